@@ -1,0 +1,29 @@
+# leadflow — the two commands of the quick start are `make run` and `make test`.
+GO ?= go
+
+.PHONY: run test build vet fmt-check bench clean-data
+
+## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
+run:
+	$(GO) run ./cmd/leadflow dev
+
+## test: formatting, vet, and every test (unit, integration against real PostgreSQL and Temporal, replay)
+test: fmt-check vet
+	$(GO) test -count=1 -timeout 30m ./...
+
+build:
+	$(GO) build -o bin/leadflow ./cmd/leadflow
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.data/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## clean-data: forget everything `make run` stored (stop it first)
+clean-data:
+	rm -rf .data

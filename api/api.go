@@ -1,0 +1,169 @@
+// Package api is leadflow's REST API (Fiber v2): routes, bearer-token auth,
+// RFC 9457 problem+json errors and the OpenAPI document. It reads from the
+// store and changes leads only through the Temporal client: every action
+// on a lead is an update of the lead's workflow.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"go.temporal.io/sdk/client"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// Config is what the API needs.
+type Config struct {
+	Store    *store.DB
+	Temporal client.Client
+	Log      *slog.Logger
+	// PublicURL is the base URL users reach the service at, for links.
+	PublicURL string
+	// TrustedProxies are the peers whose X-Forwarded-For is believed (IPs or CIDRs).
+	TrustedProxies []string
+	// UpdateTimeout bounds how long an action waits for the lead's workflow.
+	UpdateTimeout time.Duration
+}
+
+// Server holds the API's dependencies; its handlers are methods.
+type Server struct {
+	cfg     Config
+	db      *store.DB
+	tc      client.Client
+	log     *slog.Logger
+	metrics *metrics
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config) *fiber.App {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.UpdateTimeout == 0 {
+		cfg.UpdateTimeout = 30 * time.Second
+	}
+	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics()}
+	app := fiber.New(fiber.Config{
+		AppName:                 "leadflow",
+		ErrorHandler:            s.errorHandler,
+		DisableStartupMessage:   true,
+		BodyLimit:               32 << 20,
+		ReadTimeout:             60 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
+		EnableIPValidation:      true,
+	})
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		s.log.Error("panic in handler", "path", c.Path(), "panic", e)
+	}}))
+	app.Use(s.observe)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.handler())
+	app.Get("/api/v1/openapi.json", openAPI)
+
+	v1 := app.Group("/api/v1", s.authenticate)
+	v1.Get("/me", s.me)
+	v1.Post("/users", s.requireRole(lead.RoleAdmin), s.createUser)
+	v1.Get("/users", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.listUsers)
+	v1.Get("/users/:id", s.getUser)
+	v1.Post("/users/:id/token", s.requireRole(lead.RoleAdmin), s.rotateToken)
+
+	v1.Post("/leads", s.createLead)
+	v1.Get("/leads", s.listLeads)
+	v1.Get("/leads/:id", s.getLead)
+	v1.Get("/leads/:id/history", s.leadHistory)
+	v1.Post("/leads/:id/claim", s.claimLead)
+	v1.Post("/leads/:id/follow-ups", s.followUp)
+	v1.Post("/leads/:id/convert", s.convertLead)
+
+	app.Use(func(c *fiber.Ctx) error {
+		return problem(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")
+	})
+	return app
+}
+
+// readyz checks PostgreSQL and Temporal.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	checks := fiber.Map{}
+	ok := true
+	if err := s.db.Ping(ctx); err != nil {
+		checks["postgres"], ok = err.Error(), false
+	} else {
+		checks["postgres"] = "ok"
+	}
+	if _, err := s.tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"], ok = err.Error(), false
+	} else {
+		checks["temporal"] = "ok"
+	}
+	if !ok {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+}
+
+// ParseTrustedProxies splits LEADFLOW_TRUSTED_PROXIES (comma-separated IPs
+// or CIDRs) and checks each entry.
+func ParseTrustedProxies(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return nil, fmt.Errorf("LEADFLOW_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// errorHandler turns every error a handler returns into problem+json.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code := "http_error"
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			code = "not_found"
+		case fiber.StatusMethodNotAllowed:
+			code = "method_not_allowed"
+		case fiber.StatusRequestEntityTooLarge:
+			code = "too_large"
+		case fiber.StatusBadRequest:
+			code = "bad_request"
+		}
+		return problem(c, fe.Code, code, fe.Message, "")
+	}
+	var pe *problemError
+	if errors.As(err, &pe) {
+		return writeProblem(c, pe.p)
+	}
+	var le *lead.Error
+	if errors.As(err, &le) {
+		return domainProblem(c, le)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return problem(c, fiber.StatusServiceUnavailable, "unavailable", "the service did not answer in time", "try again")
+	}
+	s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	return problem(c, fiber.StatusInternalServerError, "internal", "internal error", "the error was logged")
+}

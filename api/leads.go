@@ -1,0 +1,342 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// idNamespace scopes the ids derived from idempotency keys.
+var idNamespace = uuid.MustParse("6f2d7f5e-6d8a-4c1e-9a57-3c1b2f0e9d10")
+
+// requestLeadID is the id of a lead created by this request: derived from
+// the caller and the Idempotency-Key header when there is one, so a retried
+// request finds the lead it created, else a new time-ordered id.
+func requestLeadID(c *fiber.Ctx, callerID string) string {
+	if k := c.Get("Idempotency-Key"); k != "" {
+		return uuid.NewSHA1(idNamespace, []byte(callerID+"\x00"+k)).String()
+	}
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+func (s *Server) createLead(c *fiber.Ctx) error {
+	me := caller(c)
+	var in lead.Input
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.Clean(); err != nil {
+		return err
+	}
+	in.Source, in.CreatedBy = lead.SourceAPI, me.ID
+	l := in.NewLead(requestLeadID(c, me.ID))
+
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
+	defer cancel()
+	out, created, err := s.startLead(ctx, l)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/leads/" + out.ID)
+	if created {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(out)
+}
+
+// startLead starts the lead's workflow and waits for its intake decision
+// (update-with-start). created is false when the same request had already
+// created the lead.
+func (s *Server) startLead(ctx context.Context, l lead.Lead) (out lead.Lead, created bool, err error) {
+	op := s.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(l.ID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.LeadStatusKey.ValueSet(string(lead.StatusReceived))),
+	}, workflows.LeadWorkflow, l)
+	h, err := s.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: "intake", UpdateName: workflows.UpdateIntake, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err == nil {
+		err = h.Get(ctx, &out)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	var nf *serviceerror.NotFound
+	if errors.As(err, &started) || errors.As(err, &nf) {
+		// The workflow of this id ran and finished: a retry of a request that
+		// created the lead. Answer with what was stored.
+		out, err = s.db.Lead(ctx, l.ID)
+		return out, false, err
+	}
+	if err != nil {
+		return out, false, s.temporalError(err)
+	}
+	return out, true, nil
+}
+
+// temporalError maps a failure of a Temporal call to a domain error.
+func (s *Server) temporalError(err error) error {
+	if e := workflows.DomainError(err); e != nil {
+		return e
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return lead.Errorf(lead.CodeUnavailable, "the lead's workflow did not answer in time; the action may still complete, retry with the same Idempotency-Key")
+	}
+	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &unavailable) {
+		return lead.Errorf(lead.CodeUnavailable, "Temporal is unavailable: %s", unavailable.Message)
+	}
+	return err
+}
+
+// visible returns the lead if the caller may see it: staff see every lead,
+// reps see pooled leads and their own.
+func (s *Server) visible(c *fiber.Ctx, id string) (lead.Lead, error) {
+	l, err := s.db.Lead(c.UserContext(), id)
+	if err != nil {
+		return l, err
+	}
+	me := caller(c)
+	if isStaff(me) || l.OwnerID == me.ID || l.CreatedBy == me.ID || l.Status == lead.StatusPooled {
+		return l, nil
+	}
+	return l, lead.Errorf(lead.CodeForbidden, "this lead belongs to another rep")
+}
+
+func (s *Server) getLead(c *fiber.Ctx) error {
+	l, err := s.visible(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
+}
+
+func (s *Server) leadHistory(c *fiber.Ctx) error {
+	l, err := s.visible(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	events, next, err := s.db.Events(c.UserContext(), l.ID, limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(events, next))
+}
+
+func (s *Server) listLeads(c *fiber.Ctx) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	f := store.LeadFilter{
+		Status: c.Query("status"), Stage: c.Query("stage"), PoolID: c.Query("pool_id"), OwnerID: c.Query("owner_id"),
+		Source: c.Query("source"), Channel: c.Query("channel"), Tag: c.Query("tag"), Country: strings.ToUpper(c.Query("country")),
+		Q: c.Query("q"), Name: c.Query("name"), Phone: c.Query("phone"), Email: c.Query("email"), Company: c.Query("company"),
+		Profession: c.Query("profession"), Address: c.Query("address"), District: c.Query("district"), Division: c.Query("division"),
+		Limit: limit, Cursor: c.Query("cursor"),
+	}
+	var bad lead.Fields
+	if f.Status != "" && !lead.Status(f.Status).Valid() {
+		bad.Add("status", "must be one of received, rejected, merged, pooled, offered, assigned, converted, closed")
+	}
+	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
+		if v := c.Query(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(name, "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = &t
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	if me := caller(c); !isStaff(me) {
+		f.VisibleTo = me.ID
+	}
+	leads, next, err := s.db.Leads(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(leads, next))
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, v)
+}
+
+// update sends an update to the lead's workflow and decodes its result.
+// The update id comes from the Idempotency-Key header, so a retried request
+// is applied once.
+func (s *Server) update(c *fiber.Ctx, leadID, name string, arg, result any) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
+	defer cancel()
+	updateID := c.Get("Idempotency-Key")
+	if updateID == "" {
+		updateID = uuid.Must(uuid.NewV7()).String()
+	} else {
+		updateID = name + ":" + caller(c).ID + ":" + updateID
+	}
+	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.WorkflowID(leadID), UpdateID: updateID, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, result)
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		// The workflow has finished (or never ran): say why from the read model.
+		l, lerr := s.db.Lead(ctx, leadID)
+		if lerr != nil {
+			return lerr
+		}
+		return lead.Conflict("the lead's lifecycle has ended", "wrong status: the lead is "+string(l.Status))
+	}
+	if err != nil {
+		return s.temporalError(err)
+	}
+	return nil
+}
+
+// actionBody decodes an optional JSON body: an empty body is allowed.
+func actionBody(c *fiber.Ctx, v any) error {
+	if len(strings.TrimSpace(string(c.Body()))) == 0 {
+		return nil
+	}
+	return decodeJSON(c, v)
+}
+
+type claimBody struct {
+	Reason     string     `json:"reason"`
+	ExpectedAt *time.Time `json:"expected_follow_up_at"`
+}
+
+func (s *Server) claimLead(c *fiber.Ctx) error {
+	var in claimBody
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(in.Reason) > 1000 {
+		return lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
+	}
+	// Any rep may try to claim: a lead that is not pooled is refused by its
+	// workflow with the status (409), whoever owns it.
+	l, err := s.db.Lead(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	var out lead.Lead
+	arg := workflows.ClaimInput{RepID: caller(c).ID, Reason: strings.TrimSpace(in.Reason), ExpectedAt: in.ExpectedAt}
+	if err := s.update(c, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+type followUpBody struct {
+	Type     string     `json:"type"`
+	Content  string     `json:"content"`
+	NextStep string     `json:"next_step"`
+	NextAt   *time.Time `json:"next_at"`
+	Stage    string     `json:"stage"`
+}
+
+func (s *Server) followUp(c *fiber.Ctx) error {
+	var in followUpBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	var bad lead.Fields
+	in.Type, in.Content, in.NextStep = strings.TrimSpace(in.Type), strings.TrimSpace(in.Content), strings.TrimSpace(in.NextStep)
+	if !slices.Contains(lead.DefaultFollowUpTypes, in.Type) {
+		bad.Add("type", "must be one of "+strings.Join(lead.DefaultFollowUpTypes, ", "))
+	}
+	if in.Content == "" {
+		bad.Add("content", "is required")
+	} else if utf8.RuneCountInString(in.Content) > 10000 {
+		bad.Add("content", "is longer than 10000 characters")
+	}
+	if utf8.RuneCountInString(in.NextStep) > 1000 {
+		bad.Add("next_step", "is longer than 1000 characters")
+	}
+	if in.Stage != "" && !slices.Contains(lead.DefaultStages, in.Stage) {
+		bad.Add("stage", "must be one of "+strings.Join(lead.DefaultStages, ", "))
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	l, err := s.owned(c)
+	if err != nil {
+		return err
+	}
+	me := caller(c)
+	// The follow-up id is derived from the request, so a retry records one follow-up.
+	fid := uuid.Must(uuid.NewV7()).String()
+	if k := c.Get("Idempotency-Key"); k != "" {
+		fid = uuid.NewSHA1(idNamespace, []byte(l.ID+"\x00follow-up\x00"+me.ID+"\x00"+k)).String()
+	}
+	arg := workflows.FollowUpInput{FollowUpID: fid, AuthorID: me.ID, Type: in.Type, Content: in.Content,
+		NextStep: in.NextStep, NextAt: in.NextAt, Stage: in.Stage}
+	var out lead.FollowUp
+	if err := s.update(c, l.ID, workflows.UpdateFollowUp, arg, &out); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+// owned returns the lead when the caller may work it: its owner, or staff.
+func (s *Server) owned(c *fiber.Ctx) (lead.Lead, error) {
+	l, err := s.visible(c, c.Params("id"))
+	if err != nil {
+		return l, err
+	}
+	if me := caller(c); !isStaff(me) && l.OwnerID != me.ID {
+		return l, lead.Errorf(lead.CodeForbidden, "only the lead's owner, a manager or an admin may do this")
+	}
+	return l, nil
+}
+
+func (s *Server) convertLead(c *fiber.Ctx) error {
+	var in struct{}
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	l, err := s.owned(c)
+	if err != nil {
+		return err
+	}
+	// One customer per lead, whatever the retries.
+	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String()}
+	var out lead.Converted
+	if err := s.update(c, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
+		return err
+	}
+	return c.JSON(out)
+}

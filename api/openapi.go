@@ -1,0 +1,16 @@
+package api
+
+import (
+	_ "embed"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// openAPI serves the OpenAPI 3.1 document of this API.
+func openAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(openAPIDoc)
+}

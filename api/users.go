@@ -1,0 +1,123 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// userInput is the body of POST /users. Pointers tell "absent" from zero.
+type userInput struct {
+	Name            string    `json:"name"`
+	Email           string    `json:"email"`
+	Role            lead.Role `json:"role"`
+	TeamID          string    `json:"team_id"`
+	Capacity        *int      `json:"capacity"`
+	DailyClaimLimit *int      `json:"daily_claim_limit"`
+	Active          *bool     `json:"active"`
+}
+
+// userWithToken is a user with its API token, shown once at creation.
+type userWithToken struct {
+	lead.User
+	Token string `json:"token"`
+}
+
+func (s *Server) createUser(c *fiber.Ctx) error {
+	var in userInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u := lead.User{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name, Email: in.Email, Role: in.Role, TeamID: in.TeamID,
+		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true}
+	if in.Capacity != nil {
+		u.Capacity = *in.Capacity
+	}
+	if in.DailyClaimLimit != nil {
+		u.DailyClaimLimit = *in.DailyClaimLimit
+	}
+	if in.Active != nil {
+		u.Active = *in.Active
+	}
+	if err := u.Clean(); err != nil {
+		return err
+	}
+	if u.TeamID != "" {
+		if _, err := uuid.Parse(u.TeamID); err != nil {
+			return lead.Invalid(lead.FieldError{Field: "team_id", Reason: "is not an id"})
+		}
+	}
+	token, hash := NewToken()
+	created, err := s.db.CreateUser(c.UserContext(), u, hash)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/users/" + created.ID)
+	return c.Status(fiber.StatusCreated).JSON(userWithToken{User: created, Token: token})
+}
+
+func (s *Server) listUsers(c *fiber.Ctx) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	users, next, err := s.db.Users(c.UserContext(), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(users, next))
+}
+
+func (s *Server) getUser(c *fiber.Ctx) error {
+	me := caller(c)
+	if !isStaff(me) && c.Params("id") != me.ID {
+		return lead.Errorf(lead.CodeForbidden, "reps may only read their own user")
+	}
+	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+func (s *Server) rotateToken(c *fiber.Ctx) error {
+	token, hash := NewToken()
+	if err := s.db.SetUserToken(c.UserContext(), c.Params("id"), hash); err != nil {
+		return err
+	}
+	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(userWithToken{User: u, Token: token})
+}
+
+func (s *Server) me(c *fiber.Ctx) error { return c.JSON(caller(c)) }
+
+// listPage is the shape of every list response.
+type listPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func page[T any](items []T, next string) listPage[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return listPage[T]{Items: items, NextCursor: next}
+}
+
+// pageLimit reads ?limit= (default 50, at most 500).
+func pageLimit(c *fiber.Ctx) (int, error) {
+	if c.Query("limit") == "" {
+		return 50, nil
+	}
+	v, err := strconv.Atoi(c.Query("limit"))
+	if err != nil || v < 1 || v > 500 {
+		return 0, lead.Invalid(lead.FieldError{Field: "limit", Reason: "must be a whole number from 1 to 500"})
+	}
+	return v, nil
+}

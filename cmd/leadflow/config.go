@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/leadflow/leadflow/api"
+)
+
+// config is leadflow's configuration, from environment variables.
+type config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	HTTPAddr          string
+	PublicURL         string
+	TrustedProxies    string
+	DataDir           string
+	LogFormat         string
+}
+
+func loadConfig() config {
+	c := config{
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		TemporalAddress:   os.Getenv("TEMPORAL_ADDRESS"),
+		TemporalNamespace: envOr("TEMPORAL_NAMESPACE", "default"),
+		HTTPAddr:          envOr("LEADFLOW_HTTP_ADDR", "127.0.0.1:8080"),
+		PublicURL:         os.Getenv("LEADFLOW_PUBLIC_URL"),
+		TrustedProxies:    os.Getenv("LEADFLOW_TRUSTED_PROXIES"),
+		DataDir:           envOr("LEADFLOW_DATA_DIR", ".data"),
+		LogFormat:         os.Getenv("LEADFLOW_LOG_FORMAT"),
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	return c
+}
+
+// withDevDefaults fills DATABASE_URL and TEMPORAL_ADDRESS from the file a
+// running `leadflow dev` writes, so `leadflow users create` works beside it.
+func (c config) withDevDefaults() config {
+	f, err := os.Open(filepath.Join(c.DataDir, devEnvFile))
+	if err != nil {
+		return c
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			continue
+		}
+		switch {
+		case k == "DATABASE_URL" && c.DatabaseURL == "":
+			c.DatabaseURL = v
+		case k == "TEMPORAL_ADDRESS" && c.TemporalAddress == "":
+			c.TemporalAddress = v
+		}
+	}
+	return c
+}
+
+// devEnvFile is where `leadflow dev` writes the addresses of its stack.
+const devEnvFile = "dev.env"
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func (c config) logger(dev bool) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if c.LogFormat == "text" || (dev && c.LogFormat == "") {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+func (c config) require(names ...string) error {
+	var missing []string
+	for _, n := range names {
+		switch {
+		case n == "DATABASE_URL" && c.DatabaseURL == "", n == "TEMPORAL_ADDRESS" && c.TemporalAddress == "":
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("set %s (or run `leadflow dev`, which starts a local stack)", strings.Join(missing, " and "))
+	}
+	return nil
+}
+
+func (c config) apiConfig() (api.Config, error) {
+	proxies, err := api.ParseTrustedProxies(c.TrustedProxies)
+	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies}, err
+}
+
+// dialTemporal connects to Temporal with the SDK's logs going to log at WARN and above.
+func dialTemporal(ctx context.Context, c config, log *slog.Logger) (client.Client, error) {
+	quiet := slog.New(&minLevel{Handler: log.Handler(), min: slog.LevelWarn})
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  c.TemporalAddress,
+		Namespace: c.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(quiet),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.TemporalAddress, err)
+	}
+	return tc, nil
+}
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h *minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return &minLevel{Handler: h.Handler.WithAttrs(a), min: h.min}
+}
+
+func (h *minLevel) WithGroup(n string) slog.Handler {
+	return &minLevel{Handler: h.Handler.WithGroup(n), min: h.min}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/devstack"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/worker"
+)
+
+// runDev runs the whole service in one process on the local default stack:
+// PostgreSQL in DataDir/pg (unless DATABASE_URL is set), an embedded
+// Temporal server with SQLite in DataDir/temporal.db (unless
+// TEMPORAL_ADDRESS is set), the migrations, the worker and the API.
+func runDev(ctx context.Context, cfg config, args []string) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal server (a free one if taken)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := cfg.logger(true)
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return err
+	}
+
+	if cfg.DatabaseURL == "" {
+		log.Info("starting PostgreSQL", "dir", filepath.Join(dataDir, "pg"))
+		pg, err := devstack.StartPostgres(ctx, filepath.Join(dataDir, "pg"), log)
+		if err != nil {
+			return fmt.Errorf("start PostgreSQL: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := pg.Stop(sctx); err != nil {
+				log.Error("stop PostgreSQL", "err", err)
+			} else {
+				log.Info("PostgreSQL stopped")
+			}
+		}()
+		cfg.DatabaseURL = pg.URL()
+	}
+	version, err := store.Migrate(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	log.Info("database migrated", "version", version)
+
+	if cfg.TemporalAddress == "" {
+		port := *temporalPort
+		if !portFree(port) {
+			port = 0
+		}
+		log.Info("starting Temporal", "db", filepath.Join(dataDir, "temporal.db"))
+		ts, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
+			DBPath: filepath.Join(dataDir, "temporal.db"), Namespace: cfg.TemporalNamespace, Port: port, Logger: log,
+		})
+		if err != nil {
+			return fmt.Errorf("start Temporal: %w", err)
+		}
+		defer func() {
+			if err := ts.Stop(); err != nil {
+				log.Error("stop Temporal", "err", err)
+			} else {
+				log.Info("Temporal stopped")
+			}
+		}()
+		cfg.TemporalAddress = ts.Address()
+	}
+
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	w := worker.New(tc, activities.New(db, log))
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+
+	token, err := ensureAdmin(ctx, db, filepath.Join(dataDir, "admin.token"))
+	if err != nil {
+		return err
+	}
+	env := fmt.Sprintf("DATABASE_URL=%s\nTEMPORAL_ADDRESS=%s\n", cfg.DatabaseURL, cfg.TemporalAddress)
+	if err := os.WriteFile(filepath.Join(dataDir, devEnvFile), []byte(env), 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(filepath.Join(dataDir, devEnvFile))
+
+	printBanner(cfg, token, dataDir)
+	return serveAPI(ctx, cfg, db, tc, log)
+}
+
+func printBanner(cfg config, token, dataDir string) {
+	base := strings.TrimSuffix(cfg.PublicURL, "/")
+	fmt.Printf(`
+leadflow is running (Ctrl-C stops everything)
+  API          %[1]s/api/v1   (OpenAPI: %[1]s/api/v1/openapi.json)
+  health       %[1]s/healthz  %[1]s/readyz
+  metrics      %[1]s/metrics
+  Temporal     %[2]s (namespace %[3]s)
+  PostgreSQL   %[4]s
+  data         %[5]s (delete it to start over)
+  admin token  %[6]s   (also in %[5]s/admin.token)
+
+  try: curl -H "Authorization: Bearer $(cat %[5]s/admin.token)" %[1]s/api/v1/me
+
+`, base, cfg.TemporalAddress, cfg.TemporalNamespace, redact(cfg.DatabaseURL), dataDir, token)
+}
+
+// redact hides a password in a database URL.
+func redact(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 {
+		return u
+	}
+	cred := u[scheme+3 : at]
+	if user, _, ok := strings.Cut(cred, ":"); ok {
+		return u[:scheme+3] + user + ":***" + u[at:]
+	}
+	return u
+}
+
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	_ = l.Close()
+	return true
+}

@@ -1,0 +1,67 @@
+// Command leadflow is the one binary of leadflow:
+//
+//	leadflow dev                  everything in one process on the local default stack
+//	leadflow api                  the REST API (needs DATABASE_URL and TEMPORAL_ADDRESS)
+//	leadflow worker               the Temporal worker (same)
+//	leadflow migrate              apply the database migrations
+//	leadflow users create ...     create a user and print its token
+//
+// Configuration comes from environment variables; see the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `leadflow — a lead lifecycle engine
+
+Usage:
+  leadflow dev                 run PostgreSQL, Temporal, the worker and the API in one process
+  leadflow api                 run the REST API
+  leadflow worker              run the Temporal worker
+  leadflow migrate             apply the database migrations
+  leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
+
+Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LEADFLOW_HTTP_ADDR,
+LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := loadConfig()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "dev":
+		err = runDev(ctx, cfg, args)
+	case "api":
+		err = runAPI(ctx, cfg, args)
+	case "worker":
+		err = runWorker(ctx, cfg, args)
+	case "migrate":
+		err = runMigrate(ctx, cfg, args)
+	case "users":
+		err = runUsers(ctx, cfg, args)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "leadflow: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		slog.Error("leadflow failed", "err", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,491 @@
+package devstack
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+const (
+	pgRole       = "leadflow" // superuser created by initdb
+	pgDatabase   = "leadflow" // application database created after start
+	pgSystemUser = "postgres" // system account used when running as root
+	pgHost       = "127.0.0.1"
+
+	pgStartTimeout = 60 * time.Second
+	pgReadyTimeout = 30 * time.Second
+)
+
+// Postgres is a PostgreSQL cluster run from the machine's own binaries.
+type Postgres struct {
+	dir     string // absolute data directory
+	logFile string // server log, beside the data directory
+	initdb  string
+	pgCtl   string
+	port    int
+	cred    *syscall.Credential // non-nil when commands run as the postgres system user
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	stopped bool
+}
+
+// StartPostgres starts (initialising it first if needed) the PostgreSQL
+// cluster whose data directory is dir, listening on 127.0.0.1 on a free TCP
+// port, and makes sure the database "leadflow" exists.
+//
+// An existing cluster in dir is reused with its data. If the cluster is
+// already running (for instance left behind by a killed previous run) it is
+// reused as is. When called as root the server runs as the "postgres" system
+// user, which is created if missing; dir is chowned to it and any ancestor
+// directory lacking the others-execute bit gets it (traverse only).
+//
+// The server log goes to dir + ".log". A nil log discards messages.
+func StartPostgres(ctx context.Context, dir string, log *slog.Logger) (*Postgres, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if dir == "" {
+		return nil, errors.New("devstack: postgres data directory is empty")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: postgres data directory %q: %w", dir, err)
+	}
+	initdb, pgCtl, err := findPostgresBinaries()
+	if err != nil {
+		return nil, err
+	}
+	p := &Postgres{
+		dir:     abs,
+		logFile: abs + ".log",
+		initdb:  initdb,
+		pgCtl:   pgCtl,
+		log:     log,
+	}
+
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("devstack: create postgres data directory: %w", err)
+	}
+	lf, err := os.OpenFile(p.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: create postgres log file: %w", err)
+	}
+	lf.Close()
+
+	if os.Geteuid() == 0 {
+		uid, gid, err := ensureSystemUser(ctx, log)
+		if err != nil {
+			return nil, err
+		}
+		p.cred = &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}}
+		if err := prepareForUser(abs, p.logFile, uid, gid, log); err != nil {
+			return nil, err
+		}
+	}
+
+	if _, err := os.Stat(filepath.Join(abs, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
+		log.Info("initialising postgres cluster", "dir", abs, "initdb", initdb)
+		out, err := p.run(ctx, p.initdb, "-D", abs, "--username="+pgRole, "--auth=trust",
+			"--encoding=UTF8", "--locale=C")
+		if err != nil {
+			return nil, fmt.Errorf("devstack: initdb %s: %w\n%s", abs, err, out)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("devstack: postgres data directory: %w", err)
+	}
+
+	port, running, err := p.runningServer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if running {
+		log.Info("reusing running postgres", "dir", abs, "port", port)
+		p.port = port
+		if err := p.waitReady(ctx); err != nil {
+			return nil, fmt.Errorf("devstack: postgres already running in %s on port %d but not reachable: %w", abs, port, err)
+		}
+	} else if err := p.start(ctx); err != nil {
+		return nil, err
+	}
+
+	if err := p.ensureDatabase(ctx); err != nil {
+		_ = p.Stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	log.Info("postgres ready", "url", p.URL())
+	return p, nil
+}
+
+// URL returns the connection URL of the leadflow database, e.g.
+// postgres://leadflow@127.0.0.1:PORT/leadflow?sslmode=disable.
+func (p *Postgres) URL() string { return p.AdminURL(pgDatabase) }
+
+// AdminURL returns the connection URL of database db on the same server, as
+// the superuser leadflow (used by the test harness to create per-test
+// databases, or with db "postgres" for administration).
+func (p *Postgres) AdminURL(db string) string {
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.User(pgRole),
+		Host:     net.JoinHostPort(pgHost, strconv.Itoa(p.port)),
+		Path:     "/" + db,
+		RawQuery: "sslmode=disable",
+	}
+	return u.String()
+}
+
+// Stop shuts the server down with pg_ctl stop -m fast. Stopping a server
+// that is not running (or stopping twice) is not an error.
+func (p *Postgres) Stop(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, "postmaster.pid")); errors.Is(err, fs.ErrNotExist) {
+		p.stopped = true
+		return nil
+	}
+	out, err := p.run(ctx, p.pgCtl, "-D", p.dir, "-m", "fast", "-w", "-t", "60", "stop")
+	if err != nil {
+		if _, serr := p.run(ctx, p.pgCtl, "-D", p.dir, "status"); exitCode(serr) == 3 {
+			p.stopped = true
+			return nil
+		}
+		return fmt.Errorf("devstack: pg_ctl stop: %w\n%s", err, out)
+	}
+	p.stopped = true
+	p.log.Info("postgres stopped", "dir", p.dir)
+	return nil
+}
+
+// start launches the server on a fresh free port, retrying with another port
+// if the chosen one was taken in the meantime.
+func (p *Postgres) start(ctx context.Context) error {
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		port, err := freePort(pgHost)
+		if err != nil {
+			return err
+		}
+		opts := fmt.Sprintf("-p %d -h %s -c unix_socket_directories='' -c max_connections=200", port, pgHost)
+		logStart := fileSize(p.logFile)
+		out, err := p.run(ctx, p.pgCtl, "-D", p.dir, "-l", p.logFile, "-w", "-t",
+			strconv.Itoa(int(pgStartTimeout/time.Second)), "-o", opts, "start")
+		if err == nil {
+			p.port = port
+			p.log.Info("postgres started", "dir", p.dir, "port", port)
+			return nil
+		}
+		tail := readFrom(p.logFile, logStart)
+		lastErr = fmt.Errorf("devstack: pg_ctl start: %w\n%s\n%s", err, out, tail)
+		if !strings.Contains(tail, "could not bind") && !strings.Contains(tail, "already in use") {
+			return lastErr
+		}
+		p.log.Info("postgres port taken, retrying", "port", port)
+	}
+	return lastErr
+}
+
+// runningServer reports whether a live postmaster already serves p.dir, and
+// its port. A postmaster.pid left by a dead process (or whose PID now belongs
+// to an unrelated process) is removed.
+func (p *Postgres) runningServer(ctx context.Context) (int, bool, error) {
+	pidFile := filepath.Join(p.dir, "postmaster.pid")
+	data, err := os.ReadFile(pidFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("devstack: read %s: %w", pidFile, err)
+	}
+	lines := strings.Split(string(data), "\n")
+	pid := 0
+	if len(lines) > 0 {
+		pid, _ = strconv.Atoi(strings.TrimSpace(lines[0]))
+	}
+	_, statusErr := p.run(ctx, p.pgCtl, "-D", p.dir, "status")
+	alive := statusErr == nil && pid > 0 && isPostgresProcess(pid)
+	if !alive {
+		p.log.Info("removing stale postmaster.pid", "file", pidFile, "pid", pid)
+		if err := os.Remove(pidFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, false, fmt.Errorf("devstack: remove stale %s: %w", pidFile, err)
+		}
+		return 0, false, nil
+	}
+	if len(lines) < 4 {
+		return 0, false, fmt.Errorf("devstack: postgres (pid %d) is running in %s but %s has no port line", pid, p.dir, pidFile)
+	}
+	port, err := strconv.Atoi(strings.TrimSpace(lines[3]))
+	if err != nil || port <= 0 {
+		return 0, false, fmt.Errorf("devstack: postgres (pid %d) is running in %s but its port %q is invalid", pid, p.dir, lines[3])
+	}
+	return port, true, nil
+}
+
+// waitReady waits until the server accepts connections.
+func (p *Postgres) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pgReadyTimeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		conn, err := pgx.Connect(ctx, p.AdminURL("postgres"))
+		if err == nil {
+			err = conn.Ping(ctx)
+			conn.Close(context.WithoutCancel(ctx))
+			if err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-tick.C:
+		}
+	}
+}
+
+// ensureDatabase creates the leadflow database if it does not exist.
+func (p *Postgres) ensureDatabase(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(ctx, pgReadyTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(cctx, p.AdminURL("postgres"))
+	if err != nil {
+		return fmt.Errorf("devstack: connect to postgres: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var exists bool
+	if err := conn.QueryRow(cctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", pgDatabase).Scan(&exists); err != nil {
+		return fmt.Errorf("devstack: look up database %s: %w", pgDatabase, err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(cctx, "CREATE DATABASE "+pgx.Identifier{pgDatabase}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: created concurrently
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("devstack: create database %s: %w", pgDatabase, err)
+	}
+	p.log.Info("created database", "database", pgDatabase)
+	return nil
+}
+
+// run executes a PostgreSQL binary, as the postgres system user when
+// p.cred is set, and returns its combined output.
+func (p *Postgres) run(ctx context.Context, bin string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	// pg_ctl redirects the server's output to the log file, but never let a
+	// stray inherited pipe keep Wait from returning.
+	cmd.WaitDelay = 5 * time.Second
+	if p.cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: p.cred}
+		cmd.Dir = "/" // the caller's working directory may not be reachable
+	}
+	err := cmd.Run()
+	return bytes.TrimSpace(out.Bytes()), err
+}
+
+// findPostgresBinaries returns the paths of initdb and pg_ctl, from PATH or
+// else from the highest version under /usr/lib/postgresql/*/bin.
+func findPostgresBinaries() (initdb, pgCtl string, err error) {
+	i, ierr := exec.LookPath("initdb")
+	c, cerr := exec.LookPath("pg_ctl")
+	if ierr == nil && cerr == nil {
+		return absPath(i), absPath(c), nil
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(a, b int) bool {
+		return versionLess(filepath.Base(filepath.Dir(dirs[b])), filepath.Base(filepath.Dir(dirs[a])))
+	})
+	for _, d := range dirs {
+		i, c := filepath.Join(d, "initdb"), filepath.Join(d, "pg_ctl")
+		if isExecutable(i) && isExecutable(c) {
+			return i, c, nil
+		}
+	}
+	return "", "", errors.New("devstack: PostgreSQL binaries not found: initdb and pg_ctl are neither on PATH nor in /usr/lib/postgresql/*/bin (install the postgresql package, e.g. apt-get install postgresql)")
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// versionLess compares dotted numeric versions such as "9.6" and "15".
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return a < b
+}
+
+// ensureSystemUser returns the uid and gid of the postgres system user,
+// creating it with useradd if it does not exist.
+func ensureSystemUser(ctx context.Context, log *slog.Logger) (uint32, uint32, error) {
+	u, err := user.Lookup(pgSystemUser)
+	var unknown user.UnknownUserError
+	if errors.As(err, &unknown) {
+		log.Info("creating system user", "user", pgSystemUser)
+		out, err := exec.CommandContext(ctx, "useradd", "--system", "--user-group", pgSystemUser).CombinedOutput()
+		if err != nil {
+			return 0, 0, fmt.Errorf("devstack: PostgreSQL refuses to run as root and creating user %q failed: %w\n%s", pgSystemUser, err, out)
+		}
+		u, err = user.Lookup(pgSystemUser)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("devstack: look up user %q: %w", pgSystemUser, err)
+	}
+	uid, err := strconv.ParseUint(u.Uid, 10, 32)
+	if err != nil {
+		return 0, 0, fmt.Errorf("devstack: uid of %q: %w", pgSystemUser, err)
+	}
+	gid, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return 0, 0, fmt.Errorf("devstack: gid of %q: %w", pgSystemUser, err)
+	}
+	return uint32(uid), uint32(gid), nil
+}
+
+// prepareForUser hands dir (recursively) and logFile to uid:gid and makes
+// every ancestor of dir traversable by others.
+func prepareForUser(dir, logFile string, uid, gid uint32, log *slog.Logger) error {
+	chown := func(path string, fi fs.FileInfo) error {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid == uid && st.Gid == gid {
+			return nil
+		}
+		return os.Lchown(path, int(uid), int(gid))
+	}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return chown(path, fi)
+	})
+	if err != nil {
+		return fmt.Errorf("devstack: chown %s to %s: %w", dir, pgSystemUser, err)
+	}
+	if fi, err := os.Lstat(logFile); err == nil {
+		if err := chown(logFile, fi); err != nil {
+			return fmt.Errorf("devstack: chown %s to %s: %w", logFile, pgSystemUser, err)
+		}
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("devstack: stat %s: %w", d, err)
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			mode := fi.Mode() | 0o001
+			if err := os.Chmod(d, mode); err != nil {
+				return fmt.Errorf("devstack: make %s traversable for %s: %w", d, pgSystemUser, err)
+			}
+			log.Info("added others-execute (traverse) permission so postgres can reach its data directory",
+				"dir", d, "from", fi.Mode().Perm().String(), "to", mode.Perm().String())
+		}
+		if d == filepath.Dir(d) {
+			break
+		}
+	}
+	return nil
+}
+
+// isPostgresProcess reports whether pid is a live postgres process. Where
+// /proc is unavailable it only checks that the process exists.
+func isPostgresProcess(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		if _, serr := os.Stat("/proc/self"); serr != nil {
+			return true // no procfs: trust kill(0)
+		}
+		return false
+	}
+	return strings.HasPrefix(strings.TrimSpace(string(comm)), "postgres")
+}
+
+// exitCode returns the exit status carried by err, or -1.
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
+func fileSize(path string) int64 {
+	if fi, err := os.Stat(path); err == nil {
+		return fi.Size()
+	}
+	return 0
+}
+
+// readFrom returns up to the last 40 lines of path written after offset.
+func readFrom(path string, offset int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, 0); err != nil {
+		return ""
+	}
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if len(lines) > 40 {
+			lines = lines[1:]
+		}
+	}
+	return strings.Join(lines, "\n")
+}

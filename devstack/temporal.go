@@ -1,0 +1,379 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	sdkclient "go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	tlog "go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/log/tag"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+const (
+	temporalClusterName  = "active"
+	temporalReadyTimeout = 60 * time.Second
+)
+
+// TemporalOptions configures StartTemporal.
+type TemporalOptions struct {
+	DBPath    string // SQLite file, e.g. .data/temporal.db; "" means in-memory
+	Namespace string // created if missing (default "default")
+	Host      string // default 127.0.0.1
+	Port      int    // frontend gRPC port; 0 picks a free one
+	Logger    *slog.Logger
+}
+
+// Temporal is an embedded Temporal server (go.temporal.io/server) running in this process.
+type Temporal struct {
+	server    temporal.Server
+	address   string
+	namespace string
+	log       *slog.Logger
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// StartTemporal starts an embedded Temporal server (frontend, history,
+// matching and worker services, one history shard) persisted in the SQLite
+// file opts.DBPath, configured like the Temporal CLI's dev server. The schema
+// is created when the file does not exist yet and the namespace is created
+// if missing; workflows in an existing file carry on where they were.
+//
+// It returns once the frontend answers and the namespace is visible through
+// it. The server's own log is forwarded to opts.Logger at WARN and above.
+func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Port == 0 {
+		p, err := freePort(opts.Host)
+		if err != nil {
+			return nil, err
+		}
+		opts.Port = p
+	}
+
+	sqlConf, err := temporalSQLConfig(opts.DBPath, log)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(temporalClusterName, opts.Namespace, false, nil)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: temporal namespace config: %w", err)
+	}
+	if err := sqliteschema.CreateNamespaces(sqlConf, ns); err != nil {
+		return nil, fmt.Errorf("devstack: create temporal namespace %q: %w", opts.Namespace, err)
+	}
+
+	conf, err := temporalServerConfig(opts, sqlConf)
+	if err != nil {
+		return nil, err
+	}
+	logger := slogLogger{log: log.With("component", "temporal-server"), level: slog.LevelWarn}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: temporal authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: temporal claim mapper: %w", err)
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for _, svc := range []primitives.ServiceName{
+		primitives.FrontendService, primitives.HistoryService,
+		primitives.MatchingService, primitives.WorkerService,
+	} {
+		rpc := conf.Services[string(svc)].RPC
+		hosts[svc] = static.SingleLocalHost(net.JoinHostPort(rpc.BindOnIP, strconv.Itoa(rpc.GRPCPort)))
+	}
+
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(temporalDynamicConfig()),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: create temporal server: %w", err)
+	}
+	t := &Temporal{
+		server:    srv,
+		address:   conf.PublicClient.HostPort,
+		namespace: opts.Namespace,
+		log:       log,
+	}
+	begin := time.Now()
+	if err := srv.Start(); err != nil {
+		_ = srv.Stop()
+		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
+	}
+	if err := t.waitReady(ctx); err != nil {
+		_ = t.Stop()
+		return nil, err
+	}
+	dbDesc := opts.DBPath
+	if dbDesc == "" {
+		dbDesc = "in-memory"
+	}
+	log.Info("temporal ready", "address", t.address, "namespace", t.namespace,
+		"db", dbDesc, "startup", time.Since(begin).Round(time.Millisecond))
+	return t, nil
+}
+
+// Address returns the host:port of the frontend gRPC service.
+func (t *Temporal) Address() string { return t.address }
+
+// Namespace returns the namespace created at start.
+func (t *Temporal) Namespace() string { return t.namespace }
+
+// Stop shuts the server down. It is safe to call more than once; later
+// calls return the result of the first.
+func (t *Temporal) Stop() error {
+	t.stopOnce.Do(func() {
+		begin := time.Now()
+		if err := t.server.Stop(); err != nil {
+			t.stopErr = fmt.Errorf("devstack: stop temporal server: %w", err)
+		}
+		t.log.Info("temporal stopped", "address", t.address, "took", time.Since(begin).Round(time.Millisecond))
+	})
+	return t.stopErr
+}
+
+// waitReady dials the frontend with the SDK client until it answers, then
+// checks health and that the namespace is served.
+func (t *Temporal) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, temporalReadyTimeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		lastErr = t.probe(ctx)
+		if lastErr == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devstack: temporal frontend %s not ready: %w (last error: %v)", t.address, ctx.Err(), lastErr)
+		case <-tick.C:
+		}
+	}
+}
+
+func (t *Temporal) probe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c, err := sdkclient.DialContext(ctx, sdkclient.Options{
+		HostPort:  t.address,
+		Namespace: t.namespace,
+		Logger:    sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
+		return err
+	}
+	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: t.namespace})
+	return err
+}
+
+// temporalSQLConfig builds the SQLite persistence config, creating the schema
+// when the database file does not exist yet.
+func temporalSQLConfig(dbPath string, log *slog.Logger) (*config.SQL, error) {
+	conf := &config.SQL{PluginName: sqliteplugin.PluginName}
+	if dbPath == "" {
+		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+		conf.DatabaseName = "devstack-" + strconv.FormatUint(rand.Uint64(), 36)
+		return conf, nil
+	}
+	abs, err := filepath.Abs(dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: temporal db path %q: %w", dbPath, err)
+	}
+	conf.DatabaseName = abs
+	conf.ConnectAttributes = map[string]string{
+		"mode":         "rwc",
+		"journal_mode": "wal",
+		"synchronous":  "2", // FULL: a committed workflow step survives a crash
+		"busy_timeout": "10000",
+	}
+	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			return nil, fmt.Errorf("devstack: temporal db directory: %w", err)
+		}
+		log.Info("creating temporal sqlite schema", "db", abs)
+		if err := sqliteschema.SetupSchema(conf); err != nil {
+			_ = os.Remove(abs)
+			return nil, fmt.Errorf("devstack: temporal sqlite schema in %s: %w", abs, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("devstack: temporal db %s: %w", abs, err)
+	}
+	return conf, nil
+}
+
+// temporalServerConfig is the static server config, as the CLI dev server
+// builds it.
+func temporalServerConfig(opts TemporalOptions, sqlConf *config.SQL) (*config.Config, error) {
+	frontend := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
+	httpPort, err := freePort(opts.Host)
+	if err != nil {
+		return nil, err
+	}
+	conf := &config.Config{}
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = opts.Host
+	conf.Persistence.DefaultStore = "sqlite-default"
+	conf.Persistence.VisibilityStore = "sqlite-default"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
+	conf.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        temporalClusterName,
+		CurrentClusterName:       temporalClusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			temporalClusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontend,
+				HTTPAddress:            net.JoinHostPort(opts.Host, strconv.Itoa(httpPort)),
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+		var svc config.Service
+		svc.RPC.BindOnIP = opts.Host
+		if name == "frontend" {
+			svc.RPC.GRPCPort = opts.Port
+			svc.RPC.HTTPPort = httpPort
+		} else if svc.RPC.GRPCPort, err = freePort(opts.Host); err != nil {
+			return nil, err
+		}
+		if svc.RPC.MembershipPort, err = freePort(opts.Host); err != nil {
+			return nil, err
+		}
+		conf.Services[name] = svc
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontend
+	return conf, nil
+}
+
+// temporalDynamicConfig holds the dynamic config the CLI dev server uses,
+// plus the features leadflow relies on switched on explicitly.
+func temporalDynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Custom search attributes (LeadStatus, OwnerId, PoolId) are usable
+		// right after AddSearchAttributes.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
+		// With the search attribute cache bypassed, allow more DB traffic.
+		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
+		// Workflow Updates (UpdateWithStart needs no separate switch in this
+		// server version).
+		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
+		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                       8096,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key():       100,
+		// The server never stops the SDK workers of these background system
+		// workers (see the TODOs in service/worker/scanner), so each Stop would
+		// leak ~64 goroutines polling a dead frontend. A dev server needs none
+		// of them: without the parent-close-policy worker, history applies
+		// parent close policies itself.
+		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,
+		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
+		dynamicconfig.HistoryScannerEnabled.Key():         false,
+		dynamicconfig.ExecutionsScannerEnabled.Key():      false,
+		dynamicconfig.BuildIdScavengerEnabled.Key():       false,
+	}
+}
+
+// slogLogger adapts a *slog.Logger to Temporal's server log.Logger, dropping
+// records below level.
+type slogLogger struct {
+	log   *slog.Logger
+	level slog.Level
+}
+
+var (
+	_ tlog.Logger     = slogLogger{}
+	_ tlog.WithLogger = slogLogger{}
+)
+
+func (s slogLogger) Debug(msg string, tags ...tag.Tag) { s.emit(slog.LevelDebug, msg, tags) }
+func (s slogLogger) Info(msg string, tags ...tag.Tag)  { s.emit(slog.LevelInfo, msg, tags) }
+func (s slogLogger) Warn(msg string, tags ...tag.Tag)  { s.emit(slog.LevelWarn, msg, tags) }
+func (s slogLogger) Error(msg string, tags ...tag.Tag) { s.emit(slog.LevelError, msg, tags) }
+
+// DPanic, Panic and Fatal are logged as errors: an embedded dev server must
+// not take the whole process down.
+func (s slogLogger) DPanic(msg string, tags ...tag.Tag) { s.emit(slog.LevelError, msg, tags) }
+func (s slogLogger) Panic(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
+func (s slogLogger) Fatal(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
+
+func (s slogLogger) With(tags ...tag.Tag) tlog.Logger {
+	args := make([]any, 0, len(tags))
+	for _, a := range tagsToAttrs(tags) {
+		args = append(args, a)
+	}
+	return slogLogger{log: s.log.With(args...), level: s.level}
+}
+
+func (s slogLogger) emit(level slog.Level, msg string, tags []tag.Tag) {
+	if level < s.level || !s.log.Enabled(context.Background(), level) {
+		return
+	}
+	s.log.LogAttrs(context.Background(), level, msg, tagsToAttrs(tags)...)
+}
+
+func tagsToAttrs(tags []tag.Tag) []slog.Attr {
+	attrs := make([]slog.Attr, 0, len(tags))
+	for _, t := range tags {
+		if t == nil {
+			continue
+		}
+		attrs = append(attrs, slog.Any(t.Key(), t.Value()))
+	}
+	return attrs
+}

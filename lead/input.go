@@ -1,0 +1,135 @@
+package lead
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// Input is what a channel submits to register a lead. The server fills
+// Source, IP and CreatedBy; the rest comes from the caller.
+type Input struct {
+	Company    string         `json:"company"`
+	Name       string         `json:"name,omitempty"`
+	Phone      string         `json:"phone"`
+	Email      string         `json:"email,omitempty"`
+	Country    string         `json:"country,omitempty"`
+	Channel    string         `json:"channel,omitempty"`
+	Profession string         `json:"profession,omitempty"`
+	Address    string         `json:"address,omitempty"`
+	District   string         `json:"district,omitempty"`
+	Division   string         `json:"division,omitempty"`
+	Notes      string         `json:"notes,omitempty"`
+	Tags       []string       `json:"tags,omitempty"`
+	Custom     map[string]any `json:"custom,omitempty"`
+	Source     string         `json:"-"`
+	IP         string         `json:"-"`
+	CreatedBy  string         `json:"-"`
+}
+
+// Limits on input sizes.
+const (
+	maxText  = 200
+	maxNotes = 10000
+	maxTags  = 50
+)
+
+// Clean trims the input, upper-cases the country and checks what can be
+// checked without rules: required fields, sizes, e-mail syntax, the country
+// code. Whether the phone is valid for the country is a rule's decision, not
+// an input error, so that it is recorded on the lead.
+func (in *Input) Clean() error {
+	var f Fields
+	for _, p := range []*string{&in.Company, &in.Name, &in.Phone, &in.Email, &in.Country, &in.Channel,
+		&in.Profession, &in.Address, &in.District, &in.Division, &in.Notes} {
+		*p = strings.TrimSpace(*p)
+	}
+	in.Country = strings.ToUpper(in.Country)
+	if in.Company == "" {
+		f.Add("company", "is required")
+	}
+	if in.Phone == "" {
+		f.Add("phone", "is required")
+	}
+	for name, v := range map[string]string{"company": in.Company, "name": in.Name, "phone": in.Phone, "email": in.Email,
+		"channel": in.Channel, "profession": in.Profession, "address": in.Address, "district": in.District, "division": in.Division} {
+		if utf8.RuneCountInString(v) > maxText {
+			f.Add(name, "is longer than 200 characters")
+		}
+	}
+	if utf8.RuneCountInString(in.Notes) > maxNotes {
+		f.Add("notes", "is longer than 10000 characters")
+	}
+	if in.Email != "" {
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+			f.Add("email", "is not a valid e-mail address")
+		}
+	}
+	if in.Country != "" && !isAlpha2(in.Country) {
+		f.Add("country", "must be a two-letter ISO 3166-1 code such as CN or US")
+	}
+	if len(in.Tags) > maxTags {
+		f.Add("tags", "has more than 50 tags")
+	}
+	for i, t := range in.Tags {
+		in.Tags[i] = strings.TrimSpace(t)
+		if in.Tags[i] == "" || utf8.RuneCountInString(in.Tags[i]) > 50 {
+			f.Add("tags", "each tag must have 1 to 50 characters")
+			break
+		}
+	}
+	if in.Country == "" && in.Phone != "" {
+		// A number in international form tells its own country.
+		if p := ParsePhone(in.Phone, ""); p.Region != "" && p.Region != "ZZ" {
+			in.Country = p.Region
+		}
+	}
+	return f.Err()
+}
+
+func isAlpha2(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// Clean trims a user and checks name, e-mail, role and limits.
+func (u *User) Clean() error {
+	var f Fields
+	u.Name, u.Email = strings.TrimSpace(u.Name), strings.TrimSpace(u.Email)
+	if u.Name == "" {
+		f.Add("name", "is required")
+	} else if utf8.RuneCountInString(u.Name) > maxText {
+		f.Add("name", "is longer than 200 characters")
+	}
+	if u.Email == "" {
+		f.Add("email", "is required")
+	} else if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+		f.Add("email", "is not a valid e-mail address")
+	}
+	if !u.Role.Valid() {
+		f.Add("role", "must be admin, manager or rep")
+	}
+	if u.Capacity < 0 || u.Capacity > 100000 {
+		f.Add("capacity", "must be between 0 and 100000")
+	}
+	if u.DailyClaimLimit < 0 || u.DailyClaimLimit > 100000 {
+		f.Add("daily_claim_limit", "must be between 0 and 100000")
+	}
+	return f.Err()
+}
+
+// NewLead builds the lead an Input registers, with its phone parsed and its
+// de-duplication key computed. Call Clean first.
+func (in Input) NewLead(id string) Lead {
+	p := ParsePhone(in.Phone, in.Country)
+	tags := in.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return Lead{
+		ID: id, Status: StatusReceived, Stage: DefaultStages[0],
+		Company: in.Company, Name: in.Name, Phone: in.Phone, PhoneE164: p.E164, Email: in.Email, Country: in.Country,
+		Source: in.Source, Channel: in.Channel, Profession: in.Profession, Address: in.Address, District: in.District,
+		Division: in.Division, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,
+		DedupKey: DedupKey(in.Company, p.E164, in.Country),
+	}
+}

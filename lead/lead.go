@@ -1,0 +1,240 @@
+// Package lead holds leadflow's domain types: leads, pools, users, teams,
+// follow-ups, events and customers, with the pure helpers they need
+// (phone and company normalisation, the de-duplication key) and the error
+// codes every layer shares. It does no I/O.
+package lead
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is where a lead stands in its lifecycle.
+type Status string
+
+// The lifecycle statuses; see DESIGN.md, "The lead lifecycle".
+const (
+	StatusReceived  Status = "received"  // workflow started, intake pending
+	StatusRejected  Status = "rejected"  // refused by a validation rule
+	StatusMerged    Status = "merged"    // a duplicate of another lead
+	StatusPooled    Status = "pooled"    // in a public pool, unowned
+	StatusOffered   Status = "offered"   // offered to a rep, awaiting accept or decline
+	StatusAssigned  Status = "assigned"  // in a rep's private pool
+	StatusConverted Status = "converted" // turned into a customer
+	StatusClosed    Status = "closed"    // closed by an admin or withdrawn
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusReceived, StatusRejected, StatusMerged, StatusPooled, StatusOffered, StatusAssigned, StatusConverted, StatusClosed}
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Terminal reports whether a lead in status s has finished its lifecycle.
+func (s Status) Terminal() bool {
+	switch s {
+	case StatusRejected, StatusMerged, StatusConverted, StatusClosed:
+		return true
+	}
+	return false
+}
+
+// DefaultStages are the follow-up stages a new installation starts with.
+var DefaultStages = []string{"New", "Started", "Follow-up", "In progress", "Completed"}
+
+// Sources a lead can come from.
+const (
+	SourceAPI    = "api"    // pushed through the REST API
+	SourceManual = "manual" // created by a user in the console
+	SourceWeb    = "web"    // the public web form
+	SourceInvite = "invite" // a rep's invite link
+	SourceImport = "import" // a bulk import
+)
+
+// Lead is one sales lead as the read model stores it.
+type Lead struct {
+	ID             string         `json:"id"`
+	Status         Status         `json:"status"`
+	Stage          string         `json:"stage"`
+	Company        string         `json:"company"`
+	Name           string         `json:"name,omitempty"`
+	Phone          string         `json:"phone"`
+	PhoneE164      string         `json:"phone_e164,omitempty"`
+	Email          string         `json:"email,omitempty"`
+	Country        string         `json:"country,omitempty"`
+	Source         string         `json:"source"`
+	Channel        string         `json:"channel,omitempty"`
+	Profession     string         `json:"profession,omitempty"`
+	Address        string         `json:"address,omitempty"`
+	District       string         `json:"district,omitempty"`
+	Division       string         `json:"division,omitempty"`
+	Notes          string         `json:"notes,omitempty"`
+	Tags           []string       `json:"tags"`
+	Custom         map[string]any `json:"custom,omitempty"`
+	PoolID         string         `json:"pool_id,omitempty"`
+	OwnerID        string         `json:"owner_id,omitempty"`
+	MergedInto     string         `json:"merged_into,omitempty"`
+	RejectReasons  []string       `json:"reject_reasons,omitempty"`
+	CustomerID     string         `json:"customer_id,omitempty"`
+	IP             string         `json:"ip,omitempty"`
+	DedupKey       string         `json:"dedup_key,omitempty"`
+	CreatedBy      string         `json:"created_by,omitempty"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	AssignedAt     *time.Time     `json:"assigned_at,omitempty"`
+	LastFollowUpAt *time.Time     `json:"last_follow_up_at,omitempty"`
+}
+
+// Role is what a user may do.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin   Role = "admin"   // everything, including rules and users
+	RoleManager Role = "manager" // pool admin: assigns, reclaims, reads rules
+	RoleRep     Role = "rep"     // claims and works leads
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleManager || r == RoleRep }
+
+// User is a person who signs in: a rep, a manager or an admin.
+type User struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	Email           string    `json:"email"`
+	Role            Role      `json:"role"`
+	TeamID          string    `json:"team_id,omitempty"`
+	Capacity        int       `json:"capacity"`
+	DailyClaimLimit int       `json:"daily_claim_limit"`
+	Active          bool      `json:"active"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+// Default limits for a new user.
+const (
+	DefaultCapacity        = 50
+	DefaultDailyClaimLimit = 20
+)
+
+// Team groups reps; a team may own a team-scoped pool.
+type Team struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Scope says who a pool serves.
+type Scope string
+
+// The pool scopes.
+const (
+	ScopeGlobal  Scope = "global"
+	ScopeCountry Scope = "country"
+	ScopeTeam    Scope = "team"
+)
+
+// DefaultPoolID is the global public pool every installation starts with.
+const DefaultPoolID = "00000000-0000-0000-0000-000000000001"
+
+// Pool is a public lead pool with its members and policy.
+type Pool struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Scope     Scope     `json:"scope"`
+	Country   string    `json:"country,omitempty"`
+	TeamID    string    `json:"team_id,omitempty"`
+	AdminIDs  []string  `json:"admin_ids"`
+	MemberIDs []string  `json:"member_ids"`
+	Policy    Policy    `json:"policy"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Policy is how a pool distributes leads and which timers run on them.
+type Policy struct {
+	Distribution      string   `json:"distribution"`
+	AutoAccept        bool     `json:"auto_accept"`
+	AcceptTimeout     Duration `json:"accept_timeout,omitempty"`
+	FirstContactSLA   Duration `json:"first_contact_sla,omitempty"`
+	NoFollowUpAfter   Duration `json:"no_follow_up_after,omitempty"`
+	NoConversionAfter Duration `json:"no_conversion_after,omitempty"`
+	RemindBefore      Duration `json:"remind_before,omitempty"`
+	Cooldown          Duration `json:"cooldown,omitempty"`
+	ClaimWhen         string   `json:"claim_when,omitempty"`
+	ReclaimExemptWhen string   `json:"reclaim_exempt_when,omitempty"`
+}
+
+// FollowUp is one recorded contact with a lead.
+type FollowUp struct {
+	ID        string     `json:"id"`
+	LeadID    string     `json:"lead_id"`
+	AuthorID  string     `json:"author_id"`
+	Type      string     `json:"type"`
+	Content   string     `json:"content"`
+	NextStep  string     `json:"next_step,omitempty"`
+	NextAt    *time.Time `json:"next_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// DefaultFollowUpTypes are the follow-up record types a new installation starts with.
+var DefaultFollowUpTypes = []string{"call", "visit", "email", "trial", "quote", "contract"}
+
+// EventType names a change in a lead's history.
+type EventType string
+
+// The event types recorded in a lead's history.
+const (
+	EventCreated    EventType = "created"
+	EventRejected   EventType = "rejected"
+	EventPooled     EventType = "pooled"
+	EventClaimed    EventType = "claimed"
+	EventFollowedUp EventType = "followed_up"
+	EventConverted  EventType = "converted"
+)
+
+// Event is one entry of a lead's history: who did what, when, and, for a
+// decision, which rule set version made it and why.
+type Event struct {
+	ID          int64           `json:"id"`
+	LeadID      string          `json:"lead_id"`
+	Type        EventType       `json:"type"`
+	ActorID     string          `json:"actor_id,omitempty"`
+	At          time.Time       `json:"at"`
+	Reason      string          `json:"reason,omitempty"`
+	RuleKind    string          `json:"rule_kind,omitempty"`
+	RuleVersion int             `json:"rule_version,omitempty"`
+	Trace       json.RawMessage `json:"trace,omitempty"`
+	Data        map[string]any  `json:"data,omitempty"`
+}
+
+// Customer is what a converted lead becomes.
+type Customer struct {
+	ID        string         `json:"id"`
+	LeadID    string         `json:"lead_id"`
+	Name      string         `json:"name"`
+	Contact   string         `json:"contact,omitempty"`
+	Phone     string         `json:"phone,omitempty"`
+	Email     string         `json:"email,omitempty"`
+	Country   string         `json:"country,omitempty"`
+	OwnerID   string         `json:"owner_id,omitempty"`
+	Data      map[string]any `json:"data,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
+}
+
+// RuleSet is one stored version of an admin-editable rule set; the rules
+// package compiles and evaluates its Body.
+type RuleSet struct {
+	Kind      string          `json:"kind"`
+	Version   int             `json:"version"`
+	Body      json.RawMessage `json:"body"`
+	Active    bool            `json:"active"`
+	CreatedBy string          `json:"created_by,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+}

@@ -1,0 +1,287 @@
+package rules
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// Kind names a rule set.
+type Kind string
+
+// The rule-set kinds.
+const (
+	KindValidation Kind = "validation"
+	KindRouting    Kind = "routing"
+	KindAutoAccept Kind = "auto_accept"
+	KindScoring    Kind = "scoring"
+	KindConversion Kind = "conversion"
+)
+
+// Kinds lists every rule-set kind.
+var Kinds = []Kind{KindValidation, KindRouting, KindAutoAccept, KindScoring, KindConversion}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, v := range Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Limits on what a rule may cost.
+const (
+	MaxExpressionLength = 4000    // characters in one expression
+	MaxNodes            = 1000    // AST nodes in one expression
+	MaxRules            = 200     // rules in one set
+	MemoryBudget        = 100_000 // expr VM memory units per expression
+)
+
+// ValidationBody is the JSON of a validation rule set: a rule rejects the
+// lead when its `when` is true.
+type ValidationBody struct {
+	Rules []ValidationRule `json:"rules"`
+}
+
+// ValidationRule is one validation rule.
+type ValidationRule struct {
+	Name    string `json:"name"`
+	When    string `json:"when"`
+	Message string `json:"message"`
+}
+
+// CompileError is a rule that does not compile, with its position.
+type CompileError struct {
+	Rule    string `json:"rule"`
+	Field   string `json:"field"` // JSON path of the expression, e.g. rules[2].when
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+// CompileErrors is every compile error of a rule set.
+type CompileErrors []CompileError
+
+func (e CompileErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, c := range e {
+		parts[i] = fmt.Sprintf("%s (%s) %d:%d: %s", c.Rule, c.Field, c.Line, c.Column, c.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// FactNeed is a fact a compiled rule set needs loaded before evaluation.
+type FactNeed struct {
+	Name   string        `json:"name"`   // e.g. "ipCompanies"
+	Window string        `json:"window"` // as written, e.g. "10m"
+	Span   time.Duration `json:"span"`
+}
+
+// TraceStep is one rule's part in a decision.
+type TraceStep struct {
+	Rule    string `json:"rule"`
+	When    string `json:"when"`
+	Matched bool   `json:"matched"`
+	Value   any    `json:"value"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Outcome of a validation rule set.
+type Outcome struct {
+	Kind     Kind        `json:"kind"`
+	Version  int         `json:"version"`
+	Rejected bool        `json:"rejected"`
+	Reasons  []string    `json:"reasons,omitempty"`
+	Trace    []TraceStep `json:"trace"`
+	// Errors are rules that failed at run time; a lead with errors needs review.
+	Errors []string `json:"errors,omitempty"`
+}
+
+type compiledRule struct {
+	rule    ValidationRule
+	program *vm.Program
+}
+
+// Validation is a compiled validation rule set, safe for concurrent use.
+type Validation struct {
+	version int
+	rules   []compiledRule
+	facts   []FactNeed
+}
+
+// Version is the rule-set version this was compiled from.
+func (v *Validation) Version() int { return v.version }
+
+// Facts lists the facts the rules need, found by walking the compiled expressions.
+func (v *Validation) Facts() []FactNeed { return v.facts }
+
+// CompileValidation parses and type-checks a validation rule set body.
+func CompileValidation(version int, body []byte) (*Validation, error) {
+	var b ValidationBody
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: " + err.Error()}}
+	}
+	if len(b.Rules) > MaxRules {
+		return nil, CompileErrors{{Field: "rules", Line: 1, Column: 1, Message: fmt.Sprintf("at most %d rules", MaxRules)}}
+	}
+	out := &Validation{version: version}
+	var errs CompileErrors
+	seen := map[string]bool{}
+	needs := map[string]FactNeed{}
+	for i, r := range b.Rules {
+		field := fmt.Sprintf("rules[%d].when", i)
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			errs = append(errs, CompileError{Rule: r.Name, Field: fmt.Sprintf("rules[%d].name", i), Line: 1, Column: 1, Message: "a rule needs a name"})
+			continue
+		case seen[r.Name]:
+			errs = append(errs, CompileError{Rule: r.Name, Field: fmt.Sprintf("rules[%d].name", i), Line: 1, Column: 1, Message: "duplicate rule name"})
+			continue
+		case strings.TrimSpace(r.Message) == "":
+			errs = append(errs, CompileError{Rule: r.Name, Field: fmt.Sprintf("rules[%d].message", i), Line: 1, Column: 1, Message: "a validation rule needs the message shown when it rejects"})
+			continue
+		}
+		seen[r.Name] = true
+		p, ce := compileBool(r.When)
+		if ce != nil {
+			ce.Rule, ce.Field = r.Name, field
+			errs = append(errs, *ce)
+			continue
+		}
+		fn, ce := factNeeds(r.When, p.Node())
+		if ce != nil {
+			ce.Rule, ce.Field = r.Name, field
+			errs = append(errs, *ce)
+			continue
+		}
+		for _, n := range fn {
+			needs[n.Name+"/"+n.Window] = n
+		}
+		out.rules = append(out.rules, compiledRule{rule: r, program: p})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	for _, n := range needs {
+		out.facts = append(out.facts, n)
+	}
+	return out, nil
+}
+
+// compileBool compiles one expression that must yield a boolean.
+func compileBool(src string) (*vm.Program, *CompileError) {
+	if strings.TrimSpace(src) == "" {
+		return nil, &CompileError{Line: 1, Column: 1, Message: "the expression is empty"}
+	}
+	if len(src) > MaxExpressionLength {
+		return nil, &CompileError{Line: 1, Column: 1, Message: fmt.Sprintf("the expression is longer than %d characters", MaxExpressionLength)}
+	}
+	p, err := expr.Compile(src, expr.Env(Env{}), expr.AsBool(), expr.MaxNodes(MaxNodes))
+	if err != nil {
+		return nil, toCompileError(err)
+	}
+	return p, nil
+}
+
+func toCompileError(err error) *CompileError {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return &CompileError{Line: max(fe.Line, 1), Column: fe.Column + 1, Message: fe.Message}
+	}
+	return &CompileError{Line: 1, Column: 1, Message: err.Error()}
+}
+
+// factNeeds finds the windowed counters an expression calls; their window
+// must be a constant duration string.
+func factNeeds(src string, node ast.Node) ([]FactNeed, *CompileError) {
+	v := &factVisitor{src: src}
+	ast.Walk(&node, v)
+	return v.needs, v.err
+}
+
+type factVisitor struct {
+	src   string
+	needs []FactNeed
+	err   *CompileError
+}
+
+func (v *factVisitor) Visit(n *ast.Node) {
+	call, ok := (*n).(*ast.CallNode)
+	if !ok || v.err != nil {
+		return
+	}
+	id, ok := call.Callee.(*ast.IdentifierNode)
+	if !ok || id.Value != "ipCompanies" {
+		return
+	}
+	loc := call.Location()
+	if len(call.Arguments) != 1 {
+		v.err = positioned(v.src, loc, "ipCompanies takes one window such as \"10m\"")
+		return
+	}
+	s, ok := call.Arguments[0].(*ast.StringNode)
+	if !ok {
+		v.err = positioned(v.src, loc, "the window of ipCompanies must be a constant string such as \"10m\"")
+		return
+	}
+	d, err := lead.ParseDuration(s.Value)
+	if err != nil || d <= 0 || time.Duration(d) > 31*24*time.Hour {
+		v.err = positioned(v.src, loc, fmt.Sprintf("window %q must be a duration between 1s and 31d", s.Value))
+		return
+	}
+	v.needs = append(v.needs, FactNeed{Name: id.Value, Window: s.Value, Span: time.Duration(d)})
+}
+
+// positioned is a compile error at loc of src.
+func positioned(src string, loc file.Location, msg string) *CompileError {
+	fe := (&file.Error{Location: loc, Message: msg}).Bind(file.NewSource(src))
+	return &CompileError{Line: fe.Line, Column: fe.Column + 1, Message: msg}
+}
+
+// Evaluate runs every rule on env. A rule that fails at run time does not
+// reject; it is reported in Errors so the lead can go to review.
+func (v *Validation) Evaluate(env *Env) Outcome {
+	out := Outcome{Kind: KindValidation, Version: v.version, Trace: make([]TraceStep, 0, len(v.rules))}
+	for _, r := range v.rules {
+		step := TraceStep{Rule: r.rule.Name, When: r.rule.When}
+		val, err := run(r.program, env)
+		if err != nil {
+			step.Error = err.Error()
+			out.Errors = append(out.Errors, r.rule.Name+": "+err.Error())
+		} else {
+			step.Value = val
+			step.Matched, _ = val.(bool)
+		}
+		if step.Matched {
+			out.Rejected = true
+			out.Reasons = append(out.Reasons, r.rule.Message)
+		}
+		out.Trace = append(out.Trace, step)
+	}
+	return out
+}
+
+// run evaluates one program under the memory budget, turning a panic in a
+// function into an error.
+func run(p *vm.Program, env *Env) (val any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rule failed: %v", r)
+		}
+	}()
+	machine := vm.VM{MemoryBudget: MemoryBudget}
+	return machine.Run(p, env)
+}

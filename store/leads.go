@@ -1,0 +1,506 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+const leadColumns = `id::text, status, stage, company, name, phone, phone_e164, email, country, source, channel,
+	profession, address, district, division, notes, tags, custom, coalesce(pool_id::text, ''), coalesce(owner_id::text, ''),
+	coalesce(merged_into::text, ''), reject_reasons, coalesce(customer_id::text, ''), coalesce(host(ip), ''), dedup_key,
+	coalesce(created_by::text, ''), created_at, updated_at, assigned_at, last_follow_up_at`
+
+func scanLead(row pgx.Row) (lead.Lead, error) {
+	var l lead.Lead
+	var custom []byte
+	err := row.Scan(&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
+		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
+		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
+		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt)
+	if err != nil {
+		return l, err
+	}
+	if len(custom) > 0 && string(custom) != "{}" {
+		if err := json.Unmarshal(custom, &l.Custom); err != nil {
+			return l, fmt.Errorf("store: lead %s custom fields: %w", l.ID, err)
+		}
+	}
+	if l.Tags == nil {
+		l.Tags = []string{}
+	}
+	return l, nil
+}
+
+// Lead returns one lead.
+func (db *DB) Lead(ctx context.Context, id string) (lead.Lead, error) {
+	if !isUUID(id) {
+		return lead.Lead{}, lead.Errorf(lead.CodeNotFound, "lead not found")
+	}
+	l, err := scanLead(db.pool.QueryRow(ctx, `SELECT `+leadColumns+` FROM leads WHERE id = $1`, id))
+	return l, notFound(err, "lead")
+}
+
+// InsertReceived stores a lead that has just entered its workflow, with
+// status received and a "created" event. It is idempotent: when the row
+// exists already (an activity retry) the stored lead is returned unchanged.
+func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error) {
+	custom, err := json.Marshal(nonNilMap(l.Custom))
+	if err != nil {
+		return lead.Lead{}, fmt.Errorf("store: custom fields: %w", err)
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
+				profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by)
+			VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+				nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid)
+			ON CONFLICT (id) DO NOTHING`,
+			l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
+			l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
+			lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventCreated, ActorID: l.CreatedBy,
+			Data: map[string]any{"source": l.Source}}, l.ID+"/created")
+	})
+	if err != nil {
+		return lead.Lead{}, err
+	}
+	return db.Lead(ctx, l.ID)
+}
+
+// Decision is the outcome of a lead's intake: where it goes and why.
+type Decision struct {
+	Status  lead.Status
+	PoolID  string
+	OwnerID string
+	Reasons []string
+	Event   lead.Event // the decision event, with rule kind, version and trace
+}
+
+// ApplyIntake records the intake decision on a received lead. A lead that
+// is no longer received (a retry after success) is returned unchanged.
+func (db *DB) ApplyIntake(ctx context.Context, id string, d Decision) (lead.Lead, error) {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
+				reject_reasons = $5, updated_at = now(),
+				assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
+			WHERE id = $1 AND status = 'received'`,
+			id, d.Status, d.PoolID, d.OwnerID, nonNilStrings(d.Reasons))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		d.Event.LeadID = id
+		return insertEvent(ctx, tx, d.Event, id+"/intake")
+	})
+	if err != nil {
+		return lead.Lead{}, err
+	}
+	return db.Lead(ctx, id)
+}
+
+// IPCompanies counts, per window, the distinct companies other than
+// company registered from ip within that window before now.
+func (db *DB) IPCompanies(ctx context.Context, leadID, ip, company string, windows map[string]time.Duration) (map[string]int, error) {
+	out := make(map[string]int, len(windows))
+	if ip == "" || len(windows) == 0 {
+		return out, nil
+	}
+	var longest time.Duration
+	for _, w := range windows {
+		longest = max(longest, w)
+	}
+	rows, err := db.pool.Query(ctx, `
+		SELECT company_key, max(created_at) FROM leads
+		WHERE ip = $1::inet AND created_at > now() - $2::interval AND id <> $3::uuid AND company_key <> $4
+		GROUP BY company_key`,
+		ip, strconv.FormatInt(longest.Microseconds(), 10)+" microseconds", leadID, lead.NormalizeCompany(company))
+	if err != nil {
+		return nil, err
+	}
+	var now time.Time
+	if err := db.pool.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+		rows.Close()
+		return nil, err
+	}
+	for rows.Next() {
+		var key string
+		var last time.Time
+		if err := rows.Scan(&key, &last); err != nil {
+			return nil, err
+		}
+		for name, w := range windows {
+			if now.Sub(last) < w {
+				out[name]++
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+// Claim assigns a pooled lead to a rep, enforcing the rep's capacity and
+// daily claim limit atomically: the rep's row is locked while counting.
+func (db *DB) Claim(ctx context.Context, r lead.Claim) (lead.Lead, error) {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if done, err := requestApplied(ctx, tx, r.RequestID); err != nil || done {
+			return err
+		}
+		var active bool
+		var capacity, daily int
+		err := tx.QueryRow(ctx, `SELECT active, capacity, daily_claim_limit FROM users WHERE id = $1 FOR UPDATE`, r.RepID).
+			Scan(&active, &capacity, &daily)
+		if err != nil {
+			return notFound(err, "rep")
+		}
+		var status lead.Status
+		if err := tx.QueryRow(ctx, `SELECT status FROM leads WHERE id = $1 FOR UPDATE`, r.LeadID).Scan(&status); err != nil {
+			return notFound(err, "lead")
+		}
+		var reasons []string
+		if !active {
+			reasons = append(reasons, "the rep is not active")
+		}
+		if status != lead.StatusPooled {
+			reasons = append(reasons, fmt.Sprintf("wrong status: the lead is %s, not pooled", status))
+		}
+		var held, today int
+		err = tx.QueryRow(ctx, `
+			SELECT (SELECT count(*) FROM leads WHERE owner_id = $1 AND status = 'assigned'),
+			       (SELECT count(*) FROM lead_events WHERE actor_id = $1 AND type = 'claimed' AND at >= date_trunc('day', now()))`,
+			r.RepID).Scan(&held, &today)
+		if err != nil {
+			return err
+		}
+		if held >= capacity {
+			reasons = append(reasons, fmt.Sprintf("capacity reached: the rep holds %d of %d leads", held, capacity))
+		}
+		if today >= daily {
+			reasons = append(reasons, fmt.Sprintf("daily claim limit reached: %d of %d claims today", today, daily))
+		}
+		if len(reasons) > 0 {
+			return lead.Conflict("the lead cannot be claimed", reasons...)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'assigned', owner_id = $2, assigned_at = now(), updated_at = now()
+			WHERE id = $1`, r.LeadID, r.RepID); err != nil {
+			return err
+		}
+		data := map[string]any{}
+		if r.ExpectedAt != nil {
+			data["expected_follow_up_at"] = r.ExpectedAt.UTC().Format(time.RFC3339)
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: r.LeadID, Type: lead.EventClaimed, ActorID: r.RepID,
+			Reason: r.Reason, Data: data}, r.RequestID)
+	})
+	if err != nil {
+		return lead.Lead{}, err
+	}
+	return db.Lead(ctx, r.LeadID)
+}
+
+// AddFollowUp records a follow-up on an assigned lead by its owner (or by
+// a manager or admin) and moves the lead to stage when one is given.
+func (db *DB) AddFollowUp(ctx context.Context, n lead.NewFollowUp) (lead.FollowUp, error) {
+	f, stage, requestID := n.FollowUp, n.Stage, n.RequestID
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if done, err := requestApplied(ctx, tx, requestID); err != nil || done {
+			return err
+		}
+		var status lead.Status
+		var owner string
+		if err := tx.QueryRow(ctx, `SELECT status, coalesce(owner_id::text, '') FROM leads WHERE id = $1 FOR UPDATE`, f.LeadID).
+			Scan(&status, &owner); err != nil {
+			return notFound(err, "lead")
+		}
+		var role lead.Role
+		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, f.AuthorID).Scan(&role); err != nil {
+			return notFound(err, "author")
+		}
+		var reasons []string
+		if status != lead.StatusAssigned {
+			reasons = append(reasons, fmt.Sprintf("wrong status: the lead is %s, not assigned", status))
+		}
+		if owner != f.AuthorID && role == lead.RoleRep {
+			reasons = append(reasons, "the lead belongs to another rep")
+		}
+		if len(reasons) > 0 {
+			return lead.Conflict("the follow-up cannot be recorded", reasons...)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO follow_ups (id, lead_id, author_id, type, content, next_step, next_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			f.ID, f.LeadID, f.AuthorID, f.Type, f.Content, f.NextStep, f.NextAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE leads SET last_follow_up_at = now(), updated_at = now(),
+			stage = CASE WHEN $2 <> '' THEN $2 WHEN stage = 'New' THEN 'Started' ELSE stage END WHERE id = $1`,
+			f.LeadID, stage); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: f.LeadID, Type: lead.EventFollowedUp, ActorID: f.AuthorID,
+			Data: map[string]any{"follow_up_id": f.ID, "type": f.Type}}, requestID)
+	})
+	if err != nil {
+		return lead.FollowUp{}, err
+	}
+	return db.FollowUp(ctx, f.ID)
+}
+
+// FollowUp returns one follow-up record.
+func (db *DB) FollowUp(ctx context.Context, id string) (lead.FollowUp, error) {
+	var f lead.FollowUp
+	err := db.pool.QueryRow(ctx, `SELECT id::text, lead_id::text, author_id::text, type, content, next_step, next_at, created_at
+		FROM follow_ups WHERE id = $1`, id).
+		Scan(&f.ID, &f.LeadID, &f.AuthorID, &f.Type, &f.Content, &f.NextStep, &f.NextAt, &f.CreatedAt)
+	return f, notFound(err, "follow-up")
+}
+
+// Convert turns an assigned lead into a customer. Converting a converted
+// lead again returns the same customer.
+func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Customer, error) {
+	leadID, actorID, requestID, customerID := c.LeadID, c.ActorID, c.RequestID, c.CustomerID
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		l, err := scanLead(tx.QueryRow(ctx, `SELECT `+leadColumns+` FROM leads WHERE id = $1 FOR UPDATE`, leadID))
+		if err != nil {
+			return notFound(err, "lead")
+		}
+		if l.Status == lead.StatusConverted {
+			customerID = l.CustomerID
+			return nil
+		}
+		if l.Status != lead.StatusAssigned {
+			return lead.Conflict("the lead cannot be converted", fmt.Sprintf("wrong status: the lead is %s, not assigned", l.Status))
+		}
+		data, err := json.Marshal(nonNilMap(l.Custom))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO customers (id, lead_id, name, contact, phone, email, country, owner_id, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9)`,
+			customerID, l.ID, l.Company, l.Name, firstNonEmpty(l.PhoneE164, l.Phone), l.Email, l.Country, l.OwnerID, data); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'converted', customer_id = $2, updated_at = now() WHERE id = $1`,
+			l.ID, customerID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventConverted, ActorID: actorID,
+			Data: map[string]any{"customer_id": customerID}}, requestID)
+	})
+	if err != nil {
+		return lead.Customer{}, err
+	}
+	return db.Customer(ctx, customerID)
+}
+
+// Customer returns one customer.
+func (db *DB) Customer(ctx context.Context, id string) (lead.Customer, error) {
+	if !isUUID(id) {
+		return lead.Customer{}, lead.Errorf(lead.CodeNotFound, "customer not found")
+	}
+	var c lead.Customer
+	var data []byte
+	err := db.pool.QueryRow(ctx, `SELECT id::text, lead_id::text, name, contact, phone, email, country,
+		coalesce(owner_id::text, ''), data, created_at FROM customers WHERE id = $1`, id).
+		Scan(&c.ID, &c.LeadID, &c.Name, &c.Contact, &c.Phone, &c.Email, &c.Country, &c.OwnerID, &data, &c.CreatedAt)
+	if err != nil {
+		return c, notFound(err, "customer")
+	}
+	if len(data) > 0 && string(data) != "{}" {
+		err = json.Unmarshal(data, &c.Data)
+	}
+	return c, err
+}
+
+// requestApplied reports whether an event with this request id exists,
+// i.e. whether a retried write already happened.
+func requestApplied(ctx context.Context, tx pgx.Tx, requestID string) (bool, error) {
+	if requestID == "" {
+		return false, fmt.Errorf("store: a request id is required")
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM lead_events WHERE request_id = $1`, requestID).Scan(&n)
+	return n > 0, err
+}
+
+// insertEvent appends e to its lead's history under a unique request id.
+func insertEvent(ctx context.Context, tx pgx.Tx, e lead.Event, requestID string) error {
+	var data []byte
+	if len(e.Data) > 0 {
+		var err error
+		if data, err = json.Marshal(e.Data); err != nil {
+			return err
+		}
+	}
+	var trace []byte
+	if len(e.Trace) > 0 {
+		trace = e.Trace
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO lead_events (lead_id, type, actor_id, reason, rule_kind, rule_version, trace, data, request_id)
+		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9) ON CONFLICT (request_id) DO NOTHING`,
+		e.LeadID, e.Type, e.ActorID, e.Reason, e.RuleKind, e.RuleVersion, trace, data, requestID)
+	return err
+}
+
+// Events returns a lead's history, oldest first.
+func (db *DB) Events(ctx context.Context, leadID string, limit int, cursor string) ([]lead.Event, string, error) {
+	var after int64
+	if cursor != "" {
+		v, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || v < 0 {
+			return nil, "", lead.Invalid(lead.FieldError{Field: "cursor", Reason: "is not a cursor returned by this list"})
+		}
+		after = v
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, lead_id::text, type, coalesce(actor_id::text, ''), at, reason, rule_kind,
+		rule_version, trace, data FROM lead_events WHERE lead_id = $1 AND id > $2 ORDER BY id LIMIT $3`, leadID, after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Event, error) {
+		var e lead.Event
+		var trace, data []byte
+		if err := r.Scan(&e.ID, &e.LeadID, &e.Type, &e.ActorID, &e.At, &e.Reason, &e.RuleKind, &e.RuleVersion, &trace, &data); err != nil {
+			return e, err
+		}
+		e.Trace = trace
+		if len(data) > 0 {
+			if err := json.Unmarshal(data, &e.Data); err != nil {
+				return e, err
+			}
+		}
+		return e, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(events) > limit {
+		events = events[:limit]
+		next = strconv.FormatInt(events[limit-1].ID, 10)
+	}
+	return events, next, nil
+}
+
+// LeadFilter selects leads for the list endpoint. Empty fields do not filter.
+type LeadFilter struct {
+	Status, Stage, PoolID, OwnerID, Source, Channel, Tag, Country           string
+	Q, Name, Phone, Email, Company, Profession, Address, District, Division string
+	CreatedFrom, CreatedTo                                                  *time.Time
+	// VisibleTo limits a rep to pooled leads and their own.
+	VisibleTo string
+	Limit     int
+	Cursor    string
+}
+
+// Leads lists leads newest first with keyset pagination.
+func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "channel": f.Channel, "country": f.Country}
+	for _, col := range []string{"status", "stage", "source", "channel", "country"} {
+		if v := eq[col]; v != "" {
+			where = append(where, col+" = "+arg(v))
+		}
+	}
+	for col, v := range map[string]string{"pool_id": f.PoolID, "owner_id": f.OwnerID} {
+		if v == "" {
+			continue
+		}
+		if !isUUID(v) {
+			return nil, "", lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
+		}
+		where = append(where, col+" = "+arg(v)+"::uuid")
+	}
+	if f.Tag != "" {
+		where = append(where, arg(f.Tag)+" = ANY(tags)")
+	}
+	like := func(v string) string {
+		return arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
+	}
+	for col, v := range map[string]string{"name": f.Name, "email": f.Email, "company": f.Company, "profession": f.Profession,
+		"address": f.Address, "district": f.District, "division": f.Division} {
+		if v != "" {
+			where = append(where, col+" ILIKE "+like(v))
+		}
+	}
+	if f.Phone != "" {
+		p := like(f.Phone)
+		where = append(where, "(phone ILIKE "+p+" OR phone_e164 ILIKE "+p+")")
+	}
+	if f.Q != "" {
+		p := like(f.Q)
+		where = append(where, "(company ILIKE "+p+" OR name ILIKE "+p+" OR phone ILIKE "+p+" OR phone_e164 ILIKE "+p+" OR email ILIKE "+p+")")
+	}
+	if f.CreatedFrom != nil {
+		where = append(where, "created_at >= "+arg(*f.CreatedFrom))
+	}
+	if f.CreatedTo != nil {
+		where = append(where, "created_at < "+arg(*f.CreatedTo))
+	}
+	if f.VisibleTo != "" {
+		where = append(where, "(status = 'pooled' OR owner_id = "+arg(f.VisibleTo)+"::uuid)")
+	}
+	if f.Cursor != "" {
+		t, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(created_at, id) < ("+arg(t)+", "+arg(id)+"::uuid)")
+	}
+	q := `SELECT ` + leadColumns + ` FROM leads`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(f.Limit+1)
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	leads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Lead, error) { return scanLead(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(leads) > f.Limit {
+		leads = leads[:f.Limit]
+		last := leads[f.Limit-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return leads, next, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,64 @@
+// Package worker builds leadflow's Temporal worker: it registers the
+// workflows and the activities with their dependencies, and makes sure the
+// namespace knows the search attributes the workflows set.
+package worker
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// New returns a worker on workflows.TaskQueue with every workflow and
+// activity registered. Start it with Start or Run.
+func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	Register(w, acts)
+	return w
+}
+
+// Register registers leadflow's workflows and activities on any registry
+// (a worker, a replayer or a test environment).
+func Register(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivity(any)
+}, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.LeadWorkflow, workflow.RegisterOptions{Name: "LeadWorkflow"})
+	if acts != nil {
+		r.RegisterActivity(acts)
+	}
+}
+
+// EnsureSearchAttributes registers the custom search attributes the
+// workflows upsert (LeadStatus, OwnerId, PoolId) when the namespace lacks them.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	want := map[string]enums.IndexedValueType{}
+	for _, k := range []string{workflows.LeadStatusKey.GetName(), workflows.OwnerIDKey.GetName(), workflows.PoolIDKey.GetName()} {
+		want[k] = enums.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	for name := range have.GetCustomAttributes() {
+		delete(want, name)
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: want,
+	})
+	if err != nil {
+		return fmt.Errorf("add search attributes %v: %w", want, err)
+	}
+	return nil
+}
