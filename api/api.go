@@ -19,6 +19,7 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/web"
 )
 
 // Config is what the API needs.
@@ -69,6 +70,10 @@ func New(cfg Config) *fiber.App {
 	}}))
 	app.Use(s.observe)
 
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Type("html", "utf-8")
+		return web.RenderHome(c, web.Home{PublicURL: s.cfg.PublicURL})
+	})
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())

@@ -402,6 +402,9 @@ func TestBadInput(t *testing.T) {
 func TestHealthAndReady(t *testing.T) {
 	s := newStack(t)
 	s.expect(s.do("GET", "/healthz", "", ""), 200)
+	if home := s.expect(s.do("GET", "/", "", ""), 200); !bytes.Contains(home.body, []byte("openapi.json")) {
+		t.Fatalf("home page: %s", home.body)
+	}
 	var ready struct {
 		Status string            `json:"status"`
 		Checks map[string]string `json:"checks"`
