@@ -262,6 +262,11 @@ func TestRejectedLead(t *testing.T) {
 	if err := json.Unmarshal(last.Trace, &trace); err != nil || len(trace) != 3 || trace[0]["matched"] != true {
 		t.Fatalf("trace %s: %v", last.Trace, err)
 	}
+	// The intake of a rejected lead is cheap: one local activity, one search
+	// attribute upsert, the intake update, and the workflow is done.
+	if n := historyLength(t, s.tc, workflows.WorkflowID(l.ID)); n > 10 {
+		t.Fatalf("a rejected lead cost %d history events, want at most 10", n)
+	}
 	// Short company names are rejected by the second default rule.
 	l = s.createLead(`{"company":"Acme","phone":"13800138000","country":"CN"}`)
 	if l.Status != lead.StatusRejected || !strings.Contains(strings.Join(l.RejectReasons, ";"), "longer than 4") {
@@ -423,6 +428,25 @@ func TestHealthAndReady(t *testing.T) {
 	if !bytes.Contains(m.body, []byte("leadflow_http_requests_total")) {
 		t.Fatalf("metrics lack the request counter")
 	}
+}
+
+// historyLength counts the events of a closed workflow's history.
+func historyLength(t *testing.T, tc client.Client, workflowID string) int {
+	t.Helper()
+	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n, closed := 0, false
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		closed = e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+	}
+	if !closed {
+		t.Fatalf("workflow %s has not completed", workflowID)
+	}
+	return n
 }
 
 func writeHistory(t *testing.T, tc client.Client, workflowID, path string) {
