@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,7 @@ type Activities struct {
 	Now func() time.Time
 
 	mu         sync.Mutex
-	validation map[int]*rules.Validation // compiled once per version
+	compiled map[string]*rules.Set // compiled once per kind and version
 }
 
 // New returns the activities over db.
@@ -48,8 +49,10 @@ func (a *Activities) now() time.Time {
 }
 
 // Intake stores a new lead, validates it with the active validation rule
-// set and puts it in the default pool, or rejects it with the reasons. It
-// is idempotent: a retry returns the decision already recorded.
+// set, scores it, and routes it to a pool; or rejects it with the reasons.
+// Each decision is recorded with its rule set's version and trace. Rules
+// that fail at run time decide nothing and flag the lead for review. It is
+// idempotent: a retry returns the decision already recorded.
 func (a *Activities) Intake(ctx context.Context, in lead.Lead) (lead.Lead, error) {
 	l, err := a.Store.InsertReceived(ctx, in)
 	if err != nil {
@@ -58,38 +61,79 @@ func (a *Activities) Intake(ctx context.Context, in lead.Lead) (lead.Lead, error
 	if l.Status != lead.StatusReceived {
 		return l, nil
 	}
-	set, err := a.Store.ActiveRuleSet(ctx, string(rules.KindValidation))
+	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting)
 	if err != nil {
 		return l, wrap(err)
 	}
-	v, err := a.compiledValidation(set)
+	validation, scoring, routing := sets[0], sets[1], sets[2]
+	var needs []rules.FactNeed
+	for _, s := range sets {
+		needs = append(needs, s.Facts()...)
+	}
+	counts, err := a.Store.IPCompanies(ctx, []string{l.ID}, rules.Windows(needs))
 	if err != nil {
 		return l, wrap(err)
 	}
-	facts, err := a.loadFacts(ctx, l, v.Facts())
-	if err != nil {
+	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, a.now())
+
+	val := validation.Evaluate(env)
+	if val.Rejected {
+		d := store.Decision{Status: lead.StatusRejected, Reasons: val.Reasons, Review: val.Errors,
+			Events: []lead.Event{decisionEvent(lead.EventRejected, l, val, nil)}}
+		d.Events[0].Reason = strings.Join(val.Reasons, "; ")
+		l, err = a.Store.ApplyIntake(ctx, l.ID, d)
 		return l, wrap(err)
 	}
-	out := v.Evaluate(rules.NewEnv(rules.NewLeadEnv(l), facts, a.now()))
-	trace, err := json.Marshal(out.Trace)
-	if err != nil {
-		return l, err
+	score := scoring.Evaluate(env)
+	route := routing.Evaluate(env)
+	poolID := route.PoolID
+	if route.ToInviter || poolID == "" {
+		// No inviter on this channel: the routing set's default pool takes it.
+		poolID = routing.Body().DefaultPoolID
 	}
-	ev := lead.Event{Type: lead.EventPooled, ActorID: l.CreatedBy, RuleKind: string(out.Kind), RuleVersion: out.Version, Trace: trace}
-	d := store.Decision{Status: lead.StatusPooled, PoolID: lead.DefaultPoolID, Event: ev}
-	if len(out.Errors) > 0 {
-		d.Event.Data = map[string]any{"rule_errors": out.Errors}
-		a.Log.Warn("validation rules failed at run time", "lead", l.ID, "version", out.Version, "errors", out.Errors)
+	review := append(append(append([]string{}, val.Errors...), score.Errors...), route.Errors...)
+	if len(review) > 0 {
+		a.Log.Warn("rules failed at run time; lead flagged for review", "lead", l.ID, "errors", review)
 	}
-	if out.Rejected {
-		d = store.Decision{Status: lead.StatusRejected, Reasons: out.Reasons, Event: ev}
-		d.Event.Type = lead.EventRejected
-		d.Event.Reason = joinReasons(out.Reasons)
-	} else {
-		d.Event.Data = mergeData(d.Event.Data, map[string]any{"pool_id": lead.DefaultPoolID})
-	}
+	d := store.Decision{Status: lead.StatusPooled, PoolID: poolID, Score: score.Score, Review: review, Events: []lead.Event{
+		decisionEvent(lead.EventValidated, l, val, nil),
+		decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
+		decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
+	}}
 	l, err = a.Store.ApplyIntake(ctx, l.ID, d)
 	return l, wrap(err)
+}
+
+// decisionEvent records a rule decision with its kind, version and trace.
+func decisionEvent(t lead.EventType, l lead.Lead, out rules.Outcome, data map[string]any) lead.Event {
+	trace, _ := json.Marshal(out.Trace) // a trace is plain data and always marshals
+	if len(out.Errors) > 0 {
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["rule_errors"] = out.Errors
+	}
+	return lead.Event{Type: t, ActorID: l.CreatedBy, RuleKind: string(out.Kind), RuleVersion: out.Version, Trace: trace, Data: data}
+}
+
+// activeSets returns the compiled active rule set of each kind, in order,
+// reading the active versions in one query.
+func (a *Activities) activeSets(ctx context.Context, kinds ...rules.Kind) ([]*rules.Set, error) {
+	stored, err := a.Store.ActiveRuleSets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rules.Set, len(kinds))
+	for i, k := range kinds {
+		j := slices.IndexFunc(stored, func(s lead.RuleSet) bool { return s.Kind == string(k) })
+		if j < 0 {
+			return nil, fmt.Errorf("no active %s rule set", k)
+		}
+		if out[i], err = a.compiledSet(stored[j]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Claim assigns a pooled lead to a rep under the rep's capacity and daily limit.
@@ -114,39 +158,23 @@ func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Conve
 	return lead.Converted{Lead: l, Customer: cust}, wrap(err)
 }
 
-// compiledValidation compiles a validation rule set once per version.
-func (a *Activities) compiledValidation(set lead.RuleSet) (*rules.Validation, error) {
+// compiledSet compiles a stored rule set once per kind and version.
+func (a *Activities) compiledSet(set lead.RuleSet) (*rules.Set, error) {
+	key := fmt.Sprintf("%s/%d", set.Kind, set.Version)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if v, ok := a.validation[set.Version]; ok {
+	if v, ok := a.compiled[key]; ok {
 		return v, nil
 	}
-	v, err := rules.CompileValidation(set.Version, set.Body)
+	v, err := rules.Compile(rules.Kind(set.Kind), set.Version, set.Body)
 	if err != nil {
-		return nil, fmt.Errorf("active validation rules v%d do not compile: %w", set.Version, err)
+		return nil, fmt.Errorf("active %s rules v%d do not compile: %w", set.Kind, set.Version, err)
 	}
-	if a.validation == nil {
-		a.validation = map[int]*rules.Validation{}
+	if a.compiled == nil {
+		a.compiled = map[string]*rules.Set{}
 	}
-	a.validation[set.Version] = v
+	a.compiled[key] = v
 	return v, nil
-}
-
-// loadFacts loads, in one batch per fact kind, what the compiled rules need.
-func (a *Activities) loadFacts(ctx context.Context, l lead.Lead, needs []rules.FactNeed) (rules.Facts, error) {
-	windows := map[string]time.Duration{}
-	for _, n := range needs {
-		if n.Name == "ipCompanies" {
-			windows[n.Window] = n.Span
-		}
-	}
-	var f rules.Facts
-	if len(windows) == 0 {
-		return f, nil
-	}
-	counts, err := a.Store.IPCompanies(ctx, l.ID, l.IP, l.Company, windows)
-	f.IPCompanies = counts
-	return f, err
 }
 
 // wrap turns a domain error into a non-retryable application error whose
@@ -160,14 +188,3 @@ func wrap(err error) error {
 	return temporal.NewNonRetryableApplicationError(e.Message, string(e.Code), nil, e)
 }
 
-func joinReasons(r []string) string { return strings.Join(r, "; ") }
-
-func mergeData(a, b map[string]any) map[string]any {
-	if a == nil {
-		return b
-	}
-	for k, v := range b {
-		a[k] = v
-	}
-	return a
-}

@@ -224,14 +224,19 @@ func TestLeadSlice(t *testing.T) {
 	for _, e := range hist.Items {
 		types = append(types, string(e.Type))
 	}
-	if strings.Join(types, ",") != "created,pooled,claimed,followed_up,converted" {
+	if strings.Join(types, ",") != "created,validated,scored,pooled,claimed,followed_up,converted" {
 		t.Fatalf("history: %v", types)
 	}
-	if hist.Items[1].RuleKind != "validation" || hist.Items[1].RuleVersion != 1 || len(hist.Items[1].Trace) == 0 {
-		t.Fatalf("pooled event lacks its rule version and trace: %+v", hist.Items[1])
+	for i, kind := range []string{"validation", "scoring", "routing"} {
+		if e := hist.Items[1+i]; e.RuleKind != kind || e.RuleVersion != 1 || len(e.Trace) == 0 {
+			t.Fatalf("%s event lacks its rule version and trace: %+v", e.Type, e)
+		}
 	}
-	if hist.Items[2].Reason != "met at the expo" || hist.Items[2].ActorID != repID {
-		t.Fatalf("claim event: %+v", hist.Items[2])
+	if hist.Items[2].Data["score"] != float64(15) {
+		t.Fatalf("score of a lead with e-mail and name: %+v", hist.Items[2])
+	}
+	if hist.Items[4].Reason != "met at the expo" || hist.Items[4].ActorID != repID {
+		t.Fatalf("claim event: %+v", hist.Items[4])
 	}
 
 	if *recordHistory {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -322,6 +323,76 @@ func waitVisible(t *testing.T, ctx context.Context, c client.Client, query strin
 		case <-ctx.Done():
 			t.Fatalf("no workflow visible for %q: last error %v", query, err)
 		case <-tick.C:
+		}
+	}
+}
+
+func TestTemporalInMemoryFixedPort(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	port, err := freePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := StartTemporal(ctx, TemporalOptions{Port: port, Logger: testLogger(t, slog.LevelInfo)})
+	if err != nil {
+		t.Fatalf("StartTemporal in memory: %v", err)
+	}
+	defer srv.Stop()
+	if want := "127.0.0.1:" + strconv.Itoa(port); srv.Address() != want {
+		t.Fatalf("Address() = %q, want %q", srv.Address(), want)
+	}
+	if srv.Namespace() != "default" {
+		t.Fatalf("Namespace() = %q, want default", srv.Namespace())
+	}
+	// The port is taken now: a second server must fail fast and clearly.
+	if _, err := StartTemporal(ctx, TemporalOptions{Port: port}); err == nil || !strings.Contains(err.Error(), "not free") {
+		t.Fatalf("StartTemporal on a used port: %v", err)
+	}
+	c, w := dialAndWork(t, srv)
+	defer c.Close()
+	defer w.Stop()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: testTaskQueue}, greetWorkflow, "mem")
+	if err != nil {
+		t.Fatalf("ExecuteWorkflow: %v", err)
+	}
+	var got string
+	if err := run.Get(ctx, &got); err != nil || got != "hello mem" {
+		t.Fatalf("result %q, %v", got, err)
+	}
+}
+
+func TestFindPostgresBinaries(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	initdb, pgCtl, err := findPostgresBinaries()
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	if len(dirs) == 0 {
+		if err == nil {
+			t.Fatalf("found %s, %s without PATH or /usr/lib/postgresql", initdb, pgCtl)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("findPostgresBinaries without PATH: %v", err)
+	}
+	if filepath.Dir(initdb) != filepath.Dir(pgCtl) || !strings.HasPrefix(initdb, "/usr/lib/postgresql/") {
+		t.Fatalf("initdb %s, pg_ctl %s", initdb, pgCtl)
+	}
+	for _, d := range dirs {
+		if versionLess(filepath.Base(filepath.Dir(filepath.Dir(initdb))), filepath.Base(filepath.Dir(d))) && isExecutable(filepath.Join(d, "pg_ctl")) {
+			t.Fatalf("picked %s although %s is newer", initdb, d)
+		}
+	}
+}
+
+func TestVersionLess(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{{"9.6", "10", true}, {"15", "9.6", false}, {"14", "16", true}, {"16", "16", false}} {
+		if got := versionLess(c.a, c.b); got != c.want {
+			t.Errorf("versionLess(%q, %q) = %v", c.a, c.b, got)
 		}
 	}
 }

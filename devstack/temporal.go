@@ -47,6 +47,7 @@ type TemporalOptions struct {
 // Temporal is an embedded Temporal server (go.temporal.io/server) running in this process.
 type Temporal struct {
 	server    temporal.Server
+	logLevel  *slog.LevelVar // minimum level of server records forwarded
 	address   string
 	namespace string
 	log       *slog.Logger
@@ -80,6 +81,13 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 			return nil, err
 		}
 		opts.Port = p
+	} else {
+		// The server would only log a bind failure; say it clearly instead.
+		l, err := net.Listen("tcp", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
+		if err != nil {
+			return nil, fmt.Errorf("devstack: temporal frontend port %d on %s is not free: %w", opts.Port, opts.Host, err)
+		}
+		l.Close()
 	}
 
 	sqlConf, err := temporalSQLConfig(opts.DBPath, log)
@@ -98,7 +106,11 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	if err != nil {
 		return nil, err
 	}
-	logger := slogLogger{log: log.With("component", "temporal-server"), level: slog.LevelWarn}
+	// While the services come up their internal clients log dial errors at
+	// WARN; forward only errors until the frontend answers, then WARN+.
+	logLevel := new(slog.LevelVar)
+	logLevel.Set(slog.LevelError)
+	logger := slogLogger{log: log.With("component", "temporal-server"), level: logLevel}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: temporal authorizer: %w", err)
@@ -130,6 +142,7 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	}
 	t := &Temporal{
 		server:    srv,
+		logLevel:  logLevel,
 		address:   conf.PublicClient.HostPort,
 		namespace: opts.Namespace,
 		log:       log,
@@ -143,6 +156,7 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		_ = t.Stop()
 		return nil, err
 	}
+	logLevel.Set(slog.LevelWarn)
 	dbDesc := opts.DBPath
 	if dbDesc == "" {
 		dbDesc = "in-memory"
@@ -162,6 +176,9 @@ func (t *Temporal) Namespace() string { return t.namespace }
 // calls return the result of the first.
 func (t *Temporal) Stop() error {
 	t.stopOnce.Do(func() {
+		// Shutdown makes in-flight long polls fail with "context canceled"
+		// errors and warnings that mean nothing here: silence the server.
+		t.logLevel.Set(logOff)
 		begin := time.Now()
 		if err := t.server.Stop(); err != nil {
 			t.stopErr = fmt.Errorf("devstack: stop temporal server: %w", err)
@@ -333,8 +350,11 @@ func temporalDynamicConfig() dynamicconfig.StaticClient {
 // records below level.
 type slogLogger struct {
 	log   *slog.Logger
-	level slog.Level
+	level *slog.LevelVar
 }
+
+// logOff is above every slog level: nothing is forwarded.
+const logOff = slog.Level(1 << 20)
 
 var (
 	_ tlog.Logger     = slogLogger{}
@@ -361,7 +381,7 @@ func (s slogLogger) With(tags ...tag.Tag) tlog.Logger {
 }
 
 func (s slogLogger) emit(level slog.Level, msg string, tags []tag.Tag) {
-	if level < s.level || !s.log.Enabled(context.Background(), level) {
+	if level < s.level.Level() || !s.log.Enabled(context.Background(), level) {
 		return
 	}
 	s.log.LogAttrs(context.Background(), level, msg, tagsToAttrs(tags)...)

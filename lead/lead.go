@@ -82,6 +82,8 @@ type Lead struct {
 	OwnerID        string         `json:"owner_id,omitempty"`
 	MergedInto     string         `json:"merged_into,omitempty"`
 	RejectReasons  []string       `json:"reject_reasons,omitempty"`
+	Score          int            `json:"score"`
+	ReviewReasons  []string       `json:"review_reasons,omitempty"` // rules that failed at run time on this lead
 	CustomerID     string         `json:"customer_id,omitempty"`
 	IP             string         `json:"ip,omitempty"`
 	DedupKey       string         `json:"dedup_key,omitempty"`
@@ -193,6 +195,8 @@ type EventType string
 const (
 	EventCreated    EventType = "created"
 	EventRejected   EventType = "rejected"
+	EventValidated  EventType = "validated"
+	EventScored     EventType = "scored"
 	EventPooled     EventType = "pooled"
 	EventClaimed    EventType = "claimed"
 	EventFollowedUp EventType = "followed_up"

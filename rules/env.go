@@ -56,6 +56,29 @@ func NewLeadEnv(l lead.Lead) LeadEnv {
 	}
 }
 
+// RepEnv is the rep a decision is about (`rep.capacity`, `rep.held`...):
+// the claimer for claim_when, the owner for reclaim_exempt_when.
+type RepEnv struct {
+	ID          string `expr:"id"`
+	Name        string `expr:"name"`
+	Email       string `expr:"email"`
+	Role        string `expr:"role"`
+	TeamID      string `expr:"team_id"`
+	Capacity    int    `expr:"capacity"`
+	Held        int    `expr:"held"`         // assigned leads the rep holds now
+	ClaimsToday int    `expr:"claims_today"` // claims the rep made today
+	Active      bool   `expr:"active"`
+}
+
+// PoolEnv is the pool a decision happens in.
+type PoolEnv struct {
+	ID      string `expr:"id"`
+	Name    string `expr:"name"`
+	Scope   string `expr:"scope"`
+	Country string `expr:"country"`
+	TeamID  string `expr:"team_id"`
+}
+
 // Facts are values loaded from the store before evaluation. Windowed
 // counters are keyed by the window exactly as written in the rule ("10m").
 type Facts struct {
@@ -69,6 +92,8 @@ type Facts struct {
 type Env struct {
 	Lead  LeadEnv   `expr:"lead"`
 	Facts Facts     `expr:"facts"`
+	Rep   RepEnv    `expr:"rep"`
+	Pool  PoolEnv   `expr:"pool"`
 	Now   time.Time `expr:"now"`
 
 	// phoneValid(phone, country): phone is a valid number for country.
@@ -118,4 +143,16 @@ func NewEnv(l LeadEnv, facts Facts, now time.Time) *Env {
 			return facts.IPCompanies[window]
 		},
 	}
+}
+
+// Windows collects the windows of the ipCompanies counters in needs, the
+// argument the store's counter query takes.
+func Windows(needs []FactNeed) map[string]time.Duration {
+	w := map[string]time.Duration{}
+	for _, n := range needs {
+		if n.Name == "ipCompanies" {
+			w[n.Window] = n.Span
+		}
+	}
+	return w
 }

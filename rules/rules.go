@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,19 +47,6 @@ const (
 	MemoryBudget        = 100_000 // expr VM memory units per expression
 )
 
-// ValidationBody is the JSON of a validation rule set: a rule rejects the
-// lead when its `when` is true.
-type ValidationBody struct {
-	Rules []ValidationRule `json:"rules"`
-}
-
-// ValidationRule is one validation rule.
-type ValidationRule struct {
-	Name    string `json:"name"`
-	When    string `json:"when"`
-	Message string `json:"message"`
-}
-
 // CompileError is a rule that does not compile, with its position.
 type CompileError struct {
 	Rule    string `json:"rule"`
@@ -95,90 +81,6 @@ type TraceStep struct {
 	Matched bool   `json:"matched"`
 	Value   any    `json:"value"`
 	Error   string `json:"error,omitempty"`
-}
-
-// Outcome of a validation rule set.
-type Outcome struct {
-	Kind     Kind        `json:"kind"`
-	Version  int         `json:"version"`
-	Rejected bool        `json:"rejected"`
-	Reasons  []string    `json:"reasons,omitempty"`
-	Trace    []TraceStep `json:"trace"`
-	// Errors are rules that failed at run time; a lead with errors needs review.
-	Errors []string `json:"errors,omitempty"`
-}
-
-type compiledRule struct {
-	rule    ValidationRule
-	program *vm.Program
-}
-
-// Validation is a compiled validation rule set, safe for concurrent use.
-type Validation struct {
-	version int
-	rules   []compiledRule
-	facts   []FactNeed
-}
-
-// Version is the rule-set version this was compiled from.
-func (v *Validation) Version() int { return v.version }
-
-// Facts lists the facts the rules need, found by walking the compiled expressions.
-func (v *Validation) Facts() []FactNeed { return v.facts }
-
-// CompileValidation parses and type-checks a validation rule set body.
-func CompileValidation(version int, body []byte) (*Validation, error) {
-	var b ValidationBody
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: " + err.Error()}}
-	}
-	if len(b.Rules) > MaxRules {
-		return nil, CompileErrors{{Field: "rules", Line: 1, Column: 1, Message: fmt.Sprintf("at most %d rules", MaxRules)}}
-	}
-	out := &Validation{version: version}
-	var errs CompileErrors
-	seen := map[string]bool{}
-	needs := map[string]FactNeed{}
-	for i, r := range b.Rules {
-		field := fmt.Sprintf("rules[%d].when", i)
-		switch {
-		case strings.TrimSpace(r.Name) == "":
-			errs = append(errs, CompileError{Rule: r.Name, Field: fmt.Sprintf("rules[%d].name", i), Line: 1, Column: 1, Message: "a rule needs a name"})
-			continue
-		case seen[r.Name]:
-			errs = append(errs, CompileError{Rule: r.Name, Field: fmt.Sprintf("rules[%d].name", i), Line: 1, Column: 1, Message: "duplicate rule name"})
-			continue
-		case strings.TrimSpace(r.Message) == "":
-			errs = append(errs, CompileError{Rule: r.Name, Field: fmt.Sprintf("rules[%d].message", i), Line: 1, Column: 1, Message: "a validation rule needs the message shown when it rejects"})
-			continue
-		}
-		seen[r.Name] = true
-		p, ce := compileBool(r.When)
-		if ce != nil {
-			ce.Rule, ce.Field = r.Name, field
-			errs = append(errs, *ce)
-			continue
-		}
-		fn, ce := factNeeds(r.When, p.Node())
-		if ce != nil {
-			ce.Rule, ce.Field = r.Name, field
-			errs = append(errs, *ce)
-			continue
-		}
-		for _, n := range fn {
-			needs[n.Name+"/"+n.Window] = n
-		}
-		out.rules = append(out.rules, compiledRule{rule: r, program: p})
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	for _, n := range needs {
-		out.facts = append(out.facts, n)
-	}
-	return out, nil
 }
 
 // compileBool compiles one expression that must yield a boolean.
@@ -249,29 +151,6 @@ func (v *factVisitor) Visit(n *ast.Node) {
 func positioned(src string, loc file.Location, msg string) *CompileError {
 	fe := (&file.Error{Location: loc, Message: msg}).Bind(file.NewSource(src))
 	return &CompileError{Line: fe.Line, Column: fe.Column + 1, Message: msg}
-}
-
-// Evaluate runs every rule on env. A rule that fails at run time does not
-// reject; it is reported in Errors so the lead can go to review.
-func (v *Validation) Evaluate(env *Env) Outcome {
-	out := Outcome{Kind: KindValidation, Version: v.version, Trace: make([]TraceStep, 0, len(v.rules))}
-	for _, r := range v.rules {
-		step := TraceStep{Rule: r.rule.Name, When: r.rule.When}
-		val, err := run(r.program, env)
-		if err != nil {
-			step.Error = err.Error()
-			out.Errors = append(out.Errors, r.rule.Name+": "+err.Error())
-		} else {
-			step.Value = val
-			step.Matched, _ = val.(bool)
-		}
-		if step.Matched {
-			out.Rejected = true
-			out.Reasons = append(out.Reasons, r.rule.Message)
-		}
-		out.Trace = append(out.Trace, step)
-	}
-	return out
 }
 
 // run evaluates one program under the memory budget, turning a panic in a

@@ -15,7 +15,7 @@ const defaults = `{"rules":[
 ]}`
 
 func TestValidationDefaults(t *testing.T) {
-	v, err := CompileValidation(1, []byte(defaults))
+	v, err := Compile(KindValidation, 1, []byte(defaults))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestValidationCompileErrors(t *testing.T) {
 		"bad json":      `{"rules":[`,
 	}
 	for name, body := range cases {
-		_, err := CompileValidation(2, []byte(body))
+		_, err := Compile(KindValidation, 2, []byte(body))
 		var ce CompileErrors
 		if !errors.As(err, &ce) || len(ce) == 0 {
 			t.Errorf("%s: want compile errors, got %v", name, err)
@@ -70,7 +70,7 @@ func TestValidationCompileErrors(t *testing.T) {
 			t.Errorf("%s: incomplete position: %+v", name, ce[0])
 		}
 	}
-	_, err := CompileValidation(2, []byte(`{"rules":[{"name":"a","when":"true &&\n  lead.nope","message":"m"}]}`))
+	_, err := Compile(KindValidation, 2, []byte(`{"rules":[{"name":"a","when":"true &&\n  lead.nope","message":"m"}]}`))
 	var ce CompileErrors
 	if !errors.As(err, &ce) || ce[0].Line != 2 || ce[0].Rule != "a" || ce[0].Field != "rules[0].when" {
 		t.Fatalf("want line 2 of rule a, got %+v", err)
@@ -78,7 +78,7 @@ func TestValidationCompileErrors(t *testing.T) {
 }
 
 func TestRuntimeErrorDoesNotReject(t *testing.T) {
-	v, err := CompileValidation(3, []byte(`{"rules":[{"name":"div","when":"1 / len(lead.tags) > int(lead.custom.x)","message":"m"}]}`))
+	v, err := Compile(KindValidation, 3, []byte(`{"rules":[{"name":"div","when":"1 / len(lead.tags) > int(lead.custom.x)","message":"m"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 const leadColumns = `id::text, status, stage, company, name, phone, phone_e164, email, country, source, channel,
 	profession, address, district, division, notes, tags, custom, coalesce(pool_id::text, ''), coalesce(owner_id::text, ''),
 	coalesce(merged_into::text, ''), reject_reasons, coalesce(customer_id::text, ''), coalesce(host(ip), ''), dedup_key,
-	coalesce(created_by::text, ''), created_at, updated_at, assigned_at, last_follow_up_at`
+	coalesce(created_by::text, ''), created_at, updated_at, assigned_at, last_follow_up_at, score, review_reasons`
 
 func scanLead(row pgx.Row) (lead.Lead, error) {
 	var l lead.Lead
@@ -24,7 +24,7 @@ func scanLead(row pgx.Row) (lead.Lead, error) {
 	err := row.Scan(&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
-		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt)
+		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons)
 	if err != nil {
 		return l, err
 	}
@@ -83,8 +83,10 @@ type Decision struct {
 	Status  lead.Status
 	PoolID  string
 	OwnerID string
-	Reasons []string
-	Event   lead.Event // the decision event, with rule kind, version and trace
+	Reasons []string // why it was rejected
+	Score   int
+	Review  []string     // rules that failed at run time: the lead needs review
+	Events  []lead.Event // the decisions, each with rule kind, version and trace
 }
 
 // ApplyIntake records the intake decision on a received lead. A lead that
@@ -93,15 +95,20 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, d Decision) (lead.Lead
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
-				reject_reasons = $5, updated_at = now(),
+				reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
 				assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
 			WHERE id = $1 AND status = 'received'`,
-			id, d.Status, d.PoolID, d.OwnerID, nonNilStrings(d.Reasons))
+			id, d.Status, d.PoolID, d.OwnerID, nonNilStrings(d.Reasons), d.Score, nonNilStrings(d.Review))
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		d.Event.LeadID = id
-		return insertEvent(ctx, tx, d.Event, id+"/intake")
+		for i, e := range d.Events {
+			e.LeadID = id
+			if err := insertEvent(ctx, tx, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return lead.Lead{}, err
@@ -109,43 +116,53 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, d Decision) (lead.Lead
 	return db.Lead(ctx, id)
 }
 
-// IPCompanies counts, per window, the distinct companies other than
-// company registered from ip within that window before now.
-func (db *DB) IPCompanies(ctx context.Context, leadID, ip, company string, windows map[string]time.Duration) (map[string]int, error) {
-	out := make(map[string]int, len(windows))
-	if ip == "" || len(windows) == 0 {
+// IPCompanies counts, for each lead and window, the distinct companies
+// other than the lead's registered from the lead's IP within that window
+// before the lead itself was created. One query per window, whatever the
+// number of leads (the preview of a rule change asks for a thousand).
+func (db *DB) IPCompanies(ctx context.Context, leadIDs []string, windows map[string]time.Duration) (map[string]map[string]int, error) {
+	out := make(map[string]map[string]int, len(leadIDs))
+	for _, id := range leadIDs {
+		out[id] = map[string]int{}
+	}
+	if len(leadIDs) == 0 {
 		return out, nil
 	}
-	var longest time.Duration
-	for _, w := range windows {
-		longest = max(longest, w)
+	for name, w := range windows {
+		rows, err := db.pool.Query(ctx, `
+			SELECT l.id::text, count(DISTINCT o.company_key)
+			FROM leads l JOIN leads o ON o.ip = l.ip AND o.id <> l.id AND o.company_key <> l.company_key
+				AND o.created_at <= l.created_at AND o.created_at > l.created_at - $2::interval
+			WHERE l.id = ANY($1::uuid[]) AND l.ip IS NOT NULL
+			GROUP BY l.id`, leadIDs, strconv.FormatInt(w.Microseconds(), 10)+" microseconds")
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id][name] = n
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	rows, err := db.pool.Query(ctx, `
-		SELECT company_key, max(created_at) FROM leads
-		WHERE ip = $1::inet AND created_at > now() - $2::interval AND id <> $3::uuid AND company_key <> $4
-		GROUP BY company_key`,
-		ip, strconv.FormatInt(longest.Microseconds(), 10)+" microseconds", leadID, lead.NormalizeCompany(company))
+	return out, nil
+}
+
+// RecentLeads returns the last n leads that went through intake, newest
+// first: the sample a rule-change preview replays.
+func (db *DB) RecentLeads(ctx context.Context, n int) ([]lead.Lead, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM leads WHERE status <> 'received'
+		ORDER BY created_at DESC, id DESC LIMIT $1`, n)
 	if err != nil {
 		return nil, err
 	}
-	var now time.Time
-	if err := db.pool.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
-		rows.Close()
-		return nil, err
-	}
-	for rows.Next() {
-		var key string
-		var last time.Time
-		if err := rows.Scan(&key, &last); err != nil {
-			return nil, err
-		}
-		for name, w := range windows {
-			if now.Sub(last) < w {
-				out[name]++
-			}
-		}
-	}
-	return out, rows.Err()
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Lead, error) { return scanLead(r) })
 }
 
 // Claim assigns a pooled lead to a rep, enforcing the rep's capacity and
@@ -395,6 +412,8 @@ type LeadFilter struct {
 	Status, Stage, PoolID, OwnerID, Source, Channel, Tag, Country           string
 	Q, Name, Phone, Email, Company, Profession, Address, District, Division string
 	CreatedFrom, CreatedTo                                                  *time.Time
+	// Review selects leads whose rules failed at run time.
+	Review bool
 	// VisibleTo limits a rep to pooled leads and their own.
 	VisibleTo string
 	Limit     int
@@ -449,6 +468,9 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	}
 	if f.CreatedTo != nil {
 		where = append(where, "created_at < "+arg(*f.CreatedTo))
+	}
+	if f.Review {
+		where = append(where, "review_reasons <> '{}'")
 	}
 	if f.VisibleTo != "" {
 		where = append(where, "(status = 'pooled' OR owner_id = "+arg(f.VisibleTo)+"::uuid)")

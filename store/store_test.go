@@ -41,7 +41,7 @@ func pooledLead(t *testing.T, db *store.DB, company, ip string) lead.Lead {
 		t.Fatal(err)
 	}
 	l, err = db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusPooled, PoolID: lead.DefaultPoolID,
-		Event: lead.Event{Type: lead.EventPooled, RuleKind: "validation", RuleVersion: 1}})
+		Events: []lead.Event{{Type: lead.EventPooled, RuleKind: "routing", RuleVersion: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestInsertAndIntakeAreIdempotent(t *testing.T) {
 	if err != nil || again.Company != "Acme Trading" || again.Status != lead.StatusPooled {
 		t.Fatalf("re-insert changed the lead: %+v %v", again, err)
 	}
-	again, err = db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusRejected, Event: lead.Event{Type: lead.EventRejected}})
+	again, err = db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusRejected, Events: []lead.Event{{Type: lead.EventRejected}}})
 	if err != nil || again.Status != lead.StatusPooled {
 		t.Fatalf("a second intake decision was applied: %+v %v", again, err)
 	}
@@ -152,16 +152,16 @@ func TestIPCompanies(t *testing.T) {
 	pooledLead(t, db, "Second Company", "203.0.113.7")
 	pooledLead(t, db, "Elsewhere Company", "198.51.100.1")
 	me := pooledLead(t, db, "Third Company", "203.0.113.7")
-	got, err := db.IPCompanies(ctx, me.ID, me.IP, me.Company, map[string]time.Duration{"10m": 10 * time.Minute, "1s": time.Nanosecond})
+	first := pooledLead(t, db, "Zeroth Company", "")
+	got, err := db.IPCompanies(ctx, []string{me.ID, first.ID}, map[string]time.Duration{"10m": 10 * time.Minute, "1ns": time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["10m"] != 2 || got["1s"] != 0 {
+	if got[me.ID]["10m"] != 2 || got[me.ID]["1ns"] != 0 {
 		t.Fatalf("ip companies: %v", got)
 	}
-	got, err = db.IPCompanies(ctx, me.ID, "", me.Company, map[string]time.Duration{"10m": 10 * time.Minute})
-	if err != nil || got["10m"] != 0 {
-		t.Fatalf("no ip: %v %v", got, err)
+	if got[first.ID]["10m"] != 0 {
+		t.Fatalf("a lead without an IP counts nothing: %v", got)
 	}
 }
 

@@ -1,0 +1,456 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// Body is the JSON of a rule set; which fields apply depends on the kind
+// (see DESIGN.md, "Rules"):
+//
+//	validation  {"rules":[{"name","when","message"}]}                  a rule rejects when `when` is true
+//	routing     {"rules":[{"name","when","pool_id"|"to":"inviter"}], "default_pool_id"}  first match wins
+//	scoring     {"rules":[{"name","when","points"}]}                   the points of every match add up
+//	auto_accept {"groups":[["expr","expr"],["expr"]], "ignored_companies":[...]}  AND in a group, OR across
+//	conversion  {"mapping":{"customer.name":"lead.company", "order.amount":"lead.custom.amount"}}
+type Body struct {
+	Rules            []Rule            `json:"rules,omitempty"`
+	DefaultPoolID    string            `json:"default_pool_id,omitempty"`
+	Groups           [][]string        `json:"groups,omitempty"`
+	IgnoredCompanies []string          `json:"ignored_companies,omitempty"`
+	Mapping          map[string]string `json:"mapping,omitempty"`
+}
+
+// Rule is one named rule of a validation, routing or scoring set.
+type Rule struct {
+	Name    string `json:"name"`
+	When    string `json:"when"`
+	Message string `json:"message,omitempty"` // validation: why the lead is rejected
+	PoolID  string `json:"pool_id,omitempty"` // routing: the pool a match sends the lead to
+	To      string `json:"to,omitempty"`      // routing: "inviter" sends it to the inviting rep
+	Points  int    `json:"points,omitempty"`  // scoring: points a match adds
+}
+
+// InviterTarget is the routing target "the inviting rep's private pool".
+const InviterTarget = "inviter"
+
+// Outcome is what evaluating a rule set decided, with the trace that explains it.
+type Outcome struct {
+	Kind    Kind `json:"kind"`
+	Version int  `json:"version"`
+	// validation
+	Rejected bool     `json:"rejected,omitempty"`
+	Reasons  []string `json:"reasons,omitempty"`
+	// routing: the matched rule ("" for the default), its pool or the inviter
+	Rule      string `json:"rule,omitempty"`
+	PoolID    string `json:"pool_id,omitempty"`
+	ToInviter bool   `json:"to_inviter,omitempty"`
+	// auto_accept
+	Accept  bool `json:"accept,omitempty"`
+	Ignored bool `json:"ignored,omitempty"` // the company is on the ignore list
+	// scoring
+	Score int `json:"score,omitempty"`
+	// conversion: the mapped fields
+	Customer map[string]any `json:"customer,omitempty"`
+	Order    map[string]any `json:"order,omitempty"`
+
+	Trace []TraceStep `json:"trace"`
+	// Errors are expressions that failed at run time; a decision with errors
+	// needs an admin's review.
+	Errors []string `json:"errors,omitempty"`
+}
+
+type compiled struct {
+	name, src string
+	program   *vm.Program
+	rule      Rule
+}
+
+// Set is a compiled rule set of one kind and version, safe for concurrent use.
+type Set struct {
+	kind     Kind
+	version  int
+	body     Body
+	rules    []compiled   // validation, routing, scoring; conversion mapping in key order
+	groups   [][]compiled // auto_accept
+	ignored  map[string]bool
+	facts    []FactNeed
+	poolIDs  []string
+}
+
+// Kind is the kind of the set.
+func (s *Set) Kind() Kind { return s.kind }
+
+// Version is the rule-set version the set was compiled from.
+func (s *Set) Version() int { return s.version }
+
+// Facts lists the facts the set needs, found by walking its compiled expressions.
+func (s *Set) Facts() []FactNeed { return s.facts }
+
+// PoolIDs lists the pools a routing set refers to, so the caller can check they exist.
+func (s *Set) PoolIDs() []string { return s.poolIDs }
+
+// Body is the set's source.
+func (s *Set) Body() Body { return s.body }
+
+// Compile parses and type-checks a rule-set body of kind. Every problem is
+// reported at once, each with its rule, JSON field, line and column.
+func Compile(kind Kind, version int, body []byte) (*Set, error) {
+	if !kind.Valid() {
+		return nil, CompileErrors{{Field: "kind", Line: 1, Column: 1, Message: fmt.Sprintf("unknown rule-set kind %q", kind)}}
+	}
+	var b Body
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: " + err.Error()}}
+	}
+	c := &setCompiler{s: &Set{kind: kind, version: version, body: b}, needs: map[string]FactNeed{}}
+	switch kind {
+	case KindValidation, KindRouting, KindScoring:
+		c.rules(b)
+	case KindAutoAccept:
+		c.autoAccept(b)
+	case KindConversion:
+		c.conversion(b)
+	}
+	c.misplaced(b)
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	for _, n := range c.needs {
+		c.s.facts = append(c.s.facts, n)
+	}
+	slices.SortFunc(c.s.facts, func(a, b FactNeed) int { return strings.Compare(a.Name+a.Window, b.Name+b.Window) })
+	return c.s, nil
+}
+
+type setCompiler struct {
+	s     *Set
+	errs  CompileErrors
+	needs map[string]FactNeed
+}
+
+func (c *setCompiler) fail(rule, field, msg string) {
+	c.errs = append(c.errs, CompileError{Rule: rule, Field: field, Line: 1, Column: 1, Message: msg})
+}
+
+// expr compiles one expression; asBool requires a boolean result.
+func (c *setCompiler) expr(rule, field, src string, asBool bool) *vm.Program {
+	var p *vm.Program
+	var ce *CompileError
+	if asBool {
+		p, ce = compileBool(src)
+	} else {
+		p, ce = compileAny(src)
+	}
+	if ce == nil {
+		var needs []FactNeed
+		needs, ce = factNeeds(src, p.Node())
+		for _, n := range needs {
+			c.needs[n.Name+"/"+n.Window] = n
+		}
+	}
+	if ce != nil {
+		ce.Rule, ce.Field = rule, field
+		c.errs = append(c.errs, *ce)
+		return nil
+	}
+	return p
+}
+
+func (c *setCompiler) rules(b Body) {
+	if len(b.Rules) > MaxRules {
+		c.fail("", "rules", fmt.Sprintf("at most %d rules", MaxRules))
+		return
+	}
+	seen := map[string]bool{}
+	for i, r := range b.Rules {
+		at := func(f string) string { return fmt.Sprintf("rules[%d].%s", i, f) }
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			c.fail(r.Name, at("name"), "a rule needs a name")
+			continue
+		case seen[r.Name]:
+			c.fail(r.Name, at("name"), "duplicate rule name")
+			continue
+		}
+		seen[r.Name] = true
+		switch c.s.kind {
+		case KindValidation:
+			if strings.TrimSpace(r.Message) == "" {
+				c.fail(r.Name, at("message"), "a validation rule needs the message shown when it rejects")
+			}
+			if r.PoolID != "" || r.To != "" || r.Points != 0 {
+				c.fail(r.Name, at("name"), "a validation rule has only name, when and message")
+			}
+		case KindRouting:
+			switch {
+			case r.To != "" && r.To != InviterTarget:
+				c.fail(r.Name, at("to"), `the only target besides a pool is "inviter"`)
+			case (r.PoolID == "") == (r.To == ""):
+				c.fail(r.Name, at("pool_id"), `a routing rule needs either pool_id or "to": "inviter"`)
+			case r.PoolID != "" && !slices.Contains(c.s.poolIDs, r.PoolID):
+				c.s.poolIDs = append(c.s.poolIDs, r.PoolID)
+			}
+			if r.Message != "" || r.Points != 0 {
+				c.fail(r.Name, at("name"), "a routing rule has only name, when and pool_id or to")
+			}
+		case KindScoring:
+			if r.Points == 0 {
+				c.fail(r.Name, at("points"), "a scoring rule needs non-zero points")
+			}
+			if r.Message != "" || r.PoolID != "" || r.To != "" {
+				c.fail(r.Name, at("name"), "a scoring rule has only name, when and points")
+			}
+		}
+		if p := c.expr(r.Name, at("when"), r.When, true); p != nil {
+			c.s.rules = append(c.s.rules, compiled{name: r.Name, src: r.When, program: p, rule: r})
+		}
+	}
+	if c.s.kind == KindRouting {
+		if b.DefaultPoolID == "" {
+			c.fail("", "default_pool_id", "a routing set needs the pool that takes leads no rule matches")
+		} else if !slices.Contains(c.s.poolIDs, b.DefaultPoolID) {
+			c.s.poolIDs = append(c.s.poolIDs, b.DefaultPoolID)
+		}
+	}
+}
+
+func (c *setCompiler) autoAccept(b Body) {
+	// No groups at all accepts nothing: the pools' own auto_accept flags decide.
+	n := 0
+	for i, g := range b.Groups {
+		if len(g) == 0 {
+			c.fail(fmt.Sprintf("group %d", i+1), fmt.Sprintf("groups[%d]", i), "a group needs at least one condition")
+			continue
+		}
+		var group []compiled
+		for j, src := range g {
+			n++
+			name := fmt.Sprintf("group %d, condition %d", i+1, j+1)
+			if p := c.expr(name, fmt.Sprintf("groups[%d][%d]", i, j), src, true); p != nil {
+				group = append(group, compiled{name: name, src: src, program: p})
+			}
+		}
+		c.s.groups = append(c.s.groups, group)
+	}
+	if n > MaxRules {
+		c.fail("", "groups", fmt.Sprintf("at most %d conditions", MaxRules))
+	}
+	c.s.ignored = map[string]bool{}
+	for _, name := range b.IgnoredCompanies {
+		if k := lead.NormalizeCompany(name); k != "" {
+			c.s.ignored[k] = true
+		}
+	}
+}
+
+func (c *setCompiler) conversion(b Body) {
+	if len(b.Mapping) == 0 {
+		c.fail("", "mapping", "a conversion set needs a mapping such as {\"customer.name\": \"lead.company\"}")
+	}
+	if len(b.Mapping) > MaxRules {
+		c.fail("", "mapping", fmt.Sprintf("at most %d mapped fields", MaxRules))
+	}
+	keys := make([]string, 0, len(b.Mapping))
+	for k := range b.Mapping {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		target, field, ok := strings.Cut(k, ".")
+		if !ok || (target != "customer" && target != "order") || field == "" {
+			c.fail(k, "mapping."+k, `a mapped field is "customer.<field>" or "order.<field>"`)
+			continue
+		}
+		if p := c.expr(k, "mapping."+k, b.Mapping[k], false); p != nil {
+			c.s.rules = append(c.s.rules, compiled{name: k, src: b.Mapping[k], program: p})
+		}
+	}
+}
+
+// misplaced refuses fields that belong to another kind, so a typo is not silently ignored.
+func (c *setCompiler) misplaced(b Body) {
+	k := c.s.kind
+	if len(b.Rules) > 0 && k != KindValidation && k != KindRouting && k != KindScoring {
+		c.fail("", "rules", fmt.Sprintf("a %s set has no rules list", k))
+	}
+	if b.DefaultPoolID != "" && k != KindRouting {
+		c.fail("", "default_pool_id", "only a routing set has a default pool")
+	}
+	if (len(b.Groups) > 0 || len(b.IgnoredCompanies) > 0) && k != KindAutoAccept {
+		c.fail("", "groups", "only an auto_accept set has groups and ignored companies")
+	}
+	if len(b.Mapping) > 0 && k != KindConversion {
+		c.fail("", "mapping", "only a conversion set has a mapping")
+	}
+}
+
+// compileAny compiles an expression of any result type (conversion mapping).
+func compileAny(src string) (*vm.Program, *CompileError) {
+	if strings.TrimSpace(src) == "" {
+		return nil, &CompileError{Line: 1, Column: 1, Message: "the expression is empty"}
+	}
+	if len(src) > MaxExpressionLength {
+		return nil, &CompileError{Line: 1, Column: 1, Message: fmt.Sprintf("the expression is longer than %d characters", MaxExpressionLength)}
+	}
+	p, err := expr.Compile(src, expr.Env(Env{}), expr.MaxNodes(MaxNodes))
+	if err != nil {
+		return nil, toCompileError(err)
+	}
+	return p, nil
+}
+
+// DefaultTimeBudget bounds one evaluation of a whole set.
+const DefaultTimeBudget = 250 * time.Millisecond
+
+// Evaluate runs the set on env within DefaultTimeBudget.
+func (s *Set) Evaluate(env *Env) Outcome { return s.EvaluateWithin(env, DefaultTimeBudget) }
+
+// EvaluateWithin runs the set on env. A rule that fails at run time (or an
+// evaluation that runs past budget) never panics or blocks the caller: it
+// is reported in Outcome.Errors and decides nothing.
+func (s *Set) EvaluateWithin(env *Env, budget time.Duration) Outcome {
+	done := make(chan Outcome, 1)
+	go func() { done <- s.evaluate(env) }()
+	timer := time.NewTimer(budget)
+	defer timer.Stop()
+	select {
+	case out := <-done:
+		return out
+	case <-timer.C:
+		// The expression VM cannot be interrupted; its memory budget bounds
+		// the goroutine left behind, whose result is dropped.
+		return Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{},
+			Errors: []string{fmt.Sprintf("evaluation took longer than %s", budget)}}
+	}
+}
+
+func (s *Set) evaluate(env *Env) Outcome {
+	out := Outcome{Kind: s.kind, Version: s.version, Trace: make([]TraceStep, 0, len(s.rules))}
+	step := func(c compiled) TraceStep {
+		st := TraceStep{Rule: c.name, When: c.src}
+		val, err := run(c.program, env)
+		if err != nil {
+			st.Error = err.Error()
+			out.Errors = append(out.Errors, c.name+": "+err.Error())
+			return st
+		}
+		st.Value = val
+		st.Matched, _ = val.(bool)
+		return st
+	}
+	switch s.kind {
+	case KindValidation:
+		for _, c := range s.rules {
+			st := step(c)
+			if st.Matched {
+				out.Rejected = true
+				out.Reasons = append(out.Reasons, c.rule.Message)
+			}
+			out.Trace = append(out.Trace, st)
+		}
+	case KindScoring:
+		for _, c := range s.rules {
+			st := step(c)
+			if st.Matched {
+				out.Score += c.rule.Points
+			}
+			out.Trace = append(out.Trace, st)
+		}
+	case KindRouting:
+		for _, c := range s.rules {
+			st := step(c)
+			out.Trace = append(out.Trace, st)
+			if st.Matched {
+				out.Rule, out.PoolID, out.ToInviter = c.name, c.rule.PoolID, c.rule.To == InviterTarget
+				return out
+			}
+		}
+		out.PoolID = s.body.DefaultPoolID
+	case KindAutoAccept:
+		if s.ignored[lead.NormalizeCompany(env.Lead.Company)] {
+			out.Ignored = true
+			out.Trace = append(out.Trace, TraceStep{Rule: "ignored_companies", When: "company is ignored", Matched: true, Value: true})
+			return out
+		}
+		for _, g := range s.groups {
+			all := true
+			for _, c := range g {
+				st := step(c)
+				out.Trace = append(out.Trace, st)
+				if !st.Matched {
+					all = false
+					break // AND: the rest of the group cannot change it
+				}
+			}
+			if all {
+				out.Accept = true
+				return out
+			}
+		}
+	case KindConversion:
+		out.Customer, out.Order = map[string]any{}, map[string]any{}
+		for _, c := range s.rules {
+			st := step(c)
+			st.Matched = st.Error == ""
+			out.Trace = append(out.Trace, st)
+			if st.Error != "" {
+				continue
+			}
+			target, field, _ := strings.Cut(c.name, ".")
+			if target == "customer" {
+				out.Customer[field] = st.Value
+			} else {
+				out.Order[field] = st.Value
+			}
+		}
+	}
+	return out
+}
+
+// Expr is one compiled boolean expression, such as a pool's claim_when.
+type Expr struct {
+	src     string
+	program *vm.Program
+	facts   []FactNeed
+}
+
+// CompileExpr compiles a boolean expression against the rule environment.
+func CompileExpr(src string) (*Expr, error) {
+	p, ce := compileBool(src)
+	if ce == nil {
+		var needs []FactNeed
+		needs, ce = factNeeds(src, p.Node())
+		if ce == nil {
+			return &Expr{src: src, program: p, facts: needs}, nil
+		}
+	}
+	return nil, CompileErrors{*ce}
+}
+
+// Facts lists the facts the expression needs.
+func (e *Expr) Facts() []FactNeed { return e.facts }
+
+// Eval evaluates the expression; a run-time error is returned, never a panic.
+func (e *Expr) Eval(env *Env) (TraceStep, error) {
+	st := TraceStep{Rule: "expression", When: e.src}
+	val, err := run(e.program, env)
+	if err != nil {
+		st.Error = err.Error()
+		return st, err
+	}
+	st.Value = val
+	st.Matched, _ = val.(bool)
+	return st, nil
+}
