@@ -29,7 +29,7 @@ type Activities struct {
 	// Now is the clock rules see; time.Now when nil.
 	Now func() time.Time
 
-	mu         sync.Mutex
+	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version
 }
 
@@ -187,4 +187,3 @@ func wrap(err error) error {
 	}
 	return temporal.NewNonRetryableApplicationError(e.Message, string(e.Code), nil, e)
 }
-

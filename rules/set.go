@@ -77,14 +77,14 @@ type compiled struct {
 
 // Set is a compiled rule set of one kind and version, safe for concurrent use.
 type Set struct {
-	kind     Kind
-	version  int
-	body     Body
-	rules    []compiled   // validation, routing, scoring; conversion mapping in key order
-	groups   [][]compiled // auto_accept
-	ignored  map[string]bool
-	facts    []FactNeed
-	poolIDs  []string
+	kind    Kind
+	version int
+	body    Body
+	rules   []compiled   // validation, routing, scoring; conversion mapping in key order
+	groups  [][]compiled // auto_accept
+	ignored map[string]bool
+	facts   []FactNeed
+	poolIDs []string
 }
 
 // Kind is the kind of the set.
