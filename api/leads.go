@@ -171,6 +171,13 @@ func (s *Server) listLeads(c *fiber.Ctx) error {
 			*dst = &t
 		}
 	}
+	switch c.Query("review") {
+	case "", "false":
+	case "true":
+		f.Review = true
+	default:
+		bad.Add("review", "must be true or false")
+	}
 	if err := bad.Err(); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
 )
 
 // Problem is an RFC 9457 problem document with leadflow's extensions:
@@ -23,6 +24,8 @@ type Problem struct {
 	Code    string            `json:"code"`
 	Errors  []lead.FieldError `json:"errors,omitempty"`
 	Reasons []string          `json:"reasons,omitempty"`
+	// CompileErrors locate each error of a refused rule set.
+	CompileErrors rules.CompileErrors `json:"compile_errors,omitempty"`
 }
 
 // problemError is an error the error handler writes as a problem.

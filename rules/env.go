@@ -59,24 +59,24 @@ func NewLeadEnv(l lead.Lead) LeadEnv {
 // RepEnv is the rep a decision is about (`rep.capacity`, `rep.held`...):
 // the claimer for claim_when, the owner for reclaim_exempt_when.
 type RepEnv struct {
-	ID          string `expr:"id"`
-	Name        string `expr:"name"`
-	Email       string `expr:"email"`
-	Role        string `expr:"role"`
-	TeamID      string `expr:"team_id"`
-	Capacity    int    `expr:"capacity"`
-	Held        int    `expr:"held"`         // assigned leads the rep holds now
-	ClaimsToday int    `expr:"claims_today"` // claims the rep made today
-	Active      bool   `expr:"active"`
+	ID          string `expr:"id" json:"id"`
+	Name        string `expr:"name" json:"name"`
+	Email       string `expr:"email" json:"email"`
+	Role        string `expr:"role" json:"role"`
+	TeamID      string `expr:"team_id" json:"team_id"`
+	Capacity    int    `expr:"capacity" json:"capacity"`
+	Held        int    `expr:"held" json:"held"`                 // assigned leads the rep holds now
+	ClaimsToday int    `expr:"claims_today" json:"claims_today"` // claims the rep made today
+	Active      bool   `expr:"active" json:"active"`
 }
 
 // PoolEnv is the pool a decision happens in.
 type PoolEnv struct {
-	ID      string `expr:"id"`
-	Name    string `expr:"name"`
-	Scope   string `expr:"scope"`
-	Country string `expr:"country"`
-	TeamID  string `expr:"team_id"`
+	ID      string `expr:"id" json:"id"`
+	Name    string `expr:"name" json:"name"`
+	Scope   string `expr:"scope" json:"scope"`
+	Country string `expr:"country" json:"country"`
+	TeamID  string `expr:"team_id" json:"team_id"`
 }
 
 // Facts are values loaded from the store before evaluation. Windowed

@@ -1,0 +1,341 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
+)
+
+// Preview limits.
+const (
+	defaultPreviewLeads = 1000
+	maxPreviewLeads     = 10000
+	previewExamples     = 20
+)
+
+func (s *Server) routeRules(v1 fiber.Router) {
+	read := s.requireRole(lead.RoleAdmin, lead.RoleManager)
+	write := s.requireRole(lead.RoleAdmin)
+	v1.Get("/rules", read, s.listRules)
+	v1.Get("/rules/:kind", read, s.getRules)
+	v1.Put("/rules/:kind", write, s.putRules)
+	v1.Post("/rules/:kind/test", read, s.testRules)
+	v1.Post("/rules/:kind/preview", read, s.previewRules)
+	v1.Get("/rules/:kind/versions", read, s.ruleVersions)
+	v1.Post("/rules/:kind/versions/:version/activate", write, s.activateRules)
+}
+
+func ruleKind(c *fiber.Ctx) (rules.Kind, error) {
+	k := rules.Kind(c.Params("kind"))
+	if !k.Valid() {
+		return k, lead.Errorf(lead.CodeNotFound, "no rule-set kind %q: use validation, routing, auto_accept, scoring or conversion", k)
+	}
+	return k, nil
+}
+
+func (s *Server) listRules(c *fiber.Ctx) error {
+	sets, err := s.db.ActiveRuleSets(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": sets, "environment": rules.Environment})
+}
+
+func (s *Server) getRules(c *fiber.Ctx) error {
+	k, err := ruleKind(c)
+	if err != nil {
+		return err
+	}
+	set, err := s.db.ActiveRuleSet(c.UserContext(), string(k))
+	if err != nil {
+		return err
+	}
+	return c.JSON(set)
+}
+
+// compileBody compiles a draft body and checks that the pools it routes to
+// exist; a refusal is a 422 naming each rule, field, line and column.
+func (s *Server) compileBody(ctx context.Context, k rules.Kind, body []byte) (*rules.Set, error) {
+	set, err := rules.Compile(k, 0, body)
+	var ce rules.CompileErrors
+	if errors.As(err, &ce) {
+		return nil, compileProblem(ce)
+	}
+	if err != nil {
+		return nil, err
+	}
+	missing, err := s.db.MissingPools(ctx, set.PoolIDs())
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		var ce rules.CompileErrors
+		for _, id := range missing {
+			ce = append(ce, rules.CompileError{Field: "pool_id", Line: 1, Column: 1, Message: fmt.Sprintf("no pool %q", id)})
+		}
+		return nil, compileProblem(ce)
+	}
+	return set, nil
+}
+
+func compileProblem(ce rules.CompileErrors) error {
+	p := Problem{Status: fiber.StatusUnprocessableEntity, Code: "rules_invalid", Title: "the rule set does not compile", CompileErrors: ce}
+	for _, e := range ce {
+		reason := fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Message)
+		if e.Rule != "" {
+			reason = fmt.Sprintf("rule %q, %s", e.Rule, reason)
+		}
+		p.Errors = append(p.Errors, lead.FieldError{Field: e.Field, Reason: reason})
+	}
+	return &problemError{p}
+}
+
+// rawBody returns the request body as compact JSON, refusing what is not JSON.
+func rawBody(c *fiber.Ctx) ([]byte, error) {
+	var raw json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, badRequest("body", err.Error())
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Server) putRules(c *fiber.Ctx) error {
+	k, err := ruleKind(c)
+	if err != nil {
+		return err
+	}
+	body, err := rawBody(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.compileBody(c.UserContext(), k, body); err != nil {
+		return err
+	}
+	saved, err := s.db.SaveRuleSet(c.UserContext(), string(k), body, caller(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(saved)
+}
+
+func (s *Server) ruleVersions(c *fiber.Ctx) error {
+	k, err := ruleKind(c)
+	if err != nil {
+		return err
+	}
+	sets, err := s.db.RuleSetVersions(c.UserContext(), string(k))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(sets, ""))
+}
+
+func (s *Server) activateRules(c *fiber.Ctx) error {
+	k, err := ruleKind(c)
+	if err != nil {
+		return err
+	}
+	v, err := strconv.Atoi(c.Params("version"))
+	if err != nil || v < 1 {
+		return lead.Errorf(lead.CodeNotFound, "no %s rule set version %q", k, c.Params("version"))
+	}
+	set, err := s.db.ActivateRuleSet(c.UserContext(), string(k), v)
+	if err != nil {
+		return err
+	}
+	// A version saved before a pool disappeared must not come back broken.
+	if _, err := s.compileBody(c.UserContext(), k, set.Body); err != nil {
+		return err
+	}
+	return c.JSON(set)
+}
+
+// testInput is the body of POST /rules/{kind}/test: a lead (any fields of a
+// lead, custom fields included), the facts, optionally the rep and the pool,
+// and optionally a draft to test instead of the active version.
+type testInput struct {
+	Lead  lead.Lead       `json:"lead"`
+	Facts rules.Facts     `json:"facts"`
+	Rep   *rules.RepEnv   `json:"rep"`
+	Pool  *rules.PoolEnv  `json:"pool"`
+	Rules json.RawMessage `json:"rules"`
+	Now   *time.Time      `json:"now"`
+}
+
+func (s *Server) testRules(c *fiber.Ctx) error {
+	k, err := ruleKind(c)
+	if err != nil {
+		return err
+	}
+	var in testInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	set, version, err := s.draftOrActive(c.UserContext(), k, in.Rules)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if in.Now != nil {
+		now = *in.Now
+	}
+	if in.Lead.CreatedAt.IsZero() {
+		in.Lead.CreatedAt = now
+	}
+	if in.Lead.PhoneE164 == "" && in.Lead.Phone != "" {
+		in.Lead.PhoneE164 = lead.ParsePhone(in.Lead.Phone, in.Lead.Country).E164
+	}
+	env := rules.NewEnv(rules.NewLeadEnv(in.Lead), in.Facts, now)
+	if in.Rep != nil {
+		env.Rep = *in.Rep
+	}
+	if in.Pool != nil {
+		env.Pool = *in.Pool
+	}
+	out := set.Evaluate(env)
+	out.Version = version
+	return c.JSON(out)
+}
+
+// draftOrActive compiles the draft when one is given (version 0), else the active set.
+func (s *Server) draftOrActive(ctx context.Context, k rules.Kind, draft json.RawMessage) (*rules.Set, int, error) {
+	if len(bytes.TrimSpace(draft)) > 0 && string(bytes.TrimSpace(draft)) != "null" {
+		set, err := s.compileBody(ctx, k, draft)
+		return set, 0, err
+	}
+	stored, err := s.db.ActiveRuleSet(ctx, string(k))
+	if err != nil {
+		return nil, 0, err
+	}
+	set, err := rules.Compile(k, stored.Version, stored.Body)
+	return set, stored.Version, err
+}
+
+// previewInput is the body of POST /rules/{kind}/preview.
+type previewInput struct {
+	Rules json.RawMessage `json:"rules"`
+	Limit int             `json:"limit"`
+}
+
+// PreviewExample is one lead whose outcome the draft would change.
+type PreviewExample struct {
+	LeadID    string    `json:"lead_id"`
+	Company   string    `json:"company"`
+	CreatedAt time.Time `json:"created_at"`
+	Before    any       `json:"before"`
+	After     any       `json:"after"`
+}
+
+// PreviewResult says what a draft would have decided on recent leads,
+// compared with the active version on the same leads and facts.
+type PreviewResult struct {
+	Kind          rules.Kind       `json:"kind"`
+	ActiveVersion int              `json:"active_version"`
+	Sample        int              `json:"sample"`
+	Changed       int              `json:"changed"`
+	Examples      []PreviewExample `json:"examples"`
+	// validation: how many of the sample each version rejects
+	RejectedBefore int `json:"rejected_before,omitempty"`
+	RejectedAfter  int `json:"rejected_after,omitempty"`
+	// Errors counts leads on which the draft failed at run time.
+	Errors       int      `json:"errors"`
+	ErrorSamples []string `json:"error_samples,omitempty"`
+}
+
+func (s *Server) previewRules(c *fiber.Ctx) error {
+	k, err := ruleKind(c)
+	if err != nil {
+		return err
+	}
+	var in previewInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(in.Rules)) == 0 {
+		return lead.Invalid(lead.FieldError{Field: "rules", Reason: "the draft rule set to preview is required"})
+	}
+	if in.Limit == 0 {
+		in.Limit = defaultPreviewLeads
+	}
+	if in.Limit < 1 || in.Limit > maxPreviewLeads {
+		return lead.Invalid(lead.FieldError{Field: "limit", Reason: fmt.Sprintf("must be from 1 to %d", maxPreviewLeads)})
+	}
+	ctx := c.UserContext()
+	draft, err := s.compileBody(ctx, k, in.Rules)
+	if err != nil {
+		return err
+	}
+	active, version, err := s.draftOrActive(ctx, k, nil)
+	if err != nil {
+		return err
+	}
+	leads, err := s.db.RecentLeads(ctx, in.Limit)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	counts, err := s.db.IPCompanies(ctx, ids, rules.Windows(append(draft.Facts(), active.Facts()...)))
+	if err != nil {
+		return err
+	}
+	res := PreviewResult{Kind: k, ActiveVersion: version, Sample: len(leads), Examples: []PreviewExample{}}
+	for _, l := range leads {
+		// Judge each lead as of its registration, with the facts of that moment.
+		env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, l.CreatedAt)
+		before, after := active.Evaluate(env), draft.Evaluate(env)
+		if len(after.Errors) > 0 {
+			res.Errors++
+			if len(res.ErrorSamples) < previewExamples {
+				res.ErrorSamples = append(res.ErrorSamples, l.ID+": "+after.Errors[0])
+			}
+		}
+		if before.Rejected {
+			res.RejectedBefore++
+		}
+		if after.Rejected {
+			res.RejectedAfter++
+		}
+		b, a := decided(before), decided(after)
+		if reflect.DeepEqual(b, a) {
+			continue
+		}
+		res.Changed++
+		if len(res.Examples) < previewExamples {
+			res.Examples = append(res.Examples, PreviewExample{LeadID: l.ID, Company: l.Company, CreatedAt: l.CreatedAt, Before: b, After: a})
+		}
+	}
+	return c.JSON(res)
+}
+
+// decided is the part of an outcome that is the decision, without the trace.
+func decided(o rules.Outcome) map[string]any {
+	switch o.Kind {
+	case rules.KindValidation:
+		return map[string]any{"rejected": o.Rejected, "reasons": o.Reasons}
+	case rules.KindRouting:
+		return map[string]any{"pool_id": o.PoolID, "to_inviter": o.ToInviter, "rule": o.Rule}
+	case rules.KindScoring:
+		return map[string]any{"score": o.Score}
+	case rules.KindAutoAccept:
+		return map[string]any{"accept": o.Accept, "ignored": o.Ignored}
+	default:
+		return map[string]any{"customer": o.Customer, "order": o.Order}
+	}
+}
