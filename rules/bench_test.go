@@ -104,12 +104,10 @@ func scoring50() Body {
 	return b
 }
 
-func benchSet(b *testing.B, kind Kind, body Body) *Set {
+func benchSet(b *testing.B, kind Kind, bd Body) *Set {
 	b.Helper()
-	return mustCompile(b, kind, jsonBody(b, body))
+	return mustCompile(b, kind, body(b, bd))
 }
-
-func jsonBody(b *testing.B, v Body) string { return body(b, v) }
 
 // checkBench makes sure the benchmarks measure the path they claim to.
 func checkBench(b *testing.B, v, r, s *Set, env *Env) {
@@ -198,7 +196,7 @@ func BenchmarkBudgetOverhead(b *testing.B) {
 }
 
 func BenchmarkCompileValidation50(b *testing.B) {
-	src := []byte(jsonBody(b, validation50()))
+	src := []byte(body(b, validation50()))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Compile(KindValidation, 1, src); err != nil {
