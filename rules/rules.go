@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -88,7 +89,7 @@ func compileBool(src string) (*vm.Program, *CompileError) {
 	if strings.TrimSpace(src) == "" {
 		return nil, &CompileError{Line: 1, Column: 1, Message: "the expression is empty"}
 	}
-	if len(src) > MaxExpressionLength {
+	if utf8.RuneCountInString(src) > MaxExpressionLength {
 		return nil, &CompileError{Line: 1, Column: 1, Message: fmt.Sprintf("the expression is longer than %d characters", MaxExpressionLength)}
 	}
 	p, err := expr.Compile(src, expr.Env(Env{}), expr.AsBool(), expr.MaxNodes(MaxNodes))
@@ -108,43 +109,79 @@ func toCompileError(err error) *CompileError {
 
 // factNeeds finds the windowed counters an expression calls; their window
 // must be a constant duration string.
+// The prefetched counters may also be read as facts.ip_companies["10m"];
+// any other use of facts (or of $env) is refused, since the caller could not
+// know what to load.
 func factNeeds(src string, node ast.Node) ([]FactNeed, *CompileError) {
 	v := &factVisitor{src: src}
 	ast.Walk(&node, v)
+	if v.err == nil && v.factRefs != v.factIndexed {
+		v.err = positioned(src, v.factLoc, `facts.ip_companies must be indexed by a constant window such as facts.ip_companies["10m"]; or call ipCompanies("10m")`)
+	}
 	return v.needs, v.err
 }
 
 type factVisitor struct {
-	src   string
-	needs []FactNeed
-	err   *CompileError
+	src                   string
+	needs                 []FactNeed
+	err                   *CompileError
+	factRefs, factIndexed int
+	factLoc               file.Location
 }
 
 func (v *factVisitor) Visit(n *ast.Node) {
-	call, ok := (*n).(*ast.CallNode)
-	if !ok || v.err != nil {
+	if v.err != nil {
 		return
 	}
-	id, ok := call.Callee.(*ast.IdentifierNode)
-	if !ok || id.Value != "ipCompanies" {
-		return
+	switch node := (*n).(type) {
+	case *ast.IdentifierNode:
+		switch node.Value {
+		case "$env":
+			v.err = positioned(v.src, node.Location(), "$env is not available in rules; use the variables by name")
+		case "facts":
+			v.factRefs++
+			v.factLoc = node.Location()
+		}
+	case *ast.MemberNode:
+		inner, ok := node.Node.(*ast.MemberNode)
+		if !ok {
+			return
+		}
+		id, ok1 := inner.Node.(*ast.IdentifierNode)
+		prop, ok2 := inner.Property.(*ast.StringNode)
+		window, ok3 := node.Property.(*ast.StringNode)
+		if ok1 && ok2 && ok3 && id.Value == "facts" && prop.Value == "ip_companies" {
+			if v.need("ipCompanies", window.Value, node.Location()) {
+				v.factIndexed++
+			}
+		}
+	case *ast.CallNode:
+		id, ok := node.Callee.(*ast.IdentifierNode)
+		if !ok || id.Value != "ipCompanies" {
+			return
+		}
+		if len(node.Arguments) != 1 {
+			v.err = positioned(v.src, node.Location(), "ipCompanies takes one window such as \"10m\"")
+			return
+		}
+		s, ok := node.Arguments[0].(*ast.StringNode)
+		if !ok {
+			v.err = positioned(v.src, node.Location(), "the window of ipCompanies must be a constant string such as \"10m\"")
+			return
+		}
+		v.need(id.Value, s.Value, node.Location())
 	}
-	loc := call.Location()
-	if len(call.Arguments) != 1 {
-		v.err = positioned(v.src, loc, "ipCompanies takes one window such as \"10m\"")
-		return
-	}
-	s, ok := call.Arguments[0].(*ast.StringNode)
-	if !ok {
-		v.err = positioned(v.src, loc, "the window of ipCompanies must be a constant string such as \"10m\"")
-		return
-	}
-	d, err := lead.ParseDuration(s.Value)
+}
+
+// need records a windowed counter, refusing a window that is not a duration.
+func (v *factVisitor) need(name, window string, loc file.Location) bool {
+	d, err := lead.ParseDuration(window)
 	if err != nil || d <= 0 || time.Duration(d) > 31*24*time.Hour {
-		v.err = positioned(v.src, loc, fmt.Sprintf("window %q must be a duration between 1s and 31d", s.Value))
-		return
+		v.err = positioned(v.src, loc, fmt.Sprintf("window %q must be a duration between 1s and 31d", window))
+		return false
 	}
-	v.needs = append(v.needs, FactNeed{Name: id.Value, Window: s.Value, Span: time.Duration(d)})
+	v.needs = append(v.needs, FactNeed{Name: name, Window: window, Span: time.Duration(d)})
+	return true
 }
 
 // positioned is a compile error at loc of src.

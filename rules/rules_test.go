@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,43 @@ func TestRuntimeErrorDoesNotReject(t *testing.T) {
 	out := v.Evaluate(NewEnv(NewLeadEnv(lead.Lead{Company: "Acme Trading"}), Facts{}, time.Now()))
 	if out.Rejected || len(out.Errors) != 1 || out.Trace[0].Error == "" {
 		t.Fatalf("%+v", out)
+	}
+}
+
+func TestFactsReadDirectlyAreLoadedToo(t *testing.T) {
+	s, err := Compile(KindValidation, 1, []byte(`{"rules":[{"name":"a","when":"facts.ip_companies[\"15m\"] > 2","message":"m"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := s.Facts(); len(f) != 1 || f[0].Window != "15m" || f[0].Span != 15*time.Minute {
+		t.Fatalf("facts: %+v", f)
+	}
+	for _, bad := range []string{
+		`{"rules":[{"name":"a","when":"len(facts.ip_companies) > 0","message":"m"}]}`,
+		`{"rules":[{"name":"a","when":"facts.ip_companies[lead.country] > 0","message":"m"}]}`,
+		`{"rules":[{"name":"a","when":"$env.ipCompanies(\"10m\") > 2","message":"m"}]}`,
+	} {
+		if _, err := Compile(KindValidation, 1, []byte(bad)); err == nil {
+			t.Errorf("%s compiled, but its facts cannot be prefetched", bad)
+		}
+	}
+}
+
+func TestBodyShapeAndLength(t *testing.T) {
+	for _, bad := range []string{`{"rules":[]} {"mapping":{}}`, `null`, `[]`} {
+		if _, err := Compile(KindValidation, 1, []byte(bad)); err == nil {
+			t.Errorf("%s compiled", bad)
+		}
+	}
+	// The length limit counts characters, not bytes.
+	long := strings.Repeat("中", 1500)
+	body := `{"rules":[{"name":"a","when":"lead.company != \"` + long + `\"","message":"m"}]}`
+	if _, err := Compile(KindValidation, 1, []byte(body)); err != nil {
+		t.Fatalf("1,500 characters refused: %v", err)
+	}
+	var nilEnv *Env
+	s, _ := Compile(KindAutoAccept, 1, []byte(`{"groups":[["true"]]}`))
+	if out := s.Evaluate(nilEnv); len(out.Errors) != 1 {
+		t.Fatalf("nil env: %+v", out)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -113,6 +115,12 @@ func Compile(kind Kind, version int, body []byte) (*Set, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
 		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: " + err.Error()}}
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: one object expected, found more"}}
+	}
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
+		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "a rule set is a JSON object"}}
 	}
 	c := &setCompiler{s: &Set{kind: kind, version: version, body: b}, needs: map[string]FactNeed{}}
 	switch kind {
@@ -301,7 +309,7 @@ func compileAny(src string) (*vm.Program, *CompileError) {
 	if strings.TrimSpace(src) == "" {
 		return nil, &CompileError{Line: 1, Column: 1, Message: "the expression is empty"}
 	}
-	if len(src) > MaxExpressionLength {
+	if utf8.RuneCountInString(src) > MaxExpressionLength {
 		return nil, &CompileError{Line: 1, Column: 1, Message: fmt.Sprintf("the expression is longer than %d characters", MaxExpressionLength)}
 	}
 	p, err := expr.Compile(src, expr.Env(Env{}), expr.MaxNodes(MaxNodes))
@@ -321,8 +329,19 @@ func (s *Set) Evaluate(env *Env) Outcome { return s.EvaluateWithin(env, DefaultT
 // evaluation that runs past budget) never panics or blocks the caller: it
 // is reported in Outcome.Errors and decides nothing.
 func (s *Set) EvaluateWithin(env *Env, budget time.Duration) Outcome {
+	if env == nil {
+		return Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{}, Errors: []string{"no environment to evaluate in"}}
+	}
 	done := make(chan Outcome, 1)
-	go func() { done <- s.evaluate(env) }()
+	go func() {
+		defer func() {
+			// Whatever escapes the per-expression recovery must not kill the process.
+			if r := recover(); r != nil {
+				done <- Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{}, Errors: []string{fmt.Sprintf("evaluation failed: %v", r)}}
+			}
+		}()
+		done <- s.evaluate(env)
+	}()
 	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
