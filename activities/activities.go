@@ -100,8 +100,10 @@ func (a *Activities) Intake(ctx context.Context, in lead.Lead) (lead.Lead, error
 		decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
 		decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
 	}}
-	l, err = a.Store.ApplyIntake(ctx, l.ID, d)
-	return l, wrap(err)
+	if l, err = a.Store.ApplyIntake(ctx, l.ID, d); err != nil {
+		return l, wrap(err)
+	}
+	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: l.ID + "/intake/distribute"})
 }
 
 // decisionEvent records a rule decision with its kind, version and trace.
@@ -136,12 +138,6 @@ func (a *Activities) activeSets(ctx context.Context, kinds ...rules.Kind) ([]*ru
 	return out, nil
 }
 
-// Claim assigns a pooled lead to a rep under the rep's capacity and daily limit.
-func (a *Activities) Claim(ctx context.Context, c lead.Claim) (lead.Lead, error) {
-	l, err := a.Store.Claim(ctx, c)
-	return l, wrap(err)
-}
-
 // RecordFollowUp stores a follow-up record.
 func (a *Activities) RecordFollowUp(ctx context.Context, n lead.NewFollowUp) (lead.FollowUp, error) {
 	f, err := a.Store.AddFollowUp(ctx, n)
@@ -150,11 +146,20 @@ func (a *Activities) RecordFollowUp(ctx context.Context, n lead.NewFollowUp) (le
 
 // Convert turns an assigned lead into a customer.
 func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, error) {
+	l, err := a.Store.Lead(ctx, c.LeadID)
+	if err != nil {
+		return lead.Converted{}, wrap(err)
+	}
+	if l.Status == lead.StatusAssigned {
+		if c.Customer, c.Order, err = a.conversion(ctx, l); err != nil {
+			return lead.Converted{}, wrap(err)
+		}
+	}
 	cust, err := a.Store.Convert(ctx, c)
 	if err != nil {
 		return lead.Converted{}, wrap(err)
 	}
-	l, err := a.Store.Lead(ctx, c.LeadID)
+	l, err = a.Store.Lead(ctx, c.LeadID)
 	return lead.Converted{Lead: l, Customer: cust}, wrap(err)
 }
 

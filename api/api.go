@@ -94,6 +94,8 @@ func New(cfg Config) *fiber.App {
 	v1.Post("/leads/:id/follow-ups", s.followUp)
 	v1.Post("/leads/:id/convert", s.convertLead)
 	s.routeRules(v1)
+	s.routePools(v1)
+	s.routeMoves(v1)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return problem(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")

@@ -24,10 +24,57 @@ type Conversion struct {
 	ActorID    string `json:"actor_id"`
 	RequestID  string `json:"request_id"`
 	CustomerID string `json:"customer_id"` // chosen by the caller so that retries create one customer
+	// Customer and Order are the mapped fields (the conversion rules); an
+	// empty Order creates no order.
+	Customer map[string]any `json:"customer,omitempty"`
+	Order    map[string]any `json:"order,omitempty"`
 }
 
 // Converted is the result of a conversion.
 type Converted struct {
 	Lead     Lead     `json:"lead"`
 	Customer Customer `json:"customer"`
+}
+
+// Move is a lifecycle transition of one lead decided by a person or a timer:
+// assign, transfer, reclaim, return, close, accept, decline, an expired offer.
+type Move struct {
+	LeadID    string `json:"lead_id"`
+	ActorID   string `json:"actor_id,omitempty"` // empty for the system (timers)
+	RequestID string `json:"request_id"`
+	RepID     string `json:"rep_id,omitempty"`  // assign: the new owner; accept/decline: the offered rep
+	PoolID    string `json:"pool_id,omitempty"` // transfer: the new pool
+	Reason    string `json:"reason,omitempty"`
+	// AutoAccept: a distribution assigns instead of offering.
+	AutoAccept bool `json:"auto_accept,omitempty"`
+}
+
+// Notice is a reminder or escalation a timer records (and e-mails).
+type Notice struct {
+	LeadID    string    `json:"lead_id"`
+	RequestID string    `json:"request_id"`
+	Type      EventType `json:"type"`
+	Reason    string    `json:"reason"`
+	Due       time.Time `json:"due"` // the deadline the notice is about
+}
+
+// Edit changes a lead's details; nil fields are left as they are. The old
+// and new values go into the lead's history.
+type Edit struct {
+	LeadID     string          `json:"lead_id"`
+	ActorID    string          `json:"actor_id"`
+	RequestID  string          `json:"request_id"`
+	Name       *string         `json:"name,omitempty"`
+	Email      *string         `json:"email,omitempty"`
+	Phones     *[]string       `json:"phones,omitempty"` // further numbers besides the main one
+	Emails     *[]string       `json:"emails,omitempty"` // further addresses besides the main one
+	Stage      *string         `json:"stage,omitempty"`
+	Notes      *string         `json:"notes,omitempty"`
+	Tags       *[]string       `json:"tags,omitempty"`
+	Custom     *map[string]any `json:"custom,omitempty"`
+	Channel    *string         `json:"channel,omitempty"`
+	Profession *string         `json:"profession,omitempty"`
+	Address    *string         `json:"address,omitempty"`
+	District   *string         `json:"district,omitempty"`
+	Division   *string         `json:"division,omitempty"`
 }

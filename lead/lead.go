@@ -66,6 +66,8 @@ type Lead struct {
 	Company        string         `json:"company"`
 	Name           string         `json:"name,omitempty"`
 	Phone          string         `json:"phone"`
+	Phones         []string       `json:"phones,omitempty"` // further numbers
+	Emails         []string       `json:"emails,omitempty"` // further addresses
 	PhoneE164      string         `json:"phone_e164,omitempty"`
 	Email          string         `json:"email,omitempty"`
 	Country        string         `json:"country,omitempty"`
@@ -92,6 +94,10 @@ type Lead struct {
 	UpdatedAt      time.Time      `json:"updated_at"`
 	AssignedAt     *time.Time     `json:"assigned_at,omitempty"`
 	LastFollowUpAt *time.Time     `json:"last_follow_up_at,omitempty"`
+	OfferedAt      *time.Time     `json:"offered_at,omitempty"`
+	InvalidReason  string         `json:"invalid_reason,omitempty"` // why its last owner returned it
+	// Policy is the policy of the lead's pool: the timers that apply to it.
+	Policy *Policy `json:"policy,omitempty"`
 }
 
 // Role is what a user may do.
@@ -117,6 +123,7 @@ type User struct {
 	Capacity        int       `json:"capacity"`
 	DailyClaimLimit int       `json:"daily_claim_limit"`
 	Active          bool      `json:"active"`
+	Away            bool      `json:"away"` // gets no distributed leads; claiming still works
 	CreatedAt       time.Time `json:"created_at"`
 }
 
@@ -156,7 +163,10 @@ type Pool struct {
 	AdminIDs  []string  `json:"admin_ids"`
 	MemberIDs []string  `json:"member_ids"`
 	Policy    Policy    `json:"policy"`
+	OwnerID   string    `json:"owner_id,omitempty"` // the primary administrator, one of AdminIDs; empty when nobody owns it
+	Weights   Weights   `json:"weights"`            // every member's weight in weighted distribution
 	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Policy is how a pool distributes leads and which timers run on them.
@@ -201,6 +211,19 @@ const (
 	EventClaimed    EventType = "claimed"
 	EventFollowedUp EventType = "followed_up"
 	EventConverted  EventType = "converted"
+	EventAssigned   EventType = "assigned"
+	EventOffered    EventType = "offered"
+	EventAccepted   EventType = "accepted"
+	EventDeclined   EventType = "declined"
+	EventOfferEnded EventType = "offer_expired"
+	EventTransfered EventType = "transferred"
+	EventReclaimed  EventType = "reclaimed"
+	EventReturned   EventType = "returned"
+	EventClosed     EventType = "closed"
+	EventEdited     EventType = "edited"
+	EventReminded   EventType = "reminded"       // the owner was reminded of a coming deadline
+	EventEscalated  EventType = "escalated"      // the pool admins were told of a missed first contact
+	EventExempted   EventType = "reclaim_exempt" // reclaim_exempt_when kept the lead with its owner
 )
 
 // Event is one entry of a lead's history: who did what, when, and, for a
@@ -242,3 +265,7 @@ type RuleSet struct {
 	CreatedBy string          `json:"created_by,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 }
+
+// DefaultInvalidReasons are the reasons a rep may give when returning a lead
+// as invalid, until an admin configures the list.
+var DefaultInvalidReasons = []string{"invalid contact details", "unreachable", "duplicate", "competitor", "advertising", "not interested"}

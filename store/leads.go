@@ -13,18 +13,23 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-const leadColumns = `id::text, status, stage, company, name, phone, phone_e164, email, country, source, channel,
-	profession, address, district, division, notes, tags, custom, coalesce(pool_id::text, ''), coalesce(owner_id::text, ''),
-	coalesce(merged_into::text, ''), reject_reasons, coalesce(customer_id::text, ''), coalesce(host(ip), ''), dedup_key,
-	coalesce(created_by::text, ''), created_at, updated_at, assigned_at, last_follow_up_at, score, review_reasons`
+const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, l.phone_e164, l.email, l.country, l.source, l.channel,
+	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
+	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
+	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
+	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails`
+
+// leadFrom joins a lead to its pool, whose policy travels with the lead.
+const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
 
 func scanLead(row pgx.Row) (lead.Lead, error) {
 	var l lead.Lead
-	var custom []byte
+	var custom, policy []byte
 	err := row.Scan(&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
-		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons)
+		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
+		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails)
 	if err != nil {
 		return l, err
 	}
@@ -36,6 +41,12 @@ func scanLead(row pgx.Row) (lead.Lead, error) {
 	if l.Tags == nil {
 		l.Tags = []string{}
 	}
+	if len(policy) > 0 {
+		l.Policy = &lead.Policy{}
+		if err := json.Unmarshal(policy, l.Policy); err != nil {
+			return l, fmt.Errorf("store: policy of pool %s: %w", l.PoolID, err)
+		}
+	}
 	return l, nil
 }
 
@@ -44,7 +55,7 @@ func (db *DB) Lead(ctx context.Context, id string) (lead.Lead, error) {
 	if !isUUID(id) {
 		return lead.Lead{}, lead.Errorf(lead.CodeNotFound, "lead not found")
 	}
-	l, err := scanLead(db.pool.QueryRow(ctx, `SELECT `+leadColumns+` FROM leads WHERE id = $1`, id))
+	l, err := scanLead(db.pool.QueryRow(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1`, id))
 	return l, notFound(err, "lead")
 }
 
@@ -157,58 +168,43 @@ func (db *DB) IPCompanies(ctx context.Context, leadIDs []string, windows map[str
 // RecentLeads returns the last n leads that went through intake, newest
 // first: the sample a rule-change preview replays.
 func (db *DB) RecentLeads(ctx context.Context, n int) ([]lead.Lead, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM leads WHERE status <> 'received'
-		ORDER BY created_at DESC, id DESC LIMIT $1`, n)
+	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.status <> 'received'
+		ORDER BY l.created_at DESC, l.id DESC LIMIT $1`, n)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Lead, error) { return scanLead(r) })
 }
 
-// Claim assigns a pooled lead to a rep, enforcing the rep's capacity and
-// daily claim limit atomically: the rep's row is locked while counting.
+// Claim assigns a pooled lead to a rep, enforcing the rep's capacity, daily
+// claim limit and cooldown atomically: the rep's row is locked while counting.
 func (db *DB) Claim(ctx context.Context, r lead.Claim) (lead.Lead, error) {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if done, err := requestApplied(ctx, tx, r.RequestID); err != nil || done {
-			return err
-		}
-		var active bool
-		var capacity, daily int
-		err := tx.QueryRow(ctx, `SELECT active, capacity, daily_claim_limit FROM users WHERE id = $1 FOR UPDATE`, r.RepID).
-			Scan(&active, &capacity, &daily)
-		if err != nil {
-			return notFound(err, "rep")
-		}
-		var status lead.Status
-		if err := tx.QueryRow(ctx, `SELECT status FROM leads WHERE id = $1 FOR UPDATE`, r.LeadID).Scan(&status); err != nil {
-			return notFound(err, "lead")
+	m := lead.Move{LeadID: r.LeadID, RequestID: r.RequestID}
+	return db.transition(ctx, m, func(tx pgx.Tx, l lead.Lead) error {
+		capErr := checkCapacity(ctx, tx, r.RepID, true)
+		if capErr != nil && lead.ErrorCode(capErr) != lead.CodeConflict {
+			return capErr
 		}
 		var reasons []string
-		if !active {
-			reasons = append(reasons, "the rep is not active")
+		if l.Status != lead.StatusPooled {
+			reasons = append(reasons, fmt.Sprintf("wrong status: the lead is %s, not pooled", l.Status))
 		}
-		if status != lead.StatusPooled {
-			reasons = append(reasons, fmt.Sprintf("wrong status: the lead is %s, not pooled", status))
+		if capErr != nil {
+			reasons = append(reasons, capErr.(*lead.Error).Reasons...)
 		}
-		var held, today int
-		err = tx.QueryRow(ctx, `
-			SELECT (SELECT count(*) FROM leads WHERE owner_id = $1 AND status = 'assigned'),
-			       (SELECT count(*) FROM lead_events WHERE actor_id = $1 AND type = 'claimed' AND at >= date_trunc('day', now()))`,
-			r.RepID).Scan(&held, &today)
-		if err != nil {
+		var until time.Time
+		err := tx.QueryRow(ctx, `SELECT until FROM lead_cooldowns WHERE lead_id = $1 AND user_id = $2 AND until > now()`,
+			l.ID, r.RepID).Scan(&until)
+		if err == nil {
+			reasons = append(reasons, "cooldown: the lead was reclaimed from or returned by this rep; claimable again after "+until.UTC().Format(time.RFC3339))
+		} else if err != pgx.ErrNoRows {
 			return err
-		}
-		if held >= capacity {
-			reasons = append(reasons, fmt.Sprintf("capacity reached: the rep holds %d of %d leads", held, capacity))
-		}
-		if today >= daily {
-			reasons = append(reasons, fmt.Sprintf("daily claim limit reached: %d of %d claims today", today, daily))
 		}
 		if len(reasons) > 0 {
 			return lead.Conflict("the lead cannot be claimed", reasons...)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'assigned', owner_id = $2, assigned_at = now(), updated_at = now()
-			WHERE id = $1`, r.LeadID, r.RepID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'assigned', owner_id = $2, assigned_at = now(), updated_at = now(),
+			invalid_reason = '' WHERE id = $1`, r.LeadID, r.RepID); err != nil {
 			return err
 		}
 		data := map[string]any{}
@@ -218,10 +214,6 @@ func (db *DB) Claim(ctx context.Context, r lead.Claim) (lead.Lead, error) {
 		return insertEvent(ctx, tx, lead.Event{LeadID: r.LeadID, Type: lead.EventClaimed, ActorID: r.RepID,
 			Reason: r.Reason, Data: data}, r.RequestID)
 	})
-	if err != nil {
-		return lead.Lead{}, err
-	}
-	return db.Lead(ctx, r.LeadID)
 }
 
 // AddFollowUp records a follow-up on an assigned lead by its owner (or by
@@ -285,9 +277,9 @@ func (db *DB) FollowUp(ctx context.Context, id string) (lead.FollowUp, error) {
 func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Customer, error) {
 	leadID, actorID, requestID, customerID := c.LeadID, c.ActorID, c.RequestID, c.CustomerID
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		l, err := scanLead(tx.QueryRow(ctx, `SELECT `+leadColumns+` FROM leads WHERE id = $1 FOR UPDATE`, leadID))
+		l, err := lockLead(ctx, tx, leadID)
 		if err != nil {
-			return notFound(err, "lead")
+			return err
 		}
 		if l.Status == lead.StatusConverted {
 			customerID = l.CustomerID
@@ -296,14 +288,39 @@ func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Customer, er
 		if l.Status != lead.StatusAssigned {
 			return lead.Conflict("the lead cannot be converted", fmt.Sprintf("wrong status: the lead is %s, not assigned", l.Status))
 		}
-		data, err := json.Marshal(nonNilMap(l.Custom))
+		// The mapped fields; the named columns default to the lead's own values.
+		fields := map[string]any{}
+		for k, v := range c.Customer {
+			fields[k] = v
+		}
+		take := func(k, def string) string {
+			v := fields[k]
+			delete(fields, k)
+			if v == nil || v == "" {
+				return def
+			}
+			return fmt.Sprint(v)
+		}
+		name, contact := take("name", l.Company), take("contact", l.Name)
+		phone, email, country := take("phone", firstNonEmpty(l.PhoneE164, l.Phone)), take("email", l.Email), take("country", l.Country)
+		data, err := json.Marshal(fields)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO customers (id, lead_id, name, contact, phone, email, country, owner_id, data)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9)`,
-			customerID, l.ID, l.Company, l.Name, firstNonEmpty(l.PhoneE164, l.Phone), l.Email, l.Country, l.OwnerID, data); err != nil {
+			customerID, l.ID, name, contact, phone, email, country, l.OwnerID, data); err != nil {
 			return err
+		}
+		if len(c.Order) > 0 {
+			order, err := json.Marshal(c.Order)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO orders (id, customer_id, lead_id, data) VALUES ($1, $1, $2, $3)`,
+				customerID, l.ID, order); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'converted', customer_id = $2, updated_at = now() WHERE id = $1`,
 			l.ID, customerID); err != nil {
@@ -431,7 +448,7 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "channel": f.Channel, "country": f.Country}
 	for _, col := range []string{"status", "stage", "source", "channel", "country"} {
 		if v := eq[col]; v != "" {
-			where = append(where, col+" = "+arg(v))
+			where = append(where, "l."+col+" = "+arg(v))
 		}
 	}
 	for col, v := range map[string]string{"pool_id": f.PoolID, "owner_id": f.OwnerID} {
@@ -441,10 +458,10 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 		if !isUUID(v) {
 			return nil, "", lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
 		}
-		where = append(where, col+" = "+arg(v)+"::uuid")
+		where = append(where, "l."+col+" = "+arg(v)+"::uuid")
 	}
 	if f.Tag != "" {
-		where = append(where, arg(f.Tag)+" = ANY(tags)")
+		where = append(where, arg(f.Tag)+" = ANY(l.tags)")
 	}
 	like := func(v string) string {
 		return arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
@@ -452,41 +469,41 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	for col, v := range map[string]string{"name": f.Name, "email": f.Email, "company": f.Company, "profession": f.Profession,
 		"address": f.Address, "district": f.District, "division": f.Division} {
 		if v != "" {
-			where = append(where, col+" ILIKE "+like(v))
+			where = append(where, "l."+col+" ILIKE "+like(v))
 		}
 	}
 	if f.Phone != "" {
 		p := like(f.Phone)
-		where = append(where, "(phone ILIKE "+p+" OR phone_e164 ILIKE "+p+")")
+		where = append(where, "(l.phone ILIKE "+p+" OR l.phone_e164 ILIKE "+p+")")
 	}
 	if f.Q != "" {
 		p := like(f.Q)
-		where = append(where, "(company ILIKE "+p+" OR name ILIKE "+p+" OR phone ILIKE "+p+" OR phone_e164 ILIKE "+p+" OR email ILIKE "+p+")")
+		where = append(where, "(l.company ILIKE "+p+" OR l.name ILIKE "+p+" OR l.phone ILIKE "+p+" OR l.phone_e164 ILIKE "+p+" OR l.email ILIKE "+p+")")
 	}
 	if f.CreatedFrom != nil {
-		where = append(where, "created_at >= "+arg(*f.CreatedFrom))
+		where = append(where, "l.created_at >= "+arg(*f.CreatedFrom))
 	}
 	if f.CreatedTo != nil {
-		where = append(where, "created_at < "+arg(*f.CreatedTo))
+		where = append(where, "l.created_at < "+arg(*f.CreatedTo))
 	}
 	if f.Review {
-		where = append(where, "review_reasons <> '{}'")
+		where = append(where, "l.review_reasons <> '{}'")
 	}
 	if f.VisibleTo != "" {
-		where = append(where, "(status = 'pooled' OR owner_id = "+arg(f.VisibleTo)+"::uuid)")
+		where = append(where, "(l.status = 'pooled' OR l.owner_id = "+arg(f.VisibleTo)+"::uuid)")
 	}
 	if f.Cursor != "" {
 		t, id, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		where = append(where, "(created_at, id) < ("+arg(t)+", "+arg(id)+"::uuid)")
+		where = append(where, "(l.created_at, l.id) < ("+arg(t)+", "+arg(id)+"::uuid)")
 	}
-	q := `SELECT ` + leadColumns + ` FROM leads`
+	q := `SELECT ` + leadColumns + ` FROM ` + leadFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(f.Limit+1)
+	q += " ORDER BY l.created_at DESC, l.id DESC LIMIT " + arg(f.Limit+1)
 	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err

@@ -9,11 +9,11 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at`
+const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at, away`
 
 func scanUser(row pgx.Row) (lead.User, error) {
 	var u lead.User
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away)
 	return u, err
 }
 

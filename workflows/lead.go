@@ -6,6 +6,8 @@ package workflows
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -23,7 +25,18 @@ const (
 	UpdateClaim    = "claim"     // ClaimInput -> lead.Lead
 	UpdateFollowUp = "follow-up" // FollowUpInput -> lead.FollowUp
 	UpdateConvert  = "convert"   // ConvertInput -> lead.Converted
+	UpdateAssign   = "assign"    // MoveInput{RepID} -> lead.Lead
+	UpdateTransfer = "transfer"  // MoveInput{PoolID} -> lead.Lead
+	UpdateAccept   = "accept"    // MoveInput -> lead.Lead
+	UpdateDecline  = "decline"   // MoveInput -> lead.Lead
+	UpdateReturn   = "return"    // MoveInput{Reason} -> lead.Lead
+	UpdateReclaim  = "reclaim"   // MoveInput -> lead.Lead
+	UpdateClose    = "close"     // MoveInput -> lead.Lead
+	UpdateEdit     = "edit"      // lead.Edit -> lead.Lead
 	QueryLead      = "lead"      // -> lead.Lead, the workflow's view of the lead
+	// SignalPolicy carries the new policy of the lead's pool (lead.Policy):
+	// the timers are re-armed from it.
+	SignalPolicy = "policy-changed"
 )
 
 // Activity names, as registered by the worker (methods of activities.Activities).
@@ -32,7 +45,25 @@ const (
 	ActivityClaim    = "Claim"
 	ActivityFollowUp = "RecordFollowUp"
 	ActivityConvert  = "Convert"
+	ActivityAssign   = "Assign"
+	ActivityTransfer = "Transfer"
+	ActivityAccept   = "Accept"
+	ActivityDecline  = "Decline"
+	ActivityReturn   = "Return"
+	ActivityReclaim  = "Reclaim"
+	ActivityClose    = "Close"
+	ActivityNotify   = "Notify"
+	ActivityEdit     = "Edit"
 )
+
+// MoveInput is the payload of the assign, transfer, accept, decline,
+// return, reclaim and close updates.
+type MoveInput struct {
+	ActorID string `json:"actor_id"`
+	RepID   string `json:"rep_id,omitempty"`
+	PoolID  string `json:"pool_id,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (
@@ -69,6 +100,17 @@ type ConvertInput struct {
 	CustomerID string `json:"customer_id"`
 }
 
+// MaxHistoryEvents is the history length after which a lead's workflow
+// continues as new (the server may suggest it earlier).
+const MaxHistoryEvents = 10_000
+
+// continueAsNew decides when a long-lived lead starts a fresh history; a
+// variable so tests can force it.
+var continueAsNew = func(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > MaxHistoryEvents
+}
+
 // localOptions are the options of the short PostgreSQL steps, run as local
 // activities to keep a lead's history small.
 var localOptions = workflow.LocalActivityOptions{
@@ -87,29 +129,65 @@ type leadState struct {
 	// mu serialises the handlers that change the lead, so that two claims
 	// arriving together are decided one after the other.
 	mu workflow.Mutex
+	// dirty says the lead or its policy changed: the timers are re-armed.
+	dirty bool
+	// fired holds the timers already handled in this run (see timers.go).
+	fired map[string]bool
 }
 
-// LeadWorkflow is the lifecycle of one lead: intake (validation), then
-// pooled until claimed, followed up, and converted. Its ID is WorkflowID.
+// LeadWorkflow is the lifecycle of one lead: intake (validation, scoring,
+// routing, distribution), then the timers of its pool's policy while it is
+// offered or assigned, until it is converted, closed, rejected or merged.
+// Its ID is WorkflowID. A lead that is no longer received when the
+// workflow starts is a continuation (continue-as-new) and skips intake.
 func LeadWorkflow(ctx workflow.Context, in lead.Lead) (lead.Lead, error) {
-	s := &leadState{lead: in, mu: workflow.NewMutex(ctx)}
-	s.lead.Status = lead.StatusReceived
+	s := &leadState{lead: in, mu: workflow.NewMutex(ctx), fired: map[string]bool{}}
+	if in.Status == "" {
+		s.lead.Status = lead.StatusReceived
+	}
 	if err := s.register(ctx); err != nil {
 		return s.lead, err
 	}
+	policies := workflow.GetSignalChannel(ctx, SignalPolicy)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var p lead.Policy
+			policies.Receive(ctx, &p)
+			s.lead.Policy = &p
+			s.dirty = true
+		}
+	})
 
-	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	var decided lead.Lead
-	if err := workflow.ExecuteLocalActivity(lctx, ActivityIntake, in).Get(ctx, &decided); err != nil {
-		return s.lead, err
+	if s.lead.Status == lead.StatusReceived {
+		lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+		var decided lead.Lead
+		if err := workflow.ExecuteLocalActivity(lctx, ActivityIntake, in).Get(ctx, &decided); err != nil {
+			return s.lead, err
+		}
+		s.set(ctx, decided)
 	}
-	s.set(ctx, decided)
 
-	// Wait for the end of the lifecycle, then for the handler that ended it
-	// to return its result.
-	if err := workflow.Await(ctx, func() bool { return s.lead.Status.Terminal() }); err != nil {
-		return s.lead, err
+	for !s.lead.Status.Terminal() {
+		if err := s.runTimers(ctx); err != nil {
+			return s.lead, err
+		}
+		if !s.lead.Status.Terminal() && continueAsNew(ctx) {
+			// A long-lived lead starts a fresh history; no update or signal is lost:
+			// handlers finish first and pending policy signals are applied.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return s.lead, err
+			}
+			for {
+				var p lead.Policy
+				if !policies.ReceiveAsync(&p) {
+					break
+				}
+				s.lead.Policy = &p
+			}
+			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, s.lead)
+		}
 	}
+	// Let the handler that ended the lifecycle return its result.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return s.lead, err
 	}
@@ -120,6 +198,7 @@ func LeadWorkflow(ctx workflow.Context, in lead.Lead) (lead.Lead, error) {
 func (s *leadState) set(ctx workflow.Context, l lead.Lead) {
 	old := s.lead
 	s.lead = l
+	s.dirty = true
 	if old.Status == l.Status && old.OwnerID == l.OwnerID && old.PoolID == l.PoolID {
 		return
 	}
@@ -143,36 +222,102 @@ func (s *leadState) register(ctx workflow.Context) error {
 			if in.RepID == "" {
 				return refused(lead.Invalid(lead.FieldError{Field: "rep_id", Reason: "is required"}))
 			}
-			return s.expect(lead.StatusPooled, "claimed")
+			return s.expect("claimed", lead.StatusPooled)
 		},
 	}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateFollowUp, s.followUp, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in FollowUpInput) error {
-			return s.expect(lead.StatusAssigned, "followed up")
+			return s.expect("followed up", lead.StatusAssigned)
 		},
 	}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateConvert, s.convert, workflow.UpdateHandlerOptions{
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConvert, s.convert, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in ConvertInput) error {
 			if s.lead.Status == lead.StatusConverted {
 				return nil // idempotent: returns the existing customer
 			}
-			return s.expect(lead.StatusAssigned, "converted")
+			return s.expect("converted", lead.StatusAssigned)
 		},
-	})
+	}); err != nil {
+		return err
+	}
+	live := []lead.Status{lead.StatusPooled, lead.StatusOffered, lead.StatusAssigned}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEdit, s.edit, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in lead.Edit) error { return s.expect("edited", live...) },
+	}); err != nil {
+		return err
+	}
+	for _, m := range []struct {
+		update, activity, action string
+		from                     []lead.Status
+	}{
+		{UpdateAssign, ActivityAssign, "assigned", live},
+		{UpdateTransfer, ActivityTransfer, "transferred", live},
+		{UpdateAccept, ActivityAccept, "accepted", []lead.Status{lead.StatusOffered}},
+		{UpdateDecline, ActivityDecline, "declined", []lead.Status{lead.StatusOffered}},
+		{UpdateReturn, ActivityReturn, "returned", []lead.Status{lead.StatusAssigned}},
+		{UpdateReclaim, ActivityReclaim, "reclaimed", []lead.Status{lead.StatusOffered, lead.StatusAssigned}},
+		{UpdateClose, ActivityClose, "closed", live},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, m.update, func(ctx workflow.Context, in MoveInput) (lead.Lead, error) {
+			return s.move(ctx, m.activity, m.action, m.from, in)
+		}, workflow.UpdateHandlerOptions{
+			Validator: func(ctx workflow.Context, in MoveInput) error { return s.expect(m.action, m.from...) },
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// expect refuses an update unless the lead is in status want. A refusal in
-// a validator costs no history event.
-func (s *leadState) expect(want lead.Status, action string) error {
-	if s.lead.Status == want {
+// edit changes the lead's details.
+func (s *leadState) edit(ctx workflow.Context, in lead.Edit) (lead.Lead, error) {
+	if err := s.mu.Lock(ctx); err != nil {
+		return s.lead, err
+	}
+	defer s.mu.Unlock()
+	in.LeadID, in.RequestID = s.lead.ID, requestID(ctx)
+	var l lead.Lead
+	if err := s.local(ctx, ActivityEdit, in, &l); err != nil {
+		return s.lead, err
+	}
+	s.set(ctx, l)
+	return l, nil
+}
+
+// move runs one lifecycle transition through its activity.
+func (s *leadState) move(ctx workflow.Context, activity, action string, from []lead.Status, in MoveInput) (lead.Lead, error) {
+	if err := s.mu.Lock(ctx); err != nil {
+		return s.lead, err
+	}
+	defer s.mu.Unlock()
+	if err := s.expect(action, from...); err != nil {
+		return s.lead, err
+	}
+	cmd := lead.Move{LeadID: s.lead.ID, ActorID: in.ActorID, RepID: in.RepID, PoolID: in.PoolID, Reason: in.Reason, RequestID: requestID(ctx)}
+	var l lead.Lead
+	if err := s.local(ctx, activity, cmd, &l); err != nil {
+		return s.lead, err
+	}
+	s.set(ctx, l)
+	return l, nil
+}
+
+// expect refuses an update unless the lead is in one of the statuses want.
+// A refusal in a validator costs no history event.
+func (s *leadState) expect(action string, want ...lead.Status) error {
+	if slices.Contains(want, s.lead.Status) {
 		return nil
 	}
+	names := make([]string, len(want))
+	for i, w := range want {
+		names[i] = string(w)
+	}
 	return refused(lead.Conflict("the lead cannot be "+action,
-		"wrong status: the lead is "+string(s.lead.Status)+", not "+string(want)))
+		"wrong status: the lead is "+string(s.lead.Status)+", not "+strings.Join(names, " or ")))
 }
 
 func (s *leadState) claim(ctx workflow.Context, in ClaimInput) (lead.Lead, error) {
@@ -180,7 +325,7 @@ func (s *leadState) claim(ctx workflow.Context, in ClaimInput) (lead.Lead, error
 		return s.lead, err
 	}
 	defer s.mu.Unlock()
-	if err := s.expect(lead.StatusPooled, "claimed"); err != nil {
+	if err := s.expect("claimed", lead.StatusPooled); err != nil {
 		return s.lead, err
 	}
 	cmd := lead.Claim{LeadID: s.lead.ID, RepID: in.RepID, RequestID: requestID(ctx), Reason: in.Reason, ExpectedAt: in.ExpectedAt}
@@ -197,7 +342,7 @@ func (s *leadState) followUp(ctx workflow.Context, in FollowUpInput) (lead.Follo
 		return lead.FollowUp{}, err
 	}
 	defer s.mu.Unlock()
-	if err := s.expect(lead.StatusAssigned, "followed up"); err != nil {
+	if err := s.expect("followed up", lead.StatusAssigned); err != nil {
 		return lead.FollowUp{}, err
 	}
 	cmd := lead.NewFollowUp{
@@ -214,6 +359,7 @@ func (s *leadState) followUp(ctx workflow.Context, in FollowUpInput) (lead.Follo
 	if in.Stage != "" {
 		s.lead.Stage = in.Stage
 	}
+	s.dirty = true // a follow-up resets the follow-up timer
 	return f, nil
 }
 
@@ -223,7 +369,7 @@ func (s *leadState) convert(ctx workflow.Context, in ConvertInput) (lead.Convert
 	}
 	defer s.mu.Unlock()
 	if s.lead.Status != lead.StatusConverted {
-		if err := s.expect(lead.StatusAssigned, "converted"); err != nil {
+		if err := s.expect("converted", lead.StatusAssigned); err != nil {
 			return lead.Converted{}, err
 		}
 	}

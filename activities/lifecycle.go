@@ -1,0 +1,201 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
+)
+
+// exprCache compiles pool expressions (claim_when, reclaim_exempt_when) once.
+var exprCache sync.Map // source -> *rules.Expr
+
+func compiledExpr(src string) (*rules.Expr, error) {
+	if e, ok := exprCache.Load(src); ok {
+		return e.(*rules.Expr), nil
+	}
+	e, err := rules.CompileExpr(src)
+	if err != nil {
+		return nil, err
+	}
+	exprCache.Store(src, e)
+	return e, nil
+}
+
+// poolExpr evaluates a pool expression about lead l and rep repID. A rule
+// that fails is reported as an error and decides nothing.
+func (a *Activities) poolExpr(ctx context.Context, src string, l lead.Lead, repID string) (bool, rules.TraceStep, error) {
+	e, err := compiledExpr(src)
+	if err != nil {
+		return false, rules.TraceStep{}, err
+	}
+	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now())
+	if repID != "" {
+		u, err := a.Store.User(ctx, repID)
+		if err != nil {
+			return false, rules.TraceStep{}, err
+		}
+		held, today, err := a.Store.RepStats(ctx, repID)
+		if err != nil {
+			return false, rules.TraceStep{}, err
+		}
+		env.Rep = rules.RepEnv{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), TeamID: u.TeamID,
+			Capacity: u.Capacity, Held: held, ClaimsToday: today, Active: u.Active}
+	}
+	env.Pool = rules.PoolEnv{ID: l.PoolID}
+	step, err := e.Eval(env)
+	return step.Matched, step, err
+}
+
+// Claim assigns a pooled lead to a rep under the rep's capacity, daily
+// limit and cooldown, when the pool's claim_when allows it.
+func (a *Activities) Claim(ctx context.Context, c lead.Claim) (lead.Lead, error) {
+	l, err := a.Store.Lead(ctx, c.LeadID)
+	if err != nil {
+		return l, wrap(err)
+	}
+	if l.Policy != nil && l.Policy.ClaimWhen != "" && l.Status == lead.StatusPooled {
+		ok, step, err := a.poolExpr(ctx, l.Policy.ClaimWhen, l, c.RepID)
+		if err != nil {
+			return l, wrap(lead.Conflict("the lead cannot be claimed", "the pool's claim rule failed: "+err.Error()))
+		}
+		if !ok {
+			return l, wrap(lead.Conflict("the lead cannot be claimed", fmt.Sprintf("claim rule not met: %s is %v", step.When, step.Value)))
+		}
+	}
+	l, err = a.Store.Claim(ctx, c)
+	return l, wrap(err)
+}
+
+// autoAccept decides whether a distribution assigns (true) or offers: the
+// pool's flag, or the auto_accept rules (which never accept an ignored company).
+func (a *Activities) autoAccept(ctx context.Context, l lead.Lead) (bool, error) {
+	if l.Policy != nil && l.Policy.AutoAccept {
+		return true, nil
+	}
+	sets, err := a.activeSets(ctx, rules.KindAutoAccept)
+	if err != nil {
+		return false, err
+	}
+	out := sets[0].Evaluate(rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now()))
+	return out.Accept, nil
+}
+
+// Distribute hands a pooled lead to a member of its pool by the pool's policy.
+func (a *Activities) Distribute(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Lead(ctx, m.LeadID)
+	if err != nil {
+		return l, wrap(err)
+	}
+	if l.Status != lead.StatusPooled || l.Policy == nil || l.Policy.Distribution == "" || l.Policy.Distribution == "claim_only" {
+		return l, nil
+	}
+	if m.AutoAccept, err = a.autoAccept(ctx, l); err != nil {
+		return l, wrap(err)
+	}
+	l, err = a.Store.Distribute(ctx, m)
+	return l, wrap(err)
+}
+
+// Assign gives a lead to a rep chosen by a manager or admin.
+func (a *Activities) Assign(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Assign(ctx, m)
+	return l, wrap(err)
+}
+
+// Transfer moves a lead to another pool, then distributes it by that pool's policy.
+func (a *Activities) Transfer(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Transfer(ctx, m)
+	if err != nil {
+		return l, wrap(err)
+	}
+	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
+}
+
+// Reclaim takes a lead back to its pool. A reclaim by a timer (no ActorID)
+// first asks the pool's reclaim_exempt_when; an exempt lead stays with its
+// owner and an event says why.
+func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Lead(ctx, m.LeadID)
+	if err != nil {
+		return l, wrap(err)
+	}
+	if m.ActorID == "" && l.Policy != nil && l.Policy.ReclaimExemptWhen != "" && l.Status == lead.StatusAssigned {
+		exempt, step, err := a.poolExpr(ctx, l.Policy.ReclaimExemptWhen, l, l.OwnerID)
+		if err != nil {
+			a.Log.Warn("reclaim_exempt_when failed; reclaiming", "lead", l.ID, "err", err)
+		} else if exempt {
+			_, err := a.Store.RecordNotice(ctx, lead.Notice{LeadID: l.ID, RequestID: m.RequestID, Type: lead.EventExempted,
+				Reason: fmt.Sprintf("%s; kept by reclaim_exempt_when (%s)", m.Reason, step.When), Due: a.now()})
+			return l, wrap(err)
+		}
+	}
+	if l, err = a.Store.Reclaim(ctx, m); err != nil {
+		return l, wrap(err)
+	}
+	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
+}
+
+// Return gives an assigned lead back to its pool as invalid.
+func (a *Activities) Return(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Return(ctx, m)
+	return l, wrap(err)
+}
+
+// Close ends a lead without a customer.
+func (a *Activities) Close(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.CloseLead(ctx, m)
+	return l, wrap(err)
+}
+
+// Accept: the offered rep takes the lead.
+func (a *Activities) Accept(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Accept(ctx, m)
+	return l, wrap(err)
+}
+
+// Decline: the offered rep refuses it, or the offer expired (no ActorID);
+// the lead goes to the next eligible member.
+func (a *Activities) Decline(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Lead(ctx, m.LeadID)
+	if err != nil {
+		return l, wrap(err)
+	}
+	if m.AutoAccept, err = a.autoAccept(ctx, l); err != nil {
+		return l, wrap(err)
+	}
+	l, err = a.Store.Decline(ctx, m)
+	return l, wrap(err)
+}
+
+// Notify records a reminder or an escalation once.
+func (a *Activities) Notify(ctx context.Context, n lead.Notice) (bool, error) {
+	fresh, err := a.Store.RecordNotice(ctx, n)
+	return fresh, wrap(err)
+}
+
+// conversion maps a lead onto a customer (and an order) with the active
+// conversion rules; custom fields not mapped explicitly keep their names.
+func (a *Activities) conversion(ctx context.Context, l lead.Lead) (customer, order map[string]any, err error) {
+	sets, err := a.activeSets(ctx, rules.KindConversion)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := sets[0].Evaluate(rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now()))
+	if len(out.Errors) > 0 {
+		return nil, nil, lead.Conflict("the lead cannot be converted", out.Errors...)
+	}
+	customer = map[string]any{}
+	maps.Copy(customer, l.Custom)
+	maps.Copy(customer, out.Customer)
+	return customer, out.Order, nil
+}
+
+// Edit changes a lead's details.
+func (a *Activities) Edit(ctx context.Context, e lead.Edit) (lead.Lead, error) {
+	l, err := a.Store.EditLead(ctx, e)
+	return l, wrap(err)
+}

@@ -1,0 +1,312 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/store"
+)
+
+// routePools registers teams, pools and the user patch.
+func (s *Server) routePools(v1 fiber.Router) {
+	admin := s.requireRole(lead.RoleAdmin)
+	staff := s.requireRole(lead.RoleAdmin, lead.RoleManager)
+	v1.Post("/teams", admin, s.createTeam)
+	v1.Get("/teams", s.listTeams)
+	v1.Patch("/users/:id", s.patchUser)
+	v1.Post("/pools", admin, s.createPool)
+	v1.Get("/pools", s.listPools)
+	v1.Get("/pools/:id", s.getPool)
+	v1.Patch("/pools/:id", staff, s.patchPool)
+	v1.Post("/pools/:id/transfer-ownership", staff, s.transferPool)
+}
+
+// poolBody is the body of POST /pools and PATCH /pools/{id}. Every field is
+// kept raw so that a patch tells an absent field (unchanged) from null
+// (cleared), and so that each bad value is reported under its own name.
+type poolBody struct {
+	Name      json.RawMessage `json:"name"`
+	Scope     json.RawMessage `json:"scope"`
+	Country   json.RawMessage `json:"country"`
+	TeamID    json.RawMessage `json:"team_id"`
+	OwnerID   json.RawMessage `json:"owner_id"`
+	AdminIDs  json.RawMessage `json:"admin_ids"`
+	MemberIDs json.RawMessage `json:"member_ids"`
+	Weights   json.RawMessage `json:"weights"`
+	Policy    json.RawMessage `json:"policy"`
+}
+
+// policyBody is the policy object of a pool body; its fields are patched one by one.
+type policyBody struct {
+	Distribution      json.RawMessage `json:"distribution"`
+	AutoAccept        json.RawMessage `json:"auto_accept"`
+	AcceptTimeout     json.RawMessage `json:"accept_timeout"`
+	FirstContactSLA   json.RawMessage `json:"first_contact_sla"`
+	NoFollowUpAfter   json.RawMessage `json:"no_follow_up_after"`
+	NoConversionAfter json.RawMessage `json:"no_conversion_after"`
+	RemindBefore      json.RawMessage `json:"remind_before"`
+	Cooldown          json.RawMessage `json:"cooldown"`
+	ClaimWhen         json.RawMessage `json:"claim_when"`
+	ReclaimExemptWhen json.RawMessage `json:"reclaim_exempt_when"`
+}
+
+const (
+	wantString   = "a string"
+	wantBool     = "true or false"
+	wantIDs      = "an array of user ids"
+	wantDuration = `a duration such as "90s", "36h" or "7d"`
+	wantInt      = "a whole number"
+)
+
+// field decodes one raw member of a merge patch: nil when absent, a pointer
+// to the zero value for null when nullable, else a pointer to the value.
+// A bad value is added to f under name.
+func field[T any](f *lead.Fields, name string, raw json.RawMessage, nullable bool, want string) *T {
+	if raw == nil {
+		return nil
+	}
+	v := new(T)
+	if string(bytes.TrimSpace(raw)) == "null" {
+		if !nullable {
+			f.Add(name, "must not be null")
+			return nil
+		}
+		return v
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			f.Add(name, "must be "+want)
+		} else {
+			f.Add(name, err.Error())
+		}
+		return nil
+	}
+	return v
+}
+
+// parsePool turns a pool body into a patch and the owner_id it names.
+func parsePool(b poolBody) (lead.PoolPatch, *string, error) {
+	var f lead.Fields
+	pp := lead.PoolPatch{
+		Name:      field[string](&f, "name", b.Name, false, wantString),
+		Scope:     field[lead.Scope](&f, "scope", b.Scope, false, wantString),
+		Country:   field[string](&f, "country", b.Country, true, wantString),
+		TeamID:    field[string](&f, "team_id", b.TeamID, true, wantString),
+		AdminIDs:  field[[]string](&f, "admin_ids", b.AdminIDs, true, wantIDs),
+		MemberIDs: field[[]string](&f, "member_ids", b.MemberIDs, true, wantIDs),
+	}
+	owner := field[string](&f, "owner_id", b.OwnerID, false, wantString)
+	if raw := field[map[string]json.RawMessage](&f, "weights", b.Weights, false, "an object of member id to weight"); raw != nil {
+		pp.Weights = lead.Weights{}
+		for id, w := range *raw {
+			if v := field[int](&f, "weights", w, true, wantInt); v != nil {
+				if string(bytes.TrimSpace(w)) == "null" {
+					*v = lead.DefaultWeight // null: back to the default weight
+				}
+				pp.Weights[id] = *v
+			}
+		}
+	}
+	if b.Policy != nil {
+		var pb policyBody
+		dec := json.NewDecoder(bytes.NewReader(b.Policy))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&pb)
+		var typ *json.UnmarshalTypeError
+		switch {
+		case string(bytes.TrimSpace(b.Policy)) == "null":
+			f.Add("policy", "must not be null")
+		case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
+			f.Add("policy."+strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+		case errors.As(err, &typ) && typ.Field == "":
+			f.Add("policy", "must be an object")
+		case err != nil:
+			f.Add("policy", err.Error())
+		default:
+			pp.Policy = lead.PolicyPatch{
+				Distribution:      field[string](&f, "policy.distribution", pb.Distribution, true, wantString),
+				AutoAccept:        field[bool](&f, "policy.auto_accept", pb.AutoAccept, true, wantBool),
+				AcceptTimeout:     field[lead.Duration](&f, "policy.accept_timeout", pb.AcceptTimeout, true, wantDuration),
+				FirstContactSLA:   field[lead.Duration](&f, "policy.first_contact_sla", pb.FirstContactSLA, true, wantDuration),
+				NoFollowUpAfter:   field[lead.Duration](&f, "policy.no_follow_up_after", pb.NoFollowUpAfter, true, wantDuration),
+				NoConversionAfter: field[lead.Duration](&f, "policy.no_conversion_after", pb.NoConversionAfter, true, wantDuration),
+				RemindBefore:      field[lead.Duration](&f, "policy.remind_before", pb.RemindBefore, true, wantDuration),
+				Cooldown:          field[lead.Duration](&f, "policy.cooldown", pb.Cooldown, true, wantDuration),
+				ClaimWhen:         field[string](&f, "policy.claim_when", pb.ClaimWhen, true, wantString),
+				ReclaimExemptWhen: field[string](&f, "policy.reclaim_exempt_when", pb.ReclaimExemptWhen, true, wantString),
+			}
+		}
+	}
+	return pp, owner, f.Err()
+}
+
+// compilePolicy compiles the policy expressions a patch sets; a refusal is
+// the 422 of a rule set that does not compile, naming policy.claim_when or
+// policy.reclaim_exempt_when with line and column.
+func compilePolicy(pp lead.PolicyPatch) error {
+	var all rules.CompileErrors
+	for _, e := range []struct {
+		field string
+		src   *string
+	}{{"policy.claim_when", pp.ClaimWhen}, {"policy.reclaim_exempt_when", pp.ReclaimExemptWhen}} {
+		if e.src == nil || strings.TrimSpace(*e.src) == "" {
+			continue
+		}
+		_, err := rules.CompileExpr(*e.src)
+		var ce rules.CompileErrors
+		if errors.As(err, &ce) {
+			for _, c := range ce {
+				c.Field = e.field
+				all = append(all, c)
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(all) > 0 {
+		return compileProblem(all)
+	}
+	return nil
+}
+
+func (s *Server) createPool(c *fiber.Ctx) error {
+	var b poolBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	pp, owner, err := parsePool(b)
+	if err != nil {
+		return err
+	}
+	p := lead.Pool{ID: uuid.Must(uuid.NewV7()).String()}
+	pp.Apply(&p)
+	if owner != nil {
+		p.OwnerID = *owner
+	}
+	if err := compilePolicy(pp.Policy); err != nil {
+		return err
+	}
+	created, err := s.db.CreatePool(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/pools/" + created.ID)
+	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+// poolVisible is the rule of who may see a pool: admins and managers see
+// every pool; a rep sees the global and country pools (anyone may claim
+// from them) and the pools they are a member or an admin of.
+func poolVisible(me lead.User, p lead.Pool) bool {
+	return isStaff(me) || p.Scope == lead.ScopeGlobal || p.Scope == lead.ScopeCountry ||
+		slices.Contains(p.MemberIDs, me.ID) || slices.Contains(p.AdminIDs, me.ID)
+}
+
+// listPools lists pools oldest first, optionally of one ?scope=; reps get
+// the pools poolVisible lets them see.
+func (s *Server) listPools(c *fiber.Ctx) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	me := caller(c)
+	f := store.PoolFilter{Scope: lead.Scope(c.Query("scope")), Limit: limit, Cursor: c.Query("cursor")}
+	if !isStaff(me) {
+		f.VisibleTo = me.ID
+	}
+	pools, next, err := s.db.Pools(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(pools, next))
+}
+
+func (s *Server) getPool(c *fiber.Ctx) error {
+	p, err := s.db.Pool(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !poolVisible(caller(c), p) {
+		return lead.Errorf(lead.CodeForbidden, "reps may only read the global and country pools and the pools they belong to")
+	}
+	return c.JSON(p)
+}
+
+// patchPool applies a JSON merge patch: absent fields stay, null clears,
+// policy fields are patched one by one. Admins may patch any pool, managers
+// the pools they administer.
+func (s *Server) patchPool(c *fiber.Ctx) error {
+	me := caller(c)
+	p, err := s.db.Pool(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if me.Role != lead.RoleAdmin && !slices.Contains(p.AdminIDs, me.ID) {
+		return lead.Errorf(lead.CodeForbidden, "only admins and the pool's own admins may change it")
+	}
+	var b poolBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	pp, owner, err := parsePool(b)
+	if err != nil {
+		return err
+	}
+	if owner != nil && !strings.EqualFold(strings.TrimSpace(*owner), p.OwnerID) {
+		return lead.Invalid(lead.FieldError{Field: "owner_id", Reason: "change the owner with POST /api/v1/pools/" + p.ID + "/transfer-ownership"})
+	}
+	if err := compilePolicy(pp.Policy); err != nil {
+		return err
+	}
+	updated, err := s.db.UpdatePool(c.UserContext(), p.ID, pp)
+	if err != nil {
+		return err
+	}
+	// Running leads of the pool re-arm their timers from the new policy.
+	if !reflect.DeepEqual(p.Policy, updated.Policy) {
+		if err := s.signalPolicy(c.UserContext(), updated.ID, updated.Policy); err != nil {
+			return err
+		}
+	}
+	return c.JSON(updated)
+}
+
+// transferInput is the body of POST /pools/{id}/transfer-ownership.
+type transferInput struct {
+	AdminID string `json:"admin_id"`
+}
+
+// transferPool hands the pool to another manager or admin; only admins and
+// the pool's current owner may.
+func (s *Server) transferPool(c *fiber.Ctx) error {
+	me := caller(c)
+	p, err := s.db.Pool(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if me.Role != lead.RoleAdmin && p.OwnerID != me.ID {
+		return lead.Errorf(lead.CodeForbidden, "only admins and the pool's owner may transfer its ownership")
+	}
+	var in transferInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.AdminID) == "" {
+		return lead.Invalid(lead.FieldError{Field: "admin_id", Reason: "is required"})
+	}
+	out, err := s.db.TransferPoolOwnership(c.UserContext(), p.ID, in.AdminID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// teamInput is the body of POST /teams.
+type teamInput struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) createTeam(c *fiber.Ctx) error {
+	var in teamInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name}
+	if err := t.Clean(); err != nil {
+		return err
+	}
+	created, err := s.db.CreateTeam(c.UserContext(), t)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/teams/" + created.ID)
+	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+func (s *Server) listTeams(c *fiber.Ctx) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	teams, next, err := s.db.Teams(c.UserContext(), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(teams, next))
+}
+
+// userPatchBody is the body of PATCH /users/{id}, a JSON merge patch.
+type userPatchBody struct {
+	Name            json.RawMessage `json:"name"`
+	Role            json.RawMessage `json:"role"`
+	TeamID          json.RawMessage `json:"team_id"`
+	Capacity        json.RawMessage `json:"capacity"`
+	DailyClaimLimit json.RawMessage `json:"daily_claim_limit"`
+	Active          json.RawMessage `json:"active"`
+	Away            json.RawMessage `json:"away"`
+}
+
+// patchUser changes a user. Admins may change any field of anyone; every
+// user may set their own away flag, and nothing else.
+func (s *Server) patchUser(c *fiber.Ctx) error {
+	me, id := caller(c), c.Params("id")
+	if me.Role != lead.RoleAdmin && id != me.ID {
+		return lead.Errorf(lead.CodeForbidden, "only admins may change other users")
+	}
+	var b userPatchBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	if me.Role != lead.RoleAdmin {
+		for _, f := range []struct {
+			name string
+			raw  json.RawMessage
+		}{{"name", b.Name}, {"role", b.Role}, {"team_id", b.TeamID}, {"capacity", b.Capacity},
+			{"daily_claim_limit", b.DailyClaimLimit}, {"active", b.Active}} {
+			if f.raw != nil {
+				return lead.Errorf(lead.CodeForbidden, "you may change only your own away flag, not %s", f.name)
+			}
+		}
+	}
+	var f lead.Fields
+	p := store.UserPatch{
+		Name:            field[string](&f, "name", b.Name, false, wantString),
+		Role:            field[lead.Role](&f, "role", b.Role, false, wantString),
+		TeamID:          field[string](&f, "team_id", b.TeamID, true, wantString),
+		Capacity:        field[int](&f, "capacity", b.Capacity, false, wantInt),
+		DailyClaimLimit: field[int](&f, "daily_claim_limit", b.DailyClaimLimit, false, wantInt),
+		Active:          field[bool](&f, "active", b.Active, false, wantBool),
+		Away:            field[bool](&f, "away", b.Away, false, wantBool),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	u, err := s.db.UpdateUser(c.UserContext(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}

@@ -1,0 +1,248 @@
+package lead
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Weights maps pool member ids to their weight in weighted distribution.
+type Weights map[string]int
+
+// DefaultWeight is the weight of a member nobody weighted.
+const DefaultWeight = 1
+
+// MaxWeight bounds a member's weight.
+const MaxWeight = 1000
+
+// The distribution modes of a pool policy.
+const (
+	DistributionClaimOnly   = "claim_only"   // members claim; nothing is pushed
+	DistributionRoundRobin  = "round_robin"  // the member served longest ago
+	DistributionLeastLoaded = "least_loaded" // the member with the fewest assigned leads
+	DistributionWeighted    = "weighted"     // in proportion to the members' weights
+)
+
+// Limits of a pool.
+const (
+	MaxPolicyExpression = 4000  // characters of claim_when or reclaim_exempt_when
+	maxPoolMembers      = 10000 // admins, or members, of one pool
+)
+
+// Distributions lists the distribution modes.
+var Distributions = []string{DistributionClaimOnly, DistributionRoundRobin, DistributionLeastLoaded, DistributionWeighted}
+
+// Valid reports whether s is a known pool scope.
+func (s Scope) Valid() bool { return s == ScopeGlobal || s == ScopeCountry || s == ScopeTeam }
+
+// Clean trims and normalises a pool (upper-case country, de-duplicated ids,
+// the default distribution, a weight for every member) and checks what can
+// be checked without I/O: name, scope with its country or team, ids, weights
+// and the policy. Whether the ids name existing users and teams, and whether
+// the policy expressions compile, is checked by the callers that can.
+func (p *Pool) Clean() error {
+	var f Fields
+	p.Name = strings.TrimSpace(p.Name)
+	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
+	p.TeamID = strings.TrimSpace(p.TeamID)
+	p.OwnerID = strings.TrimSpace(p.OwnerID)
+	if p.Name == "" {
+		f.Add("name", "is required")
+	} else if utf8.RuneCountInString(p.Name) > maxText {
+		f.Add("name", "is longer than 200 characters")
+	}
+	switch {
+	case !p.Scope.Valid():
+		f.Add("scope", "must be global, country or team")
+	case p.Scope == ScopeCountry && p.Country == "":
+		f.Add("country", "is required for a country pool")
+	case p.Scope != ScopeCountry && p.Country != "":
+		f.Add("country", "is only for country pools")
+	}
+	if p.Country != "" && !isAlpha2(p.Country) {
+		f.Add("country", "must be a two-letter ISO 3166-1 code such as CN or US")
+	}
+	if p.Scope == ScopeTeam && p.TeamID == "" {
+		f.Add("team_id", "is required for a team pool")
+	} else if p.Scope.Valid() && p.Scope != ScopeTeam && p.TeamID != "" {
+		f.Add("team_id", "is only for team pools")
+	}
+	p.AdminIDs = cleanIDs(&f, "admin_ids", p.AdminIDs)
+	p.MemberIDs = cleanIDs(&f, "member_ids", p.MemberIDs)
+	if p.OwnerID != "" && !slices.Contains(p.AdminIDs, p.OwnerID) {
+		f.Add("admin_ids", fmt.Sprintf("must include the owner %s; transfer the ownership first", p.OwnerID))
+	}
+	weights := make(Weights, len(p.MemberIDs))
+	for _, id := range p.MemberIDs {
+		weights[id] = DefaultWeight
+	}
+	for _, id := range sortedKeys(p.Weights) {
+		w := p.Weights[id]
+		if _, ok := weights[id]; !ok {
+			f.Add("weights", fmt.Sprintf("%s is not a member of the pool", id))
+			continue
+		}
+		if w < 1 || w > MaxWeight {
+			f.Add("weights", fmt.Sprintf("the weight of %s must be from 1 to %d", id, MaxWeight))
+			continue
+		}
+		weights[id] = w
+	}
+	p.Weights = weights
+	p.Policy.clean(&f)
+	return f.Err()
+}
+
+// clean checks a policy; field names are prefixed with "policy.".
+func (pol *Policy) clean(f *Fields) {
+	pol.Distribution = strings.TrimSpace(pol.Distribution)
+	if pol.Distribution == "" {
+		pol.Distribution = DistributionClaimOnly
+	}
+	if !slices.Contains(Distributions, pol.Distribution) {
+		f.Add("policy.distribution", "must be claim_only, round_robin, least_loaded or weighted")
+	}
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{
+		{"accept_timeout", pol.AcceptTimeout}, {"first_contact_sla", pol.FirstContactSLA},
+		{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter},
+		{"remind_before", pol.RemindBefore}, {"cooldown", pol.Cooldown},
+	} {
+		if d.v < 0 {
+			f.Add("policy."+d.name, "must not be negative")
+		}
+	}
+	if pol.RemindBefore > 0 {
+		for _, d := range []struct {
+			name string
+			v    Duration
+		}{{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter}} {
+			if d.v > 0 && pol.RemindBefore >= d.v {
+				f.Add("policy.remind_before", fmt.Sprintf("must be shorter than %s (%s)", d.name, d.v))
+			}
+		}
+	}
+	pol.ClaimWhen = strings.TrimSpace(pol.ClaimWhen)
+	pol.ReclaimExemptWhen = strings.TrimSpace(pol.ReclaimExemptWhen)
+	for _, e := range [][2]string{{"claim_when", pol.ClaimWhen}, {"reclaim_exempt_when", pol.ReclaimExemptWhen}} {
+		if utf8.RuneCountInString(e[1]) > MaxPolicyExpression {
+			f.Add("policy."+e[0], fmt.Sprintf("is longer than %d characters", MaxPolicyExpression))
+		}
+	}
+}
+
+// cleanIDs trims and de-duplicates ids, keeping their order.
+func cleanIDs(f *Fields, field string, ids []string) []string {
+	out := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		id = strings.ToLower(strings.TrimSpace(id))
+		if id == "" {
+			f.Add(field, "must not contain empty ids")
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > maxPoolMembers {
+		f.Add(field, fmt.Sprintf("has more than %d users", maxPoolMembers))
+	}
+	return out
+}
+
+func sortedKeys(w Weights) []string {
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// PoolPatch is a JSON merge patch of a pool: nil fields stay unchanged.
+// Clearing a field (JSON null) is a pointer to its zero value.
+type PoolPatch struct {
+	Name      *string
+	Scope     *Scope
+	Country   *string
+	TeamID    *string
+	AdminIDs  *[]string
+	MemberIDs *[]string
+	// Weights sets the weights of the members it names; the others keep theirs.
+	Weights Weights
+	Policy  PolicyPatch
+}
+
+// PolicyPatch patches the fields of a policy one by one.
+type PolicyPatch struct {
+	Distribution      *string
+	AutoAccept        *bool
+	AcceptTimeout     *Duration
+	FirstContactSLA   *Duration
+	NoFollowUpAfter   *Duration
+	NoConversionAfter *Duration
+	RemindBefore      *Duration
+	Cooldown          *Duration
+	ClaimWhen         *string
+	ReclaimExemptWhen *string
+}
+
+// Apply changes p as the patch says. Members who leave the pool lose their
+// weight; members who join get DefaultWeight unless the patch weighs them.
+// Call Clean afterwards.
+func (pp PoolPatch) Apply(p *Pool) {
+	set(&p.Name, pp.Name)
+	set(&p.Scope, pp.Scope)
+	set(&p.Country, pp.Country)
+	set(&p.TeamID, pp.TeamID)
+	if pp.AdminIDs != nil {
+		p.AdminIDs = slices.Clone(*pp.AdminIDs)
+	}
+	if pp.MemberIDs != nil {
+		p.MemberIDs = slices.Clone(*pp.MemberIDs)
+	}
+	weights := make(Weights, len(p.MemberIDs)+len(pp.Weights))
+	for _, id := range p.MemberIDs {
+		if w, ok := p.Weights[id]; ok {
+			weights[id] = w
+		}
+	}
+	for id, w := range pp.Weights {
+		weights[strings.ToLower(strings.TrimSpace(id))] = w
+	}
+	p.Weights = weights
+	q := pp.Policy
+	set(&p.Policy.Distribution, q.Distribution)
+	set(&p.Policy.AutoAccept, q.AutoAccept)
+	set(&p.Policy.AcceptTimeout, q.AcceptTimeout)
+	set(&p.Policy.FirstContactSLA, q.FirstContactSLA)
+	set(&p.Policy.NoFollowUpAfter, q.NoFollowUpAfter)
+	set(&p.Policy.NoConversionAfter, q.NoConversionAfter)
+	set(&p.Policy.RemindBefore, q.RemindBefore)
+	set(&p.Policy.Cooldown, q.Cooldown)
+	set(&p.Policy.ClaimWhen, q.ClaimWhen)
+	set(&p.Policy.ReclaimExemptWhen, q.ReclaimExemptWhen)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// Clean trims a team and checks its name.
+func (t *Team) Clean() error {
+	var f Fields
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Name == "" {
+		f.Add("name", "is required")
+	} else if utf8.RuneCountInString(t.Name) > maxText {
+		f.Add("name", "is longer than 200 characters")
+	}
+	return f.Err()
+}
