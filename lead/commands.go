@@ -78,3 +78,26 @@ type Edit struct {
 	District   *string         `json:"district,omitempty"`
 	Division   *string         `json:"division,omitempty"`
 }
+
+// Email kinds: what happened that a person should hear about.
+const (
+	EmailOffered         = "offered"          // a lead is offered to a rep (accept or decline)
+	EmailAssigned        = "assigned"         // a manager assigned a lead to a rep
+	EmailNewLead         = "new_lead"         // a lead entered a pool: its designated recipients hear of it
+	EmailSLAReminder     = "sla_reminder"     // first contact overdue: the owner
+	EmailSLAEscalation   = "sla_escalation"   // still no first contact: the pool admins
+	EmailReclaimReminder = "reclaim_reminder" // the lead will be reclaimed soon: the owner
+	EmailReclaimed       = "reclaimed"        // the lead was taken back: its previous owner
+)
+
+// Email asks for the notification e-mails of one lead event. The activity
+// resolves the recipients (the rep, the pool's admins or its designated
+// recipients), renders the message and sends each e-mail once per Key.
+type Email struct {
+	Key    string `json:"key"` // idempotency key: one e-mail per key and recipient
+	Kind   string `json:"kind"`
+	LeadID string `json:"lead_id"`
+	RepID  string `json:"rep_id,omitempty"` // the rep concerned: the owner, the offered rep, the previous owner
+	PoolID string `json:"pool_id,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
