@@ -96,8 +96,14 @@ type Lead struct {
 	LastFollowUpAt *time.Time     `json:"last_follow_up_at,omitempty"`
 	OfferedAt      *time.Time     `json:"offered_at,omitempty"`
 	InvalidReason  string         `json:"invalid_reason,omitempty"` // why its last owner returned it
+	// DuplicateOf is the live lead this one duplicates, when it was created
+	// anyway under the warn policy.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
+	// Intake holds how a new lead is taken in; only set on a workflow's
+	// first input, never stored.
+	Intake *IntakeOptions `json:"intake,omitempty"`
 }
 
 // Role is what a user may do.

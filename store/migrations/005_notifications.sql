@@ -1,0 +1,2 @@
+-- 005_notifications: reserved; filled by the issue that needs it.
+SELECT 1;

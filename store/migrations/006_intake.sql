@@ -1,0 +1,2 @@
+-- 006_intake: reserved; filled by the issue that needs it.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 007_imports: reserved; filled by the issue that needs it.
+SELECT 1;
