@@ -93,6 +93,7 @@ func New(cfg Config) *fiber.App {
 	v1.Post("/leads/:id/claim", s.claimLead)
 	v1.Post("/leads/:id/follow-ups", s.followUp)
 	v1.Post("/leads/:id/convert", s.convertLead)
+	s.optionRoutes(v1)
 	s.routeRules(v1)
 	s.routePools(v1)
 	s.routeMoves(v1)

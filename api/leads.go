@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -282,8 +281,8 @@ func (s *Server) followUp(c *fiber.Ctx) error {
 	}
 	var bad lead.Fields
 	in.Type, in.Content, in.NextStep = strings.TrimSpace(in.Type), strings.TrimSpace(in.Content), strings.TrimSpace(in.NextStep)
-	if !slices.Contains(lead.DefaultFollowUpTypes, in.Type) {
-		bad.Add("type", "must be one of "+strings.Join(lead.DefaultFollowUpTypes, ", "))
+	if err := s.checkOption(c, &bad, "type", lead.OptionFollowUpTypes, in.Type); err != nil {
+		return err
 	}
 	if in.Content == "" {
 		bad.Add("content", "is required")
@@ -293,8 +292,10 @@ func (s *Server) followUp(c *fiber.Ctx) error {
 	if utf8.RuneCountInString(in.NextStep) > 1000 {
 		bad.Add("next_step", "is longer than 1000 characters")
 	}
-	if in.Stage != "" && !slices.Contains(lead.DefaultStages, in.Stage) {
-		bad.Add("stage", "must be one of "+strings.Join(lead.DefaultStages, ", "))
+	if in.Stage != "" {
+		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, in.Stage); err != nil {
+			return err
+		}
 	}
 	if err := bad.Err(); err != nil {
 		return err

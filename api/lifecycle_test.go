@@ -1,13 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"path/filepath"
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // createPool creates a pool through the API and returns its id.
@@ -95,6 +98,16 @@ func TestNoFollowUpReclaim(t *testing.T) {
 	s.waitFor(8*time.Second, "the reclaim of the followed-up lead", func() bool {
 		return s.getLead(b.ID).Status == lead.StatusPooled
 	})
+	// Close the reclaimed lead: its history (timers, reclaim, refused claim,
+	// close) is the second recorded history of the replay test.
+	s.expect(s.do("POST", "/api/v1/leads/"+a.ID+"/close", s.admin, `{"reason":"duplicate"}`), 200)
+	if *recordHistory {
+		var out lead.Lead
+		if err := s.tc.GetWorkflow(context.Background(), workflows.WorkflowID(a.ID), "").Get(context.Background(), &out); err != nil {
+			t.Fatal(err)
+		}
+		writeHistory(t, s.tc, workflows.WorkflowID(a.ID), filepath.Join("..", "workflows", "testdata", "lead_reclaim_close.json"))
+	}
 }
 
 func TestOffersAndRoundRobin(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/mail"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -50,8 +49,10 @@ func (s *Server) moveAction(update, required string) fiber.Handler {
 			bad.Add("rep_id", "is required: the rep to assign the lead to")
 		case required == "pool_id" && in.PoolID == "":
 			bad.Add("pool_id", "is required: the pool to transfer the lead to")
-		case required == "reason" && !slices.Contains(lead.DefaultInvalidReasons, in.Reason):
-			bad.Add("reason", "must be one of: "+strings.Join(lead.DefaultInvalidReasons, ", "))
+		case required == "reason":
+			if err := s.checkOption(c, &bad, "reason", lead.OptionInvalidReasons, in.Reason); err != nil {
+				return err
+			}
 		}
 		if utf8.RuneCountInString(in.Reason) > 1000 {
 			bad.Add("reason", "is longer than 1000 characters")
@@ -119,8 +120,10 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 	if in.Notes != nil && utf8.RuneCountInString(*in.Notes) > 10000 {
 		bad.Add("notes", "is longer than 10000 characters")
 	}
-	if in.Stage != nil && !slices.Contains(lead.DefaultStages, *in.Stage) {
-		bad.Add("stage", "must be one of "+strings.Join(lead.DefaultStages, ", "))
+	if in.Stage != nil {
+		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, *in.Stage); err != nil {
+			return err
+		}
 	}
 	if in.Email != nil && *in.Email != "" && !validEmail(*in.Email) {
 		bad.Add("email", "is not a valid e-mail address")

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestOpenAPICoversRoutes checks that every route the app registers is in
+// the OpenAPI document with its method, so the document cannot fall behind.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	app := New(Config{})
+	param := regexp.MustCompile(`:([a-z_]+)`)
+	routes := app.GetRoutes(true)
+	if len(routes) < 40 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	for _, r := range routes {
+		if r.Method == "HEAD" || r.Path == "/" || r.Path == "/*" || strings.HasPrefix(r.Path, "/static") || r.Path == "/r/:invite" {
+			continue
+		}
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		ops, ok := doc.Paths[path]
+		if !ok {
+			t.Errorf("%s %s is not in openapi.json", r.Method, path)
+			continue
+		}
+		if _, ok := ops[strings.ToLower(r.Method)]; !ok {
+			t.Errorf("%s %s: the method is not in openapi.json", r.Method, path)
+		}
+	}
+}

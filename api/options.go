@@ -1,0 +1,64 @@
+package api
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+func (s *Server) optionRoutes(v1 fiber.Router) {
+	v1.Get("/options", s.listOptions)
+	v1.Get("/options/:list", s.getOptions)
+	v1.Put("/options/:list", s.requireRole(lead.RoleAdmin), s.putOptions)
+}
+
+func (s *Server) listOptions(c *fiber.Ctx) error {
+	all, err := s.db.AllOptions(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(all)
+}
+
+func (s *Server) getOptions(c *fiber.Ctx) error {
+	items, err := s.db.Options(c.UserContext(), c.Params("list"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"name": c.Params("list"), "items": items})
+}
+
+func (s *Server) putOptions(c *fiber.Ctx) error {
+	var in struct {
+		Items []string `json:"items"`
+	}
+	if !lead.KnownOptionList(c.Params("list")) {
+		return lead.Errorf(lead.CodeNotFound, "no option list %q; the lists are %s", c.Params("list"), strings.Join(lead.OptionLists, ", "))
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	items, err := lead.CleanOptions(in.Items)
+	if err != nil {
+		return err
+	}
+	if err := s.db.SetOptions(c.UserContext(), c.Params("list"), items); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"name": c.Params("list"), "items": items})
+}
+
+// checkOption adds a field error unless v is an item of the named list.
+func (s *Server) checkOption(c *fiber.Ctx, bad *lead.Fields, field, list, v string) error {
+	items, err := s.db.Options(c.UserContext(), list)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(items, v) {
+		bad.Add(field, "must be one of: "+strings.Join(items, ", "))
+	}
+	return nil
+}
