@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
-	"path/filepath"
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
