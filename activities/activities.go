@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/store"
 )
@@ -28,6 +29,10 @@ type Activities struct {
 	Log   *slog.Logger
 	// Now is the clock rules see; time.Now when nil.
 	Now func() time.Time
+	// Mail sends the notification e-mails (see email.go); the outbox when nil.
+	Mail notify.Sender
+	// PublicURL is the base of the links in e-mails; DefaultPublicURL when empty.
+	PublicURL string
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version
@@ -82,14 +87,33 @@ func (a *Activities) Intake(ctx context.Context, in lead.Lead) (lead.Lead, error
 			Events: []lead.Event{decisionEvent(lead.EventRejected, l, val, nil)}}
 		d.Events[0].Reason = strings.Join(val.Reasons, "; ")
 		l, err = a.Store.ApplyIntake(ctx, l.ID, d)
+		l.FieldErrors = val.Fields
 		return l, wrap(err)
+	}
+	opts := lead.IntakeOptions{}
+	if in.Intake != nil {
+		opts = *in.Intake
+	}
+	policy := opts.DuplicatePolicy
+	switch {
+	case l.Source == lead.SourceWeb || l.Source == lead.SourceInvite:
+		// Public channels always merge: a customer cannot choose a policy.
+		policy = lead.DuplicateMerge
+	case policy == "":
+		if policy, err = a.Store.DuplicatePolicy(ctx, l.Source); err != nil {
+			return l, wrap(err)
+		}
 	}
 	score := scoring.Evaluate(env)
 	route := routing.Evaluate(env)
 	poolID := route.PoolID
 	if route.ToInviter || poolID == "" {
-		// No inviter on this channel: the routing set's default pool takes it.
+		// The inviter is tried first in any case (ApplyIntake); their pool
+		// is the routing set's default pool.
 		poolID = routing.Body().DefaultPoolID
+	}
+	if opts.PoolID != "" {
+		poolID = opts.PoolID // an import's target pool
 	}
 	review := append(append(append([]string{}, val.Errors...), score.Errors...), route.Errors...)
 	if len(review) > 0 {
@@ -99,7 +123,7 @@ func (a *Activities) Intake(ctx context.Context, in lead.Lead) (lead.Lead, error
 		decisionEvent(lead.EventValidated, l, val, nil),
 		decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
 		decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
-	}}
+	}, DuplicatePolicy: policy, InviterID: opts.InviterID}
 	if l, err = a.Store.ApplyIntake(ctx, l.ID, d); err != nil {
 		return l, wrap(err)
 	}

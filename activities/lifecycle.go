@@ -106,6 +106,13 @@ func (a *Activities) Assign(ctx context.Context, m lead.Move) (lead.Lead, error)
 	return l, wrap(err)
 }
 
+// AssignToInviter gives a lead that a duplicate registration from a rep's
+// invite link was merged into to that rep, when its pool allows (seed 000).
+func (a *Activities) AssignToInviter(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.AssignToInviter(ctx, m)
+	return l, wrap(err)
+}
+
 // Transfer moves a lead to another pool, then distributes it by that pool's policy.
 func (a *Activities) Transfer(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	l, err := a.Store.Transfer(ctx, m)

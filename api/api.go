@@ -33,6 +33,9 @@ type Config struct {
 	TrustedProxies []string
 	// UpdateTimeout bounds how long an action waits for the lead's workflow.
 	UpdateTimeout time.Duration
+	// RegisterRateLimit is how many public registrations one client IP may
+	// send a minute (default 20).
+	RegisterRateLimit int
 }
 
 // Server holds the API's dependencies; its handlers are methods.
@@ -51,6 +54,9 @@ func New(cfg Config) *fiber.App {
 	}
 	if cfg.UpdateTimeout == 0 {
 		cfg.UpdateTimeout = 30 * time.Second
+	}
+	if cfg.RegisterRateLimit == 0 {
+		cfg.RegisterRateLimit = 20
 	}
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics()}
 	app := fiber.New(fiber.Config{
@@ -79,8 +85,14 @@ func New(cfg Config) *fiber.App {
 	app.Get("/metrics", s.metrics.handler())
 	app.Get("/api/v1/openapi.json", openAPI)
 
+	s.publicRoutes(app)
+
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)
+	v1.Get("/me/invite", s.invite)
+	v1.Post("/me/invite/rotate", s.rotateInvite)
+	v1.Get("/settings/duplicates", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.duplicatePolicies)
+	v1.Put("/settings/duplicates", s.requireRole(lead.RoleAdmin), s.putDuplicatePolicies)
 	v1.Post("/users", s.requireRole(lead.RoleAdmin), s.createUser)
 	v1.Get("/users", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.listUsers)
 	v1.Get("/users/:id", s.getUser)
@@ -97,6 +109,9 @@ func New(cfg Config) *fiber.App {
 	s.routeRules(v1)
 	s.routePools(v1)
 	s.routeMoves(v1)
+	s.routeNotifications(v1)
+	s.routeImports(v1)
+	s.routeExports(v1)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return problem(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")

@@ -50,11 +50,39 @@ func (s *Server) createLead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.answerCreated(c, out, created)
+}
+
+// createdLead is the answer to a create: the lead, with a warning when it
+// duplicates a live lead (duplicate policy warn).
+type createdLead struct {
+	lead.Lead
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// answerCreated answers a create by its intake outcome: 201 for a new lead
+// (with a warning naming the lead it duplicates under the warn policy),
+// 200 for a registration merged into an existing lead, 409 for a duplicate
+// refused by the reject policy.
+func (s *Server) answerCreated(c *fiber.Ctx, out lead.Lead, created bool) error {
+	for _, r := range out.RejectReasons {
+		if dup, ok := strings.CutPrefix(r, lead.DuplicateReasonPrefix); ok && out.Status == lead.StatusRejected {
+			return lead.Conflict("the lead duplicates lead "+dup, r, "the duplicate policy of this source is reject")
+		}
+	}
 	c.Location("/api/v1/leads/" + out.ID)
+	body := createdLead{Lead: out}
+	switch {
+	case out.Status == lead.StatusMerged:
+		c.Location("/api/v1/leads/" + out.MergedInto)
+		return c.Status(fiber.StatusOK).JSON(body)
+	case out.DuplicateOf != "":
+		body.Warnings = []string{"a lead with the same company, phone and country exists: " + out.DuplicateOf}
+	}
 	if created {
 		c.Status(fiber.StatusCreated)
 	}
-	return c.JSON(out)
+	return c.JSON(body)
 }
 
 // startLead starts the lead's workflow and waits for its intake decision

@@ -88,7 +88,15 @@ const (
 	EmailSLAEscalation   = "sla_escalation"   // still no first contact: the pool admins
 	EmailReclaimReminder = "reclaim_reminder" // the lead will be reclaimed soon: the owner
 	EmailReclaimed       = "reclaimed"        // the lead was taken back: its previous owner
+	EmailImportFinished  = "import_finished"  // a bulk import is done: the user who started it
+	EmailExportFinished  = "export_finished"  // an export file is ready: the user who asked for it
+	EmailDigest          = "digest"           // the daily list of a rep's due follow-ups
 )
+
+// ErrEmailRejected is the type of the non-retryable error of an e-mail the
+// provider refused for good (a 4xx other than 429): it is recorded as
+// failed and not retried.
+const ErrEmailRejected = "email_rejected"
 
 // Email asks for the notification e-mails of one lead event. The activity
 // resolves the recipients (the rep, the pool's admins or its designated
@@ -100,4 +108,12 @@ type Email struct {
 	RepID  string `json:"rep_id,omitempty"` // the rep concerned: the owner, the offered rep, the previous owner
 	PoolID string `json:"pool_id,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// ActorID is who caused the event (the manager who assigned the lead).
+	ActorID string `json:"actor_id,omitempty"`
+	// Ref is the import or export an import_finished or export_finished
+	// e-mail is about (the link points at it); Summary says how it went.
+	Ref     string `json:"ref,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	// Day is the digest's day (YYYY-MM-DD, UTC): follow-ups due by its end are listed.
+	Day string `json:"day,omitempty"`
 }

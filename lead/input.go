@@ -22,9 +22,11 @@ type Input struct {
 	Notes      string         `json:"notes,omitempty"`
 	Tags       []string       `json:"tags,omitempty"`
 	Custom     map[string]any `json:"custom,omitempty"`
-	Source     string         `json:"-"`
-	IP         string         `json:"-"`
-	CreatedBy  string         `json:"-"`
+	// DuplicatePolicy overrides the source's duplicate policy for this lead.
+	DuplicatePolicy DuplicatePolicy `json:"duplicate_policy,omitempty"`
+	Source          string          `json:"-"`
+	IP              string          `json:"-"`
+	CreatedBy       string          `json:"-"`
 }
 
 // Limits on input sizes.
@@ -67,6 +69,9 @@ func (in *Input) Clean() error {
 	}
 	if in.Country != "" && !isAlpha2(in.Country) {
 		f.Add("country", "must be a two-letter ISO 3166-1 code such as CN or US")
+	}
+	if !in.DuplicatePolicy.Valid() {
+		f.Add("duplicate_policy", "must be merge, warn or reject")
 	}
 	if len(in.Tags) > maxTags {
 		f.Add("tags", "has more than 50 tags")
@@ -125,8 +130,13 @@ func (in Input) NewLead(id string) Lead {
 	if tags == nil {
 		tags = []string{}
 	}
+	var intake *IntakeOptions
+	if in.DuplicatePolicy != "" {
+		intake = &IntakeOptions{DuplicatePolicy: in.DuplicatePolicy}
+	}
 	return Lead{
-		ID: id, Status: StatusReceived, Stage: DefaultStages[0],
+		Intake: intake,
+		ID:     id, Status: StatusReceived, Stage: DefaultStages[0],
 		Company: in.Company, Name: in.Name, Phone: in.Phone, PhoneE164: p.E164, Email: in.Email, Country: in.Country,
 		Source: in.Source, Channel: in.Channel, Profession: in.Profession, Address: in.Address, District: in.District,
 		Division: in.Division, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,

@@ -101,6 +101,9 @@ type Lead struct {
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
+	// FieldErrors are the input fields the rejecting validation rules
+	// name; set on the intake answer only, never stored.
+	FieldErrors []FieldError `json:"field_errors,omitempty"`
 	// Intake holds how a new lead is taken in; only set on a workflow's
 	// first input, never stored.
 	Intake *IntakeOptions `json:"intake,omitempty"`
@@ -227,9 +230,11 @@ const (
 	EventReturned   EventType = "returned"
 	EventClosed     EventType = "closed"
 	EventEdited     EventType = "edited"
-	EventReminded   EventType = "reminded"       // the owner was reminded of a coming deadline
-	EventEscalated  EventType = "escalated"      // the pool admins were told of a missed first contact
-	EventExempted   EventType = "reclaim_exempt" // reclaim_exempt_when kept the lead with its owner
+	EventReminded   EventType = "reminded"         // the owner was reminded of a coming deadline
+	EventEscalated  EventType = "escalated"        // the pool admins were told of a missed first contact
+	EventExempted   EventType = "reclaim_exempt"   // reclaim_exempt_when kept the lead with its owner
+	EventMerged     EventType = "merged"           // this lead was a duplicate, merged into another
+	EventRegistered EventType = "registered_again" // a duplicate registration was merged into this lead
 )
 
 // Event is one entry of a lead's history: who did what, when, and, for a

@@ -37,10 +37,17 @@ type Rule struct {
 	Name    string `json:"name"`
 	When    string `json:"when"`
 	Message string `json:"message,omitempty"` // validation: why the lead is rejected
-	PoolID  string `json:"pool_id,omitempty"` // routing: the pool a match sends the lead to
-	To      string `json:"to,omitempty"`      // routing: "inviter" sends it to the inviting rep
-	Points  int    `json:"points,omitempty"`  // scoring: points a match adds
+	// Field, for a validation rule, is the input field the public
+	// registration form names when the rule rejects, so the customer can
+	// correct it; a rule without one (a fraud check) is answered generically.
+	Field  string `json:"field,omitempty"`
+	PoolID string `json:"pool_id,omitempty"` // routing: the pool a match sends the lead to
+	To     string `json:"to,omitempty"`      // routing: "inviter" sends it to the inviting rep
+	Points int    `json:"points,omitempty"`  // scoring: points a match adds
 }
+
+// FormFields are the input fields a validation rule may name.
+var FormFields = []string{"company", "name", "phone", "email", "country", "address", "profession", "district", "division"}
 
 // InviterTarget is the routing target "the inviting rep's private pool".
 const InviterTarget = "inviter"
@@ -52,6 +59,8 @@ type Outcome struct {
 	// validation
 	Rejected bool     `json:"rejected,omitempty"`
 	Reasons  []string `json:"reasons,omitempty"`
+	// Fields are the rejecting rules that name an input field.
+	Fields []lead.FieldError `json:"fields,omitempty"`
 	// routing: the matched rule ("" for the default), its pool or the inviter
 	Rule      string `json:"rule,omitempty"`
 	PoolID    string `json:"pool_id,omitempty"`
@@ -199,7 +208,10 @@ func (c *setCompiler) rules(b Body) {
 				c.fail(r.Name, at("message"), "a validation rule needs the message shown when it rejects")
 			}
 			if r.PoolID != "" || r.To != "" || r.Points != 0 {
-				c.fail(r.Name, at("name"), "a validation rule has only name, when and message")
+				c.fail(r.Name, at("name"), "a validation rule has only name, when, message and field")
+			}
+			if r.Field != "" && !slices.Contains(FormFields, r.Field) {
+				c.fail(r.Name, at("field"), "field must be one of "+strings.Join(FormFields, ", "))
 			}
 		case KindRouting:
 			switch {
@@ -210,14 +222,14 @@ func (c *setCompiler) rules(b Body) {
 			case r.PoolID != "" && !slices.Contains(c.s.poolIDs, r.PoolID):
 				c.s.poolIDs = append(c.s.poolIDs, r.PoolID)
 			}
-			if r.Message != "" || r.Points != 0 {
+			if r.Message != "" || r.Points != 0 || r.Field != "" {
 				c.fail(r.Name, at("name"), "a routing rule has only name, when and pool_id or to")
 			}
 		case KindScoring:
 			if r.Points == 0 {
 				c.fail(r.Name, at("points"), "a scoring rule needs non-zero points")
 			}
-			if r.Message != "" || r.PoolID != "" || r.To != "" {
+			if r.Message != "" || r.PoolID != "" || r.To != "" || r.Field != "" {
 				c.fail(r.Name, at("name"), "a scoring rule has only name, when and points")
 			}
 		}
@@ -376,6 +388,9 @@ func (s *Set) evaluate(env *Env) Outcome {
 			if st.Matched {
 				out.Rejected = true
 				out.Reasons = append(out.Reasons, c.rule.Message)
+				if c.rule.Field != "" {
+					out.Fields = append(out.Fields, lead.FieldError{Field: c.rule.Field, Reason: c.rule.Message})
+				}
 			}
 			out.Trace = append(out.Trace, st)
 		}

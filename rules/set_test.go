@@ -667,3 +667,22 @@ func TestConcurrentEvaluate(t *testing.T) {
 		t.Errorf("total score %d", total)
 	}
 }
+
+func TestValidationFormFields(t *testing.T) {
+	s := mustCompile(t, KindValidation, body(t, Body{Rules: []Rule{
+		{Name: "short", When: `len(lead.company) < 5`, Message: "company name too short", Field: "company"},
+		{Name: "fraud", When: `hasTag("bot")`, Message: "looks automated"},
+	}}))
+	out := s.Evaluate(envFor(lead.Lead{Company: "Ac", Tags: []string{"bot"}}, Facts{}))
+	if len(out.Reasons) != 2 || len(out.Fields) != 1 || out.Fields[0] != (lead.FieldError{Field: "company", Reason: "company name too short"}) {
+		t.Fatalf("fields %+v reasons %q", out.Fields, out.Reasons)
+	}
+	errs := compileErrors(t, KindValidation, `{"rules":[{"name":"x","when":"true","message":"m","field":"owner_id"}]}`)
+	if !hasError(errs, "rules[0].field", "must be one of") {
+		t.Fatalf("errors: %v", errs)
+	}
+	errs = compileErrors(t, KindScoring, `{"rules":[{"name":"x","when":"true","points":1,"field":"company"}]}`)
+	if len(errs) != 1 {
+		t.Fatalf("errors: %v", errs)
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, 
 	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
 	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
 	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
-	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails`
+	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails, coalesce(l.duplicate_of::text, '')`
 
 // leadFrom joins a lead to its pool, whose policy travels with the lead.
 const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
@@ -29,7 +30,7 @@ func scanLead(row pgx.Row) (lead.Lead, error) {
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
 		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
-		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails)
+		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf)
 	if err != nil {
 		return l, err
 	}
@@ -98,33 +99,142 @@ type Decision struct {
 	Score   int
 	Review  []string     // rules that failed at run time: the lead needs review
 	Events  []lead.Event // the decisions, each with rule kind, version and trace
+	// DuplicatePolicy applies when a live lead has the same dedup key
+	// (empty: merge).
+	DuplicatePolicy lead.DuplicatePolicy
+	// InviterID is the rep whose invite link registered the lead: a lead
+	// that is not a duplicate goes to them while they have room.
+	InviterID string
 }
 
 // ApplyIntake records the intake decision on a received lead. A lead that
 // is no longer received (a retry after success) is returned unchanged.
+//
+// A lead that is not rejected is first de-duplicated: under a transaction
+// lock on its dedup key the oldest live lead with the same key is looked
+// up, and the duplicate policy merges the new lead into it (the existing
+// lead's history records the registration), rejects it, or creates it with
+// DuplicateOf set (warn). The partial unique index on live dedup keys makes
+// two live leads of one key impossible even without the lock.
 func (db *DB) ApplyIntake(ctx context.Context, id string, d Decision) (lead.Lead, error) {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
-				reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
-				assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
-			WHERE id = $1 AND status = 'received'`,
-			id, d.Status, d.PoolID, d.OwnerID, nonNilStrings(d.Reasons), d.Score, nonNilStrings(d.Review))
-		if err != nil || tag.RowsAffected() == 0 {
+		var l lead.Lead
+		err := tx.QueryRow(ctx, `SELECT status, dedup_key, source, name, email, coalesce(created_by::text, '') FROM leads WHERE id = $1 FOR UPDATE`, id).
+			Scan(&l.Status, &l.DedupKey, &l.Source, &l.Name, &l.Email, &l.CreatedBy)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return lead.Errorf(lead.CodeNotFound, "lead %s not found", id)
+		}
+		if err != nil || l.Status != lead.StatusReceived {
 			return err
 		}
-		for i, e := range d.Events {
-			e.LeadID = id
-			if err := insertEvent(ctx, tx, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+		l.ID = id
+		duplicateOf := ""
+		if d.Status != lead.StatusRejected && l.DedupKey != "" {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, l.DedupKey); err != nil {
 				return err
 			}
+			var dup string
+			err := tx.QueryRow(ctx, `
+				SELECT id::text FROM leads
+				WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
+				  AND status IN ('pooled', 'offered', 'assigned', 'converted')
+				ORDER BY created_at, id LIMIT 1`, l.DedupKey, id).Scan(&dup)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			if dup != "" {
+				switch d.DuplicatePolicy {
+				case lead.DuplicateWarn:
+					duplicateOf = dup
+				case lead.DuplicateReject:
+					reason := lead.DuplicateReasonPrefix + dup
+					d.Status, d.PoolID, d.OwnerID, d.Reasons = lead.StatusRejected, "", "", []string{reason}
+					d.Events = append(d.Events[:min(1, len(d.Events))], lead.Event{Type: lead.EventRejected, ActorID: l.CreatedBy,
+						Reason: reason, Data: map[string]any{"duplicate_of": dup, "policy": string(lead.DuplicateReject)}})
+				default:
+					return mergeInto(ctx, tx, l, dup, d)
+				}
+			}
 		}
-		return nil
+		if d.Status == lead.StatusPooled && d.InviterID != "" {
+			switch err := checkCapacity(ctx, tx, d.InviterID, false); {
+			case err == nil:
+				d.Status, d.OwnerID = lead.StatusAssigned, d.InviterID
+				d.Events = append(d.Events, lead.Event{Type: lead.EventAssigned, ActorID: d.InviterID,
+					Reason: "registered through the rep's invite link", Data: map[string]any{"owner_id": d.InviterID}})
+			case lead.ErrorCode(err) == lead.CodeInternal:
+				return err
+			default:
+				// The inviter is full or inactive: the routing rules decide.
+				if n := len(d.Events); n > 0 {
+					d.Events[n-1].Reason = "the inviting rep cannot take the lead: " + err.Error()
+				}
+			}
+		}
+		if duplicateOf != "" && len(d.Events) > 0 {
+			last := &d.Events[len(d.Events)-1]
+			if last.Data == nil {
+				last.Data = map[string]any{}
+			}
+			last.Data["duplicate_of"] = duplicateOf
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
+				reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
+				duplicate_of = nullif($8, '')::uuid,
+				assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
+			WHERE id = $1`,
+			id, d.Status, d.PoolID, d.OwnerID, nonNilStrings(d.Reasons), d.Score, nonNilStrings(d.Review), duplicateOf); err != nil {
+			if isUniqueViolation(err, "leads_live_dedup_key") {
+				return lead.Errorf(lead.CodeUnavailable, "a lead with the same company, phone and country was registered at the same moment; retry")
+			}
+			return err
+		}
+		return insertIntakeEvents(ctx, tx, id, d.Events)
 	})
 	if err != nil {
 		return lead.Lead{}, err
 	}
 	return db.Lead(ctx, id)
+}
+
+func insertIntakeEvents(ctx context.Context, tx pgx.Tx, id string, events []lead.Event) error {
+	for i, e := range events {
+		e.LeadID = id
+		if err := insertEvent(ctx, tx, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeInto ends a new lead as merged into the live lead dup: the new lead's
+// history says where it went, dup's history records the registration, and
+// dup gains the name and e-mail it lacked.
+func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, d Decision) error {
+	if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'merged', merged_into = $2, pool_id = NULL, owner_id = NULL,
+		score = $3, review_reasons = $4, updated_at = now() WHERE id = $1`, l.ID, dup, d.Score, nonNilStrings(d.Review)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE leads SET name = CASE WHEN name = '' THEN $2 ELSE name END,
+		email = CASE WHEN email = '' THEN $3 ELSE email END, updated_at = now() WHERE id = $1`, dup, l.Name, l.Email); err != nil {
+		return err
+	}
+	events := append(d.Events[:min(1, len(d.Events)):min(1, len(d.Events))], lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy,
+		Reason: "a duplicate of lead " + dup, Data: map[string]any{"merged_into": dup}})
+	if err := insertIntakeEvents(ctx, tx, l.ID, events); err != nil {
+		return err
+	}
+	data := map[string]any{"lead_id": l.ID, "source": l.Source}
+	if d.InviterID != "" {
+		data["inviter_id"] = d.InviterID
+	}
+	actor := l.CreatedBy
+	if actor == "" {
+		actor = d.InviterID
+	}
+	return insertEvent(ctx, tx, lead.Event{LeadID: dup, Type: lead.EventRegistered, ActorID: actor,
+		Reason: "registered again through " + l.Source, Data: data}, l.ID+"/merged-into")
 }
 
 // IPCompanies counts, for each lead and window, the distinct companies

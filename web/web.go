@@ -22,3 +22,15 @@ type Home struct {
 func RenderHome(w io.Writer, h Home) error {
 	return pages.ExecuteTemplate(w, "home.html", h)
 }
+
+// Register is what the public registration page shows.
+type Register struct {
+	RepName  string // the inviting rep's name, for an invite link
+	Action   string // the API path the form posts to
+	NotFound bool   // the invite link is unknown or rotated
+}
+
+// RenderRegister writes the public registration page.
+func RenderRegister(w io.Writer, r Register) error {
+	return pages.ExecuteTemplate(w, "register.html", r)
+}

@@ -22,6 +22,10 @@ import (
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	Register(w, acts)
+	if acts != nil {
+		// Imports start lead workflows: their activities need the client.
+		w.RegisterActivity(activities.NewBulk(acts.Store, c, acts.Log))
+	}
 	return w
 }
 
@@ -32,6 +36,9 @@ func Register(r interface {
 	RegisterActivity(any)
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.LeadWorkflow, workflow.RegisterOptions{Name: "LeadWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ImportWorkflow, workflow.RegisterOptions{Name: "ImportWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.ExportWorkflow, workflow.RegisterOptions{Name: "ExportWorkflow"})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -133,6 +133,8 @@ type leadState struct {
 	dirty bool
 	// fired holds the timers already handled in this run (see timers.go).
 	fired map[string]bool
+	// emails counts the e-mail activities started and not finished (email.go).
+	emails int
 }
 
 // LeadWorkflow is the lifecycle of one lead: intake (validation, scoring,
@@ -157,6 +159,7 @@ func LeadWorkflow(ctx workflow.Context, in lead.Lead) (lead.Lead, error) {
 			s.dirty = true
 		}
 	})
+	merges := s.listenMerges(ctx)
 
 	if s.lead.Status == lead.StatusReceived {
 		lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
@@ -164,7 +167,10 @@ func LeadWorkflow(ctx workflow.Context, in lead.Lead) (lead.Lead, error) {
 		if err := workflow.ExecuteLocalActivity(lctx, ActivityIntake, in).Get(ctx, &decided); err != nil {
 			return s.lead, err
 		}
+		before := s.lead
 		s.set(ctx, decided)
+		announceMerge(ctx, decided, in)
+		s.notifyMove(ctx, ActivityIntake, before, decided, lead.Move{RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/intake"})
 	}
 
 	for !s.lead.Status.Terminal() {
@@ -173,8 +179,11 @@ func LeadWorkflow(ctx workflow.Context, in lead.Lead) (lead.Lead, error) {
 		}
 		if !s.lead.Status.Terminal() && continueAsNew(ctx) {
 			// A long-lived lead starts a fresh history; no update or signal is lost:
-			// handlers finish first and pending policy signals are applied.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			// handlers and e-mails finish first and pending policy signals are applied.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.emailsDone() }); err != nil {
+				return s.lead, err
+			}
+			if err := merges.drain(ctx, s); err != nil {
 				return s.lead, err
 			}
 			for {
@@ -187,8 +196,8 @@ func LeadWorkflow(ctx workflow.Context, in lead.Lead) (lead.Lead, error) {
 			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, s.lead)
 		}
 	}
-	// Let the handler that ended the lifecycle return its result.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Let the handler that ended the lifecycle return its result, and the e-mails go out.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.emailsDone() }); err != nil {
 		return s.lead, err
 	}
 	return s.lead, nil
@@ -302,7 +311,9 @@ func (s *leadState) move(ctx workflow.Context, activity, action string, from []l
 	if err := s.local(ctx, activity, cmd, &l); err != nil {
 		return s.lead, err
 	}
+	before := s.lead
 	s.set(ctx, l)
+	s.notifyMove(ctx, activity, before, l, cmd)
 	return l, nil
 }
 

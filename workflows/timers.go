@@ -15,6 +15,7 @@ type deadline struct {
 	due    time.Time // when it fires
 	action string    // ActivityNotify, ActivityReclaim or ActivityDecline
 	notice lead.EventType
+	email  string // the e-mail kind of a notice
 	reason string
 }
 
@@ -48,9 +49,9 @@ func deadlines(l lead.Lead) []deadline {
 		}
 		if sla := time.Duration(p.FirstContactSLA); sla > 0 && !contacted {
 			out = append(out,
-				deadline{key: "sla-remind/" + at(assigned), due: assigned.Add(sla), action: ActivityNotify, notice: lead.EventReminded,
+				deadline{key: "sla-remind/" + at(assigned), due: assigned.Add(sla), action: ActivityNotify, notice: lead.EventReminded, email: lead.EmailSLAReminder,
 					reason: fmt.Sprintf("first contact is overdue: no follow-up within %s", p.FirstContactSLA)},
-				deadline{key: "sla-escalate/" + at(assigned), due: assigned.Add(2 * sla), action: ActivityNotify, notice: lead.EventEscalated,
+				deadline{key: "sla-escalate/" + at(assigned), due: assigned.Add(2 * sla), action: ActivityNotify, notice: lead.EventEscalated, email: lead.EmailSLAEscalation,
 					reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", p.FirstContactSLA)})
 		}
 		remind := time.Duration(p.RemindBefore)
@@ -69,7 +70,7 @@ func deadlines(l lead.Lead) []deadline {
 			}
 			if remind > 0 && remind < d {
 				out = append(out, deadline{key: t.name + "-remind/" + at(t.anchor), due: t.anchor.Add(d - remind), action: ActivityNotify,
-					notice: lead.EventReminded, reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)})
+					notice: lead.EventReminded, email: lead.EmailReclaimReminder, reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)})
 			}
 			out = append(out, deadline{key: t.name + "-reclaim/" + at(t.anchor), due: t.anchor.Add(d), action: ActivityReclaim,
 				reason: fmt.Sprintf("%s within %s", t.what, t.after)})
@@ -128,12 +129,19 @@ func (s *leadState) fire(ctx workflow.Context, d deadline) error {
 	case ActivityNotify:
 		var fresh bool
 		err := s.local(ctx, ActivityNotify, lead.Notice{LeadID: s.lead.ID, RequestID: id, Type: d.notice, Reason: d.reason, Due: d.due}, &fresh)
+		if err == nil && d.email != "" {
+			// Keyed by the deadline: a notice fired again (after continue-as-new) e-mails once.
+			s.email(ctx, lead.Email{Key: id + "/" + d.email, Kind: d.email, RepID: s.lead.OwnerID, PoolID: s.lead.PoolID, Reason: d.reason})
+		}
 		return ignoreRefusal(err)
 	default:
 		var l lead.Lead
-		err := s.local(ctx, d.action, lead.Move{LeadID: s.lead.ID, RequestID: id, Reason: d.reason}, &l)
+		m := lead.Move{LeadID: s.lead.ID, RequestID: id, Reason: d.reason}
+		err := s.local(ctx, d.action, m, &l)
 		if err == nil {
+			before := s.lead
 			s.set(ctx, l)
+			s.notifyMove(ctx, d.action, before, l, m)
 		}
 		return ignoreRefusal(err)
 	}

@@ -25,6 +25,10 @@ type config struct {
 	TrustedProxies    string
 	DataDir           string
 	LogFormat         string
+	// E-mail: SendGrid when a key is set, else the outbox (see mail.go).
+	SendGridKey     string
+	SendGridBaseURL string
+	MailFrom        string
 }
 
 func loadConfig() config {
@@ -37,6 +41,9 @@ func loadConfig() config {
 		TrustedProxies:    os.Getenv("LEADFLOW_TRUSTED_PROXIES"),
 		DataDir:           envOr("LEADFLOW_DATA_DIR", ".data"),
 		LogFormat:         os.Getenv("LEADFLOW_LOG_FORMAT"),
+		SendGridKey:       os.Getenv("SENDGRID_API_KEY"),
+		SendGridBaseURL:   os.Getenv("SENDGRID_BASE_URL"),
+		MailFrom:          os.Getenv("LEADFLOW_MAIL_FROM"),
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/devstack"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
@@ -93,7 +92,14 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	w := worker.New(tc, activities.New(db, log))
+	acts, err := cfg.activities(db, log)
+	if err != nil {
+		return err
+	}
+	if err := worker.EnsureDigestSchedule(ctx, tc); err != nil {
+		return err
+	}
+	w := worker.New(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

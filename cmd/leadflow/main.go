@@ -5,6 +5,7 @@
 //	leadflow worker               the Temporal worker (same)
 //	leadflow migrate              apply the database migrations
 //	leadflow users create ...     create a user and print its token
+//	leadflow import FILE ...      import a CSV or XLSX file of leads through the API
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -28,9 +29,12 @@ Usage:
   leadflow worker              run the Temporal worker
   leadflow migrate             apply the database migrations
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
+  leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
+                               import a CSV or XLSX file of leads through the API, with a progress bar
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LEADFLOW_HTTP_ADDR,
-LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT.
+LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT;
+for import: LEADFLOW_URL, LEADFLOW_TOKEN.
 `
 
 func main() {
@@ -53,6 +57,12 @@ func main() {
 		err = runMigrate(ctx, cfg, args)
 	case "users":
 		err = runUsers(ctx, cfg, args)
+	case "import":
+		if err := runImport(ctx, cfg, args); err != nil && !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "leadflow import:", err) // a person reads this, not a log collector
+			os.Exit(1)
+		}
+		return
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
@@ -116,7 +115,14 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	w := worker.New(tc, activities.New(db, log))
+	acts, err := cfg.activities(db, log)
+	if err != nil {
+		return err
+	}
+	if err := worker.EnsureDigestSchedule(ctx, tc); err != nil {
+		return err
+	}
+	w := worker.New(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

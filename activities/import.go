@@ -1,0 +1,342 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/leadflow/leadflow/importer"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// Bulk are the activities of imports and exports. Importing starts lead
+// workflows, so Bulk needs a Temporal client besides the store.
+type Bulk struct {
+	Store    *store.DB
+	Temporal client.Client
+	Log      *slog.Logger
+	// Concurrency is how many rows of a batch are taken in at once
+	// (DefaultImportConcurrency when 0).
+	Concurrency int
+	// RowTimeout bounds the intake of one row (a minute when 0).
+	RowTimeout time.Duration
+}
+
+// DefaultImportConcurrency is how many leads of a batch are started at once.
+const DefaultImportConcurrency = 16
+
+// NewBulk returns the import and export activities.
+func NewBulk(db *store.DB, tc client.Client, log *slog.Logger) *Bulk {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Bulk{Store: db, Temporal: tc, Log: log}
+}
+
+// importNamespace scopes the ids of imported leads.
+var importNamespace = uuid.MustParse("3a0f3c1e-8a3b-4f7e-b2d4-5c9e1f6a7b80")
+
+// ImportLeadID is the id of the lead that row number row of the file whose
+// SHA-256 (hex) is fileSHA256 creates. It depends on the file's content and
+// the row only, so a retried batch and a second import of the same file
+// find the lead the first one made.
+func ImportLeadID(fileSHA256 string, row int) string {
+	return uuid.NewSHA1(importNamespace, []byte(fileSHA256+"/"+strconv.Itoa(row))).String()
+}
+
+// importJob is a valid row whose lead is to be taken in.
+type importJob struct {
+	row  store.ImportRow
+	lead lead.Lead
+}
+
+// ImportBatch processes the rows of an import at positions [From, To):
+// each valid row becomes a lead through its LeadWorkflow (update-with-start
+// of the intake update, as the API does), each bad row is rejected with the
+// reason, and every outcome is recorded once. Rows already recorded by an
+// earlier attempt are skipped; a row whose lead an earlier import of the
+// same file created counts as already imported.
+func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (workflows.ImportBatchResult, error) {
+	var res workflows.ImportBatchResult
+	im, err := b.Store.Import(ctx, in.ImportID)
+	if err != nil {
+		return res, wrap(err)
+	}
+	plan, err := importer.NewPlan(im.Headers, importer.Mapping(im.Mapping))
+	if err != nil {
+		return res, wrap(err)
+	}
+	rows, err := b.Store.ImportRows(ctx, im.ID, in.From, in.To)
+	if err != nil {
+		return res, err
+	}
+	var outs []store.ImportOutcome
+	var jobs []importJob
+	for _, r := range rows {
+		if r.Outcome != "" {
+			continue
+		}
+		input, err := plan.Input(r.Cells)
+		if err != nil {
+			outs = append(outs, store.ImportOutcome{Row: r.Row, Outcome: store.RowRejected, Reason: importer.Reason(err)})
+			continue
+		}
+		input.Source, input.CreatedBy = lead.SourceImport, im.CreatedBy
+		l := input.NewLead(ImportLeadID(im.FileSHA256, r.Row))
+		l.Intake = &lead.IntakeOptions{DuplicatePolicy: lead.DuplicatePolicy(im.DuplicatePolicy), PoolID: im.PoolID,
+			ImportID: im.ID, Row: r.Row}
+		jobs = append(jobs, importJob{row: r, lead: l})
+	}
+
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.lead.ID
+	}
+	existing, err := b.Store.LeadsByID(ctx, ids)
+	if err != nil {
+		return res, err
+	}
+	var start []importJob
+	mine := map[int]string{}
+	for _, j := range jobs {
+		l, ok := existing[j.lead.ID]
+		switch {
+		case ok && j.row.LeadID == "":
+			// An earlier import of the same file created this lead.
+			outs = append(outs, store.ImportOutcome{Row: j.row.Row, LeadID: l.ID, Outcome: store.RowAlreadyImported,
+				Reason: fmt.Sprintf("already imported: lead %s is %s", l.ID, l.Status)})
+		case ok && l.Status != lead.StatusReceived:
+			// This import started it in an earlier attempt.
+			outs = append(outs, rowOutcome(j.row.Row, l))
+		default:
+			start = append(start, j)
+			if j.row.LeadID == "" {
+				mine[j.row.Row] = j.lead.ID
+			}
+		}
+	}
+	if err := b.Store.StartImportRows(ctx, im.ID, mine); err != nil {
+		return res, err
+	}
+	if err := b.Store.RecordImportOutcomes(ctx, im.ID, outs); err != nil {
+		return res, err
+	}
+	res.Processed = len(outs)
+	activity.RecordHeartbeat(ctx, res.Processed)
+
+	n, err := b.startLeads(ctx, im.ID, start)
+	res.Processed += n
+	return res, err
+}
+
+// startLeads takes in the leads of jobs, Concurrency at a time, recording
+// outcomes as they come. It stops at the first error that a retry of the
+// batch may not meet (Temporal or PostgreSQL unavailable, a timeout) and
+// returns it; every other failure is the row's outcome.
+func (b *Bulk) startLeads(ctx context.Context, importID string, jobs []importJob) (int, error) {
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	conc := b.Concurrency
+	if conc <= 0 {
+		conc = DefaultImportConcurrency
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		out store.ImportOutcome
+		err error
+	}
+	results := make(chan result)
+	queue := make(chan importJob)
+	for range min(conc, len(jobs)) {
+		go func() {
+			for j := range queue {
+				out, err := b.startLead(ctx, j)
+				select {
+				case results <- result{out, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(queue)
+		for _, j := range jobs {
+			select {
+			case queue <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	var pending []store.ImportOutcome
+	recorded := 0
+	flush := func() error {
+		if err := b.Store.RecordImportOutcomes(ctx, importID, pending); err != nil {
+			return err
+		}
+		recorded += len(pending)
+		pending = pending[:0]
+		activity.RecordHeartbeat(ctx, recorded)
+		return nil
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var firstErr error
+	for done := 0; done < len(jobs); {
+		select {
+		case r := <-results:
+			done++
+			if r.err != nil {
+				if firstErr == nil {
+					firstErr = r.err
+					cancel()
+				}
+				continue
+			}
+			pending = append(pending, r.out)
+			if len(pending) >= 50 {
+				if err := flush(); err != nil {
+					return recorded, err
+				}
+			}
+		case <-tick.C:
+			if err := flush(); err != nil {
+				return recorded, err
+			}
+		case <-ctx.Done():
+			// Record what finished, then let the batch be retried.
+			if firstErr == nil {
+				firstErr = ctx.Err()
+			}
+			done = len(jobs)
+		}
+	}
+	if len(pending) > 0 {
+		// Outcomes that were reached are kept even when the batch stops.
+		if err := b.Store.RecordImportOutcomes(context.WithoutCancel(ctx), importID, pending); err != nil && firstErr == nil {
+			return recorded, err
+		}
+		recorded += len(pending)
+	}
+	return recorded, firstErr
+}
+
+// startLead starts the row's LeadWorkflow with its intake update and
+// returns the row's outcome. An error means the batch should be retried.
+func (b *Bulk) startLead(ctx context.Context, j importJob) (store.ImportOutcome, error) {
+	timeout := b.RowTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	l := j.lead
+	op := b.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(l.ID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.LeadStatusKey.ValueSet(string(lead.StatusReceived))),
+	}, workflows.LeadWorkflow, l)
+	h, err := b.Temporal.UpdateWithStartWorkflow(rctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: "intake", UpdateName: workflows.UpdateIntake, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	var out lead.Lead
+	if err == nil {
+		err = h.Get(rctx, &out)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	var nf *serviceerror.NotFound
+	if errors.As(err, &started) || errors.As(err, &nf) {
+		// The lead's workflow ran and finished (rejected or merged at intake,
+		// in an earlier attempt): the stored lead tells the outcome.
+		stored, serr := b.Store.LeadsByID(ctx, []string{l.ID})
+		if serr != nil {
+			return store.ImportOutcome{}, serr
+		}
+		if s, ok := stored[l.ID]; ok {
+			return rowOutcome(j.row.Row, s), nil
+		}
+	}
+	switch {
+	case err == nil:
+		return rowOutcome(j.row.Row, out), nil
+	case ctx.Err() != nil:
+		return store.ImportOutcome{}, ctx.Err()
+	case transient(err):
+		return store.ImportOutcome{}, fmt.Errorf("row %d: %w", j.row.Row, err)
+	}
+	reason := err.Error()
+	if e := workflows.DomainError(err); e != nil {
+		reason = e.Error()
+	}
+	b.Log.Warn("import row failed", "row", j.row.Row, "lead", l.ID, "err", err)
+	return store.ImportOutcome{Row: j.row.Row, LeadID: l.ID, Outcome: store.RowFailed, Reason: reason}, nil
+}
+
+// transient reports an error that a later attempt may not meet.
+func transient(err error) bool {
+	var unavailable *serviceerror.Unavailable
+	var exhausted *serviceerror.ResourceExhausted
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline) || errors.As(err, &canceled)
+}
+
+// rowOutcome classifies a lead after its intake.
+func rowOutcome(row int, l lead.Lead) store.ImportOutcome {
+	o := store.ImportOutcome{Row: row, LeadID: l.ID}
+	switch l.Status {
+	case lead.StatusRejected:
+		o.Outcome, o.Reason = store.RowRejected, strings.Join(l.RejectReasons, "; ")
+		if o.Reason == "" {
+			o.Reason = "rejected at intake"
+		}
+	case lead.StatusMerged:
+		o.Outcome, o.Reason = store.RowMerged, "merged into lead "+l.MergedInto
+	case lead.StatusReceived:
+		o.Outcome, o.Reason = store.RowFailed, "the lead's intake did not finish"
+	default:
+		o.Outcome = store.RowCreated
+		if l.DuplicateOf != "" {
+			o.Reason = "created, but it duplicates lead " + l.DuplicateOf
+		}
+	}
+	return o
+}
+
+// ImportFinished marks an import completed, or failed with in.Error, and
+// returns its counts. It is the import's last step: the e-mail telling the
+// importer the import is done goes here.
+func (b *Bulk) ImportFinished(ctx context.Context, in workflows.FinishedInput) (workflows.ImportSummary, error) {
+	im, err := b.Store.FinishImport(ctx, in.ID, in.Error)
+	if err != nil {
+		return workflows.ImportSummary{}, wrap(err)
+	}
+	b.Log.Info("import finished", "import", im.ID, "status", im.Status, "total", im.Total, "created", im.Created,
+		"merged", im.Merged, "rejected", im.Rejected, "failed", im.Failed, "already_imported", im.AlreadyImported)
+	return workflows.ImportSummary{ImportID: im.ID, Status: im.Status, Total: im.Total, Processed: im.Processed,
+		Created: im.Created, Merged: im.Merged, Rejected: im.Rejected, Failed: im.Failed,
+		AlreadyImported: im.AlreadyImported, Warnings: im.Warnings, Error: im.Error}, nil
+}

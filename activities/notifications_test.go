@@ -1,0 +1,397 @@
+package activities_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/internal/testenv"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/notify"
+	"github.com/leadflow/leadflow/notify/sendgridtest"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+const key = "SG.test-key"
+
+// mailEnv is a store, a fake SendGrid and the activities sending through it.
+type mailEnv struct {
+	t    *testing.T
+	db   *store.DB
+	sg   *sendgridtest.Server
+	acts *activities.Activities
+}
+
+func newMailEnv(t *testing.T) *mailEnv {
+	db := testenv.Store(t)
+	sg := sendgridtest.New(t, key)
+	sender, err := notify.NewSendGrid(key, sg.URL, "leadflow <leads@example.com>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := activities.New(db, nil)
+	acts.Mail, acts.PublicURL = sender, "https://leads.example.com/"
+	return &mailEnv{t: t, db: db, sg: sg, acts: acts}
+}
+
+var phones atomic.Int64
+
+func (m *mailEnv) user(name string, role lead.Role) lead.User {
+	m.t.Helper()
+	id := uuid.NewString()
+	u, err := m.db.CreateUser(context.Background(), lead.User{ID: id, Name: name, Email: strings.ToLower(name) + "@example.com",
+		Role: role, Capacity: 10, DailyClaimLimit: 10, Active: true}, []byte(id))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return u
+}
+
+// lead stores a lead pooled in poolID.
+func (m *mailEnv) lead(company, poolID string) lead.Lead {
+	m.t.Helper()
+	ctx := context.Background()
+	in := lead.Input{Company: company, Name: "Li Lei", Phone: fmt.Sprintf("+86138%08d", phones.Add(1)), Country: "CN", Source: lead.SourceWeb}
+	if err := in.Clean(); err != nil {
+		m.t.Fatal(err)
+	}
+	l, err := m.db.InsertReceived(ctx, in.NewLead(uuid.NewString()))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if l, err = m.db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusPooled, PoolID: poolID,
+		Events: []lead.Event{{Type: lead.EventPooled, RuleKind: "routing", RuleVersion: 1}}}); err != nil {
+		m.t.Fatal(err)
+	}
+	return l
+}
+
+func (m *mailEnv) assign(l lead.Lead, rep, actor string) lead.Lead {
+	m.t.Helper()
+	l, err := m.db.Assign(context.Background(), lead.Move{LeadID: l.ID, RepID: rep, ActorID: actor, RequestID: uuid.NewString()})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return l
+}
+
+func (m *mailEnv) notification(k string) lead.Notification {
+	m.t.Helper()
+	n, err := m.db.NotificationByKey(context.Background(), k)
+	if err != nil {
+		m.t.Fatalf("notification %s: %v", k, err)
+	}
+	return n
+}
+
+// sendWorkflow runs the Email activity the way LeadWorkflow does: through
+// workflows.SendEmail, with its retry policy.
+func sendWorkflow(ctx workflow.Context, e lead.Email) error {
+	return workflows.SendEmail(ctx, e).Get(ctx, nil)
+}
+
+// run executes the Email activity in Temporal's test environment (its
+// retries included) and returns the workflow's error.
+func (m *mailEnv) run(e lead.Email) error {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(sendWorkflow)
+	env.RegisterActivity(m.acts)
+	env.ExecuteWorkflow(sendWorkflow, e)
+	if !env.IsWorkflowCompleted() {
+		m.t.Fatal("the workflow did not complete")
+	}
+	return env.GetWorkflowError()
+}
+
+// TestAssignedEmailOverSendGrid: one e-mail to the rep with the lead's
+// company in the subject, the link, the contact, and the custom args.
+func TestAssignedEmailOverSendGrid(t *testing.T) {
+	m := newMailEnv(t)
+	boss, rita := m.user("Max", lead.RoleManager), m.user("Rita", lead.RoleRep)
+	l := m.assign(m.lead("Acme Trading Co.", lead.DefaultPoolID), rita.ID, boss.ID)
+	e := lead.Email{Key: "lead/" + l.ID + "/u1/assigned", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID, ActorID: boss.ID, Reason: "speaks Mandarin"}
+	if err := m.run(e); err != nil {
+		t.Fatal(err)
+	}
+	mails := m.sg.Delivered()
+	if len(mails) != 1 {
+		t.Fatalf("%d mails", len(mails))
+	}
+	got := mails[0]
+	if to := got.To(); len(to) != 1 || to[0] != "rita@example.com" || got.Personalizations[0].To[0].Name != "Rita" {
+		t.Fatalf("to %v", got.Personalizations)
+	}
+	if got.Subject != "New lead assigned to you: Acme Trading Co." {
+		t.Fatalf("subject %q", got.Subject)
+	}
+	text, html := got.Body("text/plain"), got.Body("text/html")
+	for _, want := range []string{"Hello Rita,", "Acme Trading Co. (Li Lei) has been assigned to you by Max.", "Note: speaks Mandarin",
+		"Open the lead: https://leads.example.com/leads/" + l.ID, "Phone: +86138"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(html, `href="https://leads.example.com/leads/`+l.ID+`"`) {
+		t.Fatalf("html lacks the link:\n%s", html)
+	}
+	k := e.Key + "/" + rita.ID
+	if got.CustomArgs["lead_id"] != l.ID || got.CustomArgs["kind"] != "assigned" || got.CustomArgs["idempotency_key"] != k {
+		t.Fatalf("custom args %v", got.CustomArgs)
+	}
+	n := m.notification(k)
+	if n.Status != lead.NotificationSent || n.Attempts != 1 || n.Provider != "sendgrid" || n.ProviderMessageID != "fake-1" ||
+		n.ToEmail != "rita@example.com" || n.Subject != got.Subject || n.LeadID != l.ID || n.SentAt == nil {
+		t.Fatalf("stored: %+v", n)
+	}
+	// The same event again (a retried activity, a replayed timer): nothing new.
+	if err := m.acts.Email(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.sg.Requests()); n != 1 {
+		t.Fatalf("%d requests after a repeat", n)
+	}
+}
+
+// TestEmailRetriedOn503: 503 twice, then 202: the activity's retries
+// deliver exactly one mail, with the same content each time.
+func TestEmailRetriedOn503(t *testing.T) {
+	m := newMailEnv(t)
+	rita := m.user("Rita", lead.RoleRep)
+	l := m.assign(m.lead("Bright Star Imports", lead.DefaultPoolID), rita.ID, "")
+	m.sg.Script(503, 503)
+	e := lead.Email{Key: "k-503", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}
+	if err := m.run(e); err != nil {
+		t.Fatalf("after retries: %v", err)
+	}
+	reqs := m.sg.Requests()
+	if len(reqs) != 3 || reqs[0].Status != 503 || reqs[1].Status != 503 || reqs[2].Status != 202 {
+		t.Fatalf("requests: %d", len(reqs))
+	}
+	if string(reqs[0].Raw) != string(reqs[2].Raw) {
+		t.Fatalf("the retry sent another mail:\n%s\n%s", reqs[0].Raw, reqs[2].Raw)
+	}
+	if mails := m.sg.DeliveredTo("rita@example.com"); len(mails) != 1 {
+		t.Fatalf("%d mails delivered", len(mails))
+	}
+	if n := m.notification("k-503/" + rita.ID); n.Status != lead.NotificationSent || n.Attempts != 3 || n.Error != "" {
+		t.Fatalf("stored: %+v", n)
+	}
+}
+
+// TestEmailNotRetriedOn400: a refusal for good is recorded as failed and
+// returned as a non-retryable error; SendGrid is asked once.
+func TestEmailNotRetriedOn400(t *testing.T) {
+	m := newMailEnv(t)
+	rita := m.user("Rita", lead.RoleRep)
+	l := m.assign(m.lead("Contoso Pharmaceuticals", lead.DefaultPoolID), rita.ID, "")
+	m.sg.Script(400)
+	err := m.run(lead.Email{Key: "k-400", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != lead.ErrEmailRejected || !app.NonRetryable() {
+		t.Fatalf("want a non-retryable %s, got %v", lead.ErrEmailRejected, err)
+	}
+	if n := len(m.sg.Requests()); n != 1 {
+		t.Fatalf("SendGrid was asked %d times", n)
+	}
+	n := m.notification("k-400/" + rita.ID)
+	if n.Status != lead.NotificationFailed || n.Attempts != 1 || !strings.Contains(n.Error, "400") {
+		t.Fatalf("stored: %+v", n)
+	}
+	// A later attempt of the same e-mail sends nothing.
+	if err := m.acts.Email(context.Background(), lead.Email{Key: "k-400", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.sg.Requests()); n != 1 {
+		t.Fatalf("SendGrid was asked %d times", n)
+	}
+}
+
+// TestEmailRecipients: designated recipients for new leads, pool admins
+// for escalations, opt-outs of non-essential kinds, e-mails about leads
+// that moved on.
+func TestEmailRecipients(t *testing.T) {
+	m := newMailEnv(t)
+	ctx := context.Background()
+	mgr, rita, otto := m.user("Mona", lead.RoleManager), m.user("Rita", lead.RoleRep), m.user("Otto", lead.RoleRep)
+	p, err := m.db.CreatePool(ctx, lead.Pool{Name: "North", Scope: lead.ScopeGlobal, AdminIDs: []string{mgr.ID}, MemberIDs: []string{rita.ID, otto.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new lead in the pool: only its default recipient (the manager, added first) hears of it.
+	l := m.lead("Northwind Traders", p.ID)
+	if err := m.acts.Email(ctx, lead.Email{Key: "new", Kind: lead.EmailNewLead, LeadID: l.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if mails := m.sg.Delivered(); len(mails) != 1 || mails[0].To()[0] != "mona@example.com" || mails[0].Subject != "New lead in the pool North: Northwind Traders" {
+		t.Fatalf("new-lead mails: %+v", mails)
+	}
+	// Opted out of new-lead e-mails: nothing.
+	if _, err := m.db.SetEmailOptOut(ctx, mgr.ID, []string{lead.EmailNewLead}); err != nil {
+		t.Fatal(err)
+	}
+	l2 := m.lead("Southwind Traders", p.ID)
+	if err := m.acts.Email(ctx, lead.Email{Key: "new2", Kind: lead.EmailNewLead, LeadID: l2.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.sg.Delivered()); n != 1 {
+		t.Fatalf("%d mails after opting out", n)
+	}
+	// Escalation: the pool's admins, about the rep.
+	l = m.assign(l, rita.ID, mgr.ID)
+	if err := m.acts.Email(ctx, lead.Email{Key: "esc", Kind: lead.EmailSLAEscalation, LeadID: l.ID, RepID: rita.ID, Reason: "still no first contact"}); err != nil {
+		t.Fatal(err)
+	}
+	if mails := m.sg.DeliveredTo("mona@example.com"); len(mails) != 2 || mails[1].Subject != "Escalation: no first contact with Northwind Traders by Rita" {
+		t.Fatalf("escalation: %+v", mails)
+	}
+	// A rep who opted out of "reclaimed" still gets the essential reminders.
+	if _, err := m.db.SetEmailOptOut(ctx, rita.ID, []string{lead.EmailReclaimed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.acts.Email(ctx, lead.Email{Key: "rem", Kind: lead.EmailReclaimReminder, LeadID: l.ID, RepID: rita.ID, Reason: "the lead will be reclaimed in 1d"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.acts.Email(ctx, lead.Email{Key: "rec", Kind: lead.EmailReclaimed, LeadID: l.ID, RepID: rita.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if mails := m.sg.DeliveredTo("rita@example.com"); len(mails) != 1 || mails[0].Subject != "Reminder: Northwind Traders goes back to the pool soon" {
+		t.Fatalf("rita's mails: %+v", mails)
+	}
+	// An offer that is over by the time the e-mail goes out is not mailed.
+	if err := m.acts.Email(ctx, lead.Email{Key: "off", Kind: lead.EmailOffered, LeadID: l.ID, RepID: otto.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.sg.DeliveredTo("otto@example.com")); n != 0 {
+		t.Fatalf("otto got %d mails about an offer he never had", n)
+	}
+}
+
+// TestImportAndExportFinished: the user who started the job hears of it,
+// with its counts and the link.
+func TestImportAndExportFinished(t *testing.T) {
+	m := newMailEnv(t)
+	ctx := context.Background()
+	otto := m.user("Otto", lead.RoleManager)
+	im, _, err := m.db.CreateImport(ctx, store.Import{ID: uuid.NewString(), CreatedBy: otto.ID, FileName: "leads.csv", Format: "csv",
+		FileSHA256: "abc", Headers: []string{"company", "phone"}, Mapping: map[string]string{"company": "company", "phone": "phone"}},
+		[]store.ImportRow{{Row: 2, Cells: []string{"Acme Trading", "+8613800138000"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.db.FinishImport(ctx, im.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.acts.Email(ctx, lead.Email{Key: "import/" + im.ID + "/finished", Kind: lead.EmailImportFinished, Ref: im.ID}); err != nil {
+		t.Fatal(err)
+	}
+	mails := m.sg.DeliveredTo("otto@example.com")
+	if len(mails) != 1 || mails[0].Subject != "Your import is finished: 1 row, 0 created" ||
+		!strings.Contains(mails[0].Body("text/plain"), "See the import: https://leads.example.com/api/v1/imports/"+im.ID) {
+		t.Fatalf("import mail: %+v", mails)
+	}
+	if _, ok := mails[0].CustomArgs["lead_id"]; ok {
+		t.Fatalf("an import mail has a lead id: %v", mails[0].CustomArgs)
+	}
+
+	ex, err := m.db.CreateExport(ctx, store.Export{ID: uuid.NewString(), CreatedBy: otto.ID, Format: "csv", Fields: []string{"company"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.db.FinishExport(ctx, ex.ID, "the database went away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.acts.Email(ctx, lead.Email{Key: "export/" + ex.ID + "/finished", Kind: lead.EmailExportFinished, Ref: ex.ID}); err != nil {
+		t.Fatal(err)
+	}
+	mails = m.sg.DeliveredTo("otto@example.com")
+	if len(mails) != 2 || mails[1].Subject != "Your export failed: the database went away" ||
+		!strings.Contains(mails[1].Body("text/plain"), "See the export: https://leads.example.com/api/v1/exports/"+ex.ID+"\n") {
+		t.Fatalf("export mail: %+v", mails)
+	}
+	// No ref: refused for good.
+	err = m.acts.Email(ctx, lead.Email{Key: "x", Kind: lead.EmailExportFinished})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || !app.NonRetryable() {
+		t.Fatalf("no ref: %v", err)
+	}
+}
+
+// TestDigest: each rep with due follow-ups gets one digest a day.
+func TestDigest(t *testing.T) {
+	m := newMailEnv(t)
+	ctx := context.Background()
+	rita, otto := m.user("Rita", lead.RoleRep), m.user("Otto", lead.RoleRep)
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	follow := func(l lead.Lead, rep string, next time.Time, step string) {
+		if _, err := m.db.AddFollowUp(ctx, lead.NewFollowUp{RequestID: uuid.NewString(), FollowUp: lead.FollowUp{ID: uuid.NewString(),
+			LeadID: l.ID, AuthorID: rep, Type: "call", Content: "called", NextStep: step, NextAt: &next}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := m.assign(m.lead("Alpha Machines", lead.DefaultPoolID), rita.ID, "")
+	b := m.assign(m.lead("Beta Machines", lead.DefaultPoolID), rita.ID, "")
+	c := m.assign(m.lead("Gamma Machines", lead.DefaultPoolID), otto.ID, "")
+	follow(a, rita.ID, day.Add(9*time.Hour), "send the quote")
+	follow(b, rita.ID, day.Add(-20*time.Hour), "call back")
+	follow(c, otto.ID, day.Add(50*time.Hour), "visit")
+	if _, err := m.db.SetEmailOptOut(ctx, otto.ID, []string{lead.EmailDigest}); err != nil {
+		t.Fatal(err)
+	}
+
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(day.Add(7 * time.Hour))
+	env.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
+	env.RegisterActivity(m.acts)
+	env.ExecuteWorkflow(workflows.DigestWorkflowName)
+	var reps int
+	if err := env.GetWorkflowResult(&reps); err != nil || reps != 1 {
+		t.Fatalf("digest: %d reps, %v", reps, err)
+	}
+	mails := m.sg.Delivered()
+	if len(mails) != 1 || mails[0].To()[0] != "rita@example.com" || mails[0].Subject != "2 follow-ups due today" {
+		t.Fatalf("digests: %+v", mails)
+	}
+	text := mails[0].Body("text/plain")
+	if !strings.Contains(text, "- Beta Machines (Li Lei): call back") || !strings.Contains(text, "(overdue)") ||
+		!strings.Contains(text, "- Alpha Machines (Li Lei): send the quote") || strings.Index(text, "Beta") > strings.Index(text, "Alpha") {
+		t.Fatalf("digest text:\n%s", text)
+	}
+	// Run again the same day: no second digest.
+	if _, err := m.acts.SendDigests(ctx, day.Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.sg.Delivered()); n != 1 {
+		t.Fatalf("%d digests after a second run", n)
+	}
+}
+
+// TestOutboxByDefault: without SendGrid the e-mail is stored as sent.
+func TestOutboxByDefault(t *testing.T) {
+	m := newMailEnv(t)
+	m.acts.Mail = nil
+	rita := m.user("Rita", lead.RoleRep)
+	l := m.assign(m.lead("Delta Industries", lead.DefaultPoolID), rita.ID, "")
+	if err := m.acts.Email(context.Background(), lead.Email{Key: "ob", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.sg.Requests()); n != 0 {
+		t.Fatalf("the outbox called SendGrid %d times", n)
+	}
+	n := m.notification("ob/" + rita.ID)
+	if n.Status != lead.NotificationSent || n.Provider != "outbox" || !strings.Contains(n.Subject, "Delta Industries") || !strings.Contains(n.HTML, "<html>") {
+		t.Fatalf("outbox: %+v", n)
+	}
+}

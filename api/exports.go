@@ -1,0 +1,244 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/leadflow/leadflow/importer"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+func (s *Server) routeExports(v1 fiber.Router) {
+	v1.Post("/exports", s.createExport)
+	v1.Get("/exports/:id", s.getExport)
+	v1.Get("/exports/:id/file", s.exportFile)
+}
+
+// exportView is an export as the API shows it; FileURL is set once the
+// file is ready.
+type exportView struct {
+	store.Export
+	Filters map[string]string `json:"filters"`
+	URL     string            `json:"url"`
+	FileURL string            `json:"file_url,omitempty"`
+}
+
+func viewExport(e store.Export) exportView {
+	v := exportView{Export: e, Filters: filterMap(e.Filter), URL: "/api/v1/exports/" + e.ID}
+	if e.Status == store.JobCompleted {
+		v.FileURL = v.URL + "/file"
+	}
+	return v
+}
+
+// exportBody is the body of POST /exports. Filters are those of GET
+// /leads, as strings; they (and the format) may also be given as the query
+// string, so a console can export the list it shows.
+type exportBody struct {
+	Format  string            `json:"format"`
+	Fields  []string          `json:"fields"`
+	Filters map[string]string `json:"filters"`
+}
+
+// leadFilterNames are the filters of GET /api/v1/leads.
+var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "source", "channel", "tag", "country", "q", "name",
+	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "review"}
+
+// leadFilter reads the list filters the way listLeads does: get returns a
+// filter's value, "" when absent; field names a bad filter in errors.
+func leadFilter(get func(string) string, field func(string) string) (store.LeadFilter, error) {
+	f := store.LeadFilter{
+		Status: get("status"), Stage: get("stage"), PoolID: get("pool_id"), OwnerID: get("owner_id"),
+		Source: get("source"), Channel: get("channel"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
+		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
+		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
+	}
+	var bad lead.Fields
+	if f.Status != "" && !lead.Status(f.Status).Valid() {
+		bad.Add(field("status"), "must be one of received, rejected, merged, pooled, offered, assigned, converted, closed")
+	}
+	for _, id := range []struct{ name, v string }{{"pool_id", f.PoolID}, {"owner_id", f.OwnerID}} {
+		if _, err := uuid.Parse(id.v); id.v != "" && err != nil {
+			bad.Add(field(id.name), "is not an id")
+		}
+	}
+	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
+		if v := get(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = &t
+		}
+	}
+	switch get("review") {
+	case "", "false":
+	case "true":
+		f.Review = true
+	default:
+		bad.Add(field("review"), "must be true or false")
+	}
+	return f, bad.Err()
+}
+
+// filterMap shows a stored filter the way it was given.
+func filterMap(f store.LeadFilter) map[string]string {
+	m := map[string]string{}
+	for k, v := range map[string]string{"status": f.Status, "stage": f.Stage, "pool_id": f.PoolID, "owner_id": f.OwnerID,
+		"source": f.Source, "channel": f.Channel, "tag": f.Tag, "country": f.Country, "q": f.Q, "name": f.Name,
+		"phone": f.Phone, "email": f.Email, "company": f.Company, "profession": f.Profession, "address": f.Address,
+		"district": f.District, "division": f.Division} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if f.CreatedFrom != nil {
+		m["created_from"] = f.CreatedFrom.UTC().Format(time.RFC3339)
+	}
+	if f.CreatedTo != nil {
+		m["created_to"] = f.CreatedTo.UTC().Format(time.RFC3339)
+	}
+	if f.Review {
+		m["review"] = "true"
+	}
+	return m
+}
+
+// createExport stores an export of the leads the filters select, of
+// those the caller may see, and starts its ExportWorkflow.
+func (s *Server) createExport(c *fiber.Ctx) error {
+	var in exportBody
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	if in.Format == "" {
+		in.Format = c.Query("format")
+	}
+	var bad lead.Fields
+	format, ok := importer.ParseFormat(in.Format)
+	if !ok {
+		bad.Add("format", "must be csv or xlsx")
+	}
+	fields, err := importer.CheckExportFields(in.Fields)
+	var fe *lead.Error
+	if errors.As(err, &fe) {
+		bad = append(bad, fe.Fields...)
+	} else if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, n := range leadFilterNames {
+		known[n] = true
+	}
+	filters := map[string]string{}
+	for k, v := range c.Queries() {
+		if k != "limit" && k != "cursor" && k != "format" {
+			filters[k] = v
+		}
+	}
+	for k, v := range in.Filters {
+		filters[k] = v
+	}
+	var unknown []string
+	for k := range filters {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		bad.Add("filters."+k, "is not a filter of the lead list; the filters are "+strings.Join(leadFilterNames, ", "))
+	}
+	f, err := leadFilter(func(k string) string { return strings.TrimSpace(filters[k]) }, func(k string) string { return "filters." + k })
+	if errors.As(err, &fe) {
+		bad = append(bad, fe.Fields...)
+	} else if err != nil {
+		return err
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	me := caller(c)
+	if !isStaff(me) {
+		f.VisibleTo = me.ID // the visibility of GET /leads
+	}
+	e, err := s.db.CreateExport(c.UserContext(), store.Export{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID,
+		Format: string(format), Fields: fields, Filter: f})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
+	defer cancel()
+	_, err = s.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.ExportWorkflowID(e.ID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.ExportWorkflow, workflows.ExportInput{ExportID: e.ID})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		if _, ferr := s.db.FinishExport(context.WithoutCancel(ctx), e.ID, "the export could not be started: "+err.Error()); ferr != nil {
+			s.log.Error("mark export failed", "export", e.ID, "err", ferr)
+		}
+		return s.temporalError(err)
+	}
+	c.Location("/api/v1/exports/" + e.ID)
+	return c.Status(fiber.StatusAccepted).JSON(viewExport(e))
+}
+
+// ownExport returns the export when the caller may see it: its creator or
+// an admin (an export holds what its creator may see).
+func (s *Server) ownExport(c *fiber.Ctx) (store.Export, error) {
+	e, err := s.db.Export(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return e, err
+	}
+	if me := caller(c); me.Role != lead.RoleAdmin && e.CreatedBy != me.ID {
+		return e, lead.Errorf(lead.CodeForbidden, "this export belongs to another user")
+	}
+	return e, nil
+}
+
+func (s *Server) getExport(c *fiber.Ctx) error {
+	e, err := s.ownExport(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewExport(e))
+}
+
+// exportFile downloads the file of a completed export.
+func (s *Server) exportFile(c *fiber.Ctx) error {
+	e, err := s.ownExport(c)
+	if err != nil {
+		return err
+	}
+	switch e.Status {
+	case store.JobRunning:
+		c.Set(fiber.HeaderRetryAfter, "2")
+		return lead.Conflict("the export is not ready yet", "status: running; GET "+viewExport(e).URL+" tells when it is")
+	case store.JobFailed:
+		return lead.Conflict("the export failed", e.Error)
+	}
+	data, err := s.db.ExportFile(c.UserContext(), e.ID)
+	if err != nil {
+		return err
+	}
+	f, _ := importer.ParseFormat(e.Format)
+	name := "leads-" + e.CreatedAt.UTC().Format("20060102-150405")
+	c.Set(fiber.HeaderContentType, f.ContentType())
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+importer.FileName(name, f)+`"`)
+	return c.Send(data)
+}

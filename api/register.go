@@ -1,0 +1,172 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/web"
+)
+
+// registration is what the public form sends: the fields a customer
+// fills in about themselves, nothing that steers the lead.
+type registration struct {
+	Company    string `json:"company"`
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	Email      string `json:"email"`
+	Country    string `json:"country"`
+	Address    string `json:"address"`
+	Profession string `json:"profession"`
+}
+
+// registered is the public answer: the same whatever happened to the lead
+// (pooled, assigned, merged), so it reveals nothing about the pipeline.
+var registered = fiber.Map{"status": "received", "message": "Thank you! Your registration was received; we will contact you soon."}
+
+// publicRoutes are the routes without a bearer token: the registration page
+// and the registration endpoints, rate-limited per client IP.
+func (s *Server) publicRoutes(app *fiber.App) {
+	limit := limiter.New(limiter.Config{
+		Max:        s.cfg.RegisterRateLimit,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return c.IP()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return problem(c, fiber.StatusTooManyRequests, "rate_limited", "too many registrations from your network",
+				"try again in a minute")
+		},
+	})
+	app.Get("/r/:invite", s.registerPage)
+	app.Get("/register", s.registerPage)
+	app.Post("/api/v1/register/:invite", limit, s.register)
+	app.Post("/api/v1/register", limit, s.register)
+}
+
+func (s *Server) registerPage(c *fiber.Ctx) error {
+	page := web.Register{Action: "/api/v1/register"}
+	if tok := c.Params("invite"); tok != "" {
+		rep, err := s.db.Inviter(c.UserContext(), tok)
+		switch {
+		case lead.ErrorCode(err) == lead.CodeNotFound:
+			page.NotFound = true
+			c.Status(fiber.StatusNotFound)
+		case err != nil:
+			return err
+		default:
+			page.RepName = rep.Name
+			page.Action = "/api/v1/register/" + url.PathEscape(tok)
+		}
+	}
+	c.Type("html", "utf-8")
+	return web.RenderRegister(c, page)
+}
+
+// register takes a registration from the public web form or a rep's invite
+// link. The answer names bad fields so the customer can correct them, and
+// otherwise says only that the registration was received or refused.
+func (s *Server) register(c *fiber.Ctx) error {
+	var in registration
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	li := lead.Input{Company: in.Company, Name: in.Name, Phone: in.Phone, Email: in.Email, Country: in.Country,
+		Address: in.Address, Profession: in.Profession, Source: lead.SourceWeb, IP: c.IP()}
+	if err := li.Clean(); err != nil {
+		return err
+	}
+	opts := &lead.IntakeOptions{}
+	if tok := c.Params("invite"); tok != "" {
+		rep, err := s.db.Inviter(c.UserContext(), tok)
+		if err != nil {
+			return err
+		}
+		li.Source, li.CreatedBy, li.Channel = lead.SourceInvite, rep.ID, "invite link"
+		opts.InviterID = rep.ID
+	}
+	l := li.NewLead(requestLeadID(c, "register\x00"+c.IP()))
+	l.Intake = opts
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
+	defer cancel()
+	out, _, err := s.startLead(ctx, l)
+	if err != nil {
+		return err
+	}
+	if out.Status == lead.StatusRejected {
+		if len(out.FieldErrors) > 0 {
+			return lead.Invalid(out.FieldErrors...)
+		}
+		// A fraud check refused it: say so without saying which.
+		return problem(c, fiber.StatusUnprocessableEntity, "registration_refused",
+			"your registration could not be accepted", "please contact us by phone or e-mail")
+	}
+	return c.Status(fiber.StatusAccepted).JSON(registered)
+}
+
+// invite answers the caller's invite link.
+func (s *Server) invite(c *fiber.Ctx) error {
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.inviteLink(tok))
+}
+
+// rotateInvite replaces the caller's invite link; the old one stops working.
+func (s *Server) rotateInvite(c *fiber.Ctx) error {
+	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.inviteLink(tok))
+}
+
+func (s *Server) inviteLink(tok string) fiber.Map {
+	base := strings.TrimRight(s.cfg.PublicURL, "/")
+	if base == "" {
+		base = "http://127.0.0.1:8080"
+	}
+	return fiber.Map{"token": tok, "url": base + "/r/" + url.PathEscape(tok)}
+}
+
+// duplicatePolicies answers the duplicate policy of every source.
+func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
+	p, err := s.db.DuplicatePolicies(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// putDuplicatePolicies sets the policies of the API, manual and import
+// sources; the public channels always merge.
+func (s *Server) putDuplicatePolicies(c *fiber.Ctx) error {
+	var in map[string]lead.DuplicatePolicy
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	var bad lead.Fields
+	for src, p := range in {
+		switch {
+		case src != lead.SourceAPI && src != lead.SourceManual && src != lead.SourceImport:
+			bad.Add(src, "only the api, manual and import sources have a policy; web and invite registrations always merge")
+		case p == "" || !p.Valid():
+			bad.Add(src, "must be merge, warn or reject")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	for src, p := range in {
+		if err := s.db.SetDuplicatePolicy(c.UserContext(), src, p); err != nil {
+			return err
+		}
+	}
+	return s.duplicatePolicies(c)
+}

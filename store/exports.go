@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// Export is a file of leads made in the background, with its status.
+type Export struct {
+	ID        string   `json:"id"`
+	CreatedBy string   `json:"created_by"`
+	Format    string   `json:"format"`
+	Fields    []string `json:"fields"`
+	// Filter selects the leads, VisibleTo included; its Limit and Cursor
+	// are not used.
+	Filter     LeadFilter `json:"-"`
+	Status     string     `json:"status"`
+	Rows       int        `json:"rows"`
+	FileSize   int64      `json:"file_size"`
+	Error      string     `json:"error,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+const exportColumns = `id::text, created_by::text, format, fields, filter, status, rows, file_size, error, created_at, finished_at`
+
+func scanExport(row pgx.Row) (Export, error) {
+	var e Export
+	var filter []byte
+	err := row.Scan(&e.ID, &e.CreatedBy, &e.Format, &e.Fields, &filter, &e.Status, &e.Rows, &e.FileSize, &e.Error,
+		&e.CreatedAt, &e.FinishedAt)
+	if err != nil {
+		return e, err
+	}
+	if err := json.Unmarshal(filter, &e.Filter); err != nil {
+		return e, fmt.Errorf("store: filter of export %s: %w", e.ID, err)
+	}
+	return e, nil
+}
+
+// CreateExport stores a new running export; an existing one of the same id
+// is returned unchanged.
+func (db *DB) CreateExport(ctx context.Context, e Export) (Export, error) {
+	e.Filter.Limit, e.Filter.Cursor = 0, ""
+	filter, err := json.Marshal(e.Filter)
+	if err != nil {
+		return Export{}, err
+	}
+	if _, err := db.pool.Exec(ctx, `INSERT INTO exports (id, created_by, format, fields, filter) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO NOTHING`, e.ID, e.CreatedBy, e.Format, e.Fields, filter); err != nil {
+		return Export{}, err
+	}
+	return db.Export(ctx, e.ID)
+}
+
+// Export returns one export, without its file.
+func (db *DB) Export(ctx context.Context, id string) (Export, error) {
+	if !isUUID(id) {
+		return Export{}, lead.Errorf(lead.CodeNotFound, "export not found")
+	}
+	e, err := scanExport(db.pool.QueryRow(ctx, `SELECT `+exportColumns+` FROM exports WHERE id = $1`, id))
+	return e, notFound(err, "export")
+}
+
+// SaveExportFile stores the file of a running export and its row count.
+func (db *DB) SaveExportFile(ctx context.Context, id string, file []byte, rows int) error {
+	_, err := db.pool.Exec(ctx, `UPDATE exports SET file = $2, file_size = $3, rows = $4 WHERE id = $1 AND status = 'running'`,
+		id, file, len(file), rows)
+	return err
+}
+
+// FinishExport marks a running export completed, or failed when errMsg is
+// set, and returns it. Finishing a finished export changes nothing.
+func (db *DB) FinishExport(ctx context.Context, id, errMsg string) (Export, error) {
+	_, err := db.pool.Exec(ctx, `UPDATE exports SET status = CASE WHEN $2 = '' AND file IS NOT NULL THEN 'completed' ELSE 'failed' END,
+		error = CASE WHEN $2 = '' AND file IS NULL THEN 'the file was not made' ELSE $2 END, finished_at = now()
+		WHERE id = $1 AND status = 'running'`, id, errMsg)
+	if err != nil {
+		return Export{}, err
+	}
+	return db.Export(ctx, id)
+}
+
+// ExportFile returns the file of a completed export.
+func (db *DB) ExportFile(ctx context.Context, id string) ([]byte, error) {
+	if !isUUID(id) {
+		return nil, lead.Errorf(lead.CodeNotFound, "export not found")
+	}
+	var file []byte
+	err := db.pool.QueryRow(ctx, `SELECT file FROM exports WHERE id = $1 AND status = 'completed'`, id).Scan(&file)
+	return file, notFound(err, "export file")
+}

@@ -1,0 +1,134 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// Activity names of the import and export workflows (methods of activities.Bulk).
+const (
+	ActivityImportBatch    = "ImportBatch"
+	ActivityImportFinished = "ImportFinished"
+	ActivityExport         = "Export"
+	ActivityExportFinished = "ExportFinished"
+)
+
+// ImportWorkflowID is the workflow ID of an import's ImportWorkflow.
+func ImportWorkflowID(importID string) string { return "import/" + importID }
+
+// DefaultImportBatch is how many rows one ImportBatch activity processes.
+const DefaultImportBatch = 200
+
+// ImportBatchesPerRun is how many batches one run of ImportWorkflow
+// processes before it continues as new, keeping each history short
+// (about six events per batch).
+const ImportBatchesPerRun = 50
+
+// ImportInput starts (or continues) an ImportWorkflow: rows at positions
+// [Offset, Total) remain to be processed.
+type ImportInput struct {
+	ImportID  string `json:"import_id"`
+	Total     int    `json:"total"`
+	Offset    int    `json:"offset,omitempty"`
+	BatchSize int    `json:"batch_size,omitempty"`
+}
+
+// ImportBatchInput is the payload of the ImportBatch activity: the rows at
+// positions [From, To).
+type ImportBatchInput struct {
+	ImportID string `json:"import_id"`
+	From     int    `json:"from"`
+	To       int    `json:"to"`
+}
+
+// ImportBatchResult says how many rows of the batch the activity processed
+// (rows processed by an earlier attempt are not counted again).
+type ImportBatchResult struct {
+	Processed int `json:"processed"`
+}
+
+// FinishedInput is the payload of ImportFinished and ExportFinished:
+// Error is set when the job failed.
+type FinishedInput struct {
+	ID    string `json:"id"`
+	Error string `json:"error,omitempty"`
+}
+
+// ImportSummary is what an import ended with.
+type ImportSummary struct {
+	ImportID        string `json:"import_id"`
+	Status          string `json:"status"`
+	Total           int    `json:"total"`
+	Processed       int    `json:"processed"`
+	Created         int    `json:"created"`
+	Merged          int    `json:"merged"`
+	Rejected        int    `json:"rejected"`
+	Failed          int    `json:"failed"`
+	AlreadyImported int    `json:"already_imported"`
+	Warnings        int    `json:"warnings"`
+	Error           string `json:"error,omitempty"`
+}
+
+// bulkRetry retries what can succeed later (the database, Temporal) and
+// stops at once on a refusal.
+var bulkRetry = &temporal.RetryPolicy{
+	InitialInterval:        time.Second,
+	BackoffCoefficient:     2,
+	MaximumInterval:        time.Minute,
+	NonRetryableErrorTypes: []string{string(lead.CodeInvalid), string(lead.CodeNotFound), string(lead.CodeForbidden)},
+}
+
+// finishOptions are those of the final step of an import or export.
+var finishOptions = workflow.ActivityOptions{StartToCloseTimeout: time.Minute, RetryPolicy: bulkRetry}
+
+// ImportWorkflow imports the rows of a stored import in batches: one
+// ImportBatch activity per batch, which starts a LeadWorkflow for every
+// valid row and records each row's outcome. After ImportBatchesPerRun
+// batches it continues as new with the offset reached. A bad row never
+// stops the import; only a failure of the import itself (its rows gone)
+// does, and the import is then marked failed.
+func ImportWorkflow(ctx workflow.Context, in ImportInput) (ImportSummary, error) {
+	size := in.BatchSize
+	if size <= 0 {
+		size = DefaultImportBatch
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 15 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         bulkRetry,
+	})
+	var failure string
+	for batches := 0; in.Offset < in.Total; batches++ {
+		if batches == ImportBatchesPerRun {
+			return ImportSummary{ImportID: in.ImportID}, workflow.NewContinueAsNewError(ctx, ImportWorkflow, in)
+		}
+		to := min(in.Offset+size, in.Total)
+		err := workflow.ExecuteActivity(actx, ActivityImportBatch, ImportBatchInput{ImportID: in.ImportID, From: in.Offset, To: to}).Get(ctx, nil)
+		if err != nil {
+			failure = err.Error()
+			if e := DomainError(err); e != nil {
+				failure = e.Error()
+			}
+			break
+		}
+		in.Offset = to
+	}
+	// The final step marks the import completed (or failed) and returns its
+	// counts. The e-mail telling the importer that the import is done
+	// belongs in the ImportFinished activity (notifications).
+	fctx := workflow.WithActivityOptions(ctx, finishOptions)
+	var sum ImportSummary
+	if err := workflow.ExecuteActivity(fctx, ActivityImportFinished, FinishedInput{ID: in.ImportID, Error: failure}).Get(ctx, &sum); err != nil {
+		return sum, err
+	}
+	// The importer hears of it, with the counts and the link; a failed
+	// e-mail is logged and recorded, it does not fail the import.
+	if err := SendEmail(ctx, lead.Email{Key: ImportWorkflowID(in.ImportID) + "/finished", Kind: lead.EmailImportFinished, Ref: in.ImportID}).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("import e-mail failed", "import", in.ImportID, "error", err)
+	}
+	return sum, nil
+}
