@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
@@ -248,26 +246,8 @@ func (b *Bulk) startLead(ctx context.Context, j importJob) (store.ImportOutcome,
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	l := j.lead
-	op := b.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(l.ID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.LeadStatusKey.ValueSet(string(lead.StatusReceived))),
-	}, workflows.LeadWorkflow, l)
-	h, err := b.Temporal.UpdateWithStartWorkflow(rctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID: "intake", UpdateName: workflows.UpdateIntake, WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	var out lead.Lead
-	if err == nil {
-		err = h.Get(rctx, &out)
-	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	var nf *serviceerror.NotFound
-	if errors.As(err, &started) || errors.As(err, &nf) {
+	out, err := workflows.StartLead(rctx, b.Temporal, l)
+	if errors.Is(err, workflows.ErrLeadFinished) {
 		// The lead's workflow ran and finished (rejected or merged at intake,
 		// in an earlier attempt): the stored lead tells the outcome.
 		stored, serr := b.Store.LeadsByID(ctx, []string{l.ID})

@@ -51,48 +51,6 @@ type exportBody struct {
 	Filters map[string]string `json:"filters"`
 }
 
-// leadFilterNames are the filters of GET /api/v1/leads.
-var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "source", "channel", "tag", "country", "q", "name",
-	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "review"}
-
-// leadFilter reads the list filters the way listLeads does: get returns a
-// filter's value, "" when absent; field names a bad filter in errors.
-func leadFilter(get func(string) string, field func(string) string) (store.LeadFilter, error) {
-	f := store.LeadFilter{
-		Status: get("status"), Stage: get("stage"), PoolID: get("pool_id"), OwnerID: get("owner_id"),
-		Source: get("source"), Channel: get("channel"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
-		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
-		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
-	}
-	var bad lead.Fields
-	if f.Status != "" && !lead.Status(f.Status).Valid() {
-		bad.Add(field("status"), "must be one of received, rejected, merged, pooled, offered, assigned, converted, closed")
-	}
-	for _, id := range []struct{ name, v string }{{"pool_id", f.PoolID}, {"owner_id", f.OwnerID}} {
-		if _, err := uuid.Parse(id.v); id.v != "" && err != nil {
-			bad.Add(field(id.name), "is not an id")
-		}
-	}
-	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
-		if v := get(name); v != "" {
-			t, err := parseTime(v)
-			if err != nil {
-				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
-				continue
-			}
-			*dst = &t
-		}
-	}
-	switch get("review") {
-	case "", "false":
-	case "true":
-		f.Review = true
-	default:
-		bad.Add(field("review"), "must be true or false")
-	}
-	return f, bad.Err()
-}
-
 // filterMap shows a stored filter the way it was given.
 func filterMap(f store.LeadFilter) map[string]string {
 	m := map[string]string{}

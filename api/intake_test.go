@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // publicStack is a stack whose app believes X-Forwarded-For, so each test
@@ -156,7 +158,30 @@ func TestDuplicateOfAnotherRepsLeadIsMergedThere(t *testing.T) {
 	y := s.createLead(`{"company":"Northern Lights Trading","phone":"13800138051","country":"CN"}`)
 	s.expect(s.do("POST", "/api/v1/leads/"+y.ID+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, northPool)), 200)
 	s.expect(s.register("/api/v1/register/"+tok, "198.51.100.21", `{"company":"Northern Lights Trading","phone":"13800138051","country":"CN"}`), 202)
-	time.Sleep(300 * time.Millisecond) // give a wrong assignment the chance to happen
+	// Wait until the merged duplicate's workflow has finished (its signal to
+	// the lead is delivered), then ask the lead's workflow, whose query
+	// answers after it has handled that signal.
+	var dup lead.Lead
+	for _, m := range s.leadsOf("status=merged") {
+		if m.MergedInto == y.ID {
+			dup = m
+		}
+	}
+	if dup.ID == "" {
+		t.Fatalf("no lead merged into %s", y.ID)
+	}
+	ctx := context.Background()
+	if err := s.tc.GetWorkflow(ctx, workflows.WorkflowID(dup.ID), "").Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.tc.QueryWorkflow(ctx, workflows.WorkflowID(y.ID), "", workflows.QueryLead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen lead.Lead
+	if err := v.Get(&seen); err != nil || seen.Status != lead.StatusPooled || seen.OwnerID != "" {
+		t.Fatalf("the workflow of the lead in another team's pool: %+v %v", seen, err)
+	}
 	if got := s.getLead(y.ID); got.Status != lead.StatusPooled || got.PoolID != northPool || got.OwnerID != "" {
 		t.Fatalf("the lead in another team's pool moved: %+v", got)
 	}

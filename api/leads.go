@@ -9,10 +9,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
@@ -89,27 +87,9 @@ func (s *Server) answerCreated(c *fiber.Ctx, out lead.Lead, created bool) error 
 // (update-with-start). created is false when the same request had already
 // created the lead.
 func (s *Server) startLead(ctx context.Context, l lead.Lead) (out lead.Lead, created bool, err error) {
-	op := s.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(l.ID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.LeadStatusKey.ValueSet(string(lead.StatusReceived))),
-	}, workflows.LeadWorkflow, l)
-	h, err := s.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID: "intake", UpdateName: workflows.UpdateIntake, WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	if err == nil {
-		err = h.Get(ctx, &out)
-	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	var nf *serviceerror.NotFound
-	if errors.As(err, &started) || errors.As(err, &nf) {
-		// The workflow of this id ran and finished: a retry of a request that
-		// created the lead. Answer with what was stored.
+	out, err = workflows.StartLead(ctx, s.tc, l)
+	if errors.Is(err, workflows.ErrLeadFinished) {
+		// A retry of a request that created the lead: answer with what was stored.
 		out, err = s.db.Lead(ctx, l.ID)
 		return out, false, err
 	}
@@ -117,6 +97,48 @@ func (s *Server) startLead(ctx context.Context, l lead.Lead) (out lead.Lead, cre
 		return out, false, s.temporalError(err)
 	}
 	return out, true, nil
+}
+
+// leadFilterNames are the filters of GET /api/v1/leads.
+var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "source", "channel", "tag", "country", "q", "name",
+	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "review"}
+
+// leadFilter reads the filters of the lead list (GET /api/v1/leads, exports): get returns a
+// filter's value, "" when absent; field names a bad filter in errors.
+func leadFilter(get func(string) string, field func(string) string) (store.LeadFilter, error) {
+	f := store.LeadFilter{
+		Status: get("status"), Stage: get("stage"), PoolID: get("pool_id"), OwnerID: get("owner_id"),
+		Source: get("source"), Channel: get("channel"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
+		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
+		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
+	}
+	var bad lead.Fields
+	if f.Status != "" && !lead.Status(f.Status).Valid() {
+		bad.Add(field("status"), "must be one of received, rejected, merged, pooled, offered, assigned, converted, closed")
+	}
+	for _, id := range []struct{ name, v string }{{"pool_id", f.PoolID}, {"owner_id", f.OwnerID}} {
+		if _, err := uuid.Parse(id.v); id.v != "" && err != nil {
+			bad.Add(field(id.name), "is not an id")
+		}
+	}
+	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
+		if v := get(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = &t
+		}
+	}
+	switch get("review") {
+	case "", "false":
+	case "true":
+		f.Review = true
+	default:
+		bad.Add(field("review"), "must be true or false")
+	}
+	return f, bad.Err()
 }
 
 // temporalError maps a failure of a Temporal call to a domain error.
@@ -177,37 +199,11 @@ func (s *Server) listLeads(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := store.LeadFilter{
-		Status: c.Query("status"), Stage: c.Query("stage"), PoolID: c.Query("pool_id"), OwnerID: c.Query("owner_id"),
-		Source: c.Query("source"), Channel: c.Query("channel"), Tag: c.Query("tag"), Country: strings.ToUpper(c.Query("country")),
-		Q: c.Query("q"), Name: c.Query("name"), Phone: c.Query("phone"), Email: c.Query("email"), Company: c.Query("company"),
-		Profession: c.Query("profession"), Address: c.Query("address"), District: c.Query("district"), Division: c.Query("division"),
-		Limit: limit, Cursor: c.Query("cursor"),
-	}
-	var bad lead.Fields
-	if f.Status != "" && !lead.Status(f.Status).Valid() {
-		bad.Add("status", "must be one of received, rejected, merged, pooled, offered, assigned, converted, closed")
-	}
-	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
-		if v := c.Query(name); v != "" {
-			t, err := parseTime(v)
-			if err != nil {
-				bad.Add(name, "must be a date (2026-01-31) or an RFC 3339 time")
-				continue
-			}
-			*dst = &t
-		}
-	}
-	switch c.Query("review") {
-	case "", "false":
-	case "true":
-		f.Review = true
-	default:
-		bad.Add("review", "must be true or false")
-	}
-	if err := bad.Err(); err != nil {
+	f, err := leadFilter(func(k string) string { return c.Query(k) }, func(k string) string { return k })
+	if err != nil {
 		return err
 	}
+	f.Limit, f.Cursor = limit, c.Query("cursor")
 	if me := caller(c); !isStaff(me) {
 		f.VisibleTo = me.ID
 	}
