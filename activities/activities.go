@@ -1,6 +1,6 @@
-// Package activities holds every side effect LeadWorkflow needs: the store
-// writes, the loading of rule facts and the evaluation of rules, and (later)
-// e-mails. The worker registers an *Activities; workflows call its methods
+// Package activities holds every side effect the workflows need: the store
+// writes, the loading of rule facts and the evaluation of rules, e-mails,
+// and the batches of imports and exports. The worker registers an *Activities; workflows call its methods
 // by name (see the workflows package's Activity constants).
 package activities
 
@@ -11,16 +11,14 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // Activities are the workflows' side effects over one store.
@@ -51,83 +49,6 @@ func (a *Activities) now() time.Time {
 		return a.Now()
 	}
 	return time.Now()
-}
-
-// Intake stores a new lead, validates it with the active validation rule
-// set, scores it, and routes it to a pool; or rejects it with the reasons.
-// Each decision is recorded with its rule set's version and trace. Rules
-// that fail at run time decide nothing and flag the lead for review. It is
-// idempotent: a retry returns the decision already recorded.
-func (a *Activities) Intake(ctx context.Context, in lead.Lead) (lead.Lead, error) {
-	l, err := a.Store.InsertReceived(ctx, in)
-	if err != nil {
-		return l, wrap(err)
-	}
-	if l.Status != lead.StatusReceived {
-		return l, nil
-	}
-	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting)
-	if err != nil {
-		return l, wrap(err)
-	}
-	validation, scoring, routing := sets[0], sets[1], sets[2]
-	var needs []rules.FactNeed
-	for _, s := range sets {
-		needs = append(needs, s.Facts()...)
-	}
-	counts, err := a.Store.IPCompanies(ctx, []string{l.ID}, rules.Windows(needs))
-	if err != nil {
-		return l, wrap(err)
-	}
-	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, a.now())
-
-	val := validation.Evaluate(env)
-	if val.Rejected {
-		d := store.Decision{Status: lead.StatusRejected, Reasons: val.Reasons, Review: val.Errors,
-			Events: []lead.Event{decisionEvent(lead.EventRejected, l, val, nil)}}
-		d.Events[0].Reason = strings.Join(val.Reasons, "; ")
-		l, err = a.Store.ApplyIntake(ctx, l.ID, d)
-		l.FieldErrors = val.Fields
-		return l, wrap(err)
-	}
-	opts := lead.IntakeOptions{}
-	if in.Intake != nil {
-		opts = *in.Intake
-	}
-	policy := opts.DuplicatePolicy
-	switch {
-	case l.Source == lead.SourceWeb || l.Source == lead.SourceInvite:
-		// Public channels always merge: a customer cannot choose a policy.
-		policy = lead.DuplicateMerge
-	case policy == "":
-		if policy, err = a.Store.DuplicatePolicy(ctx, l.Source); err != nil {
-			return l, wrap(err)
-		}
-	}
-	score := scoring.Evaluate(env)
-	route := routing.Evaluate(env)
-	poolID := route.PoolID
-	if route.ToInviter || poolID == "" {
-		// The inviter is tried first in any case (ApplyIntake); their pool
-		// is the routing set's default pool.
-		poolID = routing.Body().DefaultPoolID
-	}
-	if opts.PoolID != "" {
-		poolID = opts.PoolID // an import's target pool
-	}
-	review := append(append(append([]string{}, val.Errors...), score.Errors...), route.Errors...)
-	if len(review) > 0 {
-		a.Log.Warn("rules failed at run time; lead flagged for review", "lead", l.ID, "errors", review)
-	}
-	d := store.Decision{Status: lead.StatusPooled, PoolID: poolID, Score: score.Score, Review: review, Events: []lead.Event{
-		decisionEvent(lead.EventValidated, l, val, nil),
-		decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
-		decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
-	}, DuplicatePolicy: policy, InviterID: opts.InviterID}
-	if l, err = a.Store.ApplyIntake(ctx, l.ID, d); err != nil {
-		return l, wrap(err)
-	}
-	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: l.ID + "/intake/distribute"})
 }
 
 // decisionEvent records a rule decision with its kind, version and trace.
@@ -162,31 +83,6 @@ func (a *Activities) activeSets(ctx context.Context, kinds ...rules.Kind) ([]*ru
 	return out, nil
 }
 
-// RecordFollowUp stores a follow-up record.
-func (a *Activities) RecordFollowUp(ctx context.Context, n lead.NewFollowUp) (lead.FollowUp, error) {
-	f, err := a.Store.AddFollowUp(ctx, n)
-	return f, wrap(err)
-}
-
-// Convert turns an assigned lead into a customer.
-func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, error) {
-	l, err := a.Store.Lead(ctx, c.LeadID)
-	if err != nil {
-		return lead.Converted{}, wrap(err)
-	}
-	if l.Status == lead.StatusAssigned {
-		if c.Customer, c.Order, err = a.conversion(ctx, l); err != nil {
-			return lead.Converted{}, wrap(err)
-		}
-	}
-	cust, err := a.Store.Convert(ctx, c)
-	if err != nil {
-		return lead.Converted{}, wrap(err)
-	}
-	l, err = a.Store.Lead(ctx, c.LeadID)
-	return lead.Converted{Lead: l, Customer: cust}, wrap(err)
-}
-
 // compiledSet compiles a stored rule set once per kind and version.
 func (a *Activities) compiledSet(set lead.RuleSet) (*rules.Set, error) {
 	key := fmt.Sprintf("%s/%d", set.Kind, set.Version)
@@ -214,5 +110,5 @@ func wrap(err error) error {
 	if err == nil || !errors.As(err, &e) {
 		return err
 	}
-	return temporal.NewNonRetryableApplicationError(e.Message, string(e.Code), nil, e)
+	return workflows.Refusal(e)
 }

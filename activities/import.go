@@ -59,6 +59,7 @@ func ImportLeadID(fileSHA256 string, row int) string {
 type importJob struct {
 	row  store.ImportRow
 	lead lead.Lead
+	opts *lead.IntakeOptions
 }
 
 // ImportBatch processes the rows of an import at positions [From, To):
@@ -94,9 +95,9 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 		}
 		input.Source, input.CreatedBy = lead.SourceImport, im.CreatedBy
 		l := input.NewLead(ImportLeadID(im.FileSHA256, r.Row))
-		l.Intake = &lead.IntakeOptions{DuplicatePolicy: lead.DuplicatePolicy(im.DuplicatePolicy), PoolID: im.PoolID,
+		opts := &lead.IntakeOptions{DuplicatePolicy: lead.DuplicatePolicy(im.DuplicatePolicy), PoolID: im.PoolID,
 			ImportID: im.ID, Row: r.Row}
-		jobs = append(jobs, importJob{row: r, lead: l})
+		jobs = append(jobs, importJob{row: r, lead: l, opts: opts})
 	}
 
 	ids := make([]string, len(jobs))
@@ -246,7 +247,7 @@ func (b *Bulk) startLead(ctx context.Context, j importJob) (store.ImportOutcome,
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	l := j.lead
-	out, err := workflows.StartLead(rctx, b.Temporal, l)
+	out, err := workflows.StartLead(rctx, b.Temporal, l, j.opts)
 	if errors.Is(err, workflows.ErrLeadFinished) {
 		// The lead's workflow ran and finished (rejected or merged at intake,
 		// in an earlier attempt): the stored lead tells the outcome.
@@ -260,7 +261,7 @@ func (b *Bulk) startLead(ctx context.Context, j importJob) (store.ImportOutcome,
 	}
 	switch {
 	case err == nil:
-		return rowOutcome(j.row.Row, out), nil
+		return rowOutcome(j.row.Row, out.Lead), nil
 	case ctx.Err() != nil:
 		return store.ImportOutcome{}, ctx.Err()
 	case transient(err):

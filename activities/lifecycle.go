@@ -25,63 +25,80 @@ func compiledExpr(src string) (*rules.Expr, error) {
 	return e, nil
 }
 
-// poolExpr evaluates a pool expression about lead l and rep repID. A rule
-// that fails is reported as an error and decides nothing.
-func (a *Activities) poolExpr(ctx context.Context, src string, l lead.Lead, repID string) (bool, rules.TraceStep, error) {
+// poolExpr evaluates a pool expression about lead l and rep u with the
+// rep's numbers st. A rule that fails is reported as an error and decides nothing.
+func (a *Activities) poolExpr(src string, l lead.Lead, u lead.User, st lead.RepStats) (bool, rules.TraceStep, error) {
 	e, err := compiledExpr(src)
 	if err != nil {
 		return false, rules.TraceStep{}, err
 	}
 	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now())
-	if repID != "" {
-		u, err := a.Store.User(ctx, repID)
-		if err != nil {
-			return false, rules.TraceStep{}, err
-		}
-		held, today, err := a.Store.RepStats(ctx, repID)
-		if err != nil {
-			return false, rules.TraceStep{}, err
-		}
-		env.Rep = rules.RepEnv{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), TeamID: u.TeamID,
-			Capacity: u.Capacity, Held: held, ClaimsToday: today, Active: u.Active}
-	}
+	env.Rep = rules.RepEnv{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), TeamID: u.TeamID,
+		Capacity: u.Capacity, Held: st.Load, ClaimsToday: st.ClaimsToday, Active: u.Active}
 	env.Pool = rules.PoolEnv{ID: l.PoolID}
 	step, err := e.Eval(env)
 	return step.Matched, step, err
 }
 
-// Claim assigns a pooled lead to a rep under the rep's capacity, daily
-// limit and cooldown, when the pool's claim_when allows it.
-func (a *Activities) Claim(ctx context.Context, c lead.Claim) (lead.Lead, error) {
-	l, err := a.Store.Lead(ctx, c.LeadID)
+// claimWhen is the pool's claim rule, evaluated by the store inside the
+// claim's transaction (store.ClaimRule).
+func (a *Activities) claimWhen(l lead.Lead, rep lead.User, st lead.RepStats) error {
+	if l.Policy == nil || l.Policy.ClaimWhen == "" {
+		return nil
+	}
+	ok, step, err := a.poolExpr(l.Policy.ClaimWhen, l, rep, st)
 	if err != nil {
-		return l, wrap(err)
+		return lead.Conflict("the lead cannot be claimed", "the pool's claim rule failed: "+err.Error())
 	}
-	if l.Policy != nil && l.Policy.ClaimWhen != "" && l.Status == lead.StatusPooled {
-		ok, step, err := a.poolExpr(ctx, l.Policy.ClaimWhen, l, c.RepID)
-		if err != nil {
-			return l, wrap(lead.Conflict("the lead cannot be claimed", "the pool's claim rule failed: "+err.Error()))
-		}
-		if !ok {
-			return l, wrap(lead.Conflict("the lead cannot be claimed", fmt.Sprintf("claim rule not met: %s is %v", step.When, step.Value)))
-		}
+	if !ok {
+		return lead.Conflict("the lead cannot be claimed", fmt.Sprintf("claim rule not met: %s is %v", step.When, step.Value))
 	}
-	l, err = a.Store.Claim(ctx, c)
+	return nil
+}
+
+// Claim gives a pooled lead to the rep who claims it, when the access
+// model, the rep's capacity, daily limit and cooldown and the pool's
+// claim_when allow it (all decided in the store's one transaction).
+func (a *Activities) Claim(ctx context.Context, c lead.Claim) (lead.Lead, error) {
+	l, err := a.Store.Claim(ctx, c, a.claimWhen)
 	return l, wrap(err)
 }
 
-// autoAccept decides whether a distribution assigns (true) or offers: the
-// pool's flag, or the auto_accept rules (which never accept an ignored company).
-func (a *Activities) autoAccept(ctx context.Context, l lead.Lead) (bool, error) {
-	if l.Policy != nil && l.Policy.AutoAccept {
-		return true, nil
+// AssignToInviter gives a lead that a duplicate registration from a rep's
+// invite link was merged into to that rep (seed 000), as a claim by that
+// rep: every check of a claim applies. A refusal leaves the lead where it
+// is and its history says why.
+func (a *Activities) AssignToInviter(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	c := lead.Claim{LeadID: m.LeadID, RepID: m.RepID, RequestID: m.RequestID, Reason: m.Reason, Via: lead.SourceInvite}
+	l, err := a.Store.Claim(ctx, c, a.claimWhen)
+	switch lead.ErrorCode(err) {
+	case lead.CodeConflict, lead.CodeForbidden, lead.CodeNotFound:
+		why := err.Error()
+		if lead.ErrorCode(err) == lead.CodeNotFound {
+			why = "the lead is not in a pool the rep may claim from"
+		}
+		if _, err := a.Store.RecordNotice(ctx, lead.Notice{LeadID: m.LeadID, RequestID: m.RequestID + "/refused",
+			Type: lead.EventInviterRefused, Reason: "not given to the inviting rep: " + why, Due: a.now()}); err != nil {
+			return l, wrap(err)
+		}
+		l, err = a.Store.Lead(ctx, m.LeadID)
 	}
+	return l, wrap(err)
+}
+
+// autoAccept decides whether a distribution under policy assigns (true)
+// or offers: the pool's flag, or the auto_accept rules. A company on the
+// rules' ignore list is never accepted automatically, whatever the pool.
+func (a *Activities) autoAccept(ctx context.Context, l lead.Lead, policy *lead.Policy) (bool, error) {
 	sets, err := a.activeSets(ctx, rules.KindAutoAccept)
 	if err != nil {
 		return false, err
 	}
 	out := sets[0].Evaluate(rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now()))
-	return out.Accept, nil
+	if out.Ignored {
+		return false, nil
+	}
+	return out.Accept || (policy != nil && policy.AutoAccept), nil
 }
 
 // Distribute hands a pooled lead to a member of its pool by the pool's policy.
@@ -90,10 +107,10 @@ func (a *Activities) Distribute(ctx context.Context, m lead.Move) (lead.Lead, er
 	if err != nil {
 		return l, wrap(err)
 	}
-	if l.Status != lead.StatusPooled || l.Policy == nil || l.Policy.Distribution == "" || l.Policy.Distribution == "claim_only" {
+	if l.Status != lead.StatusPooled || l.Policy == nil || l.Policy.Distribution == "" || l.Policy.Distribution == lead.DistributionClaimOnly {
 		return l, nil
 	}
-	if m.AutoAccept, err = a.autoAccept(ctx, l); err != nil {
+	if m.AutoAccept, err = a.autoAccept(ctx, l, l.Policy); err != nil {
 		return l, wrap(err)
 	}
 	l, err = a.Store.Distribute(ctx, m)
@@ -103,13 +120,6 @@ func (a *Activities) Distribute(ctx context.Context, m lead.Move) (lead.Lead, er
 // Assign gives a lead to a rep chosen by a manager or admin.
 func (a *Activities) Assign(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	l, err := a.Store.Assign(ctx, m)
-	return l, wrap(err)
-}
-
-// AssignToInviter gives a lead that a duplicate registration from a rep's
-// invite link was merged into to that rep, when its pool allows (seed 000).
-func (a *Activities) AssignToInviter(ctx context.Context, m lead.Move) (lead.Lead, error) {
-	l, err := a.Store.AssignToInviter(ctx, m)
 	return l, wrap(err)
 }
 
@@ -131,7 +141,7 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error
 		return l, wrap(err)
 	}
 	if m.ActorID == "" && l.Policy != nil && l.Policy.ReclaimExemptWhen != "" && l.Status == lead.StatusAssigned {
-		exempt, step, err := a.poolExpr(ctx, l.Policy.ReclaimExemptWhen, l, l.OwnerID)
+		exempt, step, err := a.ownerExpr(ctx, l.Policy.ReclaimExemptWhen, l)
 		if err != nil {
 			a.Log.Warn("reclaim_exempt_when failed; reclaiming", "lead", l.ID, "err", err)
 		} else if exempt {
@@ -144,6 +154,19 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error
 		return l, wrap(err)
 	}
 	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
+}
+
+// ownerExpr evaluates a pool expression about lead l and its owner.
+func (a *Activities) ownerExpr(ctx context.Context, src string, l lead.Lead) (bool, rules.TraceStep, error) {
+	u, err := a.Store.User(ctx, l.OwnerID)
+	if err != nil {
+		return false, rules.TraceStep{}, err
+	}
+	st, err := a.Store.RepStats(ctx, l.OwnerID)
+	if err != nil {
+		return false, rules.TraceStep{}, err
+	}
+	return a.poolExpr(src, l, u, st)
 }
 
 // Return gives an assigned lead back to its pool as invalid.
@@ -171,17 +194,40 @@ func (a *Activities) Decline(ctx context.Context, m lead.Move) (lead.Lead, error
 	if err != nil {
 		return l, wrap(err)
 	}
-	if m.AutoAccept, err = a.autoAccept(ctx, l); err != nil {
+	if m.AutoAccept, err = a.autoAccept(ctx, l, l.Policy); err != nil {
 		return l, wrap(err)
 	}
 	l, err = a.Store.Decline(ctx, m)
 	return l, wrap(err)
 }
 
-// Notify records a reminder or an escalation once.
+// Notify records a reminder or an escalation once (the e-mail is the
+// Email activity's).
 func (a *Activities) Notify(ctx context.Context, n lead.Notice) (bool, error) {
 	fresh, err := a.Store.RecordNotice(ctx, n)
 	return fresh, wrap(err)
+}
+
+// RecordFollowUp stores a follow-up record.
+func (a *Activities) RecordFollowUp(ctx context.Context, n lead.NewFollowUp) (lead.FollowUp, error) {
+	f, err := a.Store.AddFollowUp(ctx, n)
+	return f, wrap(err)
+}
+
+// Convert turns an assigned lead into a customer, its fields mapped by the
+// active conversion rules.
+func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, error) {
+	l, err := a.Store.Lead(ctx, c.LeadID)
+	if err != nil {
+		return lead.Converted{}, wrap(err)
+	}
+	if l.Status == lead.StatusAssigned {
+		if c.Customer, c.Order, err = a.conversion(ctx, l); err != nil {
+			return lead.Converted{}, wrap(err)
+		}
+	}
+	out, err := a.Store.Convert(ctx, c)
+	return out, wrap(err)
 }
 
 // conversion maps a lead onto a customer (and an order) with the active

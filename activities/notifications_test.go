@@ -70,11 +70,12 @@ func (m *mailEnv) lead(company, poolID string) lead.Lead {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	if l, err = m.db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusPooled, PoolID: poolID,
-		Events: []lead.Event{{Type: lead.EventPooled, RuleKind: "routing", RuleVersion: 1}}}); err != nil {
+	res, err := m.db.ApplyIntake(ctx, l.ID, lead.IntakePlan{PoolID: poolID,
+		Routed: lead.Event{Type: lead.EventPooled, RuleKind: "routing", RuleVersion: 1}})
+	if err != nil {
 		m.t.Fatal(err)
 	}
-	return l
+	return res.Lead
 }
 
 func (m *mailEnv) assign(l lead.Lead, rep, actor string) lead.Lead {
@@ -119,7 +120,7 @@ func (m *mailEnv) run(e lead.Email) error {
 // company in the subject, the link, the contact, and the custom args.
 func TestAssignedEmailOverSendGrid(t *testing.T) {
 	m := newMailEnv(t)
-	boss, rita := m.user("Max", lead.RoleManager), m.user("Rita", lead.RoleRep)
+	boss, rita := m.user("Max", lead.RoleAdmin), m.user("Rita", lead.RoleRep)
 	l := m.assign(m.lead("Acme Trading Co.", lead.DefaultPoolID), rita.ID, boss.ID)
 	e := lead.Email{Key: "lead/" + l.ID + "/u1/assigned", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID, ActorID: boss.ID, Reason: "speaks Mandarin"}
 	if err := m.run(e); err != nil {

@@ -75,6 +75,3 @@ func joinRoles(roles []lead.Role) string {
 	}
 	return strings.Join(s, " or ")
 }
-
-// isStaff reports whether u manages leads beyond their own.
-func isStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == lead.RoleManager }

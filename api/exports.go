@@ -9,9 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
@@ -129,9 +126,7 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 		return err
 	}
 	me := caller(c)
-	if !isStaff(me) {
-		f.VisibleTo = me.ID // the visibility of GET /leads
-	}
+	f.Viewer = store.ViewerOf(me) // an export holds what GET /leads shows the caller
 	e, err := s.db.CreateExport(c.UserContext(), store.Export{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID,
 		Format: string(format), Fields: fields, Filter: f})
 	if err != nil {
@@ -139,14 +134,8 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
 	defer cancel()
-	_, err = s.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.ExportWorkflowID(e.ID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.ExportWorkflow, workflows.ExportInput{ExportID: e.ID})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
+	err = workflows.StartExport(ctx, s.tc, e.ID)
+	if err != nil {
 		if _, ferr := s.db.FinishExport(context.WithoutCancel(ctx), e.ID, "the export could not be started: "+err.Error()); ferr != nil {
 			s.log.Error("mark export failed", "export", e.ID, "err", ferr)
 		}
@@ -157,14 +146,14 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 }
 
 // ownExport returns the export when the caller may see it: its creator or
-// an admin (an export holds what its creator may see).
+// an admin (an export holds what its creator may see). Others get 404.
 func (s *Server) ownExport(c *fiber.Ctx) (store.Export, error) {
 	e, err := s.db.Export(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return e, err
 	}
 	if me := caller(c); me.Role != lead.RoleAdmin && e.CreatedBy != me.ID {
-		return e, lead.Errorf(lead.CodeForbidden, "this export belongs to another user")
+		return e, lead.Errorf(lead.CodeNotFound, "export not found")
 	}
 	return e, nil
 }

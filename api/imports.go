@@ -14,9 +14,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
@@ -184,12 +181,14 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 		bad.Add("duplicate_policy", "must be merge, warn or reject")
 	}
 	poolID := strings.TrimSpace(c.FormValue("pool_id"))
-	if poolID != "" {
-		if _, err := s.db.Pool(c.UserContext(), poolID); lead.ErrorCode(err) == lead.CodeNotFound {
-			bad.Add("pool_id", "is not an existing pool")
-		} else if err != nil {
-			return err
-		}
+	switch err := s.poolFor(c, lead.ActImport, poolID); {
+	case poolID == "" && caller(c).Role != lead.RoleAdmin:
+		bad.Add("pool_id", "is required: managers import into a pool they administer")
+	case poolID == "":
+	case lead.ErrorCode(err) == lead.CodeNotFound:
+		bad.Add("pool_id", "is not an existing pool")
+	case err != nil:
+		return err
 	}
 	mapping, err := importer.Resolve(u.sheet.Headers, u.user)
 	if err != nil {
@@ -220,14 +219,8 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
 	defer cancel()
-	_, err = s.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.ImportWorkflowID(stored.ID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.ImportWorkflow, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
+	err = workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
+	if err != nil {
 		// Nothing was imported: say so on the import, so it does not look
 		// running forever. Uploading the file again is safe.
 		if _, ferr := s.db.FinishImport(context.WithoutCancel(ctx), stored.ID, "the import could not be started: "+err.Error()); ferr != nil {
@@ -239,17 +232,23 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusAccepted).JSON(viewImport(stored))
 }
 
-// ownImport returns the import when the caller may see it: staff, or the
-// user who started it.
+// ownImport returns the import when the caller may see it: an admin, the
+// user who started it, or an admin of the pool it imported into. Others get 404.
 func (s *Server) ownImport(c *fiber.Ctx) (store.Import, error) {
 	im, err := s.db.Import(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return im, err
 	}
-	if me := caller(c); !isStaff(me) && im.CreatedBy != me.ID {
-		return im, lead.Errorf(lead.CodeForbidden, "this import belongs to another user")
+	me := caller(c)
+	if me.Role == lead.RoleAdmin || im.CreatedBy == me.ID {
+		return im, nil
 	}
-	return im, nil
+	if im.PoolID != "" {
+		if pa, err := s.db.PoolAccess(c.UserContext(), me, im.PoolID); err == nil && pa.Admin {
+			return im, nil
+		}
+	}
+	return im, lead.Errorf(lead.CodeNotFound, "import not found")
 }
 
 func (s *Server) getImport(c *fiber.Ctx) error {

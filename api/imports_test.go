@@ -487,9 +487,9 @@ func TestExport(t *testing.T) {
 		t.Fatalf("export holds %v (%d rows), Rita's list %v", have, e.Rows, want)
 	}
 
-	// Otto may not see Rita's export.
-	s.expect(s.do("GET", "/api/v1/exports/"+e.ID, otto, ""), 403)
-	s.expect(s.do("GET", "/api/v1/exports/"+e.ID+"/file", otto, ""), 403)
+	// Otto may not see Rita's export: for him it does not exist.
+	s.expect(s.do("GET", "/api/v1/exports/"+e.ID, otto, ""), 404)
+	s.expect(s.do("GET", "/api/v1/exports/"+e.ID+"/file", otto, ""), 404)
 
 	// The admin exports XLSX with a filter, given in the body or the query.
 	for _, req := range []struct{ path, body string }{

@@ -2,33 +2,17 @@ package api
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
-	"github.com/leadflow/leadflow/workflows"
 )
 
-// idNamespace scopes the ids derived from idempotency keys.
-var idNamespace = uuid.MustParse("6f2d7f5e-6d8a-4c1e-9a57-3c1b2f0e9d10")
-
-// requestLeadID is the id of a lead created by this request: derived from
-// the caller and the Idempotency-Key header when there is one, so a retried
-// request finds the lead it created, else a new time-ordered id.
-func requestLeadID(c *fiber.Ctx, callerID string) string {
-	if k := c.Get("Idempotency-Key"); k != "" {
-		return uuid.NewSHA1(idNamespace, []byte(callerID+"\x00"+k)).String()
-	}
-	return uuid.Must(uuid.NewV7()).String()
-}
+// This file creates leads and reads them: one lead, its history, the list.
 
 func (s *Server) createLead(c *fiber.Ctx) error {
 	me := caller(c)
@@ -41,10 +25,11 @@ func (s *Server) createLead(c *fiber.Ctx) error {
 	}
 	in.Source, in.CreatedBy = lead.SourceAPI, me.ID
 	l := in.NewLead(requestLeadID(c, me.ID))
+	opts := in.Options()
 
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
 	defer cancel()
-	out, created, err := s.startLead(ctx, l)
+	out, created, err := s.startLead(ctx, l, &opts)
 	if err != nil {
 		return err
 	}
@@ -59,44 +44,43 @@ type createdLead struct {
 }
 
 // answerCreated answers a create by its intake outcome: 201 for a new lead
-// (with a warning naming the lead it duplicates under the warn policy),
+// (with a warning about the lead it duplicates under the warn policy),
 // 200 for a registration merged into an existing lead, 409 for a duplicate
-// refused by the reject policy.
-func (s *Server) answerCreated(c *fiber.Ctx, out lead.Lead, created bool) error {
-	for _, r := range out.RejectReasons {
-		if dup, ok := strings.CutPrefix(r, lead.DuplicateReasonPrefix); ok && out.Status == lead.StatusRejected {
-			return lead.Conflict("the lead duplicates lead "+dup, r, "the duplicate policy of this source is reject")
+// refused by the reject policy. A duplicate is named only to a caller who
+// may see it.
+func (s *Server) answerCreated(c *fiber.Ctx, out lead.IntakeResult, created bool) error {
+	me := caller(c)
+	hasDup, dup := out.DuplicateOf != "", out.DuplicateOf
+	if dup != "" {
+		if _, err := s.db.LeadFor(c.UserContext(), dup, me, lead.ActRead); err != nil {
+			dup, out.DuplicateOf = "", ""
 		}
 	}
+	which := "a live lead"
+	if dup != "" {
+		which = "lead " + dup
+	}
+	if out.Outcome == lead.OutcomeDuplicate {
+		return lead.Conflict("the lead duplicates "+which, "a lead with the same company, phone and country exists: "+which,
+			"the duplicate policy of this source is reject")
+	}
 	c.Location("/api/v1/leads/" + out.ID)
-	body := createdLead{Lead: out}
+	body := createdLead{Lead: redact(me, out.Lead)}
 	switch {
-	case out.Status == lead.StatusMerged:
-		c.Location("/api/v1/leads/" + out.MergedInto)
+	case out.Outcome == lead.OutcomeMerged:
+		if _, err := s.db.LeadFor(c.UserContext(), out.MergedInto, me, lead.ActRead); err == nil {
+			c.Location("/api/v1/leads/" + out.MergedInto)
+		} else {
+			body.MergedInto = ""
+		}
 		return c.Status(fiber.StatusOK).JSON(body)
-	case out.DuplicateOf != "":
-		body.Warnings = []string{"a lead with the same company, phone and country exists: " + out.DuplicateOf}
+	case hasDup && out.Outcome != lead.OutcomeRejected:
+		body.Warnings = []string{"a lead with the same company, phone and country exists: " + which}
 	}
 	if created {
 		c.Status(fiber.StatusCreated)
 	}
 	return c.JSON(body)
-}
-
-// startLead starts the lead's workflow and waits for its intake decision
-// (update-with-start). created is false when the same request had already
-// created the lead.
-func (s *Server) startLead(ctx context.Context, l lead.Lead) (out lead.Lead, created bool, err error) {
-	out, err = workflows.StartLead(ctx, s.tc, l)
-	if errors.Is(err, workflows.ErrLeadFinished) {
-		// A retry of a request that created the lead: answer with what was stored.
-		out, err = s.db.Lead(ctx, l.ID)
-		return out, false, err
-	}
-	if err != nil {
-		return out, false, s.temporalError(err)
-	}
-	return out, true, nil
 }
 
 // leadFilterNames are the filters of GET /api/v1/leads.
@@ -141,45 +125,23 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 	return f, bad.Err()
 }
 
-// temporalError maps a failure of a Temporal call to a domain error.
-func (s *Server) temporalError(err error) error {
-	if e := workflows.DomainError(err); e != nil {
-		return e
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return lead.Errorf(lead.CodeUnavailable, "the lead's workflow did not answer in time; the action may still complete, retry with the same Idempotency-Key")
-	}
-	var unavailable *serviceerror.Unavailable
-	if errors.As(err, &unavailable) {
-		return lead.Errorf(lead.CodeUnavailable, "Temporal is unavailable: %s", unavailable.Message)
-	}
-	return err
-}
-
-// visible returns the lead if the caller may see it: staff see every lead,
-// reps see pooled leads and their own.
-func (s *Server) visible(c *fiber.Ctx, id string) (lead.Lead, error) {
-	l, err := s.db.Lead(c.UserContext(), id)
-	if err != nil {
-		return l, err
-	}
-	me := caller(c)
-	if isStaff(me) || l.OwnerID == me.ID || l.CreatedBy == me.ID || l.Status == lead.StatusPooled {
-		return l, nil
-	}
-	return l, lead.Errorf(lead.CodeForbidden, "this lead belongs to another rep")
+	return time.Parse(time.DateOnly, v)
 }
 
 func (s *Server) getLead(c *fiber.Ctx) error {
-	l, err := s.visible(c, c.Params("id"))
+	l, err := s.leadFor(c, lead.ActRead)
 	if err != nil {
 		return err
 	}
-	return c.JSON(l)
+	return c.JSON(redact(caller(c), l))
 }
 
 func (s *Server) leadHistory(c *fiber.Ctx) error {
-	l, err := s.visible(c, c.Params("id"))
+	l, err := s.leadFor(c, lead.ActRead)
 	if err != nil {
 		return err
 	}
@@ -194,6 +156,8 @@ func (s *Server) leadHistory(c *fiber.Ctx) error {
 	return c.JSON(page(events, next))
 }
 
+// listLeads lists the leads the caller may see (lead.Visible, through its
+// SQL twin), newest first.
 func (s *Server) listLeads(c *fiber.Ctx) error {
 	limit, err := pageLimit(c)
 	if err != nil {
@@ -203,172 +167,11 @@ func (s *Server) listLeads(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f.Limit, f.Cursor = limit, c.Query("cursor")
-	if me := caller(c); !isStaff(me) {
-		f.VisibleTo = me.ID
-	}
+	me := caller(c)
+	f.Limit, f.Cursor, f.Viewer = limit, c.Query("cursor"), store.ViewerOf(me)
 	leads, next, err := s.db.Leads(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(leads, next))
-}
-
-func parseTime(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.DateOnly, v)
-}
-
-// update sends an update to the lead's workflow and decodes its result.
-// The update id comes from the Idempotency-Key header, so a retried request
-// is applied once.
-func (s *Server) update(c *fiber.Ctx, leadID, name string, arg, result any) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
-	defer cancel()
-	updateID := c.Get("Idempotency-Key")
-	if updateID == "" {
-		updateID = uuid.Must(uuid.NewV7()).String()
-	} else {
-		updateID = name + ":" + caller(c).ID + ":" + updateID
-	}
-	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(leadID), UpdateID: updateID, UpdateName: name,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, result)
-	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		// The workflow has finished (or never ran): say why from the read model.
-		l, lerr := s.db.Lead(ctx, leadID)
-		if lerr != nil {
-			return lerr
-		}
-		return lead.Conflict("the lead's lifecycle has ended", "wrong status: the lead is "+string(l.Status))
-	}
-	if err != nil {
-		return s.temporalError(err)
-	}
-	return nil
-}
-
-// actionBody decodes an optional JSON body: an empty body is allowed.
-func actionBody(c *fiber.Ctx, v any) error {
-	if len(strings.TrimSpace(string(c.Body()))) == 0 {
-		return nil
-	}
-	return decodeJSON(c, v)
-}
-
-type claimBody struct {
-	Reason     string     `json:"reason"`
-	ExpectedAt *time.Time `json:"expected_follow_up_at"`
-}
-
-func (s *Server) claimLead(c *fiber.Ctx) error {
-	var in claimBody
-	if err := actionBody(c, &in); err != nil {
-		return err
-	}
-	if utf8.RuneCountInString(in.Reason) > 1000 {
-		return lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
-	}
-	// Any rep may try to claim: a lead that is not pooled is refused by its
-	// workflow with the status (409), whoever owns it.
-	l, err := s.db.Lead(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	var out lead.Lead
-	arg := workflows.ClaimInput{RepID: caller(c).ID, Reason: strings.TrimSpace(in.Reason), ExpectedAt: in.ExpectedAt}
-	if err := s.update(c, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-type followUpBody struct {
-	Type     string     `json:"type"`
-	Content  string     `json:"content"`
-	NextStep string     `json:"next_step"`
-	NextAt   *time.Time `json:"next_at"`
-	Stage    string     `json:"stage"`
-}
-
-func (s *Server) followUp(c *fiber.Ctx) error {
-	var in followUpBody
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	var bad lead.Fields
-	in.Type, in.Content, in.NextStep = strings.TrimSpace(in.Type), strings.TrimSpace(in.Content), strings.TrimSpace(in.NextStep)
-	if err := s.checkOption(c, &bad, "type", lead.OptionFollowUpTypes, in.Type); err != nil {
-		return err
-	}
-	if in.Content == "" {
-		bad.Add("content", "is required")
-	} else if utf8.RuneCountInString(in.Content) > 10000 {
-		bad.Add("content", "is longer than 10000 characters")
-	}
-	if utf8.RuneCountInString(in.NextStep) > 1000 {
-		bad.Add("next_step", "is longer than 1000 characters")
-	}
-	if in.Stage != "" {
-		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, in.Stage); err != nil {
-			return err
-		}
-	}
-	if err := bad.Err(); err != nil {
-		return err
-	}
-	l, err := s.owned(c)
-	if err != nil {
-		return err
-	}
-	me := caller(c)
-	// The follow-up id is derived from the request, so a retry records one follow-up.
-	fid := uuid.Must(uuid.NewV7()).String()
-	if k := c.Get("Idempotency-Key"); k != "" {
-		fid = uuid.NewSHA1(idNamespace, []byte(l.ID+"\x00follow-up\x00"+me.ID+"\x00"+k)).String()
-	}
-	arg := workflows.FollowUpInput{FollowUpID: fid, AuthorID: me.ID, Type: in.Type, Content: in.Content,
-		NextStep: in.NextStep, NextAt: in.NextAt, Stage: in.Stage}
-	var out lead.FollowUp
-	if err := s.update(c, l.ID, workflows.UpdateFollowUp, arg, &out); err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(out)
-}
-
-// owned returns the lead when the caller may work it: its owner, or staff.
-func (s *Server) owned(c *fiber.Ctx) (lead.Lead, error) {
-	l, err := s.visible(c, c.Params("id"))
-	if err != nil {
-		return l, err
-	}
-	if me := caller(c); !isStaff(me) && l.OwnerID != me.ID {
-		return l, lead.Errorf(lead.CodeForbidden, "only the lead's owner, a manager or an admin may do this")
-	}
-	return l, nil
-}
-
-func (s *Server) convertLead(c *fiber.Ctx) error {
-	var in struct{}
-	if err := actionBody(c, &in); err != nil {
-		return err
-	}
-	l, err := s.owned(c)
-	if err != nil {
-		return err
-	}
-	// One customer per lead, whatever the retries.
-	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String()}
-	var out lead.Converted
-	if err := s.update(c, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return c.JSON(page(redactAll(me, leads), next))
 }

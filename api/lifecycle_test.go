@@ -125,8 +125,8 @@ func TestOffersAndRoundRobin(t *testing.T) {
 	}
 	tokenOf := map[string]string{r1: t1, r2: t2}
 	other := map[string]string{r1: r2, r2: r1}
-	// The other rep may not accept someone else's offer.
-	s.expect(s.do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[other[first.OwnerID]], ""), 403)
+	// For the other rep someone else's offer does not exist.
+	s.expect(s.do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[other[first.OwnerID]], ""), 404)
 	var accepted lead.Lead
 	s.expect(s.do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[first.OwnerID], ""), 200).json(t, &accepted)
 	if accepted.Status != lead.StatusAssigned {
@@ -158,7 +158,7 @@ func TestAssignReturnCloseAndEdit(t *testing.T) {
 		t.Fatalf("assigned: %+v", got)
 	}
 	// Edit: further phones, tags, notes; history keeps the old values.
-	s.expect(s.do("PATCH", "/api/v1/leads/"+l.ID, other, `{"notes":"x"}`), 403)
+	s.expect(s.do("PATCH", "/api/v1/leads/"+l.ID, other, `{"notes":"x"}`), 404)
 	got = lead.Lead{}
 	s.expect(s.do("PATCH", "/api/v1/leads/"+l.ID, rep, `{"phones":["+86 139 0013 9000"],"tags":["vip"],"notes":"prefers mornings","stage":"In progress","custom":{"size":40}}`), 200).json(t, &got)
 	if len(got.Phones) != 1 || got.Stage != "In progress" || got.Notes != "prefers mornings" || got.Custom["size"] != float64(40) {
@@ -178,8 +178,10 @@ func TestAssignReturnCloseAndEdit(t *testing.T) {
 	if got.Status != lead.StatusClosed {
 		t.Fatalf("closed: %+v", got)
 	}
-	// The workflow has ended: further actions are refused with the status.
-	p := s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 409).problem(t)
+	// The workflow has ended: further actions are refused with the status;
+	// for the rep the closed lead is gone.
+	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 404)
+	p := s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", s.admin, ""), 409).problem(t)
 	if !strings.Contains(strings.Join(p.Reasons, ";"), "closed") {
 		t.Fatalf("claim after close: %+v", p)
 	}

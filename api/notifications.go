@@ -1,8 +1,6 @@
 package api
 
 import (
-	"slices"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
@@ -101,6 +99,9 @@ func recipientsPage(items []lead.Recipient) fiber.Map { return fiber.Map{"items"
 // getPoolRecipients lists the pool's admins and members with their
 // new-lead e-mail flag.
 func (s *Server) getPoolRecipients(c *fiber.Ctx) error {
+	if err := s.poolFor(c, lead.ActRecipients, c.Params("id")); err != nil {
+		return err
+	}
 	items, err := s.db.PoolRecipients(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
@@ -116,8 +117,8 @@ func (s *Server) putPoolRecipients(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if me.Role != lead.RoleAdmin && !slices.Contains(p.AdminIDs, me.ID) {
-		return lead.Errorf(lead.CodeForbidden, "only admins and the pool's own admins may change its recipients")
+	if err := lead.AuthorizePool(lead.ActRecipients, me, lead.PoolAccessOf(me, p)); err != nil {
+		return err
 	}
 	ids, err := readRecipients(c)
 	if err != nil {

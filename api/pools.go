@@ -2,18 +2,20 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // routePools registers teams, pools and the user patch.
@@ -205,11 +207,11 @@ func (s *Server) createPool(c *fiber.Ctx) error {
 }
 
 // poolVisible is the rule of who may see a pool: admins and managers see
-// every pool; a rep sees the global and country pools (anyone may claim
-// from them) and the pools they are a member or an admin of.
+// every pool; a rep sees the pools they may claim from (lead.PoolAccessOf).
+// store.PoolFilter.VisibleTo is its SQL twin.
 func poolVisible(me lead.User, p lead.Pool) bool {
-	return isStaff(me) || p.Scope == lead.ScopeGlobal || p.Scope == lead.ScopeCountry ||
-		slices.Contains(p.MemberIDs, me.ID) || slices.Contains(p.AdminIDs, me.ID)
+	pa := lead.PoolAccessOf(me, p)
+	return isStaff(me) || pa.Member || pa.Admin
 }
 
 // listPools lists pools oldest first, optionally of one ?scope=; reps get
@@ -251,8 +253,8 @@ func (s *Server) patchPool(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if me.Role != lead.RoleAdmin && !slices.Contains(p.AdminIDs, me.ID) {
-		return lead.Errorf(lead.CodeForbidden, "only admins and the pool's own admins may change it")
+	if err := lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)); err != nil {
+		return err
 	}
 	var b poolBody
 	if err := decodeJSON(c, &b); err != nil {
@@ -309,4 +311,21 @@ func (s *Server) transferPool(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(out)
+}
+
+// signalPolicy tells the running workflows of a pool's leads about its new
+// policy, so their timers re-arm. A lead whose workflow ended meanwhile is skipped.
+func (s *Server) signalPolicy(ctx context.Context, poolID string, p lead.Policy) error {
+	ids, err := s.db.LiveLeadIDs(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.tc.SignalWorkflow(ctx, workflows.WorkflowID(id), "", workflows.SignalPolicy, p)
+		var nf *serviceerror.NotFound
+		if err != nil && !errors.As(err, &nf) {
+			return s.temporalError(err)
+		}
+	}
+	return nil
 }

@@ -91,10 +91,9 @@ func (s *Server) register(c *fiber.Ctx) error {
 		opts.InviterID = rep.ID
 	}
 	l := li.NewLead(requestLeadID(c, "register\x00"+c.IP()))
-	l.Intake = opts
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
 	defer cancel()
-	out, _, err := s.startLead(ctx, l)
+	out, _, err := s.startLead(ctx, l, opts)
 	if err != nil {
 		return err
 	}

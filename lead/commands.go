@@ -9,6 +9,9 @@ type Claim struct {
 	RequestID  string     `json:"request_id"` // idempotency key: a retried claim is applied once
 	Reason     string     `json:"reason,omitempty"`
 	ExpectedAt *time.Time `json:"expected_follow_up_at,omitempty"`
+	// Via says how the lead came to the rep other than a plain claim
+	// ("invite": a duplicate registered through their invite link).
+	Via string `json:"via,omitempty"`
 }
 
 // NewFollowUp is a follow-up to record, optionally moving the lead's stage.
@@ -116,4 +119,10 @@ type Email struct {
 	Summary string `json:"summary,omitempty"`
 	// Day is the digest's day (YYYY-MM-DD, UTC): follow-ups due by its end are listed.
 	Day string `json:"day,omitempty"`
+}
+
+// RepStats are a rep's numbers that capacity checks and rules see.
+type RepStats struct {
+	Load        int // leads assigned or offered to the rep (see store's repLoadSQL)
+	ClaimsToday int // claims since midnight UTC
 }

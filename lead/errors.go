@@ -85,3 +85,29 @@ func (f Fields) Err() error {
 	}
 	return Invalid(f...)
 }
+
+// RefusalReasons splits err into the reasons of a conflict (a refusal that
+// may be combined with others) and any other error, which it returns.
+func RefusalReasons(err error) ([]string, error) {
+	var e *Error
+	if err == nil {
+		return nil, nil
+	}
+	if errors.As(err, &e) && e.Code == CodeConflict {
+		return e.Reasons, nil
+	}
+	return nil, err
+}
+
+// FieldsOf returns the field errors of an invalid-input error (nil, true
+// for nil) and false for any other error.
+func FieldsOf(err error) (Fields, bool) {
+	var e *Error
+	if err == nil {
+		return nil, true
+	}
+	if errors.As(err, &e) && e.Code == CodeInvalid {
+		return Fields(e.Fields), true
+	}
+	return nil, false
+}

@@ -1,7 +1,6 @@
 package lead
 
 import (
-	"net/mail"
 	"strings"
 	"unicode/utf8"
 )
@@ -63,7 +62,7 @@ func (in *Input) Clean() error {
 		f.Add("notes", "is longer than 10000 characters")
 	}
 	if in.Email != "" {
-		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		if !ValidEmail(in.Email) {
 			f.Add("email", "is not a valid e-mail address")
 		}
 	}
@@ -107,7 +106,7 @@ func (u *User) Clean() error {
 	}
 	if u.Email == "" {
 		f.Add("email", "is required")
-	} else if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+	} else if !ValidEmail(u.Email) {
 		f.Add("email", "is not a valid e-mail address")
 	}
 	if !u.Role.Valid() {
@@ -122,6 +121,9 @@ func (u *User) Clean() error {
 	return f.Err()
 }
 
+// Options are the intake options the input asks for.
+func (in Input) Options() IntakeOptions { return IntakeOptions{DuplicatePolicy: in.DuplicatePolicy} }
+
 // NewLead builds the lead an Input registers, with its phone parsed and its
 // de-duplication key computed. Call Clean first.
 func (in Input) NewLead(id string) Lead {
@@ -130,13 +132,8 @@ func (in Input) NewLead(id string) Lead {
 	if tags == nil {
 		tags = []string{}
 	}
-	var intake *IntakeOptions
-	if in.DuplicatePolicy != "" {
-		intake = &IntakeOptions{DuplicatePolicy: in.DuplicatePolicy}
-	}
 	return Lead{
-		Intake: intake,
-		ID:     id, Status: StatusReceived, Stage: DefaultStages[0],
+		ID: id, Status: StatusReceived, Stage: DefaultStages[0],
 		Company: in.Company, Name: in.Name, Phone: in.Phone, PhoneE164: p.E164, Email: in.Email, Country: in.Country,
 		Source: in.Source, Channel: in.Channel, Profession: in.Profession, Address: in.Address, District: in.District,
 		Division: in.Division, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,

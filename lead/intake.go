@@ -28,7 +28,7 @@ func (p DuplicatePolicy) Valid() bool {
 const DuplicateReasonPrefix = "duplicate of lead "
 
 // IntakeOptions say how a new lead is taken in. They travel with the lead
-// into its workflow (Lead.Intake) and are not part of the stored lead.
+// into its workflow's input and are not part of the stored lead.
 type IntakeOptions struct {
 	// DuplicatePolicy overrides the policy configured for the lead's source.
 	DuplicatePolicy DuplicatePolicy `json:"duplicate_policy,omitempty"`
@@ -41,4 +41,50 @@ type IntakeOptions struct {
 	// ImportID and Row name the import row that created the lead.
 	ImportID string `json:"import_id,omitempty"`
 	Row      int    `json:"row,omitempty"`
+}
+
+// IntakeOutcome says what intake did with a new lead; the API answers by it.
+type IntakeOutcome string
+
+// The intake outcomes.
+const (
+	OutcomeRejected  IntakeOutcome = "rejected"          // a validation rule refused it
+	OutcomeMerged    IntakeOutcome = "merged"            // a duplicate, merged into the live lead
+	OutcomeDuplicate IntakeOutcome = "duplicate_refused" // a duplicate refused by the reject policy
+	OutcomeInviter   IntakeOutcome = "to_inviter"        // given to the rep whose invite link registered it
+	OutcomePooled    IntakeOutcome = "pooled"            // waits in a pool to be claimed
+	OutcomeOffered   IntakeOutcome = "offered"           // distributed: offered to a member of its pool
+	OutcomeAssigned  IntakeOutcome = "assigned"          // distributed and accepted at once
+)
+
+// IntakePlan is what the rules decided about a new lead; the store applies
+// it in one transaction, with the de-duplication and the distribution that
+// only the database can decide atomically.
+type IntakePlan struct {
+	// Reject: a validation rule refused the lead; Reasons and Fields say why.
+	Reject  bool
+	Reasons []string
+	Fields  []FieldError
+	Score   int
+	Review  []string // rules that failed at run time: the lead needs review
+	// PoolID is where routing puts the lead.
+	PoolID string
+	// DuplicatePolicy applies when a live lead has the same dedup key.
+	DuplicatePolicy DuplicatePolicy
+	// InviterID is the rep whose invite link registered the lead: a lead
+	// that is not a duplicate goes to them while they have room.
+	InviterID string
+	// AutoAccept: a distribution assigns the lead instead of offering it.
+	AutoAccept bool
+	// The decisions, each with its rule set kind, version and trace:
+	// Validated (or rejected), Scored and Routed.
+	Validated, Scored, Routed Event
+}
+
+// IntakeResult is a lead as its intake left it, and why.
+type IntakeResult struct {
+	Lead
+	Outcome IntakeOutcome `json:"outcome,omitempty"`
+	// FieldErrors are the input fields the rejecting validation rules name.
+	FieldErrors []FieldError `json:"field_errors,omitempty"`
 }

@@ -101,12 +101,6 @@ type Lead struct {
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
-	// FieldErrors are the input fields the rejecting validation rules
-	// name; set on the intake answer only, never stored.
-	FieldErrors []FieldError `json:"field_errors,omitempty"`
-	// Intake holds how a new lead is taken in; only set on a workflow's
-	// first input, never stored.
-	Intake *IntakeOptions `json:"intake,omitempty"`
 }
 
 // Role is what a user may do.
@@ -212,29 +206,32 @@ type EventType string
 
 // The event types recorded in a lead's history.
 const (
-	EventCreated    EventType = "created"
-	EventRejected   EventType = "rejected"
-	EventValidated  EventType = "validated"
-	EventScored     EventType = "scored"
-	EventPooled     EventType = "pooled"
-	EventClaimed    EventType = "claimed"
-	EventFollowedUp EventType = "followed_up"
-	EventConverted  EventType = "converted"
-	EventAssigned   EventType = "assigned"
-	EventOffered    EventType = "offered"
-	EventAccepted   EventType = "accepted"
-	EventDeclined   EventType = "declined"
-	EventOfferEnded EventType = "offer_expired"
-	EventTransfered EventType = "transferred"
-	EventReclaimed  EventType = "reclaimed"
-	EventReturned   EventType = "returned"
-	EventClosed     EventType = "closed"
-	EventEdited     EventType = "edited"
-	EventReminded   EventType = "reminded"         // the owner was reminded of a coming deadline
-	EventEscalated  EventType = "escalated"        // the pool admins were told of a missed first contact
-	EventExempted   EventType = "reclaim_exempt"   // reclaim_exempt_when kept the lead with its owner
-	EventMerged     EventType = "merged"           // this lead was a duplicate, merged into another
-	EventRegistered EventType = "registered_again" // a duplicate registration was merged into this lead
+	EventCreated     EventType = "created"
+	EventRejected    EventType = "rejected"
+	EventValidated   EventType = "validated"
+	EventScored      EventType = "scored"
+	EventPooled      EventType = "pooled"
+	EventClaimed     EventType = "claimed"
+	EventFollowedUp  EventType = "followed_up"
+	EventConverted   EventType = "converted"
+	EventAssigned    EventType = "assigned"
+	EventOffered     EventType = "offered"
+	EventAccepted    EventType = "accepted"
+	EventDeclined    EventType = "declined"
+	EventOfferEnded  EventType = "offer_expired"
+	EventTransferred EventType = "transferred"
+	EventReclaimed   EventType = "reclaimed"
+	EventReturned    EventType = "returned"
+	EventClosed      EventType = "closed"
+	EventEdited      EventType = "edited"
+	EventReminded    EventType = "reminded"         // the owner was reminded of a coming deadline
+	EventEscalated   EventType = "escalated"        // the pool admins were told of a missed first contact
+	EventExempted    EventType = "reclaim_exempt"   // reclaim_exempt_when kept the lead with its owner
+	EventMerged      EventType = "merged"           // this lead was a duplicate, merged into another
+	EventRegistered  EventType = "registered_again" // a duplicate registration was merged into this lead
+	// EventInviterRefused: a duplicate registered through a rep's invite
+	// link was merged into this lead, which the rep could not claim.
+	EventInviterRefused EventType = "not_given_to_inviter"
 )
 
 // Event is one entry of a lead's history: who did what, when, and, for a

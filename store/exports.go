@@ -17,7 +17,7 @@ type Export struct {
 	CreatedBy string   `json:"created_by"`
 	Format    string   `json:"format"`
 	Fields    []string `json:"fields"`
-	// Filter selects the leads, VisibleTo included; its Limit and Cursor
+	// Filter selects the leads, its Viewer included; its Limit and Cursor
 	// are not used.
 	Filter     LeadFilter `json:"-"`
 	Status     string     `json:"status"`

@@ -2,114 +2,299 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/leadflow/leadflow/lead"
 )
 
-// AssignToInviter gives a lead that a duplicate registration was merged
-// into to the inviting rep (seed 000): only when the lead is pooled in a
-// global or country pool, or in the inviter's own team's pool. A lead owned
-// by someone or in another team's pool stays where it is (a conflict).
-func (db *DB) AssignToInviter(ctx context.Context, m lead.Move) (lead.Lead, error) {
-	return db.transition(ctx, m, func(tx pgx.Tx, l lead.Lead) error {
-		if err := wrongStatus("given to the inviter", l, lead.StatusPooled); err != nil {
+// InsertReceived stores a lead that has just entered its workflow, with
+// status received and a "created" event. It is idempotent: when the row
+// exists already (an activity retry) the stored lead is returned unchanged.
+func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error) {
+	custom, err := json.Marshal(nonNilMap(l.Custom))
+	if err != nil {
+		return lead.Lead{}, fmt.Errorf("store: custom fields: %w", err)
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
+				profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by)
+			VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+				nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid)
+			ON CONFLICT (id) DO NOTHING`,
+			l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
+			l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
+			lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy)
+		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		var scope, poolTeam, repTeam string
-		err := tx.QueryRow(ctx, `
-			SELECT p.scope, coalesce(p.team_id::text, ''), coalesce((SELECT team_id::text FROM users WHERE id = $2), '')
-			FROM pools p WHERE p.id = $1`, l.PoolID, m.RepID).Scan(&scope, &poolTeam, &repTeam)
-		if err != nil {
-			return notFound(err, "pool")
-		}
-		if lead.Scope(scope) == lead.ScopeTeam && (poolTeam == "" || poolTeam != repTeam) {
-			return lead.Conflict("the lead stays in its pool", "it sits in another team's pool")
-		}
-		if err := checkCapacity(ctx, tx, m.RepID, false); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'assigned', owner_id = $2, assigned_at = now(), offered_at = NULL,
-			updated_at = now() WHERE id = $1`, l.ID, m.RepID); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventAssigned, ActorID: m.ActorID, Reason: m.Reason,
-			Data: map[string]any{"owner_id": m.RepID}}, m.RequestID)
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventCreated, ActorID: l.CreatedBy,
+			Data: map[string]any{"source": l.Source}}, l.ID+"/created")
 	})
+	if err != nil {
+		return lead.Lead{}, err
+	}
+	return db.Lead(ctx, l.ID)
 }
 
-// DuplicatePolicies returns the duplicate policy of every source.
-func (db *DB) DuplicatePolicies(ctx context.Context) (map[string]lead.DuplicatePolicy, error) {
-	rows, err := db.pool.Query(ctx, `SELECT source, policy FROM duplicate_policies`)
-	if err != nil {
-		return nil, err
+// ApplyIntake applies the intake plan of a received lead in one
+// transaction and returns the result. A lead that is no longer received (a
+// retry after success) is answered as it was decided, without the plan.
+//
+// A lead the plan does not reject is first de-duplicated: under a
+// transaction lock on its dedup key the oldest live lead with the same key
+// is looked up, and the duplicate policy merges the new lead into it (its
+// history records the registration), refuses it, or creates it with
+// DuplicateOf set (warn). The partial unique index on live dedup keys makes
+// two live leads of one key impossible even without the lock. A lead that
+// is not a duplicate goes to its inviter while they have room, else into
+// the routed pool, where the pool's distribution may offer or assign it.
+func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (lead.IntakeResult, error) {
+	var res lead.IntakeResult
+	if !isUUID(id) {
+		return res, lead.Errorf(lead.CodeNotFound, "lead %s not found", id)
 	}
-	defer rows.Close()
-	out := map[string]lead.DuplicatePolicy{}
-	for rows.Next() {
-		var s string
-		var p lead.DuplicatePolicy
-		if err := rows.Scan(&s, &p); err != nil {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		l, err := lockLead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if l.Status == lead.StatusReceived {
+			out, fields, err := applyIntake(ctx, tx, l, p)
+			if err != nil {
+				return err
+			}
+			var raw []byte
+			if len(fields) > 0 {
+				if raw, err = json.Marshal(fields); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE leads SET intake_outcome = $2, field_errors = $3 WHERE id = $1`, id, out, raw); err != nil {
+				return err
+			}
+		}
+		res, err = intakeResult(ctx, tx, id)
+		return err
+	})
+	return res, err
+}
+
+// IntakeResult returns a lead with what its intake decided.
+func (db *DB) IntakeResult(ctx context.Context, id string) (lead.IntakeResult, error) {
+	if !isUUID(id) {
+		return lead.IntakeResult{}, lead.Errorf(lead.CodeNotFound, "lead not found")
+	}
+	return intakeResult(ctx, db.pool, id)
+}
+
+// intakeResult reads a lead with its intake outcome.
+func intakeResult(ctx context.Context, q queryRower, id string) (lead.IntakeResult, error) {
+	l, err := scanLead(q.QueryRow(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1`, id))
+	if err != nil {
+		return lead.IntakeResult{}, notFound(err, "lead")
+	}
+	res := lead.IntakeResult{Lead: l}
+	var fields []byte
+	if err := q.QueryRow(ctx, `SELECT intake_outcome, field_errors FROM leads WHERE id = $1`, id).Scan(&res.Outcome, &fields); err != nil {
+		return res, err
+	}
+	if len(fields) > 0 {
+		err = json.Unmarshal(fields, &res.FieldErrors)
+	}
+	return res, err
+}
+
+// applyIntake applies plan p to the received, locked lead l and returns
+// the outcome and the fields a rejection names.
+func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan) (lead.IntakeOutcome, []lead.FieldError, error) {
+	if p.Reject {
+		return lead.OutcomeRejected, p.Fields, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", p.Reasons, p, "", p.Validated)
+	}
+	duplicateOf, err := findDuplicate(ctx, tx, l)
+	if err != nil {
+		return "", nil, err
+	}
+	if duplicateOf != "" {
+		switch p.DuplicatePolicy {
+		case lead.DuplicateWarn:
+			if p.Routed.Data == nil {
+				p.Routed.Data = map[string]any{}
+			}
+			p.Routed.Data["duplicate_of"] = duplicateOf
+		case lead.DuplicateReject:
+			reason := lead.DuplicateReasonPrefix + duplicateOf
+			refused := lead.Event{Type: lead.EventRejected, ActorID: l.CreatedBy, Reason: reason,
+				Data: map[string]any{"duplicate_of": duplicateOf, "policy": string(lead.DuplicateReject)}}
+			return lead.OutcomeDuplicate, nil, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", []string{reason}, p, duplicateOf, p.Validated, refused)
+		default:
+			return lead.OutcomeMerged, nil, mergeInto(ctx, tx, l, duplicateOf, p)
+		}
+	}
+	if p.InviterID != "" {
+		_, _, err := checkTaker(ctx, tx, l, p.InviterID, TakeAssign)
+		reasons, err := lead.RefusalReasons(err)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(reasons) == 0 {
+			given := lead.Event{Type: lead.EventAssigned, ActorID: p.InviterID,
+				Reason: "registered through the rep's invite link", Data: map[string]any{"owner_id": p.InviterID}}
+			return lead.OutcomeInviter, nil, decide(ctx, tx, l.ID, lead.StatusAssigned, p.PoolID, p.InviterID, nil, p, duplicateOf,
+				p.Validated, p.Scored, p.Routed, given)
+		}
+		// The inviter is full or inactive: the routing rules decide.
+		p.Routed.Reason = "the inviting rep cannot take the lead: " + strings.Join(reasons, "; ")
+	}
+	if err := decide(ctx, tx, l.ID, lead.StatusPooled, p.PoolID, "", nil, p, duplicateOf, p.Validated, p.Scored, p.Routed); err != nil {
+		return "", nil, err
+	}
+	l.Status, l.PoolID = lead.StatusPooled, p.PoolID
+	status, err := distribute(ctx, tx, l, p.AutoAccept, l.ID+"/intake/distribute")
+	switch status {
+	case lead.StatusOffered:
+		return lead.OutcomeOffered, nil, err
+	case lead.StatusAssigned:
+		return lead.OutcomeAssigned, nil, err
+	}
+	return lead.OutcomePooled, nil, err
+}
+
+// findDuplicate returns the oldest live lead with l's dedup key, under a
+// transaction lock on the key; "" when there is none.
+func findDuplicate(ctx context.Context, tx pgx.Tx, l lead.Lead) (string, error) {
+	if l.DedupKey == "" {
+		return "", nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, l.DedupKey); err != nil {
+		return "", err
+	}
+	var dup string
+	err := tx.QueryRow(ctx, `
+		SELECT id::text FROM leads
+		WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
+		  AND status IN ('pooled', 'offered', 'assigned', 'converted')
+		ORDER BY created_at, id LIMIT 1`, l.DedupKey, l.ID).Scan(&dup)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return dup, err
+}
+
+// decide writes the decided status of a received lead and its decision events.
+func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolID, ownerID string, reasons []string,
+	p lead.IntakePlan, duplicateOf string, events ...lead.Event) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
+			reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
+			duplicate_of = nullif($8, '')::uuid,
+			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
+		WHERE id = $1`,
+		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf); err != nil {
+		if isUniqueViolation(err, "leads_live_dedup_key") {
+			return lead.Errorf(lead.CodeUnavailable, "a lead with the same company, phone and country was registered at the same moment; retry")
+		}
+		return err
+	}
+	return insertIntakeEvents(ctx, tx, id, events)
+}
+
+func insertIntakeEvents(ctx context.Context, tx pgx.Tx, id string, events []lead.Event) error {
+	for i, e := range events {
+		if e.Type == "" {
+			continue // a decision the plan did not make
+		}
+		e.LeadID = id
+		if err := insertEvent(ctx, tx, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeInto ends a new lead as merged into the live lead dup: the new lead's
+// history says where it went, dup's history records the registration, and
+// dup gains the name and e-mail it lacked.
+func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.IntakePlan) error {
+	if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'merged', merged_into = $2, pool_id = NULL, owner_id = NULL,
+		score = $3, review_reasons = $4, updated_at = now() WHERE id = $1`, l.ID, dup, p.Score, nonNilStrings(p.Review)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE leads SET name = CASE WHEN name = '' THEN $2 ELSE name END,
+		email = CASE WHEN email = '' THEN $3 ELSE email END, updated_at = now() WHERE id = $1`, dup, l.Name, l.Email); err != nil {
+		return err
+	}
+	merged := lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy, Reason: "a duplicate of lead " + dup,
+		Data: map[string]any{"merged_into": dup}}
+	if err := insertIntakeEvents(ctx, tx, l.ID, []lead.Event{p.Validated, merged}); err != nil {
+		return err
+	}
+	data := map[string]any{"lead_id": l.ID, "source": l.Source}
+	if p.InviterID != "" {
+		data["inviter_id"] = p.InviterID
+	}
+	actor := l.CreatedBy
+	if actor == "" {
+		actor = p.InviterID
+	}
+	return insertEvent(ctx, tx, lead.Event{LeadID: dup, Type: lead.EventRegistered, ActorID: actor,
+		Reason: "registered again through " + l.Source, Data: data}, l.ID+"/merged-into")
+}
+
+// PoolPolicy returns the policy of a pool.
+func (db *DB) PoolPolicy(ctx context.Context, id string) (lead.Policy, error) {
+	var p lead.Policy
+	if !isUUID(id) {
+		return p, lead.Errorf(lead.CodeNotFound, "pool not found")
+	}
+	var raw []byte
+	if err := db.pool.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1`, id).Scan(&raw); err != nil {
+		return p, notFound(err, "pool")
+	}
+	return p, json.Unmarshal(raw, &p)
+}
+
+// IPCompanies counts, for each lead and window, the distinct companies
+// other than the lead's registered from the lead's IP within that window
+// before the lead itself was created. One query per window, whatever the
+// number of leads (the preview of a rule change asks for a thousand).
+func (db *DB) IPCompanies(ctx context.Context, leadIDs []string, windows map[string]time.Duration) (map[string]map[string]int, error) {
+	out := make(map[string]map[string]int, len(leadIDs))
+	for _, id := range leadIDs {
+		out[id] = map[string]int{}
+	}
+	if len(leadIDs) == 0 {
+		return out, nil
+	}
+	for name, w := range windows {
+		rows, err := db.pool.Query(ctx, `
+			SELECT l.id::text, count(DISTINCT o.company_key)
+			FROM leads l JOIN leads o ON o.ip = l.ip AND o.id <> l.id AND o.company_key <> l.company_key
+				AND o.created_at <= l.created_at AND o.created_at > l.created_at - $2::interval
+			WHERE l.id = ANY($1::uuid[]) AND l.ip IS NOT NULL
+			GROUP BY l.id`, leadIDs, strconv.FormatInt(w.Microseconds(), 10)+" microseconds")
+		if err != nil {
 			return nil, err
 		}
-		out[s] = p
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id][name] = n
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
-}
-
-// DuplicatePolicy returns the policy of one source; merge when unset.
-func (db *DB) DuplicatePolicy(ctx context.Context, source string) (lead.DuplicatePolicy, error) {
-	var p lead.DuplicatePolicy
-	err := db.pool.QueryRow(ctx, `SELECT policy FROM duplicate_policies WHERE source = $1`, source).Scan(&p)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return lead.DuplicateMerge, nil
-	}
-	return p, err
-}
-
-// SetDuplicatePolicy sets the policy of a source.
-func (db *DB) SetDuplicatePolicy(ctx context.Context, source string, p lead.DuplicatePolicy) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO duplicate_policies (source, policy) VALUES ($1, $2)
-		ON CONFLICT (source) DO UPDATE SET policy = excluded.policy, updated_at = now()`, source, p)
-	return err
-}
-
-// newInviteToken returns a random, URL-safe invite token.
-func newInviteToken() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// InviteToken returns the rep's invite token, creating it on first use.
-func (db *DB) InviteToken(ctx context.Context, userID string) (string, error) {
-	var tok string
-	err := db.pool.QueryRow(ctx, `
-		UPDATE users SET invite_token = coalesce(invite_token, $2) WHERE id = $1 RETURNING invite_token`,
-		userID, newInviteToken()).Scan(&tok)
-	return tok, notFound(err, "user")
-}
-
-// RotateInviteToken gives the rep a new invite token; the old link stops working.
-func (db *DB) RotateInviteToken(ctx context.Context, userID string) (string, error) {
-	var tok string
-	err := db.pool.QueryRow(ctx, `UPDATE users SET invite_token = $2 WHERE id = $1 RETURNING invite_token`,
-		userID, newInviteToken()).Scan(&tok)
-	return tok, notFound(err, "user")
-}
-
-// Inviter returns the active user whose invite token this is.
-func (db *DB) Inviter(ctx context.Context, token string) (lead.User, error) {
-	if token == "" || len(token) > 64 {
-		return lead.User{}, lead.Errorf(lead.CodeNotFound, "no such invite link")
-	}
-	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE invite_token = $1 AND active`, token))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return lead.User{}, lead.Errorf(lead.CodeNotFound, "no such invite link")
-	}
-	return u, err
+	return out, nil
 }

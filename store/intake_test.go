@@ -39,8 +39,8 @@ func TestIntakeDeduplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	warned, err := db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusPooled, PoolID: lead.DefaultPoolID, DuplicatePolicy: lead.DuplicateWarn})
-	if err != nil || warned.Status != lead.StatusPooled || warned.DuplicateOf != first.ID {
+	warned, err := db.ApplyIntake(ctx, l.ID, lead.IntakePlan{PoolID: lead.DefaultPoolID, DuplicatePolicy: lead.DuplicateWarn})
+	if err != nil || warned.Status != lead.StatusPooled || warned.DuplicateOf != first.ID || warned.Outcome != lead.OutcomePooled {
 		t.Fatalf("warned: %+v %v", warned, err)
 	}
 	// PostgreSQL itself refuses a second live lead with the same key.

@@ -255,7 +255,7 @@ func TestDueFollowUps(t *testing.T) {
 	day := time.Now().UTC().Truncate(24 * time.Hour)
 	due := func(company string, next *time.Time) lead.Lead {
 		l := pooledLead(t, db, company, "")
-		if _, err := db.Claim(ctx, lead.Claim{LeadID: l.ID, RepID: rep.ID, RequestID: uuid.NewString()}); err != nil {
+		if _, err := db.Claim(ctx, lead.Claim{LeadID: l.ID, RepID: rep.ID, RequestID: uuid.NewString()}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.AddFollowUp(ctx, lead.NewFollowUp{RequestID: uuid.NewString(), FollowUp: lead.FollowUp{ID: uuid.NewString(),

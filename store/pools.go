@@ -69,8 +69,8 @@ func (db *DB) Pool(ctx context.Context, id string) (lead.Pool, error) {
 type PoolFilter struct {
 	Scope lead.Scope // "" for every scope
 	// VisibleTo, a user id, keeps the pools that user may see without
-	// managing pools: the global and country pools, and those the user is
-	// a member or an admin of.
+	// managing pools: those they may claim from (global and country pools,
+	// pools they are a member of, their team's) and those they administer.
 	VisibleTo string
 	Limit     int
 	Cursor    string
@@ -94,8 +94,8 @@ func (db *DB) Pools(ctx context.Context, f PoolFilter) ([]lead.Pool, string, err
 		if !isUUID(f.VisibleTo) {
 			return nil, "", lead.Invalid(lead.FieldError{Field: "visible_to", Reason: "is not an id"})
 		}
-		where = append(where, "(p.scope IN ('global', 'country') OR EXISTS (SELECT 1 FROM pool_members v WHERE v.pool_id = p.id AND v.user_id = "+
-			arg(f.VisibleTo)+"::uuid))")
+		u := arg(f.VisibleTo) + "::uuid"
+		where = append(where, "("+memberSQL("p", u)+" OR "+poolAdminSQL("p", u)+")")
 	}
 	if f.Cursor != "" {
 		t, id, err := decodeCursor(f.Cursor)

@@ -40,12 +40,12 @@ func pooledLead(t *testing.T, db *store.DB, company, ip string) lead.Lead {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err = db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusPooled, PoolID: lead.DefaultPoolID,
-		Events: []lead.Event{{Type: lead.EventPooled, RuleKind: "routing", RuleVersion: 1}}})
+	res, err := db.ApplyIntake(ctx, l.ID, lead.IntakePlan{PoolID: lead.DefaultPoolID,
+		Routed: lead.Event{Type: lead.EventPooled, RuleKind: "routing", RuleVersion: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l
+	return res.Lead
 }
 
 func TestMigrationsSeedTheDefaults(t *testing.T) {
@@ -68,8 +68,8 @@ func TestInsertAndIntakeAreIdempotent(t *testing.T) {
 	if err != nil || again.Company != "Acme Trading" || again.Status != lead.StatusPooled {
 		t.Fatalf("re-insert changed the lead: %+v %v", again, err)
 	}
-	again, err = db.ApplyIntake(ctx, l.ID, store.Decision{Status: lead.StatusRejected, Events: []lead.Event{{Type: lead.EventRejected}}})
-	if err != nil || again.Status != lead.StatusPooled {
+	res, err := db.ApplyIntake(ctx, l.ID, lead.IntakePlan{Reject: true, Validated: lead.Event{Type: lead.EventRejected}})
+	if err != nil || res.Status != lead.StatusPooled || res.Outcome != lead.OutcomePooled {
 		t.Fatalf("a second intake decision was applied: %+v %v", again, err)
 	}
 	events, _, err := db.Events(ctx, l.ID, 50, "")
@@ -93,7 +93,7 @@ func TestClaimCapacityUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, results[i] = db.Claim(context.Background(), lead.Claim{LeadID: l.ID, RepID: rep.ID, RequestID: "claim-" + l.ID})
+			_, results[i] = db.Claim(context.Background(), lead.Claim{LeadID: l.ID, RepID: rep.ID, RequestID: "claim-" + l.ID}, nil)
 		}()
 	}
 	wg.Wait()
@@ -129,15 +129,15 @@ func TestClaimDailyLimitAndIdempotency(t *testing.T) {
 		ids = append(ids, pooledLead(t, db, fmt.Sprintf("Daily Company %d", i), "").ID)
 	}
 	for _, id := range ids[:2] {
-		if _, err := db.Claim(ctx, lead.Claim{LeadID: id, RepID: rep.ID, RequestID: "r-" + id}); err != nil {
+		if _, err := db.Claim(ctx, lead.Claim{LeadID: id, RepID: rep.ID, RequestID: "r-" + id}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Retrying a claim that succeeded is not a second claim.
-	if l, err := db.Claim(ctx, lead.Claim{LeadID: ids[0], RepID: rep.ID, RequestID: "r-" + ids[0]}); err != nil || l.OwnerID != rep.ID {
+	if l, err := db.Claim(ctx, lead.Claim{LeadID: ids[0], RepID: rep.ID, RequestID: "r-" + ids[0]}, nil); err != nil || l.OwnerID != rep.ID {
 		t.Fatalf("retried claim: %+v %v", l, err)
 	}
-	_, err := db.Claim(ctx, lead.Claim{LeadID: ids[2], RepID: rep.ID, RequestID: "r-" + ids[2]})
+	_, err := db.Claim(ctx, lead.Claim{LeadID: ids[2], RepID: rep.ID, RequestID: "r-" + ids[2]}, nil)
 	e, ok := err.(*lead.Error)
 	if !ok || e.Code != lead.CodeConflict || len(e.Reasons) != 1 || e.Reasons[0] != "daily claim limit reached: 2 of 2 claims today" {
 		t.Fatalf("third claim: %v", err)

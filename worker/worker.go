@@ -35,10 +35,10 @@ func Register(r interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
 	RegisterActivity(any)
 }, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.LeadWorkflow, workflow.RegisterOptions{Name: "LeadWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.LeadWorkflow, workflow.RegisterOptions{Name: workflows.LeadWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ImportWorkflow, workflow.RegisterOptions{Name: "ImportWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.ExportWorkflow, workflow.RegisterOptions{Name: "ExportWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.ImportWorkflow, workflow.RegisterOptions{Name: workflows.ImportWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ExportWorkflow, workflow.RegisterOptions{Name: workflows.ExportWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

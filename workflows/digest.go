@@ -11,8 +11,7 @@ import (
 // worker at start) runs DigestWorkflow every morning; it e-mails each rep
 // the follow-ups due by the end of the day.
 const (
-	DigestWorkflowName = "DigestWorkflow"
-	DigestScheduleID   = "leadflow-daily-digest"
+	DigestScheduleID = "leadflow-daily-digest"
 	// DigestCron is when the digest goes out: 07:00 UTC every day.
 	DigestCron = "0 7 * * *"
 )

@@ -1,34 +1,10 @@
 package workflows
 
 import (
-	"time"
-
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/lead"
 )
-
-// Activity names of the notification e-mails (methods of activities.Activities).
-const (
-	ActivityEmail       = "Email"       // lead.Email -> error
-	ActivitySendDigests = "SendDigests" // day (YYYY-MM-DD) -> number of reps
-)
-
-// emailOptions are the options of the Email activity: a regular activity
-// (a remote call), retried with backoff on 429, 5xx and network errors and
-// not retried when the provider refused the e-mail for good.
-var emailOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-		MaximumAttempts:    10,
-		NonRetryableErrorTypes: []string{lead.ErrEmailRejected, string(lead.CodeInvalid), string(lead.CodeNotFound),
-			string(lead.CodeInternal)},
-	},
-}
 
 // SendEmail starts the Email activity for e and returns its future. Any
 // workflow may use it (the import and export workflows for their

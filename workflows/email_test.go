@@ -38,7 +38,7 @@ func (m *mailbox) next(l lead.Lead) lead.Lead {
 }
 
 func (m *mailbox) register(env *testsuite.TestWorkflowEnvironment) {
-	env.RegisterActivityWithOptions(func(ctx context.Context, l lead.Lead) (lead.Lead, error) { return m.intake, nil },
+	env.RegisterActivityWithOptions(func(ctx context.Context, l LeadInput) (lead.Lead, error) { return m.intake, nil },
 		activity.RegisterOptions{Name: ActivityIntake})
 	for _, name := range []string{ActivityAssign, ActivityReclaim, ActivityDecline, ActivityTransfer, ActivityClose} {
 		env.RegisterActivityWithOptions(func(ctx context.Context, mv lead.Move) (lead.Lead, error) {
@@ -53,7 +53,7 @@ func (m *mailbox) register(env *testsuite.TestWorkflowEnvironment) {
 		return lead.Lead{ID: c.LeadID, Status: lead.StatusAssigned, OwnerID: c.RepID, PoolID: "p1"}, nil
 	}, activity.RegisterOptions{Name: ActivityClaim})
 	env.RegisterActivityWithOptions(func(ctx context.Context, n lead.Notice) (bool, error) { return true, nil },
-		activity.RegisterOptions{Name: ActivityNotify})
+		activity.RegisterOptions{Name: ActivityRecordNotice})
 	env.RegisterActivityWithOptions(func(ctx context.Context, e lead.Email) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -87,7 +87,7 @@ func runMail(t *testing.T, m *mailbox, before func(env *testsuite.TestWorkflowEn
 	env.RegisterWorkflow(LeadWorkflow)
 	m.register(env)
 	before(env)
-	env.ExecuteWorkflow(LeadWorkflow, lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "13800138000", Source: m.intake.Source})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "13800138000", Source: m.intake.Source}})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}

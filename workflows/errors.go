@@ -8,10 +8,11 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// refused turns a domain error into the non-retryable application error
+// Refusal turns a domain error into the non-retryable application error
 // that travels back to the update's caller: the type is the error code and
-// the first detail is the *lead.Error itself.
-func refused(e *lead.Error) error {
+// the first detail is the *lead.Error itself. Update validators and
+// activities both refuse with it; DomainError reads it back.
+func Refusal(e *lead.Error) error {
 	return temporal.NewApplicationErrorWithOptions(e.Message, string(e.Code), temporal.ApplicationErrorOptions{
 		NonRetryable: true,
 		Details:      []any{e},

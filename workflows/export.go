@@ -8,9 +8,6 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// ExportWorkflowID is the workflow ID of an export's ExportWorkflow.
-func ExportWorkflowID(exportID string) string { return "export/" + exportID }
-
 // ExportInput starts an ExportWorkflow for a stored export.
 type ExportInput struct {
 	ExportID string `json:"export_id"`

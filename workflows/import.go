@@ -9,17 +9,6 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// Activity names of the import and export workflows (methods of activities.Bulk).
-const (
-	ActivityImportBatch    = "ImportBatch"
-	ActivityImportFinished = "ImportFinished"
-	ActivityExport         = "Export"
-	ActivityExportFinished = "ExportFinished"
-)
-
-// ImportWorkflowID is the workflow ID of an import's ImportWorkflow.
-func ImportWorkflowID(importID string) string { return "import/" + importID }
-
 // DefaultImportBatch is how many rows one ImportBatch activity processes.
 const DefaultImportBatch = 200
 
@@ -79,7 +68,7 @@ var bulkRetry = &temporal.RetryPolicy{
 	InitialInterval:        time.Second,
 	BackoffCoefficient:     2,
 	MaximumInterval:        time.Minute,
-	NonRetryableErrorTypes: []string{string(lead.CodeInvalid), string(lead.CodeNotFound), string(lead.CodeForbidden)},
+	NonRetryableErrorTypes: nonRetryable,
 }
 
 // finishOptions are those of the final step of an import or export.

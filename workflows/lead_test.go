@@ -12,15 +12,16 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// fakeStore stands in for the activities: the workflow's own logic is under test here.
-type fakeStore struct {
+// fakeActivities stands in for the activities: the workflow's own logic is under test here.
+type fakeActivities struct {
 	intake   lead.Status
 	claimErr *lead.Error
 	claims   int
 }
 
-func (f *fakeStore) register(env *testsuite.TestWorkflowEnvironment) {
-	env.RegisterActivityWithOptions(func(ctx context.Context, l lead.Lead) (lead.Lead, error) {
+func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in LeadInput) (lead.Lead, error) {
+		l := in.Lead
 		l.Status = f.intake
 		if f.intake == lead.StatusPooled {
 			l.PoolID = lead.DefaultPoolID
@@ -49,7 +50,7 @@ func (f *fakeStore) register(env *testsuite.TestWorkflowEnvironment) {
 	}, activity.RegisterOptions{Name: ActivityConvert})
 }
 
-func newEnv(t *testing.T, f *fakeStore) *testsuite.TestWorkflowEnvironment {
+func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(LeadWorkflow)
@@ -78,11 +79,11 @@ func sendUpdate[T any](env *testsuite.TestWorkflowEnvironment, name, id string, 
 }
 
 func TestRejectedLeadEndsTheWorkflow(t *testing.T) {
-	f := &fakeStore{intake: lead.StatusRejected}
+	f := &fakeActivities{intake: lead.StatusRejected}
 	env := newEnv(t, f)
 	var intake updateResult
-	env.RegisterDelayedCallback(func() { sendUpdate[lead.Lead](env, UpdateIntake, "intake", &intake) }, 0)
-	env.ExecuteWorkflow(LeadWorkflow, lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "123"})
+	env.RegisterDelayedCallback(func() { sendUpdate[lead.IntakeResult](env, UpdateIntake, "intake", &intake) }, 0)
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "123"}})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -90,13 +91,13 @@ func TestRejectedLeadEndsTheWorkflow(t *testing.T) {
 	if err := env.GetWorkflowResult(&out); err != nil || out.Status != lead.StatusRejected {
 		t.Fatalf("result %+v %v", out, err)
 	}
-	if !intake.accepted || intake.failed != nil || intake.value.(lead.Lead).Status != lead.StatusRejected {
+	if !intake.accepted || intake.failed != nil || intake.value.(lead.IntakeResult).Status != lead.StatusRejected {
 		t.Fatalf("intake update: %+v", intake)
 	}
 }
 
 func TestClaimFollowUpConvert(t *testing.T) {
-	f := &fakeStore{intake: lead.StatusPooled}
+	f := &fakeActivities{intake: lead.StatusPooled}
 	env := newEnv(t, f)
 	var early, claim, second, fu, conv updateResult
 	env.RegisterDelayedCallback(func() {
@@ -121,7 +122,7 @@ func TestClaimFollowUpConvert(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		sendUpdate[lead.Converted](env, UpdateConvert, "cv1", &conv, ConvertInput{ActorID: "rep1", CustomerID: "cust1"})
 	}, 5*time.Second)
-	env.ExecuteWorkflow(LeadWorkflow, lead.Lead{ID: "l2", Company: "Acme Trading", Phone: "13800138000", Country: "CN"})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l2", Company: "Acme Trading", Phone: "13800138000", Country: "CN"}})
 
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
@@ -154,7 +155,7 @@ func TestClaimFollowUpConvert(t *testing.T) {
 }
 
 func TestClaimRefusedByStoreKeepsLeadPooled(t *testing.T) {
-	f := &fakeStore{intake: lead.StatusPooled, claimErr: lead.Conflict("the lead cannot be claimed", "capacity reached: the rep holds 5 of 5 leads")}
+	f := &fakeActivities{intake: lead.StatusPooled, claimErr: lead.Conflict("the lead cannot be claimed", "capacity reached: the rep holds 5 of 5 leads")}
 	env := newEnv(t, f)
 	var claim updateResult
 	var state lead.Lead
@@ -168,7 +169,7 @@ func TestClaimRefusedByStoreKeepsLeadPooled(t *testing.T) {
 		}
 		env.CancelWorkflow()
 	}, 2*time.Second)
-	env.ExecuteWorkflow(LeadWorkflow, lead.Lead{ID: "l3", Company: "Acme Trading", Phone: "13800138000", Country: "CN"})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l3", Company: "Acme Trading", Phone: "13800138000", Country: "CN"}})
 	e := DomainError(claim.failed)
 	if e == nil || e.Code != lead.CodeConflict || len(e.Reasons) != 1 || e.Reasons[0] != "capacity reached: the rep holds 5 of 5 leads" {
 		t.Fatalf("claim should fail with the store's reasons: %+v", claim)

@@ -6,21 +6,6 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// SignalMerged tells a lead's workflow that a duplicate registration was
-// merged into its lead (MergedSignal). When the duplicate came through a
-// rep's invite link and the lead sits in a global or country pool (or the
-// rep's own team's pool), the lead goes to that rep (seed 000).
-const SignalMerged = "merged"
-
-// ActivityAssignToInviter is the activity that gives the lead to the inviter.
-const ActivityAssignToInviter = "AssignToInviter"
-
-// MergedSignal is the payload of SignalMerged.
-type MergedSignal struct {
-	LeadID    string `json:"lead_id"`    // the duplicate, now merged
-	InviterID string `json:"inviter_id"` // the rep whose invite link registered it
-}
-
 // merges receives the merged signals; merging counts those being handled,
 // so that continue-as-new waits for them.
 type merges struct {
@@ -57,9 +42,10 @@ func (m *merges) drain(ctx workflow.Context, s *leadState) error {
 	}
 }
 
-// assignInviter gives the pooled lead to the inviter of a merged duplicate.
-// A refusal (another team's pool, the rep is full) leaves the lead where it
-// is; its history has the re-registration either way.
+// assignInviter gives the pooled lead to the inviter of a merged duplicate
+// when a claim by them would succeed. A refusal (another team's pool, the
+// rep is full, over the daily limit, cooling down, the claim rule) leaves
+// the lead where it is, and the activity records why in its history.
 func (s *leadState) assignInviter(ctx workflow.Context, sig MergedSignal) {
 	if sig.InviterID == "" {
 		return
@@ -83,11 +69,11 @@ func (s *leadState) assignInviter(ctx workflow.Context, sig MergedSignal) {
 
 // announceMerge tells the lead a new registration was merged into that it
 // came from an invite link.
-func announceMerge(ctx workflow.Context, merged lead.Lead, in lead.Lead) {
-	if merged.Status != lead.StatusMerged || merged.MergedInto == "" || in.Intake == nil || in.Intake.InviterID == "" {
+func announceMerge(ctx workflow.Context, merged lead.Lead, opts *lead.IntakeOptions) {
+	if merged.Status != lead.StatusMerged || merged.MergedInto == "" || opts == nil || opts.InviterID == "" {
 		return
 	}
-	sig := MergedSignal{LeadID: merged.ID, InviterID: in.Intake.InviterID}
+	sig := MergedSignal{LeadID: merged.ID, InviterID: opts.InviterID}
 	// A finished target (converted, closed) cannot be signalled; the merge is recorded anyway.
 	_ = workflow.SignalExternalWorkflow(ctx, WorkflowID(merged.MergedInto), "", SignalMerged, sig).Get(ctx, nil)
 }

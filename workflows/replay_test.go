@@ -20,7 +20,7 @@ func TestReplay(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(LeadWorkflow, workflow.RegisterOptions{Name: "LeadWorkflow"})
+			r.RegisterWorkflowWithOptions(LeadWorkflow, workflow.RegisterOptions{Name: LeadWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}

@@ -13,7 +13,7 @@ import (
 type deadline struct {
 	key    string    // unique per deadline and anchor: "nfu-reclaim/<time>"
 	due    time.Time // when it fires
-	action string    // ActivityNotify, ActivityReclaim or ActivityDecline
+	action string    // ActivityRecordNotice, ActivityReclaim or ActivityDecline
 	notice lead.EventType
 	email  string // the e-mail kind of a notice
 	reason string
@@ -49,9 +49,9 @@ func deadlines(l lead.Lead) []deadline {
 		}
 		if sla := time.Duration(p.FirstContactSLA); sla > 0 && !contacted {
 			out = append(out,
-				deadline{key: "sla-remind/" + at(assigned), due: assigned.Add(sla), action: ActivityNotify, notice: lead.EventReminded, email: lead.EmailSLAReminder,
+				deadline{key: "sla-remind/" + at(assigned), due: assigned.Add(sla), action: ActivityRecordNotice, notice: lead.EventReminded, email: lead.EmailSLAReminder,
 					reason: fmt.Sprintf("first contact is overdue: no follow-up within %s", p.FirstContactSLA)},
-				deadline{key: "sla-escalate/" + at(assigned), due: assigned.Add(2 * sla), action: ActivityNotify, notice: lead.EventEscalated, email: lead.EmailSLAEscalation,
+				deadline{key: "sla-escalate/" + at(assigned), due: assigned.Add(2 * sla), action: ActivityRecordNotice, notice: lead.EventEscalated, email: lead.EmailSLAEscalation,
 					reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", p.FirstContactSLA)})
 		}
 		remind := time.Duration(p.RemindBefore)
@@ -69,7 +69,7 @@ func deadlines(l lead.Lead) []deadline {
 				continue
 			}
 			if remind > 0 && remind < d {
-				out = append(out, deadline{key: t.name + "-remind/" + at(t.anchor), due: t.anchor.Add(d - remind), action: ActivityNotify,
+				out = append(out, deadline{key: t.name + "-remind/" + at(t.anchor), due: t.anchor.Add(d - remind), action: ActivityRecordNotice,
 					notice: lead.EventReminded, email: lead.EmailReclaimReminder, reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)})
 			}
 			out = append(out, deadline{key: t.name + "-reclaim/" + at(t.anchor), due: t.anchor.Add(d), action: ActivityReclaim,
@@ -126,9 +126,9 @@ func (s *leadState) fire(ctx workflow.Context, d deadline) error {
 	}
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + d.key
 	switch d.action {
-	case ActivityNotify:
+	case ActivityRecordNotice:
 		var fresh bool
-		err := s.local(ctx, ActivityNotify, lead.Notice{LeadID: s.lead.ID, RequestID: id, Type: d.notice, Reason: d.reason, Due: d.due}, &fresh)
+		err := s.local(ctx, ActivityRecordNotice, lead.Notice{LeadID: s.lead.ID, RequestID: id, Type: d.notice, Reason: d.reason, Due: d.due}, &fresh)
 		if err == nil && d.email != "" {
 			// Keyed by the deadline: a notice fired again (after continue-as-new) e-mails once.
 			s.email(ctx, lead.Email{Key: id + "/" + d.email, Kind: d.email, RepID: s.lead.OwnerID, PoolID: s.lead.PoolID, Reason: d.reason})

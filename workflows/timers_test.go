@@ -37,13 +37,13 @@ func (tl *timeline) note(what string) {
 }
 
 func (tl *timeline) register(env *testsuite.TestWorkflowEnvironment) {
-	env.RegisterActivityWithOptions(func(ctx context.Context, l lead.Lead) (lead.Lead, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, l LeadInput) (lead.Lead, error) {
 		return tl.lead, nil
 	}, activity.RegisterOptions{Name: ActivityIntake})
 	env.RegisterActivityWithOptions(func(ctx context.Context, n lead.Notice) (bool, error) {
 		tl.note(string(n.Type) + ":" + n.Reason)
 		return true, nil
-	}, activity.RegisterOptions{Name: ActivityNotify})
+	}, activity.RegisterOptions{Name: ActivityRecordNotice})
 	env.RegisterActivityWithOptions(func(ctx context.Context, m lead.Move) (lead.Lead, error) {
 		tl.note("reclaim:" + m.Reason)
 		if tl.exempt {
@@ -95,7 +95,7 @@ func runLead(t *testing.T, l lead.Lead, exempt bool, before func(env *testsuite.
 	tl := &timeline{env: env, lead: l, exempt: exempt}
 	tl.register(env)
 	before(env)
-	env.ExecuteWorkflow(LeadWorkflow, lead.Lead{ID: l.ID, Company: "Acme Trading", Phone: "13800138000"})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: l.ID, Company: "Acme Trading", Phone: "13800138000"}})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestContinueAsNewKeepsTheLead(t *testing.T) {
 			}, FollowUpInput{FollowUpID: fmt.Sprintf("f%d", i), AuthorID: "rep1", Type: "call", Content: "again"})
 		}, time.Duration(i)*time.Minute)
 	}
-	env.ExecuteWorkflow(LeadWorkflow, lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "13800138000"})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "13800138000"}})
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)

@@ -13,28 +13,31 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
+// This file starts the workflows from outside (the API, the import
+// activities): the one place their start options are written.
+
 // ErrLeadFinished is returned by StartLead when the workflow of the lead's
 // id ran and finished before (a retry of a request that created it): the
 // stored lead holds the outcome.
 var ErrLeadFinished = errors.New("the lead's workflow has finished")
 
 // StartLead starts the lead's LeadWorkflow, or finds it running, and waits
-// for its intake decision (update-with-start): the lead as intake left it.
-func StartLead(ctx context.Context, c client.Client, l lead.Lead) (lead.Lead, error) {
+// for its intake decision (update-with-start).
+func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.IntakeOptions) (lead.IntakeResult, error) {
 	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(l.ID),
 		TaskQueue:                TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(LeadStatusKey.ValueSet(string(lead.StatusReceived))),
-	}, LeadWorkflow, l)
+	}, LeadWorkflowName, LeadInput{Lead: l, Intake: opts})
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateID: "intake", UpdateName: UpdateIntake, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	var out lead.Lead
+	var out lead.IntakeResult
 	if err == nil {
 		err = h.Get(ctx, &out)
 	}
@@ -44,4 +47,30 @@ func StartLead(ctx context.Context, c client.Client, l lead.Lead) (lead.Lead, er
 		return out, fmt.Errorf("%w: %v", ErrLeadFinished, err)
 	}
 	return out, err
+}
+
+// startOnce starts a workflow once per ID: a second start of a running or
+// finished one is not an error.
+func startOnce(ctx context.Context, c client.Client, id, name string, arg any) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                TaskQueue,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, name, arg)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// StartImport starts the ImportWorkflow of a stored import.
+func StartImport(ctx context.Context, c client.Client, in ImportInput) error {
+	return startOnce(ctx, c, ImportWorkflowID(in.ImportID), ImportWorkflowName, in)
+}
+
+// StartExport starts the ExportWorkflow of a stored export.
+func StartExport(ctx context.Context, c client.Client, exportID string) error {
+	return startOnce(ctx, c, ExportWorkflowID(exportID), ExportWorkflowName, ExportInput{ExportID: exportID})
 }

@@ -1,0 +1,101 @@
+package activities
+
+import (
+	"context"
+	"strings"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// Intake stores a new lead, decides with the active rule sets what becomes
+// of it (plan), and has the store apply that plan in one transaction:
+// de-duplication, the inviter, the pool and its distribution. It is
+// idempotent: a retry after any failure finishes what the first try began,
+// and a retry after success answers what was decided.
+func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.IntakeResult, error) {
+	l, err := a.Store.InsertReceived(ctx, in.Lead)
+	if err != nil {
+		return lead.IntakeResult{Lead: l}, wrap(err)
+	}
+	var plan lead.IntakePlan
+	if l.Status == lead.StatusReceived {
+		if plan, err = a.plan(ctx, l, in.Intake); err != nil {
+			return lead.IntakeResult{Lead: l}, wrap(err)
+		}
+	}
+	res, err := a.Store.ApplyIntake(ctx, l.ID, plan)
+	return res, wrap(err)
+}
+
+// plan validates, scores and routes a received lead with the active rule
+// sets, each decision recorded with its rule set's version and trace.
+// Rules that fail at run time decide nothing and flag the lead for review.
+func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptions) (lead.IntakePlan, error) {
+	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting)
+	if err != nil {
+		return lead.IntakePlan{}, err
+	}
+	validation, scoring, routing := sets[0], sets[1], sets[2]
+	var needs []rules.FactNeed
+	for _, s := range sets {
+		needs = append(needs, s.Facts()...)
+	}
+	counts, err := a.Store.IPCompanies(ctx, []string{l.ID}, rules.Windows(needs))
+	if err != nil {
+		return lead.IntakePlan{}, err
+	}
+	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, a.now())
+
+	val := validation.Evaluate(env)
+	if val.Rejected {
+		ev := decisionEvent(lead.EventRejected, l, val, nil)
+		ev.Reason = strings.Join(val.Reasons, "; ")
+		return lead.IntakePlan{Reject: true, Reasons: val.Reasons, Fields: val.Fields, Review: val.Errors, Validated: ev}, nil
+	}
+	opts := lead.IntakeOptions{}
+	if in != nil {
+		opts = *in
+	}
+	policy := opts.DuplicatePolicy
+	switch {
+	case l.Source == lead.SourceWeb || l.Source == lead.SourceInvite:
+		// Public channels always merge: a customer cannot choose a policy.
+		policy = lead.DuplicateMerge
+	case policy == "":
+		if policy, err = a.Store.DuplicatePolicy(ctx, l.Source); err != nil {
+			return lead.IntakePlan{}, err
+		}
+	}
+	score := scoring.Evaluate(env)
+	route := routing.Evaluate(env)
+	poolID := route.PoolID
+	if route.ToInviter || poolID == "" {
+		// The inviter is tried first in any case (the store applies it);
+		// their pool is the routing set's default pool.
+		poolID = routing.Body().DefaultPoolID
+	}
+	if opts.PoolID != "" {
+		poolID = opts.PoolID // an import's target pool
+	}
+	review := append(append(append([]string{}, val.Errors...), score.Errors...), route.Errors...)
+	if len(review) > 0 {
+		a.Log.Warn("rules failed at run time; lead flagged for review", "lead", l.ID, "errors", review)
+	}
+	p := lead.IntakePlan{Score: score.Score, Review: review, PoolID: poolID, DuplicatePolicy: policy, InviterID: opts.InviterID,
+		Validated: decisionEvent(lead.EventValidated, l, val, nil),
+		Scored:    decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
+		Routed:    decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
+	}
+	pol, err := a.Store.PoolPolicy(ctx, poolID)
+	if err != nil {
+		return p, err
+	}
+	if pol.Distribution != "" && pol.Distribution != lead.DistributionClaimOnly {
+		if p.AutoAccept, err = a.autoAccept(ctx, l, &pol); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}

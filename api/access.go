@@ -1,0 +1,48 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// This file is the API's side of the access model (lead/access.go): it
+// reads the lead with the caller's relation to it and answers 404 for a
+// lead outside the caller's view, 403 for an action the caller may not
+// do, 409 for one from the wrong status. The workflow and the store check
+// again, atomically.
+
+// leadFor returns the lead of the route's :id when the caller may do act on it.
+func (s *Server) leadFor(c *fiber.Ctx, act lead.Action) (lead.Lead, error) {
+	return s.db.LeadFor(c.UserContext(), c.Params("id"), caller(c), act)
+}
+
+// poolFor checks that the caller may do the pool action act on the pool poolID.
+func (s *Server) poolFor(c *fiber.Ctx, act lead.Action, poolID string) error {
+	me := caller(c)
+	pa, err := s.db.PoolAccess(c.UserContext(), me, poolID)
+	if err != nil {
+		return err
+	}
+	return lead.AuthorizePool(act, me, pa)
+}
+
+// redact hides what the caller may not see of a lead: registrant IPs and
+// dedup keys are for managers and admins.
+func redact(me lead.User, l lead.Lead) lead.Lead {
+	if me.Role == lead.RoleRep {
+		l.IP, l.DedupKey = "", ""
+	}
+	return l
+}
+
+// redactAll redacts each lead of a list.
+func redactAll(me lead.User, ls []lead.Lead) []lead.Lead {
+	for i := range ls {
+		ls[i] = redact(me, ls[i])
+	}
+	return ls
+}
+
+// isStaff reports whether u manages leads beyond their own.
+func isStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == lead.RoleManager }

@@ -1,0 +1,231 @@
+package api
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// This file holds every action on a lead: each checks its body, asks the
+// access model (leadFor) and sends the update to the lead's workflow.
+
+func (s *Server) routeActions(v1 fiber.Router) {
+	v1.Post("/leads/:id/claim", s.claimLead)
+	v1.Post("/leads/:id/follow-ups", s.followUp)
+	v1.Post("/leads/:id/convert", s.convertLead)
+	v1.Post("/leads/:id/assign", s.moveAction(lead.ActAssign, workflows.UpdateAssign, "rep_id"))
+	v1.Post("/leads/:id/transfer", s.moveAction(lead.ActTransfer, workflows.UpdateTransfer, "pool_id"))
+	v1.Post("/leads/:id/reclaim", s.moveAction(lead.ActReclaim, workflows.UpdateReclaim, ""))
+	v1.Post("/leads/:id/close", s.moveAction(lead.ActClose, workflows.UpdateClose, ""))
+	v1.Post("/leads/:id/accept", s.moveAction(lead.ActAccept, workflows.UpdateAccept, ""))
+	v1.Post("/leads/:id/decline", s.moveAction(lead.ActDecline, workflows.UpdateDecline, ""))
+	v1.Post("/leads/:id/return", s.moveAction(lead.ActReturn, workflows.UpdateReturn, "reason"))
+	v1.Patch("/leads/:id", s.editLead)
+}
+
+// actionBody decodes an optional JSON body: an empty body is allowed.
+func actionBody(c *fiber.Ctx, v any) error {
+	if len(strings.TrimSpace(string(c.Body()))) == 0 {
+		return nil
+	}
+	return decodeJSON(c, v)
+}
+
+type claimBody struct {
+	Reason     string     `json:"reason"`
+	ExpectedAt *time.Time `json:"expected_follow_up_at"`
+}
+
+func (s *Server) claimLead(c *fiber.Ctx) error {
+	var in claimBody
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(in.Reason) > 1000 {
+		return lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
+	}
+	l, err := s.leadFor(c, lead.ActClaim)
+	if err != nil {
+		return err
+	}
+	var out lead.Lead
+	arg := workflows.ClaimInput{RepID: caller(c).ID, Reason: strings.TrimSpace(in.Reason), ExpectedAt: in.ExpectedAt}
+	if err := s.update(c, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
+		return err
+	}
+	return c.JSON(redact(caller(c), out))
+}
+
+type followUpBody struct {
+	Type     string     `json:"type"`
+	Content  string     `json:"content"`
+	NextStep string     `json:"next_step"`
+	NextAt   *time.Time `json:"next_at"`
+	Stage    string     `json:"stage"`
+}
+
+func (s *Server) followUp(c *fiber.Ctx) error {
+	var in followUpBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	var bad lead.Fields
+	in.Type, in.Content, in.NextStep = strings.TrimSpace(in.Type), strings.TrimSpace(in.Content), strings.TrimSpace(in.NextStep)
+	if err := s.checkOption(c, &bad, "type", lead.OptionFollowUpTypes, in.Type); err != nil {
+		return err
+	}
+	if in.Content == "" {
+		bad.Add("content", "is required")
+	} else if utf8.RuneCountInString(in.Content) > 10000 {
+		bad.Add("content", "is longer than 10000 characters")
+	}
+	if utf8.RuneCountInString(in.NextStep) > 1000 {
+		bad.Add("next_step", "is longer than 1000 characters")
+	}
+	if in.Stage != "" {
+		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, in.Stage); err != nil {
+			return err
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	l, err := s.leadFor(c, lead.ActFollowUp)
+	if err != nil {
+		return err
+	}
+	me := caller(c)
+	// The follow-up id is derived from the request, so a retry records one follow-up.
+	fid := uuid.Must(uuid.NewV7()).String()
+	if k := c.Get("Idempotency-Key"); k != "" {
+		fid = uuid.NewSHA1(idNamespace, []byte(l.ID+"\x00follow-up\x00"+me.ID+"\x00"+k)).String()
+	}
+	arg := workflows.FollowUpInput{FollowUpID: fid, AuthorID: me.ID, Type: in.Type, Content: in.Content,
+		NextStep: in.NextStep, NextAt: in.NextAt, Stage: in.Stage}
+	var out lead.FollowUp
+	if err := s.update(c, l.ID, workflows.UpdateFollowUp, arg, &out); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *Server) convertLead(c *fiber.Ctx) error {
+	var in struct{}
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	l, err := s.leadFor(c, lead.ActConvert)
+	if err != nil {
+		return err
+	}
+	// One customer per lead, whatever the retries.
+	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String()}
+	var out lead.Converted
+	if err := s.update(c, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
+		return err
+	}
+	out.Lead = redact(caller(c), out.Lead)
+	return c.JSON(out)
+}
+
+// moveBody is the body of the lifecycle actions; which fields apply depends
+// on the action.
+type moveBody struct {
+	RepID  string `json:"rep_id"`
+	PoolID string `json:"pool_id"`
+	Reason string `json:"reason"`
+}
+
+// moveAction handles one lifecycle action: it checks the body and that
+// the caller may act, then sends the update to the lead's workflow.
+func (s *Server) moveAction(act lead.Action, update, required string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in moveBody
+		if err := actionBody(c, &in); err != nil {
+			return err
+		}
+		in.Reason = strings.TrimSpace(in.Reason)
+		var bad lead.Fields
+		switch {
+		case required == "rep_id" && in.RepID == "":
+			bad.Add("rep_id", "is required: the rep to assign the lead to")
+		case required == "pool_id" && in.PoolID == "":
+			bad.Add("pool_id", "is required: the pool to transfer the lead to")
+		case required == "reason":
+			if err := s.checkOption(c, &bad, "reason", lead.OptionInvalidReasons, in.Reason); err != nil {
+				return err
+			}
+		}
+		if utf8.RuneCountInString(in.Reason) > 1000 {
+			bad.Add("reason", "is longer than 1000 characters")
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		l, err := s.leadFor(c, act)
+		if err != nil {
+			return err
+		}
+		arg := workflows.MoveInput{ActorID: caller(c).ID, RepID: in.RepID, PoolID: in.PoolID, Reason: in.Reason}
+		if act == lead.ActAccept || act == lead.ActDecline {
+			arg.RepID = l.OwnerID // the rep the lead is offered to
+		}
+		var out lead.Lead
+		if err := s.update(c, l.ID, update, arg, &out); err != nil {
+			return err
+		}
+		return c.JSON(redact(caller(c), out))
+	}
+}
+
+// editBody is the body of PATCH /leads/{id}: absent fields stay as they are.
+type editBody struct {
+	Name       *string         `json:"name"`
+	Email      *string         `json:"email"`
+	Phones     *[]string       `json:"phones"`
+	Emails     *[]string       `json:"emails"`
+	Stage      *string         `json:"stage"`
+	Notes      *string         `json:"notes"`
+	Tags       *[]string       `json:"tags"`
+	Custom     *map[string]any `json:"custom"`
+	Channel    *string         `json:"channel"`
+	Profession *string         `json:"profession"`
+	Address    *string         `json:"address"`
+	District   *string         `json:"district"`
+	Division   *string         `json:"division"`
+}
+
+func (s *Server) editLead(c *fiber.Ctx) error {
+	var in editBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	arg := lead.Edit{ActorID: caller(c).ID, Name: in.Name, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
+		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Profession: in.Profession, Address: in.Address,
+		District: in.District, Division: in.Division}
+	err := arg.Clean()
+	bad, _ := lead.FieldsOf(err)
+	if in.Stage != nil {
+		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, *in.Stage); err != nil {
+			return err
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	l, err := s.leadFor(c, lead.ActEdit)
+	if err != nil {
+		return err
+	}
+	var out lead.Lead
+	if err := s.update(c, l.ID, workflows.UpdateEdit, arg, &out); err != nil {
+		return err
+	}
+	return c.JSON(redact(caller(c), out))
+}

@@ -1,0 +1,224 @@
+package lead
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Action is something a user may do to a lead or to a pool.
+type Action string
+
+// The actions of the access model. Lead actions start from the statuses
+// their permission names; pool actions (import, export, recipients,
+// policy) concern the pool itself.
+const (
+	ActRead       Action = "read"
+	ActClaim      Action = "claim"
+	ActAssign     Action = "assign"
+	ActTransfer   Action = "transfer"
+	ActAccept     Action = "accept"
+	ActDecline    Action = "decline"
+	ActFollowUp   Action = "follow up"
+	ActEdit       Action = "edit"
+	ActReturn     Action = "return"
+	ActReclaim    Action = "reclaim"
+	ActClose      Action = "close"
+	ActConvert    Action = "convert"
+	ActImport     Action = "import into"
+	ActExport     Action = "export from"
+	ActRecipients Action = "manage recipients"
+	ActManagePool Action = "manage"
+)
+
+// Relation is a set of ways a user stands to a lead (or to a pool).
+type Relation uint8
+
+// The relations. RelOwner and RelOffered depend on the lead's status: an
+// offered lead is not yet its rep's own.
+const (
+	RelAdmin     Relation = 1 << iota // the user is an admin: everywhere
+	RelPoolAdmin                      // the user administers the lead's pool
+	RelOwner                          // the lead is the user's own (assigned to them, or converted by them)
+	RelOffered                        // the lead is offered to the user
+	RelMember                         // the user may claim from the lead's pool: a global or country pool, or one they are a member of (or their team's)
+)
+
+var relationNames = []string{"admin", "admin of the lead's pool", "the lead's owner", "the rep it is offered to", "member of the lead's pool"}
+
+func (r Relation) String() string {
+	var out []string
+	for i, n := range relationNames {
+		if r&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// Has reports whether r contains every relation of want.
+func (r Relation) Has(want Relation) bool { return r&want == want }
+
+// Grant lets the users of a relation act; When, if set, limits the grant
+// to leads in those statuses (a member sees only the pooled leads of the pool).
+type Grant struct {
+	Who  Relation
+	When []Status
+}
+
+// Permission is one row of the access model: who may act, and from which
+// statuses the action may start (nil: any status, or a pool action).
+type Permission struct {
+	Action Action
+	Verb   string // the past participle for messages: "claimed"
+	From   []Status
+	Grants []Grant
+}
+
+var (
+	live  = []Status{StatusPooled, StatusOffered, StatusAssigned}
+	staff = []Grant{{Who: RelAdmin}, {Who: RelPoolAdmin}}
+)
+
+func grants(extra ...Grant) []Grant { return append(slices.Clone(staff), extra...) }
+
+// readGrants say who sees a lead: staff, its owner, the rep it is offered
+// to, and while it is pooled the members of its pool.
+var readGrants = grants(Grant{Who: RelOwner}, Grant{Who: RelOffered}, Grant{Who: RelMember, When: []Status{StatusPooled}})
+
+// Permissions is the access model: the one table the API, the workflows
+// and the store transactions read. Admins may do everything; a manager
+// acts on the leads of the pools they administer; a rep on their own
+// leads, on the offers made to them, and claims the pooled leads of the
+// pools they may claim from. See README, "Access model".
+var Permissions = map[Action]Permission{
+	ActRead:     {ActRead, "read", nil, readGrants},
+	ActClaim:    {ActClaim, "claimed", []Status{StatusPooled}, grants(Grant{Who: RelMember})},
+	ActAssign:   {ActAssign, "assigned", live, grants()},
+	ActTransfer: {ActTransfer, "transferred", live, grants()},
+	ActAccept:   {ActAccept, "accepted", []Status{StatusOffered}, grants(Grant{Who: RelOffered})},
+	ActDecline:  {ActDecline, "declined", []Status{StatusOffered}, grants(Grant{Who: RelOffered})},
+	ActFollowUp: {ActFollowUp, "followed up", []Status{StatusAssigned}, grants(Grant{Who: RelOwner})},
+	ActEdit:     {ActEdit, "edited", live, grants(Grant{Who: RelOwner})},
+	ActReturn:   {ActReturn, "returned", []Status{StatusAssigned}, grants(Grant{Who: RelOwner})},
+	ActReclaim:  {ActReclaim, "reclaimed", []Status{StatusOffered, StatusAssigned}, grants()},
+	ActClose:    {ActClose, "closed", live, grants()},
+	// A converted lead may be converted again: the answer is its customer.
+	ActConvert: {ActConvert, "converted", []Status{StatusAssigned, StatusConverted}, grants(Grant{Who: RelOwner})},
+	ActImport:  {ActImport, "imported into", nil, grants()},
+	// An export holds exactly the leads its creator sees.
+	ActExport:     {ActExport, "exported", nil, readGrants},
+	ActRecipients: {ActRecipients, "changed", nil, grants()},
+	ActManagePool: {ActManagePool, "changed", nil, grants()},
+}
+
+// Actions lists the actions in the order of the README's table.
+var Actions = []Action{ActRead, ActClaim, ActAssign, ActTransfer, ActAccept, ActDecline, ActFollowUp, ActEdit,
+	ActReturn, ActReclaim, ActClose, ActConvert, ActImport, ActExport, ActRecipients, ActManagePool}
+
+// PoolAccess is how a user stands to one pool: whether they administer it
+// and whether they may claim from it.
+type PoolAccess struct {
+	Admin  bool
+	Member bool
+}
+
+// PoolAccessOf decides PoolAccess from the pool and the user: admins of a
+// pool are in its AdminIDs; a user may claim from a global or country
+// pool, from a pool they are a member of, and from their team's pool.
+// The store's SQL twin (store/access.go) must decide the same.
+func PoolAccessOf(u User, p Pool) PoolAccess {
+	return PoolAccess{
+		Admin: slices.Contains(p.AdminIDs, u.ID) && u.Role != RoleRep,
+		Member: p.Scope == ScopeGlobal || p.Scope == ScopeCountry || slices.Contains(p.MemberIDs, u.ID) ||
+			(p.Scope == ScopeTeam && p.TeamID != "" && p.TeamID == u.TeamID),
+	}
+}
+
+// RelationOf is how user u stands to lead l, given u's access to l's pool.
+func RelationOf(u User, l Lead, pa PoolAccess) Relation {
+	var r Relation
+	if u.Role == RoleAdmin {
+		r |= RelAdmin
+	}
+	if pa.Admin && l.PoolID != "" {
+		r |= RelPoolAdmin
+	}
+	if u.ID != "" && l.OwnerID == u.ID {
+		if l.Status == StatusOffered {
+			r |= RelOffered
+		} else {
+			r |= RelOwner
+		}
+	}
+	if pa.Member && l.PoolID != "" {
+		r |= RelMember
+	}
+	return r
+}
+
+// granted reports whether relation r may act under p on a lead in status s.
+func (p Permission) granted(r Relation, s Status) bool {
+	for _, g := range p.Grants {
+		if r&g.Who != 0 && (len(g.When) == 0 || slices.Contains(g.When, s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Visible reports whether a user with relation r sees a lead in status s.
+func Visible(r Relation, s Status) bool { return Permissions[ActRead].granted(r, s) }
+
+// Authorize decides whether a user with relation r may do act on a lead in
+// status s: nil, or an error whose code the API answers with. A lead
+// outside the user's view is not found (its existence does not leak); an
+// action the user may not do is forbidden; an action from the wrong status
+// is a conflict naming the status.
+func Authorize(act Action, r Relation, s Status) error {
+	if !Visible(r, s) {
+		return Errorf(CodeNotFound, "lead not found")
+	}
+	p := Permissions[act]
+	if !p.granted(r, s) {
+		return Errorf(CodeForbidden, "you may not %s this lead: that is for %s", act, p.who())
+	}
+	return p.CheckStatus(s)
+}
+
+// CheckStatus refuses an action from a status the permission does not start from.
+func (p Permission) CheckStatus(s Status) error {
+	if p.From == nil || slices.Contains(p.From, s) {
+		return nil
+	}
+	names := make([]string, len(p.From))
+	for i, w := range p.From {
+		names[i] = string(w)
+	}
+	return Conflict("the lead cannot be "+p.Verb, fmt.Sprintf("wrong status: the lead is %s, not %s", s, strings.Join(names, " or ")))
+}
+
+// AuthorizePool decides whether a user may do a pool action on a pool.
+func AuthorizePool(act Action, u User, pa PoolAccess) error {
+	var r Relation
+	if u.Role == RoleAdmin {
+		r |= RelAdmin
+	}
+	if pa.Admin {
+		r |= RelPoolAdmin
+	}
+	p := Permissions[act]
+	if !p.granted(r, "") {
+		return Errorf(CodeForbidden, "you may not %s this pool: that is for %s", act, p.who())
+	}
+	return nil
+}
+
+// who names the relations a permission grants, for messages.
+func (p Permission) who() string {
+	var r Relation
+	for _, g := range p.Grants {
+		r |= g.Who
+	}
+	return r.String()
+}

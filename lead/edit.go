@@ -1,0 +1,57 @@
+package lead
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// Clean trims an edit and checks its fields' formats and lengths; whether
+// a stage is one of the configured stages is the caller's to check.
+func (e *Edit) Clean() error {
+	var bad Fields
+	for _, s := range []struct {
+		name string
+		v    *string
+	}{{"name", e.Name}, {"email", e.Email}, {"stage", e.Stage}, {"channel", e.Channel}, {"profession", e.Profession},
+		{"address", e.Address}, {"district", e.District}, {"division", e.Division}} {
+		if s.v != nil {
+			*s.v = strings.TrimSpace(*s.v)
+			if utf8.RuneCountInString(*s.v) > maxText {
+				bad.Add(s.name, "is longer than 200 characters")
+			}
+		}
+	}
+	if e.Notes != nil && utf8.RuneCountInString(*e.Notes) > 10000 {
+		bad.Add("notes", "is longer than 10000 characters")
+	}
+	if e.Email != nil && *e.Email != "" && !ValidEmail(*e.Email) {
+		bad.Add("email", "is not a valid e-mail address")
+	}
+	if e.Emails != nil {
+		for _, a := range *e.Emails {
+			if !ValidEmail(a) {
+				bad.Add("emails", "each must be a valid e-mail address")
+				break
+			}
+		}
+	}
+	if e.Phones != nil {
+		for _, p := range *e.Phones {
+			if strings.TrimSpace(p) == "" || utf8.RuneCountInString(p) > 40 {
+				bad.Add("phones", "each must have 1 to 40 characters")
+				break
+			}
+		}
+	}
+	if e.Tags != nil && len(*e.Tags) > 50 {
+		bad.Add("tags", "has more than 50 tags")
+	}
+	return bad.Err()
+}
+
+// ValidEmail reports whether s is a bare e-mail address.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
+}

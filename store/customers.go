@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// Convert turns an assigned lead into a customer (and an order when the
+// conversion maps one). Converting a converted lead again returns the
+// same customer.
+func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, error) {
+	actorID, requestID, customerID := c.ActorID, c.RequestID, c.CustomerID
+	m := lead.Move{LeadID: c.LeadID, ActorID: c.ActorID, RequestID: c.RequestID}
+	l, err := db.transition(ctx, lead.ActConvert, m, func(tx pgx.Tx, l lead.Lead) error {
+		if l.Status == lead.StatusConverted {
+			return nil
+		}
+		// The mapped fields; the named columns default to the lead's own values.
+		fields := map[string]any{}
+		for k, v := range c.Customer {
+			fields[k] = v
+		}
+		take := func(k, def string) string {
+			v := fields[k]
+			delete(fields, k)
+			if v == nil || v == "" {
+				return def
+			}
+			return fmt.Sprint(v)
+		}
+		name, contact := take("name", l.Company), take("contact", l.Name)
+		phone, email, country := take("phone", firstNonEmpty(l.PhoneE164, l.Phone)), take("email", l.Email), take("country", l.Country)
+		data, err := json.Marshal(fields)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO customers (id, lead_id, name, contact, phone, email, country, owner_id, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9)`,
+			customerID, l.ID, name, contact, phone, email, country, l.OwnerID, data); err != nil {
+			return err
+		}
+		if len(c.Order) > 0 {
+			order, err := json.Marshal(c.Order)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO orders (id, customer_id, lead_id, data) VALUES ($1, $1, $2, $3)`,
+				customerID, l.ID, order); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'converted', customer_id = $2, updated_at = now() WHERE id = $1`,
+			l.ID, customerID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventConverted, ActorID: actorID,
+			Data: map[string]any{"customer_id": customerID}}, requestID)
+	})
+	if err != nil {
+		return lead.Converted{}, err
+	}
+	cust, err := db.Customer(ctx, l.CustomerID)
+	return lead.Converted{Lead: l, Customer: cust}, err
+}
+
+// Customer returns one customer.
+func (db *DB) Customer(ctx context.Context, id string) (lead.Customer, error) {
+	if !isUUID(id) {
+		return lead.Customer{}, lead.Errorf(lead.CodeNotFound, "customer not found")
+	}
+	var c lead.Customer
+	var data []byte
+	err := db.pool.QueryRow(ctx, `SELECT id::text, lead_id::text, name, contact, phone, email, country,
+		coalesce(owner_id::text, ''), data, created_at FROM customers WHERE id = $1`, id).
+		Scan(&c.ID, &c.LeadID, &c.Name, &c.Contact, &c.Phone, &c.Email, &c.Country, &c.OwnerID, &data, &c.CreatedAt)
+	if err != nil {
+		return c, notFound(err, "customer")
+	}
+	if len(data) > 0 && string(data) != "{}" {
+		err = json.Unmarshal(data, &c.Data)
+	}
+	return c, err
+}

@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// Distribute hands a pooled lead to a member of its pool by the pool's
+// distribution policy (see distribute).
+func (db *DB) Distribute(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	return db.onLead(ctx, m.LeadID, m.RequestID, func(tx pgx.Tx, l lead.Lead) error {
+		if l.Status != lead.StatusPooled {
+			return nil // someone claimed it first: nothing to distribute
+		}
+		_, err := distribute(ctx, tx, l, m.AutoAccept, m.RequestID)
+		return err
+	})
+}
+
+var distributionOrder = map[string]string{
+	lead.DistributionRoundRobin:  `st.last_assigned_at NULLS FIRST, u.created_at, u.id`,
+	lead.DistributionLeastLoaded: `h.load, st.last_assigned_at NULLS FIRST, u.id`,
+	lead.DistributionWeighted:    `(coalesce(st.distributed, 0) + 1)::float8 / m.weight, st.last_assigned_at NULLS FIRST, u.id`,
+}
+
+// distribute hands the pooled lead l to a member of its pool:
+// round_robin serves the member served longest ago, least_loaded the one
+// with the smallest load, weighted keeps each member's share proportional
+// to their weight. Inactive, away, full, cooling-down members and those
+// who refused this lead are skipped. With autoAccept the lead is assigned,
+// else offered. claim_only pools, or pools without an eligible member,
+// keep the lead pooled. It returns the status the lead ends in.
+func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, requestID string) (lead.Status, error) {
+	var policy lead.Policy
+	var raw []byte
+	// Locking the pool serialises its distributions, so bursts stay fair; NO KEY
+	// UPDATE does not wait for the key-share locks of leads referring to it.
+	if err := tx.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1 FOR NO KEY UPDATE`, l.PoolID).Scan(&raw); err != nil {
+		return lead.StatusPooled, notFound(err, "pool")
+	}
+	if err := json.Unmarshal(raw, &policy); err != nil {
+		return lead.StatusPooled, err
+	}
+	order, ok := distributionOrder[policy.Distribution]
+	if !ok {
+		return lead.StatusPooled, nil // claim_only: members claim
+	}
+	var repID string
+	err := tx.QueryRow(ctx, `
+		SELECT u.id::text FROM pool_members m
+		JOIN users u ON u.id = m.user_id
+		LEFT JOIN pool_member_state st ON st.pool_id = m.pool_id AND st.user_id = m.user_id
+		CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
+		WHERE m.pool_id = $1 AND m.role = 'member' AND u.active AND NOT u.away AND h.load < u.capacity
+		  AND NOT EXISTS (SELECT 1 FROM lead_cooldowns c WHERE c.lead_id = $2 AND c.user_id = u.id AND c.until > now())
+		  AND NOT EXISTS (SELECT 1 FROM lead_offer_refusals r WHERE r.lead_id = $2 AND r.user_id = u.id)
+		ORDER BY `+order+` LIMIT 1`, l.PoolID, l.ID).Scan(&repID)
+	if err == pgx.ErrNoRows {
+		return lead.StatusPooled, nil // nobody eligible: the lead waits in the pool
+	}
+	if err != nil {
+		return lead.StatusPooled, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, repID); err != nil {
+		return lead.StatusPooled, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO pool_member_state (pool_id, user_id, last_assigned_at, distributed) VALUES ($1, $2, clock_timestamp(), 1)
+		ON CONFLICT (pool_id, user_id) DO UPDATE SET last_assigned_at = clock_timestamp(), distributed = pool_member_state.distributed + 1`,
+		l.PoolID, repID); err != nil {
+		return lead.StatusPooled, err
+	}
+	status, typ := lead.StatusOffered, lead.EventOffered
+	if autoAccept {
+		status, typ = lead.StatusAssigned, lead.EventAssigned
+	}
+	if _, err := tx.Exec(ctx, `UPDATE leads SET status = $2, owner_id = $3, updated_at = now(),
+		assigned_at = CASE WHEN $2 = 'assigned' THEN now() END, offered_at = CASE WHEN $2 = 'offered' THEN now() END
+		WHERE id = $1`, l.ID, status, repID); err != nil {
+		return lead.StatusPooled, err
+	}
+	return status, insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: typ, Data: map[string]any{
+		"owner_id": repID, "distribution": policy.Distribution, "auto_accept": autoAccept, "pool_id": l.PoolID,
+	}}, requestID)
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// EditLead changes a lead's details and records the old and new values.
+func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
+	m := lead.Move{LeadID: e.LeadID, ActorID: e.ActorID, RequestID: e.RequestID}
+	return db.transition(ctx, lead.ActEdit, m, func(tx pgx.Tx, l lead.Lead) error {
+		changes := map[string]any{}
+		var sets []string
+		var args []any
+		set := func(col string, from, to any) {
+			if fmt.Sprint(from) == fmt.Sprint(to) {
+				return
+			}
+			args = append(args, to)
+			sets = append(sets, col+" = $"+strconv.Itoa(len(args)+1))
+			changes[col] = map[string]any{"from": from, "to": to}
+		}
+		str := func(col string, from string, to *string) {
+			if to != nil {
+				set(col, from, *to)
+			}
+		}
+		list := func(col string, from []string, to *[]string) {
+			if to != nil {
+				set(col, nonNilStrings(from), nonNilStrings(*to))
+			}
+		}
+		str("name", l.Name, e.Name)
+		str("email", l.Email, e.Email)
+		str("stage", l.Stage, e.Stage)
+		str("notes", l.Notes, e.Notes)
+		str("channel", l.Channel, e.Channel)
+		str("profession", l.Profession, e.Profession)
+		str("address", l.Address, e.Address)
+		str("district", l.District, e.District)
+		str("division", l.Division, e.Division)
+		list("phones", l.Phones, e.Phones)
+		list("emails", l.Emails, e.Emails)
+		list("tags", l.Tags, e.Tags)
+		if e.Custom != nil {
+			merged := map[string]any{}
+			for k, v := range l.Custom {
+				merged[k] = v
+			}
+			for k, v := range *e.Custom {
+				if v == nil {
+					delete(merged, k) // null removes a custom field
+				} else {
+					merged[k] = v
+				}
+			}
+			b, err := json.Marshal(merged)
+			if err != nil {
+				return err
+			}
+			if fmt.Sprint(merged) != fmt.Sprint(nonNilMap(l.Custom)) {
+				args = append(args, b)
+				sets = append(sets, "custom = $"+strconv.Itoa(len(args)+1))
+				changes["custom"] = map[string]any{"from": nonNilMap(l.Custom), "to": merged}
+			}
+		}
+		if len(sets) == 0 {
+			return nil
+		}
+		q := `UPDATE leads SET ` + strings.Join(sets, ", ") + `, updated_at = now() WHERE id = $1`
+		if _, err := tx.Exec(ctx, q, append([]any{l.ID}, args...)...); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventEdited, ActorID: e.ActorID, Data: changes}, e.RequestID)
+	})
+}

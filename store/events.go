@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// requestApplied reports whether an event with this request id exists,
+// i.e. whether a retried write already happened.
+func requestApplied(ctx context.Context, tx pgx.Tx, requestID string) (bool, error) {
+	if requestID == "" {
+		return false, fmt.Errorf("store: a request id is required")
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM lead_events WHERE request_id = $1`, requestID).Scan(&n)
+	return n > 0, err
+}
+
+// insertEvent appends e to its lead's history under a unique request id.
+func insertEvent(ctx context.Context, tx pgx.Tx, e lead.Event, requestID string) error {
+	var data []byte
+	if len(e.Data) > 0 {
+		var err error
+		if data, err = json.Marshal(e.Data); err != nil {
+			return err
+		}
+	}
+	var trace []byte
+	if len(e.Trace) > 0 {
+		trace = e.Trace
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO lead_events (lead_id, type, actor_id, reason, rule_kind, rule_version, trace, data, request_id)
+		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9) ON CONFLICT (request_id) DO NOTHING`,
+		e.LeadID, e.Type, e.ActorID, e.Reason, e.RuleKind, e.RuleVersion, trace, data, requestID)
+	return err
+}
+
+// Events returns a lead's history, oldest first.
+func (db *DB) Events(ctx context.Context, leadID string, limit int, cursor string) ([]lead.Event, string, error) {
+	var after int64
+	if cursor != "" {
+		v, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || v < 0 {
+			return nil, "", lead.Invalid(lead.FieldError{Field: "cursor", Reason: "is not a cursor returned by this list"})
+		}
+		after = v
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, lead_id::text, type, coalesce(actor_id::text, ''), at, reason, rule_kind,
+		rule_version, trace, data FROM lead_events WHERE lead_id = $1 AND id > $2 ORDER BY id LIMIT $3`, leadID, after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Event, error) {
+		var e lead.Event
+		var trace, data []byte
+		if err := r.Scan(&e.ID, &e.LeadID, &e.Type, &e.ActorID, &e.At, &e.Reason, &e.RuleKind, &e.RuleVersion, &trace, &data); err != nil {
+			return e, err
+		}
+		e.Trace = trace
+		if len(data) > 0 {
+			if err := json.Unmarshal(data, &e.Data); err != nil {
+				return e, err
+			}
+		}
+		return e, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(events) > limit {
+		events = events[:limit]
+		next = strconv.FormatInt(events[limit-1].ID, 10)
+	}
+	return events, next, nil
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// repLoadSQL is a rep's load: the leads assigned or offered to them (an
+// offer holds a place until it is accepted or declined). It is the one
+// definition every capacity check, distribution and rule (rep.held) uses.
+func repLoadSQL(rep string) string {
+	return `(SELECT count(*) FROM leads x WHERE x.owner_id = ` + rep + ` AND x.status IN ('assigned', 'offered'))`
+}
+
+// claimsTodaySQL counts the rep's claims since midnight (UTC).
+func claimsTodaySQL(rep string) string {
+	return `(SELECT count(*) FROM lead_events e WHERE e.actor_id = ` + rep + ` AND e.type = 'claimed' AND e.at >= date_trunc('day', now()))`
+}
+
+// RepStats returns the rep's numbers rules see (rep.held, rep.claims_today).
+func (db *DB) RepStats(ctx context.Context, repID string) (lead.RepStats, error) {
+	return repStats(ctx, db.pool, repID)
+}
+
+func repStats(ctx context.Context, q queryRower, repID string) (lead.RepStats, error) {
+	var st lead.RepStats
+	err := q.QueryRow(ctx, `SELECT `+repLoadSQL("$1")+`, `+claimsTodaySQL("$1"), repID).Scan(&st.Load, &st.ClaimsToday)
+	return st, err
+}
+
+// Taking is how a lead comes to a rep; it says which checks apply.
+type Taking int
+
+// The ways a lead is taken.
+const (
+	// TakeClaim: the rep claims it (or gets it through their invite link):
+	// capacity, the daily claim limit and the cooldown apply.
+	TakeClaim Taking = iota
+	// TakeAssign: a manager gives it to the rep: capacity applies.
+	TakeAssign
+	// TakeAccept: the rep accepts an offer that already counts in their load.
+	TakeAccept
+)
+
+// checkTaker locks the rep and refuses, with every reason at once, a rep
+// who is inactive, full, over the daily claim limit or cooling down on the
+// lead, as the way of taking requires. It returns the rep and their stats
+// for the pool's claim rule.
+func checkTaker(ctx context.Context, tx pgx.Tx, l lead.Lead, repID string, how Taking) (lead.User, lead.RepStats, error) {
+	if !isUUID(repID) {
+		return lead.User{}, lead.RepStats{}, lead.Invalid(lead.FieldError{Field: "rep_id", Reason: "no such user"})
+	}
+	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR NO KEY UPDATE`, repID))
+	if err == pgx.ErrNoRows {
+		return u, lead.RepStats{}, lead.Invalid(lead.FieldError{Field: "rep_id", Reason: "no such user"})
+	}
+	if err != nil {
+		return u, lead.RepStats{}, err
+	}
+	st, err := repStats(ctx, tx, repID)
+	if err != nil {
+		return u, st, err
+	}
+	var reasons []string
+	if !u.Active {
+		reasons = append(reasons, "the rep is not active")
+	}
+	load := st.Load
+	if how == TakeAccept {
+		load-- // the offer is in the load already
+	}
+	if load >= u.Capacity {
+		reasons = append(reasons, fmt.Sprintf("capacity reached: the rep holds or is offered %d of %d leads", load, u.Capacity))
+	}
+	if how == TakeClaim {
+		if st.ClaimsToday >= u.DailyClaimLimit {
+			reasons = append(reasons, fmt.Sprintf("daily claim limit reached: %d of %d claims today", st.ClaimsToday, u.DailyClaimLimit))
+		}
+		var until time.Time
+		err := tx.QueryRow(ctx, `SELECT until FROM lead_cooldowns WHERE lead_id = $1 AND user_id = $2 AND until > now()`,
+			l.ID, repID).Scan(&until)
+		if err == nil {
+			reasons = append(reasons, "cooldown: the lead was reclaimed from or returned by this rep; claimable again after "+until.UTC().Format(time.RFC3339))
+		} else if err != pgx.ErrNoRows {
+			return u, st, err
+		}
+	}
+	if len(reasons) > 0 {
+		return u, st, lead.Conflict("the lead cannot be taken by this rep", reasons...)
+	}
+	return u, st, nil
+}
+
+// giveTo makes the rep the lead's owner, assigned now.
+func giveTo(ctx context.Context, tx pgx.Tx, leadID, repID string) error {
+	_, err := tx.Exec(ctx, `UPDATE leads SET status = 'assigned', owner_id = $2, assigned_at = now(), offered_at = NULL,
+		invalid_reason = '', updated_at = now() WHERE id = $1`, leadID, repID)
+	return err
+}
+
+// InCooldown reports until when a rep may not claim a lead, if at all.
+func (db *DB) InCooldown(ctx context.Context, leadID, repID string) (*time.Time, error) {
+	var until time.Time
+	err := db.pool.QueryRow(ctx, `SELECT until FROM lead_cooldowns WHERE lead_id = $1 AND user_id = $2 AND until > now()`,
+		leadID, repID).Scan(&until)
+	if err == pgx.ErrNoRows {
+		return nil, nil
+	}
+	return &until, err
+}

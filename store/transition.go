@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// lockLead reads a lead for update, with its pool's policy.
+func lockLead(ctx context.Context, tx pgx.Tx, id string) (lead.Lead, error) {
+	l, err := scanLead(tx.QueryRow(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1 FOR UPDATE OF l`, id))
+	return l, notFound(err, "lead")
+}
+
+// onLead runs fn on the locked lead once per request id and returns the
+// lead as the transaction left it. A retried request (its event exists)
+// runs nothing and returns the lead as stored.
+func (db *DB) onLead(ctx context.Context, leadID, requestID string, fn func(tx pgx.Tx, l lead.Lead) error) (lead.Lead, error) {
+	if !isUUID(leadID) {
+		return lead.Lead{}, lead.Errorf(lead.CodeNotFound, "lead not found")
+	}
+	var out lead.Lead
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		done, err := requestApplied(ctx, tx, requestID)
+		if err != nil {
+			return err
+		}
+		l, err := lockLead(ctx, tx, leadID)
+		if err != nil {
+			return err
+		}
+		if !done {
+			if err := fn(tx, l); err != nil {
+				return err
+			}
+		}
+		out, err = lockLead(ctx, tx, leadID)
+		return err
+	})
+	return out, err
+}
+
+// transition runs fn on the locked lead when the access model lets the
+// move's actor do act from the lead's status (see authorizeTx), once per
+// request id, and returns the lead as stored.
+func (db *DB) transition(ctx context.Context, act lead.Action, m lead.Move, fn func(tx pgx.Tx, l lead.Lead) error) (lead.Lead, error) {
+	return db.onLead(ctx, m.LeadID, m.RequestID, func(tx pgx.Tx, l lead.Lead) error {
+		if _, err := authorizeTx(ctx, tx, act, m.ActorID, l); err != nil {
+			return err
+		}
+		return fn(tx, l)
+	})
+}
+
+// toPool puts a lead back in a pool, unowned, and starts the previous
+// owner's cooldown when the pool's policy has one.
+func toPool(ctx context.Context, tx pgx.Tx, l lead.Lead, poolID, invalidReason string) error {
+	if l.OwnerID != "" && l.Policy != nil && l.Policy.Cooldown > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO lead_cooldowns (lead_id, user_id, until) VALUES ($1, $2, now() + $3::interval)
+			ON CONFLICT (lead_id, user_id) DO UPDATE SET until = excluded.until`,
+			l.ID, l.OwnerID, interval(time.Duration(l.Policy.Cooldown))); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `UPDATE leads SET status = 'pooled', owner_id = NULL, pool_id = $2, assigned_at = NULL,
+		offered_at = NULL, invalid_reason = $3, updated_at = now() WHERE id = $1`, l.ID, poolID, invalidReason)
+	return err
+}
+
+func interval(d time.Duration) string {
+	return strconv.FormatInt(d.Microseconds(), 10) + " microseconds"
+}

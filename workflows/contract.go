@@ -1,0 +1,183 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// This file is the contract of leadflow's workflows: every workflow,
+// update, query, signal and activity name, the payloads of the lead
+// workflow and the options its activities run with. Registered names and
+// the values of these constants are in recorded histories: never rename them.
+
+// TaskQueue is the task queue of every leadflow workflow and activity.
+const TaskQueue = "leadflow"
+
+// Workflow names, as the worker registers them.
+const (
+	LeadWorkflowName   = "LeadWorkflow"
+	ImportWorkflowName = "ImportWorkflow"
+	ExportWorkflowName = "ExportWorkflow"
+	DigestWorkflowName = "DigestWorkflow"
+)
+
+// Update and query names of LeadWorkflow.
+const (
+	UpdateIntake   = "intake"    // waits for the intake decision -> lead.IntakeResult
+	UpdateClaim    = "claim"     // ClaimInput -> lead.Lead
+	UpdateFollowUp = "follow-up" // FollowUpInput -> lead.FollowUp
+	UpdateConvert  = "convert"   // ConvertInput -> lead.Converted
+	UpdateAssign   = "assign"    // MoveInput{RepID} -> lead.Lead
+	UpdateTransfer = "transfer"  // MoveInput{PoolID} -> lead.Lead
+	UpdateAccept   = "accept"    // MoveInput -> lead.Lead
+	UpdateDecline  = "decline"   // MoveInput -> lead.Lead
+	UpdateReturn   = "return"    // MoveInput{Reason} -> lead.Lead
+	UpdateReclaim  = "reclaim"   // MoveInput -> lead.Lead
+	UpdateClose    = "close"     // MoveInput -> lead.Lead
+	UpdateEdit     = "edit"      // lead.Edit -> lead.Lead
+	QueryLead      = "lead"      // -> lead.Lead, the workflow's view of the lead
+)
+
+// Signals of LeadWorkflow.
+const (
+	// SignalPolicy carries the new policy of the lead's pool (lead.Policy):
+	// the timers are re-armed from it.
+	SignalPolicy = "policy-changed"
+	// SignalMerged tells a lead's workflow that a duplicate registration was
+	// merged into its lead (MergedSignal). When the duplicate came through a
+	// rep's invite link, the lead goes to that rep if a claim by them would
+	// succeed (seed 000).
+	SignalMerged = "merged"
+)
+
+// Activity names, as the worker registers them (the methods of
+// activities.Activities and activities.Bulk). TestActivityNamesRegistered
+// checks each of them.
+const (
+	ActivityIntake          = "Intake"
+	ActivityClaim           = "Claim"
+	ActivityFollowUp        = "RecordFollowUp"
+	ActivityConvert         = "Convert"
+	ActivityAssign          = "Assign"
+	ActivityTransfer        = "Transfer"
+	ActivityAccept          = "Accept"
+	ActivityDecline         = "Decline"
+	ActivityReturn          = "Return"
+	ActivityReclaim         = "Reclaim"
+	ActivityClose           = "Close"
+	ActivityRecordNotice    = "Notify" // records a reminder or an escalation; the e-mail is ActivityEmail
+	ActivityEdit            = "Edit"
+	ActivityAssignToInviter = "AssignToInviter"
+	ActivityEmail           = "Email"       // lead.Email -> error
+	ActivitySendDigests     = "SendDigests" // day (YYYY-MM-DD) -> number of reps
+	ActivityImportBatch     = "ImportBatch"
+	ActivityImportFinished  = "ImportFinished"
+	ActivityExport          = "Export"
+	ActivityExportFinished  = "ExportFinished"
+)
+
+// ActivityNames lists every activity name the workflows call.
+var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, ActivityConvert, ActivityAssign,
+	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose,
+	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
+	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished}
+
+// Search attributes LeadWorkflow keeps current; the worker registers them.
+var (
+	LeadStatusKey = temporal.NewSearchAttributeKeyKeyword("LeadStatus")
+	OwnerIDKey    = temporal.NewSearchAttributeKeyKeyword("OwnerId")
+	PoolIDKey     = temporal.NewSearchAttributeKeyKeyword("PoolId")
+)
+
+// WorkflowID is the workflow ID of a lead's LeadWorkflow.
+func WorkflowID(leadID string) string { return "lead/" + leadID }
+
+// ImportWorkflowID is the workflow ID of an import's ImportWorkflow.
+func ImportWorkflowID(importID string) string { return "import/" + importID }
+
+// ExportWorkflowID is the workflow ID of an export's ExportWorkflow.
+func ExportWorkflowID(exportID string) string { return "export/" + exportID }
+
+// LeadInput starts a LeadWorkflow: the lead, and for a new lead how it is
+// taken in. A continued lead (continue-as-new) has no Intake. The lead's
+// fields are inline, as in the histories recorded before Intake moved here.
+type LeadInput struct {
+	lead.Lead
+	Intake *lead.IntakeOptions `json:"intake,omitempty"`
+}
+
+// MoveInput is the payload of the assign, transfer, accept, decline,
+// return, reclaim and close updates.
+type MoveInput struct {
+	ActorID string `json:"actor_id"`
+	RepID   string `json:"rep_id,omitempty"`
+	PoolID  string `json:"pool_id,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// ClaimInput is the payload of the claim update.
+type ClaimInput struct {
+	RepID      string     `json:"rep_id"`
+	Reason     string     `json:"reason,omitempty"`
+	ExpectedAt *time.Time `json:"expected_follow_up_at,omitempty"`
+}
+
+// FollowUpInput is the payload of the follow-up update. FollowUpID is
+// chosen by the caller so that a retried request records one follow-up.
+type FollowUpInput struct {
+	FollowUpID string     `json:"follow_up_id"`
+	AuthorID   string     `json:"author_id"`
+	Type       string     `json:"type"`
+	Content    string     `json:"content"`
+	NextStep   string     `json:"next_step,omitempty"`
+	NextAt     *time.Time `json:"next_at,omitempty"`
+	Stage      string     `json:"stage,omitempty"`
+}
+
+// ConvertInput is the payload of the convert update.
+type ConvertInput struct {
+	ActorID    string `json:"actor_id"`
+	CustomerID string `json:"customer_id"`
+}
+
+// MergedSignal is the payload of SignalMerged.
+type MergedSignal struct {
+	LeadID    string `json:"lead_id"`    // the duplicate, now merged
+	InviterID string `json:"inviter_id"` // the rep whose invite link registered it
+}
+
+// nonRetryable are the error types no activity retries: the domain
+// refusals (see DomainError) and an e-mail the provider refused for good.
+var nonRetryable = []string{string(lead.CodeInvalid), string(lead.CodeConflict), string(lead.CodeNotFound),
+	string(lead.CodeForbidden), lead.ErrEmailRejected}
+
+// localOptions are the options of the short PostgreSQL steps, run as local
+// activities to keep a lead's history small.
+var localOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        200 * time.Millisecond,
+		BackoffCoefficient:     2,
+		MaximumInterval:        10 * time.Second,
+		NonRetryableErrorTypes: nonRetryable,
+	},
+}
+
+// emailOptions are the options of the Email activity: a regular activity
+// (a remote call), retried with backoff on 429, 5xx and network errors and
+// not retried when the provider refused the e-mail for good.
+var emailOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+		MaximumAttempts:    10,
+		// An internal error of the e-mail activity (a bug, bad data) is not retried either.
+		NonRetryableErrorTypes: append(append([]string{}, nonRetryable...), string(lead.CodeInternal)),
+	},
+}
