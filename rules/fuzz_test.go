@@ -26,6 +26,7 @@ func FuzzCompile(f *testing.F) {
 		`1 / len(lead.tags) > 0`, `sortBy(lead.tags, len(#))[0] == "a"`, `groupBy(1..10, # % 2)[0] != nil`,
 		`string(lead.custom) != ""`, `keys(lead.custom)[0] == "size"`, `replace(lead.phone, "", "--") != ""`,
 		`(lead.company | lower() | trimSuffix(" ltd")) == "acme"`, `now > lead.created_at`, `[1, 2, 3] | sum() > 5`,
+		`lead.company matches lead.custom.note`, `repeat("a", 100000) matches "(a|b)+x"`,
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -23,7 +23,8 @@ import (
 //     map, filter, reduce...) is counted and at most MaxSteps are taken; and
 //     the strings and lists built by +, repeat, replace, join, upper, lower,
 //     string, split, splitAfter, keys and values are charged, before they are
-//     built, against MaxBuiltBytes.
+//     built, against MaxBuiltBytes; one `matches` may cost at most
+//     MaxMatchWork (text length times pattern length).
 //   - In time: one evaluation (a whole set, or one pool expression) stops
 //     within its time budget (DefaultTimeBudget). The clock is read before
 //     each rule and every clockEvery loop steps, in the evaluating goroutine
@@ -40,6 +41,7 @@ const (
 	MemoryBudget        = 100_000 // expr VM memory units per expression
 	MaxSteps            = 100_000 // loop steps per expression
 	MaxBuiltBytes       = 1 << 20 // bytes of strings and lists built by one expression
+	MaxMatchWork        = 1 << 24 // bytes of text times bytes of pattern in one `matches`
 )
 
 // clockEvery is how many loop steps pass between two readings of the clock;

@@ -52,6 +52,8 @@ func TestRunawayRules(t *testing.T) {
 		{"join growth", `len(join(map(1..50000, lead.company), lead.company)) > 0`, "", "memory budget exceeded"},
 		{"split in a loop", `len(map(1..50000, split(lead.company, ""))) > 0`, "", "memory budget exceeded"},
 		{"keys in a loop", `let g = groupBy(1..30000, #); len(map(1..30000, keys(g))) > 0`, "", "memory budget exceeded"},
+		{"matches on a huge text", `let s = repeat("a", 1000000); s matches "` + strings.Repeat("(a|b)", 20) + `x"`, "", "too much work"},
+		{"matches with a huge pattern", `lead.company matches repeat("(a|b)", 1000)`, "", "pattern of matches is longer"},
 		{"string of a list", `len(string(1..50000)) > 0`, "", "string() takes"},
 		{"range of a billion", `len(1..1000000000) > 0`, "too large", ""},
 		{"predicate over a billion", `any(1..1000000000, # == 5)`, "too large", ""},
@@ -220,6 +222,10 @@ func TestOrdinaryRulesEvaluateTheSame(t *testing.T) {
 		`5 in 1..1000000000`,
 		`lead.country in ["CN", "HK"] && hasTag("vip")`,
 		`daysSince(lead.created_at) < 1`,
+		`lead.company matches "^Shenzhen" && !(lead.company matches "(?i)acme")`,
+		`lead.custom.note matches lead.custom.note`,
+		`lead.custom.missing matches "x"`,
+		`filter(lead.tags, # matches "^v")`,
 	} {
 		p, _, ce := compileExpr(src, false)
 		if ce != nil {

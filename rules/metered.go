@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,10 @@ var meteredFunctions = []expr.Option{
 	expr.Function(addName, meteredAdd,
 		new(func(*meter, string, string) string),
 		new(func(*meter, any, any) any)),
+	expr.Function(matchesName, meteredMatches,
+		new(func(*meter, string, *regexp.Regexp) bool),
+		new(func(*meter, string, string) bool),
+		new(func(*meter, any, any) bool)),
 	metered("repeat", repeatSize, new(func(*meter, string, int) string)),
 	metered("replace", replaceSize,
 		new(func(*meter, string, string, string) string),
@@ -109,6 +114,45 @@ func meteredAdd(args ...any) (any, error) {
 		return nil, err
 	}
 	return a + b, nil
+}
+
+// meteredMatches is `matches`: nil matches nothing, as in expr.
+func meteredMatches(args ...any) (any, error) {
+	if _, err := meterOf(args); err != nil {
+		return nil, err
+	}
+	var text string
+	switch v := args[1].(type) {
+	case nil:
+		return false, nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return nil, fmt.Errorf("matches takes a string, not %T", v)
+	}
+	var re *regexp.Regexp
+	switch p := args[2].(type) {
+	case nil:
+		return false, nil
+	case *regexp.Regexp:
+		re = p
+	case string:
+		if len(p) > MaxExpressionLength {
+			return nil, fmt.Errorf("the pattern of matches is longer than %d bytes", MaxExpressionLength)
+		}
+		var err error
+		if re, err = regexp.Compile(p); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("matches takes a string pattern, not %T", p)
+	}
+	if len(re.String()) > 0 && len(text) > MaxMatchWork/len(re.String()) {
+		return nil, fmt.Errorf("matches on %d bytes of text with a pattern of %d is too much work (at most %d)", len(text), len(re.String()), MaxMatchWork)
+	}
+	return re.MatchString(text), nil
 }
 
 func str(args []any, i int) string {

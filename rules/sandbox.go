@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -29,6 +30,9 @@ import (
 //     a size not known in advance (+ on anything that may be a string,
 //     repeat, replace, join, upper, lower, string, split, splitAfter, keys,
 //     values) calls a rules.* twin that charges the meter before building;
+//     `matches` calls rules.matches, which refuses a text and pattern whose
+//     product is over MaxMatchWork (a regular expression takes time in
+//     proportion to both) and a pattern from data over MaxExpressionLength;
 //  4. type-check again, optimise, refuse constant ranges over the memory
 //     budget (after optimisation, since `x in 1..1000000000` becomes two
 //     comparisons), and compile.
@@ -51,9 +55,10 @@ var meteredBuiltins = map[string]bool{
 }
 
 const (
-	meterName = "rules.meter"
-	tickName  = "rules.tick"
-	addName   = "rules.add"
+	meterName   = "rules.meter"
+	tickName    = "rules.tick"
+	addName     = "rules.add"
+	matchesName = "rules.matches"
 )
 
 // sandboxOptions are the expr options every expression compiles with.
@@ -156,8 +161,18 @@ func (meterPatcher) Visit(node *ast.Node) {
 			patchCall(node, "rules."+n.Name, n.Arguments)
 		}
 	case *ast.BinaryNode:
-		if n.Operator == "+" && (mayBeString(n.Left) || mayBeString(n.Right)) {
+		switch {
+		case n.Operator == "+" && (mayBeString(n.Left) || mayBeString(n.Right)):
 			patchCall(node, addName, []ast.Node{n.Left, n.Right})
+		case n.Operator == "matches":
+			pattern := n.Right
+			if c, ok := pattern.(*ast.StringNode); ok {
+				// Compiled once here, as expr would (the checker has compiled it already).
+				if re, err := regexp.Compile(c.Value); err == nil {
+					pattern = located(&ast.ConstantNode{Value: re}, c.Location())
+				}
+			}
+			patchCall(node, matchesName, []ast.Node{n.Left, pattern})
 		}
 	}
 }
