@@ -148,5 +148,11 @@ func (ev *evaluation) run(p *vm.Program) (val any, err error) {
 		}
 	}()
 	ev.meter.reset()
-	return ev.machine.Run(p, &ev.env)
+	val, err = ev.machine.Run(p, &ev.env)
+	if _, isBool := val.(bool); err == nil && !isBool && !smallValue(val) {
+		// A conversion value is stored and written out as JSON: a list that
+		// holds the same list twice, nested, would be written out in full.
+		return nil, fmt.Errorf("memory budget exceeded: the value is larger than %d bytes written out", MaxBuiltBytes)
+	}
+	return val, err
 }

@@ -167,6 +167,28 @@ func TestDeadlineStopsTheLoop(t *testing.T) {
 	}
 }
 
+// TestConversionValueIsBounded: a mapped value is written out as JSON, so
+// one that shares its parts is refused before anything walks it in full.
+func TestConversionValueIsBounded(t *testing.T) {
+	s := mustCompile(t, KindConversion, body(t, Body{Mapping: map[string]string{
+		"customer.name":  "lead.company",
+		"customer.blob":  "reduce(1..60, [#acc, #acc], 0)",
+		"customer.lead":  "lead",
+		"order.amount":   "lead.custom.amount",
+		"order.big_text": `repeat("x", 1000000)`,
+	}}))
+	var out Outcome
+	grew := allocated(func() {
+		out = s.Evaluate(envFor(lead.Lead{Company: company, Custom: map[string]any{"amount": 5.0}}, Facts{}))
+	})
+	if len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0], "customer.blob: memory budget exceeded") || grew > maxGrowth {
+		t.Fatalf("errors %q, %d MB", out.Errors, grew>>20)
+	}
+	if out.Customer["name"] != company || out.Order["amount"] != 5.0 || len(out.Order["big_text"].(string)) != 1000000 || out.Customer["lead"] == nil {
+		t.Fatalf("the other values are mapped: %+v %+v", out.Customer, out.Order)
+	}
+}
+
 func TestPoolExpressionsHaveTheSameLimits(t *testing.T) {
 	e, err := CompileExpr(`reduce(1..29, #acc + #acc, "x") != ""`)
 	if err != nil {

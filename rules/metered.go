@@ -254,3 +254,46 @@ func mapSize(args []any) (int, error) {
 	}
 	return 0, nil // the builtin reports what is wrong
 }
+
+// smallValue reports whether v, written out, takes at most MaxBuiltBytes:
+// each element, field and map entry counts listEntryBytes, text its length.
+// It stops as soon as the budget is spent, so a value that shares parts
+// (reduce(1..60, [#acc, #acc], 0)) is not walked in full.
+func smallValue(v any) bool {
+	left := MaxBuiltBytes
+	return fits(reflect.ValueOf(v), &left)
+}
+
+func fits(v reflect.Value, left *int) bool {
+	*left -= listEntryBytes
+	if *left < 0 || !v.IsValid() {
+		return *left >= 0
+	}
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if !v.IsNil() {
+			return fits(v.Elem(), left)
+		}
+	case reflect.String:
+		*left -= v.Len()
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if !fits(v.Index(i), left) {
+				return false
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if !fits(it.Key(), left) || !fits(it.Value(), left) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if !fits(v.Field(i), left) {
+				return false
+			}
+		}
+	}
+	return *left >= 0
+}
