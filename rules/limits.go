@@ -24,12 +24,24 @@ import (
 //     the strings and lists built by +, repeat, replace, join, upper, lower,
 //     string, split, splitAfter, keys and values are charged, before they are
 //     built, against MaxBuiltBytes; one `matches` may cost at most
-//     MaxMatchWork (text length times pattern length).
+//     MaxMatchWork (text length times pattern length); a value that is not
+//     a boolean (a conversion mapping) may not be larger than MaxBuiltBytes
+//     written out.
 //   - In time: one evaluation (a whole set, or one pool expression) stops
 //     within its time budget (DefaultTimeBudget). The clock is read before
 //     each rule and every clockEvery loop steps, in the evaluating goroutine
 //     itself, so an evaluation that is out of time stops there: nothing is
 //     left running after the caller has its answer.
+//
+// Why this bounds an evaluation: expr has no other loops than the
+// predicates of its builtins and no recursion, so an expression without
+// loops does at most MaxNodes operations; with loops, at most MaxSteps
+// bodies of at most MaxNodes operations each. No single operation is
+// unbounded: what it builds is charged before it is built, what it reads
+// was charged when it was built (or is the lead, bounded by lead.Input), and
+// the builtins whose cost the meter cannot know in advance are refused. So
+// memory is bounded by the budgets, and the time between two readings of
+// the clock by clockEvery loop bodies.
 //
 // An expression that hits a run-time limit fails: it decides nothing and the
 // caller flags the lead for review. A set that runs out of time decides
