@@ -123,8 +123,8 @@ func (m *meter) timeoutMessage() string {
 // that a shared Env is never written, and the meter of this evaluation. No
 // expression can name the meter: "rules.meter" is not an identifier.
 type runEnv struct {
-	Env
-	Meter *meter `expr:"rules.meter"`
+	Env   `expr:"-"` // its fields are the rules' names; "Env" itself is not one
+	Meter *meter     `expr:"rules.meter"`
 }
 
 // evaluation is the state of one evaluation: the environment, its meter and

@@ -202,7 +202,7 @@ func TestPoolExpressionsHaveTheSameLimits(t *testing.T) {
 	if _, err := e.Eval(nil); err == nil {
 		t.Fatal("nil env evaluated")
 	}
-	for _, src := range []string{`any(1..1000000000, # == rep.held)`, `toJSON(rep) != ""`} {
+	for _, src := range []string{`any(1..1000000000, # == rep.held)`, `toJSON(rep) != ""`, `Env.lead.id == ""`, `Meter == nil`} {
 		if _, err := CompileExpr(src); err == nil {
 			t.Errorf("%s compiled", src)
 		}
