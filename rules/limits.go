@@ -24,9 +24,9 @@ import (
 //     the strings and lists built by +, repeat, replace, join, upper, lower,
 //     string, split, splitAfter, keys and values are charged, before they are
 //     built, against MaxBuiltBytes; one `matches` may cost at most
-//     MaxMatchWork (text length times pattern length); a value that is not
-//     a boolean (a conversion mapping) may not be larger than MaxBuiltBytes
-//     written out.
+//     MaxMatchWork (text length times pattern length); the values that are
+//     not booleans (the conversion mapping), together, may not be larger than
+//     MaxBuiltBytes written out.
 //   - In time: one evaluation (a whole set, or one pool expression) stops
 //     within its time budget (DefaultTimeBudget). The clock is read before
 //     each rule and every clockEvery loop steps, in the evaluating goroutine
@@ -79,6 +79,7 @@ var errOutOfTime = errors.New("out of time")
 type meter struct {
 	steps    int           // loop steps taken by the current expression
 	bytes    int           // bytes built by the current expression
+	kept     int           // bytes of the non-boolean values the evaluation returned so far
 	deadline time.Time     // when the evaluation must stop; zero for never
 	budget   time.Duration // the time budget, for the message
 	expired  bool          // the deadline has passed: the evaluation decides nothing
@@ -164,10 +165,11 @@ func (ev *evaluation) run(p *vm.Program) (val any, err error) {
 	}()
 	ev.meter.reset()
 	val, err = ev.machine.Run(p, &ev.env)
-	if _, isBool := val.(bool); err == nil && !isBool && !smallValue(val) {
-		// A conversion value is stored and written out as JSON: a list that
-		// holds the same list twice, nested, would be written out in full.
-		return nil, fmt.Errorf("memory budget exceeded: the value is larger than %d bytes written out", MaxBuiltBytes)
+	if _, isBool := val.(bool); err == nil && !isBool && !ev.meter.keep(val) {
+		// Conversion values are kept in the outcome and written out as JSON:
+		// a list that holds the same list twice, nested, would be written
+		// out in full.
+		return nil, fmt.Errorf("memory budget exceeded: the values of one evaluation are larger than %d bytes written out", MaxBuiltBytes)
 	}
 	return val, err
 }

@@ -187,6 +187,15 @@ func TestConversionValueIsBounded(t *testing.T) {
 	if out.Customer["name"] != company || out.Order["amount"] != 5.0 || len(out.Order["big_text"].(string)) != 1000000 || out.Customer["lead"] == nil {
 		t.Fatalf("the other values are mapped: %+v %+v", out.Customer, out.Order)
 	}
+	// The values of one evaluation count together.
+	s = mustCompile(t, KindConversion, body(t, Body{Mapping: map[string]string{
+		"customer.a": `repeat("x", 600000)`,
+		"customer.b": `repeat("y", 600000)`,
+	}}))
+	out = s.Evaluate(envFor(lead.Lead{}, Facts{}))
+	if len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0], "customer.b: memory budget exceeded") || out.Customer["a"] == nil {
+		t.Fatalf("two values of 600 kB: %q", out.Errors)
+	}
 }
 
 func TestPoolExpressionsHaveTheSameLimits(t *testing.T) {

@@ -255,13 +255,17 @@ func mapSize(args []any) (int, error) {
 	return 0, nil // the builtin reports what is wrong
 }
 
-// smallValue reports whether v, written out, takes at most MaxBuiltBytes:
-// each element, field and map entry counts listEntryBytes, text its length.
-// It stops as soon as the budget is spent, so a value that shares parts
-// (reduce(1..60, [#acc, #acc], 0)) is not walked in full.
-func smallValue(v any) bool {
-	left := MaxBuiltBytes
-	return fits(reflect.ValueOf(v), &left)
+// keep charges v, a value the evaluation returns, written out: each element,
+// field and map entry counts listEntryBytes, text its length. It stops as
+// soon as the budget is spent, so a value that shares its parts
+// (reduce(1..60, [#acc, #acc], 0)) is never walked in full.
+func (m *meter) keep(v any) bool {
+	left := MaxBuiltBytes - m.kept
+	if !fits(reflect.ValueOf(v), &left) {
+		return false
+	}
+	m.kept = MaxBuiltBytes - left
+	return true
 }
 
 func fits(v reflect.Value, left *int) bool {
