@@ -1,15 +1,32 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fmt-check bench clean-data
+.PHONY: run test build vet fmt-check bench fuzz fuzz-short clean-data
 
 ## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
 run:
 	$(GO) run ./cmd/leadflow dev
 
-## test: formatting, vet, and every test (unit, integration against real PostgreSQL and Temporal, replay)
+## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 5s
 test: fmt-check vet
 	$(GO) test -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz-short
+
+# The fuzz targets, as package:function; seeds are in the code (f.Add).
+FUZZ_TARGETS = ./rules:FuzzCompile ./lead:FuzzNormalizeCompany ./lead:FuzzPhone ./lead:FuzzInputClean
+FUZZTIME ?= 20s
+
+## fuzz: each fuzz target for FUZZTIME (20s each; a failing input is kept in the package's testdata/fuzz)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime=$(FUZZTIME) || exit 1; \
+	done
+
+## fuzz-short: each fuzz target for 5s, as make test does
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 build:
 	$(GO) build -o bin/leadflow ./cmd/leadflow

@@ -84,7 +84,8 @@ func (in *Input) Clean() error {
 	}
 	if in.Country == "" && in.Phone != "" {
 		// A number in international form tells its own country.
-		if p := ParsePhone(in.Phone, ""); p.Region != "" && p.Region != "ZZ" {
+		// Non-geographic numbers (+800...) belong to region "001", not a country.
+		if p := ParsePhone(in.Phone, ""); isAlpha2(p.Region) {
 			in.Country = p.Region
 		}
 	}

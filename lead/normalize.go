@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -49,20 +50,16 @@ var cjkSuffixes = []string{"股份有限公司", "有限责任公司", "有限�
 
 // NormalizeCompany returns the comparable form of a company name: lower
 // case, punctuation and extra spaces removed, trailing legal forms such as
-// "Ltd", "Co.", "Inc" or "有限公司" dropped.
+// "Ltd", "Co.", "Inc" or "有限公司" dropped (all of them, in any order and
+// whatever punctuation surrounds them, so that the result is its own normal
+// form: NormalizeCompany(NormalizeCompany(s)) == NormalizeCompany(s)).
 func NormalizeCompany(name string) string {
 	name = strings.ToLower(strings.TrimSpace(name))
-	for _, s := range cjkSuffixes {
-		if strings.HasSuffix(name, s) && len(name) > len(s) {
-			name = strings.TrimSuffix(name, s)
-			break
-		}
-	}
 	var b strings.Builder
 	for _, r := range name {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
+			b.WriteRune(unicode.ToLower(r))
 		case r == '&':
 			b.WriteString(" and ")
 		default:
@@ -70,10 +67,30 @@ func NormalizeCompany(name string) string {
 		}
 	}
 	words := strings.Fields(b.String())
-	for len(words) > 1 && isLegalSuffix(words[len(words)-1]) {
-		words = words[:len(words)-1]
+	for len(words) > 0 {
+		last := words[len(words)-1]
+		if len(words) > 1 && (isLegalSuffix(last) || slices.Contains(cjkSuffixes, last)) {
+			words = words[:len(words)-1]
+			continue
+		}
+		if trimmed := trimCJKSuffix(last); trimmed != last {
+			words[len(words)-1] = trimmed
+			continue
+		}
+		break
 	}
 	return strings.Join(words, " ")
+}
+
+// trimCJKSuffix drops a CJK legal form from the end of w, unless that is
+// all of w.
+func trimCJKSuffix(w string) string {
+	for _, s := range cjkSuffixes {
+		if strings.HasSuffix(w, s) && len(w) > len(s) {
+			return strings.TrimSuffix(w, s)
+		}
+	}
+	return w
 }
 
 func isLegalSuffix(w string) bool {

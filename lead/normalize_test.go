@@ -16,6 +16,12 @@ func TestNormalizeCompany(t *testing.T) {
 		"Ltd":                     "ltd",
 		"Big Corp Holdings":       "big corp holdings",
 		"Global Imports Pte. Ltd": "global imports",
+		// Every trailing legal form goes, whatever the punctuation, so the
+		// result normalises to itself (found by FuzzNormalizeCompany).
+		"腾达集团有限公司":       "腾达",
+		"腾达公司.":          "腾达",
+		"Acme 有限公司 Ltd.": "acme",
+		"有限公司":           "有限",
 	}
 	for in, want := range cases {
 		if got := NormalizeCompany(in); got != want {
@@ -48,6 +54,9 @@ func TestDedupKey(t *testing.T) {
 	b := DedupKey("ACME TRADING", "+8613800138000", "CN")
 	if a == "" || a != b {
 		t.Fatalf("keys differ: %q %q", a, b)
+	}
+	if DedupKey("腾达公司.", "+8613800138000", "CN") != DedupKey("腾达公司", "+8613800138000", "CN") {
+		t.Fatal("a trailing full stop defeats de-duplication")
 	}
 	if DedupKey("Acme", "", "CN") != "" {
 		t.Fatal("a lead without a parsed phone must have no key")
@@ -93,6 +102,11 @@ func TestInputClean(t *testing.T) {
 		if !got[f] {
 			t.Errorf("missing field error for %s: %v", f, e.Fields)
 		}
+	}
+	// A non-geographic number (+800) tells no country: its region is "001".
+	global := Input{Company: "Acme Trading", Phone: "+800 1234 5678"}
+	if err := global.Clean(); err != nil || global.Country != "" {
+		t.Fatalf("non-geographic number: %v %+v", err, global)
 	}
 	ok2 := Input{Company: "Acme Trading", Phone: "+86 138 0013 8000"}
 	if err := ok2.Clean(); err != nil || ok2.Country != "CN" {

@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
-	"github.com/expr-lang/expr/vm"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -39,14 +36,6 @@ func (k Kind) Valid() bool {
 	}
 	return false
 }
-
-// Limits on what a rule may cost.
-const (
-	MaxExpressionLength = 4000    // characters in one expression
-	MaxNodes            = 1000    // AST nodes in one expression
-	MaxRules            = 200     // rules in one set
-	MemoryBudget        = 100_000 // expr VM memory units per expression
-)
 
 // CompileError is a rule that does not compile, with its position.
 type CompileError struct {
@@ -82,21 +71,6 @@ type TraceStep struct {
 	Matched bool   `json:"matched"`
 	Value   any    `json:"value"`
 	Error   string `json:"error,omitempty"`
-}
-
-// compileBool compiles one expression that must yield a boolean.
-func compileBool(src string) (*vm.Program, *CompileError) {
-	if strings.TrimSpace(src) == "" {
-		return nil, &CompileError{Line: 1, Column: 1, Message: "the expression is empty"}
-	}
-	if utf8.RuneCountInString(src) > MaxExpressionLength {
-		return nil, &CompileError{Line: 1, Column: 1, Message: fmt.Sprintf("the expression is longer than %d characters", MaxExpressionLength)}
-	}
-	p, err := expr.Compile(src, expr.Env(Env{}), expr.AsBool(), expr.MaxNodes(MaxNodes))
-	if err != nil {
-		return nil, toCompileError(err)
-	}
-	return p, nil
 }
 
 func toCompileError(err error) *CompileError {
@@ -188,16 +162,4 @@ func (v *factVisitor) need(name, window string, loc file.Location) bool {
 func positioned(src string, loc file.Location, msg string) *CompileError {
 	fe := (&file.Error{Location: loc, Message: msg}).Bind(file.NewSource(src))
 	return &CompileError{Line: fe.Line, Column: fe.Column + 1, Message: msg}
-}
-
-// run evaluates one program under the memory budget, turning a panic in a
-// function into an error.
-func run(p *vm.Program, env *Env) (val any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("rule failed: %v", r)
-		}
-	}()
-	machine := vm.VM{MemoryBudget: MemoryBudget}
-	return machine.Run(p, env)
 }

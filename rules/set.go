@@ -7,10 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/leadflow/leadflow/lead"
@@ -163,19 +160,9 @@ func (c *setCompiler) fail(rule, field, msg string) {
 
 // expr compiles one expression; asBool requires a boolean result.
 func (c *setCompiler) expr(rule, field, src string, asBool bool) *vm.Program {
-	var p *vm.Program
-	var ce *CompileError
-	if asBool {
-		p, ce = compileBool(src)
-	} else {
-		p, ce = compileAny(src)
-	}
-	if ce == nil {
-		var needs []FactNeed
-		needs, ce = factNeeds(src, p.Node())
-		for _, n := range needs {
-			c.needs[n.Name+"/"+n.Window] = n
-		}
+	p, needs, ce := compileExpr(src, asBool)
+	for _, n := range needs {
+		c.needs[n.Name+"/"+n.Window] = n
 	}
 	if ce != nil {
 		ce.Rule, ce.Field = rule, field
@@ -314,177 +301,4 @@ func (c *setCompiler) misplaced(b Body) {
 	if len(b.Mapping) > 0 && k != KindConversion {
 		c.fail("", "mapping", "only a conversion set has a mapping")
 	}
-}
-
-// compileAny compiles an expression of any result type (conversion mapping).
-func compileAny(src string) (*vm.Program, *CompileError) {
-	if strings.TrimSpace(src) == "" {
-		return nil, &CompileError{Line: 1, Column: 1, Message: "the expression is empty"}
-	}
-	if utf8.RuneCountInString(src) > MaxExpressionLength {
-		return nil, &CompileError{Line: 1, Column: 1, Message: fmt.Sprintf("the expression is longer than %d characters", MaxExpressionLength)}
-	}
-	p, err := expr.Compile(src, expr.Env(Env{}), expr.MaxNodes(MaxNodes))
-	if err != nil {
-		return nil, toCompileError(err)
-	}
-	return p, nil
-}
-
-// DefaultTimeBudget bounds one evaluation of a whole set.
-const DefaultTimeBudget = 250 * time.Millisecond
-
-// Evaluate runs the set on env within DefaultTimeBudget.
-func (s *Set) Evaluate(env *Env) Outcome { return s.EvaluateWithin(env, DefaultTimeBudget) }
-
-// EvaluateWithin runs the set on env. A rule that fails at run time (or an
-// evaluation that runs past budget) never panics or blocks the caller: it
-// is reported in Outcome.Errors and decides nothing.
-func (s *Set) EvaluateWithin(env *Env, budget time.Duration) Outcome {
-	if env == nil {
-		return Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{}, Errors: []string{"no environment to evaluate in"}}
-	}
-	done := make(chan Outcome, 1)
-	go func() {
-		defer func() {
-			// Whatever escapes the per-expression recovery must not kill the process.
-			if r := recover(); r != nil {
-				done <- Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{}, Errors: []string{fmt.Sprintf("evaluation failed: %v", r)}}
-			}
-		}()
-		done <- s.evaluate(env)
-	}()
-	timer := time.NewTimer(budget)
-	defer timer.Stop()
-	select {
-	case out := <-done:
-		return out
-	case <-timer.C:
-		// The expression VM cannot be interrupted; its memory budget bounds
-		// the goroutine left behind, whose result is dropped.
-		return Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{},
-			Errors: []string{fmt.Sprintf("evaluation took longer than %s", budget)}}
-	}
-}
-
-func (s *Set) evaluate(env *Env) Outcome {
-	out := Outcome{Kind: s.kind, Version: s.version, Trace: make([]TraceStep, 0, len(s.rules))}
-	step := func(c compiled) TraceStep {
-		st := TraceStep{Rule: c.name, When: c.src}
-		val, err := run(c.program, env)
-		if err != nil {
-			st.Error = err.Error()
-			out.Errors = append(out.Errors, c.name+": "+err.Error())
-			return st
-		}
-		st.Value = val
-		st.Matched, _ = val.(bool)
-		return st
-	}
-	switch s.kind {
-	case KindValidation:
-		for _, c := range s.rules {
-			st := step(c)
-			if st.Matched {
-				out.Rejected = true
-				out.Reasons = append(out.Reasons, c.rule.Message)
-				if c.rule.Field != "" {
-					out.Fields = append(out.Fields, lead.FieldError{Field: c.rule.Field, Reason: c.rule.Message})
-				}
-			}
-			out.Trace = append(out.Trace, st)
-		}
-	case KindScoring:
-		for _, c := range s.rules {
-			st := step(c)
-			if st.Matched {
-				out.Score += c.rule.Points
-			}
-			out.Trace = append(out.Trace, st)
-		}
-	case KindRouting:
-		for _, c := range s.rules {
-			st := step(c)
-			out.Trace = append(out.Trace, st)
-			if st.Matched {
-				out.Rule, out.PoolID, out.ToInviter = c.name, c.rule.PoolID, c.rule.To == InviterTarget
-				return out
-			}
-		}
-		out.PoolID = s.body.DefaultPoolID
-	case KindAutoAccept:
-		if s.ignored[lead.NormalizeCompany(env.Lead.Company)] {
-			out.Ignored = true
-			out.Trace = append(out.Trace, TraceStep{Rule: "ignored_companies", When: "company is ignored", Matched: true, Value: true})
-			return out
-		}
-		for _, g := range s.groups {
-			all := true
-			for _, c := range g {
-				st := step(c)
-				out.Trace = append(out.Trace, st)
-				if !st.Matched {
-					all = false
-					break // AND: the rest of the group cannot change it
-				}
-			}
-			if all {
-				out.Accept = true
-				return out
-			}
-		}
-	case KindConversion:
-		out.Customer, out.Order = map[string]any{}, map[string]any{}
-		for _, c := range s.rules {
-			st := step(c)
-			st.Matched = st.Error == ""
-			out.Trace = append(out.Trace, st)
-			if st.Error != "" {
-				continue
-			}
-			target, field, _ := strings.Cut(c.name, ".")
-			if target == "customer" {
-				out.Customer[field] = st.Value
-			} else {
-				out.Order[field] = st.Value
-			}
-		}
-	}
-	return out
-}
-
-// Expr is one compiled boolean expression, such as a pool's claim_when.
-type Expr struct {
-	src     string
-	program *vm.Program
-	facts   []FactNeed
-}
-
-// CompileExpr compiles a boolean expression against the rule environment.
-func CompileExpr(src string) (*Expr, error) {
-	p, ce := compileBool(src)
-	if ce == nil {
-		var needs []FactNeed
-		needs, ce = factNeeds(src, p.Node())
-		if ce == nil {
-			return &Expr{src: src, program: p, facts: needs}, nil
-		}
-	}
-	return nil, CompileErrors{*ce}
-}
-
-// Facts lists the facts the expression needs.
-func (e *Expr) Facts() []FactNeed { return e.facts }
-
-// Eval evaluates the expression; a run-time error is returned, never a panic.
-func (e *Expr) Eval(env *Env) (TraceStep, error) {
-	st := TraceStep{Rule: "expression", When: e.src}
-	val, err := run(e.program, env)
-	if err != nil {
-		st.Error = err.Error()
-		return st, err
-	}
-	st.Value = val
-	st.Matched, _ = val.(bool)
-	return st, nil
 }
