@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -73,7 +73,7 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 	if err != nil {
 		return res, wrap(err)
 	}
-	plan, err := importer.NewPlan(im.Headers, importer.Mapping(im.Mapping))
+	plan, err := sheet.NewPlan(im.Headers, sheet.Mapping(im.Mapping))
 	if err != nil {
 		return res, wrap(err)
 	}
@@ -89,7 +89,7 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 		}
 		input, err := plan.Input(r.Cells)
 		if err != nil {
-			outs = append(outs, store.ImportOutcome{Row: r.Row, Outcome: store.RowRejected, Reason: importer.Reason(err)})
+			outs = append(outs, store.ImportOutcome{Row: r.Row, Outcome: store.RowRejected, Reason: sheet.Reason(err)})
 			continue
 		}
 		input.Source, input.CreatedBy = lead.SourceImport, im.CreatedBy

@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -85,11 +85,11 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 		in.Format = c.Query("format")
 	}
 	var bad lead.Fields
-	format, ok := importer.ParseFormat(in.Format)
+	format, ok := sheet.ParseFormat(in.Format)
 	if !ok {
 		bad.Add("format", "must be csv or xlsx")
 	}
-	fields, err := importer.CheckExportFields(in.Fields)
+	fields, err := sheet.CheckExportFields(in.Fields)
 	var fe *lead.Error
 	if errors.As(err, &fe) {
 		bad = append(bad, fe.Fields...)
@@ -194,9 +194,9 @@ func (s *Server) exportFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, _ := importer.ParseFormat(e.Format)
+	f, _ := sheet.ParseFormat(e.Format)
 	name := "leads-" + e.CreatedAt.UTC().Format("20060102-150405")
 	c.Set(fiber.HeaderContentType, f.ContentType())
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+importer.FileName(name, f)+`"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+sheet.FileName(name, f)+`"`)
 	return c.Send(data)
 }

@@ -1,8 +1,10 @@
-// Package importer reads lead spreadsheets (CSV and XLSX), suggests which
-// column holds which lead field (English and Chinese headers), turns rows
-// into lead.Input, and writes the sample sheet and the export files. It is
-// pure: it reads and writes only the bytes and writers it is given.
-package importer
+// Package sheet reads and writes the spreadsheets of imports and exports:
+// it reads lead sheets (CSV and XLSX) within bounded size and memory,
+// suggests which column holds which lead field (English and Chinese
+// headers), turns rows into lead.Input, and writes the sample sheet, the
+// export files and the errors files with formula injection neutralised. It
+// is pure: it reads and writes only the bytes and writers it is given.
+package sheet
 
 import (
 	"bytes"
@@ -58,9 +60,9 @@ type Row struct {
 	Cells []string `json:"cells"`
 }
 
-// Sheet is a read spreadsheet: the header row and the data rows, without
+// Table is a read spreadsheet: the header row and the data rows, without
 // the rows that are entirely empty.
-type Sheet struct {
+type Table struct {
 	Format  Format
 	Headers []string
 	Rows    []Row
@@ -94,7 +96,7 @@ func DetectFormat(name string, data []byte) (Format, error) {
 }
 
 // Read reads an uploaded CSV or XLSX file.
-func Read(name string, data []byte) (*Sheet, error) {
+func Read(name string, data []byte) (*Table, error) {
 	if len(data) > MaxFileBytes {
 		return nil, invalidFile("is larger than %d MB", MaxFileBytes>>20)
 	}
@@ -112,7 +114,7 @@ func Read(name string, data []byte) (*Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sheet{Format: f}
+	s := &Table{Format: f}
 	err = records(func(num int, cells []string) error {
 		cells = trimCells(cells)
 		if len(cells) == 0 {

@@ -1,4 +1,4 @@
-package importer
+package sheet
 
 import (
 	"bytes"
@@ -10,18 +10,18 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// SheetWriter writes rows of text to a CSV or XLSX file.
-type SheetWriter interface {
+// Writer writes rows of text to a CSV or XLSX file.
+type Writer interface {
 	// Write adds a row.
 	Write(cells []string) error
 	// Close finishes the file; nothing is complete before it.
 	Close() error
 }
 
-// NewSheetWriter returns a writer of the format whose first row is header.
+// NewWriter returns a writer of the format whose first row is header.
 // CSV gets a UTF-8 byte order mark so that Excel shows non-ASCII text
 // correctly; XLSX gets one sheet with a bold, frozen header row.
-func NewSheetWriter(f Format, w io.Writer, sheet string, header []string) (SheetWriter, error) {
+func NewWriter(f Format, w io.Writer, sheet string, header []string) (Writer, error) {
 	switch f {
 	case CSV:
 		if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
@@ -32,7 +32,7 @@ func NewSheetWriter(f Format, w io.Writer, sheet string, header []string) (Sheet
 	case XLSX:
 		return newXLSXWriter(w, sheet, header)
 	}
-	return nil, fmt.Errorf("importer: unknown format %q", f)
+	return nil, fmt.Errorf("sheet: unknown format %q", f)
 }
 
 type csvWriter struct{ w *csv.Writer }
@@ -163,7 +163,7 @@ func Template(f Format) ([]byte, error) {
 		header[i] = fd.Name
 	}
 	var buf bytes.Buffer
-	w, err := NewSheetWriter(f, &buf, "Leads", header)
+	w, err := NewWriter(f, &buf, "Leads", header)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package importer
+package sheet
 
 import (
 	"bytes"
@@ -177,7 +177,7 @@ func TestReadRefusals(t *testing.T) {
 
 func TestXLSXRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := NewSheetWriter(XLSX, &buf, "Leads", []string{"Company", "手机", "Notes"})
+	w, err := NewWriter(XLSX, &buf, "Leads", []string{"Company", "手机", "Notes"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestCheckExportFields(t *testing.T) {
 
 func TestCSVExportDefusesFormulas(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := NewSheetWriter(CSV, &buf, "", []string{"a"})
+	w, err := NewWriter(CSV, &buf, "", []string{"a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestCSVExportDefusesFormulas(t *testing.T) {
 }
 
 // TestSampleSheets checks that the committed sample sheets are what
-// Template writes (go test ./importer -update rewrites them) and that they
+// Template writes (go test ./sheet -update rewrites them) and that they
 // import as two valid leads.
 func TestSampleSheets(t *testing.T) {
 	for _, f := range []Format{CSV, XLSX} {
@@ -328,7 +328,7 @@ func TestSampleSheets(t *testing.T) {
 		}
 		committed, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v (run go test ./importer -update)", err)
+			t.Fatalf("%v (run go test ./sheet -update)", err)
 		}
 		got, err := Read(path, committed)
 		if err != nil {
@@ -339,7 +339,7 @@ func TestSampleSheets(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, fresh) {
-			t.Fatalf("%s differs from Template(%s); run go test ./importer -update", path, f)
+			t.Fatalf("%s differs from Template(%s); run go test ./sheet -update", path, f)
 		}
 		m := Suggest(got.Headers)
 		for _, h := range got.Headers {
