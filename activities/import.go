@@ -316,7 +316,5 @@ func (b *Bulk) ImportFinished(ctx context.Context, in workflows.FinishedInput) (
 	}
 	b.Log.Info("import finished", "import", im.ID, "status", im.Status, "total", im.Total, "created", im.Created,
 		"merged", im.Merged, "rejected", im.Rejected, "failed", im.Failed, "already_imported", im.AlreadyImported)
-	return workflows.ImportSummary{ImportID: im.ID, Status: im.Status, Total: im.Total, Processed: im.Processed,
-		Created: im.Created, Merged: im.Merged, Rejected: im.Rejected, Failed: im.Failed,
-		AlreadyImported: im.AlreadyImported, Warnings: im.Warnings, Error: im.Error}, nil
+	return workflows.ImportSummary{ImportID: im.ID, Status: im.Status, ImportCounts: im.ImportCounts, Error: im.Error}, nil
 }
