@@ -12,16 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/leadflow/leadflow/lead"
-)
-
-// Limits on an uploaded sheet.
-const (
-	MaxFileBytes = 20 << 20 // the largest file accepted
-	MaxRows      = 100_000  // the most data rows accepted
-	MaxColumns   = 200      // the most columns accepted
-	maxHeader    = 100      // characters of a header kept
 )
 
 // Format is a spreadsheet file format.
@@ -68,11 +58,6 @@ type Table struct {
 	Rows    []Row
 }
 
-// invalidFile is the error of a file that cannot be imported at all.
-func invalidFile(format string, args ...any) error {
-	return lead.Invalid(lead.FieldError{Field: "file", Reason: fmt.Sprintf(format, args...)})
-}
-
 // DetectFormat tells the format of an uploaded file from its first bytes,
 // then its name. Old binary .xls workbooks are refused with advice.
 func DetectFormat(name string, data []byte) (Format, error) {
@@ -98,7 +83,7 @@ func DetectFormat(name string, data []byte) (Format, error) {
 // Read reads an uploaded CSV or XLSX file.
 func Read(name string, data []byte) (*Table, error) {
 	if len(data) > MaxFileBytes {
-		return nil, invalidFile("is larger than %d MB", MaxFileBytes>>20)
+		return nil, tooLarge("is larger than %d MB", MaxFileBytes>>20)
 	}
 	f, err := DetectFormat(name, data)
 	if err != nil {
@@ -122,13 +107,16 @@ func Read(name string, data []byte) (*Table, error) {
 		}
 		if s.Headers == nil {
 			if len(cells) > MaxColumns {
-				return invalidFile("has %d columns; at most %d are allowed", len(cells), MaxColumns)
+				return tooLarge("has %d columns; at most %d are allowed", len(cells), MaxColumns)
 			}
 			s.Headers = headers(cells)
 			return nil
 		}
 		if len(s.Rows) == MaxRows {
-			return invalidFile("has more than %d rows; split it into several files", MaxRows)
+			return tooLarge("has more than %d rows; split it into several files", MaxRows)
+		}
+		if len(cells) > MaxColumns {
+			return tooLarge("row %d has %d columns; at most %d are allowed", num, len(cells), MaxColumns)
 		}
 		row := make([]string, len(s.Headers))
 		copy(row, cells) // cells beyond the last header are ignored

@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -154,22 +155,30 @@ func TestReadRefusals(t *testing.T) {
 	rows := "company,phone\n" + strings.Repeat("a,1\n", MaxRows+1)
 	for name, c := range map[string]struct {
 		file, data, frag string
+		kind             ErrorKind
 	}{
-		"empty":      {"a.csv", "", "is empty"},
-		"blank":      {"a.csv", "\n , \n", "no header row"},
-		"xls":        {"a.xls", "\xD0\xCF\x11\xE0rest", "Excel 97-2003"},
-		"fake xlsx":  {"a.xlsx", "company,phone\n", "not an XLSX"},
-		"bad zip":    {"a.xlsx", "PK\x03\x04garbage", "not a readable XLSX"},
-		"binary":     {"a.bin", "\x00\x01\x02", "not a CSV or XLSX"},
-		"too large":  {"a.csv", big, "larger than 20 MB"},
-		"too long":   {"a.csv", rows, "more than 100000 rows"},
-		"ods":        {"a.ods", "text", ".ods files are not supported"},
-		"wide sheet": {"a.csv", strings.Repeat("h,", MaxColumns) + "h\n", "columns"},
+		"empty":      {"a.csv", "", "is empty", Malformed},
+		"blank":      {"a.csv", "\n , \n", "no header row", Malformed},
+		"xls":        {"a.xls", "\xD0\xCF\x11\xE0rest", "Excel 97-2003", Malformed},
+		"fake xlsx":  {"a.xlsx", "company,phone\n", "not an XLSX", Malformed},
+		"bad zip":    {"a.xlsx", "PK\x03\x04garbage", "not a readable XLSX", Malformed},
+		"binary":     {"a.bin", "\x00\x01\x02", "not a CSV or XLSX", Malformed},
+		"too large":  {"a.csv", big, "larger than 20 MB", TooLarge},
+		"too long":   {"a.csv", rows, "more than 100000 rows", TooLarge},
+		"ods":        {"a.ods", "text", ".ods files are not supported", Malformed},
+		"wide sheet": {"a.csv", strings.Repeat("h,", MaxColumns) + "h\n", "201 columns", TooLarge},
+		"wide row":   {"a.csv", "company,phone\na,1\n" + strings.Repeat("v,", MaxColumns) + "v\n", "row 3 has 201 columns", TooLarge},
 	} {
 		_, err := Read(c.file, []byte(c.data))
-		e, ok := err.(*lead.Error)
-		if !ok || len(e.Fields) != 1 || e.Fields[0].Field != "file" || !strings.Contains(e.Fields[0].Reason, c.frag) {
-			t.Errorf("%s: %v, want file: ...%s", name, err, c.frag)
+		var se *Error
+		if !errors.As(err, &se) || se.Kind != c.kind || !strings.Contains(se.Reason, c.frag) {
+			t.Errorf("%s: %v, want %s file: ...%s", name, err, c.kind, c.frag)
+			continue
+		}
+		// Callers that know only lead errors see a refusal of the field file.
+		var e *lead.Error
+		if !errors.As(err, &e) || e.Code != lead.CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "file" || e.Fields[0].Reason != se.Reason {
+			t.Errorf("%s: as a lead error %v", name, e)
 		}
 	}
 }
