@@ -188,7 +188,7 @@ func TestXLSXBombRefused(t *testing.T) {
 
 func TestXLSXSharedStringLimits(t *testing.T) {
 	book := workbook(t)
-	setLimits(t, func() { limits.sharedStrings, limits.sharedStringBytes = 1000, 64 << 10 })
+	setLimits(t, func() { limits.sharedStrings, limits.sharedStringBytes = 1000, 64<<10 })
 	part := func(item string, n int) []byte {
 		raw, crc, size := bombPart(t, sharedStrings(item, n)...)
 		return withPart(t, book, "xl/sharedStrings.xml", raw, crc, size)
