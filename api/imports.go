@@ -83,7 +83,7 @@ func (s *Server) readUpload(c *fiber.Ctx) (*upload, error) {
 	if utf8.RuneCountInString(name) > 200 {
 		name = string([]rune(name)[:200])
 	}
-	table, err := sheet.Read(name, data)
+	table, err := s.readSheet(c, name, data)
 	if err != nil {
 		return nil, err
 	}
