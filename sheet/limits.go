@@ -153,15 +153,18 @@ func unpackedSize(f *zip.File, budget int64) (int64, error) {
 	case errors.As(err, &se):
 		return 0, err
 	case err != nil:
-		return 0, invalidFile("is a damaged XLSX workbook: part %s cannot be unpacked", f.Name)
+		return 0, invalidFile("is a damaged XLSX workbook: part %s cannot be read", f.Name)
 	}
 	return budget - lr.left, nil
 }
 
 // countSharedStrings reads xl/sharedStrings.xml as a stream of tokens and
-// refuses more than the allowed number of strings.
+// refuses more than the allowed number of strings. It is lenient (unknown
+// entities, any declared charset): it counts, excelize reads.
 func countSharedStrings(r io.Reader) error {
 	d := xml.NewDecoder(r)
+	d.Strict = false
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	var n int64
 	for {
 		tok, err := d.RawToken()
@@ -215,5 +218,9 @@ func zipEntries(data []byte) (int64, bool) {
 	if i < 0 || from+i+eocdLen > len(data) {
 		return 0, false
 	}
-	return int64(binary.LittleEndian.Uint16(data[from+i+10:])), true
+	n := binary.LittleEndian.Uint16(data[from+i+10:])
+	if n == 0xFFFF { // ZIP64: the count is elsewhere; the zip reader's count is checked
+		return 0, false
+	}
+	return int64(n), true
 }
