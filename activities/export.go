@@ -7,8 +7,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -31,12 +31,12 @@ func (b *Bulk) Export(ctx context.Context, exportID string) error {
 	if e.Status != store.JobRunning {
 		return nil
 	}
-	format, ok := importer.ParseFormat(e.Format)
+	format, ok := sheet.ParseFormat(e.Format)
 	if !ok {
 		return wrap(lead.Invalid(lead.FieldError{Field: "format", Reason: "must be csv or xlsx"}))
 	}
 	var buf bytes.Buffer
-	w, err := importer.NewSheetWriter(format, &buf, "Leads", e.Fields)
+	w, err := sheet.NewWriter(format, &buf, "Leads", e.Fields)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (b *Bulk) Export(ctx context.Context, exportID string) error {
 				Reason: fmt.Sprintf("select more than %d leads; narrow them (for example by created_from and created_to) and export in parts", MaxExportRows)}))
 		}
 		for _, l := range leads {
-			if err := w.Write(importer.ExportRow(l, e.Fields)); err != nil {
+			if err := w.Write(sheet.ExportRow(l, e.Fields)); err != nil {
 				return err
 			}
 		}

@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -74,7 +74,7 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 	if err != nil {
 		return res, wrap(err)
 	}
-	plan, err := importer.NewPlan(im.Headers, importer.Mapping(im.Mapping))
+	plan, err := sheet.NewPlan(im.Headers, sheet.Mapping(im.Mapping))
 	if err != nil {
 		return res, wrap(err)
 	}
@@ -90,7 +90,7 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 		}
 		input, err := plan.Input(r.Cells)
 		if err != nil {
-			outs = append(outs, store.ImportOutcome{Row: r.Row, Outcome: store.RowRejected, Reason: importer.Reason(err)})
+			outs = append(outs, store.ImportOutcome{Row: r.Row, Outcome: store.RowRejected, Reason: sheet.Reason(err)})
 			continue
 		}
 		input.Source, input.CreatedBy = lead.SourceImport, im.CreatedBy
@@ -317,7 +317,5 @@ func (b *Bulk) ImportFinished(ctx context.Context, in workflows.FinishedInput) (
 	}
 	b.Log.Info("import finished", "import", im.ID, "status", im.Status, "total", im.Total, "created", im.Created,
 		"merged", im.Merged, "rejected", im.Rejected, "failed", im.Failed, "already_imported", im.AlreadyImported)
-	return workflows.ImportSummary{ImportID: im.ID, Status: im.Status, Total: im.Total, Processed: im.Processed,
-		Created: im.Created, Merged: im.Merged, Rejected: im.Rejected, Failed: im.Failed,
-		AlreadyImported: im.AlreadyImported, Warnings: im.Warnings, Error: im.Error}, nil
+	return workflows.ImportSummary{ImportID: im.ID, Status: im.Status, ImportCounts: im.ImportCounts, Error: im.Error}, nil
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -82,11 +82,11 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 		in.Format = c.Query("format")
 	}
 	var bad lead.Fields
-	format, ok := importer.ParseFormat(in.Format)
+	format, ok := sheet.ParseFormat(in.Format)
 	if !ok {
 		bad.Add("format", "must be csv or xlsx")
 	}
-	fields, err := importer.CheckExportFields(in.Fields)
+	fields, err := sheet.CheckExportFields(in.Fields)
 	var fe *lead.Error
 	if errors.As(err, &fe) {
 		bad = append(bad, fe.Fields...)
@@ -183,9 +183,9 @@ func (s *Server) exportFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, _ := importer.ParseFormat(e.Format)
+	f, _ := sheet.ParseFormat(e.Format)
 	name := "leads-" + e.CreatedAt.UTC().Format("20060102-150405")
 	c.Set(fiber.HeaderContentType, f.ContentType())
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+importer.FileName(name, f)+`"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+sheet.FileName(name, f)+`"`)
 	return c.Send(data)
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/leadflow/leadflow/importer"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -45,8 +45,8 @@ func viewImport(im store.Import) importView {
 type upload struct {
 	name  string
 	data  []byte
-	sheet *importer.Sheet
-	user  importer.Mapping // the caller's mapping, nil when none was sent
+	sheet *sheet.Table
+	user  sheet.Mapping // the caller's mapping, nil when none was sent
 }
 
 // readUpload reads the multipart file and mapping of an import request.
@@ -61,7 +61,7 @@ func (s *Server) readUpload(c *fiber.Ctx) (*upload, error) {
 	if err != nil {
 		return nil, lead.Invalid(lead.FieldError{Field: "file", Reason: "is required: a CSV or XLSX file in the multipart field \"file\""})
 	}
-	if fh.Size > importer.MaxFileBytes {
+	if fh.Size > sheet.MaxFileBytes {
 		return nil, tooLarge()
 	}
 	f, err := fh.Open()
@@ -69,22 +69,22 @@ func (s *Server) readUpload(c *fiber.Ctx) (*upload, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, importer.MaxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, sheet.MaxFileBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > importer.MaxFileBytes {
+	if len(data) > sheet.MaxFileBytes {
 		return nil, tooLarge()
 	}
 	name := fh.Filename
 	if utf8.RuneCountInString(name) > 200 {
 		name = string([]rune(name)[:200])
 	}
-	sheet, err := importer.Read(name, data)
+	table, err := s.readSheet(c, name, data)
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{name: name, data: data, sheet: sheet}
+	u := &upload{name: name, data: data, sheet: table}
 	if v := strings.TrimSpace(c.FormValue("mapping")); v != "" {
 		if err := json.Unmarshal([]byte(v), &u.user); err != nil || u.user == nil {
 			return nil, lead.Invalid(lead.FieldError{Field: "mapping",
@@ -103,13 +103,13 @@ func tooLarge() error {
 // importPreview is what the field-matching step of a console shows.
 type importPreview struct {
 	FileName         string            `json:"file_name"`
-	Format           importer.Format   `json:"format"`
+	Format           sheet.Format      `json:"format"`
 	Headers          []string          `json:"headers"`
 	Rows             int               `json:"rows"`
-	SuggestedMapping importer.Mapping  `json:"suggested_mapping"`
-	Mapping          importer.Mapping  `json:"mapping,omitempty"`
+	SuggestedMapping sheet.Mapping     `json:"suggested_mapping"`
+	Mapping          sheet.Mapping     `json:"mapping,omitempty"`
 	MappingErrors    []lead.FieldError `json:"mapping_errors,omitempty"`
-	Fields           []importer.Field  `json:"fields"`
+	Fields           []sheet.Field     `json:"fields"`
 	Sample           []previewRow      `json:"sample"`
 }
 
@@ -124,8 +124,8 @@ const previewSample = 10
 
 func preview(u *upload) importPreview {
 	p := importPreview{FileName: u.name, Format: u.sheet.Format, Headers: u.sheet.Headers, Rows: len(u.sheet.Rows),
-		SuggestedMapping: importer.Suggest(u.sheet.Headers), Fields: importer.Fields, Sample: []previewRow{}}
-	m, err := importer.Resolve(u.sheet.Headers, u.user)
+		SuggestedMapping: sheet.Suggest(u.sheet.Headers), Fields: sheet.Fields, Sample: []previewRow{}}
+	m, err := sheet.Resolve(u.sheet.Headers, u.user)
 	if err != nil {
 		var e *lead.Error
 		if errors.As(err, &e) {
@@ -134,7 +134,7 @@ func preview(u *upload) importPreview {
 		return p
 	}
 	p.Mapping = m
-	plan, err := importer.NewPlan(u.sheet.Headers, m)
+	plan, err := sheet.NewPlan(u.sheet.Headers, m)
 	if err != nil {
 		return p
 	}
@@ -190,7 +190,7 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	mapping, err := importer.Resolve(u.sheet.Headers, u.user)
+	mapping, err := sheet.Resolve(u.sheet.Headers, u.user)
 	if err != nil {
 		var e *lead.Error
 		if !errors.As(err, &e) {
@@ -269,7 +269,7 @@ func (s *Server) importErrors(c *fiber.Ctx) error {
 	}
 	var buf bytes.Buffer
 	header := append([]string{"row", "outcome", "reason", "lead_id"}, im.Headers...)
-	w, err := importer.NewSheetWriter(importer.CSV, &buf, "", header)
+	w, err := sheet.NewWriter(sheet.CSV, &buf, "", header)
 	if err != nil {
 		return err
 	}
@@ -288,22 +288,22 @@ func (s *Server) importErrors(c *fiber.Ctx) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, importer.CSV.ContentType())
+	c.Set(fiber.HeaderContentType, sheet.CSV.ContentType())
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="import-`+im.ID[:8]+`-errors.csv"`)
 	return c.Send(buf.Bytes())
 }
 
 // importTemplate answers the sample sheet.
 func (s *Server) importTemplate(c *fiber.Ctx) error {
-	f, ok := importer.ParseFormat(c.Query("format"))
+	f, ok := sheet.ParseFormat(c.Query("format"))
 	if !ok {
 		return lead.Invalid(lead.FieldError{Field: "format", Reason: "must be csv or xlsx"})
 	}
-	data, err := importer.Template(f)
+	data, err := sheet.Template(f)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, f.ContentType())
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+importer.FileName("leads-sample", f)+`"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+sheet.FileName("leads-sample", f)+`"`)
 	return c.Send(data)
 }

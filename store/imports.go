@@ -40,17 +40,10 @@ type Import struct {
 	PoolID          string            `json:"pool_id,omitempty"`
 	DuplicatePolicy string            `json:"duplicate_policy,omitempty"`
 	Status          string            `json:"status"`
-	Total           int               `json:"total"`
-	Processed       int               `json:"processed"`
-	Created         int               `json:"created"`
-	Merged          int               `json:"merged"`
-	Rejected        int               `json:"rejected"`
-	Failed          int               `json:"failed"`
-	AlreadyImported int               `json:"already_imported"`
-	Warnings        int               `json:"warnings"`
-	Error           string            `json:"error,omitempty"`
-	CreatedAt       time.Time         `json:"created_at"`
-	FinishedAt      *time.Time        `json:"finished_at,omitempty"`
+	lead.ImportCounts
+	Error      string     `json:"error,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
 }
 
 // ImportRow is one data row of an import and, once processed, its outcome.

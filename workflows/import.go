@@ -49,17 +49,10 @@ type FinishedInput struct {
 
 // ImportSummary is what an import ended with.
 type ImportSummary struct {
-	ImportID        string `json:"import_id"`
-	Status          string `json:"status"`
-	Total           int    `json:"total"`
-	Processed       int    `json:"processed"`
-	Created         int    `json:"created"`
-	Merged          int    `json:"merged"`
-	Rejected        int    `json:"rejected"`
-	Failed          int    `json:"failed"`
-	AlreadyImported int    `json:"already_imported"`
-	Warnings        int    `json:"warnings"`
-	Error           string `json:"error,omitempty"`
+	ImportID string `json:"import_id"`
+	Status   string `json:"status"`
+	lead.ImportCounts
+	Error string `json:"error,omitempty"`
 }
 
 // bulkRetry retries what can succeed later (the database, Temporal) and

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/leadflow/leadflow/lead"
 )
 
 const importUsage = `usage: leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON|@FILE] [--errors PATH] [--dry-run]
@@ -96,19 +98,12 @@ func parseImportArgs(args []string, stderr io.Writer) (importOptions, error) {
 
 // importStatus is the part of GET /api/v1/imports/{id} the command shows.
 type importStatus struct {
-	ID              string `json:"id"`
-	Status          string `json:"status"`
-	Total           int    `json:"total"`
-	Processed       int    `json:"processed"`
-	Created         int    `json:"created"`
-	Merged          int    `json:"merged"`
-	Rejected        int    `json:"rejected"`
-	Failed          int    `json:"failed"`
-	AlreadyImported int    `json:"already_imported"`
-	Warnings        int    `json:"warnings"`
-	Error           string `json:"error"`
-	URL             string `json:"url"`
-	ErrorsURL       string `json:"errors_url"`
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	lead.ImportCounts
+	Error     string `json:"error"`
+	URL       string `json:"url"`
+	ErrorsURL string `json:"errors_url"`
 }
 
 // importFile uploads the file, follows the import to its end and reports.

@@ -1,4 +1,4 @@
-package importer
+package sheet
 
 import (
 	"bytes"
@@ -10,68 +10,39 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// SheetWriter writes rows of text to a CSV or XLSX file.
-type SheetWriter interface {
+// Writer writes rows of text to a CSV or XLSX file.
+type Writer interface {
 	// Write adds a row.
 	Write(cells []string) error
 	// Close finishes the file; nothing is complete before it.
 	Close() error
 }
 
-// NewSheetWriter returns a writer of the format whose first row is header.
+// NewWriter returns a writer of the format whose first row is header.
+// Every cell, header included, is written through SafeCell.
 // CSV gets a UTF-8 byte order mark so that Excel shows non-ASCII text
 // correctly; XLSX gets one sheet with a bold, frozen header row.
-func NewSheetWriter(f Format, w io.Writer, sheet string, header []string) (SheetWriter, error) {
+func NewWriter(f Format, w io.Writer, sheet string, header []string) (Writer, error) {
 	switch f {
 	case CSV:
 		if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
 			return nil, err
 		}
 		cw := &csvWriter{w: csv.NewWriter(w)}
-		return cw, cw.w.Write(header)
+		return cw, cw.Write(header)
 	case XLSX:
 		return newXLSXWriter(w, sheet, header)
 	}
-	return nil, fmt.Errorf("importer: unknown format %q", f)
+	return nil, fmt.Errorf("sheet: unknown format %q", f)
 }
 
 type csvWriter struct{ w *csv.Writer }
 
-func (c *csvWriter) Write(cells []string) error {
-	out := make([]string, len(cells))
-	for i, v := range cells {
-		out[i] = defuse(v)
-	}
-	return c.w.Write(out)
-}
+func (c *csvWriter) Write(cells []string) error { return c.w.Write(safeCells(cells)) }
 
 func (c *csvWriter) Close() error {
 	c.w.Flush()
 	return c.w.Error()
-}
-
-// defuse keeps a spreadsheet from running a cell as a formula (CSV
-// injection): a value starting with =, @, a tab or carriage return, or with
-// + or - not followed by a digit, a space or a parenthesis, is prefixed with
-// an apostrophe. Phone numbers such as "+86 138..." and negative numbers
-// stay as they are.
-func defuse(v string) string {
-	if v == "" {
-		return v
-	}
-	switch v[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + v
-	case '+', '-':
-		if len(v) == 1 {
-			return v
-		}
-		if c := v[1]; (c >= '0' && c <= '9') || c == ' ' || c == '(' {
-			return v
-		}
-		return "'" + v
-	}
-	return v
 }
 
 type xlsxWriter struct {
@@ -109,7 +80,7 @@ func newXLSXWriter(out io.Writer, sheet string, header []string) (*xlsxWriter, e
 	x := &xlsxWriter{out: out, f: f, sw: sw, next: 1}
 	cells := make([]any, len(header))
 	for i, h := range header {
-		cells[i] = excelize.Cell{StyleID: bold, Value: h}
+		cells[i] = excelize.Cell{StyleID: bold, Value: SafeCell(h)}
 	}
 	return x, x.setRow(cells)
 }
@@ -124,14 +95,15 @@ func (x *xlsxWriter) setRow(cells []any) error {
 }
 
 // Write stores every cell as text, so that a phone number or an id is
-// never turned into a number or a formula.
+// never turned into a number; SafeCell keeps a formula-like value from
+// becoming a formula when the sheet is edited or saved as CSV.
 func (x *xlsxWriter) Write(cells []string) error {
 	if cap(x.row) < len(cells) {
 		x.row = make([]any, len(cells))
 	}
 	row := x.row[:len(cells)]
 	for i, v := range cells {
-		row[i] = v
+		row[i] = SafeCell(v)
 	}
 	return x.setRow(row)
 }
@@ -163,7 +135,7 @@ func Template(f Format) ([]byte, error) {
 		header[i] = fd.Name
 	}
 	var buf bytes.Buffer
-	w, err := NewSheetWriter(f, &buf, "Leads", header)
+	w, err := NewWriter(f, &buf, "Leads", header)
 	if err != nil {
 		return nil, err
 	}

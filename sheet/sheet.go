@@ -1,8 +1,10 @@
-// Package importer reads lead spreadsheets (CSV and XLSX), suggests which
-// column holds which lead field (English and Chinese headers), turns rows
-// into lead.Input, and writes the sample sheet and the export files. It is
-// pure: it reads and writes only the bytes and writers it is given.
-package importer
+// Package sheet reads and writes the spreadsheets of imports and exports:
+// it reads lead sheets (CSV and XLSX) within bounded size and memory,
+// suggests which column holds which lead field (English and Chinese
+// headers), turns rows into lead.Input, and writes the sample sheet, the
+// export files and the errors files with formula injection neutralised. It
+// is pure: it reads and writes only the bytes and writers it is given.
+package sheet
 
 import (
 	"bytes"
@@ -10,16 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/leadflow/leadflow/lead"
-)
-
-// Limits on an uploaded sheet.
-const (
-	MaxFileBytes = 20 << 20 // the largest file accepted
-	MaxRows      = 100_000  // the most data rows accepted
-	MaxColumns   = 200      // the most columns accepted
-	maxHeader    = 100      // characters of a header kept
 )
 
 // Format is a spreadsheet file format.
@@ -58,17 +50,12 @@ type Row struct {
 	Cells []string `json:"cells"`
 }
 
-// Sheet is a read spreadsheet: the header row and the data rows, without
+// Table is a read spreadsheet: the header row and the data rows, without
 // the rows that are entirely empty.
-type Sheet struct {
+type Table struct {
 	Format  Format
 	Headers []string
 	Rows    []Row
-}
-
-// invalidFile is the error of a file that cannot be imported at all.
-func invalidFile(format string, args ...any) error {
-	return lead.Invalid(lead.FieldError{Field: "file", Reason: fmt.Sprintf(format, args...)})
 }
 
 // DetectFormat tells the format of an uploaded file from its first bytes,
@@ -94,9 +81,9 @@ func DetectFormat(name string, data []byte) (Format, error) {
 }
 
 // Read reads an uploaded CSV or XLSX file.
-func Read(name string, data []byte) (*Sheet, error) {
+func Read(name string, data []byte) (*Table, error) {
 	if len(data) > MaxFileBytes {
-		return nil, invalidFile("is larger than %d MB", MaxFileBytes>>20)
+		return nil, tooLarge("is larger than %d MB", MaxFileBytes>>20)
 	}
 	f, err := DetectFormat(name, data)
 	if err != nil {
@@ -112,7 +99,7 @@ func Read(name string, data []byte) (*Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sheet{Format: f}
+	s := &Table{Format: f}
 	err = records(func(num int, cells []string) error {
 		cells = trimCells(cells)
 		if len(cells) == 0 {
@@ -120,13 +107,16 @@ func Read(name string, data []byte) (*Sheet, error) {
 		}
 		if s.Headers == nil {
 			if len(cells) > MaxColumns {
-				return invalidFile("has %d columns; at most %d are allowed", len(cells), MaxColumns)
+				return tooLarge("has %d columns; at most %d are allowed", len(cells), MaxColumns)
 			}
 			s.Headers = headers(cells)
 			return nil
 		}
 		if len(s.Rows) == MaxRows {
-			return invalidFile("has more than %d rows; split it into several files", MaxRows)
+			return tooLarge("has more than %d rows; split it into several files", MaxRows)
+		}
+		if len(cells) > MaxColumns {
+			return tooLarge("row %d has %d columns; at most %d are allowed", num, len(cells), MaxColumns)
 		}
 		row := make([]string, len(s.Headers))
 		copy(row, cells) // cells beyond the last header are ignored

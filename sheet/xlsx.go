@@ -1,4 +1,4 @@
-package importer
+package sheet
 
 import (
 	"bytes"
@@ -8,15 +8,24 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// xlsxLimits bound what a workbook may unpack to (a zip bomb is refused).
-var xlsxLimits = excelize.Options{UnzipSizeLimit: 512 << 20, UnzipXMLSizeLimit: 64 << 20}
+// xlsxOptions are excelize's own bounds: what the parts may unpack to
+// by their declared sizes, and the largest part kept in memory (a larger
+// worksheet is unpacked to a temporary file and streamed). checkZip has
+// checked the sizes before, declared and real.
+func xlsxOptions() excelize.Options {
+	return excelize.Options{UnzipSizeLimit: limits.unzipBytes, UnzipXMLSizeLimit: min(xlsxXMLInMemory, limits.unzipBytes)}
+}
 
 // xlsxRecords returns an iterator over the rows of the workbook's active
 // sheet (or of its first sheet with data when the active one is empty),
 // with the cell values as the spreadsheet displays them: a phone number
-// stored as a number reads "13800138000", not "1.38E+10".
+// stored as a number reads "13800138000", not "1.38E+10". The workbook is
+// checked against the limits (checkZip) before excelize opens it.
 func xlsxRecords(data []byte) (func(func(int, []string) error) error, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), xlsxLimits)
+	if err := checkZip(data); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), xlsxOptions())
 	if err != nil {
 		switch {
 		case errors.Is(err, excelize.ErrWorkbookFileFormat):
@@ -24,7 +33,7 @@ func xlsxRecords(data []byte) (func(func(int, []string) error) error, error) {
 		case errors.Is(err, excelize.ErrWorkbookPassword):
 			return nil, invalidFile("is a password-protected workbook; remove the password and upload it again")
 		case strings.HasPrefix(err.Error(), "unzip size exceeds"):
-			return nil, invalidFile("unpacks to more than %d MB", xlsxLimits.UnzipSizeLimit>>20)
+			return nil, tooLarge("unpacks to more than %s", mb(limits.unzipBytes))
 		}
 		return nil, invalidFile("is not a readable XLSX workbook: %v", err)
 	}
