@@ -426,7 +426,7 @@ func TestHealthAndReady(t *testing.T) {
 	r := s.expect(s.do("GET", "/api/v1/openapi.json", "", ""), 200)
 	var doc map[string]any
 	r.json(t, &doc)
-	if doc["openapi"] != "3.1.0" {
+	if doc["openapi"] != "3.0.3" {
 		t.Fatalf("openapi: %v", doc["openapi"])
 	}
 	m := s.expect(s.do("GET", "/metrics", "", ""), 200)
