@@ -1,7 +1,7 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fmt-check bench clean-data
+.PHONY: run test build generate vet fmt-check bench clean-data
 
 ## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
 run:
@@ -10,6 +10,11 @@ run:
 ## test: formatting, vet, and every test (unit, integration against real PostgreSQL and Temporal, replay)
 test: fmt-check vet
 	$(GO) test -count=1 -timeout 30m ./...
+
+## generate: the Go client (apiclient/client.gen.go) from api/openapi.json, with oapi-codegen (a tool of go.mod);
+## a test of ./apiclient fails when the committed client is stale
+generate:
+	$(GO) generate ./apiclient
 
 build:
 	$(GO) build -o bin/leadflow ./cmd/leadflow
