@@ -45,8 +45,9 @@ func (s *stack) client(token string) *apiclient.ClientWithResponses {
 
 func ptr[T any](v T) *T { return &v }
 
-// TestGeneratedClient walks a lead's first steps with the client generated
-// from openapi.json: the typed answers decode what the server really sends.
+// TestGeneratedClient walks a lead's first steps and the users and rules
+// around it with the client generated from openapi.json: the typed answers
+// decode what the server really sends.
 func TestGeneratedClient(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
@@ -109,6 +110,33 @@ func TestGeneratedClient(t *testing.T) {
 	}
 	if len(types) < 2 || types[len(types)-1] != "claimed" {
 		t.Fatalf("history: %v", types)
+	}
+
+	reclaimed, err := admin.ReclaimLeadWithResponse(ctx, ids[0], nil, apiclient.ActionInput{Reason: ptr("no answer for a week")})
+	if err != nil || reclaimed.JSON200 == nil || reclaimed.JSON200.Status != apiclient.LeadStatusPooled {
+		t.Fatalf("reclaimLead: %v %d %s", err, reclaimed.StatusCode(), reclaimed.Body)
+	}
+
+	users, err := admin.ListUsersWithResponse(ctx, &apiclient.ListUsersParams{Limit: ptr(10)})
+	if err != nil || users.JSON200 == nil || len(users.JSON200.Items) != 2 {
+		t.Fatalf("listUsers: %v %d %s", err, users.StatusCode(), users.Body)
+	}
+	self, err := rep.GetUserWithResponse(ctx, u.JSON201.Id)
+	if err != nil || self.JSON200 == nil || self.JSON200.Role != apiclient.RoleRep || self.JSON200.Capacity != 5 {
+		t.Fatalf("getUser: %v %d %s", err, self.StatusCode(), self.Body)
+	}
+	rotated, err := admin.RotateUserTokenWithResponse(ctx, u.JSON201.Id)
+	if err != nil || rotated.JSON200 == nil || rotated.JSON200.Token == u.JSON201.Token {
+		t.Fatalf("rotateUserToken: %v %d %s", err, rotated.StatusCode(), rotated.Body)
+	}
+	if old, err := rep.GetMeWithResponse(ctx); err != nil || old.ApplicationproblemJSON401 == nil {
+		t.Fatalf("the old token still works: %v %d %s", err, old.StatusCode(), old.Body)
+	}
+	rep = s.client(rotated.JSON200.Token)
+
+	sets, err := admin.ListRuleSetsWithResponse(ctx)
+	if err != nil || sets.JSON200 == nil || len(sets.JSON200.Items) == 0 || len(sets.JSON200.Environment) == 0 {
+		t.Fatalf("listRuleSets: %v %d %s", err, sets.StatusCode(), sets.Body)
 	}
 
 	invite, err := rep.GetInviteLinkWithResponse(ctx)

@@ -471,6 +471,21 @@ func (e ListPoolsParamsScope) Valid() bool {
 	}
 }
 
+// ActionInput an optional reason, recorded in the history
+type ActionInput struct {
+	// Reason why, recorded in the history
+	Reason *string `json:"reason,omitempty"`
+}
+
+// AssignInput defines model for AssignInput.
+type AssignInput struct {
+	// Reason why, recorded in the history
+	Reason *string `json:"reason,omitempty"`
+
+	// RepId the rep to assign the lead to
+	RepId string `json:"rep_id"`
+}
+
 // Claim defines model for Claim.
 type Claim struct {
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
@@ -1188,6 +1203,12 @@ type Registration struct {
 	Profession *string `json:"profession,omitempty"`
 }
 
+// ReturnInput defines model for ReturnInput.
+type ReturnInput struct {
+	// Reason one of the invalid_reasons option list
+	Reason string `json:"reason"`
+}
+
 // Role defines model for Role.
 type Role string
 
@@ -1312,6 +1333,15 @@ type TraceStep struct {
 	// Value what the expression evaluated to
 	Value interface{} `json:"value,omitempty"`
 	When  string      `json:"when"`
+}
+
+// TransferInput defines model for TransferInput.
+type TransferInput struct {
+	// PoolId the pool to transfer the lead to
+	PoolId string `json:"pool_id"`
+
+	// Reason why, recorded in the history
+	Reason *string `json:"reason,omitempty"`
 }
 
 // User defines model for User.
@@ -1476,25 +1506,10 @@ type UpdateLeadParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
-// AcceptLeadJSONBody defines parameters for AcceptLead.
-type AcceptLeadJSONBody struct {
-	// Reason why
-	Reason *string `json:"reason,omitempty"`
-}
-
 // AcceptLeadParams defines parameters for AcceptLead.
 type AcceptLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
-}
-
-// AssignLeadJSONBody defines parameters for AssignLead.
-type AssignLeadJSONBody struct {
-	// Reason why
-	Reason *string `json:"reason,omitempty"`
-
-	// RepId the rep to assign the lead to
-	RepId string `json:"rep_id"`
 }
 
 // AssignLeadParams defines parameters for AssignLead.
@@ -1507,12 +1522,6 @@ type AssignLeadParams struct {
 type ClaimLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
-}
-
-// CloseLeadJSONBody defines parameters for CloseLead.
-type CloseLeadJSONBody struct {
-	// Reason why
-	Reason *string `json:"reason,omitempty"`
 }
 
 // CloseLeadParams defines parameters for CloseLead.
@@ -1528,12 +1537,6 @@ type ConvertLeadJSONBody = map[string]interface{}
 type ConvertLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
-}
-
-// DeclineLeadJSONBody defines parameters for DeclineLead.
-type DeclineLeadJSONBody struct {
-	// Reason why
-	Reason *string `json:"reason,omitempty"`
 }
 
 // DeclineLeadParams defines parameters for DeclineLead.
@@ -1556,37 +1559,16 @@ type ListLeadHistoryParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// ReclaimLeadJSONBody defines parameters for ReclaimLead.
-type ReclaimLeadJSONBody struct {
-	// Reason why
-	Reason *string `json:"reason,omitempty"`
-}
-
 // ReclaimLeadParams defines parameters for ReclaimLead.
 type ReclaimLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
-// ReturnLeadJSONBody defines parameters for ReturnLead.
-type ReturnLeadJSONBody struct {
-	// Reason one of the invalid_reasons option list
-	Reason string `json:"reason"`
-}
-
 // ReturnLeadParams defines parameters for ReturnLead.
 type ReturnLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
-}
-
-// TransferLeadJSONBody defines parameters for TransferLead.
-type TransferLeadJSONBody struct {
-	// PoolId the pool to transfer the lead to
-	PoolId string `json:"pool_id"`
-
-	// Reason why
-	Reason *string `json:"reason,omitempty"`
 }
 
 // TransferLeadParams defines parameters for TransferLead.
@@ -1665,34 +1647,34 @@ type CreateLeadJSONRequestBody = LeadInput
 type UpdateLeadJSONRequestBody = LeadEdit
 
 // AcceptLeadJSONRequestBody defines body for AcceptLead for application/json ContentType.
-type AcceptLeadJSONRequestBody AcceptLeadJSONBody
+type AcceptLeadJSONRequestBody = ActionInput
 
 // AssignLeadJSONRequestBody defines body for AssignLead for application/json ContentType.
-type AssignLeadJSONRequestBody AssignLeadJSONBody
+type AssignLeadJSONRequestBody = AssignInput
 
 // ClaimLeadJSONRequestBody defines body for ClaimLead for application/json ContentType.
 type ClaimLeadJSONRequestBody = Claim
 
 // CloseLeadJSONRequestBody defines body for CloseLead for application/json ContentType.
-type CloseLeadJSONRequestBody CloseLeadJSONBody
+type CloseLeadJSONRequestBody = ActionInput
 
 // ConvertLeadJSONRequestBody defines body for ConvertLead for application/json ContentType.
 type ConvertLeadJSONRequestBody = ConvertLeadJSONBody
 
 // DeclineLeadJSONRequestBody defines body for DeclineLead for application/json ContentType.
-type DeclineLeadJSONRequestBody DeclineLeadJSONBody
+type DeclineLeadJSONRequestBody = ActionInput
 
 // CreateFollowUpJSONRequestBody defines body for CreateFollowUp for application/json ContentType.
 type CreateFollowUpJSONRequestBody = FollowUpInput
 
 // ReclaimLeadJSONRequestBody defines body for ReclaimLead for application/json ContentType.
-type ReclaimLeadJSONRequestBody ReclaimLeadJSONBody
+type ReclaimLeadJSONRequestBody = ActionInput
 
 // ReturnLeadJSONRequestBody defines body for ReturnLead for application/json ContentType.
-type ReturnLeadJSONRequestBody ReturnLeadJSONBody
+type ReturnLeadJSONRequestBody = ReturnInput
 
 // TransferLeadJSONRequestBody defines body for TransferLead for application/json ContentType.
-type TransferLeadJSONRequestBody TransferLeadJSONBody
+type TransferLeadJSONRequestBody = TransferInput
 
 // SetOptionListJSONRequestBody defines body for SetOptionList for application/json ContentType.
 type SetOptionListJSONRequestBody = OptionItems
