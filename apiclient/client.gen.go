@@ -523,7 +523,7 @@ type CreatedLead struct {
 	Custom     *map[string]interface{} `json:"custom,omitempty"`
 	CustomerId *string                 `json:"customer_id,omitempty"`
 
-	// DedupKey normalised company, phone and country (staff only)
+	// DedupKey the de-duplication key: normalised company, phone in E.164 and country
 	DedupKey *string `json:"dedup_key,omitempty"`
 	District *string `json:"district,omitempty"`
 	Division *string `json:"division,omitempty"`
@@ -547,7 +547,7 @@ type CreatedLead struct {
 	// InvalidReason why its last owner returned it
 	InvalidReason *string `json:"invalid_reason,omitempty"`
 
-	// Ip the registrant IP (staff only)
+	// Ip the IP address the lead was registered from, when known
 	Ip             *string    `json:"ip,omitempty"`
 	LastFollowUpAt *time.Time `json:"last_follow_up_at,omitempty"`
 	MergedInto     *string    `json:"merged_into,omitempty"`
@@ -814,7 +814,7 @@ type Lead struct {
 	Custom     *map[string]interface{} `json:"custom,omitempty"`
 	CustomerId *string                 `json:"customer_id,omitempty"`
 
-	// DedupKey normalised company, phone and country (staff only)
+	// DedupKey the de-duplication key: normalised company, phone in E.164 and country
 	DedupKey *string `json:"dedup_key,omitempty"`
 	District *string `json:"district,omitempty"`
 	Division *string `json:"division,omitempty"`
@@ -838,7 +838,7 @@ type Lead struct {
 	// InvalidReason why its last owner returned it
 	InvalidReason *string `json:"invalid_reason,omitempty"`
 
-	// Ip the registrant IP (staff only)
+	// Ip the IP address the lead was registered from, when known
 	Ip             *string    `json:"ip,omitempty"`
 	LastFollowUpAt *time.Time `json:"last_follow_up_at,omitempty"`
 	MergedInto     *string    `json:"merged_into,omitempty"`
