@@ -1,7 +1,7 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fmt-check bench fuzz fuzz-short clean-data
+.PHONY: run test build generate vet fmt-check bench fuzz fuzz-short clean-data
 
 ## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
 run:
@@ -27,6 +27,11 @@ fuzz:
 ## fuzz-short: each fuzz target for 5s, as make test does
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+## generate: the Go client (apiclient/client.gen.go) from api/openapi.json, with oapi-codegen (a tool of go.mod);
+## a test of ./apiclient fails when the committed client is stale
+generate:
+	$(GO) generate ./apiclient
 
 build:
 	$(GO) build -o bin/leadflow ./cmd/leadflow

@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http/httptest"
 	"os"
@@ -49,16 +48,11 @@ func (s *stack) upload(path, token, fileName string, data []byte, fields ...stri
 	if err := mw.Close(); err != nil {
 		s.t.Fatal(err)
 	}
-	req := httptest.NewRequest("POST", path, &body)
+	raw := body.Bytes()
+	req := httptest.NewRequest("POST", path, bytes.NewReader(raw))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := s.app.Test(req, -1)
-	if err != nil {
-		s.t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return s.send(req, raw)
 }
 
 // importFile uploads a file as the admin and waits until its import is done.

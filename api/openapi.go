@@ -9,7 +9,7 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-// openAPI serves the OpenAPI 3.1 document of this API.
+// openAPI serves the OpenAPI 3.0.3 document of this API (api/openapi.json).
 func openAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(openAPIDoc)

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/apiclient"
 )
 
 const importUsage = `usage: leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON|@FILE] [--errors PATH] [--dry-run]
@@ -96,14 +96,14 @@ func parseImportArgs(args []string, stderr io.Writer) (importOptions, error) {
 	return o, nil
 }
 
-// importStatus is the part of GET /api/v1/imports/{id} the command shows.
-type importStatus struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	lead.ImportCounts
-	Error     string `json:"error"`
-	URL       string `json:"url"`
-	ErrorsURL string `json:"errors_url"`
+// newAPIClient is the generated leadflow client, authenticated with the token.
+func newAPIClient(o importOptions) (*apiclient.ClientWithResponses, error) {
+	return apiclient.NewClientWithResponses(o.URL,
+		apiclient.WithHTTPClient(&http.Client{Timeout: 5 * time.Minute}),
+		apiclient.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+o.Token)
+			return nil
+		}))
 }
 
 // importFile uploads the file, follows the import to its end and reports.
@@ -115,122 +115,127 @@ func importFile(ctx context.Context, o importOptions, stdout, stderr io.Writer, 
 	if o.Poll == 0 {
 		o.Poll = 500 * time.Millisecond
 	}
-	c := &apiClient{base: o.URL, token: o.Token, http: &http.Client{Timeout: 5 * time.Minute}}
+	c, err := newAPIClient(o)
+	if err != nil {
+		return err
+	}
 	fields := map[string]string{"pool_id": o.Pool, "duplicate_policy": o.Policy, "mapping": o.Mapping}
 	if o.DryRun {
 		fields["dry_run"] = "true"
 	}
-	body, status, err := c.upload(ctx, "/api/v1/imports", filepath.Base(o.File), data, fields)
+	body, contentType, err := multipartFile(filepath.Base(o.File), data, fields)
 	if err != nil {
 		return err
 	}
-	if o.DryRun {
-		return printPreview(stdout, body)
+	up, err := c.CreateImportWithBodyWithResponse(ctx, contentType, body)
+	if err != nil {
+		return fmt.Errorf("leadflow API at %s: %w", o.URL, err)
 	}
-	if status != http.StatusAccepted {
-		return fmt.Errorf("unexpected answer %d: %s", status, body)
+	if o.DryRun && up.JSON200 != nil {
+		return printPreview(stdout, up.JSON200)
 	}
-	var im importStatus
-	if err := json.Unmarshal(body, &im); err != nil {
-		return fmt.Errorf("unexpected answer: %s", body)
+	if up.JSON202 == nil {
+		return problemErr(up.StatusCode(), up.Body)
 	}
-	fmt.Fprintf(stderr, "uploaded %s (%d rows) as import %s\n", filepath.Base(o.File), im.Total, im.ID)
+	im := *up.JSON202
+	fmt.Fprintf(stderr, "uploaded %s (%d rows) as import %s\n", filepath.Base(o.File), im.Total, im.Id)
 
 	bar := progressBar{w: stderr, tty: tty}
-	for im.Status == "running" {
+	for im.Status == apiclient.ImportStatusRunning {
 		bar.show(im)
 		select {
 		case <-ctx.Done():
 			bar.done()
-			fmt.Fprintf(stderr, "stopped watching; the import goes on: %s%s\n", o.URL, im.URL)
+			fmt.Fprintf(stderr, "stopped watching; the import goes on: %s%s\n", o.URL, im.Url)
 			return ctx.Err()
 		case <-time.After(o.Poll):
 		}
-		b, err := c.get(ctx, "/api/v1/imports/"+im.ID)
+		res, err := c.GetImportWithResponse(ctx, im.Id)
 		if err != nil {
 			bar.done()
-			return err
+			return fmt.Errorf("leadflow API at %s: %w", o.URL, err)
 		}
-		if err := json.Unmarshal(b, &im); err != nil {
+		if res.JSON200 == nil {
 			bar.done()
-			return fmt.Errorf("unexpected answer: %s", b)
+			return problemErr(res.StatusCode(), res.Body)
 		}
+		im = *res.JSON200
 	}
 	bar.show(im)
 	bar.done()
 
 	fmt.Fprintf(stdout, "import %s %s: %d rows, %d created, %d merged, %d rejected, %d failed, %d already imported",
-		im.ID, im.Status, im.Total, im.Created, im.Merged, im.Rejected, im.Failed, im.AlreadyImported)
+		im.Id, im.Status, im.Total, im.Created, im.Merged, im.Rejected, im.Failed, im.AlreadyImported)
 	if im.Warnings > 0 {
 		fmt.Fprintf(stdout, ", %d possible duplicates", im.Warnings)
 	}
 	fmt.Fprintln(stdout)
-	if im.Error != "" {
-		fmt.Fprintf(stdout, "error: %s\n", im.Error)
+	if im.Error != nil && *im.Error != "" {
+		fmt.Fprintf(stdout, "error: %s\n", *im.Error)
 	}
 	if im.Rejected+im.Failed+im.Warnings > 0 {
-		b, err := c.get(ctx, im.ErrorsURL)
+		res, err := c.GetImportErrorsWithResponse(ctx, im.Id)
 		if err != nil {
-			return err
+			return fmt.Errorf("leadflow API at %s: %w", o.URL, err)
+		}
+		if res.StatusCode() != http.StatusOK {
+			return problemErr(res.StatusCode(), res.Body)
 		}
 		path := o.Errors
 		if path == "" {
 			path = strings.TrimSuffix(o.File, filepath.Ext(o.File)) + ".errors.csv"
 		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
+		if err := os.WriteFile(path, res.Body, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "rows with errors: %s (also at %s%s)\n", path, o.URL, im.ErrorsURL)
+		fmt.Fprintf(stdout, "rows with errors: %s (also at %s%s)\n", path, o.URL, im.ErrorsUrl)
 	}
-	if im.Status == "failed" {
-		return fmt.Errorf("the import failed: %s", im.Error)
+	if im.Status == apiclient.ImportStatusFailed {
+		return fmt.Errorf("the import failed: %s", deref(im.Error))
 	}
 	return nil
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // printPreview shows a dry run: how each column is matched and the first rows.
-func printPreview(w io.Writer, body []byte) error {
-	var p struct {
-		Format        string            `json:"format"`
-		Headers       []string          `json:"headers"`
-		Rows          int               `json:"rows"`
-		Mapping       map[string]string `json:"mapping"`
-		Suggested     map[string]string `json:"suggested_mapping"`
-		MappingErrors []struct {
-			Field, Reason string
-		} `json:"mapping_errors"`
-		Sample []struct {
-			Row    int             `json:"row"`
-			Lead   json.RawMessage `json:"lead"`
-			Errors []struct {
-				Field, Reason string
-			} `json:"errors"`
-		} `json:"sample"`
+func printPreview(w io.Writer, p *apiclient.ImportPreview) error {
+	m := p.SuggestedMapping
+	if p.Mapping != nil {
+		m = *p.Mapping
 	}
-	if err := json.Unmarshal(body, &p); err != nil {
-		return fmt.Errorf("unexpected answer: %s", body)
-	}
-	m := p.Mapping
-	if m == nil {
-		m = p.Suggested
+	var headers []string
+	if p.Headers != nil {
+		headers = *p.Headers
 	}
 	fmt.Fprintf(w, "%s file, %d rows; columns:\n", p.Format, p.Rows)
-	for _, h := range p.Headers {
+	for _, h := range headers {
 		fmt.Fprintf(w, "  %s%s -> %s\n", h, strings.Repeat(" ", max(30-displayWidth(h), 0)), m[h])
 	}
-	for _, e := range p.MappingErrors {
-		fmt.Fprintf(w, "mapping error: %s: %s\n", e.Field, e.Reason)
+	if p.MappingErrors != nil {
+		for _, e := range *p.MappingErrors {
+			fmt.Fprintf(w, "mapping error: %s: %s\n", e.Field, e.Reason)
+		}
 	}
 	for _, r := range p.Sample {
-		if len(r.Errors) > 0 {
+		if r.Errors != nil && len(*r.Errors) > 0 {
 			var reasons []string
-			for _, e := range r.Errors {
+			for _, e := range *r.Errors {
 				reasons = append(reasons, e.Field+": "+e.Reason)
 			}
 			fmt.Fprintf(w, "row %d: rejected: %s\n", r.Row, strings.Join(reasons, "; "))
 			continue
 		}
-		fmt.Fprintf(w, "row %d: %s\n", r.Row, r.Lead)
+		b, err := json.Marshal(r.Lead)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "row %d: %s\n", r.Row, b)
 	}
 	return nil
 }
@@ -245,7 +250,7 @@ type progressBar struct {
 	drawn     bool
 }
 
-func (p *progressBar) show(im importStatus) {
+func (p *progressBar) show(im apiclient.Import) {
 	const width = 30
 	frac := 1.0
 	if im.Total > 0 {
@@ -260,7 +265,7 @@ func (p *progressBar) show(im importStatus) {
 		p.drawn = true
 		return
 	}
-	if time.Since(p.last) >= 5*time.Second || (im.Status != "running" && im.Processed != p.lastCount) {
+	if time.Since(p.last) >= 5*time.Second || (im.Status != apiclient.ImportStatusRunning && im.Processed != p.lastCount) {
 		fmt.Fprintln(p.w, line)
 		p.last, p.lastCount = time.Now(), im.Processed
 	}
@@ -279,65 +284,29 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// apiClient calls the leadflow REST API with a bearer token.
-type apiClient struct {
-	base, token string
-	http        *http.Client
-}
-
-func (c *apiClient) do(req *http.Request) ([]byte, int, error) {
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("leadflow API at %s: %w", c.base, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, resp.StatusCode, err
-	}
-	if resp.StatusCode >= 400 {
-		return b, resp.StatusCode, problemErr(resp.StatusCode, b)
-	}
-	return b, resp.StatusCode, nil
-}
-
-func (c *apiClient) get(ctx context.Context, path string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	b, _, err := c.do(req)
-	return b, err
-}
-
-func (c *apiClient) upload(ctx context.Context, path, name string, data []byte, fields map[string]string) ([]byte, int, error) {
+// multipartFile is the body of an import request: the file and the form
+// fields that are set.
+func multipartFile(name string, data []byte, fields map[string]string) (io.Reader, string, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, err := mw.CreateFormFile("file", name)
 	if err != nil {
-		return nil, 0, err
+		return nil, "", err
 	}
 	if _, err := fw.Write(data); err != nil {
-		return nil, 0, err
+		return nil, "", err
 	}
-	for k, v := range fields {
-		if v == "" {
-			continue
-		}
-		if err := mw.WriteField(k, v); err != nil {
-			return nil, 0, err
+	for _, k := range []string{"pool_id", "duplicate_policy", "mapping", "dry_run"} {
+		if v := fields[k]; v != "" {
+			if err := mw.WriteField(k, v); err != nil {
+				return nil, "", err
+			}
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return nil, 0, err
+		return nil, "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, &body)
-	if err != nil {
-		return nil, 0, err
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return &body, mw.FormDataContentType(), nil
 }
 
 // problemErr turns a problem+json answer into an error naming the fields.

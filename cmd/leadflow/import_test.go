@@ -38,6 +38,7 @@ func (f *fakeImportAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return map[string]any{"id": "imp1", "status": st, "total": 3, "processed": processed, "created": min(processed, 2),
 			"rejected": max(processed-2, 0), "url": "/api/v1/imports/imp1", "errors_url": "/api/v1/imports/imp1/errors.csv"}
 	}
+	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case r.Method == "POST" && r.URL.Path == "/api/v1/imports":
 		fh, hdr, err := r.FormFile("file")
@@ -71,6 +72,7 @@ func (f *fakeImportAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(st)
 	case r.URL.Path == "/api/v1/imports/imp1/errors.csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		io.WriteString(w, "row,outcome,reason,lead_id,company,phone\n4,rejected,company: is required,,,13800138000\n")
 	default:
 		w.WriteHeader(404)
