@@ -83,7 +83,7 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	if len(review) > 0 {
 		a.Log.Warn("rules failed at run time; lead flagged for review", "lead", l.ID, "errors", review)
 	}
-	p := lead.IntakePlan{Score: score.Score, Review: review, PoolID: poolID, DuplicatePolicy: policy, InviterID: opts.InviterID,
+	p := lead.IntakePlan{Score: score.Score, Review: review, PoolID: poolID, DuplicatePolicy: policy, InviterID: opts.InviterID, CreatorID: opts.CreatorID,
 		Validated: decisionEvent(lead.EventValidated, l, val, nil),
 		Scored:    decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
 		Routed:    decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),

@@ -187,6 +187,9 @@ func (s *Server) moveAction(act lead.Action, update, required string) fiber.Hand
 // editBody is the body of PATCH /leads/{id}: absent fields stay as they are.
 type editBody struct {
 	Name       *string         `json:"name"`
+	Company    *string         `json:"company"`
+	Phone      *string         `json:"phone"`
+	Country    *string         `json:"country"`
 	Email      *string         `json:"email"`
 	Phones     *[]string       `json:"phones"`
 	Emails     *[]string       `json:"emails"`
@@ -206,7 +209,7 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	arg := lead.Edit{ActorID: caller(c).ID, Name: in.Name, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
+	arg := lead.Edit{ActorID: caller(c).ID, Name: in.Name, Company: in.Company, Phone: in.Phone, Country: in.Country, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
 		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Profession: in.Profession, Address: in.Address,
 		District: in.District, Division: in.Division}
 	err := arg.Clean()

@@ -24,8 +24,12 @@ func (s *Server) createLead(c *fiber.Ctx) error {
 		return err
 	}
 	in.Source, in.CreatedBy = lead.SourceAPI, me.ID
-	l := in.NewLead(requestLeadID(c, me.ID))
 	opts := in.Options()
+	if me.Role == lead.RoleRep {
+		// A rep's own lead goes to their own leads while they have room (seed 002).
+		in.Source, opts.CreatorID = lead.SourceManual, me.ID
+	}
+	l := in.NewLead(requestLeadID(c, me.ID))
 
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
 	defer cancel()
@@ -84,8 +88,8 @@ func (s *Server) answerCreated(c *fiber.Ctx, out lead.IntakeResult, created bool
 }
 
 // leadFilterNames are the filters of GET /api/v1/leads.
-var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "source", "channel", "tag", "country", "q", "name",
-	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "review"}
+var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent", "source", "channel", "tag", "country", "q", "name",
+	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "time_field", "review"}
 
 // leadFilter reads the filters of the lead list (GET /api/v1/leads, exports): get returns a
 // filter's value, "" when absent; field names a bad filter in errors.
@@ -95,6 +99,7 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 		Source: get("source"), Channel: get("channel"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
 		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
 		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
+		Agent: get("agent"), TimeField: get("time_field"),
 	}
 	var bad lead.Fields
 	if f.Status != "" && !lead.Status(f.Status).Valid() {
@@ -114,6 +119,9 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 			}
 			*dst = &t
 		}
+	}
+	if !store.ValidTimeField(f.TimeField) {
+		bad.Add(field("time_field"), "must be created, assigned or last_follow_up")
 	}
 	switch get("review") {
 	case "", "false":

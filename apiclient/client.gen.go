@@ -450,6 +450,27 @@ func (e GetImportTemplateParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for ListLeadsParamsTimeField.
+const (
+	ListLeadsParamsTimeFieldAssigned     ListLeadsParamsTimeField = "assigned"
+	ListLeadsParamsTimeFieldCreated      ListLeadsParamsTimeField = "created"
+	ListLeadsParamsTimeFieldLastFollowUp ListLeadsParamsTimeField = "last_follow_up"
+)
+
+// Valid indicates whether the value is a known member of the ListLeadsParamsTimeField enum.
+func (e ListLeadsParamsTimeField) Valid() bool {
+	switch e {
+	case ListLeadsParamsTimeFieldAssigned:
+		return true
+	case ListLeadsParamsTimeFieldCreated:
+		return true
+	case ListLeadsParamsTimeFieldLastFollowUp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListPoolsParamsScope.
 const (
 	ListPoolsParamsScopeCountry ListPoolsParamsScope = "country"
@@ -824,16 +845,11 @@ type Lead struct {
 	Email       *string `json:"email,omitempty"`
 
 	// Emails further addresses
-	Emails      *[]string     `json:"emails,omitempty"`
-	FieldErrors *[]FieldError `json:"field_errors,omitempty"`
-	Id          string        `json:"id"`
-	Intake      *struct {
-		DuplicatePolicy *string `json:"duplicate_policy,omitempty"`
-		ImportId        *string `json:"import_id,omitempty"`
-		InviterId       *string `json:"inviter_id,omitempty"`
-		PoolId          *string `json:"pool_id,omitempty"`
-		Row             *int    `json:"row,omitempty"`
-	} `json:"intake,omitempty"`
+	Emails *[]string `json:"emails,omitempty"`
+
+	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
+	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
+	Id                 string     `json:"id"`
 
 	// InvalidReason why its last owner returned it
 	InvalidReason *string `json:"invalid_reason,omitempty"`
@@ -874,19 +890,28 @@ type Lead struct {
 
 // LeadEdit Only the fields present change; notes keep their history. phones and emails are the further numbers and addresses (replace the list; [] removes them). The agent changes through POST /leads/{id}/assign.
 type LeadEdit struct {
-	Address    *string                 `json:"address,omitempty"`
-	Channel    *string                 `json:"channel,omitempty"`
-	Custom     *map[string]interface{} `json:"custom,omitempty"`
-	District   *string                 `json:"district,omitempty"`
-	Division   *string                 `json:"division,omitempty"`
-	Email      *string                 `json:"email,omitempty"`
-	Emails     *[]string               `json:"emails,omitempty"`
-	Name       *string                 `json:"name,omitempty"`
-	Notes      *string                 `json:"notes,omitempty"`
-	Phones     *[]string               `json:"phones,omitempty"`
-	Profession *string                 `json:"profession,omitempty"`
-	Stage      *string                 `json:"stage,omitempty"`
-	Tags       *[]string               `json:"tags,omitempty"`
+	Address *string `json:"address,omitempty"`
+	Channel *string `json:"channel,omitempty"`
+
+	// Company a new company name: the dedup key is recomputed, and an edit that would duplicate a live lead is refused (409)
+	Company *string `json:"company,omitempty"`
+
+	// Country ISO 3166-1 alpha-2; the dedup key is recomputed
+	Country  *string                 `json:"country,omitempty"`
+	Custom   *map[string]interface{} `json:"custom,omitempty"`
+	District *string                 `json:"district,omitempty"`
+	Division *string                 `json:"division,omitempty"`
+	Email    *string                 `json:"email,omitempty"`
+	Emails   *[]string               `json:"emails,omitempty"`
+	Name     *string                 `json:"name,omitempty"`
+	Notes    *string                 `json:"notes,omitempty"`
+
+	// Phone the main number (not empty); the dedup key is recomputed
+	Phone      *string   `json:"phone,omitempty"`
+	Phones     *[]string `json:"phones,omitempty"`
+	Profession *string   `json:"profession,omitempty"`
+	Stage      *string   `json:"stage,omitempty"`
+	Tags       *[]string `json:"tags,omitempty"`
 }
 
 // LeadInput defines model for LeadInput.
@@ -1465,34 +1490,51 @@ type ListLeadsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor the next_cursor of the previous page
-	Cursor     *string     `form:"cursor,omitempty" json:"cursor,omitempty"`
-	Status     *LeadStatus `form:"status,omitempty" json:"status,omitempty"`
-	Stage      *string     `form:"stage,omitempty" json:"stage,omitempty"`
-	PoolId     *string     `form:"pool_id,omitempty" json:"pool_id,omitempty"`
-	OwnerId    *string     `form:"owner_id,omitempty" json:"owner_id,omitempty"`
-	Source     *string     `form:"source,omitempty" json:"source,omitempty"`
-	Channel    *string     `form:"channel,omitempty" json:"channel,omitempty"`
-	Tag        *string     `form:"tag,omitempty" json:"tag,omitempty"`
-	Country    *string     `form:"country,omitempty" json:"country,omitempty"`
-	Q          *string     `form:"q,omitempty" json:"q,omitempty"`
-	Name       *string     `form:"name,omitempty" json:"name,omitempty"`
-	Phone      *string     `form:"phone,omitempty" json:"phone,omitempty"`
-	Email      *string     `form:"email,omitempty" json:"email,omitempty"`
-	Company    *string     `form:"company,omitempty" json:"company,omitempty"`
-	Profession *string     `form:"profession,omitempty" json:"profession,omitempty"`
-	Address    *string     `form:"address,omitempty" json:"address,omitempty"`
-	District   *string     `form:"district,omitempty" json:"district,omitempty"`
-	Division   *string     `form:"division,omitempty" json:"division,omitempty"`
+	Cursor  *string     `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Status  *LeadStatus `form:"status,omitempty" json:"status,omitempty"`
+	Stage   *string     `form:"stage,omitempty" json:"stage,omitempty"`
+	PoolId  *string     `form:"pool_id,omitempty" json:"pool_id,omitempty"`
+	OwnerId *string     `form:"owner_id,omitempty" json:"owner_id,omitempty"`
 
-	// CreatedFrom a date (2026-01-31) or an RFC 3339 time
+	// Agent the owner: a user's id, or part of their name
+	Agent  *string `form:"agent,omitempty" json:"agent,omitempty"`
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Channel the channel, in any case
+	Channel *string `form:"channel,omitempty" json:"channel,omitempty"`
+
+	// Tag a tag, in any case
+	Tag     *string `form:"tag,omitempty" json:"tag,omitempty"`
+	Country *string `form:"country,omitempty" json:"country,omitempty"`
+	Q       *string `form:"q,omitempty" json:"q,omitempty"`
+	Name    *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Phone part of any of the lead's numbers (the main one, in E.164, and the further ones)
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Email part of any of the lead's e-mail addresses
+	Email      *string `form:"email,omitempty" json:"email,omitempty"`
+	Company    *string `form:"company,omitempty" json:"company,omitempty"`
+	Profession *string `form:"profession,omitempty" json:"profession,omitempty"`
+	Address    *string `form:"address,omitempty" json:"address,omitempty"`
+	District   *string `form:"district,omitempty" json:"district,omitempty"`
+	Division   *string `form:"division,omitempty" json:"division,omitempty"`
+
+	// CreatedFrom a date (2026-01-31) or an RFC 3339 time: the time frame starts (on the time of time_field)
 	CreatedFrom *string `form:"created_from,omitempty" json:"created_from,omitempty"`
 
-	// CreatedTo a date (2026-01-31) or an RFC 3339 time
+	// CreatedTo a date (2026-01-31) or an RFC 3339 time: the time frame ends, excluded (on the time of time_field)
 	CreatedTo *string `form:"created_to,omitempty" json:"created_to,omitempty"`
+
+	// TimeField which time created_from and created_to bound: when the lead was created, last assigned, or last followed up
+	TimeField *ListLeadsParamsTimeField `form:"time_field,omitempty" json:"time_field,omitempty"`
 
 	// Review only leads whose rules failed at run time
 	Review *bool `form:"review,omitempty" json:"review,omitempty"`
 }
+
+// ListLeadsParamsTimeField defines parameters for ListLeads.
+type ListLeadsParamsTimeField string
 
 // CreateLeadParams defines parameters for CreateLead.
 type CreateLeadParams struct {
@@ -4294,6 +4336,18 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 
 		}
 
+		if params.Agent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "agent", *params.Agent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Source != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -4465,6 +4519,18 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 		if params.CreatedTo != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_to", *params.CreatedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TimeField != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "time_field", *params.TimeField, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

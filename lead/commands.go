@@ -68,6 +68,9 @@ type Edit struct {
 	ActorID    string          `json:"actor_id"`
 	RequestID  string          `json:"request_id"`
 	Name       *string         `json:"name,omitempty"`
+	Company    *string         `json:"company,omitempty"` // with Phone and Country: the dedup key is recomputed
+	Phone      *string         `json:"phone,omitempty"`   // the main number
+	Country    *string         `json:"country,omitempty"`
 	Email      *string         `json:"email,omitempty"`
 	Phones     *[]string       `json:"phones,omitempty"` // further numbers besides the main one
 	Emails     *[]string       `json:"emails,omitempty"` // further addresses besides the main one
@@ -89,7 +92,12 @@ const (
 	EmailNewLead         = "new_lead"         // a lead entered a pool: its designated recipients hear of it
 	EmailSLAReminder     = "sla_reminder"     // first contact overdue: the owner
 	EmailSLAEscalation   = "sla_escalation"   // still no first contact: the pool admins
-	EmailReclaimReminder = "reclaim_reminder" // the lead will be reclaimed soon: the owner
+	EmailReclaimReminder = "reclaim_reminder" // the lead will be reclaimed soon for want of a follow-up: the owner
+	// EmailConversionReminder: the lead will be reclaimed soon for want of
+	// a conversion (follow-ups do not stop that timer): the owner.
+	EmailConversionReminder = "conversion_reminder"
+	// EmailFollowUpDue: the follow-up the rep expected when claiming is due.
+	EmailFollowUpDue = "follow_up_due"
 	EmailReclaimed       = "reclaimed"        // the lead was taken back: its previous owner
 	EmailImportFinished  = "import_finished"  // a bulk import is done: the user who started it
 	EmailExportFinished  = "export_finished"  // an export file is ready: the user who asked for it

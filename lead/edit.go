@@ -7,19 +7,32 @@ import (
 )
 
 // Clean trims an edit and checks its fields' formats and lengths; whether
-// a stage is one of the configured stages is the caller's to check.
+// a stage is one of the configured stages is the caller's to check. The
+// main phone and the company may change but not be emptied.
 func (e *Edit) Clean() error {
 	var bad Fields
 	for _, s := range []struct {
 		name string
 		v    *string
-	}{{"name", e.Name}, {"email", e.Email}, {"stage", e.Stage}, {"channel", e.Channel}, {"profession", e.Profession},
+	}{{"name", e.Name}, {"company", e.Company}, {"phone", e.Phone}, {"country", e.Country}, {"email", e.Email}, {"stage", e.Stage}, {"channel", e.Channel}, {"profession", e.Profession},
 		{"address", e.Address}, {"district", e.District}, {"division", e.Division}} {
 		if s.v != nil {
 			*s.v = strings.TrimSpace(*s.v)
 			if utf8.RuneCountInString(*s.v) > maxText {
 				bad.Add(s.name, "is longer than 200 characters")
 			}
+		}
+	}
+	if e.Company != nil && *e.Company == "" {
+		bad.Add("company", "must not be empty")
+	}
+	if e.Phone != nil && *e.Phone == "" {
+		bad.Add("phone", "must not be empty: the lead needs a main number")
+	}
+	if e.Country != nil {
+		*e.Country = strings.ToUpper(*e.Country)
+		if *e.Country != "" && !isAlpha2(*e.Country) {
+			bad.Add("country", "must be a two-letter ISO 3166-1 code such as CN or US")
 		}
 	}
 	if e.Notes != nil && utf8.RuneCountInString(*e.Notes) > 10000 {

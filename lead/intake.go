@@ -38,6 +38,9 @@ type IntakeOptions struct {
 	// InviterID is the rep whose invite link registered the lead: it goes
 	// to that rep's private pool while there is room.
 	InviterID string `json:"inviter_id,omitempty"`
+	// CreatorID is the rep who created the lead by hand: it goes to their
+	// own leads while they have room (seed 002), else routing decides.
+	CreatorID string `json:"creator_id,omitempty"`
 	// ImportID and Row name the import row that created the lead.
 	ImportID string `json:"import_id,omitempty"`
 	Row      int    `json:"row,omitempty"`
@@ -74,6 +77,9 @@ type IntakePlan struct {
 	// InviterID is the rep whose invite link registered the lead: a lead
 	// that is not a duplicate goes to them while they have room.
 	InviterID string
+	// CreatorID is the rep who created the lead: it goes to them while
+	// they have room.
+	CreatorID string
 	// AutoAccept: a distribution assigns the lead instead of offering it.
 	AutoAccept bool
 	// The decisions, each with its rule set kind, version and trace:

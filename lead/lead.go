@@ -95,6 +95,9 @@ type Lead struct {
 	AssignedAt     *time.Time     `json:"assigned_at,omitempty"`
 	LastFollowUpAt *time.Time     `json:"last_follow_up_at,omitempty"`
 	OfferedAt      *time.Time     `json:"offered_at,omitempty"`
+	// ExpectedFollowUpAt is when the rep who claimed the lead said they
+	// would follow it up: they are reminded then.
+	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
 	InvalidReason  string         `json:"invalid_reason,omitempty"` // why its last owner returned it
 	// DuplicateOf is the live lead this one duplicates, when it was created
 	// anyway under the warn policy.

@@ -111,6 +111,23 @@ var kinds = map[string]kindTemplate{
 		},
 		action: "Open the lead", link: "lead",
 	},
+	lead.EmailConversionReminder: {
+		subject: `Reminder: {{company .}} goes back to the pool soon`,
+		lines: []string{
+			`{{with .Reason}}{{sentence .}}{{else}}{{who .}} will soon be reclaimed.{{end}}`,
+			`Follow-ups do not stop this timer: convert {{who .}} to a customer to keep it.`,
+		},
+		action: "Open the lead", link: "lead",
+	},
+	lead.EmailFollowUpDue: {
+		subject: `Follow up {{company .}} now`,
+		lines: []string{
+			`When you claimed {{who .}} you planned to follow it up by now.`,
+			`{{with .Reason}}{{sentence .}}{{end}}`,
+			`Record the follow-up once you have called or written.`,
+		},
+		action: "Open the lead", link: "lead",
+	},
 	lead.EmailReclaimed: {
 		subject: `{{company .}} was taken back from you`,
 		lines: []string{

@@ -37,7 +37,7 @@ func (db *DB) Claim(ctx context.Context, c lead.Claim, rule ClaimRule) (lead.Lea
 		if len(reasons) > 0 {
 			return lead.Conflict("the lead cannot be claimed", reasons...)
 		}
-		if err := giveTo(ctx, tx, l.ID, c.RepID); err != nil {
+		if err := giveTo(ctx, tx, l.ID, c.RepID, c.ExpectedAt); err != nil {
 			return err
 		}
 		data := map[string]any{}

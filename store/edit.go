@@ -13,6 +13,8 @@ import (
 )
 
 // EditLead changes a lead's details and records the old and new values.
+// A new company, main phone or country gives the lead a new dedup key
+// (see rekey).
 func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 	m := lead.Move{LeadID: e.LeadID, ActorID: e.ActorID, RequestID: e.RequestID}
 	return db.transition(ctx, lead.ActEdit, m, func(tx pgx.Tx, l lead.Lead) error {
@@ -38,6 +40,19 @@ func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 			}
 		}
 		str("name", l.Name, e.Name)
+		str("company", l.Company, e.Company)
+		str("phone", l.Phone, e.Phone)
+		str("country", l.Country, e.Country)
+		if _, ok := changes["company"]; ok || changes["phone"] != nil || changes["country"] != nil {
+			derived, err := rekey(ctx, tx, l, e)
+			if err != nil {
+				return err
+			}
+			for _, d := range derived {
+				args = append(args, d.v)
+				sets = append(sets, d.col+" = $"+strconv.Itoa(len(args)+1))
+			}
+		}
 		str("email", l.Email, e.Email)
 		str("stage", l.Stage, e.Stage)
 		str("notes", l.Notes, e.Notes)
@@ -76,6 +91,9 @@ func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 		}
 		q := `UPDATE leads SET ` + strings.Join(sets, ", ") + `, updated_at = now() WHERE id = $1`
 		if _, err := tx.Exec(ctx, q, append([]any{l.ID}, args...)...); err != nil {
+			if isUniqueViolation(err, "leads_live_dedup_key") {
+				return lead.Conflict("the edit would make the lead a duplicate", "a live lead has the same company, phone and country")
+			}
 			return err
 		}
 		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventEdited, ActorID: e.ActorID, Data: changes}, e.RequestID)

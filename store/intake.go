@@ -54,7 +54,8 @@ func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error
 // history records the registration), refuses it, or creates it with
 // DuplicateOf set (warn). The partial unique index on live dedup keys makes
 // two live leads of one key impossible even without the lock. A lead that
-// is not a duplicate goes to its inviter while they have room, else into
+// is not a duplicate goes to its inviter (or the rep who created it) while
+// they have room, else into
 // the routed pool, where the pool's distribution may offer or assign it.
 func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (lead.IntakeResult, error) {
 	var res lead.IntakeResult
@@ -138,20 +139,23 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 			return lead.OutcomeMerged, nil, mergeInto(ctx, tx, l, duplicateOf, p)
 		}
 	}
-	if p.InviterID != "" {
-		_, _, err := checkTaker(ctx, tx, l, p.InviterID, TakeAssign)
+	rep, why, outcome := p.InviterID, "registered through the rep's invite link", lead.OutcomeInviter
+	if rep == "" {
+		rep, why, outcome = p.CreatorID, "created by the rep: one of their own leads", lead.OutcomeAssigned
+	}
+	if rep != "" {
+		_, _, err := checkTaker(ctx, tx, l, rep, TakeAssign)
 		reasons, err := lead.RefusalReasons(err)
 		if err != nil {
 			return "", nil, err
 		}
 		if len(reasons) == 0 {
-			given := lead.Event{Type: lead.EventAssigned, ActorID: p.InviterID,
-				Reason: "registered through the rep's invite link", Data: map[string]any{"owner_id": p.InviterID}}
-			return lead.OutcomeInviter, nil, decide(ctx, tx, l.ID, lead.StatusAssigned, p.PoolID, p.InviterID, nil, p, duplicateOf,
+			given := lead.Event{Type: lead.EventAssigned, ActorID: rep, Reason: why, Data: map[string]any{"owner_id": rep}}
+			return outcome, nil, decide(ctx, tx, l.ID, lead.StatusAssigned, p.PoolID, rep, nil, p, duplicateOf,
 				p.Validated, p.Scored, p.Routed, given)
 		}
-		// The inviter is full or inactive: the routing rules decide.
-		p.Routed.Reason = "the inviting rep cannot take the lead: " + strings.Join(reasons, "; ")
+		// The rep is full or inactive: the routing rules decide.
+		p.Routed.Reason = "the rep cannot take the lead: " + strings.Join(reasons, "; ")
 	}
 	if err := decide(ctx, tx, l.ID, lead.StatusPooled, p.PoolID, "", nil, p, duplicateOf, p.Validated, p.Scored, p.Routed); err != nil {
 		return "", nil, err

@@ -17,7 +17,7 @@ const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, 
 	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
 	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
 	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
-	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails, coalesce(l.duplicate_of::text, '')`
+	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at`
 
 // leadFrom joins a lead to its pool, whose policy travels with the lead.
 const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
@@ -29,7 +29,7 @@ func scanLead(row pgx.Row) (lead.Lead, error) {
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
 		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
-		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf)
+		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt)
 	if err != nil {
 		return l, err
 	}
@@ -74,13 +74,28 @@ func (db *DB) RecentLeads(ctx context.Context, n int) ([]lead.Lead, error) {
 type LeadFilter struct {
 	Status, Stage, PoolID, OwnerID, Source, Channel, Tag, Country           string
 	Q, Name, Phone, Email, Company, Profession, Address, District, Division string
-	CreatedFrom, CreatedTo                                                  *time.Time
+	// Agent is the owner: a user id, or part of the user's name.
+	Agent string
+	// CreatedFrom and CreatedTo bound the time TimeField names: created
+	// (the default), assigned or last_follow_up.
+	CreatedFrom, CreatedTo *time.Time
+	TimeField              string
 	// Review selects leads whose rules failed at run time.
 	Review bool
 	// Viewer limits the list to the leads one user may see (lead.Visible).
 	Viewer Viewer
 	Limit  int
 	Cursor string
+}
+
+// timeFields are the times a time frame may bound.
+var timeFields = map[string]string{"": "l.created_at", "created": "l.created_at", "assigned": "l.assigned_at",
+	"last_follow_up": "l.last_follow_up_at"}
+
+// ValidTimeField reports whether a time frame may bound the time f ("" is created).
+func ValidTimeField(f string) bool {
+	_, ok := timeFields[f]
+	return ok
 }
 
 // Leads lists leads newest first with keyset pagination.
@@ -91,8 +106,11 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "channel": f.Channel, "country": f.Country}
-	for _, col := range []string{"status", "stage", "source", "channel", "country"} {
+	like := func(v string) string {
+		return arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
+	}
+	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "country": f.Country}
+	for _, col := range []string{"status", "stage", "source", "country"} {
 		if v := eq[col]; v != "" {
 			where = append(where, "l."+col+" = "+arg(v))
 		}
@@ -106,31 +124,41 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 		}
 		where = append(where, "l."+col+" = "+arg(v)+"::uuid")
 	}
+	if f.Channel != "" {
+		where = append(where, "lower(l.channel) = lower("+arg(f.Channel)+")")
+	}
 	if f.Tag != "" {
-		where = append(where, arg(f.Tag)+" = ANY(l.tags)")
+		where = append(where, "l.tags_lower @> ARRAY[lower("+arg(f.Tag)+")]")
 	}
-	like := func(v string) string {
-		return arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
+	if f.Agent != "" {
+		if isUUID(f.Agent) {
+			where = append(where, "l.owner_id = "+arg(f.Agent)+"::uuid")
+		} else {
+			where = append(where, "l.owner_id IN (SELECT a.id FROM users a WHERE a.name ILIKE "+like(f.Agent)+")")
+		}
 	}
-	for col, v := range map[string]string{"name": f.Name, "email": f.Email, "company": f.Company, "profession": f.Profession,
+	for col, v := range map[string]string{"name": f.Name, "search_emails": f.Email, "company": f.Company, "profession": f.Profession,
 		"address": f.Address, "district": f.District, "division": f.Division} {
 		if v != "" {
 			where = append(where, "l."+col+" ILIKE "+like(v))
 		}
 	}
 	if f.Phone != "" {
-		p := like(f.Phone)
-		where = append(where, "(l.phone ILIKE "+p+" OR l.phone_e164 ILIKE "+p+")")
+		where = append(where, "l.search_phones ILIKE "+like(f.Phone))
 	}
 	if f.Q != "" {
 		p := like(f.Q)
 		where = append(where, "(l.company ILIKE "+p+" OR l.name ILIKE "+p+" OR l.phone ILIKE "+p+" OR l.phone_e164 ILIKE "+p+" OR l.email ILIKE "+p+")")
 	}
+	timeCol, ok := timeFields[f.TimeField]
+	if !ok {
+		return nil, "", lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be created, assigned or last_follow_up"})
+	}
 	if f.CreatedFrom != nil {
-		where = append(where, "l.created_at >= "+arg(*f.CreatedFrom))
+		where = append(where, timeCol+" >= "+arg(*f.CreatedFrom))
 	}
 	if f.CreatedTo != nil {
-		where = append(where, "l.created_at < "+arg(*f.CreatedTo))
+		where = append(where, timeCol+" < "+arg(*f.CreatedTo))
 	}
 	if f.Review {
 		where = append(where, "l.review_reasons <> '{}'")

@@ -102,7 +102,7 @@ func (db *DB) Assign(ctx context.Context, m lead.Move) (lead.Lead, error) {
 		if len(reasons) > 0 {
 			return lead.Conflict("the lead cannot be taken by this rep", reasons...)
 		}
-		if err := giveTo(ctx, tx, l.ID, m.RepID); err != nil {
+		if err := giveTo(ctx, tx, l.ID, m.RepID, nil); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventAssigned, ActorID: m.ActorID, Reason: m.Reason,
@@ -116,7 +116,7 @@ func (db *DB) Accept(ctx context.Context, m lead.Move) (lead.Lead, error) {
 		if _, _, err := checkTaker(ctx, tx, l, l.OwnerID, TakeAccept); err != nil {
 			return err
 		}
-		if err := giveTo(ctx, tx, l.ID, l.OwnerID); err != nil {
+		if err := giveTo(ctx, tx, l.ID, l.OwnerID, nil); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventAccepted, ActorID: m.ActorID}, m.RequestID)

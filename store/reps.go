@@ -96,10 +96,11 @@ func checkTaker(ctx context.Context, tx pgx.Tx, l lead.Lead, repID string, how T
 	return u, st, nil
 }
 
-// giveTo makes the rep the lead's owner, assigned now.
-func giveTo(ctx context.Context, tx pgx.Tx, leadID, repID string) error {
+// giveTo makes the rep the lead's owner, assigned now; expected is when
+// they plan to follow it up (a claim may say), nil when unsaid.
+func giveTo(ctx context.Context, tx pgx.Tx, leadID, repID string, expected *time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE leads SET status = 'assigned', owner_id = $2, assigned_at = now(), offered_at = NULL,
-		invalid_reason = '', updated_at = now() WHERE id = $1`, leadID, repID)
+		invalid_reason = '', expected_follow_up_at = $3, updated_at = now() WHERE id = $1`, leadID, repID, expected)
 	return err
 }
 

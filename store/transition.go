@@ -67,7 +67,7 @@ func toPool(ctx context.Context, tx pgx.Tx, l lead.Lead, poolID, invalidReason s
 		}
 	}
 	_, err := tx.Exec(ctx, `UPDATE leads SET status = 'pooled', owner_id = NULL, pool_id = $2, assigned_at = NULL,
-		offered_at = NULL, invalid_reason = $3, updated_at = now() WHERE id = $1`, l.ID, poolID, invalidReason)
+		offered_at = NULL, expected_follow_up_at = NULL, invalid_reason = $3, updated_at = now() WHERE id = $1`, l.ID, poolID, invalidReason)
 	return err
 }
 

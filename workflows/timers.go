@@ -54,15 +54,20 @@ func deadlines(l lead.Lead) []deadline {
 				deadline{key: "sla-escalate/" + at(assigned), due: assigned.Add(2 * sla), action: ActivityRecordNotice, notice: lead.EventEscalated, email: lead.EmailSLAEscalation,
 					reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", p.FirstContactSLA)})
 		}
+		if e := l.ExpectedFollowUpAt; e != nil && !contacted {
+			out = append(out, deadline{key: "expected-remind/" + at(*e), due: *e, action: ActivityRecordNotice, notice: lead.EventReminded,
+				email: lead.EmailFollowUpDue, reason: "the follow-up planned at claim is due"})
+		}
 		remind := time.Duration(p.RemindBefore)
 		for _, t := range []struct {
 			name   string
 			after  lead.Duration
 			anchor time.Time
 			what   string
+			email  string
 		}{
-			{"nfu", p.NoFollowUpAfter, followed, "no follow-up"},
-			{"nca", p.NoConversionAfter, assigned, "no conversion"},
+			{"nfu", p.NoFollowUpAfter, followed, "no follow-up", lead.EmailReclaimReminder},
+			{"nca", p.NoConversionAfter, assigned, "no conversion", lead.EmailConversionReminder},
 		} {
 			d := time.Duration(t.after)
 			if d <= 0 {
@@ -70,7 +75,7 @@ func deadlines(l lead.Lead) []deadline {
 			}
 			if remind > 0 && remind < d {
 				out = append(out, deadline{key: t.name + "-remind/" + at(t.anchor), due: t.anchor.Add(d - remind), action: ActivityRecordNotice,
-					notice: lead.EventReminded, email: lead.EmailReclaimReminder, reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)})
+					notice: lead.EventReminded, email: t.email, reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)})
 			}
 			out = append(out, deadline{key: t.name + "-reclaim/" + at(t.anchor), due: t.anchor.Add(d), action: ActivityReclaim,
 				reason: fmt.Sprintf("%s within %s", t.what, t.after)})

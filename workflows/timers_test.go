@@ -235,3 +235,39 @@ func TestContinueAsNewKeepsTheLead(t *testing.T) {
 		t.Fatalf("%d follow-ups completed before continuing as new, want 5", completed)
 	}
 }
+
+// TestExpectedFollowUpReminds: the follow-up time a rep gave at claim
+// reminds them then, unless they followed up before.
+func TestExpectedFollowUpReminds(t *testing.T) {
+	l := assignedLead(lead.Policy{NoConversionAfter: dur("7d")})
+	due := t0.Add(2 * time.Hour)
+	l.ExpectedFollowUpAt = &due
+	tl := runLead(t, l, false, func(env *testsuite.TestWorkflowEnvironment) { closeAt(env, 3*time.Hour) })
+	expectTimeline(t, tl, []string{"reminded:the follow-up planned at claim is due"}, []time.Duration{2 * time.Hour})
+
+	followed := runLead(t, l, false, func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateFollowUp, "f1", &testsuite.TestUpdateCallback{
+				OnReject: func(err error) { panic(err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+			}, FollowUpInput{FollowUpID: "f1", AuthorID: "rep1", Type: "call", Content: "hello"})
+		}, time.Hour)
+		closeAt(env, 3*time.Hour)
+	})
+	expectTimeline(t, followed, nil, nil)
+}
+
+// TestReminderKindsFitTheirTimers: the reminder before a no-follow-up
+// reclaim asks for a follow-up; the one before a no-conversion reclaim asks
+// for a conversion.
+func TestReminderKindsFitTheirTimers(t *testing.T) {
+	l := assignedLead(lead.Policy{NoFollowUpAfter: dur("10h"), NoConversionAfter: dur("20h"), RemindBefore: dur("1h")})
+	kinds := map[string]string{}
+	for _, d := range deadlines(l) {
+		if d.email != "" {
+			kinds[d.key[:3]] = d.email
+		}
+	}
+	if kinds["nfu"] != lead.EmailReclaimReminder || kinds["nca"] != lead.EmailConversionReminder {
+		t.Fatalf("reminder kinds %v", kinds)
+	}
+}
