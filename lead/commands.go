@@ -97,11 +97,11 @@ const (
 	// a conversion (follow-ups do not stop that timer): the owner.
 	EmailConversionReminder = "conversion_reminder"
 	// EmailFollowUpDue: the follow-up the rep expected when claiming is due.
-	EmailFollowUpDue = "follow_up_due"
-	EmailReclaimed       = "reclaimed"        // the lead was taken back: its previous owner
-	EmailImportFinished  = "import_finished"  // a bulk import is done: the user who started it
-	EmailExportFinished  = "export_finished"  // an export file is ready: the user who asked for it
-	EmailDigest          = "digest"           // the daily list of a rep's due follow-ups
+	EmailFollowUpDue    = "follow_up_due"
+	EmailReclaimed      = "reclaimed"       // the lead was taken back: its previous owner
+	EmailImportFinished = "import_finished" // a bulk import is done: the user who started it
+	EmailExportFinished = "export_finished" // an export file is ready: the user who asked for it
+	EmailDigest         = "digest"          // the daily list of a rep's due follow-ups
 )
 
 // ErrEmailRejected is the type of the non-retryable error of an e-mail the

@@ -98,7 +98,7 @@ type Lead struct {
 	// ExpectedFollowUpAt is when the rep who claimed the lead said they
 	// would follow it up: they are reminded then.
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
-	InvalidReason  string         `json:"invalid_reason,omitempty"` // why its last owner returned it
+	InvalidReason      string     `json:"invalid_reason,omitempty"` // why its last owner returned it
 	// DuplicateOf is the live lead this one duplicates, when it was created
 	// anyway under the warn policy.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
