@@ -116,22 +116,24 @@ func New(cfg Config) *fiber.App {
 	return app
 }
 
-// readyz checks PostgreSQL and Temporal.
+// readyz checks PostgreSQL and Temporal and says which is unavailable,
+// without the error text (it may name hosts and users).
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 	defer cancel()
 	checks := fiber.Map{}
 	ok := true
-	if err := s.db.Ping(ctx); err != nil {
-		checks["postgres"], ok = err.Error(), false
-	} else {
-		checks["postgres"] = "ok"
+	check := func(name string, err error) {
+		checks[name] = "ok"
+		if err != nil {
+			// Which dependency failed is public; why is for the logs.
+			s.log.Warn("readiness check failed", "dependency", name, "err", err)
+			checks[name], ok = "unavailable", false
+		}
 	}
-	if _, err := s.tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"], ok = err.Error(), false
-	} else {
-		checks["temporal"] = "ok"
-	}
+	check("postgres", s.db.Ping(ctx))
+	_, err := s.tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+	check("temporal", err)
 	if !ok {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
 	}

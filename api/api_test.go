@@ -409,6 +409,16 @@ func TestHealthAndReady(t *testing.T) {
 	if ready.Checks["postgres"] != "ok" || ready.Checks["temporal"] != "ok" {
 		t.Fatalf("readyz: %+v", ready)
 	}
+	// PostgreSQL down: 503 naming it, without the error's text.
+	closed := testenv.Store(t)
+	closed.Close()
+	down := *s
+	down.app = api.New(api.Config{Store: closed, Temporal: s.tc})
+	r0 := down.expect(down.do("GET", "/readyz", "", ""), 503)
+	r0.json(t, &ready)
+	if ready.Checks["postgres"] != "unavailable" || ready.Checks["temporal"] != "ok" || bytes.Contains(r0.body, []byte("closed")) {
+		t.Fatalf("readyz with PostgreSQL down: %s", r0.body)
+	}
 	r := s.expect(s.do("GET", "/api/v1/openapi.json", "", ""), 200)
 	var doc map[string]any
 	r.json(t, &doc)

@@ -132,14 +132,9 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
-	defer cancel()
-	err = workflows.StartExport(ctx, s.tc, e.ID)
-	if err != nil {
-		if _, ferr := s.db.FinishExport(context.WithoutCancel(ctx), e.ID, "the export could not be started: "+err.Error()); ferr != nil {
-			s.log.Error("mark export failed", "export", e.ID, "err", ferr)
-		}
-		return s.temporalError(err)
+	if err := s.startJob(c, "export", e.ID, func(ctx context.Context) error { return workflows.StartExport(ctx, s.tc, e.ID) },
+		func(ctx context.Context, why string) error { _, err := s.db.FinishExport(ctx, e.ID, why); return err }); err != nil {
+		return err
 	}
 	c.Location("/api/v1/exports/" + e.ID)
 	return c.Status(fiber.StatusAccepted).JSON(viewExport(e))

@@ -217,16 +217,15 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
-	defer cancel()
-	err = workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
-	if err != nil {
-		// Nothing was imported: say so on the import, so it does not look
-		// running forever. Uploading the file again is safe.
-		if _, ferr := s.db.FinishImport(context.WithoutCancel(ctx), stored.ID, "the import could not be started: "+err.Error()); ferr != nil {
-			s.log.Error("mark import failed", "import", stored.ID, "err", ferr)
-		}
-		return s.temporalError(err)
+	start := func(ctx context.Context) error {
+		return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
+	}
+	if err := s.startJob(c, "import", stored.ID, start,
+		func(ctx context.Context, why string) error {
+			_, err := s.db.FinishImport(ctx, stored.ID, why)
+			return err
+		}); err != nil {
+		return err
 	}
 	c.Location("/api/v1/imports/" + stored.ID)
 	return c.Status(fiber.StatusAccepted).JSON(viewImport(stored))

@@ -181,12 +181,22 @@ func compilePolicy(pp lead.PolicyPatch) error {
 	return nil
 }
 
-func (s *Server) createPool(c *fiber.Ctx) error {
+// poolFromBody decodes and checks the pool body of a create or a patch,
+// its policy expressions compiled.
+func poolFromBody(c *fiber.Ctx) (lead.PoolPatch, *string, error) {
 	var b poolBody
 	if err := decodeJSON(c, &b); err != nil {
-		return err
+		return lead.PoolPatch{}, nil, err
 	}
 	pp, owner, err := parsePool(b)
+	if err != nil {
+		return pp, owner, err
+	}
+	return pp, owner, compilePolicy(pp.Policy)
+}
+
+func (s *Server) createPool(c *fiber.Ctx) error {
+	pp, owner, err := poolFromBody(c)
 	if err != nil {
 		return err
 	}
@@ -194,9 +204,6 @@ func (s *Server) createPool(c *fiber.Ctx) error {
 	pp.Apply(&p)
 	if owner != nil {
 		p.OwnerID = *owner
-	}
-	if err := compilePolicy(pp.Policy); err != nil {
-		return err
 	}
 	created, err := s.db.CreatePool(c.UserContext(), p)
 	if err != nil {
@@ -256,19 +263,12 @@ func (s *Server) patchPool(c *fiber.Ctx) error {
 	if err := lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)); err != nil {
 		return err
 	}
-	var b poolBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	pp, owner, err := parsePool(b)
+	pp, owner, err := poolFromBody(c)
 	if err != nil {
 		return err
 	}
 	if owner != nil && !strings.EqualFold(strings.TrimSpace(*owner), p.OwnerID) {
 		return lead.Invalid(lead.FieldError{Field: "owner_id", Reason: "change the owner with POST /api/v1/pools/" + p.ID + "/transfer-ownership"})
-	}
-	if err := compilePolicy(pp.Policy); err != nil {
-		return err
 	}
 	updated, err := s.db.UpdatePool(c.UserContext(), p.ID, pp)
 	if err != nil {

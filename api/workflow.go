@@ -94,3 +94,20 @@ func (s *Server) temporalError(err error) error {
 	}
 	return err
 }
+
+// startJob starts the workflow of a stored import or export (what, id).
+// When it cannot start, nothing was done: the job is marked failed with
+// fail, so it does not look running forever (sending it again is safe),
+// and the caller gets the Temporal error.
+func (s *Server) startJob(c *fiber.Ctx, what, id string, start func(context.Context) error, fail func(context.Context, string) error) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
+	defer cancel()
+	err := start(ctx)
+	if err == nil {
+		return nil
+	}
+	if ferr := fail(context.WithoutCancel(ctx), "the "+what+" could not be started: "+err.Error()); ferr != nil {
+		s.log.Error("mark the job failed", what, id, "err", ferr)
+	}
+	return s.temporalError(err)
+}

@@ -318,6 +318,24 @@ func (e PoolInputScope) Valid() bool {
 	}
 }
 
+// Defines values for ReadinessChecks.
+const (
+	ReadinessChecksOk          ReadinessChecks = "ok"
+	ReadinessChecksUnavailable ReadinessChecks = "unavailable"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessChecks enum.
+func (e ReadinessChecks) Valid() bool {
+	switch e {
+	case ReadinessChecksOk:
+		return true
+	case ReadinessChecksUnavailable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReadinessStatus.
 const (
 	ReadinessStatusOk          ReadinessStatus = "ok"
@@ -1181,10 +1199,13 @@ type Problem struct {
 
 // Readiness defines model for Readiness.
 type Readiness struct {
-	// Checks postgres and temporal: ok or the error
-	Checks map[string]string `json:"checks"`
-	Status ReadinessStatus   `json:"status"`
+	// Checks postgres and temporal: ok, or unavailable (the error itself is logged, never shown)
+	Checks map[string]ReadinessChecks `json:"checks"`
+	Status ReadinessStatus            `json:"status"`
 }
+
+// ReadinessChecks defines model for Readiness.Checks.
+type ReadinessChecks string
 
 // ReadinessStatus defines model for Readiness.Status.
 type ReadinessStatus string

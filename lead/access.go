@@ -209,7 +209,7 @@ func AuthorizePool(act Action, u User, pa PoolAccess) error {
 	}
 	p := Permissions[act]
 	if !p.granted(r, "") {
-		return Errorf(CodeForbidden, "you may not %s this pool: that is for %s", act, p.who())
+		return Errorf(CodeForbidden, "you may not %s this pool: that is for admins and the pool's own admins", act)
 	}
 	return nil
 }
