@@ -14,10 +14,10 @@ import (
 
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
-	"github.com/leadflow/leadflow/notify/sendgridtest"
 	"github.com/leadflow/leadflow/worker"
 	"github.com/leadflow/leadflow/workflows"
 )
