@@ -29,7 +29,7 @@ type Activities struct {
 	Now func() time.Time
 	// Mail sends the notification e-mails (see email.go); the outbox when nil.
 	Mail notify.Sender
-	// PublicURL is the base of the links in e-mails; DefaultPublicURL when empty.
+	// PublicURL is the base of the links in e-mails; lead.DefaultPublicURL when empty.
 	PublicURL string
 
 	mu       sync.Mutex
