@@ -79,29 +79,20 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 		cfg.TemporalAddress = ts.Address()
 	}
 
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, tc, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
 	defer tc.Close()
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	acts, err := cfg.activities(db, log)
+	wc, err := cfg.workerConfig(log)
 	if err != nil {
 		return err
 	}
-	if err := worker.EnsureDigestSchedule(ctx, tc); err != nil {
+	wc.Store, wc.Temporal = db, tc
+	w, err := worker.Start(ctx, wc)
+	if err != nil {
 		return err
-	}
-	w := worker.New(tc, acts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
 

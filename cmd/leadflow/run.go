@@ -81,15 +81,11 @@ func runAPI(ctx context.Context, cfg config, args []string) error {
 	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, tc, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
 	defer tc.Close()
 	return serveAPI(ctx, cfg, db, tc, log)
 }
@@ -102,34 +98,32 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, tc, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	defer tc.Close()
+	wc, err := cfg.workerConfig(log)
+	if err != nil {
+		return err
+	}
+	wc.Store, wc.Temporal = db, tc
+	return worker.Run(ctx, wc)
+}
+
+// connect opens the database and a Temporal client; the caller closes both.
+func connect(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, client.Client, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
 	tc, err := dialTemporal(ctx, cfg, log)
 	if err != nil {
-		return err
+		db.Close()
+		return nil, nil, err
 	}
-	defer tc.Close()
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	acts, err := cfg.activities(db, log)
-	if err != nil {
-		return err
-	}
-	if err := worker.EnsureDigestSchedule(ctx, tc); err != nil {
-		return err
-	}
-	w := worker.New(tc, acts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	log.Info("worker running", "task_queue", "leadflow", "namespace", cfg.TemporalNamespace)
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	return db, tc, nil
 }
 
 // serveAPI serves the API on cfg.HTTPAddr until ctx is done, then shuts it down gracefully.
