@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -88,43 +87,34 @@ type NotificationFilter struct {
 
 // Notifications lists notifications newest first, after the cursor, at most f.Limit.
 func (db *DB) Notifications(ctx context.Context, f NotificationFilter) ([]lead.Notification, string, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	var q listQuery
 	var bad lead.Fields
 	if f.ToUserID != "" {
 		if !isUUID(f.ToUserID) {
 			bad.Add("to_user_id", "is not an id")
 		}
-		where = append(where, "to_user_id = "+arg(f.ToUserID)+"::uuid")
+		q.and("to_user_id = " + q.arg(f.ToUserID) + "::uuid")
 	}
 	if f.LeadID != "" {
 		if !isUUID(f.LeadID) {
 			bad.Add("lead_id", "is not an id")
 		}
-		where = append(where, "lead_id = "+arg(f.LeadID)+"::uuid")
+		q.and("lead_id = " + q.arg(f.LeadID) + "::uuid")
 	}
 	if f.Kind != "" {
 		if !lead.KnownEmailKind(f.Kind) {
 			bad.Add("kind", "is not a notification kind")
 		}
-		where = append(where, "kind = "+arg(f.Kind))
+		q.and("kind = " + q.arg(f.Kind))
 	}
 	if f.Status != "" {
 		if !slices.Contains([]string{lead.NotificationQueued, lead.NotificationSent, lead.NotificationFailed}, f.Status) {
 			bad.Add("status", "must be queued, sent or failed")
 		}
-		where = append(where, "status = "+arg(f.Status))
+		q.and("status = " + q.arg(f.Status))
 	}
-	if f.Cursor != "" {
-		t, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, "(created_at, id) < ("+arg(t)+", "+arg(id)+"::uuid)")
+	if err := q.keyset("created_at", "id", true, f.Cursor); err != nil {
+		return nil, "", err
 	}
 	if err := bad.Err(); err != nil {
 		return nil, "", err
@@ -132,26 +122,8 @@ func (db *DB) Notifications(ctx context.Context, f NotificationFilter) ([]lead.N
 	if f.Limit < 1 {
 		f.Limit = 50
 	}
-	q := `SELECT ` + notificationColumns + ` FROM notifications`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(f.Limit+1)
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, "", err
-	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Notification, error) { return scanNotification(r) })
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(items) > f.Limit {
-		items = items[:f.Limit]
-		last := items[f.Limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
-	return items, next, nil
+	return queryPage(ctx, db, notificationColumns+` FROM notifications`, &q, f.Limit, scanNotification,
+		func(n lead.Notification) (time.Time, string) { return n.CreatedAt, n.ID })
 }
 
 // EmailOptOut returns the non-essential e-mail kinds a user turned off.

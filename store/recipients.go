@@ -94,29 +94,7 @@ func (db *DB) SetPoolRecipients(ctx context.Context, poolID string, userIDs []st
 	if _, err := db.Pool(ctx, poolID); err != nil {
 		return nil, err
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		// The same lock as the trigger that flags the first user added.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('pool_recipients'), hashtext($1::text))`, poolID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT user_id::text FROM pool_members WHERE pool_id = $1`, poolID)
-		if err != nil {
-			return err
-		}
-		people, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		ids, err := checkRecipients(userIDs, people, "of the pool's admins or members")
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO pool_recipients (pool_id, user_id, notify)
-			SELECT $1::uuid, p::uuid, p = ANY($3::text[]) FROM unnest($2::text[]) p
-			ON CONFLICT (pool_id, user_id) DO UPDATE SET notify = excluded.notify`, poolID, people, ids)
-		return err
-	})
-	if err != nil {
+	if err := db.setRecipients(ctx, poolRecipients, poolID, userIDs); err != nil {
 		return nil, err
 	}
 	return db.PoolRecipients(ctx, poolID)
@@ -128,11 +106,36 @@ func (db *DB) SetTeamRecipients(ctx context.Context, teamID string, userIDs []st
 	if _, err := db.Team(ctx, teamID); err != nil {
 		return nil, err
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('team_recipients'), hashtext($1::text))`, teamID); err != nil {
+	if err := db.setRecipients(ctx, teamRecipients, teamID, userIDs); err != nil {
+		return nil, err
+	}
+	return db.TeamRecipients(ctx, teamID)
+}
+
+// recipientTable is where the new-lead recipients of a pool or a team are
+// kept, and who may be one.
+type recipientTable struct {
+	table, owner string // the table and its owner's column
+	people       string // the ids of the users who may be recipients, of owner $1
+	of           string // who they are, for the error
+}
+
+var (
+	poolRecipients = recipientTable{table: "pool_recipients", owner: "pool_id",
+		people: `SELECT DISTINCT user_id::text FROM pool_members WHERE pool_id = $1`, of: "of the pool's admins or members"}
+	teamRecipients = recipientTable{table: "team_recipients", owner: "team_id",
+		people: `SELECT id::text FROM users WHERE team_id = $1`, of: "of the team's members"}
+)
+
+// setRecipients makes exactly userIDs the new-lead recipients of ownerID
+// in one transaction, under the advisory lock the trigger that flags the
+// first user added takes too.
+func (db *DB) setRecipients(ctx context.Context, t recipientTable, ownerID string, userIDs []string) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('`+t.table+`'), hashtext($1::text))`, ownerID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id::text FROM users WHERE team_id = $1`, teamID)
+		rows, err := tx.Query(ctx, t.people, ownerID)
 		if err != nil {
 			return err
 		}
@@ -140,19 +143,15 @@ func (db *DB) SetTeamRecipients(ctx context.Context, teamID string, userIDs []st
 		if err != nil {
 			return err
 		}
-		ids, err := checkRecipients(userIDs, people, "of the team's members")
+		ids, err := checkRecipients(userIDs, people, t.of)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO team_recipients (team_id, user_id, notify)
+		_, err = tx.Exec(ctx, `INSERT INTO `+t.table+` (`+t.owner+`, user_id, notify)
 			SELECT $1::uuid, p::uuid, p = ANY($3::text[]) FROM unnest($2::text[]) p
-			ON CONFLICT (team_id, user_id) DO UPDATE SET notify = excluded.notify`, teamID, people, ids)
+			ON CONFLICT (`+t.owner+`, user_id) DO UPDATE SET notify = excluded.notify`, ownerID, people, ids)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return db.TeamRecipients(ctx, teamID)
 }
 
 // checkRecipients normalises ids and refuses those not among people.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,28 +43,10 @@ func (db *DB) Team(ctx context.Context, id string) (lead.Team, error) {
 
 // Teams lists teams by creation, after the cursor, at most limit.
 func (db *DB) Teams(ctx context.Context, limit int, cursor string) ([]lead.Team, string, error) {
-	q, args := `SELECT `+teamColumns+` FROM teams`, []any{limit + 1}
-	if cursor != "" {
-		after, afterID, err := decodeCursor(cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q += ` WHERE (created_at, id) > ($2, $3)`
-		args = append(args, after, afterID)
-	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY created_at, id LIMIT $1`, args...)
-	if err != nil {
+	var q listQuery
+	if err := q.keyset("created_at", "id", false, cursor); err != nil {
 		return nil, "", err
 	}
-	teams, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Team, error) { return scanTeam(r) })
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(teams) > limit {
-		teams = teams[:limit]
-		last := teams[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
-	return teams, next, nil
+	return queryPage(ctx, db, teamColumns+` FROM teams`, &q, limit, scanTeam,
+		func(t lead.Team) (time.Time, string) { return t.CreatedAt, t.ID })
 }

@@ -54,36 +54,14 @@ func (db *DB) User(ctx context.Context, id string) (lead.User, error) {
 	return u, notFound(err, "user")
 }
 
-// Users lists users by creation, after the cursor (a user id), at most limit.
+// Users lists users by creation, after the cursor, at most limit.
 func (db *DB) Users(ctx context.Context, limit int, cursor string) ([]lead.User, string, error) {
-	var after time.Time
-	var afterID string
-	if cursor != "" {
-		var err error
-		if after, afterID, err = decodeCursor(cursor); err != nil {
-			return nil, "", err
-		}
-	}
-	q, args := `SELECT `+userColumns+` FROM users`, []any{limit + 1}
-	if afterID != "" {
-		q += ` WHERE (created_at, id) > ($2, $3)`
-		args = append(args, after, afterID)
-	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY created_at, id LIMIT $1`, args...)
-	if err != nil {
+	var q listQuery
+	if err := q.keyset("created_at", "id", false, cursor); err != nil {
 		return nil, "", err
 	}
-	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.User, error) { return scanUser(r) })
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(users) > limit {
-		users = users[:limit]
-		last := users[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
-	return users, next, nil
+	return queryPage(ctx, db, userColumns+` FROM users`, &q, limit, scanUser,
+		func(u lead.User) (time.Time, string) { return u.CreatedAt, u.ID })
 }
 
 // SetUserToken replaces a user's API token hash.
