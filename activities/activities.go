@@ -1,7 +1,8 @@
 // Package activities holds every side effect the workflows need: the store
 // writes, the loading of rule facts and the evaluation of rules, e-mails,
-// and the batches of imports and exports. The worker registers an *Activities; workflows call its methods
-// by name (see the workflows package's Activity constants).
+// and the batches of imports and exports. The worker registers an
+// *Activities and a *Bulk; workflows call their methods by name (see the
+// workflows package's Activity constants).
 package activities
 
 import (
