@@ -48,31 +48,61 @@ func (db *DB) MailUsers(ctx context.Context, ids []string) ([]MailUser, error) {
 // PoolRecipients lists a pool's admins and members with their new-lead
 // e-mail flag, in the order they were added.
 func (db *DB) PoolRecipients(ctx context.Context, poolID string) ([]lead.Recipient, error) {
-	if _, err := db.Pool(ctx, poolID); err != nil {
-		return nil, err
-	}
-	return db.recipients(ctx, `
-		SELECT u.id::text, u.name, u.email, coalesce(r.notify, false), coalesce(r.added_at, u.created_at)
-		FROM users u LEFT JOIN pool_recipients r ON r.pool_id = $1 AND r.user_id = u.id
-		WHERE u.id IN (SELECT user_id FROM pool_members WHERE pool_id = $1)
-		ORDER BY 5, u.id`, poolID)
+	return db.recipients(ctx, poolRecipients, poolID)
 }
 
 // TeamRecipients lists a team's members with their new-lead e-mail flag,
 // in the order they were added.
 func (db *DB) TeamRecipients(ctx context.Context, teamID string) ([]lead.Recipient, error) {
-	if _, err := db.Team(ctx, teamID); err != nil {
-		return nil, err
-	}
-	return db.recipients(ctx, `
-		SELECT u.id::text, u.name, u.email, coalesce(r.notify, false), coalesce(r.added_at, u.created_at)
-		FROM users u LEFT JOIN team_recipients r ON r.team_id = $1 AND r.user_id = u.id
-		WHERE u.team_id = $1
-		ORDER BY 5, u.id`, teamID)
+	return db.recipients(ctx, teamRecipients, teamID)
 }
 
-func (db *DB) recipients(ctx context.Context, sql string, args ...any) ([]lead.Recipient, error) {
-	rows, err := db.pool.Query(ctx, sql, args...)
+// SetPoolRecipients makes exactly userIDs (admins or members of the pool)
+// the pool's new-lead recipients. With none, the next user added to the
+// pool becomes the default recipient (seed 003).
+func (db *DB) SetPoolRecipients(ctx context.Context, poolID string, userIDs []string) ([]lead.Recipient, error) {
+	return db.setRecipients(ctx, poolRecipients, poolID, userIDs)
+}
+
+// SetTeamRecipients makes exactly userIDs (members of the team) the team's
+// new-lead recipients.
+func (db *DB) SetTeamRecipients(ctx context.Context, teamID string, userIDs []string) ([]lead.Recipient, error) {
+	return db.setRecipients(ctx, teamRecipients, teamID, userIDs)
+}
+
+// recipientTable is where the new-lead recipients of a pool or a team are
+// kept, and who may be one.
+type recipientTable struct {
+	table, owner string                                   // the table and its owner's column
+	exists       func(context.Context, *DB, string) error // not found when the owner is missing
+	list         string                                   // the people with their flag, of owner $1
+	people       string                                   // the ids of the users who may be recipients, of owner $1
+	of           string                                   // who they are, for the error
+}
+
+var (
+	poolRecipients = recipientTable{table: "pool_recipients", owner: "pool_id",
+		exists: func(ctx context.Context, db *DB, id string) error { _, err := db.Pool(ctx, id); return err },
+		list: `SELECT u.id::text, u.name, u.email, coalesce(r.notify, false), coalesce(r.added_at, u.created_at)
+			FROM users u LEFT JOIN pool_recipients r ON r.pool_id = $1 AND r.user_id = u.id
+			WHERE u.id IN (SELECT user_id FROM pool_members WHERE pool_id = $1)
+			ORDER BY 5, u.id`,
+		people: `SELECT DISTINCT user_id::text FROM pool_members WHERE pool_id = $1`, of: "of the pool's admins or members"}
+	teamRecipients = recipientTable{table: "team_recipients", owner: "team_id",
+		exists: func(ctx context.Context, db *DB, id string) error { _, err := db.Team(ctx, id); return err },
+		list: `SELECT u.id::text, u.name, u.email, coalesce(r.notify, false), coalesce(r.added_at, u.created_at)
+			FROM users u LEFT JOIN team_recipients r ON r.team_id = $1 AND r.user_id = u.id
+			WHERE u.team_id = $1
+			ORDER BY 5, u.id`,
+		people: `SELECT id::text FROM users WHERE team_id = $1`, of: "of the team's members"}
+)
+
+// recipients lists the people of ownerID with their new-lead flag.
+func (db *DB) recipients(ctx context.Context, t recipientTable, ownerID string) ([]lead.Recipient, error) {
+	if err := t.exists(ctx, db, ownerID); err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, t.list, ownerID)
 	if err != nil {
 		return nil, err
 	}
@@ -87,51 +117,14 @@ func (db *DB) recipients(ctx context.Context, sql string, args ...any) ([]lead.R
 	return out, err
 }
 
-// SetPoolRecipients makes exactly userIDs (admins or members of the pool)
-// the pool's new-lead recipients. With none, the next user added to the
-// pool becomes the default recipient (seed 003).
-func (db *DB) SetPoolRecipients(ctx context.Context, poolID string, userIDs []string) ([]lead.Recipient, error) {
-	if _, err := db.Pool(ctx, poolID); err != nil {
-		return nil, err
-	}
-	if err := db.setRecipients(ctx, poolRecipients, poolID, userIDs); err != nil {
-		return nil, err
-	}
-	return db.PoolRecipients(ctx, poolID)
-}
-
-// SetTeamRecipients makes exactly userIDs (members of the team) the team's
-// new-lead recipients.
-func (db *DB) SetTeamRecipients(ctx context.Context, teamID string, userIDs []string) ([]lead.Recipient, error) {
-	if _, err := db.Team(ctx, teamID); err != nil {
-		return nil, err
-	}
-	if err := db.setRecipients(ctx, teamRecipients, teamID, userIDs); err != nil {
-		return nil, err
-	}
-	return db.TeamRecipients(ctx, teamID)
-}
-
-// recipientTable is where the new-lead recipients of a pool or a team are
-// kept, and who may be one.
-type recipientTable struct {
-	table, owner string // the table and its owner's column
-	people       string // the ids of the users who may be recipients, of owner $1
-	of           string // who they are, for the error
-}
-
-var (
-	poolRecipients = recipientTable{table: "pool_recipients", owner: "pool_id",
-		people: `SELECT DISTINCT user_id::text FROM pool_members WHERE pool_id = $1`, of: "of the pool's admins or members"}
-	teamRecipients = recipientTable{table: "team_recipients", owner: "team_id",
-		people: `SELECT id::text FROM users WHERE team_id = $1`, of: "of the team's members"}
-)
-
 // setRecipients makes exactly userIDs the new-lead recipients of ownerID
 // in one transaction, under the advisory lock the trigger that flags the
-// first user added takes too.
-func (db *DB) setRecipients(ctx context.Context, t recipientTable, ownerID string, userIDs []string) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+// first user added takes too, and returns the new list.
+func (db *DB) setRecipients(ctx context.Context, t recipientTable, ownerID string, userIDs []string) ([]lead.Recipient, error) {
+	if err := t.exists(ctx, db, ownerID); err != nil {
+		return nil, err
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('`+t.table+`'), hashtext($1::text))`, ownerID); err != nil {
 			return err
 		}
@@ -152,6 +145,10 @@ func (db *DB) setRecipients(ctx context.Context, t recipientTable, ownerID strin
 			ON CONFLICT (`+t.owner+`, user_id) DO UPDATE SET notify = excluded.notify`, ownerID, people, ids)
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return db.recipients(ctx, t, ownerID)
 }
 
 // checkRecipients normalises ids and refuses those not among people.
