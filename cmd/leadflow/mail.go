@@ -3,20 +3,22 @@ package main
 import (
 	"log/slog"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/leadflow/leadflow/notify"
+	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
 
 // workerConfig is the worker's configuration with the e-mail sender the
 // configuration selects: SendGrid when SENDGRID_API_KEY is set (at
 // SENDGRID_BASE_URL, from LEADFLOW_MAIL_FROM), else the outbox, which only
-// keeps the e-mails in PostgreSQL (GET /api/v1/notifications). The caller
-// sets the store and the Temporal client.
-func (c config) workerConfig(log *slog.Logger) (worker.Config, error) {
+// keeps the e-mails in PostgreSQL (GET /api/v1/notifications).
+func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (worker.Config, error) {
 	sender, err := notify.New(notify.Config{SendGridKey: c.SendGridKey, SendGridBaseURL: c.SendGridBaseURL, From: c.MailFrom})
 	if err != nil {
 		return worker.Config{}, err
 	}
 	log.Info("e-mail", "sender", sender.Name(), "links", c.PublicURL)
-	return worker.Config{Namespace: c.TemporalNamespace, Log: log, Mail: sender, PublicURL: c.PublicURL}, nil
+	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL}, nil
 }

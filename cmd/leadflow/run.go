@@ -78,16 +78,9 @@ func runAPI(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	log := cfg.logger(false)
-	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
-		return err
-	}
-	db, tc, err := connect(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	defer tc.Close()
-	return serveAPI(ctx, cfg, db, tc, log)
+	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
+		return serveAPI(ctx, cfg, db, tc, log)
+	})
 }
 
 func runWorker(ctx context.Context, cfg config, args []string) error {
@@ -95,35 +88,32 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	log := cfg.logger(false)
+	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
+		wc, err := cfg.workerConfig(db, tc, log)
+		if err != nil {
+			return err
+		}
+		return worker.Run(ctx, wc)
+	})
+}
+
+// connected runs fn with the database and a Temporal client, which
+// DATABASE_URL and TEMPORAL_ADDRESS name, and closes both after it.
+func connected(ctx context.Context, cfg config, log *slog.Logger, fn func(*store.DB, client.Client) error) error {
 	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
 		return err
 	}
-	db, tc, err := connect(ctx, cfg, log)
+	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	defer tc.Close()
-	wc, err := cfg.workerConfig(log)
+	tc, err := dialTemporal(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	wc.Store, wc.Temporal = db, tc
-	return worker.Run(ctx, wc)
-}
-
-// connect opens the database and a Temporal client; the caller closes both.
-func connect(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, client.Client, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	tc, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, tc, nil
+	defer tc.Close()
+	return fn(db, tc)
 }
 
 // serveAPI serves the API on cfg.HTTPAddr until ctx is done, then shuts it down gracefully.
