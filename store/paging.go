@@ -13,7 +13,8 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// listQuery is the WHERE clause of a list and its arguments.
+// listQuery is one list's query in the making: its conditions, their
+// arguments and its keyset order.
 type listQuery struct {
 	where []string
 	args  []any
