@@ -1,7 +1,8 @@
 // Package activities holds every side effect the workflows need: the store
 // writes, the loading of rule facts and the evaluation of rules, e-mails,
-// and the batches of imports and exports. The worker registers an *Activities; workflows call its methods
-// by name (see the workflows package's Activity constants).
+// and the batches of imports and exports. The worker registers an
+// *Activities and a *Bulk; workflows call their methods by name (see the
+// workflows package's Activity constants).
 package activities
 
 import (
@@ -29,7 +30,7 @@ type Activities struct {
 	Now func() time.Time
 	// Mail sends the notification e-mails (see email.go); the outbox when nil.
 	Mail notify.Sender
-	// PublicURL is the base of the links in e-mails; DefaultPublicURL when empty.
+	// PublicURL is the base of the links in e-mails; lead.DefaultPublicURL when empty.
 	PublicURL string
 
 	mu       sync.Mutex

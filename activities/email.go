@@ -16,9 +16,6 @@ import (
 	"github.com/leadflow/leadflow/store"
 )
 
-// DefaultPublicURL is the base of e-mail links when none is configured.
-const DefaultPublicURL = "http://127.0.0.1:8080"
-
 func (a *Activities) sender() notify.Sender {
 	if a.Mail != nil {
 		return a.Mail
@@ -30,7 +27,7 @@ func (a *Activities) publicURL() string {
 	if a.PublicURL != "" {
 		return strings.TrimRight(a.PublicURL, "/")
 	}
-	return DefaultPublicURL
+	return lead.DefaultPublicURL
 }
 
 // leadURL is the link to a lead in e-mails.

@@ -71,8 +71,8 @@ func (b *Bulk) Export(ctx context.Context, exportID string) error {
 }
 
 // ExportFinished marks an export completed, or failed with in.Error, and
-// returns its summary. It is the export's last step: the e-mail with the
-// download link goes here.
+// returns its summary. It is the export's last step before the e-mail with
+// the download link (the Email activity, which the workflow starts next).
 func (b *Bulk) ExportFinished(ctx context.Context, in workflows.FinishedInput) (workflows.ExportSummary, error) {
 	e, err := b.Store.FinishExport(ctx, in.ID, in.Error)
 	if err != nil {

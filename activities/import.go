@@ -308,8 +308,8 @@ func rowOutcome(row int, l lead.Lead) store.ImportOutcome {
 }
 
 // ImportFinished marks an import completed, or failed with in.Error, and
-// returns its counts. It is the import's last step: the e-mail telling the
-// importer the import is done goes here.
+// returns its counts. It is the import's last step before the e-mail that
+// tells the importer (the Email activity, which the workflow starts next).
 func (b *Bulk) ImportFinished(ctx context.Context, in workflows.FinishedInput) (workflows.ImportSummary, error) {
 	im, err := b.Store.FinishImport(ctx, in.ID, in.Error)
 	if err != nil {

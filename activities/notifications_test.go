@@ -15,10 +15,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
-	"github.com/leadflow/leadflow/notify/sendgridtest"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )

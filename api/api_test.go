@@ -22,7 +22,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
@@ -47,12 +46,8 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	db := testenv.Store(t)
-	tc, _ := testenv.Temporal(t)
-	w := worker.New(tc, activities.New(db, nil))
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	tc, ns := testenv.Temporal(t)
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db})
 	s := &stack{t: t, db: db, tc: tc, app: api.New(api.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second})}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",

@@ -12,12 +12,11 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
-	"github.com/leadflow/leadflow/notify/sendgridtest"
 	"github.com/leadflow/leadflow/worker"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -34,14 +33,8 @@ func newMailStack(t *testing.T) (*stack, *sendgridtest.Server) {
 		t.Fatalf("sender %v: %v", sender, err)
 	}
 	db := testenv.Store(t)
-	tc, _ := testenv.Temporal(t)
-	acts := activities.New(db, nil)
-	acts.Mail, acts.PublicURL = sender, "https://leadflow.example.com"
-	w := worker.New(tc, acts)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	tc, ns := testenv.Temporal(t)
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com"})
 	s := &stack{t: t, db: db, tc: tc, app: api.New(api.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second})}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",

@@ -129,7 +129,7 @@ func (s *Server) rotateInvite(c *fiber.Ctx) error {
 func (s *Server) inviteLink(tok string) fiber.Map {
 	base := strings.TrimRight(s.cfg.PublicURL, "/")
 	if base == "" {
-		base = "http://127.0.0.1:8080"
+		base = lead.DefaultPublicURL
 	}
 	return fiber.Map{"token": tok, "url": base + "/r/" + url.PathEscape(tok)}
 }

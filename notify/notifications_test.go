@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
-	"github.com/leadflow/leadflow/notify/sendgridtest"
 )
 
 func message() notify.Message {

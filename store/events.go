@@ -73,10 +73,6 @@ func (db *DB) Events(ctx context.Context, leadID string, limit int, cursor strin
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(events) > limit {
-		events = events[:limit]
-		next = strconv.FormatInt(events[limit-1].ID, 10)
-	}
+	events, next := pageOf(events, limit, func(last lead.Event) string { return strconv.FormatInt(last.ID, 10) })
 	return events, next, nil
 }

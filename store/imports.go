@@ -228,23 +228,3 @@ func (db *DB) ImportProblems(ctx context.Context, importID string, fn func(Impor
 	}
 	return rows.Err()
 }
-
-// LeadsByID returns the stored leads among ids, by id.
-func (db *DB) LeadsByID(ctx context.Context, ids []string) (map[string]lead.Lead, error) {
-	out := make(map[string]lead.Lead, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = ANY($1::uuid[])`, ids)
-	if err != nil {
-		return nil, err
-	}
-	leads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Lead, error) { return scanLead(r) })
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range leads {
-		out[l.ID] = l
-	}
-	return out, nil
-}

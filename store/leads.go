@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -100,19 +99,14 @@ func ValidTimeField(f string) bool {
 
 // Leads lists leads newest first with keyset pagination.
 func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	var q listQuery
 	like := func(v string) string {
-		return arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
+		return q.arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
 	}
 	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "country": f.Country}
 	for _, col := range []string{"status", "stage", "source", "country"} {
 		if v := eq[col]; v != "" {
-			where = append(where, "l."+col+" = "+arg(v))
+			q.and("l." + col + " = " + q.arg(v))
 		}
 	}
 	for col, v := range map[string]string{"pool_id": f.PoolID, "owner_id": f.OwnerID} {
@@ -122,77 +116,55 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 		if !isUUID(v) {
 			return nil, "", lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
 		}
-		where = append(where, "l."+col+" = "+arg(v)+"::uuid")
+		q.and("l." + col + " = " + q.arg(v) + "::uuid")
 	}
 	if f.Channel != "" {
-		where = append(where, "lower(l.channel) = lower("+arg(f.Channel)+")")
+		q.and("lower(l.channel) = lower(" + q.arg(f.Channel) + ")")
 	}
 	if f.Tag != "" {
-		where = append(where, "l.tags_lower @> ARRAY[lower("+arg(f.Tag)+")]")
+		q.and("l.tags_lower @> ARRAY[lower(" + q.arg(f.Tag) + ")]")
 	}
 	if f.Agent != "" {
 		if isUUID(f.Agent) {
-			where = append(where, "l.owner_id = "+arg(f.Agent)+"::uuid")
+			q.and("l.owner_id = " + q.arg(f.Agent) + "::uuid")
 		} else {
-			where = append(where, "l.owner_id IN (SELECT a.id FROM users a WHERE a.name ILIKE "+like(f.Agent)+")")
+			q.and("l.owner_id IN (SELECT a.id FROM users a WHERE a.name ILIKE " + like(f.Agent) + ")")
 		}
 	}
 	for col, v := range map[string]string{"name": f.Name, "search_emails": f.Email, "company": f.Company, "profession": f.Profession,
 		"address": f.Address, "district": f.District, "division": f.Division} {
 		if v != "" {
-			where = append(where, "l."+col+" ILIKE "+like(v))
+			q.and("l." + col + " ILIKE " + like(v))
 		}
 	}
 	if f.Phone != "" {
-		where = append(where, "l.search_phones ILIKE "+like(f.Phone))
+		q.and("l.search_phones ILIKE " + like(f.Phone))
 	}
 	if f.Q != "" {
 		p := like(f.Q)
-		where = append(where, "(l.company ILIKE "+p+" OR l.name ILIKE "+p+" OR l.phone ILIKE "+p+" OR l.phone_e164 ILIKE "+p+" OR l.email ILIKE "+p+")")
+		q.and("(l.company ILIKE " + p + " OR l.name ILIKE " + p + " OR l.phone ILIKE " + p + " OR l.phone_e164 ILIKE " + p + " OR l.email ILIKE " + p + ")")
 	}
 	timeCol, ok := timeFields[f.TimeField]
 	if !ok {
 		return nil, "", lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be created, assigned or last_follow_up"})
 	}
 	if f.CreatedFrom != nil {
-		where = append(where, timeCol+" >= "+arg(*f.CreatedFrom))
+		q.and(timeCol + " >= " + q.arg(*f.CreatedFrom))
 	}
 	if f.CreatedTo != nil {
-		where = append(where, timeCol+" < "+arg(*f.CreatedTo))
+		q.and(timeCol + " < " + q.arg(*f.CreatedTo))
 	}
 	if f.Review {
-		where = append(where, "l.review_reasons <> '{}'")
+		q.and("l.review_reasons <> '{}'")
 	}
-	if c := f.Viewer.condition(arg); c != "" {
-		where = append(where, c)
+	if c := f.Viewer.condition(q.arg); c != "" {
+		q.and(c)
 	}
-	if f.Cursor != "" {
-		t, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, "(l.created_at, l.id) < ("+arg(t)+", "+arg(id)+"::uuid)")
-	}
-	q := `SELECT ` + leadColumns + ` FROM ` + leadFrom
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY l.created_at DESC, l.id DESC LIMIT " + arg(f.Limit+1)
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
+	if err := q.keyset("l.created_at", "l.id", true, f.Cursor); err != nil {
 		return nil, "", err
 	}
-	leads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Lead, error) { return scanLead(r) })
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(leads) > f.Limit {
-		leads = leads[:f.Limit]
-		last := leads[f.Limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
-	return leads, next, nil
+	return queryPage(ctx, db, leadColumns+` FROM `+leadFrom, &q, f.Limit, scanLead,
+		func(l lead.Lead) (time.Time, string) { return l.CreatedAt, l.ID })
 }
 
 func nonNilStrings(s []string) []string {
@@ -216,4 +188,24 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// LeadsByID returns the stored leads among ids, by id.
+func (db *DB) LeadsByID(ctx context.Context, ids []string) (map[string]lead.Lead, error) {
+	out := make(map[string]lead.Lead, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = ANY($1::uuid[])`, ids)
+	if err != nil {
+		return nil, err
+	}
+	leads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Lead, error) { return scanLead(r) })
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range leads {
+		out[l.ID] = l
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -78,55 +79,28 @@ type PoolFilter struct {
 
 // Pools lists pools by creation (oldest first), after the cursor, at most f.Limit.
 func (db *DB) Pools(ctx context.Context, f PoolFilter) ([]lead.Pool, string, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	var q listQuery
 	if f.Scope != "" {
 		if !f.Scope.Valid() {
 			return nil, "", lead.Invalid(lead.FieldError{Field: "scope", Reason: "must be global, country or team"})
 		}
-		where = append(where, "p.scope = "+arg(string(f.Scope)))
+		q.and("p.scope = " + q.arg(string(f.Scope)))
 	}
 	if f.VisibleTo != "" {
 		if !isUUID(f.VisibleTo) {
 			return nil, "", lead.Invalid(lead.FieldError{Field: "visible_to", Reason: "is not an id"})
 		}
-		u := arg(f.VisibleTo) + "::uuid"
-		where = append(where, "("+memberSQL("p", u)+" OR "+poolAdminSQL("p", u)+")")
+		u := q.arg(f.VisibleTo) + "::uuid"
+		q.and("(" + memberSQL("p", u) + " OR " + poolAdminSQL("p", u) + ")")
 	}
-	if f.Cursor != "" {
-		t, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, "(p.created_at, p.id) > ("+arg(t)+", "+arg(id)+"::uuid)")
+	if err := q.keyset("p.created_at", "p.id", false, f.Cursor); err != nil {
+		return nil, "", err
 	}
 	if f.Limit < 1 {
 		f.Limit = 50
 	}
-	q := `SELECT ` + poolColumns + ` FROM pools p`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY p.created_at, p.id LIMIT " + arg(f.Limit+1)
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, "", err
-	}
-	pools, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Pool, error) { return scanPool(r) })
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(pools) > f.Limit {
-		pools = pools[:f.Limit]
-		last := pools[f.Limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
-	return pools, next, nil
+	return queryPage(ctx, db, poolColumns+` FROM pools p`, &q, f.Limit, scanPool,
+		func(p lead.Pool) (time.Time, string) { return p.CreatedAt, p.ID })
 }
 
 // CreatePool inserts a pool with its admins and members. Without an owner
@@ -356,4 +330,23 @@ func writePoolMembers(ctx context.Context, tx pgx.Tx, p lead.Pool) error {
 		SELECT $1::uuid, m.id::uuid, 'member', m.w FROM unnest($3::text[], $4::int[]) AS m(id, w)`,
 		p.ID, p.AdminIDs, p.MemberIDs, weights)
 	return err
+}
+
+// MissingPools returns those of ids that are not pools.
+func (db *DB) MissingPools(ctx context.Context, ids []string) ([]string, error) {
+	var missing []string
+	for _, id := range ids {
+		if !isUUID(id) {
+			missing = append(missing, id)
+			continue
+		}
+		var n int
+		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pools WHERE id = $1`, id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			missing = append(missing, id)
+		}
+	}
+	return missing, nil
 }

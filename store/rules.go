@@ -91,22 +91,3 @@ func activate(ctx context.Context, tx pgx.Tx, kind string, version int) error {
 		ON CONFLICT (kind) DO UPDATE SET version = excluded.version`, kind, version)
 	return err
 }
-
-// MissingPools returns those of ids that are not pools.
-func (db *DB) MissingPools(ctx context.Context, ids []string) ([]string, error) {
-	var missing []string
-	for _, id := range ids {
-		if !isUUID(id) {
-			missing = append(missing, id)
-			continue
-		}
-		var n int
-		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pools WHERE id = $1`, id).Scan(&n); err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			missing = append(missing, id)
-		}
-	}
-	return missing, nil
-}

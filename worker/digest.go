@@ -15,7 +15,7 @@ import (
 
 // EnsureDigestSchedule creates the schedule that runs the daily digest
 // (workflows.DigestWorkflow at workflows.DigestCron, UTC) unless it exists;
-// the worker and `leadflow dev` call it at start, so it is idempotent. An
+// every worker calls it at start (Start), so it is idempotent. An
 // existing schedule is left as it is (an operator may have paused it).
 func EnsureDigestSchedule(ctx context.Context, c client.Client) error {
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{

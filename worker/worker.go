@@ -1,4 +1,4 @@
-// Package worker builds leadflow's Temporal worker: it registers the
+// Package worker builds and runs leadflow's Temporal worker: it registers the
 // workflows and the activities with their dependencies, and makes sure the
 // namespace knows the search attributes the workflows set.
 package worker
@@ -18,7 +18,7 @@ import (
 )
 
 // New returns a worker on workflows.TaskQueue with every workflow and
-// activity registered. Start it with Start or Run.
+// activity registered; Start and Run build theirs with it.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	Register(w, acts)

@@ -38,9 +38,8 @@ func ExportWorkflow(ctx workflow.Context, in ExportInput) (ExportSummary, error)
 			failure = e.Error()
 		}
 	}
-	// The final step marks the export completed (or failed). The e-mail
-	// with the download link belongs in the ExportFinished activity
-	// (notifications).
+	// The final step marks the export completed (or failed); the e-mail
+	// with the download link follows as its own activity.
 	fctx := workflow.WithActivityOptions(ctx, finishOptions)
 	var sum ExportSummary
 	if err := workflow.ExecuteActivity(fctx, ActivityExportFinished, FinishedInput{ID: in.ExportID, Error: failure}).Get(ctx, &sum); err != nil {

@@ -100,8 +100,7 @@ func ImportWorkflow(ctx workflow.Context, in ImportInput) (ImportSummary, error)
 		in.Offset = to
 	}
 	// The final step marks the import completed (or failed) and returns its
-	// counts. The e-mail telling the importer that the import is done
-	// belongs in the ImportFinished activity (notifications).
+	// counts; the e-mail telling the importer follows as its own activity.
 	fctx := workflow.WithActivityOptions(ctx, finishOptions)
 	var sum ImportSummary
 	if err := workflow.ExecuteActivity(fctx, ActivityImportFinished, FinishedInput{ID: in.ImportID, Error: failure}).Get(ctx, &sum); err != nil {

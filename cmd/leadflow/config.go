@@ -13,6 +13,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/lead"
 )
 
 // config is leadflow's configuration, from environment variables.
@@ -36,7 +37,7 @@ func loadConfig() config {
 		DatabaseURL:       os.Getenv("DATABASE_URL"),
 		TemporalAddress:   os.Getenv("TEMPORAL_ADDRESS"),
 		TemporalNamespace: envOr("TEMPORAL_NAMESPACE", "default"),
-		HTTPAddr:          envOr("LEADFLOW_HTTP_ADDR", "127.0.0.1:8080"),
+		HTTPAddr:          envOr("LEADFLOW_HTTP_ADDR", lead.DefaultHTTPAddr),
 		PublicURL:         os.Getenv("LEADFLOW_PUBLIC_URL"),
 		TrustedProxies:    os.Getenv("LEADFLOW_TRUSTED_PROXIES"),
 		DataDir:           envOr("LEADFLOW_DATA_DIR", ".data"),

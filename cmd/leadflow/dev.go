@@ -4,11 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/devstack"
 	"github.com/leadflow/leadflow/store"
@@ -79,29 +82,22 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 		cfg.TemporalAddress = ts.Address()
 	}
 
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
+		return serveDev(ctx, cfg, db, tc, log, dataDir)
+	})
+}
+
+// serveDev starts the worker, makes sure of the dev admin, writes the
+// stack's addresses for the other commands and serves the API until ctx
+// is done.
+func serveDev(ctx context.Context, cfg config, db *store.DB, tc client.Client, log *slog.Logger, dataDir string) error {
+	wc, err := cfg.workerConfig(db, tc, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
+	w, err := worker.Start(ctx, wc)
 	if err != nil {
 		return err
-	}
-	defer tc.Close()
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	acts, err := cfg.activities(db, log)
-	if err != nil {
-		return err
-	}
-	if err := worker.EnsureDigestSchedule(ctx, tc); err != nil {
-		return err
-	}
-	w := worker.New(tc, acts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/apiclient"
+	"github.com/leadflow/leadflow/lead"
 )
 
 const importUsage = `usage: leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON|@FILE] [--errors PATH] [--dry-run]
@@ -24,7 +25,7 @@ Uploads a CSV or XLSX file of leads to the leadflow API, shows the progress
 until the import is done, prints the counts and saves the rows that were
 rejected or failed as CSV (FILE.errors.csv unless --errors says where).
 
-Environment: LEADFLOW_URL (default http://127.0.0.1:8080), LEADFLOW_TOKEN
+Environment: LEADFLOW_URL (default ` + lead.DefaultPublicURL + `), LEADFLOW_TOKEN
 (default: the token in LEADFLOW_DATA_DIR/admin.token, which leadflow dev writes).
 `
 
@@ -41,7 +42,7 @@ func runImport(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.URL = strings.TrimRight(envOr("LEADFLOW_URL", "http://127.0.0.1:8080"), "/")
+	o.URL = strings.TrimRight(envOr("LEADFLOW_URL", lead.DefaultPublicURL), "/")
 	if o.Token = strings.TrimSpace(os.Getenv("LEADFLOW_TOKEN")); o.Token == "" {
 		b, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin.token"))
 		if err != nil {

@@ -3,22 +3,22 @@ package main
 import (
 	"log/slog"
 
-	"github.com/leadflow/leadflow/activities"
+	"go.temporal.io/sdk/client"
+
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/worker"
 )
 
-// activities builds the workflows' activities with the e-mail sender the
+// workerConfig is the worker's configuration with the e-mail sender the
 // configuration selects: SendGrid when SENDGRID_API_KEY is set (at
 // SENDGRID_BASE_URL, from LEADFLOW_MAIL_FROM), else the outbox, which only
 // keeps the e-mails in PostgreSQL (GET /api/v1/notifications).
-func (c config) activities(db *store.DB, log *slog.Logger) (*activities.Activities, error) {
+func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (worker.Config, error) {
 	sender, err := notify.New(notify.Config{SendGridKey: c.SendGridKey, SendGridBaseURL: c.SendGridBaseURL, From: c.MailFrom})
 	if err != nil {
-		return nil, err
+		return worker.Config{}, err
 	}
 	log.Info("e-mail", "sender", sender.Name(), "links", c.PublicURL)
-	acts := activities.New(db, log)
-	acts.Mail, acts.PublicURL = sender, c.PublicURL
-	return acts, nil
+	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL}, nil
 }

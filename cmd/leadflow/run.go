@@ -78,20 +78,9 @@ func runAPI(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	log := cfg.logger(false)
-	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	return serveAPI(ctx, cfg, db, tc, log)
+	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
+		return serveAPI(ctx, cfg, db, tc, log)
+	})
 }
 
 func runWorker(ctx context.Context, cfg config, args []string) error {
@@ -99,6 +88,18 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	log := cfg.logger(false)
+	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
+		wc, err := cfg.workerConfig(db, tc, log)
+		if err != nil {
+			return err
+		}
+		return worker.Run(ctx, wc)
+	})
+}
+
+// connected runs fn with the database and a Temporal client, which
+// DATABASE_URL and TEMPORAL_ADDRESS name, and closes both after it.
+func connected(ctx context.Context, cfg config, log *slog.Logger, fn func(*store.DB, client.Client) error) error {
 	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
 		return err
 	}
@@ -112,24 +113,7 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	acts, err := cfg.activities(db, log)
-	if err != nil {
-		return err
-	}
-	if err := worker.EnsureDigestSchedule(ctx, tc); err != nil {
-		return err
-	}
-	w := worker.New(tc, acts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	log.Info("worker running", "task_queue", "leadflow", "namespace", cfg.TemporalNamespace)
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	return fn(db, tc)
 }
 
 // serveAPI serves the API on cfg.HTTPAddr until ctx is done, then shuts it down gracefully.

@@ -119,3 +119,19 @@ func Temporal(t *testing.T) (client.Client, string) {
 	}
 	return c, ts.GetDefaultNamespace()
 }
+
+// Worker starts leadflow's worker as the binary does (worker.Start), but
+// without the daily digest schedule, and stops it when the test ends. cfg
+// names the Temporal client, its namespace and the store; tests set their
+// own e-mail sender, public URL or clock in it.
+func Worker(t *testing.T, cfg worker.Config) {
+	t.Helper()
+	cfg.NoDigestSchedule = true
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w, err := worker.Start(ctx, cfg)
+	if err != nil {
+		t.Fatalf("testenv: worker: %v", err)
+	}
+	t.Cleanup(w.Stop)
+}
