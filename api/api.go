@@ -45,6 +45,7 @@ type Server struct {
 	tc      client.Client
 	log     *slog.Logger
 	metrics *metrics
+	proxies proxies // the peers whose X-Forwarded-For is believed
 }
 
 // New builds the Fiber app with every route.
@@ -58,7 +59,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.RegisterRateLimit == 0 {
 		cfg.RegisterRateLimit = 20
 	}
-	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics()}
+	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(), proxies: parseProxies(cfg.TrustedProxies)}
 	app := fiber.New(fiber.Config{
 		AppName:                 "leadflow",
 		ErrorHandler:            s.errorHandler,
@@ -66,10 +67,6 @@ func New(cfg Config) *fiber.App {
 		BodyLimit:               32 << 20,
 		ReadTimeout:             60 * time.Second,
 		WriteTimeout:            60 * time.Second,
-		ProxyHeader:             fiber.HeaderXForwardedFor,
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          cfg.TrustedProxies,
-		EnableIPValidation:      true,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic in handler", "path", c.Path(), "panic", e)

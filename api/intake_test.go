@@ -118,6 +118,21 @@ func TestRegistrationRateLimit(t *testing.T) {
 		t.Fatalf("rate limit problem: %+v", p)
 	}
 	s.expect(s.register("/api/v1/register", "192.0.2.8", body), 422) // another client is not limited
+
+	// Behind one trusted proxy (the test's peer) that appends the client's
+	// address, an address a client writes at the front changes nothing: the
+	// limit holds, and the lead records the address the proxy saw.
+	behind := newStack(t)
+	behind.app = api.New(api.Config{Store: behind.db, Temporal: behind.tc, UpdateTimeout: 20 * time.Second,
+		TrustedProxies: []string{"0.0.0.0/32"}, RegisterRateLimit: 2})
+	for i, want := range []int{422, 422, 429} {
+		behind.expect(behind.register("/api/v1/register", fmt.Sprintf("203.0.113.%d, 198.51.100.77", i), body), want)
+	}
+	behind.expect(behind.register("/api/v1/register", "203.0.113.9, 198.51.100.78",
+		`{"company":"Proxied Pumps Trading","phone":"13800138090","country":"CN"}`), 202)
+	if got := behind.leadsOf("company=Proxied"); len(got) != 1 || got[0].IP != "198.51.100.78" {
+		t.Fatalf("the lead's IP: %+v", got)
+	}
 }
 
 // Seed 000: a duplicate owned by another rep, or in another team's pool, is

@@ -35,9 +35,7 @@ func (s *Server) publicRoutes(app *fiber.App) {
 	limit := limiter.New(limiter.Config{
 		Max:        s.cfg.RegisterRateLimit,
 		Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
-		},
+		KeyGenerator: s.ip,
 		LimitReached: func(c *fiber.Ctx) error {
 			return problem(c, fiber.StatusTooManyRequests, "rate_limited", "too many registrations from your network",
 				"try again in a minute")
@@ -77,7 +75,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return err
 	}
 	li := lead.Input{Company: in.Company, Name: in.Name, Phone: in.Phone, Email: in.Email, Country: in.Country,
-		Address: in.Address, Profession: in.Profession, Source: lead.SourceWeb, IP: c.IP()}
+		Address: in.Address, Profession: in.Profession, Source: lead.SourceWeb, IP: s.ip(c)}
 	if err := li.Clean(); err != nil {
 		return err
 	}
@@ -90,7 +88,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		li.Source, li.CreatedBy, li.Channel = lead.SourceInvite, rep.ID, "invite link"
 		opts.InviterID = rep.ID
 	}
-	l := li.NewLead(requestLeadID(c, "register\x00"+c.IP()))
+	l := li.NewLead(requestLeadID(c, "register\x00"+s.ip(c)))
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
 	defer cancel()
 	out, _, err := s.startLead(ctx, l, opts)

@@ -1,0 +1,30 @@
+package api
+
+import (
+	"net/netip"
+	"testing"
+)
+
+func TestClientIPIsTheRightmostUntrustedHop(t *testing.T) {
+	ps := parseProxies([]string{"10.0.0.0/8", "192.0.2.1"})
+	peer := netip.MustParseAddr("10.1.2.3")
+	for _, c := range []struct{ peer, xff, want string }{
+		{"10.1.2.3", "198.51.100.9", "198.51.100.9"},
+		// A client who writes an address at the front escapes nothing.
+		{"10.1.2.3", "203.0.113.66, 198.51.100.9", "198.51.100.9"},
+		{"10.1.2.3", "203.0.113.66, 198.51.100.9, 192.0.2.1", "198.51.100.9"},
+		// Every hop a trusted proxy: the leftmost is the client.
+		{"10.1.2.3", "10.9.9.9, 192.0.2.1", "10.9.9.9"},
+		// An untrusted peer's header is ignored.
+		{"198.51.100.7", "203.0.113.66", "198.51.100.7"},
+		// A malformed hop stops the walk at the last good one.
+		{"10.1.2.3", "203.0.113.66, junk, 192.0.2.1", "192.0.2.1"},
+		{"10.1.2.3", "", "10.1.2.3"},
+		{"::ffff:10.1.2.3", "::ffff:198.51.100.9", "198.51.100.9"},
+	} {
+		peer = netip.MustParseAddr(c.peer)
+		if got := clientIP(peer, c.xff, ps); got != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
+		}
+	}
+}
