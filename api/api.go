@@ -36,6 +36,9 @@ type Config struct {
 	// RegisterRateLimit is how many public registrations one client IP may
 	// send a minute (default 20).
 	RegisterRateLimit int
+	// MinPolicyDuration is the shortest timer a pool policy may set
+	// (default lead.DefaultMinPolicyDuration).
+	MinPolicyDuration time.Duration
 }
 
 // Server holds the API's dependencies; its handlers are methods.
@@ -59,14 +62,17 @@ func New(cfg Config) *fiber.App {
 	if cfg.RegisterRateLimit == 0 {
 		cfg.RegisterRateLimit = 20
 	}
+	if cfg.MinPolicyDuration == 0 {
+		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
+	}
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(), proxies: parseProxies(cfg.TrustedProxies)}
 	app := fiber.New(fiber.Config{
-		AppName:                 "leadflow",
-		ErrorHandler:            s.errorHandler,
-		DisableStartupMessage:   true,
-		BodyLimit:               32 << 20,
-		ReadTimeout:             60 * time.Second,
-		WriteTimeout:            60 * time.Second,
+		AppName:               "leadflow",
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		BodyLimit:             32 << 20,
+		ReadTimeout:           60 * time.Second,
+		WriteTimeout:          60 * time.Second,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic in handler", "path", c.Path(), "panic", e)

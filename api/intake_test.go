@@ -17,7 +17,7 @@ import (
 // registration can come from its own client IP.
 func publicStack(t *testing.T, rateLimit int) *stack {
 	s := newStack(t)
-	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second,
+	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		TrustedProxies: []string{"0.0.0.0/0", "::/0"}, RegisterRateLimit: rateLimit, PublicURL: "https://leads.example.com"})
 	return s
 }

@@ -182,8 +182,9 @@ func compilePolicy(pp lead.PolicyPatch) error {
 }
 
 // poolFromBody decodes and checks the pool body of a create or a patch,
-// its policy expressions compiled.
-func poolFromBody(c *fiber.Ctx) (lead.PoolPatch, *string, error) {
+// its policy expressions compiled and its timers no shorter than the
+// configured minimum.
+func (s *Server) poolFromBody(c *fiber.Ctx) (lead.PoolPatch, *string, error) {
 	var b poolBody
 	if err := decodeJSON(c, &b); err != nil {
 		return lead.PoolPatch{}, nil, err
@@ -192,11 +193,14 @@ func poolFromBody(c *fiber.Ctx) (lead.PoolPatch, *string, error) {
 	if err != nil {
 		return pp, owner, err
 	}
+	if err := pp.Policy.CheckMinimum(lead.Duration(s.cfg.MinPolicyDuration)); err != nil {
+		return pp, owner, err
+	}
 	return pp, owner, compilePolicy(pp.Policy)
 }
 
 func (s *Server) createPool(c *fiber.Ctx) error {
-	pp, owner, err := poolFromBody(c)
+	pp, owner, err := s.poolFromBody(c)
 	if err != nil {
 		return err
 	}
@@ -263,7 +267,7 @@ func (s *Server) patchPool(c *fiber.Ctx) error {
 	if err := lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)); err != nil {
 		return err
 	}
-	pp, owner, err := poolFromBody(c)
+	pp, owner, err := s.poolFromBody(c)
 	if err != nil {
 		return err
 	}

@@ -339,3 +339,14 @@ func TestPoolsAPI(t *testing.T) {
 		t.Fatalf("demoted: %+v", mia)
 	}
 }
+
+// TestPolicyMinimum: a pool timer shorter than the configured minimum is
+// refused naming the field; zero turns a timer off.
+func TestPolicyMinimum(t *testing.T) {
+	s := newStack(t)
+	r := s.do("POST", "/api/v1/pools", s.admin, `{"name":"Hasty","scope":"global","policy":{"no_follow_up_after":"1ms","cooldown":"0s"}}`)
+	if reason := fieldProblem(t, r, "policy.no_follow_up_after"); !strings.Contains(reason, "at least 1s") {
+		t.Fatalf("reason %q", reason)
+	}
+	s.expect(s.do("POST", "/api/v1/pools", s.admin, `{"name":"Calm","scope":"global","policy":{"no_follow_up_after":"2s","cooldown":"0s"}}`), 201)
+}

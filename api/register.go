@@ -33,8 +33,8 @@ var registered = fiber.Map{"status": "received", "message": "Thank you! Your reg
 // and the registration endpoints, rate-limited per client IP.
 func (s *Server) publicRoutes(app *fiber.App) {
 	limit := limiter.New(limiter.Config{
-		Max:        s.cfg.RegisterRateLimit,
-		Expiration: time.Minute,
+		Max:          s.cfg.RegisterRateLimit,
+		Expiration:   time.Minute,
 		KeyGenerator: s.ip,
 		LimitReached: func(c *fiber.Ctx) error {
 			return problem(c, fiber.StatusTooManyRequests, "rate_limited", "too many registrations from your network",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -243,6 +244,30 @@ func (t *Team) Clean() error {
 		f.Add("name", "is required")
 	} else if utf8.RuneCountInString(t.Name) > maxText {
 		f.Add("name", "is longer than 200 characters")
+	}
+	return f.Err()
+}
+
+// DefaultMinPolicyDuration is the shortest timer a pool policy may set
+// unless the operator lowers it (LEADFLOW_MIN_POLICY_DURATION): a
+// reclaim every millisecond helps nobody and loads the workers.
+const DefaultMinPolicyDuration = Duration(time.Minute)
+
+// CheckMinimum refuses the timers a patch sets shorter than min (zero
+// turns a timer off and is always allowed).
+func (q PolicyPatch) CheckMinimum(min Duration) error {
+	var f Fields
+	for _, d := range []struct {
+		name string
+		v    *Duration
+	}{
+		{"accept_timeout", q.AcceptTimeout}, {"first_contact_sla", q.FirstContactSLA},
+		{"no_follow_up_after", q.NoFollowUpAfter}, {"no_conversion_after", q.NoConversionAfter},
+		{"remind_before", q.RemindBefore}, {"cooldown", q.Cooldown},
+	} {
+		if d.v != nil && *d.v > 0 && *d.v < min {
+			f.Add("policy."+d.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
+		}
 	}
 	return f.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -110,7 +111,16 @@ func (c config) require(names ...string) error {
 
 func (c config) apiConfig() (api.Config, error) {
 	proxies, err := api.ParseTrustedProxies(c.TrustedProxies)
-	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies}, err
+	if err != nil {
+		return api.Config{}, err
+	}
+	min := lead.DefaultMinPolicyDuration
+	if v := os.Getenv("LEADFLOW_MIN_POLICY_DURATION"); v != "" {
+		if min, err = lead.ParseDuration(v); err != nil || min <= 0 {
+			return api.Config{}, fmt.Errorf("LEADFLOW_MIN_POLICY_DURATION: %q is not a positive duration such as 1m or 30s", v)
+		}
+	}
+	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min)}, nil
 }
 
 // dialTemporal connects to Temporal with the SDK's logs going to log at WARN and above.
