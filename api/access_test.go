@@ -108,6 +108,7 @@ type cell struct {
 	fixture   func(w *world) string // the :id of the route ("" for none)
 	body      func(w *world) string
 	multipart bool // an upload of a one-row CSV into pool A
+	refresh   bool // the answer carries the subject's new token
 	want      [subjects]int
 }
 
@@ -234,6 +235,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 					body = c.body(w)
 				}
 				got = w.do(r.Method, path, w.tokens[sub], body)
+			}
+			if c.refresh && got.status == 200 {
+				var u struct{ Token string }
+				got.json(t, &u)
+				w.tokens[sub] = u.Token
+				if sub == subAdmin {
+					w.admin = u.Token
+				}
 			}
 			if got.status != c.want[sub] {
 				t.Errorf("%s as %s: %d, want %d; %s", key, subjectNames[sub], got.status, c.want[sub], got.body)

@@ -94,6 +94,7 @@ func New(cfg Config) *fiber.App {
 	v1.Get("/me", s.me)
 	v1.Get("/me/invite", s.invite)
 	v1.Post("/me/invite/rotate", s.rotateInvite)
+	v1.Post("/me/token", s.rotateMyToken)
 	v1.Get("/settings/duplicates", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.duplicatePolicies)
 	v1.Put("/settings/duplicates", s.requireRole(lead.RoleAdmin), s.putDuplicatePolicies)
 	v1.Post("/users", s.requireRole(lead.RoleAdmin), s.createUser)

@@ -468,3 +468,30 @@ func writeHistory(t *testing.T, tc client.Client, workflowID, path string) {
 	}
 	t.Logf("wrote %d events to %s", len(h.Events), path)
 }
+
+// TestTokenRotationAndExpiry: a user rotates their own token (the old one
+// stops working), may make it expire, and sees when it was last used.
+func TestTokenRotationAndExpiry(t *testing.T) {
+	s := newStack(t)
+	_, old := s.createRep("Tom", 5)
+	var me lead.User
+	s.expect(s.do("GET", "/api/v1/me", old, ""), 200).json(t, &me)
+	if me.TokenUsedAt == nil {
+		t.Fatalf("no last-used time: %+v", me)
+	}
+	var rotated struct {
+		lead.User
+		Token string
+	}
+	s.expect(s.do("POST", "/api/v1/me/token", old, `{"expires_in":"1h"}`), 200).json(t, &rotated)
+	if rotated.Token == "" || rotated.Token == old || rotated.TokenExpiresAt == nil || time.Until(*rotated.TokenExpiresAt) > time.Hour {
+		t.Fatalf("rotated: %+v", rotated)
+	}
+	s.expect(s.do("GET", "/api/v1/me", old, ""), 401)
+	s.expect(s.do("GET", "/api/v1/me", rotated.Token, ""), 200)
+	fieldProblem(t, s.do("POST", "/api/v1/me/token", rotated.Token, `{"expires_in":"0s"}`), "expires_in")
+	// An expired token is refused.
+	var short struct{ Token string }
+	s.expect(s.do("POST", "/api/v1/me/token", rotated.Token, `{"expires_in":"1s"}`), 200).json(t, &short)
+	s.waitFor(10*time.Second, "the token to expire", func() bool { return s.do("GET", "/api/v1/me", short.Token, "").status == 401 })
+}

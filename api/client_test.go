@@ -125,7 +125,7 @@ func TestGeneratedClient(t *testing.T) {
 	if err != nil || self.JSON200 == nil || self.JSON200.Role != apiclient.RoleRep || self.JSON200.Capacity != 5 {
 		t.Fatalf("getUser: %v %d %s", err, self.StatusCode(), self.Body)
 	}
-	rotated, err := admin.RotateUserTokenWithResponse(ctx, u.JSON201.Id)
+	rotated, err := admin.RotateUserTokenWithResponse(ctx, u.JSON201.Id, apiclient.RotateUserTokenJSONRequestBody{})
 	if err != nil || rotated.JSON200 == nil || rotated.JSON200.Token == u.JSON201.Token {
 		t.Fatalf("rotateUserToken: %v %d %s", err, rotated.StatusCode(), rotated.Body)
 	}

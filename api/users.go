@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"time"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -81,12 +82,36 @@ func (s *Server) getUser(c *fiber.Ctx) error {
 	return c.JSON(u)
 }
 
-func (s *Server) rotateToken(c *fiber.Ctx) error {
-	token, hash := NewToken()
-	if err := s.db.SetUserToken(c.UserContext(), c.Params("id"), hash); err != nil {
+// tokenInput is the optional body of a token rotation.
+type tokenInput struct {
+	// ExpiresIn makes the new token stop working after that long ("90d").
+	ExpiresIn *lead.Duration `json:"expires_in"`
+}
+
+// rotateToken gives a user a new API token (an admin for anyone), shown once.
+func (s *Server) rotateToken(c *fiber.Ctx) error { return s.newToken(c, c.Params("id")) }
+
+// rotateMyToken gives the caller a new API token; the old one stops working.
+func (s *Server) rotateMyToken(c *fiber.Ctx) error { return s.newToken(c, caller(c).ID) }
+
+func (s *Server) newToken(c *fiber.Ctx, userID string) error {
+	var in tokenInput
+	if err := actionBody(c, &in); err != nil {
 		return err
 	}
-	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	var expires *time.Time
+	if in.ExpiresIn != nil {
+		if *in.ExpiresIn <= 0 {
+			return lead.Invalid(lead.FieldError{Field: "expires_in", Reason: "must be a positive duration such as 90d"})
+		}
+		t := time.Now().Add(time.Duration(*in.ExpiresIn))
+		expires = &t
+	}
+	token, hash := NewToken()
+	if err := s.db.SetUserToken(c.UserContext(), userID, hash, expires); err != nil {
+		return err
+	}
+	u, err := s.db.User(c.UserContext(), userID)
 	if err != nil {
 		return err
 	}

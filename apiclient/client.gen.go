@@ -1370,6 +1370,12 @@ type TeamPage struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
+// TokenInput optional: without expires_in the token does not expire
+type TokenInput struct {
+	// ExpiresIn the new token stops working after this long: 90s, 36h, 7d
+	ExpiresIn *string `json:"expires_in,omitempty"`
+}
+
 // TraceStep defines model for TraceStep.
 type TraceStep struct {
 	Error   *string `json:"error,omitempty"`
@@ -1406,6 +1412,12 @@ type User struct {
 	Name            string    `json:"name"`
 	Role            Role      `json:"role"`
 	TeamId          *string   `json:"team_id,omitempty"`
+
+	// TokenExpiresAt when the user's API token stops working; absent: never
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+
+	// TokenUsedAt when the token was last used, to the minute
+	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
 }
 
 // UserInput defines model for UserInput.
@@ -1739,6 +1751,9 @@ type ReturnLeadJSONRequestBody = ReturnInput
 // TransferLeadJSONRequestBody defines body for TransferLead for application/json ContentType.
 type TransferLeadJSONRequestBody = TransferInput
 
+// RotateMyTokenJSONRequestBody defines body for RotateMyToken for application/json ContentType.
+type RotateMyTokenJSONRequestBody = TokenInput
+
 // SetOptionListJSONRequestBody defines body for SetOptionList for application/json ContentType.
 type SetOptionListJSONRequestBody = OptionItems
 
@@ -1786,6 +1801,9 @@ type CreateUserJSONRequestBody = UserInput
 
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UserPatch
+
+// RotateUserTokenJSONRequestBody defines body for RotateUserToken for application/json ContentType.
+type RotateUserTokenJSONRequestBody = TokenInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2112,6 +2130,20 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/me/invite/rotate (the `RotateInviteLink` operationId).
 	RotateInviteLink(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RotateMyTokenWithBody Issue yourself a new token, revoking the one you use
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+	RotateMyTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateMyToken Issue yourself a new token, revoking the one you use
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+	RotateMyToken(ctx context.Context, body RotateMyTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListNotifications The e-mails sent (the outbox without SendGrid), newest first: admins see everyone's, others their own
 	//
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
@@ -2421,10 +2453,19 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 	UpdateUser(ctx context.Context, id string, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateUserToken Issue a new token, revoking the old one (admin)
+	// RotateUserTokenWithBody Issue a new token, revoking the old one (admin)
+	//
+	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
-	RotateUserToken(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RotateUserTokenWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateUserToken Issue a new token, revoking the old one (admin)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
+	RotateUserToken(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CheckHealth Liveness
 	//
@@ -3073,6 +3114,40 @@ func (c *Client) GetInviteLink(ctx context.Context, reqEditors ...RequestEditorF
 // Corresponds with POST /api/v1/me/invite/rotate (the `RotateInviteLink` operationId).
 func (c *Client) RotateInviteLink(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateInviteLinkRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateMyTokenWithBody Issue yourself a new token, revoking the one you use
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+func (c *Client) RotateMyTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateMyTokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateMyToken Issue yourself a new token, revoking the one you use
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+func (c *Client) RotateMyToken(ctx context.Context, body RotateMyTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateMyTokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3882,11 +3957,30 @@ func (c *Client) UpdateUser(ctx context.Context, id string, body UpdateUserJSONR
 	return c.Client.Do(req)
 }
 
-// RotateUserToken Issue a new token, revoking the old one (admin)
+// RotateUserTokenWithBody Issue a new token, revoking the old one (admin)
+//
+// Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
-func (c *Client) RotateUserToken(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRotateUserTokenRequest(c.Server, id)
+func (c *Client) RotateUserTokenWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateUserTokenRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateUserToken Issue a new token, revoking the old one (admin)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
+func (c *Client) RotateUserToken(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateUserTokenRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5512,6 +5606,46 @@ func NewRotateInviteLinkRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewRotateMyTokenRequest calls the generic RotateMyToken builder with application/json body
+func NewRotateMyTokenRequest(server string, body RotateMyTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateMyTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRotateMyTokenRequestWithBody constructs an http.Request for the RotateMyToken method, with any body, and a specified content type
+func NewRotateMyTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListNotificationsRequest constructs an http.Request for the ListNotifications method
 func NewListNotificationsRequest(server string, params *ListNotificationsParams) (*http.Request, error) {
 	var err error
@@ -6960,8 +7094,19 @@ func NewUpdateUserRequestWithBody(server string, id string, contentType string, 
 	return req, nil
 }
 
-// NewRotateUserTokenRequest constructs an http.Request for the RotateUserToken method
-func NewRotateUserTokenRequest(server string, id string) (*http.Request, error) {
+// NewRotateUserTokenRequest calls the generic RotateUserToken builder with application/json body
+func NewRotateUserTokenRequest(server string, id string, body RotateUserTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateUserTokenRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRotateUserTokenRequestWithBody constructs an http.Request for the RotateUserToken method, with any body, and a specified content type
+func NewRotateUserTokenRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6986,10 +7131,12 @@ func NewRotateUserTokenRequest(server string, id string) (*http.Request, error) 
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7392,6 +7539,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/me/invite/rotate (the `RotateInviteLink` operationId).
 	RotateInviteLinkWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RotateInviteLinkResponse, error)
 
+	// RotateMyTokenWithBodyWithResponse Issue yourself a new token, revoking the one you use
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+	RotateMyTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateMyTokenResponse, error)
+
+	// RotateMyTokenWithResponse Issue yourself a new token, revoking the one you use
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+	RotateMyTokenWithResponse(ctx context.Context, body RotateMyTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateMyTokenResponse, error)
+
 	// ListNotificationsWithResponse The e-mails sent (the outbox without SendGrid), newest first: admins see everyone's, others their own
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7735,12 +7896,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 	UpdateUserWithResponse(ctx context.Context, id string, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
-	// RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+	// RotateUserTokenWithBodyWithResponse Issue a new token, revoking the old one (admin)
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
-	RotateUserTokenWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error)
+	RotateUserTokenWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error)
+
+	// RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
+	RotateUserTokenWithResponse(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error)
 
 	// CheckHealthWithResponse Liveness
 	//
@@ -9881,6 +10049,61 @@ func (r RotateInviteLinkResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RotateInviteLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RotateMyTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserWithToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateMyTokenResponse) GetJSON200() *UserWithToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateMyTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RotateMyTokenResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateMyTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateMyTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateMyTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateMyTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12315,6 +12538,8 @@ type RotateUserTokenResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12335,6 +12560,11 @@ func (r RotateUserTokenResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r RotateUserTokenResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RotateUserTokenResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
 }
 
 // GetBody returns the raw response body bytes
@@ -12996,6 +13226,32 @@ func (c *ClientWithResponses) RotateInviteLinkWithResponse(ctx context.Context, 
 	return ParseRotateInviteLinkResponse(rsp)
 }
 
+// RotateMyTokenWithBodyWithResponse Issue yourself a new token, revoking the one you use
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+func (c *ClientWithResponses) RotateMyTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateMyTokenResponse, error) {
+	rsp, err := c.RotateMyTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateMyTokenResponse(rsp)
+}
+
+// RotateMyTokenWithResponse Issue yourself a new token, revoking the one you use
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
+func (c *ClientWithResponses) RotateMyTokenWithResponse(ctx context.Context, body RotateMyTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateMyTokenResponse, error) {
+	rsp, err := c.RotateMyToken(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateMyTokenResponse(rsp)
+}
+
 // ListNotificationsWithResponse The e-mails sent (the outbox without SendGrid), newest first: admins see everyone's, others their own
 //
 // Returns a wrapper object for the known response body format(s).
@@ -13633,13 +13889,26 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id str
 	return ParseUpdateUserResponse(rsp)
 }
 
-// RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+// RotateUserTokenWithBodyWithResponse Issue a new token, revoking the old one (admin)
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
-func (c *ClientWithResponses) RotateUserTokenWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error) {
-	rsp, err := c.RotateUserToken(ctx, id, reqEditors...)
+func (c *ClientWithResponses) RotateUserTokenWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error) {
+	rsp, err := c.RotateUserTokenWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateUserTokenResponse(rsp)
+}
+
+// RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
+func (c *ClientWithResponses) RotateUserTokenWithResponse(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error) {
+	rsp, err := c.RotateUserToken(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -15412,6 +15681,46 @@ func ParseRotateInviteLinkResponse(rsp *http.Response) (*RotateInviteLinkRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateMyTokenResponse parses an HTTP response from a RotateMyTokenWithResponse call
+func ParseRotateMyTokenResponse(rsp *http.Response) (*RotateMyTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateMyTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserWithToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	}
 
@@ -17381,6 +17690,13 @@ func ParseRotateUserTokenResponse(rsp *http.Response) (*RotateUserTokenResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	}
 

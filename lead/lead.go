@@ -131,6 +131,10 @@ type User struct {
 	Active          bool      `json:"active"`
 	Away            bool      `json:"away"` // gets no distributed leads; claiming still works
 	CreatedAt       time.Time `json:"created_at"`
+	// TokenExpiresAt is when the user's API token stops working (never when nil).
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	// TokenUsedAt is when the token was last used, to the minute.
+	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
 }
 
 // Default limits for a new user.

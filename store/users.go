@@ -10,11 +10,13 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at, away`
+const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at, away,
+	token_expires_at, token_used_at`
 
 func scanUser(row pgx.Row) (lead.User, error) {
 	var u lead.User
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away)
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away,
+		&u.TokenExpiresAt, &u.TokenUsedAt)
 	return u, err
 }
 
@@ -39,10 +41,22 @@ func (db *DB) CreateUser(ctx context.Context, u lead.User, tokenHash []byte) (le
 	return created, err
 }
 
-// UserByTokenHash finds the active user whose API token hashes to h.
+// UserByTokenHash finds the active user whose API token hashes to h and
+// has not expired, and notes when the token was used (at most once a minute).
 func (db *DB) UserByTokenHash(ctx context.Context, h []byte) (lead.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE token_hash = $1 AND active`, h))
-	return u, notFound(err, "user")
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users
+		WHERE token_hash = $1 AND active AND (token_expires_at IS NULL OR token_expires_at > now())`, h))
+	if err != nil {
+		return u, notFound(err, "user")
+	}
+	if u.TokenUsedAt == nil || time.Since(*u.TokenUsedAt) > time.Minute {
+		now := time.Now()
+		u.TokenUsedAt = &now
+		if _, err := db.pool.Exec(ctx, `UPDATE users SET token_used_at = $2 WHERE id = $1`, u.ID, now); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
 }
 
 // User returns one user.
@@ -64,12 +78,14 @@ func (db *DB) Users(ctx context.Context, limit int, cursor string) ([]lead.User,
 		func(u lead.User) (time.Time, string) { return u.CreatedAt, u.ID })
 }
 
-// SetUserToken replaces a user's API token hash.
-func (db *DB) SetUserToken(ctx context.Context, id string, tokenHash []byte) error {
+// SetUserToken replaces a user's API token hash; the token expires at
+// expires (never when nil).
+func (db *DB) SetUserToken(ctx context.Context, id string, tokenHash []byte, expires *time.Time) error {
 	if !isUUID(id) {
 		return lead.Errorf(lead.CodeNotFound, "user not found")
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE users SET token_hash = $2 WHERE id = $1`, id, tokenHash)
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET token_hash = $2, token_expires_at = $3, token_used_at = NULL WHERE id = $1`,
+		id, tokenHash, expires)
 	if err != nil {
 		return err
 	}

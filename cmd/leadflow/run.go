@@ -152,7 +152,7 @@ func ensureAdmin(ctx context.Context, db *store.DB, tokenFile string) (string, e
 	admin := lead.User{ID: devAdminID, Name: "Dev Admin", Email: "admin@leadflow.local", Role: lead.RoleAdmin,
 		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true}
 	if _, err := db.User(ctx, devAdminID); err == nil {
-		if err := db.SetUserToken(ctx, devAdminID, hash); err != nil {
+		if err := db.SetUserToken(ctx, devAdminID, hash, nil); err != nil {
 			return "", err
 		}
 	} else if _, err := db.CreateUser(ctx, admin, hash); err != nil {
