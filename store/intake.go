@@ -224,15 +224,16 @@ func insertIntakeEvents(ctx context.Context, tx pgx.Tx, id string, events []lead
 }
 
 // mergeInto ends a new lead as merged into the live lead dup: the new lead's
-// history says where it went, dup's history records the registration, and
-// dup gains the name and e-mail it lacked.
+// history says where it went, and dup's history records the registration
+// with the contact details that differ as suggestions (never written over
+// dup's own).
 func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.IntakePlan) error {
 	if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'merged', merged_into = $2, pool_id = NULL, owner_id = NULL,
 		score = $3, review_reasons = $4, updated_at = now() WHERE id = $1`, l.ID, dup, p.Score, nonNilStrings(p.Review)); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE leads SET name = CASE WHEN name = '' THEN $2 ELSE name END,
-		email = CASE WHEN email = '' THEN $3 ELSE email END, updated_at = now() WHERE id = $1`, dup, l.Name, l.Email); err != nil {
+	var have lead.Lead
+	if err := tx.QueryRow(ctx, `SELECT name, email, phone FROM leads WHERE id = $1`, dup).Scan(&have.Name, &have.Email, &have.Phone); err != nil {
 		return err
 	}
 	merged := lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy, Reason: "a duplicate of lead " + dup,
@@ -241,6 +242,17 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 		return err
 	}
 	data := map[string]any{"lead_id": l.ID, "source": l.Source}
+	// The registrant's contact details that differ are suggestions for the
+	// owner to take or leave: a public form never overwrites a lead.
+	suggested := map[string]string{}
+	for _, f := range []struct{ name, have, got string }{{"name", have.Name, l.Name}, {"email", have.Email, l.Email}, {"phone", have.Phone, l.Phone}} {
+		if f.got != "" && !strings.EqualFold(strings.TrimSpace(f.got), strings.TrimSpace(f.have)) {
+			suggested[f.name] = f.got
+		}
+	}
+	if len(suggested) > 0 {
+		data["suggested"] = suggested
+	}
 	if p.InviterID != "" {
 		data["inviter_id"] = p.InviterID
 	}
