@@ -233,7 +233,7 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 		return err
 	}
 	var have lead.Lead
-	if err := tx.QueryRow(ctx, `SELECT name, email, phone FROM leads WHERE id = $1`, dup).Scan(&have.Name, &have.Email, &have.Phone); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT name, email, phone_e164 FROM leads WHERE id = $1`, dup).Scan(&have.Name, &have.Email, &have.PhoneE164); err != nil {
 		return err
 	}
 	merged := lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy, Reason: "a duplicate of lead " + dup,
@@ -245,7 +245,7 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 	// The registrant's contact details that differ are suggestions for the
 	// owner to take or leave: a public form never overwrites a lead.
 	suggested := map[string]string{}
-	for _, f := range []struct{ name, have, got string }{{"name", have.Name, l.Name}, {"email", have.Email, l.Email}, {"phone", have.Phone, l.Phone}} {
+	for _, f := range []struct{ name, have, got string }{{"name", have.Name, l.Name}, {"email", have.Email, l.Email}, {"phone", have.PhoneE164, l.PhoneE164}} {
 		if f.got != "" && !strings.EqualFold(strings.TrimSpace(f.got), strings.TrimSpace(f.have)) {
 			suggested[f.name] = f.got
 		}
