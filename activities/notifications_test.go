@@ -306,7 +306,7 @@ func TestImportAndExportFinished(t *testing.T) {
 		t.Fatalf("an import mail has a lead id: %v", mails[0].CustomArgs)
 	}
 
-	ex, err := m.db.CreateExport(ctx, store.Export{ID: uuid.NewString(), CreatedBy: otto.ID, Format: "csv", Fields: []string{"company"}})
+	ex, err := m.db.CreateExport(ctx, store.Export{ID: uuid.NewString(), CreatedBy: otto.ID, Format: "csv", Fields: []string{"company"}}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

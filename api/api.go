@@ -36,6 +36,10 @@ type Config struct {
 	// RegisterRateLimit is how many public registrations one client IP may
 	// send a minute (default 20).
 	RegisterRateLimit int
+	// ExportTTL is how long an export's file is kept (default 7 days);
+	// MaxRunningExports how many exports one user may have running (default 2).
+	ExportTTL         time.Duration
+	MaxRunningExports int
 	// MinPolicyDuration is the shortest timer a pool policy may set
 	// (default lead.DefaultMinPolicyDuration).
 	MinPolicyDuration time.Duration
@@ -61,6 +65,12 @@ func New(cfg Config) *fiber.App {
 	}
 	if cfg.RegisterRateLimit == 0 {
 		cfg.RegisterRateLimit = 20
+	}
+	if cfg.ExportTTL == 0 {
+		cfg.ExportTTL = 7 * 24 * time.Hour
+	}
+	if cfg.MaxRunningExports == 0 {
+		cfg.MaxRunningExports = 2
 	}
 	if cfg.MinPolicyDuration == 0 {
 		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)

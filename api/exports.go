@@ -29,12 +29,19 @@ type exportView struct {
 	Filters map[string]string `json:"filters"`
 	URL     string            `json:"url"`
 	FileURL string            `json:"file_url,omitempty"`
+	// ExpiresAt is when the file of a completed export is deleted.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
-func viewExport(e store.Export) exportView {
+// viewExport is an export as the API shows it, with its links.
+func (s *Server) viewExport(e store.Export) exportView {
 	v := exportView{Export: e, Filters: filterMap(e.Filter), URL: "/api/v1/exports/" + e.ID}
-	if e.Status == store.JobCompleted {
-		v.FileURL = v.URL + "/file"
+	if e.Status == store.JobCompleted && e.FinishedAt != nil {
+		expires := e.FinishedAt.Add(s.cfg.ExportTTL)
+		v.ExpiresAt = &expires
+		if time.Now().Before(expires) {
+			v.FileURL = v.URL + "/file"
+		}
 	}
 	return v
 }
@@ -54,7 +61,7 @@ func filterMap(f store.LeadFilter) map[string]string {
 	for k, v := range map[string]string{"status": f.Status, "stage": f.Stage, "pool_id": f.PoolID, "owner_id": f.OwnerID,
 		"source": f.Source, "channel": f.Channel, "tag": f.Tag, "country": f.Country, "q": f.Q, "name": f.Name,
 		"phone": f.Phone, "email": f.Email, "company": f.Company, "profession": f.Profession, "address": f.Address,
-		"district": f.District, "division": f.Division} {
+		"district": f.District, "division": f.Division, "agent": f.Agent, "time_field": f.TimeField} {
 		if v != "" {
 			m[k] = v
 		}
@@ -127,8 +134,11 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 	}
 	me := caller(c)
 	f.Viewer = store.ViewerOf(me) // an export holds what GET /leads shows the caller
+	if _, err := s.db.ExpireExports(c.UserContext(), s.cfg.ExportTTL); err != nil {
+		return err
+	}
 	e, err := s.db.CreateExport(c.UserContext(), store.Export{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID,
-		Format: string(format), Fields: fields, Filter: f})
+		Format: string(format), Fields: fields, Filter: f}, s.cfg.MaxRunningExports)
 	if err != nil {
 		return err
 	}
@@ -137,7 +147,7 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/exports/" + e.ID)
-	return c.Status(fiber.StatusAccepted).JSON(viewExport(e))
+	return c.Status(fiber.StatusAccepted).JSON(s.viewExport(e))
 }
 
 // ownExport returns the export when the caller may see it: its creator or
@@ -158,7 +168,7 @@ func (s *Server) getExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewExport(e))
+	return c.JSON(s.viewExport(e))
 }
 
 // exportFile downloads the file of a completed export.
@@ -170,7 +180,7 @@ func (s *Server) exportFile(c *fiber.Ctx) error {
 	switch e.Status {
 	case store.JobRunning:
 		c.Set(fiber.HeaderRetryAfter, "2")
-		return lead.Conflict("the export is not ready yet", "status: running; GET "+viewExport(e).URL+" tells when it is")
+		return lead.Conflict("the export is not ready yet", "status: running; GET "+s.viewExport(e).URL+" tells when it is")
 	case store.JobFailed:
 		return lead.Conflict("the export failed", e.Error)
 	}

@@ -57,6 +57,7 @@ var statusOf = map[lead.Code]int{
 	lead.CodeForbidden:    fiber.StatusForbidden,
 	lead.CodeUnauthorized: fiber.StatusUnauthorized,
 	lead.CodeUnavailable:  fiber.StatusServiceUnavailable,
+	lead.CodeRateLimited:  fiber.StatusTooManyRequests,
 	lead.CodeInternal:     fiber.StatusInternalServerError,
 }
 
@@ -65,8 +66,12 @@ func domainProblem(c *fiber.Ctx, e *lead.Error) error {
 	if !ok {
 		status = fiber.StatusInternalServerError
 	}
-	if e.Code == lead.CodeUnauthorized {
+	switch e.Code {
+	case lead.CodeUnauthorized:
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="leadflow"`)
+	case lead.CodeUnavailable, lead.CodeRateLimited:
+		// Nothing was accepted: the same request may be sent again.
+		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	return writeProblem(c, Problem{Status: status, Code: string(e.Code), Title: e.Message, Errors: e.Fields, Reasons: e.Reasons})
 }

@@ -18,6 +18,7 @@ const (
 	CodeForbidden    Code = "forbidden"    // the caller may not do this
 	CodeUnauthorized Code = "unauthorized" // no or bad credentials
 	CodeUnavailable  Code = "unavailable"  // a dependency is down; retry later
+	CodeRateLimited  Code = "rate_limited" // too many at once; retry later
 	CodeInternal     Code = "internal"     // a bug or an unexpected failure
 )
 

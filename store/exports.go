@@ -44,19 +44,48 @@ func scanExport(row pgx.Row) (Export, error) {
 	return e, nil
 }
 
-// CreateExport stores a new running export; an existing one of the same id
-// is returned unchanged.
-func (db *DB) CreateExport(ctx context.Context, e Export) (Export, error) {
+// tooManyExports refuses an export while its creator has maxRunning
+// exports running.
+const tooManyExports = "you have %d exports running; wait until one is done"
+
+// CreateExport stores a new running export, unless its creator already
+// has maxRunning exports running (a refusal the API answers with 429); an
+// existing export of the same id is returned unchanged.
+func (db *DB) CreateExport(ctx context.Context, e Export, maxRunning int) (Export, error) {
 	e.Filter.Limit, e.Filter.Cursor = 0, ""
 	filter, err := json.Marshal(e.Filter)
 	if err != nil {
 		return Export{}, err
 	}
-	if _, err := db.pool.Exec(ctx, `INSERT INTO exports (id, created_by, format, fields, filter) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (id) DO NOTHING`, e.ID, e.CreatedBy, e.Format, e.Fields, filter); err != nil {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		// One user's exports are counted one at a time.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 11))`, e.CreatedBy); err != nil {
+			return err
+		}
+		var running int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM exports WHERE created_by = $1 AND status = 'running' AND id <> $2`,
+			e.CreatedBy, e.ID).Scan(&running); err != nil {
+			return err
+		}
+		if running >= maxRunning {
+			return lead.Errorf(lead.CodeRateLimited, tooManyExports, running)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO exports (id, created_by, format, fields, filter) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO NOTHING`, e.ID, e.CreatedBy, e.Format, e.Fields, filter)
+		return err
+	})
+	if err != nil {
 		return Export{}, err
 	}
 	return db.Export(ctx, e.ID)
+}
+
+// ExpireExports deletes the files of the exports finished more than ttl
+// ago; the exports stay, saying their file expired.
+func (db *DB) ExpireExports(ctx context.Context, ttl time.Duration) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE exports SET file = NULL, file_size = 0
+		WHERE file IS NOT NULL AND finished_at < now() - $1::interval`, interval(ttl))
+	return tag.RowsAffected(), err
 }
 
 // Export returns one export, without its file.
@@ -94,5 +123,8 @@ func (db *DB) ExportFile(ctx context.Context, id string) ([]byte, error) {
 	}
 	var file []byte
 	err := db.pool.QueryRow(ctx, `SELECT file FROM exports WHERE id = $1 AND status = 'completed'`, id).Scan(&file)
+	if err == nil && file == nil {
+		return nil, lead.Errorf(lead.CodeNotFound, "the export's file has expired; export again")
+	}
 	return file, notFound(err, "export file")
 }

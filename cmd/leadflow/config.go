@@ -120,7 +120,14 @@ func (c config) apiConfig() (api.Config, error) {
 			return api.Config{}, fmt.Errorf("LEADFLOW_MIN_POLICY_DURATION: %q is not a positive duration such as 1m or 30s", v)
 		}
 	}
-	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min)}, nil
+	ttl := lead.Duration(7 * 24 * time.Hour)
+	if v := os.Getenv("LEADFLOW_EXPORT_TTL"); v != "" {
+		if ttl, err = lead.ParseDuration(v); err != nil || ttl <= 0 {
+			return api.Config{}, fmt.Errorf("LEADFLOW_EXPORT_TTL: %q is not a positive duration such as 7d", v)
+		}
+	}
+	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
+		ExportTTL: time.Duration(ttl)}, nil
 }
 
 // dialTemporal connects to Temporal with the SDK's logs going to log at WARN and above.
