@@ -36,6 +36,9 @@ type Config struct {
 	// RegisterRateLimit is how many public registrations one client IP may
 	// send a minute (default 20).
 	RegisterRateLimit int
+	// MetricsAddr, when set, serves /metrics there (an internal address)
+	// instead of beside the API.
+	MetricsAddr string
 	// ExportTTL is how long an export's file is kept (default 7 days);
 	// MaxRunningExports how many exports one user may have running (default 2).
 	ExportTTL         time.Duration
@@ -95,7 +98,7 @@ func New(cfg Config) *fiber.App {
 	})
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics.handler())
+	s.serveMetrics(app)
 	app.Get("/api/v1/openapi.json", openAPI)
 
 	s.publicRoutes(app)

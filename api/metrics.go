@@ -51,3 +51,23 @@ func (s *Server) observe(c *fiber.Ctx) error {
 func (m *metrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 }
+
+// serveMetrics serves /metrics beside the API, or, with MetricsAddr, on an
+// address of its own that starts and stops with the API.
+func (s *Server) serveMetrics(app *fiber.App) {
+	if s.cfg.MetricsAddr == "" {
+		app.Get("/metrics", s.metrics.handler())
+		return
+	}
+	internal := fiber.New(fiber.Config{DisableStartupMessage: true})
+	internal.Get("/metrics", s.metrics.handler())
+	app.Hooks().OnListen(func(fiber.ListenData) error {
+		go func() {
+			if err := internal.Listen(s.cfg.MetricsAddr); err != nil {
+				s.log.Error("metrics listener stopped", "addr", s.cfg.MetricsAddr, "err", err)
+			}
+		}()
+		return nil
+	})
+	app.Hooks().OnShutdown(internal.Shutdown)
+}

@@ -3,6 +3,8 @@ package devstack
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,7 +42,11 @@ type Postgres struct {
 	pgCtl   string
 	port    int
 	cred    *syscall.Credential // non-nil when commands run as the postgres system user
-	log     *slog.Logger
+	// password is the superuser's: a cluster this package creates accepts
+	// only password logins (scram-sha-256); it is kept in dir + ".password"
+	// (0600). An older cluster without that file trusts local logins.
+	password string
+	log      *slog.Logger
 
 	mu      sync.Mutex
 	stopped bool
@@ -102,13 +108,15 @@ func StartPostgres(ctx context.Context, dir string, log *slog.Logger) (*Postgres
 
 	if _, err := os.Stat(filepath.Join(abs, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
 		log.Info("initialising postgres cluster", "dir", abs, "initdb", initdb)
-		out, err := p.run(ctx, p.initdb, "-D", abs, "--username="+pgRole, "--auth=trust",
-			"--encoding=UTF8", "--locale=C")
-		if err != nil {
-			return nil, fmt.Errorf("devstack: initdb %s: %w\n%s", abs, err, out)
+		if err := p.initCluster(ctx); err != nil {
+			return nil, err
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("devstack: postgres data directory: %w", err)
+	} else if b, err := os.ReadFile(abs + ".password"); err == nil {
+		p.password = strings.TrimSpace(string(b))
+	} else {
+		log.Warn("this postgres cluster trusts every local login (it predates passwords); stop, delete it and start again to get one with a password", "dir", abs)
 	}
 
 	port, running, err := p.runningServer(ctx)
@@ -141,9 +149,13 @@ func (p *Postgres) URL() string { return p.AdminURL(pgDatabase) }
 // the superuser leadflow (used by the test harness to create per-test
 // databases, or with db "postgres" for administration).
 func (p *Postgres) AdminURL(db string) string {
+	user := url.User(pgRole)
+	if p.password != "" {
+		user = url.UserPassword(pgRole, p.password)
+	}
 	u := url.URL{
 		Scheme:   "postgres",
-		User:     url.User(pgRole),
+		User:     user,
 		Host:     net.JoinHostPort(pgHost, strconv.Itoa(p.port)),
 		Path:     "/" + db,
 		RawQuery: "sslmode=disable",
@@ -307,4 +319,43 @@ func (p *Postgres) run(ctx context.Context, bin string, args ...string) ([]byte,
 	}
 	err := cmd.Run()
 	return bytes.TrimSpace(out.Bytes()), err
+}
+
+// initCluster creates the cluster with a random superuser password, kept
+// in dir + ".password" (0600), and password logins only.
+func (p *Postgres) initCluster(ctx context.Context) error {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	password := hex.EncodeToString(b)
+	// initdb reads the password from a file the server's user can read; it
+	// is removed as soon as initdb is done.
+	pw, err := os.CreateTemp(filepath.Dir(p.dir), ".pwfile-")
+	if err != nil {
+		return fmt.Errorf("devstack: password file: %w", err)
+	}
+	defer os.Remove(pw.Name())
+	if _, err := pw.WriteString(password + "\n"); err != nil {
+		pw.Close()
+		return err
+	}
+	if err := pw.Close(); err != nil {
+		return err
+	}
+	if p.cred != nil {
+		if err := os.Chown(pw.Name(), int(p.cred.Uid), int(p.cred.Gid)); err != nil {
+			return err
+		}
+	}
+	out, err := p.run(ctx, p.initdb, "-D", p.dir, "--username="+pgRole, "--auth=scram-sha-256", "--pwfile="+pw.Name(),
+		"--encoding=UTF8", "--locale=C")
+	if err != nil {
+		return fmt.Errorf("devstack: initdb %s: %w\n%s", p.dir, err, out)
+	}
+	if err := os.WriteFile(p.dir+".password", []byte(password+"\n"), 0o600); err != nil {
+		return fmt.Errorf("devstack: keep the postgres password: %w", err)
+	}
+	p.password = password
+	return nil
 }

@@ -127,7 +127,7 @@ func (c config) apiConfig() (api.Config, error) {
 		}
 	}
 	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
-		ExportTTL: time.Duration(ttl)}, nil
+		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR")}, nil
 }
 
 // dialTemporal connects to Temporal with the SDK's logs going to log at WARN and above.

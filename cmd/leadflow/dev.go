@@ -33,7 +33,13 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	// The data directory holds the admin token and the database password:
+	// only its owner may list or read it (the postgres user, when we run
+	// as root, gets traverse rights to reach its cluster).
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chmod(dataDir, 0o700); err != nil {
 		return err
 	}
 
