@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,8 +51,17 @@ func TestPostgres(t *testing.T) {
 	t.Cleanup(func() { _ = pg.Stop(context.Background()) })
 	t.Logf("first start (initdb included) took %v, url %s", time.Since(begin), pg.URL())
 
-	if !strings.HasPrefix(pg.URL(), "postgres://leadflow@127.0.0.1:") || !strings.HasSuffix(pg.URL(), "/leadflow?sslmode=disable") {
+	if !strings.HasPrefix(pg.URL(), "postgres://leadflow:") || !strings.HasSuffix(pg.URL(), "/leadflow?sslmode=disable") {
 		t.Fatalf("unexpected URL %q", pg.URL())
+	}
+	// The cluster takes password logins only; the password is kept 0600.
+	if fi, err := os.Stat(dir + ".password"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("password file: %v %v", fi, err)
+	}
+	noPassword := strings.Replace(pg.URL(), ":"+pg.password+"@", "@", 1)
+	if conn, err := pgx.Connect(ctx, noPassword); err == nil {
+		conn.Close(ctx)
+		t.Fatal("a login without the password was let in")
 	}
 	pgExec(t, ctx, pg.URL(), "CREATE TABLE leads (id int PRIMARY KEY, name text)")
 	pgExec(t, ctx, pg.URL(), "INSERT INTO leads VALUES (1, 'Ada')")

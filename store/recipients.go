@@ -35,7 +35,7 @@ func (db *DB) MailUsers(ctx context.Context, ids []string) ([]MailUser, error) {
 	}
 	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (MailUser, error) {
 		var u MailUser
-		err := r.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away, &u.OptOut)
+		err := r.Scan(append(userFields(&u.User), &u.OptOut)...)
 		return u, err
 	})
 	if err != nil {

@@ -13,10 +13,15 @@ import (
 const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at, away,
 	token_expires_at, token_used_at`
 
+// userFields are the scan destinations of userColumns.
+func userFields(u *lead.User) []any {
+	return []any{&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away,
+		&u.TokenExpiresAt, &u.TokenUsedAt}
+}
+
 func scanUser(row pgx.Row) (lead.User, error) {
 	var u lead.User
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away,
-		&u.TokenExpiresAt, &u.TokenUsedAt)
+	err := row.Scan(userFields(&u)...)
 	return u, err
 }
 
