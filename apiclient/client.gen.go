@@ -1472,6 +1472,12 @@ type UserWithToken struct {
 
 	// Token the API token, shown once
 	Token string `json:"token"`
+
+	// TokenExpiresAt when the user's API token stops working; absent: never
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+
+	// TokenUsedAt when the token was last used, to the minute
+	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
 }
 
 // BadRequest RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
