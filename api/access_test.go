@@ -149,6 +149,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/me":                                      {want: all(200)},
 		"GET /api/v1/me/invite":                               {want: all(200)},
 		"POST /api/v1/me/invite/rotate":                       {want: all(200)},
+		"POST /api/v1/me/token":                               {refresh: true, want: all(200)},
 		"GET /api/v1/settings/duplicates":                     {want: staffOnly},
 		"PUT /api/v1/settings/duplicates":                     {body: fixed(`{"api":"warn"}`), want: adminOnly},
 		"POST /api/v1/users":                                  {body: uniq(`{"name":"New %[1]d","email":"new%[1]d@example.com","role":"rep"}`), want: [subjects]int{201, 403, 403, 403, 403, 403, 403}},

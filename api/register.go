@@ -3,11 +3,11 @@ package api
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/web"
@@ -30,17 +30,21 @@ type registration struct {
 var registered = fiber.Map{"status": "received", "message": "Thank you! Your registration was received; we will contact you soon."}
 
 // publicRoutes are the routes without a bearer token: the registration page
-// and the registration endpoints, rate-limited per client IP.
+// and the registration endpoints, rate-limited per client IP and minute,
+// counted in PostgreSQL so every API replica shares the limit.
 func (s *Server) publicRoutes(app *fiber.App) {
-	limit := limiter.New(limiter.Config{
-		Max:          s.cfg.RegisterRateLimit,
-		Expiration:   time.Minute,
-		KeyGenerator: s.ip,
-		LimitReached: func(c *fiber.Ctx) error {
+	limit := func(c *fiber.Ctx) error {
+		n, err := s.db.Hit(c.UserContext(), "register/"+s.ip(c))
+		if err != nil {
+			return lead.Errorf(lead.CodeUnavailable, "the service is busy; try again in a moment")
+		}
+		if n > s.cfg.RegisterRateLimit {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60-time.Now().Second()))
 			return problem(c, fiber.StatusTooManyRequests, "rate_limited", "too many registrations from your network",
 				"try again in a minute")
-		},
-	})
+		}
+		return c.Next()
+	}
 	app.Get("/r/:invite", s.registerPage)
 	app.Get("/register", s.registerPage)
 	app.Post("/api/v1/register/:invite", limit, s.register)
