@@ -79,7 +79,7 @@ func loadLeads(b *testing.B, n int) (*pgx.Conn, string) {
 // phone rule (its trace names it); the others pooled; the assigned and
 // converted ones claimed an hour later and, two in three, followed up
 // within two hours of the claim; the converted ones converted; one pooled
-// lead in five claimed and reclaimed. About 3.4 events a lead.
+// lead in five claimed and reclaimed. About 3.2 events a lead.
 func loadEvents(b *testing.B, conn *pgx.Conn) {
 	if _, err := conn.Exec(context.Background(), `
 		INSERT INTO lead_events (lead_id, type, actor_id, at, reason, rule_kind, rule_version, trace, request_id)
