@@ -204,6 +204,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/exports/:id/file":                        {fixture: once("export", func(w *world) string { return w.export(subMember) }), want: [subjects]int{200, 404, 404, 200, 404, 404, 404}},
 		"POST /api/v1/imports/preview":                        {multipart: true, want: staffOnly},
 		"POST /api/v1/imports":                                {multipart: true, want: [subjects]int{202, 202, 403, 403, 403, 403, 403}},
+		"GET /api/v1/reports/funnel":                          {want: all(200)},
+		"GET /api/v1/reports/rejections":                      {want: all(200)},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true}

@@ -126,6 +126,7 @@ func New(cfg Config) *fiber.App {
 	s.routeNotifications(v1)
 	s.routeImports(v1)
 	s.routeExports(v1)
+	s.routeReports(v1)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return problem(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")

@@ -75,6 +75,36 @@ func (e ExportInputFormat) Valid() bool {
 	}
 }
 
+// Defines values for FunnelReportGroupBy.
+const (
+	FunnelReportGroupByChannel FunnelReportGroupBy = "channel"
+	FunnelReportGroupByCountry FunnelReportGroupBy = "country"
+	FunnelReportGroupByInviter FunnelReportGroupBy = "inviter"
+	FunnelReportGroupByOwner   FunnelReportGroupBy = "owner"
+	FunnelReportGroupByPool    FunnelReportGroupBy = "pool"
+	FunnelReportGroupBySource  FunnelReportGroupBy = "source"
+)
+
+// Valid indicates whether the value is a known member of the FunnelReportGroupBy enum.
+func (e FunnelReportGroupBy) Valid() bool {
+	switch e {
+	case FunnelReportGroupByChannel:
+		return true
+	case FunnelReportGroupByCountry:
+		return true
+	case FunnelReportGroupByInviter:
+		return true
+	case FunnelReportGroupByOwner:
+		return true
+	case FunnelReportGroupByPool:
+		return true
+	case FunnelReportGroupBySource:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ImportFormat.
 const (
 	ImportFormatCsv  ImportFormat = "csv"
@@ -369,6 +399,24 @@ func (e RegisteredStatus) Valid() bool {
 	}
 }
 
+// Defines values for RejectionRowRuleKind.
+const (
+	RejectionRowRuleKindDuplicate  RejectionRowRuleKind = "duplicate"
+	RejectionRowRuleKindValidation RejectionRowRuleKind = "validation"
+)
+
+// Valid indicates whether the value is a known member of the RejectionRowRuleKind enum.
+func (e RejectionRowRuleKind) Valid() bool {
+	switch e {
+	case RejectionRowRuleKindDuplicate:
+		return true
+	case RejectionRowRuleKindValidation:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin   Role = "admin"
@@ -504,6 +552,36 @@ func (e ListPoolsParamsScope) Valid() bool {
 	case ListPoolsParamsScopeGlobal:
 		return true
 	case ListPoolsParamsScopeTeam:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetFunnelReportParamsGroupBy.
+const (
+	GetFunnelReportParamsGroupByChannel GetFunnelReportParamsGroupBy = "channel"
+	GetFunnelReportParamsGroupByCountry GetFunnelReportParamsGroupBy = "country"
+	GetFunnelReportParamsGroupByInviter GetFunnelReportParamsGroupBy = "inviter"
+	GetFunnelReportParamsGroupByOwner   GetFunnelReportParamsGroupBy = "owner"
+	GetFunnelReportParamsGroupByPool    GetFunnelReportParamsGroupBy = "pool"
+	GetFunnelReportParamsGroupBySource  GetFunnelReportParamsGroupBy = "source"
+)
+
+// Valid indicates whether the value is a known member of the GetFunnelReportParamsGroupBy enum.
+func (e GetFunnelReportParamsGroupBy) Valid() bool {
+	switch e {
+	case GetFunnelReportParamsGroupByChannel:
+		return true
+	case GetFunnelReportParamsGroupByCountry:
+		return true
+	case GetFunnelReportParamsGroupByInviter:
+		return true
+	case GetFunnelReportParamsGroupByOwner:
+		return true
+	case GetFunnelReportParamsGroupByPool:
+		return true
+	case GetFunnelReportParamsGroupBySource:
 		return true
 	default:
 		return false
@@ -739,6 +817,61 @@ type FollowUpInput struct {
 
 	// Type one of the follow_up_types option list (default call, visit, email, trial, quote, contract)
 	Type string `json:"type"`
+}
+
+// FunnelReport defines model for FunnelReport.
+type FunnelReport struct {
+	From    time.Time           `json:"from"`
+	GroupBy FunnelReportGroupBy `json:"group_by"`
+	Items   []FunnelRow         `json:"items"`
+
+	// To excluded
+	To time.Time `json:"to"`
+}
+
+// FunnelReportGroupBy defines model for FunnelReport.GroupBy.
+type FunnelReportGroupBy string
+
+// FunnelRow One group of the funnel. Each count is of leads registered in the period, once per stage a lead ever reached.
+type FunnelRow struct {
+	// Assigned ever assigned, claimed or accepted
+	Assigned int64 `json:"assigned"`
+
+	// ConversionRate converted / registered; 0 when none registered
+	ConversionRate float32 `json:"conversion_rate"`
+
+	// Converted converted to customers
+	Converted int64 `json:"converted"`
+
+	// FollowedUp ever followed up
+	FollowedUp int64 `json:"followed_up"`
+
+	// Key the group: a source, channel or country; a user id (inviter, owner) or pool id; empty for the leads without one (not registered through an invite link, unowned, in no pool)
+	Key string `json:"key"`
+
+	// Label the user's or pool's name, else the key; (none) for the empty key
+	Label string `json:"label"`
+
+	// MedianFirstContactSeconds the median, over the leads followed up, of the seconds from their first assignment to their first follow-up; null when none
+	MedianFirstContactSeconds *float32 `json:"median_first_contact_seconds"`
+
+	// Merged merged into a live lead as duplicates
+	Merged int64 `json:"merged"`
+
+	// Pooled entered a pool: routed to one at intake (even if distributed at once), or later reclaimed, returned or transferred
+	Pooled int64 `json:"pooled"`
+
+	// Reclaimed ever reclaimed from a rep
+	Reclaimed int64 `json:"reclaimed"`
+
+	// Registered leads registered
+	Registered int64 `json:"registered"`
+
+	// Rejected refused at intake by a validation rule or as a duplicate
+	Rejected int64 `json:"rejected"`
+
+	// Returned ever returned by a rep
+	Returned int64 `json:"returned"`
 }
 
 // Health defines model for Health.
@@ -1252,6 +1385,33 @@ type Registration struct {
 	Profession *string `json:"profession,omitempty"`
 }
 
+// RejectionReport defines model for RejectionReport.
+type RejectionReport struct {
+	From  time.Time      `json:"from"`
+	Items []RejectionRow `json:"items"`
+
+	// To excluded
+	To time.Time `json:"to"`
+}
+
+// RejectionRow defines model for RejectionRow.
+type RejectionRow struct {
+	// Count leads refused by this rule for this reason (a lead two rules refused counts for each)
+	Count int64 `json:"count"`
+
+	// Reason the rule's message as the leads recorded it
+	Reason string `json:"reason"`
+
+	// Rule the validation rule's name; reject for a duplicate
+	Rule string `json:"rule"`
+
+	// RuleKind validation: a validation rule refused the lead; duplicate: the source's duplicate policy reject refused it
+	RuleKind RejectionRowRuleKind `json:"rule_kind"`
+}
+
+// RejectionRowRuleKind validation: a validation rule refused the lead; duplicate: the source's duplicate policy reject refused it
+type RejectionRowRuleKind string
+
 // ReturnInput defines model for ReturnInput.
 type ReturnInput struct {
 	// Reason one of the invalid_reasons option list
@@ -1695,6 +1855,30 @@ type ListPoolsParams struct {
 
 // ListPoolsParamsScope defines parameters for ListPools.
 type ListPoolsParamsScope string
+
+// GetFunnelReportParams defines parameters for GetFunnelReport.
+type GetFunnelReportParams struct {
+	// From the start of the period, included: a date (2026-11-01, midnight UTC) or an RFC 3339 time; default: 30 days before `to`
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To the end of the period, excluded: a date (midnight UTC) or an RFC 3339 time; default: now
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// GroupBy source, channel or country of the lead; inviter: the rep whose invite link registered it; owner: its current owner; pool: its current pool
+	GroupBy *GetFunnelReportParamsGroupBy `form:"group_by,omitempty" json:"group_by,omitempty"`
+}
+
+// GetFunnelReportParamsGroupBy defines parameters for GetFunnelReport.
+type GetFunnelReportParamsGroupBy string
+
+// GetRejectionReportParams defines parameters for GetRejectionReport.
+type GetRejectionReportParams struct {
+	// From the start of the period, included: a date (2026-11-01, midnight UTC) or an RFC 3339 time; default: 30 days before `to`
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To the end of the period, excluded: a date (midnight UTC) or an RFC 3339 time; default: now
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+}
 
 // SetDuplicatePoliciesJSONBody defines parameters for SetDuplicatePolicies.
 type SetDuplicatePoliciesJSONBody map[string]string
@@ -2285,6 +2469,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/register/{invite} (the `RegisterByInvite` operationId).
 	RegisterByInvite(ctx context.Context, invite string, body RegisterByInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFunnelReport The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
+	//
+	// Corresponds with GET /api/v1/reports/funnel (the `GetFunnelReport` operationId).
+	GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRejectionReport How many leads registered in a period were refused, by rule and reason (the caller's leads, as for the funnel)
+	//
+	// Corresponds with GET /api/v1/reports/rejections (the `GetRejectionReport` operationId).
+	GetRejectionReport(ctx context.Context, params *GetRejectionReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRuleSets Active rule set of every kind, with the documented rule environment (admin, manager)
 	//
@@ -3500,6 +3694,36 @@ func (c *Client) RegisterByInviteWithBody(ctx context.Context, invite string, co
 // Corresponds with POST /api/v1/register/{invite} (the `RegisterByInvite` operationId).
 func (c *Client) RegisterByInvite(ctx context.Context, invite string, body RegisterByInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRegisterByInviteRequest(c.Server, invite, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFunnelReport The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
+//
+// Corresponds with GET /api/v1/reports/funnel (the `GetFunnelReport` operationId).
+func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFunnelReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRejectionReport How many leads registered in a period were refused, by rule and reason (the caller's leads, as for the funnel)
+//
+// Corresponds with GET /api/v1/reports/rejections (the `GetRejectionReport` operationId).
+func (c *Client) GetRejectionReport(ctx context.Context, params *GetRejectionReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRejectionReportRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6318,6 +6542,150 @@ func NewRegisterByInviteRequestWithBody(server string, invite string, contentTyp
 	return req, nil
 }
 
+// NewGetFunnelReportRequest constructs an http.Request for the GetFunnelReport method
+func NewGetFunnelReportRequest(server string, params *GetFunnelReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/reports/funnel")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GroupBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group_by", *params.GroupBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRejectionReportRequest constructs an http.Request for the GetRejectionReport method
+func NewGetRejectionReportRequest(server string, params *GetRejectionReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/reports/rejections")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListRuleSetsRequest constructs an http.Request for the ListRuleSets method
 func NewListRuleSetsRequest(server string) (*http.Request, error) {
 	var err error
@@ -7708,6 +8076,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/register/{invite} (the `RegisterByInvite` operationId).
 	RegisterByInviteWithResponse(ctx context.Context, invite string, body RegisterByInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterByInviteResponse, error)
+
+	// GetFunnelReportWithResponse The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/reports/funnel (the `GetFunnelReport` operationId).
+	GetFunnelReportWithResponse(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*GetFunnelReportResponse, error)
+
+	// GetRejectionReportWithResponse How many leads registered in a period were refused, by rule and reason (the caller's leads, as for the funnel)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/reports/rejections (the `GetRejectionReport` operationId).
+	GetRejectionReportWithResponse(ctx context.Context, params *GetRejectionReportParams, reqEditors ...RequestEditorFn) (*GetRejectionReportResponse, error)
 
 	// ListRuleSetsWithResponse Active rule set of every kind, with the documented rule environment (admin, manager)
 	//
@@ -11176,6 +11558,116 @@ func (r RegisterByInviteResponse) ContentType() string {
 	return ""
 }
 
+type GetFunnelReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FunnelReport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFunnelReportResponse) GetJSON200() *FunnelReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFunnelReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFunnelReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFunnelReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFunnelReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRejectionReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RejectionReport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRejectionReportResponse) GetJSON200() *RejectionReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRejectionReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetRejectionReportResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRejectionReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRejectionReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRejectionReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRejectionReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListRuleSetsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13560,6 +14052,32 @@ func (c *ClientWithResponses) RegisterByInviteWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseRegisterByInviteResponse(rsp)
+}
+
+// GetFunnelReportWithResponse The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/reports/funnel (the `GetFunnelReport` operationId).
+func (c *ClientWithResponses) GetFunnelReportWithResponse(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*GetFunnelReportResponse, error) {
+	rsp, err := c.GetFunnelReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFunnelReportResponse(rsp)
+}
+
+// GetRejectionReportWithResponse How many leads registered in a period were refused, by rule and reason (the caller's leads, as for the funnel)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/reports/rejections (the `GetRejectionReport` operationId).
+func (c *ClientWithResponses) GetRejectionReportWithResponse(ctx context.Context, params *GetRejectionReportParams, reqEditors ...RequestEditorFn) (*GetRejectionReportResponse, error) {
+	rsp, err := c.GetRejectionReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRejectionReportResponse(rsp)
 }
 
 // ListRuleSetsWithResponse Active rule set of every kind, with the documented rule environment (admin, manager)
@@ -16624,6 +17142,86 @@ func ParseRegisterByInviteResponse(rsp *http.Response) (*RegisterByInviteRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFunnelReportResponse parses an HTTP response from a GetFunnelReportWithResponse call
+func ParseGetFunnelReportResponse(rsp *http.Response) (*GetFunnelReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFunnelReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FunnelReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRejectionReportResponse parses an HTTP response from a GetRejectionReportWithResponse call
+func ParseGetRejectionReportResponse(rsp *http.Response) (*GetRejectionReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRejectionReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RejectionReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	}
 
 	return response, nil

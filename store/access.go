@@ -29,10 +29,20 @@ func poolAdminSQL(p, u string) string {
 
 // visibleSQL is the SQL twin of lead.Visible for a user who is not an
 // admin: the condition under which user u (a parameter placeholder of
-// type uuid) sees lead l, joined to its pool p.
+// type uuid) sees lead l, joined to its pool p. It is answerableSQL plus
+// the pooled leads of the pools u may claim from.
 func visibleSQL(u string) string {
-	return `(l.owner_id = ` + u + ` OR (p.id IS NOT NULL AND (` + poolAdminSQL("p", u) +
-		` OR (l.status = 'pooled' AND ` + memberSQL("p", u) + `))))`
+	return `(` + answerableSQL(u) + ` OR (p.id IS NOT NULL AND l.status = 'pooled' AND ` + memberSQL("p", u) + `))`
+}
+
+// answerableSQL is the part of the view a user answers for, which reports
+// count: the leads owned by (or offered to) u and those of the pools u
+// administers; for a rep, their own leads only. In the Go rule it is
+// lead.Visible without the member relation: Visible(r &^ RelMember, status)
+// (TestVisibilityTwin checks both). Reports leave out the pooled leads a
+// rep may merely claim, and a manager's team pools they do not administer.
+func answerableSQL(u string) string {
+	return `(l.owner_id = ` + u + ` OR (p.id IS NOT NULL AND ` + poolAdminSQL("p", u) + `))`
 }
 
 // Viewer limits a list to what one user may see; the zero Viewer (or an
@@ -51,6 +61,15 @@ func (v Viewer) condition(arg func(any) string) string {
 		return ""
 	}
 	return visibleSQL(arg(v.ID) + "::uuid")
+}
+
+// reportCondition returns the SQL condition of the leads v's reports
+// count (answerableSQL), "" when v sees everything.
+func (v Viewer) reportCondition(arg func(any) string) string {
+	if v.ID == "" || v.Role == lead.RoleAdmin {
+		return ""
+	}
+	return answerableSQL(arg(v.ID) + "::uuid")
 }
 
 // poolAccess is user u's access to pool poolID, decided by lead.PoolAccessOf.

@@ -16,7 +16,8 @@ import (
 // TestVisibilityTwin checks that the SQL twin of lead.Visible (the list's
 // Viewer) decides like the Go rule, for every kind of user and lead:
 // owned, offered, pooled in a global, a team and another team's pool,
-// administered, merged.
+// administered, merged. It checks the reports' part of the view
+// (answerableSQL) likewise: lead.Visible without the member relation.
 func TestVisibilityTwin(t *testing.T) {
 	db := testenv.Store(t)
 	ctx := context.Background()
@@ -105,6 +106,10 @@ func TestVisibilityTwin(t *testing.T) {
 				sqlSees = append(sqlSees, l.ID)
 			}
 		}
+		reported, err := store.ReportScope(ctx, db, store.ViewerOf(u))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, l := range leads {
 			r, err := db.Relation(ctx, u, l)
 			if err != nil {
@@ -115,6 +120,29 @@ func TestVisibilityTwin(t *testing.T) {
 				t.Errorf("%s and lead %s (%s in pool %s, owner %s): Go says visible=%v, SQL %v",
 					u.Name, l.Company, l.Status, l.PoolID, l.OwnerID, goSees, !goSees)
 			}
+			goReports := lead.Visible(r&^lead.RelMember, l.Status)
+			if goReports != slices.Contains(reported, l.ID) {
+				t.Errorf("%s and lead %s (%s in pool %s, owner %s): Go says reported=%v, SQL %v",
+					u.Name, l.Company, l.Status, l.PoolID, l.OwnerID, goReports, !goReports)
+			}
+			if goReports && !goSees {
+				t.Errorf("%s reports on lead %s they cannot see", u.Name, l.Company)
+			}
+		}
+	}
+	// Reports leave out what a rep may merely claim: repA sees team A's
+	// pooled lead but does not report on it; mgrA reports on pool A's.
+	for _, c := range []struct {
+		u    lead.User
+		l    int
+		want bool
+	}{{repA, 1, false}, {repA, 3, true}, {mgrA, 1, true}, {mgrA, 2, false}, {listed, 4, true}, {repB, 0, false}} {
+		ids, err := store.ReportScope(ctx, db, store.ViewerOf(c.u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(ids, leads[c.l].ID); got != c.want {
+			t.Errorf("%s reports on lead %d: %v, want %v", c.u.Name, c.l, got, c.want)
 		}
 	}
 	// Spot checks of the rule itself.
