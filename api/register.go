@@ -43,14 +43,15 @@ func (s *Server) publicRoutes(app *fiber.App) {
 				"try again in a minute")
 		},
 	})
-	app.Get("/r/:invite", s.registerPage)
-	app.Get("/register", s.registerPage)
+	app.Get("/r/:invite", securityHeaders, s.registerPage)
+	app.Get("/register", securityHeaders, s.registerPage)
 	app.Post("/api/v1/register/:invite", limit, s.register)
 	app.Post("/api/v1/register", limit, s.register)
 }
 
 func (s *Server) registerPage(c *fiber.Ctx) error {
-	page := web.Register{Action: "/api/v1/register"}
+	page := web.Register{Action: "/api/v1/register", Path: c.Path(),
+		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
 	if tok := c.Params("invite"); tok != "" {
 		rep, err := s.db.Inviter(c.UserContext(), tok)
 		switch {

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file renders a lead's page: its details, the forms of the actions
+// the user may do now (decided by lead.Authorize, as the API decides), and
+// its history with each decision's rule and explanation.
+
+// pageActions are the actions the lead page has forms for.
+var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, lead.ActFollowUp, lead.ActConvert, lead.ActReturn, lead.ActEdit}
+
+// showLead renders the lead of the route's :id, with a notice, or with
+// the refusal of the form named form.
+func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form string) error {
+	ctx := c.UserContext()
+	me := caller(c)
+	l, err := s.leadFor(c, lead.ActRead)
+	if err != nil {
+		if refusal != nil {
+			return s.consoleMessage(c, refusalStatus(refusal), webProblem(refusal).Title, strings.Join(webProblem(refusal).Reasons, "; "))
+		}
+		if lead.ErrorCode(err) == lead.CodeNotFound {
+			return s.consoleMessage(c, fiber.StatusNotFound, "Lead not found", "It does not exist, or it is not yours to see.")
+		}
+		return err
+	}
+	rel, err := s.db.Relation(ctx, me, l)
+	if err != nil {
+		return err
+	}
+	d := web.LeadPage{Lead: redact(me, l), Can: map[string]bool{}, Errors: map[string]string{}}
+	for _, act := range pageActions {
+		if lead.Authorize(act, rel, l.Status) == nil {
+			d.Can[string(act)] = true
+		}
+	}
+	for list, dst := range map[string]*[]string{lead.OptionFollowUpTypes: &d.FollowUpTypes, lead.OptionStages: &d.Stages,
+		lead.OptionInvalidReasons: &d.InvalidReasons} {
+		if *dst, err = s.db.Options(ctx, list); err != nil {
+			return err
+		}
+	}
+	if l.PoolID != "" {
+		if p, err := s.db.Pool(ctx, l.PoolID); err == nil {
+			d.PoolName = p.Name
+		}
+	}
+	names := map[string]string{}
+	name := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		if n, ok := names[id]; ok {
+			return n
+		}
+		if u, err := s.db.User(ctx, id); err == nil {
+			names[id] = u.Name
+		} else {
+			names[id] = id
+		}
+		return names[id]
+	}
+	d.OwnerName = name(l.OwnerID)
+	for _, f := range editFields {
+		switch f.Name {
+		case "company":
+			f.Value = l.Company
+		case "name":
+			f.Value = l.Name
+		case "phone":
+			f.Value = l.Phone
+		case "email":
+			f.Value = l.Email
+		case "country":
+			f.Value = l.Country
+		case "tags":
+			f.Value = strings.Join(l.Tags, ", ")
+		case "notes":
+			f.Value = l.Notes
+		case "stage":
+			f.Value, f.Options = l.Stage, d.Stages
+		}
+		d.EditFields = append(d.EditFields, f)
+	}
+	events, _, err := s.db.Events(ctx, l.ID, 500, "")
+	if err != nil {
+		return err
+	}
+	for i := len(events) - 1; i >= 0; i-- { // newest first
+		e := events[i]
+		d.Events = append(d.Events, web.HistoryItem{Event: e, Actor: name(e.ActorID), Detail: eventDetail(e), Trace: indentJSON(e.Trace)})
+	}
+	p := consolePage(c, l.Company, "leads")
+	p.Notice, p.Data = notice, &d
+	if refusal != nil {
+		p.Problem = webProblem(refusal)
+		for f, r := range p.Problem.Fields {
+			d.Errors[form+"."+f] = r
+		}
+		c.Status(refusalStatus(refusal))
+	}
+	return render(c, "lead", p)
+}
+
+// eventDetail is an event's data in words, its keys in order.
+func eventDetail(e lead.Event) string {
+	keys := make([]string, 0, len(e.Data))
+	for k := range e.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := e.Data[k]
+		if s, ok := v.(string); ok {
+			parts = append(parts, k+": "+s)
+			continue
+		}
+		b, _ := json.Marshal(v)
+		parts = append(parts, fmt.Sprintf("%s: %s", k, b))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// indentJSON indents a trace for reading; "" for none.
+func indentJSON(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
