@@ -99,7 +99,13 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	}
 	for i := len(events) - 1; i >= 0; i-- { // newest first
 		e := events[i]
-		d.Events = append(d.Events, web.HistoryItem{Event: e, Actor: name(e.ActorID), Detail: eventDetail(e), Trace: indentJSON(e.Trace)})
+		item := web.HistoryItem{Event: e, Actor: name(e.ActorID), Detail: eventDetail(e), Trace: indentJSON(e.Trace)}
+		if id, ok := e.Data["follow_up_id"].(string); ok {
+			if f, err := s.db.FollowUp(ctx, id); err == nil {
+				item.FollowUp = &f
+			}
+		}
+		d.Events = append(d.Events, item)
 	}
 	p := consolePage(c, l.Company, "leads")
 	p.Notice, p.Data = notice, &d

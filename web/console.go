@@ -131,6 +131,8 @@ type HistoryItem struct {
 	Actor  string // the actor's name
 	Detail string // the event's data, in words
 	Trace  string // the explanation trace, indented JSON
+	// FollowUp is the record of a follow-up event.
+	FollowUp *lead.FollowUp
 }
 
 // LeadPage is the data of a lead's page. Can holds the actions the user
