@@ -41,6 +41,9 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	}
 	d := web.LeadPage{Lead: redact(me, l), Can: map[string]bool{}, Errors: map[string]string{}}
 	for _, act := range pageActions {
+		if act == lead.ActConvert && l.Status == lead.StatusConverted {
+			continue // converting again only answers the customer: nothing to offer
+		}
 		if lead.Authorize(act, rel, l.Status) == nil {
 			d.Can[string(act)] = true
 		}
@@ -128,6 +131,9 @@ func eventDetail(e lead.Event) string {
 	slices.Sort(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
+		if k == "follow_up_id" {
+			continue // the page shows the follow-up itself
+		}
 		v := e.Data[k]
 		if s, ok := v.(string); ok {
 			parts = append(parts, k+": "+s)
