@@ -195,6 +195,9 @@ func TestBrowserRegisterPhone(t *testing.T) {
 	run(t, ctx, "send a bad phone", chromedp.SendKeys(chromedp.ID("company"), "Mobile Trading Co"),
 		chromedp.SendKeys(chromedp.ID("phone"), "12345"), chromedp.SendKeys(chromedp.ID("country"), "CN"),
 		chromedp.Click(chromedp.ID("submit")), chromedp.Poll[chromedp.Void](`document.getElementById('err-phone').textContent !== ''`))
+	if got := text(t, ctx, "#err-phone"); !strings.Contains(got, "phone") {
+		t.Errorf("the server's phone message: %q", got)
+	}
 	shot("03-server-error")
 	run(t, ctx, "send a good phone", chromedp.SetValue(chromedp.ID("phone"), "13800138666"),
 		chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("done")))

@@ -42,7 +42,13 @@ if (form) {
       if (res.ok) { form.hidden = true; document.getElementById('done').hidden = false; return; }
       const p = await res.json().catch(() => ({}));
       let shown = false;
-      for (const e of (p.errors || [])) { show(e.field, e.reason); shown = true; }
+      // The server explains in English: in another language, say so in
+      // the page's language first.
+      const english = document.documentElement.lang === 'en';
+      for (const e of (p.errors || [])) {
+        show(e.field, english ? e.reason : form.dataset.invalid + ' (' + e.reason + ')');
+        shown = true;
+      }
       if (!shown) {
         const f = document.getElementById('failed');
         f.textContent = p.title || form.dataset.failed;
