@@ -292,3 +292,52 @@ func TestConsolePages(t *testing.T) {
 		t.Errorf("register.js served as %q", ct)
 	}
 }
+
+// TestConsoleOffersAndReturns: the offered rep accepts or declines on the
+// lead's page, the owner returns a lead with a listed reason, and the
+// console refuses what the API refuses (a rep outside the pool gets 404).
+func TestConsoleOffersAndReturns(t *testing.T) {
+	w := newWorld(t)
+	signIn := func(sub int) *browser {
+		b := w.browser()
+		wantRedirect(t, b.signIn(w.tokens[sub], "/leads"), "/leads")
+		return b
+	}
+	offered := signIn(subOffered)
+	for _, act := range []string{"accept", "decline"} {
+		l := w.offered()
+		page := w.expect(offered.get("/leads/"+l.ID), 200)
+		wantText(t, page, `id="accept"`, `id="decline"`)
+		wantRedirect(t, offered.post(page, "/leads/"+l.ID+"/"+act, nil), "/leads/"+l.ID+"?done="+act)
+		got := w.getLead(l.ID)
+		if (act == "accept") != (got.Status == lead.StatusAssigned && got.OwnerID == w.ids[subOffered]) {
+			t.Errorf("after %s: %+v", act, got)
+		}
+	}
+
+	owner := signIn(subOwner)
+	l := w.assigned()
+	page := w.expect(owner.get("/leads/"+l.ID), 200)
+	wantText(t, page, `id="return"`, `<option>unreachable</option>`)
+	if strings.Contains(string(page.body), `id="claim"`) {
+		t.Errorf("the owner is offered a claim of their own lead")
+	}
+	wantText(t, w.expect(owner.post(page, "/leads/"+l.ID+"/return", url.Values{"reason": {"no idea"}}), 422), "reason: must be one of")
+	wantRedirect(t, owner.post(page, "/leads/"+l.ID+"/return", url.Values{"reason": {"unreachable"}}), "/leads/"+l.ID+"?done=return")
+	if got := w.getLead(l.ID); got.Status == lead.StatusAssigned || got.InvalidReason != "unreachable" {
+		t.Errorf("after the return: %+v", got)
+	}
+
+	// The access model decides here too: outside the pool, a lead is not found.
+	pooled := w.pooled()
+	outsider := signIn(subOutsider)
+	w.expect(outsider.get("/leads/"+pooled.ID), 404)
+	list := w.expect(outsider.get("/leads"), 200)
+	w.expect(outsider.post(list, "/leads/"+pooled.ID+"/claim", nil), 404)
+	w.expect(outsider.get("/leads?tab="+w.poolA), 404)
+	if got := w.getLead(pooled.ID); got.Status != lead.StatusPooled {
+		t.Errorf("an outsider's form moved the lead: %+v", got)
+	}
+	member := signIn(subMember)
+	wantText(t, w.expect(member.get("/leads?tab="+w.poolA), 200), pooled.Company)
+}
