@@ -142,6 +142,19 @@ func TestBrowserRepFlow(t *testing.T) {
 		t.Fatalf("after the browser: %+v", got)
 	}
 
+	// On a phone: the list and the lead fit the width.
+	run(t, ctx, "my leads on a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/leads"), chromedp.WaitVisible(chromedp.ID("lead-list")))
+	for _, page := range []string{"/leads", "/leads/" + l.ID} {
+		run(t, ctx, "open "+page+" on a phone", chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || width > 375 {
+			t.Errorf("%s is %d px wide on a 375 px screen (%v)", page, width, err)
+		}
+	}
+	shot("07-lead-on-phone")
+	run(t, ctx, "back to a desktop window", chromedp.ResetViewport())
+
 	run(t, ctx, "invite page", chromedp.Navigate(base+"/invite"), chromedp.WaitVisible(chromedp.ID("qr")))
 	loaded, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('qr').complete && document.getElementById('qr').naturalWidth > 0`))
 	if err != nil || !loaded {

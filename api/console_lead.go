@@ -135,6 +135,9 @@ func eventDetail(e lead.Event) string {
 			continue // the page shows the follow-up itself
 		}
 		v := e.Data[k]
+		if v == nil || v == "" {
+			continue
+		}
 		if s, ok := v.(string); ok {
 			parts = append(parts, k+": "+s)
 			continue

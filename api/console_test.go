@@ -232,7 +232,7 @@ func TestConsoleLeadActions(t *testing.T) {
 	}
 	wantRedirect(t, b.post(page, "/leads/"+l.ID+"/convert", nil), "/leads/"+l.ID+"?done=convert")
 	done := s.expect(b.get("/leads/"+l.ID+"?done=convert"), 200)
-	wantText(t, done, "The lead is converted.", `id="customer"`, "Talked about the order")
+	wantText(t, done, "The lead is converted.", `id="customer"`, "Talked about the order", "rule: validation v1", `<pre class="trace">`)
 	if got := s.getLead(l.ID); got.Status != lead.StatusConverted {
 		t.Fatalf("after the convert form: %+v", got)
 	}
