@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/web"
@@ -39,7 +40,7 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	if err != nil {
 		return err
 	}
-	d := web.LeadPage{Lead: redact(me, l), Can: map[string]bool{}, Errors: map[string]string{}}
+	d := web.LeadPage{Lead: redact(me, l), Can: map[string]bool{}, Errors: map[string]string{}, RequestID: uuid.NewString()}
 	for _, act := range pageActions {
 		if act == lead.ActConvert && l.Status == lead.StatusConverted {
 			continue // converting again only answers the customer: nothing to offer

@@ -183,6 +183,15 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 // the refusal.
 func (s *Server) leadForm(form string, do func(c *fiber.Ctx) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		// The page's request id is the action's idempotency key, as the
+		// API's Idempotency-Key header is: a form sent twice applies once.
+		c.Request().Header.Del("Idempotency-Key")
+		if id := c.FormValue("request_id"); id != "" {
+			if len(id) > 64 {
+				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "is longer than 64 characters"}), form)
+			}
+			c.Request().Header.Set("Idempotency-Key", "console:"+id)
+		}
 		if err := do(c); err != nil {
 			if webProblem(err) == nil {
 				return err

@@ -222,8 +222,24 @@ func TestConsoleLeadActions(t *testing.T) {
 	bad := s.expect(b.post(page, "/leads/"+l.ID+"/follow-ups", url.Values{"type": {"call"}, "content": {""}}), 422)
 	wantText(t, bad, "content: is required")
 
-	wantRedirect(t, b.post(page, "/leads/"+l.ID+"/follow-ups", url.Values{"type": {"call"}, "content": {"Talked about the order"},
-		"next_step": {"send a quote"}, "stage": {"Started"}}), "/leads/"+l.ID+"?done=follow-up")
+	// The same form sent twice (a double click) records one follow-up.
+	rid := regexp.MustCompile(`name="request_id" value="([^"]+)"`).FindSubmatch(page.body)
+	if rid == nil {
+		t.Fatalf("no request id on the lead page")
+	}
+	for range 2 {
+		wantRedirect(t, b.post(page, "/leads/"+l.ID+"/follow-ups", url.Values{"type": {"call"}, "content": {"Talked about the order"},
+			"next_step": {"send a quote"}, "stage": {"Started"}, "request_id": {string(rid[1])}}), "/leads/"+l.ID+"?done=follow-up")
+	}
+	followUps := 0
+	for _, e := range s.history(l.ID) {
+		if e.Type == lead.EventFollowedUp {
+			followUps++
+		}
+	}
+	if followUps != 1 {
+		t.Errorf("a form sent twice recorded %d follow-ups", followUps)
+	}
 	wantRedirect(t, b.post(page, "/leads/"+l.ID+"/edit", url.Values{"company": {"Form Trading Co"}, "name": {"Wang Fang"},
 		"phone": {"13800138222"}, "email": {"wang@form.example"}, "country": {"CN"}, "tags": {"expo, vip"}, "notes": {""}, "stage": {"Started"}}),
 		"/leads/"+l.ID+"?done=edit")

@@ -146,6 +146,9 @@ type LeadPage struct {
 	FollowUpTypes, Stages, InvalidReasons []string
 	EditFields                            []Field
 	Events                                []HistoryItem
+	// RequestID is sent with every form of the page: a form sent twice
+	// (a double click, a resend) is applied once.
+	RequestID string
 }
 
 // EmailSetting is one kind of e-mail on the settings page.
