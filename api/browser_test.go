@@ -160,6 +160,8 @@ func TestBrowserRepFlow(t *testing.T) {
 	if err != nil || !loaded {
 		t.Errorf("the QR code did not load: %v", err)
 	}
+	run(t, ctx, "copy the invite link", chromedp.Click(chromedp.ID("copy")),
+		chromedp.Poll[chromedp.Void](`document.getElementById('copy').textContent === 'Copied'`))
 	shot("06-invite")
 
 	// The token works on the sign-in page too (in a fresh browser).

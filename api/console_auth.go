@@ -233,6 +233,12 @@ func (s *Server) loginRefused(c *fiber.Ctx, why string) error {
 
 // startSession opens a session for the user and goes where they were headed.
 func (s *Server) startSession(c *fiber.Ctx, userID string) error {
+	if old := c.Cookies(sessionCookie); old != "" {
+		// A new sign-in ends the session the browser had (no fixation).
+		if err := s.db.DeleteSession(c.UserContext(), HashToken(old)); err != nil {
+			return err
+		}
+	}
 	id := randomToken(32)
 	expires := time.Now().Add(SessionTTL)
 	if err := s.db.CreateSession(c.UserContext(), HashToken(id), userID, randomToken(32), expires); err != nil {
