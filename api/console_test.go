@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -298,6 +299,15 @@ func TestConsolePages(t *testing.T) {
 	b2 := s.browser()
 	b2.signIn(other, "/leads")
 	s.expect(b2.get("/exports/"+e.ID), 404)
+
+	// An import's page, as its e-mail links to it, and its rows to fix.
+	im := s.importFile("two.csv", []byte("company,phone,country\nImport Page Trading Co,13800138777,CN\nBad Phone Trading Co,123,CN\n"), time.Minute)
+	admin := s.browser()
+	admin.signIn(s.admin, "/leads")
+	wantText(t, s.expect(admin.get("/imports/"+im.ID), 200), "two.csv", `href="/imports/`+im.ID+`/errors.csv"`)
+	rows := s.expect(admin.get("/imports/"+im.ID+"/errors.csv"), 200)
+	wantText(t, rows, "Bad Phone Trading Co")
+	s.expect(b.get("/imports/"+im.ID), 404)
 
 	zh := s.expect(s.browser().get("/register", "Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"), 200)
 	wantText(t, zh, `lang="zh"`, "企业登记", `href="/register?lang=en"`)
