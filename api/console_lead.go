@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -19,7 +20,8 @@ import (
 // its history with each decision's rule and explanation.
 
 // pageActions are the actions the lead page has forms for.
-var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, lead.ActFollowUp, lead.ActConvert, lead.ActReturn, lead.ActEdit}
+var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, lead.ActFollowUp, lead.ActConvert, lead.ActReturn, lead.ActEdit,
+	lead.ActAssign, lead.ActTransfer, lead.ActReclaim, lead.ActClose}
 
 // showLead renders the lead of the route's :id, with a notice, or with
 // the refusal of the form named form.
@@ -55,9 +57,15 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 			return err
 		}
 	}
+	var pool lead.Pool
 	if l.PoolID != "" {
-		if p, err := s.db.Pool(ctx, l.PoolID); err == nil {
-			d.PoolName = p.Name
+		if pool, err = s.db.Pool(ctx, l.PoolID); err == nil {
+			d.PoolName = pool.Name
+		}
+	}
+	if d.Can[string(lead.ActAssign)] || d.Can[string(lead.ActTransfer)] {
+		if d.Reps, d.Pools, err = s.moveChoices(c, me, l, pool); err != nil {
+			return err
 		}
 	}
 	names := map[string]string{}
@@ -159,4 +167,43 @@ func indentJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return b.String()
+}
+
+// moveChoices are the reps staff may assign lead l to (the members of its
+// pool; for an admin, every active rep) and the pools they may transfer it
+// to (those they administer; for an admin, every pool). The workflow checks
+// each choice again.
+func (s *Server) moveChoices(c *fiber.Ctx, me lead.User, l lead.Lead, pool lead.Pool) (reps, pools []web.Choice, err error) {
+	ctx := c.UserContext()
+	if me.Role == lead.RoleAdmin {
+		users, _, err := s.db.Users(ctx, 500, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, u := range users {
+			if u.Active && u.Role == lead.RoleRep {
+				reps = append(reps, web.Choice{Value: u.ID, Label: u.Name})
+			}
+		}
+	} else {
+		for _, id := range pool.MemberIDs {
+			if u, err := s.db.User(ctx, id); err == nil && u.Active {
+				reps = append(reps, web.Choice{Value: u.ID, Label: u.Name})
+			}
+		}
+	}
+	filter := store.PoolFilter{Limit: 200}
+	if me.Role != lead.RoleAdmin {
+		filter.VisibleTo = me.ID
+	}
+	all, _, err := s.db.Pools(ctx, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range all {
+		if p.ID != l.PoolID && (me.Role == lead.RoleAdmin || lead.PoolAccessOf(me, p).Admin) {
+			pools = append(pools, web.Choice{Value: p.ID, Label: p.Name})
+		}
+	}
+	return reps, pools, nil
 }

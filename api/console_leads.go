@@ -168,11 +168,9 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 	}))
 	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
 	for _, m := range moves {
-		if m.act != lead.ActAccept && m.act != lead.ActDecline && m.act != lead.ActReturn {
-			continue // the manager's actions come with the manager's pages
-		}
 		post("/leads/:id/"+m.path, s.leadForm(m.path, func(c *fiber.Ctx) error {
-			_, err := s.move(c, m.act, m.update, m.required, moveBody{Reason: c.FormValue("reason")})
+			in := moveBody{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
+			_, err := s.move(c, m.act, m.update, m.required, in)
 			return err
 		}))
 	}
@@ -239,6 +237,7 @@ func (s *Server) editForm(c *fiber.Ctx) error {
 
 // done are the notices after a form succeeded.
 var done = map[string]string{"claim": "You claimed this lead.", "follow-up": "Follow-up recorded.", "convert": "The lead is converted.",
-	"edit": "Changes saved.", "accept": "You accepted the offer.", "decline": "You declined the offer.", "return": "The lead was returned."}
+	"edit": "Changes saved.", "accept": "You accepted the offer.", "decline": "You declined the offer.", "return": "The lead was returned.",
+	"assign": "The lead is assigned.", "transfer": "The lead is transferred.", "reclaim": "The lead is back in its pool.", "close": "The lead is closed."}
 
 func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

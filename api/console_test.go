@@ -366,4 +366,35 @@ func TestConsoleOffersAndReturns(t *testing.T) {
 	}
 	member := signIn(subMember)
 	wantText(t, w.expect(member.get("/leads?tab="+w.poolA), 200), pooled.Company)
+	if body := string(w.expect(member.get("/leads/"+pooled.ID), 200).body); strings.Contains(body, `id="assign"`) || strings.Contains(body, `id="close"`) {
+		t.Errorf("a rep is offered the manager's actions")
+	}
+
+	// The pool's manager: reclaim, assign to a member, transfer, close.
+	mgr := signIn(subMgr)
+	l = w.assigned()
+	page = w.expect(mgr.get("/leads/"+l.ID), 200)
+	wantText(t, page, `id="reclaim"`, `id="close"`, `id="assign"`, `id="transfer"`, `<option value="`+w.ids[subMember]+`">Mel</option>`,
+		`<option value="`+w.poolA2+`">Pool A2</option>`)
+	if strings.Contains(string(page.body), `<option value="`+w.poolB+`">`) {
+		t.Errorf("the manager may transfer into a pool they do not administer")
+	}
+	steps := []struct {
+		form   string
+		values url.Values
+		check  func(lead.Lead) bool
+	}{
+		{"reclaim", nil, func(l lead.Lead) bool { return l.Status == lead.StatusPooled }},
+		{"assign", url.Values{"rep_id": {w.ids[subMember]}}, func(l lead.Lead) bool { return l.OwnerID == w.ids[subMember] }},
+		{"transfer", url.Values{"pool_id": {w.poolA2}}, func(l lead.Lead) bool { return l.PoolID == w.poolA2 }},
+		{"close", url.Values{"reason": {"duplicate by phone"}}, func(l lead.Lead) bool { return l.Status == lead.StatusClosed }},
+	}
+	for _, st := range steps {
+		page = w.expect(mgr.get("/leads/"+l.ID), 200)
+		wantRedirect(t, mgr.post(page, "/leads/"+l.ID+"/"+st.form, st.values), "/leads/"+l.ID+"?done="+st.form)
+		if got := w.getLead(l.ID); !st.check(got) {
+			t.Fatalf("after %s: %+v", st.form, got)
+		}
+	}
+	w.expect(signIn(subOtherMgr).get("/leads/"+l.ID), 404)
 }

@@ -146,10 +146,16 @@ type LeadPage struct {
 	FollowUpTypes, Stages, InvalidReasons []string
 	EditFields                            []Field
 	Events                                []HistoryItem
+	// Reps are whom staff may assign the lead to; Pools where they may
+	// transfer it.
+	Reps, Pools []Choice
 	// RequestID is sent with every form of the page: a form sent twice
 	// (a double click, a resend) is applied once.
 	RequestID string
 }
+
+// Choice is one option of a select: a value and its label.
+type Choice struct{ Value, Label string }
 
 // EmailSetting is one kind of e-mail on the settings page.
 type EmailSetting struct {
