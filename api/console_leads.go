@@ -77,8 +77,8 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	if tab == "" {
 		f.OwnerID = me.ID
-	} else if f.PoolID = tab; f.Status == "" {
-		f.Status = string(lead.StatusPooled)
+	} else if f.PoolID = tab; f.Status == "" && !isStaff(me) {
+		f.Status = string(lead.StatusPooled) // a rep's pool tab: what they may claim
 	}
 	f.Limit, f.Cursor, f.Viewer = 50, c.Query("cursor"), store.ViewerOf(me)
 	leads, next, err := s.db.Leads(c.UserContext(), f)
