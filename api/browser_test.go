@@ -109,6 +109,11 @@ func TestBrowserRepFlow(t *testing.T) {
 	shot("01-sign-in")
 	run(t, ctx, "open the one-time link", chromedp.Navigate(link.URL+"?next=/leads?tab="+lead.DefaultPoolID),
 		chromedp.WaitVisible(chromedp.ID("continue")), chromedp.Click(chromedp.ID("continue")), chromedp.WaitVisible(chromedp.ID("lead-list")))
+	// The stylesheet and the script loaded under the page's CSP.
+	styled, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('header.top')).backgroundColor`))
+	if err != nil || styled != "rgb(16, 42, 67)" {
+		t.Errorf("the console's stylesheet did not apply: %q (%v)", styled, err)
+	}
 	shot("02-pool")
 	run(t, ctx, "open the lead", chromedp.Click(chromedp.CSS(`a[href="/leads/`+l.ID+`"]`)), chromedp.WaitVisible(chromedp.ID("claim")))
 	shot("03-lead")
@@ -185,6 +190,9 @@ func TestBrowserRegisterPhone(t *testing.T) {
 	ctx, shot := chromium(t)
 	run(t, ctx, "open the invite link on a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile, chromedp.EmulateTouch),
 		chromedp.Navigate(inv.URL+"?lang=zh"), chromedp.WaitVisible(chromedp.ID("company")))
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('button')).backgroundColor === 'rgb(11, 105, 163)'`)); err != nil || !ok {
+		t.Errorf("the registration page's stylesheet did not apply (%v)", err)
+	}
 	if got := text(t, ctx, "h1"); got != "企业登记" {
 		t.Errorf("Chinese title: %q", got)
 	}
