@@ -52,7 +52,7 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 			string(lead.CodeInvalid), nil)
 	}
 	d := notify.Data{Kind: e.Kind, Reason: e.Reason, Summary: e.Summary, Day: e.Day,
-		SettingsURL: a.publicURL() + "/api/v1/settings/notifications"}
+		SettingsURL: a.publicURL() + "/settings/notifications"}
 	var l lead.Lead
 	if e.LeadID != "" {
 		var err error
@@ -250,7 +250,7 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 	}
 	var creator, summary string
 	if e.Kind == lead.EmailImportFinished {
-		d.Link = a.publicURL() + "/api/v1/imports/" + e.Ref
+		d.Link = a.publicURL() + "/imports/" + e.Ref
 		im, err := a.Store.Import(ctx, e.Ref)
 		if err != nil {
 			return wrap(err)
@@ -276,9 +276,9 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 			return wrap(err)
 		}
 		creator, d.Failed = ex.CreatedBy, ex.Status == "failed"
-		d.Link = a.publicURL() + "/api/v1/exports/" + e.Ref + "/file"
+		d.Link = a.publicURL() + "/exports/" + e.Ref + "/file"
 		if d.Failed {
-			summary, d.Link = ex.Error, a.publicURL()+"/api/v1/exports/"+e.Ref
+			summary, d.Link = ex.Error, a.publicURL()+"/exports/"+e.Ref
 		} else {
 			summary = fmt.Sprintf("%d lead%s, %s", ex.Rows, plural(ex.Rows), strings.ToUpper(ex.Format))
 		}

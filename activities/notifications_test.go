@@ -299,7 +299,7 @@ func TestImportAndExportFinished(t *testing.T) {
 	}
 	mails := m.sg.DeliveredTo("otto@example.com")
 	if len(mails) != 1 || mails[0].Subject != "Your import is finished: 1 row, 0 created" ||
-		!strings.Contains(mails[0].Body("text/plain"), "See the import: https://leads.example.com/api/v1/imports/"+im.ID) {
+		!strings.Contains(mails[0].Body("text/plain"), "See the import: https://leads.example.com/imports/"+im.ID) {
 		t.Fatalf("import mail: %+v", mails)
 	}
 	if _, ok := mails[0].CustomArgs["lead_id"]; ok {
@@ -318,7 +318,7 @@ func TestImportAndExportFinished(t *testing.T) {
 	}
 	mails = m.sg.DeliveredTo("otto@example.com")
 	if len(mails) != 2 || mails[1].Subject != "Your export failed: the database went away" ||
-		!strings.Contains(mails[1].Body("text/plain"), "See the export: https://leads.example.com/api/v1/exports/"+ex.ID+"\n") {
+		!strings.Contains(mails[1].Body("text/plain"), "See the export: https://leads.example.com/exports/"+ex.ID+"\n") {
 		t.Fatalf("export mail: %+v", mails)
 	}
 	// No ref: refused for good.

@@ -2,11 +2,14 @@ package api_test
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -157,6 +160,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/users/:id":                               {fixture: self, want: [subjects]int{200, 200, 200, 200, 403, 403, 403}},
 		"PATCH /api/v1/users/:id":                             {fixture: self, body: fixed(`{"capacity":50}`), want: adminOnly},
 		"POST /api/v1/users/:id/token":                        {fixture: func(w *world) string { id, _ := w.createRep(fmt.Sprintf("Fresh%d", w.seq.Add(1)), 5); return id }, want: adminOnly},
+		"POST /api/v1/users/:id/sign-in-link":                 {fixture: self, want: [subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"POST /api/v1/leads":                                  {body: uniq(`{"company":"Created Trading %[1]d","phone":"1390013%04[1]d","country":"CN"}`), want: all(201)},
 		"GET /api/v1/leads":                                   {want: all(200)},
 		"GET /api/v1/leads/:id":                               {fixture: readLead, want: [subjects]int{200, 200, 404, 404, 404, 200, 404}},
@@ -208,7 +212,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/reports/rejections":                      {want: all(200)},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
-		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true}
+		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
+		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true}
 
 	param := regexp.MustCompile(`:[a-z_]+(/versions/:version)?`)
 	seen := map[string]bool{}
@@ -218,6 +223,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		seen[key] = true
+		if !strings.HasPrefix(r.Path, "/api/") {
+			w.consoleNeedsSession(r.Method, param.ReplaceAllLiteralString(r.Path, uuid.NewString()))
+			continue
+		}
 		c, ok := rows[key]
 		if !ok {
 			t.Errorf("%s has no row in the authorization matrix", key)
@@ -255,6 +264,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for key := range rows {
 		if !seen[key] {
 			t.Errorf("the matrix has a row for %s, which is not a route", key)
+		}
+	}
+}
+
+// consoleNeedsSession checks a console route: it takes the session cookie
+// only (a bearer token is no session), so without one a page goes to the
+// sign-in page and back after, and a form is refused.
+func (w *world) consoleNeedsSession(method, path string) {
+	w.t.Helper()
+	for _, token := range []string{"", w.tokens[subAdmin]} {
+		got := w.do(method, path, token, "")
+		switch {
+		case method == "GET" && (got.status != 303 || got.header.Get("Location") != "/login?next="+url.QueryEscape(path)):
+			w.t.Errorf("%s %s without a session: %d to %q, want 303 to the sign-in page", method, path, got.status, got.header.Get("Location"))
+		case method != "GET" && got.status != 401:
+			w.t.Errorf("%s %s without a session: %d, want 401", method, path, got.status)
 		}
 	}
 }

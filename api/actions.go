@@ -19,14 +19,31 @@ func (s *Server) routeActions(v1 fiber.Router) {
 	v1.Post("/leads/:id/claim", s.claimLead)
 	v1.Post("/leads/:id/follow-ups", s.followUp)
 	v1.Post("/leads/:id/convert", s.convertLead)
-	v1.Post("/leads/:id/assign", s.moveAction(lead.ActAssign, workflows.UpdateAssign, "rep_id"))
-	v1.Post("/leads/:id/transfer", s.moveAction(lead.ActTransfer, workflows.UpdateTransfer, "pool_id"))
-	v1.Post("/leads/:id/reclaim", s.moveAction(lead.ActReclaim, workflows.UpdateReclaim, ""))
-	v1.Post("/leads/:id/close", s.moveAction(lead.ActClose, workflows.UpdateClose, ""))
-	v1.Post("/leads/:id/accept", s.moveAction(lead.ActAccept, workflows.UpdateAccept, ""))
-	v1.Post("/leads/:id/decline", s.moveAction(lead.ActDecline, workflows.UpdateDecline, ""))
-	v1.Post("/leads/:id/return", s.moveAction(lead.ActReturn, workflows.UpdateReturn, "reason"))
+	for _, m := range moves {
+		v1.Post("/leads/:id/"+m.path, s.moveAction(m.act, m.update, m.required))
+	}
 	v1.Patch("/leads/:id", s.editLead)
+}
+
+// moveSpec is one lifecycle action: its path under /leads/{id}/, its
+// action in the access model, the workflow update that does it, and the
+// body field it needs ("" for none).
+type moveSpec struct {
+	path     string
+	act      lead.Action
+	update   string
+	required string
+}
+
+// moves are the lifecycle actions, for the API's routes and the console's forms.
+var moves = []moveSpec{
+	{"assign", lead.ActAssign, workflows.UpdateAssign, "rep_id"},
+	{"transfer", lead.ActTransfer, workflows.UpdateTransfer, "pool_id"},
+	{"reclaim", lead.ActReclaim, workflows.UpdateReclaim, ""},
+	{"close", lead.ActClose, workflows.UpdateClose, ""},
+	{"accept", lead.ActAccept, workflows.UpdateAccept, ""},
+	{"decline", lead.ActDecline, workflows.UpdateDecline, ""},
+	{"return", lead.ActReturn, workflows.UpdateReturn, "reason"},
 }
 
 // actionBody decodes an optional JSON body: an empty body is allowed.
@@ -47,19 +64,29 @@ func (s *Server) claimLead(c *fiber.Ctx) error {
 	if err := actionBody(c, &in); err != nil {
 		return err
 	}
+	out, err := s.claim(c, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// claim gives the lead of the route's :id to the caller: the one
+// implementation of a claim, for the API and the console.
+func (s *Server) claim(c *fiber.Ctx, in claimBody) (lead.Lead, error) {
 	if utf8.RuneCountInString(in.Reason) > 1000 {
-		return lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
+		return lead.Lead{}, lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
 	}
 	l, err := s.leadFor(c, lead.ActClaim)
 	if err != nil {
-		return err
+		return l, err
 	}
 	var out lead.Lead
 	arg := workflows.ClaimInput{RepID: caller(c).ID, Reason: strings.TrimSpace(in.Reason), ExpectedAt: in.ExpectedAt}
 	if err := s.update(c, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
-		return err
+		return out, err
 	}
-	return c.JSON(redact(caller(c), out))
+	return redact(caller(c), out), nil
 }
 
 type followUpBody struct {
@@ -75,10 +102,21 @@ func (s *Server) followUp(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	out, err := s.recordFollowUp(c, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+// recordFollowUp records the caller's follow-up on the lead of the route's
+// :id: the one implementation, for the API and the console.
+func (s *Server) recordFollowUp(c *fiber.Ctx, in followUpBody) (lead.FollowUp, error) {
+	var out lead.FollowUp
 	var bad lead.Fields
 	in.Type, in.Content, in.NextStep = strings.TrimSpace(in.Type), strings.TrimSpace(in.Content), strings.TrimSpace(in.NextStep)
 	if err := s.checkOption(c, &bad, "type", lead.OptionFollowUpTypes, in.Type); err != nil {
-		return err
+		return out, err
 	}
 	if in.Content == "" {
 		bad.Add("content", "is required")
@@ -90,15 +128,15 @@ func (s *Server) followUp(c *fiber.Ctx) error {
 	}
 	if in.Stage != "" {
 		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, in.Stage); err != nil {
-			return err
+			return out, err
 		}
 	}
 	if err := bad.Err(); err != nil {
-		return err
+		return out, err
 	}
 	l, err := s.leadFor(c, lead.ActFollowUp)
 	if err != nil {
-		return err
+		return out, err
 	}
 	me := caller(c)
 	// The follow-up id is derived from the request, so a retry records one follow-up.
@@ -108,11 +146,8 @@ func (s *Server) followUp(c *fiber.Ctx) error {
 	}
 	arg := workflows.FollowUpInput{FollowUpID: fid, AuthorID: me.ID, Type: in.Type, Content: in.Content,
 		NextStep: in.NextStep, NextAt: in.NextAt, Stage: in.Stage}
-	var out lead.FollowUp
-	if err := s.update(c, l.ID, workflows.UpdateFollowUp, arg, &out); err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	err = s.update(c, l.ID, workflows.UpdateFollowUp, arg, &out)
+	return out, err
 }
 
 func (s *Server) convertLead(c *fiber.Ctx) error {
@@ -120,18 +155,28 @@ func (s *Server) convertLead(c *fiber.Ctx) error {
 	if err := actionBody(c, &in); err != nil {
 		return err
 	}
-	l, err := s.leadFor(c, lead.ActConvert)
+	out, err := s.convert(c)
 	if err != nil {
 		return err
 	}
+	return c.JSON(out)
+}
+
+// convert turns the lead of the route's :id into a customer: the one
+// implementation, for the API and the console.
+func (s *Server) convert(c *fiber.Ctx) (lead.Converted, error) {
+	var out lead.Converted
+	l, err := s.leadFor(c, lead.ActConvert)
+	if err != nil {
+		return out, err
+	}
 	// One customer per lead, whatever the retries.
 	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String()}
-	var out lead.Converted
 	if err := s.update(c, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
-		return err
+		return out, err
 	}
 	out.Lead = redact(caller(c), out.Lead)
-	return c.JSON(out)
+	return out, nil
 }
 
 // moveBody is the body of the lifecycle actions; which fields apply depends
@@ -150,38 +195,49 @@ func (s *Server) moveAction(act lead.Action, update, required string) fiber.Hand
 		if err := actionBody(c, &in); err != nil {
 			return err
 		}
-		in.Reason = strings.TrimSpace(in.Reason)
-		var bad lead.Fields
-		switch {
-		case required == "rep_id" && in.RepID == "":
-			bad.Add("rep_id", "is required: the rep to assign the lead to")
-		case required == "pool_id" && in.PoolID == "":
-			bad.Add("pool_id", "is required: the pool to transfer the lead to")
-		case required == "reason":
-			if err := s.checkOption(c, &bad, "reason", lead.OptionInvalidReasons, in.Reason); err != nil {
-				return err
-			}
-		}
-		if utf8.RuneCountInString(in.Reason) > 1000 {
-			bad.Add("reason", "is longer than 1000 characters")
-		}
-		if err := bad.Err(); err != nil {
-			return err
-		}
-		l, err := s.leadFor(c, act)
+		out, err := s.move(c, act, update, required, in)
 		if err != nil {
 			return err
 		}
-		arg := workflows.MoveInput{ActorID: caller(c).ID, RepID: in.RepID, PoolID: in.PoolID, Reason: in.Reason}
-		if act == lead.ActAccept || act == lead.ActDecline {
-			arg.RepID = l.OwnerID // the rep the lead is offered to
-		}
-		var out lead.Lead
-		if err := s.update(c, l.ID, update, arg, &out); err != nil {
-			return err
-		}
-		return c.JSON(redact(caller(c), out))
+		return c.JSON(out)
 	}
+}
+
+// move does one lifecycle action on the lead of the route's :id: the one
+// implementation, for the API and the console. required names the body
+// field the action needs ("" for none).
+func (s *Server) move(c *fiber.Ctx, act lead.Action, update, required string, in moveBody) (lead.Lead, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	var bad lead.Fields
+	switch {
+	case required == "rep_id" && in.RepID == "":
+		bad.Add("rep_id", "is required: the rep to assign the lead to")
+	case required == "pool_id" && in.PoolID == "":
+		bad.Add("pool_id", "is required: the pool to transfer the lead to")
+	case required == "reason":
+		if err := s.checkOption(c, &bad, "reason", lead.OptionInvalidReasons, in.Reason); err != nil {
+			return lead.Lead{}, err
+		}
+	}
+	if utf8.RuneCountInString(in.Reason) > 1000 {
+		bad.Add("reason", "is longer than 1000 characters")
+	}
+	if err := bad.Err(); err != nil {
+		return lead.Lead{}, err
+	}
+	l, err := s.leadFor(c, act)
+	if err != nil {
+		return l, err
+	}
+	arg := workflows.MoveInput{ActorID: caller(c).ID, RepID: in.RepID, PoolID: in.PoolID, Reason: in.Reason}
+	if act == lead.ActAccept || act == lead.ActDecline {
+		arg.RepID = l.OwnerID // the rep the lead is offered to
+	}
+	var out lead.Lead
+	if err := s.update(c, l.ID, update, arg, &out); err != nil {
+		return out, err
+	}
+	return redact(caller(c), out), nil
 }
 
 // editBody is the body of PATCH /leads/{id}: absent fields stay as they are.
@@ -209,6 +265,16 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	out, err := s.edit(c, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// edit changes the fields of the lead of the route's :id that in sets: the
+// one implementation, for the API and the console.
+func (s *Server) edit(c *fiber.Ctx, in editBody) (lead.Lead, error) {
 	arg := lead.Edit{ActorID: caller(c).ID, Name: in.Name, Company: in.Company, Phone: in.Phone, Country: in.Country, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
 		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Profession: in.Profession, Address: in.Address,
 		District: in.District, Division: in.Division}
@@ -216,19 +282,19 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 	bad, _ := lead.FieldsOf(err)
 	if in.Stage != nil {
 		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, *in.Stage); err != nil {
-			return err
+			return lead.Lead{}, err
 		}
 	}
 	if err := bad.Err(); err != nil {
-		return err
+		return lead.Lead{}, err
 	}
 	l, err := s.leadFor(c, lead.ActEdit)
 	if err != nil {
-		return err
+		return l, err
 	}
 	var out lead.Lead
 	if err := s.update(c, l.ID, workflows.UpdateEdit, arg, &out); err != nil {
-		return err
+		return out, err
 	}
-	return c.JSON(redact(caller(c), out))
+	return redact(caller(c), out), nil
 }

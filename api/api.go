@@ -92,7 +92,7 @@ func New(cfg Config) *fiber.App {
 	}}))
 	app.Use(s.observe)
 
-	app.Get("/", func(c *fiber.Ctx) error {
+	app.Get("/", securityHeaders, func(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")
 		return web.RenderHome(c, web.Home{PublicURL: s.cfg.PublicURL})
 	})
@@ -102,6 +102,7 @@ func New(cfg Config) *fiber.App {
 	app.Get("/api/v1/openapi.json", openAPI)
 
 	s.publicRoutes(app)
+	s.consoleRoutes(app)
 
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)
@@ -114,6 +115,7 @@ func New(cfg Config) *fiber.App {
 	v1.Get("/users", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.listUsers)
 	v1.Get("/users/:id", s.getUser)
 	v1.Post("/users/:id/token", s.requireRole(lead.RoleAdmin), s.rotateToken)
+	v1.Post("/users/:id/sign-in-link", s.requireRole(lead.RoleAdmin), s.signInLink)
 
 	v1.Post("/leads", s.createLead)
 	v1.Get("/leads", s.listLeads)

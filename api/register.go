@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,14 +44,15 @@ func (s *Server) publicRoutes(app *fiber.App) {
 		}
 		return c.Next()
 	}
-	app.Get("/r/:invite", s.registerPage)
-	app.Get("/register", s.registerPage)
+	app.Get("/r/:invite", securityHeaders, s.registerPage)
+	app.Get("/register", securityHeaders, s.registerPage)
 	app.Post("/api/v1/register/:invite", limit, s.register)
 	app.Post("/api/v1/register", limit, s.register)
 }
 
 func (s *Server) registerPage(c *fiber.Ctx) error {
-	page := web.Register{Action: "/api/v1/register"}
+	page := web.Register{Action: "/api/v1/register", Path: c.Path(),
+		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
 	if tok := c.Params("invite"); tok != "" {
 		rep, err := s.db.Inviter(c.UserContext(), tok)
 		switch {
@@ -129,11 +129,7 @@ func (s *Server) rotateInvite(c *fiber.Ctx) error {
 }
 
 func (s *Server) inviteLink(tok string) fiber.Map {
-	base := strings.TrimRight(s.cfg.PublicURL, "/")
-	if base == "" {
-		base = lead.DefaultPublicURL
-	}
-	return fiber.Map{"token": tok, "url": base + "/r/" + url.PathEscape(tok)}
+	return fiber.Map{"token": tok, "url": baseURL(s.cfg.PublicURL) + "/r/" + url.PathEscape(tok)}
 }
 
 // duplicatePolicies answers the duplicate policy of every source.

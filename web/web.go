@@ -28,9 +28,25 @@ type Register struct {
 	RepName  string // the inviting rep's name, for an invite link
 	Action   string // the API path the form posts to
 	NotFound bool   // the invite link is unknown or rotated
+	Lang     string // en or zh (see Language)
+	Path     string // the page's path, for the language switch
+	// Set by RenderRegister from Lang:
+	T                         map[string]string
+	OtherLang, OtherLangLabel string
+	SwitchURL                 string
 }
 
-// RenderRegister writes the public registration page.
+// RenderRegister writes the public registration page in r.Lang.
 func RenderRegister(w io.Writer, r Register) error {
+	if _, ok := registerText[r.Lang]; !ok {
+		r.Lang = "en"
+	}
+	r.T = registerText[r.Lang]
+	r.OtherLang = "zh"
+	if r.Lang == "zh" {
+		r.OtherLang = "en"
+	}
+	r.OtherLangLabel = languageNames[r.OtherLang]
+	r.SwitchURL = r.Path + "?lang=" + r.OtherLang
 	return pages.ExecuteTemplate(w, "register.html", r)
 }

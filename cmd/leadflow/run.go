@@ -70,6 +70,11 @@ func runUsers(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	fmt.Printf("created %s %s <%s> id %s\ntoken (shown once): %s\n", created.Role, created.Name, created.Email, created.ID, token)
+	link, expires, err := api.NewSignInLink(ctx, db, cfg.PublicURL, created.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("console sign-in link (works once, until %s): %s\n", expires.Format(time.RFC3339), link)
 	return nil
 }
 

@@ -1,0 +1,259 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file signs users in to the console: a token pasted on /login, or a
+// one-time sign-in link, opens a session kept in PostgreSQL (as a hash)
+// and named by an HttpOnly cookie. Every console form carries the
+// session's CSRF token. The cookie works only for the console's routes:
+// the API under /api/v1 takes bearer tokens only.
+
+const (
+	sessionCookie = "leadflow_session"
+	// loginCookie carries the CSRF token of the sign-in forms, before there is a session.
+	loginCookie = "leadflow_login"
+	// SessionTTL is how long a console session lasts.
+	SessionTTL = 12 * time.Hour
+	// SignInLinkTTL is how long a one-time sign-in link works.
+	SignInLinkTTL = 30 * time.Minute
+)
+
+type csrfKey struct{}
+
+// randomToken returns n random bytes, base64url-encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// NewSignInLink creates a one-time sign-in link for user userID: the code
+// is in the URL, the store keeps its hash. publicURL is the base of the link.
+func NewSignInLink(ctx context.Context, db *store.DB, publicURL, userID string) (link string, expires time.Time, err error) {
+	code := randomToken(32)
+	expires = time.Now().Add(SignInLinkTTL).UTC().Truncate(time.Second)
+	if err := db.CreateSignInCode(ctx, HashToken(code), userID, expires); err != nil {
+		return "", expires, err
+	}
+	return baseURL(publicURL) + "/login/" + code, expires, nil
+}
+
+// baseURL is the public URL without its trailing slash, or the local default.
+func baseURL(publicURL string) string {
+	if base := strings.TrimRight(publicURL, "/"); base != "" {
+		return base
+	}
+	return lead.DefaultPublicURL
+}
+
+// signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
+// one-time link that signs the user in to the console.
+func (s *Server) signInLink(c *fiber.Ctx) error {
+	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !u.Active {
+		return lead.Conflict("the user is inactive", "an inactive user cannot sign in")
+	}
+	link, expires, err := NewSignInLink(c.UserContext(), s.db, s.cfg.PublicURL, u.ID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
+}
+
+// securityHeaders is set on every HTML page: no inline scripts or styles,
+// no framing, no sniffing, no referrer beyond the origin.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	return c.Next()
+}
+
+// secure reports whether the request came over HTTPS (directly or, from a
+// trusted proxy, as X-Forwarded-Proto says).
+func secure(c *fiber.Ctx) bool { return c.Protocol() == "https" }
+
+func setCookie(c *fiber.Ctx, name, value string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: "/", Expires: expires, HTTPOnly: true,
+		Secure: secure(c), SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+// session resolves the session cookie to its user for the console's
+// routes. Without a live session a GET goes to /login (and back after);
+// a POST must carry the session's CSRF token.
+func (s *Server) session(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	id := c.Cookies(sessionCookie)
+	var u lead.User
+	var csrf string
+	var err error = lead.Errorf(lead.CodeNotFound, "no session")
+	if id != "" {
+		u, csrf, err = s.db.Session(c.UserContext(), HashToken(id))
+	}
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		if c.Method() != fiber.MethodGet {
+			return s.consoleMessage(c, fiber.StatusUnauthorized, "Your session has ended", "Sign in again and retry.")
+		}
+		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Method() == fiber.MethodPost && !sameToken(c.FormValue("csrf"), csrf) {
+		return s.consoleMessage(c, fiber.StatusForbidden, "This form has expired", "Reload the page and try again.")
+	}
+	c.Locals(userKey{}, u)
+	c.Locals(csrfKey{}, csrf)
+	return c.Next()
+}
+
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// consolePage is the frame of a console page for the signed-in user.
+func consolePage(c *fiber.Ctx, title, nav string) web.Page {
+	csrf, _ := c.Locals(csrfKey{}).(string)
+	return web.Page{Title: title, User: caller(c), CSRF: csrf, Nav: nav}
+}
+
+// render writes a console page.
+func render(c *fiber.Ctx, name string, p web.Page) error {
+	c.Type("html", "utf-8")
+	return web.Render(c, name, p)
+}
+
+// consoleMessage answers a page that says one thing.
+func (s *Server) consoleMessage(c *fiber.Ctx, status int, title, text string) error {
+	p := consolePage(c, title, "")
+	p.Data = text
+	c.Status(status)
+	return render(c, "message", p)
+}
+
+// nextPath keeps a post-sign-in destination only when it is a path of
+// this site ("/leads/1"), never another origin ("//evil", "https://…").
+func nextPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\\") || strings.HasPrefix(next, "/api/") {
+		return "/leads"
+	}
+	return next
+}
+
+// loginCSRF returns the sign-in forms' CSRF token, setting its cookie when new.
+func loginCSRF(c *fiber.Ctx) string {
+	tok := c.Cookies(loginCookie)
+	if len(tok) < 20 {
+		tok = randomToken(18)
+		setCookie(c, loginCookie, tok, time.Now().Add(time.Hour))
+	}
+	return tok
+}
+
+// loginData is what the sign-in page shows.
+type loginData struct{ Next, Code string }
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.Query("next"))}}
+	return render(c, "login", p)
+}
+
+// codePage shows a one-time link's button: opening the link spends
+// nothing (mail scanners open links), the button does.
+func (s *Server) codePage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Referrer-Policy", "no-referrer")
+	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.Query("next")), Code: c.Params("code")}}
+	return render(c, "login", p)
+}
+
+// login signs in with a pasted token.
+func (s *Server) login(c *fiber.Ctx) error {
+	if !sameToken(c.FormValue("csrf"), c.Cookies(loginCookie)) {
+		return s.loginRefused(c, "This form has expired: try again.")
+	}
+	token := strings.TrimSpace(c.FormValue("token"))
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return s.loginRefused(c, "That is not a leadflow token: it starts with lf_.")
+	}
+	u, err := s.db.UserByTokenHash(c.UserContext(), HashToken(token))
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
+	}
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, u.ID)
+}
+
+// loginCode signs in with a one-time link's code, which it spends.
+func (s *Server) loginCode(c *fiber.Ctx) error {
+	if !sameToken(c.FormValue("csrf"), c.Cookies(loginCookie)) {
+		return s.loginRefused(c, "This form has expired: open the link again.")
+	}
+	userID, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return s.loginRefused(c, "This sign-in link has expired or was used already. Ask for a new one, or sign in with your token.")
+	}
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, userID)
+}
+
+func (s *Server) loginRefused(c *fiber.Ctx, why string) error {
+	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.FormValue("next"))},
+		Problem: &web.Problem{Title: why}}
+	c.Status(fiber.StatusUnauthorized)
+	return render(c, "login", p)
+}
+
+// startSession opens a session for the user and goes where they were headed.
+func (s *Server) startSession(c *fiber.Ctx, userID string) error {
+	if old := c.Cookies(sessionCookie); old != "" {
+		// A new sign-in ends the session the browser had (no fixation).
+		if err := s.db.DeleteSession(c.UserContext(), HashToken(old)); err != nil {
+			return err
+		}
+	}
+	id := randomToken(32)
+	expires := time.Now().Add(SessionTTL)
+	if err := s.db.CreateSession(c.UserContext(), HashToken(id), userID, randomToken(32), expires); err != nil {
+		return err
+	}
+	setCookie(c, sessionCookie, id, expires)
+	c.ClearCookie(loginCookie)
+	return c.Redirect(nextPath(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// logout ends the session.
+func (s *Server) logout(c *fiber.Ctx) error {
+	if err := s.db.DeleteSession(c.UserContext(), HashToken(c.Cookies(sessionCookie))); err != nil {
+		return err
+	}
+	setCookie(c, sessionCookie, "", time.Unix(0, 0))
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}

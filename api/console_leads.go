@@ -1,0 +1,243 @@
+package api
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file is the console's lead list and its tabs: my leads, and one tab
+// per pool the user may claim from. Filters are those of GET /api/v1/leads
+// (leadFilter), kept in the URL so a filtered list can be bookmarked.
+
+// listFilters are the filters the list page offers, in order.
+var listFilters = []web.Field{
+	{Name: "name", Label: "Name"}, {Name: "phone", Label: "Phone"}, {Name: "email", Label: "E-mail"},
+	{Name: "company", Label: "Company"}, {Name: "tag", Label: "Tag"}, {Name: "agent", Label: "Agent"},
+	{Name: "channel", Label: "Channel"},
+	{Name: "status", Label: "Status", Options: []string{"pooled", "offered", "assigned", "converted", "closed", "rejected", "merged", "received"}},
+	{Name: "time_field", Label: "Time frame on", Options: []string{"created", "assigned", "last_follow_up"}},
+	{Name: "created_from", Label: "From", Type: "date"}, {Name: "created_to", Label: "To", Type: "date"},
+}
+
+// claimablePools are the pools the user may claim from, for the tabs.
+func (s *Server) claimablePools(c *fiber.Ctx, me lead.User) ([]lead.Pool, error) {
+	pools, _, err := s.db.Pools(c.UserContext(), store.PoolFilter{VisibleTo: me.ID, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	out := pools[:0]
+	for _, p := range pools {
+		if pa := lead.PoolAccessOf(me, p); pa.Member || pa.Admin {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) leadsPage(c *fiber.Ctx) error {
+	me := caller(c)
+	pools, err := s.claimablePools(c, me)
+	if err != nil {
+		return err
+	}
+	tab := c.Query("tab")
+	title := "My leads"
+	data := web.LeadList{Tab: tab, Clear: "/leads"}
+	data.Tabs = append(data.Tabs, web.Tab{Label: "My leads", URL: "/leads", Active: tab == ""})
+	found := tab == ""
+	for _, p := range pools {
+		data.Tabs = append(data.Tabs, web.Tab{Label: p.Name, URL: "/leads?tab=" + url.QueryEscape(p.ID), Active: tab == p.ID})
+		if tab == p.ID {
+			found, title, data.Clear = true, p.Name, "/leads?tab="+url.QueryEscape(p.ID)
+		}
+	}
+	if !found {
+		return s.consoleMessage(c, fiber.StatusNotFound, "Pool not found", "You may not claim from this pool.")
+	}
+	for _, f := range listFilters {
+		f.Value = c.Query(f.Name)
+		data.Filtered = data.Filtered || f.Value != ""
+		data.Fields = append(data.Fields, f)
+	}
+	p := consolePage(c, title, "leads")
+	p.Data = &data
+	f, err := leadFilter(func(k string) string { return c.Query(k) }, func(k string) string { return k })
+	if err != nil {
+		p.Problem = webProblem(err)
+		c.Status(fiber.StatusUnprocessableEntity)
+		return render(c, "leads", p)
+	}
+	if tab == "" {
+		f.OwnerID = me.ID
+	} else if f.PoolID = tab; f.Status == "" && !isStaff(me) {
+		f.Status = string(lead.StatusPooled) // a rep's pool tab: what they may claim
+	}
+	f.Limit, f.Cursor, f.Viewer = 50, c.Query("cursor"), store.ViewerOf(me)
+	leads, next, err := s.db.Leads(c.UserContext(), f)
+	if err != nil {
+		if p.Problem = webProblem(err); p.Problem == nil {
+			return err
+		}
+		return render(c, "leads", p)
+	}
+	data.Leads = redactAll(me, leads)
+	if next != "" {
+		q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+		q.Set("cursor", next)
+		data.Next = "/leads?" + q.Encode()
+	}
+	return render(c, "leads", p)
+}
+
+// webProblem is a domain refusal as a page shows it; nil for an error
+// that is not a refusal (a failure).
+func webProblem(err error) *web.Problem {
+	var le *lead.Error
+	if !errors.As(err, &le) {
+		return nil
+	}
+	p := &web.Problem{Title: le.Message, Reasons: le.Reasons}
+	if len(le.Fields) > 0 {
+		p.Fields = map[string]string{}
+		for _, f := range le.Fields {
+			p.Fields[f.Field] = f.Reason
+		}
+	}
+	return p
+}
+
+// refusalStatus is the HTTP status of a refusal, as the API answers it.
+func refusalStatus(err error) int {
+	var le *lead.Error
+	if errors.As(err, &le) {
+		if st, ok := statusOf[le.Code]; ok {
+			return st
+		}
+	}
+	return fiber.StatusInternalServerError
+}
+
+// formTime reads a datetime-local (UTC) or RFC 3339 field; nil when empty.
+func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
+	v := strings.TrimSpace(c.FormValue(field))
+	if v == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+			return &t
+		}
+	}
+	bad.Add(field, "must be a date and time (2026-01-31T14:00)")
+	return nil
+}
+
+// consoleActions registers the lead page's forms: each calls the same
+// implementation as the API's route (claim, recordFollowUp, convert, move, edit).
+func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
+	post("/leads/:id/claim", s.leadForm("claim", func(c *fiber.Ctx) error {
+		var bad lead.Fields
+		in := claimBody{Reason: c.FormValue("reason"), ExpectedAt: formTime(&bad, c, "expected_follow_up_at")}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		_, err := s.claim(c, in)
+		return err
+	}))
+	post("/leads/:id/follow-ups", s.leadForm("follow-up", func(c *fiber.Ctx) error {
+		var bad lead.Fields
+		in := followUpBody{Type: c.FormValue("type"), Content: c.FormValue("content"), NextStep: c.FormValue("next_step"),
+			NextAt: formTime(&bad, c, "next_at"), Stage: c.FormValue("stage")}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		_, err := s.recordFollowUp(c, in)
+		return err
+	}))
+	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx) error {
+		_, err := s.convert(c)
+		return err
+	}))
+	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
+	for _, m := range moves {
+		post("/leads/:id/"+m.path, s.leadForm(m.path, func(c *fiber.Ctx) error {
+			in := moveBody{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
+			_, err := s.move(c, m.act, m.update, m.required, in)
+			return err
+		}))
+	}
+}
+
+// leadForm runs one of the lead page's forms: on success back to the lead
+// (a redirect, so a reload does not post again), else the lead page with
+// the refusal.
+func (s *Server) leadForm(form string, do func(c *fiber.Ctx) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		// The page's request id is the action's idempotency key, as the
+		// API's Idempotency-Key header is: a form sent twice applies once.
+		c.Request().Header.Del("Idempotency-Key")
+		if id := c.FormValue("request_id"); id != "" {
+			if len(id) > 64 {
+				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "is longer than 64 characters"}), form)
+			}
+			c.Request().Header.Set("Idempotency-Key", "console:"+id)
+		}
+		if err := do(c); err != nil {
+			if webProblem(err) == nil {
+				return err
+			}
+			return s.showLead(c, "", err, form)
+		}
+		return c.Redirect("/leads/"+url.PathEscape(c.Params("id"))+"?done="+url.QueryEscape(form), fiber.StatusSeeOther)
+	}
+}
+
+// editFields are the fields the edit form offers.
+var editFields = []web.Field{{Name: "company", Label: "Company"}, {Name: "name", Label: "Contact"}, {Name: "phone", Label: "Phone"},
+	{Name: "email", Label: "E-mail"}, {Name: "country", Label: "Country"}, {Name: "tags", Label: "Tags (comma-separated)"},
+	{Name: "notes", Label: "Notes"}, {Name: "stage", Label: "Stage"}}
+
+// editForm sends the fields the user changed.
+func (s *Server) editForm(c *fiber.Ctx) error {
+	l, err := s.leadFor(c, lead.ActEdit)
+	if err != nil {
+		return err
+	}
+	var in editBody
+	changed := func(name, old string) *string {
+		v := strings.TrimSpace(c.FormValue(name))
+		if v == old {
+			return nil
+		}
+		return &v
+	}
+	in.Company, in.Name, in.Phone = changed("company", l.Company), changed("name", l.Name), changed("phone", l.Phone)
+	in.Email, in.Country, in.Notes = changed("email", l.Email), changed("country", l.Country), changed("notes", l.Notes)
+	in.Stage = changed("stage", l.Stage)
+	if t := changed("tags", strings.Join(l.Tags, ", ")); t != nil {
+		tags := []string{}
+		for _, tag := range strings.Split(*t, ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
+		}
+		in.Tags = &tags
+	}
+	_, err = s.edit(c, in)
+	return err
+}
+
+// done are the notices after a form succeeded.
+var done = map[string]string{"claim": "You claimed this lead.", "follow-up": "Follow-up recorded.", "convert": "The lead is converted.",
+	"edit": "Changes saved.", "accept": "You accepted the offer.", "decline": "You declined the offer.", "return": "The lead was returned.",
+	"assign": "The lead is assigned.", "transfer": "The lead is transferred.", "reclaim": "The lead is back in its pool.", "close": "The lead is closed."}
+
+func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"io/fs"
+	"mime"
+	"path"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/skip2/go-qrcode"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file routes the console and holds its smaller pages: the invite
+// link with its QR code, e-mail settings, and the pages of an import and
+// of an export (the targets of e-mail links).
+
+// consoleRoutes registers the console: HTML pages signed in with the
+// session cookie, never under /api/v1.
+func (s *Server) consoleRoutes(app *fiber.App) {
+	app.Get("/static/:name", serveStatic)
+	app.Get("/login", securityHeaders, s.loginPage)
+	app.Post("/login", securityHeaders, s.login)
+	app.Post("/login/code", securityHeaders, s.loginCode)
+	app.Get("/login/:code", securityHeaders, s.codePage)
+
+	// Each route names its middleware: a Group("/") would run it for every path, the API's too.
+	sec := []fiber.Handler{securityHeaders, s.session}
+	get := func(p string, h fiber.Handler) { app.Get(p, append(slices.Clone(sec), h)...) }
+	post := func(p string, h fiber.Handler) { app.Post(p, append(slices.Clone(sec), h)...) }
+	post("/logout", s.logout)
+	get("/leads", s.leadsPage)
+	get("/leads/:id", s.leadPage)
+	s.consoleActions(post)
+	get("/invite", s.invitePage)
+	get("/invite/qr.png", s.inviteQR)
+	post("/invite/rotate", s.rotateInvitePage)
+	get("/settings/notifications", s.settingsPage)
+	post("/settings/notifications", s.saveSettings)
+	get("/imports/:id", s.importPage)
+	get("/imports/:id/errors.csv", s.importErrors)
+	get("/exports/:id", s.exportPage)
+	get("/exports/:id/file", s.exportFile)
+}
+
+// row is one line of a job's page.
+func row(label, value string) web.JobRow { return web.JobRow{Label: label, Value: value} }
+
+// serveStatic serves the console's embedded CSS and JS.
+func serveStatic(c *fiber.Ctx) error {
+	name := path.Base(c.Params("name"))
+	b, err := fs.ReadFile(web.Static(), name)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(b)
+}
+
+func (s *Server) invitePage(c *fiber.Ctx) error {
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	if err != nil {
+		return err
+	}
+	p := consolePage(c, "Invite link", "invite")
+	p.Data = struct{ URL string }{s.inviteLink(tok)["url"].(string)}
+	return render(c, "invite", p)
+}
+
+// inviteQR draws the caller's invite link as a QR code (PNG).
+func (s *Server) inviteQR(c *fiber.Ctx) error {
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(s.inviteLink(tok)["url"].(string), qrcode.Medium, 440)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/png")
+	return c.Send(png)
+}
+
+func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
+	if _, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID); err != nil {
+		return err
+	}
+	return c.Redirect("/invite", fiber.StatusSeeOther)
+}
+
+func (s *Server) settingsPage(c *fiber.Ctx) error {
+	optOut, err := s.db.EmailOptOut(c.UserContext(), caller(c).ID)
+	if err != nil {
+		return err
+	}
+	return s.renderSettings(c, optOut, "", nil)
+}
+
+func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, refusal error) error {
+	var kinds []web.EmailSetting
+	for _, k := range lead.EmailKinds {
+		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: k.Description, Required: k.Essential,
+			On: k.Essential || !slices.Contains(optOut, k.Kind)})
+	}
+	p := consolePage(c, "E-mail settings", "settings")
+	p.Data, p.Notice = struct{ Kinds []web.EmailSetting }{kinds}, notice
+	if refusal != nil {
+		p.Problem = webProblem(refusal)
+		c.Status(refusalStatus(refusal))
+	}
+	return render(c, "settings", p)
+}
+
+// saveSettings turns off the kinds the form left unchecked (as PUT
+// /api/v1/settings/notifications does with opt_out).
+func (s *Server) saveSettings(c *fiber.Ctx) error {
+	on := map[string]bool{}
+	for _, v := range c.Request().PostArgs().PeekMulti("on") {
+		on[string(v)] = true
+	}
+	optOut := []string{}
+	for _, k := range lead.EmailKinds {
+		if !k.Essential && !on[k.Kind] {
+			optOut = append(optOut, k.Kind)
+		}
+	}
+	kinds, err := s.db.SetEmailOptOut(c.UserContext(), caller(c).ID, optOut)
+	if err != nil {
+		if webProblem(err) == nil {
+			return err
+		}
+		return s.renderSettings(c, optOut, "", err)
+	}
+	return s.renderSettings(c, kinds, "Saved.", nil)
+}
+
+func (s *Server) importPage(c *fiber.Ctx) error {
+	im, err := s.ownImport(c)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return s.consoleMessage(c, fiber.StatusNotFound, "Import not found", "It does not exist, or it is not yours to see.")
+	}
+	if err != nil {
+		return err
+	}
+	n := strconv.Itoa
+	job := web.Job{Rows: []web.JobRow{row("File", im.FileName), row("Status", im.Status), row("Rows", n(im.Total)),
+		row("Processed", n(im.Processed)), row("Created", n(im.Created)), row("Merged", n(im.Merged)), row("Rejected", n(im.Rejected)),
+		row("Failed", n(im.Failed)), row("Imported before", n(im.AlreadyImported)), row("Warnings", n(im.Warnings))}}
+	if im.Error != "" {
+		job.Rows = append(job.Rows, row("Error", im.Error))
+	}
+	if im.Rejected+im.Failed+im.Warnings > 0 {
+		job.Download = &web.Link{URL: "/imports/" + im.ID + "/errors.csv", Label: "Download the rows to fix (CSV)"}
+	}
+	p := consolePage(c, "Import "+im.FileName, "")
+	p.Data = &job
+	return render(c, "job", p)
+}
+
+func (s *Server) exportPage(c *fiber.Ctx) error {
+	e, err := s.ownExport(c)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return s.consoleMessage(c, fiber.StatusNotFound, "Export not found", "It does not exist, or it is not yours to see.")
+	}
+	if err != nil {
+		return err
+	}
+	job := web.Job{Rows: []web.JobRow{row("Format", e.Format), row("Status", e.Status), row("Leads", strconv.Itoa(e.Rows)),
+		row("Asked at", e.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))}}
+	if e.Error != "" {
+		job.Rows = append(job.Rows, row("Error", e.Error))
+	}
+	if e.Status == store.JobCompleted {
+		job.Download = &web.Link{URL: "/exports/" + e.ID + "/file", Label: "Download the file"}
+	}
+	p := consolePage(c, "Export", "")
+	p.Data = &job
+	return render(c, "job", p)
+}

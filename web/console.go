@@ -1,0 +1,176 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// This file renders the console's pages: each page template defines
+// "content" and is executed inside the layout (console/layout.html).
+
+//go:embed templates/console/*.html
+var consoleFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Static is the console's embedded assets (CSS, JS), served under /static/.
+func Static() fs.FS {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the directory is embedded: never happens
+	}
+	return sub
+}
+
+var funcs = template.FuncMap{
+	"when": when,
+	"join": strings.Join,
+}
+
+// when formats a time (or a *time.Time) for a page, in UTC.
+func when(v any) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		t = *x
+	default:
+		return fmt.Sprint(v)
+	}
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+var consolePages = func() map[string]*template.Template {
+	names, err := fs.Glob(consoleFiles, "templates/console/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimSuffix(n[strings.LastIndex(n, "/")+1:], ".html")
+		if base == "layout" {
+			continue
+		}
+		out[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(consoleFiles, "templates/console/layout.html", n))
+	}
+	return out
+}()
+
+// Page is what every console page gets: the signed-in user and their CSRF
+// token for the forms, the navigation item to highlight, a notice or a
+// problem to show, and the page's own data.
+type Page struct {
+	Title   string
+	User    lead.User // zero on the sign-in pages
+	CSRF    string
+	Nav     string
+	Notice  string
+	Problem *Problem
+	Data    any
+}
+
+// Problem is a refusal shown on a page: its title, the reasons of a
+// refused action, and the bad fields with what is wrong with each.
+type Problem struct {
+	Title   string
+	Reasons []string
+	Fields  map[string]string
+}
+
+// Render writes the console page name (a file of templates/console
+// without .html) with p.
+func Render(w io.Writer, name string, p Page) error {
+	t, ok := consolePages[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", p)
+}
+
+// Tab is one tab of the lead list.
+type Tab struct {
+	Label, URL string
+	Active     bool
+}
+
+// Field is one input of a filter or edit form.
+type Field struct {
+	Name, Label, Value, Type string
+	Options                  []string // a select's choices
+}
+
+// LeadList is the data of the lead list page.
+type LeadList struct {
+	Tabs     []Tab
+	Tab      string // the active tab's key ("" for my leads)
+	Fields   []Field
+	Clear    string // the URL of the tab without filters
+	Filtered bool
+	Leads    []lead.Lead
+	Next     string // the URL of the next page, "" on the last
+}
+
+// HistoryItem is one event of a lead's history as a page shows it.
+type HistoryItem struct {
+	lead.Event
+	Actor  string // the actor's name
+	Detail string // the event's data, in words
+	Trace  string // the explanation trace, indented JSON
+	// FollowUp is the record of a follow-up event.
+	FollowUp *lead.FollowUp
+}
+
+// LeadPage is the data of a lead's page. Can holds the actions the user
+// may do now (by lead.Action name); Errors the field errors of a refused
+// form, keyed "form.field".
+type LeadPage struct {
+	Lead                                  lead.Lead
+	PoolName, OwnerName                   string
+	Can                                   map[string]bool
+	Errors                                map[string]string
+	FollowUpTypes, Stages, InvalidReasons []string
+	EditFields                            []Field
+	Events                                []HistoryItem
+	// Reps are whom staff may assign the lead to; Pools where they may
+	// transfer it.
+	Reps, Pools []Choice
+	// RequestID is sent with every form of the page: a form sent twice
+	// (a double click, a resend) is applied once.
+	RequestID string
+}
+
+// Choice is one option of a select: a value and its label.
+type Choice struct{ Value, Label string }
+
+// EmailSetting is one kind of e-mail on the settings page.
+type EmailSetting struct {
+	Kind, Label  string
+	On, Required bool
+}
+
+// JobRow is one line of an import's or export's page.
+type JobRow struct{ Label, Value string }
+
+// Link is a link with its label.
+type Link struct{ URL, Label string }
+
+// Job is the data of an import's or export's page.
+type Job struct {
+	Rows     []JobRow
+	Download *Link
+}

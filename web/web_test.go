@@ -1,0 +1,73 @@
+package web
+
+import (
+	"bytes"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+func TestLanguage(t *testing.T) {
+	for _, c := range []struct{ query, accept, want string }{
+		{"", "", "en"},
+		{"", "zh-CN,zh;q=0.9,en;q=0.8", "zh"},
+		{"", "en-US,en;q=0.9,zh;q=0.8", "en"},
+		{"", "fr-FR,zh-TW;q=0.5", "zh"},
+		{"en", "zh-CN", "en"},
+		{"zh", "", "zh"},
+		{"xx", "de", "en"},
+	} {
+		if got := Language(c.query, c.accept); got != c.want {
+			t.Errorf("Language(%q, %q) = %q, want %q", c.query, c.accept, got, c.want)
+		}
+	}
+	for lang, text := range registerText {
+		for key := range registerText["en"] {
+			if text[key] == "" {
+				t.Errorf("%s lacks %q", lang, key)
+			}
+		}
+	}
+}
+
+// TestRenderPages renders every console page signed out and signed in
+// (with a notice and a problem), and checks that no page has an inline script or style (the CSP
+// allows neither).
+func TestRenderPages(t *testing.T) {
+	u := lead.User{ID: "u1", Name: "Rita", Role: lead.RoleRep}
+	data := map[string]any{
+		"login":    struct{ Next, Code string }{"/leads", ""},
+		"message":  "text",
+		"leads":    &LeadList{Tabs: []Tab{{Label: "My leads", URL: "/leads", Active: true}}, Fields: []Field{{Name: "status", Options: []string{"pooled"}}}, Leads: []lead.Lead{{ID: "l1", Company: "Acme"}}, Next: "/leads?cursor=x"},
+		"lead":     &LeadPage{Lead: lead.Lead{ID: "l1", Company: "Acme", Tags: []string{"a"}}, Can: map[string]bool{"claim": true, "follow up": true, "edit": true, "return": true, "accept": true, "decline": true, "convert": true, "assign": true, "transfer": true, "reclaim": true, "close": true}, Reps: []Choice{{"r1", "Rita"}}, Pools: []Choice{{"p1", "Pool"}}, EditFields: []Field{{Name: "stage", Options: []string{"New"}}}, Events: []HistoryItem{{Event: lead.Event{Type: "claimed"}, Trace: "{}", FollowUp: &lead.FollowUp{Content: "c"}}}},
+		"invite":   struct{ URL string }{"http://x/r/t"},
+		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
+		"job":      &Job{Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
+	}
+	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
+	if len(consolePages) != len(names)-1 {
+		t.Fatalf("%d pages for %d files", len(consolePages), len(names))
+	}
+	for name := range consolePages {
+		for _, p := range []Page{{Title: name, Data: data[name]}, {Title: name, User: u, CSRF: "tok", Notice: "n", Problem: &Problem{Title: "no", Reasons: []string{"r"}, Fields: map[string]string{"f": "bad"}}, Data: data[name]}} {
+			var b bytes.Buffer
+			if err := Render(&b, name, p); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if s := b.String(); strings.Contains(s, "<script>") || strings.Contains(s, "style=") || strings.Contains(s, "<style") {
+				t.Errorf("%s has an inline script or style", name)
+			}
+		}
+	}
+	for _, r := range []Register{{Lang: "en"}, {Lang: "zh", RepName: "Rita"}, {NotFound: true}} {
+		var b bytes.Buffer
+		if err := RenderRegister(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		if s := b.String(); strings.Contains(s, "<script>") || strings.Contains(s, "<style") {
+			t.Errorf("the registration page has an inline script or style")
+		}
+	}
+}
