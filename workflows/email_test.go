@@ -101,7 +101,7 @@ func move(env *testsuite.TestWorkflowEnvironment, update, id string, in MoveInpu
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(update, id, &testsuite.TestUpdateCallback{
 			OnReject: func(err error) {
-				if !strings.Contains(err.Error(), "received") {
+				if e := DomainError(err); e == nil || !strings.Contains(e.Error(), "the lead is received") {
 					panic(err)
 				}
 				move(env, update, id+"'", in, time.Millisecond)
