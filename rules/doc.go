@@ -38,7 +38,7 @@ var Environment = []Symbol{
 	{"rep.role", "string", "admin, manager or rep"},
 	{"rep.team_id", "string", "rep's team"},
 	{"rep.capacity", "int", "most assigned leads the rep may hold"},
-	{"rep.held", "int", "assigned leads the rep holds now"},
+	{"rep.held", "int", "the rep's load: leads assigned or offered to them now"},
 	{"rep.claims_today", "int", "claims the rep made today"},
 	{"rep.active", "bool", "the rep is active"},
 	{"pool.id", "string", "the pool the decision happens in"},

@@ -65,7 +65,7 @@ type RepEnv struct {
 	Role        string `expr:"role" json:"role"`
 	TeamID      string `expr:"team_id" json:"team_id"`
 	Capacity    int    `expr:"capacity" json:"capacity"`
-	Held        int    `expr:"held" json:"held"`                 // assigned leads the rep holds now
+	Held        int    `expr:"held" json:"held"`                 // the rep's load: leads assigned or offered to them now
 	ClaimsToday int    `expr:"claims_today" json:"claims_today"` // claims the rep made today
 	Active      bool   `expr:"active" json:"active"`
 }
