@@ -172,6 +172,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/leads/:id/reclaim":                      {fixture: assignedLead, want: [subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/close":                        {fixture: assignedLead, want: [subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/convert":                      {fixture: assignedLead, want: [subjects]int{200, 200, 404, 404, 404, 200, 404}},
+		"GET /api/v1/leads/:id/follow-ups":                    {fixture: readLead, want: [subjects]int{200, 200, 404, 404, 404, 200, 404}},
 		"GET /api/v1/options":                                 {want: all(200)},
 		"GET /api/v1/options/:list":                           {fixture: fixed("stages"), want: all(200)},
 		"PUT /api/v1/options/:list":                           {fixture: fixed("stages"), body: fixed(`{"items":["New","Started","Follow-up","In progress","Completed"]}`), want: adminOnly},

@@ -123,6 +123,7 @@ func New(cfg Config) *fiber.App {
 	s.routeRules(v1)
 	s.routePools(v1)
 	s.routeActions(v1)
+	s.routeFollowUps(v1)
 	s.routeNotifications(v1)
 	s.routeImports(v1)
 	s.routeExports(v1)

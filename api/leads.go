@@ -148,21 +148,7 @@ func (s *Server) getLead(c *fiber.Ctx) error {
 	return c.JSON(redact(caller(c), l))
 }
 
-func (s *Server) leadHistory(c *fiber.Ctx) error {
-	l, err := s.leadFor(c, lead.ActRead)
-	if err != nil {
-		return err
-	}
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	events, next, err := s.db.Events(c.UserContext(), l.ID, limit, c.Query("cursor"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(page(events, next))
-}
+func (s *Server) leadHistory(c *fiber.Ctx) error { return leadPage(s, c, s.db.Events) }
 
 // listLeads lists the leads the caller may see (lead.Visible, through its
 // SQL twin), newest first.

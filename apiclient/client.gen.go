@@ -647,7 +647,7 @@ type EmailKind struct {
 	Kind        string `json:"kind"`
 }
 
-// Event defines model for Event.
+// Event one entry of the history. followed_up: data.follow_up_id is the id of an item of GET /api/v1/leads/{id}/follow-ups, data.stage the stage it left the lead at, data.type its type.
 type Event struct {
 	ActorId     *string                 `json:"actor_id,omitempty"`
 	At          time.Time               `json:"at"`
@@ -720,14 +720,20 @@ type FieldError struct {
 
 // FollowUp defines model for FollowUp.
 type FollowUp struct {
-	AuthorId  string     `json:"author_id"`
-	Content   string     `json:"content"`
-	CreatedAt time.Time  `json:"created_at"`
-	Id        string     `json:"id"`
-	LeadId    string     `json:"lead_id"`
-	NextAt    *time.Time `json:"next_at,omitempty"`
-	NextStep  *string    `json:"next_step,omitempty"`
-	Type      string     `json:"type"`
+	AuthorId string `json:"author_id"`
+
+	// AuthorName the author's name
+	AuthorName *string    `json:"author_name,omitempty"`
+	Content    string     `json:"content"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Id         string     `json:"id"`
+	LeadId     string     `json:"lead_id"`
+	NextAt     *time.Time `json:"next_at,omitempty"`
+	NextStep   *string    `json:"next_step,omitempty"`
+
+	// Stage the lead's stage after this follow-up: the stage given with it, or the stage it moved the lead to
+	Stage *string `json:"stage,omitempty"`
+	Type  string  `json:"type"`
 }
 
 // FollowUpInput defines model for FollowUpInput.
@@ -739,6 +745,14 @@ type FollowUpInput struct {
 
 	// Type one of the follow_up_types option list (default call, visit, email, trial, quote, contract)
 	Type string `json:"type"`
+}
+
+// FollowUpPage one page of FollowUp
+type FollowUpPage struct {
+	Items []FollowUp `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // Health defines model for Health.
@@ -1629,6 +1643,14 @@ type DeclineLeadParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListFollowUpsParams defines parameters for ListFollowUps.
+type ListFollowUpsParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // CreateFollowUpParams defines parameters for CreateFollowUp.
 type CreateFollowUpParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
@@ -2062,6 +2084,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/decline (the `DeclineLead` operationId).
 	DeclineLead(ctx context.Context, id string, params *DeclineLeadParams, body DeclineLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFollowUps The lead's follow-ups, newest first, to whoever may read the lead
+	//
+	// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+	ListFollowUps(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFollowUpWithBody Record a follow-up on an assigned lead
 	//
@@ -2927,6 +2954,21 @@ func (c *Client) DeclineLeadWithBody(ctx context.Context, id string, params *Dec
 // Corresponds with POST /api/v1/leads/{id}/decline (the `DeclineLead` operationId).
 func (c *Client) DeclineLead(ctx context.Context, id string, params *DeclineLeadParams, body DeclineLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeclineLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFollowUps The lead's follow-ups, newest first, to whoever may read the lead
+//
+// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+func (c *Client) ListFollowUps(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFollowUpsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5213,6 +5255,79 @@ func NewDeclineLeadRequestWithBody(server string, id string, params *DeclineLead
 	return req, nil
 }
 
+// NewListFollowUpsRequest constructs an http.Request for the ListFollowUps method
+func NewListFollowUpsRequest(server string, id string, params *ListFollowUpsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/follow-ups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateFollowUpRequest calls the generic CreateFollowUp builder with application/json body
 func NewCreateFollowUpRequest(server string, id string, params *CreateFollowUpParams, body CreateFollowUpJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -7464,6 +7579,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/decline (the `DeclineLead` operationId).
 	DeclineLeadWithResponse(ctx context.Context, id string, params *DeclineLeadParams, body DeclineLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*DeclineLeadResponse, error)
 
+	// ListFollowUpsWithResponse The lead's follow-ups, newest first, to whoever may read the lead
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+	ListFollowUpsWithResponse(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*ListFollowUpsResponse, error)
+
 	// CreateFollowUpWithBodyWithResponse Record a follow-up on an assigned lead
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -9443,6 +9565,68 @@ func (r DeclineLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeclineLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListFollowUpsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FollowUpPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFollowUpsResponse) GetJSON200() *FollowUpPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFollowUpsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListFollowUpsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListFollowUpsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFollowUpsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFollowUpsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFollowUpsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFollowUpsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13107,6 +13291,19 @@ func (c *ClientWithResponses) DeclineLeadWithResponse(ctx context.Context, id st
 	return ParseDeclineLeadResponse(rsp)
 }
 
+// ListFollowUpsWithResponse The lead's follow-ups, newest first, to whoever may read the lead
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+func (c *ClientWithResponses) ListFollowUpsWithResponse(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*ListFollowUpsResponse, error) {
+	rsp, err := c.ListFollowUps(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFollowUpsResponse(rsp)
+}
+
 // CreateFollowUpWithBodyWithResponse Record a follow-up on an assigned lead
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -15229,6 +15426,53 @@ func ParseDeclineLeadResponse(rsp *http.Response) (*DeclineLeadResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListFollowUpsResponse parses an HTTP response from a ListFollowUpsWithResponse call
+func ParseListFollowUpsResponse(rsp *http.Response) (*ListFollowUpsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFollowUpsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FollowUpPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	}
 
