@@ -116,8 +116,12 @@ func (s *Server) followUp(c *fiber.Ctx) error {
 }
 
 func (s *Server) convertLead(c *fiber.Ctx) error {
-	var in struct{}
+	var in convertBody
 	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	customer, order, err := in.values()
+	if err != nil {
 		return err
 	}
 	l, err := s.leadFor(c, lead.ActConvert)
@@ -125,7 +129,8 @@ func (s *Server) convertLead(c *fiber.Ctx) error {
 		return err
 	}
 	// One customer per lead, whatever the retries.
-	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String()}
+	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String(),
+		Customer: customer, Order: order}
 	var out lead.Converted
 	if err := s.update(c, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
 		return err

@@ -124,6 +124,7 @@ func New(cfg Config) *fiber.App {
 	s.routePools(v1)
 	s.routeActions(v1)
 	s.routeFollowUps(v1)
+	s.routeCustomers(v1)
 	s.routeNotifications(v1)
 	s.routeImports(v1)
 	s.routeExports(v1)

@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -22,7 +23,10 @@ func fieldError(t *testing.T, r response, field string) {
 }
 
 // TestFollowUpsAndCustomers: a lead's follow-ups are listed newest first in
-// pages, with their author and stage, and the history links them.
+// pages, with their author and stage, and the history links them; the
+// conversion takes overrides and an order, maps custom fields by name and
+// records its rule decision; the
+// customer is read (alone and in the list) by whoever may read its lead.
 func TestFollowUpsAndCustomers(t *testing.T) {
 	s := newStack(t)
 	repID, rep := s.createRep("Rosa", 5)
@@ -59,4 +63,54 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 	if linked != 1 {
 		t.Fatalf("the history does not link the first follow-up: %+v", s.history(l.ID))
 	}
+
+	// Refused conversions leave the lead assigned.
+	conv := "/api/v1/leads/" + l.ID + "/convert"
+	fieldError(t, s.do("POST", conv, rep, `{"order":{"amount":-1}}`), "order.amount")
+	fieldError(t, s.do("POST", conv, rep, `{"order":{"currency":"yuan"}}`), "order.currency")
+	if got := s.getLead(l.ID); got.Status != lead.StatusAssigned {
+		t.Fatalf("a refused conversion moved the lead: %+v", got)
+	}
+	var out lead.Converted
+	s.expect(s.do("POST", conv, rep, `{"customer":{"name":"Seed Steel Group"},"order":{"amount":1999.5,"currency":"cny","product":"Pro plan","custom":{"seats":"5"}}}`), 200).json(t, &out)
+	if out.Customer.Name != "Seed Steel Group" || out.Customer.Contact != "Wang Fang" || out.Customer.Data["industry"] != "Steel" {
+		t.Fatalf("customer: %+v", out.Customer)
+	}
+	var conv1 lead.Event
+	for _, e := range s.history(l.ID) {
+		if e.Type == lead.EventConverted {
+			conv1 = e
+		}
+	}
+	if conv1.RuleKind != "conversion" || conv1.RuleVersion < 1 || len(conv1.Trace) == 0 || conv1.Data["customer_id"] != out.Customer.ID {
+		t.Fatalf("converted event: %+v", conv1)
+	}
+
+	var d lead.CustomerDetail
+	s.expect(s.do("GET", "/api/v1/customers/"+out.Customer.ID, rep, ""), 200).json(t, &d)
+	if d.Lead.ID != l.ID || d.Lead.Status != lead.StatusConverted || len(d.Orders) != 1 || d.Orders[0].Amount.String() != "1999.5" ||
+		d.Orders[0].Currency != "CNY" || d.Orders[0].Product != "Pro plan" || d.Orders[0].Custom["seats"] != "5" || d.Data["industry"] != "Steel" {
+		t.Fatalf("customer detail: %+v", d)
+	}
+	s.expect(s.do("GET", "/api/v1/customers/"+out.Customer.ID, other, ""), 404)
+	s.expect(s.do("GET", "/api/v1/customers/not-an-id", rep, ""), 404)
+
+	count := func(token, query string) int {
+		var p struct {
+			Items []lead.Customer `json:"items"`
+		}
+		s.expect(s.do("GET", "/api/v1/customers?"+query, token, ""), 200).json(t, &p)
+		return len(p.Items)
+	}
+	tomorrow := time.Now().UTC().Add(24 * time.Hour).Format(time.DateOnly)
+	for _, c := range []struct {
+		token, query string
+		want         int
+	}{{rep, "", 1}, {other, "", 0}, {s.admin, "q=steel+group", 1}, {s.admin, "q=nothing", 0},
+		{s.admin, "owner_id=" + repID, 1}, {s.admin, "created_from=" + tomorrow, 0}, {s.admin, "created_to=" + tomorrow, 1}} {
+		if got := count(c.token, c.query); got != c.want {
+			t.Errorf("customers?%s: %d, want %d", c.query, got, c.want)
+		}
+	}
+	fieldError(t, s.do("GET", "/api/v1/customers?created_from=soon", s.admin, ""), "created_from")
 }

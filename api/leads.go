@@ -110,16 +110,7 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 			bad.Add(field(id.name), "is not an id")
 		}
 	}
-	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
-		if v := get(name); v != "" {
-			t, err := parseTime(v)
-			if err != nil {
-				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
-				continue
-			}
-			*dst = &t
-		}
-	}
+	f.CreatedFrom, f.CreatedTo = createdRange(get, field, &bad)
 	if !store.ValidTimeField(f.TimeField) {
 		bad.Add(field("time_field"), "must be created, assigned or last_follow_up")
 	}
@@ -131,6 +122,21 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 		bad.Add(field("review"), "must be true or false")
 	}
 	return f, bad.Err()
+}
+
+// createdRange reads the created_from and created_to filters of a list.
+func createdRange(get func(string) string, field func(string) string, bad *lead.Fields) (from, to *time.Time) {
+	for name, dst := range map[string]**time.Time{"created_from": &from, "created_to": &to} {
+		if v := get(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = &t
+		}
+	}
+	return from, to
 }
 
 func parseTime(v string) (time.Time, error) {

@@ -542,6 +542,15 @@ type CompileError struct {
 	Rule    string `json:"rule"`
 }
 
+// ConvertInput optional: send {} or nothing to convert with the rules' mapping alone
+type ConvertInput struct {
+	// Customer overrides of the customer: the columns name, contact, phone, email, country (texts) and custom fields by name; they win over the conversion rules' mapping and the lead's custom fields.
+	Customer *map[string]interface{} `json:"customer,omitempty"`
+
+	// Order the order to record; its values win over the conversion rules' order mapping
+	Order *OrderInput `json:"order,omitempty"`
+}
+
 // Converted defines model for Converted.
 type Converted struct {
 	Customer Customer `json:"customer"`
@@ -625,16 +634,46 @@ type CreatedLead struct {
 
 // Customer defines model for Customer.
 type Customer struct {
-	Contact   *string                 `json:"contact,omitempty"`
-	Country   *string                 `json:"country,omitempty"`
-	CreatedAt time.Time               `json:"created_at"`
-	Data      *map[string]interface{} `json:"data,omitempty"`
-	Email     *string                 `json:"email,omitempty"`
-	Id        string                  `json:"id"`
-	LeadId    string                  `json:"lead_id"`
-	Name      string                  `json:"name"`
-	OwnerId   *string                 `json:"owner_id,omitempty"`
-	Phone     *string                 `json:"phone,omitempty"`
+	Contact   *string   `json:"contact,omitempty"`
+	Country   *string   `json:"country,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Data the customer's custom fields: the lead's custom fields under their names (seed 002), the conversion rules' mapping and the caller's overrides
+	Data    *map[string]interface{} `json:"data,omitempty"`
+	Email   *string                 `json:"email,omitempty"`
+	Id      string                  `json:"id"`
+	LeadId  string                  `json:"lead_id"`
+	Name    string                  `json:"name"`
+	OwnerId *string                 `json:"owner_id,omitempty"`
+	Phone   *string                 `json:"phone,omitempty"`
+}
+
+// CustomerDetail a customer with the lead it came from and its orders
+type CustomerDetail struct {
+	Contact   *string   `json:"contact,omitempty"`
+	Country   *string   `json:"country,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Data the customer's custom fields: the lead's custom fields under their names (seed 002), the conversion rules' mapping and the caller's overrides
+	Data   *map[string]interface{} `json:"data,omitempty"`
+	Email  *string                 `json:"email,omitempty"`
+	Id     string                  `json:"id"`
+	Lead   Lead                    `json:"lead"`
+	LeadId string                  `json:"lead_id"`
+	Name   string                  `json:"name"`
+
+	// Orders oldest first
+	Orders  []Order `json:"orders"`
+	OwnerId *string `json:"owner_id,omitempty"`
+	Phone   *string `json:"phone,omitempty"`
+}
+
+// CustomerPage one page of Customer
+type CustomerPage struct {
+	Items []Customer `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // DuplicatePolicies source (api, manual, import, web, invite) to its duplicate policy
@@ -647,7 +686,7 @@ type EmailKind struct {
 	Kind        string `json:"kind"`
 }
 
-// Event one entry of the history. followed_up: data.follow_up_id is the id of an item of GET /api/v1/leads/{id}/follow-ups, data.stage the stage it left the lead at, data.type its type.
+// Event one entry of the history. followed_up: data.follow_up_id is the id of an item of GET /api/v1/leads/{id}/follow-ups, data.stage the stage it left the lead at, data.type its type. converted: rule_kind, rule_version and trace are the conversion rules that mapped it; data.customer_id (GET /api/v1/customers/{id}) and data.order_id.
 type Event struct {
 	ActorId     *string                 `json:"actor_id,omitempty"`
 	At          time.Time               `json:"at"`
@@ -1037,6 +1076,35 @@ type OptionList struct {
 
 // OptionLists every option list by name
 type OptionLists map[string][]string
+
+// Order defines model for Order.
+type Order struct {
+	// Amount a decimal amount, absent when unknown
+	Amount    *float32  `json:"amount,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Currency ISO 4217 code, e.g. CNY
+	Currency *string `json:"currency,omitempty"`
+
+	// Custom the order's custom fields
+	Custom     *map[string]interface{} `json:"custom,omitempty"`
+	CustomerId string                  `json:"customer_id"`
+	Id         string                  `json:"id"`
+	LeadId     string                  `json:"lead_id"`
+	Product    *string                 `json:"product,omitempty"`
+}
+
+// OrderInput the order to record; its values win over the conversion rules' order mapping
+type OrderInput struct {
+	Amount *float32 `json:"amount,omitempty"`
+
+	// Currency ISO 4217 code, e.g. CNY (upper-cased)
+	Currency *string `json:"currency,omitempty"`
+
+	// Custom the order's custom fields
+	Custom  *map[string]interface{} `json:"custom,omitempty"`
+	Product *string                 `json:"product,omitempty"`
+}
 
 // Outcome what a rule set decided, with the trace
 type Outcome struct {
@@ -1524,6 +1592,24 @@ type Unavailable = Problem
 // UnsupportedMediaType RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
 type UnsupportedMediaType = Problem
 
+// ListCustomersParams defines parameters for ListCustomers.
+type ListCustomersParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Q part of the name, contact, phone or e-mail
+	Q       *string `form:"q,omitempty" json:"q,omitempty"`
+	OwnerId *string `form:"owner_id,omitempty" json:"owner_id,omitempty"`
+
+	// CreatedFrom converted at or after: a date (2026-01-31) or an RFC 3339 time
+	CreatedFrom *string `form:"created_from,omitempty" json:"created_from,omitempty"`
+
+	// CreatedTo converted before: a date (2026-01-31) or an RFC 3339 time
+	CreatedTo *string `form:"created_to,omitempty" json:"created_to,omitempty"`
+}
+
 // CreateExportParams defines parameters for CreateExport.
 type CreateExportParams struct {
 	// Format when the body does not say; the filters of GET /api/v1/leads may also be given in the query string
@@ -1627,9 +1713,6 @@ type CloseLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
-
-// ConvertLeadJSONBody defines parameters for ConvertLead.
-type ConvertLeadJSONBody = map[string]interface{}
 
 // ConvertLeadParams defines parameters for ConvertLead.
 type ConvertLeadParams struct {
@@ -1765,7 +1848,7 @@ type ClaimLeadJSONRequestBody = Claim
 type CloseLeadJSONRequestBody = ActionInput
 
 // ConvertLeadJSONRequestBody defines body for ConvertLead for application/json ContentType.
-type ConvertLeadJSONRequestBody = ConvertLeadJSONBody
+type ConvertLeadJSONRequestBody = ConvertInput
 
 // DeclineLeadJSONRequestBody defines body for DeclineLead for application/json ContentType.
 type DeclineLeadJSONRequestBody = ActionInput
@@ -1909,6 +1992,16 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListCustomers The customers of the leads the caller may read, newest first
+	//
+	// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+	ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomer A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+	//
+	// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+	GetCustomer(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateExportWithBody Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 	//
@@ -2057,14 +2150,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/close (the `CloseLead` operationId).
 	CloseLead(ctx context.Context, id string, params *CloseLeadParams, body CloseLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConvertLeadWithBody Convert an assigned lead into a customer; the workflow completes
+	// ConvertLeadWithBody Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/leads/{id}/convert (the `ConvertLead` operationId).
 	ConvertLeadWithBody(ctx context.Context, id string, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConvertLead Convert an assigned lead into a customer; the workflow completes
+	// ConvertLead Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2519,6 +2612,36 @@ type ClientInterface interface {
 	CheckReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// ListCustomers The customers of the leads the caller may read, newest first
+//
+// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+func (c *Client) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomer A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+//
+// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+func (c *Client) GetCustomer(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateExportWithBody Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 //
 // Takes any type of body and a specified content type.
@@ -2896,7 +3019,7 @@ func (c *Client) CloseLead(ctx context.Context, id string, params *CloseLeadPara
 	return c.Client.Do(req)
 }
 
-// ConvertLeadWithBody Convert an assigned lead into a customer; the workflow completes
+// ConvertLeadWithBody Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes any type of body and a specified content type.
 //
@@ -2913,7 +3036,7 @@ func (c *Client) ConvertLeadWithBody(ctx context.Context, id string, params *Con
 	return c.Client.Do(req)
 }
 
-// ConvertLead Convert an assigned lead into a customer; the workflow completes
+// ConvertLead Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4085,6 +4208,154 @@ func (c *Client) CheckReadiness(ctx context.Context, reqEditors ...RequestEditor
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListCustomersRequest constructs an http.Request for the ListCustomers method
+func NewListCustomersRequest(server string, params *ListCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OwnerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner_id", *params.OwnerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_from", *params.CreatedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_to", *params.CreatedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerRequest constructs an http.Request for the GetCustomer method
+func NewGetCustomerRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewCreateExportRequest calls the generic CreateExport builder with application/json body
@@ -7390,6 +7661,20 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListCustomersWithResponse The customers of the leads the caller may read, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+	ListCustomersWithResponse(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error)
+
+	// GetCustomerWithResponse A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+	GetCustomerWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
 	// CreateExportWithBodyWithResponse Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7551,14 +7836,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/close (the `CloseLead` operationId).
 	CloseLeadWithResponse(ctx context.Context, id string, params *CloseLeadParams, body CloseLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseLeadResponse, error)
 
-	// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer; the workflow completes
+	// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/leads/{id}/convert (the `ConvertLead` operationId).
 	ConvertLeadWithBodyWithResponse(ctx context.Context, id string, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error)
 
-	// ConvertLeadWithResponse Convert an assigned lead into a customer; the workflow completes
+	// ConvertLeadWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8061,6 +8346,116 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckReadinessResponse, error)
+}
+
+type ListCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomersResponse) GetJSON200() *CustomerPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerResponse) GetJSON200() *CustomerDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // CreateExportResponse429Headers the declared response headers of an HTTP 429 response for CreateExport
@@ -12940,6 +13335,32 @@ func (r CheckReadinessResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomersWithResponse The customers of the leads the caller may read, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+func (c *ClientWithResponses) ListCustomersWithResponse(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error) {
+	rsp, err := c.ListCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomersResponse(rsp)
+}
+
+// GetCustomerWithResponse A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error) {
+	rsp, err := c.GetCustomer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerResponse(rsp)
+}
+
 // CreateExportWithBodyWithResponse Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -13239,7 +13660,7 @@ func (c *ClientWithResponses) CloseLeadWithResponse(ctx context.Context, id stri
 	return ParseCloseLeadResponse(rsp)
 }
 
-// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer; the workflow completes
+// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13252,7 +13673,7 @@ func (c *ClientWithResponses) ConvertLeadWithBodyWithResponse(ctx context.Contex
 	return ParseConvertLeadResponse(rsp)
 }
 
-// ConvertLeadWithResponse Convert an assigned lead into a customer; the workflow completes
+// ConvertLeadWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14186,6 +14607,86 @@ func (c *ClientWithResponses) CheckReadinessWithResponse(ctx context.Context, re
 		return nil, err
 	}
 	return ParseCheckReadinessResponse(rsp)
+}
+
+// ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
+func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerResponse parses an HTTP response from a GetCustomerWithResponse call
+func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseCreateExportResponse parses an HTTP response from a CreateExportWithResponse call

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,7 +100,7 @@ func ValidTimeField(f string) bool {
 func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
 	var q listQuery
 	like := func(v string) string {
-		return q.arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
+		return q.arg(likePattern(v))
 	}
 	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "country": f.Country}
 	for _, col := range []string{"status", "stage", "source", "country"} {
