@@ -215,7 +215,9 @@ func (a *Activities) RecordFollowUp(ctx context.Context, n lead.NewFollowUp) (le
 }
 
 // Convert turns an assigned lead into a customer, its fields mapped by the
-// active conversion rules and overridden by the caller's values.
+// active conversion rules and overridden by the caller's values; the
+// custom fields of the customer and the order are checked against their
+// definitions.
 func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, error) {
 	l, err := a.Store.Lead(ctx, c.LeadID)
 	if err != nil {
@@ -253,6 +255,26 @@ func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conver
 			c.Order = map[string]any{}
 		}
 		maps.Copy(c.Order, c.OrderOverrides)
+	}
+	var bad lead.Fields
+	for _, e := range []struct {
+		entity string
+		values map[string]any
+	}{{lead.EntityCustomer, c.Customer}, {lead.EntityOrder, c.Order}} {
+		if len(e.values) == 0 && e.entity == lead.EntityOrder {
+			continue // no order
+		}
+		schema, err := a.Store.CustomSchema(ctx, e.entity)
+		if err != nil {
+			return err
+		}
+		// The field errors name the part of the body: customer.custom.<name>, order.custom.<name>.
+		for _, f := range schema.Check(e.values, false) {
+			bad.Add(e.entity+"."+f.Field, f.Reason)
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
 	}
 	ev := decisionEvent(lead.EventConverted, l, out, nil)
 	c.Decision = &ev

@@ -203,6 +203,7 @@ type editBody struct {
 	Tags       *[]string       `json:"tags"`
 	Custom     *map[string]any `json:"custom"`
 	Channel    *string         `json:"channel"`
+	Group      *string         `json:"group"`
 	Profession *string         `json:"profession"`
 	Address    *string         `json:"address"`
 	District   *string         `json:"district"`
@@ -215,7 +216,7 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 		return err
 	}
 	arg := lead.Edit{ActorID: caller(c).ID, Name: in.Name, Company: in.Company, Phone: in.Phone, Country: in.Country, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
-		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Profession: in.Profession, Address: in.Address,
+		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Group: in.Group, Profession: in.Profession, Address: in.Address,
 		District: in.District, Division: in.Division}
 	err := arg.Clean()
 	bad, _ := lead.FieldsOf(err)
@@ -223,6 +224,13 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, *in.Stage); err != nil {
 			return err
 		}
+	}
+	var custom map[string]any
+	if in.Custom != nil {
+		custom = *in.Custom
+	}
+	if err := s.checkLead(c, &bad, custom, in.Channel, in.Group, true); err != nil {
+		return err
 	}
 	if err := bad.Err(); err != nil {
 		return err

@@ -125,6 +125,7 @@ func New(cfg Config) *fiber.App {
 	s.routeActions(v1)
 	s.routeFollowUps(v1)
 	s.routeCustomers(v1)
+	s.routeFields(v1)
 	s.routeNotifications(v1)
 	s.routeImports(v1)
 	s.routeExports(v1)

@@ -20,7 +20,12 @@ func (s *Server) createLead(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := in.Clean(); err != nil {
+	err := in.Clean()
+	bad, _ := lead.FieldsOf(err)
+	if err := s.checkLead(c, &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
+		return err
+	}
+	if err := bad.Err(); err != nil {
 		return err
 	}
 	in.Source, in.CreatedBy = lead.SourceAPI, me.ID

@@ -86,6 +86,7 @@ type Edit struct {
 	Tags       *[]string       `json:"tags,omitempty"`
 	Custom     *map[string]any `json:"custom,omitempty"`
 	Channel    *string         `json:"channel,omitempty"`
+	Group      *string         `json:"group,omitempty"`
 	Profession *string         `json:"profession,omitempty"`
 	Address    *string         `json:"address,omitempty"`
 	District   *string         `json:"district,omitempty"`

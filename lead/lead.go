@@ -73,6 +73,7 @@ type Lead struct {
 	Country        string         `json:"country,omitempty"`
 	Source         string         `json:"source"`
 	Channel        string         `json:"channel,omitempty"`
+	Group          string         `json:"group,omitempty"` // one of the groups option list
 	Profession     string         `json:"profession,omitempty"`
 	Address        string         `json:"address,omitempty"`
 	District       string         `json:"district,omitempty"`
