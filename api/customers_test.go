@@ -10,20 +10,6 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// fieldError fails unless the answer is a 422 naming field.
-func fieldError(t *testing.T, r response, field string) {
-	t.Helper()
-	if r.status != 422 {
-		t.Fatalf("status %d, want 422 on %s; body %s", r.status, field, r.body)
-	}
-	for _, f := range r.problem(t).Errors {
-		if f.Field == field {
-			return
-		}
-	}
-	t.Fatalf("no error on %s: %s", field, r.body)
-}
-
 // TestFollowUpsAndCustomers: a lead's follow-ups are listed newest first in
 // pages, with their author and stage, and the history links them; the
 // conversion takes overrides and an order, maps custom fields by name,
@@ -56,7 +42,7 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 		t.Fatalf("second page: %+v", p2)
 	}
 	s.expect(s.do("GET", "/api/v1/leads/"+l.ID+"/follow-ups", other, ""), 404)
-	fieldError(t, s.do("GET", "/api/v1/leads/"+l.ID+"/follow-ups?cursor=nope", rep, ""), "cursor")
+	fieldProblem(t, s.do("GET", "/api/v1/leads/"+l.ID+"/follow-ups?cursor=nope", rep, ""), "cursor")
 	linked := 0
 	for _, e := range s.history(l.ID) {
 		if e.Type == lead.EventFollowedUp && e.Data["follow_up_id"] == p2.Items[0].ID && e.Data["stage"] == "Started" {
@@ -69,9 +55,9 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 
 	// Refused conversions leave the lead assigned.
 	conv := "/api/v1/leads/" + l.ID + "/convert"
-	fieldError(t, s.do("POST", conv, rep, `{"order":{"amount":-1}}`), "order.amount")
-	fieldError(t, s.do("POST", conv, rep, `{"order":{"currency":"yuan"}}`), "order.currency")
-	fieldError(t, s.do("POST", conv, rep, `{"order":{"amount":5,"custom":{"seats":"many"}}}`), "order.custom.seats")
+	fieldProblem(t, s.do("POST", conv, rep, `{"order":{"amount":-1}}`), "order.amount")
+	fieldProblem(t, s.do("POST", conv, rep, `{"order":{"currency":"yuan"}}`), "order.currency")
+	fieldProblem(t, s.do("POST", conv, rep, `{"order":{"amount":5,"custom":{"seats":"many"}}}`), "order.custom.seats")
 	if got := s.getLead(l.ID); got.Status != lead.StatusAssigned {
 		t.Fatalf("a refused conversion moved the lead: %+v", got)
 	}
@@ -116,7 +102,7 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 			t.Errorf("customers?%s: %d, want %d", c.query, got, c.want)
 		}
 	}
-	fieldError(t, s.do("GET", "/api/v1/customers?created_from=soon", s.admin, ""), "created_from")
+	fieldProblem(t, s.do("GET", "/api/v1/customers?created_from=soon", s.admin, ""), "created_from")
 }
 
 // TestCustomFields: admins define custom fields; lead create, edit and
@@ -126,8 +112,8 @@ func TestCustomFields(t *testing.T) {
 	s := newStack(t)
 	_, rep := s.createRep("Ruth", 5)
 	s.expect(s.do("POST", "/api/v1/fields", rep, `{"entity":"lead","name":"budget","type":"number"}`), 403)
-	fieldError(t, s.do("POST", "/api/v1/fields", s.admin, `{"entity":"lead","name":"budget","type":"money"}`), "type")
-	fieldError(t, s.do("POST", "/api/v1/fields", s.admin, `{"entity":"lead","name":"tier","type":"select"}`), "options")
+	fieldProblem(t, s.do("POST", "/api/v1/fields", s.admin, `{"entity":"lead","name":"budget","type":"money"}`), "type")
+	fieldProblem(t, s.do("POST", "/api/v1/fields", s.admin, `{"entity":"lead","name":"tier","type":"select"}`), "options")
 	var budget, intent lead.FieldDef
 	s.expect(s.do("POST", "/api/v1/fields", s.admin, `{"entity":"lead","name":"budget","label":"Budget","type":"number","required":true}`), 201).json(t, &budget)
 	s.expect(s.do("POST", "/api/v1/fields", s.admin, `{"entity":"lead","name":"intent","type":"select","options":["high","low"]}`), 201).json(t, &intent)
@@ -145,11 +131,11 @@ func TestCustomFields(t *testing.T) {
 		n++
 		return s.do("POST", "/api/v1/leads", s.admin, fmt.Sprintf(`{"company":"Custom Field Co %d","phone":"1390013%04d","country":"CN"%s}`, n, n, extra))
 	}
-	fieldError(t, create(``), "custom.budget")
-	fieldError(t, create(`,"custom":{"budget":"lots"}`), "custom.budget")
-	fieldError(t, create(`,"custom":{"budget":10,"intent":"maybe"}`), "custom.intent")
-	fieldError(t, create(`,"custom":{"budget":10},"channel":"Fax"`), "channel")
-	fieldError(t, create(`,"custom":{"budget":10},"group":"Huge"`), "group")
+	fieldProblem(t, create(``), "custom.budget")
+	fieldProblem(t, create(`,"custom":{"budget":"lots"}`), "custom.budget")
+	fieldProblem(t, create(`,"custom":{"budget":10,"intent":"maybe"}`), "custom.intent")
+	fieldProblem(t, create(`,"custom":{"budget":10},"channel":"Fax"`), "channel")
+	fieldProblem(t, create(`,"custom":{"budget":10},"group":"Huge"`), "group")
 	var l lead.Lead
 	s.expect(create(`,"custom":{"budget":"1200","intent":"high","notes_extra":"kept"},"channel":"Website","group":"SME"`), 201).json(t, &l)
 	if l.Custom["budget"] != 1200.0 || l.Custom["notes_extra"] != "kept" || l.Group != "SME" || l.Channel != "Website" {
@@ -157,9 +143,9 @@ func TestCustomFields(t *testing.T) {
 	}
 
 	patch := func(body string) response { return s.do("PATCH", "/api/v1/leads/"+l.ID, s.admin, body) }
-	fieldError(t, patch(`{"custom":{"budget":null}}`), "custom.budget")
-	fieldError(t, patch(`{"custom":{"intent":"maybe"}}`), "custom.intent")
-	fieldError(t, patch(`{"group":"Huge"}`), "group")
+	fieldProblem(t, patch(`{"custom":{"budget":null}}`), "custom.budget")
+	fieldProblem(t, patch(`{"custom":{"intent":"maybe"}}`), "custom.intent")
+	fieldProblem(t, patch(`{"group":"Huge"}`), "group")
 	var edited lead.Lead
 	s.expect(patch(`{"custom":{"intent":"low"},"group":"Enterprise"}`), 200).json(t, &edited)
 	if edited.Custom["intent"] != "low" || edited.Custom["budget"] != 1200.0 || edited.Group != "Enterprise" {

@@ -130,7 +130,8 @@ func (s CustomSchema) Check(values map[string]any, partial bool) Fields {
 
 // CheckLead checks what a lead's input gives against the configuration:
 // its custom values (see Check), its channel against the sources option
-// list when that list is non-empty, its group against the groups list.
+// list when that list is non-empty, its group against the groups list
+// (both in any case, and respelled as the list spells them).
 // Nil or empty channel and group are not checked. The schema must hold
 // the lead fields and the sources and groups lists (store.CustomSchema).
 func (s CustomSchema) CheckLead(custom map[string]any, channel, group *string, partial bool) Fields {
@@ -139,16 +140,29 @@ func (s CustomSchema) CheckLead(custom map[string]any, channel, group *string, p
 		bad = s.Check(custom, partial)
 	}
 	if channel != nil && *channel != "" && len(s.Lists[OptionSources]) > 0 {
+		*channel = spelledAs(s.Lists[OptionSources], *channel)
 		if r := OptionReason(s.Lists[OptionSources], *channel); r != "" {
 			bad.Add("channel", r)
 		}
 	}
 	if group != nil && *group != "" {
+		*group = spelledAs(s.Lists[OptionGroups], *group)
 		if r := OptionReason(s.Lists[OptionGroups], *group); r != "" {
 			bad.Add("group", r)
 		}
 	}
 	return bad
+}
+
+// spelledAs returns the item of items that v names in any case (as
+// channels are matched in any case), or v when none does.
+func spelledAs(items []string, v string) string {
+	for _, it := range items {
+		if strings.EqualFold(it, v) {
+			return it
+		}
+	}
+	return v
 }
 
 // options are the choices of a select field.

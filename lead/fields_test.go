@@ -47,8 +47,9 @@ func TestCheckLead(t *testing.T) {
 		Lists: map[string][]string{OptionSources: {"Website"}, OptionGroups: {"SME"}, "products": {"A", "B"}},
 	}
 	values := map[string]any{"budget": "1200.5", "visit": "2026-03-01", "intent": "high", "products": "A, B", "free": 1}
-	if bad := s.CheckLead(values, ptr("Website"), ptr("SME"), false); len(bad) != 0 {
-		t.Fatalf("valid values: %+v", bad)
+	channel, group := "website", "SME"
+	if bad := s.CheckLead(values, &channel, &group, false); len(bad) != 0 || channel != "Website" {
+		t.Fatalf("valid values: %+v, channel %q", bad, channel)
 	}
 	if values["budget"] != 1200.5 || !reflect.DeepEqual(values["products"], []string{"A", "B"}) {
 		t.Fatalf("not normalised: %+v", values)
