@@ -82,6 +82,10 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 	if err != nil {
 		return res, err
 	}
+	schema, err := b.Store.CustomSchema(ctx, lead.EntityLead)
+	if err != nil {
+		return res, err
+	}
 	var outs []store.ImportOutcome
 	var jobs []importJob
 	for _, r := range rows {
@@ -89,6 +93,10 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 			continue
 		}
 		input, err := plan.Input(r.Cells)
+		if err == nil {
+			// The custom values, channel and group against the configuration.
+			err = schema.CheckLead(input.Custom, &input.Channel, &input.Group, false).Err()
+		}
 		if err != nil {
 			outs = append(outs, store.ImportOutcome{Row: r.Row, Outcome: store.RowRejected, Reason: sheet.Reason(err)})
 			continue

@@ -215,14 +215,16 @@ func (a *Activities) RecordFollowUp(ctx context.Context, n lead.NewFollowUp) (le
 }
 
 // Convert turns an assigned lead into a customer, its fields mapped by the
-// active conversion rules.
+// active conversion rules and overridden by the caller's values; the
+// custom fields of the customer and the order are checked against their
+// definitions.
 func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, error) {
 	l, err := a.Store.Lead(ctx, c.LeadID)
 	if err != nil {
 		return lead.Converted{}, wrap(err)
 	}
 	if l.Status == lead.StatusAssigned {
-		if c.Customer, c.Order, err = a.conversion(ctx, l); err != nil {
+		if err := a.conversion(ctx, l, &c); err != nil {
 			return lead.Converted{}, wrap(err)
 		}
 	}
@@ -231,20 +233,52 @@ func (a *Activities) Convert(ctx context.Context, c lead.Conversion) (lead.Conve
 }
 
 // conversion maps a lead onto a customer (and an order) with the active
-// conversion rules; custom fields not mapped explicitly keep their names.
-func (a *Activities) conversion(ctx context.Context, l lead.Lead) (customer, order map[string]any, err error) {
+// conversion rules: lead custom fields not mapped explicitly keep their
+// names (seed 002), the caller's overrides win over the mapping. It
+// records the decision (rule set version and trace) for the converted event.
+func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conversion) error {
 	sets, err := a.activeSets(ctx, rules.KindConversion)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	out := sets[0].Evaluate(rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now()))
 	if len(out.Errors) > 0 {
-		return nil, nil, lead.Conflict("the lead cannot be converted", out.Errors...)
+		return lead.Conflict("the lead cannot be converted", out.Errors...)
 	}
-	customer = map[string]any{}
-	maps.Copy(customer, l.Custom)
-	maps.Copy(customer, out.Customer)
-	return customer, out.Order, nil
+	c.Customer = map[string]any{}
+	maps.Copy(c.Customer, l.Custom)
+	maps.Copy(c.Customer, out.Customer)
+	maps.Copy(c.Customer, c.CustomerOverrides)
+	c.Order = maps.Clone(out.Order)
+	if len(c.OrderOverrides) > 0 {
+		if c.Order == nil {
+			c.Order = map[string]any{}
+		}
+		maps.Copy(c.Order, c.OrderOverrides)
+	}
+	var bad lead.Fields
+	for _, e := range []struct {
+		entity string
+		values map[string]any
+	}{{lead.EntityCustomer, c.Customer}, {lead.EntityOrder, c.Order}} {
+		if len(e.values) == 0 && e.entity == lead.EntityOrder {
+			continue // no order
+		}
+		schema, err := a.Store.CustomSchema(ctx, e.entity)
+		if err != nil {
+			return err
+		}
+		// The field errors name the part of the body: customer.custom.<name>, order.custom.<name>.
+		for _, f := range schema.Check(e.values, false) {
+			bad.Add(e.entity+"."+f.Field, f.Reason)
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	ev := decisionEvent(lead.EventConverted, l, out, nil)
+	c.Decision = &ev
+	return nil
 }
 
 // Edit changes a lead's details.

@@ -176,6 +176,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/leads/:id/reclaim":                      {fixture: assignedLead, want: [subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/close":                        {fixture: assignedLead, want: [subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/convert":                      {fixture: assignedLead, want: [subjects]int{200, 200, 404, 404, 404, 200, 404}},
+		"GET /api/v1/leads/:id/follow-ups":                    {fixture: readLead, want: [subjects]int{200, 200, 404, 404, 404, 200, 404}},
+		"GET /api/v1/customers":                               {want: all(200)},
+		"GET /api/v1/customers/:id":                           {fixture: once("customer", (*world).customer), want: [subjects]int{200, 200, 404, 404, 404, 200, 404}},
+		"GET /api/v1/fields":                                  {want: all(200)},
+		"POST /api/v1/fields":                                 {body: uniq(`{"entity":"lead","name":"matrix_%d","type":"text"}`), want: [subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"PATCH /api/v1/fields/:id":                            {fixture: once("field", (*world).field), body: fixed(`{"label":"Matrix"}`), want: adminOnly},
+		"DELETE /api/v1/fields/:id":                           {fixture: (*world).field, want: [subjects]int{204, 403, 403, 403, 403, 403, 403}},
 		"GET /api/v1/options":                                 {want: all(200)},
 		"GET /api/v1/options/:list":                           {fixture: fixed("stages"), want: all(200)},
 		"PUT /api/v1/options/:list":                           {fixture: fixed("stages"), body: fixed(`{"items":["New","Started","Follow-up","In progress","Completed"]}`), want: adminOnly},
@@ -303,4 +310,19 @@ func (w *world) teamOf(sub int) string {
 	var u lead.User
 	w.expect(w.do("GET", "/api/v1/users/"+w.ids[sub], w.admin, ""), 200).json(w.t, &u)
 	return u.TeamID
+}
+
+// customer converts a lead owned by the owner rep (in pool A) and returns its customer's id.
+func (w *world) customer() string {
+	l := w.assigned()
+	var out lead.Converted
+	w.expect(w.do("POST", "/api/v1/leads/"+l.ID+"/convert", w.tokens[subOwner], ""), 200).json(w.t, &out)
+	return out.Customer.ID
+}
+
+// field defines a custom lead field and returns its id.
+func (w *world) field() string {
+	var d lead.FieldDef
+	w.expect(w.do("POST", "/api/v1/fields", w.admin, fmt.Sprintf(`{"entity":"lead","name":"field_%d","type":"text"}`, w.seq.Add(1))), 201).json(w.t, &d)
+	return d.ID
 }

@@ -151,27 +151,33 @@ func (s *Server) recordFollowUp(c *fiber.Ctx, in followUpBody) (lead.FollowUp, e
 }
 
 func (s *Server) convertLead(c *fiber.Ctx) error {
-	var in struct{}
+	var in convertBody
 	if err := actionBody(c, &in); err != nil {
 		return err
 	}
-	out, err := s.convert(c)
+	customer, order, err := in.values()
+	if err != nil {
+		return err
+	}
+	out, err := s.convert(c, customer, order)
 	if err != nil {
 		return err
 	}
 	return c.JSON(out)
 }
 
-// convert turns the lead of the route's :id into a customer: the one
-// implementation, for the API and the console.
-func (s *Server) convert(c *fiber.Ctx) (lead.Converted, error) {
+// convert turns the lead of the route's :id into a customer (and an
+// order), the given values winning over the conversion rules' mapping: the
+// one implementation, for the API and the console.
+func (s *Server) convert(c *fiber.Ctx, customer, order map[string]any) (lead.Converted, error) {
 	var out lead.Converted
 	l, err := s.leadFor(c, lead.ActConvert)
 	if err != nil {
 		return out, err
 	}
 	// One customer per lead, whatever the retries.
-	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String()}
+	arg := workflows.ConvertInput{ActorID: caller(c).ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String(),
+		Customer: customer, Order: order}
 	if err := s.update(c, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
 		return out, err
 	}
@@ -254,6 +260,7 @@ type editBody struct {
 	Tags       *[]string       `json:"tags"`
 	Custom     *map[string]any `json:"custom"`
 	Channel    *string         `json:"channel"`
+	Group      *string         `json:"group"`
 	Profession *string         `json:"profession"`
 	Address    *string         `json:"address"`
 	District   *string         `json:"district"`
@@ -276,7 +283,7 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 // one implementation, for the API and the console.
 func (s *Server) edit(c *fiber.Ctx, in editBody) (lead.Lead, error) {
 	arg := lead.Edit{ActorID: caller(c).ID, Name: in.Name, Company: in.Company, Phone: in.Phone, Country: in.Country, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
-		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Profession: in.Profession, Address: in.Address,
+		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Group: in.Group, Profession: in.Profession, Address: in.Address,
 		District: in.District, Division: in.Division}
 	err := arg.Clean()
 	bad, _ := lead.FieldsOf(err)
@@ -284,6 +291,13 @@ func (s *Server) edit(c *fiber.Ctx, in editBody) (lead.Lead, error) {
 		if err := s.checkOption(c, &bad, "stage", lead.OptionStages, *in.Stage); err != nil {
 			return lead.Lead{}, err
 		}
+	}
+	var custom map[string]any
+	if in.Custom != nil {
+		custom = *in.Custom
+	}
+	if err := s.checkLead(c, &bad, custom, in.Channel, in.Group, true); err != nil {
+		return lead.Lead{}, err
 	}
 	if err := bad.Err(); err != nil {
 		return lead.Lead{}, err

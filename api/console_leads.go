@@ -163,7 +163,7 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 		return err
 	}))
 	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx) error {
-		_, err := s.convert(c)
+		_, err := s.convert(c, nil, nil)
 		return err
 	}))
 	post("/leads/:id/edit", s.leadForm("edit", s.editForm))

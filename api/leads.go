@@ -20,7 +20,12 @@ func (s *Server) createLead(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := in.Clean(); err != nil {
+	err := in.Clean()
+	bad, _ := lead.FieldsOf(err)
+	if err := s.checkLead(c, &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
+		return err
+	}
+	if err := bad.Err(); err != nil {
 		return err
 	}
 	in.Source, in.CreatedBy = lead.SourceAPI, me.ID
@@ -110,16 +115,7 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 			bad.Add(field(id.name), "is not an id")
 		}
 	}
-	for name, dst := range map[string]**time.Time{"created_from": &f.CreatedFrom, "created_to": &f.CreatedTo} {
-		if v := get(name); v != "" {
-			t, err := parseTime(v)
-			if err != nil {
-				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
-				continue
-			}
-			*dst = &t
-		}
-	}
+	f.CreatedFrom, f.CreatedTo = createdRange(get, field, &bad)
 	if !store.ValidTimeField(f.TimeField) {
 		bad.Add(field("time_field"), "must be created, assigned or last_follow_up")
 	}
@@ -131,6 +127,21 @@ func leadFilter(get func(string) string, field func(string) string) (store.LeadF
 		bad.Add(field("review"), "must be true or false")
 	}
 	return f, bad.Err()
+}
+
+// createdRange reads the created_from and created_to filters of a list.
+func createdRange(get func(string) string, field func(string) string, bad *lead.Fields) (from, to *time.Time) {
+	for name, dst := range map[string]**time.Time{"created_from": &from, "created_to": &to} {
+		if v := get(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = &t
+		}
+	}
+	return from, to
 }
 
 func parseTime(v string) (time.Time, error) {
@@ -148,21 +159,7 @@ func (s *Server) getLead(c *fiber.Ctx) error {
 	return c.JSON(redact(caller(c), l))
 }
 
-func (s *Server) leadHistory(c *fiber.Ctx) error {
-	l, err := s.leadFor(c, lead.ActRead)
-	if err != nil {
-		return err
-	}
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	events, next, err := s.db.Events(c.UserContext(), l.ID, limit, c.Query("cursor"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(page(events, next))
-}
+func (s *Server) leadHistory(c *fiber.Ctx) error { return leadPage(s, c, s.db.Events) }
 
 // listLeads lists the leads the caller may see (lead.Visible, through its
 // SQL twin), newest first.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -57,8 +56,8 @@ func (s *Server) checkOption(c *fiber.Ctx, bad *lead.Fields, field, list, v stri
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(items, v) {
-		bad.Add(field, "must be one of: "+strings.Join(items, ", "))
+	if r := lead.OptionReason(items, v); r != "" {
+		bad.Add(field, r)
 	}
 	return nil
 }

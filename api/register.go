@@ -22,6 +22,9 @@ type registration struct {
 	Country    string `json:"country"`
 	Address    string `json:"address"`
 	Profession string `json:"profession"`
+	// Custom holds custom lead fields the registration page asks for;
+	// required fields are not enforced on public registrations.
+	Custom map[string]any `json:"custom"`
 }
 
 // registered is the public answer: the same whatever happened to the lead
@@ -79,8 +82,13 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return err
 	}
 	li := lead.Input{Company: in.Company, Name: in.Name, Phone: in.Phone, Email: in.Email, Country: in.Country,
-		Address: in.Address, Profession: in.Profession, Source: lead.SourceWeb, IP: s.ip(c)}
-	if err := li.Clean(); err != nil {
+		Address: in.Address, Profession: in.Profession, Custom: in.Custom, Source: lead.SourceWeb, IP: s.ip(c)}
+	err := li.Clean()
+	bad, _ := lead.FieldsOf(err)
+	if err := s.checkLead(c, &bad, li.Custom, nil, nil, true); err != nil {
+		return err
+	}
+	if err := bad.Err(); err != nil {
 		return err
 	}
 	opts := &lead.IntakeOptions{}

@@ -50,6 +50,7 @@ func TestEditIdentity(t *testing.T) {
 func TestLeadFilters(t *testing.T) {
 	s := newStack(t)
 	repID, rep := s.createRep("Fiona", 10)
+	s.expect(s.do("PUT", "/api/v1/options/sources", s.admin, `{"items":["Website","Trade Fair"]}`), 200) // a lead's channel is one of them
 	l := s.createLead(`{"company":"Filter Fabrics","phone":"13800138301","country":"CN","channel":"Trade Fair","tags":["VIP"]}`)
 	other := s.createLead(`{"company":"Other Fabrics","phone":"13800138302","country":"CN"}`)
 	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)

@@ -75,6 +75,132 @@ func (e ExportInputFormat) Valid() bool {
 	}
 }
 
+// Defines values for FieldDefEntity.
+const (
+	FieldDefEntityCustomer FieldDefEntity = "customer"
+	FieldDefEntityLead     FieldDefEntity = "lead"
+	FieldDefEntityOrder    FieldDefEntity = "order"
+)
+
+// Valid indicates whether the value is a known member of the FieldDefEntity enum.
+func (e FieldDefEntity) Valid() bool {
+	switch e {
+	case FieldDefEntityCustomer:
+		return true
+	case FieldDefEntityLead:
+		return true
+	case FieldDefEntityOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FieldDefType.
+const (
+	FieldDefTypeDate        FieldDefType = "date"
+	FieldDefTypeMultiSelect FieldDefType = "multi_select"
+	FieldDefTypeNumber      FieldDefType = "number"
+	FieldDefTypeSelect      FieldDefType = "select"
+	FieldDefTypeText        FieldDefType = "text"
+)
+
+// Valid indicates whether the value is a known member of the FieldDefType enum.
+func (e FieldDefType) Valid() bool {
+	switch e {
+	case FieldDefTypeDate:
+		return true
+	case FieldDefTypeMultiSelect:
+		return true
+	case FieldDefTypeNumber:
+		return true
+	case FieldDefTypeSelect:
+		return true
+	case FieldDefTypeText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FieldInputEntity.
+const (
+	FieldInputEntityCustomer FieldInputEntity = "customer"
+	FieldInputEntityLead     FieldInputEntity = "lead"
+	FieldInputEntityOrder    FieldInputEntity = "order"
+)
+
+// Valid indicates whether the value is a known member of the FieldInputEntity enum.
+func (e FieldInputEntity) Valid() bool {
+	switch e {
+	case FieldInputEntityCustomer:
+		return true
+	case FieldInputEntityLead:
+		return true
+	case FieldInputEntityOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FieldInputOptionList.
+const (
+	FieldInputOptionListEmpty          FieldInputOptionList = ""
+	FieldInputOptionListFollowUpTypes  FieldInputOptionList = "follow_up_types"
+	FieldInputOptionListGroups         FieldInputOptionList = "groups"
+	FieldInputOptionListInvalidReasons FieldInputOptionList = "invalid_reasons"
+	FieldInputOptionListSources        FieldInputOptionList = "sources"
+	FieldInputOptionListStages         FieldInputOptionList = "stages"
+)
+
+// Valid indicates whether the value is a known member of the FieldInputOptionList enum.
+func (e FieldInputOptionList) Valid() bool {
+	switch e {
+	case FieldInputOptionListEmpty:
+		return true
+	case FieldInputOptionListFollowUpTypes:
+		return true
+	case FieldInputOptionListGroups:
+		return true
+	case FieldInputOptionListInvalidReasons:
+		return true
+	case FieldInputOptionListSources:
+		return true
+	case FieldInputOptionListStages:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FieldInputType.
+const (
+	FieldInputTypeDate        FieldInputType = "date"
+	FieldInputTypeMultiSelect FieldInputType = "multi_select"
+	FieldInputTypeNumber      FieldInputType = "number"
+	FieldInputTypeSelect      FieldInputType = "select"
+	FieldInputTypeText        FieldInputType = "text"
+)
+
+// Valid indicates whether the value is a known member of the FieldInputType enum.
+func (e FieldInputType) Valid() bool {
+	switch e {
+	case FieldInputTypeDate:
+		return true
+	case FieldInputTypeMultiSelect:
+		return true
+	case FieldInputTypeNumber:
+		return true
+	case FieldInputTypeSelect:
+		return true
+	case FieldInputTypeText:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FunnelReportGroupBy.
 const (
 	FunnelReportGroupByChannel FunnelReportGroupBy = "channel"
@@ -498,6 +624,27 @@ func (e CreateExportParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for ListFieldsParamsEntity.
+const (
+	ListFieldsParamsEntityCustomer ListFieldsParamsEntity = "customer"
+	ListFieldsParamsEntityLead     ListFieldsParamsEntity = "lead"
+	ListFieldsParamsEntityOrder    ListFieldsParamsEntity = "order"
+)
+
+// Valid indicates whether the value is a known member of the ListFieldsParamsEntity enum.
+func (e ListFieldsParamsEntity) Valid() bool {
+	switch e {
+	case ListFieldsParamsEntityCustomer:
+		return true
+	case ListFieldsParamsEntityLead:
+		return true
+	case ListFieldsParamsEntityOrder:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetImportTemplateParamsFormat.
 const (
 	GetImportTemplateParamsFormatCsv  GetImportTemplateParamsFormat = "csv"
@@ -620,6 +767,15 @@ type CompileError struct {
 	Rule    string `json:"rule"`
 }
 
+// ConvertInput optional: send {} or nothing to convert with the rules' mapping alone
+type ConvertInput struct {
+	// Customer overrides of the customer: the columns name, contact, phone, email, country (texts) and custom fields by name; they win over the conversion rules' mapping and the lead's custom fields. Custom fields are checked against the customer field definitions (errors name customer.custom.<name>).
+	Customer *map[string]interface{} `json:"customer,omitempty"`
+
+	// Order the order to record; its values win over the conversion rules' order mapping
+	Order *OrderInput `json:"order,omitempty"`
+}
+
 // Converted defines model for Converted.
 type Converted struct {
 	Customer Customer `json:"customer"`
@@ -652,8 +808,11 @@ type CreatedLead struct {
 	// Emails further addresses
 	Emails      *[]string     `json:"emails,omitempty"`
 	FieldErrors *[]FieldError `json:"field_errors,omitempty"`
-	Id          string        `json:"id"`
-	Intake      *struct {
+
+	// Group one of the groups option list
+	Group  *string `json:"group,omitempty"`
+	Id     string  `json:"id"`
+	Intake *struct {
 		DuplicatePolicy *string `json:"duplicate_policy,omitempty"`
 		ImportId        *string `json:"import_id,omitempty"`
 		InviterId       *string `json:"inviter_id,omitempty"`
@@ -703,16 +862,46 @@ type CreatedLead struct {
 
 // Customer defines model for Customer.
 type Customer struct {
-	Contact   *string                 `json:"contact,omitempty"`
-	Country   *string                 `json:"country,omitempty"`
-	CreatedAt time.Time               `json:"created_at"`
-	Data      *map[string]interface{} `json:"data,omitempty"`
-	Email     *string                 `json:"email,omitempty"`
-	Id        string                  `json:"id"`
-	LeadId    string                  `json:"lead_id"`
-	Name      string                  `json:"name"`
-	OwnerId   *string                 `json:"owner_id,omitempty"`
-	Phone     *string                 `json:"phone,omitempty"`
+	Contact   *string   `json:"contact,omitempty"`
+	Country   *string   `json:"country,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Data the customer's custom fields: the lead's custom fields under their names (seed 002), the conversion rules' mapping and the caller's overrides
+	Data    *map[string]interface{} `json:"data,omitempty"`
+	Email   *string                 `json:"email,omitempty"`
+	Id      string                  `json:"id"`
+	LeadId  string                  `json:"lead_id"`
+	Name    string                  `json:"name"`
+	OwnerId *string                 `json:"owner_id,omitempty"`
+	Phone   *string                 `json:"phone,omitempty"`
+}
+
+// CustomerDetail a customer with the lead it came from and its orders
+type CustomerDetail struct {
+	Contact   *string   `json:"contact,omitempty"`
+	Country   *string   `json:"country,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Data the customer's custom fields: the lead's custom fields under their names (seed 002), the conversion rules' mapping and the caller's overrides
+	Data   *map[string]interface{} `json:"data,omitempty"`
+	Email  *string                 `json:"email,omitempty"`
+	Id     string                  `json:"id"`
+	Lead   Lead                    `json:"lead"`
+	LeadId string                  `json:"lead_id"`
+	Name   string                  `json:"name"`
+
+	// Orders oldest first
+	Orders  []Order `json:"orders"`
+	OwnerId *string `json:"owner_id,omitempty"`
+	Phone   *string `json:"phone,omitempty"`
+}
+
+// CustomerPage one page of Customer
+type CustomerPage struct {
+	Items []Customer `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // DuplicatePolicies source (api, manual, import, web, invite) to its duplicate policy
@@ -725,7 +914,7 @@ type EmailKind struct {
 	Kind        string `json:"kind"`
 }
 
-// Event defines model for Event.
+// Event one entry of the history. followed_up: data.follow_up_id is the id of an item of GET /api/v1/leads/{id}/follow-ups, data.stage the stage it left the lead at, data.type its type. converted: rule_kind, rule_version and trace are the conversion rules that mapped it; data.customer_id (GET /api/v1/customers/{id}) and data.order_id.
 type Event struct {
 	ActorId     *string                 `json:"actor_id,omitempty"`
 	At          time.Time               `json:"at"`
@@ -790,22 +979,84 @@ type ExportInput struct {
 // ExportInputFormat defines model for ExportInput.Format.
 type ExportInputFormat string
 
+// FieldDef a custom field of leads, customers or orders. Values are checked wherever they enter: lead create, registration (required not enforced), edit (only the fields given), import rows, conversion; a field error names custom.<name>. Keys without a definition are kept as they are.
+type FieldDef struct {
+	CreatedAt time.Time      `json:"created_at"`
+	Entity    FieldDefEntity `json:"entity"`
+	Id        string         `json:"id"`
+	Label     string         `json:"label"`
+
+	// Name the key in the entity's custom fields
+	Name string `json:"name"`
+
+	// OptionList an option list (e.g. sources) the choices come from instead of options
+	OptionList *string `json:"option_list,omitempty"`
+
+	// Options the choices of a select or multi_select
+	Options   []string     `json:"options"`
+	Required  bool         `json:"required"`
+	Type      FieldDefType `json:"type"`
+	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// FieldDefEntity defines model for FieldDef.Entity.
+type FieldDefEntity string
+
+// FieldDefType defines model for FieldDef.Type.
+type FieldDefType string
+
 // FieldError one bad field and why
 type FieldError struct {
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
 }
 
+// FieldInput create: entity, name and type are required; patch: the fields present change
+type FieldInput struct {
+	Entity *FieldInputEntity `json:"entity,omitempty"`
+
+	// Label defaults to the name
+	Label      *string               `json:"label,omitempty"`
+	Name       *string               `json:"name,omitempty"`
+	OptionList *FieldInputOptionList `json:"option_list,omitempty"`
+	Options    *[]string             `json:"options,omitempty"`
+	Required   *bool                 `json:"required,omitempty"`
+	Type       *FieldInputType       `json:"type,omitempty"`
+}
+
+// FieldInputEntity defines model for FieldInput.Entity.
+type FieldInputEntity string
+
+// FieldInputOptionList defines model for FieldInput.OptionList.
+type FieldInputOptionList string
+
+// FieldInputType defines model for FieldInput.Type.
+type FieldInputType string
+
+// FieldPage one page of FieldDef
+type FieldPage struct {
+	Items []FieldDef `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
 // FollowUp defines model for FollowUp.
 type FollowUp struct {
-	AuthorId  string     `json:"author_id"`
-	Content   string     `json:"content"`
-	CreatedAt time.Time  `json:"created_at"`
-	Id        string     `json:"id"`
-	LeadId    string     `json:"lead_id"`
-	NextAt    *time.Time `json:"next_at,omitempty"`
-	NextStep  *string    `json:"next_step,omitempty"`
-	Type      string     `json:"type"`
+	AuthorId string `json:"author_id"`
+
+	// AuthorName the author's name
+	AuthorName *string    `json:"author_name,omitempty"`
+	Content    string     `json:"content"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Id         string     `json:"id"`
+	LeadId     string     `json:"lead_id"`
+	NextAt     *time.Time `json:"next_at,omitempty"`
+	NextStep   *string    `json:"next_step,omitempty"`
+
+	// Stage the lead's stage after this follow-up: the stage given with it, or the stage it moved the lead to
+	Stage *string `json:"stage,omitempty"`
+	Type  string  `json:"type"`
 }
 
 // FollowUpInput defines model for FollowUpInput.
@@ -817,6 +1068,14 @@ type FollowUpInput struct {
 
 	// Type one of the follow_up_types option list (default call, visit, email, trial, quote, contract)
 	Type string `json:"type"`
+}
+
+// FollowUpPage one page of FollowUp
+type FollowUpPage struct {
+	Items []FollowUp `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // FunnelReport defines model for FunnelReport.
@@ -1003,7 +1262,10 @@ type Lead struct {
 
 	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
-	Id                 string     `json:"id"`
+
+	// Group one of the groups option list
+	Group *string `json:"group,omitempty"`
+	Id    string  `json:"id"`
 
 	// InvalidReason why its last owner returned it
 	InvalidReason *string `json:"invalid_reason,omitempty"`
@@ -1045,6 +1307,8 @@ type Lead struct {
 // LeadEdit Only the fields present change; notes keep their history. phones and emails are the further numbers and addresses (replace the list; [] removes them). The agent changes through POST /leads/{id}/assign.
 type LeadEdit struct {
 	Address *string `json:"address,omitempty"`
+
+	// Channel one of the sources option list when that list is not empty
 	Channel *string `json:"channel,omitempty"`
 
 	// Company a new company name: the dedup key is recomputed, and an edit that would duplicate a live lead is refused (409)
@@ -1057,8 +1321,11 @@ type LeadEdit struct {
 	Division *string                 `json:"division,omitempty"`
 	Email    *string                 `json:"email,omitempty"`
 	Emails   *[]string               `json:"emails,omitempty"`
-	Name     *string                 `json:"name,omitempty"`
-	Notes    *string                 `json:"notes,omitempty"`
+
+	// Group one of the groups option list
+	Group *string `json:"group,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Notes *string `json:"notes,omitempty"`
 
 	// Phone the main number (not empty); the dedup key is recomputed
 	Phone      *string   `json:"phone,omitempty"`
@@ -1070,7 +1337,9 @@ type LeadEdit struct {
 
 // LeadInput defines model for LeadInput.
 type LeadInput struct {
-	Address  *string                 `json:"address,omitempty"`
+	Address *string `json:"address,omitempty"`
+
+	// Channel one of the sources option list when that list is not empty
 	Channel  *string                 `json:"channel,omitempty"`
 	Company  string                  `json:"company"`
 	Country  *string                 `json:"country,omitempty"`
@@ -1081,11 +1350,14 @@ type LeadInput struct {
 	// DuplicatePolicy overrides the api source policy
 	DuplicatePolicy *LeadInputDuplicatePolicy `json:"duplicate_policy,omitempty"`
 	Email           *string                   `json:"email,omitempty"`
-	Name            *string                   `json:"name,omitempty"`
-	Notes           *string                   `json:"notes,omitempty"`
-	Phone           string                    `json:"phone"`
-	Profession      *string                   `json:"profession,omitempty"`
-	Tags            *[]string                 `json:"tags,omitempty"`
+
+	// Group one of the groups option list
+	Group      *string   `json:"group,omitempty"`
+	Name       *string   `json:"name,omitempty"`
+	Notes      *string   `json:"notes,omitempty"`
+	Phone      string    `json:"phone"`
+	Profession *string   `json:"profession,omitempty"`
+	Tags       *[]string `json:"tags,omitempty"`
 }
 
 // LeadInputDuplicatePolicy overrides the api source policy
@@ -1156,6 +1428,35 @@ type OptionList struct {
 
 // OptionLists every option list by name
 type OptionLists map[string][]string
+
+// Order defines model for Order.
+type Order struct {
+	// Amount a decimal amount, absent when unknown
+	Amount    *float32  `json:"amount,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Currency ISO 4217 code, e.g. CNY
+	Currency *string `json:"currency,omitempty"`
+
+	// Custom the order's custom fields
+	Custom     *map[string]interface{} `json:"custom,omitempty"`
+	CustomerId string                  `json:"customer_id"`
+	Id         string                  `json:"id"`
+	LeadId     string                  `json:"lead_id"`
+	Product    *string                 `json:"product,omitempty"`
+}
+
+// OrderInput the order to record; its values win over the conversion rules' order mapping
+type OrderInput struct {
+	Amount *float32 `json:"amount,omitempty"`
+
+	// Currency ISO 4217 code, e.g. CNY (upper-cased)
+	Currency *string `json:"currency,omitempty"`
+
+	// Custom the order's custom fields, checked against the order field definitions (errors name order.custom.<name>)
+	Custom  *map[string]interface{} `json:"custom,omitempty"`
+	Product *string                 `json:"product,omitempty"`
+}
 
 // Outcome what a rule set decided, with the trace
 type Outcome struct {
@@ -1376,13 +1677,16 @@ type RegisteredStatus string
 
 // Registration defines model for Registration.
 type Registration struct {
-	Address    *string `json:"address,omitempty"`
-	Company    string  `json:"company"`
-	Country    *string `json:"country,omitempty"`
-	Email      *string `json:"email,omitempty"`
-	Name       *string `json:"name,omitempty"`
-	Phone      string  `json:"phone"`
-	Profession *string `json:"profession,omitempty"`
+	Address *string `json:"address,omitempty"`
+	Company string  `json:"company"`
+	Country *string `json:"country,omitempty"`
+
+	// Custom custom lead fields the page asks for, checked against the definitions (required ones not enforced)
+	Custom     *map[string]interface{} `json:"custom,omitempty"`
+	Email      *string                 `json:"email,omitempty"`
+	Name       *string                 `json:"name,omitempty"`
+	Phone      string                  `json:"phone"`
+	Profession *string                 `json:"profession,omitempty"`
 }
 
 // RejectionReport defines model for RejectionReport.
@@ -1678,6 +1982,24 @@ type Unavailable = Problem
 // UnsupportedMediaType RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
 type UnsupportedMediaType = Problem
 
+// ListCustomersParams defines parameters for ListCustomers.
+type ListCustomersParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Q part of the name, contact, phone or e-mail
+	Q       *string `form:"q,omitempty" json:"q,omitempty"`
+	OwnerId *string `form:"owner_id,omitempty" json:"owner_id,omitempty"`
+
+	// CreatedFrom converted at or after: a date (2026-01-31) or an RFC 3339 time
+	CreatedFrom *string `form:"created_from,omitempty" json:"created_from,omitempty"`
+
+	// CreatedTo converted before: a date (2026-01-31) or an RFC 3339 time
+	CreatedTo *string `form:"created_to,omitempty" json:"created_to,omitempty"`
+}
+
 // CreateExportParams defines parameters for CreateExport.
 type CreateExportParams struct {
 	// Format when the body does not say; the filters of GET /api/v1/leads may also be given in the query string
@@ -1686,6 +2008,15 @@ type CreateExportParams struct {
 
 // CreateExportParamsFormat defines parameters for CreateExport.
 type CreateExportParamsFormat string
+
+// ListFieldsParams defines parameters for ListFields.
+type ListFieldsParams struct {
+	// Entity only the fields of this entity
+	Entity *ListFieldsParamsEntity `form:"entity,omitempty" json:"entity,omitempty"`
+}
+
+// ListFieldsParamsEntity defines parameters for ListFields.
+type ListFieldsParamsEntity string
 
 // GetImportTemplateParams defines parameters for GetImportTemplate.
 type GetImportTemplateParams struct {
@@ -1782,9 +2113,6 @@ type CloseLeadParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
-// ConvertLeadJSONBody defines parameters for ConvertLead.
-type ConvertLeadJSONBody = map[string]interface{}
-
 // ConvertLeadParams defines parameters for ConvertLead.
 type ConvertLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
@@ -1795,6 +2123,14 @@ type ConvertLeadParams struct {
 type DeclineLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListFollowUpsParams defines parameters for ListFollowUps.
+type ListFollowUpsParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // CreateFollowUpParams defines parameters for CreateFollowUp.
@@ -1910,6 +2246,12 @@ type ListUsersParams struct {
 // CreateExportJSONRequestBody defines body for CreateExport for application/json ContentType.
 type CreateExportJSONRequestBody = ExportInput
 
+// CreateFieldJSONRequestBody defines body for CreateField for application/json ContentType.
+type CreateFieldJSONRequestBody = FieldInput
+
+// UpdateFieldJSONRequestBody defines body for UpdateField for application/json ContentType.
+type UpdateFieldJSONRequestBody = FieldInput
+
 // CreateImportMultipartRequestBody defines body for CreateImport for multipart/form-data ContentType.
 type CreateImportMultipartRequestBody = ImportUpload
 
@@ -1935,7 +2277,7 @@ type ClaimLeadJSONRequestBody = Claim
 type CloseLeadJSONRequestBody = ActionInput
 
 // ConvertLeadJSONRequestBody defines body for ConvertLead for application/json ContentType.
-type ConvertLeadJSONRequestBody = ConvertLeadJSONBody
+type ConvertLeadJSONRequestBody = ConvertInput
 
 // DeclineLeadJSONRequestBody defines body for DeclineLead for application/json ContentType.
 type DeclineLeadJSONRequestBody = ActionInput
@@ -2080,6 +2422,16 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListCustomers The customers of the leads the caller may read, newest first
+	//
+	// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+	ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomer A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+	//
+	// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+	GetCustomer(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateExportWithBody Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 	//
 	// Takes any type of body and a specified content type.
@@ -2103,6 +2455,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/exports/{id}/file (the `GetExportFile` operationId).
 	GetExportFile(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFields The custom field definitions (everyone signed in reads them)
+	//
+	// Corresponds with GET /api/v1/fields (the `ListFields` operationId).
+	ListFields(ctx context.Context, params *ListFieldsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFieldWithBody Define a custom field (admins)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+	CreateFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateField Define a custom field (admins)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+	CreateField(ctx context.Context, body CreateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteField Delete a custom field definition (admins); stored values stay
+	//
+	// Corresponds with DELETE /api/v1/fields/{id} (the `DeleteField` operationId).
+	DeleteField(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFieldWithBody Change a custom field definition (admins); stored values stay
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+	UpdateFieldWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateField Change a custom field definition (admins); stored values stay
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+	UpdateField(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateImportWithBody Import leads from a CSV or XLSX file (admin, manager): runs in the background as an ImportWorkflow; dry_run=true answers the preview instead
 	//
@@ -2227,14 +2617,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/close (the `CloseLead` operationId).
 	CloseLead(ctx context.Context, id string, params *CloseLeadParams, body CloseLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConvertLeadWithBody Convert an assigned lead into a customer; the workflow completes
+	// ConvertLeadWithBody Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/leads/{id}/convert (the `ConvertLead` operationId).
 	ConvertLeadWithBody(ctx context.Context, id string, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConvertLead Convert an assigned lead into a customer; the workflow completes
+	// ConvertLead Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2254,6 +2644,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/decline (the `DeclineLead` operationId).
 	DeclineLead(ctx context.Context, id string, params *DeclineLeadParams, body DeclineLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFollowUps The lead's follow-ups, newest first, to whoever may read the lead
+	//
+	// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+	ListFollowUps(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFollowUpWithBody Record a follow-up on an assigned lead
 	//
@@ -2701,6 +3096,36 @@ type ClientInterface interface {
 	CheckReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// ListCustomers The customers of the leads the caller may read, newest first
+//
+// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+func (c *Client) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomer A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+//
+// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+func (c *Client) GetCustomer(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateExportWithBody Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 //
 // Takes any type of body and a specified content type.
@@ -2755,6 +3180,104 @@ func (c *Client) GetExport(ctx context.Context, id string, reqEditors ...Request
 // Corresponds with GET /api/v1/exports/{id}/file (the `GetExportFile` operationId).
 func (c *Client) GetExportFile(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExportFileRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFields The custom field definitions (everyone signed in reads them)
+//
+// Corresponds with GET /api/v1/fields (the `ListFields` operationId).
+func (c *Client) ListFields(ctx context.Context, params *ListFieldsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFieldsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFieldWithBody Define a custom field (admins)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+func (c *Client) CreateFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFieldRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateField Define a custom field (admins)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+func (c *Client) CreateField(ctx context.Context, body CreateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFieldRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteField Delete a custom field definition (admins); stored values stay
+//
+// Corresponds with DELETE /api/v1/fields/{id} (the `DeleteField` operationId).
+func (c *Client) DeleteField(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteFieldRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFieldWithBody Change a custom field definition (admins); stored values stay
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+func (c *Client) UpdateFieldWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFieldRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateField Change a custom field definition (admins); stored values stay
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+func (c *Client) UpdateField(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFieldRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3078,7 +3601,7 @@ func (c *Client) CloseLead(ctx context.Context, id string, params *CloseLeadPara
 	return c.Client.Do(req)
 }
 
-// ConvertLeadWithBody Convert an assigned lead into a customer; the workflow completes
+// ConvertLeadWithBody Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes any type of body and a specified content type.
 //
@@ -3095,7 +3618,7 @@ func (c *Client) ConvertLeadWithBody(ctx context.Context, id string, params *Con
 	return c.Client.Do(req)
 }
 
-// ConvertLead Convert an assigned lead into a customer; the workflow completes
+// ConvertLead Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3136,6 +3659,21 @@ func (c *Client) DeclineLeadWithBody(ctx context.Context, id string, params *Dec
 // Corresponds with POST /api/v1/leads/{id}/decline (the `DeclineLead` operationId).
 func (c *Client) DeclineLead(ctx context.Context, id string, params *DeclineLeadParams, body DeclineLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeclineLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFollowUps The lead's follow-ups, newest first, to whoever may read the lead
+//
+// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+func (c *Client) ListFollowUps(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFollowUpsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4301,6 +4839,154 @@ func (c *Client) CheckReadiness(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
+// NewListCustomersRequest constructs an http.Request for the ListCustomers method
+func NewListCustomersRequest(server string, params *ListCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OwnerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner_id", *params.OwnerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_from", *params.CreatedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_to", *params.CreatedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerRequest constructs an http.Request for the GetCustomer method
+func NewGetCustomerRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateExportRequest calls the generic CreateExport builder with application/json body
 func NewCreateExportRequest(server string, params *CreateExportParams, body CreateExportJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4432,6 +5118,181 @@ func NewGetExportFileRequest(server string, id string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListFieldsRequest constructs an http.Request for the ListFields method
+func NewListFieldsRequest(server string, params *ListFieldsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/fields")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Entity != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entity", *params.Entity, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateFieldRequest calls the generic CreateField builder with application/json body
+func NewCreateFieldRequest(server string, body CreateFieldJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateFieldRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateFieldRequestWithBody constructs an http.Request for the CreateField method, with any body, and a specified content type
+func NewCreateFieldRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/fields")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteFieldRequest constructs an http.Request for the DeleteField method
+func NewDeleteFieldRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/fields/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateFieldRequest calls the generic UpdateField builder with application/json body
+func NewUpdateFieldRequest(server string, id string, body UpdateFieldJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateFieldRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateFieldRequestWithBody constructs an http.Request for the UpdateField method, with any body, and a specified content type
+func NewUpdateFieldRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/fields/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5464,6 +6325,79 @@ func NewDeclineLeadRequestWithBody(server string, id string, params *DeclineLead
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListFollowUpsRequest constructs an http.Request for the ListFollowUps method
+func NewListFollowUpsRequest(server string, id string, params *ListFollowUpsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/follow-ups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -7709,6 +8643,20 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListCustomersWithResponse The customers of the leads the caller may read, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+	ListCustomersWithResponse(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error)
+
+	// GetCustomerWithResponse A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+	GetCustomerWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
 	// CreateExportWithBodyWithResponse Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7736,6 +8684,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/exports/{id}/file (the `GetExportFile` operationId).
 	GetExportFileWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetExportFileResponse, error)
+
+	// ListFieldsWithResponse The custom field definitions (everyone signed in reads them)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/fields (the `ListFields` operationId).
+	ListFieldsWithResponse(ctx context.Context, params *ListFieldsParams, reqEditors ...RequestEditorFn) (*ListFieldsResponse, error)
+
+	// CreateFieldWithBodyWithResponse Define a custom field (admins)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+	CreateFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFieldResponse, error)
+
+	// CreateFieldWithResponse Define a custom field (admins)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+	CreateFieldWithResponse(ctx context.Context, body CreateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFieldResponse, error)
+
+	// DeleteFieldWithResponse Delete a custom field definition (admins); stored values stay
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/fields/{id} (the `DeleteField` operationId).
+	DeleteFieldWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteFieldResponse, error)
+
+	// UpdateFieldWithBodyWithResponse Change a custom field definition (admins); stored values stay
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+	UpdateFieldWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFieldResponse, error)
+
+	// UpdateFieldWithResponse Change a custom field definition (admins); stored values stay
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+	UpdateFieldWithResponse(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFieldResponse, error)
 
 	// CreateImportWithBodyWithResponse Import leads from a CSV or XLSX file (admin, manager): runs in the background as an ImportWorkflow; dry_run=true answers the preview instead
 	//
@@ -7870,14 +8860,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/close (the `CloseLead` operationId).
 	CloseLeadWithResponse(ctx context.Context, id string, params *CloseLeadParams, body CloseLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseLeadResponse, error)
 
-	// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer; the workflow completes
+	// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/leads/{id}/convert (the `ConvertLead` operationId).
 	ConvertLeadWithBodyWithResponse(ctx context.Context, id string, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error)
 
-	// ConvertLeadWithResponse Convert an assigned lead into a customer; the workflow completes
+	// ConvertLeadWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7897,6 +8887,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/decline (the `DeclineLead` operationId).
 	DeclineLeadWithResponse(ctx context.Context, id string, params *DeclineLeadParams, body DeclineLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*DeclineLeadResponse, error)
+
+	// ListFollowUpsWithResponse The lead's follow-ups, newest first, to whoever may read the lead
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+	ListFollowUpsWithResponse(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*ListFollowUpsResponse, error)
 
 	// CreateFollowUpWithBodyWithResponse Record a follow-up on an assigned lead
 	//
@@ -8398,6 +9395,116 @@ type ClientWithResponsesInterface interface {
 	CheckReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckReadinessResponse, error)
 }
 
+type ListCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomersResponse) GetJSON200() *CustomerPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerResponse) GetJSON200() *CustomerDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateExportResponse429Headers the declared response headers of an HTTP 429 response for CreateExport
 type CreateExportResponse429Headers struct {
 	RetryAfter *int
@@ -8613,6 +9720,303 @@ func (r GetExportFileResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetExportFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListFieldsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FieldPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFieldsResponse) GetJSON200() *FieldPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFieldsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListFieldsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFieldsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFieldsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFieldsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFieldsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateFieldResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FieldDef
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateFieldResponse) GetJSON201() *FieldDef {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateFieldResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFieldResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFieldResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFieldResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFieldResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteFieldResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteFieldResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteFieldResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteFieldResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteFieldResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteFieldResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteFieldResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteFieldResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateFieldResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FieldDef
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateFieldResponse) GetJSON200() *FieldDef {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateFieldResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateFieldResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateFieldResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateFieldResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateFieldResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9900,6 +11304,68 @@ func (r DeclineLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeclineLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListFollowUpsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FollowUpPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFollowUpsResponse) GetJSON200() *FollowUpPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFollowUpsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListFollowUpsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListFollowUpsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFollowUpsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFollowUpsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFollowUpsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFollowUpsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13392,6 +14858,32 @@ func (r CheckReadinessResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomersWithResponse The customers of the leads the caller may read, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customers (the `ListCustomers` operationId).
+func (c *ClientWithResponses) ListCustomersWithResponse(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error) {
+	rsp, err := c.ListCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomersResponse(rsp)
+}
+
+// GetCustomerWithResponse A customer with the lead it came from, its custom fields and its orders (404 unless the caller may read the lead)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/customers/{id} (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error) {
+	rsp, err := c.GetCustomer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerResponse(rsp)
+}
+
 // CreateExportWithBodyWithResponse Export the leads the filters select, of those the caller may see, as CSV or XLSX: runs in the background as an ExportWorkflow. Filters are those of GET /api/v1/leads, in the body or the query string
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -13442,6 +14934,84 @@ func (c *ClientWithResponses) GetExportFileWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseGetExportFileResponse(rsp)
+}
+
+// ListFieldsWithResponse The custom field definitions (everyone signed in reads them)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/fields (the `ListFields` operationId).
+func (c *ClientWithResponses) ListFieldsWithResponse(ctx context.Context, params *ListFieldsParams, reqEditors ...RequestEditorFn) (*ListFieldsResponse, error) {
+	rsp, err := c.ListFields(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFieldsResponse(rsp)
+}
+
+// CreateFieldWithBodyWithResponse Define a custom field (admins)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+func (c *ClientWithResponses) CreateFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFieldResponse, error) {
+	rsp, err := c.CreateFieldWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFieldResponse(rsp)
+}
+
+// CreateFieldWithResponse Define a custom field (admins)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/fields (the `CreateField` operationId).
+func (c *ClientWithResponses) CreateFieldWithResponse(ctx context.Context, body CreateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFieldResponse, error) {
+	rsp, err := c.CreateField(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFieldResponse(rsp)
+}
+
+// DeleteFieldWithResponse Delete a custom field definition (admins); stored values stay
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/fields/{id} (the `DeleteField` operationId).
+func (c *ClientWithResponses) DeleteFieldWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteFieldResponse, error) {
+	rsp, err := c.DeleteField(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteFieldResponse(rsp)
+}
+
+// UpdateFieldWithBodyWithResponse Change a custom field definition (admins); stored values stay
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+func (c *ClientWithResponses) UpdateFieldWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFieldResponse, error) {
+	rsp, err := c.UpdateFieldWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFieldResponse(rsp)
+}
+
+// UpdateFieldWithResponse Change a custom field definition (admins); stored values stay
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
+func (c *ClientWithResponses) UpdateFieldWithResponse(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFieldResponse, error) {
+	rsp, err := c.UpdateField(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFieldResponse(rsp)
 }
 
 // CreateImportWithBodyWithResponse Import leads from a CSV or XLSX file (admin, manager): runs in the background as an ImportWorkflow; dry_run=true answers the preview instead
@@ -13691,7 +15261,7 @@ func (c *ClientWithResponses) CloseLeadWithResponse(ctx context.Context, id stri
 	return ParseCloseLeadResponse(rsp)
 }
 
-// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer; the workflow completes
+// ConvertLeadWithBodyWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13704,7 +15274,7 @@ func (c *ClientWithResponses) ConvertLeadWithBodyWithResponse(ctx context.Contex
 	return ParseConvertLeadResponse(rsp)
 }
 
-// ConvertLeadWithResponse Convert an assigned lead into a customer; the workflow completes
+// ConvertLeadWithResponse Convert an assigned lead into a customer (and an order); the workflow completes
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13741,6 +15311,19 @@ func (c *ClientWithResponses) DeclineLeadWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseDeclineLeadResponse(rsp)
+}
+
+// ListFollowUpsWithResponse The lead's follow-ups, newest first, to whoever may read the lead
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leads/{id}/follow-ups (the `ListFollowUps` operationId).
+func (c *ClientWithResponses) ListFollowUpsWithResponse(ctx context.Context, id string, params *ListFollowUpsParams, reqEditors ...RequestEditorFn) (*ListFollowUpsResponse, error) {
+	rsp, err := c.ListFollowUps(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFollowUpsResponse(rsp)
 }
 
 // CreateFollowUpWithBodyWithResponse Record a follow-up on an assigned lead
@@ -14668,6 +16251,86 @@ func (c *ClientWithResponses) CheckReadinessWithResponse(ctx context.Context, re
 	return ParseCheckReadinessResponse(rsp)
 }
 
+// ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
+func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerResponse parses an HTTP response from a GetCustomerWithResponse call
+func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateExportResponse parses an HTTP response from a CreateExportWithResponse call
 func ParseCreateExportResponse(rsp *http.Response) (*CreateExportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14844,6 +16507,246 @@ func ParseGetExportFileResponse(rsp *http.Response) (*GetExportFileResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListFieldsResponse parses an HTTP response from a ListFieldsWithResponse call
+func ParseListFieldsResponse(rsp *http.Response) (*ListFieldsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFieldsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FieldPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateFieldResponse parses an HTTP response from a CreateFieldWithResponse call
+func ParseCreateFieldResponse(rsp *http.Response) (*CreateFieldResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFieldResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FieldDef
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteFieldResponse parses an HTTP response from a DeleteFieldWithResponse call
+func ParseDeleteFieldResponse(rsp *http.Response) (*DeleteFieldResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteFieldResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateFieldResponse parses an HTTP response from a UpdateFieldWithResponse call
+func ParseUpdateFieldResponse(rsp *http.Response) (*UpdateFieldResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateFieldResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FieldDef
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	}
 
@@ -15906,6 +17809,53 @@ func ParseDeclineLeadResponse(rsp *http.Response) (*DeclineLeadResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListFollowUpsResponse parses an HTTP response from a ListFollowUpsWithResponse call
+func ParseListFollowUpsResponse(rsp *http.Response) (*ListFollowUpsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFollowUpsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FollowUpPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	}
 

@@ -28,9 +28,16 @@ type Conversion struct {
 	RequestID  string `json:"request_id"`
 	CustomerID string `json:"customer_id"` // chosen by the caller so that retries create one customer
 	// Customer and Order are the mapped fields (the conversion rules); an
-	// empty Order creates no order.
+	// empty Order creates no order. The order's amount, currency and
+	// product are its columns, the other keys its custom fields.
 	Customer map[string]any `json:"customer,omitempty"`
 	Order    map[string]any `json:"order,omitempty"`
+	// CustomerOverrides and OrderOverrides are the caller's values: they
+	// win over the mapping.
+	CustomerOverrides map[string]any `json:"customer_overrides,omitempty"`
+	OrderOverrides    map[string]any `json:"order_overrides,omitempty"`
+	// Decision is the converted event's rule set kind, version and trace.
+	Decision *Event `json:"decision,omitempty"`
 }
 
 // Converted is the result of a conversion.
@@ -79,6 +86,7 @@ type Edit struct {
 	Tags       *[]string       `json:"tags,omitempty"`
 	Custom     *map[string]any `json:"custom,omitempty"`
 	Channel    *string         `json:"channel,omitempty"`
+	Group      *string         `json:"group,omitempty"`
 	Profession *string         `json:"profession,omitempty"`
 	Address    *string         `json:"address,omitempty"`
 	District   *string         `json:"district,omitempty"`

@@ -14,7 +14,7 @@ func (e *Edit) Clean() error {
 	for _, s := range []struct {
 		name string
 		v    *string
-	}{{"name", e.Name}, {"company", e.Company}, {"phone", e.Phone}, {"country", e.Country}, {"email", e.Email}, {"stage", e.Stage}, {"channel", e.Channel}, {"profession", e.Profession},
+	}{{"name", e.Name}, {"company", e.Company}, {"phone", e.Phone}, {"country", e.Country}, {"email", e.Email}, {"stage", e.Stage}, {"channel", e.Channel}, {"group", e.Group}, {"profession", e.Profession},
 		{"address", e.Address}, {"district", e.District}, {"division", e.Division}} {
 		if s.v != nil {
 			*s.v = strings.TrimSpace(*s.v)

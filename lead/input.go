@@ -14,6 +14,7 @@ type Input struct {
 	Email      string         `json:"email,omitempty"`
 	Country    string         `json:"country,omitempty"`
 	Channel    string         `json:"channel,omitempty"`
+	Group      string         `json:"group,omitempty"`
 	Profession string         `json:"profession,omitempty"`
 	Address    string         `json:"address,omitempty"`
 	District   string         `json:"district,omitempty"`
@@ -41,7 +42,7 @@ const (
 // an input error, so that it is recorded on the lead.
 func (in *Input) Clean() error {
 	var f Fields
-	for _, p := range []*string{&in.Company, &in.Name, &in.Phone, &in.Email, &in.Country, &in.Channel,
+	for _, p := range []*string{&in.Company, &in.Name, &in.Phone, &in.Email, &in.Country, &in.Channel, &in.Group,
 		&in.Profession, &in.Address, &in.District, &in.Division, &in.Notes} {
 		*p = strings.TrimSpace(*p)
 	}
@@ -53,7 +54,7 @@ func (in *Input) Clean() error {
 		f.Add("phone", "is required")
 	}
 	for name, v := range map[string]string{"company": in.Company, "name": in.Name, "phone": in.Phone, "email": in.Email,
-		"channel": in.Channel, "profession": in.Profession, "address": in.Address, "district": in.District, "division": in.Division} {
+		"channel": in.Channel, "group": in.Group, "profession": in.Profession, "address": in.Address, "district": in.District, "division": in.Division} {
 		if utf8.RuneCountInString(v) > maxText {
 			f.Add(name, "is longer than 200 characters")
 		}
@@ -136,7 +137,7 @@ func (in Input) NewLead(id string) Lead {
 	return Lead{
 		ID: id, Status: StatusReceived, Stage: DefaultStages[0],
 		Company: in.Company, Name: in.Name, Phone: in.Phone, PhoneE164: p.E164, Email: in.Email, Country: in.Country,
-		Source: in.Source, Channel: in.Channel, Profession: in.Profession, Address: in.Address, District: in.District,
+		Source: in.Source, Channel: in.Channel, Group: in.Group, Profession: in.Profession, Address: in.Address, District: in.District,
 		Division: in.Division, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,
 		DedupKey: DedupKey(in.Company, p.E164, in.Country),
 	}

@@ -73,6 +73,7 @@ type Lead struct {
 	Country        string         `json:"country,omitempty"`
 	Source         string         `json:"source"`
 	Channel        string         `json:"channel,omitempty"`
+	Group          string         `json:"group,omitempty"` // one of the groups option list
 	Profession     string         `json:"profession,omitempty"`
 	Address        string         `json:"address,omitempty"`
 	District       string         `json:"district,omitempty"`
@@ -195,14 +196,19 @@ type Policy struct {
 
 // FollowUp is one recorded contact with a lead.
 type FollowUp struct {
-	ID        string     `json:"id"`
-	LeadID    string     `json:"lead_id"`
-	AuthorID  string     `json:"author_id"`
-	Type      string     `json:"type"`
-	Content   string     `json:"content"`
-	NextStep  string     `json:"next_step,omitempty"`
-	NextAt    *time.Time `json:"next_at,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
+	ID       string `json:"id"`
+	LeadID   string `json:"lead_id"`
+	AuthorID string `json:"author_id"`
+	// AuthorName is the author's name, read with the follow-up.
+	AuthorName string     `json:"author_name,omitempty"`
+	Type       string     `json:"type"`
+	Content    string     `json:"content"`
+	NextStep   string     `json:"next_step,omitempty"`
+	NextAt     *time.Time `json:"next_at,omitempty"`
+	// Stage is the lead's stage after the follow-up: the stage given with
+	// it, or the one the lead moved to.
+	Stage     string    `json:"stage,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // DefaultFollowUpTypes are the follow-up record types a new installation starts with.

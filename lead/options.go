@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,4 +63,12 @@ func CleanOptions(items []string) ([]string, error) {
 		out = append(out, it)
 	}
 	return out, f.Err()
+}
+
+// OptionReason says why v is not an item of the list items, "" when it is.
+func OptionReason(items []string, v string) string {
+	if slices.Contains(items, v) {
+		return ""
+	}
+	return "must be one of: " + strings.Join(items, ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,9 +23,7 @@ func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, e
 		}
 		// The mapped fields; the named columns default to the lead's own values.
 		fields := map[string]any{}
-		for k, v := range c.Customer {
-			fields[k] = v
-		}
+		maps.Copy(fields, c.Customer)
 		take := func(k, def string) string {
 			v := fields[k]
 			delete(fields, k)
@@ -44,22 +43,34 @@ func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, e
 			customerID, l.ID, name, contact, phone, email, country, l.OwnerID, data); err != nil {
 			return err
 		}
+		ev := lead.Event{}
+		if c.Decision != nil {
+			ev = *c.Decision
+		}
+		ev.LeadID, ev.Type, ev.ActorID = l.ID, lead.EventConverted, actorID
+		ev.Data = map[string]any{"customer_id": customerID}
 		if len(c.Order) > 0 {
-			order, err := json.Marshal(c.Order)
+			o, err := lead.SplitOrder(c.Order)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO orders (id, customer_id, lead_id, data) VALUES ($1, $1, $2, $3)`,
-				customerID, l.ID, order); err != nil {
+			custom, err := json.Marshal(o.Custom)
+			if err != nil {
 				return err
 			}
+			// The order's id is the customer's: one order per conversion.
+			if _, err := tx.Exec(ctx, `INSERT INTO orders (id, customer_id, lead_id, amount, currency, product, data)
+				VALUES ($1, $1, $2, nullif($3, '')::numeric, $4, $5, $6)`,
+				customerID, l.ID, o.Amount.String(), o.Currency, o.Product, custom); err != nil {
+				return err
+			}
+			ev.Data["order_id"] = customerID
 		}
 		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'converted', customer_id = $2, updated_at = now() WHERE id = $1`,
 			l.ID, customerID); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventConverted, ActorID: actorID,
-			Data: map[string]any{"customer_id": customerID}}, requestID)
+		return insertEvent(ctx, tx, ev, requestID)
 	})
 	if err != nil {
 		return lead.Converted{}, err
@@ -68,21 +79,28 @@ func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, e
 	return lead.Converted{Lead: l, Customer: cust}, err
 }
 
+const customerColumns = `c.id::text, c.lead_id::text, c.name, c.contact, c.phone, c.email, c.country,
+	coalesce(c.owner_id::text, ''), c.data, c.created_at`
+
+func scanCustomer(row pgx.Row) (lead.Customer, error) {
+	var c lead.Customer
+	var data []byte
+	if err := row.Scan(&c.ID, &c.LeadID, &c.Name, &c.Contact, &c.Phone, &c.Email, &c.Country, &c.OwnerID, &data, &c.CreatedAt); err != nil {
+		return c, err
+	}
+	if len(data) > 0 && string(data) != "{}" {
+		if err := json.Unmarshal(data, &c.Data); err != nil {
+			return c, fmt.Errorf("store: customer %s custom fields: %w", c.ID, err)
+		}
+	}
+	return c, nil
+}
+
 // Customer returns one customer.
 func (db *DB) Customer(ctx context.Context, id string) (lead.Customer, error) {
 	if !isUUID(id) {
 		return lead.Customer{}, lead.Errorf(lead.CodeNotFound, "customer not found")
 	}
-	var c lead.Customer
-	var data []byte
-	err := db.pool.QueryRow(ctx, `SELECT id::text, lead_id::text, name, contact, phone, email, country,
-		coalesce(owner_id::text, ''), data, created_at FROM customers WHERE id = $1`, id).
-		Scan(&c.ID, &c.LeadID, &c.Name, &c.Contact, &c.Phone, &c.Email, &c.Country, &c.OwnerID, &data, &c.CreatedAt)
-	if err != nil {
-		return c, notFound(err, "customer")
-	}
-	if len(data) > 0 && string(data) != "{}" {
-		err = json.Unmarshal(data, &c.Data)
-	}
-	return c, err
+	c, err := scanCustomer(db.pool.QueryRow(ctx, `SELECT `+customerColumns+` FROM customers c WHERE c.id = $1`, id))
+	return c, notFound(err, "customer")
 }

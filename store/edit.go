@@ -57,6 +57,7 @@ func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 		str("stage", l.Stage, e.Stage)
 		str("notes", l.Notes, e.Notes)
 		str("channel", l.Channel, e.Channel)
+		str("lead_group", l.Group, e.Group)
 		str("profession", l.Profession, e.Profession)
 		str("address", l.Address, e.Address)
 		str("district", l.District, e.District)

@@ -25,13 +25,13 @@ func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
-				profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by)
+				profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group)
 			VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-				nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid)
+				nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22)
 			ON CONFLICT (id) DO NOTHING`,
 			l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
 			l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
-			lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy)
+			lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,7 +15,7 @@ const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, 
 	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
 	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
 	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
-	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at`
+	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at, l.lead_group`
 
 // leadFrom joins a lead to its pool, whose policy travels with the lead.
 const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
@@ -28,7 +27,7 @@ func scanLead(row pgx.Row) (lead.Lead, error) {
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
 		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
-		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt)
+		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt, &l.Group)
 	if err != nil {
 		return l, err
 	}
@@ -101,7 +100,7 @@ func ValidTimeField(f string) bool {
 func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
 	var q listQuery
 	like := func(v string) string {
-		return q.arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%")
+		return q.arg(likePattern(v))
 	}
 	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "country": f.Country}
 	for _, col := range []string{"status", "stage", "source", "country"} {

@@ -32,6 +32,11 @@ func (q *listQuery) and(cond string) {
 	q.where = append(q.where, cond)
 }
 
+// likePattern is an ILIKE pattern matching v anywhere, its wildcards escaped.
+func likePattern(v string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%"
+}
+
 // keyset orders the list by (createdAt, id), newest first when desc, and
 // starts it after the row the cursor names (at the start when empty).
 func (q *listQuery) keyset(createdAt, id string, desc bool, cursor string) error {

@@ -142,6 +142,10 @@ type FollowUpInput struct {
 type ConvertInput struct {
 	ActorID    string `json:"actor_id"`
 	CustomerID string `json:"customer_id"`
+	// Customer and Order are the caller's values; they win over the
+	// conversion rules' mapping (see lead.Conversion).
+	Customer map[string]any `json:"customer,omitempty"`
+	Order    map[string]any `json:"order,omitempty"`
 }
 
 // MergedSignal is the payload of SignalMerged.

@@ -176,7 +176,8 @@ func (s *leadState) convert(ctx workflow.Context, in ConvertInput) (lead.Convert
 	if err := s.expect(lead.ActConvert); err != nil {
 		return lead.Converted{}, err
 	}
-	cmd := lead.Conversion{LeadID: s.lead.ID, ActorID: in.ActorID, RequestID: requestID(ctx), CustomerID: in.CustomerID}
+	cmd := lead.Conversion{LeadID: s.lead.ID, ActorID: in.ActorID, RequestID: requestID(ctx), CustomerID: in.CustomerID,
+		CustomerOverrides: in.Customer, OrderOverrides: in.Order}
 	var out lead.Converted
 	if err := s.local(ctx, ActivityConvert, cmd, &out); err != nil {
 		return out, err

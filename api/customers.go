@@ -1,0 +1,114 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// This file reads customers and their orders, and checks the body of a
+// conversion. A customer is visible to whoever may read the lead it came
+// from (lead.Visible; store.Viewer for the list).
+
+func (s *Server) routeCustomers(v1 fiber.Router) {
+	v1.Get("/customers", s.listCustomers)
+	v1.Get("/customers/:id", s.getCustomer)
+}
+
+// listCustomers lists the customers the caller may see, newest first.
+func (s *Server) listCustomers(c *fiber.Ctx) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	me := caller(c)
+	f := store.CustomerFilter{Q: c.Query("q"), OwnerID: c.Query("owner_id"), Viewer: store.ViewerOf(me), Limit: limit, Cursor: c.Query("cursor")}
+	var bad lead.Fields
+	f.CreatedFrom, f.CreatedTo = createdRange(func(k string) string { return c.Query(k) }, func(k string) string { return k }, &bad)
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	items, next, err := s.db.Customers(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(items, next))
+}
+
+// getCustomer answers a customer with the lead it came from and its orders.
+func (s *Server) getCustomer(c *fiber.Ctx) error {
+	me := caller(c)
+	d, err := s.db.CustomerFor(c.UserContext(), c.Params("id"), me)
+	if err != nil {
+		return err
+	}
+	d.Lead = redact(me, d.Lead)
+	return c.JSON(d)
+}
+
+// convertBody is the optional body of POST /leads/{id}/convert: the
+// caller's values win over the conversion rules' mapping.
+type convertBody struct {
+	// Customer holds customer columns (name, contact, phone, email,
+	// country) and custom fields.
+	Customer map[string]any `json:"customer"`
+	Order    *orderBody     `json:"order"`
+}
+
+type orderBody struct {
+	Amount   *json.Number   `json:"amount"`
+	Currency *string        `json:"currency"`
+	Product  *string        `json:"product"`
+	Custom   map[string]any `json:"custom"`
+}
+
+// customerColumns are the customer fields that are columns, not custom fields.
+var customerColumns = []string{"name", "contact", "phone", "email", "country"}
+
+// values checks the body and returns the customer and order overrides as
+// the maps a conversion takes (lead.Conversion).
+func (in convertBody) values() (customer, order map[string]any, err error) {
+	var bad lead.Fields
+	for _, k := range customerColumns {
+		v, ok := in.Customer[k]
+		if !ok {
+			continue
+		}
+		str, isStr := v.(string)
+		if !isStr || utf8.RuneCountInString(str) > 200 {
+			bad.Add("customer."+k, "must be a text of at most 200 characters")
+		} else if k == "email" && str != "" && !lead.ValidEmail(str) {
+			bad.Add("customer.email", "is not a valid e-mail address")
+		}
+	}
+	if in.Order != nil {
+		order = map[string]any{}
+		for k, v := range in.Order.Custom {
+			order[k] = v
+		}
+		if in.Order.Amount != nil {
+			order["amount"] = in.Order.Amount.String()
+		}
+		if in.Order.Currency != nil {
+			order["currency"] = *in.Order.Currency
+		}
+		if in.Order.Product != nil {
+			order["product"] = *in.Order.Product
+		}
+		if _, err := lead.SplitOrder(order); err != nil {
+			f, _ := lead.FieldsOf(err)
+			bad = append(bad, f...)
+		}
+		for _, k := range lead.OrderColumns {
+			if _, ok := in.Order.Custom[k]; ok {
+				bad.Add("order.custom."+k, fmt.Sprintf("is a column of the order: give order.%s", k))
+			}
+		}
+	}
+	return in.Customer, order, bad.Err()
+}

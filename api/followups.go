@@ -1,0 +1,37 @@
+package api
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// This file reads a lead's follow-ups; recording one is an action (actions.go).
+
+func (s *Server) routeFollowUps(v1 fiber.Router) {
+	v1.Get("/leads/:id/follow-ups", s.listFollowUps)
+}
+
+// listFollowUps lists a lead's follow-ups, newest first, to whoever may
+// read the lead (404 otherwise).
+func (s *Server) listFollowUps(c *fiber.Ctx) error { return leadPage(s, c, s.db.FollowUps) }
+
+// leadPage answers one page of a list that belongs to the route's lead
+// (its history, its follow-ups) to whoever may read the lead.
+func leadPage[T any](s *Server, c *fiber.Ctx, list func(ctx context.Context, leadID string, limit int, cursor string) ([]T, string, error)) error {
+	l, err := s.leadFor(c, lead.ActRead)
+	if err != nil {
+		return err
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := list(c.UserContext(), l.ID, limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page(items, next))
+}
