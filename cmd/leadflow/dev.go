@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -33,9 +34,11 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The data directory holds the admin token and the database password:
-	// only its owner may list or read it (the postgres user, when we run
-	// as root, gets traverse rights to reach its cluster).
+	// The data directory holds the admin token, the database password and
+	// Temporal's database (every lead's history): only its owner may list
+	// it (the postgres user, when we run as root, gets traverse rights to
+	// reach its cluster), and what we create in it is for our eyes only.
+	syscall.Umask(0o077)
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return err
 	}
@@ -125,6 +128,7 @@ func printBanner(cfg config, token, dataDir string) {
 	base := strings.TrimSuffix(cfg.PublicURL, "/")
 	fmt.Printf(`
 leadflow is running (Ctrl-C stops everything)
+  console      %[1]s/   (sign in with the admin token below)
   API          %[1]s/api/v1   (OpenAPI: %[1]s/api/v1/openapi.json)
   health       %[1]s/healthz  %[1]s/readyz
   metrics      %[1]s/metrics
