@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,6 +90,19 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		return render(c, "leads", p)
 	}
 	data.Leads = redactAll(me, leads)
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q.Set("sort", "reclaim")
+	data.SortURL = "/leads?" + q.Encode()
+	if tab == "" && c.Query("sort") == "reclaim" {
+		// Soonest reclaim first; leads without a reclaim timer last.
+		due := func(l lead.Lead) time.Time {
+			if d, ok := lead.NextReclaim(l); ok {
+				return d.Due
+			}
+			return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		slices.SortStableFunc(data.Leads, func(a, b lead.Lead) int { return due(a).Compare(due(b)) })
+	}
 	if next != "" {
 		q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 		q.Set("cursor", next)

@@ -31,8 +31,37 @@ func Static() fs.FS {
 }
 
 var funcs = template.FuncMap{
-	"when": when,
-	"join": strings.Join,
+	"when":    when,
+	"join":    strings.Join,
+	"reclaim": ReclaimOf,
+}
+
+// Reclaim is when a rep's lead goes back to its pool, as a list shows it.
+type Reclaim struct {
+	In   string // "in 2d 3h", "overdue"
+	Why  string // the timer: "no follow-up within 7d"
+	Soon bool   // less than a day left: highlighted
+}
+
+// ReclaimOf is the next reclaim of l (lead.NextReclaim), nil when none is due.
+func ReclaimOf(l lead.Lead) *Reclaim {
+	d, ok := lead.NextReclaim(l)
+	if !ok {
+		return nil
+	}
+	left := time.Until(d.Due)
+	r := &Reclaim{Why: d.Reason, Soon: left < 24*time.Hour}
+	switch {
+	case left <= 0:
+		r.In = "overdue"
+	case left >= 24*time.Hour:
+		r.In = fmt.Sprintf("in %dd %dh", int(left.Hours())/24, int(left.Hours())%24)
+	case left >= time.Hour:
+		r.In = fmt.Sprintf("in %dh %dm", int(left.Hours()), int(left.Minutes())%60)
+	default:
+		r.In = fmt.Sprintf("in %dm", int(left.Minutes())+1)
+	}
+	return r
 }
 
 // when formats a time (or a *time.Time) for a page, in UTC.
@@ -123,6 +152,8 @@ type LeadList struct {
 	Filtered bool
 	Leads    []lead.Lead
 	Next     string // the URL of the next page, "" on the last
+	// SortURL sorts my leads by when they are reclaimed (soonest first).
+	SortURL string
 }
 
 // HistoryItem is one event of a lead's history as a page shows it.

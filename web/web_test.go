@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -69,5 +70,25 @@ func TestRenderPages(t *testing.T) {
 		if s := b.String(); strings.Contains(s, "<script>") || strings.Contains(s, "<style") {
 			t.Errorf("the registration page has an inline script or style")
 		}
+	}
+}
+
+func TestReclaimOf(t *testing.T) {
+	assigned := time.Now().Add(-time.Hour)
+	l := lead.Lead{Status: lead.StatusAssigned, AssignedAt: &assigned, Policy: &lead.Policy{NoFollowUpAfter: lead.Duration(3 * 24 * time.Hour)}}
+	r := ReclaimOf(l)
+	if r == nil || r.Soon || !strings.HasPrefix(r.In, "in 2d 2") || r.Why != "no follow-up within 3d" {
+		t.Fatalf("reclaim %+v", r)
+	}
+	l.Policy.NoFollowUpAfter = lead.Duration(3 * time.Hour)
+	if r = ReclaimOf(l); r == nil || !r.Soon || !strings.HasPrefix(r.In, "in 1h") {
+		t.Fatalf("soon: %+v", r)
+	}
+	l.Policy.NoFollowUpAfter = lead.Duration(30 * time.Minute)
+	if r = ReclaimOf(l); r == nil || r.In != "overdue" {
+		t.Fatalf("overdue: %+v", r)
+	}
+	if ReclaimOf(lead.Lead{Status: lead.StatusPooled}) != nil {
+		t.Fatal("a pooled lead shows a reclaim")
 	}
 }

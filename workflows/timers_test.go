@@ -263,8 +263,8 @@ func TestReminderKindsFitTheirTimers(t *testing.T) {
 	l := assignedLead(lead.Policy{NoFollowUpAfter: dur("10h"), NoConversionAfter: dur("20h"), RemindBefore: dur("1h")})
 	kinds := map[string]string{}
 	for _, d := range deadlines(l) {
-		if d.email != "" {
-			kinds[d.key[:3]] = d.email
+		if d.Email != "" {
+			kinds[d.Key[:3]] = d.Email
 		}
 	}
 	if kinds["nfu"] != lead.EmailReclaimReminder || kinds["nca"] != lead.EmailConversionReminder {
