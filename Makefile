@@ -1,7 +1,7 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build generate vet fmt-check bench fuzz fuzz-short clean-data
+.PHONY: run test build generate vet fmt-check bench fuzz fuzz-short clean-data reliability
 
 ## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
 run:
@@ -11,6 +11,13 @@ run:
 test: fmt-check vet
 	$(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-short
+
+## reliability: the fault tests on the real stack (worker SIGKILL, PostgreSQL and Temporal restarts, a SendGrid
+## outage; see RELIABILITY.md); sizes from RELIABILITY_REGISTRATIONS, RELIABILITY_PG_REGISTRATIONS,
+## RELIABILITY_TIMER_LEADS, RELIABILITY_MAIL_LEADS, RELIABILITY_SENDGRID_OUTAGE. Not part of make test.
+reliability:
+	$(GO) vet -tags reliability ./reliability/...
+	$(GO) test -tags reliability -count=1 -timeout 40m -v ./reliability/...
 
 # The fuzz targets, as package:function; seeds are in the code (f.Add).
 FUZZ_TARGETS = ./rules:FuzzCompile ./lead:FuzzNormalizeCompany ./lead:FuzzPhone ./lead:FuzzInputClean

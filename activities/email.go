@@ -75,6 +75,13 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 	}
 	if why := staleEmail(e, l); why != "" {
 		a.Log.Info("e-mail not sent: the lead moved on", "kind", e.Kind, "lead", e.LeadID, "why", why)
+		if activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1 {
+			// An earlier attempt may have claimed it and failed to send it
+			// (a provider outage): it is not queued any more.
+			if _, err := a.Store.DropQueuedNotifications(ctx, e.Key, "not sent: "+why); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 

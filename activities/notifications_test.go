@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -394,5 +395,45 @@ func TestOutboxByDefault(t *testing.T) {
 	n := m.notification("ob/" + rita.ID)
 	if n.Status != lead.NotificationSent || n.Provider != "outbox" || !strings.Contains(n.Subject, "Delta Industries") || !strings.Contains(n.HTML, "<html>") {
 		t.Fatalf("outbox: %+v", n)
+	}
+}
+
+// movingSender fails its first send after moving the lead on (fn), as if
+// the provider were down while the lead was reassigned.
+type movingSender struct {
+	notify.Sender
+	once sync.Once
+	fn   func()
+}
+
+func (s *movingSender) Send(ctx context.Context, m notify.Message) (string, error) {
+	var moved bool
+	s.once.Do(func() { s.fn(); moved = true })
+	if moved {
+		return "", errors.New("connection reset by peer")
+	}
+	return s.Sender.Send(ctx, m)
+}
+
+// TestEmailDroppedWhenTheLeadMovesOnDuringRetries: the provider fails the
+// first attempt and, before the retry, the lead goes to another rep; the
+// retry sends nothing and the claimed notification is marked failed with
+// the reason instead of staying queued forever (found by the SendGrid
+// outage reliability test).
+func TestEmailDroppedWhenTheLeadMovesOnDuringRetries(t *testing.T) {
+	m := newMailEnv(t)
+	rita := m.user("Rita", lead.RoleRep)
+	bob := m.user("Bob", lead.RoleRep)
+	l := m.assign(m.lead("Moving Target Imports", lead.DefaultPoolID), rita.ID, "")
+	m.acts.Mail = &movingSender{Sender: m.acts.Mail, fn: func() { m.assign(l, bob.ID, "") }}
+	e := lead.Email{Key: "k-moved", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}
+	if err := m.run(e); err != nil {
+		t.Fatalf("after the retry: %v", err)
+	}
+	if len(m.sg.Requests()) != 0 {
+		t.Fatalf("%d mails sent for a lead that moved on", len(m.sg.Requests()))
+	}
+	if n := m.notification("k-moved/" + rita.ID); n.Status != lead.NotificationFailed || !strings.Contains(n.Error, "not sent: the rep no longer holds the lead") {
+		t.Fatalf("stored: %+v", n)
 	}
 }

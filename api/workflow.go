@@ -85,7 +85,14 @@ func (s *Server) temporalError(err error) error {
 	if e := workflows.DomainError(err); e != nil {
 		return e
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	// The SDK reports an update that outlived its context as
+	// WorkflowUpdateServiceTimeoutOrCanceledError wrapping a gRPC status, not
+	// a context error (seen while the Temporal server was down: a 500).
+	var updateTimeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.As(err, &updateTimeout) || errors.As(err, &deadline) || errors.As(err, &canceled) {
 		return lead.Errorf(lead.CodeUnavailable, "the lead's workflow did not answer in time; the action may still complete, retry with the same Idempotency-Key")
 	}
 	var unavailable *serviceerror.Unavailable

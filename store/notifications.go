@@ -75,6 +75,17 @@ func (db *DB) MarkNotificationFailed(ctx context.Context, key, provider, reason 
 	return err
 }
 
+// DropQueuedNotifications marks failed, with reason, the queued
+// notifications of one e-mail (keys key + "/" + recipient): an earlier
+// attempt claimed them and could not send them, and the e-mail is not to be
+// sent any more (the lead moved on), so they must not look queued forever.
+// It answers how many it marked.
+func (db *DB) DropQueuedNotifications(ctx context.Context, key, reason string) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE notifications SET status = 'failed', error = $2, updated_at = now()
+		WHERE left(key, length($1) + 1) = $1 || '/' AND status = 'queued'`, key, reason)
+	return tag.RowsAffected(), err
+}
+
 // NotificationFilter selects notifications to list.
 type NotificationFilter struct {
 	ToUserID string // "" for everyone's

@@ -82,6 +82,7 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	script   []int
+	down     int // while not 0, every valid request is answered this status
 	requests []Request
 	seq      int
 }
@@ -101,6 +102,15 @@ func (s *Server) Script(statuses ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.script = append(s.script, statuses...)
+}
+
+// FailAll makes every valid request answer status (503 for an outage)
+// until FailAll(0), whatever the script says; the failed requests are
+// recorded like the others.
+func (s *Server) FailAll(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = status
 }
 
 // Requests returns every request received so far.
@@ -180,6 +190,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	case len(m.Content) == 0 || m.Content[0].Type != "text/plain":
 		fail(http.StatusBadRequest, "content", "The content value must be a string at least one character in length; text/plain must come first.")
+		return
+	}
+	if s.down != 0 {
+		fail(s.down, "", fmt.Sprintf("outage: answering %d", s.down))
 		return
 	}
 	if len(s.script) > 0 {
