@@ -172,15 +172,17 @@ var localOptions = workflow.LocalActivityOptions{
 }
 
 // emailOptions are the options of the Email activity: a regular activity
-// (a remote call), retried with backoff on 429, 5xx and network errors and
-// not retried when the provider refused the e-mail for good.
+// (a remote call), retried with backoff on 429, 5xx and network errors
+// (every 5 minutes at most, for a day: an outage of the provider delays
+// e-mails but loses none) and not retried when the provider refused the
+// e-mail for good.
 var emailOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
+	StartToCloseTimeout:    time.Minute,
+	ScheduleToCloseTimeout: 24 * time.Hour,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-		MaximumAttempts:    10,
+		MaximumInterval:    5 * time.Minute,
 		// An internal error of the e-mail activity (a bug, bad data) is not retried either.
 		NonRetryableErrorTypes: append(append([]string{}, nonRetryable...), string(lead.CodeInternal)),
 	},
