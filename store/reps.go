@@ -103,14 +103,3 @@ func giveTo(ctx context.Context, tx pgx.Tx, leadID, repID string, expected *time
 		invalid_reason = '', expected_follow_up_at = $3, updated_at = now() WHERE id = $1`, leadID, repID, expected)
 	return err
 }
-
-// InCooldown reports until when a rep may not claim a lead, if at all.
-func (db *DB) InCooldown(ctx context.Context, leadID, repID string) (*time.Time, error) {
-	var until time.Time
-	err := db.pool.QueryRow(ctx, `SELECT until FROM lead_cooldowns WHERE lead_id = $1 AND user_id = $2 AND until > now()`,
-		leadID, repID).Scan(&until)
-	if err == pgx.ErrNoRows {
-		return nil, nil
-	}
-	return &until, err
-}
