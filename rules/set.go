@@ -120,7 +120,7 @@ func Compile(kind Kind, version int, body []byte) (*Set, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: " + err.Error()}}
+		return nil, CompileErrors{bodyError(body, err)}
 	}
 	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return nil, CompileErrors{{Field: "body", Line: 1, Column: 1, Message: "invalid JSON: one object expected, found more"}}
