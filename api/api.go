@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
@@ -198,6 +199,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 			code = "bad_request"
 		}
 		return problem(c, fe.Code, code, fe.Message, "")
+	}
+	var ce rules.CompileErrors
+	if errors.As(err, &ce) {
+		err = compileProblem(ce)
 	}
 	var pe *problemError
 	if errors.As(err, &pe) {

@@ -114,6 +114,14 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 // webProblem is a domain refusal as a page shows it; nil for an error
 // that is not a refusal (a failure).
 func webProblem(err error) *web.Problem {
+	var pe *problemError
+	if errors.As(err, &pe) {
+		p := &web.Problem{Title: pe.p.Title, Reasons: pe.p.Reasons, Fields: map[string]string{}}
+		for _, f := range pe.p.Errors {
+			p.Fields[f.Field] = f.Reason
+		}
+		return p
+	}
 	var le *lead.Error
 	if !errors.As(err, &le) {
 		return nil
@@ -130,6 +138,10 @@ func webProblem(err error) *web.Problem {
 
 // refusalStatus is the HTTP status of a refusal, as the API answers it.
 func refusalStatus(err error) int {
+	var pe *problemError
+	if errors.As(err, &pe) {
+		return pe.p.Status
+	}
 	var le *lead.Error
 	if errors.As(err, &le) {
 		if st, ok := statusOf[le.Code]; ok {

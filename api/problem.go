@@ -93,6 +93,12 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return &problemError{Problem{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 			Title: "send the body as application/json", Detail: "got " + ct}}
 	}
+	return decodeStrict(body, v)
+}
+
+// decodeStrict decodes one JSON value from body into v as decodeJSON does,
+// for JSON that comes in another way (a console form's field).
+func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -24,8 +23,8 @@ const (
 )
 
 func (s *Server) routeRules(v1 fiber.Router) {
-	read := s.requireRole(lead.RoleAdmin, lead.RoleManager)
-	write := s.requireRole(lead.RoleAdmin)
+	read := s.requireRole(lead.RuleReaders...)
+	write := s.requireRole(lead.RuleWriters...)
 	v1.Get("/rules", read, s.listRules)
 	v1.Get("/rules/:kind", read, s.getRules)
 	v1.Put("/rules/:kind", write, s.putRules)
@@ -63,14 +62,11 @@ func (s *Server) getRules(c *fiber.Ctx) error {
 	return c.JSON(set)
 }
 
-// compileBody compiles a draft body and checks that the pools it routes to
-// exist; a refusal is a 422 naming each rule, field, line and column.
-func (s *Server) compileBody(ctx context.Context, k rules.Kind, body []byte) (*rules.Set, error) {
+// checkRules compiles a draft body and checks that the pools it routes to
+// exist; a refusal is rules.CompileErrors naming each rule, field, line and
+// column (the error handler answers it as a 422).
+func (s *Server) checkRules(ctx context.Context, k rules.Kind, body []byte) (*rules.Set, error) {
 	set, err := rules.Compile(k, 0, body)
-	var ce rules.CompileErrors
-	if errors.As(err, &ce) {
-		return nil, compileProblem(ce)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +77,21 @@ func (s *Server) compileBody(ctx context.Context, k rules.Kind, body []byte) (*r
 	if len(missing) > 0 {
 		var ce rules.CompileErrors
 		for _, id := range missing {
-			ce = append(ce, rules.CompileError{Field: "pool_id", Line: 1, Column: 1, Message: fmt.Sprintf("no pool %q", id)})
+			ce = append(ce, rules.CompileError{Field: poolField(set.Body(), id), Line: 1, Column: 1, Message: fmt.Sprintf("no pool %q", id)})
 		}
-		return nil, compileProblem(ce)
+		return nil, ce
 	}
 	return set, nil
+}
+
+// poolField is the field of a routing body that names pool id.
+func poolField(b rules.Body, id string) string {
+	for i, r := range b.Rules {
+		if r.PoolID == id {
+			return fmt.Sprintf("rules[%d].pool_id", i)
+		}
+	}
+	return "default_pool_id"
 }
 
 func compileProblem(ce rules.CompileErrors) error {
@@ -122,14 +128,19 @@ func (s *Server) putRules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.compileBody(c.UserContext(), k, body); err != nil {
-		return err
-	}
-	saved, err := s.db.SaveRuleSet(c.UserContext(), string(k), body, caller(c).ID)
+	saved, err := s.saveRules(c.UserContext(), k, body, caller(c).ID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(saved)
+}
+
+// saveRules compiles body and stores it as the next, active version of k.
+func (s *Server) saveRules(ctx context.Context, k rules.Kind, body []byte, by string) (lead.RuleSet, error) {
+	if _, err := s.checkRules(ctx, k, body); err != nil {
+		return lead.RuleSet{}, err
+	}
+	return s.db.SaveRuleSet(ctx, string(k), body, by)
 }
 
 func (s *Server) ruleVersions(c *fiber.Ctx) error {
@@ -144,24 +155,43 @@ func (s *Server) ruleVersions(c *fiber.Ctx) error {
 	return c.JSON(page(sets, ""))
 }
 
+// ruleVersion is the :version of a route, a 404 when it is not a version number.
+func ruleVersion(c *fiber.Ctx, k rules.Kind) (int, error) {
+	v, err := strconv.Atoi(c.Params("version"))
+	if err != nil || v < 1 {
+		return 0, lead.Errorf(lead.CodeNotFound, "no %s rule set version %q", k, c.Params("version"))
+	}
+	return v, nil
+}
+
 func (s *Server) activateRules(c *fiber.Ctx) error {
 	k, err := ruleKind(c)
 	if err != nil {
 		return err
 	}
-	v, err := strconv.Atoi(c.Params("version"))
-	if err != nil || v < 1 {
-		return lead.Errorf(lead.CodeNotFound, "no %s rule set version %q", k, c.Params("version"))
-	}
-	set, err := s.db.ActivateRuleSet(c.UserContext(), string(k), v)
+	v, err := ruleVersion(c, k)
 	if err != nil {
 		return err
 	}
-	// A version saved before a pool disappeared must not come back broken.
-	if _, err := s.compileBody(c.UserContext(), k, set.Body); err != nil {
+	set, err := s.activateRuleVersion(c.UserContext(), k, v)
+	if err != nil {
 		return err
 	}
 	return c.JSON(set)
+}
+
+// activateRuleVersion makes version v of k the active one (a rollback or a
+// roll forward). A version saved before a pool disappeared must not come
+// back broken: it is compiled again first, and refused as a save would be.
+func (s *Server) activateRuleVersion(ctx context.Context, k rules.Kind, v int) (lead.RuleSet, error) {
+	set, err := s.db.RuleSetVersion(ctx, string(k), v)
+	if err != nil {
+		return set, err
+	}
+	if _, err := s.checkRules(ctx, k, set.Body); err != nil {
+		return set, err
+	}
+	return s.db.ActivateRuleSet(ctx, string(k), v)
 }
 
 // testInput is the body of POST /rules/{kind}/test: a lead (any fields of a
@@ -185,9 +215,19 @@ func (s *Server) testRules(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	set, version, err := s.draftOrActive(c.UserContext(), k, in.Rules)
+	out, err := s.testRuleSet(c.UserContext(), k, in)
 	if err != nil {
 		return err
+	}
+	return c.JSON(out)
+}
+
+// testRuleSet evaluates in's draft (or the active version of k) on in's
+// lead, facts, rep and pool.
+func (s *Server) testRuleSet(ctx context.Context, k rules.Kind, in testInput) (rules.Outcome, error) {
+	set, version, err := s.draftOrActive(ctx, k, in.Rules)
+	if err != nil {
+		return rules.Outcome{}, err
 	}
 	now := time.Now()
 	if in.Now != nil {
@@ -208,13 +248,13 @@ func (s *Server) testRules(c *fiber.Ctx) error {
 	}
 	out := set.Evaluate(env)
 	out.Version = version
-	return c.JSON(out)
+	return out, nil
 }
 
 // draftOrActive compiles the draft when one is given (version 0), else the active set.
 func (s *Server) draftOrActive(ctx context.Context, k rules.Kind, draft json.RawMessage) (*rules.Set, int, error) {
 	if len(bytes.TrimSpace(draft)) > 0 && string(bytes.TrimSpace(draft)) != "null" {
-		set, err := s.compileBody(ctx, k, draft)
+		set, err := s.checkRules(ctx, k, draft)
 		return set, 0, err
 	}
 	stored, err := s.db.ActiveRuleSet(ctx, string(k))
@@ -265,27 +305,37 @@ func (s *Server) previewRules(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	res, err := s.previewRuleSet(c.UserContext(), k, in, nil)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// previewRuleSet judges the in.Limit most recent leads by in's draft and by
+// the active version of k. each, when not nil, sees every lead judged, in
+// order, with whether the draft changes its outcome.
+func (s *Server) previewRuleSet(ctx context.Context, k rules.Kind, in previewInput, each func(e PreviewExample, changed bool)) (PreviewResult, error) {
 	if len(bytes.TrimSpace(in.Rules)) == 0 {
-		return lead.Invalid(lead.FieldError{Field: "rules", Reason: "the draft rule set to preview is required"})
+		return PreviewResult{}, lead.Invalid(lead.FieldError{Field: "rules", Reason: "the draft rule set to preview is required"})
 	}
 	if in.Limit == 0 {
 		in.Limit = defaultPreviewLeads
 	}
 	if in.Limit < 1 || in.Limit > maxPreviewLeads {
-		return lead.Invalid(lead.FieldError{Field: "limit", Reason: fmt.Sprintf("must be from 1 to %d", maxPreviewLeads)})
+		return PreviewResult{}, lead.Invalid(lead.FieldError{Field: "limit", Reason: fmt.Sprintf("must be from 1 to %d", maxPreviewLeads)})
 	}
-	ctx := c.UserContext()
-	draft, err := s.compileBody(ctx, k, in.Rules)
+	draft, err := s.checkRules(ctx, k, in.Rules)
 	if err != nil {
-		return err
+		return PreviewResult{}, err
 	}
 	active, version, err := s.draftOrActive(ctx, k, nil)
 	if err != nil {
-		return err
+		return PreviewResult{}, err
 	}
 	leads, err := s.db.RecentLeads(ctx, in.Limit)
 	if err != nil {
-		return err
+		return PreviewResult{}, err
 	}
 	ids := make([]string, len(leads))
 	for i, l := range leads {
@@ -293,7 +343,7 @@ func (s *Server) previewRules(c *fiber.Ctx) error {
 	}
 	counts, err := s.db.IPCompanies(ctx, ids, rules.Windows(append(draft.Facts(), active.Facts()...)))
 	if err != nil {
-		return err
+		return PreviewResult{}, err
 	}
 	res := PreviewResult{Kind: k, ActiveVersion: version, Sample: len(leads), Examples: []PreviewExample{}}
 	for _, l := range leads {
@@ -313,15 +363,20 @@ func (s *Server) previewRules(c *fiber.Ctx) error {
 			res.RejectedAfter++
 		}
 		b, a := decided(before), decided(after)
-		if reflect.DeepEqual(b, a) {
+		e := PreviewExample{LeadID: l.ID, Company: l.Company, CreatedAt: l.CreatedAt, Before: b, After: a}
+		changed := !reflect.DeepEqual(b, a)
+		if each != nil {
+			each(e, changed)
+		}
+		if !changed {
 			continue
 		}
 		res.Changed++
 		if len(res.Examples) < previewExamples {
-			res.Examples = append(res.Examples, PreviewExample{LeadID: l.ID, Company: l.Company, CreatedAt: l.CreatedAt, Before: b, After: a})
+			res.Examples = append(res.Examples, e)
 		}
 	}
-	return c.JSON(res)
+	return res, nil
 }
 
 // decided is the part of an outcome that is the decision, without the trace.

@@ -70,6 +70,13 @@ func (db *DB) SaveRuleSet(ctx context.Context, kind string, body []byte, created
 	return saved, err
 }
 
+// RuleSetVersion returns version v of a rule set kind.
+func (db *DB) RuleSetVersion(ctx context.Context, kind string, v int) (lead.RuleSet, error) {
+	s, err := scanRuleSet(db.pool.QueryRow(ctx, `SELECT `+ruleSetColumns+`
+		FROM rule_sets r LEFT JOIN active_rule_sets a USING (kind, version) WHERE r.kind = $1 AND r.version = $2`, kind, v))
+	return s, notFound(err, fmt.Sprintf("%s rule set version %d", kind, v))
+}
+
 // ActivateRuleSet makes a stored version the active one (a rollback or a roll forward).
 func (db *DB) ActivateRuleSet(ctx context.Context, kind string, version int) (lead.RuleSet, error) {
 	var s lead.RuleSet
