@@ -23,6 +23,17 @@ type Line struct {
 	Old, New int
 }
 
+// Kind names the line's op: "same", "added" or "removed".
+func (l Line) Kind() string {
+	switch l.Op {
+	case Added:
+		return "added"
+	case Removed:
+		return "removed"
+	}
+	return "same"
+}
+
 // maxCells bounds the table of the common-subsequence search: past it the
 // middle of two very different texts is shown as removed, then added.
 const maxCells = 4_000_000

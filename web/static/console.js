@@ -14,3 +14,58 @@ document.addEventListener('click', (ev) => {
     done();
   }
 });
+
+// The rules editor: line numbers beside the source that follow it, the
+// lines with compile errors marked, a band on the first one, and the caret
+// put where the error is (or where a listed error is, on a click).
+(() => {
+  const src = document.getElementById('rule-source');
+  const editor = document.getElementById('editor');
+  if (!src || !editor) return;
+  const gutter = document.getElementById('gutter');
+  const band = document.getElementById('error-band');
+  const bad = new Set((editor.dataset.badLines || '').split(' ').filter(Boolean).map(Number));
+  const lineHeight = () => parseFloat(getComputedStyle(src).lineHeight) || 20;
+  const padTop = () => parseFloat(getComputedStyle(src).paddingTop) || 0;
+  let bandLine = Number(editor.dataset.errorLine) || 0;
+  const number = () => {
+    const n = src.value.split('\n').length;
+    if (gutter.childElementCount === n) return;
+    const spans = [];
+    for (let i = 1; i <= n; i++) {
+      const s = document.createElement('span');
+      s.textContent = String(i);
+      if (bad.has(i)) s.className = 'bad';
+      spans.push(s);
+    }
+    gutter.replaceChildren(...spans);
+  };
+  const place = () => {
+    gutter.scrollTop = src.scrollTop;
+    if (!bandLine) return;
+    band.style.top = (padTop() + (bandLine - 1) * lineHeight() - src.scrollTop) + 'px';
+    band.style.height = lineHeight() + 'px';
+    band.hidden = false;
+  };
+  const jump = (line, col) => {
+    const lines = src.value.split('\n');
+    let at = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; i++) at += lines[i].length + 1;
+    at += Math.min(Math.max(col - 1, 0), (lines[line - 1] || '').length);
+    src.focus({ preventScroll: true });
+    src.setSelectionRange(at, at);
+    src.scrollTop = Math.max(0, (line - 4) * lineHeight());
+    bandLine = line;
+    place();
+  };
+  src.addEventListener('input', () => { number(); place(); });
+  src.addEventListener('scroll', place);
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest('a[data-line]');
+    if (!a) return;
+    ev.preventDefault();
+    jump(Number(a.dataset.line), Number(a.dataset.col));
+  });
+  number();
+  if (bandLine) jump(bandLine, Number(editor.dataset.errorCol) || 1); else place();
+})();

@@ -1,0 +1,119 @@
+package api_test
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/leadflow/leadflow/lead"
+)
+
+// brokenValidation is validationV2 indented as the editor shows it, with
+// an unknown field on line 5 of the document (rules[1].when).
+const brokenValidation = `{
+  "rules": [
+    {"name": "phone_invalid", "when": "!phoneValid(lead.phone, lead.country)", "message": "phone number is not valid for its country"},
+    {"name": "company_too_short",
+     "when": "len(trim(lead.company)) <= lead.minimum", "message": "company name must be longer than 6 characters"}
+  ]
+}`
+
+// gutterBad finds the line numbers the editor marks as bad.
+var gutterBad = regexp.MustCompile(`<span class="bad">(\d+)</span>`)
+
+// TestConsoleRules goes through the rules pages as an admin, a manager and
+// a rep: the list, a kind's editor, a refused save with its error at its
+// line, a rule the sandbox refuses, a test, a preview, a save, the diff of
+// a version and its rollback.
+func TestConsoleRules(t *testing.T) {
+	s := newStack(t)
+	_, mgr := s.poolStaff("Mia", lead.RoleManager)
+	_, rep := s.createRep("Ravi", 5)
+	for _, company := range []string{"Acmes", "Globex", "Initech Labs"} {
+		s.createLead(fmt.Sprintf(`{"company":%q,"phone":"13800138000","country":"CN"}`, company))
+	}
+	admin := s.browser()
+	list := s.expect(admin.signIn(s.admin, "/rules"), 303)
+	wantRedirect(t, list, "/rules")
+	page := s.expect(admin.get("/rules"), 200)
+	wantText(t, page, `href="/rules" id="nav-rules"`, `href="/rules/validation"`, `href="/rules/conversion"`, "v1")
+
+	editor := s.expect(admin.get("/rules/validation"), 200)
+	wantText(t, editor, `id="rule-source"`, "&#34;phone_invalid&#34;", `id="save-rules"`)
+	if strings.Contains(string(editor.body), `id="version-1"`) {
+		t.Errorf("the active version offers a rollback to itself")
+	}
+
+	// A draft that does not compile: the error at its line and column of the editor, nothing saved.
+	bad := s.expect(admin.post(editor, "/rules/validation", url.Values{"body": {brokenValidation}}), 422)
+	col := strings.Index(strings.Split(brokenValidation, "\n")[4], "minimum") + 1
+	wantText(t, bad, fmt.Sprintf("line 5, column %d", col), "rules[1].when", `data-error-line="5"`, "lead.minimum")
+	if m := gutterBad.FindAllSubmatch(bad.body, -1); len(m) != 1 || string(m[0][1]) != "5" {
+		t.Errorf("marked lines %q, want line 5", m)
+	}
+	// The sandbox's refusal, as the API words it.
+	sandboxed := strings.Replace(brokenValidation, "lead.minimum", `len(toJSON(lead.tags)) + 6`, 1)
+	refused := s.expect(admin.post(editor, "/rules/validation", url.Values{"body": {sandboxed}}), 422)
+	wantText(t, refused, "toJSON is not available in rules: its result has no size limit", "line 5, column")
+
+	// Test the draft on a sample lead: decision and trace.
+	good := strings.Replace(brokenValidation, "lead.minimum", "6", 1)
+	tested := s.expect(admin.post(editor, "/rules/validation/test", url.Values{"body": {good},
+		"sample": {`{"company":"Hooli","phone":"13800138000","country":"CN"}`}}), 200)
+	wantText(t, tested, `<span id="test-decision">rejected: company name must be longer than 6 characters</span>`,
+		`<tr class="matched"><td>company_too_short</td>`)
+	// A sample that is not a lead is refused next to the field.
+	badSample := s.expect(admin.post(editor, "/rules/validation/test", url.Values{"body": {good}, "sample": {`{"compnay":"x"}`}}), 422)
+	wantText(t, badSample, `id="sample-error"`, "compnay")
+
+	// Preview over the recent leads: the two short names change, highlighted.
+	preview := s.expect(admin.post(editor, "/rules/validation/preview", url.Values{"body": {good}, "limit": {"100"}}), 200)
+	wantText(t, preview, "2 of 3 leads would be decided differently than by version 1", "rejected: 0 now, 2 with the draft")
+	if n := strings.Count(string(preview.body), `<tr class="changed">`); n != 2 {
+		t.Errorf("%d changed rows, want 2", n)
+	}
+	wantText(t, preview, ">Initech Labs</a>")
+
+	// Save; the page says so and lists version 2 as active.
+	wantRedirect(t, admin.post(editor, "/rules/validation", url.Values{"body": {good}}), "/rules/validation?saved=2")
+	saved := s.expect(admin.get("/rules/validation?saved=2"), 200)
+	wantText(t, saved, "Saved as version 2; it is active now.", "active: v2", `id="version-1"`)
+
+	// Version 1 against the active one: the changed rule, removed and added.
+	v1 := s.expect(admin.get("/rules/validation/versions/1"), 200)
+	wantText(t, v1, `<span class="removed">`, `<span class="added">`, "longer than 4 characters", "longer than 6 characters", `id="activate-form"`)
+	// Without the confirmation nothing changes.
+	unconfirmed := s.expect(admin.post(v1, "/rules/validation/versions/1/activate", nil), 422)
+	wantText(t, unconfirmed, "tick the box to confirm the rollback")
+	wantRedirect(t, admin.post(v1, "/rules/validation/versions/1/activate", url.Values{"confirm": {"yes"}}), "/rules/validation?activated=1")
+	var active lead.RuleSet
+	s.expect(s.do("GET", "/api/v1/rules/validation", s.admin, ""), 200).json(t, &active)
+	if active.Version != 1 {
+		t.Fatalf("after the rollback version %d is active", active.Version)
+	}
+	s.expect(admin.get("/rules/validation/versions/9"), 404)
+	s.expect(admin.get("/rules/nonsense"), 404)
+
+	// A manager reads, tests and previews, and may not save.
+	m := s.browser()
+	s.expect(m.signIn(mgr, "/rules/validation"), 303)
+	mp := s.expect(m.get("/rules/validation"), 200)
+	if strings.Contains(string(mp.body), `id="save-rules"`) {
+		t.Errorf("a manager is offered to save")
+	}
+	s.expect(m.post(mp, "/rules/validation/test", url.Values{"body": {good}, "sample": {`{"company":"Hooli"}`}}), 200)
+	s.expect(m.post(mp, "/rules/validation", url.Values{"body": {good}}), 403)
+	s.expect(m.post(mp, "/rules/validation/versions/2/activate", url.Values{"confirm": {"yes"}}), 403)
+
+	// A rep sees no rules at all.
+	r := s.browser()
+	s.expect(r.signIn(rep, "/leads"), 303)
+	leads := s.expect(r.get("/leads"), 200)
+	if strings.Contains(string(leads.body), `id="nav-rules"`) {
+		t.Errorf("a rep's menu links to the rules")
+	}
+	s.expect(r.get("/rules"), 403)
+	s.expect(r.get("/rules/validation"), 403)
+}
