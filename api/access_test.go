@@ -223,6 +223,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true}
 
 	param := regexp.MustCompile(`:[a-z_]+(/versions/:version)?`)
+	eachParam := regexp.MustCompile(`:[a-z_]+`)
 	seen := map[string]bool{}
 	for _, r := range w.app.GetRoutes(true) {
 		key := r.Method + " " + r.Path
@@ -231,7 +232,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		seen[key] = true
 		if !strings.HasPrefix(r.Path, "/api/") {
-			w.consoleNeedsSession(r.Method, param.ReplaceAllLiteralString(r.Path, uuid.NewString()))
+			w.consoleNeedsSession(r.Method, eachParam.ReplaceAllLiteralString(r.Path, uuid.NewString()))
+			if c, ok := consoleRows[key]; ok {
+				w.consoleAs(key, param, c)
+			}
 			continue
 		}
 		c, ok := rows[key]
@@ -266,6 +270,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if got.status != c.want[sub] {
 				t.Errorf("%s as %s: %d, want %d; %s", key, subjectNames[sub], got.status, c.want[sub], got.body)
 			}
+		}
+	}
+	for key := range consoleRows {
+		if !seen[key] {
+			t.Errorf("the matrix has a console row for %s, which is not a route", key)
 		}
 	}
 	for key := range rows {

@@ -193,7 +193,7 @@ func (s *Server) draft(c *fiber.Ctx) (*web.RuleEditor, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Source = c.FormValue("body")
+	d.Source, d.Draft = c.FormValue("body"), true
 	if v := strings.TrimSpace(c.FormValue("sample")); v != "" {
 		d.Sample = v
 	}

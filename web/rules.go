@@ -24,6 +24,7 @@ type RuleKind struct {
 type RuleEditor struct {
 	RuleKind
 	Source string
+	Draft  bool  // Source is what the user sent, not a stored version
 	Rows   int   // the editor's height in lines
 	Lines  []int // the line numbers beside the source
 	// Errors are the compile errors of the draft, placed in Source; Bad
