@@ -53,6 +53,9 @@ func TestConsoleRules(t *testing.T) {
 	if m := gutterBad.FindAllSubmatch(bad.body, -1); len(m) != 1 || string(m[0][1]) != "5" {
 		t.Errorf("marked lines %q, want line 5", m)
 	}
+	// JSON that does not parse: the error where the parser stopped.
+	syntax := s.expect(admin.post(editor, "/rules/validation", url.Values{"body": {"{\n  \"rules\": [\n    {\"name\": \"a\", \"when\": \"true\", \"message\": \"m\"},\n  ]\n}"}}), 422)
+	wantText(t, syntax, "line 4, column 3", "invalid character", `data-error-line="4"`)
 	// The sandbox's refusal, as the API words it.
 	sandboxed := strings.Replace(brokenValidation, "lead.minimum", `len(toJSON(lead.tags)) + 6`, 1)
 	refused := s.expect(admin.post(editor, "/rules/validation", url.Values{"body": {sandboxed}}), 422)
