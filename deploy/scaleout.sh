@@ -50,10 +50,10 @@ TOKEN=$("$BIN/leadflow" users create -name "Scale Admin" -email "scale-$RANDOM@e
 
 # Both workers took tasks, both APIs took requests.
 for i in 0 1; do
-	n=$(curl -fsS "http://127.0.0.1:$((BASE + 2 + i))/metrics" | awk '/^leadflow_lead_transitions_total\{kind="intake"/ {s += $2} END {print s + 0}')
+	n=$(curl -fsS "http://127.0.0.1:$((BASE + 2 + i))/metrics" | awk '/^leadflow_lead_transitions_total\{kind="intake"/ {s += $NF} END {print s + 0}')
 	echo "worker $i: $n intakes"
 done
 for i in 0 1; do
-	n=$(curl -fsS "http://127.0.0.1:$((BASE + 4 + i))/metrics" | awk '/^leadflow_http_requests_total\{.*route="\/api\/v1\/leads".*method="POST"/ {s += $2} END {print s + 0}')
+	n=$(curl -fsS "http://127.0.0.1:$((BASE + 4 + i))/metrics" | awk '/^leadflow_http_requests_total\{/ && /route="\/api\/v1\/leads"/ && /method="POST"/ {s += $NF} END {print s + 0}')
 	echo "api $i: $n POST /api/v1/leads"
 done

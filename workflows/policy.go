@@ -21,8 +21,11 @@ type PolicyChangeInput struct {
 	Cursor  string `json:"cursor,omitempty"`
 	// Signalled counts the leads signalled by the earlier runs.
 	Signalled int `json:"signalled,omitempty"`
-	PageSize  int `json:"page_size,omitempty"`
 }
+
+// policyPageOptions are those of SignalPolicyPage: it heartbeats, and is
+// retried like the other bulk steps.
+var policyPageOptions = workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Minute, HeartbeatTimeout: time.Minute, RetryPolicy: bulkRetry}
 
 // PolicyPageInput is the payload of the SignalPolicyPage activity.
 type PolicyPageInput struct {
@@ -46,21 +49,13 @@ type PolicyPageResult struct {
 // which the leads ignore (same revision). It returns how many leads it
 // signalled; a pool deleted meanwhile ends it.
 func PolicyChangeWorkflow(ctx workflow.Context, in PolicyChangeInput) (int, error) {
-	size := in.PageSize
-	if size <= 0 {
-		size = PolicyPageSize
-	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
-		RetryPolicy:         bulkRetry,
-	})
+	actx := workflow.WithActivityOptions(ctx, policyPageOptions)
 	for pages := 0; ; pages++ {
 		if pages == PolicyPagesPerRun {
 			return in.Signalled, workflow.NewContinueAsNewError(ctx, PolicyChangeWorkflow, in)
 		}
 		var out PolicyPageResult
-		err := workflow.ExecuteActivity(actx, ActivitySignalPolicy, PolicyPageInput{PoolID: in.PoolID, Cursor: in.Cursor, Limit: size}).Get(ctx, &out)
+		err := workflow.ExecuteActivity(actx, ActivitySignalPolicy, PolicyPageInput{PoolID: in.PoolID, Cursor: in.Cursor, Limit: PolicyPageSize}).Get(ctx, &out)
 		if err != nil {
 			if DomainError(err) != nil {
 				workflow.GetLogger(ctx).Warn("policy fan-out stopped", "pool", in.PoolID, "error", err)

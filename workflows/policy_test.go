@@ -38,19 +38,19 @@ func TestPolicyChangePagesAndContinuesAsNew(t *testing.T) {
 		env.ExecuteWorkflow(PolicyChangeWorkflow, in)
 		return env
 	}
-	env := run(PolicyChangeInput{PoolID: "p", Version: 7, PageSize: 3})
+	env := run(PolicyChangeInput{PoolID: "p", Version: 7})
 	var can *workflow.ContinueAsNewError
 	if !errors.As(env.GetWorkflowError(), &can) || len(seen) != PolicyPagesPerRun || seen[0].Cursor != "" || seen[1].Cursor != "page-1" {
 		t.Fatalf("first run: %v, %d pages, %+v", env.GetWorkflowError(), len(seen), seen[:2])
 	}
 	var next PolicyChangeInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil ||
-		next.Cursor != fmt.Sprintf("page-%d", PolicyPagesPerRun) || next.Signalled != 3*PolicyPagesPerRun || next.Version != 7 {
+		next.Cursor != fmt.Sprintf("page-%d", PolicyPagesPerRun) || next.Signalled != PolicyPageSize*PolicyPagesPerRun || next.Version != 7 {
 		t.Fatalf("continued with %+v, %v", next, err)
 	}
 	env = run(next)
 	var n int
-	if err := env.GetWorkflowResult(&n); err != nil || n != 3*pages || len(seen) != pages {
+	if err := env.GetWorkflowResult(&n); err != nil || n != PolicyPageSize*pages || len(seen) != pages {
 		t.Fatalf("second run: %d signalled, %d pages, %v", n, len(seen), err)
 	}
 }

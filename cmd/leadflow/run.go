@@ -111,10 +111,15 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 		wc.Metrics = lifecycle
 		if *addr != "off" && *addr != "" {
 			at, err := metrics.Serve(ctx, *addr, reg, log)
-			if err != nil {
+			switch {
+			case err != nil && *addr == defaultWorkerMetricsAddr:
+				// Another worker on this host has the default port: run without.
+				log.Warn("worker metrics not served: set -metrics-addr", "addr", *addr, "err", err)
+			case err != nil:
 				return fmt.Errorf("worker metrics: %w", err)
+			default:
+				log.Info("worker metrics listening", "addr", at.String())
 			}
-			log.Info("worker metrics listening", "addr", at.String())
 		}
 		return worker.Run(ctx, wc)
 	})
