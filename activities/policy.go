@@ -26,7 +26,7 @@ func (b *Bulk) SignalPolicyPage(ctx context.Context, in workflows.PolicyPageInpu
 	if err != nil {
 		return workflows.PolicyPageResult{}, wrap(err)
 	}
-	sig := workflows.PolicySignal{Policy: page.Policy, Version: page.Version}
+	sig := workflows.PolicySignal{Policy: page.Policy, Version: page.Version, PoolID: in.PoolID}
 	var (
 		signalled atomic.Int64
 		wg        sync.WaitGroup

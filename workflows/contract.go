@@ -123,14 +123,17 @@ func PolicyChangeWorkflowID(poolID string, version int64) string {
 	return fmt.Sprintf("pool-policy/%s/%d", poolID, version)
 }
 
-// PolicySignal is the payload of SignalPolicy: the pool's policy and its
-// revision (store.LivePage.Version). A lead ignores a signal whose revision
-// is not newer than the last it applied, so fan-outs that overlap never
-// leave a lead on an older policy. Its JSON is lead.Policy's plus
-// policy_version, so older histories (a bare lead.Policy) decode to version 0.
+// PolicySignal is the payload of SignalPolicy: the pool's policy, its
+// revision (store.LivePage.Version) and the pool. A lead ignores a signal
+// whose revision is not newer than the last it applied, so fan-outs that
+// overlap never leave a lead on an older policy, and one of another pool
+// than its own (it moved while the fan-out ran). Its JSON is lead.Policy's
+// plus policy_version and pool_id, so older histories (a bare lead.Policy)
+// decode to version 0 and no pool, and apply as before.
 type PolicySignal struct {
 	lead.Policy
-	Version int64 `json:"policy_version,omitempty"`
+	Version int64  `json:"policy_version,omitempty"`
+	PoolID  string `json:"pool_id,omitempty"`
 }
 
 // MoveInput is the payload of the assign, transfer, accept, decline,

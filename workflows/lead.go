@@ -52,9 +52,10 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 	}
 	policies := workflow.GetSignalChannel(ctx, SignalPolicy)
 	version := in.PolicyVersion
-	// applyPolicy applies a policy signal unless an as new or newer one was.
+	// applyPolicy applies a policy signal unless an as new or newer one
+	// was, or it is of a pool the lead left.
 	applyPolicy := func(p PolicySignal) bool {
-		if p.Version != 0 && p.Version <= version {
+		if (p.Version != 0 && p.Version <= version) || (p.PoolID != "" && p.PoolID != s.lead.PoolID) {
 			return false
 		}
 		version = max(version, p.Version)

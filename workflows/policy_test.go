@@ -57,12 +57,14 @@ func TestPolicyChangePagesAndContinuesAsNew(t *testing.T) {
 
 // TestOlderPolicySignalIgnored: a policy signal of an older revision than
 // the last applied one (two fan-outs overlapping) does not take the lead
-// back to the older policy; a newer one re-arms the timers.
+// back to the older policy, nor does one of a pool the lead is not in; a
+// newer one of its pool re-arms the timers.
 func TestOlderPolicySignalIgnored(t *testing.T) {
 	tl := runLead(t, assignedLead(lead.Policy{NoFollowUpAfter: dur("7d")}), false, func(env *testsuite.TestWorkflowEnvironment) {
 		env.RegisterDelayedCallback(func() {
-			env.SignalWorkflow(SignalPolicy, PolicySignal{Policy: lead.Policy{NoFollowUpAfter: dur("2h")}, Version: 2})
+			env.SignalWorkflow(SignalPolicy, PolicySignal{Policy: lead.Policy{NoFollowUpAfter: dur("2h")}, Version: 2, PoolID: "p1"})
 			env.SignalWorkflow(SignalPolicy, PolicySignal{Policy: lead.Policy{NoFollowUpAfter: dur("1h")}, Version: 1})
+			env.SignalWorkflow(SignalPolicy, PolicySignal{Policy: lead.Policy{NoFollowUpAfter: dur("1h")}, Version: 3, PoolID: "another pool"})
 		}, 10*time.Minute)
 		closeAt(env, 30*24*time.Hour)
 	})
