@@ -57,3 +57,19 @@ for i in 0 1; do
 	n=$(curl -fsS "http://127.0.0.1:$((BASE + 4 + i))/metrics" | awk '/^leadflow_http_requests_total\{/ && /route="\/api\/v1\/leads"/ && /method="POST"/ {s += $NF} END {print s + 0}')
 	echo "api $i: $n POST /api/v1/leads"
 done
+
+# A policy change of the default pool, where the leads went: the PATCH
+# answers at once; a PolicyChangeWorkflow on one of the workers signals
+# every live lead (done when a worker counts it completed).
+POOL=00000000-0000-0000-0000-000000000001
+start=$(date +%s%N)
+curl -fsS -o /dev/null -w "PATCH the default pool's policy: %{http_code} in %{time_total}s\n" -X PATCH \
+	-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+	-d '{"policy":{"no_follow_up_after":"30d"}}' "http://127.0.0.1:$((BASE + 4))/api/v1/pools/$POOL"
+for _ in $(seq 1200); do
+	n=$(for i in 0 1; do curl -fsS "http://127.0.0.1:$((BASE + 2 + i))/metrics"; done |
+		awk '/^temporal_workflow_completed_total\{/ && /workflow_type="PolicyChangeWorkflow"/ {s += $NF} END {print s + 0}')
+	[ "$n" -ge 1 ] && break
+	sleep 0.1
+done
+echo "the fan-out to the pool's live leads ($LEADS from this run) completed $(((($(date +%s%N) - start) / 1000000)))ms after the PATCH"
