@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/store"
@@ -32,6 +33,8 @@ type Activities struct {
 	Mail notify.Sender
 	// PublicURL is the base of the links in e-mails; lead.DefaultPublicURL when empty.
 	PublicURL string
+	// Metrics counts rule evaluations and e-mails; nil counts nothing.
+	Metrics *metrics.Lifecycle
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version
@@ -96,6 +99,7 @@ func (a *Activities) compiledSet(set lead.RuleSet) (*rules.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("active %s rules v%d do not compile: %w", set.Kind, set.Version, err)
 	}
+	v.Observe(func(k rules.Kind, took time.Duration, failed bool) { a.Metrics.RuleEvaluated(string(k), took, failed) })
 	if a.compiled == nil {
 		a.compiled = map[string]*rules.Set{}
 	}

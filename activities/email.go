@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
 )
@@ -119,6 +120,7 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 			continue
 		}
 		if !lead.EssentialEmail(e.Kind) && slices.Contains(u.OptOut, e.Kind) {
+			a.Metrics.Email(e.Kind, metrics.EmailOptedOut)
 			continue
 		}
 		err := a.sendOne(ctx, e, d, u)
@@ -168,11 +170,17 @@ func (a *Activities) sendOne(ctx context.Context, e lead.Email, d notify.Data, u
 	if err != nil {
 		permanent := notify.Permanent(err)
 		a.Log.Warn("e-mail not sent", "kind", e.Kind, "key", key, "to", n.ToEmail, "permanent", permanent, "err", err)
+		result := metrics.EmailRetried
+		if permanent {
+			result = metrics.EmailFailed
+		}
+		a.Metrics.Email(e.Kind, result)
 		if merr := a.Store.MarkNotificationFailed(context.WithoutCancel(ctx), key, s.Name(), err.Error(), permanent); merr != nil {
 			return errors.Join(err, merr)
 		}
 		return err
 	}
+	a.Metrics.Email(e.Kind, metrics.EmailSent)
 	// Recorded even when the activity's context is ending: the e-mail is out.
 	return a.Store.MarkNotificationSent(context.WithoutCancel(ctx), key, s.Name(), msgID)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
@@ -25,9 +26,10 @@ func compiledExpr(src string) (*rules.Expr, error) {
 	return e, nil
 }
 
-// poolExpr evaluates a pool expression about lead l and rep u with the
-// rep's numbers st. A rule that fails is reported as an error and decides nothing.
-func (a *Activities) poolExpr(src string, l lead.Lead, u lead.User, st lead.RepStats) (bool, rules.TraceStep, error) {
+// poolExpr evaluates a pool expression (kind: claim_when or
+// reclaim_exempt_when) about lead l and rep u with the rep's numbers st. A
+// rule that fails is reported as an error and decides nothing.
+func (a *Activities) poolExpr(kind, src string, l lead.Lead, u lead.User, st lead.RepStats) (bool, rules.TraceStep, error) {
 	e, err := compiledExpr(src)
 	if err != nil {
 		return false, rules.TraceStep{}, err
@@ -36,7 +38,9 @@ func (a *Activities) poolExpr(src string, l lead.Lead, u lead.User, st lead.RepS
 	env.Rep = rules.RepEnv{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), TeamID: u.TeamID,
 		Capacity: u.Capacity, Held: st.Load, ClaimsToday: st.ClaimsToday, Active: u.Active}
 	env.Pool = rules.PoolEnv{ID: l.PoolID}
+	start := time.Now()
 	step, err := e.Eval(env)
+	a.Metrics.RuleEvaluated(kind, time.Since(start), err != nil)
 	return step.Matched, step, err
 }
 
@@ -46,7 +50,7 @@ func (a *Activities) claimWhen(l lead.Lead, rep lead.User, st lead.RepStats) err
 	if l.Policy == nil || l.Policy.ClaimWhen == "" {
 		return nil
 	}
-	ok, step, err := a.poolExpr(l.Policy.ClaimWhen, l, rep, st)
+	ok, step, err := a.poolExpr("claim_when", l.Policy.ClaimWhen, l, rep, st)
 	if err != nil {
 		return lead.Conflict("the lead cannot be claimed", "the pool's claim rule failed: "+err.Error())
 	}
@@ -141,7 +145,7 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error
 		return l, wrap(err)
 	}
 	if m.ActorID == "" && l.Policy != nil && l.Policy.ReclaimExemptWhen != "" && l.Status == lead.StatusAssigned {
-		exempt, step, err := a.ownerExpr(ctx, l.Policy.ReclaimExemptWhen, l)
+		exempt, step, err := a.ownerExpr(ctx, "reclaim_exempt_when", l.Policy.ReclaimExemptWhen, l)
 		if err != nil {
 			a.Log.Warn("reclaim_exempt_when failed; reclaiming", "lead", l.ID, "err", err)
 		} else if exempt {
@@ -157,7 +161,7 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error
 }
 
 // ownerExpr evaluates a pool expression about lead l and its owner.
-func (a *Activities) ownerExpr(ctx context.Context, src string, l lead.Lead) (bool, rules.TraceStep, error) {
+func (a *Activities) ownerExpr(ctx context.Context, kind, src string, l lead.Lead) (bool, rules.TraceStep, error) {
 	u, err := a.Store.User(ctx, l.OwnerID)
 	if err != nil {
 		return false, rules.TraceStep{}, err
@@ -166,7 +170,7 @@ func (a *Activities) ownerExpr(ctx context.Context, src string, l lead.Lead) (bo
 	if err != nil {
 		return false, rules.TraceStep{}, err
 	}
-	return a.poolExpr(src, l, u, st)
+	return a.poolExpr(kind, src, l, u, st)
 }
 
 // Return gives an assigned lead back to its pool as invalid.

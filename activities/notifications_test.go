@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -19,6 +20,7 @@ import (
 	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
@@ -26,12 +28,14 @@ import (
 
 const key = "SG.test-key"
 
-// mailEnv is a store, a fake SendGrid and the activities sending through it.
+// mailEnv is a store, a fake SendGrid and the activities sending through
+// it, which count the e-mails on reg.
 type mailEnv struct {
 	t    *testing.T
 	db   *store.DB
 	sg   *sendgridtest.Server
 	acts *activities.Activities
+	reg  *prometheus.Registry
 }
 
 func newMailEnv(t *testing.T) *mailEnv {
@@ -42,8 +46,33 @@ func newMailEnv(t *testing.T) *mailEnv {
 		t.Fatal(err)
 	}
 	acts := activities.New(db, nil)
-	acts.Mail, acts.PublicURL = sender, "https://leads.example.com/"
-	return &mailEnv{t: t, db: db, sg: sg, acts: acts}
+	reg := prometheus.NewRegistry()
+	acts.Mail, acts.PublicURL, acts.Metrics = sender, "https://leads.example.com/", metrics.NewLifecycle(reg)
+	return &mailEnv{t: t, db: db, sg: sg, acts: acts, reg: reg}
+}
+
+// counted is leadflow_emails_total of kind and result.
+func (m *mailEnv) counted(kind, result string) float64 {
+	m.t.Helper()
+	mfs, err := m.reg.Gather()
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "leadflow_emails_total" {
+			continue
+		}
+		for _, c := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range c.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["kind"] == kind && labels["result"] == result {
+				return c.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 var phones atomic.Int64
@@ -190,6 +219,9 @@ func TestEmailRetriedOn503(t *testing.T) {
 	if n := m.notification("k-503/" + rita.ID); n.Status != lead.NotificationSent || n.Attempts != 3 || n.Error != "" {
 		t.Fatalf("stored: %+v", n)
 	}
+	if r, s := m.counted(lead.EmailAssigned, metrics.EmailRetried), m.counted(lead.EmailAssigned, metrics.EmailSent); r != 2 || s != 1 {
+		t.Fatalf("counted %v retried, %v sent", r, s)
+	}
 }
 
 // TestEmailNotRetriedOn400: a refusal for good is recorded as failed and
@@ -210,6 +242,9 @@ func TestEmailNotRetriedOn400(t *testing.T) {
 	n := m.notification("k-400/" + rita.ID)
 	if n.Status != lead.NotificationFailed || n.Attempts != 1 || !strings.Contains(n.Error, "400") {
 		t.Fatalf("stored: %+v", n)
+	}
+	if f, s := m.counted(lead.EmailAssigned, metrics.EmailFailed), m.counted(lead.EmailAssigned, metrics.EmailSent); f != 1 || s != 0 {
+		t.Fatalf("counted %v failed, %v sent", f, s)
 	}
 	// A later attempt of the same e-mail sends nothing.
 	if err := m.acts.Email(context.Background(), lead.Email{Key: "k-400", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}); err != nil {
@@ -249,6 +284,9 @@ func TestEmailRecipients(t *testing.T) {
 	}
 	if n := len(m.sg.Delivered()); n != 1 {
 		t.Fatalf("%d mails after opting out", n)
+	}
+	if o, s := m.counted(lead.EmailNewLead, metrics.EmailOptedOut), m.counted(lead.EmailNewLead, metrics.EmailSent); o != 1 || s != 1 {
+		t.Fatalf("counted %v opted out, %v sent", o, s)
 	}
 	// Escalation: the pool's admins, about the rep.
 	l = m.assign(l, rita.ID, mgr.ID)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net"
 	"strings"
@@ -40,6 +41,10 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics there (an internal address)
 	// instead of beside the API.
 	MetricsAddr string
+	// Registry holds the process's metrics, which /metrics serves beside the
+	// API's own (the worker's and the Temporal SDK's in `leadflow dev`); a
+	// registry of its own when nil.
+	Registry *prometheus.Registry
 	// ExportTTL is how long an export's file is kept (default 7 days);
 	// MaxRunningExports how many exports one user may have running (default 2).
 	ExportTTL         time.Duration
@@ -79,7 +84,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.MinPolicyDuration == 0 {
 		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
 	}
-	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(), proxies: parseProxies(cfg.TrustedProxies)}
+	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies)}
 	app := fiber.New(fiber.Config{
 		AppName:               "leadflow",
 		ErrorHandler:          s.errorHandler,

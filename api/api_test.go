@@ -48,7 +48,14 @@ func newStack(t *testing.T) *stack {
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
 	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db})
-	s := &stack{t: t, db: db, tc: tc, app: api.New(api.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
+	return stackOn(t, db, tc, api.Config{})
+}
+
+// stackOn is the stack of an app with cfg over db and tc, whose worker the
+// caller started, and an admin.
+func stackOn(t *testing.T, db *store.DB, tc client.Client, cfg api.Config) *stack {
+	cfg.Store, cfg.Temporal, cfg.UpdateTimeout, cfg.MinPolicyDuration = db, tc, 20*time.Second, time.Second
+	s := &stack{t: t, db: db, tc: tc, app: api.New(cfg)}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
 		Role: lead.RoleAdmin, Capacity: 10, DailyClaimLimit: 10, Active: true}, hash); err != nil {

@@ -209,6 +209,40 @@ func TestPolicyChangeReachesRunningLeads(t *testing.T) {
 	})
 }
 
+// TestPolicyChangeFansOutInAWorkflow: the PATCH answers with the new
+// policy and leaves the signals to a PolicyChangeWorkflow named by the pool
+// and its revision, which reaches every live lead of the pool: each of the
+// assigned leads is reclaimed under the shortened policy.
+func TestPolicyChangeFansOutInAWorkflow(t *testing.T) {
+	s := newStack(t)
+	repID, rep := s.createRep("Pat", 5)
+	poolID := s.createPool(fmt.Sprintf(`{"name":"Fan pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"7d"}}`, repID))
+	var ids []string
+	for i := range 3 {
+		l := s.createLead(fmt.Sprintf(`{"company":"Fan Company %d","phone":"1380013811%d","country":"CN"}`, i, i))
+		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
+		ids = append(ids, l.ID)
+	}
+	var patched lead.Pool
+	s.expect(s.do("PATCH", "/api/v1/pools/"+poolID, s.admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200).json(t, &patched)
+	if patched.Policy.NoFollowUpAfter != lead.Duration(2*time.Second) {
+		t.Fatalf("patched policy %+v", patched.Policy)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var signalled int
+	run := s.tc.GetWorkflow(ctx, workflows.PolicyChangeWorkflowID(poolID, patched.UpdatedAt.UnixMicro()), "")
+	if err := run.Get(ctx, &signalled); err != nil || signalled != len(ids) {
+		t.Fatalf("policy fan-out: %d leads signalled, %v", signalled, err)
+	}
+	for _, id := range ids {
+		s.waitFor(10*time.Second, "the reclaim of "+id+" under the shortened policy", func() bool {
+			return s.getLead(id).Status == lead.StatusPooled
+		})
+	}
+}
+
 // TestRoundRobinIsFairUnderBursts: six leads arriving at once in a pool of
 // three reps give each rep two; an away rep gets none.
 func TestRoundRobinIsFairUnderBursts(t *testing.T) {

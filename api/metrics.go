@@ -7,21 +7,24 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	lfmetrics "github.com/leadflow/leadflow/metrics"
 )
 
-// metrics are the API's Prometheus metrics, on a registry of their own so
-// that several apps (tests) can live in one process.
+// metrics are the API's Prometheus metrics, on the process's registry (or
+// one of their own, so that several apps (tests) can live in one process).
 type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(reg *prometheus.Registry) *metrics {
+	if reg == nil {
+		reg = lfmetrics.NewRegistry()
+	}
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
+		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadflow_http_requests_total", Help: "HTTP requests by route, method and status.",
 		}, []string{"route", "method", "status"}),
@@ -30,7 +33,7 @@ func newMetrics() *metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.requests, m.duration)
 	return m
 }
 
@@ -49,7 +52,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 }
 
 func (m *metrics) handler() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	return adaptor.HTTPHandler(lfmetrics.Handler(m.reg))
 }
 
 // serveMetrics serves /metrics beside the API, or, with MetricsAddr, on an

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
@@ -278,10 +276,13 @@ func (s *Server) patchPool(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Running leads of the pool re-arm their timers from the new policy.
-	if !reflect.DeepEqual(p.Policy, updated.Policy) {
-		if err := s.signalPolicy(c.UserContext(), updated.ID, updated.Policy); err != nil {
-			return err
+	// Running leads of the pool re-arm their timers from the new policy: a
+	// workflow signals them, the answer does not wait. A patch that names
+	// the policy fans it out even when nothing changed, so that retrying a
+	// request whose fan-out did not start reaches the leads.
+	if !reflect.DeepEqual(p.Policy, updated.Policy) || pp.Policy != (lead.PolicyPatch{}) {
+		if err := workflows.StartPolicyChange(c.UserContext(), s.tc, updated.ID, updated.UpdatedAt.UnixMicro()); err != nil {
+			return s.temporalError(err)
 		}
 	}
 	return c.JSON(updated)
@@ -315,21 +316,4 @@ func (s *Server) transferPool(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(out)
-}
-
-// signalPolicy tells the running workflows of a pool's leads about its new
-// policy, so their timers re-arm. A lead whose workflow ended meanwhile is skipped.
-func (s *Server) signalPolicy(ctx context.Context, poolID string, p lead.Policy) error {
-	ids, err := s.db.LiveLeadIDs(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		err := s.tc.SignalWorkflow(ctx, workflows.WorkflowID(id), "", workflows.SignalPolicy, p)
-		var nf *serviceerror.NotFound
-		if err != nil && !errors.As(err, &nf) {
-			return s.temporalError(err)
-		}
-	}
-	return nil
 }

@@ -20,6 +20,10 @@ func (s *Set) Evaluate(env *Env) Outcome { return s.EvaluateWithin(env, DefaultT
 // past budget stops at its next rule or loop step and decides nothing: its
 // outcome is only the error.
 func (s *Set) EvaluateWithin(env *Env, budget time.Duration) (out Outcome) {
+	if s.observe != nil {
+		start := time.Now()
+		defer func() { s.observe(s.kind, time.Since(start), len(out.Errors) > 0) }()
+	}
 	if env == nil {
 		return Outcome{Kind: s.kind, Version: s.version, Trace: []TraceStep{}, Errors: []string{"no environment to evaluate in"}}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr/vm"
 
@@ -93,7 +94,17 @@ type Set struct {
 	ignored map[string]bool
 	facts   []FactNeed
 	poolIDs []string
+	// observe, when set, hears of every evaluation (Observe).
+	observe Observer
 }
+
+// Observer hears how long an evaluation of a set of kind took and whether
+// an expression failed in it (or it ran out of time).
+type Observer func(kind Kind, took time.Duration, failed bool)
+
+// Observe makes o hear of every evaluation of the set. Call it before the
+// set is shared (right after Compile): it is not synchronised.
+func (s *Set) Observe(o Observer) { s.observe = o }
 
 // Kind is the kind of the set.
 func (s *Set) Kind() Kind { return s.kind }

@@ -156,13 +156,3 @@ func (db *DB) RecordNotice(ctx context.Context, n lead.Notice) (bool, error) {
 		n.LeadID, n.Type, n.Reason, map[string]any{"due": n.Due.UTC().Format(time.RFC3339)}, n.RequestID)
 	return err == nil && tag.RowsAffected() == 1, err
 }
-
-// LiveLeadIDs lists the leads of a pool whose workflows are running (pooled,
-// offered or assigned): those a policy change must reach.
-func (db *DB) LiveLeadIDs(ctx context.Context, poolID string) ([]string, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id::text FROM leads WHERE pool_id = $1 AND status IN ('pooled', 'offered', 'assigned')`, poolID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
-}

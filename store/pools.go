@@ -174,7 +174,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, patch lead.PoolPatch) (
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE pools SET name = $2, scope = $3, country = nullif($4, ''), team_id = nullif($5, '')::uuid,
-			policy = $6, updated_at = now() WHERE id = $1`, id, p.Name, p.Scope, p.Country, p.TeamID, policy); err != nil {
+			policy = $6, updated_at = `+nextRevision+` WHERE id = $1`, id, p.Name, p.Scope, p.Country, p.TeamID, policy); err != nil {
 			return err
 		}
 		if err := writePoolMembers(ctx, tx, p); err != nil {
@@ -224,7 +224,7 @@ func (db *DB) TransferPoolOwnership(ctx context.Context, poolID, newAdminID stri
 			return lead.Invalid(lead.FieldError{Field: "admin_id", Reason: "must be an active user; the user is inactive"})
 		}
 		if owner != newAdminID {
-			if _, err := tx.Exec(ctx, `UPDATE pools SET owner_id = $2, updated_at = now() WHERE id = $1`, poolID, newAdminID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE pools SET owner_id = $2, updated_at = `+nextRevision+` WHERE id = $1`, poolID, newAdminID); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO pool_members (pool_id, user_id, role) VALUES ($1, $2, 'admin')
@@ -350,3 +350,8 @@ func (db *DB) MissingPools(ctx context.Context, ids []string) ([]string, error) 
 	}
 	return missing, nil
 }
+
+// nextRevision is a pool's new updated_at: it grows with every change in
+// the order the changes commit (the row is locked, and clock_timestamp is
+// read after the lock), so it versions the pool's policy (LivePage.Version).
+const nextRevision = `greatest(clock_timestamp(), updated_at + interval '1 microsecond')`

@@ -10,6 +10,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
@@ -32,6 +33,10 @@ type Config struct {
 	PublicURL string
 	// Now is the clock rules see; time.Now when nil.
 	Now func() time.Time
+	// Metrics counts the transitions, rule evaluations and e-mails; nil
+	// counts nothing. (The SDK's own metrics go where the client's
+	// MetricsHandler sends them.)
+	Metrics *metrics.Lifecycle
 	// NoDigestSchedule leaves the daily digest schedule out (tests that
 	// do not want it).
 	NoDigestSchedule bool
@@ -45,7 +50,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 		return nil, err
 	}
 	acts := activities.New(cfg.Store, cfg.Log)
-	acts.Mail, acts.PublicURL, acts.Now = cfg.Mail, cfg.PublicURL, cfg.Now
+	acts.Mail, acts.PublicURL, acts.Now, acts.Metrics = cfg.Mail, cfg.PublicURL, cfg.Now, cfg.Metrics
 	if !cfg.NoDigestSchedule {
 		if err := EnsureDigestSchedule(ctx, cfg.Temporal); err != nil {
 			return nil, err

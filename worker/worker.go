@@ -20,7 +20,11 @@ import (
 // New returns a worker on workflows.TaskQueue with every workflow and
 // activity registered; Start and Run build theirs with it.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	var opts sdkworker.Options
+	if acts != nil && acts.Metrics != nil {
+		opts.Interceptors = append(opts.Interceptors, &countTransitions{m: acts.Metrics})
+	}
+	w := sdkworker.New(c, workflows.TaskQueue, opts)
 	Register(w, acts)
 	if acts != nil {
 		// Imports start lead workflows: their activities need the client.
@@ -39,6 +43,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ImportWorkflow, workflow.RegisterOptions{Name: workflows.ImportWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ExportWorkflow, workflow.RegisterOptions{Name: workflows.ExportWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.PolicyChangeWorkflow, workflow.RegisterOptions{Name: workflows.PolicyChangeWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

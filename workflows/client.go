@@ -74,3 +74,10 @@ func StartImport(ctx context.Context, c client.Client, in ImportInput) error {
 func StartExport(ctx context.Context, c client.Client, exportID string) error {
 	return startOnce(ctx, c, ExportWorkflowID(exportID), ExportWorkflowName, ExportInput{ExportID: exportID})
 }
+
+// StartPolicyChange starts the fan-out of a pool's policy at revision
+// version (PolicyChangeWorkflow), once per pool and revision.
+func StartPolicyChange(ctx context.Context, c client.Client, poolID string, version int64) error {
+	return startOnce(ctx, c, PolicyChangeWorkflowID(poolID, version), PolicyChangeWorkflowName,
+		PolicyChangeInput{PoolID: poolID, Version: version})
+}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -23,6 +24,8 @@ const (
 	ImportWorkflowName = "ImportWorkflow"
 	ExportWorkflowName = "ExportWorkflow"
 	DigestWorkflowName = "DigestWorkflow"
+	// PolicyChangeWorkflowName fans a pool's new policy out to its live leads (policy.go).
+	PolicyChangeWorkflowName = "PolicyChangeWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -44,8 +47,8 @@ const (
 
 // Signals of LeadWorkflow.
 const (
-	// SignalPolicy carries the new policy of the lead's pool (lead.Policy):
-	// the timers are re-armed from it.
+	// SignalPolicy carries the new policy of the lead's pool (PolicySignal;
+	// lead.Policy in older histories): the timers are re-armed from it.
 	SignalPolicy = "policy-changed"
 	// SignalMerged tells a lead's workflow that a duplicate registration was
 	// merged into its lead (MergedSignal). When the duplicate came through a
@@ -78,13 +81,14 @@ const (
 	ActivityImportFinished  = "ImportFinished"
 	ActivityExport          = "Export"
 	ActivityExportFinished  = "ExportFinished"
+	ActivitySignalPolicy    = "SignalPolicyPage" // PolicyPageInput -> PolicyPageResult
 )
 
 // ActivityNames lists every activity name the workflows call.
 var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, ActivityConvert, ActivityAssign,
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
-	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished}
+	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (
@@ -108,6 +112,28 @@ func ExportWorkflowID(exportID string) string { return "export/" + exportID }
 type LeadInput struct {
 	lead.Lead
 	Intake *lead.IntakeOptions `json:"intake,omitempty"`
+	// PolicyVersion is the revision of the last policy signal applied,
+	// carried over continue-as-new.
+	PolicyVersion int64 `json:"policy_version,omitempty"`
+}
+
+// PolicyChangeWorkflowID is the workflow ID of the fan-out of a pool's
+// policy at one revision: a retried start finds the same workflow.
+func PolicyChangeWorkflowID(poolID string, version int64) string {
+	return fmt.Sprintf("pool-policy/%s/%d", poolID, version)
+}
+
+// PolicySignal is the payload of SignalPolicy: the pool's policy, its
+// revision (store.LivePage.Version) and the pool. A lead ignores a signal
+// whose revision is not newer than the last it applied, so fan-outs that
+// overlap never leave a lead on an older policy, and one of another pool
+// than its own (it moved while the fan-out ran). Its JSON is lead.Policy's
+// plus policy_version and pool_id, so older histories (a bare lead.Policy)
+// decode to version 0 and no pool, and apply as before.
+type PolicySignal struct {
+	lead.Policy
+	Version int64  `json:"policy_version,omitempty"`
+	PoolID  string `json:"pool_id,omitempty"`
 }
 
 // MoveInput is the payload of the assign, transfer, accept, decline,

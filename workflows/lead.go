@@ -51,12 +51,24 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 		return s.lead, err
 	}
 	policies := workflow.GetSignalChannel(ctx, SignalPolicy)
+	version := in.PolicyVersion
+	// applyPolicy applies a policy signal unless an as new or newer one
+	// was, or it is of a pool the lead left.
+	applyPolicy := func(p PolicySignal) bool {
+		if (p.Version != 0 && p.Version <= version) || (p.PoolID != "" && p.PoolID != s.lead.PoolID) {
+			return false
+		}
+		version = max(version, p.Version)
+		s.lead.Policy = &p.Policy
+		return true
+	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var p lead.Policy
+			var p PolicySignal
 			policies.Receive(ctx, &p)
-			s.lead.Policy = &p
-			s.dirty = true
+			if applyPolicy(p) {
+				s.dirty = true
+			}
 		}
 	})
 	merges := s.listenMerges(ctx)
@@ -88,13 +100,13 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 				return s.lead, err
 			}
 			for {
-				var p lead.Policy
+				var p PolicySignal
 				if !policies.ReceiveAsync(&p) {
 					break
 				}
-				s.lead.Policy = &p
+				applyPolicy(p)
 			}
-			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, LeadInput{Lead: s.lead})
+			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, LeadInput{Lead: s.lead, PolicyVersion: version})
 		}
 	}
 	// Let the handler that ended the lifecycle return its result, and the e-mails go out.

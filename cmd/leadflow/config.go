@@ -130,13 +130,15 @@ func (c config) apiConfig() (api.Config, error) {
 		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR")}, nil
 }
 
-// dialTemporal connects to Temporal with the SDK's logs going to log at WARN and above.
-func dialTemporal(ctx context.Context, c config, log *slog.Logger) (client.Client, error) {
+// dialTemporal connects to Temporal with the SDK's logs going to log at WARN
+// and above and its metrics to mh.
+func dialTemporal(ctx context.Context, c config, log *slog.Logger, mh client.MetricsHandler) (client.Client, error) {
 	quiet := slog.New(&minLevel{Handler: log.Handler(), min: slog.LevelWarn})
 	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:  c.TemporalAddress,
-		Namespace: c.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(quiet),
+		HostPort:       c.TemporalAddress,
+		Namespace:      c.TemporalNamespace,
+		Logger:         sdklog.NewStructuredLogger(quiet),
+		MetricsHandler: mh,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.TemporalAddress, err)

@@ -12,9 +12,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/devstack"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
@@ -26,6 +28,7 @@ import (
 func runDev(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal server (a free one if taken)")
+	stackOnly := fs.Bool("stack-only", false, "start only PostgreSQL and Temporal (and migrate), for `leadflow api` and `leadflow worker` processes to join (deploy/scaleout.sh)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,19 +94,32 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 		cfg.TemporalAddress = ts.Address()
 	}
 
-	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
-		return serveDev(ctx, cfg, db, tc, log, dataDir)
+	if *stackOnly {
+		if err := writeDevEnv(cfg, dataDir); err != nil {
+			return err
+		}
+		defer os.Remove(filepath.Join(dataDir, devEnvFile))
+		fmt.Printf("\nPostgreSQL and Temporal are running (Ctrl-C stops them)\n  DATABASE_URL=%s\n  TEMPORAL_ADDRESS=%s\n  (also in %s)\n\n",
+			redact(cfg.DatabaseURL), cfg.TemporalAddress, filepath.Join(dataDir, devEnvFile))
+		<-ctx.Done()
+		return nil
+	}
+	// One registry: the API's /metrics shows the worker's and the SDK's metrics too.
+	reg := metrics.NewRegistry()
+	return connected(ctx, cfg, log, reg, func(db *store.DB, tc client.Client) error {
+		return serveDev(ctx, cfg, db, tc, log, dataDir, reg)
 	})
 }
 
 // serveDev starts the worker, makes sure of the dev admin, writes the
 // stack's addresses for the other commands and serves the API until ctx
 // is done.
-func serveDev(ctx context.Context, cfg config, db *store.DB, tc client.Client, log *slog.Logger, dataDir string) error {
+func serveDev(ctx context.Context, cfg config, db *store.DB, tc client.Client, log *slog.Logger, dataDir string, reg *prometheus.Registry) error {
 	wc, err := cfg.workerConfig(db, tc, log)
 	if err != nil {
 		return err
 	}
+	wc.Metrics = metrics.NewLifecycle(reg)
 	w, err := worker.Start(ctx, wc)
 	if err != nil {
 		return err
@@ -114,14 +130,19 @@ func serveDev(ctx context.Context, cfg config, db *store.DB, tc client.Client, l
 	if err != nil {
 		return err
 	}
-	env := fmt.Sprintf("DATABASE_URL=%s\nTEMPORAL_ADDRESS=%s\n", cfg.DatabaseURL, cfg.TemporalAddress)
-	if err := os.WriteFile(filepath.Join(dataDir, devEnvFile), []byte(env), 0o600); err != nil {
+	if err := writeDevEnv(cfg, dataDir); err != nil {
 		return err
 	}
 	defer os.Remove(filepath.Join(dataDir, devEnvFile))
 
 	printBanner(cfg, token, dataDir)
-	return serveAPI(ctx, cfg, db, tc, log)
+	return serveAPI(ctx, cfg, db, tc, log, reg)
+}
+
+// writeDevEnv writes the stack's addresses for the other commands (devEnvFile).
+func writeDevEnv(cfg config, dataDir string) error {
+	env := fmt.Sprintf("DATABASE_URL=%s\nTEMPORAL_ADDRESS=%s\n", cfg.DatabaseURL, cfg.TemporalAddress)
+	return os.WriteFile(filepath.Join(dataDir, devEnvFile), []byte(env), 0o600)
 }
 
 func printBanner(cfg config, token, dataDir string) {

@@ -24,16 +24,19 @@ import (
 const usage = `leadflow — a lead lifecycle engine
 
 Usage:
-  leadflow dev                 run PostgreSQL, Temporal, the worker and the API in one process
+  leadflow dev [-stack-only]   run PostgreSQL, Temporal, the worker and the API in one process
+                               (-stack-only: PostgreSQL and Temporal only)
   leadflow api                 run the REST API
-  leadflow worker              run the Temporal worker
+  leadflow worker [-metrics-addr ADDR]
+                               run the Temporal worker, its /metrics on ADDR (127.0.0.1:9464)
   leadflow migrate             apply the database migrations
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
   leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
                                import a CSV or XLSX file of leads through the API, with a progress bar
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LEADFLOW_HTTP_ADDR,
-LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT;
+LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT,
+LEADFLOW_METRICS_ADDR, LEADFLOW_WORKER_METRICS_ADDR;
 for import: LEADFLOW_URL, LEADFLOW_TOKEN.
 `
 

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
@@ -83,28 +85,53 @@ func runAPI(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	log := cfg.logger(false)
-	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
-		return serveAPI(ctx, cfg, db, tc, log)
+	reg := metrics.NewRegistry()
+	return connected(ctx, cfg, log, reg, func(db *store.DB, tc client.Client) error {
+		return serveAPI(ctx, cfg, db, tc, log, reg)
 	})
 }
 
+// runWorker runs the worker, with its /metrics (the transitions, rules,
+// e-mails and the Temporal SDK's worker metrics) on -metrics-addr.
 func runWorker(ctx context.Context, cfg config, args []string) error {
-	if err := flag.NewFlagSet("worker", flag.ContinueOnError).Parse(args); err != nil {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	addr := fs.String("metrics-addr", envOr("LEADFLOW_WORKER_METRICS_ADDR", defaultWorkerMetricsAddr),
+		`where the worker serves /metrics ("off": nowhere); env LEADFLOW_WORKER_METRICS_ADDR`)
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := cfg.logger(false)
-	return connected(ctx, cfg, log, func(db *store.DB, tc client.Client) error {
+	reg := metrics.NewRegistry()
+	lifecycle := metrics.NewLifecycle(reg)
+	return connected(ctx, cfg, log, reg, func(db *store.DB, tc client.Client) error {
 		wc, err := cfg.workerConfig(db, tc, log)
 		if err != nil {
 			return err
+		}
+		wc.Metrics = lifecycle
+		if *addr != "off" && *addr != "" {
+			at, err := metrics.Serve(ctx, *addr, reg, log)
+			switch {
+			case err != nil && *addr == defaultWorkerMetricsAddr:
+				// Another worker on this host has the default port: run without.
+				log.Warn("worker metrics not served: set -metrics-addr", "addr", *addr, "err", err)
+			case err != nil:
+				return fmt.Errorf("worker metrics: %w", err)
+			default:
+				log.Info("worker metrics listening", "addr", at.String())
+			}
 		}
 		return worker.Run(ctx, wc)
 	})
 }
 
+// defaultWorkerMetricsAddr is where `leadflow worker` serves /metrics by default.
+const defaultWorkerMetricsAddr = "127.0.0.1:9464"
+
 // connected runs fn with the database and a Temporal client, which
-// DATABASE_URL and TEMPORAL_ADDRESS name, and closes both after it.
-func connected(ctx context.Context, cfg config, log *slog.Logger, fn func(*store.DB, client.Client) error) error {
+// DATABASE_URL and TEMPORAL_ADDRESS name, and closes both after it. The
+// client's SDK metrics go to reg.
+func connected(ctx context.Context, cfg config, log *slog.Logger, reg *prometheus.Registry, fn func(*store.DB, client.Client) error) error {
 	if err := cfg.require("DATABASE_URL", "TEMPORAL_ADDRESS"); err != nil {
 		return err
 	}
@@ -113,7 +140,7 @@ func connected(ctx context.Context, cfg config, log *slog.Logger, fn func(*store
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
+	tc, err := dialTemporal(ctx, cfg, log, metrics.NewTemporal(reg))
 	if err != nil {
 		return err
 	}
@@ -122,12 +149,12 @@ func connected(ctx context.Context, cfg config, log *slog.Logger, fn func(*store
 }
 
 // serveAPI serves the API on cfg.HTTPAddr until ctx is done, then shuts it down gracefully.
-func serveAPI(ctx context.Context, cfg config, db *store.DB, tc client.Client, log *slog.Logger) error {
+func serveAPI(ctx context.Context, cfg config, db *store.DB, tc client.Client, log *slog.Logger, reg *prometheus.Registry) error {
 	ac, err := cfg.apiConfig()
 	if err != nil {
 		return err
 	}
-	ac.Store, ac.Temporal, ac.Log = db, tc, log
+	ac.Store, ac.Temporal, ac.Log, ac.Registry = db, tc, log, reg
 	app := api.New(ac)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.HTTPAddr) }()
