@@ -61,11 +61,20 @@ func caller(c *fiber.Ctx) lead.User {
 // requireRole lets only the given roles through.
 func (s *Server) requireRole(roles ...lead.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if u := caller(c); !slices.Contains(roles, u.Role) {
-			return lead.Errorf(lead.CodeForbidden, "this needs the role %s; you are %s", joinRoles(roles), u.Role)
+		if err := roleErr(caller(c), roles...); err != nil {
+			return err
 		}
 		return c.Next()
 	}
+}
+
+// roleErr refuses a user whose role is not one of roles (the API's
+// requireRole and the console's pages).
+func roleErr(u lead.User, roles ...lead.Role) error {
+	if !slices.Contains(roles, u.Role) {
+		return lead.Errorf(lead.CodeForbidden, "this needs the role %s; you are %s", joinRoles(roles), u.Role)
+	}
+	return nil
 }
 
 func joinRoles(roles []lead.Role) string {

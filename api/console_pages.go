@@ -45,6 +45,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("/imports/:id/errors.csv", s.importErrors)
 	get("/exports/:id", s.exportPage)
 	get("/exports/:id/file", s.exportFile)
+	s.adminRoutes(get, post)
 }
 
 // row is one line of a job's page.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,16 +21,21 @@ func (s *Server) createTeam(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name}
-	if err := t.Clean(); err != nil {
-		return err
-	}
-	created, err := s.db.CreateTeam(c.UserContext(), t)
+	created, err := s.addTeam(c.UserContext(), in.Name)
 	if err != nil {
 		return err
 	}
 	c.Location("/api/v1/teams/" + created.ID)
 	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+// addTeam creates a team (POST /teams, the console's form).
+func (s *Server) addTeam(ctx context.Context, name string) (lead.Team, error) {
+	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: name}
+	if err := t.Clean(); err != nil {
+		return t, err
+	}
+	return s.db.CreateTeam(ctx, t)
 }
 
 func (s *Server) listTeams(c *fiber.Ctx) error {
