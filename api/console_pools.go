@@ -116,7 +116,9 @@ func (s *Server) createPoolForm(c *fiber.Ctx) error {
 	return c.Redirect("/pools/"+p.ID+"?done=created", fiber.StatusSeeOther)
 }
 
-func (s *Server) poolPage(c *fiber.Ctx) error { return s.showPool(c, poolDone[c.Query("done")], nil, nil) }
+func (s *Server) poolPage(c *fiber.Ctx) error {
+	return s.showPool(c, poolDone[c.Query("done")], nil, nil)
+}
 
 // showPool renders a pool's page for a user who may manage it (managedPool,
 // as PATCH /api/v1/pools/{id} decides): others get its 404 or 403. policy,
