@@ -166,6 +166,9 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 		if u.Role != lead.RoleRep && !slices.Contains(pool.AdminIDs, u.ID) {
 			d.AddAdmins = append(d.AddAdmins, web.Choice{Value: u.ID, Label: label})
 		}
+		if u.Role != lead.RoleRep && u.ID != pool.OwnerID {
+			d.NewOwners = append(d.NewOwners, web.Choice{Value: u.ID, Label: label})
+		}
 	}
 	d.Policy = s.policyFields(pool.Policy, policy)
 	p := consolePage(c, pool.Name, "pools")
@@ -256,10 +259,18 @@ func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
 	return s.poolFormDone(c, err, "recipients", nil)
 }
 
-// poolTransferForm hands the pool to another of its admins.
+// poolTransferForm hands the pool to another manager or admin, who
+// becomes one of its admins; the former owner stays a member, and goes
+// back to the pools page when they may not manage it any more.
 func (s *Server) poolTransferForm(c *fiber.Ctx) error {
-	_, err := s.handOverPool(c.UserContext(), caller(c), c.Params("id"), c.FormValue("admin_id"))
-	return s.poolFormDone(c, err, "owner", nil)
+	ctx, me := c.UserContext(), caller(c)
+	if _, err := s.handOverPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
+		return s.poolFormDone(c, err, "owner", nil)
+	}
+	if _, err := s.managedPool(ctx, me, c.Params("id")); err != nil {
+		return c.Redirect("/pools?done=owner", fiber.StatusSeeOther)
+	}
+	return s.poolFormDone(c, nil, "owner", nil)
 }
 
 // poolFormDone goes back to the pool's page: with a notice, or with the

@@ -51,6 +51,8 @@ type PoolPage struct {
 	Members, Admins     []Person
 	// AddMembers and AddAdmins are whom the forms may add.
 	AddMembers, AddAdmins []Choice
+	// NewOwners are the managers and admins the ownership may go to.
+	NewOwners []Choice
 	Policy                []PolicyField
 	Recipients            []lead.Recipient
 	// CanTransfer: the user may hand the pool to another of its admins.
