@@ -52,9 +52,9 @@ type PoolPage struct {
 	// AddMembers and AddAdmins are whom the forms may add.
 	AddMembers, AddAdmins []Choice
 	// NewOwners are the managers and admins the ownership may go to.
-	NewOwners []Choice
-	Policy                []PolicyField
-	Recipients            []lead.Recipient
+	NewOwners  []Choice
+	Policy     []PolicyField
+	Recipients []lead.Recipient
 	// CanTransfer: the user may hand the pool to another of its admins.
 	CanTransfer bool
 	Errors      map[string]string
