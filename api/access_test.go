@@ -222,6 +222,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true}
 
+	consoleRows := consoleMatrix(poolA, fixed, uniq, once)
+
 	param := regexp.MustCompile(`:[a-z_]+(/versions/:version)?`)
 	seen := map[string]bool{}
 	for _, r := range w.app.GetRoutes(true) {
@@ -232,6 +234,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		seen[key] = true
 		if !strings.HasPrefix(r.Path, "/api/") {
 			w.consoleNeedsSession(r.Method, param.ReplaceAllLiteralString(r.Path, uuid.NewString()))
+			if _, ok := consoleRows[key]; !ok && managementPage(r.Path) {
+				t.Errorf("%s has no row in the authorization matrix", key)
+			}
 			continue
 		}
 		c, ok := rows[key]
@@ -273,6 +278,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("the matrix has a row for %s, which is not a route", key)
 		}
 	}
+	w.consoleRoutes(consoleRows, seen, param)
 }
 
 // consoleNeedsSession checks a console route: it takes the session cookie
