@@ -160,6 +160,16 @@ func (s *Server) people(c *fiber.Ctx) (map[string]lead.User, error) {
 	return out, nil
 }
 
+// directory is the users by id and the teams, for the pool pages.
+func (s *Server) directory(c *fiber.Ctx) (map[string]lead.User, []web.Choice, error) {
+	people, err := s.people(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	teams, err := s.teamChoices(c)
+	return people, teams, err
+}
+
 // sortedPeople are the users by name.
 func sortedPeople(people map[string]lead.User) []lead.User {
 	out := make([]lead.User, 0, len(people))

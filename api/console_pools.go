@@ -61,11 +61,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	people, err := s.people(c)
-	if err != nil {
-		return err
-	}
-	teams, err := s.teamChoices(c)
+	people, teams, err := s.directory(c)
 	if err != nil {
 		return err
 	}
@@ -129,11 +125,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	people, err := s.people(c)
-	if err != nil {
-		return err
-	}
-	teams, err := s.teamChoices(c)
+	people, teams, err := s.directory(c)
 	if err != nil {
 		return err
 	}
