@@ -54,16 +54,20 @@ func consoleMatrix(poolA func(*world) string, fixed, uniq func(string) func(*wor
 		return func(w *world) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
 	}
 	return map[string]cell{
-		"GET /pools":                   {want: staff},
-		"POST /pools":                  {body: uniq("name=Console+Pool+%d&scope=global"), want: adminForm},
-		"GET /pools/:id":               {fixture: poolA, want: poolStaff},
-		"POST /pools/:id/policy":       {fixture: poolA, body: fixed("distribution=claim_only"), want: poolForm},
-		"POST /pools/:id/members":      {fixture: poolA, body: body(member, "op=add&user_id=%s"), want: poolForm},
-		"POST /pools/:id/admins":       {fixture: poolA, body: body(mgr, "op=add&user_id=%s"), want: poolForm},
-		"POST /pools/:id/recipients":   {fixture: poolA, body: body(mgr, "user_ids=%s"), want: poolForm},
-		"POST /pools/:id/transfer":     {fixture: poolA, body: body(mgr, "admin_id=%s"), want: poolForm},
-		"GET /users":                   {want: staff},
-		"POST /users":                  {body: uniq("name=Console+%[1]d&email=console%[1]d%%40example.com&role=rep"), want: admin},
+		"GET /pools":                 {want: staff},
+		"POST /pools":                {body: uniq("name=Console+Pool+%d&scope=global"), want: adminForm},
+		"GET /pools/:id":             {fixture: poolA, want: poolStaff},
+		"POST /pools/:id/policy":     {fixture: poolA, body: fixed("distribution=claim_only"), want: poolForm},
+		"POST /pools/:id/members":    {fixture: poolA, body: body(member, "op=add&user_id=%s"), want: poolForm},
+		"POST /pools/:id/admins":     {fixture: poolA, body: body(mgr, "op=add&user_id=%s"), want: poolForm},
+		"POST /pools/:id/recipients": {fixture: poolA, body: body(mgr, "user_ids=%s"), want: poolForm},
+		"POST /pools/:id/transfer":   {fixture: poolA, body: body(mgr, "admin_id=%s"), want: poolForm},
+		"GET /users":                 {want: staff},
+		"POST /users":                {body: uniq("name=Console+%[1]d&email=console%[1]d%%40example.com&role=rep"), want: admin},
+		"GET /users/:id":             {fixture: member, want: admin},
+		"POST /users/:id": {fixture: member, want: adminForm, body: func(w *world) string {
+			return "name=Mel&role=rep&capacity=50&daily_claim_limit=20&active=on&team_id=" + url.QueryEscape(w.teamOf(subMember))
+		}},
 		"POST /users/:id/token":        {fixture: func(w *world) string { id, _ := w.createRep(fmt.Sprintf("Fresh%d", w.seq.Add(1)), 5); return id }, want: admin},
 		"POST /users/:id/sign-in-link": {fixture: member, want: admin},
 		"GET /teams":                   {want: all(200)},

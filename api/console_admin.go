@@ -62,6 +62,8 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 
 	get("/users", staff(s.usersPage))
 	post("/users", admin(s.createUserForm))
+	get("/users/:id", admin(s.userPage))
+	post("/users/:id", admin(s.saveUserForm))
 	post("/users/:id/token", admin(s.tokenForm))
 	post("/users/:id/sign-in-link", admin(s.signInLinkForm))
 	get("/teams", s.teamsPage)

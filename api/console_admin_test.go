@@ -254,6 +254,24 @@ func TestConsoleUserAdmin(t *testing.T) {
 	s.expect(s.do("GET", "/api/v1/me", token, ""), 401)
 	s.expect(s.do("GET", "/api/v1/me", rotated, ""), 200)
 
+	// Her form: a capacity that is no number is refused next to it; then she
+	// leaves the team and is deactivated, and may not sign in any more.
+	form := s.expect(admin.get("/users/"+me.ID), 200)
+	wantText(t, form, `value="Nina"`, `<option value="`+team.ID+`" selected>North</option>`)
+	userForm := url.Values{"name": {"Nina"}, "role": {"rep"}, "team_id": {team.ID}, "capacity": {"lots"}, "daily_claim_limit": {"20"}, "active": {"on"}}
+	bad = s.expect(admin.post(form, "/users/"+me.ID, userForm), 422)
+	if got := fieldError(t, bad, "err-capacity"); got != "must be a whole number" {
+		t.Errorf("capacity refusal: %q", got)
+	}
+	wantText(t, bad, `value="lots"`)
+	userForm.Set("capacity", "7")
+	wantRedirect(t, admin.post(form, "/users/"+me.ID, userForm), "/users/"+me.ID+"?done=saved")
+	var changed lead.User
+	s.expect(s.do("GET", "/api/v1/users/"+me.ID, s.admin, ""), 200).json(t, &changed)
+	if changed.Capacity != 7 || changed.TeamID != team.ID || !changed.Active {
+		t.Fatalf("after the user form: %+v", changed)
+	}
+
 	// The team's recipients.
 	teamPage := s.expect(admin.get("/teams/"+team.ID), 200)
 	wantText(t, teamPage, "Nina")
@@ -277,6 +295,19 @@ func TestConsoleUserAdmin(t *testing.T) {
 	s.expect(mgr.post(mgrUsers, "/users/"+me.ID+"/sign-in-link", nil), 403)
 	s.expect(mgr.post(mgrUsers, "/teams/"+team.ID+"/recipients", url.Values{}), 403)
 	s.expect(mgr.get("/outbox"), 403)
+	s.expect(mgr.get("/users/"+me.ID), 403)
+
+	// Deactivated, Nina gets no sign-in link and her token stops working.
+	userForm.Del("active")
+	userForm.Set("team_id", "")
+	wantRedirect(t, admin.post(form, "/users/"+me.ID, userForm), "/users/"+me.ID+"?done=saved")
+	s.expect(s.do("GET", "/api/v1/me", rotated, ""), 401)
+	wantText(t, s.expect(admin.post(users, "/users/"+me.ID+"/sign-in-link", nil), 409), "the user is inactive")
+	var inactive lead.User
+	s.expect(s.do("GET", "/api/v1/users/"+me.ID, s.admin, ""), 200).json(t, &inactive)
+	if inactive.Active || inactive.TeamID != "" {
+		t.Fatalf("after deactivating: %+v", inactive)
+	}
 }
 
 // secretOf is the token or link a users page shows once.

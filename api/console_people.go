@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -86,6 +88,66 @@ func (s *Server) signInLinkForm(c *fiber.Ctx) error {
 	}
 	label := "One-time sign-in link for " + u.Name + " (works once, until " + expires.UTC().Format("15:04 UTC") + ")"
 	return s.userFormDone(c, &web.Secret{Label: label, Value: link}, nil, nil)
+}
+
+func (s *Server) userPage(c *fiber.Ctx) error { return s.showUser(c, nil, nil) }
+
+// showUser renders a user's form (admins): name, role, team, limits and
+// the active and away flags, as typed after a refusal.
+func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) error {
+	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return s.consoleRefusal(c, err)
+	}
+	teams, err := s.teamChoices(c)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = map[string]string{"name": u.Name, "role": string(u.Role), "team_id": u.TeamID,
+			"capacity": strconv.Itoa(u.Capacity), "daily_claim_limit": strconv.Itoa(u.DailyClaimLimit)}
+		for k, on := range map[string]bool{"active": u.Active, "away": u.Away} {
+			if on {
+				form[k] = "on"
+			}
+		}
+	}
+	d := web.UsersPage{Users: []web.UserRow{{User: u, TeamName: choiceLabel(teams, u.TeamID)}}, CanEdit: true, Teams: teams,
+		Roles: roleNames, Form: form, Errors: map[string]string{}}
+	p := consolePage(c, u.Name, "users")
+	p.Data = &d
+	if c.Query("done") == "saved" {
+		p.Notice = "Saved."
+	}
+	if refusal != nil {
+		d.Errors = refuse(c, &p, refusal)
+	}
+	return render(c, "user", p)
+}
+
+// saveUserForm patches the user with the form (changeUser, as PATCH
+// /api/v1/users/{id}); a number that is not one is refused by the API's check.
+func (s *Server) saveUserForm(c *fiber.Ctx) error {
+	form := formValues(c, "name", "role", "team_id", "capacity", "daily_claim_limit", "active", "away")
+	number := func(v string) json.RawMessage {
+		if n, err := strconv.Atoi(v); err == nil {
+			return rawJSON(n)
+		}
+		return rawJSON(v)
+	}
+	b := userPatchBody{Name: rawJSON(form["name"]), Role: rawJSON(form["role"]), TeamID: json.RawMessage("null"),
+		Capacity: number(form["capacity"]), DailyClaimLimit: number(form["daily_claim_limit"]),
+		Active: rawJSON(form["active"] == "on"), Away: rawJSON(form["away"] == "on")}
+	if form["team_id"] != "" {
+		b.TeamID = rawJSON(form["team_id"])
+	}
+	if _, err := s.changeUser(c.UserContext(), caller(c), c.Params("id"), b); err != nil {
+		if webProblem(err) == nil {
+			return err
+		}
+		return s.showUser(c, err, form)
+	}
+	return c.Redirect("/users/"+url.PathEscape(c.Params("id"))+"?done=saved", fiber.StatusSeeOther)
 }
 
 func (s *Server) teamsPage(c *fiber.Ctx) error { return s.showTeams(c, nil, nil) }

@@ -54,6 +54,8 @@ func TestRenderPages(t *testing.T) {
 				{Name: "cooldown", Type: "duration", Value: "7d", Help: "h"}, {Name: "claim_when", Type: "expr"}}, Errors: map[string]string{"policy.cooldown": "bad"}},
 		"users": &UsersPage{Users: []UserRow{{User: lead.User{ID: "u1", Active: true}}}, CanEdit: true, Roles: []string{"rep"}, Secret: &Secret{"l", "v"},
 			Form: map[string]string{"role": "rep"}, Errors: map[string]string{}},
+		"user": &UsersPage{Users: []UserRow{{User: lead.User{ID: "u1"}}}, Roles: []string{"rep"}, Teams: []Choice{{"t1", "T"}},
+			Form: map[string]string{"active": "on"}, Errors: map[string]string{"capacity": "bad"}},
 		"teams":   &TeamsPage{Teams: []lead.Team{{ID: "t1", Name: "T"}}, CanEdit: true},
 		"team":    &TeamPage{Team: lead.Team{ID: "t1"}, Recipients: []lead.Recipient{{UserID: "u1"}}, CanEdit: true},
 		"fields":  &FieldsPage{Fields: []lead.FieldDef{{ID: "f1", Options: []string{"a"}}}, CanEdit: true, Entities: []string{"lead"}, Types: []string{"text"}},
