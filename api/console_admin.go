@@ -120,6 +120,18 @@ func refuse(c *fiber.Ctx, p *web.Page, err error) map[string]string {
 	return errs
 }
 
+// showPage renders the management page name with data and a notice; a
+// refusal goes at the top, at the API's status, and its field reasons into
+// *errs, for the page to show next to each field.
+func showPage(c *fiber.Ctx, name, title, nav, notice string, data any, errs *map[string]string, refusal error) error {
+	p := consolePage(c, title, nav)
+	p.Notice, p.Data = notice, data
+	if refusal != nil {
+		*errs = refuse(c, &p, refusal)
+	}
+	return render(c, name, p)
+}
+
 // formValues are the named fields of a form, trimmed.
 func formValues(c *fiber.Ctx, names ...string) map[string]string {
 	out := make(map[string]string, len(names))

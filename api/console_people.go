@@ -40,12 +40,7 @@ func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form
 	if next != "" {
 		d.Next = "/users?cursor=" + url.QueryEscape(next)
 	}
-	p := consolePage(c, "Users", "users")
-	p.Data = &d
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "users", p)
+	return showPage(c, "users", "Users", "users", "", &d, &d.Errors, refusal)
 }
 
 // userFormDone shows the users page with the secret, or with the refusal.
@@ -114,15 +109,7 @@ func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) e
 	}
 	d := web.UsersPage{Users: []web.UserRow{{User: u, TeamName: choiceLabel(teams, u.TeamID)}}, CanEdit: true, Teams: teams,
 		Roles: roleNames, Form: form, Errors: map[string]string{}}
-	p := consolePage(c, u.Name, "users")
-	p.Data = &d
-	if c.Query("done") == "saved" {
-		p.Notice = "Saved."
-	}
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "user", p)
+	return showPage(c, "user", u.Name, "users", map[string]string{"saved": "Saved."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 // saveUserForm patches the user with the form (changeUser, as PATCH
@@ -162,15 +149,7 @@ func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) 
 	if next != "" {
 		d.Next = "/teams?cursor=" + url.QueryEscape(next)
 	}
-	p := consolePage(c, "Teams", "teams")
-	p.Data = &d
-	if c.Query("done") == "created" {
-		p.Notice = "The team is created."
-	}
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "teams", p)
+	return showPage(c, "teams", "Teams", "teams", map[string]string{"created": "The team is created."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) createTeamForm(c *fiber.Ctx) error {
@@ -197,15 +176,7 @@ func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
 	if d.Recipients, err = s.db.TeamRecipients(c.UserContext(), t.ID); err != nil {
 		return err
 	}
-	p := consolePage(c, t.Name, "teams")
-	p.Data = &d
-	if c.Query("done") == "recipients" {
-		p.Notice = "Recipients saved."
-	}
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "team", p)
+	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "Recipients saved."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {

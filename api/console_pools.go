@@ -81,12 +81,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 	if next != "" {
 		d.Next = "/pools?cursor=" + url.QueryEscape(next)
 	}
-	p := consolePage(c, "Pools", "pools")
-	p.Notice, p.Data = poolDone[c.Query("done")], &d
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "pools", p)
+	return showPage(c, "pools", "Pools", "pools", poolDone[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 // createPoolForm creates a pool from the form of /pools (admins).
@@ -163,12 +158,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 		}
 	}
 	d.Policy = s.policyFields(pool.Policy, policy)
-	p := consolePage(c, pool.Name, "pools")
-	p.Notice, p.Data = notice, &d
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "pool", p)
+	return showPage(c, "pool", pool.Name, "pools", notice, &d, &d.Errors, refusal)
 }
 
 // policyFields fills the policy form from the pool's policy, or with what

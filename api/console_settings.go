@@ -42,12 +42,7 @@ func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, f
 			}
 		}
 	}
-	p := consolePage(c, title, nav)
-	p.Notice, p.Data = fieldsDone[c.Query("done")], &d
-	if refusal != nil {
-		d.Errors = refuse(c, &p, refusal)
-	}
-	return render(c, "fields", p)
+	return showPage(c, "fields", title, nav, fieldsDone[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 // fieldForm reads a field form into the API's body: every field given,
