@@ -55,6 +55,8 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 	post("/pools", admin(s.createPoolForm))
 	get("/pools/:id", staff(s.poolPage))
 	post("/pools/:id/policy", staff(s.policyFormSave))
+	post("/pools/:id/details", staff(s.poolDetailsForm))
+	post("/pools/:id/weights", staff(s.poolWeightsForm))
 	post("/pools/:id/members", staff(s.poolPeopleForm("member_ids", "members")))
 	post("/pools/:id/admins", staff(s.poolPeopleForm("admin_ids", "admins")))
 	post("/pools/:id/recipients", staff(s.poolRecipientsForm))

@@ -161,6 +161,27 @@ func TestConsolePoolManager(t *testing.T) {
 	}
 	w.expect(mgr.get("/pools/"+uuid.NewString()), 404)
 
+	// Pool A's name, and its members' weights once it distributes by weight.
+	bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/details", url.Values{"name": {" "}, "scope": {"team"}, "team_id": {w.teamOf(subMember)}}), 422)
+	if got := fieldError(t, bad, "err-name"); got != "is required" {
+		t.Errorf("name refusal: %q", got)
+	}
+	wantRedirect(t, mgr.post(page, "/pools/"+w.poolA+"/details", url.Values{"name": {"Pool A North"}, "scope": {"team"},
+		"team_id": {w.teamOf(subMember)}}), "/pools/"+w.poolA+"?done=details")
+	wantRedirect(t, mgr.post(page, "/pools/"+w.poolA+"/policy", policyForm(w.pool(w.poolA).Policy, map[string]string{"distribution": "weighted"})),
+		"/pools/"+w.poolA+"?done=policy")
+	wantText(t, w.expect(mgr.get("/pools/"+w.poolA), 200), `id="weights-form"`, `name="weight.`+w.ids[subMember]+`" inputmode="numeric" value="1"`)
+	for v, want := range map[string]string{"lots": "must be a whole number", "0": "must be from 1 to 1000"} {
+		bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/weights", url.Values{"weight." + w.ids[subMember]: {v}}), 422)
+		if got := fieldError(t, bad, "err-weights"); !strings.Contains(got, want) {
+			t.Errorf("weight %q refused with %q, want %q", v, got, want)
+		}
+	}
+	wantRedirect(t, mgr.post(page, "/pools/"+w.poolA+"/weights", url.Values{"weight." + w.ids[subMember]: {"5"}}), "/pools/"+w.poolA+"?done=weights")
+	if p := w.pool(w.poolA); p.Name != "Pool A North" || p.Weights[w.ids[subMember]] != 5 || p.Weights[w.ids[subOwner]] != 1 {
+		t.Fatalf("after the details and weights forms: %+v", p)
+	}
+
 	// A rep sees no pool forms, and its nav has no management links.
 	rep := w.signedIn(subMember)
 	leads := w.expect(rep.get("/leads"), 200)
@@ -172,7 +193,7 @@ func TestConsolePoolManager(t *testing.T) {
 	}
 	w.expect(rep.post(leads, "/pools/"+w.poolA+"/policy", policyForm(got, map[string]string{"no_follow_up_after": "1d"})), 403)
 	w.expect(rep.post(leads, "/pools", url.Values{"name": {"Rep Pool"}, "scope": {"global"}}), 403)
-	if p := w.pool(w.poolA); p.Policy.NoFollowUpAfter.String() != "3d" {
+	if p := w.pool(w.poolA); p.Policy.NoFollowUpAfter.String() != "3d" || p.Name != "Pool A North" {
 		t.Fatalf("a rep's form changed the policy: %+v", p.Policy)
 	}
 }

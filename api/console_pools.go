@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -36,7 +38,7 @@ var policyForm = []web.PolicyField{
 
 // poolDone are the notices after a pool form succeeded.
 var poolDone = map[string]string{"created": "The pool is created.", "policy": "The policy is saved; running leads use it now.",
-	"members": "Members saved.", "admins": "Admins saved.", "recipients": "Recipients saved.", "owner": "The ownership is transferred."}
+	"members": "Members saved.", "details": "Saved.", "weights": "Weights saved.", "admins": "Admins saved.", "recipients": "Recipients saved.", "owner": "The ownership is transferred."}
 
 // rawJSON is v as a raw JSON value of a pool body.
 func rawJSON(v any) json.RawMessage {
@@ -124,7 +126,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 	if err != nil {
 		return err
 	}
-	d := web.PoolPage{Pool: pool, TeamName: choiceLabel(teams, pool.TeamID), OwnerName: people[pool.OwnerID].Name,
+	d := web.PoolPage{Pool: pool, Teams: teams, TeamName: choiceLabel(teams, pool.TeamID), OwnerName: people[pool.OwnerID].Name,
 		CanTransfer: ownerErr(me, pool) == nil, Errors: map[string]string{}}
 	if d.Recipients, err = s.db.PoolRecipients(ctx, pool.ID); err != nil {
 		return err
@@ -134,7 +136,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 		if !ok {
 			u.Name = id
 		}
-		return web.Person{ID: id, Name: u.Name, Email: u.Email, Role: u.Role, Owner: id == pool.OwnerID}
+		return web.Person{ID: id, Name: u.Name, Email: u.Email, Role: u.Role, Owner: id == pool.OwnerID, Weight: pool.Weights[id]}
 	}
 	for _, id := range pool.MemberIDs {
 		d.Members = append(d.Members, person(id))
@@ -233,6 +235,38 @@ func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 		_, err = s.changePool(ctx, me, pool.ID, b)
 		return s.poolFormDone(c, err, done, nil)
 	}
+}
+
+// poolDetailsForm renames the pool, and moves a country pool to another
+// country or a team pool to another team.
+func (s *Server) poolDetailsForm(c *fiber.Ctx) error {
+	b := poolBody{Name: rawJSON(strings.TrimSpace(c.FormValue("name")))}
+	switch lead.Scope(c.FormValue("scope")) {
+	case lead.ScopeCountry:
+		b.Country = rawJSON(strings.TrimSpace(c.FormValue("country")))
+	case lead.ScopeTeam:
+		b.TeamID = rawJSON(c.FormValue("team_id"))
+	}
+	_, err := s.changePool(c.UserContext(), caller(c), c.Params("id"), b)
+	return s.poolFormDone(c, err, "details", nil)
+}
+
+// poolWeightsForm sets the members' weights in weighted distribution
+// (fields weight.<member id>); a weight that is no number is refused by
+// the API's check.
+func (s *Server) poolWeightsForm(c *fiber.Ctx) error {
+	weights := map[string]json.RawMessage{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if id, ok := strings.CutPrefix(string(k), "weight."); ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(string(v))); err == nil {
+				weights[id] = rawJSON(n)
+			} else {
+				weights[id] = rawJSON(string(v))
+			}
+		}
+	})
+	_, err := s.changePool(c.UserContext(), caller(c), c.Params("id"), poolBody{Weights: rawJSON(weights)})
+	return s.poolFormDone(c, err, "weights", nil)
 }
 
 // poolRecipientsForm sets the pool's new-lead recipients to the users checked.

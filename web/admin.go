@@ -14,6 +14,7 @@ type Person struct {
 	ID, Name, Email string
 	Role            lead.Role
 	Owner           bool // the pool's owner
+	Weight          int  // a member's weight in weighted distribution
 }
 
 // PoolRow is one pool of the pools page.
@@ -48,6 +49,7 @@ type PolicyField struct {
 type PoolPage struct {
 	Pool                lead.Pool
 	TeamName, OwnerName string
+	Teams               []Choice // where a team pool may move
 	Members, Admins     []Person
 	// AddMembers and AddAdmins are whom the forms may add.
 	AddMembers, AddAdmins []Choice

@@ -48,7 +48,7 @@ func TestRenderPages(t *testing.T) {
 		"job":      &Job{Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
 		"pools": &PoolsPage{Pools: []PoolRow{{Pool: lead.Pool{ID: "p1", Name: "P"}}}, CanCreate: true, Teams: []Choice{{"t1", "T"}},
 			Staff: []Choice{{"u1", "Rita"}}, Distributions: []string{"claim_only"}, Errors: map[string]string{"name": "bad"}},
-		"pool": &PoolPage{Pool: lead.Pool{ID: "p1", Name: "P"}, Members: []Person{{ID: "u1", Name: "Rita"}}, Admins: []Person{{ID: "u2", Owner: true}, {ID: "u3"}},
+		"pool": &PoolPage{Pool: lead.Pool{ID: "p1", Name: "P", Scope: lead.ScopeTeam, Policy: lead.Policy{Distribution: "weighted"}}, Teams: []Choice{{"t1", "T"}}, Members: []Person{{ID: "u1", Name: "Rita"}}, Admins: []Person{{ID: "u2", Owner: true}, {ID: "u3"}},
 			AddMembers: []Choice{{"u4", "Ann"}}, AddAdmins: []Choice{{"u5", "Bo"}}, CanTransfer: true, Recipients: []lead.Recipient{{UserID: "u1", Notify: true}},
 			Policy: []PolicyField{{Name: "distribution", Type: "select", Options: []string{"claim_only"}}, {Name: "auto_accept", Type: "checkbox", Checked: true},
 				{Name: "cooldown", Type: "duration", Value: "7d", Help: "h"}, {Name: "claim_when", Type: "expr"}}, Errors: map[string]string{"policy.cooldown": "bad"}},
