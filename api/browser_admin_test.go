@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/leadflow/leadflow/lead"
 )
 
 // TestBrowserPoolPolicy: an admin signs in, opens a pool from the pools
@@ -53,4 +56,28 @@ func TestBrowserPoolPolicy(t *testing.T) {
 	if p := s.pool(poolID); p.Policy.NoFollowUpAfter.String() != "7d" {
 		t.Fatalf("the policy after the browser: %+v", p.Policy)
 	}
+
+	// The other management pages, through the nav: a user created, their
+	// token shown once with a copy button.
+	run(t, ctx, "create a user", chromedp.Click(chromedp.CSS(`header a[href="/users"]`)), chromedp.WaitVisible(chromedp.ID("create-user-form")),
+		chromedp.SendKeys(chromedp.ID("user-name"), "Browser Rep"), chromedp.SendKeys(chromedp.ID("user-email"), "browser.rep@example.com"),
+		chromedp.Click(chromedp.ID("create-user")), chromedp.WaitVisible(chromedp.ID("secret")))
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('secret-value').value`)); err != nil || !strings.HasPrefix(v, "lf_") {
+		t.Errorf("the new user's token: %q (%v)", v, err)
+	}
+	shot("05-user-created")
+	n, err := s.db.ClaimNotification(context.Background(), lead.Notification{Key: "browser/1", Kind: lead.EmailNewLead,
+		ToEmail: "browser.rep@example.com", Subject: "New lead: Browser Trading Co", Text: "A new lead is waiting in Browser Pool.\n\nOpen it: " + base + "/leads/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []struct{ nav, wait string }{{"/fields", "field-form"}, {"/options", "options-stages"}, {"/outbox", "outbox-filters"}} {
+		run(t, ctx, "open "+page.nav, chromedp.Click(chromedp.CSS(`header a[href="`+page.nav+`"]`)), chromedp.WaitVisible(chromedp.ID(page.wait)))
+		shot("06" + strings.ReplaceAll(page.nav, "/", "-"))
+	}
+	run(t, ctx, "open the e-mail", chromedp.Click(chromedp.CSS(`a[href="/outbox/`+n.ID+`"]`)), chromedp.WaitVisible(chromedp.ID("email-text")))
+	if got := text(t, ctx, "#email-text"); !strings.Contains(got, "A new lead is waiting in Browser Pool.") {
+		t.Errorf("the e-mail's text: %q", got)
+	}
+	shot("07-email")
 }
