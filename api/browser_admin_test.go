@@ -80,4 +80,15 @@ func TestBrowserPoolPolicy(t *testing.T) {
 		t.Errorf("the e-mail's text: %q", got)
 	}
 	shot("07-email")
+
+	// On a phone the pages fit the width (wide tables scroll in their box).
+	run(t, ctx, "a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile))
+	for _, page := range []string{"/pools", "/pools/" + poolID, "/users", "/outbox"} {
+		run(t, ctx, "open "+page+" on a phone", chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || width > 375 {
+			t.Errorf("%s is %d px wide on a 375 px screen (%v)", page, width, err)
+		}
+	}
+	shot("08-outbox-on-phone")
 }
