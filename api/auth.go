@@ -61,15 +61,16 @@ func caller(c *fiber.Ctx) lead.User {
 // requireRole lets only the given roles through.
 func (s *Server) requireRole(roles ...lead.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := roleError(caller(c), roles); err != nil {
+		if err := roleErr(caller(c), roles...); err != nil {
 			return err
 		}
 		return c.Next()
 	}
 }
 
-// roleError refuses u unless u has one of roles.
-func roleError(u lead.User, roles []lead.Role) error {
+// roleErr refuses a user whose role is not one of roles (the API's
+// requireRole and the console's pages).
+func roleErr(u lead.User, roles ...lead.Role) error {
 	if !slices.Contains(roles, u.Role) {
 		return lead.Errorf(lead.CodeForbidden, "this needs the role %s; you are %s", joinRoles(roles), u.Role)
 	}

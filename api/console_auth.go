@@ -65,18 +65,24 @@ func baseURL(publicURL string) string {
 // signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
 // one-time link that signs the user in to the console.
 func (s *Server) signInLink(c *fiber.Ctx) error {
-	u, err := s.db.User(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if !u.Active {
-		return lead.Conflict("the user is inactive", "an inactive user cannot sign in")
-	}
-	link, expires, err := NewSignInLink(c.UserContext(), s.db, s.cfg.PublicURL, u.ID)
+	link, expires, err := s.issueSignInLink(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
+}
+
+// issueSignInLink makes a one-time sign-in link for an active user (the
+// API's route and the console's users page).
+func (s *Server) issueSignInLink(ctx context.Context, userID string) (string, time.Time, error) {
+	u, err := s.db.User(ctx, userID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if !u.Active {
+		return "", time.Time{}, lead.Conflict("the user is inactive", "an inactive user cannot sign in")
+	}
+	return NewSignInLink(ctx, s.db, s.cfg.PublicURL, u.ID)
 }
 
 // securityHeaders is set on every HTML page: no inline scripts or styles,
@@ -135,7 +141,7 @@ func sameToken(a, b string) bool {
 // consolePage is the frame of a console page for the signed-in user.
 func consolePage(c *fiber.Ctx, title, nav string) web.Page {
 	csrf, _ := c.Locals(csrfKey{}).(string)
-	return web.Page{Title: title, User: caller(c), CSRF: csrf, Nav: nav}
+	return web.Page{Title: title, User: caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(caller(c))}
 }
 
 // render writes a console page.

@@ -111,25 +111,25 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	return render(c, "leads", p)
 }
 
-// webProblem is a domain refusal as a page shows it; nil for an error
-// that is not a refusal (a failure).
+// webProblem is a refusal as a page shows it (a domain refusal, or a
+// problem such as a rule set that does not compile); nil for an error that
+// is not a refusal (a failure).
 func webProblem(err error) *web.Problem {
-	var pe *problemError
-	if errors.As(err, &pe) {
-		p := &web.Problem{Title: pe.p.Title, Reasons: pe.p.Reasons, Fields: map[string]string{}}
-		for _, f := range pe.p.Errors {
-			p.Fields[f.Field] = f.Reason
-		}
-		return p
-	}
 	var le *lead.Error
-	if !errors.As(err, &le) {
+	var pe *problemError
+	var p *web.Problem
+	var fields []lead.FieldError
+	switch {
+	case errors.As(err, &le):
+		p, fields = &web.Problem{Title: le.Message, Reasons: le.Reasons}, le.Fields
+	case errors.As(err, &pe) && pe.p.Status < 500:
+		p, fields = &web.Problem{Title: pe.p.Title, Reasons: pe.p.Reasons}, pe.p.Errors
+	default:
 		return nil
 	}
-	p := &web.Problem{Title: le.Message, Reasons: le.Reasons}
-	if len(le.Fields) > 0 {
+	if len(fields) > 0 {
 		p.Fields = map[string]string{}
-		for _, f := range le.Fields {
+		for _, f := range fields {
 			p.Fields[f.Field] = f.Reason
 		}
 	}
@@ -138,15 +138,15 @@ func webProblem(err error) *web.Problem {
 
 // refusalStatus is the HTTP status of a refusal, as the API answers it.
 func refusalStatus(err error) int {
-	var pe *problemError
-	if errors.As(err, &pe) {
-		return pe.p.Status
-	}
 	var le *lead.Error
 	if errors.As(err, &le) {
 		if st, ok := statusOf[le.Code]; ok {
 			return st
 		}
+	}
+	var pe *problemError
+	if errors.As(err, &pe) {
+		return pe.p.Status
 	}
 	return fiber.StatusInternalServerError
 }

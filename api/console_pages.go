@@ -46,6 +46,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("/exports/:id", s.exportPage)
 	get("/exports/:id/file", s.exportFile)
 	s.consoleRules(get, post)
+	s.adminRoutes(get, post)
 }
 
 // row is one line of a job's page.

@@ -61,7 +61,7 @@ func (s *Server) consoleRules(get, post func(string, fiber.Handler)) {
 // others, and unknown kinds, as the API would (403, 404) with a page.
 func (s *Server) rulesFor(roles []lead.Role, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := roleError(caller(c), roles); err != nil {
+		if err := roleErr(caller(c), roles...); err != nil {
 			return s.consoleMessage(c, fiber.StatusForbidden, "Not allowed", webProblem(err).Title)
 		}
 		if c.Params("kind") != "" {

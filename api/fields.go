@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -68,22 +69,37 @@ func (s *Server) createField(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	d := lead.FieldDef{ID: uuid.Must(uuid.NewV7()).String()}
-	c.Location("/api/v1/fields/" + d.ID)
-	return s.saveField(c.Status(fiber.StatusCreated), in, d)
-}
-
-// saveField applies the body to d, checks and stores it, and answers it.
-func (s *Server) saveField(c *fiber.Ctx, in fieldBody, d lead.FieldDef) error {
-	in.apply(&d)
-	if err := d.Clean(); err != nil {
-		return err
-	}
-	out, err := s.db.SaveField(c.UserContext(), d)
+	out, err := s.saveField(c.UserContext(), "", in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(out)
+	c.Location("/api/v1/fields/" + out.ID)
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+// saveField creates a definition from the body (id "") or patches the
+// definition id with it: absent fields stay, and options replace an
+// option list and the other way round. The API and the console's forms
+// save through it.
+func (s *Server) saveField(ctx context.Context, id string, in fieldBody) (lead.FieldDef, error) {
+	d := lead.FieldDef{ID: uuid.Must(uuid.NewV7()).String()}
+	if id != "" {
+		var err error
+		if d, err = s.db.Field(ctx, id); err != nil {
+			return d, err
+		}
+		if in.OptionList != nil && *in.OptionList != "" && in.Options == nil {
+			d.Options = nil // the option list replaces the options
+		}
+		if in.Options != nil && len(*in.Options) > 0 && in.OptionList == nil {
+			d.OptionList = "" // and the other way round
+		}
+	}
+	in.apply(&d)
+	if err := d.Clean(); err != nil {
+		return d, err
+	}
+	return s.db.SaveField(ctx, d)
 }
 
 func (s *Server) patchField(c *fiber.Ctx) error {
@@ -91,17 +107,11 @@ func (s *Server) patchField(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	d, err := s.db.Field(c.UserContext(), c.Params("id"))
+	out, err := s.saveField(c.UserContext(), c.Params("id"), in)
 	if err != nil {
 		return err
 	}
-	if in.OptionList != nil && *in.OptionList != "" && in.Options == nil {
-		d.Options = nil // the option list replaces the options
-	}
-	if in.Options != nil && len(*in.Options) > 0 && in.OptionList == nil {
-		d.OptionList = "" // and the other way round
-	}
-	return s.saveField(c, in, d)
+	return c.JSON(out)
 }
 
 func (s *Server) deleteField(c *fiber.Ctx) error {

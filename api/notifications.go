@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
@@ -27,20 +29,28 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	me := caller(c)
-	f := store.NotificationFilter{ToUserID: c.Query("to_user_id"), LeadID: c.Query("lead_id"), Kind: c.Query("kind"),
-		Status: c.Query("status"), Limit: limit, Cursor: c.Query("cursor")}
-	if me.Role != lead.RoleAdmin {
-		if f.ToUserID != "" && f.ToUserID != me.ID {
-			return lead.Errorf(lead.CodeForbidden, "only admins may read other users' e-mails")
-		}
-		f.ToUserID = me.ID
+	f, err := outboxFilter(caller(c), store.NotificationFilter{ToUserID: c.Query("to_user_id"), LeadID: c.Query("lead_id"),
+		Kind: c.Query("kind"), Status: c.Query("status"), Limit: limit, Cursor: c.Query("cursor")})
+	if err != nil {
+		return err
 	}
 	items, next, err := s.db.Notifications(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(page(items, next))
+}
+
+// outboxFilter limits a filter of the e-mails to what me may read: an
+// admin everyone's, others their own.
+func outboxFilter(me lead.User, f store.NotificationFilter) (store.NotificationFilter, error) {
+	if me.Role != lead.RoleAdmin {
+		if f.ToUserID != "" && f.ToUserID != me.ID {
+			return f, lead.Errorf(lead.CodeForbidden, "only admins may read other users' e-mails")
+		}
+		f.ToUserID = me.ID
+	}
+	return f, nil
 }
 
 // notificationSettings is the caller's e-mail settings.
@@ -112,23 +122,37 @@ func (s *Server) getPoolRecipients(c *fiber.Ctx) error {
 // putPoolRecipients sets who of the pool gets its new-lead e-mails; admins
 // may for any pool, managers for the pools they administer.
 func (s *Server) putPoolRecipients(c *fiber.Ctx) error {
-	me := caller(c)
-	p, err := s.db.Pool(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if err := lead.AuthorizePool(lead.ActRecipients, me, lead.PoolAccessOf(me, p)); err != nil {
+	if _, err := s.recipientsPool(c.UserContext(), caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	ids, err := readRecipients(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.db.SetPoolRecipients(c.UserContext(), p.ID, ids)
+	items, err := s.setPoolRecipients(c.UserContext(), caller(c), c.Params("id"), ids)
 	if err != nil {
 		return err
 	}
 	return c.JSON(recipientsPage(items))
+}
+
+// recipientsPool returns the pool id when me may manage its recipients.
+func (s *Server) recipientsPool(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
+	p, err := s.db.Pool(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	return p, lead.AuthorizePool(lead.ActRecipients, me, lead.PoolAccessOf(me, p))
+}
+
+// setPoolRecipients makes ids the new-lead recipients of pool id, for me
+// (the API's PUT and the console's form).
+func (s *Server) setPoolRecipients(ctx context.Context, me lead.User, id string, ids []string) ([]lead.Recipient, error) {
+	p, err := s.recipientsPool(ctx, me, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.SetPoolRecipients(ctx, p.ID, ids)
 }
 
 func (s *Server) getTeamRecipients(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,20 +35,38 @@ func (s *Server) putOptions(c *fiber.Ctx) error {
 	var in struct {
 		Items []string `json:"items"`
 	}
-	if !lead.KnownOptionList(c.Params("list")) {
-		return lead.Errorf(lead.CodeNotFound, "no option list %q; the lists are %s", c.Params("list"), strings.Join(lead.OptionLists, ", "))
+	if err := knownOptionList(c.Params("list")); err != nil {
+		return err
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	items, err := lead.CleanOptions(in.Items)
+	items, err := s.setOptionList(c.UserContext(), c.Params("list"), in.Items)
 	if err != nil {
 		return err
 	}
-	if err := s.db.SetOptions(c.UserContext(), c.Params("list"), items); err != nil {
-		return err
-	}
 	return c.JSON(fiber.Map{"name": c.Params("list"), "items": items})
+}
+
+// knownOptionList refuses a name that is no option list (not found).
+func knownOptionList(name string) error {
+	if !lead.KnownOptionList(name) {
+		return lead.Errorf(lead.CodeNotFound, "no option list %q; the lists are %s", name, strings.Join(lead.OptionLists, ", "))
+	}
+	return nil
+}
+
+// setOptionList replaces the items of an option list, cleaned (the API's
+// PUT and the console's form), and answers them.
+func (s *Server) setOptionList(ctx context.Context, list string, items []string) ([]string, error) {
+	if err := knownOptionList(list); err != nil {
+		return nil, err
+	}
+	items, err := lead.CleanOptions(items)
+	if err != nil {
+		return nil, err
+	}
+	return items, s.db.SetOptions(ctx, list, items)
 }
 
 // checkOption adds a field error unless v is an item of the named list.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -179,14 +180,9 @@ func compilePolicy(pp lead.PolicyPatch) error {
 	return nil
 }
 
-// poolFromBody decodes and checks the pool body of a create or a patch,
-// its policy expressions compiled and its timers no shorter than the
-// configured minimum.
-func (s *Server) poolFromBody(c *fiber.Ctx) (lead.PoolPatch, *string, error) {
-	var b poolBody
-	if err := decodeJSON(c, &b); err != nil {
-		return lead.PoolPatch{}, nil, err
-	}
+// checkPool turns a pool body into a patch, its policy expressions
+// compiled and its timers no shorter than the configured minimum.
+func (s *Server) checkPool(b poolBody) (lead.PoolPatch, *string, error) {
 	pp, owner, err := parsePool(b)
 	if err != nil {
 		return pp, owner, err
@@ -198,21 +194,30 @@ func (s *Server) poolFromBody(c *fiber.Ctx) (lead.PoolPatch, *string, error) {
 }
 
 func (s *Server) createPool(c *fiber.Ctx) error {
-	pp, owner, err := s.poolFromBody(c)
+	var b poolBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	created, err := s.newPool(c.UserContext(), b)
 	if err != nil {
 		return err
+	}
+	c.Location("/api/v1/pools/" + created.ID)
+	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+// newPool creates the pool a body describes (POST /pools, the console's form).
+func (s *Server) newPool(ctx context.Context, b poolBody) (lead.Pool, error) {
+	pp, owner, err := s.checkPool(b)
+	if err != nil {
+		return lead.Pool{}, err
 	}
 	p := lead.Pool{ID: uuid.Must(uuid.NewV7()).String()}
 	pp.Apply(&p)
 	if owner != nil {
 		p.OwnerID = *owner
 	}
-	created, err := s.db.CreatePool(c.UserContext(), p)
-	if err != nil {
-		return err
-	}
-	c.Location("/api/v1/pools/" + created.ID)
-	return c.Status(fiber.StatusCreated).JSON(created)
+	return s.db.CreatePool(ctx, p)
 }
 
 // poolVisible is the rule of who may see a pool: admins and managers see
@@ -253,39 +258,63 @@ func (s *Server) getPool(c *fiber.Ctx) error {
 	return c.JSON(p)
 }
 
+// managedPool returns the pool id when me may manage it: admins any pool,
+// managers the pools they administer.
+func (s *Server) managedPool(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
+	p, err := s.db.Pool(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	return p, lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p))
+}
+
 // patchPool applies a JSON merge patch: absent fields stay, null clears,
 // policy fields are patched one by one. Admins may patch any pool, managers
 // the pools they administer.
 func (s *Server) patchPool(c *fiber.Ctx) error {
-	me := caller(c)
-	p, err := s.db.Pool(c.UserContext(), c.Params("id"))
+	if _, err := s.managedPool(c.UserContext(), caller(c), c.Params("id")); err != nil {
+		return err
+	}
+	var b poolBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	updated, err := s.changePool(c.UserContext(), caller(c), c.Params("id"), b)
 	if err != nil {
 		return err
 	}
-	if err := lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)); err != nil {
-		return err
-	}
-	pp, owner, err := s.poolFromBody(c)
+	return c.JSON(updated)
+}
+
+// changePool applies a pool body as a merge patch for me (PATCH /pools/{id},
+// the console's pool forms) and re-arms the timers of the pool's running
+// leads when the policy changed.
+func (s *Server) changePool(ctx context.Context, me lead.User, id string, b poolBody) (lead.Pool, error) {
+	p, err := s.managedPool(ctx, me, id)
 	if err != nil {
-		return err
+		return p, err
+	}
+	pp, owner, err := s.checkPool(b)
+	if err != nil {
+		return p, err
 	}
 	if owner != nil && !strings.EqualFold(strings.TrimSpace(*owner), p.OwnerID) {
-		return lead.Invalid(lead.FieldError{Field: "owner_id", Reason: "change the owner with POST /api/v1/pools/" + p.ID + "/transfer-ownership"})
+		return p, lead.Invalid(lead.FieldError{Field: "owner_id", Reason: "change the owner with POST /api/v1/pools/" + p.ID + "/transfer-ownership"})
 	}
-	updated, err := s.db.UpdatePool(c.UserContext(), p.ID, pp)
+	updated, err := s.db.UpdatePool(ctx, p.ID, pp)
 	if err != nil {
-		return err
+		return p, err
 	}
 	// Running leads of the pool re-arm their timers from the new policy: a
 	// workflow signals them, the answer does not wait. A patch that names
 	// the policy fans it out even when nothing changed, so that retrying a
 	// request whose fan-out did not start reaches the leads.
 	if !reflect.DeepEqual(p.Policy, updated.Policy) || pp.Policy != (lead.PolicyPatch{}) {
-		if err := workflows.StartPolicyChange(c.UserContext(), s.tc, updated.ID, updated.UpdatedAt.UnixMicro()); err != nil {
-			return s.temporalError(err)
+		if err := workflows.StartPolicyChange(ctx, s.tc, updated.ID, updated.UpdatedAt.UnixMicro()); err != nil {
+			return updated, s.temporalError(err)
 		}
 	}
-	return c.JSON(updated)
+	return updated, nil
 }
 
 // transferInput is the body of POST /pools/{id}/transfer-ownership.
@@ -296,24 +325,48 @@ type transferInput struct {
 // transferPool hands the pool to another manager or admin; only admins and
 // the pool's current owner may.
 func (s *Server) transferPool(c *fiber.Ctx) error {
-	me := caller(c)
-	p, err := s.db.Pool(c.UserContext(), c.Params("id"))
-	if err != nil {
+	if _, err := s.poolOwnedBy(c.UserContext(), caller(c), c.Params("id")); err != nil {
 		return err
-	}
-	if me.Role != lead.RoleAdmin && p.OwnerID != me.ID {
-		return lead.Errorf(lead.CodeForbidden, "only admins and the pool's owner may transfer its ownership")
 	}
 	var in transferInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.AdminID) == "" {
-		return lead.Invalid(lead.FieldError{Field: "admin_id", Reason: "is required"})
-	}
-	out, err := s.db.TransferPoolOwnership(c.UserContext(), p.ID, in.AdminID)
+	out, err := s.handOverPool(c.UserContext(), caller(c), c.Params("id"), in.AdminID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(out)
+}
+
+// poolOwnedBy returns the pool id when me may transfer its ownership:
+// admins, and the pool's current owner.
+func (s *Server) poolOwnedBy(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
+	p, err := s.db.Pool(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	return p, ownerErr(me, p)
+}
+
+// ownerErr refuses me the transfer of pool p's ownership unless they are
+// an admin or its owner.
+func ownerErr(me lead.User, p lead.Pool) error {
+	if me.Role != lead.RoleAdmin && p.OwnerID != me.ID {
+		return lead.Errorf(lead.CodeForbidden, "only admins and the pool's owner may transfer its ownership")
+	}
+	return nil
+}
+
+// handOverPool makes adminID the owner of pool id, for me (the API's
+// transfer-ownership and the console's form).
+func (s *Server) handOverPool(ctx context.Context, me lead.User, id, adminID string) (lead.Pool, error) {
+	p, err := s.poolOwnedBy(ctx, me, id)
+	if err != nil {
+		return p, err
+	}
+	if strings.TrimSpace(adminID) == "" {
+		return p, lead.Invalid(lead.FieldError{Field: "admin_id", Reason: "is required"})
+	}
+	return s.db.TransferPoolOwnership(ctx, p.ID, adminID)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,16 +21,21 @@ func (s *Server) createTeam(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name}
-	if err := t.Clean(); err != nil {
-		return err
-	}
-	created, err := s.db.CreateTeam(c.UserContext(), t)
+	created, err := s.addTeam(c.UserContext(), in.Name)
 	if err != nil {
 		return err
 	}
 	c.Location("/api/v1/teams/" + created.ID)
 	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+// addTeam creates a team (POST /teams, the console's form).
+func (s *Server) addTeam(ctx context.Context, name string) (lead.Team, error) {
+	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: name}
+	if err := t.Clean(); err != nil {
+		return t, err
+	}
+	return s.db.CreateTeam(ctx, t)
 }
 
 func (s *Server) listTeams(c *fiber.Ctx) error {
@@ -58,13 +64,34 @@ type userPatchBody struct {
 // patchUser changes a user. Admins may change any field of anyone; every
 // user may set their own away flag, and nothing else.
 func (s *Server) patchUser(c *fiber.Ctx) error {
-	me, id := caller(c), c.Params("id")
-	if me.Role != lead.RoleAdmin && id != me.ID {
-		return lead.Errorf(lead.CodeForbidden, "only admins may change other users")
+	if err := otherUserErr(caller(c), c.Params("id")); err != nil {
+		return err
 	}
 	var b userPatchBody
 	if err := decodeJSON(c, &b); err != nil {
 		return err
+	}
+	u, err := s.changeUser(c.UserContext(), caller(c), c.Params("id"), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+// otherUserErr refuses me a change of user id unless me is an admin or id.
+func otherUserErr(me lead.User, id string) error {
+	if me.Role != lead.RoleAdmin && id != me.ID {
+		return lead.Errorf(lead.CodeForbidden, "only admins may change other users")
+	}
+	return nil
+}
+
+// changeUser applies a user patch body for me (PATCH /users/{id}, the
+// console's user form): admins any field of anyone, others their own away
+// flag only.
+func (s *Server) changeUser(ctx context.Context, me lead.User, id string, b userPatchBody) (lead.User, error) {
+	if err := otherUserErr(me, id); err != nil {
+		return lead.User{}, err
 	}
 	if me.Role != lead.RoleAdmin {
 		for _, f := range []struct {
@@ -73,7 +100,7 @@ func (s *Server) patchUser(c *fiber.Ctx) error {
 		}{{"name", b.Name}, {"role", b.Role}, {"team_id", b.TeamID}, {"capacity", b.Capacity},
 			{"daily_claim_limit", b.DailyClaimLimit}, {"active", b.Active}} {
 			if f.raw != nil {
-				return lead.Errorf(lead.CodeForbidden, "you may change only your own away flag, not %s", f.name)
+				return lead.User{}, lead.Errorf(lead.CodeForbidden, "you may change only your own away flag, not %s", f.name)
 			}
 		}
 	}
@@ -88,11 +115,7 @@ func (s *Server) patchUser(c *fiber.Ctx) error {
 		Away:            field[bool](&f, "away", b.Away, false, wantBool),
 	}
 	if err := f.Err(); err != nil {
-		return err
+		return lead.User{}, err
 	}
-	u, err := s.db.UpdateUser(c.UserContext(), id, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(u)
+	return s.db.UpdateUser(ctx, id, p)
 }

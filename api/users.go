@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"time"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -30,6 +32,17 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	created, err := s.addUser(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/users/" + created.ID)
+	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+// addUser creates a user with a new API token (POST /users, the console's
+// form); the token is in the answer only.
+func (s *Server) addUser(ctx context.Context, in userInput) (userWithToken, error) {
 	u := lead.User{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name, Email: in.Email, Role: in.Role, TeamID: in.TeamID,
 		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true}
 	if in.Capacity != nil {
@@ -42,20 +55,19 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 		u.Active = *in.Active
 	}
 	if err := u.Clean(); err != nil {
-		return err
+		return userWithToken{}, err
 	}
 	if u.TeamID != "" {
 		if _, err := uuid.Parse(u.TeamID); err != nil {
-			return lead.Invalid(lead.FieldError{Field: "team_id", Reason: "is not an id"})
+			return userWithToken{}, lead.Invalid(lead.FieldError{Field: "team_id", Reason: "is not an id"})
 		}
 	}
 	token, hash := NewToken()
-	created, err := s.db.CreateUser(c.UserContext(), u, hash)
+	created, err := s.db.CreateUser(ctx, u, hash)
 	if err != nil {
-		return err
+		return userWithToken{}, err
 	}
-	c.Location("/api/v1/users/" + created.ID)
-	return c.Status(fiber.StatusCreated).JSON(userWithToken{User: created, Token: token})
+	return userWithToken{User: created, Token: token}, nil
 }
 
 func (s *Server) listUsers(c *fiber.Ctx) error {
@@ -99,23 +111,33 @@ func (s *Server) newToken(c *fiber.Ctx, userID string) error {
 	if err := actionBody(c, &in); err != nil {
 		return err
 	}
-	var expires *time.Time
-	if in.ExpiresIn != nil {
-		if *in.ExpiresIn <= 0 {
-			return lead.Invalid(lead.FieldError{Field: "expires_in", Reason: "must be a positive duration such as 90d"})
-		}
-		t := time.Now().Add(time.Duration(*in.ExpiresIn))
-		expires = &t
-	}
-	token, hash := NewToken()
-	if err := s.db.SetUserToken(c.UserContext(), userID, hash, expires); err != nil {
-		return err
-	}
-	u, err := s.db.User(c.UserContext(), userID)
+	out, err := s.issueToken(c.UserContext(), userID, in.ExpiresIn)
 	if err != nil {
 		return err
 	}
-	return c.JSON(userWithToken{User: u, Token: token})
+	return c.JSON(out)
+}
+
+// issueToken gives a user a new API token, expiring after expiresIn when
+// set; the old token stops working (the API's rotations, the console's).
+func (s *Server) issueToken(ctx context.Context, userID string, expiresIn *lead.Duration) (userWithToken, error) {
+	var expires *time.Time
+	if expiresIn != nil {
+		if *expiresIn <= 0 {
+			return userWithToken{}, lead.Invalid(lead.FieldError{Field: "expires_in", Reason: "must be a positive duration such as 90d"})
+		}
+		t := time.Now().Add(time.Duration(*expiresIn))
+		expires = &t
+	}
+	token, hash := NewToken()
+	if err := s.db.SetUserToken(ctx, userID, hash, expires); err != nil {
+		return userWithToken{}, err
+	}
+	u, err := s.db.User(ctx, userID)
+	if err != nil {
+		return userWithToken{}, err
+	}
+	return userWithToken{User: u, Token: token}, nil
 }
 
 func (s *Server) me(c *fiber.Ctx) error { return c.JSON(caller(c)) }

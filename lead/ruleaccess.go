@@ -10,8 +10,5 @@ var (
 	RuleWriters = []Role{RoleAdmin}
 )
 
-// MayReadRules reports whether u may see the rule sets.
-func (u User) MayReadRules() bool { return slices.Contains(RuleReaders, u.Role) }
-
 // MayWriteRules reports whether u may save and activate rule sets.
 func (u User) MayWriteRules() bool { return slices.Contains(RuleWriters, u.Role) }

@@ -55,6 +55,15 @@ func (db *DB) NotificationByKey(ctx context.Context, key string) (lead.Notificat
 	return n, notFound(err, "notification")
 }
 
+// Notification returns one notification by its id.
+func (db *DB) Notification(ctx context.Context, id string) (lead.Notification, error) {
+	if !isUUID(id) {
+		return lead.Notification{}, lead.Errorf(lead.CodeNotFound, "notification not found")
+	}
+	n, err := scanNotification(db.pool.QueryRow(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = $1`, id))
+	return n, notFound(err, "notification")
+}
+
 // MarkNotificationSent records a delivery by provider with its message id.
 func (db *DB) MarkNotificationSent(ctx context.Context, key, provider, messageID string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE notifications SET status = 'sent', attempts = attempts + 1, error = '',

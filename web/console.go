@@ -104,10 +104,12 @@ var consolePages = func() map[string]*template.Template {
 // token for the forms, the navigation item to highlight, a notice or a
 // problem to show, and the page's own data.
 type Page struct {
-	Title   string
-	User    lead.User // zero on the sign-in pages
-	CSRF    string
-	Nav     string
+	Title string
+	User  lead.User // zero on the sign-in pages
+	CSRF  string
+	Nav   string
+	// Menu are the management pages the user's role may use, for the nav.
+	Menu    []NavLink
 	Notice  string
 	Problem *Problem
 	Data    any

@@ -46,6 +46,22 @@ func TestRenderPages(t *testing.T) {
 		"invite":   struct{ URL string }{"http://x/r/t"},
 		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
 		"job":      &Job{Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
+		"pools": &PoolsPage{Pools: []PoolRow{{Pool: lead.Pool{ID: "p1", Name: "P"}}}, CanCreate: true, Teams: []Choice{{"t1", "T"}},
+			Staff: []Choice{{"u1", "Rita"}}, Distributions: []string{"claim_only"}, Errors: map[string]string{"name": "bad"}},
+		"pool": &PoolPage{Pool: lead.Pool{ID: "p1", Name: "P", Scope: lead.ScopeTeam, Policy: lead.Policy{Distribution: "weighted"}}, Teams: []Choice{{"t1", "T"}}, Members: []Person{{ID: "u1", Name: "Rita"}}, Admins: []Person{{ID: "u2", Owner: true}, {ID: "u3"}},
+			AddMembers: []Choice{{"u4", "Ann"}}, AddAdmins: []Choice{{"u5", "Bo"}}, CanTransfer: true, Recipients: []lead.Recipient{{UserID: "u1", Notify: true}},
+			Policy: []PolicyField{{Name: "distribution", Type: "select", Options: []string{"claim_only"}}, {Name: "auto_accept", Type: "checkbox", Checked: true},
+				{Name: "cooldown", Type: "duration", Value: "7d", Help: "h"}, {Name: "claim_when", Type: "expr"}}, Errors: map[string]string{"policy.cooldown": "bad"}},
+		"users": &UsersPage{Users: []UserRow{{User: lead.User{ID: "u1", Active: true}}}, CanEdit: true, Roles: []string{"rep"}, Secret: &Secret{"l", "v"},
+			Form: map[string]string{"role": "rep"}, Errors: map[string]string{}},
+		"user": &UsersPage{Users: []UserRow{{User: lead.User{ID: "u1"}}}, Roles: []string{"rep"}, Teams: []Choice{{"t1", "T"}},
+			Form: map[string]string{"active": "on"}, Errors: map[string]string{"capacity": "bad"}},
+		"teams":   &TeamsPage{Teams: []lead.Team{{ID: "t1", Name: "T"}}, CanEdit: true},
+		"team":    &TeamPage{Team: lead.Team{ID: "t1"}, Recipients: []lead.Recipient{{UserID: "u1"}}, CanEdit: true},
+		"fields":  &FieldsPage{Fields: []lead.FieldDef{{ID: "f1", Options: []string{"a"}}}, CanEdit: true, Entities: []string{"lead"}, Types: []string{"text"}},
+		"options": &OptionsPage{Lists: []OptionList{{Name: "stages", Items: "New", Error: "bad"}}, CanEdit: true},
+		"outbox":  &OutboxPage{Items: []lead.Notification{{ID: "n1", ToUserID: "u1"}}, Kinds: []string{"k"}, RecipientNames: map[string]string{"u1": "Rita"}},
+		"email":   &lead.Notification{ID: "n1", Text: "hello", LeadID: "l1"},
 	}
 	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
 	if len(consolePages) != len(names)-1 {

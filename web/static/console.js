@@ -1,5 +1,10 @@
 // leadflow console: the few behaviours a server-rendered page cannot have.
 'use strict';
+// A form with data-confirm asks before it is sent (a new token ends the old one).
+document.addEventListener('submit', (ev) => {
+  const msg = ev.target.dataset && ev.target.dataset.confirm;
+  if (msg && !window.confirm(msg)) ev.preventDefault();
+});
 document.addEventListener('click', (ev) => {
   const btn = ev.target.closest('[data-copy]');
   if (!btn) return;

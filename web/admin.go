@@ -1,0 +1,134 @@
+package web
+
+import "github.com/leadflow/leadflow/lead"
+
+// This file holds the data of the console's management pages: pools,
+// users and teams, custom fields and option lists, and the outbox.
+
+// NavLink is one link of the layout's navigation; Key is the Page.Nav
+// that highlights it.
+type NavLink struct{ Key, URL, Label string }
+
+// Person is a user as a management page lists them.
+type Person struct {
+	ID, Name, Email string
+	Role            lead.Role
+	Owner           bool // the pool's owner
+	Weight          int  // a member's weight in weighted distribution
+}
+
+// PoolRow is one pool of the pools page.
+type PoolRow struct {
+	lead.Pool
+	TeamName, OwnerName string
+}
+
+// PoolsPage is the data of /pools: the pools the user may manage, and
+// for an admin the form that creates one (Form keeps what was typed).
+type PoolsPage struct {
+	Pools         []PoolRow
+	Next          string
+	CanCreate     bool
+	Teams, Staff  []Choice
+	Distributions []string
+	Form          map[string]string
+	Errors        map[string]string
+}
+
+// PolicyField is one field of a pool's policy form: its current (or
+// typed) value, what it takes and its minimum, and the API's refusal.
+type PolicyField struct {
+	Name, Label, Type, Value, Help string
+	Options                        []string // a select's choices
+	Checked                        bool     // a checkbox
+}
+
+// PoolPage is the data of /pools/{id}. Errors are keyed by the API's
+// field names ("policy.cooldown", "member_ids", "admin_ids", "user_ids",
+// "admin_id").
+type PoolPage struct {
+	Pool                lead.Pool
+	TeamName, OwnerName string
+	Teams               []Choice // where a team pool may move
+	Members, Admins     []Person
+	// AddMembers and AddAdmins are whom the forms may add.
+	AddMembers, AddAdmins []Choice
+	// NewOwners are the managers and admins the ownership may go to.
+	NewOwners  []Choice
+	Policy     []PolicyField
+	Recipients []lead.Recipient
+	// CanTransfer: the user may hand the pool to another of its admins.
+	CanTransfer bool
+	Errors      map[string]string
+}
+
+// UserRow is one user of the users page.
+type UserRow struct {
+	lead.User
+	TeamName string
+}
+
+// Secret is a token or a sign-in link shown once, right after it was made.
+type Secret struct{ Label, Value string }
+
+// UsersPage is the data of /users.
+type UsersPage struct {
+	Users   []UserRow
+	Next    string
+	CanEdit bool
+	Teams   []Choice
+	Roles   []string
+	Secret  *Secret
+	Form    map[string]string
+	Errors  map[string]string
+}
+
+// TeamsPage is the data of /teams.
+type TeamsPage struct {
+	Teams   []lead.Team
+	Next    string
+	CanEdit bool
+	Form    map[string]string
+	Errors  map[string]string
+}
+
+// TeamPage is the data of /teams/{id}: its new-lead recipients.
+type TeamPage struct {
+	Team       lead.Team
+	Recipients []lead.Recipient
+	CanEdit    bool
+	Errors     map[string]string
+}
+
+// FieldsPage is the data of /fields and of /fields/{id} (Field set).
+type FieldsPage struct {
+	Fields      []lead.FieldDef
+	Field       *lead.FieldDef
+	CanEdit     bool
+	Entities    []string
+	Types       []string
+	OptionLists []string
+	Form        map[string]string
+	Errors      map[string]string
+}
+
+// OptionList is one option list of the options page, its items one a line.
+type OptionList struct {
+	Name, Items, Error string
+}
+
+// OptionsPage is the data of /options.
+type OptionsPage struct {
+	Lists   []OptionList
+	CanEdit bool
+}
+
+// OutboxPage is the data of /outbox: the e-mails kept, newest first.
+type OutboxPage struct {
+	Items          []lead.Notification
+	Next           string
+	Kinds          []string
+	Statuses       []string
+	Kind, Status   string
+	RecipientNames map[string]string
+}
