@@ -262,32 +262,16 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 		if err != nil {
 			return wrap(err)
 		}
-		creator, d.Failed = im.CreatedBy, im.Status == "failed"
-		if d.Failed {
-			summary = im.Error
-		} else {
-			parts := []string{fmt.Sprintf("%d created", im.Created)}
-			for _, c := range []struct {
-				n    int
-				what string
-			}{{im.Merged, "merged"}, {im.AlreadyImported, "already imported"}, {im.Rejected, "rejected"}, {im.Failed, "failed"}} {
-				if c.n > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
-				}
-			}
-			summary = fmt.Sprintf("%d row%s, %s", im.Total, plural(im.Total), strings.Join(parts, ", "))
-		}
+		creator, d.Failed, summary = im.CreatedBy, im.Status == store.JobFailed, im.Summary()
 	} else {
 		ex, err := a.Store.Export(ctx, e.Ref)
 		if err != nil {
 			return wrap(err)
 		}
-		creator, d.Failed = ex.CreatedBy, ex.Status == "failed"
+		creator, d.Failed, summary = ex.CreatedBy, ex.Status == store.JobFailed, ex.Summary()
 		d.Link = a.publicURL() + "/exports/" + e.Ref + "/file"
 		if d.Failed {
-			summary, d.Link = ex.Error, a.publicURL()+"/exports/"+e.Ref
-		} else {
-			summary = fmt.Sprintf("%d lead%s, %s", ex.Rows, plural(ex.Rows), strings.ToUpper(ex.Format))
+			d.Link = a.publicURL() + "/exports/" + e.Ref
 		}
 	}
 	if e.RepID == "" {
@@ -297,13 +281,6 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 		d.Summary = summary
 	}
 	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // SendDigests e-mails every rep with follow-ups due by the end of day

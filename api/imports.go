@@ -21,8 +21,11 @@ import (
 	"github.com/leadflow/leadflow/workflows"
 )
 
+// importRoles may preview and start imports and list them.
+var importRoles = []lead.Role{lead.RoleAdmin, lead.RoleManager}
+
 func (s *Server) routeImports(v1 fiber.Router) {
-	staff := s.requireRole(lead.RoleAdmin, lead.RoleManager)
+	staff := s.requireRole(importRoles...)
 	v1.Get("/imports/template", s.importTemplate)
 	v1.Post("/imports/preview", staff, s.previewImport)
 	v1.Post("/imports", staff, s.createImport)

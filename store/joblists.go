@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
@@ -39,4 +41,37 @@ func (db *DB) Exports(ctx context.Context, v Viewer, limit int, cursor string) (
 	}
 	return queryPage(ctx, db, exportColumns+` FROM exports`, &q, limit, scanExport,
 		func(e Export) (time.Time, string) { return e.CreatedAt, e.ID })
+}
+
+// Summary says how an import went: "12 rows, 9 created, 2 merged, 1
+// rejected" (its error when it failed). E-mails and pages show it.
+func (im Import) Summary() string {
+	if im.Status == JobFailed {
+		return im.Error
+	}
+	parts := []string{fmt.Sprintf("%d created", im.Created)}
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{im.Merged, "merged"}, {im.AlreadyImported, "already imported"}, {im.Rejected, "rejected"}, {im.Failed, "failed"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return fmt.Sprintf("%d row%s, %s", im.Total, plural(im.Total), strings.Join(parts, ", "))
+}
+
+// Summary says what an export holds: "42 leads, CSV" (its error when it failed).
+func (e Export) Summary() string {
+	if e.Status == JobFailed {
+		return e.Error
+	}
+	return fmt.Sprintf("%d lead%s, %s", e.Rows, plural(e.Rows), strings.ToUpper(e.Format))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

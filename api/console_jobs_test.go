@@ -1,0 +1,195 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// upload sends a multipart form of page (with its CSRF token): a file
+// and the fields, a name then its value (a name may come again).
+func (b *browser) upload(page response, path, fileName string, data []byte, fields ...string) response {
+	b.s.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fields = append([]string{"csrf", b.csrf(page)}, fields...)
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := mw.WriteField(fields[i], fields[i+1]); err != nil {
+			b.s.t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", fileName)
+	if err == nil {
+		_, err = fw.Write(data)
+	}
+	if err != nil || mw.Close() != nil {
+		b.s.t.Fatalf("multipart: %v", err)
+	}
+	req := httptest.NewRequest("POST", path, bytes.NewReader(body.Bytes()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for name, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: name, Value: v})
+	}
+	return b.s.send(req, body.Bytes())
+}
+
+// jobID is the id of the import or export a form's redirect opens.
+func jobID(t *testing.T, r response, kind string) string {
+	t.Helper()
+	loc := r.header.Get("Location")
+	id, ok := strings.CutPrefix(loc, "/"+kind+"/")
+	if r.status != http.StatusSeeOther || !ok || len(id) != 36 {
+		t.Fatalf("answer %d to %q, want 303 to /%s/{id}; %.1000s", r.status, loc, kind, r.body)
+	}
+	return id
+}
+
+// germanFile has columns the automatic match does not know: "Firma" (company), "Notiz" (notes).
+var germanFile = []byte("Firma,Phone,Country,Notiz\nMatch Step Trading Co,13800138901,CN,met at the fair\nSecond Match Trading Co,123,CN,bad phone\n")
+
+// TestConsoleImport walks the import pages: the list and the form, the
+// matching step with the automatic match, a start refused for want of a
+// company column, a start with one column matched by hand, the import's
+// page with its progress and counts, and a rep kept out.
+func TestConsoleImport(t *testing.T) {
+	s := newStack(t)
+	admin := s.browser()
+	wantRedirect(t, admin.signIn(s.admin, "/imports"), "/imports")
+	list := s.expect(admin.get("/imports"), 200)
+	wantText(t, list, `href="/imports" class="on"`, `href="/exports"`, `id="import-form"`, `enctype="multipart/form-data"`,
+		`<option value="`+lead.DefaultPoolID+`"`, `id="empty"`)
+
+	// The matching step: every column with the automatic match and its first values.
+	match := s.expect(admin.upload(list, "/imports/preview", "kunden.csv", germanFile), 200)
+	wantText(t, match, "kunden.csv", "2 data rows", `data-header="Firma"`, `<option value="custom.Firma" selected>`,
+		`<option value="phone" selected>`, `<option value="country" selected>`, "Match Step Trading Co · Second Match Trading Co")
+	if strings.Contains(string(match.body), "<html") {
+		t.Errorf("the matching step is a whole page, not a fragment")
+	}
+	wantText(t, s.expect(admin.upload(list, "/imports/preview", "broken.xlsx", []byte("not a workbook")), 422), `id="match-problem"`, "file")
+
+	// With the automatic match no column is the company: refused, the reason on the page.
+	refused := s.expect(admin.upload(list, "/imports", "kunden.csv", germanFile, "pool_id", lead.DefaultPoolID), 422)
+	wantText(t, refused, `id="problem"`, "no column maps to company", `id="import-form"`)
+	wantText(t, s.expect(admin.upload(list, "/imports", "kunden.csv", germanFile, "map", "company"), 422), "match the columns again")
+
+	// One column matched by hand.
+	id := jobID(t, admin.upload(list, "/imports", "kunden.csv", germanFile, "pool_id", lead.DefaultPoolID, "duplicate_policy", "reject",
+		"map", "company", "map", "phone", "map", "country", "map", "notes"), "imports")
+	first := s.expect(admin.get("/imports/"+id), 200)
+	wantText(t, first, "Import kunden.csv", `<progress id="job-progress" max="2"`)
+	im := s.waitImport(id, time.Minute)
+	if im.Created != 1 || im.Rejected != 1 || im.Mapping["Firma"] != "company" || im.Mapping["Notiz"] != "notes" || im.DuplicatePolicy != "reject" {
+		t.Fatalf("the import: %+v", im)
+	}
+	if got := s.leadsOf("company=Match%20Step"); len(got) != 1 || got[0].Notes != "met at the fair" {
+		t.Fatalf("imported leads: %+v", got)
+	}
+	done := s.expect(admin.get("/imports/"+id+"/progress"), 200)
+	wantText(t, done, `id="job-status">completed`, `<progress id="job-progress" max="2" value="2">`, "<dt>Created</dt><dd>1</dd>",
+		"<dt>Rejected</dt><dd>1</dd>", `href="/imports/`+id+`/errors.csv"`)
+	if strings.Contains(string(done.body), "data-poll") || strings.Contains(string(done.body), "<html") {
+		t.Errorf("a finished import's fragment still polls, or is a whole page: %s", done.body)
+	}
+	if running := string(first.body); strings.Contains(running, `id="job-status">running`) != strings.Contains(running, `data-poll="/imports/`+id+`/progress"`) {
+		t.Errorf("the page of a running import does not refresh itself, or a finished one does: %s", running)
+	}
+	wantText(t, s.expect(admin.get("/imports"), 200), `href="/imports/`+id+`"`, "kunden.csv", "2 rows, 1 created, 1 rejected")
+
+	// The API lists the same import.
+	var page struct{ Items []store.Import }
+	s.expect(s.do("GET", "/api/v1/imports", s.admin, ""), 200).json(t, &page)
+	if len(page.Items) != 1 || page.Items[0].ID != id {
+		t.Fatalf("GET /api/v1/imports: %+v", page.Items)
+	}
+
+	// A rep has no import pages, and no link to them.
+	_, rep := s.createRep("Ria", 5)
+	rb := s.browser()
+	rb.signIn(rep, "/leads")
+	leads := s.expect(rb.get("/leads"), 200)
+	if strings.Contains(string(leads.body), `href="/imports"`) {
+		t.Errorf("a rep's nav links to the imports")
+	}
+	wantText(t, leads, `href="/exports"`)
+	wantText(t, s.expect(rb.get("/imports"), 403), "Imports are for admins and managers")
+	s.expect(rb.upload(leads, "/imports", "kunden.csv", germanFile), 403)
+	s.expect(rb.get("/imports/"+id), 404)
+	s.expect(s.do("GET", "/api/v1/imports", rep, ""), 403)
+}
+
+// TestConsoleExport walks the export pages: the form with filters and
+// fields, refusals next to their field, an export of two chosen columns
+// (formulas neutralised), its page and download, and the lists.
+func TestConsoleExport(t *testing.T) {
+	s := newStack(t)
+	_, rep := s.createRep("Edda", 5)
+	for _, body := range []string{`{"company":"Export Form Trading Co","name":"Li Lei","phone":"13800138911","country":"CN"}`,
+		`{"company":"=HYPERLINK(\"http://x\") Export Form Co","phone":"13800138912","country":"CN"}`,
+		`{"company":"Other Trading Co","phone":"13800138913","country":"CN"}`} {
+		l := s.createLead(body)
+		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
+	}
+	b := s.browser()
+	wantRedirect(t, b.signIn(rep, "/exports"), "/exports")
+	form := s.expect(b.get("/exports"), 200)
+	wantText(t, form, `href="/exports" class="on"`, `id="export-form"`, `name="company"`, `id="field-id" checked`,
+		`id="field-phone_e164"`, `id="empty"`)
+	if strings.Contains(string(form.body), `id="field-phone_e164" checked`) {
+		t.Errorf("a field outside the defaults is checked")
+	}
+
+	wantText(t, s.expect(b.post(form, "/exports", url.Values{"format": {"csv"}}), 422), "fields: choose at least one field")
+	bad := s.expect(b.post(form, "/exports", url.Values{"format": {"csv"}, "status": {"bogus"}, "fields": {"company"}}), 422)
+	wantText(t, bad, `<span class="err">`, "filters.status")
+	wantText(t, s.expect(b.post(form, "/exports", url.Values{"format": {"pdf"}, "fields": {"company"}}), 422), "format: must be csv or xlsx")
+
+	id := jobID(t, b.post(form, "/exports", url.Values{"format": {"csv"}, "company": {"export form"}, "fields": {"company", "name"}}), "exports")
+	s.waitExport(rep, id)
+	page := s.expect(b.get("/exports/"+id), 200)
+	wantText(t, page, `id="job-status">completed`, `href="/exports/`+id+`/file"`, "company export form", "company, name", "Kept until")
+	if strings.Contains(string(page.body), "data-poll") {
+		t.Errorf("a finished export's page still polls")
+	}
+	file := s.expect(b.get("/exports/"+id+"/file"), 200)
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(file.body, []byte("\xEF\xBB\xBF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(recs)
+	if len(recs) != 3 || fmt.Sprint(recs[0]) != "[company name]" || !strings.Contains(got, "[Export Form Trading Co Li Lei]") ||
+		!strings.Contains(got, `'=HYPERLINK("http://x") Export Form Co`) || strings.Contains(got, "Other Trading") {
+		t.Fatalf("the export's file: %q", recs)
+	}
+	wantText(t, s.expect(b.get("/exports/"+id+"/progress"), 200), `id="job-status">completed`)
+	wantText(t, s.expect(b.get("/exports"), 200), `href="/exports/`+id+`"`, "CSV of company export form", "2 leads, CSV")
+
+	// The API lists it; another rep sees neither the list entry nor the page.
+	var list struct{ Items []store.Export }
+	s.expect(s.do("GET", "/api/v1/exports", rep, ""), 200).json(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != id {
+		t.Fatalf("GET /api/v1/exports: %+v", list.Items)
+	}
+	_, other := s.createRep("Otto", 5)
+	ob := s.browser()
+	ob.signIn(other, "/exports")
+	if body := string(s.expect(ob.get("/exports"), 200).body); strings.Contains(body, id) {
+		t.Errorf("another rep lists the export")
+	}
+	s.expect(ob.get("/exports/"+id), 404)
+	s.expect(ob.get("/exports/"+id+"/progress"), 404)
+	s.expect(s.do("GET", "/api/v1/exports?limit=0", rep, ""), 422)
+}
+
+var emailLink = regexp.MustCompile(`https://leadflow\.example\.com(/[^\s"<>]*)`)
