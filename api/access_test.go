@@ -215,9 +215,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/exports/:id/file":                        {fixture: once("export", func(w *world) string { return w.export(subMember) }), want: [subjects]int{200, 404, 404, 200, 404, 404, 404}},
 		"POST /api/v1/imports/preview":                        {multipart: true, want: staffOnly},
 		"POST /api/v1/imports":                                {multipart: true, want: [subjects]int{202, 202, 403, 403, 403, 403, 403}},
+		"GET /api/v1/imports":                                 {want: staffOnly},
+		"GET /api/v1/exports":                                 {want: all(200)},
 		"GET /api/v1/reports/funnel":                          {want: all(200)},
 		"GET /api/v1/reports/rejections":                      {want: all(200)},
 	}
+	// Console routes with a row are sent by each subject signed in (the
+	// others are checked for their sign-in redirect only).
+	mgrImport := once("import", func(w *world) string { return w.importInto(subMgr) })
+	memberExport := once("export", func(w *world) string { return w.export(subMember) })
+	importSeen := [subjects]int{200, 200, 404, 404, 404, 404, 404}
+	exportSeen := [subjects]int{200, 404, 404, 200, 404, 404, 404}
+	consoleRows := map[string]cell{
+		"GET /imports":                {want: staffOnly},
+		"POST /imports/preview":       {multipart: true, want: staffOnly},
+		"POST /imports":               {multipart: true, want: [subjects]int{303, 303, 403, 403, 403, 403, 403}},
+		"GET /imports/:id":            {fixture: mgrImport, want: importSeen},
+		"GET /imports/:id/progress":   {fixture: mgrImport, want: importSeen},
+		"GET /imports/:id/errors.csv": {fixture: mgrImport, want: importSeen},
+		"GET /exports":                {want: all(200)},
+		"POST /exports":               {body: fixed("format=csv&fields=id"), want: all(303)},
+		"GET /exports/:id":            {fixture: memberExport, want: exportSeen},
+		"GET /exports/:id/progress":   {fixture: memberExport, want: exportSeen},
+		"GET /exports/:id/file":       {fixture: memberExport, want: exportSeen},
+	}
+	var sessions [subjects]*browser
+	var pages [subjects]response
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true}
@@ -232,6 +255,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 		seen[key] = true
 		if !strings.HasPrefix(r.Path, "/api/") {
 			w.consoleNeedsSession(r.Method, param.ReplaceAllLiteralString(r.Path, uuid.NewString()))
+			c, ok := consoleRows[key]
+			for sub := 0; ok && sub < subjects; sub++ {
+				if sessions[sub] == nil {
+					sessions[sub] = w.browser()
+					sessions[sub].signIn(w.tokens[sub], "/leads")
+					pages[sub] = w.expect(sessions[sub].get("/leads"), 200)
+				}
+				b, path := sessions[sub], r.Path
+				if c.fixture != nil {
+					path = param.ReplaceAllLiteralString(path, c.fixture(w))
+				}
+				var got response
+				switch {
+				case c.multipart:
+					got = b.upload(pages[sub], path, "m.csv", []byte("company,phone,country\nMatrix Console Co,13800000002,CN\n"), "pool_id", w.poolA)
+				case r.Method == "POST":
+					form, _ := url.ParseQuery(c.body(w))
+					got = b.post(pages[sub], path, form)
+				default:
+					got = b.get(path)
+				}
+				if got.status != c.want[sub] {
+					t.Errorf("%s signed in as %s: %d, want %d; %.300s", key, subjectNames[sub], got.status, c.want[sub], got.body)
+				}
+			}
 			continue
 		}
 		c, ok := rows[key]
@@ -266,6 +314,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if got.status != c.want[sub] {
 				t.Errorf("%s as %s: %d, want %d; %s", key, subjectNames[sub], got.status, c.want[sub], got.body)
 			}
+		}
+	}
+	for key := range consoleRows {
+		if !seen[key] {
+			t.Errorf("the matrix has a console row for %s, which is not a route", key)
 		}
 	}
 	for key := range rows {
