@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 )
@@ -192,4 +194,94 @@ func TestConsoleExport(t *testing.T) {
 	s.expect(s.do("GET", "/api/v1/exports?limit=0", rep, ""), 422)
 }
 
-var emailLink = regexp.MustCompile(`https://leadflow\.example\.com(/[^\s"<>]*)`)
+var emailLink = regexp.MustCompile(`https://leadflow\.example\.com/[^\s"<>]*`)
+
+var nextField = regexp.MustCompile(`name="next" value="([^"]*)"`)
+
+// followEmailLink opens an e-mail's link in a browser without a session:
+// the sign-in page comes first, and signing in with token brings the user
+// back to the link's page, which it returns.
+func (s *stack) followEmailLink(link, token string) response {
+	s.t.Helper()
+	path := strings.TrimPrefix(link, "https://leadflow.example.com")
+	b := s.browser()
+	first := b.get(path)
+	wantRedirect(s.t, first, "/login?next="+url.QueryEscape(path))
+	login := s.expect(b.get(first.header.Get("Location")), 200)
+	m := nextField.FindSubmatch(login.body)
+	if m == nil || html.UnescapeString(string(m[1])) != path {
+		s.t.Fatalf("the sign-in page for %s keeps next %q", path, m)
+	}
+	wantRedirect(s.t, b.post(login, "/login", url.Values{"token": {token}, "next": {html.UnescapeString(string(m[1]))}}), path)
+	return s.expect(b.get(path), 200)
+}
+
+// mailLinks are the links of the last e-mail to addr whose subject has subject.
+func (s *stack) mailLinks(sg *sendgridtest.Server, addr, subject string) []string {
+	s.t.Helper()
+	var links []string
+	s.waitFor(30*time.Second, "an e-mail to "+addr+" about "+subject, func() bool {
+		for _, m := range sg.DeliveredTo(addr) {
+			if strings.Contains(m.Subject, subject) {
+				links = nil
+				links = append(links, emailLink.FindAllString(m.Body("text/plain")+m.Body("text/html"), -1)...)
+			}
+		}
+		return links != nil
+	})
+	return links
+}
+
+// linkTo is the link of links whose path starts with prefix.
+func linkTo(t *testing.T, links []string, prefix string) string {
+	t.Helper()
+	for _, l := range links {
+		if strings.HasPrefix(l, "https://leadflow.example.com"+prefix) {
+			return l
+		}
+	}
+	t.Fatalf("no link to %s in %q", prefix, links)
+	return ""
+}
+
+// TestEmailLinks follows each kind of link the e-mails carry (a lead, an
+// import's page with its rows to fix, an export's file, the notification
+// settings) in a browser without a session: after signing in, the user
+// lands on the page the link names.
+func TestEmailLinks(t *testing.T) {
+	s, sg := newMailStack(t)
+	repID, rep := s.createRep("Lotte", 5)
+	l := s.createLead(`{"company":"Email Link Trading Co","phone":"13800138921","country":"CN"}`)
+	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/assign", s.admin, fmt.Sprintf(`{"rep_id":%q}`, repID)), 200)
+	leadMail := s.mailLinks(sg, "lotte@example.com", "Email Link Trading Co")
+
+	t.Run("lead", func(t *testing.T) {
+		page := s.followEmailLink(linkTo(t, leadMail, "/leads/"+l.ID), rep)
+		wantText(t, page, "Email Link Trading Co", `id="follow-up"`)
+	})
+	t.Run("import errors", func(t *testing.T) {
+		im := s.importFile("mail.csv", []byte("company,phone,country\nMail Import Trading Co,13800138922,CN\nMail Bad Phone Co,123,CN\n"), time.Minute)
+		link := linkTo(t, s.mailLinks(sg, "ada@example.com", "Your import"), "/imports/"+im.ID)
+		page := s.followEmailLink(link, s.admin)
+		wantText(t, page, "Import mail.csv", `href="/imports/`+im.ID+`/errors.csv"`)
+		errs := s.followEmailLink("https://leadflow.example.com/imports/"+im.ID+"/errors.csv", s.admin)
+		wantText(t, errs, "Mail Bad Phone Co")
+	})
+	t.Run("export file", func(t *testing.T) {
+		e := s.runExport(rep, `{"format":"csv","fields":["company"]}`)
+		link := linkTo(t, s.mailLinks(sg, "lotte@example.com", "Your export"), "/exports/"+e.ID+"/file")
+		file := s.followEmailLink(link, rep)
+		if !strings.Contains(file.header.Get("Content-Disposition"), "attachment") || !strings.Contains(string(file.body), "Email Link Trading Co") {
+			t.Errorf("the export's file: %v %s", file.header, file.body)
+		}
+	})
+	t.Run("settings", func(t *testing.T) {
+		var links []string
+		for _, m := range sg.DeliveredTo("lotte@example.com") {
+			links = append(links, emailLink.FindAllString(m.Body("text/plain")+m.Body("text/html"), -1)...)
+		}
+		page := s.followEmailLink(linkTo(t, links, "/settings/notifications"), rep)
+		wantText(t, page, `id="settings-form"`)
+	})
+	s.finishLead(l.ID)
+}
