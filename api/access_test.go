@@ -228,6 +228,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	exportSeen := [subjects]int{200, 404, 404, 200, 404, 404, 404}
 	consoleRows := map[string]cell{
 		"GET /imports":                {want: staffOnly},
+		"GET /imports/template":       {want: all(200)},
 		"POST /imports/preview":       {multipart: true, want: staffOnly},
 		"POST /imports":               {multipart: true, want: [subjects]int{303, 303, 403, 403, 403, 403, 403}},
 		"GET /imports/:id":            {fixture: mgrImport, want: importSeen},

@@ -24,6 +24,7 @@ import (
 // consoleJobs registers the import and export pages.
 func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports", s.importsPage)
+	get("/imports/template", s.importTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
 	get("/imports/:id", s.importPage)
@@ -136,8 +137,9 @@ func visibleTo(u lead.User) string {
 
 // matchColumns answers the column-matching step of a new import (an HTML
 // fragment the page's script puts in the form): each column of the file
-// with a select of the lead fields, set to the automatic match, and its
-// first values.
+// with a select of the lead fields, set to the automatic match (or to the
+// choices sent, when the user changed one), its first values, and what
+// the preview would refuse.
 func (s *Server) matchColumns(c *fiber.Ctx) error {
 	if refused, err := s.staffOnly(c); refused {
 		return err
@@ -152,10 +154,16 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 		c.Status(status)
 		return web.RenderPart(c, "imports", "refused", p)
 	}
+	if formMapping(c, u) != nil {
+		u.user = nil // the columns changed: match them afresh
+	}
 	p := preview(u)
 	m := web.ImportMatch{FileName: p.FileName, Rows: p.Rows}
 	for i, h := range p.Headers {
 		col := web.MatchColumn{Header: h, Field: p.SuggestedMapping[h]}
+		if v, ok := u.user[h]; ok {
+			col.Field = v // the user's choice, even when the preview refuses it
+		}
 		for _, f := range sheet.Fields {
 			col.Choices = append(col.Choices, web.Choice{Value: f.Name, Label: f.Label})
 		}

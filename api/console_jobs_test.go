@@ -79,6 +79,17 @@ func TestConsoleImport(t *testing.T) {
 	if strings.Contains(string(match.body), "<html") {
 		t.Errorf("the matching step is a whole page, not a fragment")
 	}
+	wantText(t, match, `id="match-errors"`, "no column maps to company")
+	// A changed match is checked again, the choices kept.
+	again := s.expect(admin.upload(list, "/imports/preview", "kunden.csv", germanFile, "map", "company", "map", "phone", "map", "country", "map", "notes"), 200)
+	wantText(t, again, `<option value="company" selected>`, `<option value="notes" selected>`)
+	if strings.Contains(string(again.body), `id="match-errors"`) {
+		t.Errorf("rows refused with every column matched: %s", again.body)
+	}
+	twice := s.expect(admin.upload(list, "/imports/preview", "kunden.csv", germanFile, "map", "company", "map", "company", "map", "country", "map", "notes"), 200)
+	wantText(t, twice, `id="match-errors"`, "a field takes one column")
+	template := s.expect(admin.get("/imports/template?format=csv"), 200)
+	wantText(t, template, "company")
 	wantText(t, s.expect(admin.upload(list, "/imports/preview", "broken.xlsx", []byte("not a workbook")), 422), `id="match-problem"`, "file")
 
 	// With the automatic match no column is the company: refused, the reason on the page.

@@ -18,15 +18,12 @@ document.addEventListener('click', (ev) => {
 // The matching step of a new import: the chosen file goes to the server,
 // which answers its columns with a select of lead fields each; the form
 // then sends the file again with those choices.
-document.addEventListener('click', async (ev) => {
-  const btn = ev.target.closest('[data-match]');
-  if (!btn) return;
+async function matchColumns(btn, fresh) {
   const form = btn.form;
   const out = document.getElementById(btn.dataset.match);
   if (!form.file.files.length) { form.file.reportValidity(); return; }
-  out.replaceChildren();
   const body = new FormData(form);
-  body.delete('map');
+  if (fresh) body.delete('map');
   btn.disabled = true;
   try {
     const resp = await fetch(form.dataset.preview, { method: 'POST', body, credentials: 'same-origin' });
@@ -36,9 +33,15 @@ document.addEventListener('click', async (ev) => {
   } finally {
     btn.disabled = false;
   }
+}
+document.addEventListener('click', (ev) => {
+  const btn = ev.target.closest('[data-match]');
+  if (btn) matchColumns(btn, true);
 });
 document.addEventListener('change', (ev) => {
   if (ev.target.id === 'import-file') document.getElementById('match')?.replaceChildren();
+  // A changed match: check the first rows again with the choices made.
+  if (ev.target.matches('#columns select')) matchColumns(document.querySelector('[data-match]'), false);
 });
 
 // A running import's or export's page fetches its progress again every
