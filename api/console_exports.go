@@ -52,16 +52,7 @@ func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error
 	for _, f := range sheet.ExportFields {
 		d.Fields = append(d.Fields, web.ExportField{Name: f, On: slices.Contains(chosen, f)})
 	}
-	page := consolePage(c, "Exports", "exports")
-	page.Data = &d
-	if refused != nil {
-		var status int
-		if page.Problem, status = refusal(refused); page.Problem == nil {
-			return refused
-		}
-		c.Status(status)
-	}
-	return render(c, "exports", page)
+	return renderForm(c, "exports", "Exports", &d, refused)
 }
 
 // filterWords says which leads an export holds: "status pooled, company
@@ -124,28 +115,4 @@ func (s *Server) exportJob(e store.Export) *web.Job {
 		job.Rows = append(job.Rows, row("File", "expired; export again"))
 	}
 	return job
-}
-
-func (s *Server) exportPage(c *fiber.Ctx) error {
-	e, err := s.ownExport(c)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.consoleMessage(c, fiber.StatusNotFound, "Export not found", "It does not exist, or it is not yours to see.")
-	}
-	if err != nil {
-		return err
-	}
-	p := consolePage(c, "Export", "exports")
-	p.Data = s.exportJob(e)
-	return render(c, "job", p)
-}
-
-// exportProgress answers the status part of an export's page, which the
-// page fetches again while the export runs.
-func (s *Server) exportProgress(c *fiber.Ctx) error {
-	e, err := s.ownExport(c)
-	if err != nil {
-		return err
-	}
-	c.Type("html", "utf-8")
-	return web.RenderPart(c, "job", "job", s.exportJob(e))
 }

@@ -27,14 +27,45 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports/template", s.importTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
-	get("/imports/:id", s.importPage)
-	get("/imports/:id/progress", s.importProgress)
+	importPage, importProgress := jobPages(s, "imports", "Import", s.ownImport, func(im store.Import) string { return "Import " + im.FileName }, importJob)
+	get("/imports/:id", importPage)
+	get("/imports/:id/progress", importProgress)
 	get("/imports/:id/errors.csv", s.importErrors)
 	get("/exports", s.exportsPage)
 	post("/exports", s.startExportPage)
-	get("/exports/:id", s.exportPage)
-	get("/exports/:id/progress", s.exportProgress)
+	exportPage, exportProgress := jobPages(s, "exports", "Export", s.ownExport, func(store.Export) string { return "Export" }, s.exportJob)
+	get("/exports/:id", exportPage)
+	get("/exports/:id/progress", exportProgress)
 	get("/exports/:id/file", s.exportFile)
+}
+
+// jobPages makes the handlers of an import's or export's page and of its
+// progress part, which the page fetches again while the job runs: own
+// reads the job of the route's :id as the API does (others' jobs are not
+// found), title names the page, job makes its data.
+func jobPages[T any](s *Server, nav, what string, own func(*fiber.Ctx) (T, error), title func(T) string,
+	job func(T) *web.Job) (page, progress fiber.Handler) {
+	page = func(c *fiber.Ctx) error {
+		it, err := own(c)
+		if lead.ErrorCode(err) == lead.CodeNotFound {
+			return s.consoleMessage(c, fiber.StatusNotFound, what+" not found", "It does not exist, or it is not yours to see.")
+		}
+		if err != nil {
+			return err
+		}
+		p := consolePage(c, title(it), nav)
+		p.Data = job(it)
+		return render(c, "job", p)
+	}
+	progress = func(c *fiber.Ctx) error {
+		it, err := own(c)
+		if err != nil {
+			return err
+		}
+		c.Type("html", "utf-8")
+		return web.RenderPart(c, "job", "job", job(it))
+	}
+	return page, progress
 }
 
 // refusal is a refused request as a page shows it, with its status; nil
@@ -115,8 +146,14 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 			d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
 		}
 	}
-	page := consolePage(c, "Imports", "imports")
-	page.Data = &d
+	return renderForm(c, "imports", "Imports", &d, refused)
+}
+
+// renderForm writes the page name (its nav item too) with data and the
+// refusal of its form, when there is one, at the top and next to the fields.
+func renderForm(c *fiber.Ctx, name, title string, data any, refused error) error {
+	page := consolePage(c, title, name)
+	page.Data = data
 	if refused != nil {
 		var status int
 		if page.Problem, status = refusal(refused); page.Problem == nil {
@@ -124,7 +161,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 		}
 		c.Status(status)
 	}
-	return render(c, "imports", page)
+	return render(c, name, page)
 }
 
 // visibleTo is the PoolFilter.VisibleTo of user u: "" (every pool) for an admin.
@@ -246,28 +283,4 @@ func importJob(im store.Import) *web.Job {
 		job.Download = &web.Link{URL: "/imports/" + im.ID + "/errors.csv", Label: "Download the rows to fix (CSV)"}
 	}
 	return job
-}
-
-func (s *Server) importPage(c *fiber.Ctx) error {
-	im, err := s.ownImport(c)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.consoleMessage(c, fiber.StatusNotFound, "Import not found", "It does not exist, or it is not yours to see.")
-	}
-	if err != nil {
-		return err
-	}
-	p := consolePage(c, "Import "+im.FileName, "imports")
-	p.Data = importJob(im)
-	return render(c, "job", p)
-}
-
-// importProgress answers the progress part of an import's page, which
-// the page fetches again while the import runs.
-func (s *Server) importProgress(c *fiber.Ctx) error {
-	im, err := s.ownImport(c)
-	if err != nil {
-		return err
-	}
-	c.Type("html", "utf-8")
-	return web.RenderPart(c, "job", "job", importJob(im))
 }

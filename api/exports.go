@@ -179,19 +179,7 @@ func (s *Server) ownExport(c *fiber.Ctx) (store.Export, error) {
 
 // listExports answers the exports the caller may see, newest first.
 func (s *Server) listExports(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.db.Exports(c.UserContext(), store.ViewerOf(caller(c)), limit, c.Query("cursor"))
-	if err != nil {
-		return err
-	}
-	views := make([]exportView, len(items))
-	for i, e := range items {
-		views[i] = s.viewExport(e)
-	}
-	return c.JSON(page(views, next))
+	return listJobs(c, s.db.Exports, s.viewExport)
 }
 
 func (s *Server) getExport(c *fiber.Ctx) error {

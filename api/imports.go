@@ -268,17 +268,23 @@ func (s *Server) ownImport(c *fiber.Ctx) (store.Import, error) {
 
 // listImports answers the imports the caller may see, newest first.
 func (s *Server) listImports(c *fiber.Ctx) error {
+	return listJobs(c, s.db.Imports, viewImport)
+}
+
+// listJobs answers one page of the imports or exports the caller may
+// see (list is the store's list), each shown by view.
+func listJobs[T, V any](c *fiber.Ctx, list func(context.Context, store.Viewer, int, string) ([]T, string, error), view func(T) V) error {
 	limit, err := pageLimit(c)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.db.Imports(c.UserContext(), store.ViewerOf(caller(c)), limit, c.Query("cursor"))
+	items, next, err := list(c.UserContext(), store.ViewerOf(caller(c)), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
-	views := make([]importView, len(items))
-	for i, im := range items {
-		views[i] = viewImport(im)
+	views := make([]V, len(items))
+	for i, it := range items {
+		views[i] = view(it)
 	}
 	return c.JSON(page(views, next))
 }
