@@ -296,3 +296,54 @@ func TestEmailLinks(t *testing.T) {
 	})
 	s.finishLead(l.ID)
 }
+
+// TestConsoleImportLists: the imports a manager lists are those they
+// started and those into a pool they administer, in the API and on the
+// page, as GET /imports/{id} decides for one import.
+func TestConsoleImportLists(t *testing.T) {
+	w := newWorld(t)
+	var byAdmin, byOther struct{ ID string }
+	w.expect(w.upload("/api/v1/imports", w.admin, "into-a.csv", []byte("company,phone,country\nList A Trading Co,13800000031,CN\n"),
+		"pool_id", w.poolA), 202).json(t, &byAdmin)
+	w.expect(w.upload("/api/v1/imports", w.tokens[subOtherMgr], "into-b.csv", []byte("company,phone,country\nList B Trading Co,13800000032,CN\n"),
+		"pool_id", w.poolB), 202).json(t, &byOther)
+	ids := func(token string) string {
+		var p struct{ Items []store.Import }
+		w.expect(w.do("GET", "/api/v1/imports?limit=10", token, ""), 200).json(t, &p)
+		var out []string
+		for _, im := range p.Items {
+			out = append(out, im.FileName)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		sub  int
+		want string
+	}{{subAdmin, "into-b.csv,into-a.csv"}, {subMgr, "into-a.csv"}, {subOtherMgr, "into-b.csv"}} {
+		if got := ids(w.tokens[c.sub]); got != c.want {
+			t.Errorf("%s lists %q, want %q", subjectNames[c.sub], got, c.want)
+		}
+		b := w.browser()
+		b.signIn(w.tokens[c.sub], "/imports")
+		page := string(w.expect(b.get("/imports"), 200).body)
+		for _, name := range []string{"into-a.csv", "into-b.csv"} {
+			if strings.Contains(page, ">"+name+"<") != strings.Contains(c.want, name) {
+				t.Errorf("the imports page of %s and %s: %v", subjectNames[c.sub], name, strings.Contains(page, name))
+			}
+		}
+	}
+	// One page at a time, newest first.
+	var first struct {
+		Items      []store.Import
+		NextCursor string `json:"next_cursor"`
+	}
+	w.expect(w.do("GET", "/api/v1/imports?limit=1", w.admin, ""), 200).json(t, &first)
+	if len(first.Items) != 1 || first.Items[0].ID != byOther.ID || first.NextCursor == "" {
+		t.Fatalf("the first page: %+v", first)
+	}
+	var second struct{ Items []store.Import }
+	w.expect(w.do("GET", "/api/v1/imports?limit=1&cursor="+url.QueryEscape(first.NextCursor), w.admin, ""), 200).json(t, &second)
+	if len(second.Items) != 1 || second.Items[0].ID != byAdmin.ID {
+		t.Fatalf("the second page: %+v", second)
+	}
+}
