@@ -250,7 +250,7 @@ func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string,
 // jobData completes an import_finished or export_finished e-mail from the
 // import or export e.Ref: its creator is the recipient unless e.RepID
 // says otherwise, its counts (or its error) the summary unless e.Summary
-// is given, and the link points at it (an export's file when it is ready).
+// is given, and the link points at its page.
 func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data) error {
 	if e.Ref == "" {
 		return temporal.NewNonRetryableApplicationError("an "+e.Kind+" e-mail needs the ref of its import or export", string(lead.CodeInvalid), nil)
@@ -269,10 +269,10 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 			return wrap(err)
 		}
 		creator, d.Failed, summary = ex.CreatedBy, ex.Status == store.JobFailed, ex.Summary()
-		d.Link = a.publicURL() + "/exports/" + e.Ref + "/file"
-		if d.Failed {
-			d.Link = a.publicURL() + "/exports/" + e.Ref
-		}
+		// The export's page, not its file: signing in first ends there
+		// (a download would leave the sign-in page on screen), and it says
+		// when the file is kept until, or that it expired.
+		d.Link = a.publicURL() + "/exports/" + e.Ref
 	}
 	if e.RepID == "" {
 		e.RepID = creator

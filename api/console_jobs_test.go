@@ -256,9 +256,9 @@ func linkTo(t *testing.T, links []string, prefix string) string {
 }
 
 // TestEmailLinks follows each kind of link the e-mails carry (a lead, an
-// import's page with its rows to fix, an export's file, the notification
-// settings) in a browser without a session: after signing in, the user
-// lands on the page the link names.
+// import's page with its rows to fix, an export's page with its file, the
+// notification settings) in a browser without a session: after signing
+// in, the user lands on the page the link names.
 func TestEmailLinks(t *testing.T) {
 	s, sg := newMailStack(t)
 	repID, rep := s.createRep("Lotte", 5)
@@ -280,8 +280,13 @@ func TestEmailLinks(t *testing.T) {
 	})
 	t.Run("export file", func(t *testing.T) {
 		e := s.runExport(rep, `{"format":"csv","fields":["company"]}`)
-		link := linkTo(t, s.mailLinks(sg, "lotte@example.com", "Your export"), "/exports/"+e.ID+"/file")
-		file := s.followEmailLink(link, rep)
+		link := linkTo(t, s.mailLinks(sg, "lotte@example.com", "Your export"), "/exports/"+e.ID)
+		if link != "https://leadflow.example.com/exports/"+e.ID {
+			t.Fatalf("the export's link %q, want its page", link)
+		}
+		page := s.followEmailLink(link, rep)
+		wantText(t, page, `href="/exports/`+e.ID+`/file"`, "Download the file")
+		file := s.followEmailLink("https://leadflow.example.com/exports/"+e.ID+"/file", rep)
 		if !strings.Contains(file.header.Get("Content-Disposition"), "attachment") || !strings.Contains(string(file.body), "Email Link Trading Co") {
 			t.Errorf("the export's file: %v %s", file.header, file.body)
 		}
