@@ -127,6 +127,15 @@ func TestConsoleImport(t *testing.T) {
 		t.Fatalf("GET /api/v1/imports: %+v", page.Items)
 	}
 
+	// A manager of no pool is told why the pool list is empty.
+	_, mgr := s.poolStaff("Mona", lead.RoleManager)
+	mb := s.browser()
+	mb.signIn(mgr, "/imports")
+	wantText(t, s.expect(mb.get("/imports"), 200), `id="no-pool"`)
+	if strings.Contains(string(list.body), `id="no-pool"`) {
+		t.Errorf("the admin is told there is no pool to import into")
+	}
+
 	// A rep has no import pages, and no link to them.
 	_, rep := s.createRep("Ria", 5)
 	rb := s.browser()
