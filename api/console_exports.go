@@ -32,7 +32,7 @@ func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error
 	if err != nil && refused == nil {
 		refused = err
 	}
-	d := web.ExportList{Next: nextURL("/exports", next), Format: in.Format}
+	d := web.ExportList{Next: jobListNext("/exports", next), Format: in.Format}
 	d.Exports = jobItems(items, func(e store.Export) web.JobItem {
 		sum := e.Summary()
 		if e.Status == store.JobRunning {
@@ -52,7 +52,7 @@ func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error
 	for _, f := range sheet.ExportFields {
 		d.Fields = append(d.Fields, web.ExportField{Name: f, On: slices.Contains(chosen, f)})
 	}
-	return renderForm(c, "exports", "Exports", &d, refused)
+	return renderJobForm(c, "exports", "Exports", &d, refused)
 }
 
 // filterWords says which leads an export holds: "status pooled, company

@@ -68,9 +68,9 @@ func jobPages[T any](s *Server, nav, what string, own func(*fiber.Ctx) (T, error
 	return page, progress
 }
 
-// refusal is a refused request as a page shows it, with its status; nil
+// pageRefusal is a refused request as a page shows it, with its status; nil
 // for a failure (which the error handler answers).
-func refusal(err error) (*web.Problem, int) {
+func pageRefusal(err error) (*web.Problem, int) {
 	var pe *problemError
 	if errors.As(err, &pe) {
 		p := &web.Problem{Title: pe.p.Title, Reasons: pe.p.Reasons, Fields: map[string]string{}}
@@ -103,8 +103,8 @@ func jobItems[T any](items []T, item func(T) web.JobItem) []web.JobItem {
 	return out
 }
 
-// nextURL is the URL of a list page's next page, "" on the last.
-func nextURL(path, cursor string) string {
+// jobListNext is the URL of a list page's next page, "" on the last.
+func jobListNext(path, cursor string) string {
 	if cursor == "" {
 		return ""
 	}
@@ -127,7 +127,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 	if err != nil && refused == nil {
 		refused = err
 	}
-	d := web.ImportList{Next: nextURL("/imports", next), AnyPool: me.Role == lead.RoleAdmin, PoolID: poolID, Policy: policy,
+	d := web.ImportList{Next: jobListNext("/imports", next), AnyPool: me.Role == lead.RoleAdmin, PoolID: poolID, Policy: policy,
 		Policies: []web.Choice{{Value: "", Label: "as the source is set up"}, {Value: string(lead.DuplicateMerge), Label: "merge into the existing lead"},
 			{Value: string(lead.DuplicateWarn), Label: "create it, with a warning"}, {Value: string(lead.DuplicateReject), Label: "reject the row"}}}
 	d.Imports = jobItems(items, func(im store.Import) web.JobItem {
@@ -137,7 +137,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 		}
 		return web.JobItem{URL: "/imports/" + im.ID, Title: im.FileName, Status: im.Status, Summary: sum, Created: im.CreatedAt}
 	})
-	pools, _, err := s.db.Pools(ctx, store.PoolFilter{VisibleTo: visibleTo(me), Limit: 200})
+	pools, _, err := s.db.Pools(ctx, store.PoolFilter{VisibleTo: poolsVisibleTo(me), Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -146,17 +146,17 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 			d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
 		}
 	}
-	return renderForm(c, "imports", "Imports", &d, refused)
+	return renderJobForm(c, "imports", "Imports", &d, refused)
 }
 
-// renderForm writes the page name (its nav item too) with data and the
+// renderJobForm writes the page name (its nav item too) with data and the
 // refusal of its form, when there is one, at the top and next to the fields.
-func renderForm(c *fiber.Ctx, name, title string, data any, refused error) error {
+func renderJobForm(c *fiber.Ctx, name, title string, data any, refused error) error {
 	page := consolePage(c, title, name)
 	page.Data = data
 	if refused != nil {
 		var status int
-		if page.Problem, status = refusal(refused); page.Problem == nil {
+		if page.Problem, status = pageRefusal(refused); page.Problem == nil {
 			return refused
 		}
 		c.Status(status)
@@ -164,8 +164,8 @@ func renderForm(c *fiber.Ctx, name, title string, data any, refused error) error
 	return render(c, name, page)
 }
 
-// visibleTo is the PoolFilter.VisibleTo of user u: "" (every pool) for an admin.
-func visibleTo(u lead.User) string {
+// poolsVisibleTo is the PoolFilter.VisibleTo of user u: "" (every pool) for an admin.
+func poolsVisibleTo(u lead.User) string {
 	if u.Role == lead.RoleAdmin {
 		return ""
 	}
@@ -184,7 +184,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 	c.Type("html", "utf-8")
 	u, err := s.readUpload(c)
 	if err != nil {
-		p, status := refusal(err)
+		p, status := pageRefusal(err)
 		if p == nil {
 			return err
 		}
