@@ -258,7 +258,7 @@ func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string,
 // jobData completes an import_finished or export_finished e-mail from the
 // import or export e.Ref: its creator is the recipient unless e.RepID
 // says otherwise, its counts (or its error) the summary unless e.Summary
-// is given, and the link points at it (an export's file when it is ready).
+// is given, and the link points at its page.
 func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data) error {
 	if e.Ref == "" {
 		return temporal.NewNonRetryableApplicationError("an "+e.Kind+" e-mail needs the ref of its import or export", string(lead.CodeInvalid), nil)
@@ -270,33 +270,17 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 		if err != nil {
 			return wrap(err)
 		}
-		creator, d.Failed = im.CreatedBy, im.Status == "failed"
-		if d.Failed {
-			summary = im.Error
-		} else {
-			parts := []string{fmt.Sprintf("%d created", im.Created)}
-			for _, c := range []struct {
-				n    int
-				what string
-			}{{im.Merged, "merged"}, {im.AlreadyImported, "already imported"}, {im.Rejected, "rejected"}, {im.Failed, "failed"}} {
-				if c.n > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
-				}
-			}
-			summary = fmt.Sprintf("%d row%s, %s", im.Total, plural(im.Total), strings.Join(parts, ", "))
-		}
+		creator, d.Failed, summary = im.CreatedBy, im.Status == store.JobFailed, im.Summary()
 	} else {
 		ex, err := a.Store.Export(ctx, e.Ref)
 		if err != nil {
 			return wrap(err)
 		}
-		creator, d.Failed = ex.CreatedBy, ex.Status == "failed"
-		d.Link = a.publicURL() + "/exports/" + e.Ref + "/file"
-		if d.Failed {
-			summary, d.Link = ex.Error, a.publicURL()+"/exports/"+e.Ref
-		} else {
-			summary = fmt.Sprintf("%d lead%s, %s", ex.Rows, plural(ex.Rows), strings.ToUpper(ex.Format))
-		}
+		creator, d.Failed, summary = ex.CreatedBy, ex.Status == store.JobFailed, ex.Summary()
+		// The export's page, not its file: signing in first ends there
+		// (a download would leave the sign-in page on screen), and it says
+		// when the file is kept until, or that it expired.
+		d.Link = a.publicURL() + "/exports/" + e.Ref
 	}
 	if e.RepID == "" {
 		e.RepID = creator
@@ -305,13 +289,6 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 		d.Summary = summary
 	}
 	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // SendDigests e-mails every rep with follow-ups due by the end of day

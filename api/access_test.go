@@ -216,8 +216,30 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/exports/:id/file":                        {fixture: once("export", func(w *world) string { return w.export(subMember) }), want: [subjects]int{200, 404, 404, 200, 404, 404, 404}},
 		"POST /api/v1/imports/preview":                        {multipart: true, want: staffOnly},
 		"POST /api/v1/imports":                                {multipart: true, want: [subjects]int{202, 202, 403, 403, 403, 403, 403}},
+		"GET /api/v1/imports":                                 {want: staffOnly},
+		"GET /api/v1/exports":                                 {want: all(200)},
 		"GET /api/v1/reports/funnel":                          {want: all(200)},
 		"GET /api/v1/reports/rejections":                      {want: all(200)},
+	}
+	// Console routes with a row are sent by each subject signed in (the
+	// others are checked for their sign-in redirect only).
+	mgrImport := once("import", func(w *world) string { return w.importInto(subMgr) })
+	memberExport := once("export", func(w *world) string { return w.export(subMember) })
+	importSeen := [subjects]int{200, 200, 404, 404, 404, 404, 404}
+	exportSeen := [subjects]int{200, 404, 404, 200, 404, 404, 404}
+	jobConsoleRows := map[string]cell{
+		"GET /imports":                {want: staffOnly},
+		"GET /imports/template":       {want: all(200)},
+		"POST /imports/preview":       {multipart: true, want: staffOnly},
+		"POST /imports":               {multipart: true, want: [subjects]int{303, 303, 403, 403, 403, 403, 403}},
+		"GET /imports/:id":            {fixture: mgrImport, want: importSeen},
+		"GET /imports/:id/progress":   {fixture: mgrImport, want: importSeen},
+		"GET /imports/:id/errors.csv": {fixture: mgrImport, want: importSeen},
+		"GET /exports":                {want: all(200)},
+		"POST /exports":               {body: fixed("format=csv&fields=id"), want: all(303)},
+		"GET /exports/:id":            {fixture: memberExport, want: exportSeen},
+		"GET /exports/:id/progress":   {fixture: memberExport, want: exportSeen},
+		"GET /exports/:id/file":       {fixture: memberExport, want: exportSeen},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
@@ -225,6 +247,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	consoleRows := consoleMatrix(poolA, fixed, uniq, once)
 	maps.Copy(consoleRows, ruleConsoleRows)
+	maps.Copy(consoleRows, jobConsoleRows)
 
 	param := regexp.MustCompile(`:[a-z_]+(/versions/:version)?`)
 	eachParam := regexp.MustCompile(`:[a-z_]+`)

@@ -12,7 +12,7 @@ import (
 
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
-var managementPrefixes = []string{"/rules", "/pools", "/users", "/teams", "/fields", "/options", "/outbox"}
+var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox"}
 
 func managementPage(path string) bool {
 	for _, p := range managementPrefixes {
@@ -111,9 +111,12 @@ func (w *world) consoleRoutes(rows map[string]cell, seen map[string]bool, param 
 				p = param.ReplaceAllLiteralString(p, c.fixture(w))
 			}
 			var got response
-			if method == "GET" {
+			switch {
+			case c.multipart:
+				got = browsers[sub].upload(pages[sub], p, "m.csv", []byte("company,phone,country\nMatrix Console Co,13800000002,CN\n"), "pool_id", w.poolA)
+			case method == "GET":
 				got = browsers[sub].get(p)
-			} else {
+			default:
 				form := url.Values{}
 				if c.body != nil {
 					var err error

@@ -18,6 +18,7 @@ import (
 var (
 	staffRoles = []lead.Role{lead.RoleAdmin, lead.RoleManager}
 	adminRoles = []lead.Role{lead.RoleAdmin}
+	everyone   = []lead.Role{lead.RoleAdmin, lead.RoleManager, lead.RoleRep}
 )
 
 // menu are the rules and management pages the layout links, each for the roles
@@ -26,6 +27,8 @@ var menu = []struct {
 	link  web.NavLink
 	roles []lead.Role
 }{
+	{web.NavLink{Key: "imports", URL: "/imports", Label: "Imports"}, importRoles},
+	{web.NavLink{Key: "exports", URL: "/exports", Label: "Exports"}, everyone},
 	{web.NavLink{Key: "rules", URL: "/rules", Label: "Rules"}, lead.RuleReaders},
 	{web.NavLink{Key: "pools", URL: "/pools", Label: "Pools"}, staffRoles},
 	{web.NavLink{Key: "users", URL: "/users", Label: "Users"}, staffRoles},

@@ -5,19 +5,17 @@ import (
 	"mime"
 	"path"
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/skip2/go-qrcode"
 
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file routes the console and holds its smaller pages: the invite
-// link with its QR code, e-mail settings, and the pages of an import and
-// of an export (the targets of e-mail links).
+// link with its QR code and the e-mail settings. The import and export
+// pages are in console_imports.go and console_exports.go.
 
 // consoleRoutes registers the console: HTML pages signed in with the
 // session cookie, never under /api/v1.
@@ -41,10 +39,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/invite/rotate", s.rotateInvitePage)
 	get("/settings/notifications", s.settingsPage)
 	post("/settings/notifications", s.saveSettings)
-	get("/imports/:id", s.importPage)
-	get("/imports/:id/errors.csv", s.importErrors)
-	get("/exports/:id", s.exportPage)
-	get("/exports/:id/file", s.exportFile)
+	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.adminRoutes(get, post)
 }
@@ -140,48 +135,4 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 		return s.renderSettings(c, optOut, "", err)
 	}
 	return s.renderSettings(c, kinds, "Saved.", nil)
-}
-
-func (s *Server) importPage(c *fiber.Ctx) error {
-	im, err := s.ownImport(c)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.consoleMessage(c, fiber.StatusNotFound, "Import not found", "It does not exist, or it is not yours to see.")
-	}
-	if err != nil {
-		return err
-	}
-	n := strconv.Itoa
-	job := web.Job{Rows: []web.JobRow{row("File", im.FileName), row("Status", im.Status), row("Rows", n(im.Total)),
-		row("Processed", n(im.Processed)), row("Created", n(im.Created)), row("Merged", n(im.Merged)), row("Rejected", n(im.Rejected)),
-		row("Failed", n(im.Failed)), row("Imported before", n(im.AlreadyImported)), row("Warnings", n(im.Warnings))}}
-	if im.Error != "" {
-		job.Rows = append(job.Rows, row("Error", im.Error))
-	}
-	if im.Rejected+im.Failed+im.Warnings > 0 {
-		job.Download = &web.Link{URL: "/imports/" + im.ID + "/errors.csv", Label: "Download the rows to fix (CSV)"}
-	}
-	p := consolePage(c, "Import "+im.FileName, "")
-	p.Data = &job
-	return render(c, "job", p)
-}
-
-func (s *Server) exportPage(c *fiber.Ctx) error {
-	e, err := s.ownExport(c)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.consoleMessage(c, fiber.StatusNotFound, "Export not found", "It does not exist, or it is not yours to see.")
-	}
-	if err != nil {
-		return err
-	}
-	job := web.Job{Rows: []web.JobRow{row("Format", e.Format), row("Status", e.Status), row("Leads", strconv.Itoa(e.Rows)),
-		row("Asked at", e.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))}}
-	if e.Error != "" {
-		job.Rows = append(job.Rows, row("Error", e.Error))
-	}
-	if e.Status == store.JobCompleted {
-		job.Download = &web.Link{URL: "/exports/" + e.ID + "/file", Label: "Download the file"}
-	}
-	p := consolePage(c, "Export", "")
-	p.Data = &job
-	return render(c, "job", p)
 }

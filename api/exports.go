@@ -18,6 +18,7 @@ import (
 
 func (s *Server) routeExports(v1 fiber.Router) {
 	v1.Post("/exports", s.createExport)
+	v1.Get("/exports", s.listExports)
 	v1.Get("/exports/:id", s.getExport)
 	v1.Get("/exports/:id/file", s.exportFile)
 }
@@ -88,6 +89,28 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 	if in.Format == "" {
 		in.Format = c.Query("format")
 	}
+	filters := map[string]string{}
+	for k, v := range c.Queries() {
+		if k != "limit" && k != "cursor" && k != "format" {
+			filters[k] = v
+		}
+	}
+	for k, v := range in.Filters {
+		filters[k] = v
+	}
+	in.Filters = filters
+	e, err := s.startExport(c, in)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/exports/" + e.ID)
+	return c.Status(fiber.StatusAccepted).JSON(s.viewExport(e))
+}
+
+// startExport checks an export's format, fields and filters, stores it
+// and starts its ExportWorkflow. POST /api/v1/exports and the console's
+// export form both start exports through it.
+func (s *Server) startExport(c *fiber.Ctx, in exportBody) (store.Export, error) {
 	var bad lead.Fields
 	format, ok := sheet.ParseFormat(in.Format)
 	if !ok {
@@ -98,21 +121,13 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 	if errors.As(err, &fe) {
 		bad = append(bad, fe.Fields...)
 	} else if err != nil {
-		return err
+		return store.Export{}, err
 	}
 	known := map[string]bool{}
 	for _, n := range leadFilterNames {
 		known[n] = true
 	}
-	filters := map[string]string{}
-	for k, v := range c.Queries() {
-		if k != "limit" && k != "cursor" && k != "format" {
-			filters[k] = v
-		}
-	}
-	for k, v := range in.Filters {
-		filters[k] = v
-	}
+	filters := in.Filters
 	var unknown []string
 	for k := range filters {
 		if !known[k] {
@@ -127,27 +142,26 @@ func (s *Server) createExport(c *fiber.Ctx) error {
 	if errors.As(err, &fe) {
 		bad = append(bad, fe.Fields...)
 	} else if err != nil {
-		return err
+		return store.Export{}, err
 	}
 	if err := bad.Err(); err != nil {
-		return err
+		return store.Export{}, err
 	}
 	me := caller(c)
 	f.Viewer = store.ViewerOf(me) // an export holds what GET /leads shows the caller
 	if _, err := s.db.ExpireExports(c.UserContext(), s.cfg.ExportTTL); err != nil {
-		return err
+		return store.Export{}, err
 	}
 	e, err := s.db.CreateExport(c.UserContext(), store.Export{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID,
 		Format: string(format), Fields: fields, Filter: f}, s.cfg.MaxRunningExports)
 	if err != nil {
-		return err
+		return store.Export{}, err
 	}
 	if err := s.startJob(c, "export", e.ID, func(ctx context.Context) error { return workflows.StartExport(ctx, s.tc, e.ID) },
 		func(ctx context.Context, why string) error { _, err := s.db.FinishExport(ctx, e.ID, why); return err }); err != nil {
-		return err
+		return store.Export{}, err
 	}
-	c.Location("/api/v1/exports/" + e.ID)
-	return c.Status(fiber.StatusAccepted).JSON(s.viewExport(e))
+	return e, nil
 }
 
 // ownExport returns the export when the caller may see it: its creator or
@@ -161,6 +175,11 @@ func (s *Server) ownExport(c *fiber.Ctx) (store.Export, error) {
 		return e, lead.Errorf(lead.CodeNotFound, "export not found")
 	}
 	return e, nil
+}
+
+// listExports answers the exports the caller may see, newest first.
+func (s *Server) listExports(c *fiber.Ctx) error {
+	return listJobs(c, s.db.Exports, s.viewExport)
 }
 
 func (s *Server) getExport(c *fiber.Ctx) error {

@@ -21,11 +21,15 @@ import (
 	"github.com/leadflow/leadflow/workflows"
 )
 
+// importRoles may preview and start imports and list them.
+var importRoles = []lead.Role{lead.RoleAdmin, lead.RoleManager}
+
 func (s *Server) routeImports(v1 fiber.Router) {
-	staff := s.requireRole(lead.RoleAdmin, lead.RoleManager)
+	staff := s.requireRole(importRoles...)
 	v1.Get("/imports/template", s.importTemplate)
 	v1.Post("/imports/preview", staff, s.previewImport)
 	v1.Post("/imports", staff, s.createImport)
+	v1.Get("/imports", staff, s.listImports)
 	v1.Get("/imports/:id", s.getImport)
 	v1.Get("/imports/:id/errors.csv", s.importErrors)
 }
@@ -175,12 +179,25 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	default:
 		return lead.Invalid(lead.FieldError{Field: "dry_run", Reason: "must be true or false"})
 	}
+	stored, err := s.startImport(c, u, c.FormValue("pool_id"), c.FormValue("duplicate_policy"))
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/imports/" + stored.ID)
+	return c.Status(fiber.StatusAccepted).JSON(viewImport(stored))
+}
+
+// startImport checks the caller's choices for upload u (the pool to
+// import into, the duplicate policy, the column mapping), stores the
+// file's rows and starts the ImportWorkflow. POST /api/v1/imports and the
+// console's import form both start imports through it.
+func (s *Server) startImport(c *fiber.Ctx, u *upload, poolID, duplicatePolicy string) (store.Import, error) {
 	var bad lead.Fields
-	policy := lead.DuplicatePolicy(strings.TrimSpace(c.FormValue("duplicate_policy")))
+	policy := lead.DuplicatePolicy(strings.TrimSpace(duplicatePolicy))
 	if !policy.Valid() {
 		bad.Add("duplicate_policy", "must be merge, warn or reject")
 	}
-	poolID := strings.TrimSpace(c.FormValue("pool_id"))
+	poolID = strings.TrimSpace(poolID)
 	switch err := s.poolFor(c, lead.ActImport, poolID); {
 	case poolID == "" && caller(c).Role != lead.RoleAdmin:
 		bad.Add("pool_id", "is required: managers import into a pool they administer")
@@ -188,13 +205,13 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	case lead.ErrorCode(err) == lead.CodeNotFound:
 		bad.Add("pool_id", "is not an existing pool")
 	case err != nil:
-		return err
+		return store.Import{}, err
 	}
 	mapping, err := sheet.Resolve(u.sheet.Headers, u.user)
 	if err != nil {
 		var e *lead.Error
 		if !errors.As(err, &e) {
-			return err
+			return store.Import{}, err
 		}
 		bad = append(bad, e.Fields...)
 	}
@@ -202,7 +219,7 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 		bad.Add("file", "has no data rows below the header row")
 	}
 	if err := bad.Err(); err != nil {
-		return err
+		return store.Import{}, err
 	}
 
 	sum := sha256.Sum256(u.data)
@@ -215,7 +232,7 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 	}
 	stored, _, err := s.db.CreateImport(c.UserContext(), im, rows)
 	if err != nil {
-		return err
+		return store.Import{}, err
 	}
 	start := func(ctx context.Context) error {
 		return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
@@ -225,10 +242,9 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 			_, err := s.db.FinishImport(ctx, stored.ID, why)
 			return err
 		}); err != nil {
-		return err
+		return store.Import{}, err
 	}
-	c.Location("/api/v1/imports/" + stored.ID)
-	return c.Status(fiber.StatusAccepted).JSON(viewImport(stored))
+	return stored, nil
 }
 
 // ownImport returns the import when the caller may see it: an admin, the
@@ -248,6 +264,29 @@ func (s *Server) ownImport(c *fiber.Ctx) (store.Import, error) {
 		}
 	}
 	return im, lead.Errorf(lead.CodeNotFound, "import not found")
+}
+
+// listImports answers the imports the caller may see, newest first.
+func (s *Server) listImports(c *fiber.Ctx) error {
+	return listJobs(c, s.db.Imports, viewImport)
+}
+
+// listJobs answers one page of the imports or exports the caller may
+// see (list is the store's list), each shown by view.
+func listJobs[T, V any](c *fiber.Ctx, list func(context.Context, store.Viewer, int, string) ([]T, string, error), view func(T) V) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := list(c.UserContext(), store.ViewerOf(caller(c)), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	views := make([]V, len(items))
+	for i, it := range items {
+		views[i] = view(it)
+	}
+	return c.JSON(page(views, next))
 }
 
 func (s *Server) getImport(c *fiber.Ctx) error {

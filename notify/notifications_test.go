@@ -158,8 +158,8 @@ func TestTemplates(t *testing.T) {
 			d.Lead, d.Summary, d.Link = lead.Lead{}, "98 imported, 2 errors", "http://leadflow.test/api/v1/imports/i1"
 		}, []string{"See the import: http://leadflow.test/api/v1/imports/i1"}},
 		{lead.EmailExportFinished, "Your export is ready: 1,000 leads", func(d *notify.Data) {
-			d.Lead, d.Summary, d.Link = lead.Lead{}, "1,000 leads", "http://leadflow.test/api/v1/exports/e1/file"
-		}, []string{"Download the file: http://leadflow.test/api/v1/exports/e1/file"}},
+			d.Lead, d.Summary, d.Link = lead.Lead{}, "1,000 leads", "http://leadflow.test/exports/e1"
+		}, []string{"Open the export to download the file: http://leadflow.test/exports/e1"}},
 		{lead.EmailDigest, "2 follow-ups due today", func(d *notify.Data) {
 			d.Lead, d.Day = lead.Lead{}, "2026-11-23"
 			d.Items = []notify.DigestItem{

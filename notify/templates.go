@@ -149,7 +149,7 @@ var kinds = map[string]kindTemplate{
 			`{{if .Failed}}The export you asked for failed.{{else}}The export you asked for is ready to download.{{end}}`,
 			`{{with .Summary}}{{sentence .}}{{end}}`,
 		},
-		action: `{{if .Failed}}See the export{{else}}Download the file{{end}}`, link: "ref",
+		action: `{{if .Failed}}See the export{{else}}Open the export to download the file{{end}}`, link: "ref",
 	},
 	lead.EmailDigest: {
 		subject: `{{len .Items}} follow-up{{if ne (len .Items) 1}}s{{end}} due today`,

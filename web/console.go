@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,13 +91,20 @@ var consolePages = func() map[string]*template.Template {
 	if err != nil {
 		panic(err)
 	}
+	// Files named _*.html hold templates several pages share.
+	shared := []string{"templates/console/layout.html"}
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			shared = append(shared, n)
+		}
+	}
 	out := map[string]*template.Template{}
 	for _, n := range names {
-		base := strings.TrimSuffix(n[strings.LastIndex(n, "/")+1:], ".html")
-		if base == "layout" {
+		base := strings.TrimSuffix(path.Base(n), ".html")
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		out[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(consoleFiles, "templates/console/layout.html", n))
+		out[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(consoleFiles, append(slices.Clone(shared), n)...))
 	}
 	return out
 }()
@@ -194,16 +203,4 @@ type Choice struct{ Value, Label string }
 type EmailSetting struct {
 	Kind, Label  string
 	On, Required bool
-}
-
-// JobRow is one line of an import's or export's page.
-type JobRow struct{ Label, Value string }
-
-// Link is a link with its label.
-type Link struct{ URL, Label string }
-
-// Job is the data of an import's or export's page.
-type Job struct {
-	Rows     []JobRow
-	Download *Link
 }

@@ -45,7 +45,10 @@ func TestRenderPages(t *testing.T) {
 		"lead":     &LeadPage{Lead: lead.Lead{ID: "l1", Company: "Acme", Tags: []string{"a"}}, Can: map[string]bool{"claim": true, "follow up": true, "edit": true, "return": true, "accept": true, "decline": true, "convert": true, "assign": true, "transfer": true, "reclaim": true, "close": true}, Reps: []Choice{{"r1", "Rita"}}, Pools: []Choice{{"p1", "Pool"}}, EditFields: []Field{{Name: "stage", Options: []string{"New"}}}, Events: []HistoryItem{{Event: lead.Event{Type: "claimed"}, Trace: "{}", FollowUp: &lead.FollowUp{Content: "c"}}}},
 		"invite":   struct{ URL string }{"http://x/r/t"},
 		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
-		"job":      &Job{Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
+		"job":      &Job{Status: "running", Processed: 1, Total: 2, Poll: "/imports/i1/progress", Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
+		"imports": &ImportList{Imports: []JobItem{{URL: "/imports/i1", Title: "a.csv", Status: "running"}}, Pools: []Choice{{"p1", "Pool"}},
+			AnyPool: true, Policies: []Choice{{"merge", "Merge"}}, Next: "/imports?cursor=x"},
+		"exports": &ExportList{Filters: []Field{{Name: "status", Options: []string{"pooled"}}, {Name: "company"}}, Fields: []ExportField{{"id", true}}, Format: "csv"},
 		"pools": &PoolsPage{Pools: []PoolRow{{Pool: lead.Pool{ID: "p1", Name: "P"}}}, CanCreate: true, Teams: []Choice{{"t1", "T"}},
 			Staff: []Choice{{"u1", "Rita"}}, Distributions: []string{"claim_only"}, Errors: map[string]string{"name": "bad"}},
 		"pool": &PoolPage{Pool: lead.Pool{ID: "p1", Name: "P", Scope: lead.ScopeTeam, Policy: lead.Policy{Distribution: "weighted"}}, Teams: []Choice{{"t1", "T"}}, Members: []Person{{ID: "u1", Name: "Rita"}}, Admins: []Person{{ID: "u2", Owner: true}, {ID: "u3"}},
@@ -64,7 +67,8 @@ func TestRenderPages(t *testing.T) {
 		"email":   &lead.Notification{ID: "n1", Text: "hello", LeadID: "l1"},
 	}
 	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
-	if len(consolePages) != len(names)-1 {
+	partials, _ := fs.Glob(consoleFiles, "templates/console/_*.html")
+	if len(consolePages) != len(names)-1-len(partials) {
 		t.Fatalf("%d pages for %d files", len(consolePages), len(names))
 	}
 	for name := range consolePages {
@@ -77,6 +81,17 @@ func TestRenderPages(t *testing.T) {
 				t.Errorf("%s has an inline script or style", name)
 			}
 		}
+	}
+	var b bytes.Buffer
+	m := &ImportMatch{FileName: "a.csv", Rows: 2, Columns: []MatchColumn{{Header: "Firma", Field: "company", Choices: []Choice{{"company", "Company"}}, Values: []string{"Acme"}}},
+		Errors: []string{"row 2: phone: is required"}}
+	if err := RenderPart(&b, "imports", "match", m); err != nil || !strings.Contains(b.String(), `<option value="company" selected>`) {
+		t.Errorf("the matching step: %v\n%s", err, b.String())
+	}
+	b.Reset()
+	if err := RenderPart(&b, "job", "job", data["job"]); err != nil || !strings.Contains(b.String(), `data-poll="/imports/i1/progress"`) ||
+		!strings.Contains(b.String(), `<progress id="job-progress" max="2" value="1">`) {
+		t.Errorf("the progress fragment: %v\n%s", err, b.String())
 	}
 	for _, r := range []Register{{Lang: "en"}, {Lang: "zh", RepName: "Rita"}, {NotFound: true}} {
 		var b bytes.Buffer
