@@ -69,7 +69,7 @@ func TestConsoleImport(t *testing.T) {
 	admin := s.browser()
 	wantRedirect(t, admin.signIn(s.admin, "/imports"), "/imports")
 	list := s.expect(admin.get("/imports"), 200)
-	wantText(t, list, `href="/imports" class="on"`, `href="/exports"`, `id="import-form"`, `enctype="multipart/form-data"`,
+	wantText(t, list, `id="nav-imports" class="on"`, `href="/exports"`, `id="import-form"`, `enctype="multipart/form-data"`,
 		`<option value="`+lead.DefaultPoolID+`"`, `id="empty"`)
 
 	// The matching step: every column with the automatic match and its first values.
@@ -166,7 +166,7 @@ func TestConsoleExport(t *testing.T) {
 	b := s.browser()
 	wantRedirect(t, b.signIn(rep, "/exports"), "/exports")
 	form := s.expect(b.get("/exports"), 200)
-	wantText(t, form, `href="/exports" class="on"`, `id="export-form"`, `name="company"`, `id="field-id" checked`,
+	wantText(t, form, `id="nav-exports" class="on"`, `id="export-form"`, `name="company"`, `id="field-id" checked`,
 		`id="field-phone_e164"`, `id="empty"`)
 	if strings.Contains(string(form.body), `id="field-phone_e164" checked`) {
 		t.Errorf("a field outside the defaults is checked")
