@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,11 @@ type Config struct {
 	// MaxRunningExports how many exports one user may have running (default 2).
 	ExportTTL         time.Duration
 	MaxRunningExports int
+	// InviteKey is the secret invite links are derived from (see
+	// store.InviteToken); the same on every replica and across restarts.
+	// When empty a random key is used: links keep working, but after a
+	// restart reps are shown a new link beside the old one.
+	InviteKey []byte
 	// MinPolicyDuration is the shortest timer a pool policy may set
 	// (default lead.DefaultMinPolicyDuration).
 	MinPolicyDuration time.Duration
@@ -78,19 +84,30 @@ func New(cfg Config) *fiber.App {
 	if cfg.MinPolicyDuration == 0 {
 		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
 	}
+	if len(cfg.InviteKey) == 0 {
+		cfg.InviteKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.InviteKey) // crypto/rand.Read never fails on supported platforms
+	}
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(), proxies: parseProxies(cfg.TrustedProxies)}
 	app := fiber.New(fiber.Config{
 		AppName:               "leadflow",
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
-		BodyLimit:             32 << 20,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
+		// Bodies are streamed: limitBody reads each up to its route's limit.
+		// BodyLimit is only how much fasthttp buffers before the handler
+		// (at most 8 KiB of it); multipart forms are parsed by the handler
+		// from the limited body, never by fasthttp up front.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    ImportBodyLimit,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 60 * time.Second,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic in handler", "path", c.Path(), "panic", e)
 	}}))
 	app.Use(s.observe)
+	app.Use(limitBody)
 
 	app.Get("/", securityHeaders, func(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")

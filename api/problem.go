@@ -89,7 +89,10 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("body", "a JSON object is required")
 	}
-	if ct := string(c.Request().Header.ContentType()); ct != "" && !strings.Contains(ct, "json") {
+	if ct := string(c.Request().Header.ContentType()); !isJSON(ct) {
+		if ct == "" {
+			ct = "no Content-Type"
+		}
 		return &problemError{Problem{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 			Title: "send the body as application/json", Detail: "got " + ct}}
 	}
@@ -102,6 +105,14 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return badRequest("body", "has data after the JSON object")
 	}
 	return nil
+}
+
+// isJSON reports whether a Content-Type is application/json, parameters
+// such as charset=utf-8 aside; text/plain, form encodings, a missing type
+// and look-alikes such as application/json-patch+json are not.
+func isJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), fiber.MIMEApplicationJSON)
 }
 
 func jsonError(err error) error {

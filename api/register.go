@@ -120,7 +120,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 
 // invite answers the caller's invite link.
 func (s *Server) invite(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) invite(c *fiber.Ctx) error {
 
 // rotateInvite replaces the caller's invite link; the old one stops working.
 func (s *Server) rotateInvite(c *fiber.Ctx) error {
-	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID)
+	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
