@@ -201,6 +201,15 @@ func ParseTrustedProxies(v string) ([]string, error) {
 
 // errorHandler turns every error a handler returns into problem+json.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	p := s.problemOf(c, err)
+	if isRegistration(c) {
+		localize(c, &p)
+	}
+	return writeProblem(c, p)
+}
+
+// problemOf is the problem an error is answered with.
+func (s *Server) problemOf(c *fiber.Ctx, err error) Problem {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		code := "http_error"
@@ -214,19 +223,19 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		case fiber.StatusBadRequest:
 			code = "bad_request"
 		}
-		return problem(c, fe.Code, code, fe.Message, "")
+		return Problem{Status: fe.Code, Code: code, Title: fe.Message}
 	}
 	var pe *problemError
 	if errors.As(err, &pe) {
-		return writeProblem(c, pe.p)
+		return pe.p
 	}
 	var le *lead.Error
 	if errors.As(err, &le) {
 		return domainProblem(c, le)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return problem(c, fiber.StatusServiceUnavailable, "unavailable", "the service did not answer in time", "try again")
+		return Problem{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Title: "the service did not answer in time", Detail: "try again"}
 	}
 	s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-	return problem(c, fiber.StatusInternalServerError, "internal", "internal error", "the error was logged")
+	return Problem{Status: fiber.StatusInternalServerError, Code: "internal", Title: "internal error", Detail: "the error was logged"}
 }
