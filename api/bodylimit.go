@@ -3,7 +3,9 @@ package api
 import (
 	"fmt"
 	"io"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -57,7 +59,7 @@ func limitBody(c *fiber.Ctx) error {
 		return bodyTooLarge(c, limit)
 	}
 	if ce := strings.TrimSpace(string(req.Header.Peek(fiber.HeaderContentEncoding))); ce != "" && !strings.EqualFold(ce, "identity") {
-		c.Context().SetConnectionClose()
+		lingerClose(c)
 		return &problemError{Problem{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 			Title: "send the body uncompressed", Detail: "Content-Encoding " + ce + " is not accepted"}}
 	}
@@ -69,7 +71,7 @@ func limitBody(c *fiber.Ctx) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
 	if err != nil {
-		c.Context().SetConnectionClose()
+		lingerClose(c)
 		return badRequest("body", "could not be read: "+err.Error())
 	}
 	if len(body) > limit {
@@ -82,7 +84,7 @@ func limitBody(c *fiber.Ctx) error {
 // bodyTooLarge answers 413 naming the limit and closes the connection: the
 // unread rest of the body must not be taken for the next request.
 func bodyTooLarge(c *fiber.Ctx, limit int) error {
-	c.Context().SetConnectionClose()
+	lingerClose(c)
 	return &problemError{Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large",
 		Title:  "the request body is too large",
 		Detail: fmt.Sprintf("this endpoint takes at most %s (%d bytes)", byteSize(limit), limit)}}
@@ -94,4 +96,22 @@ func byteSize(n int) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// How long and how much of a refused body lingerClose reads.
+const (
+	lingerTime  = 2 * time.Second
+	lingerBytes = 8 << 20
+)
+
+// lingerClose closes the connection once the answer is written, after
+// reading and dropping what the client goes on sending for a moment (at
+// most lingerTime and lingerBytes). Closed at once, the connection would be
+// reset with the client's data unread, and a client still sending its body
+// could lose the answer to the reset before reading it.
+func lingerClose(c *fiber.Ctx) {
+	c.Context().Hijack(func(conn net.Conn) {
+		_ = conn.SetReadDeadline(time.Now().Add(lingerTime))
+		_, _ = io.CopyN(io.Discard, conn, lingerBytes)
+	})
 }
