@@ -28,9 +28,10 @@ type registration struct {
 	Custom map[string]any `json:"custom"`
 }
 
-// registered is the public answer: the same whatever happened to the lead
-// (pooled, assigned, merged), so it reveals nothing about the pipeline.
-var registered = fiber.Map{"status": "received", "message": "Thank you! Your registration was received; we will contact you soon."}
+// receivedMessage is the public answer's message: the same whatever happened
+// to the lead (pooled, assigned, merged), so it reveals nothing about the
+// pipeline; said in the page's language (web.Answer "received").
+const receivedMessage = "Thank you! Your registration was received; we will contact you soon."
 
 // publicRoutes are the routes without a bearer token: the registration page
 // and the registration endpoints, rate-limited per client IP and minute,
@@ -116,9 +117,8 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return &problemError{Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
 			Title: "your registration could not be accepted", Detail: "please contact us by phone or e-mail"}}
 	}
-	lang := answerLanguage(c)
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": registered["status"],
-		"message": web.Answer(lang, "received", registered["message"].(string))})
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "received",
+		"message": web.Answer(answerLanguage(c), "received", receivedMessage)})
 }
 
 // isRegistration reports whether the request is to a registration endpoint,
