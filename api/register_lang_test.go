@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
 )
@@ -107,4 +109,21 @@ func TestInviteLinkSurvivesRestart(t *testing.T) {
 	s.expect(s.register("/api/v1/register/"+tok, "198.51.100.31", `{"company":"Retired Widgets Ltd","phone":"13800138061","country":"CN"}`), 404)
 	s.expect(s.do("GET", "/r/"+tok, "", ""), 404)
 	s.expect(s.register("/api/v1/register/"+rotated.Token, "198.51.100.32", `{"company":"Rotated Widgets Ltd","phone":"13800138062","country":"CN"}`), 202)
+}
+
+// TestBrowserRegisterChineseServerMessages: on the Chinese page a reason the
+// server gives (an e-mail the browser accepts but the server does not) is
+// shown in Chinese next to its field.
+func TestBrowserRegisterChineseServerMessages(t *testing.T) {
+	s := newStack(t)
+	base := s.served()
+	ctx, shot := chromium(t)
+	run(t, ctx, "open the Chinese form", chromedp.Navigate(base+"/register?lang=zh"), chromedp.WaitVisible(chromedp.ID("company")))
+	run(t, ctx, "send an e-mail the server refuses", chromedp.SendKeys(chromedp.ID("company"), "Zhongwen Trading Co"),
+		chromedp.SendKeys(chromedp.ID("phone"), "13800138667"), chromedp.SendKeys(chromedp.ID("email"), "li..lei@example.com"),
+		chromedp.Click(chromedp.ID("submit")), chromedp.Poll[chromedp.Void](`document.getElementById('err-email').textContent !== ''`))
+	if got := text(t, ctx, "#err-email"); got != "电子邮箱地址无效。" {
+		t.Errorf("the server's e-mail message on the Chinese page: %q", got)
+	}
+	shot("zh-server-error")
 }
