@@ -6,9 +6,9 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net"
 	"strings"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/lead"
@@ -49,6 +50,11 @@ type Config struct {
 	// MaxRunningExports how many exports one user may have running (default 2).
 	ExportTTL         time.Duration
 	MaxRunningExports int
+	// InviteKey is the secret invite links are derived from (see
+	// store.InviteToken); the same on every replica and across restarts.
+	// When empty a random key is used: links keep working, but after a
+	// restart reps are shown a new link beside the old one.
+	InviteKey []byte
 	// MinPolicyDuration is the shortest timer a pool policy may set
 	// (default lead.DefaultMinPolicyDuration).
 	MinPolicyDuration time.Duration
@@ -84,19 +90,30 @@ func New(cfg Config) *fiber.App {
 	if cfg.MinPolicyDuration == 0 {
 		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
 	}
+	if len(cfg.InviteKey) == 0 {
+		cfg.InviteKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.InviteKey) // crypto/rand.Read never fails on supported platforms
+	}
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies)}
 	app := fiber.New(fiber.Config{
 		AppName:               "leadflow",
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
-		BodyLimit:             32 << 20,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
+		// Bodies are streamed: limitBody reads each up to its route's limit.
+		// BodyLimit is only how much fasthttp buffers before the handler
+		// (at most 8 KiB of it); multipart forms are parsed by the handler
+		// from the limited body, never by fasthttp up front.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    ImportBodyLimit,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 60 * time.Second,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic in handler", "path", c.Path(), "panic", e)
 	}}))
 	app.Use(s.observe)
+	app.Use(limitBody)
 
 	app.Get("/", securityHeaders, func(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")
@@ -190,6 +207,15 @@ func ParseTrustedProxies(v string) ([]string, error) {
 
 // errorHandler turns every error a handler returns into problem+json.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	p := s.problemOf(c, err)
+	if isRegistration(c) {
+		localize(c, &p)
+	}
+	return writeProblem(c, p)
+}
+
+// problemOf is the problem an error is answered with.
+func (s *Server) problemOf(c *fiber.Ctx, err error) Problem {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		code := "http_error"
@@ -203,7 +229,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		case fiber.StatusBadRequest:
 			code = "bad_request"
 		}
-		return problem(c, fe.Code, code, fe.Message, "")
+		return Problem{Status: fe.Code, Code: code, Title: fe.Message}
 	}
 	var ce rules.CompileErrors
 	if errors.As(err, &ce) {
@@ -211,15 +237,15 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	var pe *problemError
 	if errors.As(err, &pe) {
-		return writeProblem(c, pe.p)
+		return pe.p
 	}
 	var le *lead.Error
 	if errors.As(err, &le) {
 		return domainProblem(c, le)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return problem(c, fiber.StatusServiceUnavailable, "unavailable", "the service did not answer in time", "try again")
+		return Problem{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Title: "the service did not answer in time", Detail: "try again"}
 	}
 	s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-	return problem(c, fiber.StatusInternalServerError, "internal", "internal error", "the error was logged")
+	return Problem{Status: fiber.StatusInternalServerError, Code: "internal", Title: "internal error", Detail: "the error was logged"}
 }

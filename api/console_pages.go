@@ -61,7 +61,7 @@ func serveStatic(c *fiber.Ctx) error {
 }
 
 func (s *Server) invitePage(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) invitePage(c *fiber.Ctx) error {
 
 // inviteQR draws the caller's invite link as a QR code (PNG).
 func (s *Server) inviteQR(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *Server) inviteQR(c *fiber.Ctx) error {
 }
 
 func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
-	if _, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID); err != nil {
+	if _, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey); err != nil {
 		return err
 	}
 	return c.Redirect("/invite", fiber.StatusSeeOther)

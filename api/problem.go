@@ -61,7 +61,9 @@ var statusOf = map[lead.Code]int{
 	lead.CodeInternal:     fiber.StatusInternalServerError,
 }
 
-func domainProblem(c *fiber.Ctx, e *lead.Error) error {
+// domainProblem is the problem of a domain error; it sets the headers its
+// status calls for.
+func domainProblem(c *fiber.Ctx, e *lead.Error) Problem {
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = fiber.StatusInternalServerError
@@ -73,13 +75,13 @@ func domainProblem(c *fiber.Ctx, e *lead.Error) error {
 		// Nothing was accepted: the same request may be sent again.
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
-	return writeProblem(c, Problem{Status: status, Code: string(e.Code), Title: e.Message, Errors: e.Fields, Reasons: e.Reasons})
+	return Problem{Status: status, Code: string(e.Code), Title: e.Message, Errors: e.Fields, Reasons: e.Reasons}
 }
 
 // badRequest is a 400 problem naming what is wrong with the body.
 func badRequest(field, reason string) error {
 	return &problemError{Problem{Status: fiber.StatusBadRequest, Code: "bad_request", Title: "the request body is not valid JSON for this endpoint",
-		Errors: []lead.FieldError{{Field: field, Reason: reason}}}}
+		Errors: []lead.FieldError{{Field: field, Reason: reason, Code: lead.ReasonMalformed}}}}
 }
 
 // decodeJSON reads the body into v strictly: malformed JSON is a 400,
@@ -89,7 +91,10 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("body", "a JSON object is required")
 	}
-	if ct := string(c.Request().Header.ContentType()); ct != "" && !strings.Contains(ct, "json") {
+	if ct := string(c.Request().Header.ContentType()); !isJSON(ct) {
+		if ct == "" {
+			ct = "no Content-Type"
+		}
 		return &problemError{Problem{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 			Title: "send the body as application/json", Detail: "got " + ct}}
 	}
@@ -110,6 +115,14 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
+// isJSON reports whether a Content-Type is application/json, parameters
+// such as charset=utf-8 aside; text/plain, form encodings, a missing type
+// and look-alikes such as application/json-patch+json are not.
+func isJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), fiber.MIMEApplicationJSON)
+}
+
 func jsonError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -121,12 +134,12 @@ func jsonError(err error) error {
 		if field == "" {
 			return badRequest("body", "must be a JSON object")
 		}
-		return lead.Invalid(lead.FieldError{Field: field, Reason: "must be " + jsonKind(typ.Type.Kind().String())})
+		return lead.Invalid(lead.FieldError{Field: field, Reason: "must be " + jsonKind(typ.Type.Kind().String()), Code: lead.ReasonWrongType})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return badRequest("body", "malformed JSON: unexpected end")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return lead.Invalid(lead.FieldError{Field: name, Reason: "is not a known field"})
+		return lead.Invalid(lead.FieldError{Field: name, Reason: "is not a known field", Code: lead.ReasonUnknownField})
 	default:
 		// Errors from custom unmarshalers, such as durations and times.
 		return lead.Invalid(lead.FieldError{Field: "body", Reason: err.Error()})

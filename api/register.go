@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,9 +28,10 @@ type registration struct {
 	Custom map[string]any `json:"custom"`
 }
 
-// registered is the public answer: the same whatever happened to the lead
-// (pooled, assigned, merged), so it reveals nothing about the pipeline.
-var registered = fiber.Map{"status": "received", "message": "Thank you! Your registration was received; we will contact you soon."}
+// receivedMessage is the public answer's message: the same whatever happened
+// to the lead (pooled, assigned, merged), so it reveals nothing about the
+// pipeline; said in the page's language (web.Answer "received").
+const receivedMessage = "Thank you! Your registration was received; we will contact you soon."
 
 // publicRoutes are the routes without a bearer token: the registration page
 // and the registration endpoints, rate-limited per client IP and minute,
@@ -42,8 +44,8 @@ func (s *Server) publicRoutes(app *fiber.App) {
 		}
 		if n > s.cfg.RegisterRateLimit {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60-time.Now().Second()))
-			return problem(c, fiber.StatusTooManyRequests, "rate_limited", "too many registrations from your network",
-				"try again in a minute")
+			return &problemError{Problem{Status: fiber.StatusTooManyRequests, Code: "rate_limited",
+				Title: "too many registrations from your network", Detail: "try again in a minute"}}
 		}
 		return c.Next()
 	}
@@ -112,15 +114,48 @@ func (s *Server) register(c *fiber.Ctx) error {
 			return lead.Invalid(out.FieldErrors...)
 		}
 		// A fraud check refused it: say so without saying which.
-		return problem(c, fiber.StatusUnprocessableEntity, "registration_refused",
-			"your registration could not be accepted", "please contact us by phone or e-mail")
+		return &problemError{Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
+			Title: "your registration could not be accepted", Detail: "please contact us by phone or e-mail"}}
 	}
-	return c.Status(fiber.StatusAccepted).JSON(registered)
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "received",
+		"message": web.Answer(answerLanguage(c), "received", receivedMessage)})
+}
+
+// isRegistration reports whether the request is to a registration endpoint,
+// whose answers are in the registration page's language.
+func isRegistration(c *fiber.Ctx) bool {
+	p := c.Path()
+	return p == "/api/v1/register" || strings.HasPrefix(p, "/api/v1/register/")
+}
+
+// answerLanguage is the language a registration is answered in: lang= or
+// Accept-Language, which the registration page sets to its own language.
+func answerLanguage(c *fiber.Ctx) string {
+	return web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+}
+
+// localize says a registration's problem in the page's language: the title
+// and detail by the problem's code, each field's reason by its reason code.
+// Reasons without a code (a validation rule's message) stay as written.
+func localize(c *fiber.Ctx, p *Problem) {
+	lang := answerLanguage(c)
+	p.Title = web.Answer(lang, "title."+p.Code, p.Title)
+	p.Detail = web.Answer(lang, "detail."+p.Code, p.Detail)
+	errs := make([]lead.FieldError, len(p.Errors))
+	for i, e := range p.Errors {
+		if e.Code != "" {
+			e.Reason = web.Answer(lang, "reason."+e.Code, e.Reason)
+		}
+		errs[i] = e
+	}
+	if p.Errors != nil {
+		p.Errors = errs
+	}
 }
 
 // invite answers the caller's invite link.
 func (s *Server) invite(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID)
+	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -129,7 +164,7 @@ func (s *Server) invite(c *fiber.Ctx) error {
 
 // rotateInvite replaces the caller's invite link; the old one stops working.
 func (s *Server) rotateInvite(c *fiber.Ctx) error {
-	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID)
+	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}

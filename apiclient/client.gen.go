@@ -123,6 +123,39 @@ func (e FieldDefType) Valid() bool {
 	}
 }
 
+// Defines values for FieldErrorCode.
+const (
+	FieldErrorCodeInvalidCountry FieldErrorCode = "invalid_country"
+	FieldErrorCodeInvalidEmail   FieldErrorCode = "invalid_email"
+	FieldErrorCodeMalformed      FieldErrorCode = "malformed"
+	FieldErrorCodeRequired       FieldErrorCode = "required"
+	FieldErrorCodeTooLong        FieldErrorCode = "too_long"
+	FieldErrorCodeUnknownField   FieldErrorCode = "unknown_field"
+	FieldErrorCodeWrongType      FieldErrorCode = "wrong_type"
+)
+
+// Valid indicates whether the value is a known member of the FieldErrorCode enum.
+func (e FieldErrorCode) Valid() bool {
+	switch e {
+	case FieldErrorCodeInvalidCountry:
+		return true
+	case FieldErrorCodeInvalidEmail:
+		return true
+	case FieldErrorCodeMalformed:
+		return true
+	case FieldErrorCodeRequired:
+		return true
+	case FieldErrorCodeTooLong:
+		return true
+	case FieldErrorCodeUnknownField:
+		return true
+	case FieldErrorCodeWrongType:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FieldInputEntity.
 const (
 	FieldInputEntityCustomer FieldInputEntity = "customer"
@@ -1015,9 +1048,16 @@ type FieldDefType string
 
 // FieldError one bad field and why
 type FieldError struct {
-	Field  string `json:"field"`
+	// Code the built-in check that refused the field; absent for a rule's own message
+	Code  *FieldErrorCode `json:"code,omitempty"`
+	Field string          `json:"field"`
+
+	// Reason why, in English; on the registration endpoints in the language of Accept-Language (en or zh) when code is set
 	Reason string `json:"reason"`
 }
+
+// FieldErrorCode the built-in check that refused the field; absent for a rule's own message
+type FieldErrorCode string
 
 // FieldInput create: entity, name and type are required; patch: the fields present change
 type FieldInput struct {

@@ -22,11 +22,25 @@ const (
 	CodeInternal     Code = "internal"     // a bug or an unexpected failure
 )
 
-// FieldError names one bad field and why it is bad.
+// FieldError names one bad field and why it is bad. Code names the
+// built-in check that refused it (a Reason* constant), so that a page can
+// say it in its own language; a rule's message written by an admin has none.
 type FieldError struct {
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
+	Code   string `json:"code,omitempty"`
 }
+
+// Reason codes of FieldError.
+const (
+	ReasonRequired       = "required"        // the field is empty
+	ReasonTooLong        = "too_long"        // the text is longer than allowed
+	ReasonInvalidEmail   = "invalid_email"   // not an e-mail address
+	ReasonInvalidCountry = "invalid_country" // not a two-letter country code
+	ReasonUnknownField   = "unknown_field"   // the endpoint has no such field
+	ReasonWrongType      = "wrong_type"      // a JSON value of the wrong type
+	ReasonMalformed      = "malformed"       // the body is not valid JSON
+)
 
 // Error is a classified error with the fields or reasons a caller can act on.
 type Error struct {
@@ -78,6 +92,11 @@ type Fields []FieldError
 
 // Add records a bad field.
 func (f *Fields) Add(field, reason string) { *f = append(*f, FieldError{Field: field, Reason: reason}) }
+
+// AddCode records a bad field refused by the built-in check code.
+func (f *Fields) AddCode(field, code, reason string) {
+	*f = append(*f, FieldError{Field: field, Reason: reason, Code: code})
+}
 
 // Err returns an invalid-input *Error, or nil when no field was added.
 func (f Fields) Err() error {

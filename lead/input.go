@@ -48,27 +48,27 @@ func (in *Input) Clean() error {
 	}
 	in.Country = strings.ToUpper(in.Country)
 	if in.Company == "" {
-		f.Add("company", "is required")
+		f.AddCode("company", ReasonRequired, "is required")
 	}
 	if in.Phone == "" {
-		f.Add("phone", "is required")
+		f.AddCode("phone", ReasonRequired, "is required")
 	}
 	for name, v := range map[string]string{"company": in.Company, "name": in.Name, "phone": in.Phone, "email": in.Email,
 		"channel": in.Channel, "group": in.Group, "profession": in.Profession, "address": in.Address, "district": in.District, "division": in.Division} {
 		if utf8.RuneCountInString(v) > maxText {
-			f.Add(name, "is longer than 200 characters")
+			f.AddCode(name, ReasonTooLong, "is longer than 200 characters")
 		}
 	}
 	if utf8.RuneCountInString(in.Notes) > maxNotes {
-		f.Add("notes", "is longer than 10000 characters")
+		f.AddCode("notes", ReasonTooLong, "is longer than 10000 characters")
 	}
 	if in.Email != "" {
 		if !ValidEmail(in.Email) {
-			f.Add("email", "is not a valid e-mail address")
+			f.AddCode("email", ReasonInvalidEmail, "is not a valid e-mail address")
 		}
 	}
 	if in.Country != "" && !isAlpha2(in.Country) {
-		f.Add("country", "must be a two-letter ISO 3166-1 code such as CN or US")
+		f.AddCode("country", ReasonInvalidCountry, "must be a two-letter ISO 3166-1 code such as CN or US")
 	}
 	if !in.DuplicatePolicy.Valid() {
 		f.Add("duplicate_policy", "must be merge, warn or reject")

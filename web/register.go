@@ -47,3 +47,43 @@ func Language(query, acceptLanguage string) string {
 	}
 	return "en"
 }
+
+// answerText says, in the page's languages other than English, what the
+// registration endpoints answer: field reasons by their code (a built-in
+// check's, lead.Reason*), problem titles and details by the problem's code,
+// and the message of an accepted registration. A reason without a code (a
+// validation rule's message, written by an admin) is not translated.
+var answerText = map[string]map[string]string{
+	"zh": {
+		"reason.required":        "请填写此项。",
+		"reason.too_long":        "内容过长，请缩短。",
+		"reason.invalid_email":   "电子邮箱地址无效。",
+		"reason.invalid_country": "请填写两个字母的国家代码，如 CN、US。",
+		"reason.unknown_field":   "登记表中没有此项。",
+		"reason.wrong_type":      "此项的格式不正确。",
+		"reason.malformed":       "提交的内容格式不正确。",
+
+		"title.invalid":                "请检查标出的各项。",
+		"title.bad_request":            "提交的内容格式不正确。",
+		"title.registration_refused":   "您的登记未能被接受。",
+		"detail.registration_refused":  "请通过电话或电子邮件与我们联系。",
+		"title.rate_limited":           "您所在网络的登记次数过多。",
+		"detail.rate_limited":          "请一分钟后再试。",
+		"title.too_large":              "提交的内容过大。",
+		"title.unsupported_media_type": "提交的内容格式不受支持。",
+		"title.not_found":              "此登记链接已失效。",
+		"title.unavailable":            "服务繁忙，请稍后再试。",
+		"title.internal":               "登记未能完成，请稍后再试。",
+
+		"received": "谢谢！我们已收到您的登记，会尽快与您联系。",
+	},
+}
+
+// Answer returns the text of key (see answerText) in lang, or def when
+// lang has none: English, or a key without a translation.
+func Answer(lang, key, def string) string {
+	if t, ok := answerText[lang][key]; ok {
+		return t
+	}
+	return def
+}

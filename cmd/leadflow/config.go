@@ -3,7 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -126,8 +130,58 @@ func (c config) apiConfig() (api.Config, error) {
 			return api.Config{}, fmt.Errorf("LEADFLOW_EXPORT_TTL: %q is not a positive duration such as 7d", v)
 		}
 	}
+	key, err := c.inviteKey()
+	if err != nil {
+		return api.Config{}, err
+	}
 	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
-		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR")}, nil
+		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key}, nil
+}
+
+// inviteKeyFile is where the invite key is kept when LEADFLOW_INVITE_KEY is unset.
+const inviteKeyFile = "invite.key"
+
+// inviteKey is the secret invite links are derived from: LEADFLOW_INVITE_KEY
+// (at least 32 characters; every replica needs the same), else a random key
+// kept in DataDir/invite.key (0600), created on the first start. When that
+// file cannot be written the key lasts as long as the process (nil).
+func (c config) inviteKey() ([]byte, error) {
+	if v := os.Getenv("LEADFLOW_INVITE_KEY"); v != "" {
+		if len(v) < 32 {
+			return nil, fmt.Errorf("LEADFLOW_INVITE_KEY: must have at least 32 characters (e.g. openssl rand -hex 32)")
+		}
+		return []byte(v), nil
+	}
+	path := filepath.Join(c.DataDir, inviteKeyFile)
+	if b, err := os.ReadFile(path); err == nil {
+		if k := strings.TrimSpace(string(b)); len(k) >= 32 {
+			return []byte(k), nil
+		}
+		return nil, fmt.Errorf("%s holds no key of at least 32 characters; delete it to have a new one made", path)
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	key := hex.EncodeToString(b)
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		slog.Warn("no invite key file: reps will be shown new invite links after a restart", "err", err)
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		time.Sleep(100 * time.Millisecond) // another process is writing it
+		return c.inviteKey()
+	}
+	if err == nil {
+		_, err = f.WriteString(key + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		slog.Warn("no invite key file: reps will be shown new invite links after a restart", "err", err)
+		return nil, nil
+	}
+	return []byte(key), nil
 }
 
 // dialTemporal connects to Temporal with the SDK's logs going to log at WARN

@@ -38,15 +38,16 @@ if (form) {
     const button = form.querySelector('button');
     button.disabled = true;
     try {
-      const res = await fetch(form.dataset.action, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+      // The server answers in the page's language.
+      const lang = document.documentElement.lang;
+      const res = await fetch(form.dataset.action, {method: 'POST', headers: {'Content-Type': 'application/json', 'Accept-Language': lang}, body: JSON.stringify(body)});
       if (res.ok) { form.hidden = true; document.getElementById('done').hidden = false; return; }
       const p = await res.json().catch(() => ({}));
       let shown = false;
-      // The server explains in English: in another language, say so in
-      // the page's language first.
-      const english = document.documentElement.lang === 'en';
+      // A reason with a code is in the page's language; one without (a
+      // rule's message, as an admin wrote it) gets the page's word first.
       for (const e of (p.errors || [])) {
-        show(e.field, english ? e.reason : form.dataset.invalid + ' (' + e.reason + ')');
+        show(e.field, e.code || lang === 'en' ? e.reason : form.dataset.invalid + ' (' + e.reason + ')');
         shown = true;
       }
       if (!shown) {
