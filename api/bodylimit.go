@@ -36,6 +36,10 @@ var bodyLimits = []struct {
 	{fiber.MethodPost, "/api/v1/register", RegisterBodyLimit},
 	{"", "/api/v1/rules/", LargeJSONBodyLimit},
 	{fiber.MethodPut, "/api/v1/options/", LargeJSONBodyLimit},
+	// The console's forms of the same things: an upload, a rule set, a list.
+	{fiber.MethodPost, "/imports", ImportBodyLimit},
+	{fiber.MethodPost, "/rules/", LargeJSONBodyLimit},
+	{fiber.MethodPost, "/options/", LargeJSONBodyLimit},
 }
 
 // bodyLimitOf returns the largest body a request to this route may send.

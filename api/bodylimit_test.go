@@ -136,6 +136,13 @@ func TestBodyLimitPerRoute(t *testing.T) {
 	if want := strings.Count(csv.String(), "\n") - 1; preview.Rows != want {
 		t.Fatalf("preview rows %d, want %d", preview.Rows, want)
 	}
+	// The console's upload takes the same file as the API's.
+	b := s.browser()
+	b.signIn(s.admin, "/imports")
+	page := s.expect(b.get("/imports"), 200)
+	if got := b.upload(page, "/imports/preview", "big.csv", csv.Bytes()); got.status == 413 {
+		t.Fatalf("the console's import preview refused a 3 MB file: %.300s", got.body)
+	}
 }
 
 // TestContentTypeStrictJSON: JSON routes take application/json (with
