@@ -41,6 +41,8 @@ func visibleSQL(u string) string {
 // lead.Visible without the member relation: Visible(r &^ RelMember, status)
 // (TestVisibilityTwin checks both). Reports leave out the pooled leads a
 // rep may merely claim, and a manager's team pools they do not administer.
+// l may also be a lead's funnel summary (lead_funnel), which carries the
+// lead's owner_id and pool_id.
 func answerableSQL(u string) string {
 	return `(l.owner_id = ` + u + ` OR (p.id IS NOT NULL AND ` + poolAdminSQL("p", u) + `))`
 }
