@@ -205,10 +205,12 @@ func (e FieldInputType) Valid() bool {
 const (
 	FunnelReportGroupByChannel FunnelReportGroupBy = "channel"
 	FunnelReportGroupByCountry FunnelReportGroupBy = "country"
+	FunnelReportGroupByGroup   FunnelReportGroupBy = "group"
 	FunnelReportGroupByInviter FunnelReportGroupBy = "inviter"
 	FunnelReportGroupByOwner   FunnelReportGroupBy = "owner"
 	FunnelReportGroupByPool    FunnelReportGroupBy = "pool"
 	FunnelReportGroupBySource  FunnelReportGroupBy = "source"
+	FunnelReportGroupByStatus  FunnelReportGroupBy = "status"
 )
 
 // Valid indicates whether the value is a known member of the FunnelReportGroupBy enum.
@@ -218,6 +220,8 @@ func (e FunnelReportGroupBy) Valid() bool {
 		return true
 	case FunnelReportGroupByCountry:
 		return true
+	case FunnelReportGroupByGroup:
+		return true
 	case FunnelReportGroupByInviter:
 		return true
 	case FunnelReportGroupByOwner:
@@ -225,6 +229,8 @@ func (e FunnelReportGroupBy) Valid() bool {
 	case FunnelReportGroupByPool:
 		return true
 	case FunnelReportGroupBySource:
+		return true
+	case FunnelReportGroupByStatus:
 		return true
 	default:
 		return false
@@ -709,10 +715,12 @@ func (e ListPoolsParamsScope) Valid() bool {
 const (
 	GetFunnelReportParamsGroupByChannel GetFunnelReportParamsGroupBy = "channel"
 	GetFunnelReportParamsGroupByCountry GetFunnelReportParamsGroupBy = "country"
+	GetFunnelReportParamsGroupByGroup   GetFunnelReportParamsGroupBy = "group"
 	GetFunnelReportParamsGroupByInviter GetFunnelReportParamsGroupBy = "inviter"
 	GetFunnelReportParamsGroupByOwner   GetFunnelReportParamsGroupBy = "owner"
 	GetFunnelReportParamsGroupByPool    GetFunnelReportParamsGroupBy = "pool"
 	GetFunnelReportParamsGroupBySource  GetFunnelReportParamsGroupBy = "source"
+	GetFunnelReportParamsGroupByStatus  GetFunnelReportParamsGroupBy = "status"
 )
 
 // Valid indicates whether the value is a known member of the GetFunnelReportParamsGroupBy enum.
@@ -722,6 +730,8 @@ func (e GetFunnelReportParamsGroupBy) Valid() bool {
 		return true
 	case GetFunnelReportParamsGroupByCountry:
 		return true
+	case GetFunnelReportParamsGroupByGroup:
+		return true
 	case GetFunnelReportParamsGroupByInviter:
 		return true
 	case GetFunnelReportParamsGroupByOwner:
@@ -729,6 +739,8 @@ func (e GetFunnelReportParamsGroupBy) Valid() bool {
 	case GetFunnelReportParamsGroupByPool:
 		return true
 	case GetFunnelReportParamsGroupBySource:
+		return true
+	case GetFunnelReportParamsGroupByStatus:
 		return true
 	default:
 		return false
@@ -2044,6 +2056,9 @@ type ListLeadsParams struct {
 	// Channel the channel, in any case
 	Channel *string `form:"channel,omitempty" json:"channel,omitempty"`
 
+	// Group the group (one of the groups option list), in any case
+	Group *string `form:"group,omitempty" json:"group,omitempty"`
+
 	// Tag a tag, in any case
 	Tag     *string `form:"tag,omitempty" json:"tag,omitempty"`
 	Country *string `form:"country,omitempty" json:"country,omitempty"`
@@ -2208,7 +2223,7 @@ type GetFunnelReportParams struct {
 	// To the end of the period, excluded: a date (midnight UTC) or an RFC 3339 time; default: now
 	To *string `form:"to,omitempty" json:"to,omitempty"`
 
-	// GroupBy source, channel or country of the lead; inviter: the rep whose invite link registered it; owner: its current owner; pool: its current pool
+	// GroupBy source, channel, country or group of the lead; inviter: the rep whose invite link registered it; owner: its current owner; pool: its current pool; status: its current status
 	GroupBy *GetFunnelReportParamsGroupBy `form:"group_by,omitempty" json:"group_by,omitempty"`
 }
 
@@ -5604,6 +5619,18 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 		if params.Channel != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Group != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group", *params.Group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
