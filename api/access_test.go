@@ -217,6 +217,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/imports":                                {multipart: true, want: [subjects]int{202, 202, 403, 403, 403, 403, 403}},
 		"GET /api/v1/reports/funnel":                          {want: all(200)},
 		"GET /api/v1/reports/rejections":                      {want: all(200)},
+		"GET /api/v1/reports/activity":                        {want: all(200)},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
@@ -272,6 +273,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if !seen[key] {
 			t.Errorf("the matrix has a row for %s, which is not a route", key)
 		}
+	}
+	// The console's dashboard, signed in: everyone has one (of the leads
+	// they answer for); managers and admins land on it after signing in.
+	for sub := range subjects {
+		b := w.browser()
+		land := "/leads"
+		if sub == subAdmin || sub == subMgr || sub == subOtherMgr {
+			land = "/dashboard"
+		}
+		wantRedirect(t, b.signIn(w.tokens[sub], ""), land)
+		wantText(t, w.expect(b.get("/dashboard"), 200), `id="headlines"`)
 	}
 }
 

@@ -74,6 +74,19 @@ func (v Viewer) reportCondition(arg func(any) string) string {
 	return answerableSQL(arg(v.ID) + "::uuid")
 }
 
+// eventCondition returns the SQL condition of the events v's reports
+// count, on event e of lead l (joined to its pool p): those of the leads
+// v answers for (reportCondition), and those that took a lead from v (a
+// reclaim's or a return's from_owner), which v answered for until then.
+// "" when v sees everything.
+func (v Viewer) eventCondition(arg func(any) string) string {
+	c := v.reportCondition(arg)
+	if c == "" {
+		return ""
+	}
+	return `(` + c + ` OR e.data->>'from_owner' = ` + arg(v.ID) + `)`
+}
+
 // poolAccess is user u's access to pool poolID, decided by lead.PoolAccessOf.
 func poolAccess(ctx context.Context, q queryRower, u lead.User, poolID string) (lead.PoolAccess, error) {
 	if poolID == "" || u.ID == "" {

@@ -25,10 +25,11 @@ const (
 	GroupCountry = "country" // its country
 	GroupGroup   = "group"   // its group (the groups option list)
 	GroupStatus  = "status"  // its current status
+	GroupAll     = "all"     // one row of every lead, keyed "all"
 )
 
 // FunnelGroups lists the groupings of the funnel report.
-var FunnelGroups = []string{GroupSource, GroupChannel, GroupInviter, GroupOwner, GroupPool, GroupCountry, GroupGroup, GroupStatus}
+var FunnelGroups = []string{GroupSource, GroupChannel, GroupInviter, GroupOwner, GroupPool, GroupCountry, GroupGroup, GroupStatus, GroupAll}
 
 // funnelKeys is the SQL of each grouping's key over lead l (or its
 // lead_funnel summary, which has the same columns); "" when the
@@ -42,6 +43,7 @@ var funnelKeys = map[string]string{
 	GroupCountry: `l.country`,
 	GroupGroup:   `l.lead_group`,
 	GroupStatus:  `l.status`,
+	GroupAll:     `'all'`,
 }
 
 // ReportFilter chooses the leads of a report: those registered in
@@ -58,9 +60,13 @@ type ReportFilter struct {
 
 // where returns the SQL condition on lead l (joined to its pool p) of the
 // filter's period and viewer, and its arguments.
-func (f ReportFilter) where() (string, []any) {
+func (f ReportFilter) where() (string, []any) { return f.whereOn(`l.created_at`) }
+
+// whereOn is where with the period on the time at instead of when the
+// lead was registered.
+func (f ReportFilter) whereOn(at string) (string, []any) {
 	args := []any{f.From, f.To}
-	where := `l.created_at >= $1 AND l.created_at < $2`
+	where := at + ` >= $1 AND ` + at + ` < $2`
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -111,6 +117,8 @@ func (db *DB) FunnelReport(ctx context.Context, f ReportFilter) ([]FunnelRow, er
 		label = `(SELECT u.name FROM users u WHERE g.key <> '' AND u.id = g.key::uuid)`
 	case GroupPool:
 		label = `(SELECT pl.name FROM pools pl WHERE g.key <> '' AND pl.id = g.key::uuid)`
+	case GroupAll:
+		label = `'All leads'`
 	}
 	q := `
 		WITH g AS (

@@ -121,4 +121,7 @@ GROUP BY l.id;
 -- Nothing reads events by funnel type any more: the summary replaced it.
 DROP INDEX lead_events_funnel_idx;
 
+-- The activity report (store/activity.go) counts the reclaims of a period.
+CREATE INDEX lead_events_reclaimed_idx ON lead_events (at) WHERE type = 'reclaimed';
+
 ANALYZE lead_funnel;
