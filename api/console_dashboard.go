@@ -140,21 +140,21 @@ func dashboardPanels(funnels map[string][]store.FunnelRow, act activityReportBod
 	reclaims := web.Panel{ID: "reclaims", Title: "Reclaims per day", Columns: []string{"Day", "Reclaims"}}
 	var bars []web.Bar
 	for _, r := range act.Reclaims {
-		bars = append(bars, web.Bar{Label: r.Day, Value: float64(r.Count), Text: strconv.FormatInt(r.Count, 10)})
+		// The axis shows month-day; the tooltip and the table the whole date.
+		bars = append(bars, web.Bar{Label: r.Day[len("2006-"):], Value: float64(r.Count), Text: r.Day + ": " + strconv.FormatInt(r.Count, 10)})
 		if r.Count > 0 {
 			reclaims.Rows = append(reclaims.Rows, []string{r.Day, strconv.FormatInt(r.Count, 10)})
 		}
 	}
-	reclaims.Chart, reclaims.Note = web.BarChart(reclaims.Title, bars), "The table lists the days with reclaims."
+	reclaims.Chart, reclaims.Note = web.ColumnChart(reclaims.Title, bars), "A column a day (UTC); the table lists the days with reclaims."
 
 	due := web.Panel{ID: "due", Title: "Follow-ups due today (" + act.Today + ")", Columns: []string{"Owner", "Due today", "Overdue"}}
 	bars = nil
 	for _, r := range act.Due {
-		bars = append(bars, web.Bar{Label: r.Label, Value: float64(r.DueToday + r.Overdue),
-			Text: fmt.Sprintf("%d + %d overdue", r.DueToday, r.Overdue)})
+		bars = append(bars, web.Bar{Label: r.Label, Value: float64(r.DueToday + r.Overdue), Text: strconv.FormatInt(r.DueToday+r.Overdue, 10)})
 		due.Rows = append(due.Rows, []string{r.Label, strconv.FormatInt(r.DueToday, 10), strconv.FormatInt(r.Overdue, 10)})
 	}
-	due.Chart, due.Note = web.BarChart(due.Title, bars), "Assigned leads whose latest follow-up planned the next one by the end of today (UTC)."
+	due.Chart, due.Note = web.BarChart(due.Title, bars), "Assigned leads whose latest follow-up planned the next one by the end of today (UTC); the bars count both."
 
 	contact := web.Panel{ID: "first-contact", Title: "Median time to first contact, by owner", Columns: []string{"Owner", "Assigned", "Followed up", "Median"}}
 	bars = nil

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 )
@@ -183,4 +185,39 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	fieldProblem(t, w.do("GET", "/api/v1/reports/activity?from=2026-02-01&to=2026-01-01", w.admin, ""), "to")
+}
+
+// TestDashboardBrowser opens the dashboard in a real browser: an admin
+// lands on it after signing in, the charts are drawn (one bar per row of
+// the tables), the period form works, and it fits a phone's width.
+func TestDashboardBrowser(t *testing.T) {
+	w := newWorld(t)
+	dashboardData(w)
+	base := w.served()
+	ctx, shot := chromium(t)
+	run(t, ctx, "sign in as an admin", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), w.admin),
+		chromedp.Click(chromedp.ID("sign-in")), chromedp.WaitVisible(chromedp.ID("headlines")))
+	if at, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); err != nil || at != "/dashboard" {
+		t.Errorf("an admin landed on %q, want /dashboard (%v)", at, err)
+	}
+	for id, bars := range map[string]int{"by-status": 4, "by-pool": 3, "by-channel": 1, "reclaims": 1, "due": 1, "first-contact": 1} {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('#`+id+` svg.chart rect.bar')].filter(r => r.getBBox().width > 0).length`))
+		if err != nil || n != bars {
+			t.Errorf("panel %s draws %d bars, want %d (%v)", id, n, bars, err)
+		}
+	}
+	shot("01-dashboard")
+	run(t, ctx, "ask for January 2020", chromedp.SetValue(chromedp.ID("f-from"), "2020-01-01"), chromedp.SetValue(chromedp.ID("f-to"), "2020-02-01"),
+		chromedp.Submit(chromedp.ID("f-from")), chromedp.WaitVisible(chromedp.ID("headlines")))
+	if got := text(t, ctx, "#period-shown"); !strings.Contains(got, "2020-01-01 00:00 to 2020-02-01 00:00") {
+		t.Errorf("period shown: %q", got)
+	}
+	run(t, ctx, "the dashboard on a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(chromedp.ID("headlines")))
+	if width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || width > 375 {
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 375).slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className)`))
+		t.Errorf("the dashboard is %d px wide on a 375 px screen (%v); too wide: %v", width, err, wide)
+	}
+	shot("02-dashboard-phone")
 }

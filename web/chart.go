@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
@@ -19,12 +20,13 @@ type Bar struct {
 
 // Chart geometry, in SVG user units (the SVG scales to its box).
 const (
-	chartWidth  = 560
-	chartLabelW = 170 // the labels' column
-	chartValueW = 70  // the values' column
-	chartRowH   = 26
-	chartBarH   = 18
+	chartWidth  = 440
+	chartLabelW = 140 // the labels' column
+	chartValueW = 60  // the values' column
+	chartRowH   = 24
+	chartBarH   = 17
 	chartPad    = 6
+	columnH     = 120 // the height of a column chart's tallest column
 )
 
 // BarChart draws bars as an SVG figure named title (its accessible name).
@@ -53,13 +55,66 @@ func BarChart(title string, bars []Bar) template.HTML {
 			w = 2 // a non-zero value stays visible
 		}
 		label := bar.Label
-		if r := []rune(label); len(r) > 24 {
-			label = string(r[:23]) + "…"
+		if r := []rune(label); len(r) > 20 {
+			label = string(r[:19]) + "…"
 		}
 		fmt.Fprintf(&b, `<g><title>%s: %s</title>`, esc(bar.Label), esc(bar.Text))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, chartLabelW-chartPad, y+chartBarH-4, esc(label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" rx="2" class="bar"/>`, chartLabelW, y, w, chartBarH)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="value">%s</text></g>`, float64(chartLabelW)+w+4, y+chartBarH-4, esc(bar.Text))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // every text is escaped above
+}
+
+// ColumnChart draws bars as vertical columns side by side, for a series
+// over time (a column a day): the first, the last and every 7th label
+// under the axis (keep them short), each bar's Text in its tooltip and
+// its value above the non-zero columns when there is room.
+func ColumnChart(title string, bars []Bar) template.HTML {
+	var b strings.Builder
+	esc := template.HTMLEscapeString
+	height := chartPad*2 + columnH + 34
+	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`,
+		esc(title), chartWidth, height, chartWidth, height)
+	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
+	top := 0.0
+	for _, bar := range bars {
+		top = max(top, bar.Value)
+	}
+	if top <= 0 || len(bars) == 0 {
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="none">nothing in this period</text></svg>`, chartPad, chartPad+chartBarH)
+		return template.HTML(b.String()) // every text is escaped above
+	}
+	base := chartPad + 14 + columnH // the axis; 14 above the tallest column for its value
+	step := float64(chartWidth-2*chartPad) / float64(len(bars))
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, chartPad, base, chartWidth-chartPad, base)
+	for i, bar := range bars {
+		x := float64(chartPad) + float64(i)*step
+		h := max(bar.Value, 0) / top * columnH
+		if bar.Value > 0 && h < 2 {
+			h = 2
+		}
+		fmt.Fprintf(&b, `<g><title>%s: %s</title>`, esc(bar.Label), esc(bar.Text))
+		if h > 0 {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"/>`, x+step*0.1, float64(base)-h, step*0.8, h)
+		}
+		if bar.Value > 0 && step >= 10 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" class="value">%s</text>`, x+step/2, float64(base)-h-3,
+				strconv.FormatFloat(bar.Value, 'f', -1, 64))
+		}
+		b.WriteString(`</g>`)
+		if i == 0 || i == len(bars)-1 || i%7 == 0 && len(bars)-1-i >= 4 {
+			anchor := "middle"
+			switch {
+			case i == 0:
+				anchor = "start"
+			case i == len(bars)-1:
+				anchor = "end"
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="%s" class="label">%s</text>`,
+				min(max(x+step/2, chartPad), chartWidth-chartPad), base+16, anchor, esc(bar.Label))
+		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every text is escaped above
