@@ -60,3 +60,6 @@ func EventFunnel(ctx context.Context, db *DB, f ReportFilter) ([]FunnelRow, erro
 		return f, err
 	})
 }
+
+// FunnelSQL is FunnelReport's query and its arguments, for EXPLAIN.
+func FunnelSQL(f ReportFilter) (string, []any) { return funnelQuery(f) }

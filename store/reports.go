@@ -106,6 +106,23 @@ type FunnelRow struct {
 // l and joined to its pool p like a lead, so the keys and the viewer's
 // condition are those of the lead itself.
 func (db *DB) FunnelReport(ctx context.Context, f ReportFilter) ([]FunnelRow, error) {
+	q, args := funnelQuery(f)
+	return inReportTx(ctx, db, q, args, func(r pgx.CollectableRow) (FunnelRow, error) {
+		var f FunnelRow
+		err := r.Scan(&f.Key, &f.Label, &f.Registered, &f.Rejected, &f.Merged, &f.Pooled, &f.Assigned,
+			&f.FollowedUp, &f.Converted, &f.Reclaimed, &f.Returned, &f.MedianFirstContactSeconds)
+		if f.Key == "" {
+			f.Label = "(none)"
+		}
+		if f.Registered > 0 {
+			f.ConversionRate = float64(f.Converted) / float64(f.Registered)
+		}
+		return f, err
+	})
+}
+
+// funnelQuery is the SQL of FunnelReport and its arguments.
+func funnelQuery(f ReportFilter) (string, []any) {
 	key, ok := funnelKeys[f.GroupBy]
 	if !ok {
 		key = funnelKeys[GroupSource]
@@ -120,6 +137,9 @@ func (db *DB) FunnelReport(ctx context.Context, f ReportFilter) ([]FunnelRow, er
 	case GroupAll:
 		label = `'All leads'`
 	}
+	// The counts are hashed by key in one pass; the median sorts only the
+	// leads with a first contact (an ordered-set aggregate makes the whole
+	// grouping sort its input), and is joined to them.
 	q := `
 		WITH g AS (
 			SELECT ` + key + ` AS key, count(*) AS registered,
@@ -130,27 +150,21 @@ func (db *DB) FunnelReport(ctx context.Context, f ReportFilter) ([]FunnelRow, er
 				count(l.followed_up_at) AS followed_up,
 				count(*) FILTER (WHERE l.converted) AS converted,
 				count(*) FILTER (WHERE l.reclaimed) AS reclaimed,
-				count(*) FILTER (WHERE l.returned) AS returned,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.followed_up_at - l.assigned_at)) AS median
+				count(*) FILTER (WHERE l.returned) AS returned
 			FROM lead_funnel l LEFT JOIN pools p ON p.id = l.pool_id
 			WHERE ` + where + `
 			GROUP BY 1
+		), m AS (
+			SELECT ` + key + ` AS key,
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.followed_up_at - l.assigned_at)) AS median
+			FROM lead_funnel l LEFT JOIN pools p ON p.id = l.pool_id
+			WHERE ` + where + ` AND l.assigned_at IS NOT NULL AND l.followed_up_at IS NOT NULL
+			GROUP BY 1
 		)
 		SELECT g.key, coalesce(` + label + `, g.key), g.registered, g.rejected, g.merged, g.pooled, g.assigned,
-			g.followed_up, g.converted, g.reclaimed, g.returned, g.median
-		FROM g ORDER BY g.registered DESC, g.key`
-	return inReportTx(ctx, db, q, args, func(r pgx.CollectableRow) (FunnelRow, error) {
-		var f FunnelRow
-		err := r.Scan(&f.Key, &f.Label, &f.Registered, &f.Rejected, &f.Merged, &f.Pooled, &f.Assigned,
-			&f.FollowedUp, &f.Converted, &f.Reclaimed, &f.Returned, &f.MedianFirstContactSeconds)
-		if f.Key == "" {
-			f.Label = "(none)"
-		}
-		if f.Registered > 0 {
-			f.ConversionRate = float64(f.Converted) / float64(f.Registered)
-		}
-		return f, err
-	})
+			g.followed_up, g.converted, g.reclaimed, g.returned, m.median
+		FROM g LEFT JOIN m ON m.key = g.key ORDER BY g.registered DESC, g.key`
+	return q, args
 }
 
 // The rule kinds of the rejection report.
