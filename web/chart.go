@@ -29,24 +29,34 @@ const (
 	columnH     = 120 // the height of a column chart's tallest column
 )
 
-// BarChart draws bars as an SVG figure named title (its accessible name).
-// Bars are scaled to the largest value; a chart without bars, or whose
-// values are all 0, says so instead.
-func BarChart(title string, bars []Bar) template.HTML {
-	var b strings.Builder
+// startChart opens a chart's SVG of the height, named title, and returns
+// the largest value of bars; when no value is above 0 the SVG is complete
+// (it says so) and ok is false.
+func startChart(title string, height int, bars []Bar) (b *strings.Builder, top float64, ok bool) {
+	b = &strings.Builder{}
 	esc := template.HTMLEscapeString
-	height := chartPad*2 + chartRowH*max(len(bars), 1)
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`,
+	fmt.Fprintf(b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`,
 		esc(title), chartWidth, height, chartWidth, height)
-	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
-	top := 0.0
+	fmt.Fprintf(b, `<title>%s</title>`, esc(title))
 	for _, bar := range bars {
 		top = max(top, bar.Value)
 	}
 	if top <= 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="none">nothing in this period</text></svg>`, chartPad, chartPad+chartBarH)
-		return template.HTML(b.String()) // every text is escaped above
+		fmt.Fprintf(b, `<text x="%d" y="%d" class="none">nothing in this period</text></svg>`, chartPad, chartPad+chartBarH)
+		return b, top, false
 	}
+	return b, top, true
+}
+
+// BarChart draws bars as an SVG figure named title (its accessible name).
+// Bars are scaled to the largest value; a chart without bars, or whose
+// values are all 0, says so instead.
+func BarChart(title string, bars []Bar) template.HTML {
+	b, top, ok := startChart(title, chartPad*2+chartRowH*max(len(bars), 1), bars)
+	if !ok {
+		return template.HTML(b.String()) // every text is escaped
+	}
+	esc := template.HTMLEscapeString
 	span := float64(chartWidth - chartLabelW - chartValueW - chartPad)
 	for i, bar := range bars {
 		y := chartPad + i*chartRowH
@@ -58,10 +68,10 @@ func BarChart(title string, bars []Bar) template.HTML {
 		if r := []rune(label); len(r) > 20 {
 			label = string(r[:19]) + "…"
 		}
-		fmt.Fprintf(&b, `<g><title>%s: %s</title>`, esc(bar.Label), esc(bar.Text))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, chartLabelW-chartPad, y+chartBarH-4, esc(label))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" rx="2" class="bar"/>`, chartLabelW, y, w, chartBarH)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="value">%s</text></g>`, float64(chartLabelW)+w+4, y+chartBarH-4, esc(bar.Text))
+		fmt.Fprintf(b, `<g><title>%s: %s</title>`, esc(bar.Label), esc(bar.Text))
+		fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, chartLabelW-chartPad, y+chartBarH-4, esc(label))
+		fmt.Fprintf(b, `<rect x="%d" y="%d" width="%.1f" height="%d" rx="2" class="bar"/>`, chartLabelW, y, w, chartBarH)
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" class="value">%s</text></g>`, float64(chartLabelW)+w+4, y+chartBarH-4, esc(bar.Text))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every text is escaped above
@@ -72,35 +82,26 @@ func BarChart(title string, bars []Bar) template.HTML {
 // under the axis (keep them short), each bar's Text in its tooltip and
 // its value above the non-zero columns when there is room.
 func ColumnChart(title string, bars []Bar) template.HTML {
-	var b strings.Builder
+	b, top, ok := startChart(title, chartPad*2+columnH+34, bars)
+	if !ok {
+		return template.HTML(b.String()) // every text is escaped
+	}
 	esc := template.HTMLEscapeString
-	height := chartPad*2 + columnH + 34
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`,
-		esc(title), chartWidth, height, chartWidth, height)
-	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
-	top := 0.0
-	for _, bar := range bars {
-		top = max(top, bar.Value)
-	}
-	if top <= 0 || len(bars) == 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="none">nothing in this period</text></svg>`, chartPad, chartPad+chartBarH)
-		return template.HTML(b.String()) // every text is escaped above
-	}
 	base := chartPad + 14 + columnH // the axis; 14 above the tallest column for its value
 	step := float64(chartWidth-2*chartPad) / float64(len(bars))
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, chartPad, base, chartWidth-chartPad, base)
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, chartPad, base, chartWidth-chartPad, base)
 	for i, bar := range bars {
 		x := float64(chartPad) + float64(i)*step
 		h := max(bar.Value, 0) / top * columnH
 		if bar.Value > 0 && h < 2 {
 			h = 2
 		}
-		fmt.Fprintf(&b, `<g><title>%s: %s</title>`, esc(bar.Label), esc(bar.Text))
+		fmt.Fprintf(b, `<g><title>%s</title>`, esc(bar.Text))
 		if h > 0 {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"/>`, x+step*0.1, float64(base)-h, step*0.8, h)
+			fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"/>`, x+step*0.1, float64(base)-h, step*0.8, h)
 		}
 		if bar.Value > 0 && step >= 10 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" class="value">%s</text>`, x+step/2, float64(base)-h-3,
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" class="value">%s</text>`, x+step/2, float64(base)-h-3,
 				strconv.FormatFloat(bar.Value, 'f', -1, 64))
 		}
 		b.WriteString(`</g>`)
@@ -112,7 +113,7 @@ func ColumnChart(title string, bars []Bar) template.HTML {
 			case i == len(bars)-1:
 				anchor = "end"
 			}
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="%s" class="label">%s</text>`,
+			fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="%s" class="label">%s</text>`,
 				min(max(x+step/2, chartPad), chartWidth-chartPad), base+16, anchor, esc(bar.Label))
 		}
 	}
