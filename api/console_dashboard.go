@@ -21,15 +21,6 @@ import (
 // dashboardGroups are the funnel groupings the dashboard reads.
 var dashboardGroups = []string{store.GroupStatus, store.GroupPool, store.GroupChannel, store.GroupInviter, store.GroupOwner, store.GroupAll}
 
-// dashboardData is what the dashboard page shows.
-type dashboardData struct {
-	From, To   string // the form's values: what the user asked, "" for the default
-	Period     string // the period shown, in words
-	Headlines  []web.JobRow
-	Panels     []web.Panel
-	ReportLink string // the funnel API's URL for the period
-}
-
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	p := consolePage(c, "Dashboard", "dashboard")
 	f, err := reportFilter(c, false)
@@ -44,7 +35,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := dashboardData{From: c.Query("from"), To: c.Query("to"),
+	d := web.Dashboard{From: c.Query("from"), To: c.Query("to"),
 		Period:     f.From.UTC().Format("2006-01-02 15:04") + " to " + f.To.UTC().Format("2006-01-02 15:04") + " UTC (excluded)",
 		ReportLink: "/api/v1/reports/funnel?from=" + f.From.UTC().Format(time.RFC3339) + "&to=" + f.To.UTC().Format(time.RFC3339)}
 	var all store.FunnelRow

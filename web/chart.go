@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// This file draws the dashboard's charts: horizontal bar charts as inline
+// This file holds the dashboard page's data and draws its charts: horizontal bar charts as inline
 // SVG, on the server, with no script. Each chart has a table of the same
 // figures beside it (the page's), so the SVG is a picture, not the data.
 
@@ -128,4 +128,13 @@ type Panel struct {
 	Columns   []string
 	Rows      [][]string
 	Note      string // what the figures count, under the table
+}
+
+// Dashboard is what the dashboard page shows.
+type Dashboard struct {
+	From, To   string // the form's values: what the user asked, "" for the default
+	Period     string // the period shown, in words
+	Headlines  []JobRow
+	Panels     []Panel
+	ReportLink string // the funnel API's URL for the period
 }

@@ -46,6 +46,8 @@ func TestRenderPages(t *testing.T) {
 		"invite":   struct{ URL string }{"http://x/r/t"},
 		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
 		"job":      &Job{Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
+		"dashboard": &Dashboard{Period: "p", Headlines: []JobRow{{"a", "b"}}, Panels: []Panel{{ID: "x", Title: "X", Chart: BarChart("X", []Bar{{Label: "a", Value: 1, Text: "1"}}),
+			Columns: []string{"a"}, Rows: [][]string{{"1"}}, Note: "n"}, {ID: "y", Title: "Y", Chart: ColumnChart("Y", nil)}}},
 	}
 	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
 	if len(consolePages) != len(names)-1 {
