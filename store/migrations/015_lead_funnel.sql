@@ -3,7 +3,7 @@
 -- scan of this table instead of the leads joined to their events.
 --
 -- Triggers keep it in the transaction that writes the lead or its events:
--- every writer of lead_events (insertEvent, the digest's direct insert,
+-- every writer of lead_events (insertEvent, RecordNotice's direct insert,
 -- bulk loads) and every UPDATE of leads that moves its owner, pool,
 -- country, channel, group, status or intake outcome (a dozen statements
 -- across store/) is covered without each having to remember the summary.
