@@ -220,6 +220,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/exports":                                 {want: all(200)},
 		"GET /api/v1/reports/funnel":                          {want: all(200)},
 		"GET /api/v1/reports/rejections":                      {want: all(200)},
+		"GET /api/v1/reports/activity":                        {want: all(200)},
 	}
 	// Console routes with a row are sent by each subject signed in (the
 	// others are checked for their sign-in redirect only).
@@ -310,6 +311,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	w.consoleRoutes(consoleRows, seen, param)
+	// The console's dashboard, signed in: everyone has one (of the leads
+	// they answer for); managers and admins land on it after signing in.
+	for sub := range subjects {
+		b := w.browser()
+		land := "/leads"
+		if sub == subAdmin || sub == subMgr || sub == subOtherMgr {
+			land = "/dashboard"
+		}
+		wantRedirect(t, b.signIn(w.tokens[sub], ""), land)
+		wantText(t, w.expect(b.get("/dashboard"), 200), `id="headlines"`)
+	}
 }
 
 // consoleNeedsSession checks a console route: it takes the session cookie

@@ -159,13 +159,23 @@ func (s *Server) consoleMessage(c *fiber.Ctx, status int, title, text string) er
 }
 
 // nextPath keeps a post-sign-in destination only when it is a path of
-// this site ("/leads/1"), never another origin ("//evil", "https://…").
+// this site ("/leads/1"), never another origin ("//evil", "https://…");
+// "" otherwise (the user's landing page).
 func nextPath(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
 		strings.ContainsAny(next, "\r\n\\") || strings.HasPrefix(next, "/api/") {
-		return "/leads"
+		return ""
 	}
 	return next
+}
+
+// landing is where a user goes after signing in without a destination:
+// managers and admins to the dashboard, reps to their leads.
+func landing(u lead.User) string {
+	if u.Role == lead.RoleRep {
+		return "/leads"
+	}
+	return "/dashboard"
 }
 
 // loginCSRF returns the sign-in forms' CSRF token, setting its cookie when new.
@@ -252,7 +262,15 @@ func (s *Server) startSession(c *fiber.Ctx, userID string) error {
 	}
 	setCookie(c, sessionCookie, id, expires)
 	c.ClearCookie(loginCookie)
-	return c.Redirect(nextPath(c.FormValue("next")), fiber.StatusSeeOther)
+	next := nextPath(c.FormValue("next"))
+	if next == "" {
+		u, err := s.db.User(c.UserContext(), userID)
+		if err != nil {
+			return err
+		}
+		next = landing(u)
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
 // logout ends the session.

@@ -22,7 +22,7 @@ import (
 var listFilters = []web.Field{
 	{Name: "name", Label: "Name"}, {Name: "phone", Label: "Phone"}, {Name: "email", Label: "E-mail"},
 	{Name: "company", Label: "Company"}, {Name: "tag", Label: "Tag"}, {Name: "agent", Label: "Agent"},
-	{Name: "channel", Label: "Channel"},
+	{Name: "channel", Label: "Channel"}, {Name: "group", Label: "Group"},
 	{Name: "status", Label: "Status", Options: []string{"pooled", "offered", "assigned", "converted", "closed", "rejected", "merged", "received"}},
 	{Name: "time_field", Label: "Time frame on", Options: []string{"created", "assigned", "last_follow_up"}},
 	{Name: "created_from", Label: "From", Type: "date"}, {Name: "created_to", Label: "To", Type: "date"},

@@ -31,6 +31,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get := func(p string, h fiber.Handler) { app.Get(p, append(slices.Clone(sec), h)...) }
 	post := func(p string, h fiber.Handler) { app.Post(p, append(slices.Clone(sec), h)...) }
 	post("/logout", s.logout)
+	get("/dashboard", s.dashboardPage)
 	get("/leads", s.leadsPage)
 	get("/leads/:id", s.leadPage)
 	s.consoleActions(post)

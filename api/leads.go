@@ -93,7 +93,7 @@ func (s *Server) answerCreated(c *fiber.Ctx, out lead.IntakeResult, created bool
 }
 
 // leadFilterNames are the filters of GET /api/v1/leads.
-var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent", "source", "channel", "tag", "country", "q", "name",
+var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent", "source", "channel", "group", "tag", "country", "q", "name",
 	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "time_field", "review"}
 
 // leadFilter reads the filters of the lead list (GET /api/v1/leads, exports): get returns a
@@ -101,7 +101,7 @@ var leadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent"
 func leadFilter(get func(string) string, field func(string) string) (store.LeadFilter, error) {
 	f := store.LeadFilter{
 		Status: get("status"), Stage: get("stage"), PoolID: get("pool_id"), OwnerID: get("owner_id"),
-		Source: get("source"), Channel: get("channel"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
+		Source: get("source"), Channel: get("channel"), Group: get("group"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
 		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
 		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
 		Agent: get("agent"), TimeField: get("time_field"),

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ const defaultReportDays = 30
 func (s *Server) routeReports(v1 fiber.Router) {
 	v1.Get("/reports/funnel", s.funnelReport)
 	v1.Get("/reports/rejections", s.rejectionReport)
+	v1.Get("/reports/activity", s.activityReport)
 }
 
 // funnelReportBody is the answer of GET /api/v1/reports/funnel.
@@ -51,6 +53,45 @@ func (s *Server) funnelReport(c *fiber.Ctx) error {
 		items = []store.FunnelRow{}
 	}
 	return c.JSON(funnelReportBody{From: f.From, To: f.To, GroupBy: f.GroupBy, Items: items})
+}
+
+// activityReportBody is the answer of GET /api/v1/reports/activity.
+type activityReportBody struct {
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Today string    `json:"today"` // the day (UTC) follow_ups_due counts to the end of
+	store.Activity
+}
+
+func (s *Server) activityReport(c *fiber.Ctx) error {
+	body, err := s.activity(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(body)
+}
+
+// activity reads the period of c's query and computes the activity report
+// for the caller.
+func (s *Server) activity(c *fiber.Ctx) (activityReportBody, error) {
+	f, err := reportFilter(c, false)
+	if err != nil {
+		return activityReportBody{}, err
+	}
+	return s.activityOf(c.UserContext(), f)
+}
+
+// activityOf computes the activity report of f (the API's and the dashboard's).
+func (s *Server) activityOf(ctx context.Context, f store.ReportFilter) (activityReportBody, error) {
+	now := time.Now().UTC()
+	a, err := s.db.ActivityReport(ctx, f, now)
+	if a.Reclaims == nil {
+		a.Reclaims = []store.DayCount{}
+	}
+	if a.Due == nil {
+		a.Due = []store.DueRow{}
+	}
+	return activityReportBody{From: f.From, To: f.To, Today: now.Format(time.DateOnly), Activity: a}, err
 }
 
 func (s *Server) rejectionReport(c *fiber.Ctx) error {

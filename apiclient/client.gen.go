@@ -236,20 +236,27 @@ func (e FieldInputType) Valid() bool {
 
 // Defines values for FunnelReportGroupBy.
 const (
+	FunnelReportGroupByAll     FunnelReportGroupBy = "all"
 	FunnelReportGroupByChannel FunnelReportGroupBy = "channel"
 	FunnelReportGroupByCountry FunnelReportGroupBy = "country"
+	FunnelReportGroupByGroup   FunnelReportGroupBy = "group"
 	FunnelReportGroupByInviter FunnelReportGroupBy = "inviter"
 	FunnelReportGroupByOwner   FunnelReportGroupBy = "owner"
 	FunnelReportGroupByPool    FunnelReportGroupBy = "pool"
 	FunnelReportGroupBySource  FunnelReportGroupBy = "source"
+	FunnelReportGroupByStatus  FunnelReportGroupBy = "status"
 )
 
 // Valid indicates whether the value is a known member of the FunnelReportGroupBy enum.
 func (e FunnelReportGroupBy) Valid() bool {
 	switch e {
+	case FunnelReportGroupByAll:
+		return true
 	case FunnelReportGroupByChannel:
 		return true
 	case FunnelReportGroupByCountry:
+		return true
+	case FunnelReportGroupByGroup:
 		return true
 	case FunnelReportGroupByInviter:
 		return true
@@ -258,6 +265,8 @@ func (e FunnelReportGroupBy) Valid() bool {
 	case FunnelReportGroupByPool:
 		return true
 	case FunnelReportGroupBySource:
+		return true
+	case FunnelReportGroupByStatus:
 		return true
 	default:
 		return false
@@ -740,20 +749,27 @@ func (e ListPoolsParamsScope) Valid() bool {
 
 // Defines values for GetFunnelReportParamsGroupBy.
 const (
+	GetFunnelReportParamsGroupByAll     GetFunnelReportParamsGroupBy = "all"
 	GetFunnelReportParamsGroupByChannel GetFunnelReportParamsGroupBy = "channel"
 	GetFunnelReportParamsGroupByCountry GetFunnelReportParamsGroupBy = "country"
+	GetFunnelReportParamsGroupByGroup   GetFunnelReportParamsGroupBy = "group"
 	GetFunnelReportParamsGroupByInviter GetFunnelReportParamsGroupBy = "inviter"
 	GetFunnelReportParamsGroupByOwner   GetFunnelReportParamsGroupBy = "owner"
 	GetFunnelReportParamsGroupByPool    GetFunnelReportParamsGroupBy = "pool"
 	GetFunnelReportParamsGroupBySource  GetFunnelReportParamsGroupBy = "source"
+	GetFunnelReportParamsGroupByStatus  GetFunnelReportParamsGroupBy = "status"
 )
 
 // Valid indicates whether the value is a known member of the GetFunnelReportParamsGroupBy enum.
 func (e GetFunnelReportParamsGroupBy) Valid() bool {
 	switch e {
+	case GetFunnelReportParamsGroupByAll:
+		return true
 	case GetFunnelReportParamsGroupByChannel:
 		return true
 	case GetFunnelReportParamsGroupByCountry:
+		return true
+	case GetFunnelReportParamsGroupByGroup:
 		return true
 	case GetFunnelReportParamsGroupByInviter:
 		return true
@@ -762,6 +778,8 @@ func (e GetFunnelReportParamsGroupBy) Valid() bool {
 	case GetFunnelReportParamsGroupByPool:
 		return true
 	case GetFunnelReportParamsGroupBySource:
+		return true
+	case GetFunnelReportParamsGroupByStatus:
 		return true
 	default:
 		return false
@@ -772,6 +790,22 @@ func (e GetFunnelReportParamsGroupBy) Valid() bool {
 type ActionInput struct {
 	// Reason why, recorded in the history
 	Reason *string `json:"reason,omitempty"`
+}
+
+// ActivityReport defines model for ActivityReport.
+type ActivityReport struct {
+	// FollowUpsDue per owner, the most first
+	FollowUpsDue []DueRow  `json:"follow_ups_due"`
+	From         time.Time `json:"from"`
+
+	// Reclaims every day (UTC) of the period, oldest first
+	Reclaims []DayCount `json:"reclaims"`
+
+	// To excluded
+	To time.Time `json:"to"`
+
+	// Today the day (UTC) follow_ups_due counts to the end of
+	Today openapi_types.Date `json:"today"`
 }
 
 // AssignInput defines model for AssignInput.
@@ -935,6 +969,26 @@ type CustomerPage struct {
 
 	// NextCursor pass as cursor for the next page; absent on the last page
 	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// DayCount defines model for DayCount.
+type DayCount struct {
+	Count int64              `json:"count"`
+	Day   openapi_types.Date `json:"day"`
+}
+
+// DueRow an owner's assigned leads whose latest follow-up planned the next one by the end of today
+type DueRow struct {
+	DueToday int64 `json:"due_today"`
+
+	// Key the owner's id
+	Key string `json:"key"`
+
+	// Label the owner's name
+	Label string `json:"label"`
+
+	// Overdue planned before today
+	Overdue int64 `json:"overdue"`
 }
 
 // DuplicatePolicies source (api, manual, import, web, invite) to its duplicate policy
@@ -2116,6 +2170,9 @@ type ListLeadsParams struct {
 	// Channel the channel, in any case
 	Channel *string `form:"channel,omitempty" json:"channel,omitempty"`
 
+	// Group the group (one of the groups option list), in any case
+	Group *string `form:"group,omitempty" json:"group,omitempty"`
+
 	// Tag a tag, in any case
 	Tag     *string `form:"tag,omitempty" json:"tag,omitempty"`
 	Country *string `form:"country,omitempty" json:"country,omitempty"`
@@ -2272,6 +2329,15 @@ type ListPoolsParams struct {
 // ListPoolsParamsScope defines parameters for ListPools.
 type ListPoolsParamsScope string
 
+// GetActivityReportParams defines parameters for GetActivityReport.
+type GetActivityReportParams struct {
+	// From the start of the period, included: a date (2026-11-01, midnight UTC) or an RFC 3339 time; default: 30 days before `to`
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To the end of the period, excluded: a date (midnight UTC) or an RFC 3339 time; default: now
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+}
+
 // GetFunnelReportParams defines parameters for GetFunnelReport.
 type GetFunnelReportParams struct {
 	// From the start of the period, included: a date (2026-11-01, midnight UTC) or an RFC 3339 time; default: 30 days before `to`
@@ -2280,7 +2346,7 @@ type GetFunnelReportParams struct {
 	// To the end of the period, excluded: a date (midnight UTC) or an RFC 3339 time; default: now
 	To *string `form:"to,omitempty" json:"to,omitempty"`
 
-	// GroupBy source, channel or country of the lead; inviter: the rep whose invite link registered it; owner: its current owner; pool: its current pool
+	// GroupBy source, channel, country or group of the lead; inviter: the rep whose invite link registered it; owner: its current owner; pool: its current pool; status: its current status; all: one row of every lead (key all)
 	GroupBy *GetFunnelReportParamsGroupBy `form:"group_by,omitempty" json:"group_by,omitempty"`
 }
 
@@ -2954,6 +3020,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/register/{invite} (the `RegisterByInvite` operationId).
 	RegisterByInvite(ctx context.Context, invite string, body RegisterByInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetActivityReport The reclaims of a period day by day (whenever their leads were registered) and the follow-ups due by the end of today by owner, over the leads the caller answers for (as for the funnel; a rep also counts the reclaims that took their leads)
+	//
+	// Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
+	GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetFunnelReport The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
 	//
@@ -4359,6 +4430,21 @@ func (c *Client) RegisterByInviteWithBody(ctx context.Context, invite string, co
 // Corresponds with POST /api/v1/register/{invite} (the `RegisterByInvite` operationId).
 func (c *Client) RegisterByInvite(ctx context.Context, invite string, body RegisterByInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRegisterByInviteRequest(c.Server, invite, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetActivityReport The reclaims of a period day by day (whenever their leads were registered) and the follow-ups due by the end of today by owner, over the leads the caller answers for (as for the funnel; a rep also counts the reclaims that took their leads)
+//
+// Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
+func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetActivityReportRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5848,6 +5934,18 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 		if params.Channel != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Group != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group", *params.Group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7752,6 +7850,72 @@ func NewRegisterByInviteRequestWithBody(server string, invite string, contentTyp
 	return req, nil
 }
 
+// NewGetActivityReportRequest constructs an http.Request for the GetActivityReport method
+func NewGetActivityReportRequest(server string, params *GetActivityReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/reports/activity")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetFunnelReportRequest constructs an http.Request for the GetFunnelReport method
 func NewGetFunnelReportRequest(server string, params *GetFunnelReportParams) (*http.Request, error) {
 	var err error
@@ -9397,6 +9561,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/register/{invite} (the `RegisterByInvite` operationId).
 	RegisterByInviteWithResponse(ctx context.Context, invite string, body RegisterByInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterByInviteResponse, error)
+
+	// GetActivityReportWithResponse The reclaims of a period day by day (whenever their leads were registered) and the follow-ups due by the end of today by owner, over the leads the caller answers for (as for the funnel; a rep also counts the reclaims that took their leads)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
+	GetActivityReportWithResponse(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*GetActivityReportResponse, error)
 
 	// GetFunnelReportWithResponse The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
 	//
@@ -13474,6 +13645,61 @@ func (r RegisterByInviteResponse) ContentType() string {
 	return ""
 }
 
+type GetActivityReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActivityReport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetActivityReportResponse) GetJSON200() *ActivityReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetActivityReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetActivityReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetActivityReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetActivityReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetFunnelReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16180,6 +16406,19 @@ func (c *ClientWithResponses) RegisterByInviteWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseRegisterByInviteResponse(rsp)
+}
+
+// GetActivityReportWithResponse The reclaims of a period day by day (whenever their leads were registered) and the follow-ups due by the end of today by owner, over the leads the caller answers for (as for the funnel; a rep also counts the reclaims that took their leads)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
+func (c *ClientWithResponses) GetActivityReportWithResponse(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*GetActivityReportResponse, error) {
+	rsp, err := c.GetActivityReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetActivityReportResponse(rsp)
 }
 
 // GetFunnelReportWithResponse The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
@@ -19739,6 +19978,46 @@ func ParseRegisterByInviteResponse(rsp *http.Response) (*RegisterByInviteRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetActivityReportResponse parses an HTTP response from a GetActivityReportWithResponse call
+func ParseGetActivityReportResponse(rsp *http.Response) (*GetActivityReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetActivityReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActivityReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	}
 
 	return response, nil

@@ -20,6 +20,7 @@ var Environment = []Symbol{
 	{"lead.country", "string", "ISO 3166-1 alpha-2 country (CN, US...)"},
 	{"lead.source", "string", "api, manual, web, invite or import"},
 	{"lead.channel", "string", "marketing channel, free text"},
+	{"lead.group", "string", "the lead's group, one of the groups option list (empty when none)"},
 	{"lead.profession", "string", "profession"},
 	{"lead.address", "string", "address"},
 	{"lead.district", "string", "district"},

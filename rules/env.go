@@ -24,6 +24,7 @@ type LeadEnv struct {
 	Country    string         `expr:"country"`
 	Source     string         `expr:"source"`
 	Channel    string         `expr:"channel"`
+	Group      string         `expr:"group"`
 	Profession string         `expr:"profession"`
 	Address    string         `expr:"address"`
 	District   string         `expr:"district"`
@@ -50,7 +51,7 @@ func NewLeadEnv(l lead.Lead) LeadEnv {
 	}
 	return LeadEnv{
 		ID: l.ID, Company: l.Company, Name: l.Name, Phone: l.Phone, PhoneE164: l.PhoneE164, Email: l.Email,
-		Country: l.Country, Source: l.Source, Channel: l.Channel, Profession: l.Profession, Address: l.Address,
+		Country: l.Country, Source: l.Source, Channel: l.Channel, Group: l.Group, Profession: l.Profession, Address: l.Address,
 		District: l.District, Division: l.Division, Tags: tags, Custom: custom, IP: l.IP, Status: string(l.Status),
 		Stage: l.Stage, PoolID: l.PoolID, OwnerID: l.OwnerID, CreatedAt: l.CreatedAt,
 	}

@@ -27,6 +27,7 @@ var Fields = []Field{
 	{Name: "email", Label: "E-mail"},
 	{Name: "country", Label: "Country (ISO code such as CN or US)"},
 	{Name: "channel", Label: "Channel (where the lead came from)"},
+	{Name: "group", Label: "Group (one of the groups option list)"},
 	{Name: "profession", Label: "Profession"},
 	{Name: "address", Label: "Address"},
 	{Name: "district", Label: "District"},
@@ -80,8 +81,8 @@ var synonyms = map[string][]string{
 		"区", "区县", "区/县", "县", "县区", "地区", "城市", "市", "所在城市"},
 	"division": {"division", "state", "province", "region", "prefecture",
 		"省", "省份", "州", "省/州", "省市", "所在省份", "大区"},
-	"tags": {"tags", "tag", "labels", "label", "keywords", "group", "groups", "segment",
-		"标签", "客户标签", "分组", "客户分组", "关键词"},
+	"group": {"group", "groups", "leadgroup", "customergroup", "segment", "分组", "客户分组", "组别"},
+	"tags":  {"tags", "tag", "labels", "label", "keywords", "标签", "客户标签", "关键词"},
 	"notes": {"notes", "note", "remarks", "remark", "comment", "comments", "description", "memo",
 		"备注", "说明", "描述", "备注信息", "附言"},
 }

@@ -66,6 +66,8 @@ func (p *Plan) Input(cells []string) (lead.Input, error) {
 			in.Country = countryCode(v)
 		case "channel":
 			in.Channel = v
+		case "group":
+			in.Group = v
 		case "profession":
 			in.Profession = v
 		case "address":

@@ -119,10 +119,10 @@ func (x *xlsxWriter) Close() error {
 // templateRows are the example rows of the sample sheet, by field name.
 var templateRows = []map[string]string{
 	{"company": "Acme Trading Co., Ltd.", "name": "Li Lei", "phone": "+86 138 0013 8000", "email": "li.lei@acme.example",
-		"country": "CN", "channel": "Website", "profession": "Purchasing manager", "address": "88 Century Avenue, Pudong",
+		"country": "CN", "channel": "Website", "group": "SME", "profession": "Purchasing manager", "address": "88 Century Avenue, Pudong",
 		"district": "Pudong", "division": "Shanghai", "tags": "expo, vip", "notes": "Met at the Canton Fair; wants a quote"},
 	{"company": "Bright Star Imports", "name": "Jane Doe", "phone": "+1 650 253 0000", "email": "jane@brightstar.example",
-		"country": "US", "channel": "Referral", "profession": "Owner", "address": "1600 Amphitheatre Parkway",
+		"country": "US", "channel": "Referral", "group": "Reseller", "profession": "Owner", "address": "1600 Amphitheatre Parkway",
 		"district": "Santa Clara", "division": "California", "tags": "distributor", "notes": ""},
 }
 

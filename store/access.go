@@ -41,6 +41,8 @@ func visibleSQL(u string) string {
 // lead.Visible without the member relation: Visible(r &^ RelMember, status)
 // (TestVisibilityTwin checks both). Reports leave out the pooled leads a
 // rep may merely claim, and a manager's team pools they do not administer.
+// l may also be a lead's funnel summary (lead_funnel), which carries the
+// lead's owner_id and pool_id.
 func answerableSQL(u string) string {
 	return `(l.owner_id = ` + u + ` OR (p.id IS NOT NULL AND ` + poolAdminSQL("p", u) + `))`
 }
@@ -70,6 +72,19 @@ func (v Viewer) reportCondition(arg func(any) string) string {
 		return ""
 	}
 	return answerableSQL(arg(v.ID) + "::uuid")
+}
+
+// eventCondition returns the SQL condition of the events v's reports
+// count, on event e of lead l (joined to its pool p): those of the leads
+// v answers for (reportCondition), and those that took a lead from v (a
+// reclaim's or a return's from_owner), which v answered for until then.
+// "" when v sees everything.
+func (v Viewer) eventCondition(arg func(any) string) string {
+	c := v.reportCondition(arg)
+	if c == "" {
+		return ""
+	}
+	return `(` + c + ` OR e.data->>'from_owner' = ` + arg(v.ID) + `)`
 }
 
 // poolAccess is user u's access to pool poolID, decided by lead.PoolAccessOf.

@@ -18,10 +18,11 @@ type DueFollowUp struct {
 }
 
 // dueFollowUps selects the assigned leads whose latest follow-up has a
-// next_at before $1, with their owner.
+// next_at before $1, with their owner; l is joined to its pool p, so a
+// report may add the viewer's condition.
 const dueFollowUps = `
 	SELECT l.owner_id::text, l.id::text, l.company, l.name, f.next_step, f.next_at
-	FROM leads l
+	FROM leads l LEFT JOIN pools p ON p.id = l.pool_id
 	CROSS JOIN LATERAL (SELECT next_step, next_at FROM follow_ups x WHERE x.lead_id = l.id
 		ORDER BY x.created_at DESC, x.id DESC LIMIT 1) f
 	WHERE l.status = 'assigned' AND l.owner_id IS NOT NULL AND f.next_at IS NOT NULL AND f.next_at < $1`

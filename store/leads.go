@@ -70,7 +70,7 @@ func (db *DB) RecentLeads(ctx context.Context, n int) ([]lead.Lead, error) {
 
 // LeadFilter selects leads for the list endpoint. Empty fields do not filter.
 type LeadFilter struct {
-	Status, Stage, PoolID, OwnerID, Source, Channel, Tag, Country           string
+	Status, Stage, PoolID, OwnerID, Source, Channel, Group, Tag, Country    string
 	Q, Name, Phone, Email, Company, Profession, Address, District, Division string
 	// Agent is the owner: a user id, or part of the user's name.
 	Agent string
@@ -119,6 +119,9 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	}
 	if f.Channel != "" {
 		q.and("lower(l.channel) = lower(" + q.arg(f.Channel) + ")")
+	}
+	if f.Group != "" {
+		q.and("lower(l.lead_group) = lower(" + q.arg(f.Group) + ")")
 	}
 	if f.Tag != "" {
 		q.and("l.tags_lower @> ARRAY[lower(" + q.arg(f.Tag) + ")]")

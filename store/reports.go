@@ -11,8 +11,9 @@ import (
 
 // This file holds the reports: the funnel of the leads registered in a
 // period, grouped by one of their attributes, and why leads were refused.
-// Both are computed in SQL from the leads and their events, over the leads
-// the viewer answers for (Viewer.reportCondition).
+// The funnel reads the per-lead summary lead_funnel (migration 015), the
+// rejections the leads and their rejected events; both count the leads the
+// viewer answers for (Viewer.reportCondition).
 
 // The groupings of the funnel report.
 const (
@@ -22,12 +23,16 @@ const (
 	GroupOwner   = "owner"   // its current owner
 	GroupPool    = "pool"    // its current pool
 	GroupCountry = "country" // its country
+	GroupGroup   = "group"   // its group (the groups option list)
+	GroupStatus  = "status"  // its current status
+	GroupAll     = "all"     // one row of every lead, keyed "all"
 )
 
 // FunnelGroups lists the groupings of the funnel report.
-var FunnelGroups = []string{GroupSource, GroupChannel, GroupInviter, GroupOwner, GroupPool, GroupCountry}
+var FunnelGroups = []string{GroupSource, GroupChannel, GroupInviter, GroupOwner, GroupPool, GroupCountry, GroupGroup, GroupStatus, GroupAll}
 
-// funnelKeys is the SQL of each grouping's key over lead l; "" when the
+// funnelKeys is the SQL of each grouping's key over lead l (or its
+// lead_funnel summary, which has the same columns); "" when the
 // lead has none (not registered through an invite link, no owner, no pool).
 var funnelKeys = map[string]string{
 	GroupSource:  `l.source`,
@@ -36,6 +41,9 @@ var funnelKeys = map[string]string{
 	GroupOwner:   `coalesce(l.owner_id::text, '')`,
 	GroupPool:    `coalesce(l.pool_id::text, '')`,
 	GroupCountry: `l.country`,
+	GroupGroup:   `l.lead_group`,
+	GroupStatus:  `l.status`,
+	GroupAll:     `'all'`,
 }
 
 // ReportFilter chooses the leads of a report: those registered in
@@ -52,9 +60,13 @@ type ReportFilter struct {
 
 // where returns the SQL condition on lead l (joined to its pool p) of the
 // filter's period and viewer, and its arguments.
-func (f ReportFilter) where() (string, []any) {
+func (f ReportFilter) where() (string, []any) { return f.whereOn(`l.created_at`) }
+
+// whereOn is where with the period on the time at instead of when the
+// lead was registered.
+func (f ReportFilter) whereOn(at string) (string, []any) {
 	args := []any{f.From, f.To}
-	where := `l.created_at >= $1 AND l.created_at < $2`
+	where := at + ` >= $1 AND ` + at + ` < $2`
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -87,54 +99,14 @@ type FunnelRow struct {
 	MedianFirstContactSeconds *float64 `json:"median_first_contact_seconds"`
 }
 
-// funnelEventTypes are the events the funnel reads; migration 010's
-// partial index lead_events_funnel_idx covers exactly these.
-const funnelEventTypes = `('assigned', 'claimed', 'accepted', 'followed_up', 'converted', 'reclaimed', 'returned', 'transferred')`
-
 // FunnelReport counts, per group, the leads registered in the filter's
-// period that reached each stage, largest group first.
+// period that reached each stage, largest group first. It reads the
+// summary of migration 015 (lead_funnel, one row per lead kept by
+// triggers in the transaction that writes the lead or its events), aliased
+// l and joined to its pool p like a lead, so the keys and the viewer's
+// condition are those of the lead itself.
 func (db *DB) FunnelReport(ctx context.Context, f ReportFilter) ([]FunnelRow, error) {
-	key, ok := funnelKeys[f.GroupBy]
-	if !ok {
-		key = funnelKeys[GroupSource]
-	}
-	where, args := f.where()
-	label := `g.key`
-	switch f.GroupBy {
-	case GroupInviter, GroupOwner:
-		label = `(SELECT u.name FROM users u WHERE g.key <> '' AND u.id = g.key::uuid)`
-	case GroupPool:
-		label = `(SELECT pl.name FROM pools pl WHERE g.key <> '' AND pl.id = g.key::uuid)`
-	}
-	q := `
-		WITH s AS (
-			SELECT ` + key + ` AS key, l.intake_outcome,
-				min(e.at) FILTER (WHERE e.type IN ('assigned', 'claimed', 'accepted')) AS assigned_at,
-				min(e.at) FILTER (WHERE e.type = 'followed_up') AS followed_up_at,
-				coalesce(bool_or(e.type = 'converted'), false) AS converted,
-				coalesce(bool_or(e.type = 'reclaimed'), false) AS reclaimed,
-				coalesce(bool_or(e.type = 'returned'), false) AS returned,
-				coalesce(bool_or(e.type IN ('reclaimed', 'returned', 'transferred')), false) AS repooled
-			FROM leads l LEFT JOIN pools p ON p.id = l.pool_id
-			LEFT JOIN lead_events e ON e.lead_id = l.id AND e.type IN ` + funnelEventTypes + `
-			WHERE ` + where + `
-			GROUP BY l.id
-		), g AS (
-			SELECT s.key, count(*) AS registered,
-				count(*) FILTER (WHERE s.intake_outcome IN ('rejected', 'duplicate_refused')) AS rejected,
-				count(*) FILTER (WHERE s.intake_outcome = 'merged') AS merged,
-				count(*) FILTER (WHERE s.intake_outcome IN ('pooled', 'offered', 'assigned') OR s.repooled) AS pooled,
-				count(s.assigned_at) AS assigned,
-				count(s.followed_up_at) AS followed_up,
-				count(*) FILTER (WHERE s.converted) AS converted,
-				count(*) FILTER (WHERE s.reclaimed) AS reclaimed,
-				count(*) FILTER (WHERE s.returned) AS returned,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.followed_up_at - s.assigned_at)) AS median
-			FROM s GROUP BY s.key
-		)
-		SELECT g.key, coalesce(` + label + `, g.key), g.registered, g.rejected, g.merged, g.pooled, g.assigned,
-			g.followed_up, g.converted, g.reclaimed, g.returned, g.median
-		FROM g ORDER BY g.registered DESC, g.key`
+	q, args := funnelQuery(f)
 	return inReportTx(ctx, db, q, args, func(r pgx.CollectableRow) (FunnelRow, error) {
 		var f FunnelRow
 		err := r.Scan(&f.Key, &f.Label, &f.Registered, &f.Rejected, &f.Merged, &f.Pooled, &f.Assigned,
@@ -147,6 +119,52 @@ func (db *DB) FunnelReport(ctx context.Context, f ReportFilter) ([]FunnelRow, er
 		}
 		return f, err
 	})
+}
+
+// funnelQuery is the SQL of FunnelReport and its arguments.
+func funnelQuery(f ReportFilter) (string, []any) {
+	key, ok := funnelKeys[f.GroupBy]
+	if !ok {
+		key = funnelKeys[GroupSource]
+	}
+	where, args := f.where()
+	label := `g.key`
+	switch f.GroupBy {
+	case GroupInviter, GroupOwner:
+		label = `(SELECT u.name FROM users u WHERE g.key <> '' AND u.id = g.key::uuid)`
+	case GroupPool:
+		label = `(SELECT pl.name FROM pools pl WHERE g.key <> '' AND pl.id = g.key::uuid)`
+	case GroupAll:
+		label = `'All leads'`
+	}
+	// The counts are hashed by key in one pass; the median sorts only the
+	// leads with a first contact (an ordered-set aggregate makes the whole
+	// grouping sort its input), and is joined to them.
+	q := `
+		WITH g AS (
+			SELECT ` + key + ` AS key, count(*) AS registered,
+				count(*) FILTER (WHERE l.intake_outcome IN ('rejected', 'duplicate_refused')) AS rejected,
+				count(*) FILTER (WHERE l.intake_outcome = 'merged') AS merged,
+				count(*) FILTER (WHERE l.intake_outcome IN ('pooled', 'offered', 'assigned') OR l.repooled) AS pooled,
+				count(l.assigned_at) AS assigned,
+				count(l.followed_up_at) AS followed_up,
+				count(*) FILTER (WHERE l.converted) AS converted,
+				count(*) FILTER (WHERE l.reclaimed) AS reclaimed,
+				count(*) FILTER (WHERE l.returned) AS returned
+			FROM lead_funnel l LEFT JOIN pools p ON p.id = l.pool_id
+			WHERE ` + where + `
+			GROUP BY 1
+		), m AS (
+			SELECT ` + key + ` AS key,
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.followed_up_at - l.assigned_at)) AS median
+			FROM lead_funnel l LEFT JOIN pools p ON p.id = l.pool_id
+			WHERE ` + where + ` AND l.assigned_at IS NOT NULL AND l.followed_up_at IS NOT NULL
+			GROUP BY 1
+		)
+		SELECT g.key, coalesce(` + label + `, g.key), g.registered, g.rejected, g.merged, g.pooled, g.assigned,
+			g.followed_up, g.converted, g.reclaimed, g.returned, m.median
+		FROM g LEFT JOIN m ON m.key = g.key ORDER BY g.registered DESC, g.key`
+	return q, args
 }
 
 // The rule kinds of the rejection report.
