@@ -18,9 +18,10 @@ import (
 )
 
 // New returns a worker on workflows.TaskQueue with every workflow and
-// activity registered; Start and Run build theirs with it.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+// activity registered, polling and running tasks as t says; Start and Run
+// build theirs with it.
+func New(c client.Client, acts *activities.Activities, t Tuning) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, t.options())
 	Register(w, acts)
 	if acts != nil {
 		// Imports start lead workflows: their activities need the client.
