@@ -1,11 +1,11 @@
 package bench
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/benchdata"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
 )
@@ -14,7 +14,7 @@ import (
 // testing.Benchmark: the three default rules and 47 that do not reject it,
 // so all 50 run.
 func benchRules(o Options) []Row {
-	set, err := rules.Compile(rules.KindValidation, 1, validation50())
+	set, err := rules.Compile(rules.KindValidation, 1, benchdata.Validation50())
 	if err != nil {
 		return []Row{{"rules: 50-rule validation set", "compile: " + err.Error(), o.command("rules")}}
 	}
@@ -35,37 +35,4 @@ func benchRules(o Options) []Row {
 		figure += fmt.Sprintf(" (not the intended path: rejected %v, errors %v)", out.Rejected, out.Errors)
 	}
 	return []Row{{"rules: 50-rule validation set, one lead (env + evaluate)", figure, o.command("rules")}}
-}
-
-// validation50 is the body of the three default validation rules and 47
-// more that do not reject a CN web lead.
-func validation50() []byte {
-	type rule struct {
-		Name    string `json:"name"`
-		When    string `json:"when"`
-		Message string `json:"message"`
-	}
-	rs := []rule{
-		{"phone_invalid", `!phoneValid(lead.phone, lead.country)`, "phone number is not valid for its country"},
-		{"company_too_short", `len(trim(lead.company)) <= 4`, "company name must be longer than 4 characters"},
-		{"ip_fraud", `ipCompanies("10m") >= 2`, "3 or more registrations from one IP"},
-	}
-	for i := 3; i < 50; i++ {
-		var when string
-		switch i % 5 {
-		case 0:
-			when = fmt.Sprintf(`lead.country == "Q%c" && lead.source == "web"`, 'A'+i%26)
-		case 1:
-			when = fmt.Sprintf(`hasTag("blocked-%d")`, i)
-		case 2:
-			when = fmt.Sprintf(`len(lead.company) > %d`, 200+i)
-		case 3:
-			when = fmt.Sprintf(`lead.custom.size > %d`, 10000+i)
-		case 4:
-			when = fmt.Sprintf(`ipCompanies("1h") >= %d && lead.source != "import"`, 10+i)
-		}
-		rs = append(rs, rule{fmt.Sprintf("v%02d", i), when, fmt.Sprintf("rejected by rule %d", i)})
-	}
-	b, _ := json.Marshal(map[string]any{"rules": rs})
-	return b
 }

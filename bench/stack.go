@@ -19,6 +19,7 @@ import (
 
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/devstack"
+	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
@@ -58,7 +59,7 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		return nil, err
 	}
 	st.stops = append(st.stops, func() { _ = os.RemoveAll(dir) })
-	quiet := slog.New(&minLevel{Handler: o.Log.Handler(), min: slog.LevelWarn})
+	quiet := quietlog.AtLeast(o.Log, slog.LevelWarn)
 
 	st.dbURL = o.DatabaseURL
 	if st.dbURL == "" {
@@ -173,22 +174,4 @@ func floorWorker(c client.Client, queue string, register func(sdkworker.Worker))
 		return nil, errors.Join(errors.New("bench: start the floor worker"), err)
 	}
 	return w, nil
-}
-
-// minLevel drops records below min.
-type minLevel struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h *minLevel) WithAttrs(a []slog.Attr) slog.Handler {
-	return &minLevel{Handler: h.Handler.WithAttrs(a), min: h.min}
-}
-
-func (h *minLevel) WithGroup(n string) slog.Handler {
-	return &minLevel{Handler: h.Handler.WithGroup(n), min: h.min}
 }

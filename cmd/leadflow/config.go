@@ -15,6 +15,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -142,7 +143,7 @@ func (c config) apiConfig() (api.Config, error) {
 
 // dialTemporal connects to Temporal with the SDK's logs going to log at WARN and above.
 func dialTemporal(ctx context.Context, c config, log *slog.Logger) (client.Client, error) {
-	quiet := slog.New(&minLevel{Handler: log.Handler(), min: slog.LevelWarn})
+	quiet := quietlog.AtLeast(log, slog.LevelWarn)
 	tc, err := client.DialContext(ctx, client.Options{
 		HostPort:  c.TemporalAddress,
 		Namespace: c.TemporalNamespace,
@@ -152,22 +153,4 @@ func dialTemporal(ctx context.Context, c config, log *slog.Logger) (client.Clien
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.TemporalAddress, err)
 	}
 	return tc, nil
-}
-
-// minLevel drops records below min.
-type minLevel struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h *minLevel) WithAttrs(a []slog.Attr) slog.Handler {
-	return &minLevel{Handler: h.Handler.WithAttrs(a), min: h.min}
-}
-
-func (h *minLevel) WithGroup(n string) slog.Handler {
-	return &minLevel{Handler: h.Handler.WithGroup(n), min: h.min}
 }
