@@ -72,7 +72,7 @@ type Temporal struct {
 }
 
 // StartTemporal starts an embedded Temporal server (frontend, history,
-// matching and worker services, one history shard) persisted in the SQLite
+// matching and worker services, opts.Shards history shards) persisted in the SQLite
 // file opts.DBPath, configured like the Temporal CLI's dev server. The schema
 // is created when the file does not exist yet and the namespace is created
 // if missing; workflows in an existing file carry on where they were.
