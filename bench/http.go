@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -100,21 +101,40 @@ func ms(d time.Duration) string {
 }
 
 // parallel runs op(i) for i in [0, n) on conc goroutines, timing each, and
-// returns the wall time and the first error.
+// returns the wall time and the first error, which stops the run.
 func parallel(ctx context.Context, n, conc int, lat *latencies, op func(ctx context.Context, i int) error) (time.Duration, error) {
+	wall, _, err := run(ctx, n, conc, lat, false, op)
+	return wall, err
+}
+
+// tolerant runs op as parallel does but carries on after a failed op:
+// it returns the wall time, the number of failed ops and the first
+// failure (the latencies are those of the ops that succeeded).
+func tolerant(ctx context.Context, n, conc int, lat *latencies, op func(ctx context.Context, i int) error) (time.Duration, int, error) {
+	return run(ctx, n, conc, lat, true, op)
+}
+
+func run(ctx context.Context, n, conc int, lat *latencies, keepGoing bool, op func(ctx context.Context, i int) error) (time.Duration, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
+	var failed atomic.Int64
 	begin := time.Now()
 	for range max(1, conc) {
 		wg.Go(func() {
 			for i := range next {
 				t := time.Now()
 				if err := op(ctx, i); err != nil {
-					once.Do(func() { first = err; cancel() })
+					failed.Add(1)
+					once.Do(func() {
+						first = err
+						if !keepGoing {
+							cancel()
+						}
+					})
 					continue
 				}
 				if lat != nil {
@@ -133,7 +153,7 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	return time.Since(begin), first
+	return time.Since(begin), int(failed.Load()), first
 }
 
 // rate formats n operations in d as a rate per second.

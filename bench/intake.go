@@ -29,15 +29,15 @@ func leadBody(run uint32, i int) map[string]any {
 func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	run := rand.Uint32()
 	var lat latencies
-	wall, err := parallel(ctx, o.Leads, o.Concurrency, &lat, func(ctx context.Context, i int) error {
+	wall, failed, err := tolerant(ctx, o.Leads, o.Concurrency, &lat, func(ctx context.Context, i int) error {
 		return st.call(ctx, st.admin, "POST", "/api/v1/leads", leadBody(run, i), 201, nil)
 	})
-	if err != nil {
+	if failed == o.Leads {
 		return nil, err
 	}
 	size := fmt.Sprintf("-leads %d -concurrency %d", o.Leads, o.Concurrency)
 	rows := []Row{{fmt.Sprintf("intake: POST /api/v1/leads x%d, %d clients", o.Leads, o.Concurrency),
-		rate(o.Leads, wall) + ", " + lat.pcts(), o.command("intake", size)}}
+		rate(o.Leads-failed, wall) + ", " + lat.pcts() + failures(failed, err), o.command("intake", size)}}
 
 	queue := fmt.Sprintf("bench-floor-%d", run)
 	w, err := floorWorker(st.tc, queue, func(w sdkworker.Worker) {
@@ -49,7 +49,7 @@ func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	}
 	defer w.Stop()
 	var ulat latencies
-	wall, err = parallel(ctx, o.Leads, o.Concurrency, &ulat, func(ctx context.Context, i int) error {
+	wall, failed, err = tolerant(ctx, o.Leads, o.Concurrency, &ulat, func(ctx context.Context, i int) error {
 		op := st.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 			ID: fmt.Sprintf("%s-u-%d", queue, i), TaskQueue: queue,
 			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -63,13 +63,13 @@ func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		}
 		return h.Get(ctx, nil)
 	})
-	if err != nil {
+	if failed == o.Leads {
 		return nil, fmt.Errorf("floor update-with-start: %w", err)
 	}
 	rows = append(rows, Row{fmt.Sprintf("floor: update-with-start x%d, same server, 16 pollers", o.Leads),
-		rate(o.Leads, wall) + ", " + ulat.pcts(), o.command("intake", size)})
+		rate(o.Leads-failed, wall) + ", " + ulat.pcts() + failures(failed, err), o.command("intake", size)})
 	var elat latencies
-	wall, err = parallel(ctx, o.Leads, o.Concurrency, &elat, func(ctx context.Context, i int) error {
+	wall, failed, err = tolerant(ctx, o.Leads, o.Concurrency, &elat, func(ctx context.Context, i int) error {
 		r, err := st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("%s-e-%d", queue, i), TaskQueue: queue},
 			"BenchFloorEmpty")
 		if err != nil {
@@ -77,12 +77,20 @@ func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		}
 		return r.Get(ctx, nil)
 	})
-	if err != nil {
+	if failed == o.Leads {
 		return nil, fmt.Errorf("floor empty: %w", err)
 	}
 	rows = append(rows, Row{fmt.Sprintf("floor: empty workflow x%d, same server, 16 pollers", o.Leads),
-		rate(o.Leads, wall) + ", " + elat.pcts(), o.command("intake", size)})
+		rate(o.Leads-failed, wall) + ", " + elat.pcts() + failures(failed, err), o.command("intake", size)})
 	return rows, nil
+}
+
+// failures says how many operations failed and the first error, when any did.
+func failures(n int, first error) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d FAILED (first: %.160s)", n, first.Error())
 }
 
 // floorUpdateWorkflow answers its "intake" update at once and ends.
