@@ -44,7 +44,7 @@ type stack struct {
 // startStack starts (or connects to) PostgreSQL and Temporal in a
 // temporary directory, then the worker and the API in this process.
 func startStack(ctx context.Context, o Options) (st *stack, err error) {
-	st = &stack{log: o.Log, namespace: o.Namespace, http: &http.Client{Timeout: 2 * time.Minute,
+	st = &stack{log: o.Log, namespace: o.Namespace, http: &http.Client{Timeout: 30 * time.Minute, // a policy PATCH may signal 10,000 leads
 		Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
 	defer func() {
 		if err != nil {
