@@ -25,6 +25,9 @@ func TestTemporalErrorTimeouts(t *testing.T) {
 		serviceerror.NewDeadlineExceeded("deadline"),
 		serviceerror.NewCanceled("canceled"),
 		serviceerror.NewUnavailable("down"),
+		// TestWorkerKilledDuringBurst: an update-with-start while the workflow's task had failed.
+		fmt.Errorf("failed workflow update: %w",
+			serviceerror.NewWorkflowNotReady("Unable to perform workflow execution update due to Workflow Task in failed state.")),
 	} {
 		if got := lead.ErrorCode(s.temporalError(err)); got != lead.CodeUnavailable {
 			t.Errorf("%v (%T): code %q, want %q", err, err, got, lead.CodeUnavailable)

@@ -99,6 +99,13 @@ func (s *Server) temporalError(err error) error {
 	if errors.As(err, &unavailable) {
 		return lead.Errorf(lead.CodeUnavailable, "Temporal is unavailable: %s", unavailable.Message)
 	}
+	// Temporal refuses updates while the workflow's last task failed, e.g.
+	// when the worker running it was killed: it passes once a worker has
+	// run the task again (seen as a 500 in TestWorkerKilledDuringBurst).
+	var notReady *serviceerror.WorkflowNotReady
+	if errors.As(err, &notReady) {
+		return lead.Errorf(lead.CodeUnavailable, "the lead's workflow is recovering from a failed step; retry with the same Idempotency-Key")
+	}
 	return err
 }
 

@@ -42,7 +42,22 @@ type TemporalOptions struct {
 	Host      string // default 127.0.0.1
 	Port      int    // frontend gRPC port; 0 picks a free one
 	Logger    *slog.Logger
+	// Shards is the number of history shards of a NEW database (default
+	// DefaultHistoryShards). A database keeps the count it was created
+	// with: it is stored beside the file (DBPath + ".shards") and read
+	// back; a file without one predates the setting and has 1.
+	Shards int
+	// Synchronous is SQLite's synchronous mode in WAL: "normal" (the
+	// default) or "full". Both keep every commit across a crash of the
+	// process; with "normal" a power loss or an OS crash may lose the last
+	// commits (see the README).
+	Synchronous string
 }
+
+// DefaultHistoryShards is the history shard count of a new embedded
+// Temporal database: more than one lets the history service work on
+// several workflows' persistence at once (measured in BENCHMARKS.md).
+const DefaultHistoryShards = 4
 
 // Temporal is an embedded Temporal server (go.temporal.io/server) running in this process.
 type Temporal struct {
@@ -57,7 +72,7 @@ type Temporal struct {
 }
 
 // StartTemporal starts an embedded Temporal server (frontend, history,
-// matching and worker services, one history shard) persisted in the SQLite
+// matching and worker services, opts.Shards history shards) persisted in the SQLite
 // file opts.DBPath, configured like the Temporal CLI's dev server. The schema
 // is created when the file does not exist yet and the namespace is created
 // if missing; workflows in an existing file carry on where they were.
@@ -90,8 +105,11 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		l.Close()
 	}
 
-	sqlConf, err := temporalSQLConfig(opts.DBPath, log)
+	sqlConf, created, err := temporalSQLConfig(opts.DBPath, opts.Synchronous, log)
 	if err != nil {
+		return nil, err
+	}
+	if opts.Shards, err = historyShards(opts.DBPath, opts.Shards, created); err != nil {
 		return nil, err
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(temporalClusterName, opts.Namespace, false, nil)
@@ -162,7 +180,7 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		dbDesc = "in-memory"
 	}
 	log.Info("temporal ready", "address", t.address, "namespace", t.namespace,
-		"db", dbDesc, "startup", time.Since(begin).Round(time.Millisecond))
+		"db", dbDesc, "history_shards", opts.Shards, "startup", time.Since(begin).Round(time.Millisecond))
 	return t, nil
 }
 
@@ -229,38 +247,50 @@ func (t *Temporal) probe(ctx context.Context) error {
 }
 
 // temporalSQLConfig builds the SQLite persistence config, creating the schema
-// when the database file does not exist yet.
-func temporalSQLConfig(dbPath string, log *slog.Logger) (*config.SQL, error) {
-	conf := &config.SQL{PluginName: sqliteplugin.PluginName}
+// when the database file does not exist yet (created is then true).
+func temporalSQLConfig(dbPath, synchronous string, log *slog.Logger) (conf *config.SQL, created bool, err error) {
+	conf = &config.SQL{PluginName: sqliteplugin.PluginName}
 	if dbPath == "" {
 		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
 		conf.DatabaseName = "devstack-" + strconv.FormatUint(rand.Uint64(), 36)
-		return conf, nil
+		return conf, false, nil
 	}
 	abs, err := filepath.Abs(dbPath)
 	if err != nil {
-		return nil, fmt.Errorf("devstack: temporal db path %q: %w", dbPath, err)
+		return nil, false, fmt.Errorf("devstack: temporal db path %q: %w", dbPath, err)
 	}
 	conf.DatabaseName = abs
+	// In WAL mode both NORMAL (1) and FULL (2) keep a committed workflow
+	// step across a crash of the process; NORMAL skips the fsync of each
+	// commit, so a power loss may lose the last ones.
+	sync := "1"
+	switch synchronous {
+	case "", "normal", "NORMAL":
+	case "full", "FULL":
+		sync = "2"
+	default:
+		return nil, false, fmt.Errorf("devstack: SQLite synchronous mode %q: want normal or full", synchronous)
+	}
 	conf.ConnectAttributes = map[string]string{
 		"mode":         "rwc",
 		"journal_mode": "wal",
-		"synchronous":  "2", // FULL: a committed workflow step survives a crash
+		"synchronous":  sync,
 		"busy_timeout": "10000",
 	}
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-			return nil, fmt.Errorf("devstack: temporal db directory: %w", err)
+			return nil, false, fmt.Errorf("devstack: temporal db directory: %w", err)
 		}
 		log.Info("creating temporal sqlite schema", "db", abs)
+		created = true
 		if err := sqliteschema.SetupSchema(conf); err != nil {
 			_ = os.Remove(abs)
-			return nil, fmt.Errorf("devstack: temporal sqlite schema in %s: %w", abs, err)
+			return nil, false, fmt.Errorf("devstack: temporal sqlite schema in %s: %w", abs, err)
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("devstack: temporal db %s: %w", abs, err)
+		return nil, false, fmt.Errorf("devstack: temporal db %s: %w", abs, err)
 	}
-	return conf, nil
+	return conf, created, nil
 }
 
 // temporalServerConfig is the static server config, as the CLI dev server
@@ -276,7 +306,7 @@ func temporalServerConfig(opts TemporalOptions, sqlConf *config.SQL) (*config.Co
 	conf.Global.Membership.BroadcastAddress = opts.Host
 	conf.Persistence.DefaultStore = "sqlite-default"
 	conf.Persistence.VisibilityStore = "sqlite-default"
-	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.NumHistoryShards = int32(opts.Shards)
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
 	conf.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,

@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/benchdata"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -25,28 +27,12 @@ var benchFacts = Facts{IPCompanies: map[string]int{"10m": 1, "1h": 2}}
 // country is a made-up two-letter code for rule i ("QA", "QB"...), never CN.
 func country(i int) string { return fmt.Sprintf("%c%c", 'Q'+i/26, 'A'+i%26) }
 
-// validation50 is the three default rules and 47 more that do not reject benchLead.
+// validation50 is the three default rules and 47 more that do not reject
+// benchLead (benchdata.Validation50, which leadflow bench evaluates too).
 func validation50() Body {
-	b := Body{Rules: []Rule{
-		{Name: "phone_invalid", When: `!phoneValid(lead.phone, lead.country)`, Message: "phone number is not valid for its country"},
-		{Name: "company_too_short", When: `len(trim(lead.company)) <= 4`, Message: "company name must be longer than 4 characters"},
-		{Name: "ip_fraud", When: `ipCompanies("10m") >= 2`, Message: "3 or more registrations from one IP"},
-	}}
-	for i := 3; i < 50; i++ {
-		var when string
-		switch i % 5 {
-		case 0:
-			when = fmt.Sprintf(`lead.country == %q && lead.source == "web"`, country(i))
-		case 1:
-			when = fmt.Sprintf(`hasTag("blocked-%d")`, i)
-		case 2:
-			when = fmt.Sprintf(`len(lead.company) > %d`, 200+i)
-		case 3:
-			when = fmt.Sprintf(`lead.custom.size > %d`, 10000+i)
-		case 4:
-			when = fmt.Sprintf(`ipCompanies("1h") >= %d && lead.source != "import"`, 10+i)
-		}
-		b.Rules = append(b.Rules, Rule{Name: fmt.Sprintf("v%02d", i), When: when, Message: fmt.Sprintf("rejected by rule %d", i)})
+	var b Body
+	if err := json.Unmarshal(benchdata.Validation50(), &b); err != nil {
+		panic(err)
 	}
 	return b
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/leadflow/leadflow/internal/benchdata"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
@@ -22,17 +23,11 @@ func benchLeads() int {
 	return 200_000
 }
 
-// The cast of the loaded leads: 20 reps own the assigned and converted
-// leads (bench rep 0 to 19), and a manager administers the global pool.
-const benchManager = "00000000-0000-0000-0000-00000000b0b0"
+const benchManager = benchdata.Manager
 
-func benchRep(k int) string { return "00000000-0000-0000-0000-0000000000" + strconv.Itoa(10+k) }
+func benchRep(k int) string { return benchdata.Rep(k) }
 
-// loadLeads connects to a fresh database and generates n leads in SQL,
-// one a second back from now: statuses pooled, assigned, rejected and
-// converted in turn (with their intake outcome, owner and reject reason),
-// sources api, web, invite, import (an invite lead names its rep),
-// companies, names and phones varied, one lead in 1,000 from "Zebra".
+// loadLeads connects to a fresh database and loads n leads (benchdata.LoadLeads).
 func loadLeads(b *testing.B, n int) (*pgx.Conn, string) {
 	ctx := context.Background()
 	url := testenv.DatabaseURL(b)
@@ -41,63 +36,15 @@ func loadLeads(b *testing.B, n int) (*pgx.Conn, string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { conn.Close(ctx) })
-	if _, err := conn.Exec(ctx, `
-		INSERT INTO users (id, name, email, role)
-		SELECT ('00000000-0000-0000-0000-0000000000' || (10 + k))::uuid, 'Bench rep ' || k, 'rep' || k || '@example.com', 'rep'
-		FROM generate_series(0, 19) AS k`); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO users (id, name, email, role) VALUES ($1, 'Bench manager', 'mgr@example.com', 'manager')`,
-		benchManager); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO pool_members (pool_id, user_id, role) VALUES ($1, $2, 'admin')`,
-		lead.DefaultPoolID, benchManager); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `
-		INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel, tags,
-			pool_id, dedup_key, created_at, owner_id, created_by, intake_outcome, reject_reasons)
-		SELECT gen_random_uuid(), (ARRAY['pooled','assigned','rejected','converted'])[1 + i % 4], 'New',
-			CASE WHEN i % 1000 = 0 THEN 'Zebra Logistics ' || i ELSE 'Company ' || md5(i::text) || ' Ltd' END,
-			'Contact ' || md5((i * 7)::text), '138' || lpad(i::text, 8, '0'), '+86138' || lpad(i::text, 8, '0'),
-			'c' || i || '@example.com', (ARRAY['CN','HK','SG'])[1 + i % 3], (ARRAY['api','web','invite','import'])[1 + i % 4],
-			(ARRAY['Website','Referral','Event'])[1 + i % 3], CASE WHEN i % 100 = 0 THEN ARRAY['vip'] ELSE '{}' END,
-			'00000000-0000-0000-0000-000000000001', 'k' || i, now() - (i || ' seconds')::interval,
-			CASE WHEN i % 2 = 1 THEN ('00000000-0000-0000-0000-0000000000' || (10 + i / 4 % 20))::uuid END,
-			CASE WHEN i % 4 = 2 THEN ('00000000-0000-0000-0000-0000000000' || (10 + i / 4 % 20))::uuid END,
-			CASE WHEN i % 4 = 2 THEN 'rejected' ELSE 'pooled' END,
-			CASE WHEN i % 4 = 2 THEN ARRAY['phone number is not valid for its country'] ELSE '{}' END
-		FROM generate_series(1, $1) AS i`, n); err != nil {
+	if err := benchdata.LoadLeads(ctx, conn, n); err != nil {
 		b.Fatal(err)
 	}
 	return conn, url
 }
 
-// loadEvents writes the history of the loaded leads, as intake and the
-// reps would have: every lead created; a rejected one rejected by the
-// phone rule (its trace names it); the others pooled; the assigned and
-// converted ones claimed an hour later and, two in three, followed up
-// within two hours of the claim; the converted ones converted; one pooled
-// lead in five claimed and reclaimed. About 3.2 events a lead.
+// loadEvents writes the history of the loaded leads (benchdata.LoadEvents).
 func loadEvents(b *testing.B, conn *pgx.Conn) {
-	if _, err := conn.Exec(context.Background(), `
-		INSERT INTO lead_events (lead_id, type, actor_id, at, reason, rule_kind, rule_version, trace, request_id)
-		SELECT l.id, v.type, CASE WHEN v.type IN ('claimed', 'followed_up', 'converted') THEN l.owner_id END,
-			l.created_at + v.after, v.reason, v.kind, CASE WHEN v.kind = '' THEN 0 ELSE 1 END, v.trace, l.id::text || '/' || v.type
-		FROM (SELECT l.*, substr(l.phone, 4)::int AS i FROM leads l) l CROSS JOIN LATERAL (VALUES
-			('created', interval '0', '', '', NULL::jsonb, true),
-			('rejected', interval '1 second', 'phone number is not valid for its country', 'validation',
-				'[{"rule":"phone_invalid","when":"!phoneValid(lead.phone, lead.country)","matched":true,"value":true},
-				  {"rule":"company_too_short","when":"len(trim(lead.company)) <= 4","matched":false,"value":false}]'::jsonb,
-				l.status = 'rejected'),
-			('pooled', interval '1 second', '', 'routing', '[]'::jsonb, l.status <> 'rejected'),
-			('claimed', interval '1 hour', '', '', NULL, l.owner_id IS NOT NULL OR l.i % 20 = 0),
-			('followed_up', interval '1 hour' + (l.i % 7200 || ' seconds')::interval, '', '', NULL, l.owner_id IS NOT NULL AND l.i % 3 <> 0),
-			('converted', interval '1 day', '', '', NULL, l.status = 'converted'),
-			('reclaimed', interval '3 days', 'no follow-up', '', NULL, l.owner_id IS NULL AND l.i % 20 = 0)
-		) AS v (type, after, reason, kind, trace, keep)
-		WHERE v.keep`); err != nil {
+	if err := benchdata.LoadEvents(context.Background(), conn); err != nil {
 		b.Fatal(err)
 	}
 }

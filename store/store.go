@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,11 +27,22 @@ type DB struct {
 	pool *pgxpool.Pool
 }
 
-// Open connects to the database at url.
+// DefaultMaxConns is the connection pool's size when the URL does not set
+// pool_max_conns: pgx's own default (4 on 2 cores) makes the worker's
+// activities and the API's requests queue for a connection at 32
+// concurrent intakes (measured in BENCHMARKS.md).
+const DefaultMaxConns = 16
+
+// Open connects to the database at url. The pool takes pgx's settings from
+// the URL (pool_max_conns, pool_min_conns, pool_max_conn_lifetime...);
+// without pool_max_conns it holds up to DefaultMaxConns connections.
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse DATABASE_URL: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -40,6 +40,8 @@ type Config struct {
 	// NoDigestSchedule leaves the daily digest schedule out (tests that
 	// do not want it).
 	NoDigestSchedule bool
+	// Tuning sets the pollers and the concurrency; zero fields take DefaultTuning.
+	Tuning Tuning
 }
 
 // Start readies the namespace (the search attributes, the daily digest
@@ -56,7 +58,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 			return nil, err
 		}
 	}
-	w := New(cfg.Temporal, acts)
+	w := New(cfg.Temporal, acts, cfg.Tuning)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

@@ -18,9 +18,10 @@ import (
 )
 
 // New returns a worker on workflows.TaskQueue with every workflow and
-// activity registered; Start and Run build theirs with it.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	var opts sdkworker.Options
+// activity registered, polling and running tasks as t says; Start and Run
+// build theirs with it.
+func New(c client.Client, acts *activities.Activities, t Tuning) sdkworker.Worker {
+	opts := t.options()
 	if acts != nil && acts.Metrics != nil {
 		opts.Interceptors = append(opts.Interceptors, &countTransitions{m: acts.Metrics})
 	}

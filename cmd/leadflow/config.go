@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -87,6 +89,15 @@ const devEnvFile = "dev.env"
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
+	}
+	return def
+}
+
+// envInt is the number in environment variable k, or def when it is unset
+// or not a number.
+func envInt(k string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return n
 	}
 	return def
 }
@@ -187,7 +198,7 @@ func (c config) inviteKey() ([]byte, error) {
 // dialTemporal connects to Temporal with the SDK's logs going to log at WARN
 // and above and its metrics to mh.
 func dialTemporal(ctx context.Context, c config, log *slog.Logger, mh client.MetricsHandler) (client.Client, error) {
-	quiet := slog.New(&minLevel{Handler: log.Handler(), min: slog.LevelWarn})
+	quiet := quietlog.AtLeast(log, slog.LevelWarn)
 	tc, err := client.DialContext(ctx, client.Options{
 		HostPort:       c.TemporalAddress,
 		Namespace:      c.TemporalNamespace,
@@ -198,22 +209,4 @@ func dialTemporal(ctx context.Context, c config, log *slog.Logger, mh client.Met
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.TemporalAddress, err)
 	}
 	return tc, nil
-}
-
-// minLevel drops records below min.
-type minLevel struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h *minLevel) WithAttrs(a []slog.Attr) slog.Handler {
-	return &minLevel{Handler: h.Handler.WithAttrs(a), min: h.min}
-}
-
-func (h *minLevel) WithGroup(n string) slog.Handler {
-	return &minLevel{Handler: h.Handler.WithGroup(n), min: h.min}
 }

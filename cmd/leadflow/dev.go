@@ -29,6 +29,10 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal server (a free one if taken)")
 	stackOnly := fs.Bool("stack-only", false, "start only PostgreSQL and Temporal (and migrate), for `leadflow api` and `leadflow worker` processes to join (deploy/scaleout.sh)")
+	shards := fs.Int("temporal-shards", envInt("LEADFLOW_TEMPORAL_SHARDS", devstack.DefaultHistoryShards),
+		"history shards of a NEW embedded Temporal database (an existing one keeps its count)")
+	sync := fs.String("temporal-sync", envOr("LEADFLOW_TEMPORAL_SYNC", "normal"),
+		"SQLite synchronous mode of the embedded Temporal: normal or full (see the README)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +84,7 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 		log.Info("starting Temporal", "db", filepath.Join(dataDir, "temporal.db"))
 		ts, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
 			DBPath: filepath.Join(dataDir, "temporal.db"), Namespace: cfg.TemporalNamespace, Port: port, Logger: log,
+			Shards: *shards, Synchronous: *sync,
 		})
 		if err != nil {
 			return fmt.Errorf("start Temporal: %w", err)

@@ -20,5 +20,10 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 		return worker.Config{}, err
 	}
 	log.Info("e-mail", "sender", sender.Name(), "links", c.PublicURL)
-	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL}, nil
+	tuning, err := worker.TuningFromEnv()
+	if err != nil {
+		return worker.Config{}, err
+	}
+	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
+		Tuning: tuning}, nil
 }

@@ -6,6 +6,7 @@
 //	leadflow migrate              apply the database migrations
 //	leadflow users create ...     create a user and print its token
 //	leadflow import FILE ...      import a CSV or XLSX file of leads through the API
+//	leadflow bench [-only ...]    measure intake, the engine's floors, lists, imports, timers
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -33,6 +34,9 @@ Usage:
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
   leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
                                import a CSV or XLSX file of leads through the API, with a progress bar
+  leadflow bench [-only intake,events,list,rules,import,reclaim,policy] [-leads N] ...
+                               start a stack in a temporary directory (or use DATABASE_URL and
+                               TEMPORAL_ADDRESS) and print a table of measurements (-h for the flags)
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LEADFLOW_HTTP_ADDR,
 LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT,
@@ -58,6 +62,8 @@ func main() {
 		err = runWorker(ctx, cfg, args)
 	case "migrate":
 		err = runMigrate(ctx, cfg, args)
+	case "bench":
+		err = runBench(ctx, cfg, args)
 	case "users":
 		err = runUsers(ctx, cfg, args)
 	case "import":

@@ -1,0 +1,86 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// benchEvents registers one lead through the API, claims it and records a
+// follow-up, counting the workflow's history events each step adds.
+func benchEvents(ctx context.Context, st *stack, o Options) ([]Row, error) {
+	var l lead.Lead
+	if err := st.call(ctx, st.admin, "POST", "/api/v1/leads", leadBody(rand.Uint32(), 0), 201, &l); err != nil {
+		return nil, err
+	}
+	if l.Status != lead.StatusPooled {
+		return nil, fmt.Errorf("the lead is %s, not pooled: %v", l.Status, l.RejectReasons)
+	}
+	counts := make([]int, 0, 3)
+	for _, step := range []func() error{
+		func() error { return nil },
+		func() error {
+			return st.call(ctx, st.rep, "POST", "/api/v1/leads/"+l.ID+"/claim", map[string]any{}, 200, nil)
+		},
+		func() error {
+			return st.call(ctx, st.rep, "POST", "/api/v1/leads/"+l.ID+"/follow-ups",
+				map[string]any{"type": "call", "content": "Called, wants a quote"}, 201, nil)
+		},
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+		n, err := st.settledHistory(ctx, workflows.WorkflowID(l.ID))
+		if err != nil {
+			return nil, err
+		}
+		counts = append(counts, n)
+	}
+	cmd := o.command("events")
+	return []Row{
+		{"history events: intake", fmt.Sprint(counts[0]), cmd},
+		{"history events: claim", fmt.Sprint(counts[1] - counts[0]), cmd},
+		{"history events: follow-up", fmt.Sprint(counts[2] - counts[1]), cmd},
+	}, nil
+}
+
+// settledHistory is the length of a workflow's history once it has not
+// grown for half a second (the workflow task after an update may still
+// be running when the update's answer arrives).
+func (st *stack) settledHistory(ctx context.Context, id string) (int, error) {
+	last, stable := -1, 0
+	for stable < 5 {
+		n, err := st.historyLength(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		if n == last {
+			stable++
+		} else {
+			last, stable = n, 0
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return last, nil
+}
+
+// historyLength counts the events of a workflow's history.
+func (st *stack) historyLength(ctx context.Context, id string) (int, error) {
+	it := st.tc.GetWorkflowHistory(ctx, id, "", false, 0)
+	n := 0
+	for it.HasNext() {
+		if _, err := it.Next(); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,64 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/internal/benchdata"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// benchList loads o.ListLeads leads (benchdata.LoadLeads, generated in one
+// INSERT ... SELECT) and asks GET /api/v1/leads, as an admin, for the
+// first page of 50 with three filters and with q=, o.ListRequests times
+// each, beside the same store query (the same SQL through pgx) without HTTP.
+func benchList(ctx context.Context, st *stack, o Options) ([]Row, error) {
+	conn, err := pgx.Connect(ctx, st.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	begin := time.Now()
+	if err := benchdata.LoadLeads(ctx, conn, o.ListLeads); err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE leads`); err != nil {
+		return nil, err
+	}
+	st.log.Info("bench: leads loaded", "n", o.ListLeads, "took", time.Since(begin).Round(time.Second))
+	admin := store.Viewer{Role: lead.RoleAdmin}
+	size := fmt.Sprintf("-list-leads %d -list-requests %d", o.ListLeads, o.ListRequests)
+	var rows []Row
+	for _, c := range []struct {
+		name  string
+		query url.Values
+		f     store.LeadFilter
+	}{
+		{"status=assigned&source=web&channel=Event", url.Values{"status": {"assigned"}, "source": {"web"}, "channel": {"Event"}},
+			store.LeadFilter{Status: "assigned", Source: "web", Channel: "Event"}},
+		{"q=13800012345", url.Values{"q": {"13800012345"}}, store.LeadFilter{Q: "13800012345"}},
+	} {
+		c.query.Set("limit", "50")
+		c.f.Limit, c.f.Viewer = 50, admin
+		var api, sql latencies
+		if _, err := parallel(ctx, o.ListRequests, 1, &api, func(ctx context.Context, _ int) error {
+			return st.call(ctx, st.admin, "GET", "/api/v1/leads?"+c.query.Encode(), nil, 200, nil)
+		}); err != nil {
+			return nil, err
+		}
+		if _, err := parallel(ctx, o.ListRequests, 1, &sql, func(ctx context.Context, _ int) error {
+			_, _, err := st.db.Leads(ctx, c.f)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		rows = append(rows, Row{fmt.Sprintf("GET /api/v1/leads?%s over %d leads", c.name, o.ListLeads),
+			fmt.Sprintf("API %s; store (pgx) %s", api.pcts(), sql.pcts()), o.command("list", size)})
+	}
+	return rows, nil
+}

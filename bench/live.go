@@ -1,0 +1,148 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
+
+	"github.com/leadflow/leadflow/internal/benchdata"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// liveLeads inserts n leads of poolID assigned to the bench rep at
+// assignedAt and starts their LeadWorkflows with policy p, as a
+// continuation (the way continue-as-new starts one): no intake, straight to
+// the timers. It returns the leads' ids.
+func (st *stack) liveLeads(ctx context.Context, o Options, n int, poolID string, assignedAt time.Time, p lead.Policy) ([]string, error) {
+	conn, err := pgx.Connect(ctx, st.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	ids, err := benchdata.LoadAssigned(ctx, conn, n, fmt.Sprintf("b%d", rand.Uint32()), poolID, st.repID, assignedAt)
+	if err != nil {
+		return nil, err
+	}
+	begin := time.Now()
+	_, err = parallel(ctx, len(ids), o.Concurrency, nil, func(ctx context.Context, i int) error {
+		l, err := st.db.Lead(ctx, ids[i])
+		if err != nil {
+			return err
+		}
+		l.Policy, l.AssignedAt = &p, &assignedAt
+		_, err = st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(l.ID), TaskQueue: workflows.TaskQueue},
+			workflows.LeadWorkflowName, workflows.LeadInput{Lead: l})
+		return err
+	})
+	st.log.Info("bench: live leads started", "n", n, "took", time.Since(begin).Round(time.Millisecond))
+	return ids, err
+}
+
+// eventTimes waits until each lead of ids has an event of type typ at or
+// after since, or until timeout, and returns the events' times.
+func (st *stack) eventTimes(ctx context.Context, ids []string, typ lead.EventType, since time.Time, timeout time.Duration) ([]time.Time, error) {
+	conn, err := pgx.Connect(ctx, st.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	deadline := time.Now().Add(timeout)
+	for {
+		rows, err := conn.Query(ctx, `SELECT max(at) FROM lead_events WHERE lead_id = ANY($1::uuid[]) AND type = $2 AND at >= $3
+			GROUP BY lead_id`, ids, string(typ), since)
+		if err != nil {
+			return nil, err
+		}
+		times, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+		if err != nil {
+			return nil, err
+		}
+		if len(times) == len(ids) {
+			return times, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%d of %d leads have a %s event after %s", len(times), len(ids), typ, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// benchReclaim gives o.Reclaims live leads a reclaim due in the same
+// instant and measures how late their reclaimed events are.
+func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
+	n := o.Reclaims
+	// Due once every workflow has started, at a rate well below the floor
+	// (a busy machine may need fewer leads).
+	due := time.Now().Add(3*time.Second + time.Duration(n)*60*time.Millisecond).Truncate(time.Second)
+	const after = time.Hour
+	ids, err := st.liveLeads(ctx, o, n, lead.DefaultPoolID, due.Add(-after), lead.Policy{NoFollowUpAfter: lead.Duration(after)})
+	if err != nil {
+		return nil, err
+	}
+	if started := time.Now(); started.After(due) {
+		return nil, fmt.Errorf("starting %d workflows took until %s after the reclaims were due: give fewer (-reclaims)",
+			n, started.Sub(due).Round(time.Millisecond))
+	}
+	times, err := st.eventTimes(ctx, ids, lead.EventReclaimed, due.Add(-time.Second), 5*time.Minute+time.Duration(n)*time.Second/10)
+	if err != nil {
+		return nil, err
+	}
+	var late latencies
+	for _, t := range times {
+		late.add(t.Sub(due))
+	}
+	return []Row{{fmt.Sprintf("%d reclaims due in the same second: lateness", n),
+		fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))),
+		o.command("reclaim", fmt.Sprintf("-reclaims %d", n))}}, nil
+}
+
+// benchPolicy changes the policy of a pool of o.PolicyLeads live leads so
+// that each has a reminder due already, and measures the PATCH's answer and
+// the time until every lead has recorded its reminder: re-armed and fired.
+func benchPolicy(ctx context.Context, st *stack, o Options) ([]Row, error) {
+	n := o.PolicyLeads
+	var pool lead.Pool
+	if err := st.call(ctx, st.admin, "POST", "/api/v1/pools", map[string]any{"name": fmt.Sprintf("Bench policy %d", rand.Uint32()),
+		"scope": "global", "policy": map[string]any{"no_follow_up_after": "30d"}}, 201, &pool); err != nil {
+		return nil, err
+	}
+	ids, err := st.liveLeads(ctx, o, n, pool.ID, time.Now().Add(-2*time.Hour), lead.Policy{NoFollowUpAfter: lead.Duration(30 * 24 * time.Hour)})
+	if err != nil {
+		return nil, err
+	}
+	// The live leads' first workflow tasks are done before the change.
+	if _, err := st.settledHistory(ctx, workflows.WorkflowID(ids[len(ids)-1])); err != nil {
+		return nil, err
+	}
+	begin := time.Now()
+	// The reclaim reminder comes 1h after the claim, which was 2h ago: due at once.
+	if err := st.call(ctx, st.admin, "PATCH", "/api/v1/pools/"+pool.ID,
+		map[string]any{"policy": map[string]any{"remind_before": "719h"}}, 200, nil); err != nil {
+		return nil, err
+	}
+	answer := time.Since(begin)
+	times, err := st.eventTimes(ctx, ids, lead.EventReminded, begin.Add(-time.Second), 5*time.Minute+time.Duration(n)*time.Second/10)
+	if err != nil {
+		return nil, err
+	}
+	var last time.Time
+	for _, t := range times {
+		if t.After(last) {
+			last = t
+		}
+	}
+	cmd := o.command("policy", fmt.Sprintf("-policy-leads %d", n))
+	return []Row{
+		{fmt.Sprintf("policy change, pool of %d live leads: PATCH answered", n), ms(answer), cmd},
+		{fmt.Sprintf("policy change, pool of %d live leads: all re-armed (reminder recorded)", n), ms(last.Sub(begin)), cmd},
+	}, nil
+}

@@ -1,0 +1,177 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/devstack"
+	"github.com/leadflow/leadflow/internal/quietlog"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/worker"
+)
+
+// stack is what the scenarios run against: the database, Temporal, the
+// leadflow worker and the API on a local port, with an admin and a rep.
+type stack struct {
+	db        *store.DB
+	dbURL     string
+	tc        client.Client
+	namespace string
+	base      string // the API's base URL, http://127.0.0.1:PORT
+	admin     string // an admin's token
+	rep       string // a rep's token
+	repID     string
+	http      *http.Client
+	log       *slog.Logger
+	stops     []func()
+}
+
+// startStack starts (or connects to) PostgreSQL and Temporal in a
+// temporary directory, then the worker and the API in this process.
+func startStack(ctx context.Context, o Options) (st *stack, err error) {
+	st = &stack{log: o.Log, namespace: o.Namespace, http: &http.Client{Timeout: 30 * time.Minute, // a policy PATCH may signal 10,000 leads
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
+	defer func() {
+		if err != nil {
+			st.stop()
+		}
+	}()
+	if st.namespace == "" {
+		st.namespace = "default"
+	}
+	dir, err := os.MkdirTemp("", "leadflow-bench-")
+	if err != nil {
+		return nil, err
+	}
+	st.stops = append(st.stops, func() { _ = os.RemoveAll(dir) })
+	quiet := quietlog.AtLeast(o.Log, slog.LevelWarn)
+
+	st.dbURL = o.DatabaseURL
+	if st.dbURL == "" {
+		pg, err := devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), quiet)
+		if err != nil {
+			return nil, err
+		}
+		st.stops = append(st.stops, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = pg.Stop(sctx)
+		})
+		st.dbURL = pg.URL()
+	}
+	if _, err := store.Migrate(ctx, st.dbURL); err != nil {
+		return nil, err
+	}
+	url := st.dbURL
+	if o.DBMaxConns > 0 && !strings.Contains(url, "pool_max_conns") {
+		url += sep(url) + fmt.Sprintf("pool_max_conns=%d", o.DBMaxConns)
+	}
+	if st.db, err = store.Open(ctx, url); err != nil {
+		return nil, err
+	}
+	st.stops = append(st.stops, st.db.Close)
+
+	address := o.TemporalAddress
+	if address == "" {
+		ts, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{DBPath: filepath.Join(dir, "temporal.db"),
+			Namespace: st.namespace, Logger: quiet, Shards: o.Shards, Synchronous: o.Sync})
+		if err != nil {
+			return nil, err
+		}
+		st.stops = append(st.stops, func() { _ = ts.Stop() })
+		address = ts.Address()
+	}
+	if st.tc, err = dial(ctx, address, st.namespace, quiet); err != nil {
+		return nil, err
+	}
+	st.stops = append(st.stops, st.tc.Close)
+
+	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet,
+		NoDigestSchedule: true, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers}})
+	if err != nil {
+		return nil, err
+	}
+	st.stops = append(st.stops, w.Stop)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	st.base = "http://" + l.Addr().String()
+	app := api.New(api.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second})
+	go func() { _ = app.Listener(l) }()
+	st.stops = append(st.stops, func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+
+	if st.admin, _, err = st.user(ctx, lead.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if st.rep, st.repID, err = st.user(ctx, lead.RoleRep); err != nil {
+		return nil, err
+	}
+	o.Log.Info("bench: stack ready", "api", st.base, "temporal", address, "shards", o.Shards, "sync", o.Sync,
+		"workflow_pollers", o.WorkflowPollers, "db_max_conns", o.DBMaxConns)
+	return st, nil
+}
+
+// user creates a user of role with a large capacity and returns its token and id.
+func (st *stack) user(ctx context.Context, role lead.Role) (token, id string, err error) {
+	id = uuid.Must(uuid.NewV7()).String()
+	token, hash := api.NewToken()
+	u := lead.User{ID: id, Name: "Bench " + string(role), Email: "bench-" + id + "@example.com", Role: role,
+		Capacity: 1_000_000, DailyClaimLimit: 1_000_000, Active: true}
+	if _, err := st.db.CreateUser(ctx, u, hash); err != nil {
+		return "", "", fmt.Errorf("bench: create %s: %w", role, err)
+	}
+	return token, id, nil
+}
+
+// stop stops what startStack started, in reverse order.
+func (st *stack) stop() {
+	for i := len(st.stops) - 1; i >= 0; i-- {
+		st.stops[i]()
+	}
+	st.stops = nil
+}
+
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// dial connects a Temporal client with the SDK's logs going to log.
+func dial(ctx context.Context, address, namespace string, log *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{HostPort: address, Namespace: namespace,
+		Logger: sdklog.NewStructuredLogger(log)})
+	if err != nil {
+		return nil, fmt.Errorf("bench: connect to Temporal at %s: %w", address, err)
+	}
+	return c, nil
+}
+
+// floorWorker is a worker of its own task queue on the same server, with
+// 16 workflow-task pollers, for the floors.
+func floorWorker(c client.Client, queue string, register func(sdkworker.Worker)) (sdkworker.Worker, error) {
+	w := sdkworker.New(c, queue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 16})
+	register(w)
+	if err := w.Start(); err != nil {
+		return nil, errors.Join(errors.New("bench: start the floor worker"), err)
+	}
+	return w, nil
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"strings"
+
+	"github.com/leadflow/leadflow/bench"
+)
+
+// runBench is `leadflow bench`: see package bench. It starts its own stack
+// in a temporary directory unless DATABASE_URL and TEMPORAL_ADDRESS are set.
+func runBench(ctx context.Context, cfg config, args []string) error {
+	o := bench.Defaults()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	only := fs.String("only", "", "comma-separated scenarios to run: "+strings.Join(bench.Scenarios, ",")+" (default all)")
+	fs.IntVar(&o.Leads, "leads", o.Leads, "intakes, and workflows of each floor")
+	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "concurrent clients of intake and the floors")
+	fs.IntVar(&o.ListLeads, "list-leads", o.ListLeads, "leads loaded for the list queries")
+	fs.IntVar(&o.ListRequests, "list-requests", o.ListRequests, "requests of each list query")
+	fs.IntVar(&o.ImportRows, "import-rows", o.ImportRows, "rows of the imported file")
+	fs.IntVar(&o.Reclaims, "reclaims", o.Reclaims, "leads whose reclaim is due in the same second")
+	fs.IntVar(&o.PolicyLeads, "policy-leads", o.PolicyLeads, "live leads of the pool whose policy changes")
+	fs.IntVar(&o.Shards, "temporal-shards", o.Shards, "history shards of the embedded Temporal database")
+	fs.StringVar(&o.Sync, "temporal-sync", o.Sync, "SQLite synchronous mode of the embedded Temporal: normal or full")
+	fs.IntVar(&o.WorkflowPollers, "workflow-pollers", o.WorkflowPollers, "workflow-task pollers of the leadflow worker")
+	fs.IntVar(&o.DBMaxConns, "db-max-conns", o.DBMaxConns, "PostgreSQL pool size of the API and the worker (when DATABASE_URL sets no pool_max_conns)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *only != "" {
+		o.Only = strings.Split(*only, ",")
+	}
+	o.DatabaseURL, o.TemporalAddress, o.Namespace = cfg.DatabaseURL, cfg.TemporalAddress, cfg.TemporalNamespace
+	o.Log = cfg.logger(true)
+	return bench.Run(ctx, o, os.Stdout)
+}
