@@ -37,7 +37,7 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 // stack is the whole service for one test: real PostgreSQL, a real
 // Temporal server, the worker and the Fiber app.
 type stack struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	tc    client.Client
 	app   *fiber.App
@@ -47,6 +47,12 @@ type stack struct {
 func newStack(t *testing.T) *stack {
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
+	return stackOn(t, db, tc, ns)
+}
+
+// stackOn starts the worker on Temporal client tc of namespace ns and
+// store db, and returns the stack with its admin.
+func stackOn(t testing.TB, db *store.DB, tc client.Client, ns string) *stack {
 	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db})
 	s := &stack{t: t, db: db, tc: tc, app: api.New(api.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
 	token, hash := api.NewToken()
@@ -64,14 +70,14 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r response) problem(t *testing.T) api.Problem {
+func (r response) problem(t testing.TB) api.Problem {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.body)

@@ -218,7 +218,7 @@ func (s *Server) createImport(c *fiber.Ctx) error {
 		return err
 	}
 	start := func(ctx context.Context) error {
-		return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
+		return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total, BatchSize: workflows.ImportBatchSize})
 	}
 	if err := s.startJob(c, "import", stored.ID, start,
 		func(ctx context.Context, why string) error {

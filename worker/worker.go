@@ -24,7 +24,7 @@ func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 	Register(w, acts)
 	if acts != nil {
 		// Imports start lead workflows: their activities need the client.
-		w.RegisterActivity(activities.NewBulk(acts.Store, c, acts.Log))
+		w.RegisterActivity(activities.NewBulk(acts.Store, c, acts.Log, acts))
 	}
 	return w
 }

@@ -108,6 +108,10 @@ func ExportWorkflowID(exportID string) string { return "export/" + exportID }
 type LeadInput struct {
 	lead.Lead
 	Intake *lead.IntakeOptions `json:"intake,omitempty"`
+	// TakenIn says the lead's intake was decided before its workflow
+	// started (an import takes its rows in itself, see StartTakenIn): the
+	// workflow skips intake and sends the e-mails the intake calls for.
+	TakenIn bool `json:"taken_in,omitempty"`
 }
 
 // MoveInput is the payload of the assign, transfer, accept, decline,
