@@ -127,7 +127,7 @@ func TestImportRows(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_TEST_IMPORT_ROWS")); err == nil && v > 0 && v%50 == 0 {
 		n = v // a longer run while working on the import
 	}
-	checkBulkImport(newStack(t), n)
+	checkBulkImport(newStack(t), n, func() {})
 }
 
 // bulkImportFile is a CSV of n rows (n a multiple of 50), 4 of every 50
@@ -156,8 +156,8 @@ func bulkImportFile(n int) ([]byte, map[int]string) {
 
 // checkBulkImport imports bulkImportFile(n), checks its outcome and that a
 // second import of the same file creates nothing, and returns how long
-// the first import took.
-func checkBulkImport(s *stack, n int) time.Duration {
+// the first import took; imported is called as soon as it has finished.
+func checkBulkImport(s *stack, n int, imported func()) time.Duration {
 	t := s.t
 	t.Helper()
 	data, bad := bulkImportFile(n)
@@ -166,6 +166,7 @@ func checkBulkImport(s *stack, n int) time.Duration {
 	start := time.Now()
 	im := s.importFile(fmt.Sprintf("leads-%d.csv", n), data, limit)
 	took := time.Since(start)
+	imported()
 	t.Logf("imported %d rows in %s (%.0f rows/s)", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
 	want := lead.ImportCounts{Total: n, Processed: n, Created: n - n/50*4, Rejected: n / 50 * 4}
 	got := im.ImportCounts

@@ -20,6 +20,7 @@ import (
 // New returns a worker on workflows.TaskQueue with every workflow and
 // activity registered; Start and Run build theirs with it.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+	setWorkflowCache()
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	Register(w, acts)
 	if acts != nil {
