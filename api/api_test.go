@@ -433,7 +433,7 @@ func TestHealthAndReady(t *testing.T) {
 }
 
 // historyLength counts the events of a closed workflow's history.
-func historyLength(t *testing.T, tc client.Client, workflowID string) int {
+func historyLength(t testing.TB, tc client.Client, workflowID string) int {
 	t.Helper()
 	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	n, closed := 0, false
@@ -451,7 +451,7 @@ func historyLength(t *testing.T, tc client.Client, workflowID string) int {
 	return n
 }
 
-func writeHistory(t *testing.T, tc client.Client, workflowID, path string) {
+func writeHistory(t testing.TB, tc client.Client, workflowID, path string) {
 	t.Helper()
 	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History

@@ -220,6 +220,12 @@ func checkBulkImport(s *stack, n int, imported func()) time.Duration {
 	if claimed.Status != lead.StatusAssigned {
 		t.Fatalf("claimed imported lead %+v", claimed)
 	}
+	if *recordHistory {
+		// The replay test's history of a lead taken in by an import.
+		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/close", s.admin, `{"reason":"recorded"}`), 200)
+		historyLength(t, s.tc, workflows.WorkflowID(l.ID))
+		writeHistory(t, s.tc, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_imported_claim_close.json"))
+	}
 
 	// The same file again: every row is found, nothing is created.
 	start = time.Now()
