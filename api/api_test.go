@@ -37,7 +37,7 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 // stack is the whole service for one test: real PostgreSQL, a real
 // Temporal server, the worker and the Fiber app.
 type stack struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	tc    client.Client
 	app   *fiber.App
@@ -47,13 +47,19 @@ type stack struct {
 func newStack(t *testing.T) *stack {
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
+	return stackWithWorker(t, db, tc, ns)
+}
+
+// stackWithWorker starts the worker on Temporal client tc of namespace ns
+// and store db, and returns the stack with its admin.
+func stackWithWorker(t testing.TB, db *store.DB, tc client.Client, ns string) *stack {
 	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db})
 	return stackOn(t, db, tc, api.Config{})
 }
 
 // stackOn is the stack of an app with cfg over db and tc, whose worker the
 // caller started, and an admin.
-func stackOn(t *testing.T, db *store.DB, tc client.Client, cfg api.Config) *stack {
+func stackOn(t testing.TB, db *store.DB, tc client.Client, cfg api.Config) *stack {
 	cfg.Store, cfg.Temporal, cfg.UpdateTimeout, cfg.MinPolicyDuration = db, tc, 20*time.Second, time.Second
 	s := &stack{t: t, db: db, tc: tc, app: api.New(cfg)}
 	token, hash := api.NewToken()
@@ -71,14 +77,14 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r response) problem(t *testing.T) api.Problem {
+func (r response) problem(t testing.TB) api.Problem {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.body)
@@ -434,7 +440,7 @@ func TestHealthAndReady(t *testing.T) {
 }
 
 // historyLength counts the events of a closed workflow's history.
-func historyLength(t *testing.T, tc client.Client, workflowID string) int {
+func historyLength(t testing.TB, tc client.Client, workflowID string) int {
 	t.Helper()
 	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	n, closed := 0, false
@@ -452,7 +458,7 @@ func historyLength(t *testing.T, tc client.Client, workflowID string) int {
 	return n
 }
 
-func writeHistory(t *testing.T, tc client.Client, workflowID, path string) {
+func writeHistory(t testing.TB, tc client.Client, workflowID, path string) {
 	t.Helper()
 	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History

@@ -81,14 +81,14 @@ func (b *browser) signIn(token, next string) response {
 	return b.post(login, "/login", url.Values{"token": {token}, "next": {next}})
 }
 
-func wantRedirect(t *testing.T, r response, to string) {
+func wantRedirect(t testing.TB, r response, to string) {
 	t.Helper()
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != to {
 		t.Fatalf("answer %d to %q, want 303 to %q; %.300s", r.status, r.header.Get("Location"), to, r.body)
 	}
 }
 
-func wantText(t *testing.T, r response, texts ...string) {
+func wantText(t testing.TB, r response, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
 		if !strings.Contains(string(r.body), s) {

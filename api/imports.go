@@ -235,7 +235,7 @@ func (s *Server) startImport(c *fiber.Ctx, u *upload, poolID, duplicatePolicy st
 		return store.Import{}, err
 	}
 	start := func(ctx context.Context) error {
-		return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total})
+		return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: stored.ID, Total: stored.Total, BatchSize: workflows.ImportBatchSize})
 	}
 	if err := s.startJob(c, "import", stored.ID, start,
 		func(ctx context.Context, why string) error {

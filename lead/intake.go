@@ -93,4 +93,8 @@ type IntakeResult struct {
 	Outcome IntakeOutcome `json:"outcome,omitempty"`
 	// FieldErrors are the input fields the rejecting validation rules name.
 	FieldErrors []FieldError `json:"field_errors,omitempty"`
+	// Unannounced says that nobody is flagged to hear of new leads in the
+	// lead's pool, so the workflow starts no new-lead e-mail. Results
+	// recorded before it existed leave it false: the e-mail is started.
+	Unannounced bool `json:"unannounced,omitempty"`
 }

@@ -37,17 +37,30 @@ var distributionOrder = map[string]string{
 func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, requestID string) (lead.Status, error) {
 	var policy lead.Policy
 	var raw []byte
-	// Locking the pool serialises its distributions, so bursts stay fair; NO KEY
-	// UPDATE does not wait for the key-share locks of leads referring to it.
-	if err := tx.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1 FOR NO KEY UPDATE`, l.PoolID).Scan(&raw); err != nil {
+	// A claim_only pool keeps the lead: read without a lock, so that the
+	// intakes into one pool do not wait for each other.
+	if err := tx.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1`, l.PoolID).Scan(&raw); err != nil {
 		return lead.StatusPooled, notFound(err, "pool")
 	}
 	if err := json.Unmarshal(raw, &policy); err != nil {
 		return lead.StatusPooled, err
 	}
+	if _, ok := distributionOrder[policy.Distribution]; !ok {
+		return lead.StatusPooled, nil // claim_only: members claim
+	}
+	// Locking the pool serialises its distributions, so bursts stay fair; NO KEY
+	// UPDATE does not wait for the key-share locks of leads referring to it.
+	// The policy is read again under the lock.
+	if err := tx.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1 FOR NO KEY UPDATE`, l.PoolID).Scan(&raw); err != nil {
+		return lead.StatusPooled, notFound(err, "pool")
+	}
+	policy = lead.Policy{}
+	if err := json.Unmarshal(raw, &policy); err != nil {
+		return lead.StatusPooled, err
+	}
 	order, ok := distributionOrder[policy.Distribution]
 	if !ok {
-		return lead.StatusPooled, nil // claim_only: members claim
+		return lead.StatusPooled, nil
 	}
 	var repID string
 	err := tx.QueryRow(ctx, `

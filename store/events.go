@@ -24,21 +24,41 @@ func requestApplied(ctx context.Context, tx pgx.Tx, requestID string) (bool, err
 
 // insertEvent appends e to its lead's history under a unique request id.
 func insertEvent(ctx context.Context, tx pgx.Tx, e lead.Event, requestID string) error {
+	args, err := eventArgs(e, requestID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, insertEventSQL, args...)
+	return err
+}
+
+// queueEvent queues the insert of e (as insertEvent does) in a batch, so
+// that several events cost one round trip.
+func queueEvent(b *pgx.Batch, e lead.Event, requestID string) error {
+	args, err := eventArgs(e, requestID)
+	if err != nil {
+		return err
+	}
+	b.Queue(insertEventSQL, args...)
+	return nil
+}
+
+const insertEventSQL = `INSERT INTO lead_events (lead_id, type, actor_id, reason, rule_kind, rule_version, trace, data, request_id)
+		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9) ON CONFLICT (request_id) DO NOTHING`
+
+func eventArgs(e lead.Event, requestID string) ([]any, error) {
 	var data []byte
 	if len(e.Data) > 0 {
 		var err error
 		if data, err = json.Marshal(e.Data); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var trace []byte
 	if len(e.Trace) > 0 {
 		trace = e.Trace
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO lead_events (lead_id, type, actor_id, reason, rule_kind, rule_version, trace, data, request_id)
-		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9) ON CONFLICT (request_id) DO NOTHING`,
-		e.LeadID, e.Type, e.ActorID, e.Reason, e.RuleKind, e.RuleVersion, trace, data, requestID)
-	return err
+	return []any{e.LeadID, e.Type, e.ActorID, e.Reason, e.RuleKind, e.RuleVersion, trace, data, requestID}, nil
 }
 
 // Events returns a lead's history, oldest first.

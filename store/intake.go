@@ -15,33 +15,36 @@ import (
 )
 
 // InsertReceived stores a lead that has just entered its workflow, with
-// status received and a "created" event. It is idempotent: when the row
-// exists already (an activity retry) the stored lead is returned unchanged.
+// status received and a "created" event, and returns it as stored. It is
+// idempotent: when the row exists already (an activity retry) the stored
+// lead is returned unchanged. One round trip: the statements of a batch
+// run in one implicit transaction.
 func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error) {
 	custom, err := json.Marshal(nonNilMap(l.Custom))
 	if err != nil {
 		return lead.Lead{}, fmt.Errorf("store: custom fields: %w", err)
 	}
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
-				profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group)
-			VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-				nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22)
-			ON CONFLICT (id) DO NOTHING`,
-			l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
-			l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
-			lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventCreated, ActorID: l.CreatedBy,
-			Data: map[string]any{"source": l.Source}}, l.ID+"/created")
-	})
-	if err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`
+		INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
+			profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group)
+		VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22)
+		ON CONFLICT (id) DO NOTHING`,
+		l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
+		l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
+		lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group)
+	// Keyed by its request id: a retry inserts no second "created" event.
+	if err := queueEvent(b, lead.Event{LeadID: l.ID, Type: lead.EventCreated, ActorID: l.CreatedBy,
+		Data: map[string]any{"source": l.Source}}, l.ID+"/created"); err != nil {
 		return lead.Lead{}, err
 	}
-	return db.Lead(ctx, l.ID)
+	var out lead.Lead
+	b.Queue(`SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1`, l.ID).QueryRow(func(row pgx.Row) error {
+		out, err = scanLead(row)
+		return notFound(err, "lead")
+	})
+	return out, db.pool.SendBatch(ctx, b).Close()
 }
 
 // ApplyIntake applies the intake plan of a received lead in one
@@ -67,6 +70,7 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (le
 		if err != nil {
 			return err
 		}
+		b := &pgx.Batch{}
 		if l.Status == lead.StatusReceived {
 			out, fields, err := applyIntake(ctx, tx, l, p)
 			if err != nil {
@@ -78,39 +82,42 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (le
 					return err
 				}
 			}
-			if _, err := tx.Exec(ctx, `UPDATE leads SET intake_outcome = $2, field_errors = $3 WHERE id = $1`, id, out, raw); err != nil {
-				return err
-			}
+			b.Queue(`UPDATE leads SET intake_outcome = $2, field_errors = $3 WHERE id = $1`, id, out, raw)
 		}
-		res, err = intakeResult(ctx, tx, id)
-		return err
+		queueIntakeResult(b, id, &res)
+		return tx.SendBatch(ctx, b).Close()
 	})
 	return res, err
 }
 
 // IntakeResult returns a lead with what its intake decided.
 func (db *DB) IntakeResult(ctx context.Context, id string) (lead.IntakeResult, error) {
+	var res lead.IntakeResult
 	if !isUUID(id) {
-		return lead.IntakeResult{}, lead.Errorf(lead.CodeNotFound, "lead not found")
+		return res, lead.Errorf(lead.CodeNotFound, "lead not found")
 	}
-	return intakeResult(ctx, db.pool, id)
+	b := &pgx.Batch{}
+	queueIntakeResult(b, id, &res)
+	return res, db.pool.SendBatch(ctx, b).Close()
 }
 
-// intakeResult reads a lead with its intake outcome.
-func intakeResult(ctx context.Context, q queryRower, id string) (lead.IntakeResult, error) {
-	l, err := scanLead(q.QueryRow(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1`, id))
-	if err != nil {
-		return lead.IntakeResult{}, notFound(err, "lead")
-	}
-	res := lead.IntakeResult{Lead: l}
-	var fields []byte
-	if err := q.QueryRow(ctx, `SELECT intake_outcome, field_errors FROM leads WHERE id = $1`, id).Scan(&res.Outcome, &fields); err != nil {
-		return res, err
-	}
-	if len(fields) > 0 {
-		err = json.Unmarshal(fields, &res.FieldErrors)
-	}
-	return res, err
+// queueIntakeResult queues the read of a lead with its intake outcome, and
+// whether anyone is flagged to hear of new leads in its pool, into *res.
+func queueIntakeResult(b *pgx.Batch, id string, res *lead.IntakeResult) {
+	b.Queue(`SELECT `+leadColumns+`, l.intake_outcome, l.field_errors,
+			NOT EXISTS (`+newLeadRecipientRows("l.pool_id")+`)
+		FROM `+leadFrom+` WHERE l.id = $1`, id).QueryRow(func(row pgx.Row) error {
+		var fields []byte
+		l, err := scanLeadWith(row, &res.Outcome, &fields, &res.Unannounced)
+		if err != nil {
+			return notFound(err, "lead")
+		}
+		res.Lead = l
+		if len(fields) > 0 {
+			return json.Unmarshal(fields, &res.FieldErrors)
+		}
+		return nil
+	})
 }
 
 // applyIntake applies plan p to the received, locked lead l and returns
@@ -177,46 +184,53 @@ func findDuplicate(ctx context.Context, tx pgx.Tx, l lead.Lead) (string, error) 
 	if l.DedupKey == "" {
 		return "", nil
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, l.DedupKey); err != nil {
-		return "", err
-	}
+	// The lock, then the look-up, in one round trip.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, l.DedupKey)
 	var dup string
-	err := tx.QueryRow(ctx, `
+	b.Queue(`
 		SELECT id::text FROM leads
 		WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
 		  AND status IN ('pooled', 'offered', 'assigned', 'converted')
-		ORDER BY created_at, id LIMIT 1`, l.DedupKey, l.ID).Scan(&dup)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	return dup, err
+		ORDER BY created_at, id LIMIT 1`, l.DedupKey, l.ID).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&dup); !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
+	})
+	return dup, tx.SendBatch(ctx, b).Close()
 }
 
-// decide writes the decided status of a received lead and its decision events.
+// decide writes the decided status of a received lead and its decision
+// events, in one round trip.
 func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolID, ownerID string, reasons []string,
 	p lead.IntakePlan, duplicateOf string, events ...lead.Event) error {
-	if _, err := tx.Exec(ctx, `
+	b := &pgx.Batch{}
+	b.Queue(`
 		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
 			reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
 			duplicate_of = nullif($8, '')::uuid,
 			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
 		WHERE id = $1`,
-		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf); err != nil {
-		if isUniqueViolation(err, "leads_live_dedup_key") {
-			return lead.Errorf(lead.CodeUnavailable, "a lead with the same company, phone and country was registered at the same moment; retry")
-		}
+		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf)
+	if err := queueIntakeEvents(b, id, events); err != nil {
 		return err
 	}
-	return insertIntakeEvents(ctx, tx, id, events)
+	err := tx.SendBatch(ctx, b).Close()
+	if isUniqueViolation(err, "leads_live_dedup_key") {
+		return lead.Errorf(lead.CodeUnavailable, "a lead with the same company, phone and country was registered at the same moment; retry")
+	}
+	return err
 }
 
-func insertIntakeEvents(ctx context.Context, tx pgx.Tx, id string, events []lead.Event) error {
+// queueIntakeEvents queues the decision events of a lead's intake.
+func queueIntakeEvents(b *pgx.Batch, id string, events []lead.Event) error {
 	for i, e := range events {
 		if e.Type == "" {
 			continue // a decision the plan did not make
 		}
 		e.LeadID = id
-		if err := insertEvent(ctx, tx, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+		if err := queueEvent(b, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
 			return err
 		}
 	}
@@ -238,7 +252,11 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 	}
 	merged := lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy, Reason: "a duplicate of lead " + dup,
 		Data: map[string]any{"merged_into": dup}}
-	if err := insertIntakeEvents(ctx, tx, l.ID, []lead.Event{p.Validated, merged}); err != nil {
+	b := &pgx.Batch{}
+	if err := queueIntakeEvents(b, l.ID, []lead.Event{p.Validated, merged}); err != nil {
+		return err
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
 	data := map[string]any{"lead_id": l.ID, "source": l.Source}

@@ -20,14 +20,17 @@ const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, 
 // leadFrom joins a lead to its pool, whose policy travels with the lead.
 const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
 
-func scanLead(row pgx.Row) (lead.Lead, error) {
+func scanLead(row pgx.Row) (lead.Lead, error) { return scanLeadWith(row) }
+
+// scanLeadWith scans the leadColumns of a row, then its further columns into extra.
+func scanLeadWith(row pgx.Row, extra ...any) (lead.Lead, error) {
 	var l lead.Lead
 	var custom, policy []byte
-	err := row.Scan(&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
+	err := row.Scan(append([]any{&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
 		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
-		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt, &l.Group)
+		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt, &l.Group}, extra...)...)
 	if err != nil {
 		return l, err
 	}

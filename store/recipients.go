@@ -169,6 +169,22 @@ func checkRecipients(ids, people []string, of string) ([]string, error) {
 	return out, bad.Err()
 }
 
+// newLeadRecipientRows selects (user_id, added_at) of the active users
+// flagged to hear of new leads in the pool whose id is the SQL expression
+// pool: its own designated recipients and, for a team pool, the team's
+// (a user may appear twice).
+func newLeadRecipientRows(pool string) string {
+	return `SELECT x.user_id, x.added_at FROM (
+			SELECT r.user_id, r.added_at FROM pool_recipients r
+			WHERE r.pool_id = ` + pool + ` AND r.notify AND EXISTS (SELECT 1 FROM pool_members m WHERE m.pool_id = r.pool_id AND m.user_id = r.user_id)
+			UNION ALL
+			SELECT r.user_id, r.added_at FROM pools p JOIN team_recipients r ON r.team_id = p.team_id
+			JOIN users tu ON tu.id = r.user_id AND tu.team_id = r.team_id
+			WHERE p.id = ` + pool + ` AND p.scope = 'team' AND r.notify
+		) x JOIN users u ON u.id = x.user_id
+		WHERE u.active`
+}
+
 // NewLeadRecipients returns the active users flagged to hear of new leads
 // in a pool: its own designated recipients and, for a team pool, the
 // team's.
@@ -176,17 +192,8 @@ func (db *DB) NewLeadRecipients(ctx context.Context, poolID string) ([]string, e
 	if !isUUID(poolID) {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `
-		SELECT u.id::text FROM (
-			SELECT r.user_id, r.added_at FROM pool_recipients r
-			WHERE r.pool_id = $1 AND r.notify AND EXISTS (SELECT 1 FROM pool_members m WHERE m.pool_id = r.pool_id AND m.user_id = r.user_id)
-			UNION ALL
-			SELECT r.user_id, r.added_at FROM pools p JOIN team_recipients r ON r.team_id = p.team_id
-			JOIN users tu ON tu.id = r.user_id AND tu.team_id = r.team_id
-			WHERE p.id = $1 AND p.scope = 'team' AND r.notify
-		) x JOIN users u ON u.id = x.user_id
-		WHERE u.active
-		GROUP BY u.id ORDER BY min(x.added_at), u.id`, poolID)
+	rows, err := db.pool.Query(ctx, `SELECT user_id::text FROM (`+newLeadRecipientRows("$1")+`) r
+		GROUP BY user_id ORDER BY min(added_at), user_id`, poolID)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 // activity registered, polling and running tasks as t says; Start and Run
 // build theirs with it.
 func New(c client.Client, acts *activities.Activities, t Tuning) sdkworker.Worker {
+	setWorkflowCache()
 	opts := t.options()
 	if acts != nil && acts.Metrics != nil {
 		opts.Interceptors = append(opts.Interceptors, &countTransitions{m: acts.Metrics})
@@ -29,7 +30,7 @@ func New(c client.Client, acts *activities.Activities, t Tuning) sdkworker.Worke
 	Register(w, acts)
 	if acts != nil {
 		// Imports start lead workflows: their activities need the client.
-		w.RegisterActivity(activities.NewBulk(acts.Store, c, acts.Log))
+		w.RegisterActivity(activities.NewBulk(acts.Store, c, acts.Log, acts))
 	}
 	return w
 }

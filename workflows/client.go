@@ -49,14 +49,25 @@ func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.Int
 	return out, err
 }
 
+// StartTakenIn starts the LeadWorkflow of a live lead whose intake was
+// decided outside it (lead.Lead as the intake left it): a plain start, no
+// update, with the lead's search attributes set at once. The workflow
+// skips intake, sends the intake's e-mails and runs the lead's timers. A
+// lead whose workflow runs or ran already is left as it is.
+func StartTakenIn(ctx context.Context, c client.Client, l lead.Lead) error {
+	return startOnce(ctx, c, WorkflowID(l.ID), LeadWorkflowName, LeadInput{Lead: l, TakenIn: true},
+		temporal.NewSearchAttributes(LeadStatusKey.ValueSet(string(l.Status)), OwnerIDKey.ValueSet(l.OwnerID), PoolIDKey.ValueSet(l.PoolID)))
+}
+
 // startOnce starts a workflow once per ID: a second start of a running or
 // finished one is not an error.
-func startOnce(ctx context.Context, c client.Client, id, name string, arg any) error {
+func startOnce(ctx context.Context, c client.Client, id, name string, arg any, attrs temporal.SearchAttributes) error {
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                TaskQueue,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    attrs,
 	}, name, arg)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -67,17 +78,17 @@ func startOnce(ctx context.Context, c client.Client, id, name string, arg any) e
 
 // StartImport starts the ImportWorkflow of a stored import.
 func StartImport(ctx context.Context, c client.Client, in ImportInput) error {
-	return startOnce(ctx, c, ImportWorkflowID(in.ImportID), ImportWorkflowName, in)
+	return startOnce(ctx, c, ImportWorkflowID(in.ImportID), ImportWorkflowName, in, temporal.SearchAttributes{})
 }
 
 // StartExport starts the ExportWorkflow of a stored export.
 func StartExport(ctx context.Context, c client.Client, exportID string) error {
-	return startOnce(ctx, c, ExportWorkflowID(exportID), ExportWorkflowName, ExportInput{ExportID: exportID})
+	return startOnce(ctx, c, ExportWorkflowID(exportID), ExportWorkflowName, ExportInput{ExportID: exportID}, temporal.SearchAttributes{})
 }
 
 // StartPolicyChange starts the fan-out of a pool's policy at revision
 // version (PolicyChangeWorkflow), once per pool and revision.
 func StartPolicyChange(ctx context.Context, c client.Client, poolID string, version int64) error {
 	return startOnce(ctx, c, PolicyChangeWorkflowID(poolID, version), PolicyChangeWorkflowName,
-		PolicyChangeInput{PoolID: poolID, Version: version})
+		PolicyChangeInput{PoolID: poolID, Version: version}, temporal.SearchAttributes{})
 }

@@ -115,6 +115,10 @@ type LeadInput struct {
 	// PolicyVersion is the revision of the last policy signal applied,
 	// carried over continue-as-new.
 	PolicyVersion int64 `json:"policy_version,omitempty"`
+	// TakenIn says the lead's intake was decided before its workflow
+	// started (an import takes its rows in itself, see StartTakenIn): the
+	// workflow skips intake and sends the e-mails the intake calls for.
+	TakenIn bool `json:"taken_in,omitempty"`
 }
 
 // PolicyChangeWorkflowID is the workflow ID of the fan-out of a pool's

@@ -15,15 +15,22 @@ func SendEmail(ctx workflow.Context, e lead.Email) workflow.Future {
 }
 
 // emailsChange guards the e-mails LeadWorkflow sends: histories recorded
-// before them replay without them.
-const emailsChange = "emails"
+// before them replay without them (DefaultVersion). From emailsAddressed
+// on, an intake into a pool where nobody is flagged to hear of new leads
+// (lead.IntakeResult.Unannounced) starts no new-lead e-mail: the activity
+// would find no recipient, and costs seven history events.
+const (
+	emailsChange    = "emails"
+	emailsSent      = 1
+	emailsAddressed = 2
+)
 
 // email starts an e-mail about the lead without waiting for it: the
 // update that caused it answers at once. The workflow waits for pending
 // e-mails before it completes or continues as new. A failed e-mail is
 // logged (and recorded as failed by the activity); it never fails the lead.
 func (s *leadState) email(ctx workflow.Context, e lead.Email) {
-	if workflow.GetVersion(ctx, emailsChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if workflow.GetVersion(ctx, emailsChange, workflow.DefaultVersion, emailsAddressed) == workflow.DefaultVersion {
 		return
 	}
 	e.LeadID = s.lead.ID
@@ -68,6 +75,10 @@ func (s *leadState) notifyMove(ctx workflow.Context, cause string, before, after
 			PoolID: after.PoolID, Reason: m.Reason, ActorID: m.ActorID})
 	case (cause == ActivityIntake || cause == ActivityTransfer) && after.Status == lead.StatusPooled && after.Source != lead.SourceImport &&
 		(before.Status != lead.StatusPooled || before.PoolID != after.PoolID):
+		if cause == ActivityIntake && s.intake.Unannounced &&
+			workflow.GetVersion(ctx, emailsChange, workflow.DefaultVersion, emailsAddressed) == emailsAddressed {
+			return // nobody hears of new leads in this pool
+		}
 		s.email(ctx, lead.Email{Key: key(lead.EmailNewLead), Kind: lead.EmailNewLead, PoolID: after.PoolID})
 	}
 }

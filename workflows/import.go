@@ -9,8 +9,13 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// DefaultImportBatch is how many rows one ImportBatch activity processes.
+// DefaultImportBatch is how many rows one ImportBatch activity processes
+// when ImportInput.BatchSize is 0 (imports started before BatchSize was set).
 const DefaultImportBatch = 200
+
+// ImportBatchSize is the batch size imports start with: fewer batches, so
+// fewer waits for a batch's slowest rows.
+const ImportBatchSize = 500
 
 // ImportBatchesPerRun is how many batches one run of ImportWorkflow
 // processes before it continues as new, keeping each history short

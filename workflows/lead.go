@@ -84,6 +84,14 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 		s.set(ctx, decided.Lead)
 		announceMerge(ctx, decided.Lead, in.Intake)
 		s.notifyMove(ctx, ActivityIntake, before, decided.Lead, lead.Move{RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/intake"})
+	} else if in.TakenIn {
+		// Taken in before the workflow started (only inputs since TakenIn
+		// carry it): the intake's e-mails (an offer to a rep) go out from here,
+		// under the keys an intake run here would use.
+		before := s.lead
+		before.Status, before.OwnerID, before.PoolID = lead.StatusReceived, "", ""
+		s.intake = lead.IntakeResult{Lead: s.lead}
+		s.notifyMove(ctx, ActivityIntake, before, s.lead, lead.Move{RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/intake"})
 	}
 
 	for !s.lead.Status.Terminal() {

@@ -11,7 +11,7 @@ import (
 // TestReplay replays recorded LeadWorkflow histories: a change to the
 // workflow that alters its command sequence without workflow.GetVersion
 // fails here. Record a new history with
-// `go test ./api -run 'TestLeadSlice$|TestNoFollowUpReclaim$' -record-history`.
+// `go test ./api -run 'TestLeadSlice$|TestNoFollowUpReclaim$|TestIntakeHistoryEvents$|TestImportRows$' -record-history`.
 func TestReplay(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil || len(files) == 0 {

@@ -124,7 +124,7 @@ func Temporal(t *testing.T) (client.Client, string) {
 // without the daily digest schedule, and stops it when the test ends. cfg
 // names the Temporal client, its namespace and the store; tests set their
 // own e-mail sender, public URL or clock in it.
-func Worker(t *testing.T, cfg worker.Config) {
+func Worker(t testing.TB, cfg worker.Config) {
 	t.Helper()
 	cfg.NoDigestSchedule = true
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
