@@ -1,8 +1,6 @@
 package worker
 
 import (
-	"os"
-	"strconv"
 	"sync"
 
 	sdkworker "go.temporal.io/sdk/worker"
@@ -19,13 +17,11 @@ const DefaultWorkflowCache = 2000
 var cacheOnce sync.Once
 
 // setWorkflowCache sizes the SDK's process-wide workflow cache once,
-// before the first worker starts: LEADFLOW_WORKFLOW_CACHE, else
-// DefaultWorkflowCache.
-func setWorkflowCache() {
+// before the first worker starts: n, else DefaultWorkflowCache.
+func setWorkflowCache(n int) {
 	cacheOnce.Do(func() {
-		n := DefaultWorkflowCache
-		if v, err := strconv.Atoi(os.Getenv("LEADFLOW_WORKFLOW_CACHE")); err == nil && v > 0 {
-			n = v
+		if n <= 0 {
+			n = DefaultWorkflowCache
 		}
 		sdkworker.SetStickyWorkflowCacheSize(n)
 	})

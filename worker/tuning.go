@@ -25,14 +25,19 @@ type Tuning struct {
 	// Activities bounds the activities, local ones included, run at once
 	// (LEADFLOW_ACTIVITIES, default the SDK's 1000).
 	Activities int
+	// WorkflowCache is how many workflow executions the process keeps in
+	// memory between their tasks (LEADFLOW_WORKFLOW_CACHE, default
+	// DefaultWorkflowCache). The SDK's cache is process-wide: the first
+	// worker of a process sets it.
+	WorkflowCache int
 }
 
 // DefaultTuning is the tuning of a worker with nothing set.
 var DefaultTuning = Tuning{WorkflowPollers: 16, ActivityPollers: 4}
 
 // TuningFromEnv reads LEADFLOW_WORKFLOW_POLLERS, LEADFLOW_ACTIVITY_POLLERS,
-// LEADFLOW_WORKFLOW_TASKS and LEADFLOW_ACTIVITIES; unset ones stay zero
-// (the default).
+// LEADFLOW_WORKFLOW_TASKS, LEADFLOW_ACTIVITIES and LEADFLOW_WORKFLOW_CACHE;
+// unset ones stay zero (the default).
 func TuningFromEnv() (Tuning, error) {
 	var t Tuning
 	for _, v := range []struct {
@@ -43,6 +48,7 @@ func TuningFromEnv() (Tuning, error) {
 		{"LEADFLOW_ACTIVITY_POLLERS", &t.ActivityPollers},
 		{"LEADFLOW_WORKFLOW_TASKS", &t.WorkflowTasks},
 		{"LEADFLOW_ACTIVITIES", &t.Activities},
+		{"LEADFLOW_WORKFLOW_CACHE", &t.WorkflowCache},
 	} {
 		s := os.Getenv(v.name)
 		if s == "" {

@@ -21,7 +21,7 @@ import (
 // activity registered, polling and running tasks as t says; Start and Run
 // build theirs with it.
 func New(c client.Client, acts *activities.Activities, t Tuning) sdkworker.Worker {
-	setWorkflowCache()
+	setWorkflowCache(t.WorkflowCache)
 	opts := t.options()
 	if acts != nil && acts.Metrics != nil {
 		opts.Interceptors = append(opts.Interceptors, &countTransitions{m: acts.Metrics})
