@@ -60,17 +60,14 @@ func (s *Server) consoleRules(get, post func(string, fiber.Handler)) {
 // rulesFor lets the roles the API lets through reach h, and answers
 // others, and unknown kinds, as the API would (403, 404) with a page.
 func (s *Server) rulesFor(roles []lead.Role, h fiber.Handler) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := roleErr(caller(c), roles...); err != nil {
-			return s.consoleMessage(c, fiber.StatusForbidden, "Not allowed", webProblem(err).Title)
-		}
+	return s.only(roles, func(c *fiber.Ctx) error {
 		if c.Params("kind") != "" {
 			if _, err := ruleKind(c); err != nil {
 				return s.consoleMessage(c, fiber.StatusNotFound, "No such rules", webProblem(err).Title)
 			}
 		}
 		return h(c)
-	}
+	})
 }
 
 // userNames looks up users' names once each; "" is the seeded version's.
