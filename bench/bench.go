@@ -43,6 +43,7 @@ type Options struct {
 	Shards          int
 	Sync            string
 	WorkflowPollers int
+	WorkflowCache   int
 	DBMaxConns      int
 
 	// Log gets progress; nothing when nil.
@@ -129,6 +130,9 @@ func (o Options) command(name string, sizes ...string) string {
 	if o.WorkflowPollers != d.WorkflowPollers {
 		parts = append(parts, fmt.Sprintf("-workflow-pollers %d", o.WorkflowPollers))
 	}
+	if o.WorkflowCache != d.WorkflowCache {
+		parts = append(parts, fmt.Sprintf("-workflow-cache %d", o.WorkflowCache))
+	}
 	if o.DBMaxConns != d.DBMaxConns {
 		parts = append(parts, fmt.Sprintf("-db-max-conns %d", o.DBMaxConns))
 	}
@@ -137,7 +141,7 @@ func (o Options) command(name string, sizes ...string) string {
 
 // Defaults are the options of a plain `leadflow bench`.
 func Defaults() Options {
-	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 200, ImportRows: 100_000,
+	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000,
 		Reclaims: 1000, PolicyLeads: 10_000, Shards: devstack.DefaultHistoryShards, Sync: "normal",
-		WorkflowPollers: worker.DefaultTuning.WorkflowPollers, DBMaxConns: store.DefaultMaxConns}
+		WorkflowPollers: worker.DefaultTuning.WorkflowPollers, WorkflowCache: worker.DefaultWorkflowCache, DBMaxConns: store.DefaultMaxConns}
 }

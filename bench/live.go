@@ -36,7 +36,7 @@ func (st *stack) liveLeads(ctx context.Context, o Options, n int, poolID string,
 		}
 		l.Policy, l.AssignedAt = &p, &assignedAt
 		_, err = st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(l.ID), TaskQueue: workflows.TaskQueue},
-			workflows.LeadWorkflowName, workflows.LeadInput{Lead: l})
+			workflows.LeadWorkflowName, workflows.NewLeadInput(l))
 		return err
 	})
 	st.log.Info("bench: live leads started", "n", n, "took", time.Since(begin).Round(time.Millisecond))

@@ -102,7 +102,7 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 	st.stops = append(st.stops, st.tc.Close)
 
 	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet,
-		NoDigestSchedule: true, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers}})
+		NoDigestSchedule: true, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		return nil, err
 	}
 	o.Log.Info("bench: stack ready", "api", st.base, "temporal", address, "shards", o.Shards, "sync", o.Sync,
-		"workflow_pollers", o.WorkflowPollers, "db_max_conns", o.DBMaxConns)
+		"workflow_pollers", o.WorkflowPollers, "workflow_cache", o.WorkflowCache, "db_max_conns", o.DBMaxConns)
 	return st, nil
 }
 

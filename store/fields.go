@@ -71,9 +71,30 @@ func (db *DB) DeleteField(ctx context.Context, id string) error {
 // its definitions and the option lists they name (and, for leads, the
 // sources and groups lists a lead's channel and group come from).
 func (db *DB) CustomSchema(ctx context.Context, entity string) (lead.CustomSchema, error) {
-	defs, err := db.Fields(ctx, entity)
-	if err != nil {
+	// One round trip (it is on every create and edit): the definitions and
+	// the stored option lists.
+	b := &pgx.Batch{}
+	var defs []lead.FieldDef
+	b.Queue(`SELECT `+fieldColumns+` FROM field_defs WHERE entity = $1 ORDER BY entity, name`, entity).Query(func(rows pgx.Rows) error {
+		var err error
+		defs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.FieldDef, error) { return scanField(r) })
+		return err
+	})
+	stored := map[string][]string{}
+	b.Queue(`SELECT name, items FROM option_lists`).Query(func(rows pgx.Rows) error {
+		var name string
+		var items []string
+		_, err := pgx.ForEachRow(rows, []any{&name, &items}, func() error {
+			stored[name] = append([]string{}, items...)
+			return nil
+		})
+		return err
+	})
+	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
 		return lead.CustomSchema{}, err
+	}
+	if defs == nil {
+		defs = []lead.FieldDef{}
 	}
 	s := lead.CustomSchema{Fields: defs, Lists: map[string][]string{}}
 	var lists []string
@@ -84,11 +105,18 @@ func (db *DB) CustomSchema(ctx context.Context, entity string) (lead.CustomSchem
 		lists = append(lists, d.OptionList)
 	}
 	for _, name := range lists {
-		if name != "" && s.Lists[name] == nil {
-			if s.Lists[name], err = db.Options(ctx, name); err != nil {
-				return s, err
-			}
+		if name == "" || s.Lists[name] != nil {
+			continue
 		}
+		if !lead.KnownOptionList(name) {
+			return s, lead.Errorf(lead.CodeNotFound, "no option list %q", name)
+		}
+		items, ok := stored[name]
+		if !ok {
+			// Never set by an admin: its defaults (as Options).
+			items = append([]string(nil), lead.DefaultOptions[name]...)
+		}
+		s.Lists[name] = items
 	}
 	return s, nil
 }

@@ -24,13 +24,15 @@ var ErrLeadFinished = errors.New("the lead's workflow has finished")
 // StartLead starts the lead's LeadWorkflow, or finds it running, and waits
 // for its intake decision (update-with-start).
 func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.IntakeOptions) (lead.IntakeResult, error) {
+	in := NewLeadInput(l)
+	in.Intake = opts
 	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(l.ID),
 		TaskQueue:                TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(LeadStatusKey.ValueSet(string(lead.StatusReceived))),
-	}, LeadWorkflowName, LeadInput{Lead: l, Intake: opts})
+		TypedSearchAttributes:    leadAttributes(lead.Lead{Status: lead.StatusReceived}),
+	}, LeadWorkflowName, in)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
 		UpdateOptions: client.UpdateWorkflowOptions{
@@ -55,8 +57,9 @@ func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.Int
 // skips intake, sends the intake's e-mails and runs the lead's timers. A
 // lead whose workflow runs or ran already is left as it is.
 func StartTakenIn(ctx context.Context, c client.Client, l lead.Lead) error {
-	return startOnce(ctx, c, WorkflowID(l.ID), LeadWorkflowName, LeadInput{Lead: l, TakenIn: true},
-		temporal.NewSearchAttributes(LeadStatusKey.ValueSet(string(l.Status)), OwnerIDKey.ValueSet(l.OwnerID), PoolIDKey.ValueSet(l.PoolID)))
+	in := NewLeadInput(l)
+	in.TakenIn = true
+	return startOnce(ctx, c, WorkflowID(l.ID), LeadWorkflowName, in, leadAttributes(l))
 }
 
 // startOnce starts a workflow once per ID: a second start of a running or

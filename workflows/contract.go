@@ -119,6 +119,46 @@ type LeadInput struct {
 	// started (an import takes its rows in itself, see StartTakenIn): the
 	// workflow skips intake and sends the e-mails the intake calls for.
 	TakenIn bool `json:"taken_in,omitempty"`
+	// NoSearchAttributes says the workflow keeps no search attributes
+	// (LeadStatus, OwnerId, PoolId): fixed when the lead's first workflow
+	// starts (from KeepSearchAttributes) and carried over continue-as-new,
+	// so a replay issues the commands the run issued. Histories from before
+	// the switch lack it and keep them, as they did.
+	NoSearchAttributes bool `json:"no_search_attributes,omitempty"`
+	// Revision is the revision of LeadWorkflow's code the run started with
+	// (LeadRevision when it started); 0 in histories from before revisions.
+	// Code that changes the commands of a run branches on it instead of
+	// workflow.GetVersion, whose marker costs an upsert of the
+	// TemporalChangeVersion search attribute (a visibility write).
+	Revision int `json:"revision,omitempty"`
+}
+
+// LeadRevision is the revision new lead workflow runs start with (and
+// continue as new with). Revision 1: the e-mails' version is
+// emailsAddressed without a GetVersion marker (email.go).
+const LeadRevision = 1
+
+// KeepSearchAttributes says whether the lead workflows this process starts
+// keep the search attributes LeadStatus, OwnerId and PoolId current in
+// Temporal's visibility store (LEADFLOW_SEARCH_ATTRIBUTES=on). Off by
+// default: the lead's state is in PostgreSQL, and on the embedded SQLite
+// stack each upsert is a visibility write that costs about a sixth of an
+// intake's CPU (BENCHMARKS.md). Set it once, before the first start.
+var KeepSearchAttributes = false
+
+// NewLeadInput is the input of a lead's first workflow run, with the
+// process's search attribute choice.
+func NewLeadInput(l lead.Lead) LeadInput {
+	return LeadInput{Lead: l, NoSearchAttributes: !KeepSearchAttributes, Revision: LeadRevision}
+}
+
+// leadAttributes are the search attributes a new workflow of l starts
+// with: none unless KeepSearchAttributes.
+func leadAttributes(l lead.Lead) temporal.SearchAttributes {
+	if !KeepSearchAttributes {
+		return temporal.SearchAttributes{}
+	}
+	return temporal.NewSearchAttributes(LeadStatusKey.ValueSet(string(l.Status)), OwnerIDKey.ValueSet(l.OwnerID), PoolIDKey.ValueSet(l.PoolID))
 }
 
 // PolicyChangeWorkflowID is the workflow ID of the fan-out of a pool's

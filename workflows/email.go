@@ -25,12 +25,24 @@ const (
 	emailsAddressed = 2
 )
 
+// emailsVersion is the run's version of emailsChange: emailsAddressed for
+// a run started at revision 1 or later (LeadInput.Revision), which asks no
+// GetVersion: its marker comes with an upsert of the TemporalChangeVersion
+// search attribute, a visibility write on every new lead. Older runs ask
+// GetVersion as they did, so their histories replay.
+func (s *leadState) emailsVersion(ctx workflow.Context) workflow.Version {
+	if s.revision >= 1 {
+		return emailsAddressed
+	}
+	return workflow.GetVersion(ctx, emailsChange, workflow.DefaultVersion, emailsAddressed)
+}
+
 // email starts an e-mail about the lead without waiting for it: the
 // update that caused it answers at once. The workflow waits for pending
 // e-mails before it completes or continues as new. A failed e-mail is
 // logged (and recorded as failed by the activity); it never fails the lead.
 func (s *leadState) email(ctx workflow.Context, e lead.Email) {
-	if workflow.GetVersion(ctx, emailsChange, workflow.DefaultVersion, emailsAddressed) == workflow.DefaultVersion {
+	if s.emailsVersion(ctx) == workflow.DefaultVersion {
 		return
 	}
 	e.LeadID = s.lead.ID
@@ -75,8 +87,7 @@ func (s *leadState) notifyMove(ctx workflow.Context, cause string, before, after
 			PoolID: after.PoolID, Reason: m.Reason, ActorID: m.ActorID})
 	case (cause == ActivityIntake || cause == ActivityTransfer) && after.Status == lead.StatusPooled && after.Source != lead.SourceImport &&
 		(before.Status != lead.StatusPooled || before.PoolID != after.PoolID):
-		if cause == ActivityIntake && s.intake.Unannounced &&
-			workflow.GetVersion(ctx, emailsChange, workflow.DefaultVersion, emailsAddressed) == emailsAddressed {
+		if cause == ActivityIntake && s.intake.Unannounced && s.emailsVersion(ctx) == emailsAddressed {
 			return // nobody hears of new leads in this pool
 		}
 		s.email(ctx, lead.Email{Key: key(lead.EmailNewLead), Kind: lead.EmailNewLead, PoolID: after.PoolID})

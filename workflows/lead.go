@@ -35,6 +35,10 @@ type leadState struct {
 	emails int
 	// intake is the answer of the intake update, once decided.
 	intake lead.IntakeResult
+	// noAttributes: the run keeps no search attributes (LeadInput).
+	noAttributes bool
+	// revision is the code revision the run started with (LeadInput).
+	revision int
 }
 
 // LeadWorkflow is the lifecycle of one lead: intake (validation, scoring,
@@ -43,7 +47,7 @@ type leadState struct {
 // Its ID is WorkflowID. A lead that is no longer received when the
 // workflow starts is a continuation (continue-as-new) and skips intake.
 func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
-	s := &leadState{lead: in.Lead, mu: workflow.NewMutex(ctx), fired: map[string]bool{}}
+	s := &leadState{lead: in.Lead, mu: workflow.NewMutex(ctx), fired: map[string]bool{}, noAttributes: in.NoSearchAttributes, revision: in.Revision}
 	if in.Status == "" {
 		s.lead.Status = lead.StatusReceived
 	}
@@ -114,7 +118,8 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 				}
 				applyPolicy(p)
 			}
-			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, LeadInput{Lead: s.lead, PolicyVersion: version})
+			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, LeadInput{Lead: s.lead, PolicyVersion: version,
+				NoSearchAttributes: s.noAttributes, Revision: LeadRevision})
 		}
 	}
 	// Let the handler that ended the lifecycle return its result, and the e-mails go out.
@@ -129,7 +134,7 @@ func (s *leadState) set(ctx workflow.Context, l lead.Lead) {
 	old := s.lead
 	s.lead = l
 	s.dirty = true
-	if old.Status == l.Status && old.OwnerID == l.OwnerID && old.PoolID == l.PoolID {
+	if s.noAttributes || (old.Status == l.Status && old.OwnerID == l.OwnerID && old.PoolID == l.PoolID) {
 		return
 	}
 	// A failed upsert only affects visibility queries; the lead itself is in PostgreSQL.

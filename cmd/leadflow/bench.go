@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/leadflow/leadflow/bench"
@@ -25,9 +26,22 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 	fs.IntVar(&o.Shards, "temporal-shards", o.Shards, "history shards of the embedded Temporal database")
 	fs.StringVar(&o.Sync, "temporal-sync", o.Sync, "SQLite synchronous mode of the embedded Temporal: normal or full")
 	fs.IntVar(&o.WorkflowPollers, "workflow-pollers", o.WorkflowPollers, "workflow-task pollers of the leadflow worker")
+	fs.IntVar(&o.WorkflowCache, "workflow-cache", o.WorkflowCache, "workflow executions the bench process's worker keeps in memory")
 	fs.IntVar(&o.DBMaxConns, "db-max-conns", o.DBMaxConns, "PostgreSQL pool size of the API and the worker (when DATABASE_URL sets no pool_max_conns)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the bench process (API, worker and, unless TEMPORAL_ADDRESS is set, the Temporal server) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *only != "" {
 		o.Only = strings.Split(*only, ",")

@@ -21,6 +21,7 @@ import (
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // config is leadflow's configuration, from environment variables.
@@ -57,6 +58,21 @@ func loadConfig() config {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
 	return c
+}
+
+// searchAttributes reads LEADFLOW_SEARCH_ATTRIBUTES (on/off, default off)
+// into workflows.KeepSearchAttributes: whether new lead workflows keep
+// LeadStatus, OwnerId and PoolId current in Temporal's visibility store.
+func searchAttributes() error {
+	switch v := strings.ToLower(os.Getenv("LEADFLOW_SEARCH_ATTRIBUTES")); v {
+	case "", "off", "false", "0":
+		workflows.KeepSearchAttributes = false
+	case "on", "true", "1":
+		workflows.KeepSearchAttributes = true
+	default:
+		return fmt.Errorf("LEADFLOW_SEARCH_ATTRIBUTES=%q: want on or off", v)
+	}
+	return nil
 }
 
 // withDevDefaults fills DATABASE_URL and TEMPORAL_ADDRESS from the file a

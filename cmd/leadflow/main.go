@@ -40,7 +40,7 @@ Usage:
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LEADFLOW_HTTP_ADDR,
 LEADFLOW_PUBLIC_URL, LEADFLOW_TRUSTED_PROXIES, LEADFLOW_DATA_DIR, LEADFLOW_LOG_FORMAT,
-LEADFLOW_METRICS_ADDR, LEADFLOW_WORKER_METRICS_ADDR;
+LEADFLOW_METRICS_ADDR, LEADFLOW_WORKER_METRICS_ADDR, LEADFLOW_SEARCH_ATTRIBUTES;
 for import: LEADFLOW_URL, LEADFLOW_TOKEN.
 `
 
@@ -52,7 +52,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := loadConfig()
-	var err error
+	err := searchAttributes()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leadflow:", err)
+		os.Exit(2)
+	}
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "dev":
 		err = runDev(ctx, cfg, args)
