@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/internal/benchdata"
 	"github.com/leadflow/leadflow/lead"
@@ -100,9 +102,57 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	for _, t := range times {
 		late.add(t.Sub(due))
 	}
-	return []Row{{fmt.Sprintf("%d reclaims due in the same second: lateness", n),
-		fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))),
-		o.command("reclaim", fmt.Sprintf("-reclaims %d", n))}}, nil
+	cmd := o.command("reclaim", fmt.Sprintf("-reclaims %d", n))
+	rows := []Row{{fmt.Sprintf("%d reclaims due in the same second: lateness", n),
+		fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))), cmd}}
+	floor, err := timerFloor(ctx, st, o, n)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, Row{fmt.Sprintf("floor: %d timers due in the same second, same server, 16 pollers: lateness", n), floor, cmd}), nil
+}
+
+// timerFloor is the floor of the reclaims: n workflows on a worker of
+// their own (16 workflow-task pollers) sleep until the same instant and
+// end; how late each ran after its timer (workflow.Now of the task that
+// handled it, the server's time when the task started).
+func timerFloor(ctx context.Context, st *stack, o Options, n int) (string, error) {
+	queue := fmt.Sprintf("bench-timers-%d", rand.Uint32())
+	w, err := floorWorker(st.tc, queue, func(w sdkworker.Worker) {
+		w.RegisterWorkflowWithOptions(floorTimerWorkflow, workflow.RegisterOptions{Name: "BenchFloorTimer"})
+	})
+	if err != nil {
+		return "", err
+	}
+	defer w.Stop()
+	due := time.Now().Add(3*time.Second + time.Duration(n)*60*time.Millisecond).Truncate(time.Second)
+	runs := make([]client.WorkflowRun, n)
+	if _, err := parallel(ctx, n, o.Concurrency, nil, func(ctx context.Context, i int) error {
+		r, err := st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", queue, i), TaskQueue: queue},
+			"BenchFloorTimer", due)
+		runs[i] = r
+		return err
+	}); err != nil {
+		return "", err
+	}
+	var late latencies
+	for _, r := range runs {
+		var ran time.Time
+		if err := r.Get(ctx, &ran); err != nil {
+			return "", err
+		}
+		late.add(ran.Sub(due))
+	}
+	return fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))), nil
+}
+
+// floorTimerWorkflow sleeps until due and returns the time its timer's
+// task ran.
+func floorTimerWorkflow(ctx workflow.Context, due time.Time) (time.Time, error) {
+	if err := workflow.Sleep(ctx, due.Sub(workflow.Now(ctx))); err != nil {
+		return time.Time{}, err
+	}
+	return workflow.Now(ctx), nil
 }
 
 // benchPolicy changes the policy of a pool of o.PolicyLeads live leads so
