@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -176,5 +177,48 @@ func TestClaimRefusedByStoreKeepsLeadPooled(t *testing.T) {
 	}
 	if state.Status != lead.StatusPooled {
 		t.Fatalf("lead should stay pooled, is %s", state.Status)
+	}
+}
+
+// TestSearchAttributesFollowTheInput checks that a run upserts LeadStatus,
+// OwnerId and PoolId as its lead moves only when its input asks for it
+// (LeadInput.NoSearchAttributes false: KeepSearchAttributes, or a history
+// from before the switch), and that a run of revision 1 asks no
+// GetVersion (whose marker upserts TemporalChangeVersion).
+func TestSearchAttributesFollowTheInput(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		in              LeadInput
+		want, versioned bool
+	}{
+		{"kept", LeadInput{Revision: LeadRevision}, true, false},
+		{"off", LeadInput{NoSearchAttributes: true, Revision: LeadRevision}, false, false},
+		{"before revisions", LeadInput{}, true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeActivities{intake: lead.StatusPooled}
+			env := newEnv(t, f)
+			upserts := 0
+			env.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Run(func(mock.Arguments) { upserts++ })
+			versions := 0 // GetVersion's upserts of TemporalChangeVersion
+			env.OnUpsertSearchAttributes(mock.Anything).Return(nil).Run(func(mock.Arguments) { versions++ })
+			var claim updateResult
+			env.RegisterDelayedCallback(func() {
+				sendUpdate[lead.Lead](env, UpdateClaim, "c1", &claim, ClaimInput{RepID: "rep1"})
+			}, time.Second)
+			env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Second)
+			in := c.in
+			in.Lead = lead.Lead{ID: "l9", Company: "Acme Trading", Phone: "13800138000", Country: "CN"}
+			env.ExecuteWorkflow(LeadWorkflow, in)
+			if claim.failed != nil || claim.value.(lead.Lead).OwnerID != "rep1" {
+				t.Fatalf("claim: %+v", claim)
+			}
+			if got := upserts > 0; got != c.want {
+				t.Fatalf("%d upserts of the search attributes, want them: %v", upserts, c.want)
+			}
+			if got := versions > 0; got != c.versioned {
+				t.Fatalf("%d GetVersion upserts, want them: %v", versions, c.versioned)
+			}
+		})
 	}
 }
