@@ -83,8 +83,9 @@ func (st *stack) eventTimes(ctx context.Context, ids []string, typ lead.EventTyp
 // instant and measures how late their reclaimed events are.
 func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	n := o.Reclaims
-	// The floor first, on its own: its workflows end after their timer, so
-	// the reclaims that follow have the workflow cache to themselves.
+	// The floor first, on its own: its workflows are terminated before the
+	// reclaims' leads start (they may stay in the SDK's process-wide cache
+	// until the leads push them out).
 	floor, err := timerFloor(ctx, st, o, n)
 	if err != nil {
 		return nil, err
@@ -143,15 +144,27 @@ func timerFloor(ctx context.Context, st *stack, o Options, n int) (string, error
 	defer w.Stop()
 	due := time.Now().Add(3*time.Second + time.Duration(n)*60*time.Millisecond).Truncate(time.Second)
 	id := func(i int) string { return fmt.Sprintf("%s-%d", queue, i) }
+	wait := 5*time.Minute + time.Duration(n)*time.Second/10
+	// The workflows end here, whatever happens: terminated once measured
+	// (or on a failure), and in any case by their own execution timeout, so
+	// none waits on a queue with no worker.
+	defer func() {
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_, _, _ = tolerant(tctx, n, o.Concurrency, nil, func(ctx context.Context, i int) error {
+			return st.tc.TerminateWorkflow(ctx, id(i), "", "bench: measured")
+		})
+	}()
 	if _, err := parallel(ctx, n, o.Concurrency, nil, func(ctx context.Context, i int) error {
-		_, err := st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id(i), TaskQueue: queue}, "BenchFloorTimer", due)
+		_, err := st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id(i), TaskQueue: queue,
+			WorkflowExecutionTimeout: time.Until(due) + wait}, "BenchFloorTimer", due)
 		return err
 	}); err != nil {
 		return "", err
 	}
 	var late latencies
 	seen := map[string]bool{}
-	timeout := time.After(5*time.Minute + time.Duration(n)*time.Second/10)
+	timeout := time.After(wait)
 	for len(seen) < n {
 		select {
 		case f := <-fired:
@@ -164,12 +177,6 @@ func timerFloor(ctx context.Context, st *stack, o Options, n int) (string, error
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
-	}
-	// The workflows end here.
-	if _, err := parallel(ctx, n, o.Concurrency, nil, func(ctx context.Context, i int) error {
-		return st.tc.TerminateWorkflow(ctx, id(i), "", "bench: measured")
-	}); err != nil {
-		return "", err
 	}
 	return fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))), nil
 }
