@@ -246,6 +246,12 @@ func (s *Server) problemOf(c *fiber.Ctx, err error) Problem {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return Problem{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Title: "the service did not answer in time", Detail: "try again"}
 	}
+	if store.IsUnavailable(err) {
+		// PostgreSQL went away during the request (a restart): nothing was
+		// answered as done, so the same request may be sent again.
+		s.log.Warn("database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
+		return domainProblem(c, lead.Errorf(lead.CodeUnavailable, "the database is unavailable; try again in a moment"))
+	}
 	s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	return Problem{Status: fiber.StatusInternalServerError, Code: "internal", Title: "internal error", Detail: "the error was logged"}
 }
