@@ -31,7 +31,7 @@ func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.Int
 		TaskQueue:                TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes:    leadAttributes(lead.Lead{Status: lead.StatusReceived}),
+		TypedSearchAttributes:    leadAttributes(LeadStatusKey.ValueSet(string(lead.StatusReceived))),
 	}, LeadWorkflowName, in)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
@@ -59,7 +59,7 @@ func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.Int
 func StartTakenIn(ctx context.Context, c client.Client, l lead.Lead) error {
 	in := NewLeadInput(l)
 	in.TakenIn = true
-	return startOnce(ctx, c, WorkflowID(l.ID), LeadWorkflowName, in, leadAttributes(l))
+	return startOnce(ctx, c, WorkflowID(l.ID), LeadWorkflowName, in, leadAttributes(attributeUpdates(l)...))
 }
 
 // startOnce starts a workflow once per ID: a second start of a running or

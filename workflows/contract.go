@@ -152,13 +152,20 @@ func NewLeadInput(l lead.Lead) LeadInput {
 	return LeadInput{Lead: l, NoSearchAttributes: !KeepSearchAttributes, Revision: LeadRevision}
 }
 
-// leadAttributes are the search attributes a new workflow of l starts
+// leadAttributes are the search attributes a new lead workflow starts
 // with: none unless KeepSearchAttributes.
-func leadAttributes(l lead.Lead) temporal.SearchAttributes {
+func leadAttributes(updates ...temporal.SearchAttributeUpdate) temporal.SearchAttributes {
 	if !KeepSearchAttributes {
 		return temporal.SearchAttributes{}
 	}
-	return temporal.NewSearchAttributes(LeadStatusKey.ValueSet(string(l.Status)), OwnerIDKey.ValueSet(l.OwnerID), PoolIDKey.ValueSet(l.PoolID))
+	return temporal.NewSearchAttributes(updates...)
+}
+
+// attributeUpdates are the values of a lead's search attributes, for a
+// start (leadAttributes) and for the workflow's upserts (leadState.set).
+func attributeUpdates(l lead.Lead) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
+		LeadStatusKey.ValueSet(string(l.Status)), OwnerIDKey.ValueSet(l.OwnerID), PoolIDKey.ValueSet(l.PoolID)}
 }
 
 // PolicyChangeWorkflowID is the workflow ID of the fan-out of a pool's

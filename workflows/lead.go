@@ -138,6 +138,5 @@ func (s *leadState) set(ctx workflow.Context, l lead.Lead) {
 		return
 	}
 	// A failed upsert only affects visibility queries; the lead itself is in PostgreSQL.
-	_ = workflow.UpsertTypedSearchAttributes(ctx,
-		LeadStatusKey.ValueSet(string(l.Status)), OwnerIDKey.ValueSet(l.OwnerID), PoolIDKey.ValueSet(l.PoolID))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, attributeUpdates(l)...)
 }
