@@ -79,6 +79,16 @@ func (st *stack) eventTimes(ctx context.Context, ids []string, typ lead.EventTyp
 	}
 }
 
+// dueAfterStarts is a whole second by which n workflows have started, at
+// a rate well below the floor (a busy machine may need fewer of them).
+func dueAfterStarts(n int) time.Time {
+	return time.Now().Add(3*time.Second + time.Duration(n)*60*time.Millisecond).Truncate(time.Second)
+}
+
+// settleTimeout is how long a scenario waits for n leads' timers to be
+// handled before it gives up.
+func settleTimeout(n int) time.Duration { return 5*time.Minute + time.Duration(n)*time.Second/10 }
+
 // benchReclaim gives o.Reclaims live leads a reclaim due in the same
 // instant and measures how late their reclaimed events are.
 func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
@@ -90,9 +100,7 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Due once every workflow has started, at a rate well below the floor
-	// (a busy machine may need fewer leads).
-	due := time.Now().Add(3*time.Second + time.Duration(n)*60*time.Millisecond).Truncate(time.Second)
+	due := dueAfterStarts(n)
 	const after = time.Hour
 	ids, err := st.liveLeads(ctx, o, n, lead.DefaultPoolID, due.Add(-after), lead.Policy{NoFollowUpAfter: lead.Duration(after)})
 	if err != nil {
@@ -102,7 +110,7 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		return nil, fmt.Errorf("starting %d workflows took until %s after the reclaims were due: give fewer (-reclaims)",
 			n, started.Sub(due).Round(time.Millisecond))
 	}
-	times, err := st.eventTimes(ctx, ids, lead.EventReclaimed, due.Add(-time.Second), 5*time.Minute+time.Duration(n)*time.Second/10)
+	times, err := st.eventTimes(ctx, ids, lead.EventReclaimed, due.Add(-time.Second), settleTimeout(n))
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +150,9 @@ func timerFloor(ctx context.Context, st *stack, o Options, n int) (string, error
 		return "", err
 	}
 	defer w.Stop()
-	due := time.Now().Add(3*time.Second + time.Duration(n)*60*time.Millisecond).Truncate(time.Second)
+	due := dueAfterStarts(n)
 	id := func(i int) string { return fmt.Sprintf("%s-%d", queue, i) }
-	wait := 5*time.Minute + time.Duration(n)*time.Second/10
+	wait := settleTimeout(n)
 	// The workflows end here, whatever happens: terminated once measured
 	// (or on a failure), and in any case by their own execution timeout, so
 	// none waits on a queue with no worker.
@@ -219,7 +227,7 @@ func benchPolicy(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		return nil, err
 	}
 	answer := time.Since(begin)
-	times, err := st.eventTimes(ctx, ids, lead.EventReminded, begin.Add(-time.Second), 5*time.Minute+time.Duration(n)*time.Second/10)
+	times, err := st.eventTimes(ctx, ids, lead.EventReminded, begin.Add(-time.Second), settleTimeout(n))
 	if err != nil {
 		return nil, err
 	}
