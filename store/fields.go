@@ -80,16 +80,7 @@ func (db *DB) CustomSchema(ctx context.Context, entity string) (lead.CustomSchem
 		defs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.FieldDef, error) { return scanField(r) })
 		return err
 	})
-	stored := map[string][]string{}
-	b.Queue(`SELECT name, items FROM option_lists`).Query(func(rows pgx.Rows) error {
-		var name string
-		var items []string
-		_, err := pgx.ForEachRow(rows, []any{&name, &items}, func() error {
-			stored[name] = append([]string{}, items...)
-			return nil
-		})
-		return err
-	})
+	all := queueAllOptions(b)
 	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
 		return lead.CustomSchema{}, err
 	}
@@ -108,15 +99,10 @@ func (db *DB) CustomSchema(ctx context.Context, entity string) (lead.CustomSchem
 		if name == "" || s.Lists[name] != nil {
 			continue
 		}
-		if !lead.KnownOptionList(name) {
-			return s, lead.Errorf(lead.CodeNotFound, "no option list %q", name)
+		if err := knownList(name); err != nil {
+			return s, err
 		}
-		items, ok := stored[name]
-		if !ok {
-			// Never set by an admin: its defaults (as Options).
-			items = append([]string(nil), lead.DefaultOptions[name]...)
-		}
-		s.Lists[name] = items
+		s.Lists[name] = all[name]
 	}
 	return s, nil
 }
