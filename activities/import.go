@@ -139,7 +139,11 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 		case ok && l.Status != lead.StatusReceived && (b.Intake == nil || l.Status.Terminal()):
 			// This import took it in in an earlier attempt. (A live lead taken in
 			// here is started again below: its workflow may not have started.)
-			outs = append(outs, rowOutcome(j.row.Row, l))
+			o, err := b.rowOutcome(ctx, j.row.Row, l)
+			if err != nil {
+				return res, err
+			}
+			outs = append(outs, o)
 		default:
 			start = append(start, j)
 			if j.row.LeadID == "" {
@@ -279,12 +283,12 @@ func (b *Bulk) startLead(ctx context.Context, j importJob) (store.ImportOutcome,
 			return store.ImportOutcome{}, serr
 		}
 		if s, ok := stored[l.ID]; ok {
-			return rowOutcome(j.row.Row, s), nil
+			return b.rowOutcome(ctx, j.row.Row, s)
 		}
 	}
 	switch {
 	case err == nil:
-		return rowOutcome(j.row.Row, out.Lead), nil
+		return b.rowOutcome(ctx, j.row.Row, out.Lead)
 	case ctx.Err() != nil:
 		return store.ImportOutcome{}, ctx.Err()
 	case transient(err):
@@ -307,7 +311,7 @@ func (b *Bulk) takeIn(rctx, ctx context.Context, j importJob) (store.ImportOutco
 		err = workflows.StartTakenIn(rctx, b.Temporal, res.Lead)
 	}
 	if err == nil {
-		return rowOutcome(j.row.Row, res.Lead), nil
+		return b.rowOutcome(ctx, j.row.Row, res.Lead)
 	}
 	e := workflows.DomainError(err)
 	if ctx.Err() != nil {
@@ -331,8 +335,29 @@ func transient(err error) bool {
 		errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline) || errors.As(err, &canceled)
 }
 
-// rowOutcome classifies a lead after its intake.
-func rowOutcome(row int, l lead.Lead) store.ImportOutcome {
+// rowOutcome classifies a lead after its intake. The lead a created row
+// duplicates is named only when its importer may see it (lead.DuplicateAccess).
+func (b *Bulk) rowOutcome(ctx context.Context, row int, l lead.Lead) (store.ImportOutcome, error) {
+	o := rowOutcomeOf(row, l)
+	if o.Outcome == store.RowCreated && l.DuplicateOf != "" {
+		importer, err := b.Store.User(ctx, l.CreatedBy)
+		if err != nil && lead.ErrorCode(err) != lead.CodeNotFound {
+			return o, err
+		}
+		named, err := b.Store.NamesDuplicate(ctx, importer, l.DuplicateOf)
+		if err != nil {
+			return o, err
+		}
+		o.Reason = "created, but it duplicates a live lead"
+		if named {
+			o.Reason = "created, but it duplicates lead " + l.DuplicateOf
+		}
+	}
+	return o, nil
+}
+
+// rowOutcomeOf classifies a lead after its intake, as far as the lead tells.
+func rowOutcomeOf(row int, l lead.Lead) store.ImportOutcome {
 	o := store.ImportOutcome{Row: row, LeadID: l.ID}
 	switch l.Status {
 	case lead.StatusRejected:
@@ -346,9 +371,6 @@ func rowOutcome(row int, l lead.Lead) store.ImportOutcome {
 		o.Outcome, o.Reason = store.RowFailed, "the lead's intake did not finish"
 	default:
 		o.Outcome = store.RowCreated
-		if l.DuplicateOf != "" {
-			o.Reason = "created, but it duplicates lead " + l.DuplicateOf
-		}
 	}
 	return o
 }

@@ -60,7 +60,7 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	}
 	policy := opts.DuplicatePolicy
 	switch {
-	case l.Source == lead.SourceWeb || l.Source == lead.SourceInvite:
+	case lead.PublicSource(l.Source):
 		// Public channels always merge: a customer cannot choose a policy.
 		policy = lead.DuplicateMerge
 	case policy == "":

@@ -27,14 +27,8 @@ func (s *Server) poolFor(c *fiber.Ctx, act lead.Action, poolID string) error {
 	return lead.AuthorizePool(act, me, pa)
 }
 
-// redact hides what the caller may not see of a lead: registrant IPs and
-// dedup keys are for managers and admins.
-func redact(me lead.User, l lead.Lead) lead.Lead {
-	if me.Role == lead.RoleRep {
-		l.IP, l.DedupKey = "", ""
-	}
-	return l
-}
+// redact hides what the caller may not see of a lead (lead.Redact).
+func redact(me lead.User, l lead.Lead) lead.Lead { return lead.Redact(me, l) }
 
 // redactAll redacts each lead of a list.
 func redactAll(me lead.User, ls []lead.Lead) []lead.Lead {

@@ -58,6 +58,9 @@ type Config struct {
 	// MinPolicyDuration is the shortest timer a pool policy may set
 	// (default lead.DefaultMinPolicyDuration).
 	MinPolicyDuration time.Duration
+	// PreviewBudget bounds one whole rules preview (default
+	// DefaultPreviewBudget); a preview that runs out answers what it judged.
+	PreviewBudget time.Duration
 }
 
 // Server holds the API's dependencies; its handlers are methods.
@@ -68,6 +71,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	proxies proxies // the peers whose X-Forwarded-For is believed
+	// previews are the rules previews running, one a user at a time.
+	previews previewGate
 }
 
 // New builds the Fiber app with every route.
@@ -87,6 +92,9 @@ func New(cfg Config) *fiber.App {
 	if cfg.MaxRunningExports == 0 {
 		cfg.MaxRunningExports = 2
 	}
+	if cfg.PreviewBudget == 0 {
+		cfg.PreviewBudget = DefaultPreviewBudget
+	}
 	if cfg.MinPolicyDuration == 0 {
 		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
 	}
@@ -99,6 +107,11 @@ func New(cfg Config) *fiber.App {
 		AppName:               "leadflow",
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
+		// Every string a handler gets from the request (method, params,
+		// headers, queries) is its own copy: fasthttp reuses its buffers
+		// after the request, and a value kept beyond it (a metric's label,
+		// a goroutine's argument) would change under us.
+		Immutable: true,
 		// Bodies are streamed: limitBody reads each up to its route's limit.
 		// BodyLimit is only how much fasthttp buffers before the handler
 		// (at most 8 KiB of it); multipart forms are parsed by the handler

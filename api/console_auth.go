@@ -126,12 +126,31 @@ func (s *Server) session(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if c.Method() == fiber.MethodPost && !sameToken(c.FormValue("csrf"), csrf) {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && !sameToken(formCSRF(c), csrf) {
 		return s.consoleMessage(c, fiber.StatusForbidden, "This form has expired", "Reload the page and try again.")
 	}
 	c.Locals(userKey{}, u)
 	c.Locals(csrfKey{}, csrf)
 	return c.Next()
+}
+
+// formCSRF is the CSRF token a console request carries: the X-CSRF-Token
+// header, or the form body's csrf field (URL-encoded or multipart). Never
+// the query string (c.FormValue would read it there first), which leaks
+// into logs, histories and Referer headers.
+func formCSRF(c *fiber.Ctx) string {
+	if h := c.Get("X-CSRF-Token"); h != "" {
+		return h
+	}
+	if v := c.Request().PostArgs().Peek("csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		if f, err := c.MultipartForm(); err == nil && len(f.Value["csrf"]) > 0 {
+			return f.Value["csrf"][0]
+		}
+	}
+	return ""
 }
 
 func sameToken(a, b string) bool {
@@ -159,11 +178,22 @@ func (s *Server) consoleMessage(c *fiber.Ctx, status int, title, text string) er
 }
 
 // nextPath keeps a post-sign-in destination only when it is a path of
-// this site ("/leads/1"), never another origin ("//evil", "https://…");
-// "" otherwise (the user's landing page).
+// this site ("/leads/1"), never another origin ("//evil", "https://…",
+// "/\t/evil": browsers drop tabs and newlines from URLs): it must parse as
+// a path-only URL (no scheme, host or user) that starts with exactly one
+// "/", hold no control byte and no backslash, and not be an API path. ""
+// otherwise (the user's landing page).
 func nextPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\\") || strings.HasPrefix(next, "/api/") {
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b < 0x20 || b == 0x7f || b == '\\' {
+			return ""
+		}
+	}
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/api/") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next
@@ -208,7 +238,7 @@ func (s *Server) codePage(c *fiber.Ctx) error {
 
 // login signs in with a pasted token.
 func (s *Server) login(c *fiber.Ctx) error {
-	if !sameToken(c.FormValue("csrf"), c.Cookies(loginCookie)) {
+	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
 		return s.loginRefused(c, "This form has expired: try again.")
 	}
 	token := strings.TrimSpace(c.FormValue("token"))
@@ -227,7 +257,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 
 // loginCode signs in with a one-time link's code, which it spends.
 func (s *Server) loginCode(c *fiber.Ctx) error {
-	if !sameToken(c.FormValue("csrf"), c.Cookies(loginCookie)) {
+	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
 		return s.loginRefused(c, "This form has expired: open the link again.")
 	}
 	userID, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))

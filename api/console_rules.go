@@ -277,7 +277,7 @@ func (s *Server) previewRulePage(c *fiber.Ctx) error {
 	k := rules.Kind(d.Kind)
 	pv := &web.RulePreview{Validation: k == rules.KindValidation}
 	changed, unchanged := 0, 0
-	res, err := s.previewRuleSet(c.UserContext(), k, previewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
+	res, err := s.previewRuleSet(c.UserContext(), caller(c), k, previewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
 		func(e PreviewExample, isChanged bool) {
 			if isChanged && changed < previewChangedRows || !isChanged && unchanged < previewUnchangedRows {
 				pv.Rows = append(pv.Rows, web.PreviewRow{LeadID: e.LeadID, Company: e.Company, CreatedAt: e.CreatedAt,

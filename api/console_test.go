@@ -151,13 +151,26 @@ func TestConsoleSignIn(t *testing.T) {
 	if got := s.getLead(l.ID); got.Status != lead.StatusPooled {
 		t.Fatalf("a forged form claimed the lead: %+v", got)
 	}
+	// Never from the query string (it leaks into logs and Referer headers);
+	// from the form body or the X-CSRF-Token header.
+	token := b.csrf(page)
+	s.expect(b.send("POST", "/invite/rotate?csrf="+url.QueryEscape(token), url.Values{}), 403)
+	s.expect(b.send("POST", "/leads/"+l.ID+"/claim?csrf="+url.QueryEscape(token), nil), 403)
+	if got := s.getLead(l.ID); got.Status != lead.StatusPooled {
+		t.Fatalf("a CSRF token in the query string claimed the lead: %+v", got)
+	}
+	wantRedirect(t, b.send("POST", "/invite/rotate", url.Values{}, "X-CSRF-Token", token), "/invite")
+	login2 := s.browser()
+	login2.get("/login")
+	s.expect(login2.send("POST", "/login?csrf="+url.QueryEscape(login2.cookies["leadflow_login"]), url.Values{"token": {rep}}), 401)
 
 	// Sign-out ends the session.
 	wantRedirect(t, b.post(page, "/logout", nil), "/login")
 	wantRedirect(t, b.get("/leads"), "/login?next=%2Fleads")
 
 	// Only same-site paths are followed after sign-in.
-	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "/api/v1/me"} {
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "/api/v1/me",
+		"/\t/evil.example/x", "/\n/evil.example/x", "/\x0b/evil.example/x", "/\x00/x", "/\x7f/evil.example", "/\r\n/evil.example"} {
 		wantRedirect(t, s.browser().signIn(rep, next), "/leads")
 	}
 

@@ -60,10 +60,10 @@ type createdLead struct {
 func (s *Server) answerCreated(c *fiber.Ctx, out lead.IntakeResult, created bool) error {
 	me := caller(c)
 	hasDup, dup := out.DuplicateOf != "", out.DuplicateOf
-	if dup != "" {
-		if _, err := s.db.LeadFor(c.UserContext(), dup, me, lead.ActRead); err != nil {
-			dup, out.DuplicateOf = "", ""
-		}
+	if named, err := s.db.NamesDuplicate(c.UserContext(), me, dup); err != nil {
+		return err
+	} else if !named {
+		dup, out.DuplicateOf = "", ""
 	}
 	which := "a live lead"
 	if dup != "" {

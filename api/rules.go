@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -13,13 +12,6 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
-)
-
-// Preview limits.
-const (
-	defaultPreviewLeads = 1000
-	maxPreviewLeads     = 10000
-	previewExamples     = 20
 )
 
 func (s *Server) routeRules(v1 fiber.Router) {
@@ -263,120 +255,6 @@ func (s *Server) draftOrActive(ctx context.Context, k rules.Kind, draft json.Raw
 	}
 	set, err := rules.Compile(k, stored.Version, stored.Body)
 	return set, stored.Version, err
-}
-
-// previewInput is the body of POST /rules/{kind}/preview.
-type previewInput struct {
-	Rules json.RawMessage `json:"rules"`
-	Limit int             `json:"limit"`
-}
-
-// PreviewExample is one lead whose outcome the draft would change.
-type PreviewExample struct {
-	LeadID    string    `json:"lead_id"`
-	Company   string    `json:"company"`
-	CreatedAt time.Time `json:"created_at"`
-	Before    any       `json:"before"`
-	After     any       `json:"after"`
-}
-
-// PreviewResult says what a draft would have decided on recent leads,
-// compared with the active version on the same leads and facts.
-type PreviewResult struct {
-	Kind          rules.Kind       `json:"kind"`
-	ActiveVersion int              `json:"active_version"`
-	Sample        int              `json:"sample"`
-	Changed       int              `json:"changed"`
-	Examples      []PreviewExample `json:"examples"`
-	// validation: how many of the sample each version rejects
-	RejectedBefore int `json:"rejected_before,omitempty"`
-	RejectedAfter  int `json:"rejected_after,omitempty"`
-	// Errors counts leads on which the draft failed at run time.
-	Errors       int      `json:"errors"`
-	ErrorSamples []string `json:"error_samples,omitempty"`
-}
-
-func (s *Server) previewRules(c *fiber.Ctx) error {
-	k, err := ruleKind(c)
-	if err != nil {
-		return err
-	}
-	var in previewInput
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	res, err := s.previewRuleSet(c.UserContext(), k, in, nil)
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
-}
-
-// previewRuleSet judges the in.Limit most recent leads by in's draft and by
-// the active version of k. each, when not nil, sees every lead judged, in
-// order, with whether the draft changes its outcome.
-func (s *Server) previewRuleSet(ctx context.Context, k rules.Kind, in previewInput, each func(e PreviewExample, changed bool)) (PreviewResult, error) {
-	if len(bytes.TrimSpace(in.Rules)) == 0 {
-		return PreviewResult{}, lead.Invalid(lead.FieldError{Field: "rules", Reason: "the draft rule set to preview is required"})
-	}
-	if in.Limit == 0 {
-		in.Limit = defaultPreviewLeads
-	}
-	if in.Limit < 1 || in.Limit > maxPreviewLeads {
-		return PreviewResult{}, lead.Invalid(lead.FieldError{Field: "limit", Reason: fmt.Sprintf("must be from 1 to %d", maxPreviewLeads)})
-	}
-	draft, err := s.checkRules(ctx, k, in.Rules)
-	if err != nil {
-		return PreviewResult{}, err
-	}
-	active, version, err := s.draftOrActive(ctx, k, nil)
-	if err != nil {
-		return PreviewResult{}, err
-	}
-	leads, err := s.db.RecentLeads(ctx, in.Limit)
-	if err != nil {
-		return PreviewResult{}, err
-	}
-	ids := make([]string, len(leads))
-	for i, l := range leads {
-		ids[i] = l.ID
-	}
-	counts, err := s.db.IPCompanies(ctx, ids, rules.Windows(append(draft.Facts(), active.Facts()...)))
-	if err != nil {
-		return PreviewResult{}, err
-	}
-	res := PreviewResult{Kind: k, ActiveVersion: version, Sample: len(leads), Examples: []PreviewExample{}}
-	for _, l := range leads {
-		// Judge each lead as of its registration, with the facts of that moment.
-		env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, l.CreatedAt)
-		before, after := active.Evaluate(env), draft.Evaluate(env)
-		if len(after.Errors) > 0 {
-			res.Errors++
-			if len(res.ErrorSamples) < previewExamples {
-				res.ErrorSamples = append(res.ErrorSamples, l.ID+": "+after.Errors[0])
-			}
-		}
-		if before.Rejected {
-			res.RejectedBefore++
-		}
-		if after.Rejected {
-			res.RejectedAfter++
-		}
-		b, a := decided(before), decided(after)
-		e := PreviewExample{LeadID: l.ID, Company: l.Company, CreatedAt: l.CreatedAt, Before: b, After: a}
-		changed := !reflect.DeepEqual(b, a)
-		if each != nil {
-			each(e, changed)
-		}
-		if !changed {
-			continue
-		}
-		res.Changed++
-		if len(res.Examples) < previewExamples {
-			res.Examples = append(res.Examples, e)
-		}
-	}
-	return res, nil
 }
 
 // decided is the part of an outcome that is the decision, without the trace.

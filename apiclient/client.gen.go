@@ -1720,15 +1720,21 @@ type PreviewExample struct {
 
 // PreviewResult what a draft would have decided on recent leads, compared with the active version
 type PreviewResult struct {
-	ActiveVersion  int              `json:"active_version"`
-	Changed        int              `json:"changed"`
-	ErrorSamples   *[]string        `json:"error_samples,omitempty"`
-	Errors         int              `json:"errors"`
-	Examples       []PreviewExample `json:"examples"`
-	Kind           string           `json:"kind"`
-	RejectedAfter  *int             `json:"rejected_after,omitempty"`
-	RejectedBefore *int             `json:"rejected_before,omitempty"`
-	Sample         int              `json:"sample"`
+	ActiveVersion int              `json:"active_version"`
+	Changed       int              `json:"changed"`
+	ErrorSamples  *[]string        `json:"error_samples,omitempty"`
+	Errors        int              `json:"errors"`
+	Examples      []PreviewExample `json:"examples"`
+	Kind          string           `json:"kind"`
+
+	// Partial the preview stopped before judging every lead it read (its time budget ran out, or the request was cancelled); the figures are of the leads judged
+	Partial *bool `json:"partial,omitempty"`
+
+	// PartialReason why the preview stopped, and after how many leads
+	PartialReason  *string `json:"partial_reason,omitempty"`
+	RejectedAfter  *int    `json:"rejected_after,omitempty"`
+	RejectedBefore *int    `json:"rejected_before,omitempty"`
+	Sample         int     `json:"sample"`
 }
 
 // Problem RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
@@ -3060,14 +3066,14 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/rules/{kind} (the `SaveRuleSet` operationId).
 	SaveRuleSet(ctx context.Context, kind RuleKind, body SaveRuleSetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PreviewRulesWithBody Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+	// PreviewRulesWithBody Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/rules/{kind}/preview (the `PreviewRules` operationId).
 	PreviewRulesWithBody(ctx context.Context, kind RuleKind, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PreviewRules Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+	// PreviewRules Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4549,7 +4555,7 @@ func (c *Client) SaveRuleSet(ctx context.Context, kind RuleKind, body SaveRuleSe
 	return c.Client.Do(req)
 }
 
-// PreviewRulesWithBody Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+// PreviewRulesWithBody Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 //
 // Takes any type of body and a specified content type.
 //
@@ -4566,7 +4572,7 @@ func (c *Client) PreviewRulesWithBody(ctx context.Context, kind RuleKind, conten
 	return c.Client.Do(req)
 }
 
-// PreviewRules Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+// PreviewRules Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9611,14 +9617,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/rules/{kind} (the `SaveRuleSet` operationId).
 	SaveRuleSetWithResponse(ctx context.Context, kind RuleKind, body SaveRuleSetJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveRuleSetResponse, error)
 
-	// PreviewRulesWithBodyWithResponse Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+	// PreviewRulesWithBodyWithResponse Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/rules/{kind}/preview (the `PreviewRules` operationId).
 	PreviewRulesWithBodyWithResponse(ctx context.Context, kind RuleKind, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewRulesResponse, error)
 
-	// PreviewRulesWithResponse Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+	// PreviewRulesWithResponse Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14017,6 +14023,11 @@ func (r SaveRuleSetResponse) ContentType() string {
 	return ""
 }
 
+// PreviewRulesResponse429Headers the declared response headers of an HTTP 429 response for PreviewRules
+type PreviewRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PreviewRulesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14036,6 +14047,10 @@ type PreviewRulesResponse struct {
 	ApplicationproblemJSON415 *UnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PreviewRulesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14076,6 +14091,11 @@ func (r PreviewRulesResponse) GetApplicationproblemJSON415() *UnsupportedMediaTy
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
 func (r PreviewRulesResponse) GetApplicationproblemJSON422() *Invalid {
 	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PreviewRulesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -16499,7 +16519,7 @@ func (c *ClientWithResponses) SaveRuleSetWithResponse(ctx context.Context, kind 
 	return ParseSaveRuleSetResponse(rsp)
 }
 
-// PreviewRulesWithBodyWithResponse Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+// PreviewRulesWithBodyWithResponse Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16512,7 +16532,7 @@ func (c *ClientWithResponses) PreviewRulesWithBodyWithResponse(ctx context.Conte
 	return ParsePreviewRulesResponse(rsp)
 }
 
-// PreviewRulesWithResponse Replay a draft over the last `limit` leads (default 1000) and report how many outcomes change, with examples
+// PreviewRulesWithResponse Replay a draft over the last `limit` leads the caller may read (default 1000), each as the caller sees it, within one time budget, and report how many outcomes change, with examples
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20335,6 +20355,26 @@ func ParsePreviewRulesResponse(rsp *http.Response) (*PreviewRulesResponse, error
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers PreviewRulesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil

@@ -222,3 +222,16 @@ func (p Permission) who() string {
 	}
 	return r.String()
 }
+
+// SeesRegistrant reports whether u may see a lead's registrant IP and
+// dedup key: admins only (reps and managers never do).
+func (u User) SeesRegistrant() bool { return u.Role == RoleAdmin }
+
+// Redact hides what u may not see of a lead they may read: its registrant
+// IP and dedup key (SeesRegistrant).
+func Redact(u User, l Lead) Lead {
+	if !u.SeesRegistrant() {
+		l.IP, l.DedupKey = "", ""
+	}
+	return l
+}

@@ -27,6 +27,38 @@ func (p DuplicatePolicy) Valid() bool {
 // duplicate; the existing lead's id follows.
 const DuplicateReasonPrefix = "duplicate of lead "
 
+// DuplicateUnnamed is the reject reason of a duplicate whose creator may
+// not see the lead it duplicates: that lead's id is not told.
+const DuplicateUnnamed = "duplicates a live lead"
+
+// PublicSource reports whether source is a public channel (the web form,
+// an invite link): its registrant is nobody's user and cannot choose a
+// duplicate policy, so a duplicate always merges.
+func PublicSource(source string) bool { return source == SourceWeb || source == SourceInvite }
+
+// DuplicateAccess decides, for the user who creates a lead (API, console,
+// import) standing in relation r to the live lead in status s that it
+// duplicates, whether that lead may be named to them (its id in answers,
+// warnings, reasons and import reports) and whether intake may write into
+// it (a merge records the registration in its history). A creator who may
+// not write into it gets the duplicate refused instead of merged; one who
+// may not see it learns only that a live lead has the same key
+// (DuplicateUnnamed). Public channels have no creator: they merge, named
+// to nobody.
+func DuplicateAccess(r Relation, s Status) (named, writable bool) {
+	named = Visible(r, s)
+	return named, named && Permissions[ActEdit].granted(r, s)
+}
+
+// DuplicateReason is the reject reason of a lead refused as a duplicate of
+// the live lead id, named only when the creator may see it.
+func DuplicateReason(id string, named bool) string {
+	if !named {
+		return DuplicateUnnamed
+	}
+	return DuplicateReasonPrefix + id
+}
+
 // IntakeOptions say how a new lead is taken in. They travel with the lead
 // into its workflow's input and are not part of the stored lead.
 type IntakeOptions struct {

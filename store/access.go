@@ -132,7 +132,19 @@ func (db *DB) LeadFor(ctx context.Context, id string, u lead.User, act lead.Acti
 	if err != nil {
 		return l, err
 	}
-	return l, lead.Authorize(act, r, l.Status)
+	if err := lead.Authorize(act, r, l.Status); err != nil {
+		return l, err
+	}
+	if l.DuplicateOf != "" {
+		named, err := db.NamesDuplicate(ctx, u, l.DuplicateOf)
+		if err != nil {
+			return l, err
+		}
+		if !named {
+			l.DuplicateOf = "" // a lead u may not see is not named to u
+		}
+	}
+	return l, nil
 }
 
 // authorizeTx checks, inside the transaction acting on the locked lead l,

@@ -131,16 +131,31 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 		return "", nil, err
 	}
 	if duplicateOf != "" {
-		switch p.DuplicatePolicy {
+		named, writable, err := duplicateAccess(ctx, tx, l, duplicateOf)
+		if err != nil {
+			return "", nil, err
+		}
+		policy := p.DuplicatePolicy
+		if policy == lead.DuplicateMerge && !writable {
+			policy = lead.DuplicateReject // nothing is written into a lead its creator may not act on
+		}
+		switch policy {
 		case lead.DuplicateWarn:
 			if p.Routed.Data == nil {
 				p.Routed.Data = map[string]any{}
 			}
-			p.Routed.Data["duplicate_of"] = duplicateOf
+			if named {
+				p.Routed.Data["duplicate_of"] = duplicateOf
+			} else {
+				p.Routed.Data["duplicate"] = lead.DuplicateUnnamed
+			}
 		case lead.DuplicateReject:
-			reason := lead.DuplicateReasonPrefix + duplicateOf
-			refused := lead.Event{Type: lead.EventRejected, ActorID: l.CreatedBy, Reason: reason,
-				Data: map[string]any{"duplicate_of": duplicateOf, "policy": string(lead.DuplicateReject)}}
+			reason := lead.DuplicateReason(duplicateOf, named)
+			data := map[string]any{"policy": string(policy)}
+			if named {
+				data["duplicate_of"] = duplicateOf
+			}
+			refused := lead.Event{Type: lead.EventRejected, ActorID: l.CreatedBy, Reason: reason, Data: data}
 			return lead.OutcomeDuplicate, nil, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", []string{reason}, p, duplicateOf, p.Validated, refused)
 		default:
 			return lead.OutcomeMerged, nil, mergeInto(ctx, tx, l, duplicateOf, p)
@@ -176,6 +191,51 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 		return lead.OutcomeAssigned, nil, err
 	}
 	return lead.OutcomePooled, nil, err
+}
+
+// duplicateAccess decides (lead.DuplicateAccess) what the creator of the
+// new lead l may know of, and do to, the live lead dup it duplicates. A
+// lead of a public channel (or of no user) has no creator: it merges.
+func duplicateAccess(ctx context.Context, q queryRower, l lead.Lead, dup string) (named, writable bool, err error) {
+	if l.CreatedBy == "" || lead.PublicSource(l.Source) {
+		return false, true, nil
+	}
+	return userDuplicateAccess(ctx, q, l.CreatedBy, dup)
+}
+
+// userDuplicateAccess is lead.DuplicateAccess of user userID and lead dup.
+func userDuplicateAccess(ctx context.Context, q queryRower, userID, dup string) (named, writable bool, err error) {
+	u, err := userTx(ctx, q, userID)
+	if err != nil {
+		return false, false, err
+	}
+	d, err := scanLead(q.QueryRow(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1`, dup))
+	if err != nil {
+		return false, false, notFound(err, "lead")
+	}
+	r, err := relation(ctx, q, u, d)
+	if err != nil {
+		return false, false, err
+	}
+	named, writable = lead.DuplicateAccess(r, d.Status)
+	return named, writable, nil
+}
+
+// NamesDuplicate reports whether the lead dup may be named to user u as
+// the lead another duplicates (lead.DuplicateAccess): in a create's
+// answer, an import's report, a lead's duplicate_of.
+func (db *DB) NamesDuplicate(ctx context.Context, u lead.User, dup string) (bool, error) {
+	if dup == "" || u.ID == "" || !isUUID(dup) {
+		return false, nil
+	}
+	if u.Role == lead.RoleAdmin {
+		return true, nil
+	}
+	named, _, err := userDuplicateAccess(ctx, db.pool, u.ID, dup)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return false, nil
+	}
+	return named, err
 }
 
 // findDuplicate returns the oldest live lead with l's dedup key, under a

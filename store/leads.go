@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -60,11 +61,17 @@ func (db *DB) Lead(ctx context.Context, id string) (lead.Lead, error) {
 	return l, notFound(err, "lead")
 }
 
-// RecentLeads returns the last n leads that went through intake, newest
-// first: the sample a rule-change preview replays.
-func (db *DB) RecentLeads(ctx context.Context, n int) ([]lead.Lead, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.status <> 'received'
-		ORDER BY l.created_at DESC, l.id DESC LIMIT $1`, n)
+// RecentLeads returns the last n leads that went through intake among
+// those v may see, newest first: the sample a rule-change preview replays.
+func (db *DB) RecentLeads(ctx context.Context, v Viewer, n int) ([]lead.Lead, error) {
+	q := listQuery{}
+	q.arg(n)
+	where := `l.status <> 'received'`
+	if c := v.condition(q.arg); c != "" {
+		where += ` AND ` + c
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE `+where+`
+		ORDER BY l.created_at DESC, l.id DESC LIMIT $1`, q.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +175,40 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	if err := q.keyset("l.created_at", "l.id", true, f.Cursor); err != nil {
 		return nil, "", err
 	}
-	return queryPage(ctx, db, leadColumns+` FROM `+leadFrom, &q, f.Limit, scanLead,
+	ls, next, err := queryPage(ctx, db, leadColumns+` FROM `+leadFrom, &q, f.Limit, scanLead,
 		func(l lead.Lead) (time.Time, string) { return l.CreatedAt, l.ID })
+	if err != nil {
+		return nil, "", err
+	}
+	return ls, next, db.unnameDuplicates(ctx, f.Viewer, ls)
+}
+
+// unnameDuplicates clears the duplicate_of of the leads of a list that
+// name a lead v may not see (lead.DuplicateAccess: what v sees is named).
+func (db *DB) unnameDuplicates(ctx context.Context, v Viewer, ls []lead.Lead) error {
+	var dups []string
+	for _, l := range ls {
+		if l.DuplicateOf != "" {
+			dups = append(dups, l.DuplicateOf)
+		}
+	}
+	if len(dups) == 0 || v.ID == "" || v.Role == lead.RoleAdmin {
+		return nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT l.id::text FROM `+leadFrom+` WHERE l.id = ANY($1::uuid[]) AND `+visibleSQL("$2::uuid"), dups, v.ID)
+	if err != nil {
+		return err
+	}
+	seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for i := range ls {
+		if ls[i].DuplicateOf != "" && !slices.Contains(seen, ls[i].DuplicateOf) {
+			ls[i].DuplicateOf = ""
+		}
+	}
+	return nil
 }
 
 func nonNilStrings(s []string) []string {
