@@ -2948,12 +2948,16 @@ type ClientInterface interface {
 
 	// UpdatePoolWithBody Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePoolWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdatePool Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4257,6 +4261,8 @@ func (c *Client) GetPool(ctx context.Context, id string, reqEditors ...RequestEd
 
 // UpdatePoolWithBody Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 //
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
@@ -4273,6 +4279,8 @@ func (c *Client) UpdatePoolWithBody(ctx context.Context, id string, contentType 
 }
 
 // UpdatePool Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+//
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9487,12 +9495,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePoolWithBodyWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePoolWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePoolResponse, error)
 
 	// UpdatePoolWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16267,6 +16279,8 @@ func (c *ClientWithResponses) GetPoolWithResponse(ctx context.Context, id string
 
 // UpdatePoolWithBodyWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 //
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
@@ -16279,6 +16293,8 @@ func (c *ClientWithResponses) UpdatePoolWithBodyWithResponse(ctx context.Context
 }
 
 // UpdatePoolWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+//
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
