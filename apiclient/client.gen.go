@@ -2876,12 +2876,16 @@ type ClientInterface interface {
 
 	// RotateMyTokenWithBody Issue yourself a new token, revoking the one you use
 	//
+	// Your console sessions and unused sign-in links end with the old token.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
 	RotateMyTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateMyToken Issue yourself a new token, revoking the one you use
+	//
+	// Your console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3218,12 +3222,14 @@ type ClientInterface interface {
 
 	// CreateSignInLink Create a one-time link that signs the user in to the web console (admin)
 	//
-	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 	//
 	// Corresponds with POST /api/v1/users/{id}/sign-in-link (the `CreateSignInLink` operationId).
 	CreateSignInLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateUserTokenWithBody Issue a new token, revoking the old one (admin)
+	//
+	// The user's console sessions and unused sign-in links end with the old token.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3231,6 +3237,8 @@ type ClientInterface interface {
 	RotateUserTokenWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateUserToken Issue a new token, revoking the old one (admin)
+	//
+	// The user's console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4069,6 +4077,8 @@ func (c *Client) RotateInviteLink(ctx context.Context, reqEditors ...RequestEdit
 
 // RotateMyTokenWithBody Issue yourself a new token, revoking the one you use
 //
+// Your console sessions and unused sign-in links end with the old token.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
@@ -4085,6 +4095,8 @@ func (c *Client) RotateMyTokenWithBody(ctx context.Context, contentType string, 
 }
 
 // RotateMyToken Issue yourself a new token, revoking the one you use
+//
+// Your console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4951,7 +4963,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, body UpdateUserJSONR
 
 // CreateSignInLink Create a one-time link that signs the user in to the web console (admin)
 //
-// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 //
 // Corresponds with POST /api/v1/users/{id}/sign-in-link (the `CreateSignInLink` operationId).
 func (c *Client) CreateSignInLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4967,6 +4979,8 @@ func (c *Client) CreateSignInLink(ctx context.Context, id string, reqEditors ...
 }
 
 // RotateUserTokenWithBody Issue a new token, revoking the old one (admin)
+//
+// The user's console sessions and unused sign-in links end with the old token.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4984,6 +4998,8 @@ func (c *Client) RotateUserTokenWithBody(ctx context.Context, id string, content
 }
 
 // RotateUserToken Issue a new token, revoking the old one (admin)
+//
+// The user's console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9411,12 +9427,16 @@ type ClientWithResponsesInterface interface {
 
 	// RotateMyTokenWithBodyWithResponse Issue yourself a new token, revoking the one you use
 	//
+	// Your console sessions and unused sign-in links end with the old token.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
 	RotateMyTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateMyTokenResponse, error)
 
 	// RotateMyTokenWithResponse Issue yourself a new token, revoking the one you use
+	//
+	// Your console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9793,7 +9813,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSignInLinkWithResponse Create a one-time link that signs the user in to the web console (admin)
 	//
-	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9802,12 +9822,16 @@ type ClientWithResponsesInterface interface {
 
 	// RotateUserTokenWithBodyWithResponse Issue a new token, revoking the old one (admin)
 	//
+	// The user's console sessions and unused sign-in links end with the old token.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
 	RotateUserTokenWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error)
 
 	// RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+	//
+	// The user's console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16123,6 +16147,8 @@ func (c *ClientWithResponses) RotateInviteLinkWithResponse(ctx context.Context, 
 
 // RotateMyTokenWithBodyWithResponse Issue yourself a new token, revoking the one you use
 //
+// Your console sessions and unused sign-in links end with the old token.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
@@ -16135,6 +16161,8 @@ func (c *ClientWithResponses) RotateMyTokenWithBodyWithResponse(ctx context.Cont
 }
 
 // RotateMyTokenWithResponse Issue yourself a new token, revoking the one you use
+//
+// Your console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16829,7 +16857,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id str
 
 // CreateSignInLinkWithResponse Create a one-time link that signs the user in to the web console (admin)
 //
-// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16844,6 +16872,8 @@ func (c *ClientWithResponses) CreateSignInLinkWithResponse(ctx context.Context, 
 
 // RotateUserTokenWithBodyWithResponse Issue a new token, revoking the old one (admin)
 //
+// The user's console sessions and unused sign-in links end with the old token.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
@@ -16856,6 +16886,8 @@ func (c *ClientWithResponses) RotateUserTokenWithBodyWithResponse(ctx context.Co
 }
 
 // RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+//
+// The user's console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
