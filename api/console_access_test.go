@@ -58,12 +58,12 @@ func consoleMatrix(poolA func(*world) string, fixed, uniq func(string) func(*wor
 		"POST /pools":            {body: uniq("name=Console+Pool+%d&scope=global"), want: adminForm},
 		"GET /pools/:id":         {fixture: poolA, want: poolStaff},
 		"POST /pools/:id/policy": {fixture: poolA, body: fixed("distribution=claim_only"), want: poolForm},
-		"POST /pools/:id/details": {fixture: poolA, want: poolForm, body: func(w *world) string {
+		"POST /pools/:id/details": {fixture: poolA, want: adminForm, body: func(w *world) string {
 			return "name=Pool+A&scope=team&team_id=" + url.QueryEscape(w.teamOf(subMember))
 		}},
 		"POST /pools/:id/weights":    {fixture: poolA, body: body(member, "weight.%s=1"), want: poolForm},
 		"POST /pools/:id/members":    {fixture: poolA, body: body(member, "op=add&user_id=%s"), want: poolForm},
-		"POST /pools/:id/admins":     {fixture: poolA, body: body(mgr, "op=add&user_id=%s"), want: poolForm},
+		"POST /pools/:id/admins":     {fixture: poolA, body: body(mgr, "op=add&user_id=%s"), want: adminForm},
 		"POST /pools/:id/recipients": {fixture: poolA, body: body(mgr, "user_ids=%s"), want: poolForm},
 		"POST /pools/:id/transfer":   {fixture: poolA, body: body(mgr, "admin_id=%s"), want: poolForm},
 		"GET /users":                 {want: staff},

@@ -54,8 +54,9 @@ func policyForm(p lead.Policy, changes map[string]string) url.Values {
 }
 
 // TestConsolePoolManager: the manager of pool A lists and edits A (policy
-// with its refusals next to each field, members, admins, recipients,
-// ownership) and cannot open or change pool B; a rep gets no pool forms.
+// with its refusals next to each field, members, weights, recipients,
+// ownership), may not change its name, team or admins (an admin may), and
+// cannot open or change pool B; a rep gets no pool forms.
 func TestConsolePoolManager(t *testing.T) {
 	w := newWorld(t)
 	mgr := w.signedIn(subMgr)
@@ -115,10 +116,23 @@ func TestConsolePoolManager(t *testing.T) {
 	bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/members", url.Values{"op": {"add"}, "user_id": {uuid.NewString()}}), 422)
 	wantText(t, bad, "member_ids")
 
-	// Admins: the owner cannot be removed before the ownership moves; a rep is no admin.
-	bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/admins", url.Values{"op": {"remove"}, "user_id": {w.ids[subMgr]}}), 422)
+	// Admins are for admins: the manager is shown no admins' forms, and
+	// theirs is refused naming admin_ids. For an admin, the owner cannot
+	// be removed before the ownership moves, and a rep is no admin.
+	if body := string(page.body); strings.Contains(body, `id="add-admin-form"`) || strings.Contains(body, `id="details-form"`) {
+		t.Errorf("a pool's manager is shown the admins' or the details form")
+	}
+	bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/admins", url.Values{"op": {"add"}, "user_id": {w.ids[subOtherMgr]}}), 403)
+	wantText(t, bad, "admin_ids: may be changed by admins only")
+	admin := w.signedIn(subAdmin)
+	adminPage := w.expect(admin.get("/pools/"+w.poolA), 200)
+	wantText(t, adminPage, `id="add-admin-form"`, `id="details-form"`)
+	bad = w.expect(admin.post(adminPage, "/pools/"+w.poolA+"/admins", url.Values{"op": {"remove"}, "user_id": {w.ids[subMgr]}}), 422)
 	wantText(t, bad, "transfer the ownership first")
-	w.expect(mgr.post(page, "/pools/"+w.poolA+"/admins", url.Values{"op": {"add"}, "user_id": {w.ids[subMember]}}), 422)
+	w.expect(admin.post(adminPage, "/pools/"+w.poolA+"/admins", url.Values{"op": {"add"}, "user_id": {w.ids[subMember]}}), 422)
+	if p := w.pool(w.poolA); !slices.Equal(p.AdminIDs, []string{w.ids[subMgr]}) {
+		t.Fatalf("the admins after the refused forms: %+v", p.AdminIDs)
+	}
 
 	// Recipients: exactly the users checked.
 	wantRedirect(t, mgr.post(page, "/pools/"+w.poolA+"/recipients", url.Values{"user_ids": {w.ids[subMember]}}), "/pools/"+w.poolA+"?done=recipients")
@@ -159,12 +173,19 @@ func TestConsolePoolManager(t *testing.T) {
 	}
 	w.expect(mgr.get("/pools/"+uuid.NewString()), 404)
 
-	// Pool A's name, and its members' weights once it distributes by weight.
-	bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/details", url.Values{"name": {" "}, "scope": {"team"}, "team_id": {w.teamOf(subMember)}}), 422)
+	// Pool A's name (the manager's form is refused, an admin's saved), and
+	// its members' weights once it distributes by weight.
+	bad = w.expect(mgr.post(page, "/pools/"+w.poolA+"/details", url.Values{"name": {"Pool A North"}, "scope": {"team"},
+		"team_id": {w.teamOf(subOutsider)}}), 403)
+	wantText(t, bad, "name: may be changed by admins only", "team_id: may be changed by admins only")
+	if p := w.pool(w.poolA); p.Name != "Pool A" || p.TeamID != w.teamOf(subMember) {
+		t.Fatalf("the manager's details form changed the pool: %+v", p)
+	}
+	bad = w.expect(admin.post(adminPage, "/pools/"+w.poolA+"/details", url.Values{"name": {" "}, "scope": {"team"}, "team_id": {w.teamOf(subMember)}}), 422)
 	if got := fieldError(t, bad, "err-name"); got != "is required" {
 		t.Errorf("name refusal: %q", got)
 	}
-	wantRedirect(t, mgr.post(page, "/pools/"+w.poolA+"/details", url.Values{"name": {"Pool A North"}, "scope": {"team"},
+	wantRedirect(t, admin.post(adminPage, "/pools/"+w.poolA+"/details", url.Values{"name": {"Pool A North"}, "scope": {"team"},
 		"team_id": {w.teamOf(subMember)}}), "/pools/"+w.poolA+"?done=details")
 	wantRedirect(t, mgr.post(page, "/pools/"+w.poolA+"/policy", policyForm(w.pool(w.poolA).Policy, map[string]string{"distribution": "weighted"})),
 		"/pools/"+w.poolA+"?done=policy")

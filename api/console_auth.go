@@ -26,7 +26,9 @@ const (
 	sessionCookie = "leadflow_session"
 	// loginCookie carries the CSRF token of the sign-in forms, before there is a session.
 	loginCookie = "leadflow_login"
-	// SessionTTL is how long a console session lasts.
+	// SessionTTL is how long a console session lasts at most: never longer
+	// than the token it was opened with, and it ends when that token is
+	// rotated or the user is deactivated or changes role or team.
 	SessionTTL = 12 * time.Hour
 	// SignInLinkTTL is how long a one-time sign-in link works.
 	SignInLinkTTL = 30 * time.Minute
@@ -44,11 +46,15 @@ func randomToken(n int) string {
 }
 
 // NewSignInLink creates a one-time sign-in link for user userID: the code
-// is in the URL, the store keeps its hash. publicURL is the base of the link.
+// is in the URL, the store keeps its hash. publicURL is the base of the
+// link. The link is for the user's current API token: it works until
+// SignInLinkTTL or the token's expiry, whichever is first (the expiry
+// returned), and not after the token is rotated; the session it opens is
+// the token's as well (store.CreateSignInCode, store.CreateSession).
 func NewSignInLink(ctx context.Context, db *store.DB, publicURL, userID string) (link string, expires time.Time, err error) {
 	code := randomToken(32)
-	expires = time.Now().Add(SignInLinkTTL).UTC().Truncate(time.Second)
-	if err := db.CreateSignInCode(ctx, HashToken(code), userID, expires); err != nil {
+	expires, err = db.CreateSignInCode(ctx, HashToken(code), userID, time.Now().Add(SignInLinkTTL).UTC().Truncate(time.Second))
+	if err != nil {
 		return "", expires, err
 	}
 	return baseURL(publicURL) + "/login/" + code, expires, nil
@@ -72,17 +78,11 @@ func (s *Server) signInLink(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
 }
 
-// issueSignInLink makes a one-time sign-in link for an active user (the
-// API's route and the console's users page).
+// issueSignInLink makes a one-time sign-in link for an active user whose
+// token has not expired (the API's route and the console's users page);
+// the store refuses the others.
 func (s *Server) issueSignInLink(ctx context.Context, userID string) (string, time.Time, error) {
-	u, err := s.db.User(ctx, userID)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	if !u.Active {
-		return "", time.Time{}, lead.Conflict("the user is inactive", "an inactive user cannot sign in")
-	}
-	return NewSignInLink(ctx, s.db, s.cfg.PublicURL, u.ID)
+	return NewSignInLink(ctx, s.db, s.cfg.PublicURL, userID)
 }
 
 // securityHeaders is set on every HTML page: no inline scripts or styles,
@@ -252,7 +252,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.startSession(c, u.ID)
+	return s.startSession(c, u.ID, HashToken(token))
 }
 
 // loginCode signs in with a one-time link's code, which it spends.
@@ -260,14 +260,14 @@ func (s *Server) loginCode(c *fiber.Ctx) error {
 	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
 		return s.loginRefused(c, "This form has expired: open the link again.")
 	}
-	userID, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))
+	userID, tokenHash, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "This sign-in link has expired or was used already. Ask for a new one, or sign in with your token.")
 	}
 	if err != nil {
 		return err
 	}
-	return s.startSession(c, userID)
+	return s.startSession(c, userID, tokenHash)
 }
 
 func (s *Server) loginRefused(c *fiber.Ctx, why string) error {
@@ -277,8 +277,11 @@ func (s *Server) loginRefused(c *fiber.Ctx, why string) error {
 	return render(c, "login", p)
 }
 
-// startSession opens a session for the user and goes where they were headed.
-func (s *Server) startSession(c *fiber.Ctx, userID string) error {
+// startSession opens a session for the user, with the token whose hash is
+// tokenHash, and goes where they were headed. The session lasts
+// SessionTTL, or less when the token expires sooner; it ends when the
+// token is rotated (store.CreateSession).
+func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		// A new sign-in ends the session the browser had (no fixation).
 		if err := s.db.DeleteSession(c.UserContext(), HashToken(old)); err != nil {
@@ -286,8 +289,11 @@ func (s *Server) startSession(c *fiber.Ctx, userID string) error {
 		}
 	}
 	id := randomToken(32)
-	expires := time.Now().Add(SessionTTL)
-	if err := s.db.CreateSession(c.UserContext(), HashToken(id), userID, randomToken(32), expires); err != nil {
+	expires, err := s.db.CreateSession(c.UserContext(), HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
+	}
+	if err != nil {
 		return err
 	}
 	setCookie(c, sessionCookie, id, expires)

@@ -68,7 +68,7 @@ func (s *Server) tokenForm(c *fiber.Ctx) error {
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
-	return s.userFormDone(c, &web.Secret{Label: "New API token of " + out.Name + " (shown once; the old one no longer works)", Value: out.Token}, nil, nil)
+	return s.userFormDone(c, &web.Secret{Label: "New API token of " + out.Name + " (shown once; the old one no longer works, and the console sessions opened with it have ended)", Value: out.Token}, nil, nil)
 }
 
 // signInLinkForm issues a one-time sign-in link and shows it once.

@@ -127,7 +127,8 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 		return err
 	}
 	d := web.PoolPage{Pool: pool, Teams: teams, TeamName: choiceLabel(teams, pool.TeamID), OwnerName: people[pool.OwnerID].Name,
-		CanTransfer: ownerErr(me, pool) == nil, Errors: map[string]string{}}
+		CanTransfer: ownerErr(me, pool) == nil, CanDefine: lead.AuthorizePool(lead.ActDefinePool, me, lead.PoolAccessOf(me, pool)) == nil,
+		Errors: map[string]string{}}
 	if d.Recipients, err = s.db.PoolRecipients(ctx, pool.ID); err != nil {
 		return err
 	}
@@ -210,7 +211,8 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 }
 
 // poolPeopleForm adds a user to, or removes one from, the pool's members
-// (field member_ids) or admins (admin_ids): a patch of that list.
+// (field member_ids) or admins (admin_ids): a patch of that list, which
+// changePool refuses as the API does (admin_ids is for admins only).
 func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, me := c.UserContext(), caller(c)
@@ -238,7 +240,8 @@ func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 }
 
 // poolDetailsForm renames the pool, and moves a country pool to another
-// country or a team pool to another team.
+// country or a team pool to another team (admins only: changePool refuses
+// a pool's own admins, naming the fields).
 func (s *Server) poolDetailsForm(c *fiber.Ctx) error {
 	b := poolBody{Name: rawJSON(strings.TrimSpace(c.FormValue("name")))}
 	switch lead.Scope(c.FormValue("scope")) {

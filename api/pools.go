@@ -180,17 +180,13 @@ func compilePolicy(pp lead.PolicyPatch) error {
 	return nil
 }
 
-// checkPool turns a pool body into a patch, its policy expressions
-// compiled and its timers no shorter than the configured minimum.
-func (s *Server) checkPool(b poolBody) (lead.PoolPatch, *string, error) {
-	pp, owner, err := parsePool(b)
-	if err != nil {
-		return pp, owner, err
-	}
+// checkPolicy checks the policy a patch sets: its timers no shorter than
+// the configured minimum, its expressions compiled.
+func (s *Server) checkPolicy(pp lead.PoolPatch) error {
 	if err := pp.Policy.CheckMinimum(lead.Duration(s.cfg.MinPolicyDuration)); err != nil {
-		return pp, owner, err
+		return err
 	}
-	return pp, owner, compilePolicy(pp.Policy)
+	return compilePolicy(pp.Policy)
 }
 
 func (s *Server) createPool(c *fiber.Ctx) error {
@@ -208,8 +204,11 @@ func (s *Server) createPool(c *fiber.Ctx) error {
 
 // newPool creates the pool a body describes (POST /pools, the console's form).
 func (s *Server) newPool(ctx context.Context, b poolBody) (lead.Pool, error) {
-	pp, owner, err := s.checkPool(b)
+	pp, owner, err := parsePool(b)
 	if err != nil {
+		return lead.Pool{}, err
+	}
+	if err := s.checkPolicy(pp); err != nil {
 		return lead.Pool{}, err
 	}
 	p := lead.Pool{ID: uuid.Must(uuid.NewV7()).String()}
@@ -269,8 +268,9 @@ func (s *Server) managedPool(ctx context.Context, me lead.User, id string) (lead
 }
 
 // patchPool applies a JSON merge patch: absent fields stay, null clears,
-// policy fields are patched one by one. Admins may patch any pool, managers
-// the pools they administer.
+// policy fields are patched one by one. Admins may patch any field of any
+// pool; managers the policy, members and weights of the pools they
+// administer (lead.AuthorizePoolPatch).
 func (s *Server) patchPool(c *fiber.Ctx) error {
 	if _, err := s.managedPool(c.UserContext(), caller(c), c.Params("id")); err != nil {
 		return err
@@ -287,15 +287,22 @@ func (s *Server) patchPool(c *fiber.Ctx) error {
 }
 
 // changePool applies a pool body as a merge patch for me (PATCH /pools/{id},
-// the console's pool forms) and re-arms the timers of the pool's running
-// leads when the policy changed.
+// the console's pool forms): lead.AuthorizePoolPatch decides which fields
+// me may set. It re-arms the timers of the pool's running leads when the
+// policy changed.
 func (s *Server) changePool(ctx context.Context, me lead.User, id string, b poolBody) (lead.Pool, error) {
 	p, err := s.managedPool(ctx, me, id)
 	if err != nil {
 		return p, err
 	}
-	pp, owner, err := s.checkPool(b)
+	pp, owner, err := parsePool(b)
 	if err != nil {
+		return p, err
+	}
+	if err := lead.AuthorizePoolPatch(me, lead.PoolAccessOf(me, p), pp); err != nil {
+		return p, err
+	}
+	if err := s.checkPolicy(pp); err != nil {
 		return p, err
 	}
 	if owner != nil && !strings.EqualFold(strings.TrimSpace(*owner), p.OwnerID) {

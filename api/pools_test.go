@@ -256,9 +256,15 @@ func TestPoolsAPI(t *testing.T) {
 	}
 	fieldProblem(t, s.do("GET", "/api/v1/pools?cursor=zzz", s.admin, ""), "cursor")
 
-	// PATCH: Mia administers the China pool; Moe does not; reps never.
+	// PATCH: Mia administers the China pool (its policy, members and
+	// weights; its name is for admins); Moe does not; reps never.
 	var patched lead.Pool
-	s.expect(s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"name":"China mainland","policy":{"cooldown":"2d","claim_when":null}}`), 200).json(t, &patched)
+	p = s.expect(s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"name":"China mainland","policy":{"cooldown":"2d"}}`), 403).problem(t)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "name" {
+		t.Fatalf("a pool admin renames the pool: %+v", p)
+	}
+	s.expect(s.do("PATCH", "/api/v1/pools/"+cn.ID, s.admin, `{"name":"China mainland"}`), 200)
+	s.expect(s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"cooldown":"2d","claim_when":null}}`), 200).json(t, &patched)
 	if patched.Name != "China mainland" || patched.Policy.Cooldown != lead.Duration(48*3600e9) || patched.Policy.ClaimWhen != "" ||
 		patched.Policy.AcceptTimeout != cn.Policy.AcceptTimeout || patched.Policy.Distribution != "weighted" || patched.Country != "CN" ||
 		patched.Weights[r1ID] != 3 || patched.OwnerID != m1ID {
@@ -269,10 +275,10 @@ func TestPoolsAPI(t *testing.T) {
 	s.expect(s.do("PATCH", "/api/v1/pools/"+cn.ID, "", `{"name":"Mine now"}`), 401)
 	s.expect(s.do("PATCH", "/api/v1/pools/"+uuid.NewString(), s.admin, `{"name":"x"}`), 404)
 	s.expect(s.do("PATCH", "/api/v1/pools/"+uuid.NewString(), m1, `{"name":"x"}`), 404)
-	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"country":null}`), "country")
+	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, s.admin, `{"country":null}`), "country")
 	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"accept_timeout":"-1h"}}`), "policy.accept_timeout")
 	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"owner_id":"`+m2ID+`"}`), "owner_id")
-	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"admin_ids":[]}`), "admin_ids")
+	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, s.admin, `{"admin_ids":[]}`), "admin_ids")
 	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"name":null}`), "name")
 	fieldProblem(t, s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":null}`), "policy")
 	p = s.expect(s.do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"claim_when":"rep.nope"}}`), 422).problem(t)

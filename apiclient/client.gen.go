@@ -2882,12 +2882,16 @@ type ClientInterface interface {
 
 	// RotateMyTokenWithBody Issue yourself a new token, revoking the one you use
 	//
+	// Your console sessions and unused sign-in links end with the old token.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
 	RotateMyTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateMyToken Issue yourself a new token, revoking the one you use
+	//
+	// Your console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2954,12 +2958,16 @@ type ClientInterface interface {
 
 	// UpdatePoolWithBody Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePoolWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdatePool Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3220,12 +3228,14 @@ type ClientInterface interface {
 
 	// CreateSignInLink Create a one-time link that signs the user in to the web console (admin)
 	//
-	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 	//
 	// Corresponds with POST /api/v1/users/{id}/sign-in-link (the `CreateSignInLink` operationId).
 	CreateSignInLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateUserTokenWithBody Issue a new token, revoking the old one (admin)
+	//
+	// The user's console sessions and unused sign-in links end with the old token.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3233,6 +3243,8 @@ type ClientInterface interface {
 	RotateUserTokenWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateUserToken Issue a new token, revoking the old one (admin)
+	//
+	// The user's console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4071,6 +4083,8 @@ func (c *Client) RotateInviteLink(ctx context.Context, reqEditors ...RequestEdit
 
 // RotateMyTokenWithBody Issue yourself a new token, revoking the one you use
 //
+// Your console sessions and unused sign-in links end with the old token.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
@@ -4087,6 +4101,8 @@ func (c *Client) RotateMyTokenWithBody(ctx context.Context, contentType string, 
 }
 
 // RotateMyToken Issue yourself a new token, revoking the one you use
+//
+// Your console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4263,6 +4279,8 @@ func (c *Client) GetPool(ctx context.Context, id string, reqEditors ...RequestEd
 
 // UpdatePoolWithBody Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 //
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
@@ -4279,6 +4297,8 @@ func (c *Client) UpdatePoolWithBody(ctx context.Context, id string, contentType 
 }
 
 // UpdatePool Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+//
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4949,7 +4969,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, body UpdateUserJSONR
 
 // CreateSignInLink Create a one-time link that signs the user in to the web console (admin)
 //
-// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 //
 // Corresponds with POST /api/v1/users/{id}/sign-in-link (the `CreateSignInLink` operationId).
 func (c *Client) CreateSignInLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4965,6 +4985,8 @@ func (c *Client) CreateSignInLink(ctx context.Context, id string, reqEditors ...
 }
 
 // RotateUserTokenWithBody Issue a new token, revoking the old one (admin)
+//
+// The user's console sessions and unused sign-in links end with the old token.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4982,6 +5004,8 @@ func (c *Client) RotateUserTokenWithBody(ctx context.Context, id string, content
 }
 
 // RotateUserToken Issue a new token, revoking the old one (admin)
+//
+// The user's console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9409,12 +9433,16 @@ type ClientWithResponsesInterface interface {
 
 	// RotateMyTokenWithBodyWithResponse Issue yourself a new token, revoking the one you use
 	//
+	// Your console sessions and unused sign-in links end with the old token.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
 	RotateMyTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateMyTokenResponse, error)
 
 	// RotateMyTokenWithResponse Issue yourself a new token, revoking the one you use
+	//
+	// Your console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9493,12 +9521,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePoolWithBodyWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePoolWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePoolResponse, error)
 
 	// UpdatePoolWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+	//
+	// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9787,7 +9819,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSignInLinkWithResponse Create a one-time link that signs the user in to the web console (admin)
 	//
-	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+	// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9796,12 +9828,16 @@ type ClientWithResponsesInterface interface {
 
 	// RotateUserTokenWithBodyWithResponse Issue a new token, revoking the old one (admin)
 	//
+	// The user's console sessions and unused sign-in links end with the old token.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
 	RotateUserTokenWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error)
 
 	// RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+	//
+	// The user's console sessions and unused sign-in links end with the old token.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16131,6 +16167,8 @@ func (c *ClientWithResponses) RotateInviteLinkWithResponse(ctx context.Context, 
 
 // RotateMyTokenWithBodyWithResponse Issue yourself a new token, revoking the one you use
 //
+// Your console sessions and unused sign-in links end with the old token.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/me/token (the `RotateMyToken` operationId).
@@ -16143,6 +16181,8 @@ func (c *ClientWithResponses) RotateMyTokenWithBodyWithResponse(ctx context.Cont
 }
 
 // RotateMyTokenWithResponse Issue yourself a new token, revoking the one you use
+//
+// Your console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16287,6 +16327,8 @@ func (c *ClientWithResponses) GetPoolWithResponse(ctx context.Context, id string
 
 // UpdatePoolWithBodyWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
 //
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
@@ -16299,6 +16341,8 @@ func (c *ClientWithResponses) UpdatePoolWithBodyWithResponse(ctx context.Context
 }
 
 // UpdatePoolWithResponse Change a pool's name, members, admins, weights or policy; a policy change reaches running leads
+//
+// Admins may change every field. A pool's own admins (managers) may change its policy, member_ids and weights; name, scope, country, team_id and admin_ids are for admins only, and a patch of a pool's own admin that names any of them is refused with 403, its errors[] naming each such field (nothing is changed).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16833,7 +16877,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id str
 
 // CreateSignInLinkWithResponse Create a one-time link that signs the user in to the web console (admin)
 //
-// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1).
+// The link works once, for 30 minutes; only a hash of its code is stored. Opening it shows a button that starts a console session (an HttpOnly cookie valid for the console's pages, never for /api/v1). The link is for the user's current token: it expires no later than the token, and ends, unused, when the token is rotated or the user is deactivated or changes role or team; so does the session it opens. An inactive user, or one whose token has expired, gets 409.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16848,6 +16892,8 @@ func (c *ClientWithResponses) CreateSignInLinkWithResponse(ctx context.Context, 
 
 // RotateUserTokenWithBodyWithResponse Issue a new token, revoking the old one (admin)
 //
+// The user's console sessions and unused sign-in links end with the old token.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
@@ -16860,6 +16906,8 @@ func (c *ClientWithResponses) RotateUserTokenWithBodyWithResponse(ctx context.Co
 }
 
 // RotateUserTokenWithResponse Issue a new token, revoking the old one (admin)
+//
+// The user's console sessions and unused sign-in links end with the old token.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

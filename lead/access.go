@@ -11,7 +11,7 @@ type Action string
 
 // The actions of the access model. Lead actions start from the statuses
 // their permission names; pool actions (import, export, recipients,
-// policy) concern the pool itself.
+// manage, define) concern the pool itself.
 const (
 	ActRead       Action = "read"
 	ActClaim      Action = "claim"
@@ -28,7 +28,11 @@ const (
 	ActImport     Action = "import into"
 	ActExport     Action = "export from"
 	ActRecipients Action = "manage recipients"
+	// ActManagePool changes a pool's policy, members and weights.
 	ActManagePool Action = "manage"
+	// ActDefinePool changes what a pool is and who administers it: its
+	// name, scope, country, team and admins (PoolPatch.DefiningFields).
+	ActDefinePool Action = "redefine"
 )
 
 // Relation is a set of ways a user stands to a lead (or to a pool).
@@ -110,11 +114,15 @@ var Permissions = map[Action]Permission{
 	ActExport:     {ActExport, "exported", nil, readGrants},
 	ActRecipients: {ActRecipients, "changed", nil, grants()},
 	ActManagePool: {ActManagePool, "changed", nil, grants()},
+	// Only admins: a pool's own admins could otherwise widen its scope (a
+	// global pool shows its leads to every rep), move it to another team
+	// or appoint more admins.
+	ActDefinePool: {ActDefinePool, "redefined", nil, []Grant{{Who: RelAdmin}}},
 }
 
 // Actions lists the actions in the order of the README's table.
 var Actions = []Action{ActRead, ActClaim, ActAssign, ActTransfer, ActAccept, ActDecline, ActFollowUp, ActEdit,
-	ActReturn, ActReclaim, ActClose, ActConvert, ActImport, ActExport, ActRecipients, ActManagePool}
+	ActReturn, ActReclaim, ActClose, ActConvert, ActImport, ActExport, ActRecipients, ActManagePool, ActDefinePool}
 
 // PoolAccess is how a user stands to one pool: whether they administer it
 // and whether they may claim from it.
@@ -209,9 +217,35 @@ func AuthorizePool(act Action, u User, pa PoolAccess) error {
 	}
 	p := Permissions[act]
 	if !p.granted(r, "") {
-		return Errorf(CodeForbidden, "you may not %s this pool: that is for admins and the pool's own admins", act)
+		if p.granted(RelPoolAdmin, "") {
+			return Errorf(CodeForbidden, "you may not %s this pool: that is for admins and the pool's own admins", act)
+		}
+		return Errorf(CodeForbidden, "you may not %s this pool: that is for admins", act)
 	}
 	return nil
+}
+
+// AuthorizePoolPatch decides whether user u, standing to a pool as pa, may
+// apply patch pp to it: the pool's policy, members and weights need
+// ActManagePool (admins and the pool's own admins); the fields that define
+// it (PoolPatch.DefiningFields) need ActDefinePool (admins). A refusal of
+// the latter is forbidden and names each such field the patch sets. This
+// is the one rule for every way a pool is changed (the API's PATCH and
+// the console's forms).
+func AuthorizePoolPatch(u User, pa PoolAccess, pp PoolPatch) error {
+	if err := AuthorizePool(ActManagePool, u, pa); err != nil {
+		return err
+	}
+	names := pp.DefiningFields()
+	if len(names) == 0 || AuthorizePool(ActDefinePool, u, pa) == nil {
+		return nil
+	}
+	e := Errorf(CodeForbidden, "only admins may change a pool's name, scope, country, team or admins; "+
+		"a pool's own admins change its policy, members and weights")
+	for _, name := range names {
+		e.Fields = append(e.Fields, FieldError{Field: name, Reason: "may be changed by admins only"})
+	}
+	return e
 }
 
 // who names the relations a permission grants, for messages.

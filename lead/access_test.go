@@ -1,6 +1,9 @@
 package lead
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 // TestAuthorize walks the access model's table: who sees a lead, who may
 // act on it, and from which status.
@@ -45,6 +48,27 @@ func TestAuthorize(t *testing.T) {
 	}
 	if err := AuthorizePool(ActImport, User{Role: RoleManager}, PoolAccess{Member: true}); ErrorCode(err) != CodeForbidden {
 		t.Errorf("a manager of another pool imports: %v", err)
+	}
+	// A pool's fields: its policy, members and weights for its admins too;
+	// what defines it (name, scope, country, team, admins) for admins only,
+	// refused naming each field.
+	name, scope, team := "X", ScopeGlobal, ""
+	define := PoolPatch{Name: &name, Scope: &scope, TeamID: &team, AdminIDs: &[]string{"m2"}}
+	manage := PoolPatch{MemberIDs: &[]string{"r1"}, Weights: Weights{"r1": 2}, Policy: PolicyPatch{Distribution: &name}}
+	mgr, pa := User{ID: "m1", Role: RoleManager}, PoolAccess{Admin: true}
+	if err := AuthorizePoolPatch(mgr, pa, manage); err != nil {
+		t.Errorf("a pool admin changes its policy, members and weights: %v", err)
+	}
+	err := AuthorizePoolPatch(mgr, pa, define)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeForbidden || len(e.Fields) != 4 || e.Fields[0].Field != "name" || e.Fields[3].Field != "admin_ids" {
+		t.Errorf("a pool admin redefines the pool: %#v", err)
+	}
+	if err := AuthorizePoolPatch(User{Role: RoleAdmin}, PoolAccess{}, define); err != nil {
+		t.Errorf("an admin redefines a pool: %v", err)
+	}
+	if err := AuthorizePoolPatch(mgr, PoolAccess{Member: true}, manage); ErrorCode(err) != CodeForbidden {
+		t.Errorf("a manager of another pool changes its members: %v", err)
 	}
 	// Every action has a row.
 	for _, a := range Actions {

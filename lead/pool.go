@@ -179,6 +179,23 @@ type PoolPatch struct {
 	Policy  PolicyPatch
 }
 
+// DefiningFields names, in the API's spelling, the fields the patch sets
+// that define the pool (who sees it and who administers it): name, scope,
+// country, team_id and admin_ids. Changing them is ActDefinePool.
+func (pp PoolPatch) DefiningFields() []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"name", pp.Name != nil}, {"scope", pp.Scope != nil}, {"country", pp.Country != nil},
+		{"team_id", pp.TeamID != nil}, {"admin_ids", pp.AdminIDs != nil}} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
 // PolicyPatch patches the fields of a policy one by one.
 type PolicyPatch struct {
 	Distribution      *string

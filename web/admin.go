@@ -59,7 +59,10 @@ type PoolPage struct {
 	Recipients []lead.Recipient
 	// CanTransfer: the user may hand the pool to another of its admins.
 	CanTransfer bool
-	Errors      map[string]string
+	// CanDefine: the user may change the pool's name, scope, country, team
+	// and admins (admins; lead.ActDefinePool). Its own admins may not.
+	CanDefine bool
+	Errors    map[string]string
 }
 
 // UserRow is one user of the users page.
