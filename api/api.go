@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/lead"
@@ -36,9 +37,27 @@ type Config struct {
 	TrustedProxies []string
 	// UpdateTimeout bounds how long an action waits for the lead's workflow.
 	UpdateTimeout time.Duration
-	// RegisterRateLimit is how many public registrations one client IP may
-	// send a minute (default 20).
+	// RegisterRateLimit is how many public registrations one client
+	// address (see addressOf) may send a minute (default 20).
 	RegisterRateLimit int
+	// FailureLimit is how many failed credentials (bearer tokens, tokens
+	// pasted on /login, sign-in codes) and, counted apart, unknown invite
+	// links one client address may send in a FailureWindow (default 20 in
+	// 15 minutes); beyond it the address is answered 429 until the window
+	// ends.
+	FailureLimit  int
+	FailureWindow time.Duration
+	// ReadTimeout is how long a client may take to send a request, headers
+	// and body, from the connection's opening or the request's first byte
+	// (default 10 seconds). The body of a route that takes more than
+	// JSONBodyLimit (uploads, rule sets, option lists) has UploadTimeout
+	// from the end of its headers instead (default 5 minutes). IdleTimeout
+	// is how long a kept-alive connection waits for its next request
+	// (default 30 seconds).
+	ReadTimeout, UploadTimeout, IdleTimeout time.Duration
+	// MaxConnsPerAddr is how many connections one client address may hold
+	// open at once (default 100; negative: no limit). LimitConns applies it.
+	MaxConnsPerAddr int
 	// MetricsAddr, when set, serves /metrics there (an internal address)
 	// instead of beside the API.
 	MetricsAddr string
@@ -73,36 +92,58 @@ type Server struct {
 	proxies proxies // the peers whose X-Forwarded-For is believed
 	// previews are the rules previews running, one a user at a time.
 	previews previewGate
+	// The limits of a client address: registrations, failed credentials
+	// (signInLimit) and unknown invite links; blocks are the addresses this
+	// replica refuses for the last two.
+	regLimit, signInLimit, inviteLimit limit
+	blocks                             blocks
 }
 
-// New builds the Fiber app with every route.
-func New(cfg Config) *fiber.App {
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
+// withDefaults is cfg with the defaults of the settings it leaves at zero.
+func (cfg Config) withDefaults() Config {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
 	}
-	if cfg.UpdateTimeout == 0 {
-		cfg.UpdateTimeout = 30 * time.Second
-	}
+	def(&cfg.UpdateTimeout, 30*time.Second)
+	def(&cfg.FailureWindow, 15*time.Minute)
+	def(&cfg.ReadTimeout, 10*time.Second)
+	def(&cfg.UploadTimeout, 5*time.Minute)
+	def(&cfg.IdleTimeout, 30*time.Second)
+	def(&cfg.ExportTTL, 7*24*time.Hour)
+	def(&cfg.MinPolicyDuration, time.Duration(lead.DefaultMinPolicyDuration))
+	def(&cfg.PreviewBudget, DefaultPreviewBudget)
 	if cfg.RegisterRateLimit == 0 {
 		cfg.RegisterRateLimit = 20
 	}
-	if cfg.ExportTTL == 0 {
-		cfg.ExportTTL = 7 * 24 * time.Hour
+	if cfg.FailureLimit == 0 {
+		cfg.FailureLimit = 20
+	}
+	if cfg.MaxConnsPerAddr == 0 {
+		cfg.MaxConnsPerAddr = 100
 	}
 	if cfg.MaxRunningExports == 0 {
 		cfg.MaxRunningExports = 2
 	}
-	if cfg.PreviewBudget == 0 {
-		cfg.PreviewBudget = DefaultPreviewBudget
-	}
-	if cfg.MinPolicyDuration == 0 {
-		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
+	return cfg
+}
+
+// New builds the Fiber app with every route. Serve it on a listener
+// wrapped by LimitConns.
+func New(cfg Config) *fiber.App {
+	cfg = cfg.withDefaults()
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
 	}
 	if len(cfg.InviteKey) == 0 {
 		cfg.InviteKey = make([]byte, 32)
 		_, _ = rand.Read(cfg.InviteKey) // crypto/rand.Read never fails on supported platforms
 	}
-	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies)}
+	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies),
+		regLimit:    limit{"register", cfg.RegisterRateLimit, time.Minute, "too many registrations from your network"},
+		signInLimit: limit{"signin", cfg.FailureLimit, cfg.FailureWindow, "too many failed sign-ins from your network"},
+		inviteLimit: limit{"invite", cfg.FailureLimit, cfg.FailureWindow, "too many unknown invite links from your network"}}
 	app := fiber.New(fiber.Config{
 		AppName:               "leadflow",
 		ErrorHandler:          s.errorHandler,
@@ -119,9 +160,13 @@ func New(cfg Config) *fiber.App {
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    ImportBodyLimit,
-		ReadTimeout:                  60 * time.Second,
+		ReadTimeout:                  cfg.ReadTimeout,
+		IdleTimeout:                  cfg.IdleTimeout,
 		WriteTimeout:                 60 * time.Second,
 	})
+	app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: bodyTimeout(h, cfg)}
+	}
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic in handler", "path", c.Path(), "panic", e)
 	}}))
@@ -241,6 +286,8 @@ func (s *Server) problemOf(c *fiber.Ctx, err error) Problem {
 			code = "too_large"
 		case fiber.StatusBadRequest:
 			code = "bad_request"
+		case fiber.StatusRequestTimeout:
+			code = "request_timeout"
 		}
 		return Problem{Status: fe.Code, Code: code, Title: fe.Message}
 	}
@@ -251,6 +298,10 @@ func (s *Server) problemOf(c *fiber.Ctx, err error) Problem {
 	var pe *problemError
 	if errors.As(err, &pe) {
 		return pe.p
+	}
+	var rl *rateLimited
+	if errors.As(err, &rl) {
+		return rl.problem(c)
 	}
 	var le *lead.Error
 	if errors.As(err, &le) {

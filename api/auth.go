@@ -34,12 +34,11 @@ func HashToken(token string) []byte {
 
 // authenticate resolves the bearer token to a user and stores it in Locals.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	h := c.Get(fiber.HeaderAuthorization)
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(strings.TrimSpace(token), tokenPrefix) {
+	scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	if token = strings.TrimSpace(token); !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(token, tokenPrefix) {
 		return lead.Errorf(lead.CodeUnauthorized, "a bearer token is required: Authorization: Bearer lf_...")
 	}
-	u, err := s.db.UserByTokenHash(c.UserContext(), HashToken(strings.TrimSpace(token)))
+	u, err := s.userOfToken(c, token)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return lead.Errorf(lead.CodeUnauthorized, "the token is not valid or its user is inactive")
 	}
@@ -48,6 +47,22 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	c.Locals(userKey{}, u)
 	return c.Next()
+}
+
+// userOfToken is the active user whose API token this is: a bearer token,
+// or one pasted on the console's sign-in page. A token of no one counts as
+// a failed sign-in of the client's address (s.signInLimit); an address
+// that has used those up is refused (*rateLimited) before its token is
+// looked at.
+func (s *Server) userOfToken(c *fiber.Ctx, token string) (lead.User, error) {
+	if err := s.blocked(c, s.signInLimit); err != nil {
+		return lead.User{}, err
+	}
+	u, err := s.db.UserByTokenHash(c.UserContext(), HashToken(token))
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return u, s.failed(c, s.signInLimit, err)
+	}
+	return u, err
 }
 
 type userKey struct{}

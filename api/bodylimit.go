@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
 
 // Request body limits. The server streams request bodies (Fiber's
@@ -74,6 +76,11 @@ func limitBody(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	body, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		lingerClose(c)
+		return &problemError{Problem{Status: fiber.StatusRequestTimeout, Code: "request_timeout",
+			Title: "the request body was not sent in time", Detail: "send the whole request at once"}}
+	}
 	if err != nil {
 		lingerClose(c)
 		return badRequest("body", "could not be read: "+err.Error())
@@ -83,6 +90,21 @@ func limitBody(c *fiber.Ctx) error {
 	}
 	req.SetBodyRaw(body) // closes the stream; handlers read this copy
 	return c.Next()
+}
+
+// bodyTimeout is the time the body of a request has from the end of its
+// headers (Server.HeaderReceived): cfg.UploadTimeout on a route that takes
+// more than JSONBodyLimit, else 0, the time left of cfg.ReadTimeout, which
+// bounds the whole request.
+func bodyTimeout(h *fasthttp.RequestHeader, cfg Config) time.Duration {
+	var u fasthttp.URI
+	if err := u.Parse(nil, h.RequestURI()); err != nil {
+		return 0
+	}
+	if bodyLimitOf(string(h.Method()), string(u.PathOriginal())) > JSONBodyLimit {
+		return cfg.UploadTimeout
+	}
+	return 0
 }
 
 // bodyTooLarge answers 413 naming the limit and closes the connection: the

@@ -67,3 +67,23 @@ func (s *Server) ip(c *fiber.Ctx) string {
 	}
 	return clientIP(peer, c.Get(fiber.HeaderXForwardedFor), s.proxies)
 }
+
+// address is the client of the request as the limits count clients: see
+// addressOf.
+func (s *Server) address(c *fiber.Ctx) string { return addressOf(s.ip(c)) }
+
+// addressOf is what the limits count a client by (connections, failed
+// sign-ins, registrations): its IPv4 address, or the /64 network of its
+// IPv6 address, since a subscriber is handed a whole /64 and may send from
+// any address in it.
+func addressOf(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64) // never fails for an IPv6 address
+	return p.String()
+}

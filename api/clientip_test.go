@@ -28,3 +28,18 @@ func TestClientIPIsTheRightmostUntrustedHop(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitsCountIPv6ByItsNetwork(t *testing.T) {
+	for ip, want := range map[string]string{
+		"198.51.100.9":              "198.51.100.9",
+		"2001:db8:1:2:aaaa::1":      "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff:ffff::9": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":           "2001:db8:1:3::/64",
+		"::ffff:198.51.100.9":       "198.51.100.9",
+		"not an address":            "not an address",
+	} {
+		if got := addressOf(ip); got != want {
+			t.Errorf("addressOf(%s) = %s, want %s", ip, got, want)
+		}
+	}
+}

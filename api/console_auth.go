@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -245,23 +246,31 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return s.loginRefused(c, "That is not a leadflow token: it starts with lf_.")
 	}
-	u, err := s.db.UserByTokenHash(c.UserContext(), HashToken(token))
+	u, err := s.userOfToken(c, token)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
 	}
 	if err != nil {
-		return err
+		return s.loginFailed(c, err)
 	}
 	return s.startSession(c, u.ID, HashToken(token))
 }
 
-// loginCode signs in with a one-time link's code, which it spends.
+// loginCode signs in with a one-time link's code, which it spends. A code
+// that opens nothing counts as a failed sign-in (s.signInLimit), as a
+// token does.
 func (s *Server) loginCode(c *fiber.Ctx) error {
 	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
 		return s.loginRefused(c, "This form has expired: open the link again.")
 	}
+	if err := s.blocked(c, s.signInLimit); err != nil {
+		return s.loginFailed(c, err)
+	}
 	userID, tokenHash, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
+		if err := s.failed(c, s.signInLimit, err); lead.ErrorCode(err) != lead.CodeNotFound {
+			return s.loginFailed(c, err)
+		}
 		return s.loginRefused(c, "This sign-in link has expired or was used already. Ask for a new one, or sign in with your token.")
 	}
 	if err != nil {
@@ -271,9 +280,25 @@ func (s *Server) loginCode(c *fiber.Ctx) error {
 }
 
 func (s *Server) loginRefused(c *fiber.Ctx, why string) error {
+	return s.loginPageWith(c, fiber.StatusUnauthorized, why)
+}
+
+// loginFailed answers an error of a sign-in: the refusal of an address
+// that failed too often is the sign-in page, with Retry-After.
+func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
+	var limited *rateLimited
+	if !errors.As(err, &limited) {
+		return err
+	}
+	return s.loginPageWith(c, fiber.StatusTooManyRequests,
+		"Too many failed sign-ins from your network. Try again in "+limited.wait(c)+".")
+}
+
+// loginPageWith answers the sign-in page with a status and why.
+func (s *Server) loginPageWith(c *fiber.Ctx, status int, why string) error {
 	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.FormValue("next"))},
 		Problem: &web.Problem{Title: why}}
-	c.Status(fiber.StatusUnauthorized)
+	c.Status(status)
 	return render(c, "login", p)
 }
 

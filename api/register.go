@@ -2,10 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,18 +33,12 @@ type registration struct {
 const receivedMessage = "Thank you! Your registration was received; we will contact you soon."
 
 // publicRoutes are the routes without a bearer token: the registration page
-// and the registration endpoints, rate-limited per client IP and minute,
-// counted in PostgreSQL so every API replica shares the limit.
+// and the registration endpoints, rate-limited per client address and
+// minute (s.regLimit), and unknown invite links limited too (s.inviteLimit).
 func (s *Server) publicRoutes(app *fiber.App) {
 	limit := func(c *fiber.Ctx) error {
-		n, err := s.db.Hit(c.UserContext(), "register/"+s.ip(c))
-		if err != nil {
-			return lead.Errorf(lead.CodeUnavailable, "the service is busy; try again in a moment")
-		}
-		if n > s.cfg.RegisterRateLimit {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60-time.Now().Second()))
-			return &problemError{Problem{Status: fiber.StatusTooManyRequests, Code: "rate_limited",
-				Title: "too many registrations from your network", Detail: "try again in a minute"}}
+		if err := s.hit(c, s.regLimit); err != nil {
+			return err
 		}
 		return c.Next()
 	}
@@ -59,8 +52,12 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 	page := web.Register{Action: "/api/v1/register", Path: c.Path(),
 		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
 	if tok := c.Params("invite"); tok != "" {
-		rep, err := s.db.Inviter(c.UserContext(), tok)
+		rep, err := s.inviter(c, tok)
+		var limited *rateLimited
 		switch {
+		case errors.As(err, &limited):
+			page.RetryMinutes = limited.retryMinutes(c)
+			c.Status(fiber.StatusTooManyRequests)
 		case lead.ErrorCode(err) == lead.CodeNotFound:
 			page.NotFound = true
 			c.Status(fiber.StatusNotFound)
@@ -73,6 +70,20 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 	}
 	c.Type("html", "utf-8")
 	return web.RenderRegister(c, page)
+}
+
+// inviter is the rep whose invite link tok is. An unknown link counts
+// against the address's limit of them (s.inviteLimit): beyond it, every
+// link is refused until the window ends.
+func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
+	if err := s.blocked(c, s.inviteLimit); err != nil {
+		return lead.User{}, err
+	}
+	rep, err := s.db.Inviter(c.UserContext(), tok)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return rep, s.failed(c, s.inviteLimit, err)
+	}
+	return rep, err
 }
 
 // register takes a registration from the public web form or a rep's invite
@@ -95,7 +106,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	}
 	opts := &lead.IntakeOptions{}
 	if tok := c.Params("invite"); tok != "" {
-		rep, err := s.db.Inviter(c.UserContext(), tok)
+		rep, err := s.inviter(c, tok)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,8 @@ var registerText = map[string]map[string]string{
 		"failed":     "The registration could not be completed.",
 		"gone_title": "This registration link does not work",
 		"gone_text":  "It may have been replaced by a newer one. Ask your contact for a new link.",
+		"busy_title": "Too many unknown registration links were opened from your network",
+		"busy_text":  "Please try again in %d min.",
 	},
 	"zh": {
 		"title": "企业登记", "contact": "您的联系人", "company": "公司名称", "name": "您的姓名",
@@ -23,6 +25,8 @@ var registerText = map[string]map[string]string{
 		"failed":     "登记未能完成。",
 		"gone_title": "此登记链接已失效",
 		"gone_text":  "它可能已被新的链接取代。请向您的联系人索取新链接。",
+		"busy_title": "您所在网络打开的无效登记链接过多",
+		"busy_text":  "请在 %d 分钟后再试。",
 	},
 }
 
@@ -67,8 +71,8 @@ var answerText = map[string]map[string]string{
 		"title.bad_request":            "提交的内容格式不正确。",
 		"title.registration_refused":   "您的登记未能被接受。",
 		"detail.registration_refused":  "请通过电话或电子邮件与我们联系。",
-		"title.rate_limited":           "您所在网络的登记次数过多。",
-		"detail.rate_limited":          "请一分钟后再试。",
+		"title.rate_limited":           "您所在网络的请求过多。",
+		"detail.rate_limited":          "请稍后再试。",
 		"title.too_large":              "提交的内容过大。",
 		"title.unsupported_media_type": "提交的内容格式不受支持。",
 		"title.not_found":              "此登记链接已失效。",

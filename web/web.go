@@ -30,6 +30,9 @@ type Register struct {
 	NotFound bool   // the invite link is unknown or rotated
 	Lang     string // en or zh (see Language)
 	Path     string // the page's path, for the language switch
+	// RetryMinutes, when set, says that the client's network has opened too
+	// many unknown invite links, and in how many minutes it may try again.
+	RetryMinutes int
 	// Set by RenderRegister from Lang:
 	T                         map[string]string
 	OtherLang, OtherLangLabel string

@@ -95,7 +95,7 @@ func TestRenderPages(t *testing.T) {
 		!strings.Contains(b.String(), `<progress id="job-progress" max="2" value="1">`) {
 		t.Errorf("the progress fragment: %v\n%s", err, b.String())
 	}
-	for _, r := range []Register{{Lang: "en"}, {Lang: "zh", RepName: "Rita"}, {NotFound: true}} {
+	for _, r := range []Register{{Lang: "en"}, {Lang: "zh", RepName: "Rita"}, {NotFound: true}, {Lang: "zh", RetryMinutes: 15}} {
 		var b bytes.Buffer
 		if err := RenderRegister(&b, r); err != nil {
 			t.Fatal(err)

@@ -161,8 +161,44 @@ func (c config) apiConfig() (api.Config, error) {
 	if err != nil {
 		return api.Config{}, err
 	}
-	return api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
-		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key}, nil
+	ac := api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
+		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key}
+	return ac, httpLimits(&ac)
+}
+
+// httpLimits reads the limits of clients into ac; an unset variable leaves
+// the API's default (api.Config).
+func httpLimits(ac *api.Config) error {
+	for name, d := range map[string]*time.Duration{"LEADFLOW_HTTP_READ_TIMEOUT": &ac.ReadTimeout,
+		"LEADFLOW_HTTP_UPLOAD_TIMEOUT": &ac.UploadTimeout, "LEADFLOW_HTTP_IDLE_TIMEOUT": &ac.IdleTimeout,
+		"LEADFLOW_FAILURE_WINDOW": &ac.FailureWindow} {
+		if v := os.Getenv(name); v != "" {
+			dur, err := lead.ParseDuration(v)
+			if err != nil || dur <= 0 {
+				return fmt.Errorf("%s: %q is not a positive duration such as 10s or 15m", name, v)
+			}
+			*d = time.Duration(dur)
+		}
+	}
+	if v := os.Getenv("LEADFLOW_FAILURE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("LEADFLOW_FAILURE_LIMIT: %q is not a positive number", v)
+		}
+		ac.FailureLimit = n
+	}
+	switch v := os.Getenv("LEADFLOW_MAX_CONNS_PER_ADDR"); v {
+	case "":
+	case "off", "0":
+		ac.MaxConnsPerAddr = -1
+	default:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("LEADFLOW_MAX_CONNS_PER_ADDR: %q is not a number of connections, or off", v)
+		}
+		ac.MaxConnsPerAddr = n
+	}
+	return nil
 }
 
 // inviteKeyFile is where the invite key is kept when LEADFLOW_INVITE_KEY is unset.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -156,8 +157,12 @@ func serveAPI(ctx context.Context, cfg config, db *store.DB, tc client.Client, l
 	}
 	ac.Store, ac.Temporal, ac.Log, ac.Registry = db, tc, log, reg
 	app := api.New(ac)
+	ln, err := net.Listen(app.Config().Network, cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("api: %w", err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- app.Listen(cfg.HTTPAddr) }()
+	go func() { errc <- app.Listener(api.LimitConns(ln, ac)) }()
 	log.Info("api listening", "addr", cfg.HTTPAddr)
 	select {
 	case err := <-errc:
