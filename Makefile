@@ -1,21 +1,33 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build generate vet fmt-check bench gobench fuzz fuzz-short clean-data reliability
+.PHONY: run test deps build generate vet fmt-check bench gobench fuzz fuzz-short clean-data reliability
+
+# What run, test and reliability need from the machine (scripts/deps.sh installs what is missing
+# with apt-get, and costs a few milliseconds when nothing is); LEADFLOW_DEPS=skip skips it.
+DEPS = bash scripts/deps.sh
 
 ## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
 run:
+	@$(DEPS) run
 	$(GO) run ./cmd/leadflow dev
 
-## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 30,000 inputs
-test: fmt-check vet
+## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 30,000 inputs;
+## first installs what the tests need and the machine lacks (PostgreSQL, chromium, a CJK font, LibreOffice Calc)
+test: deps fmt-check vet
 	$(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-short
 
+## deps: install what make test needs and the machine lacks (scripts/deps.sh test)
+deps:
+	@$(DEPS) test
+
 ## reliability: the fault tests on the real stack (worker SIGKILL, PostgreSQL and Temporal restarts, a SendGrid
-## outage; see RELIABILITY.md); sizes from RELIABILITY_REGISTRATIONS, RELIABILITY_PG_REGISTRATIONS,
-## RELIABILITY_TIMER_LEADS, RELIABILITY_MAIL_LEADS, RELIABILITY_SENDGRID_OUTAGE. Not part of make test.
+## outage, leadflow dev SIGKILLed; see RELIABILITY.md); sizes from RELIABILITY_REGISTRATIONS, RELIABILITY_WORKER_DOWN,
+## RELIABILITY_PG_REGISTRATIONS, RELIABILITY_TIMER_LEADS, RELIABILITY_MAIL_LEADS, RELIABILITY_SENDGRID_OUTAGE,
+## RELIABILITY_SQLITE_STARTS. Not part of make test; .ci/run runs it after make test at reduced sizes.
 reliability:
+	@DATABASE_URL= $(DEPS) run # the tests start their own clusters, whatever DATABASE_URL says
 	$(GO) vet -tags reliability ./reliability/...
 	$(GO) test -tags reliability -count=1 -timeout 40m -v ./reliability/...
 

@@ -42,7 +42,7 @@ func chromium(t *testing.T) (context.Context, func(name string)) {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Fatal("the browser tests need chromium: apt-get install -y chromium (.ci/run installs it)")
+		t.Fatal("the browser tests need chromium: scripts/deps.sh test installs it, as make test does")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),

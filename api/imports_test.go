@@ -247,7 +247,7 @@ func checkBulkImport(s *stack, n int, imported func()) time.Duration {
 func TestImportXLSXFromLibreOffice(t *testing.T) {
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
-		t.Fatal("soffice (LibreOffice) is not installed: apt-get install libreoffice-calc (.ci/run installs it)")
+		t.Fatal("soffice (LibreOffice) is not installed: scripts/deps.sh test installs it, as make test does")
 	}
 	dir := t.TempDir()
 	csvText := "公司名称,联系人,手机,邮箱,国家,地址,标签,备注,职业,区县,预算\n" +
