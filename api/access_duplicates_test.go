@@ -66,9 +66,12 @@ func TestDuplicatesAcrossTeams(t *testing.T) {
 	body := func(policy string) string {
 		return fmt.Sprintf(`{"company":%q,"phone":%q,"country":"CN","duplicate_policy":%q}`, theirs.Company, theirs.Phone, policy)
 	}
-	for policy, status := range map[string]int{"merge": 409, "reject": 409, "warn": 201} {
-		r := w.expect(w.do("POST", "/api/v1/leads", mgr, body(policy)), status)
-		if strings.Contains(string(r.body), theirs.ID) || !strings.Contains(string(r.body), "a live lead") {
+	for policy, c := range map[string]struct {
+		status int
+		why    string
+	}{"merge": {409, "you may not edit that lead"}, "reject": {409, "policy of this source is reject"}, "warn": {201, ""}} {
+		r := w.expect(w.do("POST", "/api/v1/leads", mgr, body(policy)), c.status)
+		if strings.Contains(string(r.body), theirs.ID) || !strings.Contains(string(r.body), "a live lead") || !strings.Contains(string(r.body), c.why) {
 			t.Fatalf("create with %s: %s", policy, r.body)
 		}
 	}

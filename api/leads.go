@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,8 +71,11 @@ func (s *Server) answerCreated(c *fiber.Ctx, out lead.IntakeResult, created bool
 		which = "lead " + dup
 	}
 	if out.Outcome == lead.OutcomeDuplicate {
-		return lead.Conflict("the lead duplicates "+which, "a lead with the same company, phone and country exists: "+which,
-			"the duplicate policy of this source is reject")
+		why := "the duplicate policy of this source is reject"
+		if slices.Contains(out.RejectReasons, lead.DuplicateNotMerged) {
+			why = "the policy would merge it, but you may not edit that lead"
+		}
+		return lead.Conflict("the lead duplicates "+which, "a lead with the same company, phone and country exists: "+which, why)
 	}
 	c.Location("/api/v1/leads/" + out.ID)
 	body := createdLead{Lead: redact(me, out.Lead)}

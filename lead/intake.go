@@ -31,6 +31,11 @@ const DuplicateReasonPrefix = "duplicate of lead "
 // not see the lead it duplicates: that lead's id is not told.
 const DuplicateUnnamed = "duplicates a live lead"
 
+// DuplicateNotMerged is the second reject reason of a duplicate that its
+// source's policy would merge, refused because its creator may not edit
+// the lead it duplicates (DuplicateAccess).
+const DuplicateNotMerged = "it is not merged into a lead its creator may not edit"
+
 // PublicSource reports whether source is a public channel (the web form,
 // an invite link): its registrant is nobody's user and cannot choose a
 // duplicate policy, so a duplicate always merges.

@@ -155,8 +155,12 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 			if named {
 				data["duplicate_of"] = duplicateOf
 			}
-			refused := lead.Event{Type: lead.EventRejected, ActorID: l.CreatedBy, Reason: reason, Data: data}
-			return lead.OutcomeDuplicate, nil, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", []string{reason}, p, duplicateOf, p.Validated, refused)
+			reasons := []string{reason}
+			if policy != p.DuplicatePolicy {
+				reasons = append(reasons, lead.DuplicateNotMerged)
+			}
+			refused := lead.Event{Type: lead.EventRejected, ActorID: l.CreatedBy, Reason: strings.Join(reasons, "; "), Data: data}
+			return lead.OutcomeDuplicate, nil, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", reasons, p, duplicateOf, p.Validated, refused)
 		default:
 			return lead.OutcomeMerged, nil, mergeInto(ctx, tx, l, duplicateOf, p)
 		}
