@@ -12,19 +12,9 @@ import (
 // do, 409 for one from the wrong status. The workflow and the store check
 // again, atomically.
 
-// leadFor returns the lead of the route's :id when the caller may do act on it.
-func (s *Server) leadFor(c *fiber.Ctx, act lead.Action) (lead.Lead, error) {
-	return s.db.LeadFor(c.UserContext(), c.Params("id"), caller(c), act)
-}
-
 // poolFor checks that the caller may do the pool action act on the pool poolID.
 func (s *Server) poolFor(c *fiber.Ctx, act lead.Action, poolID string) error {
-	me := caller(c)
-	pa, err := s.db.PoolAccess(c.UserContext(), me, poolID)
-	if err != nil {
-		return err
-	}
-	return lead.AuthorizePool(act, me, pa)
+	return s.svc.PoolFor(c.UserContext(), caller(c), act, poolID)
 }
 
 // redact hides what the caller may not see of a lead (lead.Redact).

@@ -22,6 +22,7 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
@@ -78,7 +79,7 @@ type Config struct {
 	// (default lead.DefaultMinPolicyDuration).
 	MinPolicyDuration time.Duration
 	// PreviewBudget bounds one whole rules preview (default
-	// DefaultPreviewBudget); a preview that runs out answers what it judged.
+	// service.DefaultPreviewBudget); a preview that runs out answers what it judged.
 	PreviewBudget time.Duration
 }
 
@@ -90,8 +91,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	proxies proxies // the peers whose X-Forwarded-For is believed
-	// previews are the rules previews running, one a user at a time.
-	previews previewGate
+	// svc is every operation, which the handlers call.
+	svc *service.Service
 	// The limits of a client address: registrations, failed credentials
 	// (signInLimit) and unknown invite links; blocks are the addresses this
 	// replica refuses for the last two.
@@ -113,7 +114,6 @@ func (cfg Config) withDefaults() Config {
 	def(&cfg.IdleTimeout, 30*time.Second)
 	def(&cfg.ExportTTL, 7*24*time.Hour)
 	def(&cfg.MinPolicyDuration, time.Duration(lead.DefaultMinPolicyDuration))
-	def(&cfg.PreviewBudget, DefaultPreviewBudget)
 	if cfg.RegisterRateLimit == 0 {
 		cfg.RegisterRateLimit = 20
 	}
@@ -140,7 +140,9 @@ func New(cfg Config) *fiber.App {
 		cfg.InviteKey = make([]byte, 32)
 		_, _ = rand.Read(cfg.InviteKey) // crypto/rand.Read never fails on supported platforms
 	}
-	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies),
+	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
+		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration})
+	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies), svc: svc,
 		regLimit:    limit{"register", cfg.RegisterRateLimit, time.Minute, "too many registrations from your network"},
 		signInLimit: limit{"signin", cfg.FailureLimit, cfg.FailureWindow, "too many failed sign-ins from your network"},
 		inviteLimit: limit{"invite", cfg.FailureLimit, cfg.FailureWindow, "too many unknown invite links from your network"}}

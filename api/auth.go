@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 )
 
 // tokenPrefix marks leadflow API tokens so they are easy to spot in logs and secret scanners.
@@ -77,6 +78,16 @@ func caller(c *fiber.Ctx) lead.User {
 func (s *Server) requireRole(roles ...lead.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := roleErr(caller(c), roles...); err != nil {
+			return err
+		}
+		return c.Next()
+	}
+}
+
+// gate lets only the roles of service gate g through (service.Gates).
+func (s *Server) gate(g service.Gate) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := service.Allowed(caller(c), g); err != nil {
 			return err
 		}
 		return c.Next()

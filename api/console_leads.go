@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
@@ -167,36 +168,36 @@ func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
 }
 
 // consoleActions registers the lead page's forms: each calls the same
-// implementation as the API's route (claim, recordFollowUp, convert, move, edit).
+// service method as the API's route (Claim, FollowUp, Convert, DoMove, Edit).
 func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
-	post("/leads/:id/claim", s.leadForm("claim", func(c *fiber.Ctx) error {
+	post("/leads/:id/claim", s.leadForm("claim", func(c *fiber.Ctx, key string) error {
 		var bad lead.Fields
-		in := claimBody{Reason: c.FormValue("reason"), ExpectedAt: formTime(&bad, c, "expected_follow_up_at")}
+		in := service.ClaimInput{Reason: c.FormValue("reason"), ExpectedAt: formTime(&bad, c, "expected_follow_up_at")}
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		_, err := s.claim(c, in)
+		_, err := s.svc.Claim(c.UserContext(), caller(c), c.Params("id"), key, in)
 		return err
 	}))
-	post("/leads/:id/follow-ups", s.leadForm("follow-up", func(c *fiber.Ctx) error {
+	post("/leads/:id/follow-ups", s.leadForm("follow-up", func(c *fiber.Ctx, key string) error {
 		var bad lead.Fields
-		in := followUpBody{Type: c.FormValue("type"), Content: c.FormValue("content"), NextStep: c.FormValue("next_step"),
+		in := service.FollowUpInput{Type: c.FormValue("type"), Content: c.FormValue("content"), NextStep: c.FormValue("next_step"),
 			NextAt: formTime(&bad, c, "next_at"), Stage: c.FormValue("stage")}
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		_, err := s.recordFollowUp(c, in)
+		_, err := s.svc.FollowUp(c.UserContext(), caller(c), c.Params("id"), key, in)
 		return err
 	}))
-	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx) error {
-		_, err := s.convert(c, nil, nil)
+	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx, key string) error {
+		_, err := s.svc.Convert(c.UserContext(), caller(c), c.Params("id"), key, nil, nil)
 		return err
 	}))
 	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
-	for _, m := range moves {
-		post("/leads/:id/"+m.path, s.leadForm(m.path, func(c *fiber.Ctx) error {
-			in := moveBody{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
-			_, err := s.move(c, m.act, m.update, m.required, in)
+	for _, m := range service.Moves {
+		post("/leads/:id/"+m.Path, s.leadForm(m.Path, func(c *fiber.Ctx, key string) error {
+			in := service.MoveInput{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
+			_, err := s.svc.DoMove(c.UserContext(), caller(c), c.Params("id"), key, m, in)
 			return err
 		}))
 	}
@@ -205,18 +206,18 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 // leadForm runs one of the lead page's forms: on success back to the lead
 // (a redirect, so a reload does not post again), else the lead page with
 // the refusal.
-func (s *Server) leadForm(form string, do func(c *fiber.Ctx) error) fiber.Handler {
+func (s *Server) leadForm(form string, do func(c *fiber.Ctx, key string) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		// The page's request id is the action's idempotency key, as the
 		// API's Idempotency-Key header is: a form sent twice applies once.
-		c.Request().Header.Del("Idempotency-Key")
+		key := ""
 		if id := c.FormValue("request_id"); id != "" {
 			if len(id) > 64 {
 				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "is longer than 64 characters"}), form)
 			}
-			c.Request().Header.Set("Idempotency-Key", "console:"+id)
+			key = "console:" + id
 		}
-		if err := do(c); err != nil {
+		if err := do(c, key); err != nil {
 			if webProblem(err) == nil {
 				return err
 			}
@@ -232,12 +233,12 @@ var editFields = []web.Field{{Name: "company", Label: "Company"}, {Name: "name",
 	{Name: "notes", Label: "Notes"}, {Name: "stage", Label: "Stage"}}
 
 // editForm sends the fields the user changed.
-func (s *Server) editForm(c *fiber.Ctx) error {
+func (s *Server) editForm(c *fiber.Ctx, key string) error {
 	l, err := s.leadFor(c, lead.ActEdit)
 	if err != nil {
 		return err
 	}
-	var in editBody
+	var in service.EditInput
 	changed := func(name, old string) *string {
 		v := strings.TrimSpace(c.FormValue(name))
 		if v == old {
@@ -257,7 +258,7 @@ func (s *Server) editForm(c *fiber.Ctx) error {
 		}
 		in.Tags = &tags
 	}
-	_, err = s.edit(c, in)
+	_, err = s.svc.Edit(c.UserContext(), caller(c), c.Params("id"), key, in)
 	return err
 }
 

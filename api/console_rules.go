@@ -11,14 +11,15 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file is the console's rules editor: a page per rule-set kind with
 // the source, its compile errors at their line and column, a test against
 // a sample lead, the what-if preview over recent leads and the versions.
-// Each form calls the function the API's route calls (saveRules,
-// testRuleSet, previewRuleSet, activateRuleVersion), under the same roles
+// Each form calls the service method the API's route calls (SaveRules,
+// TestRules, PreviewRules, ActivateRules), under the same roles
 // (lead.RuleReaders, lead.RuleWriters).
 
 // ruleAbout says what each kind decides, for the pages.
@@ -120,7 +121,7 @@ func (s *Server) editor(c *fiber.Ctx) (*web.RuleEditor, error) {
 	}
 	name := s.userNames(c)
 	d := &web.RuleEditor{RuleKind: web.RuleKind{Kind: string(k), About: ruleAbout[k], Version: active.Version, By: name(active.CreatedBy), At: active.CreatedAt},
-		Source: indentJSON(active.Body), CanWrite: caller(c).MayWriteRules(), Sample: defaultSample, Limit: defaultPreviewLeads,
+		Source: indentJSON(active.Body), CanWrite: caller(c).MayWriteRules(), Sample: defaultSample, Limit: service.DefaultPreviewLeads,
 		Environment: rules.Environment}
 	for _, v := range versions {
 		d.Versions = append(d.Versions, web.RuleVersion{Version: v.Version, Active: v.Active, By: name(v.CreatedBy), At: v.CreatedAt})
@@ -206,7 +207,7 @@ func (s *Server) saveRulePage(c *fiber.Ctx) error {
 		return err
 	}
 	k := rules.Kind(d.Kind)
-	saved, err := s.saveRules(c.UserContext(), k, []byte(d.Source), caller(c).ID)
+	saved, err := s.svc.SaveRules(c.UserContext(), caller(c), k, []byte(d.Source))
 	if err != nil {
 		return s.refused(c, d, err)
 	}
@@ -225,8 +226,8 @@ func (s *Server) refused(c *fiber.Ctx, d *web.RuleEditor, err error) error {
 
 // sampleInput reads the test form's sample: a lead's fields as JSON, or
 // (with a "lead" key) the whole input of POST /api/v1/rules/{kind}/test.
-func sampleInput(sample string) (testInput, error) {
-	var in testInput
+func sampleInput(sample string) (service.TestInput, error) {
+	var in service.TestInput
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(sample), &probe); err != nil {
 		return in, lead.Invalid(lead.FieldError{Field: "sample", Reason: "must be a JSON object: " + err.Error()})
@@ -261,11 +262,11 @@ func (s *Server) testRulePage(c *fiber.Ctx) error {
 		in.Rules = nil // the active version
 	}
 	k := rules.Kind(d.Kind)
-	out, err := s.testRuleSet(c.UserContext(), k, in)
+	out, err := s.svc.TestRules(c.UserContext(), caller(c), k, in)
 	if err != nil {
 		return s.refused(c, d, err)
 	}
-	d.Test = &web.RuleTest{Decision: s.decisionText(c, k, decided(out)), Errors: out.Errors, Trace: out.Trace}
+	d.Test = &web.RuleTest{Decision: s.decisionText(c, k, service.Decided(out)), Errors: out.Errors, Trace: out.Trace}
 	return s.showEditor(c, d, "", nil)
 }
 
@@ -277,8 +278,8 @@ func (s *Server) previewRulePage(c *fiber.Ctx) error {
 	k := rules.Kind(d.Kind)
 	pv := &web.RulePreview{Validation: k == rules.KindValidation}
 	changed, unchanged := 0, 0
-	res, err := s.previewRuleSet(c.UserContext(), caller(c), k, previewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
-		func(e PreviewExample, isChanged bool) {
+	res, err := s.svc.PreviewRules(c.UserContext(), caller(c), k, service.PreviewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
+		func(e service.PreviewExample, isChanged bool) {
 			if isChanged && changed < previewChangedRows || !isChanged && unchanged < previewUnchangedRows {
 				pv.Rows = append(pv.Rows, web.PreviewRow{LeadID: e.LeadID, Company: e.Company, CreatedAt: e.CreatedAt,
 					Before: s.decisionText(c, k, e.Before), After: s.decisionText(c, k, e.After), Changed: isChanged})

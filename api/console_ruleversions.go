@@ -72,7 +72,7 @@ func (s *Server) activateRulePage(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return s.showVersion(c, lead.Invalid(lead.FieldError{Field: "confirm", Reason: "tick the box to confirm the rollback"}))
 	}
-	if _, err := s.activateRuleVersion(c.UserContext(), k, v); err != nil {
+	if _, err := s.svc.ActivateRules(c.UserContext(), caller(c), k, v); err != nil {
 		if lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.showVersion(c, nil)
 		}

@@ -120,15 +120,3 @@ func (s *Server) deleteField(c *fiber.Ctx) error {
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
-
-// checkLead adds the field errors of a lead's custom values, channel and
-// group against the configuration (lead.CustomSchema.CheckLead); custom
-// values are normalised in place.
-func (s *Server) checkLead(c *fiber.Ctx, bad *lead.Fields, custom map[string]any, channel, group *string, partial bool) error {
-	schema, err := s.db.CustomSchema(c.UserContext(), lead.EntityLead)
-	if err != nil {
-		return err
-	}
-	*bad = append(*bad, schema.CheckLead(custom, channel, group, partial)...)
-	return nil
-}

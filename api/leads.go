@@ -23,7 +23,7 @@ func (s *Server) createLead(c *fiber.Ctx) error {
 	}
 	err := in.Clean()
 	bad, _ := lead.FieldsOf(err)
-	if err := s.checkLead(c, &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
+	if err := s.svc.CheckLead(c.UserContext(), &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
 		return err
 	}
 	if err := bad.Err(); err != nil {

@@ -68,15 +68,3 @@ func (s *Server) setOptionList(ctx context.Context, list string, items []string)
 	}
 	return items, s.db.SetOptions(ctx, list, items)
 }
-
-// checkOption adds a field error unless v is an item of the named list.
-func (s *Server) checkOption(c *fiber.Ctx, bad *lead.Fields, field, list, v string) error {
-	items, err := s.db.Options(c.UserContext(), list)
-	if err != nil {
-		return err
-	}
-	if r := lead.OptionReason(items, v); r != "" {
-		bad.Add(field, r)
-	}
-	return nil
-}

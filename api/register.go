@@ -98,7 +98,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		Address: in.Address, Profession: in.Profession, Custom: in.Custom, Source: lead.SourceWeb, IP: s.ip(c)}
 	err := li.Clean()
 	bad, _ := lead.FieldsOf(err)
-	if err := s.checkLead(c, &bad, li.Custom, nil, nil, true); err != nil {
+	if err := s.svc.CheckLead(c.UserContext(), &bad, li.Custom, nil, nil, true); err != nil {
 		return err
 	}
 	if err := bad.Err(); err != nil {

@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 // TestTemporalRestartedWhileTimersPending found the update's own error type
 // answered 500 while the Temporal server was down.
 func TestTemporalErrorTimeouts(t *testing.T) {
-	s := &Server{}
 	for _, err := range []error{
 		context.DeadlineExceeded,
 		fmt.Errorf("start: %w", context.Canceled),
@@ -29,11 +28,11 @@ func TestTemporalErrorTimeouts(t *testing.T) {
 		fmt.Errorf("failed workflow update: %w",
 			serviceerror.NewWorkflowNotReady("Unable to perform workflow execution update due to Workflow Task in failed state.")),
 	} {
-		if got := lead.ErrorCode(s.temporalError(err)); got != lead.CodeUnavailable {
+		if got := lead.ErrorCode(TemporalError(err)); got != lead.CodeUnavailable {
 			t.Errorf("%v (%T): code %q, want %q", err, err, got, lead.CodeUnavailable)
 		}
 	}
-	if got := lead.ErrorCode(s.temporalError(errors.New("boom"))); got == lead.CodeUnavailable {
+	if got := lead.ErrorCode(TemporalError(errors.New("boom"))); got == lead.CodeUnavailable {
 		t.Errorf("an unknown error is not unavailable")
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"bytes"
@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/store"
@@ -18,16 +16,17 @@ import (
 
 // Preview limits.
 const (
-	defaultPreviewLeads = 1000
+	DefaultPreviewLeads = 1000
 	maxPreviewLeads     = 10000
 	previewExamples     = 20
+	// DefaultPreviewLeads is how many leads a preview judges when not told.
 	// DefaultPreviewBudget bounds the time (and so the CPU) of one whole
 	// preview; Config.PreviewBudget overrides it.
 	DefaultPreviewBudget = 10 * time.Second
 )
 
-// previewInput is the body of POST /rules/{kind}/preview.
-type previewInput struct {
+// PreviewInput is a preview: the draft, and how many recent leads to judge.
+type PreviewInput struct {
 	Rules json.RawMessage `json:"rules"`
 	Limit int             `json:"limit"`
 }
@@ -62,22 +61,6 @@ type PreviewResult struct {
 	PartialReason string `json:"partial_reason,omitempty"`
 }
 
-func (s *Server) previewRules(c *fiber.Ctx) error {
-	k, err := ruleKind(c)
-	if err != nil {
-		return err
-	}
-	var in previewInput
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	res, err := s.previewRuleSet(c.UserContext(), caller(c), k, in, nil)
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
-}
-
 // previewGate lets each user run one preview at a time in this process.
 type previewGate struct {
 	mu      sync.Mutex
@@ -104,19 +87,22 @@ func (g *previewGate) leave(id string) {
 	delete(g.running, id)
 }
 
-// previewRuleSet judges the in.Limit most recent leads that me may read
+// PreviewRules judges the in.Limit most recent leads that me may read
 // (the lead list's view), each as me sees it (lead.Redact), by in's draft
 // and by the active version of k. The whole preview has one time budget
 // (Config.PreviewBudget) and stops early when ctx ends; either way it
 // answers what it judged, marked Partial. A user runs one preview at a
 // time: a second one meanwhile is refused (429). each, when not nil, sees
 // every lead judged, in order, with whether the draft changes its outcome.
-func (s *Server) previewRuleSet(ctx context.Context, me lead.User, k rules.Kind, in previewInput, each func(e PreviewExample, changed bool)) (PreviewResult, error) {
+func (s *Service) PreviewRules(ctx context.Context, me lead.User, k rules.Kind, in PreviewInput, each func(e PreviewExample, changed bool)) (PreviewResult, error) {
+	if err := Allowed(me, GateRulesRead); err != nil {
+		return PreviewResult{}, err
+	}
 	if len(bytes.TrimSpace(in.Rules)) == 0 {
 		return PreviewResult{}, lead.Invalid(lead.FieldError{Field: "rules", Reason: "the draft rule set to preview is required"})
 	}
 	if in.Limit == 0 {
-		in.Limit = defaultPreviewLeads
+		in.Limit = DefaultPreviewLeads
 	}
 	if in.Limit < 1 || in.Limit > maxPreviewLeads {
 		return PreviewResult{}, lead.Invalid(lead.FieldError{Field: "limit", Reason: fmt.Sprintf("must be from 1 to %d", maxPreviewLeads)})
@@ -179,7 +165,7 @@ func (s *Server) previewRuleSet(ctx context.Context, me lead.User, k rules.Kind,
 		if after.Rejected {
 			res.RejectedAfter++
 		}
-		b, a := decided(before), decided(after)
+		b, a := Decided(before), Decided(after)
 		e := PreviewExample{LeadID: l.ID, Company: l.Company, CreatedAt: l.CreatedAt, Before: b, After: a}
 		changed := !reflect.DeepEqual(b, a)
 		if each != nil {

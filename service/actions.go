@@ -1,0 +1,226 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// The actions on a lead: each checks its input, asks the access model
+// (LeadFor) and sends the update to the lead's workflow, which checks
+// again. key is the request's idempotency key ("" for none): a retry with
+// the same key is applied once.
+
+// ClaimInput is a claim: why, and when the rep expects to follow up.
+type ClaimInput struct {
+	Reason     string     `json:"reason"`
+	ExpectedAt *time.Time `json:"expected_follow_up_at"`
+}
+
+// Claim gives lead id to me.
+func (s *Service) Claim(ctx context.Context, me lead.User, id, key string, in ClaimInput) (lead.Lead, error) {
+	if utf8.RuneCountInString(in.Reason) > 1000 {
+		return lead.Lead{}, lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
+	}
+	l, err := s.LeadFor(ctx, me, id, lead.ActClaim)
+	if err != nil {
+		return l, err
+	}
+	var out lead.Lead
+	arg := workflows.ClaimInput{RepID: me.ID, Reason: strings.TrimSpace(in.Reason), ExpectedAt: in.ExpectedAt}
+	if err := s.update(ctx, me, key, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
+		return out, err
+	}
+	return lead.Redact(me, out), nil
+}
+
+// FollowUpInput is a follow-up: its type, what happened, the next step and
+// when, and the lead's new stage.
+type FollowUpInput struct {
+	Type     string     `json:"type"`
+	Content  string     `json:"content"`
+	NextStep string     `json:"next_step"`
+	NextAt   *time.Time `json:"next_at"`
+	Stage    string     `json:"stage"`
+}
+
+// FollowUp records me's follow-up on lead id.
+func (s *Service) FollowUp(ctx context.Context, me lead.User, id, key string, in FollowUpInput) (lead.FollowUp, error) {
+	var out lead.FollowUp
+	var bad lead.Fields
+	in.Type, in.Content, in.NextStep = strings.TrimSpace(in.Type), strings.TrimSpace(in.Content), strings.TrimSpace(in.NextStep)
+	if err := s.checkOption(ctx, &bad, "type", lead.OptionFollowUpTypes, in.Type); err != nil {
+		return out, err
+	}
+	if in.Content == "" {
+		bad.Add("content", "is required")
+	} else if utf8.RuneCountInString(in.Content) > 10000 {
+		bad.Add("content", "is longer than 10000 characters")
+	}
+	if utf8.RuneCountInString(in.NextStep) > 1000 {
+		bad.Add("next_step", "is longer than 1000 characters")
+	}
+	if in.Stage != "" {
+		if err := s.checkOption(ctx, &bad, "stage", lead.OptionStages, in.Stage); err != nil {
+			return out, err
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return out, err
+	}
+	l, err := s.LeadFor(ctx, me, id, lead.ActFollowUp)
+	if err != nil {
+		return out, err
+	}
+	// The follow-up id is derived from the request, so a retry records one follow-up.
+	fid := uuid.Must(uuid.NewV7()).String()
+	if key != "" {
+		fid = uuid.NewSHA1(idNamespace, []byte(l.ID+"\x00follow-up\x00"+me.ID+"\x00"+key)).String()
+	}
+	arg := workflows.FollowUpInput{FollowUpID: fid, AuthorID: me.ID, Type: in.Type, Content: in.Content,
+		NextStep: in.NextStep, NextAt: in.NextAt, Stage: in.Stage}
+	err = s.update(ctx, me, key, l.ID, workflows.UpdateFollowUp, arg, &out)
+	return out, err
+}
+
+// Convert turns lead id into a customer (and an order), the given values
+// winning over the conversion rules' mapping.
+func (s *Service) Convert(ctx context.Context, me lead.User, id, key string, customer, order map[string]any) (lead.Converted, error) {
+	var out lead.Converted
+	l, err := s.LeadFor(ctx, me, id, lead.ActConvert)
+	if err != nil {
+		return out, err
+	}
+	// One customer per lead, whatever the retries.
+	arg := workflows.ConvertInput{ActorID: me.ID, CustomerID: uuid.NewSHA1(idNamespace, []byte("customer\x00"+l.ID)).String(),
+		Customer: customer, Order: order}
+	if err := s.update(ctx, me, key, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
+		return out, err
+	}
+	out.Lead = lead.Redact(me, out.Lead)
+	return out, nil
+}
+
+// Move is one lifecycle action: its path under /leads/{id}/, its action in
+// the access model, the workflow update that does it, and the input field
+// it needs ("" for none).
+type Move struct {
+	Path     string
+	Act      lead.Action
+	Update   string
+	Required string
+}
+
+// Moves are the lifecycle actions, for the API's routes and the console's forms.
+var Moves = []Move{
+	{"assign", lead.ActAssign, workflows.UpdateAssign, "rep_id"},
+	{"transfer", lead.ActTransfer, workflows.UpdateTransfer, "pool_id"},
+	{"reclaim", lead.ActReclaim, workflows.UpdateReclaim, ""},
+	{"close", lead.ActClose, workflows.UpdateClose, ""},
+	{"accept", lead.ActAccept, workflows.UpdateAccept, ""},
+	{"decline", lead.ActDecline, workflows.UpdateDecline, ""},
+	{"return", lead.ActReturn, workflows.UpdateReturn, "reason"},
+}
+
+// MoveInput is the input of the lifecycle actions; which fields apply
+// depends on the action.
+type MoveInput struct {
+	RepID  string `json:"rep_id"`
+	PoolID string `json:"pool_id"`
+	Reason string `json:"reason"`
+}
+
+// DoMove does lifecycle action m on lead id for me.
+func (s *Service) DoMove(ctx context.Context, me lead.User, id, key string, m Move, in MoveInput) (lead.Lead, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	var bad lead.Fields
+	switch {
+	case m.Required == "rep_id" && in.RepID == "":
+		bad.Add("rep_id", "is required: the rep to assign the lead to")
+	case m.Required == "pool_id" && in.PoolID == "":
+		bad.Add("pool_id", "is required: the pool to transfer the lead to")
+	case m.Required == "reason":
+		if err := s.checkOption(ctx, &bad, "reason", lead.OptionInvalidReasons, in.Reason); err != nil {
+			return lead.Lead{}, err
+		}
+	}
+	if utf8.RuneCountInString(in.Reason) > 1000 {
+		bad.Add("reason", "is longer than 1000 characters")
+	}
+	if err := bad.Err(); err != nil {
+		return lead.Lead{}, err
+	}
+	l, err := s.LeadFor(ctx, me, id, m.Act)
+	if err != nil {
+		return l, err
+	}
+	arg := workflows.MoveInput{ActorID: me.ID, RepID: in.RepID, PoolID: in.PoolID, Reason: in.Reason}
+	if m.Act == lead.ActAccept || m.Act == lead.ActDecline {
+		arg.RepID = l.OwnerID // the rep the lead is offered to
+	}
+	var out lead.Lead
+	if err := s.update(ctx, me, key, l.ID, m.Update, arg, &out); err != nil {
+		return out, err
+	}
+	return lead.Redact(me, out), nil
+}
+
+// EditInput is an edit of a lead: absent fields stay as they are.
+type EditInput struct {
+	Name       *string         `json:"name"`
+	Company    *string         `json:"company"`
+	Phone      *string         `json:"phone"`
+	Country    *string         `json:"country"`
+	Email      *string         `json:"email"`
+	Phones     *[]string       `json:"phones"`
+	Emails     *[]string       `json:"emails"`
+	Stage      *string         `json:"stage"`
+	Notes      *string         `json:"notes"`
+	Tags       *[]string       `json:"tags"`
+	Custom     *map[string]any `json:"custom"`
+	Channel    *string         `json:"channel"`
+	Group      *string         `json:"group"`
+	Profession *string         `json:"profession"`
+	Address    *string         `json:"address"`
+	District   *string         `json:"district"`
+	Division   *string         `json:"division"`
+}
+
+// Edit changes the fields of lead id that in sets.
+func (s *Service) Edit(ctx context.Context, me lead.User, id, key string, in EditInput) (lead.Lead, error) {
+	arg := lead.Edit{ActorID: me.ID, Name: in.Name, Company: in.Company, Phone: in.Phone, Country: in.Country, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
+		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Group: in.Group, Profession: in.Profession, Address: in.Address,
+		District: in.District, Division: in.Division}
+	err := arg.Clean()
+	bad, _ := lead.FieldsOf(err)
+	if in.Stage != nil {
+		if err := s.checkOption(ctx, &bad, "stage", lead.OptionStages, *in.Stage); err != nil {
+			return lead.Lead{}, err
+		}
+	}
+	var custom map[string]any
+	if in.Custom != nil {
+		custom = *in.Custom
+	}
+	if err := s.CheckLead(ctx, &bad, custom, in.Channel, in.Group, true); err != nil {
+		return lead.Lead{}, err
+	}
+	if err := bad.Err(); err != nil {
+		return lead.Lead{}, err
+	}
+	l, err := s.LeadFor(ctx, me, id, lead.ActEdit)
+	if err != nil {
+		return l, err
+	}
+	var out lead.Lead
+	if err := s.update(ctx, me, key, l.ID, workflows.UpdateEdit, arg, &out); err != nil {
+		return out, err
+	}
+	return lead.Redact(me, out), nil
+}

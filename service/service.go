@@ -1,0 +1,62 @@
+// Package service is every operation leadflow offers — claim, assign,
+// create a lead, save a rule set, change a pool... — for its two faces:
+// the JSON API (api/) and the HTML console. Each operation is one method
+// of Service taking (ctx, the acting user, a typed input, an idempotency
+// key where a retry must not act twice) and returning domain values and
+// domain errors (lead.Error), which each face renders its own way.
+//
+// Access is checked here, once, through the access model of lead/ (the
+// permission table and the role gates); nothing in a handler decides a
+// rule. The package knows no web framework and no net/http: it speaks to
+// PostgreSQL through store/ and to the lead workflows through Temporal.
+package service
+
+import (
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// Config is what the service needs besides its store and Temporal client.
+type Config struct {
+	// UpdateTimeout bounds how long an operation waits for a lead's
+	// workflow (default 30 s).
+	UpdateTimeout time.Duration
+	// PreviewBudget bounds one whole rules preview (default
+	// DefaultPreviewBudget).
+	PreviewBudget time.Duration
+	// MinPolicyDuration is the shortest timer a pool policy may set
+	// (default lead.DefaultMinPolicyDuration).
+	MinPolicyDuration time.Duration
+}
+
+// Service holds the dependencies of the operations; they are its methods.
+type Service struct {
+	db  *store.DB
+	tc  client.Client
+	log *slog.Logger
+	cfg Config
+	// previews are the rules previews running, one a user at a time.
+	previews previewGate
+}
+
+// New is the service over db and tc; log may be nil (slog's default).
+func New(db *store.DB, tc client.Client, log *slog.Logger, cfg Config) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.UpdateTimeout == 0 {
+		cfg.UpdateTimeout = 30 * time.Second
+	}
+	if cfg.PreviewBudget == 0 {
+		cfg.PreviewBudget = DefaultPreviewBudget
+	}
+	if cfg.MinPolicyDuration == 0 {
+		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
+	}
+	return &Service{db: db, tc: tc, log: log, cfg: cfg}
+}
