@@ -68,8 +68,8 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN pool_member_state st ON st.pool_id = m.pool_id AND st.user_id = m.user_id
 		CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
-		WHERE m.pool_id = $1 AND m.role = 'member' AND u.active AND NOT u.away AND h.load < u.capacity
-		  AND NOT EXISTS (SELECT 1 FROM lead_cooldowns c WHERE c.lead_id = $2 AND c.user_id = u.id AND c.until > now())
+		WHERE m.pool_id = $1 AND m.role = 'member' AND u.active AND NOT u.away AND `+roomSQL("u", "h.load")+`
+		  AND NOT `+coolingSQL("$2", "u")+`
 		  AND NOT EXISTS (SELECT 1 FROM lead_offer_refusals r WHERE r.lead_id = $2 AND r.user_id = u.id)
 		ORDER BY `+order+` LIMIT 1`, l.PoolID, l.ID).Scan(&repID)
 	if err == pgx.ErrNoRows {

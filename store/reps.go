@@ -17,6 +17,18 @@ func repLoadSQL(rep string) string {
 	return `(SELECT count(*) FROM leads x WHERE x.owner_id = ` + rep + ` AND x.status IN ('assigned', 'offered'))`
 }
 
+// roomSQL is the condition that rep u (a users row) has room for one more
+// lead when they already hold held; coolingSQL that rep u may not take
+// lead l yet, having had it reclaimed from them or returned it. They are
+// the one definition of capacity and cooldown: checkTaker reads them to
+// refuse a claim or an assignment (with its reasons), and distribute to
+// choose a rep.
+func roomSQL(u, held string) string { return held + ` < ` + u + `.capacity` }
+
+func coolingSQL(l, u string) string {
+	return `EXISTS (SELECT 1 FROM lead_cooldowns c WHERE c.lead_id = ` + l + ` AND c.user_id = ` + u + `.id AND c.until > now())`
+}
+
 // claimsTodaySQL counts the rep's claims since midnight (UTC).
 func claimsTodaySQL(rep string) string {
 	return `(SELECT count(*) FROM lead_events e WHERE e.actor_id = ` + rep + ` AND e.type = 'claimed' AND e.at >= date_trunc('day', now()))`
@@ -66,28 +78,34 @@ func checkTaker(ctx context.Context, tx pgx.Tx, l lead.Lead, repID string, how T
 	if err != nil {
 		return u, st, err
 	}
+	held := repLoadSQL("u.id")
+	if how == TakeAccept {
+		held += ` - 1` // the offer is in the load already
+	}
+	var room, cooling bool
+	var until *time.Time
+	if err := tx.QueryRow(ctx, `SELECT `+roomSQL("u", held)+`, `+coolingSQL("$2::uuid", "u")+`,
+		(SELECT max(c.until) FROM lead_cooldowns c WHERE c.lead_id = $2 AND c.user_id = u.id)
+		FROM users u WHERE u.id = $1`, repID, l.ID).Scan(&room, &cooling, &until); err != nil {
+		return u, st, err
+	}
 	var reasons []string
 	if !u.Active {
 		reasons = append(reasons, "the rep is not active")
 	}
-	load := st.Load
-	if how == TakeAccept {
-		load-- // the offer is in the load already
-	}
-	if load >= u.Capacity {
+	if !room {
+		load := st.Load
+		if how == TakeAccept {
+			load--
+		}
 		reasons = append(reasons, fmt.Sprintf("capacity reached: the rep holds or is offered %d of %d leads", load, u.Capacity))
 	}
 	if how == TakeClaim {
 		if st.ClaimsToday >= u.DailyClaimLimit {
 			reasons = append(reasons, fmt.Sprintf("daily claim limit reached: %d of %d claims today", st.ClaimsToday, u.DailyClaimLimit))
 		}
-		var until time.Time
-		err := tx.QueryRow(ctx, `SELECT until FROM lead_cooldowns WHERE lead_id = $1 AND user_id = $2 AND until > now()`,
-			l.ID, repID).Scan(&until)
-		if err == nil {
+		if cooling && until != nil {
 			reasons = append(reasons, "cooldown: the lead was reclaimed from or returned by this rep; claimable again after "+until.UTC().Format(time.RFC3339))
-		} else if err != pgx.ErrNoRows {
-			return u, st, err
 		}
 	}
 	if len(reasons) > 0 {
