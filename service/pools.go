@@ -106,9 +106,9 @@ func (s *Service) Pool(ctx context.Context, me lead.User, id string) (lead.Pool,
 	return p, nil
 }
 
-// ManagedPool is pool id when me may manage it: admins any pool, managers
-// the pools they administer.
-func (s *Service) ManagedPool(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
+// staffPool is pool id for me, a manager or an admin whom may (the
+// operation's access rule) lets through.
+func (s *Service) staffPool(ctx context.Context, me lead.User, id string, may func(lead.Pool) error) (lead.Pool, error) {
 	if err := Allowed(me, GateStaff); err != nil {
 		return lead.Pool{}, err
 	}
@@ -116,7 +116,15 @@ func (s *Service) ManagedPool(ctx context.Context, me lead.User, id string) (lea
 	if err != nil {
 		return p, err
 	}
-	return p, lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p))
+	return p, may(p)
+}
+
+// ManagedPool is pool id when me may manage it: admins any pool, managers
+// the pools they administer.
+func (s *Service) ManagedPool(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
+	return s.staffPool(ctx, me, id, func(p lead.Pool) error {
+		return lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p))
+	})
 }
 
 // UpdatePool applies b as a merge patch of pool id for me: absent fields
@@ -169,14 +177,7 @@ func OwnerErr(me lead.User, p lead.Pool) error {
 // OwnedPool is pool id when me may transfer its ownership: admins, and the
 // pool's current owner.
 func (s *Service) OwnedPool(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
-	if err := Allowed(me, GateStaff); err != nil {
-		return lead.Pool{}, err
-	}
-	p, err := s.db.Pool(ctx, id)
-	if err != nil {
-		return p, err
-	}
-	return p, OwnerErr(me, p)
+	return s.staffPool(ctx, me, id, func(p lead.Pool) error { return OwnerErr(me, p) })
 }
 
 // TransferPool makes adminID the owner of pool id, for me.
@@ -194,14 +195,9 @@ func (s *Service) TransferPool(ctx context.Context, me lead.User, id, adminID st
 // RecipientsPool is pool id when me may manage its recipients: admins any
 // pool, managers the pools they administer.
 func (s *Service) RecipientsPool(ctx context.Context, me lead.User, id string) (lead.Pool, error) {
-	if err := Allowed(me, GateStaff); err != nil {
-		return lead.Pool{}, err
-	}
-	p, err := s.db.Pool(ctx, id)
-	if err != nil {
-		return p, err
-	}
-	return p, lead.AuthorizePool(lead.ActRecipients, me, lead.PoolAccessOf(me, p))
+	return s.staffPool(ctx, me, id, func(p lead.Pool) error {
+		return lead.AuthorizePool(lead.ActRecipients, me, lead.PoolAccessOf(me, p))
+	})
 }
 
 // PoolRecipients are the pool's admins and members with their new-lead
