@@ -141,7 +141,7 @@ func New(cfg Config) *fiber.App {
 		_, _ = rand.Read(cfg.InviteKey) // crypto/rand.Read never fails on supported platforms
 	}
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
-		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration})
+		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL})
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies), svc: svc,
 		regLimit:    limit{"register", cfg.RegisterRateLimit, time.Minute, "too many registrations from your network"},
 		signInLimit: limit{"signin", cfg.FailureLimit, cfg.FailureWindow, "too many failed sign-ins from your network"},
@@ -192,13 +192,13 @@ func New(cfg Config) *fiber.App {
 	v1.Get("/me/invite", s.invite)
 	v1.Post("/me/invite/rotate", s.rotateInvite)
 	v1.Post("/me/token", s.rotateMyToken)
-	v1.Get("/settings/duplicates", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.duplicatePolicies)
-	v1.Put("/settings/duplicates", s.requireRole(lead.RoleAdmin), s.putDuplicatePolicies)
-	v1.Post("/users", s.requireRole(lead.RoleAdmin), s.createUser)
-	v1.Get("/users", s.requireRole(lead.RoleAdmin, lead.RoleManager), s.listUsers)
+	v1.Get("/settings/duplicates", s.gate(service.GateStaff), s.duplicatePolicies)
+	v1.Put("/settings/duplicates", s.gate(service.GateAdmin), s.putDuplicatePolicies)
+	v1.Post("/users", s.gate(service.GateAdmin), s.createUser)
+	v1.Get("/users", s.gate(service.GateStaff), s.listUsers)
 	v1.Get("/users/:id", s.getUser)
-	v1.Post("/users/:id/token", s.requireRole(lead.RoleAdmin), s.rotateToken)
-	v1.Post("/users/:id/sign-in-link", s.requireRole(lead.RoleAdmin), s.signInLink)
+	v1.Post("/users/:id/token", s.gate(service.GateAdmin), s.rotateToken)
+	v1.Post("/users/:id/sign-in-link", s.gate(service.GateAdmin), s.signInLink)
 
 	v1.Post("/leads", s.createLead)
 	v1.Get("/leads", s.listLeads)

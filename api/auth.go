@@ -1,9 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"slices"
 	"strings"
 
@@ -14,24 +11,14 @@ import (
 )
 
 // tokenPrefix marks leadflow API tokens so they are easy to spot in logs and secret scanners.
-const tokenPrefix = "lf_"
+const tokenPrefix = service.TokenPrefix
 
 // NewToken returns a fresh API token and the hash to store; the token
-// itself is shown once and never stored.
-func NewToken() (token string, hash []byte) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // never happens on supported platforms
-	}
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashToken(token)
-}
+// itself is shown once and never stored (service.NewToken).
+func NewToken() (token string, hash []byte) { return service.NewToken() }
 
-// HashToken is the stored form of a token.
-func HashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
+// HashToken is the stored form of a token (service.HashToken).
+func HashToken(token string) []byte { return service.HashToken(token) }
 
 // authenticate resolves the bearer token to a user and stores it in Locals.
 func (s *Server) authenticate(c *fiber.Ctx) error {

@@ -7,42 +7,38 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file routes the console's management pages (pools, users, teams,
 // custom fields, option lists, the outbox) and holds what they share:
 // the role gates, the navigation, and how a refusal is shown. The roles
-// of each page are those of its API routes (roleErr, as requireRole).
+// of each page are those of its API routes: one table, service.Gates,
+// decides both.
 
-var (
-	staffRoles = []lead.Role{lead.RoleAdmin, lead.RoleManager}
-	adminRoles = []lead.Role{lead.RoleAdmin}
-	everyone   = []lead.Role{lead.RoleAdmin, lead.RoleManager, lead.RoleRep}
-)
-
-// menu are the rules and management pages the layout links, each for the roles
-// that may use it.
+// menu are the rules and management pages the layout links, each for the
+// roles of its gate.
 var menu = []struct {
-	link  web.NavLink
-	roles []lead.Role
+	link web.NavLink
+	gate service.Gate
 }{
-	{web.NavLink{Key: "imports", URL: "/imports", Label: "Imports"}, importRoles},
-	{web.NavLink{Key: "exports", URL: "/exports", Label: "Exports"}, everyone},
-	{web.NavLink{Key: "rules", URL: "/rules", Label: "Rules"}, lead.RuleReaders},
-	{web.NavLink{Key: "pools", URL: "/pools", Label: "Pools"}, staffRoles},
-	{web.NavLink{Key: "users", URL: "/users", Label: "Users"}, staffRoles},
-	{web.NavLink{Key: "teams", URL: "/teams", Label: "Teams"}, staffRoles},
-	{web.NavLink{Key: "fields", URL: "/fields", Label: "Custom fields"}, adminRoles},
-	{web.NavLink{Key: "options", URL: "/options", Label: "Option lists"}, adminRoles},
-	{web.NavLink{Key: "outbox", URL: "/outbox", Label: "Outbox"}, adminRoles},
+	{web.NavLink{Key: "imports", URL: "/imports", Label: "Imports"}, service.GateImport},
+	{web.NavLink{Key: "exports", URL: "/exports", Label: "Exports"}, service.GateEveryone},
+	{web.NavLink{Key: "rules", URL: "/rules", Label: "Rules"}, service.GateRulesRead},
+	{web.NavLink{Key: "pools", URL: "/pools", Label: "Pools"}, service.GateStaff},
+	{web.NavLink{Key: "users", URL: "/users", Label: "Users"}, service.GateStaff},
+	{web.NavLink{Key: "teams", URL: "/teams", Label: "Teams"}, service.GateStaff},
+	{web.NavLink{Key: "fields", URL: "/fields", Label: "Custom fields"}, service.GateAdmin},
+	{web.NavLink{Key: "options", URL: "/options", Label: "Option lists"}, service.GateAdmin},
+	{web.NavLink{Key: "outbox", URL: "/outbox", Label: "Outbox"}, service.GateAdmin},
 }
 
 // menuFor is the management links user u may use.
 func menuFor(u lead.User) []web.NavLink {
 	var out []web.NavLink
 	for _, m := range menu {
-		if roleErr(u, m.roles...) == nil {
+		if service.Allowed(u, m.gate) == nil {
 			out = append(out, m.link)
 		}
 	}
@@ -53,8 +49,8 @@ func menuFor(u lead.User) []web.NavLink {
 // pools and users for staff, teams, fields and option lists for everyone
 // signed in, the outbox for admins; each form has its API route's roles.
 func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
-	staff := func(h fiber.Handler) fiber.Handler { return s.only(staffRoles, h) }
-	admin := func(h fiber.Handler) fiber.Handler { return s.only(adminRoles, h) }
+	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.Gates[service.GateStaff], h) }
+	admin := func(h fiber.Handler) fiber.Handler { return s.only(service.Gates[service.GateAdmin], h) }
 	get("/pools", staff(s.poolsPage))
 	post("/pools", admin(s.createPoolForm))
 	get("/pools/:id", staff(s.poolPage))

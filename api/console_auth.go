@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net/url"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
@@ -32,58 +31,33 @@ const (
 	// rotated or the user is deactivated or changes role or team.
 	SessionTTL = 12 * time.Hour
 	// SignInLinkTTL is how long a one-time sign-in link works.
-	SignInLinkTTL = 30 * time.Minute
+	SignInLinkTTL = service.SignInLinkTTL
 )
 
 type csrfKey struct{}
 
 // randomToken returns n random bytes, base64url-encoded.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // never happens on supported platforms
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func randomToken(n int) string { return service.RandomToken(n) }
 
-// NewSignInLink creates a one-time sign-in link for user userID: the code
-// is in the URL, the store keeps its hash. publicURL is the base of the
-// link. The link is for the user's current API token: it works until
-// SignInLinkTTL or the token's expiry, whichever is first (the expiry
-// returned), and not after the token is rotated; the session it opens is
-// the token's as well (store.CreateSignInCode, store.CreateSession).
+// NewSignInLink creates a one-time sign-in link for user userID
+// (service.NewSignInLink): publicURL is the base of the link, which works
+// until SignInLinkTTL or the token's expiry, whichever is first (the
+// expiry returned).
 func NewSignInLink(ctx context.Context, db *store.DB, publicURL, userID string) (link string, expires time.Time, err error) {
-	code := randomToken(32)
-	expires, err = db.CreateSignInCode(ctx, HashToken(code), userID, time.Now().Add(SignInLinkTTL).UTC().Truncate(time.Second))
-	if err != nil {
-		return "", expires, err
-	}
-	return baseURL(publicURL) + "/login/" + code, expires, nil
+	return service.NewSignInLink(ctx, db, publicURL, userID)
 }
 
 // baseURL is the public URL without its trailing slash, or the local default.
-func baseURL(publicURL string) string {
-	if base := strings.TrimRight(publicURL, "/"); base != "" {
-		return base
-	}
-	return lead.DefaultPublicURL
-}
+func baseURL(publicURL string) string { return service.BaseURL(publicURL) }
 
 // signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
 // one-time link that signs the user in to the console.
 func (s *Server) signInLink(c *fiber.Ctx) error {
-	link, expires, err := s.issueSignInLink(c.UserContext(), c.Params("id"))
+	link, expires, err := s.svc.SignInLink(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
-}
-
-// issueSignInLink makes a one-time sign-in link for an active user whose
-// token has not expired (the API's route and the console's users page);
-// the store refuses the others.
-func (s *Server) issueSignInLink(ctx context.Context, userID string) (string, time.Time, error) {
-	return NewSignInLink(ctx, s.db, s.cfg.PublicURL, userID)
 }
 
 // securityHeaders is set on every HTML page: no inline scripts or styles,

@@ -8,14 +8,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file is the console's users and teams pages. Admins create users
 // (their token shown once), rotate tokens and issue one-time sign-in
 // links, create teams and set a team's new-lead recipients; managers read.
-// The forms call the API's functions: addUser, issueToken,
-// issueSignInLink, addTeam, and the store's SetTeamRecipients.
+// The pages and forms call the service's methods as the API does:
+// CreateUser, RotateToken, SignInLink, UpdateUser, CreateTeam,
+// SetTeamRecipients.
 
 var roleNames = []string{string(lead.RoleRep), string(lead.RoleManager), string(lead.RoleAdmin)}
 
@@ -24,7 +26,7 @@ func (s *Server) usersPage(c *fiber.Ctx) error { return s.showUsers(c, nil, nil,
 // showUsers renders /users, with a secret made just now, or a refusal of
 // the create form with what was typed.
 func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form map[string]string) error {
-	users, next, err := s.db.Users(c.UserContext(), 100, c.Query("cursor"))
+	users, next, err := s.svc.Users(c.UserContext(), caller(c), 100, c.Query("cursor"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -32,7 +34,7 @@ func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form
 	if err != nil {
 		return err
 	}
-	d := web.UsersPage{CanEdit: roleErr(caller(c), adminRoles...) == nil, Teams: teams, Roles: roleNames, Secret: secret,
+	d := web.UsersPage{CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Teams: teams, Roles: roleNames, Secret: secret,
 		Form: form, Errors: map[string]string{}}
 	for _, u := range users {
 		d.Users = append(d.Users, web.UserRow{User: u, TeamName: choiceLabel(teams, u.TeamID)})
@@ -54,7 +56,7 @@ func (s *Server) userFormDone(c *fiber.Ctx, secret *web.Secret, err error, form 
 // createUserForm creates a user with a role and a team, and shows their token once.
 func (s *Server) createUserForm(c *fiber.Ctx) error {
 	form := formValues(c, "name", "email", "role", "team_id")
-	created, err := s.addUser(c.UserContext(), userInput{Name: form["name"], Email: form["email"], Role: lead.Role(form["role"]),
+	created, err := s.svc.CreateUser(c.UserContext(), caller(c), service.UserInput{Name: form["name"], Email: form["email"], Role: lead.Role(form["role"]),
 		TeamID: form["team_id"]})
 	if err != nil {
 		return s.userFormDone(c, nil, err, form)
@@ -64,7 +66,7 @@ func (s *Server) createUserForm(c *fiber.Ctx) error {
 
 // tokenForm gives a user a new API token and shows it once.
 func (s *Server) tokenForm(c *fiber.Ctx) error {
-	out, err := s.issueToken(c.UserContext(), c.Params("id"), nil)
+	out, err := s.svc.RotateToken(c.UserContext(), caller(c), c.Params("id"), nil)
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
@@ -73,11 +75,11 @@ func (s *Server) tokenForm(c *fiber.Ctx) error {
 
 // signInLinkForm issues a one-time sign-in link and shows it once.
 func (s *Server) signInLinkForm(c *fiber.Ctx) error {
-	link, expires, err := s.issueSignInLink(c.UserContext(), c.Params("id"))
+	link, expires, err := s.svc.SignInLink(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
-	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	u, err := s.svc.User(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -90,7 +92,7 @@ func (s *Server) userPage(c *fiber.Ctx) error { return s.showUser(c, nil, nil) }
 // showUser renders a user's form (admins): name, role, team, limits and
 // the active and away flags, as typed after a refusal.
 func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) error {
-	u, err := s.db.User(c.UserContext(), c.Params("id"))
+	u, err := s.svc.User(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -112,8 +114,8 @@ func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) e
 	return showPage(c, "user", u.Name, "users", map[string]string{"saved": "Saved."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
-// saveUserForm patches the user with the form (changeUser, as PATCH
-// /api/v1/users/{id}); a number that is not one is refused by the API's check.
+// saveUserForm patches the user with the form (service.UpdateUser, as
+// PATCH /api/v1/users/{id}); a number that is not one is refused by the API's check.
 func (s *Server) saveUserForm(c *fiber.Ctx) error {
 	form := formValues(c, "name", "role", "team_id", "capacity", "daily_claim_limit", "active", "away")
 	number := func(v string) json.RawMessage {
@@ -122,13 +124,13 @@ func (s *Server) saveUserForm(c *fiber.Ctx) error {
 		}
 		return rawJSON(v)
 	}
-	b := userPatchBody{Name: rawJSON(form["name"]), Role: rawJSON(form["role"]), TeamID: json.RawMessage("null"),
+	b := service.UserChange{Name: rawJSON(form["name"]), Role: rawJSON(form["role"]), TeamID: json.RawMessage("null"),
 		Capacity: number(form["capacity"]), DailyClaimLimit: number(form["daily_claim_limit"]),
 		Active: rawJSON(form["active"] == "on"), Away: rawJSON(form["away"] == "on")}
 	if form["team_id"] != "" {
 		b.TeamID = rawJSON(form["team_id"])
 	}
-	if _, err := s.changeUser(c.UserContext(), caller(c), c.Params("id"), b); err != nil {
+	if _, err := s.svc.UpdateUser(c.UserContext(), caller(c), c.Params("id"), b); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -141,11 +143,11 @@ func (s *Server) teamsPage(c *fiber.Ctx) error { return s.showTeams(c, nil, nil)
 
 // showTeams renders /teams, with a refusal of the create form.
 func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) error {
-	teams, next, err := s.db.Teams(c.UserContext(), 100, c.Query("cursor"))
+	teams, next, err := s.svc.Teams(c.UserContext(), caller(c), 100, c.Query("cursor"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	d := web.TeamsPage{Teams: teams, CanEdit: roleErr(caller(c), adminRoles...) == nil, Form: form, Errors: map[string]string{}}
+	d := web.TeamsPage{Teams: teams, CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Form: form, Errors: map[string]string{}}
 	if next != "" {
 		d.Next = "/teams?cursor=" + url.QueryEscape(next)
 	}
@@ -154,7 +156,7 @@ func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) 
 
 func (s *Server) createTeamForm(c *fiber.Ctx) error {
 	form := formValues(c, "name")
-	if _, err := s.addTeam(c.UserContext(), form["name"]); err != nil {
+	if _, err := s.svc.CreateTeam(c.UserContext(), caller(c), form["name"]); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -168,19 +170,19 @@ func (s *Server) teamPage(c *fiber.Ctx) error { return s.showTeam(c, nil) }
 // showTeam renders a team's new-lead recipients (the members of the team);
 // admins may change them.
 func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
-	t, err := s.db.Team(c.UserContext(), c.Params("id"))
+	t, err := s.svc.Team(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	d := web.TeamPage{Team: t, CanEdit: roleErr(caller(c), adminRoles...) == nil, Errors: map[string]string{}}
-	if d.Recipients, err = s.db.TeamRecipients(c.UserContext(), t.ID); err != nil {
+	d := web.TeamPage{Team: t, CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Errors: map[string]string{}}
+	if d.Recipients, err = s.svc.TeamRecipients(c.UserContext(), caller(c), t.ID); err != nil {
 		return err
 	}
 	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "Recipients saved."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {
-	if _, err := s.db.SetTeamRecipients(c.UserContext(), c.Params("id"), formList(c, "user_ids")); err != nil {
+	if _, err := s.svc.SetTeamRecipients(c.UserContext(), caller(c), c.Params("id"), formList(c, "user_ids")); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}

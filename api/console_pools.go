@@ -10,15 +10,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file is the console's pool pages: the pools the user may manage,
 // and a pool's page with its members, admins, policy, new-lead recipients
-// and owner. Every form goes through the API's own functions (newPool,
-// changePool, setPoolRecipients, handOverPool), so the console refuses what
-// the API refuses, with the same field names.
+// and owner. Every form goes through the service's methods (CreatePool,
+// UpdatePool, SetPoolRecipients, TransferPool) as the API does, so the
+// console refuses what the API refuses, with the same field names.
 
 // policyForm are the fields of a pool's policy form, named as the API's
 // policy object names them; "duration" fields take "90m", "36h", "7d".
@@ -40,7 +41,7 @@ var policyForm = []web.PolicyField{
 var poolDone = map[string]string{"created": "The pool is created.", "policy": "The policy is saved; running leads use it now.",
 	"members": "Members saved.", "details": "Saved.", "weights": "Weights saved.", "admins": "Admins saved.", "recipients": "Recipients saved.", "owner": "The ownership is transferred."}
 
-// rawJSON is v as a raw JSON value of a pool body.
+// rawJSON is v as a raw JSON value of a pool or user change.
 func rawJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -59,7 +60,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 	if me.Role != lead.RoleAdmin {
 		f.VisibleTo = me.ID
 	}
-	pools, next, err := s.db.Pools(ctx, f)
+	pools, next, err := s.svc.Pools(ctx, me, f)
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -67,7 +68,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 	if err != nil {
 		return err
 	}
-	d := web.PoolsPage{CanCreate: roleErr(me, adminRoles...) == nil, Teams: teams, Distributions: lead.Distributions,
+	d := web.PoolsPage{CanCreate: service.Allowed(me, service.GateAdmin) == nil, Teams: teams, Distributions: lead.Distributions,
 		Form: form, Errors: map[string]string{}}
 	for _, p := range pools {
 		if lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)) == nil {
@@ -89,7 +90,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 // createPoolForm creates a pool from the form of /pools (admins).
 func (s *Server) createPoolForm(c *fiber.Ctx) error {
 	form := formValues(c, "name", "scope", "country", "team_id", "distribution", "admin_id")
-	b := poolBody{Name: rawJSON(form["name"]), Scope: rawJSON(form["scope"]), Policy: rawJSON(map[string]string{"distribution": form["distribution"]})}
+	b := service.PoolChange{Name: rawJSON(form["name"]), Scope: rawJSON(form["scope"]), Policy: rawJSON(map[string]string{"distribution": form["distribution"]})}
 	if form["country"] != "" {
 		b.Country = rawJSON(form["country"])
 	}
@@ -99,7 +100,7 @@ func (s *Server) createPoolForm(c *fiber.Ctx) error {
 	if form["admin_id"] != "" {
 		b.AdminIDs = rawJSON([]string{form["admin_id"]})
 	}
-	p, err := s.newPool(c.UserContext(), b)
+	p, err := s.svc.CreatePool(c.UserContext(), caller(c), b)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err
@@ -113,12 +114,12 @@ func (s *Server) poolPage(c *fiber.Ctx) error {
 	return s.showPool(c, poolDone[c.Query("done")], nil, nil)
 }
 
-// showPool renders a pool's page for a user who may manage it (managedPool,
+// showPool renders a pool's page for a user who may manage it (ManagedPool,
 // as PATCH /api/v1/pools/{id} decides): others get its 404 or 403. policy,
 // when set, is the policy form as typed (after a refusal).
 func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map[string]string) error {
 	ctx, me := c.UserContext(), caller(c)
-	pool, err := s.managedPool(ctx, me, c.Params("id"))
+	pool, err := s.svc.ManagedPool(ctx, me, c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -127,9 +128,9 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 		return err
 	}
 	d := web.PoolPage{Pool: pool, Teams: teams, TeamName: choiceLabel(teams, pool.TeamID), OwnerName: people[pool.OwnerID].Name,
-		CanTransfer: ownerErr(me, pool) == nil, CanDefine: lead.AuthorizePool(lead.ActDefinePool, me, lead.PoolAccessOf(me, pool)) == nil,
+		CanTransfer: service.OwnerErr(me, pool) == nil, CanDefine: lead.AuthorizePool(lead.ActDefinePool, me, lead.PoolAccessOf(me, pool)) == nil,
 		Errors: map[string]string{}}
-	if d.Recipients, err = s.db.PoolRecipients(ctx, pool.ID); err != nil {
+	if d.Recipients, err = s.svc.PoolRecipients(ctx, me, pool.ID); err != nil {
 		return err
 	}
 	person := func(id string) web.Person {
@@ -206,17 +207,17 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 			policy[f.Name] = v
 		}
 	}
-	_, err := s.changePool(c.UserContext(), caller(c), c.Params("id"), poolBody{Policy: rawJSON(policy)})
+	_, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), service.PoolChange{Policy: rawJSON(policy)})
 	return s.poolFormDone(c, err, "policy", typed)
 }
 
 // poolPeopleForm adds a user to, or removes one from, the pool's members
 // (field member_ids) or admins (admin_ids): a patch of that list, which
-// changePool refuses as the API does (admin_ids is for admins only).
+// the service refuses as the API does (admin_ids is for admins only).
 func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, me := c.UserContext(), caller(c)
-		pool, err := s.managedPool(ctx, me, c.Params("id"))
+		pool, err := s.svc.ManagedPool(ctx, me, c.Params("id"))
 		if err != nil {
 			return s.poolFormDone(c, err, done, nil)
 		}
@@ -230,27 +231,27 @@ func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 		} else {
 			ids = append(ids, id)
 		}
-		b := poolBody{MemberIDs: rawJSON(ids)}
+		b := service.PoolChange{MemberIDs: rawJSON(ids)}
 		if field == "admin_ids" {
-			b = poolBody{AdminIDs: rawJSON(ids)}
+			b = service.PoolChange{AdminIDs: rawJSON(ids)}
 		}
-		_, err = s.changePool(ctx, me, pool.ID, b)
+		_, err = s.svc.UpdatePool(ctx, me, pool.ID, b)
 		return s.poolFormDone(c, err, done, nil)
 	}
 }
 
 // poolDetailsForm renames the pool, and moves a country pool to another
-// country or a team pool to another team (admins only: changePool refuses
+// country or a team pool to another team (admins only: the service refuses
 // a pool's own admins, naming the fields).
 func (s *Server) poolDetailsForm(c *fiber.Ctx) error {
-	b := poolBody{Name: rawJSON(strings.TrimSpace(c.FormValue("name")))}
+	b := service.PoolChange{Name: rawJSON(strings.TrimSpace(c.FormValue("name")))}
 	switch lead.Scope(c.FormValue("scope")) {
 	case lead.ScopeCountry:
 		b.Country = rawJSON(strings.TrimSpace(c.FormValue("country")))
 	case lead.ScopeTeam:
 		b.TeamID = rawJSON(c.FormValue("team_id"))
 	}
-	_, err := s.changePool(c.UserContext(), caller(c), c.Params("id"), b)
+	_, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), b)
 	return s.poolFormDone(c, err, "details", nil)
 }
 
@@ -268,13 +269,13 @@ func (s *Server) poolWeightsForm(c *fiber.Ctx) error {
 			}
 		}
 	})
-	_, err := s.changePool(c.UserContext(), caller(c), c.Params("id"), poolBody{Weights: rawJSON(weights)})
+	_, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), service.PoolChange{Weights: rawJSON(weights)})
 	return s.poolFormDone(c, err, "weights", nil)
 }
 
 // poolRecipientsForm sets the pool's new-lead recipients to the users checked.
 func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
-	_, err := s.setPoolRecipients(c.UserContext(), caller(c), c.Params("id"), formList(c, "user_ids"))
+	_, err := s.svc.SetPoolRecipients(c.UserContext(), caller(c), c.Params("id"), formList(c, "user_ids"))
 	return s.poolFormDone(c, err, "recipients", nil)
 }
 
@@ -283,21 +284,23 @@ func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
 // back to the pools page when they may not manage it any more.
 func (s *Server) poolTransferForm(c *fiber.Ctx) error {
 	ctx, me := c.UserContext(), caller(c)
-	if _, err := s.handOverPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
+	if _, err := s.svc.TransferPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
 		return s.poolFormDone(c, err, "owner", nil)
 	}
-	if _, err := s.managedPool(ctx, me, c.Params("id")); err != nil {
+	if _, err := s.svc.ManagedPool(ctx, me, c.Params("id")); err != nil {
 		return c.Redirect("/pools?done=owner", fiber.StatusSeeOther)
 	}
 	return s.poolFormDone(c, nil, "owner", nil)
 }
 
 // poolFormDone goes back to the pool's page: with a notice, or with the
-// refusal next to its field (a failure goes to the error handler).
+// refusal next to its field (a failure goes to the error handler); a
+// policy expression that does not compile is refused as the API does.
 func (s *Server) poolFormDone(c *fiber.Ctx, err error, done string, typed map[string]string) error {
 	if err == nil {
 		return c.Redirect("/pools/"+url.PathEscape(c.Params("id"))+"?done="+done, fiber.StatusSeeOther)
 	}
+	err = compileProblemOf(err)
 	if webProblem(err) == nil {
 		return err
 	}

@@ -7,13 +7,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file is the console's settings pages: custom field definitions,
-// the option lists, and the outbox of e-mails. Forms save through the
-// API's functions (saveField, setOptionList) and the store's.
+// the option lists, and the outbox of e-mails. Pages and forms call the
+// service's methods as the API does (Fields, SaveField, DeleteField,
+// SetOptions, Notifications).
 
 // fieldsDone are the notices after a field form succeeded.
 var fieldsDone = map[string]string{"created": "The field is defined.", "saved": "The field is saved.", "deleted": "The field is deleted."}
@@ -23,11 +25,11 @@ func (s *Server) fieldsPage(c *fiber.Ctx) error { return s.showFields(c, nil, ni
 // showFields renders /fields (field nil) or the edit page of one field,
 // with a refusal and what was typed.
 func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, form map[string]string) error {
-	d := web.FieldsPage{Field: field, CanEdit: roleErr(caller(c), adminRoles...) == nil, Entities: lead.FieldEntities,
+	d := web.FieldsPage{Field: field, CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Entities: lead.FieldEntities,
 		Types: lead.FieldTypes, OptionLists: lead.OptionLists, Form: form, Errors: map[string]string{}}
 	title, nav := "Custom fields", "fields"
 	if field == nil {
-		defs, err := s.db.Fields(c.UserContext(), "")
+		defs, err := s.svc.Fields(c.UserContext(), caller(c), "")
 		if err != nil {
 			return err
 		}
@@ -45,13 +47,13 @@ func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, f
 	return showPage(c, "fields", title, nav, fieldsDone[c.Query("done")], &d, &d.Errors, refusal)
 }
 
-// fieldForm reads a field form into the API's body: every field given,
-// options one a line.
-func fieldForm(c *fiber.Ctx) (fieldBody, map[string]string) {
+// fieldForm reads a field form into the service's input: every field
+// given, options one a line.
+func fieldForm(c *fiber.Ctx) (service.FieldInput, map[string]string) {
 	form := formValues(c, "entity", "name", "label", "type", "options", "option_list", "required")
 	options := lines(form["options"])
 	required := form["required"] == "on"
-	return fieldBody{Entity: ptr(form["entity"]), Name: ptr(form["name"]), Label: ptr(form["label"]), Type: ptr(form["type"]),
+	return service.FieldInput{Entity: ptr(form["entity"]), Name: ptr(form["name"]), Label: ptr(form["label"]), Type: ptr(form["type"]),
 		Options: &options, OptionList: ptr(form["option_list"]), Required: &required}, form
 }
 
@@ -59,7 +61,7 @@ func ptr[T any](v T) *T { return &v }
 
 func (s *Server) createFieldForm(c *fiber.Ctx) error {
 	in, form := fieldForm(c)
-	if _, err := s.saveField(c.UserContext(), "", in); err != nil {
+	if _, err := s.svc.SaveField(c.UserContext(), caller(c), "", in); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -69,7 +71,7 @@ func (s *Server) createFieldForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) fieldPage(c *fiber.Ctx) error {
-	d, err := s.db.Field(c.UserContext(), c.Params("id"))
+	d, err := s.svc.Field(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -78,8 +80,8 @@ func (s *Server) fieldPage(c *fiber.Ctx) error {
 
 func (s *Server) saveFieldForm(c *fiber.Ctx) error {
 	in, form := fieldForm(c)
-	if _, err := s.saveField(c.UserContext(), c.Params("id"), in); err != nil {
-		d, ferr := s.db.Field(c.UserContext(), c.Params("id"))
+	if _, err := s.svc.SaveField(c.UserContext(), caller(c), c.Params("id"), in); err != nil {
+		d, ferr := s.svc.Field(c.UserContext(), caller(c), c.Params("id"))
 		if webProblem(err) == nil || ferr != nil {
 			return s.consoleRefusal(c, err)
 		}
@@ -89,7 +91,7 @@ func (s *Server) saveFieldForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteFieldForm(c *fiber.Ctx) error {
-	if err := s.db.DeleteField(c.UserContext(), c.Params("id")); err != nil {
+	if err := s.svc.DeleteField(c.UserContext(), caller(c), c.Params("id")); err != nil {
 		return s.consoleRefusal(c, err)
 	}
 	return c.Redirect("/fields?done=deleted", fiber.StatusSeeOther)
@@ -100,11 +102,11 @@ func (s *Server) optionsPage(c *fiber.Ctx) error { return s.showOptions(c, "", n
 // showOptions renders every option list, one item a line; list is the one
 // just saved (notice) or refused (with what was typed).
 func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed string) error {
-	all, err := s.db.AllOptions(c.UserContext())
+	all, err := s.svc.AllOptions(c.UserContext(), caller(c))
 	if err != nil {
 		return err
 	}
-	d := web.OptionsPage{CanEdit: roleErr(caller(c), adminRoles...) == nil}
+	d := web.OptionsPage{CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil}
 	p := consolePage(c, "Option lists", "options")
 	p.Data = &d
 	var errs map[string]string
@@ -126,7 +128,7 @@ func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed str
 
 func (s *Server) optionsForm(c *fiber.Ctx) error {
 	list, typed := c.Params("list"), c.FormValue("items")
-	if _, err := s.setOptionList(c.UserContext(), list, lines(typed)); err != nil {
+	if _, err := s.svc.SetOptions(c.UserContext(), caller(c), list, lines(typed)); err != nil {
 		if webProblem(err) == nil || lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.consoleRefusal(c, err)
 		}
@@ -136,7 +138,7 @@ func (s *Server) optionsForm(c *fiber.Ctx) error {
 }
 
 // outboxPage lists the e-mails kept, newest first, filtered by kind and
-// status as GET /api/v1/notifications is (outboxFilter).
+// status as GET /api/v1/notifications is (service.Notifications).
 func (s *Server) outboxPage(c *fiber.Ctx) error {
 	d := web.OutboxPage{Kinds: []string{}, Statuses: []string{lead.NotificationQueued, lead.NotificationSent, lead.NotificationFailed},
 		Kind: c.Query("kind"), Status: c.Query("status"), RecipientNames: map[string]string{}}
@@ -145,13 +147,12 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 	}
 	p := consolePage(c, "Outbox", "outbox")
 	p.Data = &d
-	f, err := outboxFilter(caller(c), store.NotificationFilter{Kind: d.Kind, Status: d.Status, Limit: 50, Cursor: c.Query("cursor")})
-	if err == nil {
-		var next string
-		if d.Items, next, err = s.db.Notifications(c.UserContext(), f); err == nil && next != "" {
-			q := url.Values{"kind": {d.Kind}, "status": {d.Status}, "cursor": {next}}
-			d.Next = "/outbox?" + q.Encode()
-		}
+	f := store.NotificationFilter{Kind: d.Kind, Status: d.Status, Limit: 50, Cursor: c.Query("cursor")}
+	items, next, err := s.svc.Notifications(c.UserContext(), caller(c), f)
+	d.Items = items
+	if err == nil && next != "" {
+		q := url.Values{"kind": {d.Kind}, "status": {d.Status}, "cursor": {next}}
+		d.Next = "/outbox?" + q.Encode()
 	}
 	if err != nil {
 		if webProblem(err) == nil {
@@ -172,7 +173,7 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 
 // emailPage shows one e-mail of the outbox with its text.
 func (s *Server) emailPage(c *fiber.Ctx) error {
-	n, err := s.db.Notification(c.UserContext(), c.Params("id"))
+	n, err := s.svc.Notification(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}

@@ -188,7 +188,7 @@ func (s *Server) inviteLink(tok string) fiber.Map {
 
 // duplicatePolicies answers the duplicate policy of every source.
 func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
-	p, err := s.db.DuplicatePolicies(c.UserContext())
+	p, err := s.svc.DuplicatePolicies(c.UserContext(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -196,28 +196,15 @@ func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
 }
 
 // putDuplicatePolicies sets the policies of the API, manual and import
-// sources; the public channels always merge.
+// sources (service.SetDuplicatePolicies); the public channels always merge.
 func (s *Server) putDuplicatePolicies(c *fiber.Ctx) error {
 	var in map[string]lead.DuplicatePolicy
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	var bad lead.Fields
-	for src, p := range in {
-		switch {
-		case src != lead.SourceAPI && src != lead.SourceManual && src != lead.SourceImport:
-			bad.Add(src, "only the api, manual and import sources have a policy; web and invite registrations always merge")
-		case p == "" || !p.Valid():
-			bad.Add(src, "must be merge, warn or reject")
-		}
-	}
-	if err := bad.Err(); err != nil {
+	p, err := s.svc.SetDuplicatePolicies(c.UserContext(), caller(c), in)
+	if err != nil {
 		return err
 	}
-	for src, p := range in {
-		if err := s.db.SetDuplicatePolicy(c.UserContext(), src, p); err != nil {
-			return err
-		}
-	}
-	return s.duplicatePolicies(c)
+	return c.JSON(p)
 }

@@ -32,6 +32,8 @@ type Config struct {
 	// MinPolicyDuration is the shortest timer a pool policy may set
 	// (default lead.DefaultMinPolicyDuration).
 	MinPolicyDuration time.Duration
+	// PublicURL is the base URL users reach the service at, for links.
+	PublicURL string
 }
 
 // Service holds the dependencies of the operations; they are its methods.
