@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 )
 
 // This file is the API's side of the access model (lead/access.go): it
@@ -20,13 +21,5 @@ func (s *Server) poolFor(c *fiber.Ctx, act lead.Action, poolID string) error {
 // redact hides what the caller may not see of a lead (lead.Redact).
 func redact(me lead.User, l lead.Lead) lead.Lead { return lead.Redact(me, l) }
 
-// redactAll redacts each lead of a list.
-func redactAll(me lead.User, ls []lead.Lead) []lead.Lead {
-	for i := range ls {
-		ls[i] = redact(me, ls[i])
-	}
-	return ls
-}
-
 // isStaff reports whether u manages leads beyond their own.
-func isStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == lead.RoleManager }
+func isStaff(u lead.User) bool { return service.IsStaff(u) }

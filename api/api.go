@@ -141,7 +141,8 @@ func New(cfg Config) *fiber.App {
 		_, _ = rand.Read(cfg.InviteKey) // crypto/rand.Read never fails on supported platforms
 	}
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
-		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL})
+		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
+		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports})
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies), svc: svc,
 		regLimit:    limit{"register", cfg.RegisterRateLimit, time.Minute, "too many registrations from your network"},
 		signInLimit: limit{"signin", cfg.FailureLimit, cfg.FailureWindow, "too many failed sign-ins from your network"},

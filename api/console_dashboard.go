@@ -1,37 +1,33 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file is the console's dashboard: the funnel and activity reports
-// of a period (GET /api/v1/reports/funnel and /activity, the same store
-// functions over the same viewer) drawn as bar charts with their tables.
+// of a period (service.Dashboard: the reports of GET /api/v1/reports/funnel
+// and /activity, over the same viewer) drawn as bar charts with their tables.
 // Everyone sees the figures of the leads they answer for: a rep their own.
-
-// dashboardGroups are the funnel groupings the dashboard reads.
-var dashboardGroups = []string{store.GroupStatus, store.GroupPool, store.GroupChannel, store.GroupInviter, store.GroupOwner, store.GroupAll}
 
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	p := consolePage(c, "Dashboard", "dashboard")
-	f, err := reportFilter(c, false)
+	f, err := service.ParseReportFilter(queryFilter(c), false)
 	if err != nil {
 		// Bad dates are shown at the top; the page shows the default period.
 		p.Problem = webProblem(err)
 		c.Status(refusalStatus(err))
 		f.To = time.Now().UTC()
-		f.From = f.To.AddDate(0, 0, -defaultReportDays)
+		f.From = f.To.AddDate(0, 0, -service.DefaultReportDays)
 	}
-	funnels, act, err := s.dashboardReports(c.UserContext(), f)
+	funnels, act, err := s.svc.Dashboard(c.UserContext(), caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -61,43 +57,8 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	return render(c, "dashboard", p)
 }
 
-// dashboardReports runs the dashboard's funnel reports and its activity
-// report at once.
-func (s *Server) dashboardReports(ctx context.Context, f store.ReportFilter) (map[string][]store.FunnelRow, activityReportBody, error) {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		act  activityReportBody
-	)
-	funnels := map[string][]store.FunnelRow{}
-	for _, g := range dashboardGroups {
-		wg.Go(func() {
-			gf := f
-			gf.GroupBy = g
-			rows, err := s.db.FunnelReport(ctx, gf)
-			mu.Lock()
-			defer mu.Unlock()
-			funnels[g], errs = rows, append(errs, err)
-		})
-	}
-	wg.Go(func() {
-		a, err := s.activityOf(ctx, f)
-		mu.Lock()
-		defer mu.Unlock()
-		act, errs = a, append(errs, err)
-	})
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, act, err
-		}
-	}
-	return funnels, act, nil
-}
-
 // dashboardPanels builds the charts and tables of the reports.
-func dashboardPanels(funnels map[string][]store.FunnelRow, act activityReportBody) []web.Panel {
+func dashboardPanels(funnels map[string][]store.FunnelRow, act service.ActivityReport) []web.Panel {
 	count := func(id, title, what string, rows []store.FunnelRow, n func(store.FunnelRow) int64) web.Panel {
 		p := web.Panel{ID: id, Title: title, Columns: []string{what, "Leads", "Assigned", "Converted"}}
 		var bars []web.Bar

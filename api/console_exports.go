@@ -16,9 +16,8 @@ import (
 
 // This file is the console's exports: the list with the new-export form
 // (the lead list's filters and a choice of fields), and an export's page
-// with its status and download link. Each calls the functions POST and
-// GET /api/v1/exports call: startExport, ownExport, viewExport,
-// store.DB.Exports.
+// with its status and download link. Each calls the service methods POST
+// and GET /api/v1/exports call: StartExport, Export, Exports.
 
 func (s *Server) exportsPage(c *fiber.Ctx) error {
 	return s.renderExports(c, exportBody{Format: string(sheet.CSV)}, nil)
@@ -27,8 +26,7 @@ func (s *Server) exportsPage(c *fiber.Ctx) error {
 // renderExports writes the exports page, its form holding in, with the
 // refusal of the form when there is one.
 func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error {
-	me := caller(c)
-	items, next, err := s.db.Exports(c.UserContext(), store.ViewerOf(me), 50, c.Query("cursor"))
+	items, next, err := s.svc.Exports(c.UserContext(), caller(c), 50, c.Query("cursor"))
 	if err != nil && refused == nil {
 		refused = err
 	}
@@ -89,7 +87,7 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 		// The API exports the default fields then; a form with every box unchecked is a mistake.
 		return s.renderExports(c, in, lead.Invalid(lead.FieldError{Field: "fields", Reason: "choose at least one field"}))
 	}
-	e, err := s.startExport(c, in)
+	e, err := s.svc.StartExport(c.UserContext(), caller(c), in)
 	if err != nil {
 		return s.renderExports(c, in, err)
 	}

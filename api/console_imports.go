@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
@@ -17,9 +18,9 @@ import (
 
 // This file is the console's imports: the list with the new-import form,
 // its column-matching step (built on the API's preview), and an import's
-// page with a progress bar that refreshes itself. Each calls the functions
-// POST and GET /api/v1/imports call: readUpload, preview, startImport,
-// ownImport, store.DB.Imports.
+// page with a progress bar that refreshes itself. Each calls the service
+// methods POST and GET /api/v1/imports call: PreviewImport, StartImport,
+// Import, Imports.
 
 // consoleJobs registers the import and export pages.
 func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
@@ -86,9 +87,9 @@ func pageRefusal(err error) (*web.Problem, int) {
 }
 
 // staffOnly answers the page that refuses a rep an import page, and
-// reports whether it did (as the API's routes, through roleErr).
+// reports whether it did (the API's routes' gate, service.GateImport).
 func (s *Server) staffOnly(c *fiber.Ctx) (refused bool, err error) {
-	if err := roleErr(caller(c), importRoles...); err != nil {
+	if err := service.Allowed(caller(c), service.GateImport); err != nil {
 		return true, s.consoleMessage(c, fiber.StatusForbidden, "Imports are for admins and managers", err.Error())
 	}
 	return false, nil
@@ -123,7 +124,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 	}
 	me := caller(c)
 	ctx := c.UserContext()
-	items, next, err := s.db.Imports(ctx, store.ViewerOf(me), 50, c.Query("cursor"))
+	items, next, err := s.svc.Imports(ctx, me, 50, c.Query("cursor"))
 	if err != nil && refused == nil {
 		refused = err
 	}
@@ -137,14 +138,12 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 		}
 		return web.JobItem{URL: "/imports/" + im.ID, Title: im.FileName, Status: im.Status, Summary: sum, Created: im.CreatedAt}
 	})
-	pools, _, err := s.db.Pools(ctx, store.PoolFilter{VisibleTo: poolsVisibleTo(me), Limit: 200})
+	pools, err := s.svc.ImportPools(ctx, me)
 	if err != nil {
 		return err
 	}
 	for _, p := range pools {
-		if lead.AuthorizePool(lead.ActImport, me, lead.PoolAccessOf(me, p)) == nil {
-			d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
-		}
+		d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
 	}
 	return renderJobForm(c, "imports", "Imports", &d, refused)
 }
@@ -162,14 +161,6 @@ func renderJobForm(c *fiber.Ctx, name, title string, data any, refused error) er
 		c.Status(status)
 	}
 	return render(c, name, page)
-}
-
-// poolsVisibleTo is the PoolFilter.VisibleTo of user u: "" (every pool) for an admin.
-func poolsVisibleTo(u lead.User) string {
-	if u.Role == lead.RoleAdmin {
-		return ""
-	}
-	return u.ID
 }
 
 // matchColumns answers the column-matching step of a new import (an HTML
@@ -192,13 +183,16 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 		return web.RenderPart(c, "imports", "refused", p)
 	}
 	if formMapping(c, u) != nil {
-		u.user = nil // the columns changed: match them afresh
+		u.Mapping = nil // the columns changed: match them afresh
 	}
-	p := preview(u)
+	p, err := s.svc.PreviewImport(c.UserContext(), caller(c), *u)
+	if err != nil {
+		return err
+	}
 	m := web.ImportMatch{FileName: p.FileName, Rows: p.Rows}
 	for i, h := range p.Headers {
 		col := web.MatchColumn{Header: h, Field: p.SuggestedMapping[h]}
-		if v, ok := u.user[h]; ok {
+		if v, ok := u.Mapping[h]; ok {
 			col.Field = v // the user's choice, even when the preview refuses it
 		}
 		for _, f := range sheet.Fields {
@@ -206,7 +200,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 		}
 		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomPrefix + h, Label: "a custom field “" + h + "”"},
 			web.Choice{Value: sheet.Ignore, Label: "do not import"})
-		for _, r := range u.sheet.Rows[:min(len(u.sheet.Rows), 3)] {
+		for _, r := range u.Sheet.Rows[:min(len(u.Sheet.Rows), 3)] {
 			if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {
 				col.Values = append(col.Values, r.Cells[i])
 			}
@@ -226,7 +220,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 
 // formMapping reads the matching step's choices, one "map" value per
 // column of the file in order, into the upload's mapping.
-func formMapping(c *fiber.Ctx, u *upload) error {
+func formMapping(c *fiber.Ctx, u *service.Upload) error {
 	form, err := c.MultipartForm()
 	if err != nil {
 		return err
@@ -235,12 +229,12 @@ func formMapping(c *fiber.Ctx, u *upload) error {
 	if len(choices) == 0 {
 		return nil // no matching step: the automatic match
 	}
-	if len(choices) != len(u.sheet.Headers) {
+	if len(choices) != len(u.Sheet.Headers) {
 		return lead.Invalid(lead.FieldError{Field: "mapping", Reason: "does not fit the file's columns; match the columns again"})
 	}
-	u.user = sheet.Mapping{}
-	for i, h := range u.sheet.Headers {
-		u.user[h] = choices[i]
+	u.Mapping = sheet.Mapping{}
+	for i, h := range u.Sheet.Headers {
+		u.Mapping[h] = choices[i]
 	}
 	return nil
 }
@@ -257,7 +251,7 @@ func (s *Server) startImportPage(c *fiber.Ctx) error {
 	}
 	var im store.Import
 	if err == nil {
-		im, err = s.startImport(c, u, poolID, policy)
+		im, err = s.svc.StartImport(c.UserContext(), caller(c), *u, service.ImportChoices{PoolID: poolID, DuplicatePolicy: policy})
 	}
 	if err != nil {
 		return s.renderImports(c, poolID, policy, err)

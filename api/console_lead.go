@@ -11,13 +11,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
-// This file renders a lead's page: its details, the forms of the actions
-// the user may do now (decided by lead.Authorize, as the API decides), and
-// its history with each decision's rule and explanation.
+// This file renders a lead's page (service.ReadLeadPage): its details, the
+// forms of the actions the user may do now (decided by lead.Authorize, as
+// the API decides), and its history with each decision's rule and
+// explanation.
 
 // pageActions are the actions the lead page has forms for.
 var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, lead.ActFollowUp, lead.ActConvert, lead.ActReturn, lead.ActEdit,
@@ -27,8 +27,7 @@ var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, 
 // the refusal of the form named form.
 func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form string) error {
 	ctx := c.UserContext()
-	me := caller(c)
-	l, err := s.leadFor(c, lead.ActRead)
+	lp, err := s.svc.ReadLeadPage(ctx, caller(c), c.Params("id"), pageActions)
 	if err != nil {
 		if refusal != nil {
 			return s.consoleMessage(c, refusalStatus(refusal), webProblem(refusal).Title, strings.Join(webProblem(refusal).Reasons, "; "))
@@ -38,16 +37,14 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 		}
 		return err
 	}
-	rel, err := s.db.Relation(ctx, me, l)
-	if err != nil {
-		return err
-	}
-	d := web.LeadPage{Lead: redact(me, l), Can: map[string]bool{}, Errors: map[string]string{}, RequestID: uuid.NewString()}
+	l := lp.Lead
+	d := web.LeadPage{Lead: l, Can: map[string]bool{}, Errors: map[string]string{}, RequestID: uuid.NewString(),
+		PoolName: lp.PoolName, OwnerName: lp.OwnerName}
 	for _, act := range pageActions {
 		if act == lead.ActConvert && l.Status == lead.StatusConverted {
 			continue // converting again only answers the customer: nothing to offer
 		}
-		if lead.Authorize(act, rel, l.Status) == nil {
+		if lp.Can[act] {
 			d.Can[string(act)] = true
 		}
 	}
@@ -57,33 +54,12 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 			return err
 		}
 	}
-	var pool lead.Pool
-	if l.PoolID != "" {
-		if pool, err = s.db.Pool(ctx, l.PoolID); err == nil {
-			d.PoolName = pool.Name
-		}
+	for _, u := range lp.Reps {
+		d.Reps = append(d.Reps, web.Choice{Value: u.ID, Label: u.Name})
 	}
-	if d.Can[string(lead.ActAssign)] || d.Can[string(lead.ActTransfer)] {
-		if d.Reps, d.Pools, err = s.moveChoices(c, me, l, pool); err != nil {
-			return err
-		}
+	for _, p := range lp.Pools {
+		d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
 	}
-	names := map[string]string{}
-	name := func(id string) string {
-		if id == "" {
-			return ""
-		}
-		if n, ok := names[id]; ok {
-			return n
-		}
-		if u, err := s.db.User(ctx, id); err == nil {
-			names[id] = u.Name
-		} else {
-			names[id] = id
-		}
-		return names[id]
-	}
-	d.OwnerName = name(l.OwnerID)
 	for _, f := range editFields {
 		switch f.Name {
 		case "company":
@@ -105,19 +81,9 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 		}
 		d.EditFields = append(d.EditFields, f)
 	}
-	events, _, err := s.db.Events(ctx, l.ID, 500, "")
-	if err != nil {
-		return err
-	}
-	for i := len(events) - 1; i >= 0; i-- { // newest first
-		e := events[i]
-		item := web.HistoryItem{Event: e, Actor: name(e.ActorID), Detail: eventDetail(e), Trace: indentJSON(e.Trace)}
-		if id, ok := e.Data["follow_up_id"].(string); ok {
-			if f, err := s.db.FollowUp(ctx, id); err == nil {
-				item.FollowUp = &f
-			}
-		}
-		d.Events = append(d.Events, item)
+	for _, h := range lp.History {
+		d.Events = append(d.Events, web.HistoryItem{Event: h.Event, Actor: h.Actor, Detail: eventDetail(h.Event),
+			Trace: indentJSON(h.Event.Trace), FollowUp: h.FollowUp})
 	}
 	p := consolePage(c, l.Company, "leads")
 	p.Notice, p.Data = notice, &d
@@ -167,43 +133,4 @@ func indentJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return b.String()
-}
-
-// moveChoices are the reps staff may assign lead l to (the members of its
-// pool; for an admin, every active rep) and the pools they may transfer it
-// to (those they administer; for an admin, every pool). The workflow checks
-// each choice again.
-func (s *Server) moveChoices(c *fiber.Ctx, me lead.User, l lead.Lead, pool lead.Pool) (reps, pools []web.Choice, err error) {
-	ctx := c.UserContext()
-	if me.Role == lead.RoleAdmin {
-		users, _, err := s.db.Users(ctx, 500, "")
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, u := range users {
-			if u.Active && u.Role == lead.RoleRep {
-				reps = append(reps, web.Choice{Value: u.ID, Label: u.Name})
-			}
-		}
-	} else {
-		for _, id := range pool.MemberIDs {
-			if u, err := s.db.User(ctx, id); err == nil && u.Active {
-				reps = append(reps, web.Choice{Value: u.ID, Label: u.Name})
-			}
-		}
-	}
-	filter := store.PoolFilter{Limit: 200}
-	if me.Role != lead.RoleAdmin {
-		filter.VisibleTo = me.ID
-	}
-	all, _, err := s.db.Pools(ctx, filter)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, p := range all {
-		if p.ID != l.PoolID && (me.Role == lead.RoleAdmin || lead.PoolAccessOf(me, p).Admin) {
-			pools = append(pools, web.Choice{Value: p.ID, Label: p.Name})
-		}
-	}
-	return reps, pools, nil
 }

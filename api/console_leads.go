@@ -11,13 +11,13 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
-	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file is the console's lead list and its tabs: my leads, and one tab
 // per pool the user may claim from. Filters are those of GET /api/v1/leads
-// (leadFilter), kept in the URL so a filtered list can be bookmarked.
+// (service.ParseLeadFilter), kept in the URL so a filtered list can be
+// bookmarked; the list is the service's (service.Leads).
 
 // listFilters are the filters the list page offers, in order.
 var listFilters = []web.Field{
@@ -29,24 +29,9 @@ var listFilters = []web.Field{
 	{Name: "created_from", Label: "From", Type: "date"}, {Name: "created_to", Label: "To", Type: "date"},
 }
 
-// claimablePools are the pools the user may claim from, for the tabs.
-func (s *Server) claimablePools(c *fiber.Ctx, me lead.User) ([]lead.Pool, error) {
-	pools, _, err := s.db.Pools(c.UserContext(), store.PoolFilter{VisibleTo: me.ID, Limit: 100})
-	if err != nil {
-		return nil, err
-	}
-	out := pools[:0]
-	for _, p := range pools {
-		if pa := lead.PoolAccessOf(me, p); pa.Member || pa.Admin {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) leadsPage(c *fiber.Ctx) error {
 	me := caller(c)
-	pools, err := s.claimablePools(c, me)
+	pools, err := s.svc.ClaimPools(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -71,26 +56,21 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	p := consolePage(c, title, "leads")
 	p.Data = &data
-	f, err := leadFilter(func(k string) string { return c.Query(k) }, func(k string) string { return k })
+	f, err := service.ParseLeadFilter(queryFilter(c), sameName)
 	if err != nil {
 		p.Problem = webProblem(err)
 		c.Status(fiber.StatusUnprocessableEntity)
 		return render(c, "leads", p)
 	}
-	if tab == "" {
-		f.OwnerID = me.ID
-	} else if f.PoolID = tab; f.Status == "" && !isStaff(me) {
-		f.Status = string(lead.StatusPooled) // a rep's pool tab: what they may claim
-	}
-	f.Limit, f.Cursor, f.Viewer = 50, c.Query("cursor"), store.ViewerOf(me)
-	leads, next, err := s.db.Leads(c.UserContext(), f)
+	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "", Pool: tab}
+	leads, next, err := s.svc.Leads(c.UserContext(), me, in)
 	if err != nil {
 		if p.Problem = webProblem(err); p.Problem == nil {
 			return err
 		}
 		return render(c, "leads", p)
 	}
-	data.Leads = redactAll(me, leads)
+	data.Leads = leads
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	q.Set("sort", "reclaim")
 	data.SortURL = "/leads?" + q.Encode()

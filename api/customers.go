@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/service"
 )
 
 // This file reads customers and their orders, and checks the body of a
@@ -26,14 +26,11 @@ func (s *Server) listCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	me := caller(c)
-	f := store.CustomerFilter{Q: c.Query("q"), OwnerID: c.Query("owner_id"), Viewer: store.ViewerOf(me), Limit: limit, Cursor: c.Query("cursor")}
-	var bad lead.Fields
-	f.CreatedFrom, f.CreatedTo = createdRange(func(k string) string { return c.Query(k) }, func(k string) string { return k }, &bad)
-	if err := bad.Err(); err != nil {
+	f, err := service.ParseCustomerFilter(queryFilter(c))
+	if err != nil {
 		return err
 	}
-	items, next, err := s.db.Customers(c.UserContext(), f)
+	items, next, err := s.svc.Customers(c.UserContext(), caller(c), f, limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
@@ -42,12 +39,10 @@ func (s *Server) listCustomers(c *fiber.Ctx) error {
 
 // getCustomer answers a customer with the lead it came from and its orders.
 func (s *Server) getCustomer(c *fiber.Ctx) error {
-	me := caller(c)
-	d, err := s.db.CustomerFor(c.UserContext(), c.Params("id"), me)
+	d, err := s.svc.Customer(c.UserContext(), caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	d.Lead = redact(me, d.Lead)
 	return c.JSON(d)
 }
 

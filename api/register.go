@@ -9,23 +9,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
-
-// registration is what the public form sends: the fields a customer
-// fills in about themselves, nothing that steers the lead.
-type registration struct {
-	Company    string `json:"company"`
-	Name       string `json:"name"`
-	Phone      string `json:"phone"`
-	Email      string `json:"email"`
-	Country    string `json:"country"`
-	Address    string `json:"address"`
-	Profession string `json:"profession"`
-	// Custom holds custom lead fields the registration page asks for;
-	// required fields are not enforced on public registrations.
-	Custom map[string]any `json:"custom"`
-}
 
 // receivedMessage is the public answer's message: the same whatever happened
 // to the lead (pooled, assigned, merged), so it reveals nothing about the
@@ -79,7 +65,7 @@ func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
 	if err := s.blocked(c, s.inviteLimit); err != nil {
 		return lead.User{}, err
 	}
-	rep, err := s.db.Inviter(c.UserContext(), tok)
+	rep, err := s.svc.Inviter(c.UserContext(), tok)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return rep, s.failed(c, s.inviteLimit, err)
 	}
@@ -87,46 +73,25 @@ func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
 }
 
 // register takes a registration from the public web form or a rep's invite
-// link. The answer names bad fields so the customer can correct them, and
-// otherwise says only that the registration was received or refused.
+// link (service.Register). The answer names bad fields so the customer can
+// correct them, and otherwise says only that the registration was received
+// or refused.
 func (s *Server) register(c *fiber.Ctx) error {
-	var in registration
-	if err := decodeJSON(c, &in); err != nil {
+	in := service.RegisterInput{IP: s.ip(c)}
+	if err := decodeJSON(c, &in.Registration); err != nil {
 		return err
 	}
-	li := lead.Input{Company: in.Company, Name: in.Name, Phone: in.Phone, Email: in.Email, Country: in.Country,
-		Address: in.Address, Profession: in.Profession, Custom: in.Custom, Source: lead.SourceWeb, IP: s.ip(c)}
-	err := li.Clean()
-	bad, _ := lead.FieldsOf(err)
-	if err := s.svc.CheckLead(c.UserContext(), &bad, li.Custom, nil, nil, true); err != nil {
-		return err
-	}
-	if err := bad.Err(); err != nil {
-		return err
-	}
-	opts := &lead.IntakeOptions{}
 	if tok := c.Params("invite"); tok != "" {
-		rep, err := s.inviter(c, tok)
-		if err != nil {
-			return err
-		}
-		li.Source, li.CreatedBy, li.Channel = lead.SourceInvite, rep.ID, "invite link"
-		opts.InviterID = rep.ID
+		in.Inviter = func(context.Context) (lead.User, error) { return s.inviter(c, tok) }
 	}
-	l := li.NewLead(requestLeadID(c, "register\x00"+s.ip(c)))
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.UpdateTimeout)
-	defer cancel()
-	out, _, err := s.startLead(ctx, l, opts)
-	if err != nil {
-		return err
-	}
-	if out.Status == lead.StatusRejected {
-		if len(out.FieldErrors) > 0 {
-			return lead.Invalid(out.FieldErrors...)
-		}
+	err := s.svc.Register(c.UserContext(), idempotencyKey(c), in)
+	if errors.Is(err, service.ErrRegistrationRefused) {
 		// A fraud check refused it: say so without saying which.
 		return &problemError{Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
 			Title: "your registration could not be accepted", Detail: "please contact us by phone or e-mail"}}
+	}
+	if err != nil {
+		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "received",
 		"message": web.Answer(answerLanguage(c), "received", receivedMessage)})

@@ -34,6 +34,11 @@ type Config struct {
 	MinPolicyDuration time.Duration
 	// PublicURL is the base URL users reach the service at, for links.
 	PublicURL string
+	// ExportTTL is how long an export's file is kept (default 7 days);
+	// MaxRunningExports how many exports one user may have running
+	// (default 2).
+	ExportTTL         time.Duration
+	MaxRunningExports int
 }
 
 // Service holds the dependencies of the operations; they are its methods.
@@ -59,6 +64,12 @@ func New(db *store.DB, tc client.Client, log *slog.Logger, cfg Config) *Service 
 	}
 	if cfg.MinPolicyDuration == 0 {
 		cfg.MinPolicyDuration = time.Duration(lead.DefaultMinPolicyDuration)
+	}
+	if cfg.ExportTTL == 0 {
+		cfg.ExportTTL = 7 * 24 * time.Hour
+	}
+	if cfg.MaxRunningExports == 0 {
+		cfg.MaxRunningExports = 2
 	}
 	return &Service{db: db, tc: tc, log: log, cfg: cfg}
 }

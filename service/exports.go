@@ -1,0 +1,124 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/sheet"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// The exports: start one of the leads a user may see, list and read them,
+// and download the file. Everyone exports (GateEveryone); an export holds
+// what the lead list shows its creator, and only they (and admins) see it.
+
+// ExportInput is an export: its format, fields and the lead list's
+// filters (LeadFilterNames), as strings.
+type ExportInput struct {
+	Format  string            `json:"format"`
+	Fields  []string          `json:"fields"`
+	Filters map[string]string `json:"filters"`
+}
+
+// exports is the export kind of job.
+func (s *Service) exports() jobKind[store.Export] {
+	return jobKind[store.Export]{what: "export", get: s.db.Export, list: s.db.Exports,
+		owner: func(e store.Export) (string, string) { return e.CreatedBy, "" },
+		start: func(ctx context.Context, e store.Export) error { return workflows.StartExport(ctx, s.tc, e.ID) },
+		fail:  s.db.FinishExport, id: func(e store.Export) string { return e.ID }}
+}
+
+// StartExport checks an export's format, fields and filters, stores it and
+// starts its ExportWorkflow.
+func (s *Service) StartExport(ctx context.Context, me lead.User, in ExportInput) (store.Export, error) {
+	if err := Allowed(me, GateEveryone); err != nil {
+		return store.Export{}, err
+	}
+	var bad lead.Fields
+	format, ok := sheet.ParseFormat(in.Format)
+	if !ok {
+		bad.Add("format", "must be csv or xlsx")
+	}
+	fields, err := sheet.CheckExportFields(in.Fields)
+	var fe *lead.Error
+	if errors.As(err, &fe) {
+		bad = append(bad, fe.Fields...)
+	} else if err != nil {
+		return store.Export{}, err
+	}
+	known := map[string]bool{}
+	for _, n := range LeadFilterNames {
+		known[n] = true
+	}
+	filters := in.Filters
+	var unknown []string
+	for k := range filters {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		bad.Add("filters."+k, "is not a filter of the lead list; the filters are "+strings.Join(LeadFilterNames, ", "))
+	}
+	f, err := ParseLeadFilter(func(k string) string { return strings.TrimSpace(filters[k]) }, func(k string) string { return "filters." + k })
+	if errors.As(err, &fe) {
+		bad = append(bad, fe.Fields...)
+	} else if err != nil {
+		return store.Export{}, err
+	}
+	if err := bad.Err(); err != nil {
+		return store.Export{}, err
+	}
+	f.Viewer = store.ViewerOf(me) // an export holds what the lead list shows me
+	if _, err := s.db.ExpireExports(ctx, s.cfg.ExportTTL); err != nil {
+		return store.Export{}, err
+	}
+	e, err := s.db.CreateExport(ctx, store.Export{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID,
+		Format: string(format), Fields: fields, Filter: f}, s.cfg.MaxRunningExports)
+	if err != nil {
+		return store.Export{}, err
+	}
+	if err := s.exports().launch(ctx, s, e); err != nil {
+		return store.Export{}, err
+	}
+	return e, nil
+}
+
+// Exports are a page of the exports me may see, newest first.
+func (s *Service) Exports(ctx context.Context, me lead.User, limit int, cursor string) ([]store.Export, string, error) {
+	if err := Allowed(me, GateEveryone); err != nil {
+		return nil, "", err
+	}
+	return s.exports().page(ctx, me, limit, cursor)
+}
+
+// Export is export id when me may see it: its creator or an admin (an
+// export holds what its creator may see). Others get not found.
+func (s *Service) Export(ctx context.Context, me lead.User, id string) (store.Export, error) {
+	return s.exports().own(ctx, s, me, id)
+}
+
+// ExportFile is export id and its file, once it is ready: a conflict while
+// it runs (the export is returned, so a face can say when to ask again)
+// or when it failed.
+func (s *Service) ExportFile(ctx context.Context, me lead.User, id string) (store.Export, []byte, error) {
+	e, err := s.Export(ctx, me, id)
+	if err != nil {
+		return e, nil, err
+	}
+	switch e.Status {
+	case store.JobRunning:
+		return e, nil, lead.Conflict("the export is not ready yet", "status: running; GET /api/v1/exports/"+e.ID+" tells when it is")
+	case store.JobFailed:
+		return e, nil, lead.Conflict("the export failed", e.Error)
+	}
+	data, err := s.db.ExportFile(ctx, e.ID)
+	return e, data, err
+}

@@ -1,0 +1,125 @@
+package service
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// This file reads the filters of the lists and reports as both faces give
+// them (a query string, a form, an export's filters): get returns a
+// filter's value, "" when absent; field names a bad filter in errors.
+
+// LeadFilterNames are the filters of the lead list.
+var LeadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent", "source", "channel", "group", "tag", "country", "q", "name",
+	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "time_field", "review"}
+
+// ParseLeadFilter reads the filters of the lead list (LeadFilterNames).
+func ParseLeadFilter(get func(string) string, field func(string) string) (store.LeadFilter, error) {
+	f := store.LeadFilter{
+		Status: get("status"), Stage: get("stage"), PoolID: get("pool_id"), OwnerID: get("owner_id"),
+		Source: get("source"), Channel: get("channel"), Group: get("group"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
+		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
+		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
+		Agent: get("agent"), TimeField: get("time_field"),
+	}
+	var bad lead.Fields
+	if f.Status != "" && !lead.Status(f.Status).Valid() {
+		bad.Add(field("status"), "must be one of received, rejected, merged, pooled, offered, assigned, converted, closed")
+	}
+	for _, id := range []struct{ name, v string }{{"pool_id", f.PoolID}, {"owner_id", f.OwnerID}} {
+		if _, err := uuid.Parse(id.v); id.v != "" && err != nil {
+			bad.Add(field(id.name), "is not an id")
+		}
+	}
+	f.CreatedFrom, f.CreatedTo = createdRange(get, field, &bad)
+	if !store.ValidTimeField(f.TimeField) {
+		bad.Add(field("time_field"), "must be created, assigned or last_follow_up")
+	}
+	switch get("review") {
+	case "", "false":
+	case "true":
+		f.Review = true
+	default:
+		bad.Add(field("review"), "must be true or false")
+	}
+	return f, bad.Err()
+}
+
+// ParseCustomerFilter reads the filters of the customer list: q,
+// owner_id, created_from and created_to.
+func ParseCustomerFilter(get func(string) string) (store.CustomerFilter, error) {
+	f := store.CustomerFilter{Q: get("q"), OwnerID: get("owner_id")}
+	var bad lead.Fields
+	f.CreatedFrom, f.CreatedTo = createdRange(get, func(k string) string { return k }, &bad)
+	return f, bad.Err()
+}
+
+// createdRange reads the created_from and created_to filters of a list.
+func createdRange(get func(string) string, field func(string) string, bad *lead.Fields) (from, to *time.Time) {
+	for name, dst := range map[string]**time.Time{"created_from": &from, "created_to": &to} {
+		if v := get(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(field(name), "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = &t
+		}
+	}
+	return from, to
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, v)
+}
+
+// DefaultReportDays is the period of a report without from: the last 30 days.
+const DefaultReportDays = 30
+
+// ParseReportFilter reads a report's from and to (dates or RFC 3339
+// times; to is excluded; by default the DefaultReportDays up to now) and,
+// for the funnel (grouped), group_by (default source). On a refusal the
+// filter still holds the period read so far.
+func ParseReportFilter(get func(string) string, grouped bool) (store.ReportFilter, error) {
+	var bad lead.Fields
+	now := time.Now().UTC()
+	f := store.ReportFilter{To: now}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		name, dst := p.name, p.dst
+		if v := get(name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad.Add(name, "must be a date (2026-01-31) or an RFC 3339 time")
+				continue
+			}
+			*dst = t
+		}
+	}
+	if f.From.IsZero() {
+		f.From = f.To.AddDate(0, 0, -DefaultReportDays)
+	}
+	if len(bad) == 0 && !f.From.Before(f.To) {
+		bad.Add("to", "must be after from")
+	}
+	if grouped {
+		f.GroupBy = get("group_by")
+		if f.GroupBy == "" {
+			f.GroupBy = store.GroupSource
+		}
+		if !store.ValidGroup(f.GroupBy) {
+			bad.Add("group_by", "must be one of "+strings.Join(store.FunnelGroups, ", "))
+		}
+	}
+	return f, bad.Err()
+}

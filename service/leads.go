@@ -1,0 +1,165 @@
+package service
+
+import (
+	"context"
+	"slices"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// Creating a lead and reading leads: one lead, its history and follow-ups,
+// the list. Whoever is signed in may create a lead; what they read is what
+// the access model lets them see (lead.Visible, store.Viewer for lists),
+// redacted (lead.Redact).
+
+// Created is the intake decision on a lead as its creator may see it.
+type Created struct {
+	// Lead is the lead, redacted; its MergedInto is kept only when me may
+	// read that lead.
+	Lead lead.Lead
+	// New says this request created the lead (a retry finds it created).
+	New bool
+	// Merged says the lead was merged into Lead.MergedInto.
+	Merged bool
+	// Warnings are about the live lead it duplicates (duplicate policy warn).
+	Warnings []string
+}
+
+// CreateLead checks in and starts the lead's workflow, which decides its
+// intake (validation, duplicates, routing). A duplicate refused by the
+// reject policy is a conflict; a duplicate is named only to a user who may
+// see it (store.NamesDuplicate). key is the request's idempotency key: a
+// retry with the same key finds the lead it created.
+func (s *Service) CreateLead(ctx context.Context, me lead.User, key string, in lead.Input) (Created, error) {
+	err := in.Clean()
+	bad, _ := lead.FieldsOf(err)
+	if err := s.CheckLead(ctx, &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
+		return Created{}, err
+	}
+	if err := bad.Err(); err != nil {
+		return Created{}, err
+	}
+	in.Source, in.CreatedBy = lead.SourceAPI, me.ID
+	opts := in.Options()
+	if me.Role == lead.RoleRep {
+		// A rep's own lead goes to their own leads while they have room (seed 002).
+		in.Source, opts.CreatorID = lead.SourceManual, me.ID
+	}
+	out, created, err := s.StartLead(ctx, in.NewLead(LeadID(key, me.ID)), &opts)
+	if err != nil {
+		return Created{}, err
+	}
+	return s.created(ctx, me, out, created)
+}
+
+// created is intake result out as me may see it.
+func (s *Service) created(ctx context.Context, me lead.User, out lead.IntakeResult, isNew bool) (Created, error) {
+	hasDup, dup := out.DuplicateOf != "", out.DuplicateOf
+	if named, err := s.db.NamesDuplicate(ctx, me, dup); err != nil {
+		return Created{}, err
+	} else if !named {
+		dup, out.DuplicateOf = "", ""
+	}
+	which := "a live lead"
+	if dup != "" {
+		which = "lead " + dup
+	}
+	if out.Outcome == lead.OutcomeDuplicate {
+		why := "the duplicate policy of this source is reject"
+		if slices.Contains(out.RejectReasons, lead.DuplicateNotMerged) {
+			why = "the policy would merge it, but you may not edit that lead"
+		}
+		return Created{}, lead.Conflict("the lead duplicates "+which, "a lead with the same company, phone and country exists: "+which, why)
+	}
+	c := Created{Lead: lead.Redact(me, out.Lead), New: isNew}
+	switch {
+	case out.Outcome == lead.OutcomeMerged:
+		c.Merged = true
+		if _, err := s.db.LeadFor(ctx, out.MergedInto, me, lead.ActRead); err != nil {
+			c.Lead.MergedInto = ""
+		}
+	case hasDup && out.Outcome != lead.OutcomeRejected:
+		c.Warnings = []string{"a lead with the same company, phone and country exists: " + which}
+	}
+	return c, nil
+}
+
+// Lead is lead id, redacted, when me may read it (not found otherwise).
+func (s *Service) Lead(ctx context.Context, me lead.User, id string) (lead.Lead, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err != nil {
+		return l, err
+	}
+	return lead.Redact(me, l), nil
+}
+
+// LeadsInput is a page of the lead list: its filters (ParseLeadFilter),
+// and the console's tabs: Mine narrows the list to me's own leads, Pool to
+// one pool's, and for a rep to the leads they may claim from it.
+type LeadsInput struct {
+	Filter store.LeadFilter
+	Limit  int
+	Cursor string
+	Mine   bool
+	Pool   string
+}
+
+// Leads are a page of the leads me may see (lead.Visible, through its SQL
+// twin), newest first, redacted.
+func (s *Service) Leads(ctx context.Context, me lead.User, in LeadsInput) ([]lead.Lead, string, error) {
+	f := in.Filter
+	if in.Mine {
+		f.OwnerID = me.ID
+	} else if in.Pool != "" {
+		if f.PoolID = in.Pool; f.Status == "" && !IsStaff(me) {
+			f.Status = string(lead.StatusPooled) // a rep's pool tab: what they may claim
+		}
+	}
+	f.Limit, f.Cursor, f.Viewer = in.Limit, in.Cursor, store.ViewerOf(me)
+	leads, next, err := s.db.Leads(ctx, f)
+	for i := range leads {
+		leads[i] = lead.Redact(me, leads[i])
+	}
+	return leads, next, err
+}
+
+// IsStaff reports whether u manages leads beyond their own.
+func IsStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == lead.RoleManager }
+
+// LeadHistory is a page of lead id's events, oldest first, when me may read it.
+func (s *Service) LeadHistory(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.Event, string, error) {
+	return leadList(ctx, s, me, id, limit, cursor, s.db.Events)
+}
+
+// FollowUps is a page of lead id's follow-ups, newest first, when me may read it.
+func (s *Service) FollowUps(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.FollowUp, string, error) {
+	return leadList(ctx, s, me, id, limit, cursor, s.db.FollowUps)
+}
+
+// leadList is one page of a list that belongs to lead id (its history, its
+// follow-ups), for whoever may read the lead.
+func leadList[T any](ctx context.Context, s *Service, me lead.User, id string, limit int, cursor string,
+	list func(ctx context.Context, leadID string, limit int, cursor string) ([]T, string, error)) ([]T, string, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err != nil {
+		return nil, "", err
+	}
+	return list(ctx, l.ID, limit, cursor)
+}
+
+// ClaimPools are the pools me may claim from or administers (the lead
+// list's tabs), at most 100.
+func (s *Service) ClaimPools(ctx context.Context, me lead.User) ([]lead.Pool, error) {
+	pools, _, err := s.db.Pools(ctx, store.PoolFilter{VisibleTo: me.ID, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	out := pools[:0]
+	for _, p := range pools {
+		if pa := lead.PoolAccessOf(me, p); pa.Member || pa.Admin {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,118 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// The reports: the funnel, the rejections and the activity of the leads
+// registered in a period, and the dashboard's set of them. Every user may
+// ask; each report counts only the leads the user answers for (an admin
+// every lead, a manager those of the pools they administer and their own,
+// a rep their own). f is read by ParseReportFilter; its viewer is set here.
+
+// FunnelReport is the funnel of f's period grouped by f.GroupBy.
+type FunnelReport struct {
+	From    time.Time         `json:"from"`
+	To      time.Time         `json:"to"`
+	GroupBy string            `json:"group_by"`
+	Items   []store.FunnelRow `json:"items"`
+}
+
+// RejectionReport is the rejections of f's period.
+type RejectionReport struct {
+	From  time.Time            `json:"from"`
+	To    time.Time            `json:"to"`
+	Items []store.RejectionRow `json:"items"`
+}
+
+// ActivityReport is the activity of f's period.
+type ActivityReport struct {
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Today string    `json:"today"` // the day (UTC) follow_ups_due counts to the end of
+	store.Activity
+}
+
+// Funnel is the funnel report of f for me.
+func (s *Service) Funnel(ctx context.Context, me lead.User, f store.ReportFilter) (FunnelReport, error) {
+	f.Viewer = store.ViewerOf(me)
+	items, err := s.db.FunnelReport(ctx, f)
+	if err != nil {
+		return FunnelReport{}, err
+	}
+	if items == nil {
+		items = []store.FunnelRow{}
+	}
+	return FunnelReport{From: f.From, To: f.To, GroupBy: f.GroupBy, Items: items}, nil
+}
+
+// Rejections is the rejection report of f for me.
+func (s *Service) Rejections(ctx context.Context, me lead.User, f store.ReportFilter) (RejectionReport, error) {
+	f.Viewer = store.ViewerOf(me)
+	items, err := s.db.RejectionReport(ctx, f)
+	if err != nil {
+		return RejectionReport{}, err
+	}
+	if items == nil {
+		items = []store.RejectionRow{}
+	}
+	return RejectionReport{From: f.From, To: f.To, Items: items}, nil
+}
+
+// Activity is the activity report of f for me.
+func (s *Service) Activity(ctx context.Context, me lead.User, f store.ReportFilter) (ActivityReport, error) {
+	f.Viewer = store.ViewerOf(me)
+	now := time.Now().UTC()
+	a, err := s.db.ActivityReport(ctx, f, now)
+	if a.Reclaims == nil {
+		a.Reclaims = []store.DayCount{}
+	}
+	if a.Due == nil {
+		a.Due = []store.DueRow{}
+	}
+	return ActivityReport{From: f.From, To: f.To, Today: now.Format(time.DateOnly), Activity: a}, err
+}
+
+// DashboardGroups are the funnel groupings the dashboard reads.
+var DashboardGroups = []string{store.GroupStatus, store.GroupPool, store.GroupChannel, store.GroupInviter, store.GroupOwner, store.GroupAll}
+
+// Dashboard is the dashboard's reports of f's period for me, run at once:
+// the funnel by each of DashboardGroups, and the activity.
+func (s *Service) Dashboard(ctx context.Context, me lead.User, f store.ReportFilter) (map[string][]store.FunnelRow, ActivityReport, error) {
+	f.Viewer = store.ViewerOf(me)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		act  ActivityReport
+	)
+	funnels := map[string][]store.FunnelRow{}
+	for _, g := range DashboardGroups {
+		wg.Go(func() {
+			gf := f
+			gf.GroupBy = g
+			rows, err := s.db.FunnelReport(ctx, gf)
+			mu.Lock()
+			defer mu.Unlock()
+			funnels[g], errs = rows, append(errs, err)
+		})
+	}
+	wg.Go(func() {
+		a, err := s.Activity(ctx, me, f)
+		mu.Lock()
+		defer mu.Unlock()
+		act, errs = a, append(errs, err)
+	})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, act, err
+		}
+	}
+	return funnels, act, nil
+}
