@@ -6,12 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
-	"github.com/leadflow/leadflow/workflows"
 )
 
 // The exports: start one of the leads a user may see, list and read them,
@@ -24,14 +21,6 @@ type ExportInput struct {
 	Format  string            `json:"format"`
 	Fields  []string          `json:"fields"`
 	Filters map[string]string `json:"filters"`
-}
-
-// exports is the export kind of job.
-func (s *Service) exports() jobKind[store.Export] {
-	return jobKind[store.Export]{what: "export", get: s.db.Export, list: s.db.Exports,
-		owner: func(e store.Export) (string, string) { return e.CreatedBy, "" },
-		start: func(ctx context.Context, e store.Export) error { return workflows.StartExport(ctx, s.tc, e.ID) },
-		fail:  s.db.FinishExport, id: func(e store.Export) string { return e.ID }}
 }
 
 // StartExport checks an export's format, fields and filters, stores it and
@@ -80,22 +69,15 @@ func (s *Service) StartExport(ctx context.Context, me lead.User, in ExportInput)
 	if _, err := s.db.ExpireExports(ctx, s.cfg.ExportTTL); err != nil {
 		return store.Export{}, err
 	}
-	e, err := s.db.CreateExport(ctx, store.Export{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID,
-		Format: string(format), Fields: fields, Filter: f}, s.cfg.MaxRunningExports)
-	if err != nil {
-		return store.Export{}, err
-	}
-	if err := s.exports().launch(ctx, s, e); err != nil {
-		return store.Export{}, err
-	}
-	return e, nil
+	e := store.Export{CreatedBy: me.ID, Format: string(format), Fields: fields, Filter: f}
+	return s.exports().launch(ctx, s, func(ctx context.Context, id string) (store.Export, error) {
+		e.ID = id
+		return s.db.CreateExport(ctx, e, s.cfg.MaxRunningExports)
+	})
 }
 
 // Exports are a page of the exports me may see, newest first.
 func (s *Service) Exports(ctx context.Context, me lead.User, limit int, cursor string) ([]store.Export, string, error) {
-	if err := Allowed(me, GateEveryone); err != nil {
-		return nil, "", err
-	}
 	return s.exports().page(ctx, me, limit, cursor)
 }
 
@@ -109,16 +91,13 @@ func (s *Service) Export(ctx context.Context, me lead.User, id string) (store.Ex
 // it runs (the export is returned, so a face can say when to ask again)
 // or when it failed.
 func (s *Service) ExportFile(ctx context.Context, me lead.User, id string) (store.Export, []byte, error) {
-	e, err := s.Export(ctx, me, id)
-	if err != nil {
-		return e, nil, err
-	}
-	switch e.Status {
-	case store.JobRunning:
-		return e, nil, lead.Conflict("the export is not ready yet", "status: running; GET /api/v1/exports/"+e.ID+" tells when it is")
-	case store.JobFailed:
-		return e, nil, lead.Conflict("the export failed", e.Error)
-	}
-	data, err := s.db.ExportFile(ctx, e.ID)
-	return e, data, err
+	return s.exports().file(ctx, s, me, id, func(ctx context.Context, e store.Export) ([]byte, error) {
+		switch e.Status {
+		case store.JobRunning:
+			return nil, lead.Conflict("the export is not ready yet", "status: running; GET /api/v1/exports/"+e.ID+" tells when it is")
+		case store.JobFailed:
+			return nil, lead.Conflict("the export failed", e.Error)
+		}
+		return s.db.ExportFile(ctx, e.ID)
+	})
 }

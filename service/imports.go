@@ -9,12 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
-	"github.com/leadflow/leadflow/workflows"
 )
 
 // The imports: preview a file, start an import, list and read them, and
@@ -52,16 +49,6 @@ type PreviewRow struct {
 
 // previewSample is how many rows a preview maps.
 const previewSample = 10
-
-// imports is the import kind of job.
-func (s *Service) imports() jobKind[store.Import] {
-	return jobKind[store.Import]{what: "import", get: s.db.Import, list: s.db.Imports,
-		owner: func(im store.Import) (string, string) { return im.CreatedBy, im.PoolID },
-		start: func(ctx context.Context, im store.Import) error {
-			return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: im.ID, Total: im.Total, BatchSize: workflows.ImportBatchSize})
-		},
-		fail: s.db.FinishImport, id: func(im store.Import) string { return im.ID }}
-}
 
 // PreviewImport answers u's headers, the suggested mapping and the first
 // rows as leads, without importing anything.
@@ -144,28 +131,22 @@ func (s *Service) StartImport(ctx context.Context, me lead.User, u Upload, in Im
 	}
 
 	sum := sha256.Sum256(u.Data)
-	im := store.Import{ID: uuid.Must(uuid.NewV7()).String(), CreatedBy: me.ID, FileName: u.Name,
+	im := store.Import{CreatedBy: me.ID, FileName: u.Name,
 		Format: string(u.Sheet.Format), FileSHA256: hex.EncodeToString(sum[:]), FileSize: int64(len(u.Data)),
 		Headers: u.Sheet.Headers, Mapping: mapping, PoolID: poolID, DuplicatePolicy: string(policy)}
 	rows := make([]store.ImportRow, len(u.Sheet.Rows))
 	for i, r := range u.Sheet.Rows {
 		rows[i] = store.ImportRow{Row: r.Num, Seq: i, Cells: r.Cells}
 	}
-	stored, _, err := s.db.CreateImport(ctx, im, rows)
-	if err != nil {
-		return store.Import{}, err
-	}
-	if err := s.imports().launch(ctx, s, stored); err != nil {
-		return store.Import{}, err
-	}
-	return stored, nil
+	return s.imports().launch(ctx, s, func(ctx context.Context, id string) (store.Import, error) {
+		im.ID = id
+		stored, _, err := s.db.CreateImport(ctx, im, rows)
+		return stored, err
+	})
 }
 
 // Imports are a page of the imports me may see, newest first.
 func (s *Service) Imports(ctx context.Context, me lead.User, limit int, cursor string) ([]store.Import, string, error) {
-	if err := Allowed(me, GateImport); err != nil {
-		return nil, "", err
-	}
 	return s.imports().page(ctx, me, limit, cursor)
 }
 
@@ -178,15 +159,16 @@ func (s *Service) Import(ctx context.Context, me lead.User, id string) (store.Im
 // failed, or created with a warning: row number, outcome, reason, lead id,
 // then the row's own columns, so the rows can be fixed and imported again.
 func (s *Service) ImportErrors(ctx context.Context, me lead.User, id string) (store.Import, []byte, error) {
-	im, err := s.Import(ctx, me, id)
-	if err != nil {
-		return im, nil, err
-	}
+	return s.imports().file(ctx, s, me, id, s.importErrors)
+}
+
+// importErrors is the CSV of ImportErrors.
+func (s *Service) importErrors(ctx context.Context, im store.Import) ([]byte, error) {
 	var buf bytes.Buffer
 	header := append([]string{"row", "outcome", "reason", "lead_id"}, im.Headers...)
 	w, err := sheet.NewWriter(sheet.CSV, &buf, "", header)
 	if err != nil {
-		return im, nil, err
+		return nil, err
 	}
 	err = s.db.ImportProblems(ctx, im.ID, func(r store.ImportRow) error {
 		outcome := r.Outcome
@@ -198,12 +180,12 @@ func (s *Service) ImportErrors(ctx context.Context, me lead.User, id string) (st
 		return w.Write(append(cells, r.Cells...))
 	})
 	if err != nil {
-		return im, nil, err
+		return nil, err
 	}
 	if err := w.Close(); err != nil {
-		return im, nil, err
+		return nil, err
 	}
-	return im, buf.Bytes(), nil
+	return buf.Bytes(), nil
 }
 
 // ImportPools are the pools me may import into (lead.ActImport), of the

@@ -42,26 +42,14 @@ type ActivityReport struct {
 func (s *Service) Funnel(ctx context.Context, me lead.User, f store.ReportFilter) (FunnelReport, error) {
 	f.Viewer = store.ViewerOf(me)
 	items, err := s.db.FunnelReport(ctx, f)
-	if err != nil {
-		return FunnelReport{}, err
-	}
-	if items == nil {
-		items = []store.FunnelRow{}
-	}
-	return FunnelReport{From: f.From, To: f.To, GroupBy: f.GroupBy, Items: items}, nil
+	return FunnelReport{From: f.From, To: f.To, GroupBy: f.GroupBy, Items: orEmpty(items)}, err
 }
 
 // Rejections is the rejection report of f for me.
 func (s *Service) Rejections(ctx context.Context, me lead.User, f store.ReportFilter) (RejectionReport, error) {
 	f.Viewer = store.ViewerOf(me)
 	items, err := s.db.RejectionReport(ctx, f)
-	if err != nil {
-		return RejectionReport{}, err
-	}
-	if items == nil {
-		items = []store.RejectionRow{}
-	}
-	return RejectionReport{From: f.From, To: f.To, Items: items}, nil
+	return RejectionReport{From: f.From, To: f.To, Items: orEmpty(items)}, err
 }
 
 // Activity is the activity report of f for me.
@@ -69,13 +57,16 @@ func (s *Service) Activity(ctx context.Context, me lead.User, f store.ReportFilt
 	f.Viewer = store.ViewerOf(me)
 	now := time.Now().UTC()
 	a, err := s.db.ActivityReport(ctx, f, now)
-	if a.Reclaims == nil {
-		a.Reclaims = []store.DayCount{}
-	}
-	if a.Due == nil {
-		a.Due = []store.DueRow{}
-	}
+	a.Reclaims, a.Due = orEmpty(a.Reclaims), orEmpty(a.Due)
 	return ActivityReport{From: f.From, To: f.To, Today: now.Format(time.DateOnly), Activity: a}, err
+}
+
+// orEmpty is rows, an empty list rather than none (a JSON [] rather than null).
+func orEmpty[T any](rows []T) []T {
+	if rows == nil {
+		return []T{}
+	}
+	return rows
 }
 
 // DashboardGroups are the funnel groupings the dashboard reads.
