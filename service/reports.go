@@ -15,26 +15,32 @@ import (
 // every lead, a manager those of the pools they administer and their own,
 // a rep their own). f is read by ParseReportFilter; its viewer is set here.
 
-// FunnelReport is the funnel of f's period grouped by f.GroupBy.
+// periodOf is f's period.
+func periodOf(f store.ReportFilter) Period { return Period{From: f.From, To: f.To} }
+
+// Period is the period a report counts, to excluded.
+type Period struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// FunnelReport is the funnel of a period grouped by GroupBy.
 type FunnelReport struct {
-	From    time.Time         `json:"from"`
-	To      time.Time         `json:"to"`
+	Period
 	GroupBy string            `json:"group_by"`
 	Items   []store.FunnelRow `json:"items"`
 }
 
-// RejectionReport is the rejections of f's period.
+// RejectionReport is the rejections of a period.
 type RejectionReport struct {
-	From  time.Time            `json:"from"`
-	To    time.Time            `json:"to"`
+	Period
 	Items []store.RejectionRow `json:"items"`
 }
 
-// ActivityReport is the activity of f's period.
+// ActivityReport is the activity of a period.
 type ActivityReport struct {
-	From  time.Time `json:"from"`
-	To    time.Time `json:"to"`
-	Today string    `json:"today"` // the day (UTC) follow_ups_due counts to the end of
+	Period
+	Today string `json:"today"` // the day (UTC) follow_ups_due counts to the end of
 	store.Activity
 }
 
@@ -42,14 +48,14 @@ type ActivityReport struct {
 func (s *Service) Funnel(ctx context.Context, me lead.User, f store.ReportFilter) (FunnelReport, error) {
 	f.Viewer = store.ViewerOf(me)
 	items, err := s.db.FunnelReport(ctx, f)
-	return FunnelReport{From: f.From, To: f.To, GroupBy: f.GroupBy, Items: orEmpty(items)}, err
+	return FunnelReport{Period: periodOf(f), GroupBy: f.GroupBy, Items: orEmpty(items)}, err
 }
 
 // Rejections is the rejection report of f for me.
 func (s *Service) Rejections(ctx context.Context, me lead.User, f store.ReportFilter) (RejectionReport, error) {
 	f.Viewer = store.ViewerOf(me)
 	items, err := s.db.RejectionReport(ctx, f)
-	return RejectionReport{From: f.From, To: f.To, Items: orEmpty(items)}, err
+	return RejectionReport{Period: periodOf(f), Items: orEmpty(items)}, err
 }
 
 // Activity is the activity report of f for me.
@@ -58,7 +64,7 @@ func (s *Service) Activity(ctx context.Context, me lead.User, f store.ReportFilt
 	now := time.Now().UTC()
 	a, err := s.db.ActivityReport(ctx, f, now)
 	a.Reclaims, a.Due = orEmpty(a.Reclaims), orEmpty(a.Due)
-	return ActivityReport{From: f.From, To: f.To, Today: now.Format(time.DateOnly), Activity: a}, err
+	return ActivityReport{Period: periodOf(f), Today: now.Format(time.DateOnly), Activity: a}, err
 }
 
 // orEmpty is rows, an empty list rather than none (a JSON [] rather than null).
