@@ -1,7 +1,6 @@
 package api
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -61,16 +60,6 @@ func caller(c *fiber.Ctx) lead.User {
 	return u
 }
 
-// requireRole lets only the given roles through.
-func (s *Server) requireRole(roles ...lead.Role) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := roleErr(caller(c), roles...); err != nil {
-			return err
-		}
-		return c.Next()
-	}
-}
-
 // gate lets only the roles of service gate g through (service.Gates).
 func (s *Server) gate(g service.Gate) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -79,21 +68,4 @@ func (s *Server) gate(g service.Gate) fiber.Handler {
 		}
 		return c.Next()
 	}
-}
-
-// roleErr refuses a user whose role is not one of roles (the API's
-// requireRole and the console's pages).
-func roleErr(u lead.User, roles ...lead.Role) error {
-	if !slices.Contains(roles, u.Role) {
-		return lead.Errorf(lead.CodeForbidden, "this needs the role %s; you are %s", joinRoles(roles), u.Role)
-	}
-	return nil
-}
-
-func joinRoles(roles []lead.Role) string {
-	s := make([]string, len(roles))
-	for i, r := range roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, " or ")
 }

@@ -49,8 +49,8 @@ func menuFor(u lead.User) []web.NavLink {
 // pools and users for staff, teams, fields and option lists for everyone
 // signed in, the outbox for admins; each form has its API route's roles.
 func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
-	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.Gates[service.GateStaff], h) }
-	admin := func(h fiber.Handler) fiber.Handler { return s.only(service.Gates[service.GateAdmin], h) }
+	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.GateStaff, h) }
+	admin := func(h fiber.Handler) fiber.Handler { return s.only(service.GateAdmin, h) }
 	get("/pools", staff(s.poolsPage))
 	post("/pools", admin(s.createPoolForm))
 	get("/pools/:id", staff(s.poolPage))
@@ -84,10 +84,11 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 	get("/outbox/:id", admin(s.emailPage))
 }
 
-// only lets the roles through to h; others get the API's refusal as a page.
-func (s *Server) only(roles []lead.Role, h fiber.Handler) fiber.Handler {
+// only lets the roles of gate g through to h (service.Gates); others get
+// the API's refusal as a page.
+func (s *Server) only(g service.Gate, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := roleErr(caller(c), roles...); err != nil {
+		if err := service.Allowed(caller(c), g); err != nil {
 			return s.consoleRefusal(c, err)
 		}
 		return h(c)

@@ -20,7 +20,7 @@ import (
 // a sample lead, the what-if preview over recent leads and the versions.
 // Each form calls the service method the API's route calls (SaveRules,
 // TestRules, PreviewRules, ActivateRules), under the same roles
-// (lead.RuleReaders, lead.RuleWriters).
+// (service.GateRulesRead, service.GateRulesWrite).
 
 // ruleAbout says what each kind decides, for the pages.
 var ruleAbout = map[rules.Kind]string{
@@ -49,19 +49,19 @@ const (
 
 // consoleRules registers the rules pages.
 func (s *Server) consoleRules(get, post func(string, fiber.Handler)) {
-	get("/rules", s.rulesFor(lead.RuleReaders, s.rulesPage))
-	get("/rules/:kind", s.rulesFor(lead.RuleReaders, s.rulePage))
-	post("/rules/:kind", s.rulesFor(lead.RuleWriters, s.saveRulePage))
-	post("/rules/:kind/test", s.rulesFor(lead.RuleReaders, s.testRulePage))
-	post("/rules/:kind/preview", s.rulesFor(lead.RuleReaders, s.previewRulePage))
-	get("/rules/:kind/versions/:version", s.rulesFor(lead.RuleReaders, s.ruleVersionPage))
-	post("/rules/:kind/versions/:version/activate", s.rulesFor(lead.RuleWriters, s.activateRulePage))
+	get("/rules", s.rulesFor(service.GateRulesRead, s.rulesPage))
+	get("/rules/:kind", s.rulesFor(service.GateRulesRead, s.rulePage))
+	post("/rules/:kind", s.rulesFor(service.GateRulesWrite, s.saveRulePage))
+	post("/rules/:kind/test", s.rulesFor(service.GateRulesRead, s.testRulePage))
+	post("/rules/:kind/preview", s.rulesFor(service.GateRulesRead, s.previewRulePage))
+	get("/rules/:kind/versions/:version", s.rulesFor(service.GateRulesRead, s.ruleVersionPage))
+	post("/rules/:kind/versions/:version/activate", s.rulesFor(service.GateRulesWrite, s.activateRulePage))
 }
 
 // rulesFor lets the roles the API lets through reach h, and answers
 // others, and unknown kinds, as the API would (403, 404) with a page.
-func (s *Server) rulesFor(roles []lead.Role, h fiber.Handler) fiber.Handler {
-	return s.only(roles, func(c *fiber.Ctx) error {
+func (s *Server) rulesFor(g service.Gate, h fiber.Handler) fiber.Handler {
+	return s.only(g, func(c *fiber.Ctx) error {
 		if c.Params("kind") != "" {
 			if _, err := ruleKind(c); err != nil {
 				return s.consoleMessage(c, fiber.StatusNotFound, "No such rules", webProblem(err).Title)
