@@ -7,11 +7,8 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,8 +17,8 @@ import (
 	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
@@ -51,7 +48,7 @@ type Config struct {
 	// ReadTimeout is how long a client may take to send a request, headers
 	// and body, from the connection's opening or the request's first byte
 	// (default 10 seconds). The body of a route that takes more than
-	// JSONBodyLimit (uploads, rule sets, option lists) has UploadTimeout
+	// httpx.JSONBodyLimit (uploads, rule sets, option lists) has UploadTimeout
 	// from the end of its headers instead (default 5 minutes). IdleTimeout
 	// is how long a kept-alive connection waits for its next request
 	// (default 30 seconds).
@@ -90,14 +87,11 @@ type Server struct {
 	tc      client.Client
 	log     *slog.Logger
 	metrics *metrics
-	proxies proxies // the peers whose X-Forwarded-For is believed
 	// svc is every operation, which the handlers call.
 	svc *service.Service
-	// The limits of a client address: registrations, failed credentials
-	// (signInLimit) and unknown invite links; blocks are the addresses this
-	// replica refuses for the last two.
-	regLimit, signInLimit, inviteLimit limit
-	blocks                             blocks
+	// guard counts a client address's registrations, failed credentials
+	// and unknown invite links against their limits.
+	guard *httpx.Guard
 }
 
 // withDefaults is cfg with the defaults of the settings it leaves at zero.
@@ -143,10 +137,8 @@ func New(cfg Config) *fiber.App {
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
 		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
 		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports})
-	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), proxies: parseProxies(cfg.TrustedProxies), svc: svc,
-		regLimit:    limit{"register", cfg.RegisterRateLimit, time.Minute, "too many registrations from your network"},
-		signInLimit: limit{"signin", cfg.FailureLimit, cfg.FailureWindow, "too many failed sign-ins from your network"},
-		inviteLimit: limit{"invite", cfg.FailureLimit, cfg.FailureWindow, "too many unknown invite links from your network"}}
+	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry), svc: svc,
+		guard: httpx.NewGuard(cfg.Store, cfg.TrustedProxies, cfg.RegisterRateLimit, cfg.FailureLimit, cfg.FailureWindow)}
 	app := fiber.New(fiber.Config{
 		AppName:               "leadflow",
 		ErrorHandler:          s.errorHandler,
@@ -156,27 +148,27 @@ func New(cfg Config) *fiber.App {
 		// after the request, and a value kept beyond it (a metric's label,
 		// a goroutine's argument) would change under us.
 		Immutable: true,
-		// Bodies are streamed: limitBody reads each up to its route's limit.
+		// Bodies are streamed: httpx.LimitBody reads each up to its route's limit.
 		// BodyLimit is only how much fasthttp buffers before the handler
 		// (at most 8 KiB of it); multipart forms are parsed by the handler
 		// from the limited body, never by fasthttp up front.
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
-		BodyLimit:                    ImportBodyLimit,
+		BodyLimit:                    httpx.ImportBodyLimit,
 		ReadTimeout:                  cfg.ReadTimeout,
 		IdleTimeout:                  cfg.IdleTimeout,
 		WriteTimeout:                 60 * time.Second,
 	})
 	app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-		return fasthttp.RequestConfig{ReadTimeout: bodyTimeout(h, cfg)}
+		return fasthttp.RequestConfig{ReadTimeout: httpx.BodyTimeout(h, cfg.UploadTimeout)}
 	}
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic in handler", "path", c.Path(), "panic", e)
 	}}))
 	app.Use(s.observe)
-	app.Use(limitBody)
+	app.Use(httpx.LimitBody)
 
-	app.Get("/", securityHeaders, func(c *fiber.Ctx) error {
+	app.Get("/", httpx.SecurityHeaders, func(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")
 		return web.RenderHome(c, web.Home{PublicURL: s.cfg.PublicURL})
 	})
@@ -218,7 +210,7 @@ func New(cfg Config) *fiber.App {
 	s.routeReports(v1)
 
 	app.Use(func(c *fiber.Ctx) error {
-		return problem(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")
+		return httpx.Reply(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")
 	})
 	return app
 }
@@ -247,78 +239,22 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
 }
 
-// ParseTrustedProxies splits LEADFLOW_TRUSTED_PROXIES (comma-separated IPs
-// or CIDRs) and checks each entry.
-func ParseTrustedProxies(v string) ([]string, error) {
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		if net.ParseIP(p) == nil {
-			if _, _, err := net.ParseCIDR(p); err != nil {
-				return nil, fmt.Errorf("LEADFLOW_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p)
-			}
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // errorHandler turns every error a handler returns into problem+json.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	p := s.problemOf(c, err)
+	p := httpx.ProblemOf(s.log, c, err)
 	if isRegistration(c) {
 		localize(c, &p)
 	}
-	return writeProblem(c, p)
+	return httpx.WriteProblem(c, p)
 }
 
-// problemOf is the problem an error is answered with.
-func (s *Server) problemOf(c *fiber.Ctx, err error) Problem {
-	var fe *fiber.Error
-	if errors.As(err, &fe) {
-		code := "http_error"
-		switch fe.Code {
-		case fiber.StatusNotFound:
-			code = "not_found"
-		case fiber.StatusMethodNotAllowed:
-			code = "method_not_allowed"
-		case fiber.StatusRequestEntityTooLarge:
-			code = "too_large"
-		case fiber.StatusBadRequest:
-			code = "bad_request"
-		case fiber.StatusRequestTimeout:
-			code = "request_timeout"
-		}
-		return Problem{Status: fe.Code, Code: code, Title: fe.Message}
-	}
-	var ce rules.CompileErrors
-	if errors.As(err, &ce) {
-		err = compileProblem(ce)
-	}
-	var pe *problemError
-	if errors.As(err, &pe) {
-		return pe.p
-	}
-	var rl *rateLimited
-	if errors.As(err, &rl) {
-		return rl.problem(c)
-	}
-	var le *lead.Error
-	if errors.As(err, &le) {
-		return domainProblem(c, le)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return Problem{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Title: "the service did not answer in time", Detail: "try again"}
-	}
-	if store.IsUnavailable(err) {
-		// PostgreSQL went away during the request (a restart): nothing was
-		// answered as done, so the same request may be sent again.
-		s.log.Warn("database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
-		return domainProblem(c, lead.Errorf(lead.CodeUnavailable, "the database is unavailable; try again in a moment"))
-	}
-	s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-	return Problem{Status: fiber.StatusInternalServerError, Code: "internal", Title: "internal error", Detail: "the error was logged"}
+// LimitConns wraps the listener the app of New is served on: a client
+// address may hold at most cfg.MaxConnsPerAddr connections at once
+// (httpx.LimitConns).
+func LimitConns(ln net.Listener, cfg Config) net.Listener {
+	cfg = cfg.withDefaults()
+	return httpx.LimitConns(ln, cfg.MaxConnsPerAddr, cfg.TrustedProxies)
 }
+
+// Problem is the problem document the API answers errors with.
+type Problem = httpx.Problem

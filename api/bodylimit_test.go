@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/httpx"
 )
 
 // refusedEarly sends head and then up to total bytes of body from a
@@ -91,12 +92,12 @@ func TestBodyLimitPerRoute(t *testing.T) {
 	s := newStack(t)
 	pad := func(n int) string { return strings.Repeat("x", n) }
 
-	reg := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","name":%q}`, pad(api.RegisterBodyLimit))
+	reg := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","name":%q}`, pad(httpx.RegisterBodyLimit))
 	p := s.expect(s.do("POST", "/api/v1/register", "", reg), 413).problem(t)
 	if p.Code != "too_large" || !strings.Contains(p.Detail, "16 KiB (16384 bytes)") {
 		t.Fatalf("registration: %+v", p)
 	}
-	lead := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","notes":%q}`, pad(api.JSONBodyLimit))
+	lead := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","notes":%q}`, pad(httpx.JSONBodyLimit))
 	p = s.expect(s.do("POST", "/api/v1/leads", s.admin, lead), 413).problem(t)
 	if !strings.Contains(p.Detail, "64 KiB") {
 		t.Fatalf("lead: %+v", p)
@@ -114,7 +115,7 @@ func TestBodyLimitPerRoute(t *testing.T) {
 		fmt.Fprintf(&rules, `{"name":"r%d","when":"lead.company == \"%s\"","message":"refused %d","field":"company"}`, i, pad(500), i)
 	}
 	rules.WriteString(`]}`)
-	if rules.Len() <= api.JSONBodyLimit {
+	if rules.Len() <= httpx.JSONBodyLimit {
 		t.Fatalf("the rule set is only %d bytes", rules.Len())
 	}
 	s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin, rules.String()), 200)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
@@ -88,7 +89,7 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 // the API's refusal as a page.
 func (s *Server) only(g service.Gate, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := service.Allowed(caller(c), g); err != nil {
+		if err := service.Allowed(httpx.Caller(c), g); err != nil {
 			return s.consoleRefusal(c, err)
 		}
 		return h(c)

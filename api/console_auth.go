@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
@@ -53,22 +54,11 @@ func baseURL(publicURL string) string { return service.BaseURL(publicURL) }
 // signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
 // one-time link that signs the user in to the console.
 func (s *Server) signInLink(c *fiber.Ctx) error {
-	link, expires, err := s.svc.SignInLink(c.UserContext(), caller(c), c.Params("id"))
+	link, expires, err := s.svc.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
-}
-
-// securityHeaders is set on every HTML page: no inline scripts or styles,
-// no framing, no sniffing, no referrer beyond the origin.
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	return c.Next()
 }
 
 // secure reports whether the request came over HTTPS (directly or, from a
@@ -104,7 +94,7 @@ func (s *Server) session(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && !sameToken(formCSRF(c), csrf) {
 		return s.consoleMessage(c, fiber.StatusForbidden, "This form has expired", "Reload the page and try again.")
 	}
-	c.Locals(userKey{}, u)
+	httpx.SetCaller(c, u)
 	c.Locals(csrfKey{}, csrf)
 	return c.Next()
 }
@@ -135,7 +125,7 @@ func sameToken(a, b string) bool {
 // consolePage is the frame of a console page for the signed-in user.
 func consolePage(c *fiber.Ctx, title, nav string) web.Page {
 	csrf, _ := c.Locals(csrfKey{}).(string)
-	return web.Page{Title: title, User: caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(caller(c))}
+	return web.Page{Title: title, User: httpx.Caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(httpx.Caller(c))}
 }
 
 // render writes a console page.
@@ -220,7 +210,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return s.loginRefused(c, "That is not a leadflow token: it starts with lf_.")
 	}
-	u, err := s.userOfToken(c, token)
+	u, err := s.guard.UserOfToken(c, token)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
 	}
@@ -231,18 +221,18 @@ func (s *Server) login(c *fiber.Ctx) error {
 }
 
 // loginCode signs in with a one-time link's code, which it spends. A code
-// that opens nothing counts as a failed sign-in (s.signInLimit), as a
+// that opens nothing counts as a failed sign-in (s.guard.SignIn), as a
 // token does.
 func (s *Server) loginCode(c *fiber.Ctx) error {
 	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
 		return s.loginRefused(c, "This form has expired: open the link again.")
 	}
-	if err := s.blocked(c, s.signInLimit); err != nil {
+	if err := s.guard.Blocked(c, s.guard.SignIn); err != nil {
 		return s.loginFailed(c, err)
 	}
 	userID, tokenHash, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		if err := s.failed(c, s.signInLimit, err); lead.ErrorCode(err) != lead.CodeNotFound {
+		if err := s.guard.Failed(c, s.guard.SignIn, err); lead.ErrorCode(err) != lead.CodeNotFound {
 			return s.loginFailed(c, err)
 		}
 		return s.loginRefused(c, "This sign-in link has expired or was used already. Ask for a new one, or sign in with your token.")
@@ -260,12 +250,12 @@ func (s *Server) loginRefused(c *fiber.Ctx, why string) error {
 // loginFailed answers an error of a sign-in: the refusal of an address
 // that failed too often is the sign-in page, with Retry-After.
 func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
-	var limited *rateLimited
+	var limited *httpx.RateLimited
 	if !errors.As(err, &limited) {
 		return err
 	}
 	return s.loginPageWith(c, fiber.StatusTooManyRequests,
-		"Too many failed sign-ins from your network. Try again in "+limited.wait(c)+".")
+		"Too many failed sign-ins from your network. Try again in "+limited.Wait(c)+".")
 }
 
 // loginPageWith answers the sign-in page with a status and why.

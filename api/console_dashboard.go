@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
@@ -27,7 +28,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		f.To = time.Now().UTC()
 		f.From = f.To.AddDate(0, 0, -service.DefaultReportDays)
 	}
-	funnels, act, err := s.svc.Dashboard(c.UserContext(), caller(c), f)
+	funnels, act, err := s.svc.Dashboard(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
@@ -26,7 +27,7 @@ func (s *Server) exportsPage(c *fiber.Ctx) error {
 // renderExports writes the exports page, its form holding in, with the
 // refusal of the form when there is one.
 func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error {
-	items, next, err := s.svc.Exports(c.UserContext(), caller(c), 50, c.Query("cursor"))
+	items, next, err := s.svc.Exports(c.UserContext(), httpx.Caller(c), 50, c.Query("cursor"))
 	if err != nil && refused == nil {
 		refused = err
 	}
@@ -87,7 +88,7 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 		// The API exports the default fields then; a form with every box unchecked is a mistake.
 		return s.renderExports(c, in, lead.Invalid(lead.FieldError{Field: "fields", Reason: "choose at least one field"}))
 	}
-	e, err := s.svc.StartExport(c.UserContext(), caller(c), in)
+	e, err := s.svc.StartExport(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
 		return s.renderExports(c, in, err)
 	}

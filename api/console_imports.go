@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/sheet"
@@ -25,19 +26,19 @@ import (
 // consoleJobs registers the import and export pages.
 func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports", s.importsPage)
-	get("/imports/template", s.importTemplate)
+	get("/imports/template", httpx.ImportTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
 	importPage, importProgress := jobPages(s, "imports", "Import", s.ownImport, func(im store.Import) string { return "Import " + im.FileName }, importJob)
 	get("/imports/:id", importPage)
 	get("/imports/:id/progress", importProgress)
-	get("/imports/:id/errors.csv", s.importErrors)
+	get("/imports/:id/errors.csv", httpx.ImportErrors(s.svc))
 	get("/exports", s.exportsPage)
 	post("/exports", s.startExportPage)
 	exportPage, exportProgress := jobPages(s, "exports", "Export", s.ownExport, func(store.Export) string { return "Export" }, s.exportJob)
 	get("/exports/:id", exportPage)
 	get("/exports/:id/progress", exportProgress)
-	get("/exports/:id/file", s.exportFile)
+	get("/exports/:id/file", httpx.ExportFile(s.svc))
 }
 
 // jobPages makes the handlers of an import's or export's page and of its
@@ -72,13 +73,13 @@ func jobPages[T any](s *Server, nav, what string, own func(*fiber.Ctx) (T, error
 // pageRefusal is a refused request as a page shows it, with its status; nil
 // for a failure (which the error handler answers).
 func pageRefusal(err error) (*web.Problem, int) {
-	var pe *problemError
+	var pe *httpx.ProblemError
 	if errors.As(err, &pe) {
-		p := &web.Problem{Title: pe.p.Title, Reasons: pe.p.Reasons, Fields: map[string]string{}}
-		for _, f := range pe.p.Errors {
+		p := &web.Problem{Title: pe.P.Title, Reasons: pe.P.Reasons, Fields: map[string]string{}}
+		for _, f := range pe.P.Errors {
 			p.Fields[f.Field] = f.Reason
 		}
-		return p, pe.p.Status
+		return p, pe.P.Status
 	}
 	if p := webProblem(err); p != nil {
 		return p, refusalStatus(err)
@@ -89,7 +90,7 @@ func pageRefusal(err error) (*web.Problem, int) {
 // staffOnly answers the page that refuses a rep an import page, and
 // reports whether it did (the API's routes' gate, service.GateImport).
 func (s *Server) staffOnly(c *fiber.Ctx) (refused bool, err error) {
-	if err := service.Allowed(caller(c), service.GateImport); err != nil {
+	if err := service.Allowed(httpx.Caller(c), service.GateImport); err != nil {
 		return true, s.consoleMessage(c, fiber.StatusForbidden, "Imports are for admins and managers", err.Error())
 	}
 	return false, nil
@@ -122,7 +123,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 	if refused, err := s.staffOnly(c); refused {
 		return err
 	}
-	me := caller(c)
+	me := httpx.Caller(c)
 	ctx := c.UserContext()
 	items, next, err := s.svc.Imports(ctx, me, 50, c.Query("cursor"))
 	if err != nil && refused == nil {
@@ -173,7 +174,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 		return err
 	}
 	c.Type("html", "utf-8")
-	u, err := s.readUpload(c)
+	u, err := httpx.ReadUpload(c)
 	if err != nil {
 		p, status := pageRefusal(err)
 		if p == nil {
@@ -185,7 +186,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 	if formMapping(c, u) != nil {
 		u.Mapping = nil // the columns changed: match them afresh
 	}
-	p, err := s.svc.PreviewImport(c.UserContext(), caller(c), *u)
+	p, err := s.svc.PreviewImport(c.UserContext(), httpx.Caller(c), *u)
 	if err != nil {
 		return err
 	}
@@ -245,13 +246,13 @@ func (s *Server) startImportPage(c *fiber.Ctx) error {
 		return err
 	}
 	poolID, policy := c.FormValue("pool_id"), c.FormValue("duplicate_policy")
-	u, err := s.readUpload(c)
+	u, err := httpx.ReadUpload(c)
 	if err == nil {
 		err = formMapping(c, u)
 	}
 	var im store.Import
 	if err == nil {
-		im, err = s.svc.StartImport(c.UserContext(), caller(c), *u, service.ImportChoices{PoolID: poolID, DuplicatePolicy: policy})
+		im, err = s.svc.StartImport(c.UserContext(), httpx.Caller(c), *u, service.ImportChoices{PoolID: poolID, DuplicatePolicy: policy})
 	}
 	if err != nil {
 		return s.renderImports(c, poolID, policy, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/web"
 )
@@ -27,7 +28,7 @@ var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, 
 // the refusal of the form named form.
 func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form string) error {
 	ctx := c.UserContext()
-	lp, err := s.svc.ReadLeadPage(ctx, caller(c), c.Params("id"), pageActions)
+	lp, err := s.svc.ReadLeadPage(ctx, httpx.Caller(c), c.Params("id"), pageActions)
 	if err != nil {
 		if refusal != nil {
 			return s.consoleMessage(c, refusalStatus(refusal), webProblem(refusal).Title, strings.Join(webProblem(refusal).Reasons, "; "))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
@@ -30,7 +31,7 @@ var listFilters = []web.Field{
 }
 
 func (s *Server) leadsPage(c *fiber.Ctx) error {
-	me := caller(c)
+	me := httpx.Caller(c)
 	pools, err := s.svc.ClaimPools(c.UserContext(), me)
 	if err != nil {
 		return err
@@ -97,14 +98,14 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 // is not a refusal (a failure).
 func webProblem(err error) *web.Problem {
 	var le *lead.Error
-	var pe *problemError
+	var pe *httpx.ProblemError
 	var p *web.Problem
 	var fields []lead.FieldError
 	switch {
 	case errors.As(err, &le):
 		p, fields = &web.Problem{Title: le.Message, Reasons: le.Reasons}, le.Fields
-	case errors.As(err, &pe) && pe.p.Status < 500:
-		p, fields = &web.Problem{Title: pe.p.Title, Reasons: pe.p.Reasons}, pe.p.Errors
+	case errors.As(err, &pe) && pe.P.Status < 500:
+		p, fields = &web.Problem{Title: pe.P.Title, Reasons: pe.P.Reasons}, pe.P.Errors
 	default:
 		return nil
 	}
@@ -121,13 +122,13 @@ func webProblem(err error) *web.Problem {
 func refusalStatus(err error) int {
 	var le *lead.Error
 	if errors.As(err, &le) {
-		if st, ok := statusOf[le.Code]; ok {
+		if st, ok := httpx.StatusOf[le.Code]; ok {
 			return st
 		}
 	}
-	var pe *problemError
+	var pe *httpx.ProblemError
 	if errors.As(err, &pe) {
-		return pe.p.Status
+		return pe.P.Status
 	}
 	return fiber.StatusInternalServerError
 }
@@ -156,7 +157,7 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		_, err := s.svc.Claim(c.UserContext(), caller(c), c.Params("id"), key, in)
+		_, err := s.svc.Claim(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
 		return err
 	}))
 	post("/leads/:id/follow-ups", s.leadForm("follow-up", func(c *fiber.Ctx, key string) error {
@@ -166,18 +167,18 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		_, err := s.svc.FollowUp(c.UserContext(), caller(c), c.Params("id"), key, in)
+		_, err := s.svc.FollowUp(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
 		return err
 	}))
 	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx, key string) error {
-		_, err := s.svc.Convert(c.UserContext(), caller(c), c.Params("id"), key, nil, nil)
+		_, err := s.svc.Convert(c.UserContext(), httpx.Caller(c), c.Params("id"), key, nil, nil)
 		return err
 	}))
 	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
 	for _, m := range service.Moves {
 		post("/leads/:id/"+m.Path, s.leadForm(m.Path, func(c *fiber.Ctx, key string) error {
 			in := service.MoveInput{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
-			_, err := s.svc.DoMove(c.UserContext(), caller(c), c.Params("id"), key, m, in)
+			_, err := s.svc.DoMove(c.UserContext(), httpx.Caller(c), c.Params("id"), key, m, in)
 			return err
 		}))
 	}
@@ -238,7 +239,7 @@ func (s *Server) editForm(c *fiber.Ctx, key string) error {
 		}
 		in.Tags = &tags
 	}
-	_, err = s.svc.Edit(c.UserContext(), caller(c), c.Params("id"), key, in)
+	_, err = s.svc.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/skip2/go-qrcode"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/web"
 )
@@ -21,13 +22,13 @@ import (
 // session cookie, never under /api/v1.
 func (s *Server) consoleRoutes(app *fiber.App) {
 	app.Get("/static/:name", serveStatic)
-	app.Get("/login", securityHeaders, s.loginPage)
-	app.Post("/login", securityHeaders, s.login)
-	app.Post("/login/code", securityHeaders, s.loginCode)
-	app.Get("/login/:code", securityHeaders, s.codePage)
+	app.Get("/login", httpx.SecurityHeaders, s.loginPage)
+	app.Post("/login", httpx.SecurityHeaders, s.login)
+	app.Post("/login/code", httpx.SecurityHeaders, s.loginCode)
+	app.Get("/login/:code", httpx.SecurityHeaders, s.codePage)
 
 	// Each route names its middleware: a Group("/") would run it for every path, the API's too.
-	sec := []fiber.Handler{securityHeaders, s.session}
+	sec := []fiber.Handler{httpx.SecurityHeaders, s.session}
 	get := func(p string, h fiber.Handler) { app.Get(p, append(slices.Clone(sec), h)...) }
 	post := func(p string, h fiber.Handler) { app.Post(p, append(slices.Clone(sec), h)...) }
 	post("/logout", s.logout)
@@ -62,7 +63,7 @@ func serveStatic(c *fiber.Ctx) error {
 }
 
 func (s *Server) invitePage(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *Server) invitePage(c *fiber.Ctx) error {
 
 // inviteQR draws the caller's invite link as a QR code (PNG).
 func (s *Server) inviteQR(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -86,14 +87,14 @@ func (s *Server) inviteQR(c *fiber.Ctx) error {
 }
 
 func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
-	if _, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey); err != nil {
+	if _, err := s.db.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey); err != nil {
 		return err
 	}
 	return c.Redirect("/invite", fiber.StatusSeeOther)
 }
 
 func (s *Server) settingsPage(c *fiber.Ctx) error {
-	optOut, err := s.db.EmailOptOut(c.UserContext(), caller(c).ID)
+	optOut, err := s.db.EmailOptOut(c.UserContext(), httpx.Caller(c).ID)
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 			optOut = append(optOut, k.Kind)
 		}
 	}
-	kinds, err := s.db.SetEmailOptOut(c.UserContext(), caller(c).ID, optOut)
+	kinds, err := s.db.SetEmailOptOut(c.UserContext(), httpx.Caller(c).ID, optOut)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
@@ -26,7 +27,7 @@ func (s *Server) usersPage(c *fiber.Ctx) error { return s.showUsers(c, nil, nil,
 // showUsers renders /users, with a secret made just now, or a refusal of
 // the create form with what was typed.
 func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form map[string]string) error {
-	users, next, err := s.svc.Users(c.UserContext(), caller(c), 100, c.Query("cursor"))
+	users, next, err := s.svc.Users(c.UserContext(), httpx.Caller(c), 100, c.Query("cursor"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -34,7 +35,7 @@ func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form
 	if err != nil {
 		return err
 	}
-	d := web.UsersPage{CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Teams: teams, Roles: roleNames, Secret: secret,
+	d := web.UsersPage{CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Teams: teams, Roles: roleNames, Secret: secret,
 		Form: form, Errors: map[string]string{}}
 	for _, u := range users {
 		d.Users = append(d.Users, web.UserRow{User: u, TeamName: choiceLabel(teams, u.TeamID)})
@@ -56,7 +57,7 @@ func (s *Server) userFormDone(c *fiber.Ctx, secret *web.Secret, err error, form 
 // createUserForm creates a user with a role and a team, and shows their token once.
 func (s *Server) createUserForm(c *fiber.Ctx) error {
 	form := formValues(c, "name", "email", "role", "team_id")
-	created, err := s.svc.CreateUser(c.UserContext(), caller(c), service.UserInput{Name: form["name"], Email: form["email"], Role: lead.Role(form["role"]),
+	created, err := s.svc.CreateUser(c.UserContext(), httpx.Caller(c), service.UserInput{Name: form["name"], Email: form["email"], Role: lead.Role(form["role"]),
 		TeamID: form["team_id"]})
 	if err != nil {
 		return s.userFormDone(c, nil, err, form)
@@ -66,7 +67,7 @@ func (s *Server) createUserForm(c *fiber.Ctx) error {
 
 // tokenForm gives a user a new API token and shows it once.
 func (s *Server) tokenForm(c *fiber.Ctx) error {
-	out, err := s.svc.RotateToken(c.UserContext(), caller(c), c.Params("id"), nil)
+	out, err := s.svc.RotateToken(c.UserContext(), httpx.Caller(c), c.Params("id"), nil)
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
@@ -75,11 +76,11 @@ func (s *Server) tokenForm(c *fiber.Ctx) error {
 
 // signInLinkForm issues a one-time sign-in link and shows it once.
 func (s *Server) signInLinkForm(c *fiber.Ctx) error {
-	link, expires, err := s.svc.SignInLink(c.UserContext(), caller(c), c.Params("id"))
+	link, expires, err := s.svc.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
-	u, err := s.svc.User(c.UserContext(), caller(c), c.Params("id"))
+	u, err := s.svc.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func (s *Server) userPage(c *fiber.Ctx) error { return s.showUser(c, nil, nil) }
 // showUser renders a user's form (admins): name, role, team, limits and
 // the active and away flags, as typed after a refusal.
 func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) error {
-	u, err := s.svc.User(c.UserContext(), caller(c), c.Params("id"))
+	u, err := s.svc.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -130,7 +131,7 @@ func (s *Server) saveUserForm(c *fiber.Ctx) error {
 	if form["team_id"] != "" {
 		b.TeamID = rawJSON(form["team_id"])
 	}
-	if _, err := s.svc.UpdateUser(c.UserContext(), caller(c), c.Params("id"), b); err != nil {
+	if _, err := s.svc.UpdateUser(c.UserContext(), httpx.Caller(c), c.Params("id"), b); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -143,11 +144,11 @@ func (s *Server) teamsPage(c *fiber.Ctx) error { return s.showTeams(c, nil, nil)
 
 // showTeams renders /teams, with a refusal of the create form.
 func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) error {
-	teams, next, err := s.svc.Teams(c.UserContext(), caller(c), 100, c.Query("cursor"))
+	teams, next, err := s.svc.Teams(c.UserContext(), httpx.Caller(c), 100, c.Query("cursor"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	d := web.TeamsPage{Teams: teams, CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Form: form, Errors: map[string]string{}}
+	d := web.TeamsPage{Teams: teams, CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Form: form, Errors: map[string]string{}}
 	if next != "" {
 		d.Next = "/teams?cursor=" + url.QueryEscape(next)
 	}
@@ -156,7 +157,7 @@ func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) 
 
 func (s *Server) createTeamForm(c *fiber.Ctx) error {
 	form := formValues(c, "name")
-	if _, err := s.svc.CreateTeam(c.UserContext(), caller(c), form["name"]); err != nil {
+	if _, err := s.svc.CreateTeam(c.UserContext(), httpx.Caller(c), form["name"]); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -170,19 +171,19 @@ func (s *Server) teamPage(c *fiber.Ctx) error { return s.showTeam(c, nil) }
 // showTeam renders a team's new-lead recipients (the members of the team);
 // admins may change them.
 func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
-	t, err := s.svc.Team(c.UserContext(), caller(c), c.Params("id"))
+	t, err := s.svc.Team(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	d := web.TeamPage{Team: t, CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Errors: map[string]string{}}
-	if d.Recipients, err = s.svc.TeamRecipients(c.UserContext(), caller(c), t.ID); err != nil {
+	d := web.TeamPage{Team: t, CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Errors: map[string]string{}}
+	if d.Recipients, err = s.svc.TeamRecipients(c.UserContext(), httpx.Caller(c), t.ID); err != nil {
 		return err
 	}
 	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "Recipients saved."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {
-	if _, err := s.svc.SetTeamRecipients(c.UserContext(), caller(c), c.Params("id"), formList(c, "user_ids")); err != nil {
+	if _, err := s.svc.SetTeamRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids")); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}

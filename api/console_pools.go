@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
@@ -55,7 +56,7 @@ func (s *Server) poolsPage(c *fiber.Ctx) error { return s.showPools(c, nil, nil)
 // showPools renders /pools: every pool for an admin, for a manager the
 // pools lead.AuthorizePool lets them manage.
 func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) error {
-	ctx, me := c.UserContext(), caller(c)
+	ctx, me := c.UserContext(), httpx.Caller(c)
 	f := store.PoolFilter{Limit: 100, Cursor: c.Query("cursor")}
 	if me.Role != lead.RoleAdmin {
 		f.VisibleTo = me.ID
@@ -100,7 +101,7 @@ func (s *Server) createPoolForm(c *fiber.Ctx) error {
 	if form["admin_id"] != "" {
 		b.AdminIDs = rawJSON([]string{form["admin_id"]})
 	}
-	p, err := s.svc.CreatePool(c.UserContext(), caller(c), b)
+	p, err := s.svc.CreatePool(c.UserContext(), httpx.Caller(c), b)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err
@@ -118,7 +119,7 @@ func (s *Server) poolPage(c *fiber.Ctx) error {
 // as PATCH /api/v1/pools/{id} decides): others get its 404 or 403. policy,
 // when set, is the policy form as typed (after a refusal).
 func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map[string]string) error {
-	ctx, me := c.UserContext(), caller(c)
+	ctx, me := c.UserContext(), httpx.Caller(c)
 	pool, err := s.svc.ManagedPool(ctx, me, c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
@@ -207,7 +208,7 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 			policy[f.Name] = v
 		}
 	}
-	_, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), service.PoolChange{Policy: rawJSON(policy)})
+	_, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Policy: rawJSON(policy)})
 	return s.poolFormDone(c, err, "policy", typed)
 }
 
@@ -216,7 +217,7 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 // the service refuses as the API does (admin_ids is for admins only).
 func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, me := c.UserContext(), caller(c)
+		ctx, me := c.UserContext(), httpx.Caller(c)
 		pool, err := s.svc.ManagedPool(ctx, me, c.Params("id"))
 		if err != nil {
 			return s.poolFormDone(c, err, done, nil)
@@ -251,7 +252,7 @@ func (s *Server) poolDetailsForm(c *fiber.Ctx) error {
 	case lead.ScopeTeam:
 		b.TeamID = rawJSON(c.FormValue("team_id"))
 	}
-	_, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), b)
+	_, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), b)
 	return s.poolFormDone(c, err, "details", nil)
 }
 
@@ -269,13 +270,13 @@ func (s *Server) poolWeightsForm(c *fiber.Ctx) error {
 			}
 		}
 	})
-	_, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), service.PoolChange{Weights: rawJSON(weights)})
+	_, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Weights: rawJSON(weights)})
 	return s.poolFormDone(c, err, "weights", nil)
 }
 
 // poolRecipientsForm sets the pool's new-lead recipients to the users checked.
 func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
-	_, err := s.svc.SetPoolRecipients(c.UserContext(), caller(c), c.Params("id"), formList(c, "user_ids"))
+	_, err := s.svc.SetPoolRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids"))
 	return s.poolFormDone(c, err, "recipients", nil)
 }
 
@@ -283,7 +284,7 @@ func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
 // becomes one of its admins; the former owner stays a member, and goes
 // back to the pools page when they may not manage it any more.
 func (s *Server) poolTransferForm(c *fiber.Ctx) error {
-	ctx, me := c.UserContext(), caller(c)
+	ctx, me := c.UserContext(), httpx.Caller(c)
 	if _, err := s.svc.TransferPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
 		return s.poolFormDone(c, err, "owner", nil)
 	}

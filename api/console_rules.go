@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/service"
@@ -121,7 +122,7 @@ func (s *Server) editor(c *fiber.Ctx) (*web.RuleEditor, error) {
 	}
 	name := s.userNames(c)
 	d := &web.RuleEditor{RuleKind: web.RuleKind{Kind: string(k), About: ruleAbout[k], Version: active.Version, By: name(active.CreatedBy), At: active.CreatedAt},
-		Source: indentJSON(active.Body), CanWrite: caller(c).MayWriteRules(), Sample: defaultSample, Limit: service.DefaultPreviewLeads,
+		Source: indentJSON(active.Body), CanWrite: httpx.Caller(c).MayWriteRules(), Sample: defaultSample, Limit: service.DefaultPreviewLeads,
 		Environment: rules.Environment}
 	for _, v := range versions {
 		d.Versions = append(d.Versions, web.RuleVersion{Version: v.Version, Active: v.Active, By: name(v.CreatedBy), At: v.CreatedAt})
@@ -166,7 +167,7 @@ func (s *Server) showEditor(c *fiber.Ctx, d *web.RuleEditor, notice string, refu
 func compileProblemOf(err error) error {
 	var ce rules.CompileErrors
 	if errors.As(err, &ce) {
-		return compileProblem(ce)
+		return httpx.CompileProblem(ce)
 	}
 	return err
 }
@@ -207,7 +208,7 @@ func (s *Server) saveRulePage(c *fiber.Ctx) error {
 		return err
 	}
 	k := rules.Kind(d.Kind)
-	saved, err := s.svc.SaveRules(c.UserContext(), caller(c), k, []byte(d.Source))
+	saved, err := s.svc.SaveRules(c.UserContext(), httpx.Caller(c), k, []byte(d.Source))
 	if err != nil {
 		return s.refused(c, d, err)
 	}
@@ -234,9 +235,9 @@ func sampleInput(sample string) (service.TestInput, error) {
 	}
 	var err error
 	if _, whole := probe["lead"]; whole {
-		err = decodeStrict([]byte(sample), &in)
+		err = httpx.DecodeStrict([]byte(sample), &in)
 	} else {
-		err = decodeStrict([]byte(sample), &in.Lead)
+		err = httpx.DecodeStrict([]byte(sample), &in.Lead)
 	}
 	if p := webProblem(err); p != nil {
 		var why []string
@@ -262,7 +263,7 @@ func (s *Server) testRulePage(c *fiber.Ctx) error {
 		in.Rules = nil // the active version
 	}
 	k := rules.Kind(d.Kind)
-	out, err := s.svc.TestRules(c.UserContext(), caller(c), k, in)
+	out, err := s.svc.TestRules(c.UserContext(), httpx.Caller(c), k, in)
 	if err != nil {
 		return s.refused(c, d, err)
 	}
@@ -278,7 +279,7 @@ func (s *Server) previewRulePage(c *fiber.Ctx) error {
 	k := rules.Kind(d.Kind)
 	pv := &web.RulePreview{Validation: k == rules.KindValidation}
 	changed, unchanged := 0, 0
-	res, err := s.svc.PreviewRules(c.UserContext(), caller(c), k, service.PreviewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
+	res, err := s.svc.PreviewRules(c.UserContext(), httpx.Caller(c), k, service.PreviewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
 		func(e service.PreviewExample, isChanged bool) {
 			if isChanged && changed < previewChangedRows || !isChanged && unchanged < previewUnchangedRows {
 				pv.Rows = append(pv.Rows, web.PreviewRow{LeadID: e.LeadID, Company: e.Company, CreatedAt: e.CreatedAt,

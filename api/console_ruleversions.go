@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/internal/linediff"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
@@ -48,7 +49,7 @@ func (s *Server) renderVersion(c *fiber.Ctx, set lead.RuleSet, refusal error) er
 		return err
 	}
 	src := indentJSON(set.Body)
-	d := web.RuleVersionPage{Kind: set.Kind, ActiveVersion: active.Version, Source: src, CanWrite: caller(c).MayWriteRules(),
+	d := web.RuleVersionPage{Kind: set.Kind, ActiveVersion: active.Version, Source: src, CanWrite: httpx.Caller(c).MayWriteRules(),
 		Version: web.RuleVersion{Version: set.Version, Active: set.Active, By: s.userNames(c)(set.CreatedBy), At: set.CreatedAt},
 		Hunks:   linediff.Hunks(linediff.Diff(indentJSON(active.Body), src), diffContext)}
 	p := consolePage(c, fmt.Sprintf("Rules: %s, version %d", set.Kind, set.Version), "rules")
@@ -72,7 +73,7 @@ func (s *Server) activateRulePage(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return s.showVersion(c, lead.Invalid(lead.FieldError{Field: "confirm", Reason: "tick the box to confirm the rollback"}))
 	}
-	if _, err := s.svc.ActivateRules(c.UserContext(), caller(c), k, v); err != nil {
+	if _, err := s.svc.ActivateRules(c.UserContext(), httpx.Caller(c), k, v); err != nil {
 		if lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.showVersion(c, nil)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
@@ -25,11 +26,11 @@ func (s *Server) fieldsPage(c *fiber.Ctx) error { return s.showFields(c, nil, ni
 // showFields renders /fields (field nil) or the edit page of one field,
 // with a refusal and what was typed.
 func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, form map[string]string) error {
-	d := web.FieldsPage{Field: field, CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil, Entities: lead.FieldEntities,
+	d := web.FieldsPage{Field: field, CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Entities: lead.FieldEntities,
 		Types: lead.FieldTypes, OptionLists: lead.OptionLists, Form: form, Errors: map[string]string{}}
 	title, nav := "Custom fields", "fields"
 	if field == nil {
-		defs, err := s.svc.Fields(c.UserContext(), caller(c), "")
+		defs, err := s.svc.Fields(c.UserContext(), httpx.Caller(c), "")
 		if err != nil {
 			return err
 		}
@@ -61,7 +62,7 @@ func ptr[T any](v T) *T { return &v }
 
 func (s *Server) createFieldForm(c *fiber.Ctx) error {
 	in, form := fieldForm(c)
-	if _, err := s.svc.SaveField(c.UserContext(), caller(c), "", in); err != nil {
+	if _, err := s.svc.SaveField(c.UserContext(), httpx.Caller(c), "", in); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -71,7 +72,7 @@ func (s *Server) createFieldForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) fieldPage(c *fiber.Ctx) error {
-	d, err := s.svc.Field(c.UserContext(), caller(c), c.Params("id"))
+	d, err := s.svc.Field(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -80,8 +81,8 @@ func (s *Server) fieldPage(c *fiber.Ctx) error {
 
 func (s *Server) saveFieldForm(c *fiber.Ctx) error {
 	in, form := fieldForm(c)
-	if _, err := s.svc.SaveField(c.UserContext(), caller(c), c.Params("id"), in); err != nil {
-		d, ferr := s.svc.Field(c.UserContext(), caller(c), c.Params("id"))
+	if _, err := s.svc.SaveField(c.UserContext(), httpx.Caller(c), c.Params("id"), in); err != nil {
+		d, ferr := s.svc.Field(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		if webProblem(err) == nil || ferr != nil {
 			return s.consoleRefusal(c, err)
 		}
@@ -91,7 +92,7 @@ func (s *Server) saveFieldForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteFieldForm(c *fiber.Ctx) error {
-	if err := s.svc.DeleteField(c.UserContext(), caller(c), c.Params("id")); err != nil {
+	if err := s.svc.DeleteField(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return s.consoleRefusal(c, err)
 	}
 	return c.Redirect("/fields?done=deleted", fiber.StatusSeeOther)
@@ -102,11 +103,11 @@ func (s *Server) optionsPage(c *fiber.Ctx) error { return s.showOptions(c, "", n
 // showOptions renders every option list, one item a line; list is the one
 // just saved (notice) or refused (with what was typed).
 func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed string) error {
-	all, err := s.svc.AllOptions(c.UserContext(), caller(c))
+	all, err := s.svc.AllOptions(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	d := web.OptionsPage{CanEdit: service.Allowed(caller(c), service.GateAdmin) == nil}
+	d := web.OptionsPage{CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil}
 	p := consolePage(c, "Option lists", "options")
 	p.Data = &d
 	var errs map[string]string
@@ -128,7 +129,7 @@ func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed str
 
 func (s *Server) optionsForm(c *fiber.Ctx) error {
 	list, typed := c.Params("list"), c.FormValue("items")
-	if _, err := s.svc.SetOptions(c.UserContext(), caller(c), list, lines(typed)); err != nil {
+	if _, err := s.svc.SetOptions(c.UserContext(), httpx.Caller(c), list, lines(typed)); err != nil {
 		if webProblem(err) == nil || lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.consoleRefusal(c, err)
 		}
@@ -148,7 +149,7 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 	p := consolePage(c, "Outbox", "outbox")
 	p.Data = &d
 	f := store.NotificationFilter{Kind: d.Kind, Status: d.Status, Limit: 50, Cursor: c.Query("cursor")}
-	items, next, err := s.svc.Notifications(c.UserContext(), caller(c), f)
+	items, next, err := s.svc.Notifications(c.UserContext(), httpx.Caller(c), f)
 	d.Items = items
 	if err == nil && next != "" {
 		q := url.Values{"kind": {d.Kind}, "status": {d.Status}, "cursor": {next}}
@@ -173,7 +174,7 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 
 // emailPage shows one e-mail of the outbox with its text.
 func (s *Server) emailPage(c *fiber.Ctx) error {
-	n, err := s.svc.Notification(c.UserContext(), caller(c), c.Params("id"))
+	n, err := s.svc.Notification(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
@@ -12,10 +13,10 @@ import (
 
 func (s *Server) createLead(c *fiber.Ctx) error {
 	var in lead.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateLead(c.UserContext(), caller(c), idempotencyKey(c), in)
+	out, err := s.svc.CreateLead(c.UserContext(), httpx.Caller(c), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func queryFilter(c *fiber.Ctx) func(string) string {
 func sameName(k string) string { return k }
 
 func (s *Server) getLead(c *fiber.Ctx) error {
-	l, err := s.svc.Lead(c.UserContext(), caller(c), c.Params("id"))
+	l, err := s.svc.Lead(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (s *Server) leadHistory(c *fiber.Ctx) error { return leadPage(s, c, s.svc.L
 
 // listLeads lists the leads the caller may see, newest first.
 func (s *Server) listLeads(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
@@ -77,9 +78,9 @@ func (s *Server) listLeads(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	leads, next, err := s.svc.Leads(c.UserContext(), caller(c), service.LeadsInput{Filter: f, Limit: limit, Cursor: c.Query("cursor")})
+	leads, next, err := s.svc.Leads(c.UserContext(), httpx.Caller(c), service.LeadsInput{Filter: f, Limit: limit, Cursor: c.Query("cursor")})
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(leads, next))
+	return c.JSON(httpx.Page(leads, next))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
@@ -20,16 +21,16 @@ const receivedMessage = "Thank you! Your registration was received; we will cont
 
 // publicRoutes are the routes without a bearer token: the registration page
 // and the registration endpoints, rate-limited per client address and
-// minute (s.regLimit), and unknown invite links limited too (s.inviteLimit).
+// minute (s.guard.Register), and unknown invite links limited too (s.guard.Invite).
 func (s *Server) publicRoutes(app *fiber.App) {
 	limit := func(c *fiber.Ctx) error {
-		if err := s.hit(c, s.regLimit); err != nil {
+		if err := s.guard.Hit(c, s.guard.Register); err != nil {
 			return err
 		}
 		return c.Next()
 	}
-	app.Get("/r/:invite", securityHeaders, s.registerPage)
-	app.Get("/register", securityHeaders, s.registerPage)
+	app.Get("/r/:invite", httpx.SecurityHeaders, s.registerPage)
+	app.Get("/register", httpx.SecurityHeaders, s.registerPage)
 	app.Post("/api/v1/register/:invite", limit, s.register)
 	app.Post("/api/v1/register", limit, s.register)
 }
@@ -39,10 +40,10 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
 	if tok := c.Params("invite"); tok != "" {
 		rep, err := s.inviter(c, tok)
-		var limited *rateLimited
+		var limited *httpx.RateLimited
 		switch {
 		case errors.As(err, &limited):
-			page.RetryMinutes = limited.retryMinutes(c)
+			page.RetryMinutes = limited.RetryMinutes(c)
 			c.Status(fiber.StatusTooManyRequests)
 		case lead.ErrorCode(err) == lead.CodeNotFound:
 			page.NotFound = true
@@ -59,15 +60,15 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 }
 
 // inviter is the rep whose invite link tok is. An unknown link counts
-// against the address's limit of them (s.inviteLimit): beyond it, every
+// against the address's limit of them (s.guard.Invite): beyond it, every
 // link is refused until the window ends.
 func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
-	if err := s.blocked(c, s.inviteLimit); err != nil {
+	if err := s.guard.Blocked(c, s.guard.Invite); err != nil {
 		return lead.User{}, err
 	}
 	rep, err := s.svc.Inviter(c.UserContext(), tok)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return rep, s.failed(c, s.inviteLimit, err)
+		return rep, s.guard.Failed(c, s.guard.Invite, err)
 	}
 	return rep, err
 }
@@ -77,8 +78,8 @@ func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
 // correct them, and otherwise says only that the registration was received
 // or refused.
 func (s *Server) register(c *fiber.Ctx) error {
-	in := service.RegisterInput{IP: s.ip(c)}
-	if err := decodeJSON(c, &in.Registration); err != nil {
+	in := service.RegisterInput{IP: s.guard.IP(c)}
+	if err := httpx.DecodeJSON(c, &in.Registration); err != nil {
 		return err
 	}
 	if tok := c.Params("invite"); tok != "" {
@@ -87,7 +88,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	err := s.svc.Register(c.UserContext(), idempotencyKey(c), in)
 	if errors.Is(err, service.ErrRegistrationRefused) {
 		// A fraud check refused it: say so without saying which.
-		return &problemError{Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
+		return &httpx.ProblemError{P: Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
 			Title: "your registration could not be accepted", Detail: "please contact us by phone or e-mail"}}
 	}
 	if err != nil {
@@ -131,7 +132,7 @@ func localize(c *fiber.Ctx, p *Problem) {
 
 // invite answers the caller's invite link.
 func (s *Server) invite(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func (s *Server) invite(c *fiber.Ctx) error {
 
 // rotateInvite replaces the caller's invite link; the old one stops working.
 func (s *Server) rotateInvite(c *fiber.Ctx) error {
-	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.db.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func (s *Server) inviteLink(tok string) fiber.Map {
 
 // duplicatePolicies answers the duplicate policy of every source.
 func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
-	p, err := s.svc.DuplicatePolicies(c.UserContext(), caller(c))
+	p, err := s.svc.DuplicatePolicies(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -164,10 +165,10 @@ func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
 // sources (service.SetDuplicatePolicies); the public channels always merge.
 func (s *Server) putDuplicatePolicies(c *fiber.Ctx) error {
 	var in map[string]lead.DuplicatePolicy
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.SetDuplicatePolicies(c.UserContext(), caller(c), in)
+	p, err := s.svc.SetDuplicatePolicies(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -60,7 +61,7 @@ func TestRegisterAnswersInPageLanguage(t *testing.T) {
 	if p.Title != "提交的内容格式不正确。" || len(p.Errors) != 1 || p.Errors[0].Reason != "提交的内容格式不正确。" {
 		t.Fatalf("malformed in Chinese: %+v", p)
 	}
-	big := `{"company":"` + strings.Repeat("x", api.RegisterBodyLimit) + `","phone":"1"}`
+	big := `{"company":"` + strings.Repeat("x", httpx.RegisterBodyLimit) + `","phone":"1"}`
 	if p = s.expect(s.do("POST", "/api/v1/register", "", big, "Accept-Language", "zh"), 413).problem(t); p.Title != "提交的内容过大。" {
 		t.Fatalf("too large in Chinese: %+v", p)
 	}

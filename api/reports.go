@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 )
 
@@ -21,7 +22,7 @@ func (s *Server) funnelReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Funnel(c.UserContext(), caller(c), f)
+	out, err := s.svc.Funnel(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func (s *Server) activityReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Activity(c.UserContext(), caller(c), f)
+	out, err := s.svc.Activity(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (s *Server) rejectionReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Rejections(c.UserContext(), caller(c), f)
+	out, err := s.svc.Rejections(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}

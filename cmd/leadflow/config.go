@@ -19,6 +19,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/workflows"
@@ -141,7 +142,7 @@ func (c config) require(names ...string) error {
 }
 
 func (c config) apiConfig() (api.Config, error) {
-	proxies, err := api.ParseTrustedProxies(c.TrustedProxies)
+	proxies, err := httpx.ParseTrustedProxies(c.TrustedProxies)
 	if err != nil {
 		return api.Config{}, err
 	}

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ import (
 
 // Request body limits. The server streams request bodies (Fiber's
 // StreamRequestBody): nothing beyond the first few KiB is read before
-// limitBody has compared the route's limit with Content-Length, and a body
+// LimitBody has compared the route's limit with Content-Length, and a body
 // without one (chunked) is read only up to the limit.
 const (
 	// RegisterBodyLimit bounds the public registration form.
@@ -54,11 +54,11 @@ func bodyLimitOf(method, path string) int {
 	return JSONBodyLimit
 }
 
-// limitBody reads the request body, at most the route's limit of it, before
+// LimitBody reads the request body, at most the route's limit of it, before
 // any handler sees it. A body declared or found larger is answered 413 at
 // once and the connection closed, so the rest of it is never read.
 // Compressed bodies are refused: inflating them would escape the limit.
-func limitBody(c *fiber.Ctx) error {
+func LimitBody(c *fiber.Ctx) error {
 	req := c.Request()
 	limit := bodyLimitOf(c.Method(), c.Path())
 	if req.Header.ContentLength() > limit {
@@ -66,7 +66,7 @@ func limitBody(c *fiber.Ctx) error {
 	}
 	if ce := strings.TrimSpace(string(req.Header.Peek(fiber.HeaderContentEncoding))); ce != "" && !strings.EqualFold(ce, "identity") {
 		lingerClose(c)
-		return &problemError{Problem{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+		return &ProblemError{Problem{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 			Title: "send the body uncompressed", Detail: "Content-Encoding " + ce + " is not accepted"}}
 	}
 	if !req.IsBodyStream() {
@@ -78,12 +78,12 @@ func limitBody(c *fiber.Ctx) error {
 	body, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
 	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 		lingerClose(c)
-		return &problemError{Problem{Status: fiber.StatusRequestTimeout, Code: "request_timeout",
+		return &ProblemError{Problem{Status: fiber.StatusRequestTimeout, Code: "request_timeout",
 			Title: "the request body was not sent in time", Detail: "send the whole request at once"}}
 	}
 	if err != nil {
 		lingerClose(c)
-		return badRequest("body", "could not be read: "+err.Error())
+		return BadRequest("body", "could not be read: "+err.Error())
 	}
 	if len(body) > limit {
 		return bodyTooLarge(c, limit)
@@ -92,17 +92,17 @@ func limitBody(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// bodyTimeout is the time the body of a request has from the end of its
-// headers (Server.HeaderReceived): cfg.UploadTimeout on a route that takes
-// more than JSONBodyLimit, else 0, the time left of cfg.ReadTimeout, which
+// BodyTimeout is the time the body of a request has from the end of its
+// headers (Server.HeaderReceived): upload on a route that takes more than
+// JSONBodyLimit, else 0, the time left of the app's ReadTimeout, which
 // bounds the whole request.
-func bodyTimeout(h *fasthttp.RequestHeader, cfg Config) time.Duration {
+func BodyTimeout(h *fasthttp.RequestHeader, upload time.Duration) time.Duration {
 	var u fasthttp.URI
 	if err := u.Parse(nil, h.RequestURI()); err != nil {
 		return 0
 	}
 	if bodyLimitOf(string(h.Method()), string(u.PathOriginal())) > JSONBodyLimit {
-		return cfg.UploadTimeout
+		return upload
 	}
 	return 0
 }
@@ -111,7 +111,7 @@ func bodyTimeout(h *fasthttp.RequestHeader, cfg Config) time.Duration {
 // unread rest of the body must not be taken for the next request.
 func bodyTooLarge(c *fiber.Ctx, limit int) error {
 	lingerClose(c)
-	return &problemError{Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large",
+	return &ProblemError{Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large",
 		Title:  "the request body is too large",
 		Detail: fmt.Sprintf("this endpoint takes at most %s (%d bytes)", byteSize(limit), limit)}}
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"strconv"
@@ -8,21 +8,22 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// listPage is the shape of every list response.
-type listPage[T any] struct {
+// ListPage is the shape of every list response.
+type ListPage[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-func page[T any](items []T, next string) listPage[T] {
+// Page is a list response of items, with the cursor of the next page.
+func Page[T any](items []T, next string) ListPage[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return listPage[T]{Items: items, NextCursor: next}
+	return ListPage[T]{Items: items, NextCursor: next}
 }
 
-// pageLimit reads ?limit= (default 50, at most 500).
-func pageLimit(c *fiber.Ctx) (int, error) {
+// PageLimit reads ?limit= (default 50, at most 500).
+func PageLimit(c *fiber.Ctx) (int, error) {
 	if c.Query("limit") == "" {
 		return 50, nil
 	}

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"net/netip"
@@ -6,7 +6,7 @@ import (
 )
 
 func TestClientIPIsTheRightmostUntrustedHop(t *testing.T) {
-	ps := parseProxies([]string{"10.0.0.0/8", "192.0.2.1"})
+	ps := ParseProxies([]string{"10.0.0.0/8", "192.0.2.1"})
 	peer := netip.MustParseAddr("10.1.2.3")
 	for _, c := range []struct{ peer, xff, want string }{
 		{"10.1.2.3", "198.51.100.9", "198.51.100.9"},
@@ -23,7 +23,7 @@ func TestClientIPIsTheRightmostUntrustedHop(t *testing.T) {
 		{"::ffff:10.1.2.3", "::ffff:198.51.100.9", "198.51.100.9"},
 	} {
 		peer = netip.MustParseAddr(c.peer)
-		if got := clientIP(peer, c.xff, ps); got != c.want {
+		if got := ClientIP(peer, c.xff, ps); got != c.want {
 			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
 		}
 	}
@@ -38,8 +38,8 @@ func TestLimitsCountIPv6ByItsNetwork(t *testing.T) {
 		"::ffff:198.51.100.9":       "198.51.100.9",
 		"not an address":            "not an address",
 	} {
-		if got := addressOf(ip); got != want {
-			t.Errorf("addressOf(%s) = %s, want %s", ip, got, want)
+		if got := AddressOf(ip); got != want {
+			t.Errorf("AddressOf(%s) = %s, want %s", ip, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"archive/zip"
@@ -14,12 +14,14 @@ import (
 )
 
 // sheetApp is an app with one route that reads the request body as an
-// uploaded file named by the query, the way readUpload does.
+// uploaded file named by the query, the way ReadUpload does.
 func sheetApp() *fiber.App {
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	app := fiber.New(fiber.Config{ErrorHandler: s.errorHandler})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
+		return WriteProblem(c, ProblemOf(log, c, err))
+	}})
 	app.Post("/", func(c *fiber.Ctx) error {
-		t, err := s.readSheet(c, c.Query("name"), c.Body())
+		t, err := ReadSheet(c, c.Query("name"), c.Body())
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"encoding/json"
@@ -12,24 +12,23 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// LimitConns wraps the listener the app of New is served on: a client
-// address (see addressOf) may hold at most cfg.MaxConnsPerAddr connections
-// at once, served or half-sent; one more is answered 429 and closed before
-// any of it is read. A trusted proxy's connections are not counted: behind
-// it, the proxy is what limits its clients' connections.
-func LimitConns(ln net.Listener, cfg Config) net.Listener {
-	cfg = cfg.withDefaults()
-	if cfg.MaxConnsPerAddr < 0 {
+// LimitConns wraps the listener the app is served on: a client address
+// (see AddressOf) may hold at most max connections at once (a negative
+// max: no limit), served or half-sent; one more is answered 429 and closed
+// before any of it is read. A trusted proxy's connections are not counted:
+// behind it, the proxy is what limits its clients' connections.
+func LimitConns(ln net.Listener, max int, trustedProxies []string) net.Listener {
+	if max < 0 {
 		return ln
 	}
-	return &connLimit{Listener: ln, max: cfg.MaxConnsPerAddr, proxies: parseProxies(cfg.TrustedProxies), open: map[string]int{}}
+	return &connLimit{Listener: ln, max: max, proxies: ParseProxies(trustedProxies), open: map[string]int{}}
 }
 
 // connLimit counts the open connections of each client address.
 type connLimit struct {
 	net.Listener
 	max     int
-	proxies proxies
+	proxies Proxies
 	mu      sync.Mutex
 	open    map[string]int
 }
@@ -61,10 +60,10 @@ func (l *connLimit) addressOf(c net.Conn) (string, bool) {
 		return "", false
 	}
 	a, ok := netip.AddrFromSlice(ta.IP)
-	if !ok || l.proxies.trusted(a) {
+	if !ok || l.proxies.Trusted(a) {
 		return "", false
 	}
-	return addressOf(a.Unmap().String()), true
+	return AddressOf(a.Unmap().String()), true
 }
 
 func (l *connLimit) take(addr string) bool {
