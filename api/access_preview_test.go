@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 )
 
 // TestPreviewShowsOnlyWhatTheCallerReads: the rules preview replays a
@@ -22,7 +23,7 @@ import (
 // matrix is asked.
 func TestPreviewShowsOnlyWhatTheCallerReads(t *testing.T) {
 	w := newWorld(t)
-	w.app = api.New(api.Config{Store: w.db, Temporal: w.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+	w.app = server.New(server.Config{Store: w.db, Temporal: w.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		TrustedProxies: []string{"0.0.0.0/0", "::/0"}})
 	register := func(company, phone, email, ip, pool string) lead.Lead {
 		w.expect(w.register("/api/v1/register", ip, fmt.Sprintf(`{"company":%q,"phone":%q,"email":%q,"country":"CN"}`, company, phone, email)), 202)
@@ -86,7 +87,7 @@ func TestPreviewShowsOnlyWhatTheCallerReads(t *testing.T) {
 // at a time (a second meanwhile is 429 with Retry-After).
 func TestPreviewHasOneBudget(t *testing.T) {
 	s := newStack(t)
-	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+	s.app = server.New(server.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		PreviewBudget: 1500 * time.Millisecond})
 	for i := range 12 {
 		s.createLead(fmt.Sprintf(`{"company":"Budget Trading %d","phone":"138001386%02d","country":"CN"}`, i, i))

@@ -25,6 +25,7 @@ import (
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 	"github.com/leadflow/leadflow/workflows"
@@ -54,14 +55,14 @@ func newStack(t *testing.T) *stack {
 // and store db, and returns the stack with its admin.
 func stackWithWorker(t testing.TB, db *store.DB, tc client.Client, ns string) *stack {
 	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db})
-	return stackOn(t, db, tc, api.Config{})
+	return stackOn(t, db, tc, server.Config{})
 }
 
 // stackOn is the stack of an app with cfg over db and tc, whose worker the
 // caller started, and an admin.
-func stackOn(t testing.TB, db *store.DB, tc client.Client, cfg api.Config) *stack {
+func stackOn(t testing.TB, db *store.DB, tc client.Client, cfg server.Config) *stack {
 	cfg.Store, cfg.Temporal, cfg.UpdateTimeout, cfg.MinPolicyDuration = db, tc, 20*time.Second, time.Second
-	s := &stack{t: t, db: db, tc: tc, app: api.New(cfg)}
+	s := &stack{t: t, db: db, tc: tc, app: server.New(cfg)}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
 		Role: lead.RoleAdmin, Capacity: 10, DailyClaimLimit: 10, Active: true}, hash); err != nil {
@@ -421,7 +422,7 @@ func TestHealthAndReady(t *testing.T) {
 	closed := testenv.Store(t)
 	closed.Close()
 	down := *s
-	down.app = api.New(api.Config{Store: closed, Temporal: s.tc})
+	down.app = server.New(server.Config{Store: closed, Temporal: s.tc})
 	r0 := down.expect(down.do("GET", "/readyz", "", ""), 503)
 	r0.json(t, &ready)
 	if ready.Checks["postgres"] != "unavailable" || ready.Checks["temporal"] != "ok" || bytes.Contains(r0.body, []byte("closed")) {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 )
 
 // These tests drive the console in a real browser (Debian's chromium,
@@ -30,7 +30,7 @@ func (s *stack) served() string {
 		s.t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, PublicURL: base})
+	s.app = server.New(server.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, PublicURL: base})
 	go func() { _ = s.app.Listener(ln) }()
 	s.t.Cleanup(func() { _ = s.app.Shutdown() })
 	return base

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/workflows"
 )
 
@@ -17,7 +17,7 @@ import (
 // registration can come from its own client IP.
 func publicStack(t *testing.T, rateLimit int) *stack {
 	s := newStack(t)
-	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+	s.app = server.New(server.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		TrustedProxies: []string{"0.0.0.0/0", "::/0"}, RegisterRateLimit: rateLimit, PublicURL: "https://leads.example.com"})
 	return s
 }
@@ -123,7 +123,7 @@ func TestRegistrationRateLimit(t *testing.T) {
 	// address, an address a client writes at the front changes nothing: the
 	// limit holds, and the lead records the address the proxy saw.
 	behind := newStack(t)
-	behind.app = api.New(api.Config{Store: behind.db, Temporal: behind.tc, UpdateTimeout: 20 * time.Second,
+	behind.app = server.New(server.Config{Store: behind.db, Temporal: behind.tc, UpdateTimeout: 20 * time.Second,
 		TrustedProxies: []string{"0.0.0.0/32"}, RegisterRateLimit: 2})
 	for i, want := range []int{422, 422, 429} {
 		behind.expect(behind.register("/api/v1/register", fmt.Sprintf("203.0.113.%d, 198.51.100.77", i), body), want)

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/testenv"
+	"github.com/leadflow/leadflow/server"
 )
 
 // from makes a request come from ip: the tests' peer is a trusted proxy.
@@ -33,7 +33,7 @@ func wantLimited(t *testing.T, r response, contentType string) {
 // addresses count by their /64.
 func TestFailedSignInsAreLimited(t *testing.T) {
 	db := testenv.Store(t)
-	cfg := api.Config{Store: db, TrustedProxies: []string{"0.0.0.0/32"}, FailureLimit: 3}
+	cfg := server.Config{Store: db, TrustedProxies: []string{"0.0.0.0/32"}, FailureLimit: 3}
 	s := stackOn(t, db, nil, cfg)
 
 	for i := range 3 {
@@ -48,7 +48,7 @@ func TestFailedSignInsAreLimited(t *testing.T) {
 
 	// Another replica counts the same failures: it refuses the address
 	// from its next failure there, and then its good tokens too.
-	replica := &stack{t: t, db: db, app: api.New(cfg), admin: s.admin}
+	replica := &stack{t: t, db: db, app: server.New(cfg), admin: s.admin}
 	wantLimited(t, replica.do("GET", "/api/v1/me", "lf_wrong", "", from("192.0.2.10")...), "application/problem+json")
 	wantLimited(t, replica.do("GET", "/api/v1/me", s.admin, "", from("192.0.2.10")...), "application/problem+json")
 
@@ -81,7 +81,7 @@ func TestFailedSignInsAreLimited(t *testing.T) {
 // page in its language and in the API, with Retry-After.
 func TestUnknownInviteLinksAreLimited(t *testing.T) {
 	db := testenv.Store(t)
-	s := stackOn(t, db, nil, api.Config{TrustedProxies: []string{"0.0.0.0/32"}, FailureLimit: 3})
+	s := stackOn(t, db, nil, server.Config{TrustedProxies: []string{"0.0.0.0/32"}, FailureLimit: 3})
 	_, rep := s.createRep("Ivy", 1)
 	var inv struct{ Token string }
 	s.expect(s.do("GET", "/api/v1/me/invite", rep, ""), 200).json(t, &inv)

@@ -8,9 +8,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/metrics"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/worker"
 )
 
@@ -29,7 +29,7 @@ func TestMetricsCountTransitionsAndEmails(t *testing.T) {
 	}
 	t.Cleanup(mc.Close)
 	testenv.Worker(t, worker.Config{Temporal: mc, Namespace: ns, Store: db, Metrics: metrics.NewLifecycle(reg)})
-	s := stackOn(t, db, tc, api.Config{Registry: reg})
+	s := stackOn(t, db, tc, server.Config{Registry: reg})
 
 	repID, rep := s.createRep("Mia", 1)
 	otherID, _ := s.createRep("Ned", 5)

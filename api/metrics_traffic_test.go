@@ -10,9 +10,9 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/metrics"
+	"github.com/leadflow/leadflow/server"
 )
 
 // TestMetricsAfterConcurrentTraffic: after a few hundred concurrent
@@ -23,7 +23,7 @@ import (
 func TestMetricsAfterConcurrentTraffic(t *testing.T) {
 	db := testenv.Store(t)
 	tc, _ := testenv.Temporal(t)
-	s := stackOn(t, db, tc, api.Config{Registry: metrics.NewRegistry()})
+	s := stackOn(t, db, tc, server.Config{Registry: metrics.NewRegistry()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

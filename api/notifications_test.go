@@ -17,6 +17,7 @@ import (
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/worker"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -35,7 +36,7 @@ func newMailStack(t *testing.T) (*stack, *sendgridtest.Server) {
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
 	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com"})
-	s := &stack{t: t, db: db, tc: tc, app: api.New(api.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
+	s := &stack{t: t, db: db, tc: tc, app: server.New(server.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
 		Role: lead.RoleAdmin, Capacity: 10, DailyClaimLimit: 10, Active: true}, hash); err != nil {

@@ -98,23 +98,21 @@ func (s *Server) register(c *fiber.Ctx) error {
 		"message": web.Answer(answerLanguage(c), "received", receivedMessage)})
 }
 
-// isRegistration reports whether the request is to a registration endpoint,
-// whose answers are in the registration page's language.
-func isRegistration(c *fiber.Ctx) bool {
-	p := c.Path()
-	return p == "/api/v1/register" || strings.HasPrefix(p, "/api/v1/register/")
-}
-
 // answerLanguage is the language a registration is answered in: lang= or
 // Accept-Language, which the registration page sets to its own language.
 func answerLanguage(c *fiber.Ctx) string {
 	return web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 }
 
-// localize says a registration's problem in the page's language: the title
-// and detail by the problem's code, each field's reason by its reason code.
-// Reasons without a code (a validation rule's message) stay as written.
-func localize(c *fiber.Ctx, p *Problem) {
+// Localize says the problem of a request to a registration endpoint in
+// the registration page's language: the title and detail by the problem's
+// code, each field's reason by its reason code. Reasons without a code (a
+// validation rule's message) stay as written. The problems of other
+// requests are left as they are.
+func Localize(c *fiber.Ctx, p *Problem) {
+	if path := c.Path(); path != "/api/v1/register" && !strings.HasPrefix(path, "/api/v1/register/") {
+		return
+	}
 	lang := answerLanguage(c)
 	p.Title = web.Answer(lang, "title."+p.Code, p.Title)
 	p.Detail = web.Answer(lang, "detail."+p.Code, p.Detail)

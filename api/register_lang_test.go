@@ -11,6 +11,7 @@ import (
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 )
 
 // TestRegisterAnswersInPageLanguage: the registration endpoints say the
@@ -91,7 +92,7 @@ func TestInviteLinkSurvivesRestart(t *testing.T) {
 	s := publicStack(t, 100)
 	key := []byte(strings.Repeat("s", 32))
 	restart := func() {
-		s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+		s.app = server.New(server.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 			TrustedProxies: []string{"0.0.0.0/0"}, RegisterRateLimit: 100, PublicURL: "https://leads.example.com", InviteKey: key})
 	}
 	restart()

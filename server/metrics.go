@@ -1,4 +1,4 @@
-package api
+package server
 
 import (
 	"strconv"
@@ -11,7 +11,7 @@ import (
 	lfmetrics "github.com/leadflow/leadflow/metrics"
 )
 
-// metrics are the API's Prometheus metrics, on the process's registry (or
+// metrics are the app's Prometheus metrics, on the process's registry (or
 // one of their own, so that several apps (tests) can live in one process).
 type metrics struct {
 	reg      *prometheus.Registry
@@ -55,8 +55,8 @@ func (m *metrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(lfmetrics.Handler(m.reg))
 }
 
-// serveMetrics serves /metrics beside the API, or, with MetricsAddr, on an
-// address of its own that starts and stops with the API.
+// serveMetrics serves /metrics beside the app, or, with MetricsAddr, on an
+// address of its own that starts and stops with the app.
 func (s *Server) serveMetrics(app *fiber.App) {
 	if s.cfg.MetricsAddr == "" {
 		app.Get("/metrics", s.metrics.handler())
