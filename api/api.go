@@ -7,41 +7,19 @@
 package api
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
-	"github.com/leadflow/leadflow/web"
 )
 
 // Problem is the problem document the API answers errors with.
 type Problem = httpx.Problem
 
-// Deps are what the API's handlers need.
-type Deps struct {
-	// Service is every operation, which the handlers call.
-	Service *service.Service
-	// Store is read for invite links.
-	Store *store.DB
-	// Guard counts a client address's registrations, failed credentials
-	// and unknown invite links against their limits.
-	Guard *httpx.Guard
-	// PublicURL is the base URL users reach the service at, for links.
-	PublicURL string
-	// InviteKey is the secret invite links are derived from.
-	InviteKey []byte
-	// ExportTTL is how long an export's file is kept.
-	ExportTTL time.Duration
-	// MinPolicyDuration is the shortest timer a pool policy may set.
-	MinPolicyDuration time.Duration
-}
-
 // Server holds the API's dependencies; its handlers are methods.
 type Server struct {
-	cfg   Deps
+	cfg   httpx.Deps
 	db    *store.DB
 	svc   *service.Service
 	guard *httpx.Guard
@@ -49,14 +27,9 @@ type Server struct {
 
 // Routes registers the API's routes on app: the public registration
 // endpoints and, behind a bearer token, everything under /api/v1.
-func Routes(app *fiber.App, d Deps) {
+func Routes(app *fiber.App, d httpx.Deps) {
 	s := &Server{cfg: d, db: d.Store, svc: d.Service, guard: d.Guard}
-	app.Get("/", httpx.SecurityHeaders, func(c *fiber.Ctx) error {
-		c.Type("html", "utf-8")
-		return web.RenderHome(c, web.Home{PublicURL: s.cfg.PublicURL})
-	})
 	s.publicRoutes(app)
-	s.consoleRoutes(app)
 
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)

@@ -27,7 +27,7 @@ func (s *Server) listCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := service.ParseCustomerFilter(queryFilter(c))
+	f, err := service.ParseCustomerFilter(httpx.Query(c))
 	if err != nil {
 		return err
 	}

@@ -50,14 +50,6 @@ func answerCreated(c *fiber.Ctx, out service.Created) error {
 	return c.JSON(body)
 }
 
-// queryFilter reads the lead list's filters from the query string.
-func queryFilter(c *fiber.Ctx) func(string) string {
-	return func(k string) string { return c.Query(k) }
-}
-
-// sameName names a filter in errors as it is given.
-func sameName(k string) string { return k }
-
 func (s *Server) getLead(c *fiber.Ctx) error {
 	l, err := s.svc.Lead(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
@@ -74,7 +66,7 @@ func (s *Server) listLeads(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := service.ParseLeadFilter(queryFilter(c), sameName)
+	f, err := service.ParseLeadFilter(httpx.Query(c), httpx.SameName)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,9 +18,10 @@ import (
 // pipeline; said in the page's language (web.Answer "received").
 const receivedMessage = "Thank you! Your registration was received; we will contact you soon."
 
-// publicRoutes are the routes without a bearer token: the registration page
-// and the registration endpoints, rate-limited per client address and
-// minute (s.guard.Register), and unknown invite links limited too (s.guard.Invite).
+// publicRoutes are the routes without a bearer token: the registration
+// endpoints, rate-limited per client address and minute (s.guard.Register),
+// and unknown invite links limited too (s.guard.Invite). The registration
+// page is the console's (console/register.go).
 func (s *Server) publicRoutes(app *fiber.App) {
 	limit := func(c *fiber.Ctx) error {
 		if err := s.guard.Hit(c, s.guard.Register); err != nil {
@@ -29,48 +29,8 @@ func (s *Server) publicRoutes(app *fiber.App) {
 		}
 		return c.Next()
 	}
-	app.Get("/r/:invite", httpx.SecurityHeaders, s.registerPage)
-	app.Get("/register", httpx.SecurityHeaders, s.registerPage)
 	app.Post("/api/v1/register/:invite", limit, s.register)
 	app.Post("/api/v1/register", limit, s.register)
-}
-
-func (s *Server) registerPage(c *fiber.Ctx) error {
-	page := web.Register{Action: "/api/v1/register", Path: c.Path(),
-		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
-	if tok := c.Params("invite"); tok != "" {
-		rep, err := s.inviter(c, tok)
-		var limited *httpx.RateLimited
-		switch {
-		case errors.As(err, &limited):
-			page.RetryMinutes = limited.RetryMinutes(c)
-			c.Status(fiber.StatusTooManyRequests)
-		case lead.ErrorCode(err) == lead.CodeNotFound:
-			page.NotFound = true
-			c.Status(fiber.StatusNotFound)
-		case err != nil:
-			return err
-		default:
-			page.RepName = rep.Name
-			page.Action = "/api/v1/register/" + url.PathEscape(tok)
-		}
-	}
-	c.Type("html", "utf-8")
-	return web.RenderRegister(c, page)
-}
-
-// inviter is the rep whose invite link tok is. An unknown link counts
-// against the address's limit of them (s.guard.Invite): beyond it, every
-// link is refused until the window ends.
-func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
-	if err := s.guard.Blocked(c, s.guard.Invite); err != nil {
-		return lead.User{}, err
-	}
-	rep, err := s.svc.Inviter(c.UserContext(), tok)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return rep, s.guard.Failed(c, s.guard.Invite, err)
-	}
-	return rep, err
 }
 
 // register takes a registration from the public web form or a rep's invite
@@ -83,7 +43,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return err
 	}
 	if tok := c.Params("invite"); tok != "" {
-		in.Inviter = func(context.Context) (lead.User, error) { return s.inviter(c, tok) }
+		in.Inviter = func(context.Context) (lead.User, error) { return s.guard.Inviter(c, s.svc, tok) }
 	}
 	err := s.svc.Register(c.UserContext(), idempotencyKey(c), in)
 	if errors.Is(err, service.ErrRegistrationRefused) {
@@ -147,7 +107,7 @@ func (s *Server) rotateInvite(c *fiber.Ctx) error {
 }
 
 func (s *Server) inviteLink(tok string) fiber.Map {
-	return fiber.Map{"token": tok, "url": baseURL(s.cfg.PublicURL) + "/r/" + url.PathEscape(tok)}
+	return fiber.Map{"token": tok, "url": service.InviteURL(s.cfg.PublicURL, tok)}
 }
 
 // duplicatePolicies answers the duplicate policy of every source.

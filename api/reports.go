@@ -18,7 +18,7 @@ func (s *Server) routeReports(v1 fiber.Router) {
 }
 
 func (s *Server) funnelReport(c *fiber.Ctx) error {
-	f, err := service.ParseReportFilter(queryFilter(c), true)
+	f, err := service.ParseReportFilter(httpx.Query(c), true)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (s *Server) funnelReport(c *fiber.Ctx) error {
 }
 
 func (s *Server) activityReport(c *fiber.Ctx) error {
-	f, err := service.ParseReportFilter(queryFilter(c), false)
+	f, err := service.ParseReportFilter(httpx.Query(c), false)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) activityReport(c *fiber.Ctx) error {
 }
 
 func (s *Server) rejectionReport(c *fiber.Ctx) error {
-	f, err := service.ParseReportFilter(queryFilter(c), false)
+	f, err := service.ParseReportFilter(httpx.Query(c), false)
 	if err != nil {
 		return err
 	}

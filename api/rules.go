@@ -3,12 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/httpx"
-	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/service"
 )
@@ -89,21 +87,12 @@ func (s *Server) ruleVersions(c *fiber.Ctx) error {
 	return c.JSON(httpx.Page(sets, ""))
 }
 
-// ruleVersion is the :version of a route, a 404 when it is not a version number.
-func ruleVersion(c *fiber.Ctx, k rules.Kind) (int, error) {
-	v, err := strconv.Atoi(c.Params("version"))
-	if err != nil || v < 1 {
-		return 0, lead.Errorf(lead.CodeNotFound, "no %s rule set version %q", k, c.Params("version"))
-	}
-	return v, nil
-}
-
 func (s *Server) activateRules(c *fiber.Ctx) error {
 	k, err := ruleKind(c)
 	if err != nil {
 		return err
 	}
-	v, err := ruleVersion(c, k)
+	v, err := service.RuleVersion(c.Params("version"), k)
 	if err != nil {
 		return err
 	}

@@ -66,3 +66,13 @@ func (s *Server) newToken(c *fiber.Ctx, userID string) error {
 }
 
 func (s *Server) me(c *fiber.Ctx) error { return c.JSON(httpx.Caller(c)) }
+
+// signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
+// one-time link that signs the user in to the console.
+func (s *Server) signInLink(c *fiber.Ctx) error {
+	link, expires, err := s.svc.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
+}

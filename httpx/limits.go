@@ -181,3 +181,17 @@ func (g *Guard) UserOfToken(c *fiber.Ctx, token string) (lead.User, error) {
 	}
 	return u, err
 }
+
+// Inviter is the rep whose invite link tok is (service.Inviter). An
+// unknown link counts against the address's limit of them (g.Invite):
+// beyond it, every link is refused until the window ends.
+func (g *Guard) Inviter(c *fiber.Ctx, svc *service.Service, tok string) (lead.User, error) {
+	if err := g.Blocked(c, g.Invite); err != nil {
+		return lead.User{}, err
+	}
+	rep, err := svc.Inviter(c.UserContext(), tok)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return rep, g.Failed(c, g.Invite, err)
+	}
+	return rep, err
+}

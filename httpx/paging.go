@@ -33,3 +33,12 @@ func PageLimit(c *fiber.Ctx) (int, error) {
 	}
 	return v, nil
 }
+
+// Query reads the request's query string, for the service's filter
+// parsers (service.ParseLeadFilter, service.ParseReportFilter).
+func Query(c *fiber.Ctx) func(string) string {
+	return func(k string) string { return c.Query(k) }
+}
+
+// SameName names a filter in errors as it is given.
+func SameName(k string) string { return k }

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/console"
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
@@ -170,8 +171,10 @@ func New(cfg Config) *fiber.App {
 	s.serveMetrics(app)
 	app.Get("/api/v1/openapi.json", api.OpenAPI)
 
-	api.Routes(app, api.Deps{Service: svc, Store: cfg.Store, Guard: guard, PublicURL: cfg.PublicURL,
-		InviteKey: cfg.InviteKey, ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration})
+	faces := httpx.Deps{Service: svc, Store: cfg.Store, Guard: guard, PublicURL: cfg.PublicURL,
+		InviteKey: cfg.InviteKey, ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
+	console.Routes(app, faces)
+	api.Routes(app, faces)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return httpx.Reply(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")

@@ -19,6 +19,7 @@ import (
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/server"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
@@ -74,7 +75,7 @@ func runUsers(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	fmt.Printf("created %s %s <%s> id %s\ntoken (shown once): %s\n", created.Role, created.Name, created.Email, created.ID, token)
-	link, expires, err := api.NewSignInLink(ctx, db, cfg.PublicURL, created.ID)
+	link, expires, err := service.NewSignInLink(ctx, db, cfg.PublicURL, created.ID)
 	if err != nil {
 		return err
 	}

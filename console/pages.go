@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"io/fs"
@@ -11,12 +11,13 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
 // This file routes the console and holds its smaller pages: the invite
 // link with its QR code and the e-mail settings. The import and export
-// pages are in console_imports.go and console_exports.go.
+// pages are in imports.go and exports.go.
 
 // consoleRoutes registers the console: HTML pages signed in with the
 // session cookie, never under /api/v1.
@@ -68,7 +69,7 @@ func (s *Server) invitePage(c *fiber.Ctx) error {
 		return err
 	}
 	p := consolePage(c, "Invite link", "invite")
-	p.Data = struct{ URL string }{s.inviteLink(tok)["url"].(string)}
+	p.Data = struct{ URL string }{service.InviteURL(s.cfg.PublicURL, tok)}
 	return render(c, "invite", p)
 }
 
@@ -78,7 +79,7 @@ func (s *Server) inviteQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(s.inviteLink(tok)["url"].(string), qrcode.Medium, 440)
+	png, err := qrcode.Encode(service.InviteURL(s.cfg.PublicURL, tok), qrcode.Medium, 440)
 	if err != nil {
 		return err
 	}

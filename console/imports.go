@@ -1,6 +1,7 @@
-package api
+package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -29,13 +30,13 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports/template", httpx.ImportTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
-	importPage, importProgress := jobPages(s, "imports", "Import", s.ownImport, func(im store.Import) string { return "Import " + im.FileName }, importJob)
+	importPage, importProgress := jobPages(s, "imports", "Import", s.svc.Import, func(im store.Import) string { return "Import " + im.FileName }, importJob)
 	get("/imports/:id", importPage)
 	get("/imports/:id/progress", importProgress)
 	get("/imports/:id/errors.csv", httpx.ImportErrors(s.svc))
 	get("/exports", s.exportsPage)
 	post("/exports", s.startExportPage)
-	exportPage, exportProgress := jobPages(s, "exports", "Export", s.ownExport, func(store.Export) string { return "Export" }, s.exportJob)
+	exportPage, exportProgress := jobPages(s, "exports", "Export", s.svc.Export, func(store.Export) string { return "Export" }, s.exportJob)
 	get("/exports/:id", exportPage)
 	get("/exports/:id/progress", exportProgress)
 	get("/exports/:id/file", httpx.ExportFile(s.svc))
@@ -45,10 +46,10 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 // progress part, which the page fetches again while the job runs: own
 // reads the job of the route's :id as the API does (others' jobs are not
 // found), title names the page, job makes its data.
-func jobPages[T any](s *Server, nav, what string, own func(*fiber.Ctx) (T, error), title func(T) string,
+func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead.User, string) (T, error), title func(T) string,
 	job func(T) *web.Job) (page, progress fiber.Handler) {
 	page = func(c *fiber.Ctx) error {
-		it, err := own(c)
+		it, err := own(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		if lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.consoleMessage(c, fiber.StatusNotFound, what+" not found", "It does not exist, or it is not yours to see.")
 		}
@@ -60,7 +61,7 @@ func jobPages[T any](s *Server, nav, what string, own func(*fiber.Ctx) (T, error
 		return render(c, "job", p)
 	}
 	progress = func(c *fiber.Ctx) error {
-		it, err := own(c)
+		it, err := own(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		if err != nil {
 			return err
 		}

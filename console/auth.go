@@ -1,7 +1,6 @@
-package api
+package console
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"net/url"
@@ -13,7 +12,6 @@ import (
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
-	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -31,35 +29,12 @@ const (
 	// than the token it was opened with, and it ends when that token is
 	// rotated or the user is deactivated or changes role or team.
 	SessionTTL = 12 * time.Hour
-	// SignInLinkTTL is how long a one-time sign-in link works.
-	SignInLinkTTL = service.SignInLinkTTL
 )
 
 type csrfKey struct{}
 
 // randomToken returns n random bytes, base64url-encoded.
 func randomToken(n int) string { return service.RandomToken(n) }
-
-// NewSignInLink creates a one-time sign-in link for user userID
-// (service.NewSignInLink): publicURL is the base of the link, which works
-// until SignInLinkTTL or the token's expiry, whichever is first (the
-// expiry returned).
-func NewSignInLink(ctx context.Context, db *store.DB, publicURL, userID string) (link string, expires time.Time, err error) {
-	return service.NewSignInLink(ctx, db, publicURL, userID)
-}
-
-// baseURL is the public URL without its trailing slash, or the local default.
-func baseURL(publicURL string) string { return service.BaseURL(publicURL) }
-
-// signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
-// one-time link that signs the user in to the console.
-func (s *Server) signInLink(c *fiber.Ctx) error {
-	link, expires, err := s.svc.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
-}
 
 // secure reports whether the request came over HTTPS (directly or, from a
 // trusted proxy, as X-Forwarded-Proto says).
@@ -80,7 +55,7 @@ func (s *Server) session(c *fiber.Ctx) error {
 	var csrf string
 	var err error = lead.Errorf(lead.CodeNotFound, "no session")
 	if id != "" {
-		u, csrf, err = s.db.Session(c.UserContext(), HashToken(id))
+		u, csrf, err = s.db.Session(c.UserContext(), service.HashToken(id))
 	}
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		if c.Method() != fiber.MethodGet {
@@ -207,7 +182,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.loginRefused(c, "This form has expired: try again.")
 	}
 	token := strings.TrimSpace(c.FormValue("token"))
-	if !strings.HasPrefix(token, tokenPrefix) {
+	if !strings.HasPrefix(token, service.TokenPrefix) {
 		return s.loginRefused(c, "That is not a leadflow token: it starts with lf_.")
 	}
 	u, err := s.guard.UserOfToken(c, token)
@@ -217,7 +192,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return s.loginFailed(c, err)
 	}
-	return s.startSession(c, u.ID, HashToken(token))
+	return s.startSession(c, u.ID, service.HashToken(token))
 }
 
 // loginCode signs in with a one-time link's code, which it spends. A code
@@ -230,7 +205,7 @@ func (s *Server) loginCode(c *fiber.Ctx) error {
 	if err := s.guard.Blocked(c, s.guard.SignIn); err != nil {
 		return s.loginFailed(c, err)
 	}
-	userID, tokenHash, err := s.db.UseSignInCode(c.UserContext(), HashToken(c.FormValue("code")))
+	userID, tokenHash, err := s.db.UseSignInCode(c.UserContext(), service.HashToken(c.FormValue("code")))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		if err := s.guard.Failed(c, s.guard.SignIn, err); lead.ErrorCode(err) != lead.CodeNotFound {
 			return s.loginFailed(c, err)
@@ -273,12 +248,12 @@ func (s *Server) loginPageWith(c *fiber.Ctx, status int, why string) error {
 func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		// A new sign-in ends the session the browser had (no fixation).
-		if err := s.db.DeleteSession(c.UserContext(), HashToken(old)); err != nil {
+		if err := s.db.DeleteSession(c.UserContext(), service.HashToken(old)); err != nil {
 			return err
 		}
 	}
 	id := randomToken(32)
-	expires, err := s.db.CreateSession(c.UserContext(), HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
+	expires, err := s.db.CreateSession(c.UserContext(), service.HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
 	}
@@ -300,7 +275,7 @@ func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) err
 
 // logout ends the session.
 func (s *Server) logout(c *fiber.Ctx) error {
-	if err := s.db.DeleteSession(c.UserContext(), HashToken(c.Cookies(sessionCookie))); err != nil {
+	if err := s.db.DeleteSession(c.UserContext(), service.HashToken(c.Cookies(sessionCookie))); err != nil {
 		return err
 	}
 	setCookie(c, sessionCookie, "", time.Unix(0, 0))

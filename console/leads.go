@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"errors"
@@ -57,7 +57,7 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	p := consolePage(c, title, "leads")
 	p.Data = &data
-	f, err := service.ParseLeadFilter(queryFilter(c), sameName)
+	f, err := service.ParseLeadFilter(httpx.Query(c), httpx.SameName)
 	if err != nil {
 		p.Problem = webProblem(err)
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -215,7 +215,7 @@ var editFields = []web.Field{{Name: "company", Label: "Company"}, {Name: "name",
 
 // editForm sends the fields the user changed.
 func (s *Server) editForm(c *fiber.Ctx, key string) error {
-	l, err := s.leadFor(c, lead.ActEdit)
+	l, err := s.svc.LeadFor(c.UserContext(), httpx.Caller(c), c.Params("id"), lead.ActEdit)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/leadflow/leadflow/internal/linediff"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) ruleVersionPage(c *fiber.Ctx) error {
 // with the refusal of its activation form.
 func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 	k := rules.Kind(c.Params("kind"))
-	v, err := ruleVersion(c, k)
+	v, err := service.RuleVersion(c.Params("version"), k)
 	if err == nil {
 		var set lead.RuleSet
 		if set, err = s.db.RuleSetVersion(c.UserContext(), string(k), v); err == nil {
@@ -66,7 +67,7 @@ func (s *Server) renderVersion(c *fiber.Ctx, set lead.RuleSet, refusal error) er
 // confirming it is ticked.
 func (s *Server) activateRulePage(c *fiber.Ctx) error {
 	k := rules.Kind(c.Params("kind"))
-	v, err := ruleVersion(c, k)
+	v, err := service.RuleVersion(c.Params("version"), k)
 	if err != nil {
 		return s.showVersion(c, nil)
 	}

@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"encoding/json"
@@ -64,7 +64,7 @@ func (s *Server) consoleRules(get, post func(string, fiber.Handler)) {
 func (s *Server) rulesFor(g service.Gate, h fiber.Handler) fiber.Handler {
 	return s.only(g, func(c *fiber.Ctx) error {
 		if c.Params("kind") != "" {
-			if _, err := ruleKind(c); err != nil {
+			if _, err := service.RuleKind(c.Params("kind")); err != nil {
 				return s.consoleMessage(c, fiber.StatusNotFound, "No such rules", webProblem(err).Title)
 			}
 		}

@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"fmt"
@@ -20,7 +20,7 @@ import (
 
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	p := consolePage(c, "Dashboard", "dashboard")
-	f, err := service.ParseReportFilter(queryFilter(c), false)
+	f, err := service.ParseReportFilter(httpx.Query(c), false)
 	if err != nil {
 		// Bad dates are shown at the top; the page shows the default period.
 		p.Problem = webProblem(err)

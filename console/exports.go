@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"slices"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
@@ -21,12 +22,12 @@ import (
 // and GET /api/v1/exports call: StartExport, Export, Exports.
 
 func (s *Server) exportsPage(c *fiber.Ctx) error {
-	return s.renderExports(c, exportBody{Format: string(sheet.CSV)}, nil)
+	return s.renderExports(c, service.ExportInput{Format: string(sheet.CSV)}, nil)
 }
 
 // renderExports writes the exports page, its form holding in, with the
 // refusal of the form when there is one.
-func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error {
+func (s *Server) renderExports(c *fiber.Ctx, in service.ExportInput, refused error) error {
 	items, next, err := s.svc.Exports(c.UserContext(), httpx.Caller(c), 50, c.Query("cursor"))
 	if err != nil && refused == nil {
 		refused = err
@@ -37,7 +38,7 @@ func (s *Server) renderExports(c *fiber.Ctx, in exportBody, refused error) error
 		if e.Status == store.JobRunning {
 			sum = "being made"
 		}
-		return web.JobItem{URL: "/exports/" + e.ID, Title: strings.ToUpper(e.Format) + " of " + filterWords(s.viewExport(e).Filters),
+		return web.JobItem{URL: "/exports/" + e.ID, Title: strings.ToUpper(e.Format) + " of " + filterWords(httpx.ViewExport(e, s.cfg.ExportTTL).Filters),
 			Status: e.Status, Summary: sum, Created: e.CreatedAt}
 	})
 	for _, f := range listFilters {
@@ -75,7 +76,7 @@ func filterWords(filters map[string]string) string {
 // startExportPage starts an export of the form's filters and fields and
 // opens its page.
 func (s *Server) startExportPage(c *fiber.Ctx) error {
-	in := exportBody{Format: c.FormValue("format"), Filters: map[string]string{}}
+	in := service.ExportInput{Format: c.FormValue("format"), Filters: map[string]string{}}
 	for _, f := range listFilters {
 		if v := strings.TrimSpace(c.FormValue(f.Name)); v != "" {
 			in.Filters[f.Name] = v
@@ -98,7 +99,7 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 // exportJob is an export's page data: its status, what it holds and,
 // while its file is kept, the download link.
 func (s *Server) exportJob(e store.Export) *web.Job {
-	v := s.viewExport(e)
+	v := httpx.ViewExport(e, s.cfg.ExportTTL)
 	job := &web.Job{Status: e.Status, Rows: []web.JobRow{row("Format", strings.ToUpper(e.Format)), row("Leads", filterWords(v.Filters)),
 		row("Fields", strings.Join(e.Fields, ", ")), row("Rows", strconv.Itoa(e.Rows)), row("Asked at", e.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))}}
 	if e.Error != "" {
