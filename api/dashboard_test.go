@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 )
@@ -21,21 +22,21 @@ import (
 // manager; a Website lead of pool B assigned to the outsider rep; a lead
 // rejected at intake. It returns the median first contact of the owner's
 // three followed-up leads, in seconds.
-func dashboardData(w *world) float64 {
-	t := w.t
+func dashboardData(w *apptest.World) float64 {
+	t := w.T
 	t.Helper()
-	admin, mgr, otherMgr, owner := w.tokens[subAdmin], w.tokens[subMgr], w.tokens[subOtherMgr], w.tokens[subOwner]
+	admin, mgr, otherMgr, owner := w.Tokens[apptest.SubAdmin], w.Tokens[apptest.SubMgr], w.Tokens[apptest.SubOtherMgr], w.Tokens[apptest.SubOwner]
 	post := func(token, path, body string, status int) {
 		t.Helper()
-		w.expect(w.do("POST", path, token, body), status)
+		w.Expect(w.Do("POST", path, token, body), status)
 	}
 	newLead := func(channel string) lead.Lead {
-		n := w.seq.Add(1)
-		return w.createLead(fmt.Sprintf(`{"company":"Dashboard Trading %d","phone":"1390013%04d","country":"CN","channel":%q}`, n, n, channel))
+		n := w.Seq.Add(1)
+		return w.CreateLead(fmt.Sprintf(`{"company":"Dashboard Trading %d","phone":"1390013%04d","country":"CN","channel":%q}`, n, n, channel))
 	}
 	claimed := func(channel string) lead.Lead {
 		l := newLead(channel)
-		post(admin, "/api/v1/leads/"+l.ID+"/transfer", fmt.Sprintf(`{"pool_id":%q}`, w.poolA), 200)
+		post(admin, "/api/v1/leads/"+l.ID+"/transfer", fmt.Sprintf(`{"pool_id":%q}`, w.PoolA), 200)
 		post(owner, "/api/v1/leads/"+l.ID+"/claim", "", 200)
 		return l
 	}
@@ -56,12 +57,12 @@ func dashboardData(w *world) float64 {
 	reclaimed := claimed("Referral")
 	post(mgr, "/api/v1/leads/"+reclaimed.ID+"/reclaim", "", 200)
 	other := newLead("Website")
-	post(admin, "/api/v1/leads/"+other.ID+"/transfer", fmt.Sprintf(`{"pool_id":%q}`, w.poolB), 200)
-	post(otherMgr, "/api/v1/leads/"+other.ID+"/assign", fmt.Sprintf(`{"rep_id":%q}`, w.ids[subOutsider]), 200)
-	if l := w.createLead(`{"company":"Abc","phone":"123","country":"CN"}`); l.Status != lead.StatusRejected {
+	post(admin, "/api/v1/leads/"+other.ID+"/transfer", fmt.Sprintf(`{"pool_id":%q}`, w.PoolB), 200)
+	post(otherMgr, "/api/v1/leads/"+other.ID+"/assign", fmt.Sprintf(`{"rep_id":%q}`, w.IDs[apptest.SubOutsider]), 200)
+	if l := w.CreateLead(`{"company":"Abc","phone":"123","country":"CN"}`); l.Status != lead.StatusRejected {
 		t.Fatalf("not rejected: %+v", l)
 	}
-	times := []float64{w.firstContact(due.ID), w.firstContact(overdue.ID), w.firstContact(converted.ID)}
+	times := []float64{w.FirstContact(due.ID), w.FirstContact(overdue.ID), w.FirstContact(converted.ID)}
 	slices.Sort(times)
 	return times[1]
 }
@@ -112,16 +113,16 @@ func wantRows(t *testing.T, who, id string, got [][]string, want ...[]string) {
 // theirs) and as the manager of another pool, and the activity report the
 // dashboard shares with the API.
 func TestDashboard(t *testing.T) {
-	w := newWorld(t)
+	w := apptest.NewWorld(t)
 	median := fmt.Sprintf("%.0f s", dashboardData(w))
-	signIn := func(sub int) *browser {
-		b := w.browser()
-		b.signIn(w.tokens[sub], "/dashboard")
+	signIn := func(sub int) *apptest.Browser {
+		b := w.Browser()
+		b.SignIn(w.Tokens[sub], "/dashboard")
 		return b
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
 
-	page := w.expect(signIn(subAdmin).get("/dashboard"), 200).body
+	page := w.Expect(signIn(apptest.SubAdmin).Get("/dashboard"), 200).Body
 	for label, want := range map[string]string{"Leads registered": "6", "Converted": "1 (16.7%)", "Reclaims in the period": "1",
 		"Follow-ups due today": "1 (and 1 overdue)", "Median time to first contact": median} {
 		if got := headline(t, page, label); got != want {
@@ -144,7 +145,7 @@ func TestDashboard(t *testing.T) {
 		[]string{"Owen", "3", "3", median}, []string{"(none)", "1", "0", "-"}, []string{"Oscar", "1", "0", "-"})
 
 	// The owner rep: their three leads, and the reclaim that took the fourth.
-	page = w.expect(signIn(subOwner).get("/dashboard"), 200).body
+	page = w.Expect(signIn(apptest.SubOwner).Get("/dashboard"), 200).Body
 	if got := headline(t, page, "Leads registered"); got != "3" {
 		t.Errorf("owner rep: %s leads registered, want 3", got)
 	}
@@ -154,17 +155,17 @@ func TestDashboard(t *testing.T) {
 	wantRows(t, "owner rep", "due", panelRows(t, page, "due"), []string{"Owen", "1", "1"})
 
 	// The manager of pool B: its one lead, no reclaim, nothing due.
-	page = w.expect(signIn(subOtherMgr).get("/dashboard"), 200).body
+	page = w.Expect(signIn(apptest.SubOtherMgr).Get("/dashboard"), 200).Body
 	wantRows(t, "other manager", "by-pool", panelRows(t, page, "by-pool"), []string{"Pool B", "1", "1", "0"})
 	wantRows(t, "other manager", "reclaims", panelRows(t, page, "reclaims"))
 	wantRows(t, "other manager", "due", panelRows(t, page, "due"))
 
 	// A period without leads, and bad dates shown at the top.
-	page = w.expect(signIn(subAdmin).get("/dashboard?from=2020-01-01&to=2020-02-01"), 200).body
+	page = w.Expect(signIn(apptest.SubAdmin).Get("/dashboard?from=2020-01-01&to=2020-02-01"), 200).Body
 	if got := headline(t, page, "Leads registered"); got != "0" {
 		t.Errorf("January 2020: %s leads", got)
 	}
-	wantText(t, w.expect(signIn(subAdmin).get("/dashboard?from=yesterday"), 422), `id="problem"`, "from: must be a date")
+	apptest.WantText(t, w.Expect(signIn(apptest.SubAdmin).Get("/dashboard?from=yesterday"), 422), `id="problem"`, "from: must be a date")
 
 	// The activity report of the API: the same figures.
 	var act struct {
@@ -172,31 +173,31 @@ func TestDashboard(t *testing.T) {
 		Reclaims []store.DayCount `json:"reclaims"`
 		Due      []store.DueRow   `json:"follow_ups_due"`
 	}
-	for sub, want := range map[int][2]int{subAdmin: {1, 1}, subMgr: {1, 1}, subOwner: {1, 1}, subOtherMgr: {0, 0}, subMember: {0, 0}} {
+	for sub, want := range map[int][2]int{apptest.SubAdmin: {1, 1}, apptest.SubMgr: {1, 1}, apptest.SubOwner: {1, 1}, apptest.SubOtherMgr: {0, 0}, apptest.SubMember: {0, 0}} {
 		act.Reclaims, act.Due = nil, nil
-		w.expect(w.do("GET", "/api/v1/reports/activity", w.tokens[sub], ""), 200).json(t, &act)
+		w.Expect(w.Do("GET", "/api/v1/reports/activity", w.Tokens[sub], ""), 200).JSON(t, &act)
 		var reclaims int64
 		for _, d := range act.Reclaims {
 			reclaims += d.Count
 		}
 		if len(act.Reclaims) != 31 || act.Reclaims[30].Day != today || act.Today != today || reclaims != int64(want[0]) ||
-			len(act.Due) != want[1] || want[1] == 1 && (act.Due[0] != store.DueRow{Key: w.ids[subOwner], Label: "Owen", DueToday: 1, Overdue: 1}) {
-			t.Errorf("activity as %s: %+v", subjectNames[sub], act)
+			len(act.Due) != want[1] || want[1] == 1 && (act.Due[0] != store.DueRow{Key: w.IDs[apptest.SubOwner], Label: "Owen", DueToday: 1, Overdue: 1}) {
+			t.Errorf("activity as %s: %+v", apptest.SubjectNames[sub], act)
 		}
 	}
-	fieldProblem(t, w.do("GET", "/api/v1/reports/activity?from=2026-02-01&to=2026-01-01", w.admin, ""), "to")
+	fieldProblem(t, w.Do("GET", "/api/v1/reports/activity?from=2026-02-01&to=2026-01-01", w.Admin, ""), "to")
 }
 
 // TestDashboardBrowser opens the dashboard in a real browser: an admin
 // lands on it after signing in, the charts are drawn (one bar per row of
 // the tables), the period form works, and it fits a phone's width.
 func TestDashboardBrowser(t *testing.T) {
-	w := newWorld(t)
+	w := apptest.NewWorld(t)
 	dashboardData(w)
-	base := w.served()
-	ctx, shot := chromium(t)
-	run(t, ctx, "sign in as an admin", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), w.admin),
+	base := w.Served()
+	ctx, shot := apptest.Chromium(t)
+	apptest.Run(t, ctx, "sign in as an admin", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), w.Admin),
 		chromedp.Click(chromedp.ID("sign-in")), chromedp.WaitVisible(chromedp.ID("headlines")))
 	if at, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); err != nil || at != "/dashboard" {
 		t.Errorf("an admin landed on %q, want /dashboard (%v)", at, err)
@@ -208,12 +209,12 @@ func TestDashboardBrowser(t *testing.T) {
 		}
 	}
 	shot("01-dashboard")
-	run(t, ctx, "ask for January 2020", chromedp.SetValue(chromedp.ID("f-from"), "2020-01-01"), chromedp.SetValue(chromedp.ID("f-to"), "2020-02-01"),
+	apptest.Run(t, ctx, "ask for January 2020", chromedp.SetValue(chromedp.ID("f-from"), "2020-01-01"), chromedp.SetValue(chromedp.ID("f-to"), "2020-02-01"),
 		chromedp.Submit(chromedp.ID("f-from")), chromedp.WaitVisible(chromedp.ID("headlines")))
-	if got := text(t, ctx, "#period-shown"); !strings.Contains(got, "2020-01-01 00:00 to 2020-02-01 00:00") {
+	if got := apptest.Text(t, ctx, "#period-shown"); !strings.Contains(got, "2020-01-01 00:00 to 2020-02-01 00:00") {
 		t.Errorf("period shown: %q", got)
 	}
-	run(t, ctx, "the dashboard on a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile),
+	apptest.Run(t, ctx, "the dashboard on a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile),
 		chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(chromedp.ID("headlines")))
 	if width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || width > 375 {
 		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 375).slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className)`))
