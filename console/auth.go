@@ -55,7 +55,7 @@ func (s *Server) session(c *fiber.Ctx) error {
 	var csrf string
 	var err error = lead.Errorf(lead.CodeNotFound, "no session")
 	if id != "" {
-		u, csrf, err = s.db.Session(c.UserContext(), service.HashToken(id))
+		u, csrf, err = s.Store.Session(c.UserContext(), service.HashToken(id))
 	}
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		if c.Method() != fiber.MethodGet {
@@ -185,7 +185,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !strings.HasPrefix(token, service.TokenPrefix) {
 		return s.loginRefused(c, "That is not a leadflow token: it starts with lf_.")
 	}
-	u, err := s.guard.UserOfToken(c, token)
+	u, err := s.Guard.UserOfToken(c, token)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
 	}
@@ -196,18 +196,18 @@ func (s *Server) login(c *fiber.Ctx) error {
 }
 
 // loginCode signs in with a one-time link's code, which it spends. A code
-// that opens nothing counts as a failed sign-in (s.guard.SignIn), as a
+// that opens nothing counts as a failed sign-in (s.Guard.SignIn), as a
 // token does.
 func (s *Server) loginCode(c *fiber.Ctx) error {
 	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
 		return s.loginRefused(c, "This form has expired: open the link again.")
 	}
-	if err := s.guard.Blocked(c, s.guard.SignIn); err != nil {
+	if err := s.Guard.Blocked(c, s.Guard.SignIn); err != nil {
 		return s.loginFailed(c, err)
 	}
-	userID, tokenHash, err := s.db.UseSignInCode(c.UserContext(), service.HashToken(c.FormValue("code")))
+	userID, tokenHash, err := s.Store.UseSignInCode(c.UserContext(), service.HashToken(c.FormValue("code")))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		if err := s.guard.Failed(c, s.guard.SignIn, err); lead.ErrorCode(err) != lead.CodeNotFound {
+		if err := s.Guard.Failed(c, s.Guard.SignIn, err); lead.ErrorCode(err) != lead.CodeNotFound {
 			return s.loginFailed(c, err)
 		}
 		return s.loginRefused(c, "This sign-in link has expired or was used already. Ask for a new one, or sign in with your token.")
@@ -248,12 +248,12 @@ func (s *Server) loginPageWith(c *fiber.Ctx, status int, why string) error {
 func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		// A new sign-in ends the session the browser had (no fixation).
-		if err := s.db.DeleteSession(c.UserContext(), service.HashToken(old)); err != nil {
+		if err := s.Store.DeleteSession(c.UserContext(), service.HashToken(old)); err != nil {
 			return err
 		}
 	}
 	id := randomToken(32)
-	expires, err := s.db.CreateSession(c.UserContext(), service.HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
+	expires, err := s.Store.CreateSession(c.UserContext(), service.HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
 	}
@@ -264,7 +264,7 @@ func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) err
 	c.ClearCookie(loginCookie)
 	next := nextPath(c.FormValue("next"))
 	if next == "" {
-		u, err := s.db.User(c.UserContext(), userID)
+		u, err := s.Store.User(c.UserContext(), userID)
 		if err != nil {
 			return err
 		}
@@ -275,7 +275,7 @@ func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) err
 
 // logout ends the session.
 func (s *Server) logout(c *fiber.Ctx) error {
-	if err := s.db.DeleteSession(c.UserContext(), service.HashToken(c.Cookies(sessionCookie))); err != nil {
+	if err := s.Store.DeleteSession(c.UserContext(), service.HashToken(c.Cookies(sessionCookie))); err != nil {
 		return err
 	}
 	setCookie(c, sessionCookie, "", time.Unix(0, 0))

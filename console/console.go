@@ -14,26 +14,21 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/service"
-	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
-// Server holds the console's dependencies; its handlers are methods.
-type Server struct {
-	cfg   httpx.Deps
-	db    *store.DB
-	svc   *service.Service
-	guard *httpx.Guard
-}
+// Server is the console: its handlers are methods, over what it is built
+// with (the service, the store for sessions and the names a page shows,
+// the limits' guard, the links' settings).
+type Server struct{ httpx.Deps }
 
 // Routes registers the console's routes on app: the public pages, and the
 // pages signed in with the session cookie, never under /api/v1.
 func Routes(app *fiber.App, d httpx.Deps) {
-	s := &Server{cfg: d, db: d.Store, svc: d.Service, guard: d.Guard}
+	s := &Server{d}
 	app.Get("/", httpx.SecurityHeaders, func(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")
-		return web.RenderHome(c, web.Home{PublicURL: s.cfg.PublicURL})
+		return web.RenderHome(c, web.Home{PublicURL: s.PublicURL})
 	})
 	app.Get("/r/:invite", httpx.SecurityHeaders, s.registerPage)
 	app.Get("/register", httpx.SecurityHeaders, s.registerPage)
@@ -46,7 +41,7 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 	page := web.Register{Action: "/api/v1/register", Path: c.Path(),
 		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
 	if tok := c.Params("invite"); tok != "" {
-		rep, err := s.guard.Inviter(c, s.svc, tok)
+		rep, err := s.Guard.Inviter(c, s.Service, tok)
 		var limited *httpx.RateLimited
 		switch {
 		case errors.As(err, &limited):

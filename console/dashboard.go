@@ -28,7 +28,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		f.To = time.Now().UTC()
 		f.From = f.To.AddDate(0, 0, -service.DefaultReportDays)
 	}
-	funnels, act, err := s.svc.Dashboard(c.UserContext(), httpx.Caller(c), f)
+	funnels, act, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (s *Server) exportsPage(c *fiber.Ctx) error {
 // renderExports writes the exports page, its form holding in, with the
 // refusal of the form when there is one.
 func (s *Server) renderExports(c *fiber.Ctx, in service.ExportInput, refused error) error {
-	items, next, err := s.svc.Exports(c.UserContext(), httpx.Caller(c), 50, c.Query("cursor"))
+	items, next, err := s.Service.Exports(c.UserContext(), httpx.Caller(c), 50, c.Query("cursor"))
 	if err != nil && refused == nil {
 		refused = err
 	}
@@ -38,7 +38,7 @@ func (s *Server) renderExports(c *fiber.Ctx, in service.ExportInput, refused err
 		if e.Status == store.JobRunning {
 			sum = "being made"
 		}
-		return web.JobItem{URL: "/exports/" + e.ID, Title: strings.ToUpper(e.Format) + " of " + filterWords(httpx.ViewExport(e, s.cfg.ExportTTL).Filters),
+		return web.JobItem{URL: "/exports/" + e.ID, Title: strings.ToUpper(e.Format) + " of " + filterWords(httpx.ViewExport(e, s.ExportTTL).Filters),
 			Status: e.Status, Summary: sum, Created: e.CreatedAt}
 	})
 	for _, f := range listFilters {
@@ -89,7 +89,7 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 		// The API exports the default fields then; a form with every box unchecked is a mistake.
 		return s.renderExports(c, in, lead.Invalid(lead.FieldError{Field: "fields", Reason: "choose at least one field"}))
 	}
-	e, err := s.svc.StartExport(c.UserContext(), httpx.Caller(c), in)
+	e, err := s.Service.StartExport(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
 		return s.renderExports(c, in, err)
 	}
@@ -99,7 +99,7 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 // exportJob is an export's page data: its status, what it holds and,
 // while its file is kept, the download link.
 func (s *Server) exportJob(e store.Export) *web.Job {
-	v := httpx.ViewExport(e, s.cfg.ExportTTL)
+	v := httpx.ViewExport(e, s.ExportTTL)
 	job := &web.Job{Status: e.Status, Rows: []web.JobRow{row("Format", strings.ToUpper(e.Format)), row("Leads", filterWords(v.Filters)),
 		row("Fields", strings.Join(e.Fields, ", ")), row("Rows", strconv.Itoa(e.Rows)), row("Asked at", e.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))}}
 	if e.Error != "" {

@@ -30,16 +30,16 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports/template", httpx.ImportTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
-	importPage, importProgress := jobPages(s, "imports", "Import", s.svc.Import, func(im store.Import) string { return "Import " + im.FileName }, importJob)
+	importPage, importProgress := jobPages(s, "imports", "Import", s.Service.Import, func(im store.Import) string { return "Import " + im.FileName }, importJob)
 	get("/imports/:id", importPage)
 	get("/imports/:id/progress", importProgress)
-	get("/imports/:id/errors.csv", httpx.ImportErrors(s.svc))
+	get("/imports/:id/errors.csv", httpx.ImportErrors(s.Service))
 	get("/exports", s.exportsPage)
 	post("/exports", s.startExportPage)
-	exportPage, exportProgress := jobPages(s, "exports", "Export", s.svc.Export, func(store.Export) string { return "Export" }, s.exportJob)
+	exportPage, exportProgress := jobPages(s, "exports", "Export", s.Service.Export, func(store.Export) string { return "Export" }, s.exportJob)
 	get("/exports/:id", exportPage)
 	get("/exports/:id/progress", exportProgress)
-	get("/exports/:id/file", httpx.ExportFile(s.svc))
+	get("/exports/:id/file", httpx.ExportFile(s.Service))
 }
 
 // jobPages makes the handlers of an import's or export's page and of its
@@ -126,7 +126,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 	}
 	me := httpx.Caller(c)
 	ctx := c.UserContext()
-	items, next, err := s.svc.Imports(ctx, me, 50, c.Query("cursor"))
+	items, next, err := s.Service.Imports(ctx, me, 50, c.Query("cursor"))
 	if err != nil && refused == nil {
 		refused = err
 	}
@@ -140,7 +140,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 		}
 		return web.JobItem{URL: "/imports/" + im.ID, Title: im.FileName, Status: im.Status, Summary: sum, Created: im.CreatedAt}
 	})
-	pools, err := s.svc.ImportPools(ctx, me)
+	pools, err := s.Service.ImportPools(ctx, me)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 	if formMapping(c, u) != nil {
 		u.Mapping = nil // the columns changed: match them afresh
 	}
-	p, err := s.svc.PreviewImport(c.UserContext(), httpx.Caller(c), *u)
+	p, err := s.Service.PreviewImport(c.UserContext(), httpx.Caller(c), *u)
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func (s *Server) startImportPage(c *fiber.Ctx) error {
 	}
 	var im store.Import
 	if err == nil {
-		im, err = s.svc.StartImport(c.UserContext(), httpx.Caller(c), *u, service.ImportChoices{PoolID: poolID, DuplicatePolicy: policy})
+		im, err = s.Service.StartImport(c.UserContext(), httpx.Caller(c), *u, service.ImportChoices{PoolID: poolID, DuplicatePolicy: policy})
 	}
 	if err != nil {
 		return s.renderImports(c, poolID, policy, err)

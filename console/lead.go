@@ -28,7 +28,7 @@ var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, 
 // the refusal of the form named form.
 func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form string) error {
 	ctx := c.UserContext()
-	lp, err := s.svc.ReadLeadPage(ctx, httpx.Caller(c), c.Params("id"), pageActions)
+	lp, err := s.Service.ReadLeadPage(ctx, httpx.Caller(c), c.Params("id"), pageActions)
 	if err != nil {
 		if refusal != nil {
 			return s.consoleMessage(c, refusalStatus(refusal), webProblem(refusal).Title, strings.Join(webProblem(refusal).Reasons, "; "))
@@ -51,7 +51,7 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	}
 	for list, dst := range map[string]*[]string{lead.OptionFollowUpTypes: &d.FollowUpTypes, lead.OptionStages: &d.Stages,
 		lead.OptionInvalidReasons: &d.InvalidReasons} {
-		if *dst, err = s.db.Options(ctx, list); err != nil {
+		if *dst, err = s.Store.Options(ctx, list); err != nil {
 			return err
 		}
 	}

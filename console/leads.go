@@ -32,7 +32,7 @@ var listFilters = []web.Field{
 
 func (s *Server) leadsPage(c *fiber.Ctx) error {
 	me := httpx.Caller(c)
-	pools, err := s.svc.ClaimPools(c.UserContext(), me)
+	pools, err := s.Service.ClaimPools(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		return render(c, "leads", p)
 	}
 	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "", Pool: tab}
-	leads, next, err := s.svc.Leads(c.UserContext(), me, in)
+	leads, next, err := s.Service.Leads(c.UserContext(), me, in)
 	if err != nil {
 		if p.Problem = webProblem(err); p.Problem == nil {
 			return err
@@ -157,7 +157,7 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		_, err := s.svc.Claim(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+		_, err := s.Service.Claim(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
 		return err
 	}))
 	post("/leads/:id/follow-ups", s.leadForm("follow-up", func(c *fiber.Ctx, key string) error {
@@ -167,18 +167,18 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		_, err := s.svc.FollowUp(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+		_, err := s.Service.FollowUp(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
 		return err
 	}))
 	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx, key string) error {
-		_, err := s.svc.Convert(c.UserContext(), httpx.Caller(c), c.Params("id"), key, nil, nil)
+		_, err := s.Service.Convert(c.UserContext(), httpx.Caller(c), c.Params("id"), key, nil, nil)
 		return err
 	}))
 	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
 	for _, m := range service.Moves {
 		post("/leads/:id/"+m.Path, s.leadForm(m.Path, func(c *fiber.Ctx, key string) error {
 			in := service.MoveInput{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
-			_, err := s.svc.DoMove(c.UserContext(), httpx.Caller(c), c.Params("id"), key, m, in)
+			_, err := s.Service.DoMove(c.UserContext(), httpx.Caller(c), c.Params("id"), key, m, in)
 			return err
 		}))
 	}
@@ -215,7 +215,7 @@ var editFields = []web.Field{{Name: "company", Label: "Company"}, {Name: "name",
 
 // editForm sends the fields the user changed.
 func (s *Server) editForm(c *fiber.Ctx, key string) error {
-	l, err := s.svc.LeadFor(c.UserContext(), httpx.Caller(c), c.Params("id"), lead.ActEdit)
+	l, err := s.Service.LeadFor(c.UserContext(), httpx.Caller(c), c.Params("id"), lead.ActEdit)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) editForm(c *fiber.Ctx, key string) error {
 		}
 		in.Tags = &tags
 	}
-	_, err = s.svc.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+	_, err = s.Service.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
 	return err
 }
 

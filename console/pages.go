@@ -64,22 +64,22 @@ func serveStatic(c *fiber.Ctx) error {
 }
 
 func (s *Server) invitePage(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
 	if err != nil {
 		return err
 	}
 	p := consolePage(c, "Invite link", "invite")
-	p.Data = struct{ URL string }{service.InviteURL(s.cfg.PublicURL, tok)}
+	p.Data = struct{ URL string }{service.InviteURL(s.PublicURL, tok)}
 	return render(c, "invite", p)
 }
 
 // inviteQR draws the caller's invite link as a QR code (PNG).
 func (s *Server) inviteQR(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(service.InviteURL(s.cfg.PublicURL, tok), qrcode.Medium, 440)
+	png, err := qrcode.Encode(service.InviteURL(s.PublicURL, tok), qrcode.Medium, 440)
 	if err != nil {
 		return err
 	}
@@ -88,14 +88,14 @@ func (s *Server) inviteQR(c *fiber.Ctx) error {
 }
 
 func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
-	if _, err := s.db.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey); err != nil {
+	if _, err := s.Store.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey); err != nil {
 		return err
 	}
 	return c.Redirect("/invite", fiber.StatusSeeOther)
 }
 
 func (s *Server) settingsPage(c *fiber.Ctx) error {
-	optOut, err := s.db.EmailOptOut(c.UserContext(), httpx.Caller(c).ID)
+	optOut, err := s.Store.EmailOptOut(c.UserContext(), httpx.Caller(c).ID)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 			optOut = append(optOut, k.Kind)
 		}
 	}
-	kinds, err := s.db.SetEmailOptOut(c.UserContext(), httpx.Caller(c).ID, optOut)
+	kinds, err := s.Store.SetEmailOptOut(c.UserContext(), httpx.Caller(c).ID, optOut)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err

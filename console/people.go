@@ -27,7 +27,7 @@ func (s *Server) usersPage(c *fiber.Ctx) error { return s.showUsers(c, nil, nil,
 // showUsers renders /users, with a secret made just now, or a refusal of
 // the create form with what was typed.
 func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form map[string]string) error {
-	users, next, err := s.svc.Users(c.UserContext(), httpx.Caller(c), 100, c.Query("cursor"))
+	users, next, err := s.Service.Users(c.UserContext(), httpx.Caller(c), 100, c.Query("cursor"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -57,7 +57,7 @@ func (s *Server) userFormDone(c *fiber.Ctx, secret *web.Secret, err error, form 
 // createUserForm creates a user with a role and a team, and shows their token once.
 func (s *Server) createUserForm(c *fiber.Ctx) error {
 	form := formValues(c, "name", "email", "role", "team_id")
-	created, err := s.svc.CreateUser(c.UserContext(), httpx.Caller(c), service.UserInput{Name: form["name"], Email: form["email"], Role: lead.Role(form["role"]),
+	created, err := s.Service.CreateUser(c.UserContext(), httpx.Caller(c), service.UserInput{Name: form["name"], Email: form["email"], Role: lead.Role(form["role"]),
 		TeamID: form["team_id"]})
 	if err != nil {
 		return s.userFormDone(c, nil, err, form)
@@ -67,7 +67,7 @@ func (s *Server) createUserForm(c *fiber.Ctx) error {
 
 // tokenForm gives a user a new API token and shows it once.
 func (s *Server) tokenForm(c *fiber.Ctx) error {
-	out, err := s.svc.RotateToken(c.UserContext(), httpx.Caller(c), c.Params("id"), nil)
+	out, err := s.Service.RotateToken(c.UserContext(), httpx.Caller(c), c.Params("id"), nil)
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
@@ -76,11 +76,11 @@ func (s *Server) tokenForm(c *fiber.Ctx) error {
 
 // signInLinkForm issues a one-time sign-in link and shows it once.
 func (s *Server) signInLinkForm(c *fiber.Ctx) error {
-	link, expires, err := s.svc.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	link, expires, err := s.Service.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
-	u, err := s.svc.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	u, err := s.Service.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) userPage(c *fiber.Ctx) error { return s.showUser(c, nil, nil) }
 // showUser renders a user's form (admins): name, role, team, limits and
 // the active and away flags, as typed after a refusal.
 func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) error {
-	u, err := s.svc.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	u, err := s.Service.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -131,7 +131,7 @@ func (s *Server) saveUserForm(c *fiber.Ctx) error {
 	if form["team_id"] != "" {
 		b.TeamID = rawJSON(form["team_id"])
 	}
-	if _, err := s.svc.UpdateUser(c.UserContext(), httpx.Caller(c), c.Params("id"), b); err != nil {
+	if _, err := s.Service.UpdateUser(c.UserContext(), httpx.Caller(c), c.Params("id"), b); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -144,7 +144,7 @@ func (s *Server) teamsPage(c *fiber.Ctx) error { return s.showTeams(c, nil, nil)
 
 // showTeams renders /teams, with a refusal of the create form.
 func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) error {
-	teams, next, err := s.svc.Teams(c.UserContext(), httpx.Caller(c), 100, c.Query("cursor"))
+	teams, next, err := s.Service.Teams(c.UserContext(), httpx.Caller(c), 100, c.Query("cursor"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -157,7 +157,7 @@ func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) 
 
 func (s *Server) createTeamForm(c *fiber.Ctx) error {
 	form := formValues(c, "name")
-	if _, err := s.svc.CreateTeam(c.UserContext(), httpx.Caller(c), form["name"]); err != nil {
+	if _, err := s.Service.CreateTeam(c.UserContext(), httpx.Caller(c), form["name"]); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -171,19 +171,19 @@ func (s *Server) teamPage(c *fiber.Ctx) error { return s.showTeam(c, nil) }
 // showTeam renders a team's new-lead recipients (the members of the team);
 // admins may change them.
 func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
-	t, err := s.svc.Team(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	t, err := s.Service.Team(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
 	d := web.TeamPage{Team: t, CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Errors: map[string]string{}}
-	if d.Recipients, err = s.svc.TeamRecipients(c.UserContext(), httpx.Caller(c), t.ID); err != nil {
+	if d.Recipients, err = s.Service.TeamRecipients(c.UserContext(), httpx.Caller(c), t.ID); err != nil {
 		return err
 	}
 	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "Recipients saved."}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {
-	if _, err := s.svc.SetTeamRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids")); err != nil {
+	if _, err := s.Service.SetTeamRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids")); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 	if me.Role != lead.RoleAdmin {
 		f.VisibleTo = me.ID
 	}
-	pools, next, err := s.svc.Pools(ctx, me, f)
+	pools, next, err := s.Service.Pools(ctx, me, f)
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -101,7 +101,7 @@ func (s *Server) createPoolForm(c *fiber.Ctx) error {
 	if form["admin_id"] != "" {
 		b.AdminIDs = rawJSON([]string{form["admin_id"]})
 	}
-	p, err := s.svc.CreatePool(c.UserContext(), httpx.Caller(c), b)
+	p, err := s.Service.CreatePool(c.UserContext(), httpx.Caller(c), b)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err
@@ -120,7 +120,7 @@ func (s *Server) poolPage(c *fiber.Ctx) error {
 // when set, is the policy form as typed (after a refusal).
 func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map[string]string) error {
 	ctx, me := c.UserContext(), httpx.Caller(c)
-	pool, err := s.svc.ManagedPool(ctx, me, c.Params("id"))
+	pool, err := s.Service.ManagedPool(ctx, me, c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -131,7 +131,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 	d := web.PoolPage{Pool: pool, Teams: teams, TeamName: choiceLabel(teams, pool.TeamID), OwnerName: people[pool.OwnerID].Name,
 		CanTransfer: service.OwnerErr(me, pool) == nil, CanDefine: lead.AuthorizePool(lead.ActDefinePool, me, lead.PoolAccessOf(me, pool)) == nil,
 		Errors: map[string]string{}}
-	if d.Recipients, err = s.svc.PoolRecipients(ctx, me, pool.ID); err != nil {
+	if d.Recipients, err = s.Service.PoolRecipients(ctx, me, pool.ID); err != nil {
 		return err
 	}
 	person := func(id string) web.Person {
@@ -171,7 +171,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 func (s *Server) policyFields(pol lead.Policy, typed map[string]string) []web.PolicyField {
 	var current map[string]any
 	_ = json.Unmarshal(rawJSON(pol), &current) // the JSON the API answers: "7d", true
-	min := lead.Duration(s.cfg.MinPolicyDuration).String()
+	min := lead.Duration(s.MinPolicyDuration).String()
 	out := make([]web.PolicyField, 0, len(policyForm))
 	for _, f := range policyForm {
 		switch v := current[f.Name].(type) {
@@ -208,7 +208,7 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 			policy[f.Name] = v
 		}
 	}
-	_, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Policy: rawJSON(policy)})
+	_, err := s.Service.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Policy: rawJSON(policy)})
 	return s.poolFormDone(c, err, "policy", typed)
 }
 
@@ -218,7 +218,7 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, me := c.UserContext(), httpx.Caller(c)
-		pool, err := s.svc.ManagedPool(ctx, me, c.Params("id"))
+		pool, err := s.Service.ManagedPool(ctx, me, c.Params("id"))
 		if err != nil {
 			return s.poolFormDone(c, err, done, nil)
 		}
@@ -236,7 +236,7 @@ func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
 		if field == "admin_ids" {
 			b = service.PoolChange{AdminIDs: rawJSON(ids)}
 		}
-		_, err = s.svc.UpdatePool(ctx, me, pool.ID, b)
+		_, err = s.Service.UpdatePool(ctx, me, pool.ID, b)
 		return s.poolFormDone(c, err, done, nil)
 	}
 }
@@ -252,7 +252,7 @@ func (s *Server) poolDetailsForm(c *fiber.Ctx) error {
 	case lead.ScopeTeam:
 		b.TeamID = rawJSON(c.FormValue("team_id"))
 	}
-	_, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), b)
+	_, err := s.Service.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), b)
 	return s.poolFormDone(c, err, "details", nil)
 }
 
@@ -270,13 +270,13 @@ func (s *Server) poolWeightsForm(c *fiber.Ctx) error {
 			}
 		}
 	})
-	_, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Weights: rawJSON(weights)})
+	_, err := s.Service.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Weights: rawJSON(weights)})
 	return s.poolFormDone(c, err, "weights", nil)
 }
 
 // poolRecipientsForm sets the pool's new-lead recipients to the users checked.
 func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
-	_, err := s.svc.SetPoolRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids"))
+	_, err := s.Service.SetPoolRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids"))
 	return s.poolFormDone(c, err, "recipients", nil)
 }
 
@@ -285,10 +285,10 @@ func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
 // back to the pools page when they may not manage it any more.
 func (s *Server) poolTransferForm(c *fiber.Ctx) error {
 	ctx, me := c.UserContext(), httpx.Caller(c)
-	if _, err := s.svc.TransferPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
+	if _, err := s.Service.TransferPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
 		return s.poolFormDone(c, err, "owner", nil)
 	}
-	if _, err := s.svc.ManagedPool(ctx, me, c.Params("id")); err != nil {
+	if _, err := s.Service.ManagedPool(ctx, me, c.Params("id")); err != nil {
 		return c.Redirect("/pools?done=owner", fiber.StatusSeeOther)
 	}
 	return s.poolFormDone(c, nil, "owner", nil)

@@ -80,7 +80,7 @@ func (s *Server) userNames(c *fiber.Ctx) func(id string) string {
 			return n
 		}
 		names[id] = id
-		if u, err := s.db.User(c.UserContext(), id); err == nil {
+		if u, err := s.Store.User(c.UserContext(), id); err == nil {
 			names[id] = u.Name
 		}
 		return names[id]
@@ -88,7 +88,7 @@ func (s *Server) userNames(c *fiber.Ctx) func(id string) string {
 }
 
 func (s *Server) rulesPage(c *fiber.Ctx) error {
-	sets, err := s.db.ActiveRuleSets(c.UserContext())
+	sets, err := s.Store.ActiveRuleSets(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -112,11 +112,11 @@ func (s *Server) rulesPage(c *fiber.Ctx) error {
 // the caller fills in the source and what the user asked for.
 func (s *Server) editor(c *fiber.Ctx) (*web.RuleEditor, error) {
 	k := rules.Kind(c.Params("kind"))
-	active, err := s.db.ActiveRuleSet(c.UserContext(), string(k))
+	active, err := s.Store.ActiveRuleSet(c.UserContext(), string(k))
 	if err != nil {
 		return nil, err
 	}
-	versions, err := s.db.RuleSetVersions(c.UserContext(), string(k))
+	versions, err := s.Store.RuleSetVersions(c.UserContext(), string(k))
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (s *Server) saveRulePage(c *fiber.Ctx) error {
 		return err
 	}
 	k := rules.Kind(d.Kind)
-	saved, err := s.svc.SaveRules(c.UserContext(), httpx.Caller(c), k, []byte(d.Source))
+	saved, err := s.Service.SaveRules(c.UserContext(), httpx.Caller(c), k, []byte(d.Source))
 	if err != nil {
 		return s.refused(c, d, err)
 	}
@@ -263,7 +263,7 @@ func (s *Server) testRulePage(c *fiber.Ctx) error {
 		in.Rules = nil // the active version
 	}
 	k := rules.Kind(d.Kind)
-	out, err := s.svc.TestRules(c.UserContext(), httpx.Caller(c), k, in)
+	out, err := s.Service.TestRules(c.UserContext(), httpx.Caller(c), k, in)
 	if err != nil {
 		return s.refused(c, d, err)
 	}
@@ -279,7 +279,7 @@ func (s *Server) previewRulePage(c *fiber.Ctx) error {
 	k := rules.Kind(d.Kind)
 	pv := &web.RulePreview{Validation: k == rules.KindValidation}
 	changed, unchanged := 0, 0
-	res, err := s.svc.PreviewRules(c.UserContext(), httpx.Caller(c), k, service.PreviewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
+	res, err := s.Service.PreviewRules(c.UserContext(), httpx.Caller(c), k, service.PreviewInput{Rules: json.RawMessage(d.Source), Limit: d.Limit},
 		func(e service.PreviewExample, isChanged bool) {
 			if isChanged && changed < previewChangedRows || !isChanged && unchanged < previewUnchangedRows {
 				pv.Rows = append(pv.Rows, web.PreviewRow{LeadID: e.LeadID, Company: e.Company, CreatedAt: e.CreatedAt,

@@ -34,7 +34,7 @@ func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 	v, err := service.RuleVersion(c.Params("version"), k)
 	if err == nil {
 		var set lead.RuleSet
-		if set, err = s.db.RuleSetVersion(c.UserContext(), string(k), v); err == nil {
+		if set, err = s.Store.RuleSetVersion(c.UserContext(), string(k), v); err == nil {
 			return s.renderVersion(c, set, refusal)
 		}
 	}
@@ -45,7 +45,7 @@ func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 }
 
 func (s *Server) renderVersion(c *fiber.Ctx, set lead.RuleSet, refusal error) error {
-	active, err := s.db.ActiveRuleSet(c.UserContext(), set.Kind)
+	active, err := s.Store.ActiveRuleSet(c.UserContext(), set.Kind)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) activateRulePage(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return s.showVersion(c, lead.Invalid(lead.FieldError{Field: "confirm", Reason: "tick the box to confirm the rollback"}))
 	}
-	if _, err := s.svc.ActivateRules(c.UserContext(), httpx.Caller(c), k, v); err != nil {
+	if _, err := s.Service.ActivateRules(c.UserContext(), httpx.Caller(c), k, v); err != nil {
 		if lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.showVersion(c, nil)
 		}
@@ -100,7 +100,7 @@ func (s *Server) decisionText(c *fiber.Ctx, k rules.Kind, decision any) string {
 		to := "the inviter's pool"
 		if id, _ := d["pool_id"].(string); id != "" {
 			to = "pool " + id
-			if p, err := s.db.Pool(c.UserContext(), id); err == nil {
+			if p, err := s.Store.Pool(c.UserContext(), id); err == nil {
 				to = "pool " + p.Name
 			}
 		} else if d["to_inviter"] != true {

@@ -30,7 +30,7 @@ func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, f
 		Types: lead.FieldTypes, OptionLists: lead.OptionLists, Form: form, Errors: map[string]string{}}
 	title, nav := "Custom fields", "fields"
 	if field == nil {
-		defs, err := s.svc.Fields(c.UserContext(), httpx.Caller(c), "")
+		defs, err := s.Service.Fields(c.UserContext(), httpx.Caller(c), "")
 		if err != nil {
 			return err
 		}
@@ -62,7 +62,7 @@ func ptr[T any](v T) *T { return &v }
 
 func (s *Server) createFieldForm(c *fiber.Ctx) error {
 	in, form := fieldForm(c)
-	if _, err := s.svc.SaveField(c.UserContext(), httpx.Caller(c), "", in); err != nil {
+	if _, err := s.Service.SaveField(c.UserContext(), httpx.Caller(c), "", in); err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Server) createFieldForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) fieldPage(c *fiber.Ctx) error {
-	d, err := s.svc.Field(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	d, err := s.Service.Field(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
@@ -81,8 +81,8 @@ func (s *Server) fieldPage(c *fiber.Ctx) error {
 
 func (s *Server) saveFieldForm(c *fiber.Ctx) error {
 	in, form := fieldForm(c)
-	if _, err := s.svc.SaveField(c.UserContext(), httpx.Caller(c), c.Params("id"), in); err != nil {
-		d, ferr := s.svc.Field(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if _, err := s.Service.SaveField(c.UserContext(), httpx.Caller(c), c.Params("id"), in); err != nil {
+		d, ferr := s.Service.Field(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		if webProblem(err) == nil || ferr != nil {
 			return s.consoleRefusal(c, err)
 		}
@@ -92,7 +92,7 @@ func (s *Server) saveFieldForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteFieldForm(c *fiber.Ctx) error {
-	if err := s.svc.DeleteField(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
+	if err := s.Service.DeleteField(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return s.consoleRefusal(c, err)
 	}
 	return c.Redirect("/fields?done=deleted", fiber.StatusSeeOther)
@@ -103,7 +103,7 @@ func (s *Server) optionsPage(c *fiber.Ctx) error { return s.showOptions(c, "", n
 // showOptions renders every option list, one item a line; list is the one
 // just saved (notice) or refused (with what was typed).
 func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed string) error {
-	all, err := s.svc.AllOptions(c.UserContext(), httpx.Caller(c))
+	all, err := s.Service.AllOptions(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed str
 
 func (s *Server) optionsForm(c *fiber.Ctx) error {
 	list, typed := c.Params("list"), c.FormValue("items")
-	if _, err := s.svc.SetOptions(c.UserContext(), httpx.Caller(c), list, lines(typed)); err != nil {
+	if _, err := s.Service.SetOptions(c.UserContext(), httpx.Caller(c), list, lines(typed)); err != nil {
 		if webProblem(err) == nil || lead.ErrorCode(err) == lead.CodeNotFound {
 			return s.consoleRefusal(c, err)
 		}
@@ -149,7 +149,7 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 	p := consolePage(c, "Outbox", "outbox")
 	p.Data = &d
 	f := store.NotificationFilter{Kind: d.Kind, Status: d.Status, Limit: 50, Cursor: c.Query("cursor")}
-	items, next, err := s.svc.Notifications(c.UserContext(), httpx.Caller(c), f)
+	items, next, err := s.Service.Notifications(c.UserContext(), httpx.Caller(c), f)
 	d.Items = items
 	if err == nil && next != "" {
 		q := url.Values{"kind": {d.Kind}, "status": {d.Status}, "cursor": {next}}
@@ -174,7 +174,7 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 
 // emailPage shows one e-mail of the outbox with its text.
 func (s *Server) emailPage(c *fiber.Ctx) error {
-	n, err := s.svc.Notification(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	n, err := s.Service.Notification(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
