@@ -53,7 +53,7 @@ func TestTeamsStayInsideTheirPools(t *testing.T) {
 	// other pools do not exist for him.
 	w.Expect(w.Upload("/api/v1/imports", otherMgr, "b.csv", []byte("company,phone,country\nImport Into A Co,13800000009,CN\n"),
 		"pool_id", w.PoolA), 403)
-	fieldProblem(t, w.Upload("/api/v1/imports", otherMgr, "b.csv", []byte("company,phone,country\nImport Anywhere Co,13800000008,CN\n")), "pool_id")
+	apptest.FieldProblem(t, w.Upload("/api/v1/imports", otherMgr, "b.csv", []byte("company,phone,country\nImport Anywhere Co,13800000008,CN\n")), "pool_id")
 	im := w.ImportInto(apptest.SubMgr)
 	w.Expect(w.Do("GET", "/api/v1/imports/"+im+"/errors.csv", otherMgr, ""), 404)
 

@@ -394,7 +394,7 @@ func TestTokenRotationAndExpiry(t *testing.T) {
 	}
 	s.Expect(s.Do("GET", "/api/v1/me", old, ""), 401)
 	s.Expect(s.Do("GET", "/api/v1/me", rotated.Token, ""), 200)
-	fieldProblem(t, s.Do("POST", "/api/v1/me/token", rotated.Token, `{"expires_in":"0s"}`), "expires_in")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/me/token", rotated.Token, `{"expires_in":"0s"}`), "expires_in")
 	// An expired token is refused.
 	var short struct{ Token string }
 	s.Expect(s.Do("POST", "/api/v1/me/token", rotated.Token, `{"expires_in":"1s"}`), 200).JSON(t, &short)

@@ -43,7 +43,7 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 		t.Fatalf("second page: %+v", p2)
 	}
 	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/follow-ups", other, ""), 404)
-	fieldProblem(t, s.Do("GET", "/api/v1/leads/"+l.ID+"/follow-ups?cursor=nope", rep, ""), "cursor")
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/leads/"+l.ID+"/follow-ups?cursor=nope", rep, ""), "cursor")
 	linked := 0
 	for _, e := range s.History(l.ID) {
 		if e.Type == lead.EventFollowedUp && e.Data["follow_up_id"] == p2.Items[0].ID && e.Data["stage"] == "Started" {
@@ -56,9 +56,9 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 
 	// Refused conversions leave the lead assigned.
 	conv := "/api/v1/leads/" + l.ID + "/convert"
-	fieldProblem(t, s.Do("POST", conv, rep, `{"order":{"amount":-1}}`), "order.amount")
-	fieldProblem(t, s.Do("POST", conv, rep, `{"order":{"currency":"yuan"}}`), "order.currency")
-	fieldProblem(t, s.Do("POST", conv, rep, `{"order":{"amount":5,"custom":{"seats":"many"}}}`), "order.custom.seats")
+	apptest.FieldProblem(t, s.Do("POST", conv, rep, `{"order":{"amount":-1}}`), "order.amount")
+	apptest.FieldProblem(t, s.Do("POST", conv, rep, `{"order":{"currency":"yuan"}}`), "order.currency")
+	apptest.FieldProblem(t, s.Do("POST", conv, rep, `{"order":{"amount":5,"custom":{"seats":"many"}}}`), "order.custom.seats")
 	if got := s.GetLead(l.ID); got.Status != lead.StatusAssigned {
 		t.Fatalf("a refused conversion moved the lead: %+v", got)
 	}
@@ -103,7 +103,7 @@ func TestFollowUpsAndCustomers(t *testing.T) {
 			t.Errorf("customers?%s: %d, want %d", c.query, got, c.want)
 		}
 	}
-	fieldProblem(t, s.Do("GET", "/api/v1/customers?created_from=soon", s.Admin, ""), "created_from")
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/customers?created_from=soon", s.Admin, ""), "created_from")
 }
 
 // TestCustomFields: admins define custom fields; lead create, edit and
@@ -113,8 +113,8 @@ func TestCustomFields(t *testing.T) {
 	s := apptest.NewStack(t)
 	_, rep := s.CreateRep("Ruth", 5)
 	s.Expect(s.Do("POST", "/api/v1/fields", rep, `{"entity":"lead","name":"budget","type":"number"}`), 403)
-	fieldProblem(t, s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"budget","type":"money"}`), "type")
-	fieldProblem(t, s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"tier","type":"select"}`), "options")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"budget","type":"money"}`), "type")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"tier","type":"select"}`), "options")
 	var budget, intent lead.FieldDef
 	s.Expect(s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"budget","label":"Budget","type":"number","required":true}`), 201).JSON(t, &budget)
 	s.Expect(s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"intent","type":"select","options":["high","low"]}`), 201).JSON(t, &intent)
@@ -132,11 +132,11 @@ func TestCustomFields(t *testing.T) {
 		n++
 		return s.Do("POST", "/api/v1/leads", s.Admin, fmt.Sprintf(`{"company":"Custom Field Co %d","phone":"1390013%04d","country":"CN"%s}`, n, n, extra))
 	}
-	fieldProblem(t, create(``), "custom.budget")
-	fieldProblem(t, create(`,"custom":{"budget":"lots"}`), "custom.budget")
-	fieldProblem(t, create(`,"custom":{"budget":10,"intent":"maybe"}`), "custom.intent")
-	fieldProblem(t, create(`,"custom":{"budget":10},"channel":"Fax"`), "channel")
-	fieldProblem(t, create(`,"custom":{"budget":10},"group":"Huge"`), "group")
+	apptest.FieldProblem(t, create(``), "custom.budget")
+	apptest.FieldProblem(t, create(`,"custom":{"budget":"lots"}`), "custom.budget")
+	apptest.FieldProblem(t, create(`,"custom":{"budget":10,"intent":"maybe"}`), "custom.intent")
+	apptest.FieldProblem(t, create(`,"custom":{"budget":10},"channel":"Fax"`), "channel")
+	apptest.FieldProblem(t, create(`,"custom":{"budget":10},"group":"Huge"`), "group")
 	var l lead.Lead
 	s.Expect(create(`,"custom":{"budget":"1200","intent":"high","notes_extra":"kept"},"channel":"Website","group":"SME"`), 201).JSON(t, &l)
 	if l.Custom["budget"] != 1200.0 || l.Custom["notes_extra"] != "kept" || l.Group != "SME" || l.Channel != "Website" {
@@ -144,9 +144,9 @@ func TestCustomFields(t *testing.T) {
 	}
 
 	patch := func(body string) apptest.Response { return s.Do("PATCH", "/api/v1/leads/"+l.ID, s.Admin, body) }
-	fieldProblem(t, patch(`{"custom":{"budget":null}}`), "custom.budget")
-	fieldProblem(t, patch(`{"custom":{"intent":"maybe"}}`), "custom.intent")
-	fieldProblem(t, patch(`{"group":"Huge"}`), "group")
+	apptest.FieldProblem(t, patch(`{"custom":{"budget":null}}`), "custom.budget")
+	apptest.FieldProblem(t, patch(`{"custom":{"intent":"maybe"}}`), "custom.intent")
+	apptest.FieldProblem(t, patch(`{"group":"Huge"}`), "group")
 	var edited lead.Lead
 	s.Expect(patch(`{"custom":{"intent":"low"},"group":"Enterprise"}`), 200).JSON(t, &edited)
 	if edited.Custom["intent"] != "low" || edited.Custom["budget"] != 1200.0 || edited.Group != "Enterprise" {

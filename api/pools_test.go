@@ -12,22 +12,6 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-// fieldProblem fails unless r is a 422 naming field; it returns the reason.
-func fieldProblem(t *testing.T, r apptest.Response, field string) string {
-	t.Helper()
-	if r.Status != 422 {
-		t.Fatalf("status %d, want 422 on %s; body %s", r.Status, field, r.Body)
-	}
-	p := r.Problem(t)
-	for _, e := range p.Errors {
-		if e.Field == field {
-			return e.Reason
-		}
-	}
-	t.Fatalf("want an error on %s, got %+v", field, p.Errors)
-	return ""
-}
-
 func poolIDs(t *testing.T, r apptest.Response) []string {
 	t.Helper()
 	var list struct {
@@ -63,8 +47,8 @@ func TestTeamsAndUserPatchAPI(t *testing.T) {
 	if p := s.Expect(s.Do("POST", "/api/v1/teams", s.Admin, `{"name":"North"}`), 409).Problem(t); p.Code != "conflict" {
 		t.Fatalf("duplicate team: %+v", p)
 	}
-	fieldProblem(t, s.Do("POST", "/api/v1/teams", s.Admin, `{"name":" "}`), "name")
-	fieldProblem(t, s.Do("POST", "/api/v1/teams", s.Admin, `{"name":"X","colour":"red"}`), "colour")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/teams", s.Admin, `{"name":" "}`), "name")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/teams", s.Admin, `{"name":"X","colour":"red"}`), "colour")
 	s.Expect(s.Do("POST", "/api/v1/teams", rep, `{"name":"Rogue"}`), 403)
 	s.Expect(s.Do("POST", "/api/v1/teams", mgr, `{"name":"Rogue"}`), 403)
 	s.Expect(s.Do("POST", "/api/v1/teams", "", `{"name":"Rogue"}`), 401)
@@ -84,7 +68,7 @@ func TestTeamsAndUserPatchAPI(t *testing.T) {
 	if len(teams.Items) != 1 || teams.Items[0].Name != "South" || teams.NextCursor != "" {
 		t.Fatalf("teams page 2: %+v", teams)
 	}
-	fieldProblem(t, s.Do("GET", "/api/v1/teams?limit=0", rep, ""), "limit")
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/teams?limit=0", rep, ""), "limit")
 	s.Expect(s.Do("GET", "/api/v1/teams", "", ""), 401)
 
 	// An admin patches any field; absent fields stay.
@@ -111,12 +95,12 @@ func TestTeamsAndUserPatchAPI(t *testing.T) {
 	s.Expect(s.Do("PATCH", "/api/v1/users/"+otherID, mgr, `{"away":true}`), 403)
 	s.Expect(s.Do("PATCH", "/api/v1/users/"+repID, "", `{"away":true}`), 401)
 
-	fieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"capacity":-1}`), "capacity")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"capacity":"many"}`), "capacity")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"away":null}`), "away")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"role":"boss"}`), "role")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"team_id":"`+uuid.NewString()+`"}`), "team_id")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"email":"x@example.com"}`), "email")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"capacity":-1}`), "capacity")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"capacity":"many"}`), "capacity")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"away":null}`), "away")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"role":"boss"}`), "role")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"team_id":"`+uuid.NewString()+`"}`), "team_id")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/users/"+repID, s.Admin, `{"email":"x@example.com"}`), "email")
 	s.Expect(s.Do("PATCH", "/api/v1/users/"+uuid.NewString(), s.Admin, `{"away":true}`), 404)
 	s.Expect(s.Do("PATCH", "/api/v1/users/nope", s.Admin, `{"away":true}`), 404)
 
@@ -178,28 +162,28 @@ func TestPoolsAPI(t *testing.T) {
 	s.Expect(s.Do("POST", "/api/v1/pools", "lf_bogus", `{"name":"Mine","scope":"global"}`), 401)
 
 	// Validation.
-	reason := fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"accept_timeout":"-5m"}}`),
+	reason := apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"accept_timeout":"-5m"}}`),
 		"policy.accept_timeout")
 	if !strings.Contains(reason, "duration") {
 		t.Fatalf("accept_timeout reason: %q", reason)
 	}
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"accept_timeout":"soon"}}`), "policy.accept_timeout")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"accept_timeout":true}}`), "policy.accept_timeout")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"country"}`), "country")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","country":"CN"}`), "country")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"team"}`), "team_id")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"team","team_id":"`+uuid.NewString()+`"}`), "team_id")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"galaxy"}`), "scope")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"scope":"global"}`), "name")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","colour":"red"}`), "colour")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"colour":"red"}}`), "policy.colour")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"distribution":"random"}}`), "policy.distribution")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"no_conversion_after":"2h","remind_before":"3h"}}`), "policy.remind_before")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","admin_ids":["`+r1ID+`"]}`), "admin_ids")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","member_ids":["`+uuid.NewString()+`"]}`), "member_ids")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","member_ids":"all"}`), "member_ids")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","weights":{"`+r1ID+`":2}}`), "weights")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","member_ids":["`+r1ID+`"],"weights":{"`+r1ID+`":1.5}}`), "weights")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"accept_timeout":"soon"}}`), "policy.accept_timeout")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"accept_timeout":true}}`), "policy.accept_timeout")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"country"}`), "country")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","country":"CN"}`), "country")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"team"}`), "team_id")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"team","team_id":"`+uuid.NewString()+`"}`), "team_id")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"galaxy"}`), "scope")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"scope":"global"}`), "name")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","colour":"red"}`), "colour")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"colour":"red"}}`), "policy.colour")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"distribution":"random"}}`), "policy.distribution")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"no_conversion_after":"2h","remind_before":"3h"}}`), "policy.remind_before")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","admin_ids":["`+r1ID+`"]}`), "admin_ids")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","member_ids":["`+uuid.NewString()+`"]}`), "member_ids")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","member_ids":"all"}`), "member_ids")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","weights":{"`+r1ID+`":2}}`), "weights")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","member_ids":["`+r1ID+`"],"weights":{"`+r1ID+`":1.5}}`), "weights")
 	// An expression that does not compile: the rule-set problem with line and column.
 	p := s.Expect(s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"B","scope":"global","policy":{"claim_when":"lead.country ==\n  lead.nope"}}`), 422).Problem(t)
 	if p.Code != "rules_invalid" || len(p.Errors) != 1 || p.Errors[0].Field != "policy.claim_when" || !strings.Contains(p.Errors[0].Reason, "line 2, column") ||
@@ -231,7 +215,7 @@ func TestPoolsAPI(t *testing.T) {
 	if ids := poolIDs(t, s.Expect(s.Do("GET", "/api/v1/pools?scope=team", s.Admin, ""), 200)); !slices.Equal(ids, []string{mine.ID, closed.ID}) {
 		t.Fatalf("team pools %v", ids)
 	}
-	fieldProblem(t, s.Do("GET", "/api/v1/pools?scope=galaxy", s.Admin, ""), "scope")
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/pools?scope=galaxy", s.Admin, ""), "scope")
 	var pg struct {
 		Items      []lead.Pool `json:"items"`
 		NextCursor string      `json:"next_cursor"`
@@ -243,7 +227,7 @@ func TestPoolsAPI(t *testing.T) {
 	if ids := poolIDs(t, s.Expect(s.Do("GET", "/api/v1/pools?limit=3&cursor="+pg.NextCursor, s.Admin, ""), 200)); !slices.Equal(ids, []string{closed.ID}) {
 		t.Fatalf("page 2: %v", ids)
 	}
-	fieldProblem(t, s.Do("GET", "/api/v1/pools?cursor=zzz", s.Admin, ""), "cursor")
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/pools?cursor=zzz", s.Admin, ""), "cursor")
 
 	// PATCH: Mia administers the China pool (its policy, members and
 	// weights; its name is for admins); Moe does not; reps never.
@@ -264,12 +248,12 @@ func TestPoolsAPI(t *testing.T) {
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+cn.ID, "", `{"name":"Mine now"}`), 401)
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+uuid.NewString(), s.Admin, `{"name":"x"}`), 404)
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+uuid.NewString(), m1, `{"name":"x"}`), 404)
-	fieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, s.Admin, `{"country":null}`), "country")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"accept_timeout":"-1h"}}`), "policy.accept_timeout")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"owner_id":"`+m2ID+`"}`), "owner_id")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, s.Admin, `{"admin_ids":[]}`), "admin_ids")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"name":null}`), "name")
-	fieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":null}`), "policy")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, s.Admin, `{"country":null}`), "country")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"accept_timeout":"-1h"}}`), "policy.accept_timeout")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"owner_id":"`+m2ID+`"}`), "owner_id")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, s.Admin, `{"admin_ids":[]}`), "admin_ids")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"name":null}`), "name")
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":null}`), "policy")
 	p = s.Expect(s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"claim_when":"rep.nope"}}`), 422).Problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "policy.claim_when" || !strings.Contains(p.Errors[0].Reason, "line 1, column") {
 		t.Fatalf("patch claim_when problem: %+v", p)
@@ -292,13 +276,13 @@ func TestPoolsAPI(t *testing.T) {
 	s.Expect(s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m2, `{"admin_id":"`+m2ID+`"}`), 403)
 	s.Expect(s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", r1, `{"admin_id":"`+m2ID+`"}`), 403)
 	s.Expect(s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", "", `{"admin_id":"`+m2ID+`"}`), 401)
-	reason = fieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{"admin_id":"`+r1ID+`"}`), "admin_id")
+	reason = apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{"admin_id":"`+r1ID+`"}`), "admin_id")
 	if !strings.Contains(reason, "rep") {
 		t.Fatalf("rep as owner: %q", reason)
 	}
-	fieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{"admin_id":"`+uuid.NewString()+`"}`), "admin_id")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{}`), "admin_id")
-	fieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{"user_id":"x"}`), "user_id")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{"admin_id":"`+uuid.NewString()+`"}`), "admin_id")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{}`), "admin_id")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/pools/"+cn.ID+"/transfer-ownership", m1, `{"user_id":"x"}`), "user_id")
 	s.Expect(s.Do("POST", "/api/v1/pools/"+uuid.NewString()+"/transfer-ownership", s.Admin, `{"admin_id":"`+m2ID+`"}`), 404)
 
 	var moved lead.Pool
@@ -340,7 +324,7 @@ func TestPoolsAPI(t *testing.T) {
 func TestPolicyMinimum(t *testing.T) {
 	s := apptest.NewStack(t)
 	r := s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"Hasty","scope":"global","policy":{"no_follow_up_after":"1ms","cooldown":"0s"}}`)
-	if reason := fieldProblem(t, r, "policy.no_follow_up_after"); !strings.Contains(reason, "at least 1s") {
+	if reason := apptest.FieldProblem(t, r, "policy.no_follow_up_after"); !strings.Contains(reason, "at least 1s") {
 		t.Fatalf("reason %q", reason)
 	}
 	s.Expect(s.Do("POST", "/api/v1/pools", s.Admin, `{"name":"Calm","scope":"global","policy":{"no_follow_up_after":"2s","cooldown":"0s"}}`), 201)

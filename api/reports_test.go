@@ -157,7 +157,7 @@ func TestFunnelAndRejectionReports(t *testing.T) {
 	// Bad periods and groupings.
 	for q, field := range map[string]string{"group_by=team": "group_by", "from=yesterday": "from",
 		"from=2026-02-01&to=2026-01-01": "to", "to=2026-13-01": "to"} {
-		fieldProblem(t, w.Do("GET", "/api/v1/reports/funnel?"+q, admin, ""), field)
+		apptest.FieldProblem(t, w.Do("GET", "/api/v1/reports/funnel?"+q, admin, ""), field)
 	}
-	fieldProblem(t, w.Do("GET", "/api/v1/reports/rejections?from=2026-01-01&to=2026-01-01", admin, ""), "to")
+	apptest.FieldProblem(t, w.Do("GET", "/api/v1/reports/rejections?from=2026-01-01&to=2026-01-01", admin, ""), "to")
 }

@@ -41,8 +41,8 @@ func TestEditIdentity(t *testing.T) {
 	if strings.Contains(strings.Join(p.Reasons, ";"), a.ID) {
 		t.Fatalf("the refusal names a lead the editor cannot see: %+v", p)
 	}
-	fieldProblem(t, w.Do("PATCH", "/api/v1/leads/"+b.ID, w.Tokens[apptest.SubOwner], `{"phone":" "}`), "phone")
-	fieldProblem(t, w.Do("PATCH", "/api/v1/leads/"+b.ID, w.Tokens[apptest.SubOwner], `{"country":"China"}`), "country")
+	apptest.FieldProblem(t, w.Do("PATCH", "/api/v1/leads/"+b.ID, w.Tokens[apptest.SubOwner], `{"phone":" "}`), "phone")
+	apptest.FieldProblem(t, w.Do("PATCH", "/api/v1/leads/"+b.ID, w.Tokens[apptest.SubOwner], `{"country":"China"}`), "country")
 }
 
 // TestLeadFilters (seed 004): phone and e-mail filters search every number
@@ -79,7 +79,7 @@ func TestLeadFilters(t *testing.T) {
 	only("time_field=assigned&created_from=2000-01-01", l.ID)
 	only("time_field=last_follow_up&created_from=2000-01-01")
 	only("q=Fabrics", other.ID, l.ID)
-	fieldProblem(t, s.Do("GET", "/api/v1/leads?time_field=yesterday", s.Admin, ""), "time_field")
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/leads?time_field=yesterday", s.Admin, ""), "time_field")
 }
 
 // TestRepCreatedLeadIsTheirs (seed 002 ②): a lead a rep creates lands in

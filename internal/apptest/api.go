@@ -134,3 +134,19 @@ func (s *Stack) CreateLead(body string) lead.Lead {
 	s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, body), 201).JSON(s.T, &l)
 	return l
 }
+
+// FieldProblem fails unless r is a 422 naming field; it returns the reason.
+func FieldProblem(t *testing.T, r Response, field string) string {
+	t.Helper()
+	if r.Status != 422 {
+		t.Fatalf("status %d, want 422 on %s; body %s", r.Status, field, r.Body)
+	}
+	p := r.Problem(t)
+	for _, e := range p.Errors {
+		if e.Field == field {
+			return e.Reason
+		}
+	}
+	t.Fatalf("want an error on %s, got %+v", field, p.Errors)
+	return ""
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -62,13 +61,7 @@ func (s *Stack) FinishLead(id string) {
 // MailUser creates a user of a role through the API and returns its id and token.
 func (s *Stack) MailUser(name, role string) (string, string) {
 	s.T.Helper()
-	var u struct {
-		ID    string `json:"id"`
-		Token string `json:"token"`
-	}
-	body := fmt.Sprintf(`{"name":%q,"email":"%s@example.com","role":%q}`, name, strings.ToLower(name), role)
-	s.Expect(s.Do("POST", "/api/v1/users", s.Admin, body), 201).JSON(s.T, &u)
-	return u.ID, u.Token
+	return s.PoolStaff(name, lead.Role(role))
 }
 
 // MailTeam creates a team through the API and returns its id.

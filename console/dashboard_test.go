@@ -1,4 +1,4 @@
-package api_test
+package console_test
 
 import (
 	"fmt"
@@ -185,7 +185,7 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("activity as %s: %+v", apptest.SubjectNames[sub], act)
 		}
 	}
-	fieldProblem(t, w.Do("GET", "/api/v1/reports/activity?from=2026-02-01&to=2026-01-01", w.Admin, ""), "to")
+	apptest.FieldProblem(t, w.Do("GET", "/api/v1/reports/activity?from=2026-02-01&to=2026-01-01", w.Admin, ""), "to")
 }
 
 // TestDashboardBrowser opens the dashboard in a real browser: an admin
