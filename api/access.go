@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
@@ -15,7 +16,7 @@ import (
 
 // poolFor checks that the caller may do the pool action act on the pool poolID.
 func (s *Server) poolFor(c *fiber.Ctx, act lead.Action, poolID string) error {
-	return s.svc.PoolFor(c.UserContext(), caller(c), act, poolID)
+	return s.svc.PoolFor(c.UserContext(), httpx.Caller(c), act, poolID)
 }
 
 // redact hides what the caller may not see of a lead (lead.Redact).

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 )
 
 // TestPreviewShowsOnlyWhatTheCallerReads: the rules preview replays a
@@ -21,63 +23,63 @@ import (
 // a deactivated rep and nobody are not signed in. Every subject of the
 // matrix is asked.
 func TestPreviewShowsOnlyWhatTheCallerReads(t *testing.T) {
-	w := newWorld(t)
-	w.app = api.New(api.Config{Store: w.db, Temporal: w.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+	w := apptest.NewWorld(t)
+	w.App = server.New(server.Config{Store: w.DB, Temporal: w.TC, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		TrustedProxies: []string{"0.0.0.0/0", "::/0"}})
 	register := func(company, phone, email, ip, pool string) lead.Lead {
-		w.expect(w.register("/api/v1/register", ip, fmt.Sprintf(`{"company":%q,"phone":%q,"email":%q,"country":"CN"}`, company, phone, email)), 202)
-		got := w.leadsOf("company=" + url.QueryEscape(company))
+		w.Expect(w.Register("/api/v1/register", ip, fmt.Sprintf(`{"company":%q,"phone":%q,"email":%q,"country":"CN"}`, company, phone, email)), 202)
+		got := w.LeadsOf("company=" + url.QueryEscape(company))
 		if len(got) != 1 || got[0].IP != ip {
 			t.Fatalf("registered %s: %+v", company, got)
 		}
-		w.expect(w.do("POST", "/api/v1/leads/"+got[0].ID+"/transfer", w.admin, fmt.Sprintf(`{"pool_id":%q}`, pool)), 200)
+		w.Expect(w.Do("POST", "/api/v1/leads/"+got[0].ID+"/transfer", w.Admin, fmt.Sprintf(`{"pool_id":%q}`, pool)), 200)
 		return got[0]
 	}
-	inA := register("Pool X Secrets Ltd", "13800138551", "alpha@x.example", "198.51.100.51", w.poolA)
-	inB := register("Pool Y Secrets Ltd", "13800138552", "beta@y.example", "198.51.100.52", w.poolB)
-	deactivatedID, deactivated := w.createRep("Dee", 5)
-	w.expect(w.do("PATCH", "/api/v1/users/"+deactivatedID, w.admin, `{"active":false}`), 200)
+	inA := register("Pool X Secrets Ltd", "13800138551", "alpha@x.example", "198.51.100.51", w.PoolA)
+	inB := register("Pool Y Secrets Ltd", "13800138552", "beta@y.example", "198.51.100.52", w.PoolB)
+	deactivatedID, deactivated := w.CreateRep("Dee", 5)
+	w.Expect(w.Do("PATCH", "/api/v1/users/"+deactivatedID, w.Admin, `{"active":false}`), 200)
 
 	leak := `{"rules":{"mapping":{"customer.name":"lead.company + '|' + lead.phone + '|' + lead.email + '|' + lead.ip"}},"limit":10000}`
 	failing := `{"rules":{"mapping":{"customer.name":"lead.company","customer.n":"int(lead.company)"}},"limit":10000}`
 	type view struct{ a, b, ip bool }
-	want := map[int]view{subAdmin: {true, true, true}, subMgr: {true, false, false}, subOtherMgr: {false, true, false}}
-	for sub := range subjects {
-		t.Run(subjectNames[sub], func(t *testing.T) {
-			r := w.do("POST", "/api/v1/rules/conversion/preview", w.tokens[sub], leak)
+	want := map[int]view{apptest.SubAdmin: {true, true, true}, apptest.SubMgr: {true, false, false}, apptest.SubOtherMgr: {false, true, false}}
+	for sub := range apptest.Subjects {
+		t.Run(apptest.SubjectNames[sub], func(t *testing.T) {
+			r := w.Do("POST", "/api/v1/rules/conversion/preview", w.Tokens[sub], leak)
 			v, staff := want[sub]
 			if !staff {
-				w.expect(r, 403)
+				w.Expect(r, 403)
 				return
 			}
-			w.expect(r, 200)
-			body := string(r.body)
+			w.Expect(r, 200)
+			body := string(r.Body)
 			for _, c := range []struct {
 				lead lead.Lead
 				want bool
 			}{{inA, v.a}, {inB, v.b}} {
 				for _, s := range []string{c.lead.ID, c.lead.Phone, c.lead.Email} {
 					if strings.Contains(body, s) != c.want {
-						t.Errorf("%s: the preview shows %q: %v, want %v", subjectNames[sub], s, !c.want, c.want)
+						t.Errorf("%s: the preview shows %q: %v, want %v", apptest.SubjectNames[sub], s, !c.want, c.want)
 					}
 				}
 				if c.want && strings.Contains(body, c.lead.IP) != v.ip {
-					t.Errorf("%s: the preview shows the registrant IP %s: %v, want %v", subjectNames[sub], c.lead.IP, !v.ip, v.ip)
+					t.Errorf("%s: the preview shows the registrant IP %s: %v, want %v", apptest.SubjectNames[sub], c.lead.IP, !v.ip, v.ip)
 				}
 			}
 			var res api.PreviewResult
-			w.expect(w.do("POST", "/api/v1/rules/conversion/preview", w.tokens[sub], failing), 200).json(t, &res)
+			w.Expect(w.Do("POST", "/api/v1/rules/conversion/preview", w.Tokens[sub], failing), 200).JSON(t, &res)
 			if res.Errors == 0 || len(res.ErrorSamples) == 0 {
 				t.Fatalf("the failing draft: %+v", res)
 			}
 			samples := strings.Join(res.ErrorSamples, "\n")
 			if strings.Contains(samples, inA.ID) != v.a || strings.Contains(samples, inB.ID) != v.b {
-				t.Errorf("%s: error samples %s", subjectNames[sub], samples)
+				t.Errorf("%s: error samples %s", apptest.SubjectNames[sub], samples)
 			}
 		})
 	}
-	w.expect(w.do("POST", "/api/v1/rules/conversion/preview", deactivated, leak), 401)
-	w.expect(w.do("POST", "/api/v1/rules/conversion/preview", "", leak), 401)
+	w.Expect(w.Do("POST", "/api/v1/rules/conversion/preview", deactivated, leak), 401)
+	w.Expect(w.Do("POST", "/api/v1/rules/conversion/preview", "", leak), 401)
 }
 
 // TestPreviewHasOneBudget: a draft that costs the most a lead may cost
@@ -85,11 +87,11 @@ func TestPreviewShowsOnlyWhatTheCallerReads(t *testing.T) {
 // and answers what it judged, marked partial; and a user runs one preview
 // at a time (a second meanwhile is 429 with Retry-After).
 func TestPreviewHasOneBudget(t *testing.T) {
-	s := newStack(t)
-	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+	s := apptest.NewStack(t)
+	s.App = server.New(server.Config{Store: s.DB, Temporal: s.TC, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		PreviewBudget: 1500 * time.Millisecond})
 	for i := range 12 {
-		s.createLead(fmt.Sprintf(`{"company":"Budget Trading %d","phone":"138001386%02d","country":"CN"}`, i, i))
+		s.CreateLead(fmt.Sprintf(`{"company":"Budget Trading %d","phone":"138001386%02d","country":"CN"}`, i, i))
 	}
 	var heavy []map[string]any
 	for i := range 200 {
@@ -97,11 +99,11 @@ func TestPreviewHasOneBudget(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]any{"rules": map[string]any{"rules": heavy}, "limit": 10000})
 
-	var first response
+	var first apptest.Response
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		first = s.do("POST", "/api/v1/rules/scoring/preview", s.admin, string(body))
+		first = s.Do("POST", "/api/v1/rules/scoring/preview", s.Admin, string(body))
 	}()
 	// While the first runs, a second of the same user is refused.
 	refused := false
@@ -111,13 +113,13 @@ func TestPreviewHasOneBudget(t *testing.T) {
 		case <-finished:
 			running = false
 		case <-time.After(20 * time.Millisecond):
-			r := s.do("POST", "/api/v1/rules/scoring/preview", s.admin, small)
-			switch r.status {
+			r := s.Do("POST", "/api/v1/rules/scoring/preview", s.Admin, small)
+			switch r.Status {
 			case 429:
-				refused = r.header.Get("Retry-After") != "" && r.problem(t).Code == "rate_limited"
+				refused = r.Header.Get("Retry-After") != "" && r.Problem(t).Code == "rate_limited"
 			case 200: // the first has not begun yet
 			default:
-				t.Fatalf("a second preview: %d %s", r.status, r.body)
+				t.Fatalf("a second preview: %d %s", r.Status, r.Body)
 			}
 		}
 	}
@@ -125,12 +127,12 @@ func TestPreviewHasOneBudget(t *testing.T) {
 	if !refused {
 		t.Errorf("a second preview of the same user ran while the first did")
 	}
-	s.expect(first, 200)
+	s.Expect(first, 200)
 	var res api.PreviewResult
-	first.json(t, &res)
+	first.JSON(t, &res)
 	if !res.Partial || !strings.Contains(res.PartialReason, "budget") || res.Sample >= 12 {
 		t.Fatalf("the heavy preview: partial %v (%q), %d of 12 judged", res.Partial, res.PartialReason, res.Sample)
 	}
 	// Once it answered, the user may preview again.
-	s.expect(s.do("POST", "/api/v1/rules/scoring/preview", s.admin, small), 200)
+	s.Expect(s.Do("POST", "/api/v1/rules/scoring/preview", s.Admin, small), 200)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
@@ -31,7 +32,7 @@ func actionBody(c *fiber.Ctx, v any) error {
 	if len(strings.TrimSpace(string(c.Body()))) == 0 {
 		return nil
 	}
-	return decodeJSON(c, v)
+	return httpx.DecodeJSON(c, v)
 }
 
 func (s *Server) claimLead(c *fiber.Ctx) error {
@@ -39,7 +40,7 @@ func (s *Server) claimLead(c *fiber.Ctx) error {
 	if err := actionBody(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.Claim(c.UserContext(), caller(c), c.Params("id"), idempotencyKey(c), in)
+	out, err := s.svc.Claim(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}
@@ -48,10 +49,10 @@ func (s *Server) claimLead(c *fiber.Ctx) error {
 
 func (s *Server) followUp(c *fiber.Ctx) error {
 	var in service.FollowUpInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.FollowUp(c.UserContext(), caller(c), c.Params("id"), idempotencyKey(c), in)
+	out, err := s.svc.FollowUp(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (s *Server) convertLead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Convert(c.UserContext(), caller(c), c.Params("id"), idempotencyKey(c), customer, order)
+	out, err := s.svc.Convert(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), customer, order)
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (s *Server) moveAction(m service.Move) fiber.Handler {
 		if err := actionBody(c, &in); err != nil {
 			return err
 		}
-		out, err := s.svc.DoMove(c.UserContext(), caller(c), c.Params("id"), idempotencyKey(c), m, in)
+		out, err := s.svc.DoMove(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), m, in)
 		if err != nil {
 			return err
 		}
@@ -91,10 +92,10 @@ func (s *Server) moveAction(m service.Move) fiber.Handler {
 
 func (s *Server) editLead(c *fiber.Ctx) error {
 	var in service.EditInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.Edit(c.UserContext(), caller(c), c.Params("id"), idempotencyKey(c), in)
+	out, err := s.svc.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}
@@ -103,5 +104,5 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 
 // leadFor returns the lead of the route's :id when the caller may do act on it.
 func (s *Server) leadFor(c *fiber.Ctx, act lead.Action) (lead.Lead, error) {
-	return s.svc.LeadFor(c.UserContext(), caller(c), c.Params("id"), act)
+	return s.svc.LeadFor(c.UserContext(), httpx.Caller(c), c.Params("id"), act)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
@@ -25,45 +26,21 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if token = strings.TrimSpace(token); !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(token, tokenPrefix) {
 		return lead.Errorf(lead.CodeUnauthorized, "a bearer token is required: Authorization: Bearer lf_...")
 	}
-	u, err := s.userOfToken(c, token)
+	u, err := s.guard.UserOfToken(c, token)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return lead.Errorf(lead.CodeUnauthorized, "the token is not valid or its user is inactive")
 	}
 	if err != nil {
 		return err
 	}
-	c.Locals(userKey{}, u)
+	httpx.SetCaller(c, u)
 	return c.Next()
-}
-
-// userOfToken is the active user whose API token this is: a bearer token,
-// or one pasted on the console's sign-in page. A token of no one counts as
-// a failed sign-in of the client's address (s.signInLimit); an address
-// that has used those up is refused (*rateLimited) before its token is
-// looked at.
-func (s *Server) userOfToken(c *fiber.Ctx, token string) (lead.User, error) {
-	if err := s.blocked(c, s.signInLimit); err != nil {
-		return lead.User{}, err
-	}
-	u, err := s.db.UserByTokenHash(c.UserContext(), HashToken(token))
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return u, s.failed(c, s.signInLimit, err)
-	}
-	return u, err
-}
-
-type userKey struct{}
-
-// caller is the authenticated user of the request.
-func caller(c *fiber.Ctx) lead.User {
-	u, _ := c.Locals(userKey{}).(lead.User)
-	return u
 }
 
 // gate lets only the roles of service gate g through (service.Gates).
 func (s *Server) gate(g service.Gate) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := service.Allowed(caller(c), g); err != nil {
+		if err := service.Allowed(httpx.Caller(c), g); err != nil {
 			return err
 		}
 		return c.Next()

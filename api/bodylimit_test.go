@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/internal/apptest"
 )
 
 // refusedEarly sends head and then up to total bytes of body from a
@@ -60,8 +62,8 @@ func refusedEarly(t *testing.T, addr, head string, total int, chunked bool) (*ht
 // answer is 413 naming the 16 KiB limit, and it comes before the body was
 // sent, so the server did not read it.
 func TestBodyLimitRefusesEarly(t *testing.T) {
-	s := newStack(t)
-	addr := strings.TrimPrefix(s.served(), "http://")
+	s := apptest.NewStack(t)
+	addr := strings.TrimPrefix(s.Served(), "http://")
 	const total = 30 << 20
 	for _, c := range []struct {
 		name    string
@@ -88,21 +90,21 @@ func TestBodyLimitRefusesEarly(t *testing.T) {
 // compressed body is refused; an import still takes a multi-MB file and a
 // rule set more than the JSON limit.
 func TestBodyLimitPerRoute(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	pad := func(n int) string { return strings.Repeat("x", n) }
 
-	reg := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","name":%q}`, pad(api.RegisterBodyLimit))
-	p := s.expect(s.do("POST", "/api/v1/register", "", reg), 413).problem(t)
+	reg := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","name":%q}`, pad(httpx.RegisterBodyLimit))
+	p := s.Expect(s.Do("POST", "/api/v1/register", "", reg), 413).Problem(t)
 	if p.Code != "too_large" || !strings.Contains(p.Detail, "16 KiB (16384 bytes)") {
 		t.Fatalf("registration: %+v", p)
 	}
-	lead := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","notes":%q}`, pad(api.JSONBodyLimit))
-	p = s.expect(s.do("POST", "/api/v1/leads", s.admin, lead), 413).problem(t)
+	lead := fmt.Sprintf(`{"company":"Big Body Ltd","phone":"13800138000","notes":%q}`, pad(httpx.JSONBodyLimit))
+	p = s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, lead), 413).Problem(t)
 	if !strings.Contains(p.Detail, "64 KiB") {
 		t.Fatalf("lead: %+v", p)
 	}
 	// Within the limit the same route answers as before.
-	s.expect(s.do("POST", "/api/v1/leads", s.admin, fmt.Sprintf(`{"company":"Small Body Ltd","phone":"13800138001","notes":%q}`, pad(1000))), 201)
+	s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, fmt.Sprintf(`{"company":"Small Body Ltd","phone":"13800138001","notes":%q}`, pad(1000))), 201)
 
 	// A rule set may be larger than the JSON limit (up to 1 MiB).
 	var rules strings.Builder
@@ -114,13 +116,13 @@ func TestBodyLimitPerRoute(t *testing.T) {
 		fmt.Fprintf(&rules, `{"name":"r%d","when":"lead.company == \"%s\"","message":"refused %d","field":"company"}`, i, pad(500), i)
 	}
 	rules.WriteString(`]}`)
-	if rules.Len() <= api.JSONBodyLimit {
+	if rules.Len() <= httpx.JSONBodyLimit {
 		t.Fatalf("the rule set is only %d bytes", rules.Len())
 	}
-	s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin, rules.String()), 200)
+	s.Expect(s.Do("PUT", "/api/v1/rules/validation", s.Admin, rules.String()), 200)
 
 	// Inflating a compressed body would escape the limit.
-	p = s.expect(s.do("POST", "/api/v1/register", "", `{"company":"Gzip Ltd","phone":"13800138002"}`, "Content-Encoding", "gzip"), 415).problem(t)
+	p = s.Expect(s.Do("POST", "/api/v1/register", "", `{"company":"Gzip Ltd","phone":"13800138002"}`, "Content-Encoding", "gzip"), 415).Problem(t)
 	if p.Code != "unsupported_media_type" {
 		t.Fatalf("gzip: %+v", p)
 	}
@@ -132,25 +134,25 @@ func TestBodyLimitPerRoute(t *testing.T) {
 		fmt.Fprintf(&csv, "Company %d Trading Ltd,1380%07d,CN,%s\n", i, i, pad(60))
 	}
 	var preview struct{ Rows int }
-	s.expect(s.upload("/api/v1/imports/preview", s.admin, "big.csv", csv.Bytes()), 200).json(t, &preview)
+	s.Expect(s.Upload("/api/v1/imports/preview", s.Admin, "big.csv", csv.Bytes()), 200).JSON(t, &preview)
 	if want := strings.Count(csv.String(), "\n") - 1; preview.Rows != want {
 		t.Fatalf("preview rows %d, want %d", preview.Rows, want)
 	}
 	// The console's upload takes the same file as the API's.
-	b := s.browser()
-	b.signIn(s.admin, "/imports")
-	page := s.expect(b.get("/imports"), 200)
-	if got := b.upload(page, "/imports/preview", "big.csv", csv.Bytes()); got.status == 413 {
-		t.Fatalf("the console's import preview refused a 3 MB file: %.300s", got.body)
+	b := s.Browser()
+	b.SignIn(s.Admin, "/imports")
+	page := s.Expect(b.Get("/imports"), 200)
+	if got := b.Upload(page, "/imports/preview", "big.csv", csv.Bytes()); got.Status == 413 {
+		t.Fatalf("the console's import preview refused a 3 MB file: %.300s", got.Body)
 	}
 }
 
 // TestContentTypeStrictJSON: JSON routes take application/json (with
 // parameters) and refuse every other type, or none, with 415.
 func TestContentTypeStrictJSON(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	body := `{"company":"Typed Widgets Ltd","phone":"13800138010"}`
-	send := func(path, token, ct string) response {
+	send := func(path, token, ct string) apptest.Response {
 		req := httptest.NewRequest("POST", path, strings.NewReader(body))
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
@@ -158,15 +160,15 @@ func TestContentTypeStrictJSON(t *testing.T) {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		return s.send(req, []byte(body))
+		return s.Send(req, []byte(body))
 	}
 	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json-patch+json", "text/json", "multipart/form-data; boundary=x"} {
 		for _, path := range []string{"/api/v1/leads", "/api/v1/register"} {
-			p := s.expect(send(path, s.admin, ct), 415).problem(t)
+			p := s.Expect(send(path, s.Admin, ct), 415).Problem(t)
 			if p.Code != "unsupported_media_type" || !strings.Contains(p.Detail, "got ") {
 				t.Fatalf("%s as %q: %+v", path, ct, p)
 			}
 		}
 	}
-	s.expect(send("/api/v1/leads", s.admin, "Application/JSON; charset=utf-8"), 201)
+	s.Expect(send("/api/v1/leads", s.Admin, "Application/JSON; charset=utf-8"), 201)
 }

@@ -1,47 +1,12 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"testing"
 
 	"github.com/leadflow/leadflow/apiclient"
+	"github.com/leadflow/leadflow/internal/apptest"
 )
-
-// stackDoer sends the generated client's requests through the stack, so
-// they are checked against the contract like every other test request.
-type stackDoer struct{ s *stack }
-
-func (d stackDoer) Do(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		body = b
-	}
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	r := d.s.send(req, body)
-	return &http.Response{StatusCode: r.status, Status: http.StatusText(r.status), Header: r.header,
-		Body: io.NopCloser(bytes.NewReader(r.body)), Request: req}, nil
-}
-
-// client is the generated Go client acting with a token.
-func (s *stack) client(token string) *apiclient.ClientWithResponses {
-	s.t.Helper()
-	c, err := apiclient.NewClientWithResponses("http://leadflow.test", apiclient.WithHTTPClient(stackDoer{s}),
-		apiclient.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer "+token)
-			return nil
-		}))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return c
-}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -49,16 +14,16 @@ func ptr[T any](v T) *T { return &v }
 // around it with the client generated from openapi.json: the typed answers
 // decode what the server really sends.
 func TestGeneratedClient(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	ctx := context.Background()
-	admin := s.client(s.admin)
+	admin := s.Client(s.Admin)
 
 	u, err := admin.CreateUserWithResponse(ctx, apiclient.CreateUserJSONRequestBody{Name: "Cleo", Email: "cleo@example.com",
 		Role: apiclient.RoleRep, Capacity: ptr(5)})
 	if err != nil || u.JSON201 == nil || u.JSON201.Token == "" {
 		t.Fatalf("createUser: %v %d %s", err, u.StatusCode(), u.Body)
 	}
-	rep := s.client(u.JSON201.Token)
+	rep := s.Client(u.JSON201.Token)
 
 	var ids []string
 	for _, in := range []apiclient.LeadInput{
@@ -132,7 +97,7 @@ func TestGeneratedClient(t *testing.T) {
 	if old, err := rep.GetMeWithResponse(ctx); err != nil || old.ApplicationproblemJSON401 == nil {
 		t.Fatalf("the old token still works: %v %d %s", err, old.StatusCode(), old.Body)
 	}
-	rep = s.client(rotated.JSON200.Token)
+	rep = s.Client(rotated.JSON200.Token)
 
 	sets, err := admin.ListRuleSetsWithResponse(ctx)
 	if err != nil || sets.JSON200 == nil || len(sets.JSON200.Items) == 0 || len(sets.JSON200.Environment) == 0 {

@@ -12,19 +12,20 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/server"
 )
 
 // serve serves an app of cfg (no database: the tests here ask only
 // /healthz and routes that refuse before it) on a loopback listener
 // wrapped by LimitConns, as `leadflow api` does, and returns its address.
-func serve(t *testing.T, cfg api.Config) string {
+func serve(t *testing.T, cfg server.Config) string {
 	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := api.New(cfg)
-	go func() { _ = app.Listener(api.LimitConns(ln, cfg)) }()
+	app := server.New(cfg)
+	go func() { _ = app.Listener(server.LimitConns(ln, cfg)) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(time.Second) })
 	return ln.Addr().String()
 }
@@ -95,7 +96,7 @@ const healthz = "GET /healthz HTTP/1.1\r\nHost: leadflow\r\n\r\n"
 // 429 and closed, and a closed one frees its place. A trusted proxy's
 // connections are not counted.
 func TestConnectionsPerAddress(t *testing.T) {
-	addr := serve(t, api.Config{MaxConnsPerAddr: 3, ReadTimeout: 10 * time.Second})
+	addr := serve(t, server.Config{MaxConnsPerAddr: 3, ReadTimeout: 10 * time.Second})
 	held := make([]*rawConn, 3)
 	for i := range held {
 		held[i] = dial(t, addr)
@@ -133,7 +134,7 @@ func TestConnectionsPerAddress(t *testing.T) {
 
 	// Behind a trusted proxy, the proxy limits its clients: its own
 	// connections are not counted.
-	proxied := serve(t, api.Config{MaxConnsPerAddr: 1, TrustedProxies: []string{"127.0.0.1"}})
+	proxied := serve(t, server.Config{MaxConnsPerAddr: 1, TrustedProxies: []string{"127.0.0.1"}})
 	conns := []*rawConn{dial(t, proxied), dial(t, proxied), dial(t, proxied)}
 	for i, c := range conns {
 		c.send(healthz)
@@ -148,7 +149,7 @@ func TestConnectionsPerAddress(t *testing.T) {
 // closed, as is a kept-alive connection idle for IdleTimeout; an upload
 // route's body has UploadTimeout.
 func TestSlowRequestsAreClosed(t *testing.T) {
-	addr := serve(t, api.Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond,
+	addr := serve(t, server.Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond,
 		UploadTimeout: 3 * time.Second})
 	const wait = 2 * time.Second // far under the old 60 seconds
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
@@ -22,24 +23,24 @@ func (s *Server) routeCustomers(v1 fiber.Router) {
 
 // listCustomers lists the customers the caller may see, newest first.
 func (s *Server) listCustomers(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	f, err := service.ParseCustomerFilter(queryFilter(c))
+	f, err := service.ParseCustomerFilter(httpx.Query(c))
 	if err != nil {
 		return err
 	}
-	items, next, err := s.svc.Customers(c.UserContext(), caller(c), f, limit, c.Query("cursor"))
+	items, next, err := s.svc.Customers(c.UserContext(), httpx.Caller(c), f, limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(items, next))
+	return c.JSON(httpx.Page(items, next))
 }
 
 // getCustomer answers a customer with the lead it came from and its orders.
 func (s *Server) getCustomer(c *fiber.Ctx) error {
-	d, err := s.svc.Customer(c.UserContext(), caller(c), c.Params("id"))
+	d, err := s.svc.Customer(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 )
 
@@ -19,19 +20,19 @@ func (s *Server) routeFields(v1 fiber.Router) {
 
 // listFields lists the definitions, of one entity with ?entity=.
 func (s *Server) listFields(c *fiber.Ctx) error {
-	defs, err := s.svc.Fields(c.UserContext(), caller(c), c.Query("entity"))
+	defs, err := s.svc.Fields(c.UserContext(), httpx.Caller(c), c.Query("entity"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(defs, ""))
+	return c.JSON(httpx.Page(defs, ""))
 }
 
 func (s *Server) createField(c *fiber.Ctx) error {
 	var in service.FieldInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.SaveField(c.UserContext(), caller(c), "", in)
+	out, err := s.svc.SaveField(c.UserContext(), httpx.Caller(c), "", in)
 	if err != nil {
 		return err
 	}
@@ -41,10 +42,10 @@ func (s *Server) createField(c *fiber.Ctx) error {
 
 func (s *Server) patchField(c *fiber.Ctx) error {
 	var in service.FieldInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.SaveField(c.UserContext(), caller(c), c.Params("id"), in)
+	out, err := s.svc.SaveField(c.UserContext(), httpx.Caller(c), c.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (s *Server) patchField(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteField(c *fiber.Ctx) error {
-	if err := s.svc.DeleteField(c.UserContext(), caller(c), c.Params("id")); err != nil {
+	if err := s.svc.DeleteField(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

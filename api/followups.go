@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) listFollowUps(c *fiber.Ctx) error { return leadPage(s, c, s.svc
 // to whoever may read the lead.
 func leadPage[T any](s *Server, c *fiber.Ctx,
 	list func(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]T, string, error)) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		// A lead the caller may not read is not found, whatever the limit.
 		if _, lerr := s.leadFor(c, lead.ActRead); lerr != nil {
@@ -31,9 +32,9 @@ func leadPage[T any](s *Server, c *fiber.Ctx,
 		}
 		return err
 	}
-	items, next, err := list(c.UserContext(), caller(c), c.Params("id"), limit, c.Query("cursor"))
+	items, next, err := list(c.UserContext(), httpx.Caller(c), c.Params("id"), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(items, next))
+	return c.JSON(httpx.Page(items, next))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 )
@@ -13,17 +14,17 @@ import (
 // filter of the lead list, a field of the rules, a column of imports and a
 // grouping of the funnel report.
 func TestReportLeadGroup(t *testing.T) {
-	s := newStack(t)
-	sme := s.createLead(`{"company":"Group Trading Ltd","phone":"13800138021","country":"CN","group":"sme"}`)
+	s := apptest.NewStack(t)
+	sme := s.CreateLead(`{"company":"Group Trading Ltd","phone":"13800138021","country":"CN","group":"sme"}`)
 	if sme.Group != "SME" {
 		t.Fatalf("group %q, want the list's spelling SME", sme.Group)
 	}
-	s.createLead(`{"company":"Group Enterprise Ltd","phone":"13800138022","country":"CN","group":"Enterprise"}`)
-	s.createLead(`{"company":"Group None Ltd","phone":"13800138023","country":"CN"}`)
+	s.CreateLead(`{"company":"Group Enterprise Ltd","phone":"13800138022","country":"CN","group":"Enterprise"}`)
+	s.CreateLead(`{"company":"Group None Ltd","phone":"13800138023","country":"CN"}`)
 
 	// The list filter, in any case.
 	var page struct{ Items []lead.Lead }
-	s.expect(s.do("GET", "/api/v1/leads?group=Sme", s.admin, ""), 200).json(t, &page)
+	s.Expect(s.Do("GET", "/api/v1/leads?group=Sme", s.Admin, ""), 200).JSON(t, &page)
 	if len(page.Items) != 1 || page.Items[0].ID != sme.ID {
 		t.Fatalf("group=Sme lists %+v", page.Items)
 	}
@@ -34,25 +35,25 @@ func TestReportLeadGroup(t *testing.T) {
 		Reasons  []string `json:"reasons"`
 	}
 	rule := `"rules":{"rules":[{"name":"no_resellers","when":"lead.group == \"Reseller\"","message":"no resellers"}]}`
-	s.expect(s.do("POST", "/api/v1/rules/validation/test", s.admin,
-		`{"lead":{"company":"Acme Trading","phone":"13800138000","country":"CN","group":"Reseller"},`+rule+`}`), 200).json(t, &out)
+	s.Expect(s.Do("POST", "/api/v1/rules/validation/test", s.Admin,
+		`{"lead":{"company":"Acme Trading","phone":"13800138000","country":"CN","group":"Reseller"},`+rule+`}`), 200).JSON(t, &out)
 	if !out.Rejected || len(out.Reasons) != 1 || out.Reasons[0] != "no resellers" {
 		t.Fatalf("rule on lead.group: %+v", out)
 	}
 	out.Rejected, out.Reasons = false, nil
-	s.expect(s.do("POST", "/api/v1/rules/validation/test", s.admin,
-		`{"lead":{"company":"Acme Trading","phone":"13800138000","country":"CN","group":"SME"},`+rule+`}`), 200).json(t, &out)
+	s.Expect(s.Do("POST", "/api/v1/rules/validation/test", s.Admin,
+		`{"lead":{"company":"Acme Trading","phone":"13800138000","country":"CN","group":"SME"},`+rule+`}`), 200).JSON(t, &out)
 	if out.Rejected {
 		t.Fatalf("rule on lead.group rejected an SME: %+v", out)
 	}
 
 	// An import column "分组" (group) fills it; a group not on the list refuses the row.
 	csv := "company,phone,country,分组\nImported Group Works,13800138024,CN,reseller\nImported Bad Group,13800138025,CN,Giants\n"
-	im := s.importFile("groups.csv", []byte(csv), time.Minute)
+	im := s.ImportFile("groups.csv", []byte(csv), time.Minute)
 	if im.Mapping["分组"] != "group" || im.Created != 1 || im.Rejected != 1 {
 		t.Fatalf("import %+v", im)
 	}
-	s.expect(s.do("GET", "/api/v1/leads?group=reseller", s.admin, ""), 200).json(t, &page)
+	s.Expect(s.Do("GET", "/api/v1/leads?group=reseller", s.Admin, ""), 200).JSON(t, &page)
 	if len(page.Items) != 1 || page.Items[0].Company != "Imported Group Works" || page.Items[0].Group != "Reseller" {
 		t.Fatalf("imported lead %+v", page.Items)
 	}
@@ -62,7 +63,7 @@ func TestReportLeadGroup(t *testing.T) {
 		GroupBy string            `json:"group_by"`
 		Items   []store.FunnelRow `json:"items"`
 	}
-	s.expect(s.do("GET", "/api/v1/reports/funnel?group_by=group", s.admin, ""), 200).json(t, &rep)
+	s.Expect(s.Do("GET", "/api/v1/reports/funnel?group_by=group", s.Admin, ""), 200).JSON(t, &rep)
 	got := map[string]int64{}
 	for _, r := range rep.Items {
 		got[r.Key] = r.Registered
@@ -70,7 +71,7 @@ func TestReportLeadGroup(t *testing.T) {
 	if rep.GroupBy != "group" || len(got) != 4 || got["SME"] != 1 || got["Enterprise"] != 1 || got["Reseller"] != 1 || got[""] != 1 {
 		t.Fatalf("funnel by group %+v", rep)
 	}
-	if p := s.expect(s.do("GET", "/api/v1/reports/funnel?group_by=team", s.admin, ""), 422).problem(t); !strings.Contains(p.Errors[0].Reason, "group") {
+	if p := s.Expect(s.Do("GET", "/api/v1/reports/funnel?group_by=team", s.Admin, ""), 422).Problem(t); !strings.Contains(p.Errors[0].Reason, "group") {
 		t.Fatalf("bad group_by: %+v", p)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/leadflow/leadflow/devstack"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/internal/testenv"
 )
 
@@ -49,7 +50,7 @@ func BenchmarkImport(b *testing.B) {
 
 // benchStack is a stack on an embedded Temporal server persisted in a
 // SQLite file, as `leadflow dev` runs it (tests use an in-memory one).
-func benchStack(b *testing.B) *stack {
+func benchStack(b *testing.B) *apptest.Stack {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	db := testenv.Store(b)
@@ -64,7 +65,7 @@ func benchStack(b *testing.B) *stack {
 		b.Fatal(err)
 	}
 	b.Cleanup(tc.Close)
-	return stackWithWorker(b, db, tc, ts.Namespace())
+	return apptest.StackWithWorker(b, db, tc, ts.Namespace())
 }
 
 // resetPeakRSS resets the process's VmHWM to its current resident size.
@@ -120,13 +121,13 @@ func BenchmarkIntake(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					r := s.do("POST", "/api/v1/leads", s.admin, fmt.Sprintf(`{"company":"Intake Bench %06d Ltd.","phone":"139%08d","country":"CN"}`, i, i))
-					switch r.status {
+					r := s.Do("POST", "/api/v1/leads", s.Admin, fmt.Sprintf(`{"company":"Intake Bench %06d Ltd.","phone":"139%08d","country":"CN"}`, i, i))
+					switch r.Status {
 					case 201:
 					case 503: // the intake outlived the API's update timeout: the machine is saturated
 						late.Add(1)
 					default:
-						b.Errorf("lead %d: %d %s", i, r.status, r.body)
+						b.Errorf("lead %d: %d %s", i, r.Status, r.Body)
 					}
 				}
 			}()

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"fmt"
-	"mime/multipart"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,102 +17,12 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/sheet"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
-
-// upload posts a multipart import request: the file and the form fields.
-func (s *stack) upload(path, token, fileName string, data []byte, fields ...string) response {
-	s.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	if fileName != "" {
-		fw, err := mw.CreateFormFile("file", fileName)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		if _, err := fw.Write(data); err != nil {
-			s.t.Fatal(err)
-		}
-	}
-	for i := 0; i+1 < len(fields); i += 2 {
-		if err := mw.WriteField(fields[i], fields[i+1]); err != nil {
-			s.t.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
-		s.t.Fatal(err)
-	}
-	raw := body.Bytes()
-	req := httptest.NewRequest("POST", path, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	return s.send(req, raw)
-}
-
-// importFile uploads a file as the admin and waits until its import is done.
-func (s *stack) importFile(fileName string, data []byte, limit time.Duration, fields ...string) store.Import {
-	s.t.Helper()
-	var im store.Import
-	r := s.expect(s.upload("/api/v1/imports", s.admin, fileName, data, fields...), 202)
-	r.json(s.t, &im)
-	if im.ID == "" || im.Status != store.JobRunning || r.header.Get("Location") != "/api/v1/imports/"+im.ID {
-		s.t.Fatalf("import: %s", r.body)
-	}
-	return s.waitImport(im.ID, limit)
-}
-
-// waitImport polls an import's progress until it is no longer running.
-func (s *stack) waitImport(id string, limit time.Duration) store.Import {
-	s.t.Helper()
-	var im store.Import
-	s.waitFor(limit, "the import "+id, func() bool {
-		s.expect(s.do("GET", "/api/v1/imports/"+id, s.admin, ""), 200).json(s.t, &im)
-		if im.Processed > im.Total {
-			s.t.Fatalf("progress %d of %d", im.Processed, im.Total)
-		}
-		return im.Status != store.JobRunning
-	})
-	return im
-}
-
-// countLeads counts every stored lead.
-func (s *stack) countLeads() int {
-	s.t.Helper()
-	n, cursor := 0, ""
-	for {
-		var p struct {
-			Items      []lead.Lead `json:"items"`
-			NextCursor string      `json:"next_cursor"`
-		}
-		s.expect(s.do("GET", "/api/v1/leads?limit=500&cursor="+cursor, s.admin, ""), 200).json(s.t, &p)
-		n += len(p.Items)
-		if p.NextCursor == "" {
-			return n
-		}
-		cursor = p.NextCursor
-	}
-}
-
-// errorRows reads an import's errors.csv: row number -> outcome and reason.
-func (s *stack) errorRows(id string) (header []string, rows map[string][]string) {
-	s.t.Helper()
-	r := s.expect(s.do("GET", "/api/v1/imports/"+id+"/errors.csv", s.admin, ""), 200)
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
-		s.t.Fatalf("errors.csv content type %q", ct)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
-	if err != nil {
-		s.t.Fatalf("errors.csv: %v", err)
-	}
-	rows = map[string][]string{}
-	for _, rec := range recs[1:] {
-		rows[rec[0]] = rec
-	}
-	return recs[0], rows
-}
 
 // TestImportRows imports 200 rows of which 16 are bad (no company, a
 // malformed e-mail, an invalid phone, a too-short company name): the
@@ -127,7 +34,7 @@ func TestImportRows(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_TEST_IMPORT_ROWS")); err == nil && v > 0 && v%50 == 0 {
 		n = v // a longer run while working on the import
 	}
-	checkBulkImport(newStack(t), n, func() {})
+	checkBulkImport(apptest.NewStack(t), n, func() {})
 }
 
 // bulkImportFile is a CSV of n rows (n a multiple of 50), 4 of every 50
@@ -157,14 +64,14 @@ func bulkImportFile(n int) ([]byte, map[int]string) {
 // checkBulkImport imports bulkImportFile(n), checks its outcome and that a
 // second import of the same file creates nothing, and returns how long
 // the first import took; imported is called as soon as it has finished.
-func checkBulkImport(s *stack, n int, imported func()) time.Duration {
-	t := s.t
+func checkBulkImport(s *apptest.Stack, n int, imported func()) time.Duration {
+	t := s.T
 	t.Helper()
 	data, bad := bulkImportFile(n)
 
 	limit := 5*time.Minute + time.Duration(n)*100*time.Millisecond
 	start := time.Now()
-	im := s.importFile(fmt.Sprintf("leads-%d.csv", n), data, limit)
+	im := s.ImportFile(fmt.Sprintf("leads-%d.csv", n), data, limit)
 	took := time.Since(start)
 	imported()
 	t.Logf("imported %d rows in %s (%.0f rows/s)", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
@@ -177,11 +84,11 @@ func checkBulkImport(s *stack, n int, imported func()) time.Duration {
 	if im.FinishedAt == nil || im.Format != "csv" || im.Mapping["Company Name"] != "company" || im.Mapping["Budget"] != "custom.Budget" {
 		t.Fatalf("import %+v", im)
 	}
-	if c := s.countLeads(); c != n-n/50*2 {
+	if c := s.CountLeads(); c != n-n/50*2 {
 		t.Fatalf("%d leads stored, want %d (the rows rejected by rules are stored as rejected leads)", c, n-n/50*2)
 	}
 
-	header, rows := s.errorRows(im.ID)
+	header, rows := s.ErrorRows(im.ID)
 	if want := []string{"row", "outcome", "reason", "lead_id", "Company Name", "Contact", "Mobile", "E-mail", "Country", "Tags", "Budget"}; !reflect.DeepEqual(header, want) {
 		t.Fatalf("errors.csv header %q", header)
 	}
@@ -207,35 +114,35 @@ func checkBulkImport(s *stack, n int, imported func()) time.Duration {
 
 	// An imported lead carries every mapped field.
 	sum := sha256.Sum256(data)
-	l := s.getLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), 3)) // data row 1
+	l := s.GetLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), 3)) // data row 1
 	if l.Company != "Bulk Trading 00001 Co., Ltd." || l.Name != "Buyer 1" || l.PhoneE164 != "+8613800000001" ||
 		l.Email != "buyer1@example.com" || l.Country != "CN" || l.Source != lead.SourceImport ||
 		!reflect.DeepEqual(l.Tags, []string{"bulk", "batch 1"}) || l.Custom["Budget"] != "10" || l.Status != lead.StatusPooled {
 		t.Fatalf("imported lead %+v", l)
 	}
 	// Its workflow runs: a rep claims it.
-	_, rep := s.createRep("Ines", 5)
+	_, rep := s.CreateRep("Ines", 5)
 	var claimed lead.Lead
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200).json(t, &claimed)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200).JSON(t, &claimed)
 	if claimed.Status != lead.StatusAssigned {
 		t.Fatalf("claimed imported lead %+v", claimed)
 	}
 	if *recordHistory {
 		// The replay test's history of a lead taken in by an import.
-		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/close", s.admin, `{"reason":"recorded"}`), 200)
-		historyLength(t, s.tc, workflows.WorkflowID(l.ID))
-		writeHistory(t, s.tc, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_imported_claim_close.json"))
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/close", s.Admin, `{"reason":"recorded"}`), 200)
+		historyLength(t, s.TC, workflows.WorkflowID(l.ID))
+		writeHistory(t, s.TC, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_imported_claim_close.json"))
 	}
 
 	// The same file again: every row is found, nothing is created.
 	start = time.Now()
-	again := s.importFile(fmt.Sprintf("leads-%d-again.csv", n), data, limit)
+	again := s.ImportFile(fmt.Sprintf("leads-%d-again.csv", n), data, limit)
 	t.Logf("re-imported %d rows in %s", n, time.Since(start).Round(time.Millisecond))
 	if again.ID == im.ID || again.Status != store.JobCompleted || again.Processed != n || again.Created != 0 || again.Merged != 0 ||
 		again.AlreadyImported != n-n/50*2 || again.Rejected != n/50*2 || again.Failed != 0 {
 		t.Fatalf("second import %+v", again)
 	}
-	if c := s.countLeads(); c != n-n/50*2 {
+	if c := s.CountLeads(); c != n-n/50*2 {
 		t.Fatalf("%d leads after the second import, want %d", c, n-n/50*2)
 	}
 	return took
@@ -271,7 +178,7 @@ func TestImportXLSXFromLibreOffice(t *testing.T) {
 		t.Fatalf("LibreOffice wrote no workbook: %v", err)
 	}
 
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	// The preview shows the suggested matching of the Chinese headers.
 	var p struct {
 		Format           string            `json:"format"`
@@ -284,7 +191,7 @@ func TestImportXLSXFromLibreOffice(t *testing.T) {
 			Errors []lead.FieldError `json:"errors"`
 		} `json:"sample"`
 	}
-	s.expect(s.upload("/api/v1/imports/preview", s.admin, "leads.xlsx", data), 200).json(t, &p)
+	s.Expect(s.Upload("/api/v1/imports/preview", s.Admin, "leads.xlsx", data), 200).JSON(t, &p)
 	wantMapping := map[string]string{"公司名称": "company", "联系人": "name", "手机": "phone", "邮箱": "email", "国家": "country",
 		"地址": "address", "标签": "tags", "备注": "notes", "职业": "profession", "区县": "district", "预算": "custom.预算"}
 	if p.Format != "xlsx" || p.Rows != 4 || !reflect.DeepEqual(p.SuggestedMapping, wantMapping) || len(p.Sample) != 4 ||
@@ -292,17 +199,17 @@ func TestImportXLSXFromLibreOffice(t *testing.T) {
 		t.Fatalf("preview %+v", p)
 	}
 
-	im := s.importFile("leads.xlsx", data, 2*time.Minute)
+	im := s.ImportFile("leads.xlsx", data, 2*time.Minute)
 	if im.Status != store.JobCompleted || im.Format != "xlsx" || im.Total != 4 || im.Created != 3 || im.Rejected != 1 || im.Failed != 0 {
 		t.Fatalf("import %+v", im)
 	}
-	_, rows := s.errorRows(im.ID)
+	_, rows := s.ErrorRows(im.ID)
 	if r, ok := rows["5"]; len(rows) != 1 || !ok || !strings.Contains(r[2], `company: is required (column "公司名称")`) {
 		t.Fatalf("errors.csv rows %q", rows)
 	}
 
 	sum := sha256.Sum256(data)
-	leadAt := func(row int) lead.Lead { return s.getLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), row)) }
+	leadAt := func(row int) lead.Lead { return s.GetLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), row)) }
 	zh := leadAt(2)
 	if zh.Company != "上海星辰贸易有限公司" || zh.Name != "张伟" || zh.PhoneE164 != "+8613812345678" || zh.Email != "zhang@xingchen.cn" ||
 		zh.Country != "CN" || zh.Address != "上海市浦东新区世纪大道88号" || !reflect.DeepEqual(zh.Tags, []string{"展会", "VIP"}) ||
@@ -323,43 +230,43 @@ func TestImportXLSXFromLibreOffice(t *testing.T) {
 // TestImportTargetsAndTemplate: the sample sheet imports into the chosen
 // pool; a rep may download the template but not import.
 func TestImportTargetsAndTemplate(t *testing.T) {
-	s := newStack(t)
-	_, rep := s.createRep("Tina", 5)
-	poolID := s.createPool(`{"name":"Import pool","scope":"global","policy":{"distribution":"claim_only"}}`)
+	s := apptest.NewStack(t)
+	_, rep := s.CreateRep("Tina", 5)
+	poolID := s.CreatePool(`{"name":"Import pool","scope":"global","policy":{"distribution":"claim_only"}}`)
 	for _, f := range []string{"csv", "xlsx"} {
-		r := s.expect(s.do("GET", "/api/v1/imports/template?format="+f, rep, ""), 200)
-		if cd := r.header.Get("Content-Disposition"); cd != `attachment; filename="leads-sample.`+f+`"` {
+		r := s.Expect(s.Do("GET", "/api/v1/imports/template?format="+f, rep, ""), 200)
+		if cd := r.Header.Get("Content-Disposition"); cd != `attachment; filename="leads-sample.`+f+`"` {
 			t.Fatalf("template disposition %q", cd)
 		}
-		tab, err := sheet.Read("t."+f, r.body)
+		tab, err := sheet.Read("t."+f, r.Body)
 		if err != nil || len(tab.Rows) != 2 || tab.Headers[0] != "company" {
 			t.Fatalf("%s template: %+v %v", f, tab, err)
 		}
 		if f == "xlsx" {
-			im := s.importFile("leads-sample.xlsx", r.body, time.Minute, "pool_id", poolID, "duplicate_policy", "warn")
+			im := s.ImportFile("leads-sample.xlsx", r.Body, time.Minute, "pool_id", poolID, "duplicate_policy", "warn")
 			if im.Created != 2 || im.PoolID != poolID || im.DuplicatePolicy != "warn" {
 				t.Fatalf("template import %+v", im)
 			}
 			if *recordHistory {
-				writeHistory(t, s.tc, workflows.ImportWorkflowID(im.ID), filepath.Join("..", "workflows", "testdata", "bulk", "import.json"))
+				writeHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), filepath.Join("..", "workflows", "testdata", "bulk", "import.json"))
 			}
-			sum := sha256.Sum256(r.body)
-			if l := s.getLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), 2)); l.Company != "Acme Trading Co., Ltd." ||
+			sum := sha256.Sum256(r.Body)
+			if l := s.GetLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), 2)); l.Company != "Acme Trading Co., Ltd." ||
 				l.Status != lead.StatusPooled || l.PoolID != poolID || l.Source != lead.SourceImport {
 				t.Fatalf("template lead %+v", l)
 			}
 		}
 	}
-	s.expect(s.upload("/api/v1/imports", rep, "a.csv", []byte("company,phone\nAcme,1\n")), 403)
-	s.expect(s.do("GET", "/api/v1/imports/template?format=pdf", rep, ""), 422)
+	s.Expect(s.Upload("/api/v1/imports", rep, "a.csv", []byte("company,phone\nAcme,1\n")), 403)
+	s.Expect(s.Do("GET", "/api/v1/imports/template?format=pdf", rep, ""), 422)
 }
 
 // TestImportDuplicatePolicies: a row duplicating a live lead is rejected,
 // merged or created with a warning as the import's policy says, and the
 // errors file names it.
 func TestImportDuplicatePolicies(t *testing.T) {
-	s := newStack(t)
-	existing := s.createLead(`{"company":"Duplicate Source Trading","phone":"13800138777","country":"CN"}`)
+	s := apptest.NewStack(t)
+	existing := s.CreateLead(`{"company":"Duplicate Source Trading","phone":"13800138777","country":"CN"}`)
 	for _, c := range []struct {
 		policy                    string
 		created, merged, rejected int
@@ -372,11 +279,11 @@ func TestImportDuplicatePolicies(t *testing.T) {
 	} {
 		// A different note per policy: another file, so other lead ids.
 		data := []byte("公司名称,手机,国家,备注\n\"Duplicate Source Trading Co., Ltd.\",138 0013 8777,CN," + c.policy + "\n")
-		im := s.importFile(c.policy+".csv", data, time.Minute, "duplicate_policy", c.policy)
+		im := s.ImportFile(c.policy+".csv", data, time.Minute, "duplicate_policy", c.policy)
 		if im.Created != c.created || im.Merged != c.merged || im.Rejected != c.rejected || im.Warnings != c.warnings || im.Failed != 0 {
 			t.Fatalf("%s: %+v", c.policy, im)
 		}
-		_, rows := s.errorRows(im.ID)
+		_, rows := s.ErrorRows(im.ID)
 		if c.outcome == "" {
 			if len(rows) != 0 {
 				t.Fatalf("%s: errors.csv %q", c.policy, rows)
@@ -392,11 +299,11 @@ func TestImportDuplicatePolicies(t *testing.T) {
 // TestImportRefusals: every bad request is a problem naming the field,
 // never a 500.
 func TestImportRefusals(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	ok := []byte("公司,电话\nAcme Trading,13800138000\n")
-	field := func(r response, status int, name, frag string) {
+	field := func(r apptest.Response, status int, name, frag string) {
 		t.Helper()
-		p := s.expect(r, status).problem(t)
+		p := s.Expect(r, status).Problem(t)
 		for _, f := range p.Errors {
 			if f.Field == name && strings.Contains(f.Reason, frag) {
 				return
@@ -405,21 +312,21 @@ func TestImportRefusals(t *testing.T) {
 		t.Fatalf("problem %+v lacks %s ~ %q", p, name, frag)
 	}
 	big := bytes.Repeat([]byte("Acme Trading,13800138000\n"), sheet.MaxFileBytes/25+10)
-	field(s.upload("/api/v1/imports", s.admin, "big.csv", append([]byte("company,phone\n"), big...)), 413, "file", "larger than 20 MB")
-	field(s.upload("/api/v1/imports", s.admin, "", nil, "pool_id", ""), 422, "file", "is required")
-	field(s.do("POST", "/api/v1/imports", s.admin, `{"file":"x"}`), 415, "file", "is required")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "mapping", "[1,2]"), 422, "mapping", "JSON object")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "mapping", `{"Firma":"company"}`), 422, "mapping.Firma", "not a column")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "mapping", `{"公司":"birthday"}`), 422, "mapping.公司", "must be one of")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", []byte("Firma,Telefon\nAcme,1\n")), 422, "mapping", "no column maps to company")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "duplicate_policy", "ignore"), 422, "duplicate_policy", "merge, warn or reject")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "pool_id", "00000000-0000-0000-0000-00000000dead"), 422, "pool_id", "not an existing pool")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "pool_id", "not-a-uuid"), 422, "pool_id", "not an existing pool")
-	field(s.upload("/api/v1/imports", s.admin, "a.xls", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")), 422, "file", "save it as .xlsx")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", []byte("公司,电话\n")), 422, "file", "no data rows")
-	field(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "dry_run", "maybe"), 422, "dry_run", "true or false")
-	s.expect(s.do("GET", "/api/v1/imports/00000000-0000-0000-0000-000000000000", s.admin, ""), 404)
-	s.expect(s.do("GET", "/api/v1/imports/nope/errors.csv", s.admin, ""), 404)
+	field(s.Upload("/api/v1/imports", s.Admin, "big.csv", append([]byte("company,phone\n"), big...)), 413, "file", "larger than 20 MB")
+	field(s.Upload("/api/v1/imports", s.Admin, "", nil, "pool_id", ""), 422, "file", "is required")
+	field(s.Do("POST", "/api/v1/imports", s.Admin, `{"file":"x"}`), 415, "file", "is required")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "mapping", "[1,2]"), 422, "mapping", "JSON object")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "mapping", `{"Firma":"company"}`), 422, "mapping.Firma", "not a column")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "mapping", `{"公司":"birthday"}`), 422, "mapping.公司", "must be one of")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", []byte("Firma,Telefon\nAcme,1\n")), 422, "mapping", "no column maps to company")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "duplicate_policy", "ignore"), 422, "duplicate_policy", "merge, warn or reject")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "pool_id", "00000000-0000-0000-0000-00000000dead"), 422, "pool_id", "not an existing pool")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "pool_id", "not-a-uuid"), 422, "pool_id", "not an existing pool")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.xls", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")), 422, "file", "save it as .xlsx")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", []byte("公司,电话\n")), 422, "file", "no data rows")
+	field(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "dry_run", "maybe"), 422, "dry_run", "true or false")
+	s.Expect(s.Do("GET", "/api/v1/imports/00000000-0000-0000-0000-000000000000", s.Admin, ""), 404)
+	s.Expect(s.Do("GET", "/api/v1/imports/nope/errors.csv", s.Admin, ""), 404)
 
 	// dry_run answers the preview and imports nothing; a mapping the caller
 	// gives is completed by the suggestion.
@@ -429,11 +336,11 @@ func TestImportRefusals(t *testing.T) {
 			Lead *lead.Input `json:"lead"`
 		} `json:"sample"`
 	}
-	s.expect(s.upload("/api/v1/imports", s.admin, "a.csv", ok, "dry_run", "true", "mapping", `{"电话":"phone"}`), 200).json(t, &p)
+	s.Expect(s.Upload("/api/v1/imports", s.Admin, "a.csv", ok, "dry_run", "true", "mapping", `{"电话":"phone"}`), 200).JSON(t, &p)
 	if p.Mapping["公司"] != "company" || p.Mapping["电话"] != "phone" || len(p.Sample) != 1 || p.Sample[0].Lead.Company != "Acme Trading" {
 		t.Fatalf("dry run %+v", p)
 	}
-	if c := s.countLeads(); c != 0 {
+	if c := s.CountLeads(); c != 0 {
 		t.Fatalf("a dry run stored %d leads", c)
 	}
 }
@@ -442,9 +349,9 @@ func TestImportRefusals(t *testing.T) {
 // may see (exactly what the caller's lead list shows), and come as CSV or
 // XLSX with the chosen fields.
 func TestExport(t *testing.T) {
-	s := newStack(t)
-	ritaID, rita := s.createRep("Rita", 10)
-	_, otto := s.createRep("Otto", 10)
+	s := apptest.NewStack(t)
+	ritaID, rita := s.CreateRep("Rita", 10)
+	_, otto := s.CreateRep("Otto", 10)
 	var ids []string
 	for i, body := range []string{
 		`{"company":"Export Alpha Trading","phone":"13800138101","country":"CN","tags":["expo"],"custom":{"Budget":"5000"}}`,
@@ -452,30 +359,30 @@ func TestExport(t *testing.T) {
 		`{"company":"Export Gamma Trading","phone":"13800138103","country":"CN","name":"=cmd"}`,
 		`{"company":"Export Delta Trading","phone":"13800138104","country":"CN"}`,
 	} {
-		l := s.createLead(body)
+		l := s.CreateLead(body)
 		ids = append(ids, l.ID)
 		switch i {
 		case 0:
-			s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rita, ""), 200)
+			s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rita, ""), 200)
 		case 1:
-			s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", otto, ""), 200)
+			s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", otto, ""), 200)
 		}
 	}
 
 	// Rita exports CSV: the leads her list shows, not Otto's.
 	fields := `["id","company","phone","status","owner_id","tags","name","custom.Budget"]`
-	e := s.runExport(rita, `{"format":"csv","fields":`+fields+`}`)
+	e := s.RunExport(rita, `{"format":"csv","fields":`+fields+`}`)
 	if *recordHistory {
-		writeHistory(t, s.tc, workflows.ExportWorkflowID(e.ID), filepath.Join("..", "workflows", "testdata", "bulk", "export.json"))
+		writeHistory(t, s.TC, workflows.ExportWorkflowID(e.ID), filepath.Join("..", "workflows", "testdata", "bulk", "export.json"))
 	}
 	if e.Rows == 0 || e.Format != "csv" {
 		t.Fatalf("export %+v", e)
 	}
-	r := s.expect(s.do("GET", "/api/v1/exports/"+e.ID+"/file", rita, ""), 200)
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.header.Get("Content-Disposition"), ".csv") {
-		t.Fatalf("file headers %v", r.header)
+	r := s.Expect(s.Do("GET", "/api/v1/exports/"+e.ID+"/file", rita, ""), 200)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), ".csv") {
+		t.Fatalf("file headers %v", r.Header)
 	}
-	tab, err := sheet.Read("x.csv", r.body)
+	tab, err := sheet.Read("x.csv", r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +405,7 @@ func TestExport(t *testing.T) {
 	var visible struct {
 		Items []lead.Lead `json:"items"`
 	}
-	s.expect(s.do("GET", "/api/v1/leads?limit=500", rita, ""), 200).json(t, &visible)
+	s.Expect(s.Do("GET", "/api/v1/leads?limit=500", rita, ""), 200).JSON(t, &visible)
 	var want, have []string
 	for _, l := range visible.Items {
 		want = append(want, l.ID)
@@ -513,25 +420,25 @@ func TestExport(t *testing.T) {
 	}
 
 	// Otto may not see Rita's export: for him it does not exist.
-	s.expect(s.do("GET", "/api/v1/exports/"+e.ID, otto, ""), 404)
-	s.expect(s.do("GET", "/api/v1/exports/"+e.ID+"/file", otto, ""), 404)
+	s.Expect(s.Do("GET", "/api/v1/exports/"+e.ID, otto, ""), 404)
+	s.Expect(s.Do("GET", "/api/v1/exports/"+e.ID+"/file", otto, ""), 404)
 
 	// The admin exports XLSX with a filter, given in the body or the query.
 	for _, req := range []struct{ path, body string }{
 		{"/api/v1/exports", `{"format":"xlsx","filters":{"status":"assigned"}}`},
 		{"/api/v1/exports?status=assigned&limit=10&format=xlsx", ``},
 	} {
-		var x exportResult
-		s.expect(s.do("POST", req.path, s.admin, req.body), 202).json(t, &x)
-		x = s.waitExport(s.admin, x.ID)
+		var x apptest.ExportResult
+		s.Expect(s.Do("POST", req.path, s.Admin, req.body), 202).JSON(t, &x)
+		x = s.WaitExport(s.Admin, x.ID)
 		if x.Status != store.JobCompleted || x.Rows != 2 || x.Filters["status"] != "assigned" || x.FileURL != "/api/v1/exports/"+x.ID+"/file" {
 			t.Fatalf("admin export %+v", x)
 		}
-		r = s.expect(s.do("GET", x.FileURL, s.admin, ""), 200)
-		if !strings.Contains(r.header.Get("Content-Type"), "spreadsheetml") {
-			t.Fatalf("xlsx content type %q", r.header.Get("Content-Type"))
+		r = s.Expect(s.Do("GET", x.FileURL, s.Admin, ""), 200)
+		if !strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("xlsx content type %q", r.Header.Get("Content-Type"))
 		}
-		book, err := sheet.Read("x.xlsx", r.body)
+		book, err := sheet.Read("x.xlsx", r.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -559,42 +466,10 @@ func TestExport(t *testing.T) {
 		`{"filters":{"owner_id":"bob"}}`:        "filters.owner_id",
 		`{"format":1}`:                          "format",
 	} {
-		p := s.expect(s.do("POST", "/api/v1/exports", rita, body), 422).problem(t)
+		p := s.Expect(s.Do("POST", "/api/v1/exports", rita, body), 422).Problem(t)
 		if len(p.Errors) == 0 || p.Errors[0].Field != f {
 			t.Fatalf("%s: %+v, want field %s", body, p, f)
 		}
 	}
-	s.expect(s.do("GET", "/api/v1/exports/00000000-0000-0000-0000-000000000000", s.admin, ""), 404)
-}
-
-type exportResult struct {
-	store.Export
-	Filters map[string]string `json:"filters"`
-	FileURL string            `json:"file_url"`
-}
-
-// runExport creates an export and waits until it is done.
-func (s *stack) runExport(token, body string) exportResult {
-	s.t.Helper()
-	var e exportResult
-	r := s.expect(s.do("POST", "/api/v1/exports", token, body), 202)
-	r.json(s.t, &e)
-	if e.ID == "" || r.header.Get("Location") != "/api/v1/exports/"+e.ID {
-		s.t.Fatalf("export: %s", r.body)
-	}
-	e = s.waitExport(token, e.ID)
-	if e.Status != store.JobCompleted || e.FileURL == "" {
-		s.t.Fatalf("export %+v", e)
-	}
-	return e
-}
-
-func (s *stack) waitExport(token, id string) exportResult {
-	s.t.Helper()
-	var e exportResult
-	s.waitFor(time.Minute, "the export "+id, func() bool {
-		s.expect(s.do("GET", "/api/v1/exports/"+id, token, ""), 200).json(s.t, &e)
-		return e.Status != store.JobRunning
-	})
-	return e
+	s.Expect(s.Do("GET", "/api/v1/exports/00000000-0000-0000-0000-000000000000", s.Admin, ""), 404)
 }

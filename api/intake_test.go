@@ -8,82 +8,60 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/workflows"
 )
 
 // publicStack is a stack whose app believes X-Forwarded-For, so each test
 // registration can come from its own client IP.
-func publicStack(t *testing.T, rateLimit int) *stack {
-	s := newStack(t)
-	s.app = api.New(api.Config{Store: s.db, Temporal: s.tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
+func publicStack(t *testing.T, rateLimit int) *apptest.Stack {
+	s := apptest.NewStack(t)
+	s.App = server.New(server.Config{Store: s.DB, Temporal: s.TC, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second,
 		TrustedProxies: []string{"0.0.0.0/0", "::/0"}, RegisterRateLimit: rateLimit, PublicURL: "https://leads.example.com"})
 	return s
 }
 
-func (s *stack) inviteToken(token string) string {
-	s.t.Helper()
-	var inv struct{ Token, URL string }
-	s.expect(s.do("GET", "/api/v1/me/invite", token, ""), 200).json(s.t, &inv)
-	if inv.Token == "" || inv.URL != "https://leads.example.com/r/"+inv.Token {
-		s.t.Fatalf("invite: %+v", inv)
-	}
-	return inv.Token
-}
-
-func (s *stack) register(path, ip, body string) response {
-	s.t.Helper()
-	return s.do("POST", path, "", body, "X-Forwarded-For", ip)
-}
-
-// leadsOf lists the leads of a filter, as the admin.
-func (s *stack) leadsOf(query string) []lead.Lead {
-	s.t.Helper()
-	var page struct{ Items []lead.Lead }
-	s.expect(s.do("GET", "/api/v1/leads?"+query, s.admin, ""), 200).json(s.t, &page)
-	return page.Items
-}
-
 func TestInviteLinkRegistration(t *testing.T) {
 	s := publicStack(t, 100)
-	repID, rep := s.createRep("Ivy", 1)
-	tok := s.inviteToken(rep)
-	if again := s.inviteToken(rep); again != tok {
+	repID, rep := s.CreateRep("Ivy", 1)
+	tok := s.InviteToken(rep)
+	if again := s.InviteToken(rep); again != tok {
 		t.Fatalf("the invite token changed between reads: %s, %s", tok, again)
 	}
-	page := s.expect(s.do("GET", "/r/"+tok, "", ""), 200)
-	if !strings.Contains(string(page.body), "<form") || !strings.Contains(string(page.body), "/api/v1/register/"+tok) {
-		t.Fatalf("registration page: %s", page.body)
+	page := s.Expect(s.Do("GET", "/r/"+tok, "", ""), 200)
+	if !strings.Contains(string(page.Body), "<form") || !strings.Contains(string(page.Body), "/api/v1/register/"+tok) {
+		t.Fatalf("registration page: %s", page.Body)
 	}
-	s.expect(s.do("GET", "/r/nope", "", ""), 404)
+	s.Expect(s.Do("GET", "/r/nope", "", ""), 404)
 
 	// A registration through the link goes straight to the rep.
-	r := s.expect(s.register("/api/v1/register/"+tok, "198.51.100.1", `{"company":"Invited Widgets Ltd","name":"Wu","phone":"13800138020","country":"CN"}`), 202)
-	if strings.Contains(string(r.body), repID) || strings.Contains(string(r.body), "pool") {
-		t.Fatalf("the public answer reveals the pipeline: %s", r.body)
+	r := s.Expect(s.Register("/api/v1/register/"+tok, "198.51.100.1", `{"company":"Invited Widgets Ltd","name":"Wu","phone":"13800138020","country":"CN"}`), 202)
+	if strings.Contains(string(r.Body), repID) || strings.Contains(string(r.Body), "pool") {
+		t.Fatalf("the public answer reveals the pipeline: %s", r.Body)
 	}
-	mine := s.leadsOf("owner_id=" + repID)
+	mine := s.LeadsOf("owner_id=" + repID)
 	if len(mine) != 1 || mine[0].Status != lead.StatusAssigned || mine[0].Source != lead.SourceInvite || mine[0].IP != "198.51.100.1" {
 		t.Fatalf("the invited lead: %+v", mine)
 	}
 	// The rep is full (capacity 1): the next one is routed to the default pool.
-	s.expect(s.register("/api/v1/register/"+tok, "198.51.100.2", `{"company":"Second Widgets Ltd","phone":"13800138021","country":"CN"}`), 202)
-	if got := s.leadsOf("company=Second+Widgets"); len(got) != 1 || got[0].Status != lead.StatusPooled || got[0].OwnerID != "" {
+	s.Expect(s.Register("/api/v1/register/"+tok, "198.51.100.2", `{"company":"Second Widgets Ltd","phone":"13800138021","country":"CN"}`), 202)
+	if got := s.LeadsOf("company=Second+Widgets"); len(got) != 1 || got[0].Status != lead.StatusPooled || got[0].OwnerID != "" {
 		t.Fatalf("the overflow lead: %+v", got)
 	}
 
 	// Field errors are named so the customer can correct them.
-	p := s.expect(s.register("/api/v1/register/"+tok, "198.51.100.3", `{"company":"Bad Phone Trading","phone":"123","country":"CN"}`), 422).problem(t)
+	p := s.Expect(s.Register("/api/v1/register/"+tok, "198.51.100.3", `{"company":"Bad Phone Trading","phone":"123","country":"CN"}`), 422).Problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "phone" {
 		t.Fatalf("phone problem: %+v", p)
 	}
-	p = s.expect(s.register("/api/v1/register", "198.51.100.4", `{"company":"Abc","phone":"13800138022","country":"CN"}`), 422).problem(t)
+	p = s.Expect(s.Register("/api/v1/register", "198.51.100.4", `{"company":"Abc","phone":"13800138022","country":"CN"}`), 422).Problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "company" {
 		t.Fatalf("company problem: %+v", p)
 	}
 	// The public form cannot steer the lead.
-	p = s.expect(s.register("/api/v1/register", "198.51.100.4", `{"company":"Xyzzy Corp","phone":"13800138023","country":"CN","owner_id":"x"}`), 422).problem(t)
+	p = s.Expect(s.Register("/api/v1/register", "198.51.100.4", `{"company":"Xyzzy Corp","phone":"13800138023","country":"CN","owner_id":"x"}`), 422).Problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "owner_id" {
 		t.Fatalf("unknown field problem: %+v", p)
 	}
@@ -91,46 +69,46 @@ func TestInviteLinkRegistration(t *testing.T) {
 	// The fraud rule (3 companies from one IP in 10 minutes) answers generically.
 	ip := "203.0.113.9"
 	for i, c := range []string{"Fraud One Trading", "Fraud Two Trading"} {
-		s.expect(s.register("/api/v1/register", ip, fmt.Sprintf(`{"company":%q,"phone":"1380013803%d","country":"CN"}`, c, i)), 202)
+		s.Expect(s.Register("/api/v1/register", ip, fmt.Sprintf(`{"company":%q,"phone":"1380013803%d","country":"CN"}`, c, i)), 202)
 	}
-	r = s.expect(s.register("/api/v1/register", ip, `{"company":"Fraud Three Trading","phone":"13800138039","country":"CN"}`), 422)
-	p = r.problem(t)
-	if len(p.Errors) != 0 || len(p.Reasons) != 0 || strings.Contains(strings.ToLower(string(r.body)), "ip") {
-		t.Fatalf("the fraud refusal says too much: %s", r.body)
+	r = s.Expect(s.Register("/api/v1/register", ip, `{"company":"Fraud Three Trading","phone":"13800138039","country":"CN"}`), 422)
+	p = r.Problem(t)
+	if len(p.Errors) != 0 || len(p.Reasons) != 0 || strings.Contains(strings.ToLower(string(r.Body)), "ip") {
+		t.Fatalf("the fraud refusal says too much: %s", r.Body)
 	}
 
 	// Rotating the link retires the old one.
 	var rotated struct{ Token string }
-	s.expect(s.do("POST", "/api/v1/me/invite/rotate", rep, ""), 200).json(t, &rotated)
+	s.Expect(s.Do("POST", "/api/v1/me/invite/rotate", rep, ""), 200).JSON(t, &rotated)
 	if rotated.Token == "" || rotated.Token == tok {
 		t.Fatalf("rotate: %+v", rotated)
 	}
-	s.expect(s.register("/api/v1/register/"+tok, "198.51.100.5", `{"company":"Late Widgets Ltd","phone":"13800138024","country":"CN"}`), 404)
-	s.expect(s.do("GET", "/r/"+rotated.Token, "", ""), 200)
+	s.Expect(s.Register("/api/v1/register/"+tok, "198.51.100.5", `{"company":"Late Widgets Ltd","phone":"13800138024","country":"CN"}`), 404)
+	s.Expect(s.Do("GET", "/r/"+rotated.Token, "", ""), 200)
 }
 
 func TestRegistrationRateLimit(t *testing.T) {
 	s := publicStack(t, 2)
 	body := `{"company":"Abc","phone":"123","country":"CN"}` // refused by validation: no lead work needed
-	s.expect(s.register("/api/v1/register", "192.0.2.7", body), 422)
-	s.expect(s.register("/api/v1/register", "192.0.2.7", body), 422)
-	if p := s.expect(s.register("/api/v1/register", "192.0.2.7", body), 429).problem(t); p.Code != "rate_limited" {
+	s.Expect(s.Register("/api/v1/register", "192.0.2.7", body), 422)
+	s.Expect(s.Register("/api/v1/register", "192.0.2.7", body), 422)
+	if p := s.Expect(s.Register("/api/v1/register", "192.0.2.7", body), 429).Problem(t); p.Code != "rate_limited" {
 		t.Fatalf("rate limit problem: %+v", p)
 	}
-	s.expect(s.register("/api/v1/register", "192.0.2.8", body), 422) // another client is not limited
+	s.Expect(s.Register("/api/v1/register", "192.0.2.8", body), 422) // another client is not limited
 
 	// Behind one trusted proxy (the test's peer) that appends the client's
 	// address, an address a client writes at the front changes nothing: the
 	// limit holds, and the lead records the address the proxy saw.
-	behind := newStack(t)
-	behind.app = api.New(api.Config{Store: behind.db, Temporal: behind.tc, UpdateTimeout: 20 * time.Second,
+	behind := apptest.NewStack(t)
+	behind.App = server.New(server.Config{Store: behind.DB, Temporal: behind.TC, UpdateTimeout: 20 * time.Second,
 		TrustedProxies: []string{"0.0.0.0/32"}, RegisterRateLimit: 2})
 	for i, want := range []int{422, 422, 429} {
-		behind.expect(behind.register("/api/v1/register", fmt.Sprintf("203.0.113.%d, 198.51.100.77", i), body), want)
+		behind.Expect(behind.Register("/api/v1/register", fmt.Sprintf("203.0.113.%d, 198.51.100.77", i), body), want)
 	}
-	behind.expect(behind.register("/api/v1/register", "203.0.113.9, 198.51.100.78",
+	behind.Expect(behind.Register("/api/v1/register", "203.0.113.9, 198.51.100.78",
 		`{"company":"Proxied Pumps Trading","phone":"13800138090","country":"CN"}`), 202)
-	if got := behind.leadsOf("company=Proxied"); len(got) != 1 || got[0].IP != "198.51.100.78" {
+	if got := behind.LeadsOf("company=Proxied"); len(got) != 1 || got[0].IP != "198.51.100.78" {
 		t.Fatalf("the lead's IP: %+v", got)
 	}
 }
@@ -140,50 +118,50 @@ func TestRegistrationRateLimit(t *testing.T) {
 // the re-registration.
 func TestDuplicateOfAnotherRepsLeadIsMergedThere(t *testing.T) {
 	s := publicStack(t, 100)
-	ownerID, _ := s.createRep("Olive", 5)
-	inviterID, inviter := s.createRep("Ian", 5)
-	x := s.createLead(`{"company":"Shenzhen Duplicate Electronics Co., Ltd.","phone":"+86 138 0013 8050","country":"CN"}`)
-	s.expect(s.do("POST", "/api/v1/leads/"+x.ID+"/assign", s.admin, fmt.Sprintf(`{"rep_id":%q}`, ownerID)), 200)
+	ownerID, _ := s.CreateRep("Olive", 5)
+	inviterID, inviter := s.CreateRep("Ian", 5)
+	x := s.CreateLead(`{"company":"Shenzhen Duplicate Electronics Co., Ltd.","phone":"+86 138 0013 8050","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+x.ID+"/assign", s.Admin, fmt.Sprintf(`{"rep_id":%q}`, ownerID)), 200)
 
 	// The same company, written differently, with the same phone and country.
-	tok := s.inviteToken(inviter)
-	s.expect(s.register("/api/v1/register/"+tok, "198.51.100.20", `{"company":"shenzhen duplicate electronics","name":"Mei","phone":"13800138050","country":"CN","email":"mei@example.cn"}`), 202)
+	tok := s.InviteToken(inviter)
+	s.Expect(s.Register("/api/v1/register/"+tok, "198.51.100.20", `{"company":"shenzhen duplicate electronics","name":"Mei","phone":"13800138050","country":"CN","email":"mei@example.cn"}`), 202)
 
-	if got := s.leadsOf("owner_id=" + inviterID); len(got) != 0 {
+	if got := s.LeadsOf("owner_id=" + inviterID); len(got) != 0 {
 		t.Fatalf("the inviter got the duplicate: %+v", got)
 	}
-	merged := s.leadsOf("status=merged")
+	merged := s.LeadsOf("status=merged")
 	if len(merged) != 1 || merged[0].MergedInto != x.ID || merged[0].Source != lead.SourceInvite {
 		t.Fatalf("merged leads: %+v", merged)
 	}
-	after := s.getLead(x.ID)
+	after := s.GetLead(x.ID)
 	if after.OwnerID != ownerID || after.Status != lead.StatusAssigned || after.Email != "" || after.Name != "" {
 		t.Fatalf("the owner's lead changed hands or was written over by a public form: %+v", after)
 	}
 	var suggested map[string]any
-	for _, e := range s.history(x.ID) {
+	for _, e := range s.History(x.ID) {
 		if e.Type == lead.EventRegistered {
 			suggested, _ = e.Data["suggested"].(map[string]any)
 		}
 	}
 	if suggested["email"] != "mei@example.cn" || suggested["name"] != "Mei" {
-		t.Fatalf("the re-registration does not suggest the new details: %+v", s.history(x.ID))
+		t.Fatalf("the re-registration does not suggest the new details: %+v", s.History(x.ID))
 	}
 
 	// In another team's public pool: merged there, it stays in that pool.
 	var north, south struct{ ID string }
-	s.expect(s.do("POST", "/api/v1/teams", s.admin, `{"name":"North"}`), 201).json(t, &north)
-	s.expect(s.do("POST", "/api/v1/teams", s.admin, `{"name":"South"}`), 201).json(t, &south)
-	s.expect(s.do("PATCH", "/api/v1/users/"+inviterID, s.admin, fmt.Sprintf(`{"team_id":%q}`, south.ID)), 200)
-	northPool := s.createPool(fmt.Sprintf(`{"name":"North pool","scope":"team","team_id":%q,"policy":{"distribution":"claim_only"}}`, north.ID))
-	y := s.createLead(`{"company":"Northern Lights Trading","phone":"13800138051","country":"CN"}`)
-	s.expect(s.do("POST", "/api/v1/leads/"+y.ID+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, northPool)), 200)
-	s.expect(s.register("/api/v1/register/"+tok, "198.51.100.21", `{"company":"Northern Lights Trading","phone":"13800138051","country":"CN"}`), 202)
+	s.Expect(s.Do("POST", "/api/v1/teams", s.Admin, `{"name":"North"}`), 201).JSON(t, &north)
+	s.Expect(s.Do("POST", "/api/v1/teams", s.Admin, `{"name":"South"}`), 201).JSON(t, &south)
+	s.Expect(s.Do("PATCH", "/api/v1/users/"+inviterID, s.Admin, fmt.Sprintf(`{"team_id":%q}`, south.ID)), 200)
+	northPool := s.CreatePool(fmt.Sprintf(`{"name":"North pool","scope":"team","team_id":%q,"policy":{"distribution":"claim_only"}}`, north.ID))
+	y := s.CreateLead(`{"company":"Northern Lights Trading","phone":"13800138051","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+y.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, northPool)), 200)
+	s.Expect(s.Register("/api/v1/register/"+tok, "198.51.100.21", `{"company":"Northern Lights Trading","phone":"13800138051","country":"CN"}`), 202)
 	// Wait until the merged duplicate's workflow has finished (its signal to
 	// the lead is delivered), then ask the lead's workflow, whose query
 	// answers after it has handled that signal.
 	var dup lead.Lead
-	for _, m := range s.leadsOf("status=merged") {
+	for _, m := range s.LeadsOf("status=merged") {
 		if m.MergedInto == y.ID {
 			dup = m
 		}
@@ -192,10 +170,10 @@ func TestDuplicateOfAnotherRepsLeadIsMergedThere(t *testing.T) {
 		t.Fatalf("no lead merged into %s", y.ID)
 	}
 	ctx := context.Background()
-	if err := s.tc.GetWorkflow(ctx, workflows.WorkflowID(dup.ID), "").Get(ctx, nil); err != nil {
+	if err := s.TC.GetWorkflow(ctx, workflows.WorkflowID(dup.ID), "").Get(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.tc.QueryWorkflow(ctx, workflows.WorkflowID(y.ID), "", workflows.QueryLead)
+	v, err := s.TC.QueryWorkflow(ctx, workflows.WorkflowID(y.ID), "", workflows.QueryLead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,10 +181,10 @@ func TestDuplicateOfAnotherRepsLeadIsMergedThere(t *testing.T) {
 	if err := v.Get(&seen); err != nil || seen.Status != lead.StatusPooled || seen.OwnerID != "" {
 		t.Fatalf("the workflow of the lead in another team's pool: %+v %v", seen, err)
 	}
-	if got := s.getLead(y.ID); got.Status != lead.StatusPooled || got.PoolID != northPool || got.OwnerID != "" {
+	if got := s.GetLead(y.ID); got.Status != lead.StatusPooled || got.PoolID != northPool || got.OwnerID != "" {
 		t.Fatalf("the lead in another team's pool moved: %+v", got)
 	}
-	if !hasEvent(s.history(y.ID), lead.EventRegistered) {
+	if !hasEvent(s.History(y.ID), lead.EventRegistered) {
 		t.Fatalf("no re-registration in the team pool lead's history")
 	}
 }
@@ -215,18 +193,18 @@ func TestDuplicateOfAnotherRepsLeadIsMergedThere(t *testing.T) {
 // assigned to the inviter.
 func TestDuplicateInPublicPoolGoesToInviter(t *testing.T) {
 	s := publicStack(t, 100)
-	inviterID, inviter := s.createRep("Ines", 5)
-	x := s.createLead(`{"company":"Global Pool Pumps","phone":"13800138060","country":"CN"}`)
+	inviterID, inviter := s.CreateRep("Ines", 5)
+	x := s.CreateLead(`{"company":"Global Pool Pumps","phone":"13800138060","country":"CN"}`)
 	if x.Status != lead.StatusPooled {
 		t.Fatalf("lead: %+v", x)
 	}
-	s.expect(s.register("/api/v1/register/"+s.inviteToken(inviter), "198.51.100.30",
+	s.Expect(s.Register("/api/v1/register/"+s.InviteToken(inviter), "198.51.100.30",
 		`{"company":"Global Pool Pumps Co., Ltd.","phone":"13800138060","country":"CN"}`), 202)
-	s.waitFor(10*time.Second, "the merged lead to reach the inviter", func() bool {
-		l := s.getLead(x.ID)
+	s.WaitFor(10*time.Second, "the merged lead to reach the inviter", func() bool {
+		l := s.GetLead(x.ID)
 		return l.Status == lead.StatusAssigned && l.OwnerID == inviterID
 	})
-	if n := len(s.leadsOf("company=Global+Pool+Pumps")); n != 2 {
+	if n := len(s.LeadsOf("company=Global+Pool+Pumps")); n != 2 {
 		t.Fatalf("%d rows for the company, want the lead and its merged duplicate", n)
 	}
 }
@@ -241,8 +219,8 @@ func TestSimultaneousRegistrationsGiveOneLead(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = s.register("/api/v1/register", fmt.Sprintf("198.51.100.%d", 40+i),
-				`{"company":"Simultaneous Cables Inc","phone":"13800138070","country":"CN"}`).status
+			codes[i] = s.Register("/api/v1/register", fmt.Sprintf("198.51.100.%d", 40+i),
+				`{"company":"Simultaneous Cables Inc","phone":"13800138070","country":"CN"}`).Status
 		}()
 	}
 	wg.Wait()
@@ -251,7 +229,7 @@ func TestSimultaneousRegistrationsGiveOneLead(t *testing.T) {
 			t.Fatalf("answers %v, want all 202", codes)
 		}
 	}
-	rows := s.leadsOf("company=Simultaneous")
+	rows := s.LeadsOf("company=Simultaneous")
 	live, merged := 0, 0
 	for _, l := range rows {
 		switch l.Status {
@@ -269,34 +247,34 @@ func TestSimultaneousRegistrationsGiveOneLead(t *testing.T) {
 // Seed 004: the duplicate policy of a source decides: warn (201, a second
 // row, a warning), reject (409), merge (200, merged).
 func TestDuplicatePolicies(t *testing.T) {
-	s := newStack(t)
-	x := s.createLead(`{"company":"Policy Paper Mills","phone":"13800138080","country":"CN"}`)
+	s := apptest.NewStack(t)
+	x := s.CreateLead(`{"company":"Policy Paper Mills","phone":"13800138080","country":"CN"}`)
 	var warned struct {
 		lead.Lead
 		Warnings []string
 	}
-	s.expect(s.do("POST", "/api/v1/leads", s.admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN"}`), 201).json(t, &warned)
+	s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN"}`), 201).JSON(t, &warned)
 	if warned.ID == x.ID || warned.DuplicateOf != x.ID || len(warned.Warnings) != 1 || !strings.Contains(warned.Warnings[0], x.ID) {
 		t.Fatalf("warn: %+v", warned)
 	}
 	var policies map[string]string
-	s.expect(s.do("GET", "/api/v1/settings/duplicates", s.admin, ""), 200).json(t, &policies)
+	s.Expect(s.Do("GET", "/api/v1/settings/duplicates", s.Admin, ""), 200).JSON(t, &policies)
 	if policies["api"] != "warn" || policies["invite"] != "merge" {
 		t.Fatalf("policies: %v", policies)
 	}
-	s.expect(s.do("PUT", "/api/v1/settings/duplicates", s.admin, `{"api":"sometimes"}`), 422)
-	s.expect(s.do("PUT", "/api/v1/settings/duplicates", s.admin, `{"web":"warn"}`), 422)
-	s.expect(s.do("PUT", "/api/v1/settings/duplicates", s.admin, `{"api":"reject"}`), 200)
-	p := s.expect(s.do("POST", "/api/v1/leads", s.admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN"}`), 409).problem(t)
+	s.Expect(s.Do("PUT", "/api/v1/settings/duplicates", s.Admin, `{"api":"sometimes"}`), 422)
+	s.Expect(s.Do("PUT", "/api/v1/settings/duplicates", s.Admin, `{"web":"warn"}`), 422)
+	s.Expect(s.Do("PUT", "/api/v1/settings/duplicates", s.Admin, `{"api":"reject"}`), 200)
+	p := s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN"}`), 409).Problem(t)
 	if !strings.Contains(strings.Join(p.Reasons, ";"), x.ID) {
 		t.Fatalf("reject: %+v", p)
 	}
 	// A request may choose its policy.
 	var merged lead.Lead
-	r := s.expect(s.do("POST", "/api/v1/leads", s.admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN","duplicate_policy":"merge"}`), 200)
-	r.json(t, &merged)
-	if merged.Status != lead.StatusMerged || merged.MergedInto != x.ID || r.header.Get("Location") != "/api/v1/leads/"+x.ID {
+	r := s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN","duplicate_policy":"merge"}`), 200)
+	r.JSON(t, &merged)
+	if merged.Status != lead.StatusMerged || merged.MergedInto != x.ID || r.Header.Get("Location") != "/api/v1/leads/"+x.ID {
 		t.Fatalf("merge: %+v", merged)
 	}
-	s.expect(s.do("POST", "/api/v1/leads", s.admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN","duplicate_policy":"maybe"}`), 422)
+	s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, `{"company":"Policy Paper Mills","phone":"13800138080","country":"CN","duplicate_policy":"maybe"}`), 422)
 }

@@ -11,6 +11,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -62,7 +63,7 @@ func eventTypes(events []*historypb.HistoryEvent) []string {
 // through POST /api/v1/leads costs, once everything it started is done: a
 // pooled lead, and a rejected one.
 func TestIntakeHistoryEvents(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	for _, c := range []struct {
 		name, body string
 		status     lead.Status
@@ -70,16 +71,16 @@ func TestIntakeHistoryEvents(t *testing.T) {
 		{"pooled", `{"company":"Acme Trading Co., Ltd.","name":"Li Lei","phone":"138 0013 8000","country":"CN"}`, lead.StatusPooled},
 		{"rejected", `{"company":"Acme Trading","phone":"123","country":"CN"}`, lead.StatusRejected},
 	} {
-		l := s.createLead(c.body)
+		l := s.CreateLead(c.body)
 		if l.Status != c.status {
 			t.Fatalf("%s lead: %+v", c.name, l)
 		}
-		events := settledHistory(t, s.tc, workflows.WorkflowID(l.ID))
+		events := settledHistory(t, s.TC, workflows.WorkflowID(l.ID))
 		if c.status == lead.StatusPooled && *recordHistory {
 			// The replay test's history of this intake: the lead is then closed.
-			s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/close", s.admin, `{"reason":"recorded"}`), 200)
-			historyLength(t, s.tc, workflows.WorkflowID(l.ID))
-			writeHistory(t, s.tc, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_intake_unannounced_close.json"))
+			s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/close", s.Admin, `{"reason":"recorded"}`), 200)
+			historyLength(t, s.TC, workflows.WorkflowID(l.ID))
+			writeHistory(t, s.TC, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_intake_unannounced_close.json"))
 		}
 		t.Logf("%s: %d events %v", c.name, len(events), eventTypes(events))
 		if len(events) > MaxIntakeEvents {
@@ -92,14 +93,14 @@ func TestIntakeHistoryEvents(t *testing.T) {
 
 	// A pool whose first member is flagged to hear of new leads: the
 	// new-lead e-mail is still started (and costs its activity).
-	repID, _ := s.createRep("Nora", 5)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"Announced","scope":"global","member_ids":[%q]}`, repID))
-	s.expect(s.do("PUT", "/api/v1/rules/routing", s.admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, poolID)), 200)
-	l := s.createLead(`{"company":"Globex Trading Ltd.","phone":"+44 20 7946 0958"}`)
+	repID, _ := s.CreateRep("Nora", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Announced","scope":"global","member_ids":[%q]}`, repID))
+	s.Expect(s.Do("PUT", "/api/v1/rules/routing", s.Admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, poolID)), 200)
+	l := s.CreateLead(`{"company":"Globex Trading Ltd.","phone":"+44 20 7946 0958"}`)
 	if l.Status != lead.StatusPooled || l.PoolID != poolID {
 		t.Fatalf("lead: %+v", l)
 	}
-	events := settledHistory(t, s.tc, workflows.WorkflowID(l.ID))
+	events := settledHistory(t, s.TC, workflows.WorkflowID(l.ID))
 	t.Logf("pooled, announced: %d events %v", len(events), eventTypes(events))
 	if n := countType(events, enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED); n != 1 {
 		t.Errorf("the intake into a pool with a new-lead recipient started %d activities, want the e-mail", n)

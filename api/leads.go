@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
@@ -12,10 +13,10 @@ import (
 
 func (s *Server) createLead(c *fiber.Ctx) error {
 	var in lead.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateLead(c.UserContext(), caller(c), idempotencyKey(c), in)
+	out, err := s.svc.CreateLead(c.UserContext(), httpx.Caller(c), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}
@@ -49,16 +50,8 @@ func answerCreated(c *fiber.Ctx, out service.Created) error {
 	return c.JSON(body)
 }
 
-// queryFilter reads the lead list's filters from the query string.
-func queryFilter(c *fiber.Ctx) func(string) string {
-	return func(k string) string { return c.Query(k) }
-}
-
-// sameName names a filter in errors as it is given.
-func sameName(k string) string { return k }
-
 func (s *Server) getLead(c *fiber.Ctx) error {
-	l, err := s.svc.Lead(c.UserContext(), caller(c), c.Params("id"))
+	l, err := s.svc.Lead(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -69,17 +62,17 @@ func (s *Server) leadHistory(c *fiber.Ctx) error { return leadPage(s, c, s.svc.L
 
 // listLeads lists the leads the caller may see, newest first.
 func (s *Server) listLeads(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	f, err := service.ParseLeadFilter(queryFilter(c), sameName)
+	f, err := service.ParseLeadFilter(httpx.Query(c), httpx.SameName)
 	if err != nil {
 		return err
 	}
-	leads, next, err := s.svc.Leads(c.UserContext(), caller(c), service.LeadsInput{Filter: f, Limit: limit, Cursor: c.Query("cursor")})
+	leads, next, err := s.svc.Leads(c.UserContext(), httpx.Caller(c), service.LeadsInput{Filter: f, Limit: limit, Cursor: c.Query("cursor")})
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(leads, next))
+	return c.JSON(httpx.Page(leads, next))
 }

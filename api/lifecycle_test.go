@@ -9,36 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/workflows"
 )
-
-// createPool creates a pool through the API and returns its id.
-func (s *stack) createPool(body string) string {
-	s.t.Helper()
-	var p lead.Pool
-	s.expect(s.do("POST", "/api/v1/pools", s.admin, body), 201).json(s.t, &p)
-	if p.ID == "" {
-		s.t.Fatalf("pool: %+v", p)
-	}
-	return p.ID
-}
-
-func (s *stack) getLead(id string) lead.Lead {
-	s.t.Helper()
-	var l lead.Lead
-	s.expect(s.do("GET", "/api/v1/leads/"+id, s.admin, ""), 200).json(s.t, &l)
-	return l
-}
-
-func (s *stack) history(id string) []lead.Event {
-	s.t.Helper()
-	var h struct {
-		Items []lead.Event `json:"items"`
-	}
-	s.expect(s.do("GET", "/api/v1/leads/"+id+"/history?limit=500", s.admin, ""), 200).json(s.t, &h)
-	return h.Items
-}
 
 func hasEvent(events []lead.Event, t lead.EventType) bool {
 	for _, e := range events {
@@ -49,144 +23,131 @@ func hasEvent(events []lead.Event, t lead.EventType) bool {
 	return false
 }
 
-// waitFor polls the read model until cond holds or the limit passes.
-func (s *stack) waitFor(limit time.Duration, what string, cond func() bool) time.Duration {
-	s.t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > limit {
-			s.t.Fatalf("%s did not happen within %s", what, limit)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // TestNoFollowUpReclaim is the lifecycle issue's acceptance path: under
 // no_follow_up_after 5s a claimed lead is back in its pool within 7 s with a
 // reclaimed event, while a lead followed up in between stays with its rep.
 func TestNoFollowUpReclaim(t *testing.T) {
-	s := newStack(t)
-	repID, rep := s.createRep("Nora", 5)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"Fast pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"5s","cooldown":"1h"}}`, repID))
-	a := s.createLead(`{"company":"Alpha Machines","phone":"13800138000","country":"CN"}`)
-	b := s.createLead(`{"company":"Beta Machines","phone":"13900139000","country":"CN"}`)
+	s := apptest.NewStack(t)
+	repID, rep := s.CreateRep("Nora", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Fast pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"5s","cooldown":"1h"}}`, repID))
+	a := s.CreateLead(`{"company":"Alpha Machines","phone":"13800138000","country":"CN"}`)
+	b := s.CreateLead(`{"company":"Beta Machines","phone":"13900139000","country":"CN"}`)
 	for _, id := range []string{a.ID, b.ID} {
-		s.expect(s.do("POST", "/api/v1/leads/"+id+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
-		s.expect(s.do("POST", "/api/v1/leads/"+id+"/claim", rep, ""), 200)
+		s.Expect(s.Do("POST", "/api/v1/leads/"+id+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+		s.Expect(s.Do("POST", "/api/v1/leads/"+id+"/claim", rep, ""), 200)
 	}
 	claimed := time.Now()
 	time.Sleep(2500 * time.Millisecond)
-	s.expect(s.do("POST", "/api/v1/leads/"+b.ID+"/follow-ups", rep, `{"type":"call","content":"reached them"}`), 201)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+b.ID+"/follow-ups", rep, `{"type":"call","content":"reached them"}`), 201)
 
-	took := s.waitFor(7*time.Second-time.Since(claimed), "the reclaim of the lead without follow-up", func() bool {
-		return s.getLead(a.ID).Status == lead.StatusPooled
+	took := s.WaitFor(7*time.Second-time.Since(claimed), "the reclaim of the lead without follow-up", func() bool {
+		return s.GetLead(a.ID).Status == lead.StatusPooled
 	})
 	t.Logf("reclaimed %s after the claim", time.Since(claimed).Round(10*time.Millisecond)-0*took)
-	if !hasEvent(s.history(a.ID), lead.EventReclaimed) {
-		t.Fatalf("no reclaimed event: %+v", s.history(a.ID))
+	if !hasEvent(s.History(a.ID), lead.EventReclaimed) {
+		t.Fatalf("no reclaimed event: %+v", s.History(a.ID))
 	}
-	if got := s.getLead(b.ID); got.Status != lead.StatusAssigned || got.OwnerID != repID {
+	if got := s.GetLead(b.ID); got.Status != lead.StatusAssigned || got.OwnerID != repID {
 		t.Fatalf("the followed-up lead left its rep: %+v", got)
 	}
 	// Cooldown: the rep cannot claim back the lead reclaimed from them.
-	p := s.expect(s.do("POST", "/api/v1/leads/"+a.ID+"/claim", rep, ""), 409).problem(t)
+	p := s.Expect(s.Do("POST", "/api/v1/leads/"+a.ID+"/claim", rep, ""), 409).Problem(t)
 	if len(p.Reasons) != 1 || !strings.Contains(p.Reasons[0], "cooldown") {
 		t.Fatalf("claim during cooldown: %+v", p)
 	}
 	// The followed-up lead is reclaimed 5 s after its follow-up.
-	s.waitFor(8*time.Second, "the reclaim of the followed-up lead", func() bool {
-		return s.getLead(b.ID).Status == lead.StatusPooled
+	s.WaitFor(8*time.Second, "the reclaim of the followed-up lead", func() bool {
+		return s.GetLead(b.ID).Status == lead.StatusPooled
 	})
 	// Close the reclaimed lead: its history (timers, reclaim, refused claim,
 	// close) is the second recorded history of the replay test.
-	s.expect(s.do("POST", "/api/v1/leads/"+a.ID+"/close", s.admin, `{"reason":"duplicate"}`), 200)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+a.ID+"/close", s.Admin, `{"reason":"duplicate"}`), 200)
 	if *recordHistory {
 		var out lead.Lead
-		if err := s.tc.GetWorkflow(context.Background(), workflows.WorkflowID(a.ID), "").Get(context.Background(), &out); err != nil {
+		if err := s.TC.GetWorkflow(context.Background(), workflows.WorkflowID(a.ID), "").Get(context.Background(), &out); err != nil {
 			t.Fatal(err)
 		}
-		writeHistory(t, s.tc, workflows.WorkflowID(a.ID), filepath.Join("..", "workflows", "testdata", "lead_reclaim_close.json"))
+		writeHistory(t, s.TC, workflows.WorkflowID(a.ID), filepath.Join("..", "workflows", "testdata", "lead_reclaim_close.json"))
 	}
 }
 
 func TestOffersAndRoundRobin(t *testing.T) {
-	s := newStack(t)
-	r1, t1 := s.createRep("Ann", 5)
-	r2, t2 := s.createRep("Bob", 5)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"RR","scope":"global","member_ids":[%q,%q],"policy":{"distribution":"round_robin","accept_timeout":"2s"}}`, r1, r2))
+	s := apptest.NewStack(t)
+	r1, t1 := s.CreateRep("Ann", 5)
+	r2, t2 := s.CreateRep("Bob", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"RR","scope":"global","member_ids":[%q,%q],"policy":{"distribution":"round_robin","accept_timeout":"2s"}}`, r1, r2))
 	// Route everything to the round-robin pool.
-	s.expect(s.do("PUT", "/api/v1/rules/routing", s.admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, poolID)), 200)
+	s.Expect(s.Do("PUT", "/api/v1/rules/routing", s.Admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, poolID)), 200)
 
-	first := s.createLead(`{"company":"Gamma Industries","phone":"13800138001","country":"CN"}`)
-	second := s.createLead(`{"company":"Delta Industries","phone":"13800138002","country":"CN"}`)
+	first := s.CreateLead(`{"company":"Gamma Industries","phone":"13800138001","country":"CN"}`)
+	second := s.CreateLead(`{"company":"Delta Industries","phone":"13800138002","country":"CN"}`)
 	if first.Status != lead.StatusOffered || second.Status != lead.StatusOffered || first.OwnerID == second.OwnerID {
 		t.Fatalf("round robin offers: %s to %s, %s to %s", first.Status, first.OwnerID, second.Status, second.OwnerID)
 	}
 	tokenOf := map[string]string{r1: t1, r2: t2}
 	other := map[string]string{r1: r2, r2: r1}
 	// For the other rep someone else's offer does not exist.
-	s.expect(s.do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[other[first.OwnerID]], ""), 404)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[other[first.OwnerID]], ""), 404)
 	var accepted lead.Lead
-	s.expect(s.do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[first.OwnerID], ""), 200).json(t, &accepted)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+first.ID+"/accept", tokenOf[first.OwnerID], ""), 200).JSON(t, &accepted)
 	if accepted.Status != lead.StatusAssigned {
 		t.Fatalf("accepted: %+v", accepted)
 	}
 	// Declining hands the lead to the next rep.
 	var declined lead.Lead
-	s.expect(s.do("POST", "/api/v1/leads/"+second.ID+"/decline", tokenOf[second.OwnerID], `{"reason":"not my region"}`), 200).json(t, &declined)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+second.ID+"/decline", tokenOf[second.OwnerID], `{"reason":"not my region"}`), 200).JSON(t, &declined)
 	if declined.Status != lead.StatusOffered || declined.OwnerID != other[second.OwnerID] {
 		t.Fatalf("after decline: %+v", declined)
 	}
 	// Nobody accepts: at accept_timeout it goes back to the pool (both refused it).
-	s.waitFor(6*time.Second, "the expiry of the offer", func() bool { return s.getLead(second.ID).Status == lead.StatusPooled })
-	if !hasEvent(s.history(second.ID), lead.EventOfferEnded) {
+	s.WaitFor(6*time.Second, "the expiry of the offer", func() bool { return s.GetLead(second.ID).Status == lead.StatusPooled })
+	if !hasEvent(s.History(second.ID), lead.EventOfferEnded) {
 		t.Fatalf("no offer_expired event")
 	}
 }
 
 func TestAssignReturnCloseAndEdit(t *testing.T) {
-	s := newStack(t)
-	repID, rep := s.createRep("Cleo", 5)
-	_, other := s.createRep("Dan", 5)
-	l := s.createLead(`{"company":"Epsilon Foods","phone":"13800138003","country":"CN"}`)
+	s := apptest.NewStack(t)
+	repID, rep := s.CreateRep("Cleo", 5)
+	_, other := s.CreateRep("Dan", 5)
+	l := s.CreateLead(`{"company":"Epsilon Foods","phone":"13800138003","country":"CN"}`)
 	// Reps may not assign.
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/assign", rep, fmt.Sprintf(`{"rep_id":%q}`, repID)), 403)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/assign", rep, fmt.Sprintf(`{"rep_id":%q}`, repID)), 403)
 	var got lead.Lead
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/assign", s.admin, fmt.Sprintf(`{"rep_id":%q}`, repID)), 200).json(t, &got)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/assign", s.Admin, fmt.Sprintf(`{"rep_id":%q}`, repID)), 200).JSON(t, &got)
 	if got.Status != lead.StatusAssigned || got.OwnerID != repID {
 		t.Fatalf("assigned: %+v", got)
 	}
 	// Edit: further phones, tags, notes; history keeps the old values.
-	s.expect(s.do("PATCH", "/api/v1/leads/"+l.ID, other, `{"notes":"x"}`), 404)
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+l.ID, other, `{"notes":"x"}`), 404)
 	got = lead.Lead{}
-	s.expect(s.do("PATCH", "/api/v1/leads/"+l.ID, rep, `{"phones":["+86 139 0013 9000"],"tags":["vip"],"notes":"prefers mornings","stage":"In progress","custom":{"size":40}}`), 200).json(t, &got)
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+l.ID, rep, `{"phones":["+86 139 0013 9000"],"tags":["vip"],"notes":"prefers mornings","stage":"In progress","custom":{"size":40}}`), 200).JSON(t, &got)
 	if len(got.Phones) != 1 || got.Stage != "In progress" || got.Notes != "prefers mornings" || got.Custom["size"] != float64(40) {
 		t.Fatalf("edited: %+v", got)
 	}
-	s.expect(s.do("PATCH", "/api/v1/leads/"+l.ID, rep, `{"stage":"Somewhere"}`), 422)
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+l.ID, rep, `{"stage":"Somewhere"}`), 422)
 	// Return as invalid needs a reason from the list.
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/return", rep, `{"reason":"meh"}`), 422)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/return", rep, `{"reason":"meh"}`), 422)
 	got = lead.Lead{}
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/return", rep, `{"reason":"unreachable"}`), 200).json(t, &got)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/return", rep, `{"reason":"unreachable"}`), 200).JSON(t, &got)
 	if got.Status != lead.StatusPooled || got.OwnerID != "" || got.InvalidReason != "unreachable" {
 		t.Fatalf("returned: %+v", got)
 	}
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/close", rep, `{"reason":"invalid"}`), 403)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/close", rep, `{"reason":"invalid"}`), 403)
 	got = lead.Lead{}
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/close", s.admin, `{"reason":"invalid"}`), 200).json(t, &got)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/close", s.Admin, `{"reason":"invalid"}`), 200).JSON(t, &got)
 	if got.Status != lead.StatusClosed {
 		t.Fatalf("closed: %+v", got)
 	}
 	// The workflow has ended: further actions are refused with the status;
 	// for the rep the closed lead is gone.
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 404)
-	p := s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", s.admin, ""), 409).problem(t)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 404)
+	p := s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", s.Admin, ""), 409).Problem(t)
 	if !strings.Contains(strings.Join(p.Reasons, ";"), "closed") {
 		t.Fatalf("claim after close: %+v", p)
 	}
 	types := []string{}
-	for _, e := range s.history(l.ID) {
+	for _, e := range s.History(l.ID) {
 		types = append(types, string(e.Type))
 	}
 	if want := "created,validated,scored,pooled,assigned,edited,returned,closed"; strings.Join(types, ",") != want {
@@ -197,15 +158,15 @@ func TestAssignReturnCloseAndEdit(t *testing.T) {
 // TestPolicyChangeReachesRunningLeads: shortening no_follow_up_after on a
 // pool re-arms the timers of the leads already assigned in it.
 func TestPolicyChangeReachesRunningLeads(t *testing.T) {
-	s := newStack(t)
-	repID, rep := s.createRep("Pia", 5)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"Slow pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"7d"}}`, repID))
-	l := s.createLead(`{"company":"Zeta Logistics","phone":"13800138009","country":"CN"}`)
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
-	s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
-	s.expect(s.do("PATCH", "/api/v1/pools/"+poolID, s.admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200)
-	s.waitFor(8*time.Second, "the reclaim under the shortened policy", func() bool {
-		return s.getLead(l.ID).Status == lead.StatusPooled
+	s := apptest.NewStack(t)
+	repID, rep := s.CreateRep("Pia", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Slow pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"7d"}}`, repID))
+	l := s.CreateLead(`{"company":"Zeta Logistics","phone":"13800138009","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
+	s.Expect(s.Do("PATCH", "/api/v1/pools/"+poolID, s.Admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200)
+	s.WaitFor(8*time.Second, "the reclaim under the shortened policy", func() bool {
+		return s.GetLead(l.ID).Status == lead.StatusPooled
 	})
 }
 
@@ -214,31 +175,31 @@ func TestPolicyChangeReachesRunningLeads(t *testing.T) {
 // and its revision, which reaches every live lead of the pool: each of the
 // assigned leads is reclaimed under the shortened policy.
 func TestPolicyChangeFansOutInAWorkflow(t *testing.T) {
-	s := newStack(t)
-	repID, rep := s.createRep("Pat", 5)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"Fan pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"7d"}}`, repID))
+	s := apptest.NewStack(t)
+	repID, rep := s.CreateRep("Pat", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Fan pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"7d"}}`, repID))
 	var ids []string
 	for i := range 3 {
-		l := s.createLead(fmt.Sprintf(`{"company":"Fan Company %d","phone":"1380013811%d","country":"CN"}`, i, i))
-		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
-		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
+		l := s.CreateLead(fmt.Sprintf(`{"company":"Fan Company %d","phone":"1380013811%d","country":"CN"}`, i, i))
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
 		ids = append(ids, l.ID)
 	}
 	var patched lead.Pool
-	s.expect(s.do("PATCH", "/api/v1/pools/"+poolID, s.admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200).json(t, &patched)
+	s.Expect(s.Do("PATCH", "/api/v1/pools/"+poolID, s.Admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200).JSON(t, &patched)
 	if patched.Policy.NoFollowUpAfter != lead.Duration(2*time.Second) {
 		t.Fatalf("patched policy %+v", patched.Policy)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var signalled int
-	run := s.tc.GetWorkflow(ctx, workflows.PolicyChangeWorkflowID(poolID, patched.UpdatedAt.UnixMicro()), "")
+	run := s.TC.GetWorkflow(ctx, workflows.PolicyChangeWorkflowID(poolID, patched.UpdatedAt.UnixMicro()), "")
 	if err := run.Get(ctx, &signalled); err != nil || signalled != len(ids) {
 		t.Fatalf("policy fan-out: %d leads signalled, %v", signalled, err)
 	}
 	for _, id := range ids {
-		s.waitFor(10*time.Second, "the reclaim of "+id+" under the shortened policy", func() bool {
-			return s.getLead(id).Status == lead.StatusPooled
+		s.WaitFor(10*time.Second, "the reclaim of "+id+" under the shortened policy", func() bool {
+			return s.GetLead(id).Status == lead.StatusPooled
 		})
 	}
 }
@@ -246,21 +207,21 @@ func TestPolicyChangeFansOutInAWorkflow(t *testing.T) {
 // TestRoundRobinIsFairUnderBursts: six leads arriving at once in a pool of
 // three reps give each rep two; an away rep gets none.
 func TestRoundRobinIsFairUnderBursts(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	var ids []string
 	for _, n := range []string{"Rae", "Sol", "Tia", "Uma"} {
-		id, _ := s.createRep(n, 10)
+		id, _ := s.CreateRep(n, 10)
 		ids = append(ids, id)
 	}
-	s.expect(s.do("PATCH", "/api/v1/users/"+ids[3], s.admin, `{"away":true}`), 200)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"Burst","scope":"global","member_ids":[%q,%q,%q,%q],"policy":{"distribution":"round_robin","auto_accept":true}}`, ids[0], ids[1], ids[2], ids[3]))
-	s.expect(s.do("PUT", "/api/v1/rules/routing", s.admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, poolID)), 200)
+	s.Expect(s.Do("PATCH", "/api/v1/users/"+ids[3], s.Admin, `{"away":true}`), 200)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Burst","scope":"global","member_ids":[%q,%q,%q,%q],"policy":{"distribution":"round_robin","auto_accept":true}}`, ids[0], ids[1], ids[2], ids[3]))
+	s.Expect(s.Do("PUT", "/api/v1/rules/routing", s.Admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, poolID)), 200)
 	done := make(chan lead.Lead, 6)
 	for i := 0; i < 6; i++ {
 		go func() {
 			var l lead.Lead
-			r := s.do("POST", "/api/v1/leads", s.admin, fmt.Sprintf(`{"company":"Burst Company %d","phone":"1380013810%d","country":"CN"}`, i, i))
-			_ = json.Unmarshal(r.body, &l)
+			r := s.Do("POST", "/api/v1/leads", s.Admin, fmt.Sprintf(`{"company":"Burst Company %d","phone":"1380013810%d","country":"CN"}`, i, i))
+			_ = json.Unmarshal(r.Body, &l)
 			done <- l
 		}()
 	}

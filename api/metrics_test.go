@@ -8,9 +8,10 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/metrics"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/worker"
 )
 
@@ -29,21 +30,21 @@ func TestMetricsCountTransitionsAndEmails(t *testing.T) {
 	}
 	t.Cleanup(mc.Close)
 	testenv.Worker(t, worker.Config{Temporal: mc, Namespace: ns, Store: db, Metrics: metrics.NewLifecycle(reg)})
-	s := stackOn(t, db, tc, api.Config{Registry: reg})
+	s := apptest.StackOn(t, db, tc, server.Config{Registry: reg})
 
-	repID, rep := s.createRep("Mia", 1)
-	otherID, _ := s.createRep("Ned", 5)
-	poolID := s.createPool(fmt.Sprintf(`{"name":"Metered","scope":"global","member_ids":[%q,%q],"policy":{"distribution":"claim_only"}}`, repID, otherID))
+	repID, rep := s.CreateRep("Mia", 1)
+	otherID, _ := s.CreateRep("Ned", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Metered","scope":"global","member_ids":[%q,%q],"policy":{"distribution":"claim_only"}}`, repID, otherID))
 	var ids []string
 	for i := range 3 {
-		l := s.createLead(fmt.Sprintf(`{"company":"Metered Company %d","phone":"1380013812%d","country":"CN"}`, i, i))
-		s.expect(s.do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+		l := s.CreateLead(fmt.Sprintf(`{"company":"Metered Company %d","phone":"1380013812%d","country":"CN"}`, i, i))
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
 		ids = append(ids, l.ID)
 	}
-	s.expect(s.do("POST", "/api/v1/leads/"+ids[0]+"/claim", rep, ""), 200)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+ids[0]+"/claim", rep, ""), 200)
 	// Over her capacity: the store refuses the claim.
-	s.expect(s.do("POST", "/api/v1/leads/"+ids[1]+"/claim", rep, ""), 409)
-	s.expect(s.do("POST", "/api/v1/leads/"+ids[2]+"/assign", s.admin, fmt.Sprintf(`{"rep_id":%q}`, otherID)), 200)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+ids[1]+"/claim", rep, ""), 409)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+ids[2]+"/assign", s.Admin, fmt.Sprintf(`{"rep_id":%q}`, otherID)), 200)
 
 	want := []string{
 		`leadflow_lead_transitions_total{kind="intake",outcome="pooled"} 3`,
@@ -59,7 +60,7 @@ func TestMetricsCountTransitionsAndEmails(t *testing.T) {
 	var text string
 	var missing []string
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		text, missing = string(s.expect(s.do("GET", "/metrics", "", ""), 200).body), nil
+		text, missing = string(s.Expect(s.Do("GET", "/metrics", "", ""), 200).Body), nil
 		for _, w := range want {
 			if !strings.Contains(text, w) {
 				missing = append(missing, w)

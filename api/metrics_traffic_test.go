@@ -10,9 +10,10 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/metrics"
+	"github.com/leadflow/leadflow/server"
 )
 
 // TestMetricsAfterConcurrentTraffic: after a few hundred concurrent
@@ -23,13 +24,13 @@ import (
 func TestMetricsAfterConcurrentTraffic(t *testing.T) {
 	db := testenv.Store(t)
 	tc, _ := testenv.Temporal(t)
-	s := stackOn(t, db, tc, api.Config{Registry: metrics.NewRegistry()})
+	s := apptest.StackOn(t, db, tc, server.Config{Registry: metrics.NewRegistry()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = s.app.Listener(ln) }()
-	t.Cleanup(func() { _ = s.app.Shutdown() })
+	go func() { _ = s.App.Listener(ln) }()
+	t.Cleanup(func() { _ = s.App.Shutdown() })
 	base := "http://" + ln.Addr().String()
 
 	type call struct{ method, path, body string }
@@ -62,7 +63,7 @@ func TestMetricsAfterConcurrentTraffic(t *testing.T) {
 					req.Header.Set("Content-Type", "application/json")
 				}
 				if i%2 == 0 {
-					req.Header.Set("Authorization", "Bearer "+s.admin)
+					req.Header.Set("Authorization", "Bearer "+s.Admin)
 				}
 				resp, err := client.Do(req)
 				if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
@@ -24,20 +25,20 @@ func (s *Server) routeNotifications(v1 fiber.Router) {
 // listNotifications lists e-mails newest first: admins see everyone's
 // (optionally ?to_user_id=), others their own. Filters: kind, status, lead_id.
 func (s *Server) listNotifications(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.svc.Notifications(c.UserContext(), caller(c), store.NotificationFilter{ToUserID: c.Query("to_user_id"),
+	items, next, err := s.svc.Notifications(c.UserContext(), httpx.Caller(c), store.NotificationFilter{ToUserID: c.Query("to_user_id"),
 		LeadID: c.Query("lead_id"), Kind: c.Query("kind"), Status: c.Query("status"), Limit: limit, Cursor: c.Query("cursor")})
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(items, next))
+	return c.JSON(httpx.Page(items, next))
 }
 
 func (s *Server) getNotificationSettings(c *fiber.Ctx) error {
-	out, err := s.svc.MyNotificationSettings(c.UserContext(), caller(c))
+	out, err := s.svc.MyNotificationSettings(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -49,10 +50,10 @@ func (s *Server) putNotificationSettings(c *fiber.Ctx) error {
 	var in struct {
 		OptOut *[]string `json:"opt_out"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.SetMyNotificationSettings(c.UserContext(), caller(c), in.OptOut)
+	out, err := s.svc.SetMyNotificationSettings(c.UserContext(), httpx.Caller(c), in.OptOut)
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ type recipientsBody struct {
 
 func readRecipients(c *fiber.Ctx) ([]string, error) {
 	var in recipientsBody
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return nil, err
 	}
 	if in.UserIDs == nil {
@@ -81,7 +82,7 @@ func recipientsPage(items []lead.Recipient) fiber.Map { return fiber.Map{"items"
 // getPoolRecipients lists the pool's admins and members with their
 // new-lead e-mail flag.
 func (s *Server) getPoolRecipients(c *fiber.Ctx) error {
-	items, err := s.svc.PoolRecipients(c.UserContext(), caller(c), c.Params("id"))
+	items, err := s.svc.PoolRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -92,14 +93,14 @@ func (s *Server) getPoolRecipients(c *fiber.Ctx) error {
 // may for any pool, managers for the pools they administer, which is
 // answered before the body is read.
 func (s *Server) putPoolRecipients(c *fiber.Ctx) error {
-	if _, err := s.svc.RecipientsPool(c.UserContext(), caller(c), c.Params("id")); err != nil {
+	if _, err := s.svc.RecipientsPool(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	ids, err := readRecipients(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.svc.SetPoolRecipients(c.UserContext(), caller(c), c.Params("id"), ids)
+	items, err := s.svc.SetPoolRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), ids)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (s *Server) putPoolRecipients(c *fiber.Ctx) error {
 }
 
 func (s *Server) getTeamRecipients(c *fiber.Ctx) error {
-	items, err := s.svc.TeamRecipients(c.UserContext(), caller(c), c.Params("id"))
+	items, err := s.svc.TeamRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func (s *Server) putTeamRecipients(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.svc.SetTeamRecipients(c.UserContext(), caller(c), c.Params("id"), ids)
+	items, err := s.svc.SetTeamRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), ids)
 	if err != nil {
 		return err
 	}

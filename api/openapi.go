@@ -9,8 +9,8 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-// openAPI serves the OpenAPI 3.0.3 document of this API (api/openapi.json).
-func openAPI(c *fiber.Ctx) error {
+// OpenAPI serves the OpenAPI 3.0.3 document of this API (api/openapi.json).
+func OpenAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(openAPIDoc)
 }

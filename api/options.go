@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 )
 
@@ -13,7 +14,7 @@ func (s *Server) optionRoutes(v1 fiber.Router) {
 }
 
 func (s *Server) listOptions(c *fiber.Ctx) error {
-	all, err := s.svc.AllOptions(c.UserContext(), caller(c))
+	all, err := s.svc.AllOptions(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -21,7 +22,7 @@ func (s *Server) listOptions(c *fiber.Ctx) error {
 }
 
 func (s *Server) getOptions(c *fiber.Ctx) error {
-	items, err := s.svc.Options(c.UserContext(), caller(c), c.Params("list"))
+	items, err := s.svc.Options(c.UserContext(), httpx.Caller(c), c.Params("list"))
 	if err != nil {
 		return err
 	}
@@ -37,10 +38,10 @@ func (s *Server) putOptions(c *fiber.Ctx) error {
 	if err := service.KnownOptionList(c.Params("list")); err != nil {
 		return err
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	items, err := s.svc.SetOptions(c.UserContext(), caller(c), c.Params("list"), in.Items)
+	items, err := s.svc.SetOptions(c.UserContext(), httpx.Caller(c), c.Params("list"), in.Items)
 	if err != nil {
 		return err
 	}

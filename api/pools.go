@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
@@ -24,10 +25,10 @@ func (s *Server) routePools(v1 fiber.Router) {
 
 func (s *Server) createPool(c *fiber.Ctx) error {
 	var b service.PoolChange
-	if err := decodeJSON(c, &b); err != nil {
+	if err := httpx.DecodeJSON(c, &b); err != nil {
 		return err
 	}
-	created, err := s.svc.CreatePool(c.UserContext(), caller(c), b)
+	created, err := s.svc.CreatePool(c.UserContext(), httpx.Caller(c), b)
 	if err != nil {
 		return err
 	}
@@ -38,20 +39,20 @@ func (s *Server) createPool(c *fiber.Ctx) error {
 // listPools lists pools oldest first, optionally of one ?scope=; reps get
 // the pools service.PoolVisible lets them see.
 func (s *Server) listPools(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
 	f := store.PoolFilter{Scope: lead.Scope(c.Query("scope")), Limit: limit, Cursor: c.Query("cursor")}
-	pools, next, err := s.svc.Pools(c.UserContext(), caller(c), f)
+	pools, next, err := s.svc.Pools(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(pools, next))
+	return c.JSON(httpx.Page(pools, next))
 }
 
 func (s *Server) getPool(c *fiber.Ctx) error {
-	p, err := s.svc.Pool(c.UserContext(), caller(c), c.Params("id"))
+	p, err := s.svc.Pool(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -61,14 +62,14 @@ func (s *Server) getPool(c *fiber.Ctx) error {
 // patchPool applies a JSON merge patch (service.UpdatePool). Whether the
 // caller may manage the pool is answered before the body is read.
 func (s *Server) patchPool(c *fiber.Ctx) error {
-	if _, err := s.svc.ManagedPool(c.UserContext(), caller(c), c.Params("id")); err != nil {
+	if _, err := s.svc.ManagedPool(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	var b service.PoolChange
-	if err := decodeJSON(c, &b); err != nil {
+	if err := httpx.DecodeJSON(c, &b); err != nil {
 		return err
 	}
-	updated, err := s.svc.UpdatePool(c.UserContext(), caller(c), c.Params("id"), b)
+	updated, err := s.svc.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), b)
 	if err != nil {
 		return err
 	}
@@ -83,14 +84,14 @@ type transferInput struct {
 // transferPool hands the pool to another manager or admin; only admins and
 // the pool's current owner may, which is answered before the body is read.
 func (s *Server) transferPool(c *fiber.Ctx) error {
-	if _, err := s.svc.OwnedPool(c.UserContext(), caller(c), c.Params("id")); err != nil {
+	if _, err := s.svc.OwnedPool(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	var in transferInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.TransferPool(c.UserContext(), caller(c), c.Params("id"), in.AdminID)
+	out, err := s.svc.TransferPool(c.UserContext(), httpx.Caller(c), c.Params("id"), in.AdminID)
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,11 @@ package api
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
@@ -18,58 +18,19 @@ import (
 // pipeline; said in the page's language (web.Answer "received").
 const receivedMessage = "Thank you! Your registration was received; we will contact you soon."
 
-// publicRoutes are the routes without a bearer token: the registration page
-// and the registration endpoints, rate-limited per client address and
-// minute (s.regLimit), and unknown invite links limited too (s.inviteLimit).
+// publicRoutes are the routes without a bearer token: the registration
+// endpoints, rate-limited per client address and minute (s.guard.Register),
+// and unknown invite links limited too (s.guard.Invite). The registration
+// page is the console's (console/register.go).
 func (s *Server) publicRoutes(app *fiber.App) {
 	limit := func(c *fiber.Ctx) error {
-		if err := s.hit(c, s.regLimit); err != nil {
+		if err := s.guard.Hit(c, s.guard.Register); err != nil {
 			return err
 		}
 		return c.Next()
 	}
-	app.Get("/r/:invite", securityHeaders, s.registerPage)
-	app.Get("/register", securityHeaders, s.registerPage)
 	app.Post("/api/v1/register/:invite", limit, s.register)
 	app.Post("/api/v1/register", limit, s.register)
-}
-
-func (s *Server) registerPage(c *fiber.Ctx) error {
-	page := web.Register{Action: "/api/v1/register", Path: c.Path(),
-		Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))}
-	if tok := c.Params("invite"); tok != "" {
-		rep, err := s.inviter(c, tok)
-		var limited *rateLimited
-		switch {
-		case errors.As(err, &limited):
-			page.RetryMinutes = limited.retryMinutes(c)
-			c.Status(fiber.StatusTooManyRequests)
-		case lead.ErrorCode(err) == lead.CodeNotFound:
-			page.NotFound = true
-			c.Status(fiber.StatusNotFound)
-		case err != nil:
-			return err
-		default:
-			page.RepName = rep.Name
-			page.Action = "/api/v1/register/" + url.PathEscape(tok)
-		}
-	}
-	c.Type("html", "utf-8")
-	return web.RenderRegister(c, page)
-}
-
-// inviter is the rep whose invite link tok is. An unknown link counts
-// against the address's limit of them (s.inviteLimit): beyond it, every
-// link is refused until the window ends.
-func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
-	if err := s.blocked(c, s.inviteLimit); err != nil {
-		return lead.User{}, err
-	}
-	rep, err := s.svc.Inviter(c.UserContext(), tok)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return rep, s.failed(c, s.inviteLimit, err)
-	}
-	return rep, err
 }
 
 // register takes a registration from the public web form or a rep's invite
@@ -77,17 +38,17 @@ func (s *Server) inviter(c *fiber.Ctx, tok string) (lead.User, error) {
 // correct them, and otherwise says only that the registration was received
 // or refused.
 func (s *Server) register(c *fiber.Ctx) error {
-	in := service.RegisterInput{IP: s.ip(c)}
-	if err := decodeJSON(c, &in.Registration); err != nil {
+	in := service.RegisterInput{IP: s.guard.IP(c)}
+	if err := httpx.DecodeJSON(c, &in.Registration); err != nil {
 		return err
 	}
 	if tok := c.Params("invite"); tok != "" {
-		in.Inviter = func(context.Context) (lead.User, error) { return s.inviter(c, tok) }
+		in.Inviter = func(context.Context) (lead.User, error) { return s.guard.Inviter(c, s.svc, tok) }
 	}
 	err := s.svc.Register(c.UserContext(), idempotencyKey(c), in)
 	if errors.Is(err, service.ErrRegistrationRefused) {
 		// A fraud check refused it: say so without saying which.
-		return &problemError{Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
+		return &httpx.ProblemError{P: Problem{Status: fiber.StatusUnprocessableEntity, Code: "registration_refused",
 			Title: "your registration could not be accepted", Detail: "please contact us by phone or e-mail"}}
 	}
 	if err != nil {
@@ -97,23 +58,21 @@ func (s *Server) register(c *fiber.Ctx) error {
 		"message": web.Answer(answerLanguage(c), "received", receivedMessage)})
 }
 
-// isRegistration reports whether the request is to a registration endpoint,
-// whose answers are in the registration page's language.
-func isRegistration(c *fiber.Ctx) bool {
-	p := c.Path()
-	return p == "/api/v1/register" || strings.HasPrefix(p, "/api/v1/register/")
-}
-
 // answerLanguage is the language a registration is answered in: lang= or
 // Accept-Language, which the registration page sets to its own language.
 func answerLanguage(c *fiber.Ctx) string {
 	return web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 }
 
-// localize says a registration's problem in the page's language: the title
-// and detail by the problem's code, each field's reason by its reason code.
-// Reasons without a code (a validation rule's message) stay as written.
-func localize(c *fiber.Ctx, p *Problem) {
+// Localize says the problem of a request to a registration endpoint in
+// the registration page's language: the title and detail by the problem's
+// code, each field's reason by its reason code. Reasons without a code (a
+// validation rule's message) stay as written. The problems of other
+// requests are left as they are.
+func Localize(c *fiber.Ctx, p *Problem) {
+	if path := c.Path(); path != "/api/v1/register" && !strings.HasPrefix(path, "/api/v1/register/") {
+		return
+	}
 	lang := answerLanguage(c)
 	p.Title = web.Answer(lang, "title."+p.Code, p.Title)
 	p.Detail = web.Answer(lang, "detail."+p.Code, p.Detail)
@@ -131,7 +90,7 @@ func localize(c *fiber.Ctx, p *Problem) {
 
 // invite answers the caller's invite link.
 func (s *Server) invite(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -140,7 +99,7 @@ func (s *Server) invite(c *fiber.Ctx) error {
 
 // rotateInvite replaces the caller's invite link; the old one stops working.
 func (s *Server) rotateInvite(c *fiber.Ctx) error {
-	tok, err := s.db.RotateInviteToken(c.UserContext(), caller(c).ID, s.cfg.InviteKey)
+	tok, err := s.db.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
 	if err != nil {
 		return err
 	}
@@ -148,12 +107,12 @@ func (s *Server) rotateInvite(c *fiber.Ctx) error {
 }
 
 func (s *Server) inviteLink(tok string) fiber.Map {
-	return fiber.Map{"token": tok, "url": baseURL(s.cfg.PublicURL) + "/r/" + url.PathEscape(tok)}
+	return fiber.Map{"token": tok, "url": service.InviteURL(s.cfg.PublicURL, tok)}
 }
 
 // duplicatePolicies answers the duplicate policy of every source.
 func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
-	p, err := s.svc.DuplicatePolicies(c.UserContext(), caller(c))
+	p, err := s.svc.DuplicatePolicies(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -164,10 +123,10 @@ func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
 // sources (service.SetDuplicatePolicies); the public channels always merge.
 func (s *Server) putDuplicatePolicies(c *fiber.Ctx) error {
 	var in map[string]lead.DuplicatePolicy
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.SetDuplicatePolicies(c.UserContext(), caller(c), in)
+	p, err := s.svc.SetDuplicatePolicies(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
 		return err
 	}

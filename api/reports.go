@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 )
 
@@ -17,11 +18,11 @@ func (s *Server) routeReports(v1 fiber.Router) {
 }
 
 func (s *Server) funnelReport(c *fiber.Ctx) error {
-	f, err := service.ParseReportFilter(queryFilter(c), true)
+	f, err := service.ParseReportFilter(httpx.Query(c), true)
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Funnel(c.UserContext(), caller(c), f)
+	out, err := s.svc.Funnel(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -29,11 +30,11 @@ func (s *Server) funnelReport(c *fiber.Ctx) error {
 }
 
 func (s *Server) activityReport(c *fiber.Ctx) error {
-	f, err := service.ParseReportFilter(queryFilter(c), false)
+	f, err := service.ParseReportFilter(httpx.Query(c), false)
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Activity(c.UserContext(), caller(c), f)
+	out, err := s.svc.Activity(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -41,11 +42,11 @@ func (s *Server) activityReport(c *fiber.Ctx) error {
 }
 
 func (s *Server) rejectionReport(c *fiber.Ctx) error {
-	f, err := service.ParseReportFilter(queryFilter(c), false)
+	f, err := service.ParseReportFilter(httpx.Query(c), false)
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Rejections(c.UserContext(), caller(c), f)
+	out, err := s.svc.Rejections(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}

@@ -8,50 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 )
-
-// funnelOf asks for the funnel report as token and returns its rows by key.
-func (w *world) funnelOf(token, query string) map[string]store.FunnelRow {
-	w.t.Helper()
-	var rep struct {
-		GroupBy string `json:"group_by"`
-		Items   []store.FunnelRow
-	}
-	w.expect(w.do("GET", "/api/v1/reports/funnel?"+query, token, ""), 200).json(w.t, &rep)
-	out := map[string]store.FunnelRow{}
-	for _, r := range rep.Items {
-		if _, dup := out[r.Key]; dup {
-			w.t.Fatalf("the funnel has key %q twice: %+v", r.Key, rep.Items)
-		}
-		out[r.Key] = r
-	}
-	return out
-}
-
-// firstContact is the seconds from the lead's first assignment (assigned,
-// claimed, accepted) to its first follow-up, read from its history.
-func (w *world) firstContact(id string) float64 {
-	w.t.Helper()
-	var assigned, followed time.Time
-	for _, e := range w.history(id) {
-		switch e.Type {
-		case lead.EventAssigned, lead.EventClaimed, lead.EventAccepted:
-			if assigned.IsZero() || e.At.Before(assigned) {
-				assigned = e.At
-			}
-		case lead.EventFollowedUp:
-			if followed.IsZero() || e.At.Before(followed) {
-				followed = e.At
-			}
-		}
-	}
-	if assigned.IsZero() || followed.IsZero() {
-		w.t.Fatalf("lead %s was not assigned and followed up: %+v", id, w.history(id))
-	}
-	return followed.Sub(assigned).Seconds()
-}
 
 // checkRow compares a funnel row with the counts wanted, in the order
 // registered, rejected, merged, pooled, assigned, followed up, converted,
@@ -78,15 +38,15 @@ func checkRow(t *testing.T, who string, got store.FunnelRow, label string, media
 // then checks every number of the reports as an admin, the managers of
 // both pools and two reps: each sees only the leads they answer for.
 func TestFunnelAndRejectionReports(t *testing.T) {
-	w := newWorld(t)
-	admin, mgr, otherMgr := w.tokens[subAdmin], w.tokens[subMgr], w.tokens[subOtherMgr]
-	owner, member := w.tokens[subOwner], w.tokens[subMember]
+	w := apptest.NewWorld(t)
+	admin, mgr, otherMgr := w.Tokens[apptest.SubAdmin], w.Tokens[apptest.SubMgr], w.Tokens[apptest.SubOtherMgr]
+	owner, member := w.Tokens[apptest.SubOwner], w.Tokens[apptest.SubMember]
 	post := func(token, path, body string, status int) {
 		t.Helper()
-		w.expect(w.do("POST", path, token, body), status)
+		w.Expect(w.Do("POST", path, token, body), status)
 	}
 	claimed := func() lead.Lead { // in pool A, claimed by the owner rep
-		l := w.pooled()
+		l := w.Pooled()
 		post(owner, "/api/v1/leads/"+l.ID+"/claim", "", 200)
 		return l
 	}
@@ -100,13 +60,13 @@ func TestFunnelAndRejectionReports(t *testing.T) {
 	returned := claimed()
 	post(owner, "/api/v1/leads/"+returned.ID+"/return", `{"reason":"unreachable"}`, 200)
 	// Pool B's lead, assigned by its manager and followed up by its rep.
-	other := w.newLead()
-	post(admin, "/api/v1/leads/"+other.ID+"/transfer", fmt.Sprintf(`{"pool_id":%q}`, w.poolB), 200)
-	post(otherMgr, "/api/v1/leads/"+other.ID+"/assign", fmt.Sprintf(`{"rep_id":%q}`, w.ids[subOutsider]), 200)
-	post(w.tokens[subOutsider], "/api/v1/leads/"+other.ID+"/follow-ups", followUp, 201)
+	other := w.NewLead()
+	post(admin, "/api/v1/leads/"+other.ID+"/transfer", fmt.Sprintf(`{"pool_id":%q}`, w.PoolB), 200)
+	post(otherMgr, "/api/v1/leads/"+other.ID+"/assign", fmt.Sprintf(`{"rep_id":%q}`, w.IDs[apptest.SubOutsider]), 200)
+	post(w.Tokens[apptest.SubOutsider], "/api/v1/leads/"+other.ID+"/follow-ups", followUp, 201)
 	// Refused at intake: by two rules, by one, as a duplicate; and merged.
 	for _, body := range []string{`{"company":"Abc","phone":"123","country":"CN"}`, `{"company":"Xyz","phone":"13800138000","country":"CN"}`} {
-		if l := w.createLead(body); l.Status != lead.StatusRejected {
+		if l := w.CreateLead(body); l.Status != lead.StatusRejected {
 			t.Fatalf("%s was not rejected: %+v", body, l)
 		}
 	}
@@ -115,20 +75,20 @@ func TestFunnelAndRejectionReports(t *testing.T) {
 	post(admin, "/api/v1/leads", fmt.Sprintf(dup, "merge"), 200)
 	// Registered through the owner rep's invite link: straight to them.
 	var inv struct{ Token string }
-	w.expect(w.do("GET", "/api/v1/me/invite", owner, ""), 200).json(t, &inv)
-	w.expect(w.do("POST", "/api/v1/register/"+inv.Token, "", `{"company":"Invited Funnel Works","phone":"13900139111","country":"CN"}`), 202)
+	w.Expect(w.Do("GET", "/api/v1/me/invite", owner, ""), 200).JSON(t, &inv)
+	w.Expect(w.Do("POST", "/api/v1/register/"+inv.Token, "", `{"company":"Invited Funnel Works","phone":"13900139111","country":"CN"}`), 202)
 	var invited []lead.Lead
-	w.waitFor(10*time.Second, "the invited lead", func() bool {
+	w.WaitFor(10*time.Second, "the invited lead", func() bool {
 		var page struct{ Items []lead.Lead }
-		w.expect(w.do("GET", "/api/v1/leads?source=invite", admin, ""), 200).json(t, &page)
+		w.Expect(w.Do("GET", "/api/v1/leads?source=invite", admin, ""), 200).JSON(t, &page)
 		invited = page.Items
 		return len(invited) == 1 && invited[0].Status == lead.StatusAssigned
 	})
 
 	none := math.NaN()
-	d1, d2 := w.firstContact(converted.ID), w.firstContact(other.ID)
+	d1, d2 := w.FirstContact(converted.ID), w.FirstContact(other.ID)
 	// The admin sees every lead: 8 through the API, 1 through the link.
-	got := w.funnelOf(admin, "")
+	got := w.FunnelOf(admin, "")
 	if len(got) != 2 {
 		t.Fatalf("admin's funnel by source: %+v", got)
 	}
@@ -136,50 +96,50 @@ func TestFunnelAndRejectionReports(t *testing.T) {
 	checkRow(t, "admin", got["api"], "api", (d1+d2)/2, 8, 3, 1, 4, 4, 2, 1, 1, 1)
 	checkRow(t, "admin", got["invite"], "invite", none, 1, 0, 0, 0, 1, 0, 0, 0, 0)
 
-	got = w.funnelOf(admin, "group_by=pool&from="+url.QueryEscape(time.Now().Add(-time.Hour).Format(time.RFC3339)))
-	checkRow(t, "admin by pool", got[w.poolA], "Pool A", d1, 3, 0, 0, 3, 3, 1, 1, 1, 1)
-	checkRow(t, "admin by pool", got[w.poolB], "Pool B", d2, 1, 0, 0, 1, 1, 1, 0, 0, 0)
+	got = w.FunnelOf(admin, "group_by=pool&from="+url.QueryEscape(time.Now().Add(-time.Hour).Format(time.RFC3339)))
+	checkRow(t, "admin by pool", got[w.PoolA], "Pool A", d1, 3, 0, 0, 3, 3, 1, 1, 1, 1)
+	checkRow(t, "admin by pool", got[w.PoolB], "Pool B", d2, 1, 0, 0, 1, 1, 1, 0, 0, 0)
 	checkRow(t, "admin by pool", got[lead.DefaultPoolID], "Global public pool", none, 1, 0, 0, 0, 1, 0, 0, 0, 0)
 	checkRow(t, "admin by pool", got[""], "(none)", none, 4, 3, 1, 0, 0, 0, 0, 0, 0)
 
-	got = w.funnelOf(admin, "group_by=inviter")
-	checkRow(t, "admin by inviter", got[w.ids[subOwner]], "Owen", none, 1, 0, 0, 0, 1, 0, 0, 0, 0)
+	got = w.FunnelOf(admin, "group_by=inviter")
+	checkRow(t, "admin by inviter", got[w.IDs[apptest.SubOwner]], "Owen", none, 1, 0, 0, 0, 1, 0, 0, 0, 0)
 	checkRow(t, "admin by inviter", got[""], "(none)", (d1+d2)/2, 8, 3, 1, 4, 4, 2, 1, 1, 1)
 
-	got = w.funnelOf(admin, "group_by=owner")
-	checkRow(t, "admin by owner", got[w.ids[subOwner]], "Owen", d1, 2, 0, 0, 1, 2, 1, 1, 0, 0)
-	checkRow(t, "admin by owner", got[w.ids[subOutsider]], "Oscar", d2, 1, 0, 0, 1, 1, 1, 0, 0, 0)
+	got = w.FunnelOf(admin, "group_by=owner")
+	checkRow(t, "admin by owner", got[w.IDs[apptest.SubOwner]], "Owen", d1, 2, 0, 0, 1, 2, 1, 1, 0, 0)
+	checkRow(t, "admin by owner", got[w.IDs[apptest.SubOutsider]], "Oscar", d2, 1, 0, 0, 1, 1, 1, 0, 0, 0)
 	checkRow(t, "admin by owner", got[""], "(none)", none, 6, 3, 1, 2, 2, 0, 0, 1, 1)
 
 	// The manager of pool A: its three leads, not pool B's nor the refused ones.
-	got = w.funnelOf(mgr, "group_by=source")
+	got = w.FunnelOf(mgr, "group_by=source")
 	if len(got) != 1 {
 		t.Fatalf("manager's funnel: %+v", got)
 	}
 	checkRow(t, "manager", got["api"], "api", d1, 3, 0, 0, 3, 3, 1, 1, 1, 1)
-	got = w.funnelOf(otherMgr, "group_by=country")
+	got = w.FunnelOf(otherMgr, "group_by=country")
 	if len(got) != 1 {
 		t.Fatalf("other manager's funnel: %+v", got)
 	}
 	checkRow(t, "other manager", got["CN"], "CN", d2, 1, 0, 0, 1, 1, 1, 0, 0, 0)
 	// The owner rep: their own leads (the converted one and the invited
 	// one), not those reclaimed from or returned by them.
-	got = w.funnelOf(owner, "group_by=owner")
+	got = w.FunnelOf(owner, "group_by=owner")
 	if len(got) != 1 {
 		t.Fatalf("owner rep's funnel: %+v", got)
 	}
-	checkRow(t, "owner rep", got[w.ids[subOwner]], "Owen", d1, 2, 0, 0, 1, 2, 1, 1, 0, 0)
+	checkRow(t, "owner rep", got[w.IDs[apptest.SubOwner]], "Owen", d1, 2, 0, 0, 1, 2, 1, 1, 0, 0)
 	// A member of pool A sees its pooled leads in lists, but owns none.
-	if got = w.funnelOf(member, ""); len(got) != 0 {
+	if got = w.FunnelOf(member, ""); len(got) != 0 {
 		t.Fatalf("member rep's funnel: %+v", got)
 	}
 	// A period without leads.
-	if got = w.funnelOf(admin, "from=2020-01-01&to=2020-02-01"); len(got) != 0 {
+	if got = w.FunnelOf(admin, "from=2020-01-01&to=2020-02-01"); len(got) != 0 {
 		t.Fatalf("funnel of January 2020: %+v", got)
 	}
 
 	var rej struct{ Items []store.RejectionRow }
-	w.expect(w.do("GET", "/api/v1/reports/rejections", admin, ""), 200).json(t, &rej)
+	w.Expect(w.Do("GET", "/api/v1/reports/rejections", admin, ""), 200).JSON(t, &rej)
 	want := []store.RejectionRow{
 		{RuleKind: "validation", Rule: "company_too_short", Reason: "company name must be longer than 4 characters", Count: 2},
 		{RuleKind: "duplicate", Rule: "reject", Reason: "duplicate of a live lead", Count: 1},
@@ -189,7 +149,7 @@ func TestFunnelAndRejectionReports(t *testing.T) {
 		t.Errorf("rejections: %+v, want %+v", rej.Items, want)
 	}
 	// Refused leads are in no pool: only admins count them.
-	w.expect(w.do("GET", "/api/v1/reports/rejections?from=2020-01-01", mgr, ""), 200).json(t, &rej)
+	w.Expect(w.Do("GET", "/api/v1/reports/rejections?from=2020-01-01", mgr, ""), 200).JSON(t, &rej)
 	if len(rej.Items) != 0 {
 		t.Errorf("manager's rejections: %+v", rej.Items)
 	}
@@ -197,7 +157,7 @@ func TestFunnelAndRejectionReports(t *testing.T) {
 	// Bad periods and groupings.
 	for q, field := range map[string]string{"group_by=team": "group_by", "from=yesterday": "from",
 		"from=2026-02-01&to=2026-01-01": "to", "to=2026-13-01": "to"} {
-		fieldProblem(t, w.do("GET", "/api/v1/reports/funnel?"+q, admin, ""), field)
+		apptest.FieldProblem(t, w.Do("GET", "/api/v1/reports/funnel?"+q, admin, ""), field)
 	}
-	fieldProblem(t, w.do("GET", "/api/v1/reports/rejections?from=2026-01-01&to=2026-01-01", admin, ""), "to")
+	apptest.FieldProblem(t, w.Do("GET", "/api/v1/reports/rejections?from=2026-01-01&to=2026-01-01", admin, ""), "to")
 }

@@ -3,12 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/rules"
 	"github.com/leadflow/leadflow/service"
 )
@@ -29,7 +27,7 @@ func (s *Server) routeRules(v1 fiber.Router) {
 func ruleKind(c *fiber.Ctx) (rules.Kind, error) { return service.RuleKind(c.Params("kind")) }
 
 func (s *Server) listRules(c *fiber.Ctx) error {
-	sets, err := s.svc.RuleSets(c.UserContext(), caller(c))
+	sets, err := s.svc.RuleSets(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -41,34 +39,22 @@ func (s *Server) getRules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	set, err := s.svc.RuleSet(c.UserContext(), caller(c), k)
+	set, err := s.svc.RuleSet(c.UserContext(), httpx.Caller(c), k)
 	if err != nil {
 		return err
 	}
 	return c.JSON(set)
 }
 
-func compileProblem(ce rules.CompileErrors) error {
-	p := Problem{Status: fiber.StatusUnprocessableEntity, Code: "rules_invalid", Title: "the rule set does not compile", CompileErrors: ce}
-	for _, e := range ce {
-		reason := fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Message)
-		if e.Rule != "" {
-			reason = fmt.Sprintf("rule %q, %s", e.Rule, reason)
-		}
-		p.Errors = append(p.Errors, lead.FieldError{Field: e.Field, Reason: reason})
-	}
-	return &problemError{p}
-}
-
 // rawBody returns the request body as compact JSON, refusing what is not JSON.
 func rawBody(c *fiber.Ctx) ([]byte, error) {
 	var raw json.RawMessage
-	if err := decodeJSON(c, &raw); err != nil {
+	if err := httpx.DecodeJSON(c, &raw); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, raw); err != nil {
-		return nil, badRequest("body", err.Error())
+		return nil, httpx.BadRequest("body", err.Error())
 	}
 	return buf.Bytes(), nil
 }
@@ -82,7 +68,7 @@ func (s *Server) putRules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	saved, err := s.svc.SaveRules(c.UserContext(), caller(c), k, body)
+	saved, err := s.svc.SaveRules(c.UserContext(), httpx.Caller(c), k, body)
 	if err != nil {
 		return err
 	}
@@ -94,20 +80,11 @@ func (s *Server) ruleVersions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sets, err := s.svc.RuleVersions(c.UserContext(), caller(c), k)
+	sets, err := s.svc.RuleVersions(c.UserContext(), httpx.Caller(c), k)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(sets, ""))
-}
-
-// ruleVersion is the :version of a route, a 404 when it is not a version number.
-func ruleVersion(c *fiber.Ctx, k rules.Kind) (int, error) {
-	v, err := strconv.Atoi(c.Params("version"))
-	if err != nil || v < 1 {
-		return 0, lead.Errorf(lead.CodeNotFound, "no %s rule set version %q", k, c.Params("version"))
-	}
-	return v, nil
+	return c.JSON(httpx.Page(sets, ""))
 }
 
 func (s *Server) activateRules(c *fiber.Ctx) error {
@@ -115,11 +92,11 @@ func (s *Server) activateRules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := ruleVersion(c, k)
+	v, err := service.RuleVersion(c.Params("version"), k)
 	if err != nil {
 		return err
 	}
-	set, err := s.svc.ActivateRules(c.UserContext(), caller(c), k, v)
+	set, err := s.svc.ActivateRules(c.UserContext(), httpx.Caller(c), k, v)
 	if err != nil {
 		return err
 	}
@@ -132,10 +109,10 @@ func (s *Server) testRules(c *fiber.Ctx) error {
 		return err
 	}
 	var in service.TestInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.TestRules(c.UserContext(), caller(c), k, in)
+	out, err := s.svc.TestRules(c.UserContext(), httpx.Caller(c), k, in)
 	if err != nil {
 		return err
 	}
@@ -151,10 +128,10 @@ func (s *Server) previewRules(c *fiber.Ctx) error {
 		return err
 	}
 	var in service.PreviewInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := s.svc.PreviewRules(c.UserContext(), caller(c), k, in, nil)
+	res, err := s.svc.PreviewRules(c.UserContext(), httpx.Caller(c), k, in, nil)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -20,22 +21,22 @@ const validationV2 = `{"rules":[
 // stricter company-name rule, save it, see new leads judged by it with the
 // version in their history, and roll back.
 func TestRuleChangeLifecycle(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	var mgr struct {
 		Token string `json:"token"`
 	}
-	s.expect(s.do("POST", "/api/v1/users", s.admin, `{"name":"Mia","email":"mia@example.com","role":"manager"}`), 201).json(t, &mgr)
-	_, rep := s.createRep("Ravi", 5)
+	s.Expect(s.Do("POST", "/api/v1/users", s.Admin, `{"name":"Mia","email":"mia@example.com","role":"manager"}`), 201).JSON(t, &mgr)
+	_, rep := s.CreateRep("Ravi", 5)
 
 	for _, company := range []string{"Acmes", "Globex", "Initech Labs", "Umbrella Corporation"} {
-		if l := s.createLead(fmt.Sprintf(`{"company":%q,"phone":"13800138000","country":"CN"}`, company)); l.Status != lead.StatusPooled {
+		if l := s.CreateLead(fmt.Sprintf(`{"company":%q,"phone":"13800138000","country":"CN"}`, company)); l.Status != lead.StatusPooled {
 			t.Fatalf("%s under v1: %+v", company, l)
 		}
 	}
 
 	// A manager previews the draft: two of the four recent leads would have been rejected.
 	var prev api.PreviewResult
-	s.expect(s.do("POST", "/api/v1/rules/validation/preview", mgr.Token, `{"rules":`+validationV2+`}`), 200).json(t, &prev)
+	s.Expect(s.Do("POST", "/api/v1/rules/validation/preview", mgr.Token, `{"rules":`+validationV2+`}`), 200).JSON(t, &prev)
 	if prev.Sample != 4 || prev.Changed != 2 || prev.RejectedBefore != 0 || prev.RejectedAfter != 2 || prev.ActiveVersion != 1 || len(prev.Examples) != 2 {
 		t.Fatalf("preview: %+v", prev)
 	}
@@ -45,23 +46,23 @@ func TestRuleChangeLifecycle(t *testing.T) {
 		}
 	}
 	// Managers may not change rules; reps may not even read them.
-	s.expect(s.do("PUT", "/api/v1/rules/validation", mgr.Token, validationV2), 403)
-	s.expect(s.do("GET", "/api/v1/rules/validation", rep, ""), 403)
+	s.Expect(s.Do("PUT", "/api/v1/rules/validation", mgr.Token, validationV2), 403)
+	s.Expect(s.Do("GET", "/api/v1/rules/validation", rep, ""), 403)
 
 	var saved lead.RuleSet
-	s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin, validationV2), 200).json(t, &saved)
+	s.Expect(s.Do("PUT", "/api/v1/rules/validation", s.Admin, validationV2), 200).JSON(t, &saved)
 	if saved.Version != 2 || !saved.Active {
 		t.Fatalf("saved: %+v", saved)
 	}
 	// The next lead is judged by version 2, without a restart.
-	l := s.createLead(`{"company":"Hooli","phone":"13800138000","country":"CN"}`)
+	l := s.CreateLead(`{"company":"Hooli","phone":"13800138000","country":"CN"}`)
 	if l.Status != lead.StatusRejected || len(l.RejectReasons) != 1 || !strings.Contains(l.RejectReasons[0], "longer than 6") {
 		t.Fatalf("lead under v2: %+v", l)
 	}
 	var hist struct {
 		Items []lead.Event `json:"items"`
 	}
-	s.expect(s.do("GET", "/api/v1/leads/"+l.ID+"/history", s.admin, ""), 200).json(t, &hist)
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/history", s.Admin, ""), 200).JSON(t, &hist)
 	last := hist.Items[len(hist.Items)-1]
 	if last.Type != lead.EventRejected || last.RuleKind != "validation" || last.RuleVersion != 2 || !strings.Contains(last.Reason, "longer than 6") {
 		t.Fatalf("rejection event: %+v", last)
@@ -74,25 +75,25 @@ func TestRuleChangeLifecycle(t *testing.T) {
 	var versions struct {
 		Items []lead.RuleSet `json:"items"`
 	}
-	s.expect(s.do("GET", "/api/v1/rules/validation/versions", mgr.Token, ""), 200).json(t, &versions)
+	s.Expect(s.Do("GET", "/api/v1/rules/validation/versions", mgr.Token, ""), 200).JSON(t, &versions)
 	if len(versions.Items) != 2 || versions.Items[0].Version != 2 || !versions.Items[0].Active || versions.Items[1].Active {
 		t.Fatalf("versions: %+v", versions.Items)
 	}
 	// Roll back to version 1: "Hooli" passes again.
-	s.expect(s.do("POST", "/api/v1/rules/validation/versions/1/activate", s.admin, ""), 200)
-	if l := s.createLead(`{"company":"Hooli","phone":"13900139000","country":"CN"}`); l.Status != lead.StatusPooled {
+	s.Expect(s.Do("POST", "/api/v1/rules/validation/versions/1/activate", s.Admin, ""), 200)
+	if l := s.CreateLead(`{"company":"Hooli","phone":"13900139000","country":"CN"}`); l.Status != lead.StatusPooled {
 		t.Fatalf("lead after rollback: %+v", l)
 	}
-	s.expect(s.do("POST", "/api/v1/rules/validation/versions/9/activate", s.admin, ""), 404)
-	s.expect(s.do("GET", "/api/v1/rules/nonsense", s.admin, ""), 404)
+	s.Expect(s.Do("POST", "/api/v1/rules/validation/versions/9/activate", s.Admin, ""), 404)
+	s.Expect(s.Do("GET", "/api/v1/rules/nonsense", s.Admin, ""), 404)
 }
 
 func TestRuleCompileErrors(t *testing.T) {
-	s := newStack(t)
-	r := s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin, `{"rules":[
+	s := apptest.NewStack(t)
+	r := s.Expect(s.Do("PUT", "/api/v1/rules/validation", s.Admin, `{"rules":[
 		{"name":"ok","when":"lead.country == \"CN\"","message":"m"},
 		{"name":"bad","when":"lead.country ==\n  lead.nope","message":"m"}]}`), 422)
-	p := r.problem(t)
+	p := r.Problem(t)
 	if len(p.CompileErrors) != 1 || p.CompileErrors[0].Rule != "bad" || p.CompileErrors[0].Line != 2 || p.CompileErrors[0].Field != "rules[1].when" {
 		t.Fatalf("compile errors: %+v", p.CompileErrors)
 	}
@@ -100,28 +101,28 @@ func TestRuleCompileErrors(t *testing.T) {
 		t.Fatalf("field errors: %+v", p.Errors)
 	}
 	// A validation rule that is not boolean is refused.
-	p = s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin, `{"rules":[{"name":"n","when":"lead.company","message":"m"}]}`), 422).problem(t)
+	p = s.Expect(s.Do("PUT", "/api/v1/rules/validation", s.Admin, `{"rules":[{"name":"n","when":"lead.company","message":"m"}]}`), 422).Problem(t)
 	if len(p.CompileErrors) != 1 || !strings.Contains(p.CompileErrors[0].Message, "bool") {
 		t.Fatalf("non-boolean: %+v", p.CompileErrors)
 	}
 	// A routing rule to a pool that does not exist is refused.
-	p = s.expect(s.do("PUT", "/api/v1/rules/routing", s.admin, `{"rules":[{"name":"cn","when":"lead.country == \"CN\"","pool_id":"00000000-0000-0000-0000-0000000000ff"}],"default_pool_id":"`+lead.DefaultPoolID+`"}`), 422).problem(t)
+	p = s.Expect(s.Do("PUT", "/api/v1/rules/routing", s.Admin, `{"rules":[{"name":"cn","when":"lead.country == \"CN\"","pool_id":"00000000-0000-0000-0000-0000000000ff"}],"default_pool_id":"`+lead.DefaultPoolID+`"}`), 422).Problem(t)
 	if len(p.CompileErrors) != 1 || !strings.Contains(p.CompileErrors[0].Message, "no pool") {
 		t.Fatalf("missing pool: %+v", p)
 	}
-	s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin, `{"rules":[`), 400)
+	s.Expect(s.Do("PUT", "/api/v1/rules/validation", s.Admin, `{"rules":[`), 400)
 	// Nothing was saved.
 	var versions struct {
 		Items []lead.RuleSet `json:"items"`
 	}
-	s.expect(s.do("GET", "/api/v1/rules/validation/versions", s.admin, ""), 200).json(t, &versions)
+	s.Expect(s.Do("GET", "/api/v1/rules/validation/versions", s.Admin, ""), 200).JSON(t, &versions)
 	if len(versions.Items) != 1 {
 		t.Fatalf("a refused rule set was stored: %+v", versions.Items)
 	}
 }
 
 func TestRuleTestEndpoint(t *testing.T) {
-	s := newStack(t)
+	s := apptest.NewStack(t)
 	var out struct {
 		Rejected bool     `json:"rejected"`
 		Reasons  []string `json:"reasons"`
@@ -131,8 +132,8 @@ func TestRuleTestEndpoint(t *testing.T) {
 			Matched bool   `json:"matched"`
 		} `json:"trace"`
 	}
-	s.expect(s.do("POST", "/api/v1/rules/validation/test", s.admin,
-		`{"lead":{"company":"Acme Trading","phone":"13800138000","country":"CN","ip":"203.0.113.9"},"facts":{"ip_companies":{"10m":2}}}`), 200).json(t, &out)
+	s.Expect(s.Do("POST", "/api/v1/rules/validation/test", s.Admin,
+		`{"lead":{"company":"Acme Trading","phone":"13800138000","country":"CN","ip":"203.0.113.9"},"facts":{"ip_companies":{"10m":2}}}`), 200).JSON(t, &out)
 	if !out.Rejected || out.Version != 1 || len(out.Reasons) != 1 || !strings.Contains(out.Reasons[0], "same IP") && !strings.Contains(out.Reasons[0], "one IP") {
 		t.Fatalf("test with facts: %+v", out)
 	}
@@ -144,9 +145,9 @@ func TestRuleTestEndpoint(t *testing.T) {
 		Score   int `json:"score"`
 		Version int `json:"version"`
 	}
-	s.expect(s.do("POST", "/api/v1/rules/scoring/test", s.admin,
+	s.Expect(s.Do("POST", "/api/v1/rules/scoring/test", s.Admin,
 		`{"lead":{"company":"Acme Trading","phone":"1","tags":["vip"],"custom":{"size":250}},
-		  "rules":{"rules":[{"name":"vip","when":"hasTag(\"VIP\")","points":30},{"name":"big","when":"lead.custom.size > 100","points":20},{"name":"cn","when":"lead.country == \"CN\"","points":5}]}}`), 200).json(t, &score)
+		  "rules":{"rules":[{"name":"vip","when":"hasTag(\"VIP\")","points":30},{"name":"big","when":"lead.custom.size > 100","points":20},{"name":"cn","when":"lead.country == \"CN\"","points":5}]}}`), 200).JSON(t, &score)
 	if score.Score != 50 || score.Version != 0 {
 		t.Fatalf("draft scoring: %+v", score)
 	}
@@ -155,21 +156,21 @@ func TestRuleTestEndpoint(t *testing.T) {
 // TestRuntimeErrorGoesToReview: a rule that fails at run time neither
 // rejects nor loses the lead; the lead is flagged and admins can list it.
 func TestRuntimeErrorGoesToReview(t *testing.T) {
-	s := newStack(t)
-	s.expect(s.do("PUT", "/api/v1/rules/validation", s.admin,
+	s := apptest.NewStack(t)
+	s.Expect(s.Do("PUT", "/api/v1/rules/validation", s.Admin,
 		`{"rules":[{"name":"size","when":"int(lead.custom.size) > 1000","message":"too big"}]}`), 200)
-	l := s.createLead(`{"company":"Acme Trading","phone":"13800138000","country":"CN","custom":{"size":"huge"}}`)
+	l := s.CreateLead(`{"company":"Acme Trading","phone":"13800138000","country":"CN","custom":{"size":"huge"}}`)
 	if l.Status != lead.StatusPooled || len(l.ReviewReasons) != 1 || !strings.Contains(l.ReviewReasons[0], "size") {
 		t.Fatalf("lead with a failing rule: %+v", l)
 	}
-	ok := s.createLead(`{"company":"Other Trading","phone":"13800138000","country":"CN","custom":{"size":5}}`)
+	ok := s.CreateLead(`{"company":"Other Trading","phone":"13800138000","country":"CN","custom":{"size":5}}`)
 	if len(ok.ReviewReasons) != 0 {
 		t.Fatalf("lead without errors flagged: %+v", ok)
 	}
 	var list struct {
 		Items []lead.Lead `json:"items"`
 	}
-	s.expect(s.do("GET", "/api/v1/leads?review=true", s.admin, ""), 200).json(t, &list)
+	s.Expect(s.Do("GET", "/api/v1/leads?review=true", s.Admin, ""), 200).JSON(t, &list)
 	if len(list.Items) != 1 || list.Items[0].ID != l.ID {
 		t.Fatalf("review list: %+v", list.Items)
 	}

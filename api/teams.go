@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
 )
 
@@ -13,10 +14,10 @@ type teamInput struct {
 
 func (s *Server) createTeam(c *fiber.Ctx) error {
 	var in teamInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	created, err := s.svc.CreateTeam(c.UserContext(), caller(c), in.Name)
+	created, err := s.svc.CreateTeam(c.UserContext(), httpx.Caller(c), in.Name)
 	if err != nil {
 		return err
 	}
@@ -25,29 +26,29 @@ func (s *Server) createTeam(c *fiber.Ctx) error {
 }
 
 func (s *Server) listTeams(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	teams, next, err := s.svc.Teams(c.UserContext(), caller(c), limit, c.Query("cursor"))
+	teams, next, err := s.svc.Teams(c.UserContext(), httpx.Caller(c), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(teams, next))
+	return c.JSON(httpx.Page(teams, next))
 }
 
 // patchUser changes a user (service.UpdateUser). Admins may change any
 // field of anyone; every user may set their own away flag, and nothing
 // else. Another user's id is refused before the body is read.
 func (s *Server) patchUser(c *fiber.Ctx) error {
-	if err := service.OtherUserErr(caller(c), c.Params("id")); err != nil {
+	if err := service.OtherUserErr(httpx.Caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	var b service.UserChange
-	if err := decodeJSON(c, &b); err != nil {
+	if err := httpx.DecodeJSON(c, &b); err != nil {
 		return err
 	}
-	u, err := s.svc.UpdateUser(c.UserContext(), caller(c), c.Params("id"), b)
+	u, err := s.svc.UpdateUser(c.UserContext(), httpx.Caller(c), c.Params("id"), b)
 	if err != nil {
 		return err
 	}

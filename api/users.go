@@ -3,16 +3,17 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 )
 
 func (s *Server) createUser(c *fiber.Ctx) error {
 	var in service.UserInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	created, err := s.svc.CreateUser(c.UserContext(), caller(c), in)
+	created, err := s.svc.CreateUser(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
 		return err
 	}
@@ -21,19 +22,19 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 }
 
 func (s *Server) listUsers(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
+	limit, err := httpx.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	users, next, err := s.svc.Users(c.UserContext(), caller(c), limit, c.Query("cursor"))
+	users, next, err := s.svc.Users(c.UserContext(), httpx.Caller(c), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(users, next))
+	return c.JSON(httpx.Page(users, next))
 }
 
 func (s *Server) getUser(c *fiber.Ctx) error {
-	u, err := s.svc.User(c.UserContext(), caller(c), c.Params("id"))
+	u, err := s.svc.User(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -50,18 +51,28 @@ type tokenInput struct {
 func (s *Server) rotateToken(c *fiber.Ctx) error { return s.newToken(c, c.Params("id")) }
 
 // rotateMyToken gives the caller a new API token; the old one stops working.
-func (s *Server) rotateMyToken(c *fiber.Ctx) error { return s.newToken(c, caller(c).ID) }
+func (s *Server) rotateMyToken(c *fiber.Ctx) error { return s.newToken(c, httpx.Caller(c).ID) }
 
 func (s *Server) newToken(c *fiber.Ctx, userID string) error {
 	var in tokenInput
 	if err := actionBody(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.RotateToken(c.UserContext(), caller(c), userID, in.ExpiresIn)
+	out, err := s.svc.RotateToken(c.UserContext(), httpx.Caller(c), userID, in.ExpiresIn)
 	if err != nil {
 		return err
 	}
 	return c.JSON(out)
 }
 
-func (s *Server) me(c *fiber.Ctx) error { return c.JSON(caller(c)) }
+func (s *Server) me(c *fiber.Ctx) error { return c.JSON(httpx.Caller(c)) }
+
+// signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
+// one-time link that signs the user in to the console.
+func (s *Server) signInLink(c *fiber.Ctx) error {
+	link, expires, err := s.svc.SignInLink(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": link, "expires_at": expires})
+}

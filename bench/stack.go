@@ -21,6 +21,7 @@ import (
 	"github.com/leadflow/leadflow/devstack"
 	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
@@ -113,7 +114,7 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		return nil, err
 	}
 	st.base = "http://" + l.Addr().String()
-	app := api.New(api.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second})
+	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second})
 	go func() { _ = app.Listener(l) }()
 	st.stops = append(st.stops, func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
@@ -22,6 +23,16 @@ func RuleKind(k string) (rules.Kind, error) {
 		return kind, lead.Errorf(lead.CodeNotFound, "no rule-set kind %q: use validation, routing, auto_accept, scoring or conversion", k)
 	}
 	return kind, nil
+}
+
+// RuleVersion is version v of a rule set of kind k as a route names it: a
+// not-found error when it is not a version number.
+func RuleVersion(v string, k rules.Kind) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, lead.Errorf(lead.CodeNotFound, "no %s rule set version %q", k, v)
+	}
+	return n, nil
 }
 
 // RuleSets are the active version of every kind.

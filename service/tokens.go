@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,6 +50,11 @@ func BaseURL(publicURL string) string {
 		return base
 	}
 	return lead.DefaultPublicURL
+}
+
+// InviteURL is the public registration page of invite link tok.
+func InviteURL(publicURL, tok string) string {
+	return BaseURL(publicURL) + "/r/" + url.PathEscape(tok)
 }
 
 // NewSignInLink creates a one-time sign-in link for user userID: the code

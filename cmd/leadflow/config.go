@@ -18,9 +18,10 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/workflows"
 )
 
@@ -140,35 +141,35 @@ func (c config) require(names ...string) error {
 	return nil
 }
 
-func (c config) apiConfig() (api.Config, error) {
-	proxies, err := api.ParseTrustedProxies(c.TrustedProxies)
+func (c config) apiConfig() (server.Config, error) {
+	proxies, err := httpx.ParseTrustedProxies(c.TrustedProxies)
 	if err != nil {
-		return api.Config{}, err
+		return server.Config{}, err
 	}
 	min := lead.DefaultMinPolicyDuration
 	if v := os.Getenv("LEADFLOW_MIN_POLICY_DURATION"); v != "" {
 		if min, err = lead.ParseDuration(v); err != nil || min <= 0 {
-			return api.Config{}, fmt.Errorf("LEADFLOW_MIN_POLICY_DURATION: %q is not a positive duration such as 1m or 30s", v)
+			return server.Config{}, fmt.Errorf("LEADFLOW_MIN_POLICY_DURATION: %q is not a positive duration such as 1m or 30s", v)
 		}
 	}
 	ttl := lead.Duration(7 * 24 * time.Hour)
 	if v := os.Getenv("LEADFLOW_EXPORT_TTL"); v != "" {
 		if ttl, err = lead.ParseDuration(v); err != nil || ttl <= 0 {
-			return api.Config{}, fmt.Errorf("LEADFLOW_EXPORT_TTL: %q is not a positive duration such as 7d", v)
+			return server.Config{}, fmt.Errorf("LEADFLOW_EXPORT_TTL: %q is not a positive duration such as 7d", v)
 		}
 	}
 	key, err := c.inviteKey()
 	if err != nil {
-		return api.Config{}, err
+		return server.Config{}, err
 	}
-	ac := api.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
+	ac := server.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
 		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key}
 	return ac, httpLimits(&ac)
 }
 
 // httpLimits reads the limits of clients into ac; an unset variable leaves
-// the API's default (api.Config).
-func httpLimits(ac *api.Config) error {
+// the API's default (server.Config).
+func httpLimits(ac *server.Config) error {
 	for name, d := range map[string]*time.Duration{"LEADFLOW_HTTP_READ_TIMEOUT": &ac.ReadTimeout,
 		"LEADFLOW_HTTP_UPLOAD_TIMEOUT": &ac.UploadTimeout, "LEADFLOW_HTTP_IDLE_TIMEOUT": &ac.IdleTimeout,
 		"LEADFLOW_FAILURE_WINDOW": &ac.FailureWindow} {

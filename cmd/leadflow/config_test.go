@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/server"
 )
 
 // TestInviteKey: LEADFLOW_INVITE_KEY wins and must be long enough; without
@@ -45,7 +45,7 @@ func TestHTTPLimits(t *testing.T) {
 		"LEADFLOW_FAILURE_WINDOW", "LEADFLOW_FAILURE_LIMIT", "LEADFLOW_MAX_CONNS_PER_ADDR"} {
 		t.Setenv(name, "")
 	}
-	var ac api.Config
+	var ac server.Config
 	if err := httpLimits(&ac); err != nil || ac.ReadTimeout != 0 || ac.UploadTimeout != 0 || ac.IdleTimeout != 0 ||
 		ac.FailureWindow != 0 || ac.FailureLimit != 0 || ac.MaxConnsPerAddr != 0 {
 		t.Fatalf("unset: %+v, %v", ac, err)
@@ -68,7 +68,7 @@ func TestHTTPLimits(t *testing.T) {
 		"LEADFLOW_MAX_CONNS_PER_ADDR": "many", "LEADFLOW_FAILURE_WINDOW": "0s"} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, bad)
-			if err := httpLimits(&api.Config{}); err == nil || !strings.Contains(err.Error(), name) {
+			if err := httpLimits(&server.Config{}); err == nil || !strings.Contains(err.Error(), name) {
 				t.Fatalf("%s=%s: %v", name, bad, err)
 			}
 		})

@@ -18,6 +18,8 @@ import (
 	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/metrics"
+	"github.com/leadflow/leadflow/server"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
@@ -73,7 +75,7 @@ func runUsers(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	fmt.Printf("created %s %s <%s> id %s\ntoken (shown once): %s\n", created.Role, created.Name, created.Email, created.ID, token)
-	link, expires, err := api.NewSignInLink(ctx, db, cfg.PublicURL, created.ID)
+	link, expires, err := service.NewSignInLink(ctx, db, cfg.PublicURL, created.ID)
 	if err != nil {
 		return err
 	}
@@ -156,13 +158,13 @@ func serveAPI(ctx context.Context, cfg config, db *store.DB, tc client.Client, l
 		return err
 	}
 	ac.Store, ac.Temporal, ac.Log, ac.Registry = db, tc, log, reg
-	app := api.New(ac)
+	app := server.New(ac)
 	ln, err := net.Listen(app.Config().Network, cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("api: %w", err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- app.Listener(api.LimitConns(ln, ac)) }()
+	go func() { errc <- app.Listener(server.LimitConns(ln, ac)) }()
 	log.Info("api listening", "addr", cfg.HTTPAddr)
 	select {
 	case err := <-errc:

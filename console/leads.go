@@ -1,0 +1,251 @@
+package console
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file is the console's lead list and its tabs: my leads, and one tab
+// per pool the user may claim from. Filters are those of GET /api/v1/leads
+// (service.ParseLeadFilter), kept in the URL so a filtered list can be
+// bookmarked; the list is the service's (service.Leads).
+
+// listFilters are the filters the list page offers, in order.
+var listFilters = []web.Field{
+	{Name: "name", Label: "Name"}, {Name: "phone", Label: "Phone"}, {Name: "email", Label: "E-mail"},
+	{Name: "company", Label: "Company"}, {Name: "tag", Label: "Tag"}, {Name: "agent", Label: "Agent"},
+	{Name: "channel", Label: "Channel"}, {Name: "group", Label: "Group"},
+	{Name: "status", Label: "Status", Options: []string{"pooled", "offered", "assigned", "converted", "closed", "rejected", "merged", "received"}},
+	{Name: "time_field", Label: "Time frame on", Options: []string{"created", "assigned", "last_follow_up"}},
+	{Name: "created_from", Label: "From", Type: "date"}, {Name: "created_to", Label: "To", Type: "date"},
+}
+
+func (s *Server) leadsPage(c *fiber.Ctx) error {
+	me := httpx.Caller(c)
+	pools, err := s.Service.ClaimPools(c.UserContext(), me)
+	if err != nil {
+		return err
+	}
+	tab := c.Query("tab")
+	title := "My leads"
+	data := web.LeadList{Tab: tab, Clear: "/leads"}
+	data.Tabs = append(data.Tabs, web.Tab{Label: "My leads", URL: "/leads", Active: tab == ""})
+	found := tab == ""
+	for _, p := range pools {
+		data.Tabs = append(data.Tabs, web.Tab{Label: p.Name, URL: "/leads?tab=" + url.QueryEscape(p.ID), Active: tab == p.ID})
+		if tab == p.ID {
+			found, title, data.Clear = true, p.Name, "/leads?tab="+url.QueryEscape(p.ID)
+		}
+	}
+	if !found {
+		return s.consoleMessage(c, fiber.StatusNotFound, "Pool not found", "You may not claim from this pool.")
+	}
+	for _, f := range listFilters {
+		f.Value = c.Query(f.Name)
+		data.Filtered = data.Filtered || f.Value != ""
+		data.Fields = append(data.Fields, f)
+	}
+	p := consolePage(c, title, "leads")
+	p.Data = &data
+	f, err := service.ParseLeadFilter(httpx.Query(c), httpx.SameName)
+	if err != nil {
+		p.Problem = webProblem(err)
+		c.Status(fiber.StatusUnprocessableEntity)
+		return render(c, "leads", p)
+	}
+	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "", Pool: tab}
+	leads, next, err := s.Service.Leads(c.UserContext(), me, in)
+	if err != nil {
+		if p.Problem = webProblem(err); p.Problem == nil {
+			return err
+		}
+		return render(c, "leads", p)
+	}
+	data.Leads = leads
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q.Set("sort", "reclaim")
+	data.SortURL = "/leads?" + q.Encode()
+	if tab == "" && c.Query("sort") == "reclaim" {
+		// Soonest reclaim first; leads without a reclaim timer last.
+		due := func(l lead.Lead) time.Time {
+			if d, ok := lead.NextReclaim(l); ok {
+				return d.Due
+			}
+			return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		slices.SortStableFunc(data.Leads, func(a, b lead.Lead) int { return due(a).Compare(due(b)) })
+	}
+	if next != "" {
+		q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+		q.Set("cursor", next)
+		data.Next = "/leads?" + q.Encode()
+	}
+	return render(c, "leads", p)
+}
+
+// webProblem is a refusal as a page shows it (a domain refusal, or a
+// problem such as a rule set that does not compile); nil for an error that
+// is not a refusal (a failure).
+func webProblem(err error) *web.Problem {
+	var le *lead.Error
+	var pe *httpx.ProblemError
+	var p *web.Problem
+	var fields []lead.FieldError
+	switch {
+	case errors.As(err, &le):
+		p, fields = &web.Problem{Title: le.Message, Reasons: le.Reasons}, le.Fields
+	case errors.As(err, &pe) && pe.P.Status < 500:
+		p, fields = &web.Problem{Title: pe.P.Title, Reasons: pe.P.Reasons}, pe.P.Errors
+	default:
+		return nil
+	}
+	if len(fields) > 0 {
+		p.Fields = map[string]string{}
+		for _, f := range fields {
+			p.Fields[f.Field] = f.Reason
+		}
+	}
+	return p
+}
+
+// refusalStatus is the HTTP status of a refusal, as the API answers it.
+func refusalStatus(err error) int {
+	var le *lead.Error
+	if errors.As(err, &le) {
+		if st, ok := httpx.StatusOf[le.Code]; ok {
+			return st
+		}
+	}
+	var pe *httpx.ProblemError
+	if errors.As(err, &pe) {
+		return pe.P.Status
+	}
+	return fiber.StatusInternalServerError
+}
+
+// formTime reads a datetime-local (UTC) or RFC 3339 field; nil when empty.
+func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
+	v := strings.TrimSpace(c.FormValue(field))
+	if v == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+			return &t
+		}
+	}
+	bad.Add(field, "must be a date and time (2026-01-31T14:00)")
+	return nil
+}
+
+// consoleActions registers the lead page's forms: each calls the same
+// service method as the API's route (Claim, FollowUp, Convert, DoMove, Edit).
+func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
+	post("/leads/:id/claim", s.leadForm("claim", func(c *fiber.Ctx, key string) error {
+		var bad lead.Fields
+		in := service.ClaimInput{Reason: c.FormValue("reason"), ExpectedAt: formTime(&bad, c, "expected_follow_up_at")}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		_, err := s.Service.Claim(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+		return err
+	}))
+	post("/leads/:id/follow-ups", s.leadForm("follow-up", func(c *fiber.Ctx, key string) error {
+		var bad lead.Fields
+		in := service.FollowUpInput{Type: c.FormValue("type"), Content: c.FormValue("content"), NextStep: c.FormValue("next_step"),
+			NextAt: formTime(&bad, c, "next_at"), Stage: c.FormValue("stage")}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		_, err := s.Service.FollowUp(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+		return err
+	}))
+	post("/leads/:id/convert", s.leadForm("convert", func(c *fiber.Ctx, key string) error {
+		_, err := s.Service.Convert(c.UserContext(), httpx.Caller(c), c.Params("id"), key, nil, nil)
+		return err
+	}))
+	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
+	for _, m := range service.Moves {
+		post("/leads/:id/"+m.Path, s.leadForm(m.Path, func(c *fiber.Ctx, key string) error {
+			in := service.MoveInput{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
+			_, err := s.Service.DoMove(c.UserContext(), httpx.Caller(c), c.Params("id"), key, m, in)
+			return err
+		}))
+	}
+}
+
+// leadForm runs one of the lead page's forms: on success back to the lead
+// (a redirect, so a reload does not post again), else the lead page with
+// the refusal.
+func (s *Server) leadForm(form string, do func(c *fiber.Ctx, key string) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		// The page's request id is the action's idempotency key, as the
+		// API's Idempotency-Key header is: a form sent twice applies once.
+		key := ""
+		if id := c.FormValue("request_id"); id != "" {
+			if len(id) > 64 {
+				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "is longer than 64 characters"}), form)
+			}
+			key = "console:" + id
+		}
+		if err := do(c, key); err != nil {
+			if webProblem(err) == nil {
+				return err
+			}
+			return s.showLead(c, "", err, form)
+		}
+		return c.Redirect("/leads/"+url.PathEscape(c.Params("id"))+"?done="+url.QueryEscape(form), fiber.StatusSeeOther)
+	}
+}
+
+// editFields are the fields the edit form offers.
+var editFields = []web.Field{{Name: "company", Label: "Company"}, {Name: "name", Label: "Contact"}, {Name: "phone", Label: "Phone"},
+	{Name: "email", Label: "E-mail"}, {Name: "country", Label: "Country"}, {Name: "tags", Label: "Tags (comma-separated)"},
+	{Name: "notes", Label: "Notes"}, {Name: "stage", Label: "Stage"}}
+
+// editForm sends the fields the user changed.
+func (s *Server) editForm(c *fiber.Ctx, key string) error {
+	l, err := s.Service.LeadFor(c.UserContext(), httpx.Caller(c), c.Params("id"), lead.ActEdit)
+	if err != nil {
+		return err
+	}
+	var in service.EditInput
+	changed := func(name, old string) *string {
+		v := strings.TrimSpace(c.FormValue(name))
+		if v == old {
+			return nil
+		}
+		return &v
+	}
+	in.Company, in.Name, in.Phone = changed("company", l.Company), changed("name", l.Name), changed("phone", l.Phone)
+	in.Email, in.Country, in.Notes = changed("email", l.Email), changed("country", l.Country), changed("notes", l.Notes)
+	in.Stage = changed("stage", l.Stage)
+	if t := changed("tags", strings.Join(l.Tags, ", ")); t != nil {
+		tags := []string{}
+		for _, tag := range strings.Split(*t, ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
+		}
+		in.Tags = &tags
+	}
+	_, err = s.Service.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+	return err
+}
+
+// done are the notices after a form succeeded.
+var done = map[string]string{"claim": "You claimed this lead.", "follow-up": "Follow-up recorded.", "convert": "The lead is converted.",
+	"edit": "Changes saved.", "accept": "You accepted the offer.", "decline": "You declined the offer.", "return": "The lead was returned.",
+	"assign": "The lead is assigned.", "transfer": "The lead is transferred.", "reclaim": "The lead is back in its pool.", "close": "The lead is closed."}
+
+func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

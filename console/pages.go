@@ -1,0 +1,141 @@
+package console
+
+import (
+	"io/fs"
+	"mime"
+	"path"
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/skip2/go-qrcode"
+
+	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file routes the console and holds its smaller pages: the invite
+// link with its QR code and the e-mail settings. The import and export
+// pages are in imports.go and exports.go.
+
+// consoleRoutes registers the console: HTML pages signed in with the
+// session cookie, never under /api/v1.
+func (s *Server) consoleRoutes(app *fiber.App) {
+	app.Get("/static/:name", serveStatic)
+	app.Get("/login", httpx.SecurityHeaders, s.loginPage)
+	app.Post("/login", httpx.SecurityHeaders, s.login)
+	app.Post("/login/code", httpx.SecurityHeaders, s.loginCode)
+	app.Get("/login/:code", httpx.SecurityHeaders, s.codePage)
+
+	// Each route names its middleware: a Group("/") would run it for every path, the API's too.
+	sec := []fiber.Handler{httpx.SecurityHeaders, s.session}
+	get := func(p string, h fiber.Handler) { app.Get(p, append(slices.Clone(sec), h)...) }
+	post := func(p string, h fiber.Handler) { app.Post(p, append(slices.Clone(sec), h)...) }
+	post("/logout", s.logout)
+	get("/dashboard", s.dashboardPage)
+	get("/leads", s.leadsPage)
+	get("/leads/:id", s.leadPage)
+	s.consoleActions(post)
+	get("/invite", s.invitePage)
+	get("/invite/qr.png", s.inviteQR)
+	post("/invite/rotate", s.rotateInvitePage)
+	get("/settings/notifications", s.settingsPage)
+	post("/settings/notifications", s.saveSettings)
+	s.consoleJobs(get, post)
+	s.consoleRules(get, post)
+	s.adminRoutes(get, post)
+}
+
+// row is one line of a job's page.
+func row(label, value string) web.JobRow { return web.JobRow{Label: label, Value: value} }
+
+// serveStatic serves the console's embedded CSS and JS.
+func serveStatic(c *fiber.Ctx) error {
+	name := path.Base(c.Params("name"))
+	b, err := fs.ReadFile(web.Static(), name)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(b)
+}
+
+func (s *Server) invitePage(c *fiber.Ctx) error {
+	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
+	if err != nil {
+		return err
+	}
+	p := consolePage(c, "Invite link", "invite")
+	p.Data = struct{ URL string }{service.InviteURL(s.PublicURL, tok)}
+	return render(c, "invite", p)
+}
+
+// inviteQR draws the caller's invite link as a QR code (PNG).
+func (s *Server) inviteQR(c *fiber.Ctx) error {
+	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(service.InviteURL(s.PublicURL, tok), qrcode.Medium, 440)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/png")
+	return c.Send(png)
+}
+
+func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
+	if _, err := s.Store.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey); err != nil {
+		return err
+	}
+	return c.Redirect("/invite", fiber.StatusSeeOther)
+}
+
+func (s *Server) settingsPage(c *fiber.Ctx) error {
+	optOut, err := s.Store.EmailOptOut(c.UserContext(), httpx.Caller(c).ID)
+	if err != nil {
+		return err
+	}
+	return s.renderSettings(c, optOut, "", nil)
+}
+
+func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, refusal error) error {
+	var kinds []web.EmailSetting
+	for _, k := range lead.EmailKinds {
+		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: k.Description, Required: k.Essential,
+			On: k.Essential || !slices.Contains(optOut, k.Kind)})
+	}
+	p := consolePage(c, "E-mail settings", "settings")
+	p.Data, p.Notice = struct{ Kinds []web.EmailSetting }{kinds}, notice
+	if refusal != nil {
+		p.Problem = webProblem(refusal)
+		c.Status(refusalStatus(refusal))
+	}
+	return render(c, "settings", p)
+}
+
+// saveSettings turns off the kinds the form left unchecked (as PUT
+// /api/v1/settings/notifications does with opt_out).
+func (s *Server) saveSettings(c *fiber.Ctx) error {
+	on := map[string]bool{}
+	for _, v := range c.Request().PostArgs().PeekMulti("on") {
+		on[string(v)] = true
+	}
+	optOut := []string{}
+	for _, k := range lead.EmailKinds {
+		if !k.Essential && !on[k.Kind] {
+			optOut = append(optOut, k.Kind)
+		}
+	}
+	kinds, err := s.Store.SetEmailOptOut(c.UserContext(), httpx.Caller(c).ID, optOut)
+	if err != nil {
+		if webProblem(err) == nil {
+			return err
+		}
+		return s.renderSettings(c, optOut, "", err)
+	}
+	return s.renderSettings(c, kinds, "Saved.", nil)
+}

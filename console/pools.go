@@ -1,0 +1,309 @@
+package console
+
+import (
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file is the console's pool pages: the pools the user may manage,
+// and a pool's page with its members, admins, policy, new-lead recipients
+// and owner. Every form goes through the service's methods (CreatePool,
+// UpdatePool, SetPoolRecipients, TransferPool) as the API does, so the
+// console refuses what the API refuses, with the same field names.
+
+// policyForm are the fields of a pool's policy form, named as the API's
+// policy object names them; "duration" fields take "90m", "36h", "7d".
+var policyForm = []web.PolicyField{
+	{Name: "distribution", Label: "Distribution", Type: "select", Options: lead.Distributions,
+		Help: "claim_only: members claim; the others offer each new lead to a member"},
+	{Name: "auto_accept", Label: "Offers are accepted at once", Type: "checkbox"},
+	{Name: "accept_timeout", Label: "An offer passes on after", Type: "duration"},
+	{Name: "first_contact_sla", Label: "First contact within", Type: "duration", Help: "the rep is reminded, then the pool's admins at twice it"},
+	{Name: "no_follow_up_after", Label: "Reclaim without a follow-up after", Type: "duration"},
+	{Name: "no_conversion_after", Label: "Reclaim without a conversion after", Type: "duration"},
+	{Name: "remind_before", Label: "Remind the rep before a reclaim", Type: "duration", Help: "shorter than the reclaim timers"},
+	{Name: "cooldown", Label: "A rep may not claim back a lead of theirs for", Type: "duration"},
+	{Name: "claim_when", Label: "Members may claim when (expression)", Type: "expr", Help: "empty: always"},
+	{Name: "reclaim_exempt_when", Label: "No reclaim when (expression)", Type: "expr", Help: "empty: never exempt"},
+}
+
+// poolDone are the notices after a pool form succeeded.
+var poolDone = map[string]string{"created": "The pool is created.", "policy": "The policy is saved; running leads use it now.",
+	"members": "Members saved.", "details": "Saved.", "weights": "Weights saved.", "admins": "Admins saved.", "recipients": "Recipients saved.", "owner": "The ownership is transferred."}
+
+// rawJSON is v as a raw JSON value of a pool or user change.
+func rawJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // strings, bools and string slices always marshal
+	}
+	return b
+}
+
+func (s *Server) poolsPage(c *fiber.Ctx) error { return s.showPools(c, nil, nil) }
+
+// showPools renders /pools: every pool for an admin, for a manager the
+// pools lead.AuthorizePool lets them manage.
+func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) error {
+	ctx, me := c.UserContext(), httpx.Caller(c)
+	f := store.PoolFilter{Limit: 100, Cursor: c.Query("cursor")}
+	if me.Role != lead.RoleAdmin {
+		f.VisibleTo = me.ID
+	}
+	pools, next, err := s.Service.Pools(ctx, me, f)
+	if err != nil {
+		return s.consoleRefusal(c, err)
+	}
+	people, teams, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	d := web.PoolsPage{CanCreate: service.Allowed(me, service.GateAdmin) == nil, Teams: teams, Distributions: lead.Distributions,
+		Form: form, Errors: map[string]string{}}
+	for _, p := range pools {
+		if lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)) == nil {
+			d.Pools = append(d.Pools, web.PoolRow{Pool: p, TeamName: choiceLabel(teams, p.TeamID), OwnerName: people[p.OwnerID].Name})
+		}
+	}
+	for _, u := range people {
+		if u.Role != lead.RoleRep {
+			d.Staff = append(d.Staff, web.Choice{Value: u.ID, Label: u.Name + " (" + string(u.Role) + ")"})
+		}
+	}
+	slices.SortFunc(d.Staff, func(a, b web.Choice) int { return compareFold(a.Label, b.Label) })
+	if next != "" {
+		d.Next = "/pools?cursor=" + url.QueryEscape(next)
+	}
+	return showPage(c, "pools", "Pools", "pools", poolDone[c.Query("done")], &d, &d.Errors, refusal)
+}
+
+// createPoolForm creates a pool from the form of /pools (admins).
+func (s *Server) createPoolForm(c *fiber.Ctx) error {
+	form := formValues(c, "name", "scope", "country", "team_id", "distribution", "admin_id")
+	b := service.PoolChange{Name: rawJSON(form["name"]), Scope: rawJSON(form["scope"]), Policy: rawJSON(map[string]string{"distribution": form["distribution"]})}
+	if form["country"] != "" {
+		b.Country = rawJSON(form["country"])
+	}
+	if form["team_id"] != "" {
+		b.TeamID = rawJSON(form["team_id"])
+	}
+	if form["admin_id"] != "" {
+		b.AdminIDs = rawJSON([]string{form["admin_id"]})
+	}
+	p, err := s.Service.CreatePool(c.UserContext(), httpx.Caller(c), b)
+	if err != nil {
+		if webProblem(err) == nil {
+			return err
+		}
+		return s.showPools(c, err, form)
+	}
+	return c.Redirect("/pools/"+p.ID+"?done=created", fiber.StatusSeeOther)
+}
+
+func (s *Server) poolPage(c *fiber.Ctx) error {
+	return s.showPool(c, poolDone[c.Query("done")], nil, nil)
+}
+
+// showPool renders a pool's page for a user who may manage it (ManagedPool,
+// as PATCH /api/v1/pools/{id} decides): others get its 404 or 403. policy,
+// when set, is the policy form as typed (after a refusal).
+func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map[string]string) error {
+	ctx, me := c.UserContext(), httpx.Caller(c)
+	pool, err := s.Service.ManagedPool(ctx, me, c.Params("id"))
+	if err != nil {
+		return s.consoleRefusal(c, err)
+	}
+	people, teams, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	d := web.PoolPage{Pool: pool, Teams: teams, TeamName: choiceLabel(teams, pool.TeamID), OwnerName: people[pool.OwnerID].Name,
+		CanTransfer: service.OwnerErr(me, pool) == nil, CanDefine: lead.AuthorizePool(lead.ActDefinePool, me, lead.PoolAccessOf(me, pool)) == nil,
+		Errors: map[string]string{}}
+	if d.Recipients, err = s.Service.PoolRecipients(ctx, me, pool.ID); err != nil {
+		return err
+	}
+	person := func(id string) web.Person {
+		u, ok := people[id]
+		if !ok {
+			u.Name = id
+		}
+		return web.Person{ID: id, Name: u.Name, Email: u.Email, Role: u.Role, Owner: id == pool.OwnerID, Weight: pool.Weights[id]}
+	}
+	for _, id := range pool.MemberIDs {
+		d.Members = append(d.Members, person(id))
+	}
+	for _, id := range pool.AdminIDs {
+		d.Admins = append(d.Admins, person(id))
+	}
+	for _, u := range sortedPeople(people) {
+		if !u.Active {
+			continue
+		}
+		label := u.Name + " (" + string(u.Role) + ")"
+		if !slices.Contains(pool.MemberIDs, u.ID) {
+			d.AddMembers = append(d.AddMembers, web.Choice{Value: u.ID, Label: label})
+		}
+		if u.Role != lead.RoleRep && !slices.Contains(pool.AdminIDs, u.ID) {
+			d.AddAdmins = append(d.AddAdmins, web.Choice{Value: u.ID, Label: label})
+		}
+		if u.Role != lead.RoleRep && u.ID != pool.OwnerID {
+			d.NewOwners = append(d.NewOwners, web.Choice{Value: u.ID, Label: label})
+		}
+	}
+	d.Policy = s.policyFields(pool.Policy, policy)
+	return showPage(c, "pool", pool.Name, "pools", notice, &d, &d.Errors, refusal)
+}
+
+// policyFields fills the policy form from the pool's policy, or with what
+// was typed, and says what each duration takes.
+func (s *Server) policyFields(pol lead.Policy, typed map[string]string) []web.PolicyField {
+	var current map[string]any
+	_ = json.Unmarshal(rawJSON(pol), &current) // the JSON the API answers: "7d", true
+	min := lead.Duration(s.MinPolicyDuration).String()
+	out := make([]web.PolicyField, 0, len(policyForm))
+	for _, f := range policyForm {
+		switch v := current[f.Name].(type) {
+		case string:
+			f.Value = v
+		case bool:
+			f.Checked = v
+		}
+		if typed != nil {
+			f.Value, f.Checked = typed[f.Name], typed[f.Name] == "on"
+		}
+		if f.Type == "duration" {
+			help := "like 90m, 36h or 7d; empty or 0 turns it off; else at least " + min
+			if f.Help != "" {
+				help += "; " + f.Help
+			}
+			f.Help = help
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// policyFormSave saves the policy form as a patch of the pool's policy.
+func (s *Server) policyFormSave(c *fiber.Ctx) error {
+	typed := map[string]string{}
+	policy := map[string]any{}
+	for _, f := range policyForm {
+		v := c.FormValue(f.Name)
+		typed[f.Name] = v
+		if f.Type == "checkbox" {
+			policy[f.Name] = v == "on"
+		} else {
+			policy[f.Name] = v
+		}
+	}
+	_, err := s.Service.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Policy: rawJSON(policy)})
+	return s.poolFormDone(c, err, "policy", typed)
+}
+
+// poolPeopleForm adds a user to, or removes one from, the pool's members
+// (field member_ids) or admins (admin_ids): a patch of that list, which
+// the service refuses as the API does (admin_ids is for admins only).
+func (s *Server) poolPeopleForm(field, done string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, me := c.UserContext(), httpx.Caller(c)
+		pool, err := s.Service.ManagedPool(ctx, me, c.Params("id"))
+		if err != nil {
+			return s.poolFormDone(c, err, done, nil)
+		}
+		ids := slices.Clone(pool.MemberIDs)
+		if field == "admin_ids" {
+			ids = slices.Clone(pool.AdminIDs)
+		}
+		id := c.FormValue("user_id")
+		if c.FormValue("op") == "remove" {
+			ids = slices.DeleteFunc(ids, func(v string) bool { return v == id })
+		} else {
+			ids = append(ids, id)
+		}
+		b := service.PoolChange{MemberIDs: rawJSON(ids)}
+		if field == "admin_ids" {
+			b = service.PoolChange{AdminIDs: rawJSON(ids)}
+		}
+		_, err = s.Service.UpdatePool(ctx, me, pool.ID, b)
+		return s.poolFormDone(c, err, done, nil)
+	}
+}
+
+// poolDetailsForm renames the pool, and moves a country pool to another
+// country or a team pool to another team (admins only: the service refuses
+// a pool's own admins, naming the fields).
+func (s *Server) poolDetailsForm(c *fiber.Ctx) error {
+	b := service.PoolChange{Name: rawJSON(strings.TrimSpace(c.FormValue("name")))}
+	switch lead.Scope(c.FormValue("scope")) {
+	case lead.ScopeCountry:
+		b.Country = rawJSON(strings.TrimSpace(c.FormValue("country")))
+	case lead.ScopeTeam:
+		b.TeamID = rawJSON(c.FormValue("team_id"))
+	}
+	_, err := s.Service.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), b)
+	return s.poolFormDone(c, err, "details", nil)
+}
+
+// poolWeightsForm sets the members' weights in weighted distribution
+// (fields weight.<member id>); a weight that is no number is refused by
+// the API's check.
+func (s *Server) poolWeightsForm(c *fiber.Ctx) error {
+	weights := map[string]json.RawMessage{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if id, ok := strings.CutPrefix(string(k), "weight."); ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(string(v))); err == nil {
+				weights[id] = rawJSON(n)
+			} else {
+				weights[id] = rawJSON(string(v))
+			}
+		}
+	})
+	_, err := s.Service.UpdatePool(c.UserContext(), httpx.Caller(c), c.Params("id"), service.PoolChange{Weights: rawJSON(weights)})
+	return s.poolFormDone(c, err, "weights", nil)
+}
+
+// poolRecipientsForm sets the pool's new-lead recipients to the users checked.
+func (s *Server) poolRecipientsForm(c *fiber.Ctx) error {
+	_, err := s.Service.SetPoolRecipients(c.UserContext(), httpx.Caller(c), c.Params("id"), formList(c, "user_ids"))
+	return s.poolFormDone(c, err, "recipients", nil)
+}
+
+// poolTransferForm hands the pool to another manager or admin, who
+// becomes one of its admins; the former owner stays a member, and goes
+// back to the pools page when they may not manage it any more.
+func (s *Server) poolTransferForm(c *fiber.Ctx) error {
+	ctx, me := c.UserContext(), httpx.Caller(c)
+	if _, err := s.Service.TransferPool(ctx, me, c.Params("id"), c.FormValue("admin_id")); err != nil {
+		return s.poolFormDone(c, err, "owner", nil)
+	}
+	if _, err := s.Service.ManagedPool(ctx, me, c.Params("id")); err != nil {
+		return c.Redirect("/pools?done=owner", fiber.StatusSeeOther)
+	}
+	return s.poolFormDone(c, nil, "owner", nil)
+}
+
+// poolFormDone goes back to the pool's page: with a notice, or with the
+// refusal next to its field (a failure goes to the error handler); a
+// policy expression that does not compile is refused as the API does.
+func (s *Server) poolFormDone(c *fiber.Ctx, err error, done string, typed map[string]string) error {
+	if err == nil {
+		return c.Redirect("/pools/"+url.PathEscape(c.Params("id"))+"?done="+done, fiber.StatusSeeOther)
+	}
+	err = compileProblemOf(err)
+	if webProblem(err) == nil {
+		return err
+	}
+	return s.showPool(c, "", err, typed)
+}

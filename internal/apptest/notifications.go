@@ -1,0 +1,73 @@
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/leadflow/leadflow/api"
+	"github.com/leadflow/leadflow/internal/sendgridtest"
+	"github.com/leadflow/leadflow/internal/testenv"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/notify"
+	"github.com/leadflow/leadflow/server"
+	"github.com/leadflow/leadflow/worker"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// NewMailStack is the whole service with e-mail configured as in
+// production, SENDGRID_API_KEY and SENDGRID_BASE_URL, pointing at a local
+// server that speaks the SendGrid v3 mail-send contract.
+func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) {
+	sg := sendgridtest.New(t, "SG.integration-key")
+	t.Setenv("SENDGRID_API_KEY", sg.Key)
+	t.Setenv("SENDGRID_BASE_URL", sg.URL)
+	sender, err := notify.New(notify.ConfigFromEnv(os.Getenv))
+	if err != nil || sender.Name() != "sendgrid" {
+		t.Fatalf("sender %v: %v", sender, err)
+	}
+	db := testenv.Store(t)
+	tc, ns := testenv.Temporal(t)
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com"})
+	s := &Stack{T: t, DB: db, TC: tc, App: server.New(server.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
+	token, hash := api.NewToken()
+	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
+		Role: lead.RoleAdmin, Capacity: 10, DailyClaimLimit: 10, Active: true}, hash); err != nil {
+		t.Fatal(err)
+	}
+	s.Admin = token
+	return s, sg
+}
+
+// FinishLead closes a live lead and waits for its workflow, which waits for
+// its e-mails: after it, no e-mail of the lead is still on its way.
+func (s *Stack) FinishLead(id string) {
+	s.T.Helper()
+	if l := s.GetLead(id); !l.Status.Terminal() {
+		s.Expect(s.Do("POST", "/api/v1/leads/"+id+"/close", s.Admin, `{"reason":"test over"}`), 200)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out lead.Lead
+	if err := s.TC.GetWorkflow(ctx, workflows.WorkflowID(id), "").Get(ctx, &out); err != nil {
+		s.T.Fatalf("workflow of %s: %v", id, err)
+	}
+}
+
+// MailUser creates a user of a role through the API and returns its id and token.
+func (s *Stack) MailUser(name, role string) (string, string) {
+	s.T.Helper()
+	return s.PoolStaff(name, lead.Role(role))
+}
+
+// MailTeam creates a team through the API and returns its id.
+func (s *Stack) MailTeam(name string) string {
+	s.T.Helper()
+	var team lead.Team
+	s.Expect(s.Do("POST", "/api/v1/teams", s.Admin, fmt.Sprintf(`{"name":%q}`, name)), 201).JSON(s.T, &team)
+	return team.ID
+}
