@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -123,7 +124,7 @@ func DecodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(err, v)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return BadRequest("body", "has data after the JSON object")
@@ -139,14 +140,14 @@ func isJSON(contentType string) bool {
 	return strings.EqualFold(strings.TrimSpace(mt), fiber.MIMEApplicationJSON)
 }
 
-func jsonError(err error) error {
+func jsonError(err error, v any) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return BadRequest("body", fmt.Sprintf("malformed JSON at byte %d: %s", syn.Offset, syn.Error()))
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(reflect.TypeOf(v), typ.Field)
 		if field == "" {
 			return BadRequest("body", "must be a JSON object")
 		}
@@ -160,6 +161,52 @@ func jsonError(err error) error {
 		// Errors from custom unmarshalers, such as durations and times.
 		return lead.Invalid(lead.FieldError{Field: "body", Reason: err.Error()})
 	}
+}
+
+// jsonPath is the path of a wrongly typed value as the client wrote it. The
+// decoder's path also names the embedded structs it went through (such as
+// lead.Contact in lead.Input), which are flat in the JSON: they are dropped.
+func jsonPath(t reflect.Type, path string) string {
+	if path == "" {
+		return ""
+	}
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t != nil && t.Kind() == reflect.Struct {
+			if f, ok := t.FieldByName(seg); ok && f.Anonymous && f.Tag.Get("json") == "" {
+				t = f.Type
+				continue
+			}
+			t = jsonFieldType(t, seg)
+		} else if t != nil && (t.Kind() == reflect.Map || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			t = t.Elem()
+		} else {
+			t = nil
+		}
+		out = append(out, seg)
+	}
+	return strings.Join(out, ".")
+}
+
+// jsonFieldType is the type of the field of struct t that JSON names name,
+// or nil.
+func jsonFieldType(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous && f.Tag.Get("json") == "" {
+			continue
+		}
+		n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if n == "" {
+			n = f.Name
+		}
+		if strings.EqualFold(n, name) {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 func jsonKind(k string) string {
