@@ -92,7 +92,7 @@ func (m *mailEnv) user(name string, role lead.Role) lead.User {
 func (m *mailEnv) lead(company, poolID string) lead.Lead {
 	m.t.Helper()
 	ctx := context.Background()
-	in := lead.Input{Company: company, Name: "Li Lei", Phone: fmt.Sprintf("+86138%08d", phones.Add(1)), Country: "CN", Source: lead.SourceWeb}
+	in := lead.Input{Contact: lead.Contact{Company: company, Name: "Li Lei", Phone: fmt.Sprintf("+86138%08d", phones.Add(1)), Country: "CN"}, Source: lead.SourceWeb}
 	if err := in.Clean(); err != nil {
 		m.t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ func benchRules(o Options) []Row {
 	if err != nil {
 		return []Row{{"rules: 50-rule validation set", "compile: " + err.Error(), o.command("rules")}}
 	}
-	l := lead.Lead{ID: "lead-1", Company: "Shenzhen Tengda Electronics Co., Ltd.", Name: "Li Wei",
-		Phone: "13800138000", Email: "li.wei@tengda.example", Country: "CN", Source: "web", Channel: "google",
+	l := lead.Lead{ID: "lead-1", Contact: lead.Contact{Company: "Shenzhen Tengda Electronics Co., Ltd.", Name: "Li Wei",
+		Phone: "13800138000", Email: "li.wei@tengda.example", Country: "CN", Channel: "google"}, Source: "web",
 		Tags: []string{"trade-show", "electronics"}, Custom: map[string]any{"size": 120},
 		IP: "203.0.113.7", CreatedAt: time.Now().Add(-2 * time.Hour)}
 	facts := rules.Facts{IPCompanies: map[string]int{"10m": 1, "1h": 2}}

@@ -8,20 +8,10 @@ import (
 // Input is what a channel submits to register a lead. The server fills
 // Source, IP and CreatedBy; the rest comes from the caller.
 type Input struct {
-	Company    string         `json:"company"`
-	Name       string         `json:"name,omitempty"`
-	Phone      string         `json:"phone"`
-	Email      string         `json:"email,omitempty"`
-	Country    string         `json:"country,omitempty"`
-	Channel    string         `json:"channel,omitempty"`
-	Group      string         `json:"group,omitempty"`
-	Profession string         `json:"profession,omitempty"`
-	Address    string         `json:"address,omitempty"`
-	District   string         `json:"district,omitempty"`
-	Division   string         `json:"division,omitempty"`
-	Notes      string         `json:"notes,omitempty"`
-	Tags       []string       `json:"tags,omitempty"`
-	Custom     map[string]any `json:"custom,omitempty"`
+	Contact
+	Notes  string         `json:"notes,omitempty"`
+	Tags   []string       `json:"tags,omitempty"`
+	Custom map[string]any `json:"custom,omitempty"`
 	// DuplicatePolicy overrides the source's duplicate policy for this lead.
 	DuplicatePolicy DuplicatePolicy `json:"duplicate_policy,omitempty"`
 	Source          string          `json:"-"`
@@ -135,10 +125,8 @@ func (in Input) NewLead(id string) Lead {
 		tags = []string{}
 	}
 	return Lead{
-		ID: id, Status: StatusReceived, Stage: DefaultStages[0],
-		Company: in.Company, Name: in.Name, Phone: in.Phone, PhoneE164: p.E164, Email: in.Email, Country: in.Country,
-		Source: in.Source, Channel: in.Channel, Group: in.Group, Profession: in.Profession, Address: in.Address, District: in.District,
-		Division: in.Division, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,
+		ID: id, Status: StatusReceived, Stage: DefaultStages[0], Contact: in.Contact, PhoneE164: p.E164,
+		Source: in.Source, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,
 		DedupKey: DedupKey(in.Company, p.E164, in.Country),
 	}
 }

@@ -58,26 +58,33 @@ const (
 	SourceImport = "import" // a bulk import
 )
 
+// Contact is who a lead is and how to reach them: the fields a channel
+// submits (Input) and the read model keeps (Lead), declared once. Embedded,
+// its fields marshal flat, as if declared in the embedding struct.
+type Contact struct {
+	Company    string `json:"company"`
+	Name       string `json:"name,omitempty"`
+	Phone      string `json:"phone"`
+	Email      string `json:"email,omitempty"`
+	Country    string `json:"country,omitempty"`
+	Channel    string `json:"channel,omitempty"`
+	Group      string `json:"group,omitempty"` // one of the groups option list
+	Profession string `json:"profession,omitempty"`
+	Address    string `json:"address,omitempty"`
+	District   string `json:"district,omitempty"`
+	Division   string `json:"division,omitempty"`
+}
+
 // Lead is one sales lead as the read model stores it.
 type Lead struct {
-	ID             string         `json:"id"`
-	Status         Status         `json:"status"`
-	Stage          string         `json:"stage"`
-	Company        string         `json:"company"`
-	Name           string         `json:"name,omitempty"`
-	Phone          string         `json:"phone"`
+	ID     string `json:"id"`
+	Status Status `json:"status"`
+	Stage  string `json:"stage"`
+	Contact
 	Phones         []string       `json:"phones,omitempty"` // further numbers
 	Emails         []string       `json:"emails,omitempty"` // further addresses
 	PhoneE164      string         `json:"phone_e164,omitempty"`
-	Email          string         `json:"email,omitempty"`
-	Country        string         `json:"country,omitempty"`
 	Source         string         `json:"source"`
-	Channel        string         `json:"channel,omitempty"`
-	Group          string         `json:"group,omitempty"` // one of the groups option list
-	Profession     string         `json:"profession,omitempty"`
-	Address        string         `json:"address,omitempty"`
-	District       string         `json:"district,omitempty"`
-	Division       string         `json:"division,omitempty"`
 	Notes          string         `json:"notes,omitempty"`
 	Tags           []string       `json:"tags"`
 	Custom         map[string]any `json:"custom,omitempty"`

@@ -88,7 +88,7 @@ func TestDuration(t *testing.T) {
 }
 
 func TestInputClean(t *testing.T) {
-	in := Input{Company: " ", Phone: "", Email: "nope", Country: "usa"}
+	in := Input{Contact: Contact{Company: " ", Phone: "", Email: "nope", Country: "usa"}}
 	err := in.Clean()
 	e, ok := err.(*Error)
 	if !ok || e.Code != CodeInvalid {
@@ -104,11 +104,11 @@ func TestInputClean(t *testing.T) {
 		}
 	}
 	// A non-geographic number (+800) tells no country: its region is "001".
-	global := Input{Company: "Acme Trading", Phone: "+800 1234 5678"}
+	global := Input{Contact: Contact{Company: "Acme Trading", Phone: "+800 1234 5678"}}
 	if err := global.Clean(); err != nil || global.Country != "" {
 		t.Fatalf("non-geographic number: %v %+v", err, global)
 	}
-	ok2 := Input{Company: "Acme Trading", Phone: "+86 138 0013 8000"}
+	ok2 := Input{Contact: Contact{Company: "Acme Trading", Phone: "+86 138 0013 8000"}}
 	if err := ok2.Clean(); err != nil || ok2.Country != "CN" {
 		t.Fatalf("clean input: %v %+v", err, ok2)
 	}

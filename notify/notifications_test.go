@@ -132,8 +132,9 @@ func TestSenderSelection(t *testing.T) {
 
 func TestTemplates(t *testing.T) {
 	deadline := time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
-	l := lead.Lead{ID: "l1", Company: "Acme <Trading> & Co", Name: "Li Lei", Phone: "138 0013 8000", PhoneE164: "+8613800138000",
-		Email: "li@acme.cn", Country: "CN", Source: "web", Stage: "New"}
+	l := lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme <Trading> & Co", Name: "Li Lei",
+		Phone: "138 0013 8000", Email: "li@acme.cn", Country: "CN"}, PhoneE164: "+8613800138000",
+		Source: "web", Stage: "New"}
 	base := notify.Data{To: "Rita", Lead: l, LeadURL: "http://leadflow.test/leads/l1", Pool: "North", Rep: "Rita", Actor: "Max Manager",
 		SettingsURL: "http://leadflow.test/api/v1/settings/notifications"}
 	cases := []struct {

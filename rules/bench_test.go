@@ -14,9 +14,10 @@ import (
 // by the 49th of 50 routing rules and matches a handful of scoring rules.
 func benchLead() lead.Lead {
 	return lead.Lead{
-		ID: "lead-1", Company: "Shenzhen Tengda Electronics Co., Ltd.", Name: "Li Wei",
-		Phone: "13800138000", Email: "li.wei@tengda.example", Country: "CN", Source: "web",
-		Channel: "google", Profession: "purchasing", Tags: []string{"trade-show", "electronics", "t7"},
+		ID: "lead-1", Contact: lead.Contact{Company: "Shenzhen Tengda Electronics Co., Ltd.", Name: "Li Wei",
+			Phone: "13800138000", Email: "li.wei@tengda.example", Country: "CN", Channel: "google", Profession: "purchasing"},
+		Source: "web",
+		Tags:   []string{"trade-show", "electronics", "t7"},
 		Custom: map[string]any{"size": 120, "amount": 5000.0, "industry": "electronics"},
 		IP:     "203.0.113.7", CreatedAt: testNow.Add(-2 * time.Hour),
 	}

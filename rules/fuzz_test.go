@@ -31,8 +31,7 @@ func FuzzCompile(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)
 	}
-	env := envFor(lead.Lead{
-		Company: "Acme Trading Ltd", Phone: "13800138000", Country: "CN", Source: "web", IP: "10.0.0.1",
+	env := envFor(lead.Lead{Contact: lead.Contact{Company: "Acme Trading Ltd", Phone: "13800138000", Country: "CN"}, Source: "web", IP: "10.0.0.1",
 		Tags: []string{"vip", "a"}, Custom: map[string]any{"size": 120, "note": "x,y"}, CreatedAt: testNow.Add(-time.Hour),
 	}, Facts{IPCompanies: map[string]int{"10m": 1, "15m": 3}})
 	f.Fuzz(func(t *testing.T, src string) {

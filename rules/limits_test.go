@@ -97,7 +97,7 @@ func TestRunawayRules(t *testing.T) {
 			if err != nil || exprErr != nil {
 				t.Fatalf("does not compile: %v / %v", err, exprErr)
 			}
-			env := envFor(lead.Lead{Company: company, Custom: map[string]any{"size": 120}}, Facts{})
+			env := envFor(lead.Lead{Contact: lead.Contact{Company: company}, Custom: map[string]any{"size": 120}}, Facts{})
 			var out Outcome
 			grew := allocated(func() { out = s.EvaluateWithin(env, time.Hour) })
 			if len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0], "runaway: ") || !strings.Contains(out.Errors[0], c.run) {
@@ -180,7 +180,7 @@ func TestConversionValueIsBounded(t *testing.T) {
 	}}))
 	var out Outcome
 	grew := allocated(func() {
-		out = s.Evaluate(envFor(lead.Lead{Company: company, Custom: map[string]any{"amount": 5.0}}, Facts{}))
+		out = s.Evaluate(envFor(lead.Lead{Contact: lead.Contact{Company: company}, Custom: map[string]any{"amount": 5.0}}, Facts{}))
 	})
 	if len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0], "customer.blob: memory budget exceeded") || grew > maxGrowth {
 		t.Fatalf("errors %q, %d MB", out.Errors, grew>>20)
@@ -222,8 +222,7 @@ func TestPoolExpressionsHaveTheSameLimits(t *testing.T) {
 // TestOrdinaryRulesEvaluateTheSame compares expressions that use the metered
 // operations with plain expr on the same environment.
 func TestOrdinaryRulesEvaluateTheSame(t *testing.T) {
-	l := lead.Lead{
-		Company: "Shenzhen Tengda Electronics", Phone: "138 0013 8000", Country: "CN", Source: "web",
+	l := lead.Lead{Contact: lead.Contact{Company: "Shenzhen Tengda Electronics", Phone: "138 0013 8000", Country: "CN"}, Source: "web",
 		Tags: []string{"vip", "trade-show"}, Custom: map[string]any{"size": 120, "note": "a,b,c", "list": []any{"x", "y"}},
 		CreatedAt: testNow.Add(-time.Hour),
 	}

@@ -30,13 +30,13 @@ func TestValidationDefaults(t *testing.T) {
 		facts   Facts
 		reasons int
 	}{
-		{"good", lead.Lead{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}, Facts{}, 0},
-		{"bad phone", lead.Lead{Company: "Acme Trading", Phone: "123", Country: "CN"}, Facts{}, 1},
-		{"short company", lead.Lead{Company: "Acme", Phone: "13800138000", Country: "CN"}, Facts{}, 1},
-		{"short cjk company", lead.Lead{Company: "腾达电子", Phone: "13800138000", Country: "CN"}, Facts{}, 1},
-		{"fraud ip", lead.Lead{Company: "Acme Trading", Phone: "13800138000", Country: "CN", IP: "10.0.0.1"}, Facts{IPCompanies: map[string]int{"10m": 2}}, 1},
-		{"ip without counter", lead.Lead{Company: "Acme Trading", Phone: "13800138000", Country: "CN", IP: "10.0.0.1"}, Facts{IPCompanies: map[string]int{"10m": 1}}, 0},
-		{"all bad", lead.Lead{Company: "A", Phone: "1", Country: "CN", IP: "10.0.0.1"}, Facts{IPCompanies: map[string]int{"10m": 5}}, 3},
+		{"good", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}}, Facts{}, 0},
+		{"bad phone", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Phone: "123", Country: "CN"}}, Facts{}, 1},
+		{"short company", lead.Lead{Contact: lead.Contact{Company: "Acme", Phone: "13800138000", Country: "CN"}}, Facts{}, 1},
+		{"short cjk company", lead.Lead{Contact: lead.Contact{Company: "腾达电子", Phone: "13800138000", Country: "CN"}}, Facts{}, 1},
+		{"fraud ip", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}, IP: "10.0.0.1"}, Facts{IPCompanies: map[string]int{"10m": 2}}, 1},
+		{"ip without counter", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}, IP: "10.0.0.1"}, Facts{IPCompanies: map[string]int{"10m": 1}}, 0},
+		{"all bad", lead.Lead{Contact: lead.Contact{Company: "A", Phone: "1", Country: "CN"}, IP: "10.0.0.1"}, Facts{IPCompanies: map[string]int{"10m": 5}}, 3},
 	}
 	for _, c := range cases {
 		out := v.Evaluate(NewEnv(NewLeadEnv(c.l), c.facts, now))
@@ -83,7 +83,7 @@ func TestRuntimeErrorDoesNotReject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := v.Evaluate(NewEnv(NewLeadEnv(lead.Lead{Company: "Acme Trading"}), Facts{}, time.Now()))
+	out := v.Evaluate(NewEnv(NewLeadEnv(lead.Lead{Contact: lead.Contact{Company: "Acme Trading"}}), Facts{}, time.Now()))
 	if out.Rejected || len(out.Errors) != 1 || out.Trace[0].Error == "" {
 		t.Fatalf("%+v", out)
 	}

@@ -84,9 +84,9 @@ func TestValidationRejectionsInOrder(t *testing.T) {
 		l       lead.Lead
 		reasons []string
 	}{
-		{"none", lead.Lead{Company: "Acme Trading", Country: "DE"}, nil},
-		{"one", lead.Lead{Company: "Acme Trading", Country: "DE", Tags: []string{"SPAM"}}, []string{"third"}},
-		{"three in rule order", lead.Lead{Company: "Ac", Country: "CN", Tags: []string{"spam"}}, []string{"first", "third", "fourth"}},
+		{"none", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Country: "DE"}}, nil},
+		{"one", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Country: "DE"}, Tags: []string{"SPAM"}}, []string{"third"}},
+		{"three in rule order", lead.Lead{Contact: lead.Contact{Company: "Ac", Country: "CN"}, Tags: []string{"spam"}}, []string{"first", "third", "fourth"}},
 	}
 	for _, c := range cases {
 		out := s.Evaluate(envFor(c.l, Facts{}))
@@ -143,11 +143,11 @@ func TestRouting(t *testing.T) {
 		toInviter bool
 		trace     []string
 	}{
-		{"first of two matches wins", lead.Lead{Country: "CN", Source: "web"}, "web", "pool-web", false, []string{"germany", "web"}},
-		{"first rule", lead.Lead{Country: "DE", Source: "web"}, "germany", "pool-de", false, []string{"germany"}},
-		{"later rule", lead.Lead{Country: "CN", Source: "manual"}, "web-again", "pool-de", false, []string{"germany", "web", "web-again"}},
-		{"inviter", lead.Lead{Country: "US", Source: "invite"}, "invited", "", true, []string{"germany", "web", "web-again", "invited"}},
-		{"default", lead.Lead{Country: "US", Source: "manual"}, "", "pool-default", false, []string{"germany", "web", "web-again", "invited"}},
+		{"first of two matches wins", lead.Lead{Contact: lead.Contact{Country: "CN"}, Source: "web"}, "web", "pool-web", false, []string{"germany", "web"}},
+		{"first rule", lead.Lead{Contact: lead.Contact{Country: "DE"}, Source: "web"}, "germany", "pool-de", false, []string{"germany"}},
+		{"later rule", lead.Lead{Contact: lead.Contact{Country: "CN"}, Source: "manual"}, "web-again", "pool-de", false, []string{"germany", "web", "web-again"}},
+		{"inviter", lead.Lead{Contact: lead.Contact{Country: "US"}, Source: "invite"}, "invited", "", true, []string{"germany", "web", "web-again", "invited"}},
+		{"default", lead.Lead{Contact: lead.Contact{Country: "US"}, Source: "manual"}, "", "pool-default", false, []string{"germany", "web", "web-again", "invited"}},
 	}
 	for _, c := range cases {
 		out := s.Evaluate(envFor(c.l, Facts{}))
@@ -198,11 +198,11 @@ func TestScoring(t *testing.T) {
 		facts Facts
 		score int
 	}{
-		{"none", lead.Lead{Country: "DE", Custom: map[string]any{"size": 1}}, Facts{}, 0},
-		{"one", lead.Lead{Country: "CN", Custom: map[string]any{"size": 1}}, Facts{}, 10},
-		{"three add up", lead.Lead{Country: "CN", Tags: []string{"VIP"}, Custom: map[string]any{"size": 500}}, Facts{}, 40},
-		{"negative points", lead.Lead{Country: "CN", IP: "10.0.0.1", Custom: map[string]any{"size": 1}}, Facts{IPCompanies: map[string]int{"10m": 3}}, -30},
-		{"all", lead.Lead{Country: "CN", Tags: []string{"vip"}, IP: "10.0.0.1", Custom: map[string]any{"size": 101}}, Facts{IPCompanies: map[string]int{"10m": 9}}, 0},
+		{"none", lead.Lead{Contact: lead.Contact{Country: "DE"}, Custom: map[string]any{"size": 1}}, Facts{}, 0},
+		{"one", lead.Lead{Contact: lead.Contact{Country: "CN"}, Custom: map[string]any{"size": 1}}, Facts{}, 10},
+		{"three add up", lead.Lead{Contact: lead.Contact{Country: "CN"}, Tags: []string{"VIP"}, Custom: map[string]any{"size": 500}}, Facts{}, 40},
+		{"negative points", lead.Lead{Contact: lead.Contact{Country: "CN"}, IP: "10.0.0.1", Custom: map[string]any{"size": 1}}, Facts{IPCompanies: map[string]int{"10m": 3}}, -30},
+		{"all", lead.Lead{Contact: lead.Contact{Country: "CN"}, Tags: []string{"vip"}, IP: "10.0.0.1", Custom: map[string]any{"size": 101}}, Facts{IPCompanies: map[string]int{"10m": 9}}, 0},
 	}
 	for _, c := range cases {
 		out := s.Evaluate(envFor(c.l, c.facts))
@@ -234,21 +234,21 @@ func TestAutoAccept(t *testing.T) {
 		accept, ignored bool
 		trace           []string
 	}{
-		{"first group", lead.Lead{Company: "Beta Labs", Country: "CN", Tags: []string{"VIP"}}, true, false,
+		{"first group", lead.Lead{Contact: lead.Contact{Company: "Beta Labs", Country: "CN"}, Tags: []string{"VIP"}}, true, false,
 			[]string{"group 1, condition 1", "group 1, condition 2"}},
-		{"first group fails on its 2nd condition, second matches", lead.Lead{Company: "Beta Labs", Country: "CN", Source: "invite"}, true, false,
+		{"first group fails on its 2nd condition, second matches", lead.Lead{Contact: lead.Contact{Company: "Beta Labs", Country: "CN"}, Source: "invite"}, true, false,
 			[]string{"group 1, condition 1", "group 1, condition 2", "group 2, condition 1"}},
-		{"AND stops at the first false condition", lead.Lead{Company: "Beta Labs", Country: "DE", Tags: []string{"vip"}, Source: "invite"}, true, false,
+		{"AND stops at the first false condition", lead.Lead{Contact: lead.Contact{Company: "Beta Labs", Country: "DE"}, Tags: []string{"vip"}, Source: "invite"}, true, false,
 			[]string{"group 1, condition 1", "group 2, condition 1"}},
-		{"none match", lead.Lead{Company: "Beta Labs", Country: "CN", Source: "web"}, false, false,
+		{"none match", lead.Lead{Contact: lead.Contact{Company: "Beta Labs", Country: "CN"}, Source: "web"}, false, false,
 			[]string{"group 1, condition 1", "group 1, condition 2", "group 2, condition 1"}},
-		{"ignored although a group matches", lead.Lead{Company: "Acme Trading", Country: "CN", Tags: []string{"vip"}, Source: "invite"}, false, true,
+		{"ignored although a group matches", lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Country: "CN"}, Tags: []string{"vip"}, Source: "invite"}, false, true,
 			[]string{"ignored_companies"}},
-		{"ignored in another spelling", lead.Lead{Company: "acme  trading limited", Source: "invite"}, false, true,
+		{"ignored in another spelling", lead.Lead{Contact: lead.Contact{Company: "acme  trading limited"}, Source: "invite"}, false, true,
 			[]string{"ignored_companies"}},
-		{"a longer name is not ignored", lead.Lead{Company: "Acme Trading Europe", Source: "invite"}, true, false,
+		{"a longer name is not ignored", lead.Lead{Contact: lead.Contact{Company: "Acme Trading Europe"}, Source: "invite"}, true, false,
 			[]string{"group 1, condition 1", "group 2, condition 1"}},
-		{"a blank ignore entry ignores no blank company", lead.Lead{Company: "", Source: "invite"}, true, false,
+		{"a blank ignore entry ignores no blank company", lead.Lead{Contact: lead.Contact{Company: ""}, Source: "invite"}, true, false,
 			[]string{"group 1, condition 1", "group 2, condition 1"}},
 	}
 	for _, c := range cases {
@@ -277,7 +277,7 @@ func TestAutoAccept(t *testing.T) {
 	// the ignore list still applies.
 	s = mustCompile(t, KindAutoAccept, `{"ignored_companies":["Acme Trading Ltd"]}`)
 	for _, company := range []string{"Beta Labs", "ACME trading co."} {
-		out := s.Evaluate(envFor(lead.Lead{Company: company, Source: "invite"}, Facts{}))
+		out := s.Evaluate(envFor(lead.Lead{Contact: lead.Contact{Company: company}, Source: "invite"}, Facts{}))
 		if out.Accept || out.Ignored != (company != "Beta Labs") || len(out.Errors) != 0 {
 			t.Errorf("no groups, %s: %+v", company, out)
 		}
@@ -292,7 +292,7 @@ func TestConversion(t *testing.T) {
 		"order.amount":     "lead.custom.amount",
 		"order.total":      "lead.custom.amount * 2",
 	}}))
-	out := s.Evaluate(envFor(lead.Lead{Company: "Acme Trading", Country: "CN", Custom: map[string]any{"size": 12, "amount": 99.5}}, Facts{}))
+	out := s.Evaluate(envFor(lead.Lead{Contact: lead.Contact{Company: "Acme Trading", Country: "CN"}, Custom: map[string]any{"size": 12, "amount": 99.5}}, Facts{}))
 	wantCustomer := map[string]any{"name": "Acme Trading", "size": 12, "country": "CN"}
 	wantOrder := map[string]any{"amount": 99.5, "total": 199.0}
 	if !reflect.DeepEqual(out.Customer, wantCustomer) || !reflect.DeepEqual(out.Order, wantOrder) || len(out.Errors) != 0 {
@@ -308,7 +308,7 @@ func TestConversion(t *testing.T) {
 		"customer.name": "lead.company",
 		"order.amount":  "lead.custom.amount",
 	}}))
-	out = s.Evaluate(envFor(lead.Lead{Company: "Acme Trading", Custom: map[string]any{"amount": 10}}, Facts{}))
+	out = s.Evaluate(envFor(lead.Lead{Contact: lead.Contact{Company: "Acme Trading"}, Custom: map[string]any{"amount": 10}}, Facts{}))
 	if len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0], "customer.age: ") {
 		t.Errorf("errors %q", out.Errors)
 	}
@@ -461,7 +461,7 @@ func TestIPCompaniesFacts(t *testing.T) {
 		{"no ip counts zero", "", map[string]int{"10m": 10, "1h": 10}, nil},
 	}
 	for _, c := range cases {
-		out := s.Evaluate(envFor(lead.Lead{IP: c.ip, Country: "DE"}, Facts{IPCompanies: c.facts}))
+		out := s.Evaluate(envFor(lead.Lead{IP: c.ip, Contact: lead.Contact{Country: "DE"}}, Facts{IPCompanies: c.facts}))
 		if !slices.Equal(out.Reasons, c.reasons) || len(out.Errors) != 0 {
 			t.Errorf("%s: reasons %q errors %q, want %q", c.name, out.Reasons, out.Errors, c.reasons)
 		}
@@ -493,7 +493,7 @@ func TestIPCompaniesFacts(t *testing.T) {
 
 func TestFunctions(t *testing.T) {
 	created := testNow.Add(-72 * time.Hour)
-	l := lead.Lead{Company: "ACME Trading Co., Ltd.", Phone: "13800138000", Country: "CN", Tags: []string{"VIP", "trade-show"}, CreatedAt: created}
+	l := lead.Lead{Contact: lead.Contact{Company: "ACME Trading Co., Ltd.", Phone: "13800138000", Country: "CN"}, Tags: []string{"VIP", "trade-show"}, CreatedAt: created}
 	cases := []struct {
 		name, src string
 		l         lead.Lead
@@ -601,7 +601,7 @@ func TestMemoryBudget(t *testing.T) {
 func TestTimeBudget(t *testing.T) {
 	// normalizeCompany on a ~130 kB name a few times: milliseconds, no memory budget.
 	s := mustCompile(t, KindValidation, `{"rules":[{"name":"slow","when":"any(1..5, normalizeCompany(lead.company) == \"x\")","message":"m"}]}`)
-	env := envFor(lead.Lead{Company: strings.Repeat("Acme Trading ", 10000)}, Facts{})
+	env := envFor(lead.Lead{Contact: lead.Contact{Company: strings.Repeat("Acme Trading ", 10000)}}, Facts{})
 	start := time.Now()
 	out := s.EvaluateWithin(env, time.Nanosecond)
 	took := time.Since(start)
@@ -622,7 +622,7 @@ func TestPanicInFunctionIsAnError(t *testing.T) {
 	s := mustCompile(t, KindValidation, `{"rules":[
 		{"name":"tag","when":"hasTag(\"spam\")","message":"spam"},
 		{"name":"phone","when":"!phoneValid(lead.phone, lead.country)","message":"phone"}]}`)
-	env := envFor(lead.Lead{Phone: "123", Country: "CN"}, Facts{})
+	env := envFor(lead.Lead{Contact: lead.Contact{Phone: "123", Country: "CN"}}, Facts{})
 	env.HasTag = func(string) bool { panic("boom") }
 	out := s.Evaluate(env)
 	if len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0], "tag: ") || !strings.Contains(out.Errors[0], "boom") || out.Trace[0].Error == "" {
@@ -633,7 +633,7 @@ func TestPanicInFunctionIsAnError(t *testing.T) {
 	}
 
 	// An environment built without NewEnv has nil functions.
-	out = s.Evaluate(&Env{Lead: NewLeadEnv(lead.Lead{Phone: "123"})})
+	out = s.Evaluate(&Env{Lead: NewLeadEnv(lead.Lead{Contact: lead.Contact{Phone: "123"}})})
 	if len(out.Errors) != 2 || out.Rejected {
 		t.Errorf("nil functions: %+v", out)
 	}
@@ -651,7 +651,7 @@ func TestConcurrentEvaluate(t *testing.T) {
 	done := make(chan int)
 	for i := range 8 {
 		go func() {
-			l := lead.Lead{Country: "CN"}
+			l := lead.Lead{Contact: lead.Contact{Country: "CN"}}
 			if i%2 == 0 {
 				l.Tags = []string{"vip"}
 			}
@@ -676,7 +676,7 @@ func TestValidationFormFields(t *testing.T) {
 		{Name: "short", When: `len(lead.company) < 5`, Message: "company name too short", Field: "company"},
 		{Name: "fraud", When: `hasTag("bot")`, Message: "looks automated"},
 	}}))
-	out := s.Evaluate(envFor(lead.Lead{Company: "Ac", Tags: []string{"bot"}}, Facts{}))
+	out := s.Evaluate(envFor(lead.Lead{Contact: lead.Contact{Company: "Ac"}, Tags: []string{"bot"}}, Facts{}))
 	if len(out.Reasons) != 2 || len(out.Fields) != 1 || out.Fields[0] != (lead.FieldError{Field: "company", Reason: "company name too short"}) {
 		t.Fatalf("fields %+v reasons %q", out.Fields, out.Reasons)
 	}

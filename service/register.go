@@ -51,8 +51,8 @@ type RegisterInput struct {
 // retry from the same address finds the lead it created.
 func (s *Service) Register(ctx context.Context, key string, r RegisterInput) error {
 	in, ip := r.Registration, r.IP
-	li := lead.Input{Company: in.Company, Name: in.Name, Phone: in.Phone, Email: in.Email, Country: in.Country,
-		Address: in.Address, Profession: in.Profession, Custom: in.Custom, Source: lead.SourceWeb, IP: ip}
+	li := lead.Input{Contact: lead.Contact{Company: in.Company, Name: in.Name, Phone: in.Phone, Email: in.Email, Country: in.Country,
+		Address: in.Address, Profession: in.Profession}, Custom: in.Custom, Source: lead.SourceWeb, IP: ip}
 	err := li.Clean()
 	bad, _ := lead.FieldsOf(err)
 	if err := s.CheckLead(ctx, &bad, li.Custom, nil, nil, true); err != nil {

@@ -261,7 +261,7 @@ func TestPlanInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := lead.Input{Company: "Acme Trading", Name: "李雷", Phone: "138 0013 8000", Email: "li@acme.cn", Country: "CN",
+	want := lead.Input{Contact: lead.Contact{Company: "Acme Trading", Name: "李雷", Phone: "138 0013 8000", Email: "li@acme.cn", Country: "CN"},
 		Tags: []string{"展会", "VIP", "老客户"}, Notes: "first\nsecond", Custom: map[string]any{"预算": "50万"}}
 	if !reflect.DeepEqual(in, want) {
 		t.Fatalf("input\n got %+v\nwant %+v", in, want)

@@ -31,7 +31,7 @@ func TestIntakeDeduplicates(t *testing.T) {
 		t.Fatalf("first's history: %+v %v", events, err)
 	}
 	// Warn creates a second live row that names the first.
-	in := lead.Input{Company: "DEDUP MOTORS, LTD.", Phone: "+8613800138000", Source: lead.SourceAPI}
+	in := lead.Input{Contact: lead.Contact{Company: "DEDUP MOTORS, LTD.", Phone: "+8613800138000"}, Source: lead.SourceAPI}
 	if err := in.Clean(); err != nil {
 		t.Fatal(err)
 	}

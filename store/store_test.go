@@ -32,7 +32,7 @@ func newUser(t *testing.T, db *store.DB, role lead.Role, capacity, daily int) le
 func pooledLead(t *testing.T, db *store.DB, company, ip string) lead.Lead {
 	t.Helper()
 	ctx := context.Background()
-	in := lead.Input{Company: company, Phone: "+8613800138000", Source: lead.SourceWeb, IP: ip}
+	in := lead.Input{Contact: lead.Contact{Company: company, Phone: "+8613800138000"}, Source: lead.SourceWeb, IP: ip}
 	if err := in.Clean(); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestInsertAndIntakeAreIdempotent(t *testing.T) {
 	db := testenv.Store(t)
 	ctx := context.Background()
 	l := pooledLead(t, db, "Acme Trading", "")
-	again, err := db.InsertReceived(ctx, lead.Lead{ID: l.ID, Company: "Other Name", Phone: "1", Source: "api"})
+	again, err := db.InsertReceived(ctx, lead.Lead{ID: l.ID, Contact: lead.Contact{Company: "Other Name", Phone: "1"}, Source: "api"})
 	if err != nil || again.Company != "Acme Trading" || again.Status != lead.StatusPooled {
 		t.Fatalf("re-insert changed the lead: %+v %v", again, err)
 	}

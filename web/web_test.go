@@ -41,8 +41,8 @@ func TestRenderPages(t *testing.T) {
 	data := map[string]any{
 		"login":    struct{ Next, Code string }{"/leads", ""},
 		"message":  "text",
-		"leads":    &LeadList{Tabs: []Tab{{Label: "My leads", URL: "/leads", Active: true}}, Fields: []Field{{Name: "status", Options: []string{"pooled"}}}, Leads: []lead.Lead{{ID: "l1", Company: "Acme"}}, Next: "/leads?cursor=x"},
-		"lead":     &LeadPage{Lead: lead.Lead{ID: "l1", Company: "Acme", Tags: []string{"a"}}, Can: map[string]bool{"claim": true, "follow up": true, "edit": true, "return": true, "accept": true, "decline": true, "convert": true, "assign": true, "transfer": true, "reclaim": true, "close": true}, Reps: []Choice{{"r1", "Rita"}}, Pools: []Choice{{"p1", "Pool"}}, EditFields: []Field{{Name: "stage", Options: []string{"New"}}}, Events: []HistoryItem{{Event: lead.Event{Type: "claimed"}, Trace: "{}", FollowUp: &lead.FollowUp{Content: "c"}}}},
+		"leads":    &LeadList{Tabs: []Tab{{Label: "My leads", URL: "/leads", Active: true}}, Fields: []Field{{Name: "status", Options: []string{"pooled"}}}, Leads: []lead.Lead{{ID: "l1", Contact: lead.Contact{Company: "Acme"}}}, Next: "/leads?cursor=x"},
+		"lead":     &LeadPage{Lead: lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme"}, Tags: []string{"a"}}, Can: map[string]bool{"claim": true, "follow up": true, "edit": true, "return": true, "accept": true, "decline": true, "convert": true, "assign": true, "transfer": true, "reclaim": true, "close": true}, Reps: []Choice{{"r1", "Rita"}}, Pools: []Choice{{"p1", "Pool"}}, EditFields: []Field{{Name: "stage", Options: []string{"New"}}}, Events: []HistoryItem{{Event: lead.Event{Type: "claimed"}, Trace: "{}", FollowUp: &lead.FollowUp{Content: "c"}}}},
 		"invite":   struct{ URL string }{"http://x/r/t"},
 		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
 		"job":      &Job{Status: "running", Processed: 1, Total: 2, Poll: "/imports/i1/progress", Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},

@@ -87,7 +87,7 @@ func runMail(t *testing.T, m *mailbox, before func(env *testsuite.TestWorkflowEn
 	env.RegisterWorkflow(LeadWorkflow)
 	m.register(env)
 	before(env)
-	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "13800138000", Source: m.intake.Source}})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000"}, Source: m.intake.Source}})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}

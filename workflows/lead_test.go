@@ -84,7 +84,7 @@ func TestRejectedLeadEndsTheWorkflow(t *testing.T) {
 	env := newEnv(t, f)
 	var intake updateResult
 	env.RegisterDelayedCallback(func() { sendUpdate[lead.IntakeResult](env, UpdateIntake, "intake", &intake) }, 0)
-	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "123"}})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme Trading", Phone: "123"}}})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -123,7 +123,7 @@ func TestClaimFollowUpConvert(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		sendUpdate[lead.Converted](env, UpdateConvert, "cv1", &conv, ConvertInput{ActorID: "rep1", CustomerID: "cust1"})
 	}, 5*time.Second)
-	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l2", Company: "Acme Trading", Phone: "13800138000", Country: "CN"}})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l2", Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}}})
 
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
@@ -170,7 +170,7 @@ func TestClaimRefusedByStoreKeepsLeadPooled(t *testing.T) {
 		}
 		env.CancelWorkflow()
 	}, 2*time.Second)
-	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l3", Company: "Acme Trading", Phone: "13800138000", Country: "CN"}})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l3", Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}}})
 	e := DomainError(claim.failed)
 	if e == nil || e.Code != lead.CodeConflict || len(e.Reasons) != 1 || e.Reasons[0] != "capacity reached: the rep holds 5 of 5 leads" {
 		t.Fatalf("claim should fail with the store's reasons: %+v", claim)
@@ -208,7 +208,7 @@ func TestSearchAttributesFollowTheInput(t *testing.T) {
 			}, time.Second)
 			env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Second)
 			in := c.in
-			in.Lead = lead.Lead{ID: "l9", Company: "Acme Trading", Phone: "13800138000", Country: "CN"}
+			in.Lead = lead.Lead{ID: "l9", Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000", Country: "CN"}}
 			env.ExecuteWorkflow(LeadWorkflow, in)
 			if claim.failed != nil || claim.value.(lead.Lead).OwnerID != "rep1" {
 				t.Fatalf("claim: %+v", claim)

@@ -95,7 +95,7 @@ func runLead(t *testing.T, l lead.Lead, exempt bool, before func(env *testsuite.
 	tl := &timeline{env: env, lead: l, exempt: exempt}
 	tl.register(env)
 	before(env)
-	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: l.ID, Company: "Acme Trading", Phone: "13800138000"}})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: l.ID, Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000"}}})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestContinueAsNewKeepsTheLead(t *testing.T) {
 			}, FollowUpInput{FollowUpID: fmt.Sprintf("f%d", i), AuthorID: "rep1", Type: "call", Content: "again"})
 		}, time.Duration(i)*time.Minute)
 	}
-	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Company: "Acme Trading", Phone: "13800138000"}})
+	env.ExecuteWorkflow(LeadWorkflow, LeadInput{Lead: lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme Trading", Phone: "13800138000"}}})
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
