@@ -68,7 +68,7 @@ func (k jobKind[T]) page(ctx context.Context, me lead.User, limit int, cursor st
 }
 
 // launch stores a job with create, under a new time-ordered id, and starts
-// its workflow (see StartJob: a job whose workflow cannot start is marked
+// its workflow (see startJob: a job whose workflow cannot start is marked
 // failed).
 func (k jobKind[T]) launch(ctx context.Context, s *Service, create func(ctx context.Context, id string) (T, error)) (T, error) {
 	var none T
@@ -77,7 +77,7 @@ func (k jobKind[T]) launch(ctx context.Context, s *Service, create func(ctx cont
 		return none, err
 	}
 	id := k.id(j)
-	err = s.StartJob(ctx, k.what, id, func(ctx context.Context) error { return k.start(ctx, j) },
+	err = s.startJob(ctx, k.what, id, func(ctx context.Context) error { return k.start(ctx, j) },
 		func(ctx context.Context, why string) error {
 			_, err := k.fail(ctx, id, why)
 			return err

@@ -112,7 +112,7 @@ func (s *Service) Leads(ctx context.Context, me lead.User, in LeadsInput) ([]lea
 	if in.Mine {
 		f.OwnerID = me.ID
 	} else if in.Pool != "" {
-		if f.PoolID = in.Pool; f.Status == "" && !IsStaff(me) {
+		if f.PoolID = in.Pool; f.Status == "" && !isStaff(me) {
 			f.Status = string(lead.StatusPooled) // a rep's pool tab: what they may claim
 		}
 	}
@@ -124,8 +124,8 @@ func (s *Service) Leads(ctx context.Context, me lead.User, in LeadsInput) ([]lea
 	return leads, next, err
 }
 
-// IsStaff reports whether u manages leads beyond their own.
-func IsStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == lead.RoleManager }
+// isStaff reports whether u manages leads beyond their own.
+func isStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == lead.RoleManager }
 
 // LeadHistory is a page of lead id's events, oldest first, when me may read it.
 func (s *Service) LeadHistory(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.Event, string, error) {

@@ -108,11 +108,11 @@ func TemporalError(err error) error {
 	return err
 }
 
-// StartJob starts the workflow of a stored import or export (what, id).
+// startJob starts the workflow of a stored import or export (what, id).
 // When it cannot start, nothing was done: the job is marked failed with
 // fail, so it does not look running forever (sending it again is safe),
 // and the caller gets the Temporal error.
-func (s *Service) StartJob(ctx context.Context, what, id string, start func(context.Context) error, fail func(context.Context, string) error) error {
+func (s *Service) startJob(ctx context.Context, what, id string, start func(context.Context) error, fail func(context.Context, string) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
 	defer cancel()
 	err := start(ctx)

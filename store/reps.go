@@ -74,19 +74,19 @@ func checkTaker(ctx context.Context, tx pgx.Tx, l lead.Lead, repID string, how T
 	if err != nil {
 		return u, lead.RepStats{}, err
 	}
-	st, err := repStats(ctx, tx, repID)
-	if err != nil {
-		return u, st, err
-	}
-	held := repLoadSQL("u.id")
+	// The rep's numbers and the decisions on them, in one round trip: the
+	// load is counted once (h.load) for rep.held and for the capacity.
+	held := "h.load"
 	if how == TakeAccept {
 		held += ` - 1` // the offer is in the load already
 	}
+	var st lead.RepStats
 	var room, cooling bool
 	var until *time.Time
-	if err := tx.QueryRow(ctx, `SELECT `+roomSQL("u", held)+`, `+coolingSQL("$2::uuid", "u")+`,
+	if err := tx.QueryRow(ctx, `SELECT h.load, `+claimsTodaySQL("u.id")+`, `+roomSQL("u", held)+`, `+coolingSQL("$2::uuid", "u")+`,
 		(SELECT max(c.until) FROM lead_cooldowns c WHERE c.lead_id = $2 AND c.user_id = u.id)
-		FROM users u WHERE u.id = $1`, repID, l.ID).Scan(&room, &cooling, &until); err != nil {
+		FROM users u CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
+		WHERE u.id = $1`, repID, l.ID).Scan(&st.Load, &st.ClaimsToday, &room, &cooling, &until); err != nil {
 		return u, st, err
 	}
 	var reasons []string
