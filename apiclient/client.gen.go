@@ -648,6 +648,24 @@ func (e RuleKind) Valid() bool {
 	}
 }
 
+// Defines values for UserLanguage.
+const (
+	UserLanguageEn   UserLanguage = "en"
+	UserLanguageZhCN UserLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserLanguage enum.
+func (e UserLanguage) Valid() bool {
+	switch e {
+	case UserLanguageEn:
+		return true
+	case UserLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateExportParamsFormat.
 const (
 	CreateExportParamsFormatCsv  CreateExportParamsFormat = "csv"
@@ -2000,9 +2018,15 @@ type User struct {
 	DailyClaimLimit int       `json:"daily_claim_limit"`
 	Email           string    `json:"email"`
 	Id              string    `json:"id"`
-	Name            string    `json:"name"`
-	Role            Role      `json:"role"`
-	TeamId          *string   `json:"team_id,omitempty"`
+
+	// Language the user's language for pages and e-mails; absent: the browser's
+	Language *UserLanguage `json:"language,omitempty"`
+	Name     string        `json:"name"`
+	Role     Role          `json:"role"`
+	TeamId   *string       `json:"team_id,omitempty"`
+
+	// TimeZone IANA time zone every time is shown in; absent: the team's, then the server's
+	TimeZone *string `json:"time_zone,omitempty"`
 
 	// TokenExpiresAt when the user's API token stops working; absent: never
 	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
@@ -2010,6 +2034,9 @@ type User struct {
 	// TokenUsedAt when the token was last used, to the minute
 	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
 }
+
+// UserLanguage the user's language for pages and e-mails; absent: the browser's
+type UserLanguage string
 
 // UserInput defines model for UserInput.
 type UserInput struct {

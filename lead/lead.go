@@ -143,6 +143,12 @@ type User struct {
 	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
 	// TokenUsedAt is when the token was last used, to the minute.
 	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
+	// Language is the user's language for pages and e-mails (en or
+	// zh-CN); empty: the browser's.
+	Language string `json:"language,omitempty"`
+	// TimeZone is the IANA zone every time is shown in; empty: the
+	// team's, then the server's.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // Default limits for a new user.

@@ -57,9 +57,9 @@ func (db *DB) Session(ctx context.Context, idHash []byte) (lead.User, string, er
 	var csrf string
 	var u lead.User
 	err := db.pool.QueryRow(ctx, `SELECT s.csrf, u.id::text, u.name, u.email, u.role, coalesce(u.team_id::text, ''), u.capacity,
-		u.daily_claim_limit, u.active, u.created_at, u.away
+		u.daily_claim_limit, u.active, u.created_at, u.away, u.language, u.time_zone
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > now() AND u.active`, idHash).
-		Scan(&csrf, &u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away)
+		Scan(&csrf, &u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away, &u.Language, &u.TimeZone)
 	return u, csrf, notFound(err, "session")
 }
 

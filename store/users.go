@@ -11,12 +11,12 @@ import (
 )
 
 const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at, away,
-	token_expires_at, token_used_at`
+	token_expires_at, token_used_at, language, time_zone`
 
 // userFields are the scan destinations of userColumns.
 func userFields(u *lead.User) []any {
 	return []any{&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away,
-		&u.TokenExpiresAt, &u.TokenUsedAt}
+		&u.TokenExpiresAt, &u.TokenUsedAt, &u.Language, &u.TimeZone}
 }
 
 func scanUser(row pgx.Row) (lead.User, error) {
