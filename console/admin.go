@@ -24,15 +24,15 @@ var menu = []struct {
 	link web.NavLink
 	gate service.Gate
 }{
-	{web.NavLink{Key: "imports", URL: "/imports", Label: "Imports"}, service.GateImport},
-	{web.NavLink{Key: "exports", URL: "/exports", Label: "Exports"}, service.GateEveryone},
-	{web.NavLink{Key: "rules", URL: "/rules", Label: "Rules"}, service.GateRulesRead},
-	{web.NavLink{Key: "pools", URL: "/pools", Label: "Pools"}, service.GateStaff},
-	{web.NavLink{Key: "users", URL: "/users", Label: "Users"}, service.GateStaff},
-	{web.NavLink{Key: "teams", URL: "/teams", Label: "Teams"}, service.GateStaff},
-	{web.NavLink{Key: "fields", URL: "/fields", Label: "Custom fields"}, service.GateAdmin},
-	{web.NavLink{Key: "options", URL: "/options", Label: "Option lists"}, service.GateAdmin},
-	{web.NavLink{Key: "outbox", URL: "/outbox", Label: "Outbox"}, service.GateAdmin},
+	{web.NavLink{Key: "imports", URL: "/imports", Label: "nav.imports"}, service.GateImport},
+	{web.NavLink{Key: "exports", URL: "/exports", Label: "nav.exports"}, service.GateEveryone},
+	{web.NavLink{Key: "rules", URL: "/rules", Label: "nav.rules"}, service.GateRulesRead},
+	{web.NavLink{Key: "pools", URL: "/pools", Label: "nav.pools"}, service.GateStaff},
+	{web.NavLink{Key: "users", URL: "/users", Label: "nav.users"}, service.GateStaff},
+	{web.NavLink{Key: "teams", URL: "/teams", Label: "nav.teams"}, service.GateStaff},
+	{web.NavLink{Key: "fields", URL: "/fields", Label: "nav.fields"}, service.GateAdmin},
+	{web.NavLink{Key: "options", URL: "/options", Label: "nav.options"}, service.GateAdmin},
+	{web.NavLink{Key: "outbox", URL: "/outbox", Label: "nav.outbox"}, service.GateAdmin},
 }
 
 // menuFor is the management links user u may use.

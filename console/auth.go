@@ -59,7 +59,7 @@ func (s *Server) session(c *fiber.Ctx) error {
 	}
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		if c.Method() != fiber.MethodGet {
-			return s.consoleMessage(c, fiber.StatusUnauthorized, "Your session has ended", "Sign in again and retry.")
+			return s.consoleMessage(c, fiber.StatusUnauthorized, "session.ended", "session.sign_in_again")
 		}
 		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 	}
@@ -67,9 +67,10 @@ func (s *Server) session(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && !sameToken(formCSRF(c), csrf) {
-		return s.consoleMessage(c, fiber.StatusForbidden, "This form has expired", "Reload the page and try again.")
+		return s.consoleMessage(c, fiber.StatusForbidden, "form.expired", "form.reload")
 	}
 	httpx.SetCaller(c, u)
+	s.setLocale(c, u)
 	c.Locals(csrfKey{}, csrf)
 	return c.Next()
 }
@@ -100,7 +101,7 @@ func sameToken(a, b string) bool {
 // consolePage is the frame of a console page for the signed-in user.
 func consolePage(c *fiber.Ctx, title, nav string) web.Page {
 	csrf, _ := c.Locals(csrfKey{}).(string)
-	return web.Page{Title: title, User: httpx.Caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(httpx.Caller(c))}
+	return web.Page{Locale: localeOf(c), Switch: switchLinks(c), Title: title, User: httpx.Caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(httpx.Caller(c))}
 }
 
 // render writes a console page.
@@ -161,9 +162,14 @@ func loginCSRF(c *fiber.Ctx) string {
 // loginData is what the sign-in page shows.
 type loginData struct{ Next, Code string }
 
+// signInPage is the sign-in page's frame, before there is a session.
+func signInPage(c *fiber.Ctx, d loginData) web.Page {
+	return web.Page{Locale: localeOf(c), Switch: switchLinks(c), Title: "login.title", CSRF: loginCSRF(c), Data: d}
+}
+
 func (s *Server) loginPage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.Query("next"))}}
+	p := signInPage(c, loginData{Next: nextPath(c.Query("next"))})
 	return render(c, "login", p)
 }
 
@@ -172,22 +178,22 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 func (s *Server) codePage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("Referrer-Policy", "no-referrer")
-	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.Query("next")), Code: c.Params("code")}}
+	p := signInPage(c, loginData{Next: nextPath(c.Query("next")), Code: c.Params("code")})
 	return render(c, "login", p)
 }
 
 // login signs in with a pasted token.
 func (s *Server) login(c *fiber.Ctx) error {
 	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
-		return s.loginRefused(c, "This form has expired: try again.")
+		return s.loginRefused(c, "login.form_expired")
 	}
 	token := strings.TrimSpace(c.FormValue("token"))
 	if !strings.HasPrefix(token, service.TokenPrefix) {
-		return s.loginRefused(c, "That is not a leadflow token: it starts with lf_.")
+		return s.loginRefused(c, "login.not_a_token")
 	}
 	u, err := s.Guard.UserOfToken(c, token)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
+		return s.loginRefused(c, "login.bad_token")
 	}
 	if err != nil {
 		return s.loginFailed(c, err)
@@ -200,7 +206,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 // token does.
 func (s *Server) loginCode(c *fiber.Ctx) error {
 	if !sameToken(formCSRF(c), c.Cookies(loginCookie)) {
-		return s.loginRefused(c, "This form has expired: open the link again.")
+		return s.loginRefused(c, "login.link_form_expired")
 	}
 	if err := s.Guard.Blocked(c, s.Guard.SignIn); err != nil {
 		return s.loginFailed(c, err)
@@ -210,7 +216,7 @@ func (s *Server) loginCode(c *fiber.Ctx) error {
 		if err := s.Guard.Failed(c, s.Guard.SignIn, err); lead.ErrorCode(err) != lead.CodeNotFound {
 			return s.loginFailed(c, err)
 		}
-		return s.loginRefused(c, "This sign-in link has expired or was used already. Ask for a new one, or sign in with your token.")
+		return s.loginRefused(c, "login.link_spent")
 	}
 	if err != nil {
 		return err
@@ -230,13 +236,13 @@ func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
 		return err
 	}
 	return s.loginPageWith(c, fiber.StatusTooManyRequests,
-		"Too many failed sign-ins from your network. Try again in "+limited.Wait(c)+".")
+		tr(c, "login.too_many", "Wait", limited.Wait(c)))
 }
 
 // loginPageWith answers the sign-in page with a status and why.
 func (s *Server) loginPageWith(c *fiber.Ctx, status int, why string) error {
-	p := web.Page{Title: "Sign in", CSRF: loginCSRF(c), Data: loginData{Next: nextPath(c.FormValue("next"))},
-		Problem: &web.Problem{Title: why}}
+	p := signInPage(c, loginData{Next: nextPath(c.FormValue("next"))})
+	p.Problem = &web.Problem{Title: why}
 	c.Status(status)
 	return render(c, "login", p)
 }
@@ -255,7 +261,7 @@ func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) err
 	id := randomToken(32)
 	expires, err := s.Store.CreateSession(c.UserContext(), service.HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.loginRefused(c, "The token is not valid, or its user is inactive.")
+		return s.loginRefused(c, "login.bad_token")
 	}
 	if err != nil {
 		return err

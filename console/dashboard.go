@@ -19,7 +19,7 @@ import (
 // Everyone sees the figures of the leads they answer for: a rep their own.
 
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
-	p := consolePage(c, "Dashboard", "dashboard")
+	p := consolePage(c, "nav.dashboard", "dashboard")
 	f, err := service.ParseReportFilter(httpx.Query(c), false)
 	if err != nil {
 		// Bad dates are shown at the top; the page shows the default period.

@@ -30,13 +30,13 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports/template", httpx.ImportTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
-	importPage, importProgress := jobPages(s, "imports", "Import", s.Service.Import, func(im store.Import) string { return "Import " + im.FileName }, importJob)
+	importPage, importProgress := jobPages(s, "imports", "imports.not_found", s.Service.Import, func(im store.Import) string { return "Import " + im.FileName }, importJob)
 	get("/imports/:id", importPage)
 	get("/imports/:id/progress", importProgress)
 	get("/imports/:id/errors.csv", httpx.ImportErrors(s.Service))
 	get("/exports", s.exportsPage)
 	post("/exports", s.startExportPage)
-	exportPage, exportProgress := jobPages(s, "exports", "Export", s.Service.Export, func(store.Export) string { return "Export" }, s.exportJob)
+	exportPage, exportProgress := jobPages(s, "exports", "exports.not_found", s.Service.Export, func(store.Export) string { return "Export" }, s.exportJob)
 	get("/exports/:id", exportPage)
 	get("/exports/:id/progress", exportProgress)
 	get("/exports/:id/file", httpx.ExportFile(s.Service))
@@ -45,13 +45,13 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 // jobPages makes the handlers of an import's or export's page and of its
 // progress part, which the page fetches again while the job runs: own
 // reads the job of the route's :id as the API does (others' jobs are not
-// found), title names the page, job makes its data.
+// found), what is the message id of a job not found, title names the page, job makes its data.
 func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead.User, string) (T, error), title func(T) string,
 	job func(T) *web.Job) (page, progress fiber.Handler) {
 	page = func(c *fiber.Ctx) error {
 		it, err := own(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		if lead.ErrorCode(err) == lead.CodeNotFound {
-			return s.consoleMessage(c, fiber.StatusNotFound, what+" not found", "It does not exist, or it is not yours to see.")
+			return s.consoleMessage(c, fiber.StatusNotFound, what, "page.not_yours")
 		}
 		if err != nil {
 			return err
@@ -66,7 +66,7 @@ func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead
 			return err
 		}
 		c.Type("html", "utf-8")
-		return web.RenderPart(c, "job", "job", job(it))
+		return web.RenderPart(c, localeOf(c), "job", "job", job(it))
 	}
 	return page, progress
 }
@@ -92,7 +92,7 @@ func pageRefusal(err error) (*web.Problem, int) {
 // reports whether it did (the API's routes' gate, service.GateImport).
 func (s *Server) staffOnly(c *fiber.Ctx) (refused bool, err error) {
 	if err := service.Allowed(httpx.Caller(c), service.GateImport); err != nil {
-		return true, s.consoleMessage(c, fiber.StatusForbidden, "Imports are for admins and managers", err.Error())
+		return true, s.consoleMessage(c, fiber.StatusForbidden, "imports.staff_only", err.Error())
 	}
 	return false, nil
 }
@@ -182,7 +182,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 			return err
 		}
 		c.Status(status)
-		return web.RenderPart(c, "imports", "refused", p)
+		return web.RenderPart(c, localeOf(c), "imports", "refused", p)
 	}
 	if formMapping(c, u) != nil {
 		u.Mapping = nil // the columns changed: match them afresh
@@ -217,7 +217,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 	for _, e := range p.MappingErrors {
 		m.Errors = append(m.Errors, e.Field+": "+e.Reason)
 	}
-	return web.RenderPart(c, "imports", "match", &m)
+	return web.RenderPart(c, localeOf(c), "imports", "match", &m)
 }
 
 // formMapping reads the matching step's choices, one "map" value per

@@ -34,7 +34,7 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 			return s.consoleMessage(c, refusalStatus(refusal), webProblem(refusal).Title, strings.Join(webProblem(refusal).Reasons, "; "))
 		}
 		if lead.ErrorCode(err) == lead.CodeNotFound {
-			return s.consoleMessage(c, fiber.StatusNotFound, "Lead not found", "It does not exist, or it is not yours to see.")
+			return s.consoleMessage(c, fiber.StatusNotFound, "lead.not_found", "page.not_yours")
 		}
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
@@ -48,7 +49,7 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		}
 	}
 	if !found {
-		return s.consoleMessage(c, fiber.StatusNotFound, "Pool not found", "You may not claim from this pool.")
+		return s.consoleMessage(c, fiber.StatusNotFound, "leads.pool_not_found", "leads.pool_not_yours")
 	}
 	for _, f := range listFilters {
 		f.Value = c.Query(f.Name)
@@ -113,6 +114,9 @@ func webProblem(err error) *web.Problem {
 		p.Fields = map[string]string{}
 		for _, f := range fields {
 			p.Fields[f.Field] = f.Reason
+			if id := "reason." + f.Code; f.Code != "" && i18n.Has(i18n.EN, id) {
+				p.Fields[f.Field] = id // the page says it in the reader's language
+			}
 		}
 	}
 	return p
@@ -133,14 +137,15 @@ func refusalStatus(err error) int {
 	return fiber.StatusInternalServerError
 }
 
-// formTime reads a datetime-local (UTC) or RFC 3339 field; nil when empty.
+// formTime reads a datetime-local field (in the user's time zone) or an
+// RFC 3339 one; nil when empty.
 func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
 	v := strings.TrimSpace(c.FormValue(field))
 	if v == "" {
 		return nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
-		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+		if t, err := time.ParseInLocation(layout, v, localeOf(c).Zone); err == nil {
 			return &t
 		}
 	}

@@ -23,6 +23,7 @@ import (
 // session cookie, never under /api/v1.
 func (s *Server) consoleRoutes(app *fiber.App) {
 	app.Get("/static/:name", serveStatic)
+	app.Get("/lang/:lang", httpx.SecurityHeaders, switchLanguage)
 	app.Get("/login", httpx.SecurityHeaders, s.loginPage)
 	app.Post("/login", httpx.SecurityHeaders, s.login)
 	app.Post("/login/code", httpx.SecurityHeaders, s.loginCode)
@@ -68,7 +69,7 @@ func (s *Server) invitePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := consolePage(c, "Invite link", "invite")
+	p := consolePage(c, "nav.invite", "invite")
 	p.Data = struct{ URL string }{service.InviteURL(s.PublicURL, tok)}
 	return render(c, "invite", p)
 }
@@ -108,7 +109,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, re
 		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: k.Description, Required: k.Essential,
 			On: k.Essential || !slices.Contains(optOut, k.Kind)})
 	}
-	p := consolePage(c, "E-mail settings", "settings")
+	p := consolePage(c, "settings.title", "settings")
 	p.Data, p.Notice = struct{ Kinds []web.EmailSetting }{kinds}, notice
 	if refusal != nil {
 		p.Problem = webProblem(refusal)

@@ -65,7 +65,7 @@ func (s *Server) rulesFor(g service.Gate, h fiber.Handler) fiber.Handler {
 	return s.only(g, func(c *fiber.Ctx) error {
 		if c.Params("kind") != "" {
 			if _, err := service.RuleKind(c.Params("kind")); err != nil {
-				return s.consoleMessage(c, fiber.StatusNotFound, "No such rules", webProblem(err).Title)
+				return s.consoleMessage(c, fiber.StatusNotFound, "rules.no_rules", webProblem(err).Title)
 			}
 		}
 		return h(c)
@@ -103,7 +103,7 @@ func (s *Server) rulesPage(c *fiber.Ctx) error {
 		}
 		kinds = append(kinds, row)
 	}
-	p := consolePage(c, "Rules", "rules")
+	p := consolePage(c, "nav.rules", "rules")
 	p.Data = kinds
 	return render(c, "rules", p)
 }

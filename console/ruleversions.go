@@ -39,7 +39,7 @@ func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 		}
 	}
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.consoleMessage(c, fiber.StatusNotFound, "No such version", webProblem(err).Title)
+		return s.consoleMessage(c, fiber.StatusNotFound, "rules.no_version", webProblem(err).Title)
 	}
 	return err
 }

@@ -108,7 +108,7 @@ func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed str
 		return err
 	}
 	d := web.OptionsPage{CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil}
-	p := consolePage(c, "Option lists", "options")
+	p := consolePage(c, "nav.options", "options")
 	p.Data = &d
 	var errs map[string]string
 	if refusal != nil {
@@ -146,7 +146,7 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 	for _, k := range lead.EmailKinds {
 		d.Kinds = append(d.Kinds, k.Kind)
 	}
-	p := consolePage(c, "Outbox", "outbox")
+	p := consolePage(c, "nav.outbox", "outbox")
 	p.Data = &d
 	f := store.NotificationFilter{Kind: d.Kind, Status: d.Status, Limit: 50, Cursor: c.Query("cursor")}
 	items, next, err := s.Service.Notifications(c.UserContext(), httpx.Caller(c), f)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -32,10 +33,15 @@ func Static() fs.FS {
 	return sub
 }
 
-var funcs = template.FuncMap{
-	"when":    when,
+// placeholders are the functions every page may call; pagesFor binds
+// them to a reader's language and time zone (see locale.go).
+var placeholders = template.FuncMap{
+	"when":    func(any) string { return "" },
+	"t":       func(string, ...any) string { return "" },
+	"reclaim": func(lead.Lead) *Reclaim { return nil },
+	"lang":    func() string { return "" },
+	"zone":    func() string { return "" },
 	"join":    strings.Join,
-	"reclaim": ReclaimOf,
 }
 
 // Reclaim is when a rep's lead goes back to its pool, as a list shows it.
@@ -45,29 +51,35 @@ type Reclaim struct {
 	Soon bool   // less than a day left: highlighted
 }
 
-// ReclaimOf is the next reclaim of l (lead.NextReclaim), nil when none is due.
-func ReclaimOf(l lead.Lead) *Reclaim {
+// ReclaimOf is the next reclaim of l (lead.NextReclaim) in lang's words,
+// nil when none is due.
+func ReclaimOf(lang string, l lead.Lead) *Reclaim {
 	d, ok := lead.NextReclaim(l)
 	if !ok {
 		return nil
 	}
-	left := time.Until(d.Due)
-	r := &Reclaim{Why: d.Reason, Soon: left < 24*time.Hour}
-	switch {
-	case left <= 0:
-		r.In = "overdue"
-	case left >= 24*time.Hour:
-		r.In = fmt.Sprintf("in %dd %dh", int(left.Hours())/24, int(left.Hours())%24)
-	case left >= time.Hour:
-		r.In = fmt.Sprintf("in %dh %dm", int(left.Hours()), int(left.Minutes())%60)
-	default:
-		r.In = fmt.Sprintf("in %dm", int(left.Minutes())+1)
-	}
-	return r
+	return &Reclaim{Why: d.Reason, Soon: time.Until(d.Due) < 24*time.Hour, In: Left(lang, d.Due)}
 }
 
-// when formats a time (or a *time.Time) for a page, in UTC.
-func when(v any) string {
+// Left says how long until t, in lang: "in 2d 3h", "overdue".
+func Left(lang string, t time.Time) string {
+	left := time.Until(t)
+	h := int(left.Hours())
+	switch {
+	case left <= 0:
+		return i18n.T(lang, "time.overdue")
+	case left >= 24*time.Hour:
+		return i18n.T(lang, "time.in_days", "D", h/24, "H", h%24)
+	case left >= time.Hour:
+		return i18n.T(lang, "time.in_hours", "H", h, "M", int(left.Minutes())%60)
+	default:
+		return i18n.T(lang, "time.in_minutes", "M", int(left.Minutes())+1)
+	}
+}
+
+// When formats a time (or a *time.Time) in zone, with its offset:
+// "2026-12-07 05:57 +08:00"; "" for none.
+func When(zone *time.Location, v any) string {
 	var t time.Time
 	switch x := v.(type) {
 	case time.Time:
@@ -83,7 +95,10 @@ func when(v any) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	if zone == nil {
+		zone = time.UTC
+	}
+	return t.In(zone).Format("2006-01-02 15:04 -07:00")
 }
 
 var consolePages = func() map[string]*template.Template {
@@ -104,7 +119,7 @@ var consolePages = func() map[string]*template.Template {
 		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		out[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(consoleFiles, append(slices.Clone(shared), n)...))
+		out[base] = template.Must(template.New(base).Funcs(placeholders).ParseFS(consoleFiles, append(slices.Clone(shared), n)...))
 	}
 	return out
 }()
@@ -113,6 +128,7 @@ var consolePages = func() map[string]*template.Template {
 // token for the forms, the navigation item to highlight, a notice or a
 // problem to show, and the page's own data.
 type Page struct {
+	Locale
 	Title string
 	User  lead.User // zero on the sign-in pages
 	CSRF  string
@@ -122,7 +138,12 @@ type Page struct {
 	Notice  string
 	Problem *Problem
 	Data    any
+	// Switch links to this page in each language.
+	Switch []LangLink
 }
+
+// LangLink is one entry of the language switch.
+type LangLink struct{ Value, Label, URL string }
 
 // Problem is a refusal shown on a page: its title, the reasons of a
 // refused action, and the bad fields with what is wrong with each.
@@ -135,9 +156,9 @@ type Problem struct {
 // Render writes the console page name (a file of templates/console
 // without .html) with p.
 func Render(w io.Writer, name string, p Page) error {
-	t, ok := consolePages[name]
-	if !ok {
-		return fmt.Errorf("web: no page %q", name)
+	t, err := p.Locale.page(name)
+	if err != nil {
+		return err
 	}
 	return t.ExecuteTemplate(w, "layout", p)
 }

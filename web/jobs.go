@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"time"
 )
@@ -82,10 +81,10 @@ type ExportField struct {
 
 // RenderPart writes one template of a console page (a fragment a page's
 // script fetches) with data, without the layout.
-func RenderPart(w io.Writer, page, name string, data any) error {
-	t, ok := consolePages[page]
-	if !ok {
-		return fmt.Errorf("web: no page %q", page)
+func RenderPart(w io.Writer, l Locale, page, name string, data any) error {
+	t, err := l.page(page)
+	if err != nil {
+		return err
 	}
 	return t.ExecuteTemplate(w, name, data)
 }

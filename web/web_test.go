@@ -87,11 +87,11 @@ func TestRenderPages(t *testing.T) {
 	var b bytes.Buffer
 	m := &ImportMatch{FileName: "a.csv", Rows: 2, Columns: []MatchColumn{{Header: "Firma", Field: "company", Choices: []Choice{{"company", "Company"}}, Values: []string{"Acme"}}},
 		Errors: []string{"row 2: phone: is required"}}
-	if err := RenderPart(&b, "imports", "match", m); err != nil || !strings.Contains(b.String(), `<option value="company" selected>`) {
+	if err := RenderPart(&b, Locale{}, "imports", "match", m); err != nil || !strings.Contains(b.String(), `<option value="company" selected>`) {
 		t.Errorf("the matching step: %v\n%s", err, b.String())
 	}
 	b.Reset()
-	if err := RenderPart(&b, "job", "job", data["job"]); err != nil || !strings.Contains(b.String(), `data-poll="/imports/i1/progress"`) ||
+	if err := RenderPart(&b, Locale{}, "job", "job", data["job"]); err != nil || !strings.Contains(b.String(), `data-poll="/imports/i1/progress"`) ||
 		!strings.Contains(b.String(), `<progress id="job-progress" max="2" value="1">`) {
 		t.Errorf("the progress fragment: %v\n%s", err, b.String())
 	}
@@ -109,19 +109,19 @@ func TestRenderPages(t *testing.T) {
 func TestReclaimOf(t *testing.T) {
 	assigned := time.Now().Add(-time.Hour)
 	l := lead.Lead{Status: lead.StatusAssigned, AssignedAt: &assigned, Policy: &lead.Policy{NoFollowUpAfter: lead.Duration(3 * 24 * time.Hour)}}
-	r := ReclaimOf(l)
+	r := ReclaimOf("en", l)
 	if r == nil || r.Soon || !strings.HasPrefix(r.In, "in 2d 2") || r.Why != "no follow-up within 3d" {
 		t.Fatalf("reclaim %+v", r)
 	}
 	l.Policy.NoFollowUpAfter = lead.Duration(3 * time.Hour)
-	if r = ReclaimOf(l); r == nil || !r.Soon || !strings.HasPrefix(r.In, "in 1h") {
+	if r = ReclaimOf("en", l); r == nil || !r.Soon || !strings.HasPrefix(r.In, "in 1h") {
 		t.Fatalf("soon: %+v", r)
 	}
 	l.Policy.NoFollowUpAfter = lead.Duration(30 * time.Minute)
-	if r = ReclaimOf(l); r == nil || r.In != "overdue" {
+	if r = ReclaimOf("en", l); r == nil || r.In != "overdue" {
 		t.Fatalf("overdue: %+v", r)
 	}
-	if ReclaimOf(lead.Lead{Status: lead.StatusPooled}) != nil {
+	if ReclaimOf("en", lead.Lead{Status: lead.StatusPooled}) != nil {
 		t.Fatal("a pooled lead shows a reclaim")
 	}
 }

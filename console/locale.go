@@ -1,0 +1,72 @@
+package console
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/i18n"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/web"
+)
+
+// This file picks whom a page is written for: the language (the switch's
+// cookie, else the user's setting, else the browser's Accept-Language)
+// and the time zone (the user's, else the team's, else the server's).
+
+// langCookie keeps the language chosen with the switch on every page.
+const langCookie = "leadflow_lang"
+
+type localeKey struct{}
+
+// localeOf is the locale of c's page: set by the session for a signed-in
+// user, else the browser's language in UTC.
+func localeOf(c *fiber.Ctx) web.Locale {
+	if l, ok := c.Locals(localeKey{}).(web.Locale); ok {
+		return l
+	}
+	return web.Locale{Lang: i18n.Pick(c.Get(fiber.HeaderAcceptLanguage), c.Cookies(langCookie)), Zone: time.UTC}
+}
+
+// setLocale keeps u's locale for the request's pages.
+func (s *Server) setLocale(c *fiber.Ctx, u lead.User) {
+	lang := i18n.Pick(c.Get(fiber.HeaderAcceptLanguage), c.Cookies(langCookie), u.Language)
+	c.Locals(localeKey{}, web.Locale{Lang: lang, Zone: zoneOf(u)})
+}
+
+// zoneOf is u's time zone, UTC when unset or unknown.
+func zoneOf(u lead.User) *time.Location {
+	if z, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
+		return z
+	}
+	return time.UTC
+}
+
+// tr is the message id in the language of c's page.
+func tr(c *fiber.Ctx, id string, args ...any) string { return i18n.T(localeOf(c).Lang, id, args...) }
+
+// switchLinks are the language switch's links back to this page.
+func switchLinks(c *fiber.Ctx) []web.LangLink {
+	next := url.QueryEscape(c.OriginalURL())
+	var out []web.LangLink
+	for _, l := range i18n.Languages {
+		out = append(out, web.LangLink{Value: l, Label: i18n.Names[l], URL: "/lang/" + l + "?next=" + next})
+	}
+	return out
+}
+
+// switchLanguage keeps the chosen language in a cookie (a year) and goes
+// back to the page it was chosen on.
+func switchLanguage(c *fiber.Ctx) error {
+	lang := i18n.Match(c.Params("lang"))
+	if lang == "" {
+		return fiber.ErrNotFound
+	}
+	setCookie(c, langCookie, lang, time.Now().AddDate(1, 0, 0))
+	next := nextPath(c.Query("next"))
+	if next == "" {
+		next = "/"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
