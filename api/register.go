@@ -90,25 +90,22 @@ func Localize(c *fiber.Ctx, p *Problem) {
 
 // invite answers the caller's invite link.
 func (s *Server) invite(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
+	link, err := s.svc.MyInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.inviteLink(tok))
+	return c.JSON(link)
 }
 
 // rotateInvite replaces the caller's invite link; the old one stops working.
 func (s *Server) rotateInvite(c *fiber.Ctx) error {
-	tok, err := s.db.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
+	link, err := s.svc.RotateInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.inviteLink(tok))
+	return c.JSON(link)
 }
 
-func (s *Server) inviteLink(tok string) fiber.Map {
-	return fiber.Map{"token": tok, "url": service.InviteURL(s.cfg.PublicURL, tok)}
-}
 
 // duplicatePolicies answers the duplicate policy of every source.
 func (s *Server) duplicatePolicies(c *fiber.Ctx) error {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -65,22 +64,22 @@ func serveStatic(c *fiber.Ctx) error {
 }
 
 func (s *Server) invitePage(c *fiber.Ctx) error {
-	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
+	link, err := s.Service.MyInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
 	p := consolePage(c, "nav.invite", "invite")
-	p.Data = struct{ URL string }{service.InviteURL(s.PublicURL, tok)}
+	p.Data = struct{ URL string }{link.URL}
 	return render(c, "invite", p)
 }
 
 // inviteQR draws the caller's invite link as a QR code (PNG).
 func (s *Server) inviteQR(c *fiber.Ctx) error {
-	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
+	link, err := s.Service.MyInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(service.InviteURL(s.PublicURL, tok), qrcode.Medium, 440)
+	png, err := qrcode.Encode(link.URL, qrcode.Medium, 440)
 	if err != nil {
 		return err
 	}
@@ -89,7 +88,7 @@ func (s *Server) inviteQR(c *fiber.Ctx) error {
 }
 
 func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
-	if _, err := s.Store.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey); err != nil {
+	if _, err := s.Service.RotateInviteLink(c.UserContext(), httpx.Caller(c)); err != nil {
 		return err
 	}
 	return c.Redirect("/invite", fiber.StatusSeeOther)

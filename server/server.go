@@ -134,7 +134,7 @@ func New(cfg Config) *fiber.App {
 	}
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
 		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
-		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports})
+		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey})
 	guard := httpx.NewGuard(cfg.Store, cfg.TrustedProxies, cfg.RegisterRateLimit, cfg.FailureLimit, cfg.FailureWindow)
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry)}
 	app := fiber.New(fiber.Config{
@@ -172,7 +172,7 @@ func New(cfg Config) *fiber.App {
 	app.Get("/api/v1/openapi.json", api.OpenAPI)
 
 	faces := httpx.Deps{Service: svc, Store: cfg.Store, Guard: guard, PublicURL: cfg.PublicURL,
-		InviteKey: cfg.InviteKey, ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
+		ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
 	console.Routes(app, faces)
 	api.Routes(app, faces)
 

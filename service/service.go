@@ -39,6 +39,9 @@ type Config struct {
 	// (default 2).
 	ExportTTL         time.Duration
 	MaxRunningExports int
+	// InviteKey is the secret invite links are derived from
+	// (store.InviteToken).
+	InviteKey []byte
 }
 
 // Service holds the dependencies of the operations; they are its methods.
