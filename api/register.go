@@ -106,7 +106,6 @@ func (s *Server) rotateInvite(c *fiber.Ctx) error {
 	return c.JSON(link)
 }
 
-
 // duplicatePolicies answers the duplicate policy of every source.
 func (s *Server) duplicatePolicies(c *fiber.Ctx) error {
 	p, err := s.svc.DuplicatePolicies(c.UserContext(), httpx.Caller(c))

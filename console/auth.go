@@ -134,7 +134,6 @@ func nextPath(next string) string {
 	return next
 }
 
-
 // loginCSRF returns the sign-in forms' CSRF token, setting its cookie when new.
 func loginCSRF(c *fiber.Ctx) string {
 	tok := c.Cookies(loginCookie)
