@@ -62,17 +62,17 @@ const (
 // submits (Input) and the read model keeps (Lead), declared once. Embedded,
 // its fields marshal flat, as if declared in the embedding struct.
 type Contact struct {
-	Company    string `json:"company"`
-	Name       string `json:"name,omitempty"`
-	Phone      string `json:"phone"`
-	Email      string `json:"email,omitempty"`
-	Country    string `json:"country,omitempty"`
-	Channel    string `json:"channel,omitempty"`
-	Group      string `json:"group,omitempty"` // one of the groups option list
-	Profession string `json:"profession,omitempty"`
-	Address    string `json:"address,omitempty"`
-	District   string `json:"district,omitempty"`
-	Division   string `json:"division,omitempty"`
+	Company    string `json:"company" expr:"company"`
+	Name       string `json:"name,omitempty" expr:"name"`
+	Phone      string `json:"phone" expr:"phone"`
+	Email      string `json:"email,omitempty" expr:"email"`
+	Country    string `json:"country,omitempty" expr:"country"`
+	Channel    string `json:"channel,omitempty" expr:"channel"`
+	Group      string `json:"group,omitempty" expr:"group"` // one of the groups option list
+	Profession string `json:"profession,omitempty" expr:"profession"`
+	Address    string `json:"address,omitempty" expr:"address"`
+	District   string `json:"district,omitempty" expr:"district"`
+	Division   string `json:"division,omitempty" expr:"division"`
 }
 
 // Lead is one sales lead as the read model stores it.
