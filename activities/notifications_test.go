@@ -475,3 +475,41 @@ func TestEmailDroppedWhenTheLeadMovesOnDuringRetries(t *testing.T) {
 		t.Fatalf("stored: %+v", n)
 	}
 }
+
+// TestEmailSentOnceWhileAnAttemptIsInFlight: a retry that starts while an
+// earlier attempt still waits for a slow SendGrid does not send the e-mail
+// again; it fails (retryable) and the next retry finds it sent.
+func TestEmailSentOnceWhileAnAttemptIsInFlight(t *testing.T) {
+	m := newMailEnv(t)
+	rita := m.user("Rita", lead.RoleRep)
+	l := m.assign(m.lead("Slow Provider Ltd", lead.DefaultPoolID), rita.ID, "")
+	m.sg.Delay(time.Second)
+	e := lead.Email{Key: "slow", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}
+	first := make(chan error, 1)
+	go func() { first <- m.acts.Email(context.Background(), e) }()
+	// The second attempt starts while the first waits for SendGrid.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := m.db.NotificationByKey(context.Background(), "slow/"+rita.ID); err == nil {
+			break // claimed: the first attempt is on its way to SendGrid
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first attempt never claimed the e-mail")
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := m.acts.Email(context.Background(), e); err == nil {
+		t.Errorf("the second attempt succeeded while the first was still sending")
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("the first attempt: %v", err)
+	}
+	if err := m.acts.Email(context.Background(), e); err != nil {
+		t.Fatalf("a later attempt: %v", err)
+	}
+	if n := len(m.sg.Requests()); n != 1 {
+		t.Fatalf("SendGrid was asked %d times, want 1", n)
+	}
+	if n := m.notification("slow/" + rita.ID); n.Status != lead.NotificationSent || n.Attempts != 1 {
+		t.Fatalf("stored: %+v", n)
+	}
+}
