@@ -18,6 +18,54 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for DeadlineKind.
+const (
+	DeadlineKindNotice       DeadlineKind = "notice"
+	DeadlineKindOfferExpired DeadlineKind = "offer_expired"
+	DeadlineKindReclaim      DeadlineKind = "reclaim"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineKind enum.
+func (e DeadlineKind) Valid() bool {
+	switch e {
+	case DeadlineKindNotice:
+		return true
+	case DeadlineKindOfferExpired:
+		return true
+	case DeadlineKindReclaim:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineTimer.
+const (
+	DeadlineTimerAcceptTimeout    DeadlineTimer = "accept_timeout"
+	DeadlineTimerExpectedFollowUp DeadlineTimer = "expected_follow_up"
+	DeadlineTimerFirstContactSla  DeadlineTimer = "first_contact_sla"
+	DeadlineTimerNoConversion     DeadlineTimer = "no_conversion"
+	DeadlineTimerNoFollowUp       DeadlineTimer = "no_follow_up"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineTimer enum.
+func (e DeadlineTimer) Valid() bool {
+	switch e {
+	case DeadlineTimerAcceptTimeout:
+		return true
+	case DeadlineTimerExpectedFollowUp:
+		return true
+	case DeadlineTimerFirstContactSla:
+		return true
+	case DeadlineTimerNoConversion:
+		return true
+	case DeadlineTimerNoFollowUp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportFormat.
 const (
 	ExportFormatCsv  ExportFormat = "csv"
@@ -995,6 +1043,24 @@ type DayCount struct {
 	Day   openapi_types.Date `json:"day"`
 }
 
+// Deadline defines model for Deadline.
+type Deadline struct {
+	At time.Time `json:"at"`
+
+	// Kind what happens when it passes: a reminder or escalation is recorded (notice), the lead goes back to its pool (reclaim), the offer ends (offer_expired)
+	Kind   DeadlineKind `json:"kind"`
+	Reason string       `json:"reason"`
+
+	// Timer the pool policy's timer it comes from
+	Timer DeadlineTimer `json:"timer"`
+}
+
+// DeadlineKind what happens when it passes: a reminder or escalation is recorded (notice), the lead goes back to its pool (reclaim), the offer ends (offer_expired)
+type DeadlineKind string
+
+// DeadlineTimer the pool policy's timer it comes from
+type DeadlineTimer string
+
 // DueRow an owner's assigned leads whose latest follow-up planned the next one by the end of today
 type DueRow struct {
 	DueToday int64 `json:"due_today"`
@@ -1375,6 +1441,79 @@ type Lead struct {
 	CreatedBy  *string                 `json:"created_by,omitempty"`
 	Custom     *map[string]interface{} `json:"custom,omitempty"`
 	CustomerId *string                 `json:"customer_id,omitempty"`
+
+	// DedupKey the de-duplication key: normalised company, phone in E.164 and country
+	DedupKey *string `json:"dedup_key,omitempty"`
+	District *string `json:"district,omitempty"`
+	Division *string `json:"division,omitempty"`
+
+	// DuplicateOf the live lead this one duplicates (warn policy)
+	DuplicateOf *string `json:"duplicate_of,omitempty"`
+	Email       *string `json:"email,omitempty"`
+
+	// Emails further addresses
+	Emails *[]string `json:"emails,omitempty"`
+
+	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
+	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
+
+	// Group one of the groups option list
+	Group *string `json:"group,omitempty"`
+	Id    string  `json:"id"`
+
+	// InvalidReason why its last owner returned it
+	InvalidReason *string `json:"invalid_reason,omitempty"`
+
+	// Ip the IP address the lead was registered from, when known
+	Ip             *string    `json:"ip,omitempty"`
+	LastFollowUpAt *time.Time `json:"last_follow_up_at,omitempty"`
+	MergedInto     *string    `json:"merged_into,omitempty"`
+	Name           *string    `json:"name,omitempty"`
+	Notes          *string    `json:"notes,omitempty"`
+	OfferedAt      *time.Time `json:"offered_at,omitempty"`
+	OwnerId        *string    `json:"owner_id,omitempty"`
+	Phone          string     `json:"phone"`
+	PhoneE164      *string    `json:"phone_e164,omitempty"`
+
+	// Phones further numbers
+	Phones *[]string `json:"phones,omitempty"`
+
+	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+	Policy        *Policy   `json:"policy,omitempty"`
+	PoolId        *string   `json:"pool_id,omitempty"`
+	Profession    *string   `json:"profession,omitempty"`
+	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+
+	// ReviewReasons rules that failed at run time on this lead
+	ReviewReasons *[]string `json:"review_reasons,omitempty"`
+	Score         int       `json:"score"`
+
+	// Source api, manual, web, invite or import
+	Source string `json:"source"`
+
+	// Stage follow-up progress, from the stages option list
+	Stage     string     `json:"stage"`
+	Status    LeadStatus `json:"status"`
+	Tags      *[]string  `json:"tags"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// LeadDetail a lead with its deadlines
+type LeadDetail struct {
+	Address    *string    `json:"address,omitempty"`
+	AssignedAt *time.Time `json:"assigned_at,omitempty"`
+	Channel    *string    `json:"channel,omitempty"`
+	Company    string     `json:"company"`
+
+	// Country ISO 3166-1 alpha-2
+	Country    *string                 `json:"country,omitempty"`
+	CreatedAt  time.Time               `json:"created_at"`
+	CreatedBy  *string                 `json:"created_by,omitempty"`
+	Custom     *map[string]interface{} `json:"custom,omitempty"`
+	CustomerId *string                 `json:"customer_id,omitempty"`
+
+	// Deadlines the timers of the pool's policy that apply to the lead now (lead.Deadlines, the figures its workflow arms), soonest first
+	Deadlines []Deadline `json:"deadlines"`
 
 	// DedupKey the de-duplication key: normalised company, phone in E.164 and country
 	DedupKey *string `json:"dedup_key,omitempty"`
@@ -11382,7 +11521,7 @@ type GetLeadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Lead
+	JSON200 *LeadDetail
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -11396,7 +11535,7 @@ type GetLeadResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetLeadResponse) GetJSON200() *Lead {
+func (r GetLeadResponse) GetJSON200() *LeadDetail {
 	return r.JSON200
 }
 
@@ -19344,7 +19483,7 @@ func ParseGetLeadResponse(rsp *http.Response) (*GetLeadResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Lead
+		var dest LeadDetail
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
