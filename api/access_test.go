@@ -43,6 +43,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
+		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
 		"GET /api/v1/me/invite":           {Want: apptest.All(200)},
 		"POST /api/v1/me/invite/rotate":   {Want: apptest.All(200)},
 		"POST /api/v1/me/token":           {Refresh: true, Want: apptest.All(200)},
@@ -91,6 +92,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/rules/:kind/versions/:version/activate": {Fixture: fixed("scoring/versions/1"), Want: adminOnly},
 		"POST /api/v1/teams":                                  {Body: uniq(`{"name":"Team %d"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"GET /api/v1/teams":                                   {Want: apptest.All(200)},
+		"PATCH /api/v1/teams/:id":                             {Fixture: func(w *apptest.World) string { return w.TeamOf(apptest.SubMember) }, Body: fixed(`{"time_zone":"Asia/Shanghai"}`), Want: adminOnly},
 		"POST /api/v1/pools":                                  {Body: uniq(`{"name":"Pool %d","scope":"global"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"GET /api/v1/pools":                                   {Want: apptest.All(200)},
 		"GET /api/v1/pools/:id":                               {Fixture: poolA, Want: [apptest.Subjects]int{200, 200, 200, 200, 403, 200, 200}},

@@ -474,6 +474,30 @@ func (e LeadStatus) Valid() bool {
 	}
 }
 
+// Defines values for MePatchLanguage.
+const (
+	MePatchLanguageEmpty       MePatchLanguage = ""
+	MePatchLanguageEn          MePatchLanguage = "en"
+	MePatchLanguageLessThannil MePatchLanguage = "<nil>"
+	MePatchLanguageZhCN        MePatchLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the MePatchLanguage enum.
+func (e MePatchLanguage) Valid() bool {
+	switch e {
+	case MePatchLanguageEmpty:
+		return true
+	case MePatchLanguageEn:
+		return true
+	case MePatchLanguageLessThannil:
+		return true
+	case MePatchLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PolicyDistribution.
 const (
 	PolicyDistributionClaimOnly   PolicyDistribution = "claim_only"
@@ -708,6 +732,69 @@ func (e UserLanguage) Valid() bool {
 	case UserLanguageEn:
 		return true
 	case UserLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserInputLanguage.
+const (
+	UserInputLanguageEmpty UserInputLanguage = ""
+	UserInputLanguageEn    UserInputLanguage = "en"
+	UserInputLanguageZhCN  UserInputLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserInputLanguage enum.
+func (e UserInputLanguage) Valid() bool {
+	switch e {
+	case UserInputLanguageEmpty:
+		return true
+	case UserInputLanguageEn:
+		return true
+	case UserInputLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserPatchLanguage.
+const (
+	UserPatchLanguageEmpty       UserPatchLanguage = ""
+	UserPatchLanguageEn          UserPatchLanguage = "en"
+	UserPatchLanguageLessThannil UserPatchLanguage = "<nil>"
+	UserPatchLanguageZhCN        UserPatchLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserPatchLanguage enum.
+func (e UserPatchLanguage) Valid() bool {
+	switch e {
+	case UserPatchLanguageEmpty:
+		return true
+	case UserPatchLanguageEn:
+		return true
+	case UserPatchLanguageLessThannil:
+		return true
+	case UserPatchLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserWithTokenLanguage.
+const (
+	UserWithTokenLanguageEn   UserWithTokenLanguage = "en"
+	UserWithTokenLanguageZhCN UserWithTokenLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserWithTokenLanguage enum.
+func (e UserWithTokenLanguage) Valid() bool {
+	switch e {
+	case UserWithTokenLanguageEn:
+		return true
+	case UserWithTokenLanguageZhCN:
 		return true
 	default:
 		return false
@@ -1641,6 +1728,20 @@ type LeadPage struct {
 // LeadStatus defines model for LeadStatus.
 type LeadStatus string
 
+// MePatch JSON merge patch of the caller's own settings: absent fields stay; null or "" is the default
+type MePatch struct {
+	// Language the user's language for pages and e-mails; absent or empty: the browser's
+	Language *MePatchLanguage `json:"language,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
+}
+
+// MePatchLanguage the user's language for pages and e-mails; absent or empty: the browser's
+type MePatchLanguage string
+
 // Notification defines model for Notification.
 type Notification struct {
 	Attempts          int        `json:"attempts"`
@@ -2103,11 +2204,19 @@ type Team struct {
 	CreatedAt time.Time `json:"created_at"`
 	Id        string    `json:"id"`
 	Name      string    `json:"name"`
+
+	// TimeZone IANA zone of the members who set none; absent: the server's
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // TeamInput defines model for TeamInput.
 type TeamInput struct {
 	Name string `json:"name"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local) for the members who set none; absent or empty: the server's
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // TeamPage one page of Team
@@ -2116,6 +2225,16 @@ type TeamPage struct {
 
 	// NextCursor pass as cursor for the next page; absent on the last page
 	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// TeamPatch absent fields stay
+type TeamPatch struct {
+	Name *string `json:"name,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local) for the members who set none; absent or empty: the server's
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // TokenInput optional: without expires_in the token does not expire
@@ -2179,14 +2298,25 @@ type UserLanguage string
 
 // UserInput defines model for UserInput.
 type UserInput struct {
-	Active          *bool   `json:"active,omitempty"`
-	Capacity        *int    `json:"capacity,omitempty"`
-	DailyClaimLimit *int    `json:"daily_claim_limit,omitempty"`
-	Email           string  `json:"email"`
-	Name            string  `json:"name"`
-	Role            Role    `json:"role"`
-	TeamId          *string `json:"team_id,omitempty"`
+	Active          *bool  `json:"active,omitempty"`
+	Capacity        *int   `json:"capacity,omitempty"`
+	DailyClaimLimit *int   `json:"daily_claim_limit,omitempty"`
+	Email           string `json:"email"`
+
+	// Language the user's language for pages and e-mails; absent or empty: the browser's
+	Language *UserInputLanguage `json:"language,omitempty"`
+	Name     string             `json:"name"`
+	Role     Role               `json:"role"`
+	TeamId   *string            `json:"team_id,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// UserInputLanguage the user's language for pages and e-mails; absent or empty: the browser's
+type UserInputLanguage string
 
 // UserPage one page of User
 type UserPage struct {
@@ -2198,14 +2328,25 @@ type UserPage struct {
 
 // UserPatch JSON merge patch: absent fields stay; team_id null clears it. Non-admins may send only away, for themselves.
 type UserPatch struct {
-	Active          *bool   `json:"active,omitempty"`
-	Away            *bool   `json:"away,omitempty"`
-	Capacity        *int    `json:"capacity,omitempty"`
-	DailyClaimLimit *int    `json:"daily_claim_limit,omitempty"`
-	Name            *string `json:"name,omitempty"`
-	Role            *Role   `json:"role,omitempty"`
-	TeamId          *string `json:"team_id,omitempty"`
+	Active          *bool `json:"active,omitempty"`
+	Away            *bool `json:"away,omitempty"`
+	Capacity        *int  `json:"capacity,omitempty"`
+	DailyClaimLimit *int  `json:"daily_claim_limit,omitempty"`
+
+	// Language the user's language for pages and e-mails; absent or empty: the browser's
+	Language *UserPatchLanguage `json:"language,omitempty"`
+	Name     *string            `json:"name,omitempty"`
+	Role     *Role              `json:"role,omitempty"`
+	TeamId   *string            `json:"team_id,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// UserPatchLanguage the user's language for pages and e-mails; absent or empty: the browser's
+type UserPatchLanguage string
 
 // UserWithToken a user with its API token, shown once
 type UserWithToken struct {
@@ -2220,9 +2361,15 @@ type UserWithToken struct {
 	DailyClaimLimit int       `json:"daily_claim_limit"`
 	Email           string    `json:"email"`
 	Id              string    `json:"id"`
-	Name            string    `json:"name"`
-	Role            Role      `json:"role"`
-	TeamId          *string   `json:"team_id,omitempty"`
+
+	// Language the user's language for pages and e-mails; absent: the browser's
+	Language *UserWithTokenLanguage `json:"language,omitempty"`
+	Name     string                 `json:"name"`
+	Role     Role                   `json:"role"`
+	TeamId   *string                `json:"team_id,omitempty"`
+
+	// TimeZone IANA time zone every time is shown in; absent: the team's, then the server's
+	TimeZone *string `json:"time_zone,omitempty"`
 
 	// Token the API token, shown once
 	Token string `json:"token"`
@@ -2233,6 +2380,9 @@ type UserWithToken struct {
 	// TokenUsedAt when the token was last used, to the minute
 	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
 }
+
+// UserWithTokenLanguage the user's language for pages and e-mails; absent: the browser's
+type UserWithTokenLanguage string
 
 // BadRequest RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
 type BadRequest = Problem
@@ -2604,6 +2754,9 @@ type ReturnLeadJSONRequestBody = ReturnInput
 // TransferLeadJSONRequestBody defines body for TransferLead for application/json ContentType.
 type TransferLeadJSONRequestBody = TransferInput
 
+// UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
+type UpdateMeJSONRequestBody = MePatch
+
 // RotateMyTokenJSONRequestBody defines body for RotateMyToken for application/json ContentType.
 type RotateMyTokenJSONRequestBody = TokenInput
 
@@ -2645,6 +2798,9 @@ type SetNotificationSettingsJSONRequestBody = NotificationSettingsInput
 
 // CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
 type CreateTeamJSONRequestBody = TeamInput
+
+// UpdateTeamJSONRequestBody defines body for UpdateTeam for application/json ContentType.
+type UpdateTeamJSONRequestBody = TeamPatch
 
 // SetTeamRecipientsJSONRequestBody defines body for SetTeamRecipients for application/json ContentType.
 type SetTeamRecipientsJSONRequestBody = RecipientsInput
@@ -3036,6 +3192,20 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateMeWithBody Change the caller's own language and time zone
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMe Change the caller's own language and time zone
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetInviteLink The caller's invite link {token, url}, created on first use
 	//
 	// Corresponds with GET /api/v1/me/invite (the `GetInviteLink` operationId).
@@ -3334,6 +3504,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeamWithBody Change a team's name or time zone (admin)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeamWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeam Change a team's name or time zone (admin)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeam(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTeamRecipients The team's members with their new-lead e-mail flag (staff)
 	//
@@ -4217,6 +4401,40 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 	return c.Client.Do(req)
 }
 
+// UpdateMeWithBody Change the caller's own language and time zone
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *Client) UpdateMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMe Change the caller's own language and time zone
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetInviteLink The caller's invite link {token, url}, created on first use
 //
 // Corresponds with GET /api/v1/me/invite (the `GetInviteLink` operationId).
@@ -4976,6 +5194,40 @@ func (c *Client) CreateTeamWithBody(ctx context.Context, contentType string, bod
 // Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 func (c *Client) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTeamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeamWithBody Change a team's name or time zone (admin)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *Client) UpdateTeamWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeam Change a team's name or time zone (admin)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *Client) UpdateTeam(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7289,6 +7541,46 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewUpdateMeRequest calls the generic UpdateMe builder with application/json body
+func NewUpdateMeRequest(server string, body UpdateMeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateMeRequestWithBody constructs an http.Request for the UpdateMe method, with any body, and a specified content type
+func NewUpdateMeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetInviteLinkRequest constructs an http.Request for the GetInviteLink method
 func NewGetInviteLinkRequest(server string) (*http.Request, error) {
 	var err error
@@ -8773,6 +9065,53 @@ func NewCreateTeamRequestWithBody(server string, contentType string, body io.Rea
 	return req, nil
 }
 
+// NewUpdateTeamRequest calls the generic UpdateTeam builder with application/json body
+func NewUpdateTeamRequest(server string, id string, body UpdateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTeamRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateTeamRequestWithBody constructs an http.Request for the UpdateTeam method, with any body, and a specified content type
+func NewUpdateTeamRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetTeamRecipientsRequest constructs an http.Request for the GetTeamRecipients method
 func NewGetTeamRecipientsRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -9583,6 +9922,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
 
+	// UpdateMeWithBodyWithResponse Change the caller's own language and time zone
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
+
+	// UpdateMeWithResponse Change the caller's own language and time zone
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
+
 	// GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9919,6 +10272,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error)
+
+	// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeamWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error)
+
+	// UpdateTeamWithResponse Change a team's name or time zone (admin)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeamWithResponse(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error)
 
 	// GetTeamRecipientsWithResponse The team's members with their new-lead e-mail flag (staff)
 	//
@@ -13107,6 +13474,96 @@ func (r GetMeResponse) ContentType() string {
 	return ""
 }
 
+// UpdateMeResponse429Headers the declared response headers of an HTTP 429 response for UpdateMe
+type UpdateMeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateMeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMeResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetInviteLinkResponse429Headers the declared response headers of an HTTP 429 response for GetInviteLink
 type GetInviteLinkResponse429Headers struct {
 	RetryAfter *int
@@ -15825,6 +16282,117 @@ func (r CreateTeamResponse) ContentType() string {
 	return ""
 }
 
+// UpdateTeamResponse429Headers the declared response headers of an HTTP 429 response for UpdateTeam
+type UpdateTeamResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateTeamResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTeamResponse) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetTeamRecipientsResponse429Headers the declared response headers of an HTTP 429 response for GetTeamRecipients
 type GetTeamRecipientsResponse429Headers struct {
 	RetryAfter *int
@@ -17327,6 +17895,32 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 	return ParseGetMeResponse(rsp)
 }
 
+// UpdateMeWithBodyWithResponse Change the caller's own language and time zone
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *ClientWithResponses) UpdateMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error) {
+	rsp, err := c.UpdateMeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeResponse(rsp)
+}
+
+// UpdateMeWithResponse Change the caller's own language and time zone
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error) {
+	rsp, err := c.UpdateMe(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeResponse(rsp)
+}
+
 // GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 //
 // Returns a wrapper object for the known response body format(s).
@@ -17944,6 +18538,32 @@ func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body C
 		return nil, err
 	}
 	return ParseCreateTeamResponse(rsp)
+}
+
+// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error) {
+	rsp, err := c.UpdateTeamWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResponse(rsp)
+}
+
+// UpdateTeamWithResponse Change a team's name or time zone (admin)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error) {
+	rsp, err := c.UpdateTeam(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResponse(rsp)
 }
 
 // GetTeamRecipientsWithResponse The team's members with their new-lead e-mail flag (staff)
@@ -20928,6 +21548,87 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	return response, nil
 }
 
+// ParseUpdateMeResponse parses an HTTP response from a UpdateMeWithResponse call
+func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetInviteLinkResponse parses an HTTP response from a GetInviteLinkWithResponse call
 func ParseGetInviteLinkResponse(rsp *http.Response) (*GetInviteLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23336,6 +24037,108 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers CreateTeamResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTeamResponse parses an HTTP response from a UpdateTeamWithResponse call
+func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateTeamResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

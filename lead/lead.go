@@ -159,8 +159,11 @@ const (
 
 // Team groups reps; a team may own a team-scoped pool.
 type Team struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// TimeZone is the IANA zone of the team's members who set none;
+	// empty: the server's.
+	TimeZone  string    `json:"time_zone,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
