@@ -879,6 +879,24 @@ func (e ListLeadsParamsTimeField) Valid() bool {
 	}
 }
 
+// Defines values for ListLeadsParamsSort.
+const (
+	ListLeadsParamsSortCreated ListLeadsParamsSort = "created"
+	ListLeadsParamsSortReclaim ListLeadsParamsSort = "reclaim"
+)
+
+// Valid indicates whether the value is a known member of the ListLeadsParamsSort enum.
+func (e ListLeadsParamsSort) Valid() bool {
+	switch e {
+	case ListLeadsParamsSortCreated:
+		return true
+	case ListLeadsParamsSortReclaim:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListPoolsParamsScope.
 const (
 	ListPoolsParamsScopeCountry ListPoolsParamsScope = "country"
@@ -2523,10 +2541,16 @@ type ListLeadsParams struct {
 
 	// Review only leads whose rules failed at run time
 	Review *bool `form:"review,omitempty" json:"review,omitempty"`
+
+	// Sort the order: newest first (created), or the soonest reclaim first (reclaim: when an assigned lead goes back to its pool by its no-follow-up or no-conversion timer; leads without one last). Sorted over the whole filtered list; the cursor pages in that order
+	Sort *ListLeadsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListLeadsParamsTimeField defines parameters for ListLeads.
 type ListLeadsParamsTimeField string
+
+// ListLeadsParamsSort defines parameters for ListLeads.
+type ListLeadsParamsSort string
 
 // CreateLeadParams defines parameters for CreateLead.
 type CreateLeadParams struct {
@@ -6574,6 +6598,18 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 		if params.Review != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "review", *params.Review, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
