@@ -1204,7 +1204,7 @@ type Event struct {
 	// Trace the explanation trace of the rule evaluation
 	Trace interface{} `json:"trace,omitempty"`
 
-	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again
+	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again, reopened, readmitted
 	Type string `json:"type"`
 }
 
@@ -2039,6 +2039,12 @@ type ReadinessChecks string
 // ReadinessStatus defines model for Readiness.Status.
 type ReadinessStatus string
 
+// ReadmitInput a readmission of a rejected lead
+type ReadmitInput struct {
+	// Reason why the rejection is overridden, recorded in the history
+	Reason string `json:"reason"`
+}
+
 // Recipient defines model for Recipient.
 type Recipient struct {
 	AddedAt time.Time `json:"added_at"`
@@ -2107,6 +2113,15 @@ type RejectionRow struct {
 
 // RejectionRowRuleKind validation: a validation rule refused the lead; duplicate: the source's duplicate policy reject refused it
 type RejectionRowRuleKind string
+
+// ReopenInput a reopen of a closed lead
+type ReopenInput struct {
+	// PoolId the pool the lead goes into; absent: the pool it was closed in. A manager must administer it
+	PoolId *string `json:"pool_id,omitempty"`
+
+	// Reason why, recorded in the history
+	Reason string `json:"reason"`
+}
 
 // ReturnInput defines model for ReturnInput.
 type ReturnInput struct {
@@ -2622,8 +2637,20 @@ type ListLeadHistoryParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ReadmitLeadParams defines parameters for ReadmitLead.
+type ReadmitLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ReclaimLeadParams defines parameters for ReclaimLead.
 type ReclaimLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReopenLeadParams defines parameters for ReopenLead.
+type ReopenLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -2769,8 +2796,14 @@ type DeclineLeadJSONRequestBody = ActionInput
 // CreateFollowUpJSONRequestBody defines body for CreateFollowUp for application/json ContentType.
 type CreateFollowUpJSONRequestBody = FollowUpInput
 
+// ReadmitLeadJSONRequestBody defines body for ReadmitLead for application/json ContentType.
+type ReadmitLeadJSONRequestBody = ReadmitInput
+
 // ReclaimLeadJSONRequestBody defines body for ReclaimLead for application/json ContentType.
 type ReclaimLeadJSONRequestBody = ActionInput
+
+// ReopenLeadJSONRequestBody defines body for ReopenLead for application/json ContentType.
+type ReopenLeadJSONRequestBody = ReopenInput
 
 // ReturnLeadJSONRequestBody defines body for ReturnLead for application/json ContentType.
 type ReturnLeadJSONRequestBody = ReturnInput
@@ -3169,6 +3202,20 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/leads/{id}/history (the `ListLeadHistory` operationId).
 	ListLeadHistory(ctx context.Context, id string, params *ListLeadHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReadmitLeadWithBody Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLeadWithBody(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReadmitLead Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLead(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReclaimLeadWithBody Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 	//
 	// Takes any type of body and a specified content type.
@@ -3182,6 +3229,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reclaim (the `ReclaimLead` operationId).
 	ReclaimLead(ctx context.Context, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenLeadWithBody Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLeadWithBody(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenLead Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReturnLeadWithBody Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -4308,6 +4369,40 @@ func (c *Client) ListLeadHistory(ctx context.Context, id string, params *ListLea
 	return c.Client.Do(req)
 }
 
+// ReadmitLeadWithBody Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *Client) ReadmitLeadWithBody(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadmitLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReadmitLead Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *Client) ReadmitLead(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadmitLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ReclaimLeadWithBody Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type.
@@ -4332,6 +4427,40 @@ func (c *Client) ReclaimLeadWithBody(ctx context.Context, id string, params *Rec
 // Corresponds with POST /api/v1/leads/{id}/reclaim (the `ReclaimLead` operationId).
 func (c *Client) ReclaimLead(ctx context.Context, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReclaimLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenLeadWithBody Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *Client) ReopenLeadWithBody(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenLead Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *Client) ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenLeadRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7364,6 +7493,68 @@ func NewListLeadHistoryRequest(server string, id string, params *ListLeadHistory
 	return req, nil
 }
 
+// NewReadmitLeadRequest calls the generic ReadmitLead builder with application/json body
+func NewReadmitLeadRequest(server string, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReadmitLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReadmitLeadRequestWithBody constructs an http.Request for the ReadmitLead method, with any body, and a specified content type
+func NewReadmitLeadRequestWithBody(server string, id string, params *ReadmitLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/readmit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewReclaimLeadRequest calls the generic ReclaimLead builder with application/json body
 func NewReclaimLeadRequest(server string, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -7392,6 +7583,68 @@ func NewReclaimLeadRequestWithBody(server string, id string, params *ReclaimLead
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/leads/%s/reclaim", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReopenLeadRequest calls the generic ReopenLead builder with application/json body
+func NewReopenLeadRequest(server string, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReopenLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReopenLeadRequestWithBody constructs an http.Request for the ReopenLead method, with any body, and a specified content type
+func NewReopenLeadRequestWithBody(server string, id string, params *ReopenLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/reopen", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9909,6 +10162,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/leads/{id}/history (the `ListLeadHistory` operationId).
 	ListLeadHistoryWithResponse(ctx context.Context, id string, params *ListLeadHistoryParams, reqEditors ...RequestEditorFn) (*ListLeadHistoryResponse, error)
 
+	// ReadmitLeadWithBodyWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLeadWithBodyWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error)
+
+	// ReadmitLeadWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLeadWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error)
+
 	// ReclaimLeadWithBodyWithResponse Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -9922,6 +10189,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reclaim (the `ReclaimLead` operationId).
 	ReclaimLeadWithResponse(ctx context.Context, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReclaimLeadResponse, error)
+
+	// ReopenLeadWithBodyWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLeadWithBodyWithResponse(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error)
+
+	// ReopenLeadWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLeadWithResponse(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error)
 
 	// ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -13094,6 +13375,124 @@ func (r ListLeadHistoryResponse) ContentType() string {
 	return ""
 }
 
+// ReadmitLeadResponse429Headers the declared response headers of an HTTP 429 response for ReadmitLead
+type ReadmitLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReadmitLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReadmitLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadmitLeadResponse) GetJSON200() *Lead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadmitLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadmitLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadmitLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadmitLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReclaimLeadResponse429Headers the declared response headers of an HTTP 429 response for ReclaimLead
 type ReclaimLeadResponse429Headers struct {
 	RetryAfter *int
@@ -13206,6 +13605,124 @@ func (r ReclaimLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReclaimLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReopenLeadResponse429Headers the declared response headers of an HTTP 429 response for ReopenLead
+type ReopenLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReopenLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReopenLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReopenLeadResponse) GetJSON200() *Lead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReopenLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReopenLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReopenLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReopenLeadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17840,6 +18357,32 @@ func (c *ClientWithResponses) ListLeadHistoryWithResponse(ctx context.Context, i
 	return ParseListLeadHistoryResponse(rsp)
 }
 
+// ReadmitLeadWithBodyWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *ClientWithResponses) ReadmitLeadWithBodyWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error) {
+	rsp, err := c.ReadmitLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadmitLeadResponse(rsp)
+}
+
+// ReadmitLeadWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *ClientWithResponses) ReadmitLeadWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error) {
+	rsp, err := c.ReadmitLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadmitLeadResponse(rsp)
+}
+
 // ReclaimLeadWithBodyWithResponse Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17864,6 +18407,32 @@ func (c *ClientWithResponses) ReclaimLeadWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseReclaimLeadResponse(rsp)
+}
+
+// ReopenLeadWithBodyWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *ClientWithResponses) ReopenLeadWithBodyWithResponse(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error) {
+	rsp, err := c.ReopenLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenLeadResponse(rsp)
+}
+
+// ReopenLeadWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *ClientWithResponses) ReopenLeadWithResponse(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error) {
+	rsp, err := c.ReopenLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenLeadResponse(rsp)
 }
 
 // ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
@@ -21204,6 +21773,115 @@ func ParseListLeadHistoryResponse(rsp *http.Response) (*ListLeadHistoryResponse,
 	return response, nil
 }
 
+// ParseReadmitLeadResponse parses an HTTP response from a ReadmitLeadWithResponse call
+func ParseReadmitLeadResponse(rsp *http.Response) (*ReadmitLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadmitLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReadmitLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseReclaimLeadResponse parses an HTTP response from a ReclaimLeadWithResponse call
 func ParseReclaimLeadResponse(rsp *http.Response) (*ReclaimLeadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21300,6 +21978,115 @@ func ParseReclaimLeadResponse(rsp *http.Response) (*ReclaimLeadResponse, error) 
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ReclaimLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReopenLeadResponse parses an HTTP response from a ReopenLeadWithResponse call
+func ParseReopenLeadResponse(rsp *http.Response) (*ReopenLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReopenLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReopenLeadResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -252,6 +252,8 @@ const (
 	EventReclaimed   EventType = "reclaimed"
 	EventReturned    EventType = "returned"
 	EventClosed      EventType = "closed"
+	EventReopened    EventType = "reopened"   // a closed lead went back into a pool
+	EventReadmitted  EventType = "readmitted" // an admin overrode the rejection: the lead went through intake again
 	EventEdited      EventType = "edited"
 	EventReminded    EventType = "reminded"         // the owner was reminded of a coming deadline
 	EventEscalated   EventType = "escalated"        // the pool admins were told of a missed first contact
