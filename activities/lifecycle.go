@@ -185,6 +185,18 @@ func (a *Activities) Close(ctx context.Context, m lead.Move) (lead.Lead, error) 
 	return l, wrap(err)
 }
 
+// Reopen puts a closed lead back into a pool.
+func (a *Activities) Reopen(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Reopen(ctx, m)
+	return l, wrap(err)
+}
+
+// Readmit makes a rejected lead received again, for its intake to run anew.
+func (a *Activities) Readmit(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Readmit(ctx, m)
+	return l, wrap(err)
+}
+
 // Accept: the offered rep takes the lead.
 func (a *Activities) Accept(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	l, err := a.Store.Accept(ctx, m)

@@ -32,15 +32,7 @@ func localeOf(c *fiber.Ctx) web.Locale {
 // setLocale keeps u's locale for the request's pages.
 func (s *Server) setLocale(c *fiber.Ctx, u lead.User) {
 	lang := i18n.Pick(c.Get(fiber.HeaderAcceptLanguage), c.Cookies(langCookie), u.Language)
-	c.Locals(localeKey{}, web.Locale{Lang: lang, Zone: zoneOf(u)})
-}
-
-// zoneOf is u's time zone, UTC when unset or unknown.
-func zoneOf(u lead.User) *time.Location {
-	if z, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
-		return z
-	}
-	return time.UTC
+	c.Locals(localeKey{}, web.Locale{Lang: lang, Zone: s.Service.Location(c.UserContext(), u)})
 }
 
 // tr is the message id in the language of c's page.

@@ -110,6 +110,8 @@ func (u *User) Clean() error {
 	if u.DailyClaimLimit < 0 || u.DailyClaimLimit > 100000 {
 		f.Add("daily_claim_limit", "must be between 0 and 100000")
 	}
+	checkLanguage(&f, "language", u.Language)
+	checkTimeZone(&f, "time_zone", u.TimeZone)
 	return f.Err()
 }
 

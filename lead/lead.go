@@ -159,8 +159,11 @@ const (
 
 // Team groups reps; a team may own a team-scoped pool.
 type Team struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// TimeZone is the IANA zone of the team's members who set none;
+	// empty: the server's.
+	TimeZone  string    `json:"time_zone,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -249,6 +252,8 @@ const (
 	EventReclaimed   EventType = "reclaimed"
 	EventReturned    EventType = "returned"
 	EventClosed      EventType = "closed"
+	EventReopened    EventType = "reopened"   // a closed lead went back into a pool
+	EventReadmitted  EventType = "readmitted" // an admin overrode the rejection: the lead went through intake again
 	EventEdited      EventType = "edited"
 	EventReminded    EventType = "reminded"         // the owner was reminded of a coming deadline
 	EventEscalated   EventType = "escalated"        // the pool admins were told of a missed first contact

@@ -70,6 +70,8 @@ type Config struct {
 	// MaxRunningExports how many exports one user may have running (default 2).
 	ExportTTL         time.Duration
 	MaxRunningExports int
+	// TimeZone is the default zone of users (service.Config.TimeZone).
+	TimeZone *time.Location
 	// InviteKey is the secret invite links are derived from (see
 	// store.InviteToken); the same on every replica and across restarts.
 	// When empty a random key is used: links keep working, but after a
@@ -134,7 +136,7 @@ func New(cfg Config) *fiber.App {
 	}
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
 		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
-		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey})
+		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey, TimeZone: cfg.TimeZone})
 	guard := httpx.NewGuard(cfg.Store, cfg.TrustedProxies, cfg.RegisterRateLimit, cfg.FailureLimit, cfg.FailureWindow)
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry)}
 	app := fiber.New(fiber.Config{

@@ -94,6 +94,16 @@ func (s *Service) Lead(ctx context.Context, me lead.User, id string) (lead.Lead,
 	return lead.Redact(me, l), nil
 }
 
+// LeadDetail is lead id with its deadlines (lead.DetailOf), redacted, when
+// me may read it: the answer of GET /api/v1/leads/{id}.
+func (s *Service) LeadDetail(ctx context.Context, me lead.User, id string) (lead.Detail, error) {
+	l, err := s.Lead(ctx, me, id)
+	if err != nil {
+		return lead.Detail{}, err
+	}
+	return lead.DetailOf(l), nil
+}
+
 // LeadsInput is a page of the lead list: its filters (ParseLeadFilter),
 // and the console's tabs: Mine narrows the list to me's own leads, Pool to
 // one pool's, and for a rep to the leads they may claim from it.

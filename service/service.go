@@ -42,6 +42,9 @@ type Config struct {
 	// InviteKey is the secret invite links are derived from
 	// (store.InviteToken).
 	InviteKey []byte
+	// TimeZone is the zone of users who, and whose team, set none
+	// (LEADFLOW_TIME_ZONE; default time.Local). See Location.
+	TimeZone *time.Location
 }
 
 // Service holds the dependencies of the operations; they are its methods.
@@ -73,6 +76,9 @@ func New(db *store.DB, tc client.Client, log *slog.Logger, cfg Config) *Service 
 	}
 	if cfg.MaxRunningExports == 0 {
 		cfg.MaxRunningExports = 2
+	}
+	if cfg.TimeZone == nil {
+		cfg.TimeZone = time.Local
 	}
 	return &Service{db: db, tc: tc, log: log, cfg: cfg}
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -187,7 +185,7 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 		return "", nil, err
 	}
 	l.Status, l.PoolID = lead.StatusPooled, p.PoolID
-	status, err := distribute(ctx, tx, l, p.AutoAccept, l.ID+"/intake/distribute")
+	status, err := distribute(ctx, tx, l, p.AutoAccept, intakeKey(l.ID, p)+"/distribute")
 	switch status {
 	case lead.StatusOffered:
 		return lead.OutcomeOffered, nil, err
@@ -277,7 +275,7 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
 		WHERE id = $1`,
 		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf)
-	if err := queueIntakeEvents(b, id, events); err != nil {
+	if err := queueIntakeEvents(b, id, intakeKey(id, p), events); err != nil {
 		return err
 	}
 	err := tx.SendBatch(ctx, b).Close()
@@ -287,14 +285,24 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 	return err
 }
 
-// queueIntakeEvents queues the decision events of a lead's intake.
-func queueIntakeEvents(b *pgx.Batch, id string, events []lead.Event) error {
+// intakeKey is the request id the events of lead id's intake under plan p
+// derive from: the lead's first intake, or a readmission.
+func intakeKey(id string, p lead.IntakePlan) string {
+	if p.Readmission != "" {
+		return p.Readmission + "/intake"
+	}
+	return id + "/intake"
+}
+
+// queueIntakeEvents queues the decision events of lead id's intake, keyed
+// by key (intakeKey).
+func queueIntakeEvents(b *pgx.Batch, id, key string, events []lead.Event) error {
 	for i, e := range events {
 		if e.Type == "" {
 			continue // a decision the plan did not make
 		}
 		e.LeadID = id
-		if err := queueEvent(b, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+		if err := queueEvent(b, e, fmt.Sprintf("%s/%d", key, i)); err != nil {
 			return err
 		}
 	}
@@ -317,7 +325,7 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 	merged := lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy, Reason: "a duplicate of lead " + dup,
 		Data: map[string]any{"merged_into": dup}}
 	b := &pgx.Batch{}
-	if err := queueIntakeEvents(b, l.ID, []lead.Event{p.Validated, merged}); err != nil {
+	if err := queueIntakeEvents(b, l.ID, intakeKey(l.ID, p), []lead.Event{p.Validated, merged}); err != nil {
 		return err
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -344,55 +352,4 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 	}
 	return insertEvent(ctx, tx, lead.Event{LeadID: dup, Type: lead.EventRegistered, ActorID: actor,
 		Reason: "registered again through " + l.Source, Data: data}, l.ID+"/merged-into")
-}
-
-// PoolPolicy returns the policy of a pool.
-func (db *DB) PoolPolicy(ctx context.Context, id string) (lead.Policy, error) {
-	var p lead.Policy
-	if !isUUID(id) {
-		return p, lead.Errorf(lead.CodeNotFound, "pool not found")
-	}
-	var raw []byte
-	if err := db.pool.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1`, id).Scan(&raw); err != nil {
-		return p, notFound(err, "pool")
-	}
-	return p, json.Unmarshal(raw, &p)
-}
-
-// IPCompanies counts, for each lead and window, the distinct companies
-// other than the lead's registered from the lead's IP within that window
-// before the lead itself was created. One query per window, whatever the
-// number of leads (the preview of a rule change asks for a thousand).
-func (db *DB) IPCompanies(ctx context.Context, leadIDs []string, windows map[string]time.Duration) (map[string]map[string]int, error) {
-	out := make(map[string]map[string]int, len(leadIDs))
-	for _, id := range leadIDs {
-		out[id] = map[string]int{}
-	}
-	if len(leadIDs) == 0 {
-		return out, nil
-	}
-	for name, w := range windows {
-		rows, err := db.pool.Query(ctx, `
-			SELECT l.id::text, count(DISTINCT o.company_key)
-			FROM leads l JOIN leads o ON o.ip = l.ip AND o.id <> l.id AND o.company_key <> l.company_key
-				AND o.created_at <= l.created_at AND o.created_at > l.created_at - $2::interval
-			WHERE l.id = ANY($1::uuid[]) AND l.ip IS NOT NULL
-			GROUP BY l.id`, leadIDs, strconv.FormatInt(w.Microseconds(), 10)+" microseconds")
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id string
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id][name] = n
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
