@@ -65,8 +65,8 @@ func TestRenderPages(t *testing.T) {
 		"options": &OptionsPage{Lists: []OptionList{{Name: "stages", Items: "New", Error: "bad"}}, CanEdit: true},
 		"outbox":  &OutboxPage{Items: []lead.Notification{{ID: "n1", ToUserID: "u1"}}, Kinds: []string{"k"}, RecipientNames: map[string]string{"u1": "Rita"}},
 		"email":   &lead.Notification{ID: "n1", Text: "hello", LeadID: "l1"},
-		"dashboard": &Dashboard{Period: "p", Headlines: []JobRow{{"a", "b"}}, Panels: []Panel{{ID: "x", Title: "X", Chart: BarChart("X", []Bar{{Label: "a", Value: 1, Text: "1"}}),
-			Columns: []string{"a"}, Rows: [][]string{{"1"}}, Note: "n"}, {ID: "y", Title: "Y", Chart: ColumnChart("Y", nil)}}},
+		"dashboard": &Dashboard{PeriodFrom: "p", PeriodTo: "q", Headlines: []JobRow{{"a", "b"}}, Panels: []Panel{{ID: "x", Title: "X", Chart: BarChart("X", "none", []Bar{{Label: "a", Value: 1, Text: "1"}}),
+			Columns: []string{"a"}, Rows: [][]string{{"1"}}, Note: "n"}, {ID: "y", Title: "Y", Chart: ColumnChart("Y", "none", nil)}}},
 	}
 	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
 	partials, _ := fs.Glob(consoleFiles, "templates/console/_*.html")
