@@ -157,7 +157,7 @@ func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act ser
 type dashboardFigures struct {
 	service.Period
 	Funnels  map[string][]store.FunnelRow `json:"funnels"`
-	Activity service.ActivityReport        `json:"activity"`
+	Activity service.ActivityReport       `json:"activity"`
 }
 
 // dashboardFigures answers the dashboard's figures of the query's period
