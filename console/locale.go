@@ -62,3 +62,21 @@ func switchLanguage(c *fiber.Ctx) error {
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
+
+// trOr is the message id in the language of c's page, or def when the
+// catalogues have no such id (a name of the data, such as a sheet's field).
+func trOr(c *fiber.Ctx, id, def string) string {
+	if !i18n.Has(i18n.EN, id) {
+		return def
+	}
+	return tr(c, id)
+}
+
+// reasonText is a field error's reason in the language of c's page: a
+// built-in check's by its code (reason.*), else as written.
+func reasonText(c *fiber.Ctx, e lead.FieldError) string {
+	if e.Code != "" {
+		return trOr(c, "reason."+e.Code, e.Reason)
+	}
+	return e.Reason
+}

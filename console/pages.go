@@ -34,6 +34,8 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post := func(p string, h fiber.Handler) { app.Post(p, append(slices.Clone(sec), h)...) }
 	post("/logout", s.logout)
 	get("/dashboard", s.dashboardPage)
+	get("/dashboard/figures.json", s.dashboardJSON)
+	get("/dashboard/figures.csv", s.dashboardCSV)
 	get("/leads", s.leadsPage)
 	get("/leads/:id", s.leadPage)
 	s.consoleActions(post)
@@ -105,7 +107,7 @@ func (s *Server) settingsPage(c *fiber.Ctx) error {
 func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, refusal error) error {
 	var kinds []web.EmailSetting
 	for _, k := range lead.EmailKinds {
-		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: k.Description, Required: k.Essential,
+		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: "settings.kind." + k.Kind, Required: k.Essential,
 			On: k.Essential || !slices.Contains(optOut, k.Kind)})
 	}
 	p := consolePage(c, "settings.title", "settings")
@@ -137,5 +139,5 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 		}
 		return s.renderSettings(c, optOut, "", err)
 	}
-	return s.renderSettings(c, kinds, "Saved.", nil)
+	return s.renderSettings(c, kinds, "settings.saved", nil)
 }

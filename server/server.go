@@ -92,6 +92,8 @@ type Server struct {
 	tc      client.Client
 	log     *slog.Logger
 	metrics *metrics
+	// consoleError answers an error on a console path as an HTML page.
+	consoleError func(*fiber.Ctx, httpx.Problem) error
 }
 
 // withDefaults is cfg with the defaults of the settings it leaves at zero.
@@ -177,8 +179,12 @@ func New(cfg Config) *fiber.App {
 		ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
 	console.Routes(app, faces)
 	api.Routes(app, faces)
+	s.consoleError = console.ErrorPages(faces)
 
 	app.Use(func(c *fiber.Ctx) error {
+		if console.Path(c.Path()) {
+			return fiber.ErrNotFound // the console's HTML 404 (errorHandler)
+		}
 		return httpx.Reply(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")
 	})
 	return app
@@ -208,10 +214,14 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
 }
 
-// errorHandler turns every error a handler returns into problem+json.
+// errorHandler turns every error a handler returns into problem+json, in
+// the client's language; on a console path (console.Path) into the
+// console's HTML error page.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := httpx.ProblemOf(s.log, c, err)
-	api.Localize(c, &p)
+	if s.consoleError != nil && console.Path(c.Path()) {
+		return s.consoleError(c, p)
+	}
 	return httpx.WriteProblem(c, p)
 }
 
