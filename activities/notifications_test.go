@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/activities"
@@ -126,6 +127,17 @@ func (m *mailEnv) notification(k string) lead.Notification {
 	return n
 }
 
+// newTestEnv is a test workflow environment whose activities (real
+// PostgreSQL and HTTP calls, run on the workflow's goroutine by the test
+// environment) may take longer than the default deadlock detector's second
+// on a loaded machine.
+func newTestEnv() *testsuite.TestWorkflowEnvironment {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	return env
+}
+
 // sendWorkflow runs the Email activity the way LeadWorkflow does: through
 // workflows.SendEmail, with its retry policy.
 func sendWorkflow(ctx workflow.Context, e lead.Email) error {
@@ -135,8 +147,7 @@ func sendWorkflow(ctx workflow.Context, e lead.Email) error {
 // run executes the Email activity in Temporal's test environment (its
 // retries included) and returns the workflow's error.
 func (m *mailEnv) run(e lead.Email) error {
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
+	env := newTestEnv()
 	env.RegisterWorkflow(sendWorkflow)
 	env.RegisterActivity(m.acts)
 	env.ExecuteWorkflow(sendWorkflow, e)
@@ -390,8 +401,7 @@ func TestDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
+	env := newTestEnv()
 	env.SetStartTime(day.Add(7 * time.Hour))
 	env.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
 	env.RegisterActivity(m.acts)

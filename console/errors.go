@@ -17,8 +17,15 @@ import (
 // that a console handler returns, where the API answers problem+json.
 
 // Path reports whether path is the console's: anything not under /api/
-// (the API, the registration endpoints and the OpenAPI document are).
-func Path(path string) bool { return path != "/api" && !strings.HasPrefix(path, "/api/") }
+// (the API, the registration endpoints and the OpenAPI document are) and
+// not one of the machines' endpoints (health, readiness, metrics).
+func Path(path string) bool {
+	switch path {
+	case "/api", "/healthz", "/readyz", "/metrics":
+		return false
+	}
+	return !strings.HasPrefix(path, "/api/")
+}
 
 // ErrorPages is the console's error page, for the server's error handler
 // and its 404: it answers p as an HTML page at p's status.

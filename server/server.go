@@ -216,10 +216,14 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 
 // errorHandler turns every error a handler returns into problem+json, in
 // the client's language; on a console path (console.Path) into the
-// console's HTML error page.
+// console's HTML error page. The transport's refusals (a request too slow,
+// too large, or with headers too long: fasthttp answers them before the
+// request is routed, or read) are problem+json everywhere.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := httpx.ProblemOf(s.log, c, err)
-	if s.consoleError != nil && console.Path(c.Path()) {
+	transport := p.Status == fiber.StatusRequestTimeout || p.Status == fiber.StatusRequestEntityTooLarge ||
+		p.Status == fiber.StatusRequestHeaderFieldsTooLarge
+	if s.consoleError != nil && console.Path(c.Path()) && !transport {
 		return s.consoleError(c, p)
 	}
 	return httpx.WriteProblem(c, p)
