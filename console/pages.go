@@ -36,6 +36,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/logout", s.logout)
 	get("/dashboard", s.dashboardPage)
 	get("/leads", s.leadsPage)
+	s.createRoutes(get, post) // before /leads/:id, which would take /leads/new
 	get("/leads/:id", s.leadPage)
 	s.consoleActions(post)
 	get("/invite", s.invitePage)

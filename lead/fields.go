@@ -165,6 +165,9 @@ func spelledAs(items []string, v string) string {
 	return v
 }
 
+// Choices are the choices of select field d (its options, or its option list's items).
+func (s CustomSchema) Choices(d FieldDef) []string { return s.options(d) }
+
 // options are the choices of a select field.
 func (s CustomSchema) options(d FieldDef) []string {
 	if d.OptionList != "" {
