@@ -263,7 +263,8 @@ func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conver
 		}
 		// The field errors name the part of the body: customer.custom.<name>, order.custom.<name>.
 		for _, f := range schema.Check(e.values, false) {
-			bad.Add(e.entity+"."+f.Field, f.Reason)
+			f.Field = e.entity + "." + f.Field
+			bad = append(bad, f)
 		}
 	}
 	if err := bad.Err(); err != nil {

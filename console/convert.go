@@ -30,6 +30,9 @@ var orderInputs = []web.FormField{{Name: "order.product", Label: "convert.produc
 	{Name: "order.amount", Label: "convert.amount", Type: "number"}, {Name: "order.currency", Label: "convert.currency"},
 	{Name: "order.custom.date", Label: "convert.date", Type: "date"}}
 
+// orderDate is the key of an order's date among its custom fields.
+const orderDate = "date"
+
 // convertFormMark is the hidden field that tells the convert form from the
 // lead page's one-button convert form, which the lead page answers.
 const convertFormMark = "convert-form"

@@ -162,7 +162,10 @@ func (s *Server) refusedLead(c *fiber.Ctx, refusal error) error {
 		if err != nil {
 			return err
 		}
+		// The outcome says it in the reader's language, naming the lead when visible.
 		d.Done = &web.Created{Kind: "refused", Into: s.visibleLead(c, chk.LeadID)}
+		c.Status(refusalStatus(refusal))
+		return s.renderNewLead(c, d, nil)
 	}
 	return s.renderNewLead(c, d, refusal)
 }

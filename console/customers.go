@@ -83,9 +83,20 @@ func (s *Server) customerPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.Custom = customRows(customerSchema, cd.Data)
+	leadSchema, err := s.Service.FieldSchema(ctx, lead.EntityLead)
+	if err != nil {
+		return err
+	}
+	d.Custom = customRows(cd.Data, []lead.CustomSchema{customerSchema, leadSchema})
 	for _, o := range cd.Orders {
-		d.Orders = append(d.Orders, web.OrderView{Order: o, Custom: customRows(orderSchema, o.Custom)})
+		v := web.OrderView{Order: o}
+		var skip []string
+		if date, ok := o.Custom[orderDate]; ok && !defines(orderSchema, orderDate) {
+			// The order's date, kept with its custom fields (see orderInputs).
+			v.Date, skip = anyString(date), []string{orderDate}
+		}
+		v.Custom = customRows(o.Custom, []lead.CustomSchema{orderSchema}, skip...)
+		d.Orders = append(d.Orders, v)
 	}
 	p := consolePage(c, cd.Name, "customers")
 	if c.Query("done") == "converted" {

@@ -63,30 +63,33 @@ func customValues(c *fiber.Ctx, schema lead.CustomSchema, prefix string) map[str
 	return out
 }
 
-// customRows are custom values by their fields' labels, in the schema's
-// order, then the keys without a definition (sorted), skipping skip's.
-func customRows(schema lead.CustomSchema, values map[string]any, skip ...string) []web.JobRow {
+// customRows are custom values by their fields' labels (the first
+// schema that defines a key names it: the entity's own, then the lead's
+// whose values a customer inherits), in the schemas' order, then the keys
+// no schema defines (sorted), skipping skip's.
+func customRows(values map[string]any, schemas []lead.CustomSchema, skip ...string) []web.JobRow {
 	var out []web.JobRow
 	seen := map[string]bool{}
 	for _, k := range skip {
 		seen[k] = true
 	}
 	show := func(label string, v any) {
-		switch x := v.(type) {
-		case []any:
+		if x, ok := v.([]any); ok {
 			parts := make([]string, len(x))
 			for i, it := range x {
-				parts[i] = fmt.Sprint(it)
+				parts[i] = anyString(it)
 			}
 			out = append(out, row(label, strings.Join(parts, ", ")))
-		default:
-			out = append(out, row(label, anyString(x)))
+			return
 		}
+		out = append(out, row(label, anyString(v)))
 	}
-	for _, d := range schema.Fields {
-		if v, ok := values[d.Name]; ok && !seen[d.Name] {
-			seen[d.Name] = true
-			show(d.Label, v)
+	for _, schema := range schemas {
+		for _, d := range schema.Fields {
+			if v, ok := values[d.Name]; ok && !seen[d.Name] {
+				seen[d.Name] = true
+				show(d.Label, v)
+			}
 		}
 	}
 	var rest []string

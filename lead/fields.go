@@ -114,7 +114,7 @@ func (s CustomSchema) Check(values map[string]any, partial bool) Fields {
 		v, given := values[d.Name]
 		if empty(v) {
 			if d.Required && (given || !partial) {
-				bad.Add("custom."+d.Name, "is required")
+				bad.AddCode("custom."+d.Name, ReasonRequired, "is required")
 			}
 			continue
 		}

@@ -117,5 +117,6 @@ type CustomerPage struct {
 // OrderView is an order as the customer's page shows it.
 type OrderView struct {
 	lead.Order
+	Date   string // the order's date (order.custom.date), "" when none
 	Custom []JobRow
 }
