@@ -129,7 +129,31 @@ func TestConsoleCreateLead(t *testing.T) {
 	if got := w.LeadsOf("company=Pool+Choice"); len(got) != 1 || got[0].PoolID != w.PoolA || got[0].Status != lead.StatusPooled {
 		t.Fatalf("the manager's lead: %+v", got)
 	}
+	// Staff's leads are of the API source: its policy decides, naming the
+	// duplicate to whoever may see it.
+	poolLead := w.LeadsOf("company=Pool+Choice")[0]
+	staffPolicy := func(p string) {
+		w.Expect(w.Do("PUT", "/api/v1/settings/duplicates", w.Admin, `{"api":"`+p+`"}`), 200)
+	}
+	dupForm := func(page apptest.Response, b *apptest.Browser) url.Values {
+		return newLeadForm(page, b, "company", "Pool Choice Co", "phone", "13800138902", "pool_id", w.PoolA)
+	}
+	staffPolicy("reject")
+	page = w.Expect(mgr.Get("/leads/new"), 200)
+	apptest.WantText(t, w.Expect(mgr.Post(page, "/leads/new", dupForm(page, mgr)), 409), `data-kind="refused"`, "/leads/"+poolLead.ID)
 	admin := w.SignedIn(apptest.SubAdmin)
+	staffPolicy("merge")
+	page = w.Expect(admin.Get("/leads/new"), 200)
+	apptest.WantText(t, w.Expect(admin.Post(page, "/leads/new", dupForm(page, admin)), 200), `data-kind="merged"`, "/leads/"+poolLead.ID)
+	staffPolicy("warn")
+	other := w.SignedIn(apptest.SubOtherMgr)
+	page = w.Expect(other.Get("/leads/new"), 200)
+	warnedMgr := w.Expect(other.Post(page, "/leads/new", newLeadForm(page, other, "company", "Pool Choice Co", "phone", "13800138902")), 200)
+	apptest.WantText(t, warnedMgr, `data-kind="warned"`, "a live lead you may not see")
+	if strings.Contains(string(warnedMgr.Body), poolLead.ID) {
+		t.Errorf("the warning names a lead the other manager may not see")
+	}
+
 	page = w.Expect(admin.Get("/leads/new"), 200)
 	apptest.WantText(t, page, `value="`+w.PoolB+`"`)
 	w.Expect(admin.Post(page, "/leads/new", newLeadForm(page, admin, "company", "Admin Choice Co", "phone", "13800138903", "pool_id", w.PoolB)), 200)
