@@ -1723,11 +1723,20 @@ type LeadInput struct {
 	DuplicatePolicy *LeadInputDuplicatePolicy `json:"duplicate_policy,omitempty"`
 	Email           *string                   `json:"email,omitempty"`
 
+	// Emails further addresses besides email
+	Emails *[]string `json:"emails,omitempty"`
+
 	// Group one of the groups option list
-	Group      *string   `json:"group,omitempty"`
-	Name       *string   `json:"name,omitempty"`
-	Notes      *string   `json:"notes,omitempty"`
-	Phone      string    `json:"phone"`
+	Group *string `json:"group,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+	Phone string  `json:"phone"`
+
+	// Phones further numbers besides phone
+	Phones *[]string `json:"phones,omitempty"`
+
+	// PoolId put the lead in this pool instead of the routed one: a pool the caller may import into (admins; managers: the pools they administer); refused for reps, whose lead is one of their own
+	PoolId     *string   `json:"pool_id,omitempty"`
 	Profession *string   `json:"profession,omitempty"`
 	Tags       *[]string `json:"tags,omitempty"`
 }

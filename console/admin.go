@@ -25,6 +25,7 @@ var menu = []struct {
 	link web.NavLink
 	gate service.Gate
 }{
+	{web.NavLink{Key: "customers", URL: "/customers", Label: "customers.nav"}, service.GateEveryone},
 	{web.NavLink{Key: "imports", URL: "/imports", Label: "nav.imports"}, service.GateImport},
 	{web.NavLink{Key: "exports", URL: "/exports", Label: "nav.exports"}, service.GateEveryone},
 	{web.NavLink{Key: "rules", URL: "/rules", Label: "nav.rules"}, service.GateRulesRead},

@@ -37,6 +37,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("/dashboard/figures.json", s.dashboardJSON)
 	get("/dashboard/figures.csv", s.dashboardCSV)
 	get("/leads", s.leadsPage)
+	s.createRoutes(get, post) // before /leads/:id, which would take /leads/new
 	get("/leads/:id", s.leadPage)
 	s.consoleActions(post)
 	get("/invite", s.invitePage)

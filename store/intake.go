@@ -25,13 +25,14 @@ func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error
 	b := &pgx.Batch{}
 	b.Queue(`
 		INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
-			profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group)
+			profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group,
+			phones, emails)
 		VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22)
+			nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22, $23, $24)
 		ON CONFLICT (id) DO NOTHING`,
 		l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
 		l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
-		lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group)
+		lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group, nonNilStrings(l.Phones), nonNilStrings(l.Emails))
 	// Keyed by its request id: a retry inserts no second "created" event.
 	if err := queueEvent(b, lead.Event{LeadID: l.ID, Type: lead.EventCreated, ActorID: l.CreatedBy,
 		Data: map[string]any{"source": l.Source}}, l.ID+"/created"); err != nil {
@@ -227,18 +228,17 @@ func userDuplicateAccess(ctx context.Context, q queryRower, userID, dup string) 
 // the lead another duplicates (lead.DuplicateAccess): in a create's
 // answer, an import's report, a lead's duplicate_of.
 func (db *DB) NamesDuplicate(ctx context.Context, u lead.User, dup string) (bool, error) {
-	if dup == "" || u.ID == "" || !isUUID(dup) {
-		return false, nil
-	}
-	if u.Role == lead.RoleAdmin {
-		return true, nil
-	}
-	named, _, err := userDuplicateAccess(ctx, db.pool, u.ID, dup)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return false, nil
-	}
+	named, _, err := db.DuplicateAccess(ctx, u, dup)
 	return named, err
 }
+
+// liveDuplicateSQL finds the oldest live lead with dedup key $1 other
+// than lead $2 (a nil uuid for none): the lead a new one duplicates.
+const liveDuplicateSQL = `
+		SELECT id::text FROM leads
+		WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
+		  AND status IN ('pooled', 'offered', 'assigned', 'converted')
+		ORDER BY created_at, id LIMIT 1`
 
 // findDuplicate returns the oldest live lead with l's dedup key, under a
 // transaction lock on the key; "" when there is none.
@@ -250,11 +250,7 @@ func findDuplicate(ctx context.Context, tx pgx.Tx, l lead.Lead) (string, error) 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, l.DedupKey)
 	var dup string
-	b.Queue(`
-		SELECT id::text FROM leads
-		WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
-		  AND status IN ('pooled', 'offered', 'assigned', 'converted')
-		ORDER BY created_at, id LIMIT 1`, l.DedupKey, l.ID).QueryRow(func(row pgx.Row) error {
+	b.Queue(liveDuplicateSQL, l.DedupKey, l.ID).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&dup); !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}

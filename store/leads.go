@@ -274,15 +274,6 @@ func nonNilMap(m map[string]any) map[string]any {
 	return m
 }
 
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // LeadsByID returns the stored leads among ids, by id.
 func (db *DB) LeadsByID(ctx context.Context, ids []string) (map[string]lead.Lead, error) {
 	out := make(map[string]lead.Lead, len(ids))
