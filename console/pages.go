@@ -45,6 +45,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/invite/rotate", s.rotateInvitePage)
 	get("/settings/notifications", s.settingsPage)
 	post("/settings/notifications", s.saveSettings)
+	post("/settings/profile", s.saveProfile)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.adminRoutes(get, post)
@@ -98,21 +99,31 @@ func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
 }
 
 func (s *Server) settingsPage(c *fiber.Ctx) error {
-	optOut, err := s.Store.EmailOptOut(c.UserContext(), httpx.Caller(c).ID)
+	set, err := s.Service.MyNotificationSettings(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	return s.renderSettings(c, optOut, "", nil)
+	notice := ""
+	if c.Query("saved") == "profile" {
+		notice = "profile.saved"
+	}
+	return s.renderSettings(c, set.OptOut, notice, nil)
 }
 
 func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, refusal error) error {
+	return s.renderSettingsWith(c, optOut, profileOf(c), notice, refusal)
+}
+
+// renderSettingsWith renders the settings page with the e-mail kinds of
+// optOut off and prof in the language and time zone form.
+func (s *Server) renderSettingsWith(c *fiber.Ctx, optOut []string, prof web.Profile, notice string, refusal error) error {
 	var kinds []web.EmailSetting
 	for _, k := range lead.EmailKinds {
 		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: "settings.kind." + k.Kind, Required: k.Essential,
 			On: k.Essential || !slices.Contains(optOut, k.Kind)})
 	}
 	p := consolePage(c, "settings.title", "settings")
-	p.Data, p.Notice = struct{ Kinds []web.EmailSetting }{kinds}, notice
+	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof}, notice
 	if refusal != nil {
 		p.Problem = webProblem(refusal)
 		c.Status(refusalStatus(refusal))
@@ -133,12 +144,12 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 			optOut = append(optOut, k.Kind)
 		}
 	}
-	kinds, err := s.Store.SetEmailOptOut(c.UserContext(), httpx.Caller(c).ID, optOut)
+	set, err := s.Service.SetMyNotificationSettings(c.UserContext(), httpx.Caller(c), &optOut)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
 		return s.renderSettings(c, optOut, "", err)
 	}
-	return s.renderSettings(c, kinds, "settings.saved", nil)
+	return s.renderSettings(c, set.OptOut, "settings.saved", nil)
 }

@@ -42,7 +42,7 @@ func TestRenderPages(t *testing.T) {
 		"leads":    &LeadList{Tabs: []Tab{{Label: "My leads", URL: "/leads", Active: true}}, Fields: []Field{{Name: "status", Options: []string{"pooled"}}}, Leads: []lead.Lead{{ID: "l1", Contact: lead.Contact{Company: "Acme"}}}, Next: "/leads?cursor=x"},
 		"lead":     &LeadPage{Lead: lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme"}, Tags: []string{"a"}}, Can: map[string]bool{"claim": true, "follow up": true, "edit": true, "return": true, "accept": true, "decline": true, "convert": true, "assign": true, "transfer": true, "reclaim": true, "close": true}, Reps: []Choice{{"r1", "Rita"}}, Pools: []Choice{{"p1", "Pool"}}, EditFields: []Field{{Name: "stage", Options: []string{"New"}}}, Events: []HistoryItem{{Event: lead.Event{Type: "claimed"}, Trace: "{}", FollowUp: &lead.FollowUp{Content: "c"}}}},
 		"invite":   struct{ URL string }{"http://x/r/t"},
-		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
+		"settings": Settings{Kinds: []EmailSetting{{Kind: "k", Label: "l", On: true}}, Profile: Profile{Zone: "Asia/Shanghai", Languages: []Choice{{"", "browser"}, {"zh-CN", "中文"}}, Zones: CommonZones}},
 		"job":      &Job{Status: "running", Processed: 1, Total: 2, Poll: "/imports/i1/progress", Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
 		"imports": &ImportList{Imports: []JobItem{{URL: "/imports/i1", Title: "a.csv", Status: "running"}}, Pools: []Choice{{"p1", "Pool"}},
 			AnyPool: true, Policies: []Choice{{"merge", "Merge"}}, Next: "/imports?cursor=x"},
