@@ -49,7 +49,8 @@ type DigestItem struct {
 }
 
 // Overdue reports whether the follow-up was due before the digest's day.
-func (i DigestItem) Overdue(day string) bool { return i.Due.UTC().Format(time.DateOnly) < day }
+// Due is in the recipient's zone, the zone of day.
+func (i DigestItem) Overdue(day string) bool { return i.Due.Format(time.DateOnly) < day }
 
 // kindTemplate is the wording of one kind: text/template sources rendered
 // to plain text, then laid out as text and (escaped) as HTML.
