@@ -200,7 +200,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 		for _, f := range sheet.Fields {
 			col.Choices = append(col.Choices, web.Choice{Value: f.Name, Label: f.Label})
 		}
-		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomPrefix + h, Label: "a custom field “" + h + "”"},
+		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomTarget(h), Label: "a custom field “" + strings.TrimPrefix(sheet.CustomTarget(h), sheet.CustomPrefix) + "”"},
 			web.Choice{Value: sheet.Ignore, Label: "do not import"})
 		for _, r := range u.Sheet.Rows[:min(len(u.Sheet.Rows), 3)] {
 			if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {
