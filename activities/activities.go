@@ -35,6 +35,9 @@ type Activities struct {
 	PublicURL string
 	// Metrics counts rule evaluations and e-mails; nil counts nothing.
 	Metrics *metrics.Lifecycle
+	// TimeZone is the zone of users who, and whose team, set none (the
+	// digest's hour); time.Local when nil.
+	TimeZone *time.Location
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

@@ -262,17 +262,21 @@ func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string,
 			d.Deadline = &t
 		}
 	case lead.EmailDigest:
-		day, err := time.Parse(time.DateOnly, e.Day)
+		loc := time.UTC
+		if e.Zone != "" {
+			loc = lead.UserZone(e.Zone, "", time.UTC)
+		}
+		end, err := lead.DayEnd(e.Day, loc)
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError("digest day "+e.Day+" is not YYYY-MM-DD", string(lead.CodeInvalid), err)
 		}
-		due, err := a.Store.DueFollowUps(ctx, e.RepID, day.Add(24*time.Hour))
+		due, err := a.Store.DueFollowUps(ctx, e.RepID, end)
 		if err != nil {
 			return err
 		}
 		for _, f := range due {
 			d.Items = append(d.Items, notify.DigestItem{LeadID: f.LeadID, Company: f.Company, Name: f.Name,
-				NextStep: f.NextStep, Due: f.NextAt, URL: a.leadURL(f.LeadID)})
+				NextStep: f.NextStep, Due: f.NextAt.In(loc), URL: a.leadURL(f.LeadID)})
 		}
 	}
 	return nil
@@ -314,34 +318,50 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 	return nil
 }
 
-// SendDigests e-mails every rep with follow-ups due by the end of day
-// (YYYY-MM-DD, UTC) the list of them, once per rep and day. It returns how
-// many reps had follow-ups due. A rep whose e-mail is refused for good is
-// skipped; a temporary failure is returned (retryable) after the other
-// reps were served, and the retry sends only what is missing.
-func (a *Activities) SendDigests(ctx context.Context, day string) (int, error) {
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return 0, temporal.NewNonRetryableApplicationError("digest day "+day+" is not YYYY-MM-DD", string(lead.CodeInvalid), err)
+// SendDigests e-mails every user with follow-ups due by the end of their
+// day the list of them, at lead.DigestHour in their zone (lead.UserZone):
+// at is the start of the schedule's slot (RFC 3339; lead.DigestDay), and
+// the users whose digest hour falls in it are served. Each e-mail is keyed
+// by the user's local day, so a user gets one digest a day however often
+// the slot runs. (A bare day, YYYY-MM-DD, from a run scheduled before the
+// zones, is its slot at 07:00 UTC.) It returns how many users were due a
+// digest. A user whose e-mail is refused for good is skipped; a temporary
+// failure is returned (retryable) after the others were served, and the
+// retry sends only what is missing.
+func (a *Activities) SendDigests(ctx context.Context, at string) (int, error) {
+	slot, err := time.Parse(time.RFC3339, at)
+	if day, derr := time.Parse(time.DateOnly, at); derr == nil {
+		slot, err = day.Add(lead.DigestHour*time.Hour), nil
 	}
-	reps, err := a.Store.DigestReps(ctx, d.Add(24*time.Hour))
+	if err != nil {
+		return 0, temporal.NewNonRetryableApplicationError("digest slot "+at+" is not an RFC 3339 time", string(lead.CodeInvalid), err)
+	}
+	// A user served in this slot has 17 hours left of their day.
+	users, err := a.Store.DigestRecipients(ctx, slot.Add(24*time.Hour-lead.DigestHour*time.Hour))
 	if err != nil {
 		return 0, err
 	}
 	var retry []error
-	for i, rep := range reps {
+	n := 0
+	for i, u := range users {
 		if activity.IsActivity(ctx) {
 			activity.RecordHeartbeat(ctx, i)
 		}
-		err := a.Email(ctx, lead.Email{Key: "digest/" + day + "/" + rep, Kind: lead.EmailDigest, RepID: rep, Day: day})
+		loc := lead.UserZone(u.TimeZone, u.TeamZone, a.TimeZone)
+		day, ok := lead.DigestDay(slot, loc)
+		if !ok {
+			continue
+		}
+		n++
+		err := a.Email(ctx, lead.Email{Key: "digest/" + day + "/" + u.ID, Kind: lead.EmailDigest, RepID: u.ID, Day: day, Zone: loc.String()})
 		var app *temporal.ApplicationError
 		switch {
 		case err == nil:
 		case errors.As(err, &app) && app.NonRetryable():
-			a.Log.Warn("digest not sent", "rep", rep, "day", day, "err", err)
+			a.Log.Warn("digest not sent", "rep", u.ID, "day", day, "err", err)
 		default:
 			retry = append(retry, err)
 		}
 	}
-	return len(reps), errors.Join(retry...)
+	return n, errors.Join(retry...)
 }

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
@@ -58,12 +58,20 @@ func NewBulk(db *store.DB, tc client.Client, log *slog.Logger, acts *Activities)
 // importNamespace scopes the ids of imported leads.
 var importNamespace = uuid.MustParse("3a0f3c1e-8a3b-4f7e-b2d4-5c9e1f6a7b80")
 
-// ImportLeadID is the id of the lead that row number row of the file whose
-// SHA-256 (hex) is fileSHA256 creates. It depends on the file's content and
-// the row only, so a retried batch and a second import of the same file
-// find the lead the first one made.
-func ImportLeadID(fileSHA256 string, row int) string {
-	return uuid.NewSHA1(importNamespace, []byte(fileSHA256+"/"+strconv.Itoa(row))).String()
+// ImportLeadID is the id of the lead that row number row of import im
+// creates. It depends on the file's content (its SHA-256), the row and the
+// column matching only, so a retried batch and a second import of the same
+// file with the same matching find the lead the first one made, while a
+// second import with another matching takes the row in anew (the rows an
+// earlier import made a lead of that is not rejected are skipped first:
+// store.ImportedBefore).
+func ImportLeadID(im store.Import, row int) string {
+	keys := make([]string, 0, len(im.Mapping))
+	for h, target := range im.Mapping {
+		keys = append(keys, h+"\x00"+target)
+	}
+	sort.Strings(keys)
+	return uuid.NewSHA1(importNamespace, []byte(im.FileSHA256+"/"+strconv.Itoa(row)+"/"+strings.Join(keys, "\x01"))).String()
 }
 
 // importJob is a valid row whose lead is to be taken in.
@@ -113,17 +121,25 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 			continue
 		}
 		input.Source, input.CreatedBy = lead.SourceImport, im.CreatedBy
-		l := input.NewLead(ImportLeadID(im.FileSHA256, r.Row))
+		l := input.NewLead(ImportLeadID(im, r.Row))
 		opts := &lead.IntakeOptions{DuplicatePolicy: lead.DuplicatePolicy(im.DuplicatePolicy), PoolID: im.PoolID,
 			ImportID: im.ID, Row: r.Row}
 		jobs = append(jobs, importJob{row: r, lead: l, opts: opts})
 	}
 
 	ids := make([]string, len(jobs))
+	var fresh []int // rows this import has not started yet
 	for i, j := range jobs {
 		ids[i] = j.lead.ID
+		if j.row.LeadID == "" {
+			fresh = append(fresh, j.row.Row)
+		}
 	}
 	existing, err := b.Store.LeadsByID(ctx, ids)
+	if err != nil {
+		return res, err
+	}
+	before, err := b.Store.ImportedBefore(ctx, im, fresh)
 	if err != nil {
 		return res, err
 	}
@@ -131,9 +147,13 @@ func (b *Bulk) ImportBatch(ctx context.Context, in workflows.ImportBatchInput) (
 	mine := map[int]string{}
 	for _, j := range jobs {
 		l, ok := existing[j.lead.ID]
+		if earlier, done := before[j.row.Row]; done && !ok {
+			l, ok = earlier, true // an earlier import of the file, with another matching, made a lead of the row
+		}
 		switch {
 		case ok && j.row.LeadID == "":
-			// An earlier import of the same file created this lead.
+			// An earlier import of the same file created this lead (with this
+			// matching, or a lead that is not rejected with another).
 			outs = append(outs, store.ImportOutcome{Row: j.row.Row, LeadID: l.ID, Outcome: store.RowAlreadyImported,
 				Reason: fmt.Sprintf("already imported: lead %s is %s", l.ID, l.Status)})
 		case ok && l.Status != lead.StatusReceived && (b.Intake == nil || l.Status.Terminal()):
@@ -323,56 +343,6 @@ func (b *Bulk) takeIn(rctx, ctx context.Context, j importJob) (store.ImportOutco
 	}
 	b.Log.Warn("import row failed", "row", j.row.Row, "lead", j.lead.ID, "err", err)
 	return store.ImportOutcome{Row: j.row.Row, LeadID: j.lead.ID, Outcome: store.RowFailed, Reason: e.Error()}, nil
-}
-
-// transient reports an error that a later attempt may not meet.
-func transient(err error) bool {
-	var unavailable *serviceerror.Unavailable
-	var exhausted *serviceerror.ResourceExhausted
-	var deadline *serviceerror.DeadlineExceeded
-	var canceled *serviceerror.Canceled
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline) || errors.As(err, &canceled)
-}
-
-// rowOutcome classifies a lead after its intake. The lead a created row
-// duplicates is named only when its importer may see it (lead.DuplicateAccess).
-func (b *Bulk) rowOutcome(ctx context.Context, row int, l lead.Lead) (store.ImportOutcome, error) {
-	o := rowOutcomeOf(row, l)
-	if o.Outcome == store.RowCreated && l.DuplicateOf != "" {
-		importer, err := b.Store.User(ctx, l.CreatedBy)
-		if err != nil && lead.ErrorCode(err) != lead.CodeNotFound {
-			return o, err
-		}
-		named, err := b.Store.NamesDuplicate(ctx, importer, l.DuplicateOf)
-		if err != nil {
-			return o, err
-		}
-		o.Reason = "created, but it duplicates a live lead"
-		if named {
-			o.Reason = "created, but it duplicates lead " + l.DuplicateOf
-		}
-	}
-	return o, nil
-}
-
-// rowOutcomeOf classifies a lead after its intake, as far as the lead tells.
-func rowOutcomeOf(row int, l lead.Lead) store.ImportOutcome {
-	o := store.ImportOutcome{Row: row, LeadID: l.ID}
-	switch l.Status {
-	case lead.StatusRejected:
-		o.Outcome, o.Reason = store.RowRejected, strings.Join(l.RejectReasons, "; ")
-		if o.Reason == "" {
-			o.Reason = "rejected at intake"
-		}
-	case lead.StatusMerged:
-		o.Outcome, o.Reason = store.RowMerged, "merged into lead "+l.MergedInto
-	case lead.StatusReceived:
-		o.Outcome, o.Reason = store.RowFailed, "the lead's intake did not finish"
-	default:
-		o.Outcome = store.RowCreated
-	}
-	return o
 }
 
 // ImportFinished marks an import completed, or failed with in.Error, and

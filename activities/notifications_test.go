@@ -382,6 +382,7 @@ func TestImportAndExportFinished(t *testing.T) {
 // TestDigest: each rep with due follow-ups gets one digest a day.
 func TestDigest(t *testing.T) {
 	m := newMailEnv(t)
+	m.acts.TimeZone = time.UTC
 	ctx := context.Background()
 	rita, otto := m.user("Rita", lead.RoleRep), m.user("Otto", lead.RoleRep)
 	day := time.Now().UTC().Truncate(24 * time.Hour)
@@ -425,6 +426,82 @@ func TestDigest(t *testing.T) {
 	}
 	if n := len(m.sg.Delivered()); n != 1 {
 		t.Fatalf("%d digests after a second run", n)
+	}
+}
+
+// TestDigestInEachZone: the digest goes out at 07:00 in each recipient's
+// zone (their own, else their team's, else the server's), once per local
+// day: a user in Shanghai gets theirs in the slot at 23:00 UTC the day
+// before, a user in New York at 12:00 UTC (EST), a user of a Berlin team
+// at 06:00 UTC (CET); other slots and repeated runs send nothing more, and
+// each digest lists what is due by the end of its recipient's day.
+func TestDigestInEachZone(t *testing.T) {
+	m := newMailEnv(t)
+	m.acts.TimeZone = time.FixedZone("server", -3*3600) // the server's: 07:00 is 10:00 UTC
+	ctx := context.Background()
+	team, err := m.db.CreateTeam(ctx, lead.Team{ID: uuid.NewString(), Name: "Berlin", TimeZone: "Europe/Berlin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoned := func(name, zone, teamID string) lead.User {
+		u := m.user(name, lead.RoleRep)
+		if u, err = m.db.UpdateUser(ctx, u.ID, store.UserPatch{TimeZone: &zone, TeamID: &teamID}); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	shanghai, newYork, berlin, server := zoned("Shu", "Asia/Shanghai", ""), zoned("Nia", "America/New_York", ""),
+		zoned("Bea", "", team.ID), zoned("Sev", "", "")
+	day := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	// One follow-up each, due 20:00 UTC on the 15th: within Shanghai's
+	// 16th (04:00), New York's 15th (15:00) and Berlin's 15th (21:00).
+	for _, u := range []lead.User{shanghai, newYork, berlin, server} {
+		l := m.assign(m.lead(u.Name+" Trading", lead.DefaultPoolID), u.ID, "")
+		next := day.Add(20 * time.Hour)
+		if _, err := m.db.AddFollowUp(ctx, lead.NewFollowUp{RequestID: uuid.NewString(), FollowUp: lead.FollowUp{ID: uuid.NewString(),
+			LeadID: l.ID, AuthorID: u.ID, Type: "call", Content: "called", NextStep: "call back", NextAt: &next}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// run runs the slot: n users are due a digest, and newTo get one now.
+	run := func(slot time.Time, n int, newTo ...lead.User) {
+		t.Helper()
+		before := len(m.sg.Delivered())
+		got, err := m.acts.SendDigests(ctx, slot.Format(time.RFC3339))
+		if err != nil || got != n {
+			t.Fatalf("slot %s: %d users, %v; want %d", slot, got, err, n)
+		}
+		var to, want []string
+		for _, mail := range m.sg.Delivered()[before:] {
+			to = append(to, mail.To()[0])
+		}
+		for _, u := range newTo {
+			want = append(want, u.Email)
+		}
+		if strings.Join(to, ",") != strings.Join(want, ",") {
+			t.Fatalf("slot %s: digests to %v, want %v", slot, to, want)
+		}
+	}
+	run(day.Add(-time.Hour), 0)                   // 07:00 on the 15th in Shanghai: nothing due by its end (the follow-up is due 04:00 on the 16th there)
+	run(day.Add(6*time.Hour), 1, berlin)          // 07:00 CET
+	run(day.Add(6*time.Hour+lead.DigestEvery), 0) // 07:15 CET: nobody
+	run(day.Add(10*time.Hour), 1, server)         // 07:00 in the server's zone
+	run(day.Add(12*time.Hour), 1, newYork)        // 07:00 EST
+	run(day.Add(12*time.Hour), 1)                 // again: the same key, no second e-mail
+	run(day.Add(23*time.Hour), 1, shanghai)       // 07:00 on the 16th in Shanghai
+	mails := m.sg.Delivered()
+	count := map[string]int{}
+	for _, mail := range mails {
+		count[mail.To()[0]]++
+	}
+	if count["nia@example.com"] != 1 || count["bea@example.com"] != 1 || count["sev@example.com"] != 1 || count["shu@example.com"] != 1 {
+		t.Fatalf("digests per recipient: %v", count)
+	}
+	if n := m.notification("digest/2026-01-15/" + newYork.ID + "/" + newYork.ID); n.Status != lead.NotificationSent {
+		t.Fatalf("New York's digest of its 15th: %+v", n)
+	}
+	if n := m.notification("digest/2026-01-16/" + shanghai.ID + "/" + shanghai.ID); n.Status != lead.NotificationSent {
+		t.Fatalf("Shanghai's digest of its 16th: %+v", n)
 	}
 }
 

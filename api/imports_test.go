@@ -3,8 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -113,8 +111,7 @@ func checkBulkImport(s *apptest.Stack, n int, imported func()) time.Duration {
 	}
 
 	// An imported lead carries every mapped field.
-	sum := sha256.Sum256(data)
-	l := s.GetLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), 3)) // data row 1
+	l := s.GetLead(activities.ImportLeadID(im, 3)) // data row 1
 	if l.Company != "Bulk Trading 00001 Co., Ltd." || l.Name != "Buyer 1" || l.PhoneE164 != "+8613800000001" ||
 		l.Email != "buyer1@example.com" || l.Country != "CN" || l.Source != lead.SourceImport ||
 		!reflect.DeepEqual(l.Tags, []string{"bulk", "batch 1"}) || l.Custom["Budget"] != "10" || l.Status != lead.StatusPooled {
@@ -208,8 +205,7 @@ func TestImportXLSXFromLibreOffice(t *testing.T) {
 		t.Fatalf("errors.csv rows %q", rows)
 	}
 
-	sum := sha256.Sum256(data)
-	leadAt := func(row int) lead.Lead { return s.GetLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), row)) }
+	leadAt := func(row int) lead.Lead { return s.GetLead(activities.ImportLeadID(im, row)) }
 	zh := leadAt(2)
 	if zh.Company != "上海星辰贸易有限公司" || zh.Name != "张伟" || zh.PhoneE164 != "+8613812345678" || zh.Email != "zhang@xingchen.cn" ||
 		zh.Country != "CN" || zh.Address != "上海市浦东新区世纪大道88号" || !reflect.DeepEqual(zh.Tags, []string{"展会", "VIP"}) ||
@@ -250,8 +246,7 @@ func TestImportTargetsAndTemplate(t *testing.T) {
 			if *recordHistory {
 				writeHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), filepath.Join("..", "workflows", "testdata", "bulk", "import.json"))
 			}
-			sum := sha256.Sum256(r.Body)
-			if l := s.GetLead(activities.ImportLeadID(hex.EncodeToString(sum[:]), 2)); l.Company != "Acme Trading Co., Ltd." ||
+			if l := s.GetLead(activities.ImportLeadID(im, 2)); l.Company != "Acme Trading Co., Ltd." ||
 				l.Status != lead.StatusPooled || l.PoolID != poolID || l.Source != lead.SourceImport {
 				t.Fatalf("template lead %+v", l)
 			}

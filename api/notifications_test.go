@@ -232,10 +232,19 @@ func TestNotificationsAPI(t *testing.T) {
 }
 
 // TestDigestSchedule: the schedule the worker creates at start (twice here:
-// it is idempotent) runs the digest, which e-mails the rep the follow-ups
-// due today.
+// it is idempotent) runs the digest every quarter hour; a run e-mails the
+// rep whose 07:00 it holds (here: in the server's zone, set so that the
+// current slot is 07:00) the follow-ups due today.
 func TestDigestSchedule(t *testing.T) {
-	s, sg := apptest.NewMailStack(t)
+	if left := lead.DigestEvery - time.Since(time.Now().Truncate(lead.DigestEvery)); left < 20*time.Second {
+		time.Sleep(left + time.Second) // the trigger runs in the slot the zone is set for
+	}
+	slot := time.Now().UTC().Truncate(lead.DigestEvery)
+	offset := (lead.DigestHour*time.Hour - slot.Sub(slot.Truncate(24*time.Hour)) + 24*time.Hour) % (24 * time.Hour)
+	if offset > 12*time.Hour {
+		offset -= 24 * time.Hour
+	}
+	s, sg := apptest.NewMailStackIn(t, time.FixedZone("digest-now", int(offset/time.Second)))
 	ctx := context.Background()
 	_, rep := s.CreateRep("Dora", 5)
 	l := s.CreateLead(`{"company":"Stark Industries","phone":"+1 650 253 0005","country":"US"}`)
@@ -244,6 +253,12 @@ func TestDigestSchedule(t *testing.T) {
 	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/follow-ups", rep,
 		fmt.Sprintf(`{"type":"call","content":"asked for a demo","next_step":"show the demo","next_at":%q}`, due)), 201)
 
+	// The schedule of a version that sent every digest at 07:00 UTC is brought to the quarter hours.
+	if _, err := s.TC.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: workflows.DigestScheduleID,
+		Spec: client.ScheduleSpec{CronExpressions: []string{"0 7 * * *"}}, Action: &client.ScheduleWorkflowAction{ID: "digest",
+			Workflow: workflows.DigestWorkflowName, TaskQueue: workflows.TaskQueue}}); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		if err := worker.EnsureDigestSchedule(ctx, s.TC); err != nil {
 			t.Fatal(err)
@@ -254,8 +269,8 @@ func TestDigestSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next := desc.Info.NextActionTimes; len(next) == 0 || next[0].UTC().Hour() != 7 || next[0].UTC().Minute() != 0 {
-		t.Fatalf("next digest runs %v, want 07:00 UTC", next)
+	if next := desc.Info.NextActionTimes; len(next) < 2 || next[0].Minute()%15 != 0 || next[1].Sub(next[0]) != lead.DigestEvery {
+		t.Fatalf("next digest runs %v, want every quarter hour", next)
 	}
 	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)

@@ -2368,7 +2368,7 @@ type UserPage struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
-// UserPatch JSON merge patch: absent fields stay; team_id null clears it. Non-admins may send only away, for themselves.
+// UserPatch JSON merge patch: absent fields stay; team_id null clears it, language and time_zone null the default. Non-admins may send only away, language and time_zone, for themselves.
 type UserPatch struct {
 	Active          *bool `json:"active,omitempty"`
 	Away            *bool `json:"away,omitempty"`

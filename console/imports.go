@@ -198,7 +198,8 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 		for _, f := range sheet.Fields {
 			col.Choices = append(col.Choices, web.Choice{Value: f.Name, Label: trOr(c, "imports.field."+f.Name, f.Label)})
 		}
-		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomPrefix + h, Label: tr(c, "imports.custom_field", "Header", h)},
+		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomTarget(h),
+			Label: tr(c, "imports.custom_field", "Header", strings.TrimPrefix(sheet.CustomTarget(h), sheet.CustomPrefix))},
 			web.Choice{Value: sheet.Ignore, Label: tr(c, "imports.ignore")})
 		for _, r := range u.Sheet.Rows[:min(len(u.Sheet.Rows), 3)] {
 			if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {

@@ -133,8 +133,10 @@ type Email struct {
 	// e-mail is about (the link points at it); Summary says how it went.
 	Ref     string `json:"ref,omitempty"`
 	Summary string `json:"summary,omitempty"`
-	// Day is the digest's day (YYYY-MM-DD, UTC): follow-ups due by its end are listed.
-	Day string `json:"day,omitempty"`
+	// Day is the digest's day (YYYY-MM-DD) in Zone (an IANA name; UTC when
+	// empty): follow-ups due by its end are listed.
+	Day  string `json:"day,omitempty"`
+	Zone string `json:"zone,omitempty"`
 }
 
 // RepStats are a rep's numbers that capacity checks and rules see.

@@ -55,7 +55,8 @@ type DigestItem struct {
 }
 
 // Overdue reports whether the follow-up was due before the digest's day.
-func (i DigestItem) Overdue(day string) bool { return i.Due.UTC().Format(time.DateOnly) < day }
+// Due is in the recipient's zone, the zone of day.
+func (i DigestItem) Overdue(day string) bool { return i.Due.Format(time.DateOnly) < day }
 
 // kindTemplate is the shape of one kind's e-mail; its words are the
 // catalogue's mail.<kind>.subject, mail.<kind>.1… (paragraphs; an empty

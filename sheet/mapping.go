@@ -213,8 +213,8 @@ func resolve(headers []string, user Mapping) (Mapping, lead.Fields) {
 			continue
 		}
 		target := SuggestField(h)
-		if name, ok := cutPrefixFold(h, CustomPrefix); ok && strings.TrimSpace(name) != "" {
-			target = CustomPrefix + strings.TrimSpace(name) // a column of an export
+		if _, ok := cutPrefixFold(h, CustomPrefix); ok {
+			target = CustomTarget(h) // a column of an export
 		}
 		if f, ok := fieldByName(target); ok && !f.Multiple {
 			if _, dup := taken[target]; dup {
@@ -224,7 +224,7 @@ func resolve(headers []string, user Mapping) (Mapping, lead.Fields) {
 			}
 		}
 		if target == "" {
-			target = CustomPrefix + h
+			target = CustomTarget(h)
 		}
 		out[h] = target
 	}
@@ -235,6 +235,17 @@ func resolve(headers []string, user Mapping) (Mapping, lead.Fields) {
 		}
 	}
 	return out, bad
+}
+
+// CustomTarget is the custom field column h goes to when it is no lead
+// field: the field an export's column names ("custom.Budget"), else one
+// named as the column. A matching form offers it, so the form can show
+// every target Suggest and Resolve choose.
+func CustomTarget(h string) string {
+	if name, ok := cutPrefixFold(h, CustomPrefix); ok && strings.TrimSpace(name) != "" {
+		return CustomPrefix + strings.TrimSpace(name)
+	}
+	return CustomPrefix + h
 }
 
 // cleanTarget checks one mapping target and returns its canonical form.

@@ -350,3 +350,24 @@ func TestColumnName(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestionsAreOffered (issue 25, bug 5): every target Suggest chooses
+// is one a matching form offers for its column (a lead field, the column's
+// CustomTarget, or Ignore), so the form shows the matching that runs: an
+// export's column "custom.Budget" goes to the custom field Budget, which
+// the form offers as such.
+func TestSuggestionsAreOffered(t *testing.T) {
+	headers := []string{"Company", "Phone", "Tel", "custom.Budget", "Custom. Size ", "Remarks", "Notes (2)"}
+	for h, target := range Suggest(headers) {
+		offered := target == Ignore || target == CustomTarget(h)
+		for _, f := range Fields {
+			offered = offered || f.Name == target
+		}
+		if !offered {
+			t.Errorf("column %q is matched to %q, which its form does not offer", h, target)
+		}
+	}
+	if got := CustomTarget("custom.Budget"); got != "custom.Budget" {
+		t.Errorf("an export's column goes to %q", got)
+	}
+}

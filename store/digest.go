@@ -27,16 +27,27 @@ const dueFollowUps = `
 		ORDER BY x.created_at DESC, x.id DESC LIMIT 1) f
 	WHERE l.status = 'assigned' AND l.owner_id IS NOT NULL AND f.next_at IS NOT NULL AND f.next_at < $1`
 
-// DigestReps returns the active users who own leads with a follow-up due
-// before until.
-func (db *DB) DigestReps(ctx context.Context, until time.Time) ([]string, error) {
-	rows, err := db.pool.Query(ctx, `SELECT d.owner_id FROM (`+dueFollowUps+`) AS d(owner_id, lead_id, company, name, next_step, next_at)
-		JOIN users u ON u.id = d.owner_id::uuid WHERE u.active
-		GROUP BY d.owner_id ORDER BY d.owner_id`, until)
+// DigestRecipient is a user who owns leads with a follow-up due, with the
+// zones their digest's hour is read in (lead.UserZone).
+type DigestRecipient struct {
+	ID, TimeZone, TeamZone string
+}
+
+// DigestRecipients returns the active users who own leads with a
+// follow-up due before until.
+func (db *DB) DigestRecipients(ctx context.Context, until time.Time) ([]DigestRecipient, error) {
+	rows, err := db.pool.Query(ctx, `SELECT d.owner_id, u.time_zone, coalesce(t.time_zone, '')
+		FROM (`+dueFollowUps+`) AS d(owner_id, lead_id, company, name, next_step, next_at)
+		JOIN users u ON u.id = d.owner_id::uuid LEFT JOIN teams t ON t.id = u.team_id WHERE u.active
+		GROUP BY d.owner_id, u.time_zone, t.time_zone ORDER BY d.owner_id`, until)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DigestRecipient, error) {
+		var d DigestRecipient
+		err := r.Scan(&d.ID, &d.TimeZone, &d.TeamZone)
+		return d, err
+	})
 }
 
 // DueFollowUps returns a rep's leads with a follow-up due before until,

@@ -114,6 +114,36 @@ func (db *DB) CreateImport(ctx context.Context, im Import, rows []ImportRow) (ou
 	return out, created, err
 }
 
+// ImportedBefore returns, of the given rows of import im, those that an
+// earlier import of the same file (by its SHA-256) made a lead of that was
+// not rejected and whose intake finished: the lead, by row. A row rejected
+// or failed before is not in it, so importing the file again with another
+// column matching takes it in anew.
+func (db *DB) ImportedBefore(ctx context.Context, im Import, rows []int) (map[int]lead.Lead, error) {
+	out := map[int]lead.Lead{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	q, err := db.pool.Query(ctx, `SELECT DISTINCT ON (r.row) `+leadColumns+`, r.row
+		FROM import_rows r JOIN imports i ON i.id = r.import_id JOIN `+leadFrom+` ON l.id = r.lead_id
+		WHERE i.file_sha256 = $1 AND i.id <> $2 AND i.created_at <= $3 AND r.row = ANY($4)
+			AND l.status NOT IN ('rejected', 'received')
+		ORDER BY r.row, i.created_at, i.id`, im.FileSHA256, im.ID, im.CreatedAt, rows)
+	if err != nil {
+		return nil, err
+	}
+	defer q.Close()
+	for q.Next() {
+		var row int
+		l, err := scanLeadWith(q, &row)
+		if err != nil {
+			return nil, err
+		}
+		out[row] = l
+	}
+	return out, q.Err()
+}
+
 // Import returns one import with its progress.
 func (db *DB) Import(ctx context.Context, id string) (Import, error) {
 	if !isUUID(id) {

@@ -270,8 +270,8 @@ func TestDueFollowUps(t *testing.T) {
 	due("Gamma Trading", &tomorrow)
 	due("Delta Trading", nil)
 
-	reps, err := db.DigestReps(ctx, day.Add(24*time.Hour))
-	if err != nil || len(reps) != 1 || reps[0] != rep.ID {
+	reps, err := db.DigestRecipients(ctx, day.Add(24*time.Hour))
+	if err != nil || len(reps) != 1 || reps[0].ID != rep.ID {
 		t.Fatalf("digest reps %v %v", reps, err)
 	}
 	items, err := db.DueFollowUps(ctx, rep.ID, day.Add(24*time.Hour))

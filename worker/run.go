@@ -33,6 +33,9 @@ type Config struct {
 	PublicURL string
 	// Now is the clock rules see; time.Now when nil.
 	Now func() time.Time
+	// TimeZone is the zone of users who, and whose team, set none (the
+	// digest's hour: LEADFLOW_TIME_ZONE); time.Local when nil.
+	TimeZone *time.Location
 	// Metrics counts the transitions, rule evaluations and e-mails; nil
 	// counts nothing. (The SDK's own metrics go where the client's
 	// MetricsHandler sends them.)
@@ -52,7 +55,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 		return nil, err
 	}
 	acts := activities.New(cfg.Store, cfg.Log)
-	acts.Mail, acts.PublicURL, acts.Now, acts.Metrics = cfg.Mail, cfg.PublicURL, cfg.Now, cfg.Metrics
+	acts.Mail, acts.PublicURL, acts.Now, acts.Metrics, acts.TimeZone = cfg.Mail, cfg.PublicURL, cfg.Now, cfg.Metrics, cfg.TimeZone
 	if !cfg.NoDigestSchedule {
 		if err := EnsureDigestSchedule(ctx, cfg.Temporal); err != nil {
 			return nil, err

@@ -80,7 +80,7 @@ const (
 	ActivityEdit            = "Edit"
 	ActivityAssignToInviter = "AssignToInviter"
 	ActivityEmail           = "Email"       // lead.Email -> error
-	ActivitySendDigests     = "SendDigests" // day (YYYY-MM-DD) -> number of reps
+	ActivitySendDigests     = "SendDigests" // the slot's start (RFC 3339) -> number of users served
 	ActivityImportBatch     = "ImportBatch"
 	ActivityImportFinished  = "ImportFinished"
 	ActivityExport          = "Export"

@@ -22,7 +22,11 @@ import (
 // NewMailStack is the whole service with e-mail configured as in
 // production, SENDGRID_API_KEY and SENDGRID_BASE_URL, pointing at a local
 // server that speaks the SendGrid v3 mail-send contract.
-func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) {
+func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) { return NewMailStackIn(t, nil) }
+
+// NewMailStackIn is NewMailStack whose worker takes zone as the server's
+// time zone (the digest's hour of users without one).
+func NewMailStackIn(t *testing.T, zone *time.Location) (*Stack, *sendgridtest.Server) {
 	sg := sendgridtest.New(t, "SG.integration-key")
 	t.Setenv("SENDGRID_API_KEY", sg.Key)
 	t.Setenv("SENDGRID_BASE_URL", sg.URL)
@@ -32,7 +36,8 @@ func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) {
 	}
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
-	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com"})
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com",
+		TimeZone: zone})
 	s := &Stack{T: t, DB: db, TC: tc, App: server.New(server.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
