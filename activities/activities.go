@@ -35,6 +35,8 @@ type Activities struct {
 	PublicURL string
 	// Metrics counts rule evaluations and e-mails; nil counts nothing.
 	Metrics *metrics.Lifecycle
+	// Hooks are the webhook deliveries' guard and timeout (webhooks.go).
+	Hooks Hooks
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

@@ -24,6 +24,10 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	if err != nil {
 		return worker.Config{}, err
 	}
+	hooks, err := webhookSettings()
+	if err != nil {
+		return worker.Config{}, err
+	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning}, nil
+		Tuning: tuning, Webhooks: hooks}, nil
 }

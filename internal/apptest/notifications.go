@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
@@ -23,6 +20,12 @@ import (
 // production, SENDGRID_API_KEY and SENDGRID_BASE_URL, pointing at a local
 // server that speaks the SendGrid v3 mail-send contract.
 func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) {
+	return NewHookStack(t, worker.Webhooks{})
+}
+
+// NewHookStack is NewMailStack with the webhook deliveries' settings h
+// (short retries for tests); the tests' receivers on 127.0.0.1 are allowed.
+func NewHookStack(t *testing.T, h worker.Webhooks) (*Stack, *sendgridtest.Server) {
 	sg := sendgridtest.New(t, "SG.integration-key")
 	t.Setenv("SENDGRID_API_KEY", sg.Key)
 	t.Setenv("SENDGRID_BASE_URL", sg.URL)
@@ -32,15 +35,9 @@ func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) {
 	}
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
-	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com"})
-	s := &Stack{T: t, DB: db, TC: tc, App: server.New(server.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
-	token, hash := api.NewToken()
-	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
-		Role: lead.RoleAdmin, Capacity: 10, DailyClaimLimit: 10, Active: true}, hash); err != nil {
-		t.Fatal(err)
-	}
-	s.Admin = token
-	return s, sg
+	h.Guard = LocalHooks
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com", Webhooks: h})
+	return StackOn(t, db, tc, server.Config{}), sg
 }
 
 // FinishLead closes a live lead and waits for its workflow, which waits for
