@@ -46,6 +46,25 @@ func TestWebhookDelivery(t *testing.T) {
 	broken := apptest.NewReceiver(t)
 	broken.Answer = func(string, int) int { return 500 }
 
+	// Refusals name the field: private and metadata addresses, unknown
+	// events, a manager's subscription without a pool of theirs.
+	for body, field := range map[string]string{
+		`{"url":"http://10.1.2.3/hooks","events":["*"]}`:                          "url",
+		`{"url":"http://169.254.169.254/latest/meta-data/","events":["*"]}`:       "url",
+		`{"url":"http://[::1]:8080/","events":["*"]}`:                             "url",
+		`{"url":"ftp://example.com/","events":["*"]}`:                             "url",
+		fmt.Sprintf(`{"url":%q,"events":["lead.nope"]}`, ok.URL):                  "events",
+		fmt.Sprintf(`{"url":%q}`, ok.URL):                                         "events",
+		fmt.Sprintf(`{"url":%q,"events":["*"],"active":"yes"}`, ok.URL):           "active",
+		fmt.Sprintf(`{"url":%q,"events":["*"],"pool_id":"no-such-pool"}`, ok.URL): "pool_id",
+	} {
+		apptest.FieldProblem(t, s.Expect(s.Do("POST", "/api/v1/webhooks", s.Admin, body), 422), field)
+	}
+	_, mgr := s.PoolStaff("Hookmanager", lead.RoleManager)
+	apptest.FieldProblem(t, s.Expect(s.Do("POST", "/api/v1/webhooks", mgr, fmt.Sprintf(`{"url":%q,"events":["*"]}`, ok.URL)), 422), "pool_id")
+	s.Expect(s.Do("GET", "/api/v1/webhooks/"+uuidZero, s.Admin, ""), 404)
+	s.Expect(s.Do("POST", "/api/v1/webhooks/"+uuidZero+"/deliveries/x/redeliver", s.Admin, ""), 404)
+
 	var sub, dead service.WebhookSecret
 	s.Expect(s.Do("POST", "/api/v1/webhooks", s.Admin, fmt.Sprintf(`{"url":%q,"events":["*"]}`, ok.URL), "Idempotency-Key", "hook-1"), 201).JSON(t, &sub)
 	if !strings.HasPrefix(sub.Secret, webhook.SecretPrefix) || !sub.Active {
@@ -183,6 +202,8 @@ func TestWebhookDelivery(t *testing.T) {
 		return n == 2
 	})
 }
+
+const uuidZero = "00000000-0000-0000-0000-000000000000"
 
 // waitDeliveries waits until subscription id has n deliveries, all of
 // status, and returns them newest first.
