@@ -38,6 +38,8 @@ type Activities struct {
 	// TimeZone is the zone of users who, and whose team, set none (the
 	// digest's hour); time.Local when nil.
 	TimeZone *time.Location
+	// Hooks are the webhook deliveries' guard and timeout (webhooks.go).
+	Hooks Hooks
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

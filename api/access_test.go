@@ -41,6 +41,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	uniq := func(f string) func(*apptest.World) string {
 		return func(w *apptest.World) string { return fmt.Sprintf(f, w.Seq.Add(1)) }
 	}
+	// A subscription to pool A's events (its manager's); an inactive one posts nothing.
+	hook := once("webhook", func(w *apptest.World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
+	hookSeen := [apptest.Subjects]int{200, 200, 404, 403, 403, 403, 403}
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -120,6 +123,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/reports/funnel":                          {Want: apptest.All(200)},
 		"GET /api/v1/reports/rejections":                      {Want: apptest.All(200)},
 		"GET /api/v1/reports/activity":                        {Want: apptest.All(200)},
+		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
+			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
+		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},
+		"GET /api/v1/webhooks":                                     {Want: staffOnly},
+		"GET /api/v1/webhooks/:id":                                 {Fixture: hook, Want: hookSeen},
+		"PATCH /api/v1/webhooks/:id":                               {Fixture: hook, Body: fixed(`{"events":["lead.created"]}`), Want: hookSeen},
+		"DELETE /api/v1/webhooks/:id":                              {Fixture: func(w *apptest.World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) }, Want: [apptest.Subjects]int{204, 204, 404, 403, 403, 403, 403}},
+		"POST /api/v1/webhooks/:id/rotate-secret":                  {Fixture: hook, Want: hookSeen},
+		"GET /api/v1/webhooks/:id/deliveries":                      {Fixture: hook, Want: hookSeen},
+		"POST /api/v1/webhooks/:id/deliveries/:delivery/redeliver": {Fixture: once("delivery", (*apptest.World).WebhookDelivery), Want: [apptest.Subjects]int{202, 202, 404, 403, 403, 403, 403}},
 	}
 	// Console routes with a row are sent by each subject signed in (the
 	// others are checked for their sign-in redirect only).
@@ -149,7 +162,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	maps.Copy(consoleRows, apptest.RuleConsoleRows)
 	maps.Copy(consoleRows, jobConsoleRows)
 
-	param := regexp.MustCompile(`:[a-z_]+(/versions/:version)?`)
+	param := regexp.MustCompile(`:[a-z_]+(/versions/:version|/deliveries/:delivery)?`)
 	eachParam := regexp.MustCompile(`:[a-z_]+`)
 	seen := map[string]bool{}
 	for _, r := range w.App.GetRoutes(true) {

@@ -60,4 +60,5 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeImports(v1)
 	s.routeExports(v1)
 	s.routeReports(v1)
+	s.routeWebhooks(v1)
 }

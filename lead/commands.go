@@ -110,6 +110,9 @@ const (
 	EmailImportFinished = "import_finished" // a bulk import is done: the user who started it
 	EmailExportFinished = "export_finished" // an export file is ready: the user who asked for it
 	EmailDigest         = "digest"          // the daily list of a rep's due follow-ups
+	// EmailWebhookDisabled: a webhook subscription's delivery failed for
+	// good and leadflow turned it off: its owner.
+	EmailWebhookDisabled = "webhook_disabled"
 )
 
 // ErrEmailRejected is the type of the non-retryable error of an e-mail the

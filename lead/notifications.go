@@ -30,6 +30,7 @@ var EmailKinds = []EmailKind{
 	{EmailImportFinished, false, "an import you started is finished"},
 	{EmailExportFinished, false, "an export you asked for is ready"},
 	{EmailDigest, false, "every morning: your follow-ups due today"},
+	{EmailWebhookDisabled, true, "a webhook subscription of yours was turned off: its deliveries kept failing"},
 }
 
 // KnownEmailKind reports whether k is a notification kind.

@@ -80,6 +80,7 @@ var kinds = map[string]kindTemplate{
 	lead.EmailImportFinished:     {lines: 2, link: "ref"},
 	lead.EmailExportFinished:     {lines: 2, link: "ref"},
 	lead.EmailDigest:             {lines: 1},
+	lead.EmailWebhookDisabled:    {lines: 3},
 }
 
 // ZoneOf is the time zone an e-mail's times are written in: the user's

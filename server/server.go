@@ -25,6 +25,7 @@ import (
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/webhook"
 )
 
 // Config is what the app needs.
@@ -83,6 +84,9 @@ type Config struct {
 	// PreviewBudget bounds one whole rules preview (default
 	// service.DefaultPreviewBudget); a preview that runs out answers what it judged.
 	PreviewBudget time.Duration
+	// WebhookGuard says which addresses a webhook URL may resolve to
+	// (LEADFLOW_WEBHOOK_ALLOW_HOSTS); public ones only when zero.
+	WebhookGuard webhook.Guard
 }
 
 // Server is what the app's own routes and middleware need.
@@ -138,7 +142,8 @@ func New(cfg Config) *fiber.App {
 	}
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
 		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
-		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey, TimeZone: cfg.TimeZone})
+		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey, TimeZone: cfg.TimeZone,
+		WebhookGuard: cfg.WebhookGuard})
 	guard := httpx.NewGuard(cfg.Store, cfg.TrustedProxies, cfg.RegisterRateLimit, cfg.FailureLimit, cfg.FailureWindow)
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry)}
 	app := fiber.New(fiber.Config{

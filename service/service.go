@@ -19,6 +19,7 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/webhook"
 )
 
 // Config is what the service needs besides its store and Temporal client.
@@ -45,6 +46,9 @@ type Config struct {
 	// TimeZone is the zone of users who, and whose team, set none
 	// (LEADFLOW_TIME_ZONE; default time.Local). See Location.
 	TimeZone *time.Location
+	// WebhookGuard says which addresses a webhook URL may resolve to
+	// (LEADFLOW_WEBHOOK_ALLOW_HOSTS).
+	WebhookGuard webhook.Guard
 }
 
 // Service holds the dependencies of the operations; they are its methods.

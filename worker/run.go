@@ -13,6 +13,7 @@ import (
 	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/webhook"
 	"github.com/leadflow/leadflow/workflows"
 )
 
@@ -45,6 +46,19 @@ type Config struct {
 	NoDigestSchedule bool
 	// Tuning sets the pollers and the concurrency; zero fields take DefaultTuning.
 	Tuning Tuning
+	// Webhooks are the outbound webhooks' settings.
+	Webhooks Webhooks
+}
+
+// Webhooks are the settings of the outbound webhooks' deliveries.
+type Webhooks struct {
+	// Guard says which addresses deliveries may reach (LEADFLOW_WEBHOOK_ALLOW_HOSTS).
+	Guard webhook.Guard
+	// Retry is how deliveries are retried; zero fields take
+	// workflows.DefaultWebhookRetry's.
+	Retry workflows.WebhookRetry
+	// PollEvery is how often new deliveries are looked for (default 500 ms).
+	PollEvery time.Duration
 }
 
 // Start readies the namespace (the search attributes, the daily digest
@@ -61,12 +75,45 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 			return nil, err
 		}
 	}
+	acts.Hooks.Guard = cfg.Webhooks.Guard
+	retry := cfg.Webhooks.withDefaults()
+	acts.Hooks.Timeout = retry.Timeout
 	w := New(cfg.Temporal, acts, cfg.Tuning)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
+	p := &pump{db: cfg.Store, tc: cfg.Temporal, log: acts.Log, retry: retry, every: cfg.Webhooks.PollEvery}
+	if p.every <= 0 {
+		p.every = 500 * time.Millisecond
+	}
+	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { defer close(done); p.run(pctx) }()
 	acts.Log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", cfg.Namespace)
-	return w, nil
+	return &pumping{Worker: w, stop: func() { stop(); <-done }}, nil
+}
+
+// withDefaults is the retry policy with the defaults of its zero fields.
+func (h Webhooks) withDefaults() workflows.WebhookRetry {
+	r, d := h.Retry, workflows.DefaultWebhookRetry
+	for _, f := range []struct{ v, def *time.Duration }{{&r.Initial, &d.Initial}, {&r.Max, &d.Max}, {&r.For, &d.For}, {&r.Timeout, &d.Timeout}} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	return r
+}
+
+// pumping is a worker with its webhook pump: stopping it stops both.
+type pumping struct {
+	sdkworker.Worker
+	stop func()
+}
+
+// Stop stops the pump, then the worker.
+func (p *pumping) Stop() {
+	p.stop()
+	p.Worker.Stop()
 }
 
 // Run starts the worker as Start does and stops it when ctx ends.

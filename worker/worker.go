@@ -46,6 +46,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.ImportWorkflow, workflow.RegisterOptions{Name: workflows.ImportWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ExportWorkflow, workflow.RegisterOptions{Name: workflows.ExportWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.PolicyChangeWorkflow, workflow.RegisterOptions{Name: workflows.PolicyChangeWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.WebhookWorkflow, workflow.RegisterOptions{Name: workflows.WebhookWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -26,6 +26,8 @@ const (
 	DigestWorkflowName = "DigestWorkflow"
 	// PolicyChangeWorkflowName fans a pool's new policy out to its live leads (policy.go).
 	PolicyChangeWorkflowName = "PolicyChangeWorkflow"
+	// WebhookWorkflowName delivers one lead's events to one subscription, in order (webhook.go).
+	WebhookWorkflowName = "WebhookWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -86,13 +88,18 @@ const (
 	ActivityExport          = "Export"
 	ActivityExportFinished  = "ExportFinished"
 	ActivitySignalPolicy    = "SignalPolicyPage" // PolicyPageInput -> PolicyPageResult
+	// The webhook deliveries (webhook.go).
+	ActivityNextWebhook    = "NextWebhookDelivery" // WebhookChainInput -> delivery id (0: none)
+	ActivityDeliverWebhook = "DeliverWebhook"      // delivery id -> error
+	ActivityWebhookFailed  = "WebhookFailed"       // WebhookFailure -> lead.Email to its owner
 )
 
 // ActivityNames lists every activity name the workflows call.
 var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, ActivityConvert, ActivityAssign,
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
-	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy}
+	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
+	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -166,8 +166,13 @@ func (c config) apiConfig() (server.Config, error) {
 	if err != nil {
 		return server.Config{}, err
 	}
+	hooks, err := webhookSettings()
+	if err != nil {
+		return server.Config{}, err
+	}
 	ac := server.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
-		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key, TimeZone: zone}
+		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key, TimeZone: zone,
+		WebhookGuard: hooks.Guard}
 	return ac, httpLimits(&ac)
 }
 

@@ -28,6 +28,10 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	if err != nil {
 		return worker.Config{}, err
 	}
+	hooks, err := webhookSettings()
+	if err != nil {
+		return worker.Config{}, err
+	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone}, nil
+		Tuning: tuning, TimeZone: zone, Webhooks: hooks}, nil
 }

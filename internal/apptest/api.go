@@ -42,7 +42,7 @@ func NewStack(t *testing.T) *Stack {
 // StackWithWorker starts the worker on Temporal client tc of namespace ns
 // and store db, and returns the stack with its admin.
 func StackWithWorker(t testing.TB, db *store.DB, tc client.Client, ns string) *Stack {
-	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db})
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Webhooks: worker.Webhooks{Guard: LocalHooks}})
 	return StackOn(t, db, tc, server.Config{})
 }
 
@@ -50,6 +50,7 @@ func StackWithWorker(t testing.TB, db *store.DB, tc client.Client, ns string) *S
 // caller started, and an admin.
 func StackOn(t testing.TB, db *store.DB, tc client.Client, cfg server.Config) *Stack {
 	cfg.Store, cfg.Temporal, cfg.UpdateTimeout, cfg.MinPolicyDuration = db, tc, 20*time.Second, time.Second
+	cfg.WebhookGuard = LocalHooks
 	s := &Stack{T: t, DB: db, TC: tc, App: server.New(cfg)}
 	token, hash := api.NewToken()
 	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",

@@ -22,6 +22,7 @@ import (
 // openapi.json, so the document cannot drift from the handlers.
 var contract struct {
 	once   sync.Once
+	doc    *openapi3.T
 	router routers.Router
 	err    error
 }
@@ -62,6 +63,7 @@ func contractRouter() (routers.Router, error) {
 				}
 			}
 		}
+		contract.doc = doc
 		contract.router, contract.err = legacy.NewRouter(doc)
 	})
 	return contract.router, contract.err

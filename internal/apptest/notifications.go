@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/sendgridtest"
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
@@ -22,11 +19,23 @@ import (
 // NewMailStack is the whole service with e-mail configured as in
 // production, SENDGRID_API_KEY and SENDGRID_BASE_URL, pointing at a local
 // server that speaks the SendGrid v3 mail-send contract.
-func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) { return NewMailStackIn(t, nil) }
+func NewMailStack(t *testing.T) (*Stack, *sendgridtest.Server) {
+	return mailStack(t, nil, worker.Webhooks{})
+}
 
 // NewMailStackIn is NewMailStack whose worker takes zone as the server's
 // time zone (the digest's hour of users without one).
 func NewMailStackIn(t *testing.T, zone *time.Location) (*Stack, *sendgridtest.Server) {
+	return mailStack(t, zone, worker.Webhooks{})
+}
+
+// NewHookStack is NewMailStack with the webhook deliveries' settings h
+// (short retries for tests); the tests' receivers on 127.0.0.1 are allowed.
+func NewHookStack(t *testing.T, h worker.Webhooks) (*Stack, *sendgridtest.Server) {
+	return mailStack(t, nil, h)
+}
+
+func mailStack(t *testing.T, zone *time.Location, h worker.Webhooks) (*Stack, *sendgridtest.Server) {
 	sg := sendgridtest.New(t, "SG.integration-key")
 	t.Setenv("SENDGRID_API_KEY", sg.Key)
 	t.Setenv("SENDGRID_BASE_URL", sg.URL)
@@ -36,16 +45,10 @@ func NewMailStackIn(t *testing.T, zone *time.Location) (*Stack, *sendgridtest.Se
 	}
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
+	h.Guard = LocalHooks
 	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, Mail: sender, PublicURL: "https://leadflow.example.com",
-		TimeZone: zone})
-	s := &Stack{T: t, DB: db, TC: tc, App: server.New(server.Config{Store: db, Temporal: tc, UpdateTimeout: 20 * time.Second, MinPolicyDuration: time.Second})}
-	token, hash := api.NewToken()
-	if _, err := db.CreateUser(context.Background(), lead.User{ID: uuid.NewString(), Name: "Ada Admin", Email: "ada@example.com",
-		Role: lead.RoleAdmin, Capacity: 10, DailyClaimLimit: 10, Active: true}, hash); err != nil {
-		t.Fatal(err)
-	}
-	s.Admin = token
-	return s, sg
+		TimeZone: zone, Webhooks: h})
+	return StackOn(t, db, tc, server.Config{}), sg
 }
 
 // FinishLead closes a live lead and waits for its workflow, which waits for

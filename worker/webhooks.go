@@ -1,0 +1,95 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/webhook"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// pump hands new webhook deliveries to their workflows. The trigger of
+// migration 021 writes a delivery in the transaction of its transition;
+// the pump builds the event's body once (the lead as an admin sees it),
+// then starts or signals the workflow of the delivery's subscription and
+// lead (workflows.WebhookDue) and marks it handed over. A crash between
+// the two hands it over again, which the workflow does not mind: it
+// delivers what is pending, in order, once.
+type pump struct {
+	db    *store.DB
+	tc    client.Client
+	log   *slog.Logger
+	retry workflows.WebhookRetry
+	every time.Duration
+}
+
+// run pumps until ctx ends.
+func (p *pump) run(ctx context.Context) {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		for {
+			n, err := p.once(ctx)
+			if err != nil && ctx.Err() == nil {
+				p.log.Warn("webhook pump", "err", err)
+			}
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// pumpBatch is how many deliveries one round hands over.
+const pumpBatch = 200
+
+// once hands over one batch and returns its size.
+func (p *pump) once(ctx context.Context) (int, error) {
+	kicks, err := p.db.UnkickedDeliveries(ctx, pumpBatch)
+	if err != nil || len(kicks) == 0 {
+		return 0, err
+	}
+	// Every body first: a workflow told of its lead's deliveries must find
+	// them all ready, or it could end before the last one.
+	built := map[int64]bool{}
+	for _, k := range kicks {
+		if k.HasPayload || built[k.EventID] {
+			continue
+		}
+		l, err := p.db.Lead(ctx, k.LeadID)
+		if err != nil {
+			return 0, err
+		}
+		body, err := webhook.Payload(k.EventID, k.Type, k.OccurredAt, l)
+		if err != nil {
+			return 0, err
+		}
+		if err := p.db.SetWebhookPayload(ctx, k.EventID, body); err != nil {
+			return 0, err
+		}
+		built[k.EventID] = true
+	}
+	chains := map[[2]string]bool{}
+	ids := make([]int64, 0, len(kicks))
+	for _, k := range kicks {
+		chain := [2]string{k.SubscriptionID, k.LeadID}
+		if !chains[chain] {
+			in := workflows.WebhookChainInput{SubscriptionID: k.SubscriptionID, LeadID: k.LeadID, Retry: p.retry}
+			if err := workflows.WebhookDue(ctx, p.tc, in); err != nil {
+				return 0, err
+			}
+			chains[chain] = true
+		}
+		ids = append(ids, k.DeliveryID)
+	}
+	return len(ids), p.db.MarkKicked(ctx, ids)
+}
