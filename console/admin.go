@@ -34,6 +34,8 @@ var menu = []struct {
 	{web.NavLink{Key: "fields", URL: "/fields", Label: "nav.fields"}, service.GateAdmin},
 	{web.NavLink{Key: "options", URL: "/options", Label: "nav.options"}, service.GateAdmin},
 	{web.NavLink{Key: "outbox", URL: "/outbox", Label: "nav.outbox"}, service.GateAdmin},
+	{web.NavLink{Key: "rejections", URL: "/reports/rejections", Label: "nav.rejections"}, service.GateStaff},
+	{web.NavLink{Key: "duplicates", URL: "/settings/duplicates", Label: "nav.duplicates"}, service.GateStaff},
 }
 
 // menuFor is the management links user u may use.

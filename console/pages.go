@@ -47,6 +47,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/settings/notifications", s.saveSettings)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
+	s.consoleReports(get, post)
 	s.adminRoutes(get, post)
 }
 
