@@ -116,7 +116,7 @@ func (s *Server) consoleRefusal(c *fiber.Ctx, err error) error {
 // refuse shows a refusal on page p, at the API's status, and returns its
 // field reasons by field name, for the page to show next to each field.
 func refuse(c *fiber.Ctx, p *web.Page, err error) map[string]string {
-	p.Problem = webProblem(err)
+	p.Problem = pageProblem(c, err)
 	c.Status(refusalStatus(err))
 	errs := map[string]string{}
 	if p.Problem != nil {

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/i18n"
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
@@ -84,4 +86,24 @@ func problemTitle(c *fiber.Ctx, code, title string) string {
 		return title
 	}
 	return i18n.T(lang, "problem.title."+code)
+}
+
+// pageProblem is webProblem(err) with its title in the reader's language
+// (problemTitle), for a refusal shown at the top of a page; nil for a
+// failure.
+func pageProblem(c *fiber.Ctx, err error) *web.Problem {
+	p := webProblem(err)
+	if p != nil {
+		p.Title = problemTitle(c, problemCode(err), p.Title)
+	}
+	return p
+}
+
+// problemCode is the code of a refusal: its domain error's or its problem's.
+func problemCode(err error) string {
+	var pe *httpx.ProblemError
+	if errors.As(err, &pe) {
+		return pe.P.Code
+	}
+	return string(lead.ErrorCode(err))
 }

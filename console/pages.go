@@ -115,7 +115,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, re
 	p := consolePage(c, "settings.title", "settings")
 	p.Data, p.Notice = struct{ Kinds []web.EmailSetting }{kinds}, notice
 	if refusal != nil {
-		p.Problem = webProblem(refusal)
+		p.Problem = pageProblem(c, refusal)
 		c.Status(refusalStatus(refusal))
 	}
 	return render(c, "settings", p)

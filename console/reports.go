@@ -32,7 +32,7 @@ func (s *Server) rejectionsPage(c *fiber.Ctx) error {
 	f, err := dashboardFilter(c)
 	if err != nil {
 		// Bad dates are shown at the top; the page shows the default period.
-		p.Problem = webProblem(err)
+		p.Problem = pageProblem(c, err)
 		c.Status(refusalStatus(err))
 		f, _ = service.ParseReportFilter(func(string) string { return "" }, false)
 	}
