@@ -41,23 +41,28 @@ func dashboardFilter(c *fiber.Ctx) (store.ReportFilter, error) {
 	}, false)
 }
 
-func (s *Server) dashboardPage(c *fiber.Ctx) error {
-	p := consolePage(c, "nav.dashboard", "dashboard")
+// pagePeriod is the period of a report page's query (dashboardFilter);
+// bad dates are shown at the top of p, and the page shows the default period.
+func pagePeriod(c *fiber.Ctx, p *web.Page) store.ReportFilter {
 	f, err := dashboardFilter(c)
 	if err != nil {
-		// Bad dates are shown at the top; the page shows the default period.
 		p.Problem = pageProblem(c, err)
 		c.Status(refusalStatus(err))
-		f.To = time.Now().UTC()
-		f.From = f.To.AddDate(0, 0, -service.DefaultReportDays)
+		f, _ = service.ParseReportFilter(func(string) string { return "" }, false)
 	}
+	return f
+}
+
+func (s *Server) dashboardPage(c *fiber.Ctx) error {
+	p := consolePage(c, "nav.dashboard", "dashboard")
+	f := pagePeriod(c, &p)
 	funnels, act, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
 	l := localeOf(c)
 	period := "?from=" + f.From.UTC().Format(time.RFC3339) + "&to=" + f.To.UTC().Format(time.RFC3339)
-	d := web.Dashboard{From: c.Query("from"), To: c.Query("to"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To),
+	d := web.Dashboard{PeriodForm: periodForm(c, "/dashboard"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To),
 		ReportLink: "/dashboard/figures.json" + period, ReportCSV: "/dashboard/figures.csv" + period}
 	var all store.FunnelRow
 	if rows := funnels[store.GroupAll]; len(rows) == 1 {
@@ -176,32 +181,36 @@ type dashboardFigures struct {
 	Activity service.ActivityReport       `json:"activity"`
 }
 
-// dashboardFigures answers the dashboard's figures of the query's period
-// (the same service call as the page) as JSON, for the console's session.
-func (s *Server) dashboardJSON(c *fiber.Ctx) error {
+// figures are the dashboard's figures of the query's period: the same
+// service call as the page.
+func (s *Server) figures(c *fiber.Ctx) (dashboardFigures, error) {
 	f, err := dashboardFilter(c)
 	if err != nil {
-		return err
+		return dashboardFigures{}, err
 	}
 	funnels, act, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
+	return dashboardFigures{Period: service.Period{From: f.From, To: f.To}, Funnels: funnels, Activity: act}, err
+}
+
+// dashboardJSON answers the dashboard's figures as JSON, for the
+// console's session.
+func (s *Server) dashboardJSON(c *fiber.Ctx) error {
+	fig, err := s.figures(c)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="dashboard.json"`)
-	return c.JSON(dashboardFigures{Period: service.Period{From: f.From, To: f.To}, Funnels: funnels, Activity: act})
+	return c.JSON(fig)
 }
 
-// dashboardCSV answers the dashboard's funnel figures of the query's
-// period as CSV: a row per group and label.
+// dashboardCSV answers the dashboard's funnel figures as CSV: a row per
+// group and label.
 func (s *Server) dashboardCSV(c *fiber.Ctx) error {
-	f, err := dashboardFilter(c)
+	fig, err := s.figures(c)
 	if err != nil {
 		return err
 	}
-	funnels, _, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
-	if err != nil {
-		return err
-	}
+	funnels := fig.Funnels
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="dashboard.csv"`)
 	w := csv.NewWriter(c)
@@ -234,4 +243,10 @@ func duration(c *fiber.Ctx, s *float64) string {
 	default:
 		return tr(c, "dashboard.days", "N", fmt.Sprintf("%.1f", *s/86400))
 	}
+}
+
+// periodForm is the period form of the report page at action, holding
+// what the query asked.
+func periodForm(c *fiber.Ctx, action string) web.PeriodForm {
+	return web.PeriodForm{Action: action, From: c.Query("from"), To: c.Query("to")}
 }

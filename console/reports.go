@@ -29,19 +29,13 @@ func (s *Server) consoleReports(get, post func(string, fiber.Handler)) {
 // form: a bare date is midnight in the reader's zone), most frequent first.
 func (s *Server) rejectionsPage(c *fiber.Ctx) error {
 	p := consolePage(c, "rejections.title", "rejections")
-	f, err := dashboardFilter(c)
-	if err != nil {
-		// Bad dates are shown at the top; the page shows the default period.
-		p.Problem = pageProblem(c, err)
-		c.Status(refusalStatus(err))
-		f, _ = service.ParseReportFilter(func(string) string { return "" }, false)
-	}
+	f := pagePeriod(c, &p)
 	rep, err := s.Service.Rejections(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
 	l := localeOf(c)
-	d := web.RejectionsPage{From: c.Query("from"), To: c.Query("to"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To)}
+	d := web.RejectionsPage{PeriodForm: periodForm(c, "/reports/rejections"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To)}
 	for _, r := range rep.Items {
 		row := web.RejectionRow{RejectionRow: r, Kind: "rejections.kind." + r.RuleKind}
 		if r.RuleKind == store.RejectValidation && r.Rule != "" {

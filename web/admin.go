@@ -160,7 +160,7 @@ type RejectionRow struct {
 // RejectionsPage is the data of /reports/rejections: the rejections of
 // the period, most frequent first.
 type RejectionsPage struct {
-	From, To             string // the form's values
+	PeriodForm
 	PeriodFrom, PeriodTo string // the period shown, in the reader's zone
 	Rows                 []RejectionRow
 	Total                int64
