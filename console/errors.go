@@ -18,9 +18,16 @@ import (
 // language: an unknown path (404), a refusal (403) and a failure (500)
 // that a console handler returns, where the API answers problem+json.
 
+// machinePaths are the server's own endpoints, for machines (probes,
+// Prometheus): their errors stay problem+json.
+var machinePaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
 // Path reports whether path is the console's: anything not under /api/
-// (the API, the registration endpoints and the OpenAPI document are).
-func Path(path string) bool { return path != "/api" && !strings.HasPrefix(path, "/api/") }
+// (the API, the registration endpoints and the OpenAPI document are) and
+// not a machine's endpoint (/healthz, /readyz, /metrics).
+func Path(path string) bool {
+	return path != "/api" && !strings.HasPrefix(path, "/api/") && !machinePaths[path]
+}
 
 // ErrorPages is the console's error page, for the server's error handler
 // and its 404: it answers p as an HTML page at p's status.

@@ -214,10 +214,12 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 
 // errorHandler turns every error a handler returns into problem+json, in
 // the client's language; on a console path (console.Path) into the
-// console's HTML error page.
+// console's HTML error page. A request that was never read whole (408:
+// its headers or body came too slowly) is answered problem+json: it has
+// no page to show it on.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := httpx.ProblemOf(s.log, c, err)
-	if s.consoleError != nil && console.Path(c.Path()) {
+	if s.consoleError != nil && console.Path(c.Path()) && p.Status != fiber.StatusRequestTimeout {
 		return s.consoleError(c, p)
 	}
 	return httpx.WriteProblem(c, p)
