@@ -291,6 +291,7 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 		return temporal.NewNonRetryableApplicationError("an "+e.Kind+" e-mail needs the ref of its import or export", string(lead.CodeInvalid), nil)
 	}
 	var creator, summary string
+	var counts notify.JobCounts
 	if e.Kind == lead.EmailImportFinished {
 		d.Link = a.publicURL() + "/imports/" + e.Ref
 		im, err := a.Store.Import(ctx, e.Ref)
@@ -298,12 +299,15 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 			return wrap(err)
 		}
 		creator, d.Failed, summary = im.CreatedBy, im.Status == store.JobFailed, im.Summary()
+		counts = notify.JobCounts{Import: true, Rows: im.Total, Created: im.Created, Merged: im.Merged, AlreadyImported: im.AlreadyImported,
+			Rejected: im.Rejected, Failed: im.Failed}
 	} else {
 		ex, err := a.Store.Export(ctx, e.Ref)
 		if err != nil {
 			return wrap(err)
 		}
 		creator, d.Failed, summary = ex.CreatedBy, ex.Status == store.JobFailed, ex.Summary()
+		counts = notify.JobCounts{Rows: ex.Rows, Format: ex.Format}
 		// The export's page, not its file: signing in first ends there
 		// (a download would leave the sign-in page on screen), and it says
 		// when the file is kept until, or that it expired.
@@ -312,8 +316,12 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 	if e.RepID == "" {
 		e.RepID = creator
 	}
-	if e.Summary == "" {
-		d.Summary = summary
+	switch {
+	case e.Summary != "":
+	case d.Failed:
+		d.Summary = summary // the error, as recorded
+	default:
+		d.Counts = &counts // said in each recipient's language
 	}
 	return nil
 }

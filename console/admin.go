@@ -35,6 +35,8 @@ var menu = []struct {
 	{web.NavLink{Key: "fields", URL: "/fields", Label: "nav.fields"}, service.GateAdmin},
 	{web.NavLink{Key: "options", URL: "/options", Label: "nav.options"}, service.GateAdmin},
 	{web.NavLink{Key: "outbox", URL: "/outbox", Label: "nav.outbox"}, service.GateAdmin},
+	{web.NavLink{Key: "rejections", URL: "/reports/rejections", Label: "nav.rejections"}, service.GateStaff},
+	{web.NavLink{Key: "duplicates", URL: "/settings/duplicates", Label: "nav.duplicates"}, service.GateStaff},
 }
 
 // menuFor is the management links user u may use.
@@ -115,7 +117,7 @@ func (s *Server) consoleRefusal(c *fiber.Ctx, err error) error {
 // refuse shows a refusal on page p, at the API's status, and returns its
 // field reasons by field name, for the page to show next to each field.
 func refuse(c *fiber.Ctx, p *web.Page, err error) map[string]string {
-	p.Problem = webProblem(err)
+	p.Problem = pageProblem(c, err)
 	c.Status(refusalStatus(err))
 	errs := map[string]string{}
 	if p.Problem != nil {

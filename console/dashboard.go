@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
@@ -40,23 +41,29 @@ func dashboardFilter(c *fiber.Ctx) (store.ReportFilter, error) {
 	}, false)
 }
 
-func (s *Server) dashboardPage(c *fiber.Ctx) error {
-	p := consolePage(c, "nav.dashboard", "dashboard")
+// pagePeriod is the period of a report page's query (dashboardFilter);
+// bad dates are shown at the top of p, and the page shows the default period.
+func pagePeriod(c *fiber.Ctx, p *web.Page) store.ReportFilter {
 	f, err := dashboardFilter(c)
 	if err != nil {
-		// Bad dates are shown at the top; the page shows the default period.
-		p.Problem = webProblem(err)
+		p.Problem = pageProblem(c, err)
 		c.Status(refusalStatus(err))
-		f.To = time.Now().UTC()
-		f.From = f.To.AddDate(0, 0, -service.DefaultReportDays)
+		f, _ = service.ParseReportFilter(func(string) string { return "" }, false)
 	}
+	return f
+}
+
+func (s *Server) dashboardPage(c *fiber.Ctx) error {
+	p := consolePage(c, "nav.dashboard", "dashboard")
+	f := pagePeriod(c, &p)
 	funnels, act, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err
 	}
 	l := localeOf(c)
-	period := "?from=" + f.From.UTC().Format(time.RFC3339) + "&to=" + f.To.UTC().Format(time.RFC3339)
-	d := web.Dashboard{From: c.Query("from"), To: c.Query("to"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To),
+	// To the nanosecond: the downloads hold exactly the page's leads.
+	period := "?from=" + f.From.UTC().Format(time.RFC3339Nano) + "&to=" + f.To.UTC().Format(time.RFC3339Nano)
+	d := web.Dashboard{PeriodForm: periodForm(c, "/dashboard"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To),
 		ReportLink: "/dashboard/figures.json" + period, ReportCSV: "/dashboard/figures.csv" + period}
 	var all store.FunnelRow
 	if rows := funnels[store.GroupAll]; len(rows) == 1 {
@@ -85,10 +92,22 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 // reader's language. A chart has a bar for every row of its table.
 func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act service.ActivityReport) []web.Panel {
 	none := tr(c, "dashboard.chart_none")
-	count := func(id, title, what string, rows []store.FunnelRow, n func(store.FunnelRow) int64) web.Panel {
+	// label is a row's label in the reader's words: a status by its id,
+	// "(none)" as the catalogue says it; names as they are.
+	label := func(group, l string) string {
+		switch {
+		case l == "(none)":
+			return tr(c, "dashboard.no_value")
+		case group == store.GroupStatus && localeOf(c).Lang != i18n.EN:
+			return trOr(c, "lead.status."+l, l) // English keeps the API's status names
+		}
+		return l
+	}
+	count := func(id, title, what, group string, rows []store.FunnelRow, n func(store.FunnelRow) int64) web.Panel {
 		p := web.Panel{ID: id, Title: tr(c, title), Columns: []string{what, "dashboard.col.leads", "dashboard.col.assigned", "dashboard.col.converted"}}
 		var bars []web.Bar
 		for _, r := range rows {
+			r.Label = label(group, r.Label)
 			bars = append(bars, web.Bar{Label: r.Label, Value: float64(n(r)), Text: strconv.FormatInt(n(r), 10)})
 			p.Rows = append(p.Rows, []string{r.Label, strconv.FormatInt(r.Registered, 10), strconv.FormatInt(r.Assigned, 10),
 				strconv.FormatInt(r.Converted, 10)})
@@ -100,6 +119,7 @@ func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act ser
 		p := web.Panel{ID: id, Title: tr(c, title), Columns: []string{what, "dashboard.col.leads", "dashboard.col.converted", "dashboard.col.rate"}}
 		var bars []web.Bar
 		for _, r := range rows {
+			r.Label = label("", r.Label)
 			bars = append(bars, web.Bar{Label: r.Label, Value: r.ConversionRate, Text: percent(r.ConversionRate)})
 			p.Rows = append(p.Rows, []string{r.Label, strconv.FormatInt(r.Registered, 10), strconv.FormatInt(r.Converted, 10),
 				percent(r.ConversionRate)})
@@ -109,8 +129,8 @@ func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act ser
 	}
 	registered := func(r store.FunnelRow) int64 { return r.Registered }
 	panels := []web.Panel{
-		count("by-status", "dashboard.by_status", "dashboard.col.status", funnels[store.GroupStatus], registered),
-		count("by-pool", "dashboard.by_pool", "dashboard.col.pool", funnels[store.GroupPool], registered),
+		count("by-status", "dashboard.by_status", "dashboard.col.status", store.GroupStatus, funnels[store.GroupStatus], registered),
+		count("by-pool", "dashboard.by_pool", "dashboard.col.pool", store.GroupPool, funnels[store.GroupPool], registered),
 		conversion("by-channel", "dashboard.by_channel", "dashboard.col.channel", funnels[store.GroupChannel]),
 		conversion("by-inviter", "dashboard.by_inviter", "dashboard.col.inviter", funnels[store.GroupInviter]),
 	}
@@ -132,6 +152,7 @@ func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act ser
 	due := web.Panel{ID: "due", Title: tr(c, "dashboard.due_title", "Day", act.Today), Columns: []string{"dashboard.col.owner", "dashboard.col.due_today", "dashboard.col.overdue"}}
 	bars = nil
 	for _, r := range act.Due {
+		r.Label = label("", r.Label)
 		bars = append(bars, web.Bar{Label: r.Label, Value: float64(r.DueToday + r.Overdue), Text: strconv.FormatInt(r.DueToday+r.Overdue, 10)})
 		due.Rows = append(due.Rows, []string{r.Label, strconv.FormatInt(r.DueToday, 10), strconv.FormatInt(r.Overdue, 10)})
 	}
@@ -140,6 +161,7 @@ func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act ser
 	contact := web.Panel{ID: "first-contact", Title: tr(c, "dashboard.first_contact"), Columns: []string{"dashboard.col.owner", "dashboard.col.assigned", "dashboard.col.followed_up", "dashboard.col.median"}}
 	bars = nil
 	for _, r := range funnels[store.GroupOwner] {
+		r.Label = label("", r.Label)
 		var v float64
 		if m := r.MedianFirstContactSeconds; m != nil {
 			v = *m
@@ -160,32 +182,36 @@ type dashboardFigures struct {
 	Activity service.ActivityReport       `json:"activity"`
 }
 
-// dashboardFigures answers the dashboard's figures of the query's period
-// (the same service call as the page) as JSON, for the console's session.
-func (s *Server) dashboardJSON(c *fiber.Ctx) error {
+// figures are the dashboard's figures of the query's period: the same
+// service call as the page.
+func (s *Server) figures(c *fiber.Ctx) (dashboardFigures, error) {
 	f, err := dashboardFilter(c)
 	if err != nil {
-		return err
+		return dashboardFigures{}, err
 	}
 	funnels, act, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
+	return dashboardFigures{Period: service.Period{From: f.From, To: f.To}, Funnels: funnels, Activity: act}, err
+}
+
+// dashboardJSON answers the dashboard's figures as JSON, for the
+// console's session.
+func (s *Server) dashboardJSON(c *fiber.Ctx) error {
+	fig, err := s.figures(c)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="dashboard.json"`)
-	return c.JSON(dashboardFigures{Period: service.Period{From: f.From, To: f.To}, Funnels: funnels, Activity: act})
+	return c.JSON(fig)
 }
 
-// dashboardCSV answers the dashboard's funnel figures of the query's
-// period as CSV: a row per group and label.
+// dashboardCSV answers the dashboard's funnel figures as CSV: a row per
+// group and label.
 func (s *Server) dashboardCSV(c *fiber.Ctx) error {
-	f, err := dashboardFilter(c)
+	fig, err := s.figures(c)
 	if err != nil {
 		return err
 	}
-	funnels, _, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
-	if err != nil {
-		return err
-	}
+	funnels := fig.Funnels
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="dashboard.csv"`)
 	w := csv.NewWriter(c)
@@ -218,4 +244,10 @@ func duration(c *fiber.Ctx, s *float64) string {
 	default:
 		return tr(c, "dashboard.days", "N", fmt.Sprintf("%.1f", *s/86400))
 	}
+}
+
+// periodForm is the period form of the report page at action, holding
+// what the query asked.
+func periodForm(c *fiber.Ctx, action string) web.PeriodForm {
+	return web.PeriodForm{Action: action, From: c.Query("from"), To: c.Query("to")}
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/i18n"
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
@@ -16,15 +18,15 @@ import (
 // language: an unknown path (404), a refusal (403) and a failure (500)
 // that a console handler returns, where the API answers problem+json.
 
+// machinePaths are the server's own endpoints, for machines (probes,
+// Prometheus): their errors stay problem+json.
+var machinePaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
 // Path reports whether path is the console's: anything not under /api/
 // (the API, the registration endpoints and the OpenAPI document are) and
-// not one of the machines' endpoints (health, readiness, metrics).
+// not a machine's endpoint (/healthz, /readyz, /metrics).
 func Path(path string) bool {
-	switch path {
-	case "/api", "/healthz", "/readyz", "/metrics":
-		return false
-	}
-	return !strings.HasPrefix(path, "/api/")
+	return path != "/api" && !strings.HasPrefix(path, "/api/") && !machinePaths[path]
 }
 
 // ErrorPages is the console's error page, for the server's error handler
@@ -91,4 +93,24 @@ func problemTitle(c *fiber.Ctx, code, title string) string {
 		return title
 	}
 	return i18n.T(lang, "problem.title."+code)
+}
+
+// pageProblem is webProblem(err) with its title in the reader's language
+// (problemTitle), for a refusal shown at the top of a page; nil for a
+// failure.
+func pageProblem(c *fiber.Ctx, err error) *web.Problem {
+	p := webProblem(err)
+	if p != nil {
+		p.Title = problemTitle(c, problemCode(err), p.Title)
+	}
+	return p
+}
+
+// problemCode is the code of a refusal: its domain error's or its problem's.
+func problemCode(err error) string {
+	var pe *httpx.ProblemError
+	if errors.As(err, &pe) {
+		return pe.P.Code
+	}
+	return string(lead.ErrorCode(err))
 }

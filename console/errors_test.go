@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	console_ "github.com/leadflow/leadflow/console"
 	"github.com/leadflow/leadflow/internal/apptest"
 )
 
@@ -33,6 +34,13 @@ func TestConsoleErrorPages(t *testing.T) {
 	b := s.Browser()
 	b.SignIn(rep, "/leads")
 	html(b.Get("/no-such-page", "Accept-Language", "zh-CN"), 404, "页面不存在", `id="sign-out"`, `href="/leads"`)
+
+	for path, console := range map[string]bool{"/customers-x": true, "/": true, "/static/x.css": true, "/api/v1/x": false, "/api": false,
+		"/healthz": false, "/readyz": false, "/metrics": false} {
+		if console_.Path(path) != console {
+			t.Errorf("Path(%q) = %v", path, !console)
+		}
+	}
 
 	// The API's unknown paths stay problem+json: English as it always was,
 	// Chinese by the problem's code.

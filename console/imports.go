@@ -75,16 +75,16 @@ func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead
 
 // pageRefusal is a refused request as a page shows it, with its status; nil
 // for a failure (which the error handler answers).
-func pageRefusal(err error) (*web.Problem, int) {
+func pageRefusal(c *fiber.Ctx, err error) (*web.Problem, int) {
 	var pe *httpx.ProblemError
 	if errors.As(err, &pe) {
-		p := &web.Problem{Title: pe.P.Title, Reasons: pe.P.Reasons, Fields: map[string]string{}}
+		p := &web.Problem{Title: problemTitle(c, pe.P.Code, pe.P.Title), Reasons: pe.P.Reasons, Fields: map[string]string{}}
 		for _, f := range pe.P.Errors {
-			p.Fields[f.Field] = f.Reason
+			p.Fields[f.Field] = reasonText(c, f)
 		}
 		return p, pe.P.Status
 	}
-	if p := webProblem(err); p != nil {
+	if p := pageProblem(c, err); p != nil {
 		return p, refusalStatus(err)
 	}
 	return nil, 0
@@ -155,7 +155,7 @@ func renderJobForm(c *fiber.Ctx, name, title string, data any, refused error) er
 	page.Data = data
 	if refused != nil {
 		var status int
-		if page.Problem, status = pageRefusal(refused); page.Problem == nil {
+		if page.Problem, status = pageRefusal(c, refused); page.Problem == nil {
 			return refused
 		}
 		c.Status(status)
@@ -175,7 +175,7 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 	c.Type("html", "utf-8")
 	u, err := httpx.ReadUpload(c)
 	if err != nil {
-		p, status := pageRefusal(err)
+		p, status := pageRefusal(c, err)
 		if p == nil {
 			return err
 		}

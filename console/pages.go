@@ -48,6 +48,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/settings/profile", s.saveProfile)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
+	s.consoleReports(get, post)
 	s.adminRoutes(get, post)
 }
 
@@ -125,7 +126,7 @@ func (s *Server) renderSettingsWith(c *fiber.Ctx, optOut []string, prof web.Prof
 	p := consolePage(c, "settings.title", "settings")
 	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof}, notice
 	if refusal != nil {
-		p.Problem = webProblem(refusal)
+		p.Problem = pageProblem(c, refusal)
 		c.Status(refusalStatus(refusal))
 	}
 	return render(c, "settings", p)

@@ -59,7 +59,7 @@ func (s *Server) rulesFor(g service.Gate, h fiber.Handler) fiber.Handler {
 	return s.only(g, func(c *fiber.Ctx) error {
 		if c.Params("kind") != "" {
 			if _, err := service.RuleKind(c.Params("kind")); err != nil {
-				return s.consoleMessage(c, fiber.StatusNotFound, "rules.no_rules", webProblem(err).Title)
+				return s.consoleMessage(c, fiber.StatusNotFound, "rules.no_rules", pageProblem(c, err).Title)
 			}
 		}
 		return h(c)
@@ -148,7 +148,7 @@ func (s *Server) showEditor(c *fiber.Ctx, d *web.RuleEditor, notice string, refu
 	p.Notice, p.Data = notice, d
 	if refusal != nil {
 		refusal = compileProblemOf(refusal)
-		p.Problem = webProblem(refusal)
+		p.Problem = pageProblem(c, refusal)
 		if len(ce) > 0 {
 			p.Problem.Fields = nil // listed beside the editor, at their lines
 		}

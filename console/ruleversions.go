@@ -39,7 +39,7 @@ func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 		}
 	}
 	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return s.consoleMessage(c, fiber.StatusNotFound, "rules.no_version", webProblem(err).Title)
+		return s.consoleMessage(c, fiber.StatusNotFound, "rules.no_version", pageProblem(c, err).Title)
 	}
 	return err
 }
@@ -57,7 +57,7 @@ func (s *Server) renderVersion(c *fiber.Ctx, set lead.RuleSet, refusal error) er
 	p.Data = d
 	if refusal != nil {
 		refusal = compileProblemOf(refusal)
-		p.Problem = webProblem(refusal)
+		p.Problem = pageProblem(c, refusal)
 		c.Status(refusalStatus(refusal))
 	}
 	return render(c, "ruleversion", p)

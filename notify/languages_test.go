@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
+	"github.com/leadflow/leadflow/store"
 )
 
 // TestEveryKindInBothLanguages renders every kind of e-mail, the digest
@@ -59,5 +60,30 @@ func TestEveryKindInBothLanguages(t *testing.T) {
 	d.Lang, d.Zone = "zh-CN", shanghai
 	if _, text, _, _ := notify.Render(d); strings.Contains(text, "逾期") || !strings.Contains(text, "11月23日 周一 07:30 CST") {
 		t.Errorf("in Shanghai the follow-up is due today:\n%s", text)
+	}
+}
+
+// TestJobSummaryInEachLanguage: a finished import's or export's counts are
+// said in the recipient's language, the English words as the job's own
+// summary (store's Summary) says them.
+func TestJobSummaryInEachLanguage(t *testing.T) {
+	im := store.Import{Status: store.JobCompleted, ImportCounts: lead.ImportCounts{Total: 3, Created: 1, Merged: 1, Rejected: 1}}
+	ex := store.Export{Rows: 1, Format: "csv", Status: store.JobCompleted}
+	for _, c := range []struct {
+		kind   string
+		counts notify.JobCounts
+		en, zh string
+	}{
+		{lead.EmailImportFinished, notify.JobCounts{Import: true, Rows: 3, Created: 1, Merged: 1, Rejected: 1}, im.Summary(), "共 3 行，新建 1 条，合并 1 条，拒绝 1 条"},
+		{lead.EmailExportFinished, notify.JobCounts{Rows: 1, Format: "csv"}, ex.Summary(), "1 条线索，CSV"},
+	} {
+		d := notify.Data{Kind: c.kind, Counts: &c.counts, Link: "http://leadflow.test/x"}
+		if subject, _, _, _ := notify.Render(d); !strings.HasSuffix(subject, ": "+c.en) {
+			t.Errorf("%s in English: %q, want it to end with %q", c.kind, subject, c.en)
+		}
+		d.Lang = "zh-CN"
+		if subject, _, _, _ := notify.Render(d); !strings.HasSuffix(subject, "："+c.zh) {
+			t.Errorf("%s in Chinese: %q, want it to end with %q", c.kind, subject, c.zh)
+		}
 	}
 }

@@ -31,8 +31,11 @@ type Data struct {
 	// Summary and Link describe a finished import or export; Failed says
 	// it failed (Summary then says why).
 	Summary string
-	Link    string
-	Failed  bool
+	// Counts, when Summary is "", are a finished job's counts: the summary
+	// is said from them in the recipient's language.
+	Counts *JobCounts
+	Link   string
+	Failed bool
 	// Day and Items are a digest: the follow-ups due by the end of Day.
 	Day   string
 	Items []DigestItem
@@ -127,6 +130,31 @@ func sentence(s string) string {
 	return s
 }
 
+// JobCounts are what a finished import or export did: an import's rows
+// and what became of them, an export's rows and format.
+type JobCounts struct {
+	Import                                                   bool
+	Rows, Created, Merged, AlreadyImported, Rejected, Failed int
+	Format                                                   string
+}
+
+// summary says c in lang: "10 rows, 8 created, 2 rejected", "42 leads, CSV".
+func (c JobCounts) summary(lang string) string {
+	if !c.Import {
+		return i18n.T(lang, "mail.export_summary", "Rows", c.Rows, "Format", strings.ToUpper(c.Format))
+	}
+	parts := []string{i18n.T(lang, "mail.n_created", "N", c.Created)}
+	for _, p := range []struct {
+		n  int
+		id string
+	}{{c.Merged, "mail.n_merged"}, {c.AlreadyImported, "mail.n_before"}, {c.Rejected, "mail.n_rejected"}, {c.Failed, "mail.n_failed"}} {
+		if p.n > 0 {
+			parts = append(parts, i18n.T(lang, p.id, "N", p.n))
+		}
+	}
+	return i18n.T(lang, "mail.import_summary", "Rows", c.Rows, "Parts", strings.Join(parts, i18n.T(lang, "mail.sep")))
+}
+
 // args are the values a kind's words may use, as i18n.T's pairs.
 func args(d Data, lang string, zone *time.Location) []any {
 	who := d.Lead.Company
@@ -137,13 +165,17 @@ func args(d Data, lang string, zone *time.Location) []any {
 	if d.Pool != "" {
 		pool = i18n.T(lang, "mail.the_pool", "Pool", d.Pool)
 	}
+	summary := d.Summary
+	if summary == "" && d.Counts != nil {
+		summary = d.Counts.summary(lang)
+	}
 	deadline := ""
 	if d.Deadline != nil {
 		deadline = formatWhen(lang, zone, *d.Deadline)
 	}
 	return []any{"Company", d.Lead.Company, "Who", who, "Pool", pool, "PoolName", d.Pool, "Rep", d.Rep, "Actor", d.Actor,
-		"Reason", d.Reason, "ReasonSentence", sentence(d.Reason), "Deadline", deadline, "Summary", d.Summary,
-		"SummarySentence", sentence(d.Summary), "Failed", d.Failed, "Day", d.Day, "N", len(d.Items)}
+		"Reason", d.Reason, "ReasonSentence", sentence(d.Reason), "Deadline", deadline, "Summary", summary,
+		"SummarySentence", sentence(summary), "Failed", d.Failed, "Day", d.Day, "N", len(d.Items)}
 }
 
 // field is a labelled value of the lead's details block.

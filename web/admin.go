@@ -1,6 +1,9 @@
 package web
 
-import "github.com/leadflow/leadflow/lead"
+import (
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
 
 // This file holds the data of the console's management pages: pools,
 // users and teams, custom fields and option lists, and the outbox.
@@ -144,4 +147,36 @@ type ErrorPage struct {
 	Text    string
 	Detail  string
 	Reasons []string
+}
+
+// RejectionRow is one line of the rejection report: the rule (or the
+// duplicate policy) that refused leads, the reason and how many; Kind is
+// the message id of its kind, RuleURL the rules page of a validation rule.
+type RejectionRow struct {
+	store.RejectionRow
+	Kind, RuleURL string
+}
+
+// RejectionsPage is the data of /reports/rejections: the rejections of
+// the period, most frequent first.
+type RejectionsPage struct {
+	PeriodForm
+	PeriodFrom, PeriodTo string // the period shown, in the reader's zone
+	Rows                 []RejectionRow
+	Total                int64
+}
+
+// DuplicateSource is one source's duplicate policy; a public channel's
+// (web, invite) is always merge.
+type DuplicateSource struct {
+	Source, Policy string
+	Public         bool
+}
+
+// DuplicatesPage is the data of /settings/duplicates.
+type DuplicatesPage struct {
+	Sources  []DuplicateSource
+	Policies []string
+	CanEdit  bool
+	Errors   map[string]string
 }

@@ -134,9 +134,14 @@ type Panel struct {
 	Note      string // the message id of what the figures count, under the table
 }
 
+// PeriodForm is the period form of a report page (the "period" template
+// of _period.html): where it goes, and what the user asked ("" for the
+// default period).
+type PeriodForm struct{ Action, From, To string }
+
 // Dashboard is what the dashboard page shows.
 type Dashboard struct {
-	From, To string // the form's values: what the user asked, "" for the default
+	PeriodForm
 	// PeriodFrom and PeriodTo are the period shown, in the reader's zone.
 	PeriodFrom, PeriodTo string
 	// Headlines are labelled by message id.

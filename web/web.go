@@ -4,10 +4,10 @@ package web
 
 import (
 	"embed"
-
-	"github.com/leadflow/leadflow/i18n"
 	"html/template"
 	"io"
+
+	"github.com/leadflow/leadflow/i18n"
 )
 
 //go:embed templates/*.html
@@ -15,10 +15,16 @@ var files embed.FS
 
 var pages = template.Must(template.ParseFS(files, "templates/home.html"))
 
-// registerPage is the registration page; RenderRegister binds its t to the
-// page's language.
-var registerPage = template.Must(template.New("register.html").Funcs(template.FuncMap{"t": func(string, ...any) string { return "" }}).
-	ParseFS(files, "templates/register.html"))
+// registerPages are the registration page in each language: its t says
+// the catalogues' ids in that language.
+var registerPages = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, lang := range i18n.Languages {
+		t := func(id string, args ...any) string { return i18n.T(lang, id, args...) }
+		out[lang] = template.Must(template.New("register.html").Funcs(template.FuncMap{"t": t}).ParseFS(files, "templates/register.html"))
+	}
+	return out
+}()
 
 // Home is what the start page shows.
 type Home struct {
@@ -51,11 +57,5 @@ func RenderRegister(w io.Writer, r Register) error {
 	r.OtherLang = other(r.Lang)
 	r.OtherLangLabel = i18n.Names[r.OtherLang]
 	r.SwitchURL = r.Path + "?lang=" + r.OtherLang
-	t, err := registerPage.Clone()
-	if err != nil {
-		return err
-	}
-	lang := r.Lang
-	t.Funcs(template.FuncMap{"t": func(id string, args ...any) string { return i18n.T(lang, id, args...) }})
-	return t.ExecuteTemplate(w, "register.html", r)
+	return registerPages[r.Lang].ExecuteTemplate(w, "register.html", r)
 }

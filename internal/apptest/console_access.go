@@ -12,7 +12,8 @@ import (
 
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
-var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox"}
+var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
+	"/reports", "/settings/duplicates"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -88,6 +89,9 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /options/:list":          {Fixture: fixed("stages"), Body: fixed("items=" + url.QueryEscape(strings.Join(lead.DefaultStages, "\n"))), Want: adminForm},
 		"GET /outbox":                  {Want: admin},
 		"GET /outbox/:id":              {Fixture: email, Want: admin},
+		"GET /reports/rejections":      {Want: All(200)},
+		"GET /settings/duplicates":     {Want: staff},
+		"POST /settings/duplicates":    {Body: fixed("api=warn"), Want: adminForm},
 	}
 }
 
