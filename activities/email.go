@@ -155,9 +155,9 @@ var errEmailInFlight = errors.New("another attempt is sending this e-mail")
 // one window for a duplicate: SendGrid accepted the e-mail but the worker
 // died before recording it (SendGrid has no idempotency key of its own).
 func (a *Activities) sendOne(ctx context.Context, e lead.Email, d notify.Data, u store.MailUser) error {
-	// In the recipient's language and time zone (notify.ZoneOf: their zone,
-	// else UTC; the seam for service.Location's team and server fallbacks).
-	d.To, d.Lang, d.Zone = u.Name, u.Language, notify.ZoneOf(u.TimeZone)
+	// In the recipient's language and time zone (lead.UserZone: theirs,
+	// else their team's, else the server's).
+	d.To, d.Lang, d.Zone = u.Name, u.Language, lead.UserZone(u.TimeZone, u.TeamZone, a.TimeZone)
 	subject, text, html, err := notify.Render(d)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), string(lead.CodeInternal), err)

@@ -600,3 +600,34 @@ func TestEmailSentOnceWhileAnAttemptIsInFlight(t *testing.T) {
 		t.Fatalf("stored: %+v", n)
 	}
 }
+
+// TestEmailInTheRecipientsLanguageAndZone: a rep who set Chinese gets a
+// Chinese e-mail, its times in her team's zone when she set none.
+func TestEmailInTheRecipientsLanguageAndZone(t *testing.T) {
+	m := newMailEnv(t)
+	ctx := context.Background()
+	team, err := m.db.CreateTeam(ctx, lead.Team{ID: uuid.NewString(), Name: "Shanghai team", TimeZone: "Asia/Shanghai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.NewString()
+	mei, err := m.db.CreateUser(ctx, lead.User{ID: id, Name: "Mei", Email: "mei@example.com", Role: lead.RoleRep, TeamID: team.ID,
+		Capacity: 10, DailyClaimLimit: 10, Active: true, Language: "zh-CN"}, []byte(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := lead.DefaultPoolID
+	l := m.assign(m.lead("Zhongshan Trading", pool), mei.ID, "")
+	if err := m.acts.Email(ctx, lead.Email{Key: "zh", Kind: lead.EmailReclaimReminder, LeadID: l.ID, RepID: mei.ID,
+		Reason: "no follow-up within 7d"}); err != nil {
+		t.Fatal(err)
+	}
+	mails := m.sg.DeliveredTo("mei@example.com")
+	if len(mails) != 1 {
+		t.Fatalf("%d mails", len(mails))
+	}
+	text := mails[0].Body("text/plain")
+	if !strings.Contains(mails[0].Subject, "提醒") || !strings.Contains(text, "Mei") || strings.Contains(text, "Hello") {
+		t.Fatalf("not Chinese: %q\n%s", mails[0].Subject, text)
+	}
+}

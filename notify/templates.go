@@ -42,7 +42,7 @@ type Data struct {
 	// SettingsURL is where the recipient turns off non-essential e-mails.
 	SettingsURL string
 	// Lang is the recipient's language (lead.User.Language; English when
-	// unset), Zone their time zone (ZoneOf; UTC when nil).
+	// unset), Zone their time zone (lead.UserZone; UTC when nil).
 	Lang string
 	Zone *time.Location
 }
@@ -84,24 +84,6 @@ var kinds = map[string]kindTemplate{
 	lead.EmailExportFinished:     {lines: 2, link: "ref"},
 	lead.EmailDigest:             {lines: 1},
 	lead.EmailWebhookDisabled:    {lines: 3},
-}
-
-// ZoneOf is the time zone an e-mail's times are written in: the user's
-// IANA zone (lead.User.TimeZone), UTC when unset or unknown.
-//
-// Seam: service.Location (the user's zone, else their team's, else the
-// server's) answers the same question with the team's and the server's
-// fallbacks; once it is on this branch, the activity passes its answer as
-// Data.Zone and this becomes its last fallback.
-func ZoneOf(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	z, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return z
 }
 
 // weekdays are the days of the week in Chinese, Sunday first.

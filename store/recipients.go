@@ -15,6 +15,8 @@ import (
 type MailUser struct {
 	lead.User
 	OptOut []string
+	// TeamZone is the time zone of the user's team ("" for none).
+	TeamZone string
 }
 
 // MailUsers returns the users with these ids (unknown ids are left out),
@@ -29,13 +31,15 @@ func (db *DB) MailUsers(ctx context.Context, ids []string) ([]MailUser, error) {
 	if len(valid) == 0 {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+`, email_opt_out FROM users WHERE id = ANY($1::text[]::uuid[])`, valid)
+	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+`, email_opt_out,
+		coalesce((SELECT t.time_zone FROM teams t WHERE t.id = users.team_id), '')
+		FROM users WHERE id = ANY($1::text[]::uuid[])`, valid)
 	if err != nil {
 		return nil, err
 	}
 	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (MailUser, error) {
 		var u MailUser
-		err := r.Scan(append(userFields(&u.User), &u.OptOut)...)
+		err := r.Scan(append(userFields(&u.User), &u.OptOut, &u.TeamZone)...)
 		return u, err
 	})
 	if err != nil {
