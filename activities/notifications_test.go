@@ -602,7 +602,7 @@ func TestEmailSentOnceWhileAnAttemptIsInFlight(t *testing.T) {
 }
 
 // TestEmailInTheRecipientsLanguageAndZone: a rep who set Chinese gets a
-// Chinese e-mail, its times in her team's zone when she set none.
+// Chinese e-mail (her team is in Asia/Shanghai; notify tests check times).
 func TestEmailInTheRecipientsLanguageAndZone(t *testing.T) {
 	m := newMailEnv(t)
 	ctx := context.Background()
