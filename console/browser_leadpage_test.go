@@ -38,7 +38,8 @@ func TestBrowserLeadPage(t *testing.T) {
 		apptest.Run(t, ctx, who.name+" signs in", chromedp.Navigate(link.URL+"?next=/leads/"+l.ID),
 			chromedp.WaitVisible(chromedp.ID("continue")), chromedp.Click(chromedp.ID("continue")), chromedp.WaitVisible(chromedp.ID("deadlines")))
 		for _, lang := range []string{"en", "zh-CN"} {
-			apptest.Run(t, ctx, who.name+" reads in "+lang, chromedp.Navigate(base+"/lang/"+lang+"?next=/leads/"+l.ID), chromedp.WaitVisible(chromedp.ID("deadlines")))
+			apptest.Run(t, ctx, who.name+" reads in "+lang, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/lang/"+lang+"?next=/leads/"+l.ID),
+				chromedp.WaitVisible(chromedp.ID("deadlines")))
 			if got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
 				t.Errorf("%s: <html lang=%q>, want %q", who.name, got, lang)
 			}
@@ -59,7 +60,7 @@ func TestBrowserLeadPage(t *testing.T) {
 			}
 			convert, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.getElementById('convert')`))
 			assign, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#assign-rep option[value]:not([value=""])').length`))
-			if convert != (who.sub == apptest.SubOwner) || (assign > 0) == (who.sub == apptest.SubOwner) {
+			if !convert || (assign > 0) == (who.sub == apptest.SubOwner) { // the owner and staff convert; staff assign
 				t.Errorf("%s: convert %v, %d people to assign to", who.name, convert, assign)
 			}
 			shot(who.name + "-" + lang + "-lead")

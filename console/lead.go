@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -132,7 +133,11 @@ func leadDetails(c *fiber.Ctx, lp service.LeadPage) []web.Detail {
 	add("lead.field.stage", l.Stage, "", "lead-stage")
 	add("lead.field.pool", lp.PoolName, "")
 	add("lead.field.owner", lp.OwnerName, "")
-	add("lead.field.source", l.Source, "")
+	source := l.Source
+	if id := "lead.source." + source; i18n.Has(localeOf(c).Lang, id) {
+		source = tr(c, id)
+	}
+	add("lead.field.source", source, "")
 	add("lead.field.channel", l.Channel, "")
 	add("lead.field.group", l.Group, "")
 	add("lead.field.profession", l.Profession, "")
@@ -183,6 +188,17 @@ func customText(v any) string {
 			parts = append(parts, customText(it))
 		}
 		return strings.Join(parts, ", ")
+	case map[string]any: // the custom fields of an edit
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, k+": "+customText(x[k]))
+		}
+		return strings.Join(parts, "; ")
 	}
 	return fmt.Sprint(v)
 }
@@ -223,7 +239,7 @@ func eventDetails(c *fiber.Ctx, e lead.Event, names map[string]string) []web.Det
 				d.Value, d.URL = tr(c, "lead.open_lead"), "/leads/"+url.PathEscape(s)
 			}
 		} else if ch, ok := v.(map[string]any); ok && len(ch) == 2 && ch["from"] != nil && ch["to"] != nil {
-			d.Value = customText(ch["from"]) + " → " + customText(ch["to"]) // an edit
+			d.Value = cmp.Or(customText(ch["from"]), "—") + " → " + cmp.Or(customText(ch["to"]), "—") // an edit
 		} else {
 			b, _ := json.Marshal(v)
 			d.Value = string(b)
