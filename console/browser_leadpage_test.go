@@ -64,6 +64,13 @@ func TestBrowserLeadPage(t *testing.T) {
 				t.Errorf("%s: convert %v, %d people to assign to", who.name, convert, assign)
 			}
 			shot(who.name + "-" + lang + "-lead")
+			if who.sub == apptest.SubOwner {
+				apptest.Run(t, ctx, "open the edit form", chromedp.Click(chromedp.CSS("#edit-box summary")), chromedp.WaitVisible(chromedp.ID("edit")))
+				if main, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name=phone_main]:checked').closest('.contact-row').querySelector('input[name=phones]').value`)); main != l.Phone {
+					t.Errorf("the main phone in the edit form: %q", main)
+				}
+				shot(who.name + "-" + lang + "-edit")
+			}
 
 			apptest.Run(t, ctx, "the lead on a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/leads/"+l.ID),
 				chromedp.WaitVisible(chromedp.ID("deadlines")))

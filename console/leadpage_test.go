@@ -209,6 +209,10 @@ func TestLeadPageShowsEverything(t *testing.T) {
 	}
 	form.Set("custom.budget", "")
 	apptest.WantText(t, w.Expect(b.Post(page, "/leads/"+l.ID+"/edit", form), 422), "custom.budget")
+	// A refused form says why in the reader's language, next to the field.
+	b.Get("/lang/zh-CN?next=/leads")
+	bad := w.Expect(b.Post(page, "/leads/"+l.ID+"/follow-ups", url.Values{"type": {"call"}, "content": {"x"}, "next_at": {"soon"}}), 422)
+	apptest.WantText(t, bad, `<div class="err">请填写日期和时间（如 2026-01-31 14:00）</div>`)
 
 	// The manager sees the history with names and the rule version's link.
 	mgr := w.Browser()
@@ -217,5 +221,49 @@ func TestLeadPageShowsEverything(t *testing.T) {
 	apptest.WantText(t, mp, `class="rule-link"`, "<dt>Owner</dt><dd>Owen</dd>", "<dt>To pool</dt><dd>Pool A</dd>")
 	if regexp.MustCompile(`<dd>[0-9a-f]{8}-[0-9a-f]{4}-`).Match(mp.Body) {
 		t.Errorf("the history shows an id instead of a name")
+	}
+}
+
+// TestLeadPageActions: a lead's page offers each subject exactly the
+// actions the access table lets them take on the lead as it stands, and
+// no other (accept and decline of an offer included); a lead they may
+// not read is not found.
+func TestLeadPageActions(t *testing.T) {
+	w := apptest.NewWorld(t)
+	staffOn := map[string][]string{
+		"pooled":   {"assign", "claim", "close", "edit", "transfer"},
+		"assigned": {"assign", "close", "convert", "edit", "follow-up", "reclaim", "return", "transfer"},
+		"offered":  {"accept", "assign", "close", "decline", "edit", "reclaim", "transfer"},
+	}
+	want := map[string]map[int][]string{ // nil: not found
+		"pooled": {apptest.SubAdmin: staffOn["pooled"], apptest.SubMgr: staffOn["pooled"], apptest.SubMember: {"claim"},
+			apptest.SubOwner: {"claim"}, apptest.SubOffered: {"claim"}},
+		"assigned": {apptest.SubAdmin: staffOn["assigned"], apptest.SubMgr: staffOn["assigned"],
+			apptest.SubOwner: {"convert", "edit", "follow-up", "return"}},
+		"offered": {apptest.SubAdmin: staffOn["offered"], apptest.SubMgr: staffOn["offered"], apptest.SubOffered: {"accept", "decline"}},
+	}
+	leads := map[string]lead.Lead{"pooled": w.Pooled(), "assigned": w.Assigned(), "offered": w.Offered()}
+	action := regexp.MustCompile(`id="(claim|accept|decline|follow-up|convert|return|assign|transfer|reclaim|close|edit)"`)
+	for sub := range apptest.Subjects {
+		b := w.Browser()
+		b.SignIn(w.Tokens[sub], "/leads")
+		for state, l := range leads {
+			page := b.Get("/leads/" + l.ID)
+			acts, visible := want[state][sub]
+			if !visible {
+				if page.Status != 404 {
+					t.Errorf("%s, %s lead: %d, want 404", apptest.SubjectNames[sub], state, page.Status)
+				}
+				continue
+			}
+			var got []string
+			for _, m := range action.FindAllSubmatch(page.Body, -1) {
+				got = append(got, string(m[1]))
+			}
+			slices.Sort(got)
+			if page.Status != 200 || !slices.Equal(got, acts) {
+				t.Errorf("%s, %s lead: %d, actions %v, want %v", apptest.SubjectNames[sub], state, page.Status, got, acts)
+			}
+		}
 	}
 }

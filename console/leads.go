@@ -161,7 +161,7 @@ func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
 			return &t
 		}
 	}
-	bad.Add(field, "must be a date and time (2026-01-31T14:00)")
+	bad.Add(field, "lead.reason.datetime") // a message id: the page says it in the reader's language
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (s *Server) leadForm(form string, do func(c *fiber.Ctx, key string) error) 
 		key := ""
 		if id := c.FormValue("request_id"); id != "" {
 			if len(id) > 64 {
-				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "is longer than 64 characters"}), form)
+				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "lead.reason.request_id"}), form)
 			}
 			key = "console:" + id
 		}
