@@ -74,7 +74,7 @@ func (s *Service) ReadLeadPage(ctx context.Context, me lead.User, id string, act
 		}
 	}
 	if d.Can[lead.ActAssign] {
-		if d.Reps, err = s.db.Assignees(ctx, l); err != nil {
+		if d.Reps, err = s.Assignees(ctx, me, l.ID); err != nil {
 			return LeadPage{}, err
 		}
 	}

@@ -132,8 +132,11 @@ func (db *DB) Assignees(ctx context.Context, l lead.Lead) ([]lead.User, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The SQL keeps the active members of the pool (memberSQL, the twin of
+	// PoolAccessOf.Member) only to read fewer rows; Go decides.
 	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+`, `+takerSQL(TakeAssign, "$1::uuid")+` `+takerFrom+`
-		WHERE u.active ORDER BY u.name, u.id`, l.ID)
+		WHERE u.active AND EXISTS (SELECT 1 FROM pools p WHERE p.id = $2::uuid AND `+memberSQL("p", "u.id")+`)
+		ORDER BY u.name, u.id`, l.ID, l.PoolID)
 	if err != nil {
 		return nil, err
 	}
