@@ -28,6 +28,10 @@ func TestBrowserLeadPage(t *testing.T) {
 	for _, c := range []string{"Called: wants a quote for 200 units", "Sent the quote; meeting on Friday"} {
 		w.Expect(w.Do("POST", "/api/v1/leads/"+l.ID+"/follow-ups", w.Tokens[apptest.SubOwner], fmt.Sprintf(`{"type":"call","content":%q,"next_step":"visit"}`, c)), 201)
 	}
+	// A rejected duplicate and a merged one, for the admin's tabs.
+	dup := fmt.Sprintf(`{"company":%q,"phone":%q,"country":"CN","duplicate_policy":`, l.Company, l.Phone)
+	w.Expect(w.Do("POST", "/api/v1/leads", w.Admin, dup+`"reject"}`), 409)
+	w.Expect(w.Do("POST", "/api/v1/leads", w.Admin, dup+`"merge"}`), 200)
 	for _, who := range []struct {
 		sub  int
 		name string
@@ -86,8 +90,11 @@ func TestBrowserLeadPage(t *testing.T) {
 			apptest.Run(t, ctx, "back to a desktop window", chromedp.ResetViewport())
 		}
 		if who.sub == apptest.SubAdmin {
-			apptest.Run(t, ctx, "the closed leads", chromedp.Navigate(base+"/leads?tab=closed"), chromedp.WaitVisible(chromedp.ID("tabs")))
-			shot("admin-closed")
+			for _, tab := range []string{"rejected", "merged"} {
+				apptest.Run(t, ctx, "the "+tab+" leads", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/leads?tab="+tab),
+					chromedp.WaitVisible(chromedp.ID("lead-list")))
+				shot("admin-" + tab)
+			}
 		}
 	}
 }

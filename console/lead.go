@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -233,6 +234,8 @@ func eventDetails(c *fiber.Ctx, e lead.Event, names map[string]string) []web.Det
 			d.Value = s
 			if n, ok := names[s]; ok {
 				d.Value = n
+			} else if at, err := time.Parse(time.RFC3339, s); err == nil {
+				d.Value = localeOf(c).When(at) // a time, in the reader's zone
 			}
 			switch k {
 			case "merged_into", "lead_id", "duplicate_of":
