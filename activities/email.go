@@ -142,11 +142,22 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 	return nil
 }
 
+// EmailLease is how long one attempt may take to send an e-mail before
+// another attempt may send it: longer than the provider's timeout
+// (notify.SendGrid.Timeout, 30 s).
+const EmailLease = 2 * time.Minute
+
+// errEmailInFlight is a retryable error: another attempt is sending the
+// e-mail now; the retry finds it sent, or sends it when that attempt died.
+var errEmailInFlight = errors.New("another attempt is sending this e-mail")
+
 // sendOne claims, sends and records the e-mail of kind e.Kind to u. The
 // one window for a duplicate: SendGrid accepted the e-mail but the worker
 // died before recording it (SendGrid has no idempotency key of its own).
 func (a *Activities) sendOne(ctx context.Context, e lead.Email, d notify.Data, u store.MailUser) error {
-	d.To = u.Name
+	// In the recipient's language and time zone (notify.ZoneOf: their zone,
+	// else UTC; the seam for service.Location's team and server fallbacks).
+	d.To, d.Lang, d.Zone = u.Name, u.Language, notify.ZoneOf(u.TimeZone)
 	subject, text, html, err := notify.Render(d)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), string(lead.CodeInternal), err)
@@ -159,6 +170,18 @@ func (a *Activities) sendOne(ctx context.Context, e lead.Email, d notify.Data, u
 	}
 	if n.Status != lead.NotificationQueued {
 		return nil // sent (or refused for good) by an earlier attempt
+	}
+	// One attempt at a time sends it: a retry that starts while an earlier
+	// attempt still waits for the provider must not send it again.
+	leased, err := a.Store.LeaseNotification(ctx, key, EmailLease)
+	if err != nil {
+		return err
+	}
+	if !leased {
+		if n, err := a.Store.NotificationByKey(ctx, key); err == nil && n.Status != lead.NotificationQueued {
+			return nil // sent (or refused for good) meanwhile
+		}
+		return errEmailInFlight
 	}
 	s := a.sender()
 	args := map[string]string{"kind": e.Kind, "to_user_id": u.ID}

@@ -48,15 +48,20 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	}
 	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, a.now())
 
-	val := validation.Evaluate(env)
-	if val.Rejected {
-		ev := decisionEvent(lead.EventRejected, l, val, nil)
-		ev.Reason = strings.Join(val.Reasons, "; ")
-		return lead.IntakePlan{Reject: true, Reasons: val.Reasons, Fields: val.Fields, Review: val.Errors, Validated: ev}, nil
-	}
 	opts := lead.IntakeOptions{}
 	if in != nil {
 		opts = *in
+	}
+	val := validation.Evaluate(env)
+	validated := decisionEvent(lead.EventValidated, l, val, nil)
+	switch {
+	case val.Rejected && opts.Readmission == "":
+		ev := decisionEvent(lead.EventRejected, l, val, nil)
+		ev.Reason = strings.Join(val.Reasons, "; ")
+		return lead.IntakePlan{Reject: true, Reasons: val.Reasons, Fields: val.Fields, Review: val.Errors, Validated: ev}, nil
+	case val.Rejected:
+		// An admin readmitted the lead: the rules' rejection is recorded, not applied.
+		validated.Reason = "readmitted: overrides the rejection (" + strings.Join(val.Reasons, "; ") + ")"
 	}
 	policy := opts.DuplicatePolicy
 	switch {
@@ -84,9 +89,9 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 		a.Log.Warn("rules failed at run time; lead flagged for review", "lead", l.ID, "errors", review)
 	}
 	p := lead.IntakePlan{Score: score.Score, Review: review, PoolID: poolID, DuplicatePolicy: policy, InviterID: opts.InviterID, CreatorID: opts.CreatorID,
-		Validated: decisionEvent(lead.EventValidated, l, val, nil),
-		Scored:    decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
-		Routed:    decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
+		Readmission: opts.Readmission, Validated: validated,
+		Scored: decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
+		Routed: decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
 	}
 	pol, err := a.Store.PoolPolicy(ctx, poolID)
 	if err != nil {

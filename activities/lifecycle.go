@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sync"
 	"time"
 
@@ -185,6 +184,18 @@ func (a *Activities) Close(ctx context.Context, m lead.Move) (lead.Lead, error) 
 	return l, wrap(err)
 }
 
+// Reopen puts a closed lead back into a pool.
+func (a *Activities) Reopen(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Reopen(ctx, m)
+	return l, wrap(err)
+}
+
+// Readmit makes a rejected lead received again, for its intake to run anew.
+func (a *Activities) Readmit(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.Readmit(ctx, m)
+	return l, wrap(err)
+}
+
 // Accept: the offered rep takes the lead.
 func (a *Activities) Accept(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	l, err := a.Store.Accept(ctx, m)
@@ -249,17 +260,7 @@ func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conver
 	if len(out.Errors) > 0 {
 		return lead.Conflict("the lead cannot be converted", out.Errors...)
 	}
-	c.Customer = map[string]any{}
-	maps.Copy(c.Customer, l.Custom)
-	maps.Copy(c.Customer, out.Customer)
-	maps.Copy(c.Customer, c.CustomerOverrides)
-	c.Order = maps.Clone(out.Order)
-	if len(c.OrderOverrides) > 0 {
-		if c.Order == nil {
-			c.Order = map[string]any{}
-		}
-		maps.Copy(c.Order, c.OrderOverrides)
-	}
+	c.Customer, c.Order = rules.Conversion(l, out, c.CustomerOverrides, c.OrderOverrides)
 	var bad lead.Fields
 	for _, e := range []struct {
 		entity string
@@ -274,7 +275,8 @@ func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conver
 		}
 		// The field errors name the part of the body: customer.custom.<name>, order.custom.<name>.
 		for _, f := range schema.Check(e.values, false) {
-			bad.Add(e.entity+"."+f.Field, f.Reason)
+			f.Field = e.entity + "." + f.Field
+			bad = append(bad, f)
 		}
 	}
 	if err := bad.Err(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/activities"
@@ -126,6 +127,17 @@ func (m *mailEnv) notification(k string) lead.Notification {
 	return n
 }
 
+// newTestEnv is a test workflow environment whose activities (real
+// PostgreSQL and HTTP calls, run on the workflow's goroutine by the test
+// environment) may take longer than the default deadlock detector's second
+// on a loaded machine.
+func newTestEnv() *testsuite.TestWorkflowEnvironment {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	return env
+}
+
 // sendWorkflow runs the Email activity the way LeadWorkflow does: through
 // workflows.SendEmail, with its retry policy.
 func sendWorkflow(ctx workflow.Context, e lead.Email) error {
@@ -135,8 +147,7 @@ func sendWorkflow(ctx workflow.Context, e lead.Email) error {
 // run executes the Email activity in Temporal's test environment (its
 // retries included) and returns the workflow's error.
 func (m *mailEnv) run(e lead.Email) error {
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
+	env := newTestEnv()
 	env.RegisterWorkflow(sendWorkflow)
 	env.RegisterActivity(m.acts)
 	env.ExecuteWorkflow(sendWorkflow, e)
@@ -390,8 +401,7 @@ func TestDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
+	env := newTestEnv()
 	env.SetStartTime(day.Add(7 * time.Hour))
 	env.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
 	env.RegisterActivity(m.acts)
@@ -472,6 +482,44 @@ func TestEmailDroppedWhenTheLeadMovesOnDuringRetries(t *testing.T) {
 		t.Fatalf("%d mails sent for a lead that moved on", len(m.sg.Requests()))
 	}
 	if n := m.notification("k-moved/" + rita.ID); n.Status != lead.NotificationFailed || !strings.Contains(n.Error, "not sent: the rep no longer holds the lead") {
+		t.Fatalf("stored: %+v", n)
+	}
+}
+
+// TestEmailSentOnceWhileAnAttemptIsInFlight: a retry that starts while an
+// earlier attempt still waits for a slow SendGrid does not send the e-mail
+// again; it fails (retryable) and the next retry finds it sent.
+func TestEmailSentOnceWhileAnAttemptIsInFlight(t *testing.T) {
+	m := newMailEnv(t)
+	rita := m.user("Rita", lead.RoleRep)
+	l := m.assign(m.lead("Slow Provider Ltd", lead.DefaultPoolID), rita.ID, "")
+	m.sg.Delay(time.Second)
+	e := lead.Email{Key: "slow", Kind: lead.EmailAssigned, LeadID: l.ID, RepID: rita.ID}
+	first := make(chan error, 1)
+	go func() { first <- m.acts.Email(context.Background(), e) }()
+	// The second attempt starts while the first waits for SendGrid.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := m.db.NotificationByKey(context.Background(), "slow/"+rita.ID); err == nil {
+			break // claimed: the first attempt is on its way to SendGrid
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first attempt never claimed the e-mail")
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := m.acts.Email(context.Background(), e); err == nil {
+		t.Errorf("the second attempt succeeded while the first was still sending")
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("the first attempt: %v", err)
+	}
+	if err := m.acts.Email(context.Background(), e); err != nil {
+		t.Fatalf("a later attempt: %v", err)
+	}
+	if n := len(m.sg.Requests()); n != 1 {
+		t.Fatalf("SendGrid was asked %d times, want 1", n)
+	}
+	if n := m.notification("slow/" + rita.ID); n.Status != lead.NotificationSent || n.Attempts != 1 {
 		t.Fatalf("stored: %+v", n)
 	}
 }

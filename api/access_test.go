@@ -43,6 +43,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
+		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
 		"GET /api/v1/me/invite":           {Want: apptest.All(200)},
 		"POST /api/v1/me/invite/rotate":   {Want: apptest.All(200)},
 		"POST /api/v1/me/token":           {Refresh: true, Want: apptest.All(200)},
@@ -72,6 +73,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/leads/:id/reclaim":                      {Fixture: assignedLead, Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/close":                        {Fixture: assignedLead, Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/convert":                      {Fixture: assignedLead, Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},
+		"POST /api/v1/leads/:id/reopen":                       {Fixture: id((*apptest.World).Closed), Body: fixed(`{"reason":"the customer called back"}`), Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 403, 404}},
+		"POST /api/v1/leads/:id/readmit":                      {Fixture: id((*apptest.World).Rejected), Body: fixed(`{"reason":"the number is right: an extension"}`), Want: [apptest.Subjects]int{200, 404, 404, 404, 404, 404, 404}},
 		"GET /api/v1/leads/:id/follow-ups":                    {Fixture: readLead, Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},
 		"GET /api/v1/customers":                               {Want: apptest.All(200)},
 		"GET /api/v1/customers/:id":                           {Fixture: once("customer", (*apptest.World).Customer), Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},
@@ -91,6 +94,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/rules/:kind/versions/:version/activate": {Fixture: fixed("scoring/versions/1"), Want: adminOnly},
 		"POST /api/v1/teams":                                  {Body: uniq(`{"name":"Team %d"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"GET /api/v1/teams":                                   {Want: apptest.All(200)},
+		"PATCH /api/v1/teams/:id":                             {Fixture: func(w *apptest.World) string { return w.TeamOf(apptest.SubMember) }, Body: fixed(`{"time_zone":"Asia/Shanghai"}`), Want: adminOnly},
 		"POST /api/v1/pools":                                  {Body: uniq(`{"name":"Pool %d","scope":"global"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"GET /api/v1/pools":                                   {Want: apptest.All(200)},
 		"GET /api/v1/pools/:id":                               {Fixture: poolA, Want: [apptest.Subjects]int{200, 200, 200, 200, 403, 200, 200}},

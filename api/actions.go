@@ -22,6 +22,8 @@ func (s *Server) routeActions(v1 fiber.Router) {
 		v1.Post("/leads/:id/"+m.Path, s.moveAction(m))
 	}
 	v1.Patch("/leads/:id", s.editLead)
+	v1.Post("/leads/:id/reopen", s.reopenLead)
+	v1.Post("/leads/:id/readmit", s.readmitLead)
 }
 
 // idempotencyKey is the request's Idempotency-Key header.
@@ -96,6 +98,30 @@ func (s *Server) editLead(c *fiber.Ctx) error {
 		return err
 	}
 	out, err := s.svc.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) reopenLead(c *fiber.Ctx) error {
+	var in service.ReopenInput
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.Reopen(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) readmitLead(c *fiber.Ctx) error {
+	var in service.ReadmitInput
+	if err := actionBody(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.Readmit(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}

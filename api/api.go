@@ -33,6 +33,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)
+	v1.Patch("/me", s.patchMe)
 	v1.Get("/me/invite", s.invite)
 	v1.Post("/me/invite/rotate", s.rotateInvite)
 	v1.Post("/me/token", s.rotateMyToken)

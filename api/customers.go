@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -63,25 +62,12 @@ type orderBody struct {
 	Custom   map[string]any `json:"custom"`
 }
 
-// customerColumns are the customer fields that are columns, not custom fields.
-var customerColumns = []string{"name", "contact", "phone", "email", "country"}
-
-// values checks the body and returns the customer and order overrides as
-// the maps a conversion takes (lead.Conversion).
+// values returns the body's customer and order overrides as the maps a
+// conversion takes (lead.Conversion); the service checks their values
+// (service.CheckConversion), this only what is the body's own: an order
+// column given as a custom field.
 func (in convertBody) values() (customer, order map[string]any, err error) {
 	var bad lead.Fields
-	for _, k := range customerColumns {
-		v, ok := in.Customer[k]
-		if !ok {
-			continue
-		}
-		str, isStr := v.(string)
-		if !isStr || utf8.RuneCountInString(str) > 200 {
-			bad.Add("customer."+k, "must be a text of at most 200 characters")
-		} else if k == "email" && str != "" && !lead.ValidEmail(str) {
-			bad.Add("customer.email", "is not a valid e-mail address")
-		}
-	}
 	if in.Order != nil {
 		order = map[string]any{}
 		for k, v := range in.Order.Custom {
@@ -95,10 +81,6 @@ func (in convertBody) values() (customer, order map[string]any, err error) {
 		}
 		if in.Order.Product != nil {
 			order["product"] = *in.Order.Product
-		}
-		if _, err := lead.SplitOrder(order); err != nil {
-			f, _ := lead.FieldsOf(err)
-			bad = append(bad, f...)
 		}
 		for _, k := range lead.OrderColumns {
 			if _, ok := in.Order.Custom[k]; ok {

@@ -51,7 +51,7 @@ func answerCreated(c *fiber.Ctx, out service.Created) error {
 }
 
 func (s *Server) getLead(c *fiber.Ctx) error {
-	l, err := s.svc.Lead(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	l, err := s.svc.LeadDetail(c.UserContext(), httpx.Caller(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -237,3 +237,36 @@ func TestRoundRobinIsFairUnderBursts(t *testing.T) {
 		t.Fatalf("distribution %v", per)
 	}
 }
+
+// TestLeadDeadlines: GET /api/v1/leads/{id} answers the lead's deadlines
+// (lead.Deadlines, the workflow's figures): an assigned lead in a pool with
+// the no-follow-up, no-conversion and reminder timers shows each, with its
+// kind, timer, time and reason, soonest first; a pooled lead has none.
+func TestLeadDeadlines(t *testing.T) {
+	s := apptest.NewStack(t)
+	repID, rep := s.CreateRep("Dina", 5)
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Timed pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"3d","no_conversion_after":"30d","remind_before":"1d"}}`, repID))
+	l := s.CreateLead(`{"company":"Deadline Trading","phone":"13800138123","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+	var pooled lead.Detail
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID, rep, ""), 200).JSON(t, &pooled)
+	if pooled.Deadlines == nil || len(pooled.Deadlines) != 0 {
+		t.Fatalf("a pooled lead's deadlines: %+v", pooled.Deadlines)
+	}
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
+	var got lead.Detail
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID, rep, ""), 200).JSON(t, &got)
+	var kinds []string
+	for _, d := range got.Deadlines {
+		kinds = append(kinds, string(d.Kind)+"/"+d.Timer)
+		if d.Reason == "" || d.Due.IsZero() {
+			t.Fatalf("deadline without reason or time: %+v", d)
+		}
+	}
+	if want := "notice/no_follow_up,reclaim/no_follow_up,notice/no_conversion,reclaim/no_conversion"; strings.Join(kinds, ",") != want {
+		t.Fatalf("deadlines %v, want %s", kinds, want)
+	}
+	if want := got.AssignedAt.Add(72 * time.Hour); !got.Deadlines[1].Due.Equal(want) {
+		t.Fatalf("no-follow-up reclaim at %s, want %s", got.Deadlines[1].Due, want)
+	}
+}

@@ -3,20 +3,14 @@ package api
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
-	"github.com/leadflow/leadflow/web"
 )
-
-// receivedMessage is the public answer's message: the same whatever happened
-// to the lead (pooled, assigned, merged), so it reveals nothing about the
-// pipeline; said in the page's language (web.Answer "received").
-const receivedMessage = "Thank you! Your registration was received; we will contact you soon."
 
 // publicRoutes are the routes without a bearer token: the registration
 // endpoints, rate-limited per client address and minute (s.guard.Register),
@@ -29,6 +23,8 @@ func (s *Server) publicRoutes(app *fiber.App) {
 		}
 		return c.Next()
 	}
+	// Their problems have words of their own (register.* ids), in the page's language.
+	httpx.ProblemWords("/api/v1/register", "register.")
 	app.Post("/api/v1/register/:invite", limit, s.register)
 	app.Post("/api/v1/register", limit, s.register)
 }
@@ -54,60 +50,28 @@ func (s *Server) register(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The same message whatever happened to the lead (pooled, assigned,
+	// merged), so it reveals nothing about the pipeline; in the page's language.
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "received",
-		"message": web.Answer(answerLanguage(c), "received", receivedMessage)})
-}
-
-// answerLanguage is the language a registration is answered in: lang= or
-// Accept-Language, which the registration page sets to its own language.
-func answerLanguage(c *fiber.Ctx) string {
-	return web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-}
-
-// Localize says the problem of a request to a registration endpoint in
-// the registration page's language: the title and detail by the problem's
-// code, each field's reason by its reason code. Reasons without a code (a
-// validation rule's message) stay as written. The problems of other
-// requests are left as they are.
-func Localize(c *fiber.Ctx, p *Problem) {
-	if path := c.Path(); path != "/api/v1/register" && !strings.HasPrefix(path, "/api/v1/register/") {
-		return
-	}
-	lang := answerLanguage(c)
-	p.Title = web.Answer(lang, "title."+p.Code, p.Title)
-	p.Detail = web.Answer(lang, "detail."+p.Code, p.Detail)
-	errs := make([]lead.FieldError, len(p.Errors))
-	for i, e := range p.Errors {
-		if e.Code != "" {
-			e.Reason = web.Answer(lang, "reason."+e.Code, e.Reason)
-		}
-		errs[i] = e
-	}
-	if p.Errors != nil {
-		p.Errors = errs
-	}
+		"message": i18n.T(httpx.ProblemLanguage(c), "register.received")})
 }
 
 // invite answers the caller's invite link.
 func (s *Server) invite(c *fiber.Ctx) error {
-	tok, err := s.db.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
+	link, err := s.svc.MyInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.inviteLink(tok))
+	return c.JSON(link)
 }
 
 // rotateInvite replaces the caller's invite link; the old one stops working.
 func (s *Server) rotateInvite(c *fiber.Ctx) error {
-	tok, err := s.db.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.cfg.InviteKey)
+	link, err := s.svc.RotateInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.inviteLink(tok))
-}
-
-func (s *Server) inviteLink(tok string) fiber.Map {
-	return fiber.Map{"token": tok, "url": service.InviteURL(s.cfg.PublicURL, tok)}
+	return c.JSON(link)
 }
 
 // duplicatePolicies answers the duplicate policy of every source.

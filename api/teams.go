@@ -7,22 +7,29 @@ import (
 	"github.com/leadflow/leadflow/service"
 )
 
-// teamInput is the body of POST /teams.
-type teamInput struct {
-	Name string `json:"name"`
-}
-
 func (s *Server) createTeam(c *fiber.Ctx) error {
-	var in teamInput
+	var in service.TeamInput
 	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	created, err := s.svc.CreateTeam(c.UserContext(), httpx.Caller(c), in.Name)
+	created, err := s.svc.NewTeam(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
 		return err
 	}
 	c.Location("/api/v1/teams/" + created.ID)
 	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+func (s *Server) patchTeam(c *fiber.Ctx) error {
+	var in service.TeamChange
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := s.svc.UpdateTeam(c.UserContext(), httpx.Caller(c), c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
 }
 
 func (s *Server) listTeams(c *fiber.Ctx) error {

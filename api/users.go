@@ -67,6 +67,19 @@ func (s *Server) newToken(c *fiber.Ctx, userID string) error {
 
 func (s *Server) me(c *fiber.Ctx) error { return c.JSON(httpx.Caller(c)) }
 
+// patchMe changes the caller's own language and time zone.
+func (s *Server) patchMe(c *fiber.Ctx) error {
+	var in service.MeChange
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.UpdateMe(c.UserContext(), httpx.Caller(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
 // signInLink answers POST /api/v1/users/{id}/sign-in-link (admins): a
 // one-time link that signs the user in to the console.
 func (s *Server) signInLink(c *fiber.Ctx) error {

@@ -18,6 +18,54 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for DeadlineKind.
+const (
+	DeadlineKindNotice       DeadlineKind = "notice"
+	DeadlineKindOfferExpired DeadlineKind = "offer_expired"
+	DeadlineKindReclaim      DeadlineKind = "reclaim"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineKind enum.
+func (e DeadlineKind) Valid() bool {
+	switch e {
+	case DeadlineKindNotice:
+		return true
+	case DeadlineKindOfferExpired:
+		return true
+	case DeadlineKindReclaim:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineTimer.
+const (
+	DeadlineTimerAcceptTimeout    DeadlineTimer = "accept_timeout"
+	DeadlineTimerExpectedFollowUp DeadlineTimer = "expected_follow_up"
+	DeadlineTimerFirstContactSla  DeadlineTimer = "first_contact_sla"
+	DeadlineTimerNoConversion     DeadlineTimer = "no_conversion"
+	DeadlineTimerNoFollowUp       DeadlineTimer = "no_follow_up"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineTimer enum.
+func (e DeadlineTimer) Valid() bool {
+	switch e {
+	case DeadlineTimerAcceptTimeout:
+		return true
+	case DeadlineTimerExpectedFollowUp:
+		return true
+	case DeadlineTimerFirstContactSla:
+		return true
+	case DeadlineTimerNoConversion:
+		return true
+	case DeadlineTimerNoFollowUp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportFormat.
 const (
 	ExportFormatCsv  ExportFormat = "csv"
@@ -426,6 +474,30 @@ func (e LeadStatus) Valid() bool {
 	}
 }
 
+// Defines values for MePatchLanguage.
+const (
+	MePatchLanguageEmpty       MePatchLanguage = ""
+	MePatchLanguageEn          MePatchLanguage = "en"
+	MePatchLanguageLessThannil MePatchLanguage = "<nil>"
+	MePatchLanguageZhCN        MePatchLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the MePatchLanguage enum.
+func (e MePatchLanguage) Valid() bool {
+	switch e {
+	case MePatchLanguageEmpty:
+		return true
+	case MePatchLanguageEn:
+		return true
+	case MePatchLanguageLessThannil:
+		return true
+	case MePatchLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PolicyDistribution.
 const (
 	PolicyDistributionClaimOnly   PolicyDistribution = "claim_only"
@@ -666,6 +738,69 @@ func (e UserLanguage) Valid() bool {
 	}
 }
 
+// Defines values for UserInputLanguage.
+const (
+	UserInputLanguageEmpty UserInputLanguage = ""
+	UserInputLanguageEn    UserInputLanguage = "en"
+	UserInputLanguageZhCN  UserInputLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserInputLanguage enum.
+func (e UserInputLanguage) Valid() bool {
+	switch e {
+	case UserInputLanguageEmpty:
+		return true
+	case UserInputLanguageEn:
+		return true
+	case UserInputLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserPatchLanguage.
+const (
+	UserPatchLanguageEmpty       UserPatchLanguage = ""
+	UserPatchLanguageEn          UserPatchLanguage = "en"
+	UserPatchLanguageLessThannil UserPatchLanguage = "<nil>"
+	UserPatchLanguageZhCN        UserPatchLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserPatchLanguage enum.
+func (e UserPatchLanguage) Valid() bool {
+	switch e {
+	case UserPatchLanguageEmpty:
+		return true
+	case UserPatchLanguageEn:
+		return true
+	case UserPatchLanguageLessThannil:
+		return true
+	case UserPatchLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserWithTokenLanguage.
+const (
+	UserWithTokenLanguageEn   UserWithTokenLanguage = "en"
+	UserWithTokenLanguageZhCN UserWithTokenLanguage = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the UserWithTokenLanguage enum.
+func (e UserWithTokenLanguage) Valid() bool {
+	switch e {
+	case UserWithTokenLanguageEn:
+		return true
+	case UserWithTokenLanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateExportParamsFormat.
 const (
 	CreateExportParamsFormatCsv  CreateExportParamsFormat = "csv"
@@ -738,6 +873,24 @@ func (e ListLeadsParamsTimeField) Valid() bool {
 	case ListLeadsParamsTimeFieldCreated:
 		return true
 	case ListLeadsParamsTimeFieldLastFollowUp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListLeadsParamsSort.
+const (
+	ListLeadsParamsSortCreated ListLeadsParamsSort = "created"
+	ListLeadsParamsSortReclaim ListLeadsParamsSort = "reclaim"
+)
+
+// Valid indicates whether the value is a known member of the ListLeadsParamsSort enum.
+func (e ListLeadsParamsSort) Valid() bool {
+	switch e {
+	case ListLeadsParamsSortCreated:
+		return true
+	case ListLeadsParamsSortReclaim:
 		return true
 	default:
 		return false
@@ -995,6 +1148,24 @@ type DayCount struct {
 	Day   openapi_types.Date `json:"day"`
 }
 
+// Deadline defines model for Deadline.
+type Deadline struct {
+	At time.Time `json:"at"`
+
+	// Kind what happens when it passes: a reminder or escalation is recorded (notice), the lead goes back to its pool (reclaim), the offer ends (offer_expired)
+	Kind   DeadlineKind `json:"kind"`
+	Reason string       `json:"reason"`
+
+	// Timer the pool policy's timer it comes from
+	Timer DeadlineTimer `json:"timer"`
+}
+
+// DeadlineKind what happens when it passes: a reminder or escalation is recorded (notice), the lead goes back to its pool (reclaim), the offer ends (offer_expired)
+type DeadlineKind string
+
+// DeadlineTimer the pool policy's timer it comes from
+type DeadlineTimer string
+
 // DueRow an owner's assigned leads whose latest follow-up planned the next one by the end of today
 type DueRow struct {
 	DueToday int64 `json:"due_today"`
@@ -1033,7 +1204,7 @@ type Event struct {
 	// Trace the explanation trace of the rule evaluation
 	Trace interface{} `json:"trace,omitempty"`
 
-	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again
+	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again, reopened, readmitted
 	Type string `json:"type"`
 }
 
@@ -1432,6 +1603,79 @@ type Lead struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
+// LeadDetail a lead with its deadlines
+type LeadDetail struct {
+	Address    *string    `json:"address,omitempty"`
+	AssignedAt *time.Time `json:"assigned_at,omitempty"`
+	Channel    *string    `json:"channel,omitempty"`
+	Company    string     `json:"company"`
+
+	// Country ISO 3166-1 alpha-2
+	Country    *string                 `json:"country,omitempty"`
+	CreatedAt  time.Time               `json:"created_at"`
+	CreatedBy  *string                 `json:"created_by,omitempty"`
+	Custom     *map[string]interface{} `json:"custom,omitempty"`
+	CustomerId *string                 `json:"customer_id,omitempty"`
+
+	// Deadlines the timers of the pool's policy that apply to the lead now (lead.Deadlines, the figures its workflow arms), soonest first
+	Deadlines []Deadline `json:"deadlines"`
+
+	// DedupKey the de-duplication key: normalised company, phone in E.164 and country
+	DedupKey *string `json:"dedup_key,omitempty"`
+	District *string `json:"district,omitempty"`
+	Division *string `json:"division,omitempty"`
+
+	// DuplicateOf the live lead this one duplicates (warn policy)
+	DuplicateOf *string `json:"duplicate_of,omitempty"`
+	Email       *string `json:"email,omitempty"`
+
+	// Emails further addresses
+	Emails *[]string `json:"emails,omitempty"`
+
+	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
+	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
+
+	// Group one of the groups option list
+	Group *string `json:"group,omitempty"`
+	Id    string  `json:"id"`
+
+	// InvalidReason why its last owner returned it
+	InvalidReason *string `json:"invalid_reason,omitempty"`
+
+	// Ip the IP address the lead was registered from, when known
+	Ip             *string    `json:"ip,omitempty"`
+	LastFollowUpAt *time.Time `json:"last_follow_up_at,omitempty"`
+	MergedInto     *string    `json:"merged_into,omitempty"`
+	Name           *string    `json:"name,omitempty"`
+	Notes          *string    `json:"notes,omitempty"`
+	OfferedAt      *time.Time `json:"offered_at,omitempty"`
+	OwnerId        *string    `json:"owner_id,omitempty"`
+	Phone          string     `json:"phone"`
+	PhoneE164      *string    `json:"phone_e164,omitempty"`
+
+	// Phones further numbers
+	Phones *[]string `json:"phones,omitempty"`
+
+	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+	Policy        *Policy   `json:"policy,omitempty"`
+	PoolId        *string   `json:"pool_id,omitempty"`
+	Profession    *string   `json:"profession,omitempty"`
+	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+
+	// ReviewReasons rules that failed at run time on this lead
+	ReviewReasons *[]string `json:"review_reasons,omitempty"`
+	Score         int       `json:"score"`
+
+	// Source api, manual, web, invite or import
+	Source string `json:"source"`
+
+	// Stage follow-up progress, from the stages option list
+	Stage     string     `json:"stage"`
+	Status    LeadStatus `json:"status"`
+	Tags      *[]string  `json:"tags"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
 // LeadEdit Only the fields present change; notes keep their history. phones and emails are the further numbers and addresses (replace the list; [] removes them). The agent changes through POST /leads/{id}/assign.
 type LeadEdit struct {
 	Address *string `json:"address,omitempty"`
@@ -1479,11 +1723,20 @@ type LeadInput struct {
 	DuplicatePolicy *LeadInputDuplicatePolicy `json:"duplicate_policy,omitempty"`
 	Email           *string                   `json:"email,omitempty"`
 
+	// Emails further addresses besides email
+	Emails *[]string `json:"emails,omitempty"`
+
 	// Group one of the groups option list
-	Group      *string   `json:"group,omitempty"`
-	Name       *string   `json:"name,omitempty"`
-	Notes      *string   `json:"notes,omitempty"`
-	Phone      string    `json:"phone"`
+	Group *string `json:"group,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+	Phone string  `json:"phone"`
+
+	// Phones further numbers besides phone
+	Phones *[]string `json:"phones,omitempty"`
+
+	// PoolId put the lead in this pool instead of the routed one: a pool the caller may import into (admins; managers: the pools they administer); refused for reps, whose lead is one of their own
+	PoolId     *string   `json:"pool_id,omitempty"`
 	Profession *string   `json:"profession,omitempty"`
 	Tags       *[]string `json:"tags,omitempty"`
 }
@@ -1501,6 +1754,20 @@ type LeadPage struct {
 
 // LeadStatus defines model for LeadStatus.
 type LeadStatus string
+
+// MePatch JSON merge patch of the caller's own settings: absent fields stay; null or "" is the default
+type MePatch struct {
+	// Language the user's language for pages and e-mails; absent or empty: the browser's
+	Language *MePatchLanguage `json:"language,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
+}
+
+// MePatchLanguage the user's language for pages and e-mails; absent or empty: the browser's
+type MePatchLanguage string
 
 // Notification defines model for Notification.
 type Notification struct {
@@ -1781,6 +2048,12 @@ type ReadinessChecks string
 // ReadinessStatus defines model for Readiness.Status.
 type ReadinessStatus string
 
+// ReadmitInput a readmission of a rejected lead
+type ReadmitInput struct {
+	// Reason why the rejection is overridden, recorded in the history
+	Reason string `json:"reason"`
+}
+
 // Recipient defines model for Recipient.
 type Recipient struct {
 	AddedAt time.Time `json:"added_at"`
@@ -1849,6 +2122,15 @@ type RejectionRow struct {
 
 // RejectionRowRuleKind validation: a validation rule refused the lead; duplicate: the source's duplicate policy reject refused it
 type RejectionRowRuleKind string
+
+// ReopenInput a reopen of a closed lead
+type ReopenInput struct {
+	// PoolId the pool the lead goes into; absent: the pool it was closed in. A manager must administer it
+	PoolId *string `json:"pool_id,omitempty"`
+
+	// Reason why, recorded in the history
+	Reason string `json:"reason"`
+}
 
 // ReturnInput defines model for ReturnInput.
 type ReturnInput struct {
@@ -1964,11 +2246,19 @@ type Team struct {
 	CreatedAt time.Time `json:"created_at"`
 	Id        string    `json:"id"`
 	Name      string    `json:"name"`
+
+	// TimeZone IANA zone of the members who set none; absent: the server's
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // TeamInput defines model for TeamInput.
 type TeamInput struct {
 	Name string `json:"name"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local) for the members who set none; absent or empty: the server's
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // TeamPage one page of Team
@@ -1977,6 +2267,16 @@ type TeamPage struct {
 
 	// NextCursor pass as cursor for the next page; absent on the last page
 	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// TeamPatch absent fields stay
+type TeamPatch struct {
+	Name *string `json:"name,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local) for the members who set none; absent or empty: the server's
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // TokenInput optional: without expires_in the token does not expire
@@ -2040,14 +2340,25 @@ type UserLanguage string
 
 // UserInput defines model for UserInput.
 type UserInput struct {
-	Active          *bool   `json:"active,omitempty"`
-	Capacity        *int    `json:"capacity,omitempty"`
-	DailyClaimLimit *int    `json:"daily_claim_limit,omitempty"`
-	Email           string  `json:"email"`
-	Name            string  `json:"name"`
-	Role            Role    `json:"role"`
-	TeamId          *string `json:"team_id,omitempty"`
+	Active          *bool  `json:"active,omitempty"`
+	Capacity        *int   `json:"capacity,omitempty"`
+	DailyClaimLimit *int   `json:"daily_claim_limit,omitempty"`
+	Email           string `json:"email"`
+
+	// Language the user's language for pages and e-mails; absent or empty: the browser's
+	Language *UserInputLanguage `json:"language,omitempty"`
+	Name     string             `json:"name"`
+	Role     Role               `json:"role"`
+	TeamId   *string            `json:"team_id,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// UserInputLanguage the user's language for pages and e-mails; absent or empty: the browser's
+type UserInputLanguage string
 
 // UserPage one page of User
 type UserPage struct {
@@ -2059,14 +2370,25 @@ type UserPage struct {
 
 // UserPatch JSON merge patch: absent fields stay; team_id null clears it. Non-admins may send only away, for themselves.
 type UserPatch struct {
-	Active          *bool   `json:"active,omitempty"`
-	Away            *bool   `json:"away,omitempty"`
-	Capacity        *int    `json:"capacity,omitempty"`
-	DailyClaimLimit *int    `json:"daily_claim_limit,omitempty"`
-	Name            *string `json:"name,omitempty"`
-	Role            *Role   `json:"role,omitempty"`
-	TeamId          *string `json:"team_id,omitempty"`
+	Active          *bool `json:"active,omitempty"`
+	Away            *bool `json:"away,omitempty"`
+	Capacity        *int  `json:"capacity,omitempty"`
+	DailyClaimLimit *int  `json:"daily_claim_limit,omitempty"`
+
+	// Language the user's language for pages and e-mails; absent or empty: the browser's
+	Language *UserPatchLanguage `json:"language,omitempty"`
+	Name     *string            `json:"name,omitempty"`
+	Role     *Role              `json:"role,omitempty"`
+	TeamId   *string            `json:"team_id,omitempty"`
+
+	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
+	//
+	// Example: Asia/Shanghai
+	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// UserPatchLanguage the user's language for pages and e-mails; absent or empty: the browser's
+type UserPatchLanguage string
 
 // UserWithToken a user with its API token, shown once
 type UserWithToken struct {
@@ -2081,9 +2403,15 @@ type UserWithToken struct {
 	DailyClaimLimit int       `json:"daily_claim_limit"`
 	Email           string    `json:"email"`
 	Id              string    `json:"id"`
-	Name            string    `json:"name"`
-	Role            Role      `json:"role"`
-	TeamId          *string   `json:"team_id,omitempty"`
+
+	// Language the user's language for pages and e-mails; absent: the browser's
+	Language *UserWithTokenLanguage `json:"language,omitempty"`
+	Name     string                 `json:"name"`
+	Role     Role                   `json:"role"`
+	TeamId   *string                `json:"team_id,omitempty"`
+
+	// TimeZone IANA time zone every time is shown in; absent: the team's, then the server's
+	TimeZone *string `json:"time_zone,omitempty"`
 
 	// Token the API token, shown once
 	Token string `json:"token"`
@@ -2094,6 +2422,9 @@ type UserWithToken struct {
 	// TokenUsedAt when the token was last used, to the minute
 	TokenUsedAt *time.Time `json:"token_used_at,omitempty"`
 }
+
+// UserWithTokenLanguage the user's language for pages and e-mails; absent: the browser's
+type UserWithTokenLanguage string
 
 // BadRequest RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
 type BadRequest = Problem
@@ -2234,10 +2565,16 @@ type ListLeadsParams struct {
 
 	// Review only leads whose rules failed at run time
 	Review *bool `form:"review,omitempty" json:"review,omitempty"`
+
+	// Sort the order: newest first (created), or the soonest reclaim first (reclaim: when an assigned lead goes back to its pool by its no-follow-up or no-conversion timer; leads without one last). Sorted over the whole filtered list; the cursor pages in that order
+	Sort *ListLeadsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListLeadsParamsTimeField defines parameters for ListLeads.
 type ListLeadsParamsTimeField string
+
+// ListLeadsParamsSort defines parameters for ListLeads.
+type ListLeadsParamsSort string
 
 // CreateLeadParams defines parameters for CreateLead.
 type CreateLeadParams struct {
@@ -2309,8 +2646,20 @@ type ListLeadHistoryParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ReadmitLeadParams defines parameters for ReadmitLead.
+type ReadmitLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ReclaimLeadParams defines parameters for ReclaimLead.
 type ReclaimLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReopenLeadParams defines parameters for ReopenLead.
+type ReopenLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -2456,14 +2805,23 @@ type DeclineLeadJSONRequestBody = ActionInput
 // CreateFollowUpJSONRequestBody defines body for CreateFollowUp for application/json ContentType.
 type CreateFollowUpJSONRequestBody = FollowUpInput
 
+// ReadmitLeadJSONRequestBody defines body for ReadmitLead for application/json ContentType.
+type ReadmitLeadJSONRequestBody = ReadmitInput
+
 // ReclaimLeadJSONRequestBody defines body for ReclaimLead for application/json ContentType.
 type ReclaimLeadJSONRequestBody = ActionInput
+
+// ReopenLeadJSONRequestBody defines body for ReopenLead for application/json ContentType.
+type ReopenLeadJSONRequestBody = ReopenInput
 
 // ReturnLeadJSONRequestBody defines body for ReturnLead for application/json ContentType.
 type ReturnLeadJSONRequestBody = ReturnInput
 
 // TransferLeadJSONRequestBody defines body for TransferLead for application/json ContentType.
 type TransferLeadJSONRequestBody = TransferInput
+
+// UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
+type UpdateMeJSONRequestBody = MePatch
 
 // RotateMyTokenJSONRequestBody defines body for RotateMyToken for application/json ContentType.
 type RotateMyTokenJSONRequestBody = TokenInput
@@ -2506,6 +2864,9 @@ type SetNotificationSettingsJSONRequestBody = NotificationSettingsInput
 
 // CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
 type CreateTeamJSONRequestBody = TeamInput
+
+// UpdateTeamJSONRequestBody defines body for UpdateTeam for application/json ContentType.
+type UpdateTeamJSONRequestBody = TeamPatch
 
 // SetTeamRecipientsJSONRequestBody defines body for SetTeamRecipients for application/json ContentType.
 type SetTeamRecipientsJSONRequestBody = RecipientsInput
@@ -2850,6 +3211,20 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/leads/{id}/history (the `ListLeadHistory` operationId).
 	ListLeadHistory(ctx context.Context, id string, params *ListLeadHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReadmitLeadWithBody Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLeadWithBody(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReadmitLead Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLead(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReclaimLeadWithBody Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 	//
 	// Takes any type of body and a specified content type.
@@ -2863,6 +3238,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reclaim (the `ReclaimLead` operationId).
 	ReclaimLead(ctx context.Context, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenLeadWithBody Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLeadWithBody(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenLead Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReturnLeadWithBody Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -2896,6 +3285,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeWithBody Change the caller's own language and time zone
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMe Change the caller's own language and time zone
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInviteLink The caller's invite link {token, url}, created on first use
 	//
@@ -3195,6 +3598,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeamWithBody Change a team's name or time zone (admin)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeamWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeam Change a team's name or time zone (admin)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeam(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTeamRecipients The team's members with their new-lead e-mail flag (staff)
 	//
@@ -3961,6 +4378,40 @@ func (c *Client) ListLeadHistory(ctx context.Context, id string, params *ListLea
 	return c.Client.Do(req)
 }
 
+// ReadmitLeadWithBody Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *Client) ReadmitLeadWithBody(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadmitLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReadmitLead Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *Client) ReadmitLead(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadmitLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ReclaimLeadWithBody Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type.
@@ -3985,6 +4436,40 @@ func (c *Client) ReclaimLeadWithBody(ctx context.Context, id string, params *Rec
 // Corresponds with POST /api/v1/leads/{id}/reclaim (the `ReclaimLead` operationId).
 func (c *Client) ReclaimLead(ctx context.Context, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReclaimLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenLeadWithBody Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *Client) ReopenLeadWithBody(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenLead Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *Client) ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenLeadRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4068,6 +4553,40 @@ func (c *Client) TransferLead(ctx context.Context, id string, params *TransferLe
 // Corresponds with GET /api/v1/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeWithBody Change the caller's own language and time zone
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *Client) UpdateMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMe Change the caller's own language and time zone
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4837,6 +5356,40 @@ func (c *Client) CreateTeamWithBody(ctx context.Context, contentType string, bod
 // Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 func (c *Client) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTeamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeamWithBody Change a team's name or time zone (admin)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *Client) UpdateTeamWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeam Change a team's name or time zone (admin)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *Client) UpdateTeam(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6192,6 +6745,18 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6937,6 +7502,68 @@ func NewListLeadHistoryRequest(server string, id string, params *ListLeadHistory
 	return req, nil
 }
 
+// NewReadmitLeadRequest calls the generic ReadmitLead builder with application/json body
+func NewReadmitLeadRequest(server string, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReadmitLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReadmitLeadRequestWithBody constructs an http.Request for the ReadmitLead method, with any body, and a specified content type
+func NewReadmitLeadRequestWithBody(server string, id string, params *ReadmitLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/readmit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewReclaimLeadRequest calls the generic ReclaimLead builder with application/json body
 func NewReclaimLeadRequest(server string, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6965,6 +7592,68 @@ func NewReclaimLeadRequestWithBody(server string, id string, params *ReclaimLead
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/leads/%s/reclaim", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReopenLeadRequest calls the generic ReopenLead builder with application/json body
+func NewReopenLeadRequest(server string, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReopenLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReopenLeadRequestWithBody constructs an http.Request for the ReopenLead method, with any body, and a specified content type
+func NewReopenLeadRequestWithBody(server string, id string, params *ReopenLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/reopen", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7146,6 +7835,46 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewUpdateMeRequest calls the generic UpdateMe builder with application/json body
+func NewUpdateMeRequest(server string, body UpdateMeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateMeRequestWithBody constructs an http.Request for the UpdateMe method, with any body, and a specified content type
+func NewUpdateMeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -8634,6 +9363,53 @@ func NewCreateTeamRequestWithBody(server string, contentType string, body io.Rea
 	return req, nil
 }
 
+// NewUpdateTeamRequest calls the generic UpdateTeam builder with application/json body
+func NewUpdateTeamRequest(server string, id string, body UpdateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTeamRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateTeamRequestWithBody constructs an http.Request for the UpdateTeam method, with any body, and a specified content type
+func NewUpdateTeamRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetTeamRecipientsRequest constructs an http.Request for the GetTeamRecipients method
 func NewGetTeamRecipientsRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -9395,6 +10171,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/leads/{id}/history (the `ListLeadHistory` operationId).
 	ListLeadHistoryWithResponse(ctx context.Context, id string, params *ListLeadHistoryParams, reqEditors ...RequestEditorFn) (*ListLeadHistoryResponse, error)
 
+	// ReadmitLeadWithBodyWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLeadWithBodyWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error)
+
+	// ReadmitLeadWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+	ReadmitLeadWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error)
+
 	// ReclaimLeadWithBodyWithResponse Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -9408,6 +10198,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reclaim (the `ReclaimLead` operationId).
 	ReclaimLeadWithResponse(ctx context.Context, id string, params *ReclaimLeadParams, body ReclaimLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReclaimLeadResponse, error)
+
+	// ReopenLeadWithBodyWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLeadWithBodyWithResponse(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error)
+
+	// ReopenLeadWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+	ReopenLeadWithResponse(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error)
 
 	// ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -9443,6 +10247,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// UpdateMeWithBodyWithResponse Change the caller's own language and time zone
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
+
+	// UpdateMeWithResponse Change the caller's own language and time zone
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+	UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
 
 	// GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 	//
@@ -9780,6 +10598,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error)
+
+	// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeamWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error)
+
+	// UpdateTeamWithResponse Change a team's name or time zone (admin)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+	UpdateTeamWithResponse(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error)
 
 	// GetTeamRecipientsWithResponse The team's members with their new-lead e-mail flag (staff)
 	//
@@ -11382,7 +12214,7 @@ type GetLeadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Lead
+	JSON200 *LeadDetail
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -11396,7 +12228,7 @@ type GetLeadResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetLeadResponse) GetJSON200() *Lead {
+func (r GetLeadResponse) GetJSON200() *LeadDetail {
 	return r.JSON200
 }
 
@@ -12552,6 +13384,124 @@ func (r ListLeadHistoryResponse) ContentType() string {
 	return ""
 }
 
+// ReadmitLeadResponse429Headers the declared response headers of an HTTP 429 response for ReadmitLead
+type ReadmitLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReadmitLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReadmitLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadmitLeadResponse) GetJSON200() *Lead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReadmitLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadmitLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadmitLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadmitLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadmitLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReclaimLeadResponse429Headers the declared response headers of an HTTP 429 response for ReclaimLead
 type ReclaimLeadResponse429Headers struct {
 	RetryAfter *int
@@ -12664,6 +13614,124 @@ func (r ReclaimLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReclaimLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReopenLeadResponse429Headers the declared response headers of an HTTP 429 response for ReopenLead
+type ReopenLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReopenLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReopenLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReopenLeadResponse) GetJSON200() *Lead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReopenLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReopenLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReopenLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReopenLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReopenLeadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12962,6 +14030,96 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateMeResponse429Headers the declared response headers of an HTTP 429 response for UpdateMe
+type UpdateMeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateMeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMeResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15686,6 +16844,117 @@ func (r CreateTeamResponse) ContentType() string {
 	return ""
 }
 
+// UpdateTeamResponse429Headers the declared response headers of an HTTP 429 response for UpdateTeam
+type UpdateTeamResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateTeamResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTeamResponse) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateTeamResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetTeamRecipientsResponse429Headers the declared response headers of an HTTP 429 response for GetTeamRecipients
 type GetTeamRecipientsResponse429Headers struct {
 	RetryAfter *int
@@ -17097,6 +18366,32 @@ func (c *ClientWithResponses) ListLeadHistoryWithResponse(ctx context.Context, i
 	return ParseListLeadHistoryResponse(rsp)
 }
 
+// ReadmitLeadWithBodyWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *ClientWithResponses) ReadmitLeadWithBodyWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error) {
+	rsp, err := c.ReadmitLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadmitLeadResponse(rsp)
+}
+
+// ReadmitLeadWithResponse Readmit a rejected lead (admin): it goes through intake again, its validation rules' rejection overridden and recorded with who, when and why
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/readmit (the `ReadmitLead` operationId).
+func (c *ClientWithResponses) ReadmitLeadWithResponse(ctx context.Context, id string, params *ReadmitLeadParams, body ReadmitLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReadmitLeadResponse, error) {
+	rsp, err := c.ReadmitLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadmitLeadResponse(rsp)
+}
+
 // ReclaimLeadWithBodyWithResponse Take the lead back from its rep into its pool (admin or manager); 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17121,6 +18416,32 @@ func (c *ClientWithResponses) ReclaimLeadWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseReclaimLeadResponse(rsp)
+}
+
+// ReopenLeadWithBodyWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *ClientWithResponses) ReopenLeadWithBodyWithResponse(ctx context.Context, id string, params *ReopenLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error) {
+	rsp, err := c.ReopenLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenLeadResponse(rsp)
+}
+
+// ReopenLeadWithResponse Reopen a closed lead into a pool (admin, or a manager of the lead's pool and of the target pool): it is pooled and its workflow runs again; the history records who, when and why
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
+func (c *ClientWithResponses) ReopenLeadWithResponse(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error) {
+	rsp, err := c.ReopenLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenLeadResponse(rsp)
 }
 
 // ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
@@ -17186,6 +18507,32 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseGetMeResponse(rsp)
+}
+
+// UpdateMeWithBodyWithResponse Change the caller's own language and time zone
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *ClientWithResponses) UpdateMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error) {
+	rsp, err := c.UpdateMeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeResponse(rsp)
+}
+
+// UpdateMeWithResponse Change the caller's own language and time zone
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
+func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error) {
+	rsp, err := c.UpdateMe(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeResponse(rsp)
 }
 
 // GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
@@ -17805,6 +19152,32 @@ func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body C
 		return nil, err
 	}
 	return ParseCreateTeamResponse(rsp)
+}
+
+// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error) {
+	rsp, err := c.UpdateTeamWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResponse(rsp)
+}
+
+// UpdateTeamWithResponse Change a team's name or time zone (admin)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, id string, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error) {
+	rsp, err := c.UpdateTeam(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResponse(rsp)
 }
 
 // GetTeamRecipientsWithResponse The team's members with their new-lead e-mail flag (staff)
@@ -19344,7 +20717,7 @@ func ParseGetLeadResponse(rsp *http.Response) (*GetLeadResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Lead
+		var dest LeadDetail
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20409,6 +21782,115 @@ func ParseListLeadHistoryResponse(rsp *http.Response) (*ListLeadHistoryResponse,
 	return response, nil
 }
 
+// ParseReadmitLeadResponse parses an HTTP response from a ReadmitLeadWithResponse call
+func ParseReadmitLeadResponse(rsp *http.Response) (*ReadmitLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadmitLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReadmitLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseReclaimLeadResponse parses an HTTP response from a ReclaimLeadWithResponse call
 func ParseReclaimLeadResponse(rsp *http.Response) (*ReclaimLeadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20505,6 +21987,115 @@ func ParseReclaimLeadResponse(rsp *http.Response) (*ReclaimLeadResponse, error) 
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ReclaimLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReopenLeadResponse parses an HTTP response from a ReopenLeadWithResponse call
+func ParseReopenLeadResponse(rsp *http.Response) (*ReopenLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReopenLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReopenLeadResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -20776,6 +22367,87 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMeResponse parses an HTTP response from a UpdateMeWithResponse call
+func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateMeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -23197,6 +24869,108 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers CreateTeamResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTeamResponse parses an HTTP response from a UpdateTeamWithResponse call
+func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateTeamResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -24,6 +25,7 @@ var menu = []struct {
 	link web.NavLink
 	gate service.Gate
 }{
+	{web.NavLink{Key: "customers", URL: "/customers", Label: "customers.nav"}, service.GateEveryone},
 	{web.NavLink{Key: "imports", URL: "/imports", Label: "nav.imports"}, service.GateImport},
 	{web.NavLink{Key: "exports", URL: "/exports", Label: "nav.exports"}, service.GateEveryone},
 	{web.NavLink{Key: "rules", URL: "/rules", Label: "nav.rules"}, service.GateRulesRead},
@@ -96,18 +98,18 @@ func (s *Server) only(g service.Gate, h fiber.Handler) fiber.Handler {
 	}
 }
 
-// consoleRefusal answers a page that cannot be shown with the refusal's
-// status, title and reasons (a failure goes to the error handler).
+// consoleRefusal answers a page that cannot be shown with the console's
+// error page of the refusal: its status, title and reasons (a failure
+// goes to the error handler).
 func (s *Server) consoleRefusal(c *fiber.Ctx, err error) error {
-	p := webProblem(err)
-	if p == nil {
+	if webProblem(err) == nil {
 		return err
 	}
-	why := p.Reasons
-	for f, r := range p.Fields {
-		why = append(why, f+": "+r)
+	p := httpx.ProblemOf(slog.Default(), c, err)
+	for _, f := range p.Errors {
+		p.Reasons = append(p.Reasons, f.Field+": "+reasonText(c, f))
 	}
-	return s.consoleMessage(c, refusalStatus(err), p.Title, strings.Join(why, "; "))
+	return s.errorPage(c, p)
 }
 
 // refuse shows a refusal on page p, at the API's status, and returns its

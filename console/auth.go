@@ -50,13 +50,7 @@ func setCookie(c *fiber.Ctx, name, value string, expires time.Time) {
 // a POST must carry the session's CSRF token.
 func (s *Server) session(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	id := c.Cookies(sessionCookie)
-	var u lead.User
-	var csrf string
-	var err error = lead.Errorf(lead.CodeNotFound, "no session")
-	if id != "" {
-		u, csrf, err = s.Store.Session(c.UserContext(), service.HashToken(id))
-	}
+	u, csrf, err := s.Service.SessionUser(c.UserContext(), c.Cookies(sessionCookie))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		if c.Method() != fiber.MethodGet {
 			return s.consoleMessage(c, fiber.StatusUnauthorized, "session.ended", "session.sign_in_again")
@@ -140,15 +134,6 @@ func nextPath(next string) string {
 	return next
 }
 
-// landing is where a user goes after signing in without a destination:
-// managers and admins to the dashboard, reps to their leads.
-func landing(u lead.User) string {
-	if u.Role == lead.RoleRep {
-		return "/leads"
-	}
-	return "/dashboard"
-}
-
 // loginCSRF returns the sign-in forms' CSRF token, setting its cookie when new.
 func loginCSRF(c *fiber.Ctx) string {
 	tok := c.Cookies(loginCookie)
@@ -211,7 +196,7 @@ func (s *Server) loginCode(c *fiber.Ctx) error {
 	if err := s.Guard.Blocked(c, s.Guard.SignIn); err != nil {
 		return s.loginFailed(c, err)
 	}
-	userID, tokenHash, err := s.Store.UseSignInCode(c.UserContext(), service.HashToken(c.FormValue("code")))
+	userID, tokenHash, err := s.Service.SpendSignInCode(c.UserContext(), c.FormValue("code"))
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		if err := s.Guard.Failed(c, s.Guard.SignIn, err); lead.ErrorCode(err) != lead.CodeNotFound {
 			return s.loginFailed(c, err)
@@ -254,34 +239,31 @@ func (s *Server) loginPageWith(c *fiber.Ctx, status int, why string) error {
 func (s *Server) startSession(c *fiber.Ctx, userID string, tokenHash []byte) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		// A new sign-in ends the session the browser had (no fixation).
-		if err := s.Store.DeleteSession(c.UserContext(), service.HashToken(old)); err != nil {
+		if err := s.Service.EndSession(c.UserContext(), old); err != nil {
 			return err
 		}
 	}
-	id := randomToken(32)
-	expires, err := s.Store.CreateSession(c.UserContext(), service.HashToken(id), userID, tokenHash, randomToken(32), time.Now().Add(SessionTTL))
+	ses, err := s.Service.OpenSession(c.UserContext(), userID, tokenHash, SessionTTL)
 	if lead.ErrorCode(err) == lead.CodeNotFound {
 		return s.loginRefused(c, "login.bad_token")
 	}
 	if err != nil {
 		return err
 	}
-	setCookie(c, sessionCookie, id, expires)
+	setCookie(c, sessionCookie, ses.ID, ses.Expires)
 	c.ClearCookie(loginCookie)
 	next := nextPath(c.FormValue("next"))
 	if next == "" {
-		u, err := s.Store.User(c.UserContext(), userID)
-		if err != nil {
+		if next, err = s.Service.Landing(c.UserContext(), userID); err != nil {
 			return err
 		}
-		next = landing(u)
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
 // logout ends the session.
 func (s *Server) logout(c *fiber.Ctx) error {
-	if err := s.Store.DeleteSession(c.UserContext(), service.HashToken(c.Cookies(sessionCookie))); err != nil {
+	if err := s.Service.EndSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
 		return err
 	}
 	setCookie(c, sessionCookie, "", time.Unix(0, 0))

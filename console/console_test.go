@@ -240,7 +240,7 @@ func TestConsolePages(t *testing.T) {
 	s.Expect(b.Get("/imports/"+im.ID), 404)
 
 	zh := s.Expect(s.Browser().Get("/register", "Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"), 200)
-	apptest.WantText(t, zh, `lang="zh"`, "企业登记", `href="/register?lang=en"`)
+	apptest.WantText(t, zh, `lang="zh-CN"`, "企业登记", `href="/register?lang=en"`)
 	en := s.Expect(s.Browser().Get("/register?lang=en", "Accept-Language", "zh-CN"), 200)
 	apptest.WantText(t, en, "Register your company", `src="/static/register.js"`)
 	js := s.Expect(s.Browser().Get("/static/register.js"), 200)

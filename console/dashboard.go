@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,10 +18,31 @@ import (
 // of a period (service.Dashboard: the reports of GET /api/v1/reports/funnel
 // and /activity, over the same viewer) drawn as bar charts with their tables.
 // Everyone sees the figures of the leads they answer for: a rep their own.
+// The same figures download as JSON or CSV under the console's session
+// (/dashboard/figures.json, /dashboard/figures.csv).
+
+// dashboardFilter reads the period of the dashboard's query: a bare date
+// is midnight in the reader's time zone.
+func dashboardFilter(c *fiber.Ctx) (store.ReportFilter, error) {
+	zone := localeOf(c).Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	q := httpx.Query(c)
+	return service.ParseReportFilter(func(name string) string {
+		v := q(name)
+		if (name == "from" || name == "to") && len(v) == len(time.DateOnly) {
+			if d, err := time.ParseInLocation(time.DateOnly, v, zone); err == nil {
+				return d.Format(time.RFC3339)
+			}
+		}
+		return v
+	}, false)
+}
 
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	p := consolePage(c, "nav.dashboard", "dashboard")
-	f, err := service.ParseReportFilter(httpx.Query(c), false)
+	f, err := dashboardFilter(c)
 	if err != nil {
 		// Bad dates are shown at the top; the page shows the default period.
 		p.Problem = webProblem(err)
@@ -32,9 +54,10 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := web.Dashboard{From: c.Query("from"), To: c.Query("to"),
-		Period:     f.From.UTC().Format("2006-01-02 15:04") + " to " + f.To.UTC().Format("2006-01-02 15:04") + " UTC (excluded)",
-		ReportLink: "/api/v1/reports/funnel?from=" + f.From.UTC().Format(time.RFC3339) + "&to=" + f.To.UTC().Format(time.RFC3339)}
+	l := localeOf(c)
+	period := "?from=" + f.From.UTC().Format(time.RFC3339) + "&to=" + f.To.UTC().Format(time.RFC3339)
+	d := web.Dashboard{From: c.Query("from"), To: c.Query("to"), PeriodFrom: l.When(f.From), PeriodTo: l.When(f.To),
+		ReportLink: "/dashboard/figures.json" + period, ReportCSV: "/dashboard/figures.csv" + period}
 	var all store.FunnelRow
 	if rows := funnels[store.GroupAll]; len(rows) == 1 {
 		all = rows[0]
@@ -47,50 +70,52 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		due, overdue = due+r.DueToday, overdue+r.Overdue
 	}
 	d.Headlines = []web.JobRow{
-		row("Leads registered", strconv.FormatInt(all.Registered, 10)),
-		row("Converted", fmt.Sprintf("%d (%s)", all.Converted, percent(all.ConversionRate))),
-		row("Reclaims in the period", strconv.FormatInt(reclaims, 10)),
-		row("Follow-ups due today", fmt.Sprintf("%d (and %d overdue)", due, overdue)),
-		row("Median time to first contact", duration(all.MedianFirstContactSeconds)),
+		row("dashboard.registered", strconv.FormatInt(all.Registered, 10)),
+		row("dashboard.converted", fmt.Sprintf("%d (%s)", all.Converted, percent(all.ConversionRate))),
+		row("dashboard.reclaims", strconv.FormatInt(reclaims, 10)),
+		row("dashboard.due_today", tr(c, "dashboard.due_overdue", "Due", due, "Overdue", overdue)),
+		row("dashboard.median", duration(c, all.MedianFirstContactSeconds)),
 	}
-	d.Panels = dashboardPanels(funnels, act)
+	d.Panels = dashboardPanels(c, funnels, act)
 	p.Data = d
 	return render(c, "dashboard", p)
 }
 
-// dashboardPanels builds the charts and tables of the reports.
-func dashboardPanels(funnels map[string][]store.FunnelRow, act service.ActivityReport) []web.Panel {
+// dashboardPanels builds the charts and tables of the reports, in the
+// reader's language. A chart has a bar for every row of its table.
+func dashboardPanels(c *fiber.Ctx, funnels map[string][]store.FunnelRow, act service.ActivityReport) []web.Panel {
+	none := tr(c, "dashboard.chart_none")
 	count := func(id, title, what string, rows []store.FunnelRow, n func(store.FunnelRow) int64) web.Panel {
-		p := web.Panel{ID: id, Title: title, Columns: []string{what, "Leads", "Assigned", "Converted"}}
+		p := web.Panel{ID: id, Title: tr(c, title), Columns: []string{what, "dashboard.col.leads", "dashboard.col.assigned", "dashboard.col.converted"}}
 		var bars []web.Bar
 		for _, r := range rows {
 			bars = append(bars, web.Bar{Label: r.Label, Value: float64(n(r)), Text: strconv.FormatInt(n(r), 10)})
 			p.Rows = append(p.Rows, []string{r.Label, strconv.FormatInt(r.Registered, 10), strconv.FormatInt(r.Assigned, 10),
 				strconv.FormatInt(r.Converted, 10)})
 		}
-		p.Chart = web.BarChart(title, bars)
+		p.Chart = web.BarChart(p.Title, none, bars)
 		return p
 	}
 	conversion := func(id, title, what string, rows []store.FunnelRow) web.Panel {
-		p := web.Panel{ID: id, Title: title, Columns: []string{what, "Leads", "Converted", "Rate"}}
+		p := web.Panel{ID: id, Title: tr(c, title), Columns: []string{what, "dashboard.col.leads", "dashboard.col.converted", "dashboard.col.rate"}}
 		var bars []web.Bar
 		for _, r := range rows {
 			bars = append(bars, web.Bar{Label: r.Label, Value: r.ConversionRate, Text: percent(r.ConversionRate)})
 			p.Rows = append(p.Rows, []string{r.Label, strconv.FormatInt(r.Registered, 10), strconv.FormatInt(r.Converted, 10),
 				percent(r.ConversionRate)})
 		}
-		p.Chart = web.BarChart(title, bars)
+		p.Chart = web.BarChart(p.Title, none, bars)
 		return p
 	}
 	registered := func(r store.FunnelRow) int64 { return r.Registered }
 	panels := []web.Panel{
-		count("by-status", "Leads by status", "Status", funnels[store.GroupStatus], registered),
-		count("by-pool", "Leads by pool", "Pool", funnels[store.GroupPool], registered),
-		conversion("by-channel", "Conversion by channel", "Channel", funnels[store.GroupChannel]),
-		conversion("by-inviter", "Conversion by inviter", "Inviter", funnels[store.GroupInviter]),
+		count("by-status", "dashboard.by_status", "dashboard.col.status", funnels[store.GroupStatus], registered),
+		count("by-pool", "dashboard.by_pool", "dashboard.col.pool", funnels[store.GroupPool], registered),
+		conversion("by-channel", "dashboard.by_channel", "dashboard.col.channel", funnels[store.GroupChannel]),
+		conversion("by-inviter", "dashboard.by_inviter", "dashboard.col.inviter", funnels[store.GroupInviter]),
 	}
 
-	reclaims := web.Panel{ID: "reclaims", Title: "Reclaims per day", Columns: []string{"Day", "Reclaims"}}
+	reclaims := web.Panel{ID: "reclaims", Title: tr(c, "dashboard.reclaims_per_day"), Columns: []string{"dashboard.col.day", "dashboard.col.reclaims"}}
 	var bars []web.Bar
 	for _, r := range act.Reclaims {
 		// The axis shows month-day; the tooltip and the table the whole date.
@@ -99,44 +124,98 @@ func dashboardPanels(funnels map[string][]store.FunnelRow, act service.ActivityR
 			reclaims.Rows = append(reclaims.Rows, []string{r.Day, strconv.FormatInt(r.Count, 10)})
 		}
 	}
-	reclaims.Chart, reclaims.Note = web.ColumnChart(reclaims.Title, bars), "A column a day (UTC); the table lists the days with reclaims."
+	if len(reclaims.Rows) == 0 {
+		bars = nil // no column to draw: the chart says so, as the table does
+	}
+	reclaims.Chart, reclaims.Note = web.ColumnChart(reclaims.Title, none, bars), "dashboard.reclaims_note"
 
-	due := web.Panel{ID: "due", Title: "Follow-ups due today (" + act.Today + ")", Columns: []string{"Owner", "Due today", "Overdue"}}
+	due := web.Panel{ID: "due", Title: tr(c, "dashboard.due_title", "Day", act.Today), Columns: []string{"dashboard.col.owner", "dashboard.col.due_today", "dashboard.col.overdue"}}
 	bars = nil
 	for _, r := range act.Due {
 		bars = append(bars, web.Bar{Label: r.Label, Value: float64(r.DueToday + r.Overdue), Text: strconv.FormatInt(r.DueToday+r.Overdue, 10)})
 		due.Rows = append(due.Rows, []string{r.Label, strconv.FormatInt(r.DueToday, 10), strconv.FormatInt(r.Overdue, 10)})
 	}
-	due.Chart, due.Note = web.BarChart(due.Title, bars), "Assigned leads whose latest follow-up planned the next one by the end of today (UTC); the bars count both."
+	due.Chart, due.Note = web.BarChart(due.Title, none, bars), "dashboard.due_note"
 
-	contact := web.Panel{ID: "first-contact", Title: "Median time to first contact, by owner", Columns: []string{"Owner", "Assigned", "Followed up", "Median"}}
+	contact := web.Panel{ID: "first-contact", Title: tr(c, "dashboard.first_contact"), Columns: []string{"dashboard.col.owner", "dashboard.col.assigned", "dashboard.col.followed_up", "dashboard.col.median"}}
 	bars = nil
 	for _, r := range funnels[store.GroupOwner] {
+		var v float64
 		if m := r.MedianFirstContactSeconds; m != nil {
-			bars = append(bars, web.Bar{Label: r.Label, Value: *m, Text: duration(m)})
+			v = *m
 		}
+		bars = append(bars, web.Bar{Label: r.Label, Value: v, Text: duration(c, r.MedianFirstContactSeconds)})
 		contact.Rows = append(contact.Rows, []string{r.Label, strconv.FormatInt(r.Assigned, 10), strconv.FormatInt(r.FollowedUp, 10),
-			duration(r.MedianFirstContactSeconds)})
+			duration(c, r.MedianFirstContactSeconds)})
 	}
-	contact.Chart, contact.Note = web.BarChart(contact.Title, bars), "From a lead's first assignment to its first follow-up."
+	contact.Chart, contact.Note = web.BarChart(contact.Title, none, bars), "dashboard.first_contact_note"
 	return append(panels, reclaims, due, contact)
+}
+
+// dashboardFigures is the JSON of the dashboard's figures: the funnel by
+// each of service.DashboardGroups, and the activity.
+type dashboardFigures struct {
+	service.Period
+	Funnels  map[string][]store.FunnelRow `json:"funnels"`
+	Activity service.ActivityReport       `json:"activity"`
+}
+
+// dashboardFigures answers the dashboard's figures of the query's period
+// (the same service call as the page) as JSON, for the console's session.
+func (s *Server) dashboardJSON(c *fiber.Ctx) error {
+	f, err := dashboardFilter(c)
+	if err != nil {
+		return err
+	}
+	funnels, act, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="dashboard.json"`)
+	return c.JSON(dashboardFigures{Period: service.Period{From: f.From, To: f.To}, Funnels: funnels, Activity: act})
+}
+
+// dashboardCSV answers the dashboard's funnel figures of the query's
+// period as CSV: a row per group and label.
+func (s *Server) dashboardCSV(c *fiber.Ctx) error {
+	f, err := dashboardFilter(c)
+	if err != nil {
+		return err
+	}
+	funnels, _, err := s.Service.Dashboard(c.UserContext(), httpx.Caller(c), f)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="dashboard.csv"`)
+	w := csv.NewWriter(c)
+	_ = w.Write([]string{"group", "label", "registered", "assigned", "followed_up", "converted", "conversion_rate"})
+	for _, g := range service.DashboardGroups {
+		for _, r := range funnels[g] {
+			_ = w.Write([]string{g, r.Label, strconv.FormatInt(r.Registered, 10), strconv.FormatInt(r.Assigned, 10),
+				strconv.FormatInt(r.FollowedUp, 10), strconv.FormatInt(r.Converted, 10), strconv.FormatFloat(r.ConversionRate, 'f', 4, 64)})
+		}
+	}
+	w.Flush()
+	return w.Error()
 }
 
 // percent writes a rate as a percentage.
 func percent(rate float64) string { return strconv.FormatFloat(rate*100, 'f', 1, 64) + "%" }
 
-// duration writes seconds in the unit that reads best; "-" for none.
-func duration(s *float64) string {
+// duration writes seconds in the unit that reads best, in the reader's
+// language; "-" for none.
+func duration(c *fiber.Ctx, s *float64) string {
 	switch {
 	case s == nil:
 		return "-"
 	case *s < 120:
-		return fmt.Sprintf("%.0f s", *s)
+		return tr(c, "dashboard.seconds", "N", fmt.Sprintf("%.0f", *s))
 	case *s < 2*3600:
-		return fmt.Sprintf("%.0f min", *s/60)
+		return tr(c, "dashboard.minutes", "N", fmt.Sprintf("%.0f", *s/60))
 	case *s < 2*86400:
-		return fmt.Sprintf("%.1f h", *s/3600)
+		return tr(c, "dashboard.hours", "N", fmt.Sprintf("%.1f", *s/3600))
 	default:
-		return fmt.Sprintf("%.1f d", *s/86400)
+		return tr(c, "dashboard.days", "N", fmt.Sprintf("%.1f", *s/86400))
 	}
 }

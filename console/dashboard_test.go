@@ -70,13 +70,7 @@ func dashboardData(w *apptest.World) float64 {
 // panelRows reads the table of the dashboard panel id: its rows' cells.
 func panelRows(t *testing.T, page []byte, id string) [][]string {
 	t.Helper()
-	body := string(page)
-	start := strings.Index(body, `<section class="card panel" id="`+id+`">`)
-	if start < 0 {
-		t.Fatalf("the dashboard has no panel %s", id)
-	}
-	section := body[start:]
-	section = section[:strings.Index(section, "</section>")]
+	section := panelSection(t, page, id)
 	if !strings.Contains(section, "<svg") {
 		t.Errorf("panel %s has no chart", id)
 	}
@@ -89,6 +83,18 @@ func panelRows(t *testing.T, page []byte, id string) [][]string {
 		rows = append(rows, cells)
 	}
 	return rows
+}
+
+// panelSection is the HTML of the dashboard panel id.
+func panelSection(t *testing.T, page []byte, id string) string {
+	t.Helper()
+	body := string(page)
+	start := strings.Index(body, `<section class="card panel" id="`+id+`">`)
+	if start < 0 {
+		t.Fatalf("the dashboard has no panel %s", id)
+	}
+	section := body[start:]
+	return section[:strings.Index(section, "</section>")]
 }
 
 // headline reads a headline figure of the dashboard.
@@ -159,6 +165,40 @@ func TestDashboard(t *testing.T) {
 	wantRows(t, "other manager", "by-pool", panelRows(t, page, "by-pool"), []string{"Pool B", "1", "1", "0"})
 	wantRows(t, "other manager", "reclaims", panelRows(t, page, "reclaims"))
 	wantRows(t, "other manager", "due", panelRows(t, page, "due"))
+	// Bug 4: a chart whose figures are all 0 draws its bars; it does not
+	// say "nothing in this period" above a table that has rows.
+	wantRows(t, "other manager", "by-channel", panelRows(t, page, "by-channel"), []string{"Website", "1", "0", "0.0%"})
+	if section := panelSection(t, page, "by-channel"); strings.Contains(section, "nothing in this period") || !strings.Contains(section, ">Website</text>") {
+		t.Errorf("a chart of zeros above a table with rows: %s", section)
+	}
+	if section := panelSection(t, page, "reclaims"); !strings.Contains(section, "nothing in this period") || !strings.Contains(section, "None in this period.") {
+		t.Errorf("a panel without rows does not say so: %s", section)
+	}
+
+	// Bug 4: the figures download under the console's session, as JSON and
+	// CSV, with the page's figures; a bad period is refused.
+	admin := signIn(apptest.SubAdmin)
+	page = w.Expect(admin.Get("/dashboard"), 200).Body
+	link := regexp.MustCompile(`href="(/dashboard/figures\.json\?[^"]+)"`).FindSubmatch(page)
+	if link == nil || strings.Contains(string(page), "/api/v1/reports") {
+		t.Fatalf("the dashboard links no console download of its figures")
+	}
+	var figures struct {
+		Funnels  map[string][]store.FunnelRow `json:"funnels"`
+		Activity struct {
+			Due []store.DueRow `json:"follow_ups_due"`
+		} `json:"activity"`
+	}
+	w.Expect(admin.Get(html.UnescapeString(string(link[1]))), 200).JSON(t, &figures)
+	if all := figures.Funnels[store.GroupAll]; len(all) != 1 || all[0].Registered != 6 || all[0].Converted != 1 || len(figures.Activity.Due) != 1 {
+		t.Errorf("the figures as JSON: %+v", figures)
+	}
+	csv := w.Expect(admin.Get(strings.Replace(html.UnescapeString(string(link[1])), "figures.json", "figures.csv", 1)), 200)
+	apptest.WantText(t, csv, "group,label,registered", "all,")
+	if ct := csv.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Errorf("the CSV's type: %q", ct)
+	}
+	w.Expect(w.Browser().Get("/dashboard/figures.json"), 303) // signed out: to the sign-in page
 
 	// A period without leads, and bad dates shown at the top.
 	page = w.Expect(signIn(apptest.SubAdmin).Get("/dashboard?from=2020-01-01&to=2020-02-01"), 200).Body
@@ -211,7 +251,7 @@ func TestDashboardBrowser(t *testing.T) {
 	shot("01-dashboard")
 	apptest.Run(t, ctx, "ask for January 2020", chromedp.SetValue(chromedp.ID("f-from"), "2020-01-01"), chromedp.SetValue(chromedp.ID("f-to"), "2020-02-01"),
 		chromedp.Submit(chromedp.ID("f-from")), chromedp.WaitVisible(chromedp.ID("headlines")))
-	if got := apptest.Text(t, ctx, "#period-shown"); !strings.Contains(got, "2020-01-01 00:00 to 2020-02-01 00:00") {
+	if got := apptest.Text(t, ctx, "#period-shown"); !strings.Contains(got, "2020-01-01 00:00 +00:00 to 2020-02-01 00:00 +00:00") {
 		t.Errorf("period shown: %q", got)
 	}
 	apptest.Run(t, ctx, "the dashboard on a phone", chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile),

@@ -34,12 +34,8 @@ func (s *Server) renderExports(c *fiber.Ctx, in service.ExportInput, refused err
 	}
 	d := web.ExportList{Next: jobListNext("/exports", next), Format: in.Format}
 	d.Exports = jobItems(items, func(e store.Export) web.JobItem {
-		sum := e.Summary()
-		if e.Status == store.JobRunning {
-			sum = "being made"
-		}
-		return web.JobItem{URL: "/exports/" + e.ID, Title: strings.ToUpper(e.Format) + " of " + filterWords(httpx.ViewExport(e, s.ExportTTL).Filters),
-			Status: e.Status, Summary: sum, Created: e.CreatedAt}
+		return web.JobItem{URL: "/exports/" + e.ID, Title: tr(c, "exports.item", "Format", strings.ToUpper(e.Format), "Leads", filterWords(c, httpx.ViewExport(e, s.ExportTTL).Filters)),
+			Status: e.Status, Summary: exportSummary(c, e), Created: e.CreatedAt}
 	})
 	for _, f := range listFilters {
 		f.Value = in.Filters[f.Name]
@@ -52,12 +48,24 @@ func (s *Server) renderExports(c *fiber.Ctx, in service.ExportInput, refused err
 	for _, f := range sheet.ExportFields {
 		d.Fields = append(d.Fields, web.ExportField{Name: f, On: slices.Contains(chosen, f)})
 	}
-	return renderJobForm(c, "exports", "Exports", &d, refused)
+	return renderJobForm(c, "exports", "nav.exports", &d, refused)
+}
+
+// exportSummary says what an export holds ("42 leads, CSV"), that it is
+// being made, or why it failed, in the reader's language.
+func exportSummary(c *fiber.Ctx, e store.Export) string {
+	switch e.Status {
+	case store.JobRunning:
+		return tr(c, "exports.being_made")
+	case store.JobFailed:
+		return e.Error
+	}
+	return tr(c, "exports.summary", "Count", e.Rows, "Format", strings.ToUpper(e.Format))
 }
 
 // filterWords says which leads an export holds: "status pooled, company
 // acme", or "all your leads".
-func filterWords(filters map[string]string) string {
+func filterWords(c *fiber.Ctx, filters map[string]string) string {
 	keys := make([]string, 0, len(filters))
 	for k := range filters {
 		keys = append(keys, k)
@@ -68,7 +76,7 @@ func filterWords(filters map[string]string) string {
 		parts[i] = k + " " + filters[k]
 	}
 	if len(parts) == 0 {
-		return "all your leads"
+		return tr(c, "exports.all_leads")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -87,7 +95,7 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 	}
 	if len(in.Fields) == 0 {
 		// The API exports the default fields then; a form with every box unchecked is a mistake.
-		return s.renderExports(c, in, lead.Invalid(lead.FieldError{Field: "fields", Reason: "choose at least one field"}))
+		return s.renderExports(c, in, lead.Invalid(lead.FieldError{Field: "fields", Reason: tr(c, "exports.choose_field")}))
 	}
 	e, err := s.Service.StartExport(c.UserContext(), httpx.Caller(c), in)
 	if err != nil {
@@ -98,21 +106,23 @@ func (s *Server) startExportPage(c *fiber.Ctx) error {
 
 // exportJob is an export's page data: its status, what it holds and,
 // while its file is kept, the download link.
-func (s *Server) exportJob(e store.Export) *web.Job {
+// Its rows are labelled by message id.
+func (s *Server) exportJob(c *fiber.Ctx, e store.Export) *web.Job {
 	v := httpx.ViewExport(e, s.ExportTTL)
-	job := &web.Job{Status: e.Status, Rows: []web.JobRow{row("Format", strings.ToUpper(e.Format)), row("Leads", filterWords(v.Filters)),
-		row("Fields", strings.Join(e.Fields, ", ")), row("Rows", strconv.Itoa(e.Rows)), row("Asked at", e.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))}}
+	l := localeOf(c)
+	job := &web.Job{Status: e.Status, Rows: []web.JobRow{row("exports.format", strings.ToUpper(e.Format)), row("job.leads", filterWords(c, v.Filters)),
+		row("exports.fields", strings.Join(e.Fields, ", ")), row("job.rows", strconv.Itoa(e.Rows)), row("exports.asked_at", l.When(e.CreatedAt))}}
 	if e.Error != "" {
-		job.Rows = append(job.Rows, row("Error", e.Error))
+		job.Rows = append(job.Rows, row("job.error", e.Error))
 	}
 	switch {
 	case e.Status == store.JobRunning:
 		job.Poll = "/exports/" + e.ID + "/progress"
 	case v.FileURL != "":
-		job.Download = &web.Link{URL: "/exports/" + e.ID + "/file", Label: "Download the file"}
-		job.Rows = append(job.Rows, row("Kept until", v.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")))
+		job.Download = &web.Link{URL: "/exports/" + e.ID + "/file", Label: "exports.download"}
+		job.Rows = append(job.Rows, row("exports.kept_until", l.When(v.ExpiresAt)))
 	case e.Status == store.JobCompleted:
-		job.Rows = append(job.Rows, row("File", "expired; export again"))
+		job.Rows = append(job.Rows, row("job.file", tr(c, "exports.expired")))
 	}
 	return job
 }

@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,13 +29,15 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 	get("/imports/template", httpx.ImportTemplate)
 	post("/imports/preview", s.matchColumns)
 	post("/imports", s.startImportPage)
-	importPage, importProgress := jobPages(s, "imports", "imports.not_found", s.Service.Import, func(im store.Import) string { return "Import " + im.FileName }, importJob)
+	importPage, importProgress := jobPages(s, "imports", "imports.not_found", s.Service.Import,
+		func(c *fiber.Ctx, im store.Import) string { return tr(c, "imports.item", "File", im.FileName) }, importJob)
 	get("/imports/:id", importPage)
 	get("/imports/:id/progress", importProgress)
 	get("/imports/:id/errors.csv", httpx.ImportErrors(s.Service))
 	get("/exports", s.exportsPage)
 	post("/exports", s.startExportPage)
-	exportPage, exportProgress := jobPages(s, "exports", "exports.not_found", s.Service.Export, func(store.Export) string { return "Export" }, s.exportJob)
+	exportPage, exportProgress := jobPages(s, "exports", "exports.not_found", s.Service.Export,
+		func(*fiber.Ctx, store.Export) string { return "exports.one" }, s.exportJob)
 	get("/exports/:id", exportPage)
 	get("/exports/:id/progress", exportProgress)
 	get("/exports/:id/file", httpx.ExportFile(s.Service))
@@ -45,9 +46,10 @@ func (s *Server) consoleJobs(get, post func(string, fiber.Handler)) {
 // jobPages makes the handlers of an import's or export's page and of its
 // progress part, which the page fetches again while the job runs: own
 // reads the job of the route's :id as the API does (others' jobs are not
-// found), what is the message id of a job not found, title names the page, job makes its data.
-func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead.User, string) (T, error), title func(T) string,
-	job func(T) *web.Job) (page, progress fiber.Handler) {
+// found), what is the message id of a job not found, title names the page
+// (a message id or the words), job makes its data in the reader's language.
+func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead.User, string) (T, error), title func(*fiber.Ctx, T) string,
+	job func(*fiber.Ctx, T) *web.Job) (page, progress fiber.Handler) {
 	page = func(c *fiber.Ctx) error {
 		it, err := own(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		if lead.ErrorCode(err) == lead.CodeNotFound {
@@ -56,8 +58,8 @@ func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead
 		if err != nil {
 			return err
 		}
-		p := consolePage(c, title(it), nav)
-		p.Data = job(it)
+		p := consolePage(c, title(c, it), nav)
+		p.Data = job(c, it)
 		return render(c, "job", p)
 	}
 	progress = func(c *fiber.Ctx) error {
@@ -66,7 +68,7 @@ func jobPages[T any](s *Server, nav, what string, own func(context.Context, lead
 			return err
 		}
 		c.Type("html", "utf-8")
-		return web.RenderPart(c, localeOf(c), "job", "job", job(it))
+		return web.RenderPart(c, localeOf(c), "job", "job", job(c, it))
 	}
 	return page, progress
 }
@@ -92,7 +94,7 @@ func pageRefusal(err error) (*web.Problem, int) {
 // reports whether it did (the API's routes' gate, service.GateImport).
 func (s *Server) staffOnly(c *fiber.Ctx) (refused bool, err error) {
 	if err := service.Allowed(httpx.Caller(c), service.GateImport); err != nil {
-		return true, s.consoleMessage(c, fiber.StatusForbidden, "imports.staff_only", err.Error())
+		return true, s.consoleMessage(c, fiber.StatusForbidden, "imports.staff_only", "imports.staff_only_text")
 	}
 	return false, nil
 }
@@ -131,14 +133,10 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 		refused = err
 	}
 	d := web.ImportList{Next: jobListNext("/imports", next), AnyPool: me.Role == lead.RoleAdmin, PoolID: poolID, Policy: policy,
-		Policies: []web.Choice{{Value: "", Label: "as the source is set up"}, {Value: string(lead.DuplicateMerge), Label: "merge into the existing lead"},
-			{Value: string(lead.DuplicateWarn), Label: "create it, with a warning"}, {Value: string(lead.DuplicateReject), Label: "reject the row"}}}
+		Policies: []web.Choice{{Value: "", Label: "imports.policy.source"}, {Value: string(lead.DuplicateMerge), Label: "imports.policy.merge"},
+			{Value: string(lead.DuplicateWarn), Label: "imports.policy.warn"}, {Value: string(lead.DuplicateReject), Label: "imports.policy.reject"}}}
 	d.Imports = jobItems(items, func(im store.Import) web.JobItem {
-		sum := im.Summary()
-		if im.Status == store.JobRunning {
-			sum = fmt.Sprintf("%d of %d rows", im.Processed, im.Total)
-		}
-		return web.JobItem{URL: "/imports/" + im.ID, Title: im.FileName, Status: im.Status, Summary: sum, Created: im.CreatedAt}
+		return web.JobItem{URL: "/imports/" + im.ID, Title: im.FileName, Status: im.Status, Summary: importSummary(c, im), Created: im.CreatedAt}
 	})
 	pools, err := s.Service.ImportPools(ctx, me)
 	if err != nil {
@@ -147,7 +145,7 @@ func (s *Server) renderImports(c *fiber.Ctx, poolID, policy string, refused erro
 	for _, p := range pools {
 		d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
 	}
-	return renderJobForm(c, "imports", "Imports", &d, refused)
+	return renderJobForm(c, "imports", "nav.imports", &d, refused)
 }
 
 // renderJobForm writes the page name (its nav item too) with data and the
@@ -198,10 +196,10 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 			col.Field = v // the user's choice, even when the preview refuses it
 		}
 		for _, f := range sheet.Fields {
-			col.Choices = append(col.Choices, web.Choice{Value: f.Name, Label: f.Label})
+			col.Choices = append(col.Choices, web.Choice{Value: f.Name, Label: trOr(c, "imports.field."+f.Name, f.Label)})
 		}
-		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomPrefix + h, Label: "a custom field “" + h + "”"},
-			web.Choice{Value: sheet.Ignore, Label: "do not import"})
+		col.Choices = append(col.Choices, web.Choice{Value: sheet.CustomPrefix + h, Label: tr(c, "imports.custom_field", "Header", h)},
+			web.Choice{Value: sheet.Ignore, Label: tr(c, "imports.ignore")})
 		for _, r := range u.Sheet.Rows[:min(len(u.Sheet.Rows), 3)] {
 			if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {
 				col.Values = append(col.Values, r.Cells[i])
@@ -211,11 +209,11 @@ func (s *Server) matchColumns(c *fiber.Ctx) error {
 	}
 	for _, r := range p.Sample {
 		for _, e := range r.Errors {
-			m.Errors = append(m.Errors, "row "+strconv.Itoa(r.Row)+": "+e.Field+" "+e.Reason)
+			m.Errors = append(m.Errors, tr(c, "imports.row_error", "Row", r.Row, "Field", e.Field, "Reason", reasonText(c, e)))
 		}
 	}
 	for _, e := range p.MappingErrors {
-		m.Errors = append(m.Errors, e.Field+": "+e.Reason)
+		m.Errors = append(m.Errors, e.Field+": "+reasonText(c, e))
 	}
 	return web.RenderPart(c, localeOf(c), "imports", "match", &m)
 }
@@ -232,7 +230,7 @@ func formMapping(c *fiber.Ctx, u *service.Upload) error {
 		return nil // no matching step: the automatic match
 	}
 	if len(choices) != len(u.Sheet.Headers) {
-		return lead.Invalid(lead.FieldError{Field: "mapping", Reason: "does not fit the file's columns; match the columns again"})
+		return lead.Invalid(lead.FieldError{Field: "mapping", Reason: tr(c, "imports.mapping_stale")})
 	}
 	u.Mapping = sheet.Mapping{}
 	for i, h := range u.Sheet.Headers {
@@ -262,21 +260,43 @@ func (s *Server) startImportPage(c *fiber.Ctx) error {
 }
 
 // importJob is an import's page data: its progress, counts and the link
-// to its rows to fix.
-func importJob(im store.Import) *web.Job {
+// to its rows to fix; its rows are labelled by message id.
+func importJob(c *fiber.Ctx, im store.Import) *web.Job {
 	n := strconv.Itoa
 	job := &web.Job{Status: im.Status, Processed: im.Processed, Total: im.Total,
-		Rows: []web.JobRow{row("File", im.FileName), row("Rows", n(im.Total)), row("Processed", n(im.Processed)),
-			row("Created", n(im.Created)), row("Merged", n(im.Merged)), row("Rejected", n(im.Rejected)), row("Failed", n(im.Failed)),
-			row("Imported before", n(im.AlreadyImported)), row("Warnings", n(im.Warnings)), row("Started", im.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))}}
+		Rows: []web.JobRow{row("job.file", im.FileName), row("job.rows", n(im.Total)), row("imports.processed", n(im.Processed)),
+			row("imports.created", n(im.Created)), row("imports.merged", n(im.Merged)), row("imports.rejected", n(im.Rejected)), row("imports.failed", n(im.Failed)),
+			row("imports.before", n(im.AlreadyImported)), row("imports.warnings", n(im.Warnings)), row("job.started", localeOf(c).When(im.CreatedAt))}}
 	if im.Error != "" {
-		job.Rows = append(job.Rows, row("Error", im.Error))
+		job.Rows = append(job.Rows, row("job.error", im.Error))
 	}
 	if im.Status == store.JobRunning {
 		job.Poll = "/imports/" + im.ID + "/progress"
 	}
 	if im.Rejected+im.Failed+im.Warnings > 0 {
-		job.Download = &web.Link{URL: "/imports/" + im.ID + "/errors.csv", Label: "Download the rows to fix (CSV)"}
+		job.Download = &web.Link{URL: "/imports/" + im.ID + "/errors.csv", Label: "imports.download_errors"}
 	}
 	return job
+}
+
+// importSummary says how far an import is ("3 of 10 rows") or what it did
+// ("10 rows, 8 created, 2 rejected"), or why it failed, in the reader's
+// language.
+func importSummary(c *fiber.Ctx, im store.Import) string {
+	switch im.Status {
+	case store.JobRunning:
+		return tr(c, "job.rows_done", "Done", im.Processed, "Total", im.Total)
+	case store.JobFailed:
+		return im.Error
+	}
+	parts := []string{tr(c, "imports.n_created", "N", im.Created)}
+	for _, p := range []struct {
+		n  int
+		id string
+	}{{im.Merged, "imports.n_merged"}, {im.AlreadyImported, "imports.n_before"}, {im.Rejected, "imports.n_rejected"}, {im.Failed, "imports.n_failed"}} {
+		if p.n > 0 {
+			parts = append(parts, tr(c, p.id, "N", p.n))
+		}
+	}
+	return tr(c, "imports.summary", "Count", im.Total, "Parts", strings.Join(parts, tr(c, "job.sep")))
 }

@@ -50,10 +50,10 @@ func editFields(c *fiber.Ctx, lp service.LeadPage, stages []string) []web.Field 
 		case lead.FieldDate:
 			f.Type = "date"
 		case lead.FieldSelect, lead.FieldMultiSelect:
-			f.Type, f.Options = "select", customOptions(lp.Schema, d)
+			f.Type, f.Options = "select", lp.Schema.Choices(d)
 			if d.Type == lead.FieldMultiSelect {
 				f.Multiple, f.Value = true, ""
-				f.Values = customValues(l.Custom[d.Name])
+				f.Values = multiValues(l.Custom[d.Name])
 			} else {
 				f.Options = withValue(f.Options, f.Value)
 			}
@@ -63,16 +63,8 @@ func editFields(c *fiber.Ctx, lp service.LeadPage, stages []string) []web.Field 
 	return out
 }
 
-// customOptions are the choices of select field d: its own, or its option list's.
-func customOptions(schema lead.CustomSchema, d lead.FieldDef) []string {
-	if d.OptionList != "" {
-		return schema.Lists[d.OptionList]
-	}
-	return d.Options
-}
-
-// customValues are a multi_select's items.
-func customValues(v any) []string {
+// multiValues are a multi_select's items.
+func multiValues(v any) []string {
 	var out []string
 	switch x := v.(type) {
 	case []any:
@@ -145,23 +137,16 @@ func (s *Server) editForm(c *fiber.Ctx, key string) error {
 			in.Emails = &more
 		}
 	}
-	schema, err := s.Store.CustomSchema(ctx, lead.EntityLead)
+	schema, err := s.Service.FieldSchema(ctx, lead.EntityLead)
 	if err != nil {
 		return err
 	}
 	if len(schema.Fields) > 0 {
-		custom := map[string]any{}
+		custom := customValues(c, schema, "custom.")
 		for _, d := range schema.Fields {
-			name := "custom." + d.Name
-			var v any
-			if d.Type == lead.FieldMultiSelect {
-				if items := formList(c, name); len(items) > 0 {
-					v = items
-				}
-			} else if s := strings.TrimSpace(c.FormValue(name)); s != "" {
-				v = s
+			if _, ok := custom[d.Name]; !ok {
+				custom[d.Name] = nil // emptied: cleared (refused for a required field)
 			}
-			custom[d.Name] = v // nil: cleared (refused for a required field)
 		}
 		in.Custom = &custom
 	}

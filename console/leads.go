@@ -3,7 +3,6 @@ package console
 import (
 	"errors"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +69,7 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return render(c, "leads", p)
 	}
+	// ?sort=reclaim is in f (ParseLeadFilter): the query sorts the whole list.
 	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "", Pool: tab}
 	if data.View != "" {
 		in.Pool, in.Filter.Review = "", view.Review
@@ -87,17 +87,8 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	data.Leads = leads
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	q.Set("sort", "reclaim")
+	q.Del("cursor") // a sorted list starts at its first page
 	data.SortURL = "/leads?" + q.Encode()
-	if tab == "" && c.Query("sort") == "reclaim" {
-		// Soonest reclaim first; leads without a reclaim timer last.
-		due := func(l lead.Lead) time.Time {
-			if d, ok := lead.NextReclaim(l); ok {
-				return d.Due
-			}
-			return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-		}
-		slices.SortStableFunc(data.Leads, func(a, b lead.Lead) int { return due(a).Compare(due(b)) })
-	}
 	if next != "" {
 		q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 		q.Set("cursor", next)

@@ -32,15 +32,7 @@ func localeOf(c *fiber.Ctx) web.Locale {
 // setLocale keeps u's locale for the request's pages.
 func (s *Server) setLocale(c *fiber.Ctx, u lead.User) {
 	lang := i18n.Pick(c.Get(fiber.HeaderAcceptLanguage), c.Cookies(langCookie), u.Language)
-	c.Locals(localeKey{}, web.Locale{Lang: lang, Zone: zoneOf(u)})
-}
-
-// zoneOf is u's time zone, UTC when unset or unknown.
-func zoneOf(u lead.User) *time.Location {
-	if z, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
-		return z
-	}
-	return time.UTC
+	c.Locals(localeKey{}, web.Locale{Lang: lang, Zone: s.Service.Location(c.UserContext(), u)})
 }
 
 // tr is the message id in the language of c's page.
@@ -69,4 +61,22 @@ func switchLanguage(c *fiber.Ctx) error {
 		next = "/"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// trOr is the message id in the language of c's page, or def when the
+// catalogues have no such id (a name of the data, such as a sheet's field).
+func trOr(c *fiber.Ctx, id, def string) string {
+	if !i18n.Has(i18n.EN, id) {
+		return def
+	}
+	return tr(c, id)
+}
+
+// reasonText is a field error's reason in the language of c's page: a
+// built-in check's by its code (reason.*), else as written.
+func reasonText(c *fiber.Ctx, e lead.FieldError) string {
+	if e.Code != "" {
+		return trOr(c, "reason."+e.Code, e.Reason)
+	}
+	return e.Reason
 }

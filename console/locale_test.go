@@ -1,9 +1,12 @@
 package console_test
 
 import (
+	"net/url"
 	"testing"
+	"time"
 
 	"github.com/leadflow/leadflow/internal/apptest"
+	"github.com/leadflow/leadflow/lead"
 )
 
 // TestConsoleSpeaksTheReadersLanguage: the browser's Accept-Language picks
@@ -35,4 +38,42 @@ func TestConsoleSpeaksTheReadersLanguage(t *testing.T) {
 	// The sign-in page, before any session, follows the browser too.
 	anon := s.Browser()
 	apptest.WantText(t, s.Expect(anon.Get("/login", "Accept-Language", "zh-CN"), 200), "登录 leadflow")
+}
+
+// TestConsoleLanguageAndZoneSettings: a user's saved language wins over
+// the browser's (and over an earlier switch in this browser), every time
+// is shown in their zone with its offset, and a zone that does not exist
+// is refused on the form, naming the field.
+func TestConsoleLanguageAndZoneSettings(t *testing.T) {
+	s := apptest.NewStack(t)
+	_, token := s.CreateRep("Wang", 5)
+	b := s.Browser()
+	b.SignIn(token, "/leads")
+	apptest.WantRedirect(t, b.Get("/lang/en?next=%2Fsettings%2Fnotifications"), "/settings/notifications")
+	page := s.Expect(b.Get("/settings/notifications", "Accept-Language", "en"), 200)
+	apptest.WantText(t, page, `id="profile-form"`)
+
+	bad := b.Post(page, "/settings/profile", url.Values{"language": {"zh-CN"}, "time_zone": {"Mars/Olympus"}})
+	if bad.Status != 422 {
+		t.Fatalf("a zone that does not exist: %d", bad.Status)
+	}
+	apptest.WantText(t, bad, "time_zone")
+	apptest.WantText(t, bad, `value="Mars/Olympus"`)
+
+	apptest.WantRedirect(t, b.Post(page, "/settings/profile", url.Values{"language": {"zh-CN"}, "time_zone": {"Asia/Shanghai"}}),
+		"/settings/notifications?saved=profile")
+	saved := s.Expect(b.Get("/settings/notifications?saved=profile", "Accept-Language", "en"), 200)
+	apptest.WantText(t, saved, `<html lang="zh-CN">`)
+	apptest.WantText(t, saved, "您的语言和时区已保存。")
+	apptest.WantText(t, saved, `<span id="zone" title="时间按此时区显示">Asia/Shanghai</span>`)
+	var me lead.User
+	s.Expect(s.Do("GET", "/api/v1/me", token, ""), 200).JSON(t, &me)
+	if me.Language != "zh-CN" || me.TimeZone != "Asia/Shanghai" {
+		t.Fatalf("GET /api/v1/me: %+v", me)
+	}
+	// Times on pages are in her zone, with its offset.
+	l := s.CreateLead(`{"company":"Zone Test Trading","phone":"+8613900139001","country":"CN"}`)
+	lp := s.Expect(b.Get("/leads/"+l.ID), 200)
+	want := l.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04") + " &#43;08:00" // html/template escapes the +
+	apptest.WantText(t, lp, want)
 }

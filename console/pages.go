@@ -11,7 +11,6 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -35,7 +34,10 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post := func(p string, h fiber.Handler) { app.Post(p, append(slices.Clone(sec), h)...) }
 	post("/logout", s.logout)
 	get("/dashboard", s.dashboardPage)
+	get("/dashboard/figures.json", s.dashboardJSON)
+	get("/dashboard/figures.csv", s.dashboardCSV)
 	get("/leads", s.leadsPage)
+	s.createRoutes(get, post) // before /leads/:id, which would take /leads/new
 	get("/leads/:id", s.leadPage)
 	s.consoleActions(post)
 	get("/invite", s.invitePage)
@@ -43,6 +45,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/invite/rotate", s.rotateInvitePage)
 	get("/settings/notifications", s.settingsPage)
 	post("/settings/notifications", s.saveSettings)
+	post("/settings/profile", s.saveProfile)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.adminRoutes(get, post)
@@ -65,22 +68,22 @@ func serveStatic(c *fiber.Ctx) error {
 }
 
 func (s *Server) invitePage(c *fiber.Ctx) error {
-	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
+	link, err := s.Service.MyInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
 	p := consolePage(c, "nav.invite", "invite")
-	p.Data = struct{ URL string }{service.InviteURL(s.PublicURL, tok)}
+	p.Data = struct{ URL string }{link.URL}
 	return render(c, "invite", p)
 }
 
 // inviteQR draws the caller's invite link as a QR code (PNG).
 func (s *Server) inviteQR(c *fiber.Ctx) error {
-	tok, err := s.Store.InviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey)
+	link, err := s.Service.MyInviteLink(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(service.InviteURL(s.PublicURL, tok), qrcode.Medium, 440)
+	png, err := qrcode.Encode(link.URL, qrcode.Medium, 440)
 	if err != nil {
 		return err
 	}
@@ -89,28 +92,38 @@ func (s *Server) inviteQR(c *fiber.Ctx) error {
 }
 
 func (s *Server) rotateInvitePage(c *fiber.Ctx) error {
-	if _, err := s.Store.RotateInviteToken(c.UserContext(), httpx.Caller(c).ID, s.InviteKey); err != nil {
+	if _, err := s.Service.RotateInviteLink(c.UserContext(), httpx.Caller(c)); err != nil {
 		return err
 	}
 	return c.Redirect("/invite", fiber.StatusSeeOther)
 }
 
 func (s *Server) settingsPage(c *fiber.Ctx) error {
-	optOut, err := s.Store.EmailOptOut(c.UserContext(), httpx.Caller(c).ID)
+	set, err := s.Service.MyNotificationSettings(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
-	return s.renderSettings(c, optOut, "", nil)
+	notice := ""
+	if c.Query("saved") == "profile" {
+		notice = "profile.saved"
+	}
+	return s.renderSettings(c, set.OptOut, notice, nil)
 }
 
 func (s *Server) renderSettings(c *fiber.Ctx, optOut []string, notice string, refusal error) error {
+	return s.renderSettingsWith(c, optOut, profileOf(c), notice, refusal)
+}
+
+// renderSettingsWith renders the settings page with the e-mail kinds of
+// optOut off and prof in the language and time zone form.
+func (s *Server) renderSettingsWith(c *fiber.Ctx, optOut []string, prof web.Profile, notice string, refusal error) error {
 	var kinds []web.EmailSetting
 	for _, k := range lead.EmailKinds {
-		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: k.Description, Required: k.Essential,
+		kinds = append(kinds, web.EmailSetting{Kind: k.Kind, Label: "settings.kind." + k.Kind, Required: k.Essential,
 			On: k.Essential || !slices.Contains(optOut, k.Kind)})
 	}
 	p := consolePage(c, "settings.title", "settings")
-	p.Data, p.Notice = struct{ Kinds []web.EmailSetting }{kinds}, notice
+	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof}, notice
 	if refusal != nil {
 		p.Problem = webProblem(refusal)
 		c.Status(refusalStatus(refusal))
@@ -131,12 +144,12 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 			optOut = append(optOut, k.Kind)
 		}
 	}
-	kinds, err := s.Store.SetEmailOptOut(c.UserContext(), httpx.Caller(c).ID, optOut)
+	set, err := s.Service.SetMyNotificationSettings(c.UserContext(), httpx.Caller(c), &optOut)
 	if err != nil {
 		if webProblem(err) == nil {
 			return err
 		}
 		return s.renderSettings(c, optOut, "", err)
 	}
-	return s.renderSettings(c, kinds, "Saved.", nil)
+	return s.renderSettings(c, set.OptOut, "settings.saved", nil)
 }

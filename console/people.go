@@ -43,7 +43,7 @@ func (s *Server) showUsers(c *fiber.Ctx, secret *web.Secret, refusal error, form
 	if next != "" {
 		d.Next = "/users?cursor=" + url.QueryEscape(next)
 	}
-	return showPage(c, "users", "Users", "users", "", &d, &d.Errors, refusal)
+	return showPage(c, "users", "nav.users", "users", "", &d, &d.Errors, refusal)
 }
 
 // userFormDone shows the users page with the secret, or with the refusal.
@@ -62,7 +62,7 @@ func (s *Server) createUserForm(c *fiber.Ctx) error {
 	if err != nil {
 		return s.userFormDone(c, nil, err, form)
 	}
-	return s.userFormDone(c, &web.Secret{Label: "API token of " + created.Name + " (shown once: copy it now)", Value: created.Token}, nil, nil)
+	return s.userFormDone(c, &web.Secret{Label: tr(c, "users.secret_token", "Name", created.Name), Value: created.Token}, nil, nil)
 }
 
 // tokenForm gives a user a new API token and shows it once.
@@ -71,7 +71,7 @@ func (s *Server) tokenForm(c *fiber.Ctx) error {
 	if err != nil {
 		return s.userFormDone(c, nil, err, nil)
 	}
-	return s.userFormDone(c, &web.Secret{Label: "New API token of " + out.Name + " (shown once; the old one no longer works, and the console sessions opened with it have ended)", Value: out.Token}, nil, nil)
+	return s.userFormDone(c, &web.Secret{Label: tr(c, "users.secret_new_token", "Name", out.Name), Value: out.Token}, nil, nil)
 }
 
 // signInLinkForm issues a one-time sign-in link and shows it once.
@@ -84,7 +84,7 @@ func (s *Server) signInLinkForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	label := "One-time sign-in link for " + u.Name + " (works once, until " + expires.UTC().Format("15:04 UTC") + ")"
+	label := tr(c, "users.secret_link", "Name", u.Name, "Until", localeOf(c).When(expires))
 	return s.userFormDone(c, &web.Secret{Label: label, Value: link}, nil, nil)
 }
 
@@ -112,7 +112,7 @@ func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) e
 	}
 	d := web.UsersPage{Users: []web.UserRow{{User: u, TeamName: choiceLabel(teams, u.TeamID)}}, CanEdit: true, Teams: teams,
 		Roles: roleNames, Form: form, Errors: map[string]string{}}
-	return showPage(c, "user", u.Name, "users", map[string]string{"saved": "Saved."}[c.Query("done")], &d, &d.Errors, refusal)
+	return showPage(c, "user", u.Name, "users", map[string]string{"saved": "pool.done.details"}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 // saveUserForm patches the user with the form (service.UpdateUser, as
@@ -152,7 +152,7 @@ func (s *Server) showTeams(c *fiber.Ctx, refusal error, form map[string]string) 
 	if next != "" {
 		d.Next = "/teams?cursor=" + url.QueryEscape(next)
 	}
-	return showPage(c, "teams", "Teams", "teams", map[string]string{"created": "The team is created."}[c.Query("done")], &d, &d.Errors, refusal)
+	return showPage(c, "teams", "nav.teams", "teams", map[string]string{"created": "teams.created"}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) createTeamForm(c *fiber.Ctx) error {
@@ -179,7 +179,7 @@ func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
 	if d.Recipients, err = s.Service.TeamRecipients(c.UserContext(), httpx.Caller(c), t.ID); err != nil {
 		return err
 	}
-	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "Recipients saved."}[c.Query("done")], &d, &d.Errors, refusal)
+	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "pool.done.recipients"}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {

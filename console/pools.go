@@ -24,23 +24,30 @@ import (
 
 // policyForm are the fields of a pool's policy form, named as the API's
 // policy object names them; "duration" fields take "90m", "36h", "7d".
+// Labels and help are message ids.
 var policyForm = []web.PolicyField{
-	{Name: "distribution", Label: "Distribution", Type: "select", Options: lead.Distributions,
-		Help: "claim_only: members claim; the others offer each new lead to a member"},
-	{Name: "auto_accept", Label: "Offers are accepted at once", Type: "checkbox"},
-	{Name: "accept_timeout", Label: "An offer passes on after", Type: "duration"},
-	{Name: "first_contact_sla", Label: "First contact within", Type: "duration", Help: "the rep is reminded, then the pool's admins at twice it"},
-	{Name: "no_follow_up_after", Label: "Reclaim without a follow-up after", Type: "duration"},
-	{Name: "no_conversion_after", Label: "Reclaim without a conversion after", Type: "duration"},
-	{Name: "remind_before", Label: "Remind the rep before a reclaim", Type: "duration", Help: "shorter than the reclaim timers"},
-	{Name: "cooldown", Label: "A rep may not claim back a lead of theirs for", Type: "duration"},
-	{Name: "claim_when", Label: "Members may claim when (expression)", Type: "expr", Help: "empty: always"},
-	{Name: "reclaim_exempt_when", Label: "No reclaim when (expression)", Type: "expr", Help: "empty: never exempt"},
+	{Name: "distribution", Label: "pool.policy.distribution", Type: "select", Options: lead.Distributions, Help: "pool.help.distribution"},
+	{Name: "auto_accept", Label: "pool.policy.auto_accept", Type: "checkbox"},
+	{Name: "accept_timeout", Label: "pool.policy.accept_timeout", Type: "duration"},
+	{Name: "first_contact_sla", Label: "pool.policy.first_contact_sla", Type: "duration", Help: "pool.help.first_contact_sla"},
+	{Name: "no_follow_up_after", Label: "pool.policy.no_follow_up_after", Type: "duration"},
+	{Name: "no_conversion_after", Label: "pool.policy.no_conversion_after", Type: "duration"},
+	{Name: "remind_before", Label: "pool.policy.remind_before", Type: "duration", Help: "pool.help.remind_before"},
+	{Name: "cooldown", Label: "pool.policy.cooldown", Type: "duration"},
+	{Name: "claim_when", Label: "pool.policy.claim_when", Type: "expr", Help: "pool.help.claim_when"},
+	{Name: "reclaim_exempt_when", Label: "pool.policy.reclaim_exempt_when", Type: "expr", Help: "pool.help.reclaim_exempt_when"},
 }
 
-// poolDone are the notices after a pool form succeeded.
-var poolDone = map[string]string{"created": "The pool is created.", "policy": "The policy is saved; running leads use it now.",
-	"members": "Members saved.", "details": "Saved.", "weights": "Weights saved.", "admins": "Admins saved.", "recipients": "Recipients saved.", "owner": "The ownership is transferred."}
+// poolDone are the notices (message ids) after a pool form succeeded.
+var poolDone = map[string]string{"created": "pool.done.created", "policy": "pool.done.policy",
+	"members": "pool.done.members", "details": "pool.done.details", "weights": "pool.done.weights", "admins": "pool.done.admins",
+	"recipients": "pool.done.recipients", "owner": "pool.done.owner"}
+
+// personLabel is a user for a select: their name and role, in the
+// reader's language.
+func personLabel(c *fiber.Ctx, u lead.User) string {
+	return u.Name + " (" + tr(c, "role."+string(u.Role)) + ")"
+}
 
 // rawJSON is v as a raw JSON value of a pool or user change.
 func rawJSON(v any) json.RawMessage {
@@ -78,14 +85,14 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 	}
 	for _, u := range people {
 		if u.Role != lead.RoleRep {
-			d.Staff = append(d.Staff, web.Choice{Value: u.ID, Label: u.Name + " (" + string(u.Role) + ")"})
+			d.Staff = append(d.Staff, web.Choice{Value: u.ID, Label: personLabel(c, u)})
 		}
 	}
 	slices.SortFunc(d.Staff, func(a, b web.Choice) int { return compareFold(a.Label, b.Label) })
 	if next != "" {
 		d.Next = "/pools?cursor=" + url.QueryEscape(next)
 	}
-	return showPage(c, "pools", "Pools", "pools", poolDone[c.Query("done")], &d, &d.Errors, refusal)
+	return showPage(c, "pools", "nav.pools", "pools", poolDone[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 // createPoolForm creates a pool from the form of /pools (admins).
@@ -151,7 +158,7 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 		if !u.Active {
 			continue
 		}
-		label := u.Name + " (" + string(u.Role) + ")"
+		label := personLabel(c, u)
 		if !slices.Contains(pool.MemberIDs, u.ID) {
 			d.AddMembers = append(d.AddMembers, web.Choice{Value: u.ID, Label: label})
 		}
@@ -162,13 +169,13 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 			d.NewOwners = append(d.NewOwners, web.Choice{Value: u.ID, Label: label})
 		}
 	}
-	d.Policy = s.policyFields(pool.Policy, policy)
+	d.Policy = s.policyFields(c, pool.Policy, policy)
 	return showPage(c, "pool", pool.Name, "pools", notice, &d, &d.Errors, refusal)
 }
 
 // policyFields fills the policy form from the pool's policy, or with what
-// was typed, and says what each duration takes.
-func (s *Server) policyFields(pol lead.Policy, typed map[string]string) []web.PolicyField {
+// was typed, and says what each duration takes, in the reader's language.
+func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]string) []web.PolicyField {
 	var current map[string]any
 	_ = json.Unmarshal(rawJSON(pol), &current) // the JSON the API answers: "7d", true
 	min := lead.Duration(s.MinPolicyDuration).String()
@@ -183,13 +190,18 @@ func (s *Server) policyFields(pol lead.Policy, typed map[string]string) []web.Po
 		if typed != nil {
 			f.Value, f.Checked = typed[f.Name], typed[f.Name] == "on"
 		}
-		if f.Type == "duration" {
-			help := "like 90m, 36h or 7d; empty or 0 turns it off; else at least " + min
-			if f.Help != "" {
-				help += "; " + f.Help
-			}
-			f.Help = help
+		help := ""
+		if f.Help != "" {
+			help = tr(c, f.Help)
 		}
+		if f.Type == "duration" {
+			d := tr(c, "pool.help.duration", "Min", min)
+			if help != "" {
+				d += tr(c, "pool.help.sep") + help
+			}
+			help = d
+		}
+		f.Help = help
 		out = append(out, f)
 	}
 	return out

@@ -23,14 +23,8 @@ import (
 // TestRules, PreviewRules, ActivateRules), under the same roles
 // (service.GateRulesRead, service.GateRulesWrite).
 
-// ruleAbout says what each kind decides, for the pages.
-var ruleAbout = map[rules.Kind]string{
-	rules.KindValidation: "Rejects a new lead when a rule matches: each rule has a name, a when expression, the message, and optionally the form field it is about.",
-	rules.KindRouting:    "Sends a new lead to the pool of the first rule that matches (or to the inviter), else to the default pool.",
-	rules.KindAutoAccept: "Accepts an offered lead automatically when every condition of one group holds; ignored companies never are.",
-	rules.KindScoring:    "Scores a lead: the points of every rule that matches add up.",
-	rules.KindConversion: "Maps the lead's fields to the customer and the order that converting it creates.",
-}
+// ruleAbout is the message id that says what a kind decides, for the pages.
+func ruleAbout(k rules.Kind) string { return "rules.about." + string(k) }
 
 // defaultSample is the sample lead the test form starts with.
 const defaultSample = `{
@@ -74,7 +68,7 @@ func (s *Server) rulesFor(g service.Gate, h fiber.Handler) fiber.Handler {
 
 // userNames looks up users' names once each; "" is the seeded version's.
 func (s *Server) userNames(c *fiber.Ctx) func(id string) string {
-	names := map[string]string{"": "leadflow (initial)"}
+	names := map[string]string{"": tr(c, "rules.initial")}
 	return func(id string) string {
 		if n, ok := names[id]; ok {
 			return n
@@ -95,7 +89,7 @@ func (s *Server) rulesPage(c *fiber.Ctx) error {
 	name := s.userNames(c)
 	var kinds []web.RuleKind
 	for _, k := range rules.Kinds {
-		row := web.RuleKind{Kind: string(k), About: ruleAbout[k]}
+		row := web.RuleKind{Kind: string(k), About: ruleAbout(k)}
 		for _, set := range sets {
 			if set.Kind == string(k) {
 				row.Version, row.By, row.At = set.Version, name(set.CreatedBy), set.CreatedAt
@@ -121,7 +115,7 @@ func (s *Server) editor(c *fiber.Ctx) (*web.RuleEditor, error) {
 		return nil, err
 	}
 	name := s.userNames(c)
-	d := &web.RuleEditor{RuleKind: web.RuleKind{Kind: string(k), About: ruleAbout[k], Version: active.Version, By: name(active.CreatedBy), At: active.CreatedAt},
+	d := &web.RuleEditor{RuleKind: web.RuleKind{Kind: string(k), About: ruleAbout(k), Version: active.Version, By: name(active.CreatedBy), At: active.CreatedAt},
 		Source: indentJSON(active.Body), CanWrite: httpx.Caller(c).MayWriteRules(), Sample: defaultSample, Limit: service.DefaultPreviewLeads,
 		Environment: rules.Environment}
 	for _, v := range versions {
@@ -150,7 +144,7 @@ func (s *Server) showEditor(c *fiber.Ctx, d *web.RuleEditor, notice string, refu
 		d.Lines = append(d.Lines, i)
 	}
 	d.Rows = min(max(n+1, 12), 36)
-	p := consolePage(c, "Rules: "+d.Kind, "rules")
+	p := consolePage(c, tr(c, "rules.page_title", "Kind", d.Kind), "rules")
 	p.Notice, p.Data = notice, d
 	if refusal != nil {
 		refusal = compileProblemOf(refusal)
@@ -179,9 +173,9 @@ func (s *Server) rulePage(c *fiber.Ctx) error {
 	}
 	notice := ""
 	if v := c.Query("saved"); v != "" {
-		notice = "Saved as version " + v + "; it is active now."
+		notice = tr(c, "rules.saved_notice", "Version", v)
 	} else if v := c.Query("activated"); v != "" {
-		notice = "Version " + v + " is active now."
+		notice = tr(c, "rules.activated_notice", "Version", v)
 	}
 	return s.showEditor(c, d, notice, nil)
 }
@@ -227,11 +221,11 @@ func (s *Server) refused(c *fiber.Ctx, d *web.RuleEditor, err error) error {
 
 // sampleInput reads the test form's sample: a lead's fields as JSON, or
 // (with a "lead" key) the whole input of POST /api/v1/rules/{kind}/test.
-func sampleInput(sample string) (service.TestInput, error) {
+func sampleInput(c *fiber.Ctx, sample string) (service.TestInput, error) {
 	var in service.TestInput
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(sample), &probe); err != nil {
-		return in, lead.Invalid(lead.FieldError{Field: "sample", Reason: "must be a JSON object: " + err.Error()})
+		return in, lead.Invalid(lead.FieldError{Field: "sample", Reason: tr(c, "rules.sample_not_object", "Error", err.Error())})
 	}
 	var err error
 	if _, whole := probe["lead"]; whole {
@@ -242,9 +236,9 @@ func sampleInput(sample string) (service.TestInput, error) {
 	if p := webProblem(err); p != nil {
 		var why []string
 		for f, r := range p.Fields {
-			why = append(why, f+" "+r)
+			why = append(why, f+" "+tr(c, r))
 		}
-		return in, lead.Invalid(lead.FieldError{Field: "sample", Reason: strings.Join(append([]string{p.Title}, why...), ": ")})
+		return in, lead.Invalid(lead.FieldError{Field: "sample", Reason: strings.Join(append([]string{tr(c, p.Title)}, why...), ": ")})
 	}
 	return in, err
 }
@@ -254,7 +248,7 @@ func (s *Server) testRulePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := sampleInput(d.Sample)
+	in, err := sampleInput(c, d.Sample)
 	if err != nil {
 		return s.refused(c, d, err)
 	}

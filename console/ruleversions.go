@@ -53,7 +53,7 @@ func (s *Server) renderVersion(c *fiber.Ctx, set lead.RuleSet, refusal error) er
 	d := web.RuleVersionPage{Kind: set.Kind, ActiveVersion: active.Version, Source: src, CanWrite: httpx.Caller(c).MayWriteRules(),
 		Version: web.RuleVersion{Version: set.Version, Active: set.Active, By: s.userNames(c)(set.CreatedBy), At: set.CreatedAt},
 		Hunks:   linediff.Hunks(linediff.Diff(indentJSON(active.Body), src), diffContext)}
-	p := consolePage(c, fmt.Sprintf("Rules: %s, version %d", set.Kind, set.Version), "rules")
+	p := consolePage(c, tr(c, "rules.version_title", "Kind", set.Kind, "Version", set.Version), "rules")
 	p.Data = d
 	if refusal != nil {
 		refusal = compileProblemOf(refusal)
@@ -72,7 +72,7 @@ func (s *Server) activateRulePage(c *fiber.Ctx) error {
 		return s.showVersion(c, nil)
 	}
 	if c.FormValue("confirm") != "yes" {
-		return s.showVersion(c, lead.Invalid(lead.FieldError{Field: "confirm", Reason: "tick the box to confirm the rollback"}))
+		return s.showVersion(c, lead.Invalid(lead.FieldError{Field: "confirm", Reason: tr(c, "rules.tick_box")}))
 	}
 	if _, err := s.Service.ActivateRules(c.UserContext(), httpx.Caller(c), k, v); err != nil {
 		if lead.ErrorCode(err) == lead.CodeNotFound {
@@ -86,40 +86,41 @@ func (s *Server) activateRulePage(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/rules/%s?activated=%d", k, v), fiber.StatusSeeOther)
 }
 
-// decisionText is a decision (decided's map) in words.
+// decisionText is a decision (decided's map) in words, in the reader's language.
 func (s *Server) decisionText(c *fiber.Ctx, k rules.Kind, decision any) string {
 	d, _ := decision.(map[string]any)
 	switch k {
 	case rules.KindValidation:
 		if d["rejected"] == true {
 			reasons, _ := d["reasons"].([]string)
-			return "rejected: " + strings.Join(reasons, "; ")
+			return tr(c, "rules.d.rejected", "Reasons", strings.Join(reasons, "; "))
 		}
-		return "accepted"
+		return tr(c, "rules.d.accepted")
 	case rules.KindRouting:
-		to := "the inviter's pool"
+		to := tr(c, "rules.d.inviter_pool")
 		if id, _ := d["pool_id"].(string); id != "" {
-			to = "pool " + id
+			name := id
 			if p, err := s.Store.Pool(c.UserContext(), id); err == nil {
-				to = "pool " + p.Name
+				name = p.Name
 			}
+			to = tr(c, "rules.d.pool", "Pool", name)
 		} else if d["to_inviter"] != true {
-			return "no pool"
+			return tr(c, "rules.d.no_pool")
 		}
 		if rule, _ := d["rule"].(string); rule != "" {
-			return to + " (rule " + rule + ")"
+			return tr(c, "rules.d.by_rule", "To", to, "Rule", rule)
 		}
-		return to + " (default)"
+		return tr(c, "rules.d.by_default", "To", to)
 	case rules.KindScoring:
-		return "score " + strconv.Itoa(toInt(d["score"]))
+		return tr(c, "rules.d.score", "Score", strconv.Itoa(toInt(d["score"])))
 	case rules.KindAutoAccept:
 		switch {
 		case d["ignored"] == true:
-			return "not accepted: the company is ignored"
+			return tr(c, "rules.d.ignored")
 		case d["accept"] == true:
-			return "accepted automatically"
+			return tr(c, "rules.d.auto_accepted")
 		}
-		return "not accepted"
+		return tr(c, "rules.d.not_accepted")
 	default:
 		b, _ := json.Marshal(d)
 		return string(b)

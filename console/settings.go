@@ -18,8 +18,8 @@ import (
 // service's methods as the API does (Fields, SaveField, DeleteField,
 // SetOptions, Notifications).
 
-// fieldsDone are the notices after a field form succeeded.
-var fieldsDone = map[string]string{"created": "The field is defined.", "saved": "The field is saved.", "deleted": "The field is deleted."}
+// fieldsDone are the notices (message ids) after a field form succeeded.
+var fieldsDone = map[string]string{"created": "fields.done.created", "saved": "fields.done.saved", "deleted": "fields.done.deleted"}
 
 func (s *Server) fieldsPage(c *fiber.Ctx) error { return s.showFields(c, nil, nil, nil) }
 
@@ -28,7 +28,7 @@ func (s *Server) fieldsPage(c *fiber.Ctx) error { return s.showFields(c, nil, ni
 func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, form map[string]string) error {
 	d := web.FieldsPage{Field: field, CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Entities: lead.FieldEntities,
 		Types: lead.FieldTypes, OptionLists: lead.OptionLists, Form: form, Errors: map[string]string{}}
-	title, nav := "Custom fields", "fields"
+	title, nav := "nav.fields", "fields"
 	if field == nil {
 		defs, err := s.Service.Fields(c.UserContext(), httpx.Caller(c), "")
 		if err != nil {
@@ -36,7 +36,7 @@ func (s *Server) showFields(c *fiber.Ctx, field *lead.FieldDef, refusal error, f
 		}
 		d.Fields = defs
 	} else {
-		title = "Field " + field.Name
+		title = tr(c, "fields.field", "Name", field.Name)
 		if form == nil {
 			d.Form = map[string]string{"entity": field.Entity, "name": field.Name, "label": field.Label, "type": field.Type,
 				"options": strings.Join(field.Options, "\n"), "option_list": field.OptionList}
@@ -122,7 +122,7 @@ func (s *Server) showOptions(c *fiber.Ctx, list string, refusal error, typed str
 		d.Lists = append(d.Lists, l)
 	}
 	if saved := c.Query("saved"); saved != "" && lead.KnownOptionList(saved) {
-		p.Notice = "The list " + saved + " is saved."
+		p.Notice = tr(c, "options.saved", "List", saved)
 	}
 	return render(c, "options", p)
 }

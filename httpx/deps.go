@@ -20,8 +20,6 @@ type Deps struct {
 	Guard *Guard
 	// PublicURL is the base URL users reach the service at, for links.
 	PublicURL string
-	// InviteKey is the secret invite links are derived from.
-	InviteKey []byte
 	// ExportTTL is how long an export's file is kept.
 	ExportTTL time.Duration
 	// MinPolicyDuration is the shortest timer a pool policy may set.

@@ -51,12 +51,14 @@ func Reply(c *fiber.Ctx, status int, code, title, detail string) error {
 	return WriteProblem(c, Problem{Status: status, Code: code, Title: title, Detail: detail})
 }
 
-// WriteProblem writes p as application/problem+json; its type is
+// WriteProblem writes p as application/problem+json, said in the
+// language of c (ProblemLanguage; see Localize); its type is
 // /problems/{code} unless set.
 func WriteProblem(c *fiber.Ctx, p Problem) error {
 	if p.Type == "" {
 		p.Type = "/problems/" + p.Code
 	}
+	Localize(ProblemLanguage(c), &p, prefixesOf(c.Path())...)
 	c.Status(p.Status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	b, err := json.Marshal(p)

@@ -25,6 +25,8 @@ const (
 	ActReclaim    Action = "reclaim"
 	ActClose      Action = "close"
 	ActConvert    Action = "convert"
+	ActReopen     Action = "reopen"  // a closed lead goes back into a pool
+	ActReadmit    Action = "readmit" // a rejected lead goes through intake again, its validation overridden
 	ActImport     Action = "import into"
 	ActExport     Action = "export from"
 	ActRecipients Action = "manage recipients"
@@ -109,6 +111,11 @@ var Permissions = map[Action]Permission{
 	ActClose:    {ActClose, "closed", live, grants()},
 	// A converted lead may be converted again: the answer is its customer.
 	ActConvert: {ActConvert, "converted", []Status{StatusAssigned, StatusConverted}, grants(Grant{Who: RelOwner})},
+	// A closed lead goes back into a pool: admins and the admins of its
+	// pool (and of the pool it goes into). A rejected lead is in no pool:
+	// only admins see it, and only they override its rejection.
+	ActReopen:  {ActReopen, "reopened", []Status{StatusClosed}, grants()},
+	ActReadmit: {ActReadmit, "readmitted", []Status{StatusRejected}, []Grant{{Who: RelAdmin}}},
 	ActImport:  {ActImport, "imported into", nil, grants()},
 	// An export holds exactly the leads its creator sees.
 	ActExport:     {ActExport, "exported", nil, readGrants},
@@ -122,7 +129,7 @@ var Permissions = map[Action]Permission{
 
 // Actions lists the actions in the order of the README's table.
 var Actions = []Action{ActRead, ActClaim, ActAssign, ActTransfer, ActAccept, ActDecline, ActFollowUp, ActEdit,
-	ActReturn, ActReclaim, ActClose, ActConvert, ActImport, ActExport, ActRecipients, ActManagePool, ActDefinePool}
+	ActReturn, ActReclaim, ActClose, ActConvert, ActReopen, ActReadmit, ActImport, ActExport, ActRecipients, ActManagePool, ActDefinePool}
 
 // PoolAccess is how a user stands to one pool: whether they administer it
 // and whether they may claim from it.

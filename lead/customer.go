@@ -76,3 +76,29 @@ func SplitOrder(m map[string]any) (Order, error) {
 	}
 	return o, bad.Err()
 }
+
+// CustomerColumns are the keys of a conversion's customer map that are
+// columns of the customer rather than custom fields.
+var CustomerColumns = []string{"name", "contact", "phone", "email", "country"}
+
+// CustomerDefault is the value a customer column takes from lead l when
+// the conversion maps none: the company, the contact's name, the main
+// phone (E.164 when known), the e-mail and the country.
+func CustomerDefault(l Lead, column string) string {
+	switch column {
+	case "name":
+		return l.Company
+	case "contact":
+		return l.Name
+	case "phone":
+		if l.PhoneE164 != "" {
+			return l.PhoneE164
+		}
+		return l.Phone
+	case "email":
+		return l.Email
+	case "country":
+		return l.Country
+	}
+	return ""
+}

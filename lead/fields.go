@@ -114,7 +114,7 @@ func (s CustomSchema) Check(values map[string]any, partial bool) Fields {
 		v, given := values[d.Name]
 		if empty(v) {
 			if d.Required && (given || !partial) {
-				bad.Add("custom."+d.Name, "is required")
+				bad.AddCode("custom."+d.Name, ReasonRequired, "is required")
 			}
 			continue
 		}
@@ -164,6 +164,9 @@ func spelledAs(items []string, v string) string {
 	}
 	return v
 }
+
+// Choices are the choices of select field d (its options, or its option list's items).
+func (s CustomSchema) Choices(d FieldDef) []string { return s.options(d) }
 
 // options are the choices of a select field.
 func (s CustomSchema) options(d FieldDef) []string {

@@ -9,14 +9,20 @@ import (
 // Source, IP and CreatedBy; the rest comes from the caller.
 type Input struct {
 	Contact
+	// Phones and Emails are further numbers and addresses besides the main ones.
+	Phones []string       `json:"phones,omitempty"`
+	Emails []string       `json:"emails,omitempty"`
 	Notes  string         `json:"notes,omitempty"`
 	Tags   []string       `json:"tags,omitempty"`
 	Custom map[string]any `json:"custom,omitempty"`
 	// DuplicatePolicy overrides the source's duplicate policy for this lead.
 	DuplicatePolicy DuplicatePolicy `json:"duplicate_policy,omitempty"`
-	Source          string          `json:"-"`
-	IP              string          `json:"-"`
-	CreatedBy       string          `json:"-"`
+	// PoolID puts the lead in this pool instead of the one routing
+	// chooses: a pool its creator may import into (admins and managers).
+	PoolID    string `json:"pool_id,omitempty"`
+	Source    string `json:"-"`
+	IP        string `json:"-"`
+	CreatedBy string `json:"-"`
 }
 
 // Limits on input sizes.
@@ -63,6 +69,19 @@ func (in *Input) Clean() error {
 	if !in.DuplicatePolicy.Valid() {
 		f.Add("duplicate_policy", "must be merge, warn or reject")
 	}
+	in.Phones, in.Emails = trimmed(in.Phones), trimmed(in.Emails)
+	for _, p := range in.Phones {
+		if utf8.RuneCountInString(p) > 40 {
+			f.Add("phones", "each must have 1 to 40 characters")
+			break
+		}
+	}
+	for _, a := range in.Emails {
+		if !ValidEmail(a) {
+			f.AddCode("emails", ReasonInvalidEmail, "each must be a valid e-mail address")
+			break
+		}
+	}
 	if len(in.Tags) > maxTags {
 		f.Add("tags", "has more than 50 tags")
 	}
@@ -81,6 +100,17 @@ func (in *Input) Clean() error {
 		}
 	}
 	return f.Err()
+}
+
+// trimmed is vs trimmed, without the empty ones.
+func trimmed(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func isAlpha2(s string) bool {
@@ -110,11 +140,15 @@ func (u *User) Clean() error {
 	if u.DailyClaimLimit < 0 || u.DailyClaimLimit > 100000 {
 		f.Add("daily_claim_limit", "must be between 0 and 100000")
 	}
+	checkLanguage(&f, "language", u.Language)
+	checkTimeZone(&f, "time_zone", u.TimeZone)
 	return f.Err()
 }
 
 // Options are the intake options the input asks for.
-func (in Input) Options() IntakeOptions { return IntakeOptions{DuplicatePolicy: in.DuplicatePolicy} }
+func (in Input) Options() IntakeOptions {
+	return IntakeOptions{DuplicatePolicy: in.DuplicatePolicy, PoolID: in.PoolID}
+}
 
 // NewLead builds the lead an Input registers, with its phone parsed and its
 // de-duplication key computed. Call Clean first.
@@ -125,7 +159,7 @@ func (in Input) NewLead(id string) Lead {
 		tags = []string{}
 	}
 	return Lead{
-		ID: id, Status: StatusReceived, Stage: DefaultStages[0], Contact: in.Contact, PhoneE164: p.E164,
+		ID: id, Status: StatusReceived, Stage: DefaultStages[0], Contact: in.Contact, PhoneE164: p.E164, Phones: in.Phones, Emails: in.Emails,
 		Source: in.Source, Notes: in.Notes, Tags: tags, Custom: in.Custom, IP: in.IP, CreatedBy: in.CreatedBy,
 		DedupKey: DedupKey(in.Company, p.E164, in.Country),
 	}

@@ -81,6 +81,10 @@ type IntakeOptions struct {
 	// ImportID and Row name the import row that created the lead.
 	ImportID string `json:"import_id,omitempty"`
 	Row      int    `json:"row,omitempty"`
+	// Readmission is the request id of an admin's readmission of a
+	// rejected lead: its validation is overridden (recorded, not applied),
+	// and the intake's events are keyed by it, apart from the first intake's.
+	Readmission string `json:"readmission,omitempty"`
 }
 
 // IntakeOutcome says what intake did with a new lead; the API answers by it.
@@ -119,6 +123,8 @@ type IntakePlan struct {
 	CreatorID string
 	// AutoAccept: a distribution assigns the lead instead of offering it.
 	AutoAccept bool
+	// Readmission is IntakeOptions.Readmission: it keys the intake's events.
+	Readmission string
 	// The decisions, each with its rule set kind, version and trace:
 	// Validated (or rejected), Scored and Routed.
 	Validated, Scored, Routed Event

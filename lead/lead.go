@@ -62,17 +62,17 @@ const (
 // submits (Input) and the read model keeps (Lead), declared once. Embedded,
 // its fields marshal flat, as if declared in the embedding struct.
 type Contact struct {
-	Company    string `json:"company"`
-	Name       string `json:"name,omitempty"`
-	Phone      string `json:"phone"`
-	Email      string `json:"email,omitempty"`
-	Country    string `json:"country,omitempty"`
-	Channel    string `json:"channel,omitempty"`
-	Group      string `json:"group,omitempty"` // one of the groups option list
-	Profession string `json:"profession,omitempty"`
-	Address    string `json:"address,omitempty"`
-	District   string `json:"district,omitempty"`
-	Division   string `json:"division,omitempty"`
+	Company    string `json:"company" expr:"company"`
+	Name       string `json:"name,omitempty" expr:"name"`
+	Phone      string `json:"phone" expr:"phone"`
+	Email      string `json:"email,omitempty" expr:"email"`
+	Country    string `json:"country,omitempty" expr:"country"`
+	Channel    string `json:"channel,omitempty" expr:"channel"`
+	Group      string `json:"group,omitempty" expr:"group"` // one of the groups option list
+	Profession string `json:"profession,omitempty" expr:"profession"`
+	Address    string `json:"address,omitempty" expr:"address"`
+	District   string `json:"district,omitempty" expr:"district"`
+	Division   string `json:"division,omitempty" expr:"division"`
 }
 
 // Lead is one sales lead as the read model stores it.
@@ -159,8 +159,11 @@ const (
 
 // Team groups reps; a team may own a team-scoped pool.
 type Team struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// TimeZone is the IANA zone of the team's members who set none;
+	// empty: the server's.
+	TimeZone  string    `json:"time_zone,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -249,6 +252,8 @@ const (
 	EventReclaimed   EventType = "reclaimed"
 	EventReturned    EventType = "returned"
 	EventClosed      EventType = "closed"
+	EventReopened    EventType = "reopened"   // a closed lead went back into a pool
+	EventReadmitted  EventType = "readmitted" // an admin overrode the rejection: the lead went through intake again
 	EventEdited      EventType = "edited"
 	EventReminded    EventType = "reminded"         // the owner was reminded of a coming deadline
 	EventEscalated   EventType = "escalated"        // the pool admins were told of a missed first contact

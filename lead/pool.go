@@ -262,6 +262,7 @@ func (t *Team) Clean() error {
 	} else if utf8.RuneCountInString(t.Name) > maxText {
 		f.Add("name", "is longer than 200 characters")
 	}
+	checkTimeZone(&f, "time_zone", t.TimeZone)
 	return f.Err()
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
 	"unicode/utf8"
 
+	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -36,6 +38,10 @@ type Data struct {
 	Items []DigestItem
 	// SettingsURL is where the recipient turns off non-essential e-mails.
 	SettingsURL string
+	// Lang is the recipient's language (lead.User.Language; English when
+	// unset), Zone their time zone (ZoneOf; UTC when nil).
+	Lang string
+	Zone *time.Location
 }
 
 // DigestItem is one due follow-up of a digest.
@@ -51,244 +57,193 @@ type DigestItem struct {
 // Overdue reports whether the follow-up was due before the digest's day.
 func (i DigestItem) Overdue(day string) bool { return i.Due.UTC().Format(time.DateOnly) < day }
 
-// kindTemplate is the wording of one kind: text/template sources rendered
-// to plain text, then laid out as text and (escaped) as HTML.
+// kindTemplate is the shape of one kind's e-mail; its words are the
+// catalogue's mail.<kind>.subject, mail.<kind>.1… (paragraphs; an empty
+// one is dropped) and mail.<kind>.action (the main link's label), in the
+// recipient's language, given the values of args.
 type kindTemplate struct {
-	subject string
-	lines   []string // paragraphs; an empty result is dropped
-	action  string   // the label of the main link (text/template)
-	link    string   // "lead" (LeadURL) or "ref" (Link); "" for none
+	lines int    // how many paragraphs
+	link  string // "lead" (LeadURL) or "ref" (Link); "" for none
 }
 
 var kinds = map[string]kindTemplate{
-	lead.EmailOffered: {
-		subject: `Lead offered to you: {{company .}}{{with .Deadline}} (accept by {{when .}}){{end}}`,
-		lines: []string{
-			`{{who .}} is offered to you{{with .Pool}} from the pool {{.}}{{end}}.`,
-			`Accept or decline it{{with .Deadline}} by {{when .}}; after that it goes to the next rep{{end}}.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailAssigned: {
-		subject: `New lead assigned to you: {{company .}}`,
-		lines: []string{
-			`{{who .}} has been assigned to you{{with .Actor}} by {{.}}{{end}}. It is in your leads now.`,
-			`{{with .Reason}}Note: {{.}}{{end}}`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailNewLead: {
-		subject: `New lead in {{pool .}}: {{company .}}`,
-		lines: []string{
-			`A new lead, {{who .}}, is waiting in {{pool .}}.`,
-			`Claim it, or assign it to a rep.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailSLAReminder: {
-		subject: `Overdue: first contact with {{company .}}`,
-		lines: []string{
-			`You have not recorded a first contact with {{who .}} yet.`,
-			`{{with .Reason}}{{sentence .}}{{end}}`,
-			`Call or write to them and record the follow-up; otherwise the pool's admins will be told.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailSLAEscalation: {
-		subject: `Escalation: no first contact with {{company .}}{{with .Rep}} by {{.}}{{end}}`,
-		lines: []string{
-			`{{with .Rep}}{{.}} has{{else}}The rep has{{end}} not recorded a first contact with {{who .}}{{with .Pool}} (pool {{.}}){{end}}.`,
-			`{{with .Reason}}{{sentence .}}{{end}}`,
-			`Remind the rep, or reassign the lead.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailReclaimReminder: {
-		subject: `Reminder: {{company .}} goes back to the pool soon`,
-		lines: []string{
-			`{{with .Reason}}{{sentence .}}{{else}}{{who .}} will soon be reclaimed.{{end}}`,
-			`Record a follow-up on {{who .}} to keep it.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailConversionReminder: {
-		subject: `Reminder: {{company .}} goes back to the pool soon`,
-		lines: []string{
-			`{{with .Reason}}{{sentence .}}{{else}}{{who .}} will soon be reclaimed.{{end}}`,
-			`Follow-ups do not stop this timer: convert {{who .}} to a customer to keep it.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailFollowUpDue: {
-		subject: `Follow up {{company .}} now`,
-		lines: []string{
-			`When you claimed {{who .}} you planned to follow it up by now.`,
-			`{{with .Reason}}{{sentence .}}{{end}}`,
-			`Record the follow-up once you have called or written.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailReclaimed: {
-		subject: `{{company .}} was taken back from you`,
-		lines: []string{
-			`{{who .}} went back to {{pool .}}{{with .Reason}}: {{.}}{{end}}.`,
-		},
-		action: "Open the lead", link: "lead",
-	},
-	lead.EmailImportFinished: {
-		subject: `{{if .Failed}}Your import failed{{else}}Your import is finished{{end}}{{with .Summary}}: {{.}}{{end}}`,
-		lines: []string{
-			`{{if .Failed}}The import you started failed.{{else}}The import you started is finished.{{end}}`,
-			`{{with .Summary}}{{sentence .}}{{end}}`,
-		},
-		action: "See the import", link: "ref",
-	},
-	lead.EmailExportFinished: {
-		subject: `{{if .Failed}}Your export failed{{else}}Your export is ready{{end}}{{with .Summary}}: {{.}}{{end}}`,
-		lines: []string{
-			`{{if .Failed}}The export you asked for failed.{{else}}The export you asked for is ready to download.{{end}}`,
-			`{{with .Summary}}{{sentence .}}{{end}}`,
-		},
-		action: `{{if .Failed}}See the export{{else}}Open the export to download the file{{end}}`, link: "ref",
-	},
-	lead.EmailDigest: {
-		subject: `{{len .Items}} follow-up{{if ne (len .Items) 1}}s{{end}} due today`,
-		lines: []string{
-			`{{if eq (len .Items) 1}}This lead is{{else}}These leads are{{end}} due for a follow-up by the end of {{.Day}}:`,
-		},
-	},
+	lead.EmailOffered:            {lines: 2, link: "lead"},
+	lead.EmailAssigned:           {lines: 2, link: "lead"},
+	lead.EmailNewLead:            {lines: 2, link: "lead"},
+	lead.EmailSLAReminder:        {lines: 3, link: "lead"},
+	lead.EmailSLAEscalation:      {lines: 3, link: "lead"},
+	lead.EmailReclaimReminder:    {lines: 2, link: "lead"},
+	lead.EmailConversionReminder: {lines: 2, link: "lead"},
+	lead.EmailFollowUpDue:        {lines: 3, link: "lead"},
+	lead.EmailReclaimed:          {lines: 1, link: "lead"},
+	lead.EmailImportFinished:     {lines: 2, link: "ref"},
+	lead.EmailExportFinished:     {lines: 2, link: "ref"},
+	lead.EmailDigest:             {lines: 1},
 }
 
-func formatWhen(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 MST") }
-
-var funcs = texttemplate.FuncMap{
-	"when": formatWhen,
-	// company is the lead's company for a subject line.
-	"company": func(d Data) string { return d.Lead.Company },
-	// who is the company with its contact person.
-	"who": func(d Data) string {
-		if d.Lead.Name != "" {
-			return d.Lead.Company + " (" + d.Lead.Name + ")"
-		}
-		return d.Lead.Company
-	},
-	"pool": func(d Data) string {
-		if d.Pool != "" {
-			return "the pool " + d.Pool
-		}
-		return "its pool"
-	},
-	// sentence capitalises s and ends it with a full stop.
-	"sentence": func(s string) string {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return ""
-		}
-		r, n := utf8.DecodeRuneInString(s)
-		s = strings.ToUpper(string(r)) + s[n:]
-		if !strings.HasSuffix(s, ".") {
-			s += "."
-		}
-		return s
-	},
-}
-
-// compiled holds the parsed subject and line templates of every kind.
-var compiled = func() map[string][]*texttemplate.Template {
-	out := map[string][]*texttemplate.Template{}
-	for k, kt := range kinds {
-		srcs := append([]string{kt.subject, kt.action}, kt.lines...)
-		for i, src := range srcs {
-			out[k] = append(out[k], texttemplate.Must(texttemplate.New(fmt.Sprintf("%s/%d", k, i)).Funcs(funcs).Parse(src)))
-		}
+// ZoneOf is the time zone an e-mail's times are written in: the user's
+// IANA zone (lead.User.TimeZone), UTC when unset or unknown.
+//
+// Seam: service.Location (the user's zone, else their team's, else the
+// server's) answers the same question with the team's and the server's
+// fallbacks; once it is on this branch, the activity passes its answer as
+// Data.Zone and this becomes its last fallback.
+func ZoneOf(name string) *time.Location {
+	if name == "" {
+		return time.UTC
 	}
-	return out
-}()
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return z
+}
+
+// weekdays are the days of the week in Chinese, Sunday first.
+var weekdays = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// formatWhen writes t in zone for lang: "Mon 2 Jan 15:04 UTC", "11月23日 周一 18:30 CST".
+func formatWhen(lang string, zone *time.Location, t time.Time) string {
+	t = t.In(zone)
+	if lang == i18n.ZH {
+		return fmt.Sprintf("%d月%d日 %s %s", t.Month(), t.Day(), weekdays[t.Weekday()], t.Format("15:04 MST"))
+	}
+	return t.Format("Mon 2 Jan 15:04 MST")
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = strings.ToUpper(string(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "。") {
+		s += "."
+	}
+	return s
+}
+
+// args are the values a kind's words may use, as i18n.T's pairs.
+func args(d Data, lang string, zone *time.Location) []any {
+	who := d.Lead.Company
+	if d.Lead.Name != "" {
+		who = i18n.T(lang, "mail.who", "Company", d.Lead.Company, "Name", d.Lead.Name)
+	}
+	pool := i18n.T(lang, "mail.its_pool")
+	if d.Pool != "" {
+		pool = i18n.T(lang, "mail.the_pool", "Pool", d.Pool)
+	}
+	deadline := ""
+	if d.Deadline != nil {
+		deadline = formatWhen(lang, zone, *d.Deadline)
+	}
+	return []any{"Company", d.Lead.Company, "Who", who, "Pool", pool, "PoolName", d.Pool, "Rep", d.Rep, "Actor", d.Actor,
+		"Reason", d.Reason, "ReasonSentence", sentence(d.Reason), "Deadline", deadline, "Summary", d.Summary,
+		"SummarySentence", sentence(d.Summary), "Failed", d.Failed, "Day", d.Day, "N", len(d.Items)}
+}
 
 // field is a labelled value of the lead's details block.
 type field struct{ Label, Value string }
 
-// layout is what the text and HTML layouts show.
-type layout struct {
-	To         string
-	Paragraphs []string
-	Details    []field
-	Items      []DigestItem
-	Day        string
-	Action     string
-	Link       string
-	OptOut     string
+// item is one due follow-up of a digest, in the recipient's words.
+type item struct {
+	Company, Name, NextStep, URL string
+	Due                          string // ", due Mon 23 Nov 10:30 UTC"
+	Overdue                      string // "(overdue)", or ""
 }
 
-var textLayout = texttemplate.Must(texttemplate.New("text").Funcs(funcs).Parse(`Hello {{.To}},
+// layout is what the text and HTML layouts show, in the recipient's words.
+type layout struct {
+	Hello      string
+	Paragraphs []string
+	Details    []field
+	Items      []item
+	Action     string
+	Link       string
+	OptOut     string // the settings' URL, for non-essential kinds
+	OptOutText string
+}
+
+var textLayout = texttemplate.Must(texttemplate.New("text").Parse(`{{.Hello}}
 {{range .Paragraphs}}
 {{.}}
 {{end}}{{if .Details}}
 {{range .Details}}{{.Label}}: {{.Value}}
 {{end}}{{end}}{{if .Items}}
-{{range .Items}}- {{.Company}}{{with .Name}} ({{.}}){{end}}{{with .NextStep}}: {{.}}{{end}}, due {{when .Due}}{{if .Overdue $.Day}} (overdue){{end}}
+{{range .Items}}- {{.Company}}{{with .Name}} ({{.}}){{end}}{{with .NextStep}}: {{.}}{{end}}{{.Due}}{{with .Overdue}} {{.}}{{end}}
   {{.URL}}
 {{end}}{{end}}{{if .Link}}
 {{.Action}}: {{.Link}}
 {{end}}
 -- 
 leadflow{{with .OptOut}}
-You can turn these e-mails off: {{.}}{{end}}
+{{$.OptOutText}} {{.}}{{end}}
 `))
 
-var htmlLayout = htmltemplate.Must(htmltemplate.New("html").Funcs(htmltemplate.FuncMap{"when": formatWhen}).Parse(`<!DOCTYPE html>
+var htmlLayout = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"></head>
-<body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5">
-<p>Hello {{.To}},</p>
+<body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, 'PingFang SC', 'Microsoft YaHei', sans-serif; color: #1f2328; line-height: 1.5">
+<p>{{.Hello}}</p>
 {{range .Paragraphs}}<p>{{.}}</p>
 {{end}}{{if .Details}}<table style="border-collapse: collapse">
 {{range .Details}}<tr><td style="padding: 2px 12px 2px 0; color: #59636e">{{.Label}}</td><td style="padding: 2px 0">{{.Value}}</td></tr>
 {{end}}</table>
 {{end}}{{if .Items}}<ul>
-{{range .Items}}<li><a href="{{.URL}}">{{.Company}}</a>{{with .Name}} ({{.}}){{end}}{{with .NextStep}}: {{.}}{{end}}, due {{when .Due}}{{if .Overdue $.Day}} <strong>(overdue)</strong>{{end}}</li>
+{{range .Items}}<li><a href="{{.URL}}">{{.Company}}</a>{{with .Name}} ({{.}}){{end}}{{with .NextStep}}: {{.}}{{end}}{{.Due}}{{with .Overdue}} <strong>{{.}}</strong>{{end}}</li>
 {{end}}</ul>
 {{end}}{{if .Link}}<p><a href="{{.Link}}" style="display: inline-block; padding: 8px 16px; background: #0969da; color: #ffffff; text-decoration: none; border-radius: 6px">{{.Action}}</a></p>
 {{end}}<hr style="border: none; border-top: 1px solid #d1d9e0">
-<p style="color: #59636e; font-size: 12px">leadflow{{with .OptOut}} · You can turn these e-mails off: {{.}}{{end}}</p>
+<p style="color: #59636e; font-size: 12px">leadflow{{with .OptOut}} · {{$.OptOutText}} {{.}}{{end}}</p>
 </body></html>
 `))
 
 // maxSubject bounds a subject line (in characters).
 const maxSubject = 150
 
-// Render returns the subject, the plain-text body and the HTML body of d.
+// Render returns the subject, the plain-text body and the HTML body of d,
+// in d.Lang (English by default) with times in d.Zone (UTC by default).
 func Render(d Data) (subject, text, html string, err error) {
 	kt, ok := kinds[d.Kind]
 	if !ok {
 		return "", "", "", fmt.Errorf("notify: no template for e-mail kind %q", d.Kind)
 	}
-	var out []string
-	for _, t := range compiled[d.Kind] {
-		var b bytes.Buffer
-		if err := t.Execute(&b, d); err != nil {
-			return "", "", "", fmt.Errorf("notify: render %s: %w", d.Kind, err)
-		}
-		out = append(out, strings.TrimSpace(b.String()))
+	lang := i18n.Pick("", d.Lang)
+	zone := d.Zone
+	if zone == nil {
+		zone = time.UTC
 	}
-	subject = oneLine(out[0])
+	a := args(d, lang, zone)
+	word := func(id string) string { return strings.TrimSpace(i18n.T(lang, "mail."+d.Kind+"."+id, a...)) }
+	subject = oneLine(word("subject"))
 	if utf8.RuneCountInString(subject) > maxSubject {
 		subject = string([]rune(subject)[:maxSubject-1]) + "…"
 	}
-	l := layout{To: d.To, Items: d.Items, Day: d.Day, Action: out[1]}
-	if l.To == "" {
-		l.To = "there"
+	to := d.To
+	if to == "" {
+		to = i18n.T(lang, "mail.there")
 	}
-	for _, p := range out[2:] {
-		if p != "" {
+	l := layout{Hello: i18n.T(lang, "mail.hello", "To", to), OptOutText: i18n.T(lang, "mail.opt_out")}
+	for i := 1; i <= kt.lines; i++ {
+		if p := word(strconv.Itoa(i)); p != "" {
 			l.Paragraphs = append(l.Paragraphs, p)
 		}
 	}
+	for _, it := range d.Items {
+		x := item{Company: it.Company, Name: it.Name, NextStep: it.NextStep, URL: it.URL,
+			Due: i18n.T(lang, "mail.due", "When", formatWhen(lang, zone, it.Due))}
+		if it.Due.In(zone).Format(time.DateOnly) < d.Day {
+			x.Overdue = i18n.T(lang, "mail.overdue")
+		}
+		l.Items = append(l.Items, x)
+	}
 	switch kt.link {
 	case "lead":
-		l.Link = d.LeadURL
-		l.Details = leadDetails(d.Lead)
+		l.Link, l.Action = d.LeadURL, word("action")
+		l.Details = leadDetails(lang, d.Lead)
 	case "ref":
-		l.Link = d.Link
+		l.Link, l.Action = d.Link, word("action")
 	}
 	if !lead.EssentialEmail(d.Kind) {
 		l.OptOut = d.SettingsURL
@@ -303,25 +258,25 @@ func Render(d Data) (subject, text, html string, err error) {
 	return subject, tb.String(), hb.String(), nil
 }
 
-// leadDetails are the facts a rep wants before calling.
-func leadDetails(l lead.Lead) []field {
+// leadDetails are the facts a rep wants before calling, labelled in lang.
+func leadDetails(lang string, l lead.Lead) []field {
 	var out []field
 	add := func(label, v string) {
 		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, field{label, v})
+			out = append(out, field{i18n.T(lang, "mail.detail."+label), v})
 		}
 	}
-	add("Company", l.Company)
-	add("Contact", l.Name)
+	add("company", l.Company)
+	add("contact", l.Name)
 	phone := l.PhoneE164
 	if phone == "" {
 		phone = l.Phone
 	}
-	add("Phone", phone)
-	add("E-mail", l.Email)
-	add("Country", l.Country)
-	add("Source", l.Source)
-	add("Stage", l.Stage)
+	add("phone", phone)
+	add("email", l.Email)
+	add("country", l.Country)
+	add("source", l.Source)
+	add("stage", l.Stage)
 	return out
 }
 

@@ -19,6 +19,10 @@ func TestEnvironmentIsDocumented(t *testing.T) {
 	walk = func(prefix string, typ reflect.Type) {
 		for i := 0; i < typ.NumField(); i++ {
 			f := typ.Field(i)
+			if f.Anonymous { // embedded: its fields are promoted
+				walk(prefix, f.Type)
+				continue
+			}
 			tag := f.Tag.Get("expr")
 			if tag == "" {
 				continue

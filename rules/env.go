@@ -15,28 +15,18 @@ import (
 
 // LeadEnv is the lead as rules see it (`lead.company`, `lead.custom.size`...).
 type LeadEnv struct {
-	ID         string         `expr:"id"`
-	Company    string         `expr:"company"`
-	Name       string         `expr:"name"`
-	Phone      string         `expr:"phone"`
-	PhoneE164  string         `expr:"phone_e164"`
-	Email      string         `expr:"email"`
-	Country    string         `expr:"country"`
-	Source     string         `expr:"source"`
-	Channel    string         `expr:"channel"`
-	Group      string         `expr:"group"`
-	Profession string         `expr:"profession"`
-	Address    string         `expr:"address"`
-	District   string         `expr:"district"`
-	Division   string         `expr:"division"`
-	Tags       []string       `expr:"tags"`
-	Custom     map[string]any `expr:"custom"`
-	IP         string         `expr:"ip"`
-	Status     string         `expr:"status"`
-	Stage      string         `expr:"stage"`
-	PoolID     string         `expr:"pool_id"`
-	OwnerID    string         `expr:"owner_id"`
-	CreatedAt  time.Time      `expr:"created_at"`
+	lead.Contact                // company, name, phone, email, country, channel, group...
+	ID           string         `expr:"id"`
+	PhoneE164    string         `expr:"phone_e164"`
+	Source       string         `expr:"source"`
+	Tags         []string       `expr:"tags"`
+	Custom       map[string]any `expr:"custom"`
+	IP           string         `expr:"ip"`
+	Status       string         `expr:"status"`
+	Stage        string         `expr:"stage"`
+	PoolID       string         `expr:"pool_id"`
+	OwnerID      string         `expr:"owner_id"`
+	CreatedAt    time.Time      `expr:"created_at"`
 }
 
 // NewLeadEnv copies the rule-visible fields of l.
@@ -50,9 +40,7 @@ func NewLeadEnv(l lead.Lead) LeadEnv {
 		tags = []string{}
 	}
 	return LeadEnv{
-		ID: l.ID, Company: l.Company, Name: l.Name, Phone: l.Phone, PhoneE164: l.PhoneE164, Email: l.Email,
-		Country: l.Country, Source: l.Source, Channel: l.Channel, Group: l.Group, Profession: l.Profession, Address: l.Address,
-		District: l.District, Division: l.Division, Tags: tags, Custom: custom, IP: l.IP, Status: string(l.Status),
+		Contact: l.Contact, ID: l.ID, PhoneE164: l.PhoneE164, Source: l.Source, Tags: tags, Custom: custom, IP: l.IP, Status: string(l.Status),
 		Stage: l.Stage, PoolID: l.PoolID, OwnerID: l.OwnerID, CreatedAt: l.CreatedAt,
 	}
 }

@@ -70,6 +70,8 @@ type Config struct {
 	// MaxRunningExports how many exports one user may have running (default 2).
 	ExportTTL         time.Duration
 	MaxRunningExports int
+	// TimeZone is the default zone of users (service.Config.TimeZone).
+	TimeZone *time.Location
 	// InviteKey is the secret invite links are derived from (see
 	// store.InviteToken); the same on every replica and across restarts.
 	// When empty a random key is used: links keep working, but after a
@@ -90,6 +92,8 @@ type Server struct {
 	tc      client.Client
 	log     *slog.Logger
 	metrics *metrics
+	// consoleError answers an error on a console path as an HTML page.
+	consoleError func(*fiber.Ctx, httpx.Problem) error
 }
 
 // withDefaults is cfg with the defaults of the settings it leaves at zero.
@@ -134,7 +138,7 @@ func New(cfg Config) *fiber.App {
 	}
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
 		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
-		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports})
+		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey, TimeZone: cfg.TimeZone})
 	guard := httpx.NewGuard(cfg.Store, cfg.TrustedProxies, cfg.RegisterRateLimit, cfg.FailureLimit, cfg.FailureWindow)
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry)}
 	app := fiber.New(fiber.Config{
@@ -172,11 +176,15 @@ func New(cfg Config) *fiber.App {
 	app.Get("/api/v1/openapi.json", api.OpenAPI)
 
 	faces := httpx.Deps{Service: svc, Store: cfg.Store, Guard: guard, PublicURL: cfg.PublicURL,
-		InviteKey: cfg.InviteKey, ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
+		ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
 	console.Routes(app, faces)
 	api.Routes(app, faces)
+	s.consoleError = console.ErrorPages(faces)
 
 	app.Use(func(c *fiber.Ctx) error {
+		if console.Path(c.Path()) {
+			return fiber.ErrNotFound // the console's HTML 404 (errorHandler)
+		}
 		return httpx.Reply(c, fiber.StatusNotFound, "not_found", "no such endpoint", c.Method()+" "+c.Path()+" does not exist")
 	})
 	return app
@@ -206,10 +214,18 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
 }
 
-// errorHandler turns every error a handler returns into problem+json.
+// errorHandler turns every error a handler returns into problem+json, in
+// the client's language; on a console path (console.Path) into the
+// console's HTML error page. The transport's refusals (a request too slow,
+// too large, or with headers too long: fasthttp answers them before the
+// request is routed, or read) are problem+json everywhere.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := httpx.ProblemOf(s.log, c, err)
-	api.Localize(c, &p)
+	transport := p.Status == fiber.StatusRequestTimeout || p.Status == fiber.StatusRequestEntityTooLarge ||
+		p.Status == fiber.StatusRequestHeaderFieldsTooLarge
+	if s.consoleError != nil && console.Path(c.Path()) && !transport {
+		return s.consoleError(c, p)
+	}
 	return httpx.WriteProblem(c, p)
 }
 

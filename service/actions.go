@@ -93,6 +93,9 @@ func (s *Service) FollowUp(ctx context.Context, me lead.User, id, key string, in
 // winning over the conversion rules' mapping.
 func (s *Service) Convert(ctx context.Context, me lead.User, id, key string, customer, order map[string]any) (lead.Converted, error) {
 	var out lead.Converted
+	if err := CheckConversion(customer, order); err != nil {
+		return out, err
+	}
 	l, err := s.LeadFor(ctx, me, id, lead.ActConvert)
 	if err != nil {
 		return out, err

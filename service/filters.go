@@ -18,14 +18,15 @@ import (
 var LeadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent", "source", "channel", "group", "tag", "country", "q", "name",
 	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "time_field", "review"}
 
-// ParseLeadFilter reads the filters of the lead list (LeadFilterNames).
+// ParseLeadFilter reads the filters of the lead list (LeadFilterNames)
+// and its order (sort: created, the default, or reclaim).
 func ParseLeadFilter(get func(string) string, field func(string) string) (store.LeadFilter, error) {
 	f := store.LeadFilter{
 		Status: get("status"), Stage: get("stage"), PoolID: get("pool_id"), OwnerID: get("owner_id"),
 		Source: get("source"), Channel: get("channel"), Group: get("group"), Tag: get("tag"), Country: strings.ToUpper(get("country")),
 		Q: get("q"), Name: get("name"), Phone: get("phone"), Email: get("email"), Company: get("company"),
 		Profession: get("profession"), Address: get("address"), District: get("district"), Division: get("division"),
-		Agent: get("agent"), TimeField: get("time_field"),
+		Agent: get("agent"), TimeField: get("time_field"), Sort: get("sort"),
 	}
 	var bad lead.Fields
 	if f.Status != "" && !lead.Status(f.Status).Valid() {

@@ -37,6 +37,9 @@ func (s *Service) CreateLead(ctx context.Context, me lead.User, key string, in l
 	if err := s.CheckLead(ctx, &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
 		return Created{}, err
 	}
+	if err := s.checkCreatePool(ctx, me, &bad, in.PoolID); err != nil {
+		return Created{}, err
+	}
 	if err := bad.Err(); err != nil {
 		return Created{}, err
 	}
@@ -61,16 +64,13 @@ func (s *Service) created(ctx context.Context, me lead.User, out lead.IntakeResu
 	} else if !named {
 		dup, out.DuplicateOf = "", ""
 	}
-	which := "a live lead"
-	if dup != "" {
-		which = "lead " + dup
-	}
+	which := duplicateName(dup)
 	if out.Outcome == lead.OutcomeDuplicate {
 		why := "the duplicate policy of this source is reject"
 		if slices.Contains(out.RejectReasons, lead.DuplicateNotMerged) {
 			why = "the policy would merge it, but you may not edit that lead"
 		}
-		return Created{}, lead.Conflict("the lead duplicates "+which, "a lead with the same company, phone and country exists: "+which, why)
+		return Created{}, lead.Conflict("the lead duplicates "+which, DuplicateWarning+which, why)
 	}
 	c := Created{Lead: lead.Redact(me, out.Lead), New: isNew}
 	switch {
@@ -80,7 +80,7 @@ func (s *Service) created(ctx context.Context, me lead.User, out lead.IntakeResu
 			c.Lead.MergedInto = ""
 		}
 	case hasDup && out.Outcome != lead.OutcomeRejected:
-		c.Warnings = []string{"a lead with the same company, phone and country exists: " + which}
+		c.Warnings = []string{DuplicateWarning + which}
 	}
 	return c, nil
 }
@@ -92,6 +92,16 @@ func (s *Service) Lead(ctx context.Context, me lead.User, id string) (lead.Lead,
 		return l, err
 	}
 	return lead.Redact(me, l), nil
+}
+
+// LeadDetail is lead id with its deadlines (lead.DetailOf), redacted, when
+// me may read it: the answer of GET /api/v1/leads/{id}.
+func (s *Service) LeadDetail(ctx context.Context, me lead.User, id string) (lead.Detail, error) {
+	l, err := s.Lead(ctx, me, id)
+	if err != nil {
+		return lead.Detail{}, err
+	}
+	return lead.DetailOf(l), nil
 }
 
 // LeadsInput is a page of the lead list: its filters (ParseLeadFilter),

@@ -150,10 +150,13 @@ type UserChange struct {
 	DailyClaimLimit json.RawMessage `json:"daily_claim_limit"`
 	Active          json.RawMessage `json:"active"`
 	Away            json.RawMessage `json:"away"`
+	Language        json.RawMessage `json:"language"`
+	TimeZone        json.RawMessage `json:"time_zone"`
 }
 
 // adminFields names the fields of the change only admins may set (all
-// but away), in the API's spelling.
+// but away, language and time_zone, which are the user's own), in the
+// API's spelling.
 func (b UserChange) adminFields() []string {
 	var out []string
 	for _, f := range []struct {
@@ -179,6 +182,8 @@ func (b UserChange) Patch() (store.UserPatch, error) {
 		DailyClaimLimit: field[int](&f, "daily_claim_limit", b.DailyClaimLimit, false, wantInt),
 		Active:          field[bool](&f, "active", b.Active, false, wantBool),
 		Away:            field[bool](&f, "away", b.Away, false, wantBool),
+		Language:        field[string](&f, "language", b.Language, true, wantString),
+		TimeZone:        field[string](&f, "time_zone", b.TimeZone, true, wantString),
 	}
 	return p, f.Err()
 }

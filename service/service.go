@@ -39,6 +39,12 @@ type Config struct {
 	// (default 2).
 	ExportTTL         time.Duration
 	MaxRunningExports int
+	// InviteKey is the secret invite links are derived from
+	// (store.InviteToken).
+	InviteKey []byte
+	// TimeZone is the zone of users who, and whose team, set none
+	// (LEADFLOW_TIME_ZONE; default time.Local). See Location.
+	TimeZone *time.Location
 }
 
 // Service holds the dependencies of the operations; they are its methods.
@@ -70,6 +76,9 @@ func New(db *store.DB, tc client.Client, log *slog.Logger, cfg Config) *Service 
 	}
 	if cfg.MaxRunningExports == 0 {
 		cfg.MaxRunningExports = 2
+	}
+	if cfg.TimeZone == nil {
+		cfg.TimeZone = time.Local
 	}
 	return &Service{db: db, tc: tc, log: log, cfg: cfg}
 }

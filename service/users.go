@@ -2,10 +2,12 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/google/uuid"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
 )
 
 // The user and team operations: admins create and change users and teams
@@ -22,6 +24,8 @@ type UserInput struct {
 	Capacity        *int      `json:"capacity"`
 	DailyClaimLimit *int      `json:"daily_claim_limit"`
 	Active          *bool     `json:"active"`
+	Language        string    `json:"language"`  // en or zh-CN; empty: the browser's
+	TimeZone        string    `json:"time_zone"` // an IANA zone; empty: the team's, then the server's
 }
 
 // CreateUser creates a user with a new API token (admins); the token is in
@@ -31,7 +35,7 @@ func (s *Service) CreateUser(ctx context.Context, me lead.User, in UserInput) (U
 		return UserWithToken{}, err
 	}
 	u := lead.User{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name, Email: in.Email, Role: in.Role, TeamID: in.TeamID,
-		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true}
+		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true, Language: in.Language, TimeZone: in.TimeZone}
 	if in.Capacity != nil {
 		u.Capacity = *in.Capacity
 	}
@@ -99,16 +103,54 @@ func (s *Service) UpdateUser(ctx context.Context, me lead.User, id string, b Use
 	return s.db.UpdateUser(ctx, id, p)
 }
 
-// CreateTeam creates the team name (admins).
-func (s *Service) CreateTeam(ctx context.Context, me lead.User, name string) (lead.Team, error) {
+// MeChange is the body of PATCH /me: the caller's own settings, each
+// absent one unchanged, null or "" the default.
+type MeChange struct {
+	Language json.RawMessage `json:"language"`
+	TimeZone json.RawMessage `json:"time_zone"`
+}
+
+// UpdateMe changes me's own language and time zone.
+func (s *Service) UpdateMe(ctx context.Context, me lead.User, in MeChange) (lead.User, error) {
+	return s.UpdateUser(ctx, me, me.ID, UserChange{Language: in.Language, TimeZone: in.TimeZone})
+}
+
+// TeamInput is a new team: its name and time zone (an IANA name; empty:
+// the server's).
+type TeamInput struct {
+	Name     string `json:"name"`
+	TimeZone string `json:"time_zone"`
+}
+
+// NewTeam creates a team (admins).
+func (s *Service) NewTeam(ctx context.Context, me lead.User, in TeamInput) (lead.Team, error) {
 	if err := Allowed(me, GateAdmin); err != nil {
 		return lead.Team{}, err
 	}
-	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: name}
+	t := lead.Team{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name, TimeZone: in.TimeZone}
 	if err := t.Clean(); err != nil {
 		return t, err
 	}
 	return s.db.CreateTeam(ctx, t)
+}
+
+// CreateTeam creates the team name (admins): the console's form.
+func (s *Service) CreateTeam(ctx context.Context, me lead.User, name string) (lead.Team, error) {
+	return s.NewTeam(ctx, me, TeamInput{Name: name})
+}
+
+// TeamChange is the body of PATCH /teams/{id}: absent fields stay.
+type TeamChange struct {
+	Name     *string `json:"name"`
+	TimeZone *string `json:"time_zone"`
+}
+
+// UpdateTeam changes team id (admins).
+func (s *Service) UpdateTeam(ctx context.Context, me lead.User, id string, in TeamChange) (lead.Team, error) {
+	if err := Allowed(me, GateAdmin); err != nil {
+		return lead.Team{}, err
+	}
+	return s.db.UpdateTeam(ctx, id, store.TeamPatch{Name: in.Name, TimeZone: in.TimeZone})
 }
 
 // Teams lists teams, a page of limit after cursor (everyone signed in).

@@ -53,12 +53,8 @@ func (s *Service) StartLead(ctx context.Context, l lead.Lead, opts *lead.IntakeO
 func (s *Service) update(ctx context.Context, me lead.User, key, leadID, name string, arg, result any) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
 	defer cancel()
-	updateID := uuid.Must(uuid.NewV7()).String()
-	if key != "" {
-		updateID = name + ":" + me.ID + ":" + key
-	}
 	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(leadID), UpdateID: updateID, UpdateName: name,
+		WorkflowID: workflows.WorkflowID(leadID), UpdateID: updateID(me, key, name), UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -77,6 +73,15 @@ func (s *Service) update(ctx context.Context, me lead.User, key, leadID, name st
 		return TemporalError(err)
 	}
 	return nil
+}
+
+// updateID is the id of update name for me's request: derived from its
+// idempotency key, so a retried request is applied once, else new.
+func updateID(me lead.User, key, name string) string {
+	if key == "" {
+		return uuid.Must(uuid.NewV7()).String()
+	}
+	return name + ":" + me.ID + ":" + key
 }
 
 // TemporalError maps a failure of a Temporal call to a domain error.

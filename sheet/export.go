@@ -3,7 +3,6 @@ package sheet
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,94 +64,55 @@ func CheckExportFields(fields []string) ([]string, error) {
 	return out, nil
 }
 
-// ExportRow returns the values of the fields of one lead, as text.
+// ExportRow returns the values of the fields of one lead, as text: each
+// field is the lead's JSON field of that name (see lead.Lead), times in
+// UTC to the second, lists joined, custom fields under CustomPrefix.
 func ExportRow(l lead.Lead, fields []string) []string {
+	var m map[string]any
+	b, _ := json.Marshal(l) // a lead is plain data and always marshals
+	_ = json.Unmarshal(b, &m)
 	out := make([]string, len(fields))
 	for i, f := range fields {
-		out[i] = exportValue(l, f)
+		if name, ok := strings.CutPrefix(f, CustomPrefix); ok {
+			out[i] = exportText(l.Custom[name], "")
+			continue
+		}
+		out[i] = exportText(m[f], listSeparators[f])
+		if t, err := time.Parse(time.RFC3339Nano, out[i]); err == nil && strings.HasSuffix(f, "_at") {
+			out[i] = ""
+			if !t.IsZero() {
+				out[i] = t.UTC().Format(time.RFC3339)
+			}
+		}
 	}
 	return out
 }
 
-func exportValue(l lead.Lead, f string) string {
-	ts := func(t *time.Time) string {
-		if t == nil || t.IsZero() {
+// listSeparators join the lists of an export's cells ("" : JSON).
+var listSeparators = map[string]string{"tags": ", ", "reject_reasons": "; "}
+
+// exportText is a JSON value as a cell: a string as it is, a number in
+// JSON, a list joined by sep, anything else as JSON; "" for
+// none (and for an empty custom object).
+func exportText(v any, sep string) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []any:
+		if sep != "" {
+			parts := make([]string, len(x))
+			for i, p := range x {
+				parts[i] = exportText(p, "")
+			}
+			return strings.Join(parts, sep)
+		}
+	case map[string]any:
+		if len(x) == 0 {
 			return ""
 		}
-		return t.UTC().Format(time.RFC3339)
 	}
-	switch f {
-	case "id":
-		return l.ID
-	case "status":
-		return string(l.Status)
-	case "stage":
-		return l.Stage
-	case "company":
-		return l.Company
-	case "name":
-		return l.Name
-	case "phone":
-		return l.Phone
-	case "phone_e164":
-		return l.PhoneE164
-	case "email":
-		return l.Email
-	case "country":
-		return l.Country
-	case "source":
-		return l.Source
-	case "channel":
-		return l.Channel
-	case "profession":
-		return l.Profession
-	case "address":
-		return l.Address
-	case "district":
-		return l.District
-	case "division":
-		return l.Division
-	case "tags":
-		return strings.Join(l.Tags, ", ")
-	case "notes":
-		return l.Notes
-	case "score":
-		return strconv.Itoa(l.Score)
-	case "pool_id":
-		return l.PoolID
-	case "owner_id":
-		return l.OwnerID
-	case "merged_into":
-		return l.MergedInto
-	case "reject_reasons":
-		return strings.Join(l.RejectReasons, "; ")
-	case "customer_id":
-		return l.CustomerID
-	case "custom":
-		if len(l.Custom) == 0 {
-			return ""
-		}
-		b, _ := json.Marshal(l.Custom) // custom fields are JSON values and always marshal
-		return string(b)
-	case "created_at":
-		return ts(&l.CreatedAt)
-	case "updated_at":
-		return ts(&l.UpdatedAt)
-	case "assigned_at":
-		return ts(l.AssignedAt)
-	case "last_follow_up_at":
-		return ts(l.LastFollowUpAt)
-	}
-	if name, ok := strings.CutPrefix(f, CustomPrefix); ok {
-		switch v := l.Custom[name].(type) {
-		case nil:
-			return ""
-		case string:
-			return v
-		default:
-			b, _ := json.Marshal(v)
-			return string(b)
-		}
-	}
-	return ""
+	b, _ := json.Marshal(v) // a decoded JSON value always marshals
+	return string(b)
 }

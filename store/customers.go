@@ -32,8 +32,9 @@ func (db *DB) Convert(ctx context.Context, c lead.Conversion) (lead.Converted, e
 			}
 			return fmt.Sprint(v)
 		}
-		name, contact := take("name", l.Company), take("contact", l.Name)
-		phone, email, country := take("phone", firstNonEmpty(l.PhoneE164, l.Phone)), take("email", l.Email), take("country", l.Country)
+		def := func(k string) (string, string) { return k, lead.CustomerDefault(l, k) }
+		name, contact := take(def("name")), take(def("contact"))
+		phone, email, country := take(def("phone")), take(def("email")), take(def("country"))
 		data, err := json.Marshal(fields)
 		if err != nil {
 			return err

@@ -22,6 +22,18 @@ func requestApplied(ctx context.Context, tx pgx.Tx, requestID string) (bool, err
 	return n > 0, err
 }
 
+// RequestApplied reports whether the request requestID changed a lead (its
+// event is stored): a retried request answers with the lead as it is.
+func (db *DB) RequestApplied(ctx context.Context, requestID string) (bool, error) {
+	var applied bool
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		applied, err = requestApplied(ctx, tx, requestID)
+		return err
+	})
+	return applied, err
+}
+
 // insertEvent appends e to its lead's history under a unique request id.
 func insertEvent(ctx context.Context, tx pgx.Tx, e lead.Event, requestID string) error {
 	args, err := eventArgs(e, requestID)

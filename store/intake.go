@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,13 +25,14 @@ func (db *DB) InsertReceived(ctx context.Context, l lead.Lead) (lead.Lead, error
 	b := &pgx.Batch{}
 	b.Queue(`
 		INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
-			profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group)
+			profession, address, district, division, notes, tags, custom, ip, company_key, dedup_key, created_by, lead_group,
+			phones, emails)
 		VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22)
+			nullif($18, '')::inet, $19, $20, nullif($21, '')::uuid, $22, $23, $24)
 		ON CONFLICT (id) DO NOTHING`,
 		l.ID, l.Stage, l.Company, l.Name, l.Phone, l.PhoneE164, l.Email, l.Country, l.Source, l.Channel,
 		l.Profession, l.Address, l.District, l.Division, l.Notes, nonNilStrings(l.Tags), custom, l.IP,
-		lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group)
+		lead.NormalizeCompany(l.Company), l.DedupKey, l.CreatedBy, l.Group, nonNilStrings(l.Phones), nonNilStrings(l.Emails))
 	// Keyed by its request id: a retry inserts no second "created" event.
 	if err := queueEvent(b, lead.Event{LeadID: l.ID, Type: lead.EventCreated, ActorID: l.CreatedBy,
 		Data: map[string]any{"source": l.Source}}, l.ID+"/created"); err != nil {
@@ -187,7 +186,7 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 		return "", nil, err
 	}
 	l.Status, l.PoolID = lead.StatusPooled, p.PoolID
-	status, err := distribute(ctx, tx, l, p.AutoAccept, l.ID+"/intake/distribute")
+	status, err := distribute(ctx, tx, l, p.AutoAccept, intakeKey(l.ID, p)+"/distribute")
 	switch status {
 	case lead.StatusOffered:
 		return lead.OutcomeOffered, nil, err
@@ -229,18 +228,17 @@ func userDuplicateAccess(ctx context.Context, q queryRower, userID, dup string) 
 // the lead another duplicates (lead.DuplicateAccess): in a create's
 // answer, an import's report, a lead's duplicate_of.
 func (db *DB) NamesDuplicate(ctx context.Context, u lead.User, dup string) (bool, error) {
-	if dup == "" || u.ID == "" || !isUUID(dup) {
-		return false, nil
-	}
-	if u.Role == lead.RoleAdmin {
-		return true, nil
-	}
-	named, _, err := userDuplicateAccess(ctx, db.pool, u.ID, dup)
-	if lead.ErrorCode(err) == lead.CodeNotFound {
-		return false, nil
-	}
+	named, _, err := db.DuplicateAccess(ctx, u, dup)
 	return named, err
 }
+
+// liveDuplicateSQL finds the oldest live lead with dedup key $1 other
+// than lead $2 (a nil uuid for none): the lead a new one duplicates.
+const liveDuplicateSQL = `
+		SELECT id::text FROM leads
+		WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
+		  AND status IN ('pooled', 'offered', 'assigned', 'converted')
+		ORDER BY created_at, id LIMIT 1`
 
 // findDuplicate returns the oldest live lead with l's dedup key, under a
 // transaction lock on the key; "" when there is none.
@@ -252,11 +250,7 @@ func findDuplicate(ctx context.Context, tx pgx.Tx, l lead.Lead) (string, error) 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, l.DedupKey)
 	var dup string
-	b.Queue(`
-		SELECT id::text FROM leads
-		WHERE dedup_key = $1 AND duplicate_of IS NULL AND id <> $2
-		  AND status IN ('pooled', 'offered', 'assigned', 'converted')
-		ORDER BY created_at, id LIMIT 1`, l.DedupKey, l.ID).QueryRow(func(row pgx.Row) error {
+	b.Queue(liveDuplicateSQL, l.DedupKey, l.ID).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&dup); !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -277,7 +271,7 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
 		WHERE id = $1`,
 		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf)
-	if err := queueIntakeEvents(b, id, events); err != nil {
+	if err := queueIntakeEvents(b, id, intakeKey(id, p), events); err != nil {
 		return err
 	}
 	err := tx.SendBatch(ctx, b).Close()
@@ -287,14 +281,24 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 	return err
 }
 
-// queueIntakeEvents queues the decision events of a lead's intake.
-func queueIntakeEvents(b *pgx.Batch, id string, events []lead.Event) error {
+// intakeKey is the request id the events of lead id's intake under plan p
+// derive from: the lead's first intake, or a readmission.
+func intakeKey(id string, p lead.IntakePlan) string {
+	if p.Readmission != "" {
+		return p.Readmission + "/intake"
+	}
+	return id + "/intake"
+}
+
+// queueIntakeEvents queues the decision events of lead id's intake, keyed
+// by key (intakeKey).
+func queueIntakeEvents(b *pgx.Batch, id, key string, events []lead.Event) error {
 	for i, e := range events {
 		if e.Type == "" {
 			continue // a decision the plan did not make
 		}
 		e.LeadID = id
-		if err := queueEvent(b, e, fmt.Sprintf("%s/intake/%d", id, i)); err != nil {
+		if err := queueEvent(b, e, fmt.Sprintf("%s/%d", key, i)); err != nil {
 			return err
 		}
 	}
@@ -317,7 +321,7 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 	merged := lead.Event{Type: lead.EventMerged, ActorID: l.CreatedBy, Reason: "a duplicate of lead " + dup,
 		Data: map[string]any{"merged_into": dup}}
 	b := &pgx.Batch{}
-	if err := queueIntakeEvents(b, l.ID, []lead.Event{p.Validated, merged}); err != nil {
+	if err := queueIntakeEvents(b, l.ID, intakeKey(l.ID, p), []lead.Event{p.Validated, merged}); err != nil {
 		return err
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -344,55 +348,4 @@ func mergeInto(ctx context.Context, tx pgx.Tx, l lead.Lead, dup string, p lead.I
 	}
 	return insertEvent(ctx, tx, lead.Event{LeadID: dup, Type: lead.EventRegistered, ActorID: actor,
 		Reason: "registered again through " + l.Source, Data: data}, l.ID+"/merged-into")
-}
-
-// PoolPolicy returns the policy of a pool.
-func (db *DB) PoolPolicy(ctx context.Context, id string) (lead.Policy, error) {
-	var p lead.Policy
-	if !isUUID(id) {
-		return p, lead.Errorf(lead.CodeNotFound, "pool not found")
-	}
-	var raw []byte
-	if err := db.pool.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1`, id).Scan(&raw); err != nil {
-		return p, notFound(err, "pool")
-	}
-	return p, json.Unmarshal(raw, &p)
-}
-
-// IPCompanies counts, for each lead and window, the distinct companies
-// other than the lead's registered from the lead's IP within that window
-// before the lead itself was created. One query per window, whatever the
-// number of leads (the preview of a rule change asks for a thousand).
-func (db *DB) IPCompanies(ctx context.Context, leadIDs []string, windows map[string]time.Duration) (map[string]map[string]int, error) {
-	out := make(map[string]map[string]int, len(leadIDs))
-	for _, id := range leadIDs {
-		out[id] = map[string]int{}
-	}
-	if len(leadIDs) == 0 {
-		return out, nil
-	}
-	for name, w := range windows {
-		rows, err := db.pool.Query(ctx, `
-			SELECT l.id::text, count(DISTINCT o.company_key)
-			FROM leads l JOIN leads o ON o.ip = l.ip AND o.id <> l.id AND o.company_key <> l.company_key
-				AND o.created_at <= l.created_at AND o.created_at > l.created_at - $2::interval
-			WHERE l.id = ANY($1::uuid[]) AND l.ip IS NOT NULL
-			GROUP BY l.id`, leadIDs, strconv.FormatInt(w.Microseconds(), 10)+" microseconds")
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id string
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id][name] = n
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }

@@ -90,11 +90,37 @@ type LeadFilter struct {
 	TimeField              string
 	// Review selects leads whose rules failed at run time.
 	Review bool
+	// Sort is the list's order: newest first ("" or SortCreated), or the
+	// soonest reclaim first (SortReclaim; leads without one last).
+	Sort string
 	// Viewer limits the list to the leads one user may see (lead.Visible).
 	Viewer Viewer
 	Limit  int
 	Cursor string
 }
+
+// The orders of the lead list (LeadFilter.Sort).
+const (
+	SortCreated = "created"
+	SortReclaim = "reclaim"
+)
+
+// policyInterval is the SQL interval of duration field name of the lead's
+// pool policy (lead.Duration's text: "7d", "1h30m", "500ms"; absent when
+// off: NULL), in seconds so that a day is 24 hours whatever the session's zone.
+func policyInterval(name string) string {
+	return `make_interval(secs => extract(epoch FROM nullif(replace(p.policy->>'` + name + `', 'µs', 'us'), '')::interval))`
+}
+
+// noReclaim is the sort key of a lead without a reclaim deadline: after every other.
+var noReclaim = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// reclaimAt is the SQL twin of lead.NextReclaim: when an assigned lead goes
+// back to its pool by the no-follow-up or the no-conversion timer, the
+// sooner; noReclaim for every other lead. The list sorts by it in the query.
+var reclaimAt = `coalesce(CASE WHEN l.status = 'assigned' AND l.assigned_at IS NOT NULL THEN least(
+	greatest(l.assigned_at, l.last_follow_up_at) + ` + policyInterval("no_follow_up_after") + `,
+	l.assigned_at + ` + policyInterval("no_conversion_after") + `) END, '` + noReclaim.Format(time.RFC3339) + `'::timestamptz)`
 
 // timeFields are the times a time frame may bound.
 var timeFields = map[string]string{"": "l.created_at", "created": "l.created_at", "assigned": "l.assigned_at",
@@ -172,13 +198,36 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	if c := f.Viewer.condition(q.arg); c != "" {
 		q.and(c)
 	}
-	if err := q.keyset("l.created_at", "l.id", true, f.Cursor); err != nil {
+	// A row and its sort key, which the next page's cursor names.
+	type keyed struct {
+		l   lead.Lead
+		key time.Time
+	}
+	sortKey, desc := "l.created_at", true
+	switch f.Sort {
+	case "", SortCreated:
+	case SortReclaim:
+		sortKey, desc = reclaimAt, false
+	default:
+		return nil, "", lead.Invalid(lead.FieldError{Field: "sort", Reason: "must be created or reclaim"})
+	}
+	if err := q.keyset(sortKey, "l.id", desc, f.Cursor); err != nil {
 		return nil, "", err
 	}
-	ls, next, err := queryPage(ctx, db, leadColumns+` FROM `+leadFrom, &q, f.Limit, scanLead,
-		func(l lead.Lead) (time.Time, string) { return l.CreatedAt, l.ID })
+	rows, next, err := queryPage(ctx, db, leadColumns+`, `+sortKey+` FROM `+leadFrom, &q, f.Limit,
+		func(row pgx.Row) (keyed, error) {
+			var k keyed
+			var err error
+			k.l, err = scanLeadWith(row, &k.key)
+			return k, err
+		},
+		func(k keyed) (time.Time, string) { return k.key, k.l.ID })
 	if err != nil {
 		return nil, "", err
+	}
+	ls := make([]lead.Lead, len(rows))
+	for i, k := range rows {
+		ls[i] = k.l
 	}
 	return ls, next, db.unnameDuplicates(ctx, f.Viewer, ls)
 }
@@ -223,15 +272,6 @@ func nonNilMap(m map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return m
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // LeadsByID returns the stored leads among ids, by id.

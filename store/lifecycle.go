@@ -47,6 +47,69 @@ func (db *DB) CloseLead(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	})
 }
 
+// Reopen puts a closed lead back into a pool, unowned: m.PoolID, else the
+// pool it was closed in. The actor must administer that pool too (admins
+// may reopen into any).
+func (db *DB) Reopen(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	return db.transition(ctx, lead.ActReopen, m, func(tx pgx.Tx, l lead.Lead) error {
+		poolID := m.PoolID
+		if poolID == "" {
+			poolID = l.PoolID
+		}
+		if poolID == "" {
+			return lead.Invalid(lead.FieldError{Field: "pool_id", Reason: "is required: the lead was closed in no pool"})
+		}
+		if err := intoPool(ctx, tx, lead.ActReopen, m.ActorID, poolID); err != nil {
+			return err
+		}
+		l.OwnerID = "" // a closed lead's last owner has no cooldown to start
+		if err := toPool(ctx, tx, l, poolID, ""); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventReopened, ActorID: m.ActorID, Reason: m.Reason,
+			Data: map[string]any{"from_pool": l.PoolID, "to_pool": poolID}}, m.RequestID)
+	})
+}
+
+// Readmit overrides the rejection of a rejected lead: it is received again
+// (its reject reasons cleared, kept in the event) for the intake to decide
+// anew (lead.IntakeOptions.Readmission).
+func (db *DB) Readmit(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	return db.transition(ctx, lead.ActReadmit, m, func(tx pgx.Tx, l lead.Lead) error {
+		if _, err := tx.Exec(ctx, `UPDATE leads SET status = 'received', reject_reasons = '{}', intake_outcome = '',
+			field_errors = NULL, duplicate_of = NULL, updated_at = now() WHERE id = $1`, l.ID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventReadmitted, ActorID: m.ActorID, Reason: m.Reason,
+			Data: map[string]any{"reject_reasons": nonNilStrings(l.RejectReasons)}}, m.RequestID)
+	})
+}
+
+// intoPool checks that pool id exists and that actor (none: a timer) may
+// move a lead into it by act: an admin, or an admin of the pool.
+func intoPool(ctx context.Context, tx pgx.Tx, act lead.Action, actorID, id string) error {
+	if !isUUID(id) {
+		return lead.Invalid(lead.FieldError{Field: "pool_id", Reason: "no such pool"})
+	}
+	target, err := readPool(ctx, tx, id, false)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return lead.Invalid(lead.FieldError{Field: "pool_id", Reason: "no such pool"})
+	} else if err != nil {
+		return err
+	}
+	if actorID == "" {
+		return nil
+	}
+	actor, err := userTx(ctx, tx, actorID)
+	if err != nil {
+		return err
+	}
+	if err := lead.AuthorizePool(act, actor, lead.PoolAccessOf(actor, target)); err != nil {
+		return lead.Errorf(lead.CodeForbidden, "you may not move leads into pool %s: that is for admins and its own admins", target.Name)
+	}
+	return nil
+}
+
 // Transfer moves a lead to another pool, unowned. A manager must
 // administer both pools.
 func (db *DB) Transfer(ctx context.Context, m lead.Move) (lead.Lead, error) {
@@ -54,23 +117,8 @@ func (db *DB) Transfer(ctx context.Context, m lead.Move) (lead.Lead, error) {
 		if l.PoolID == m.PoolID {
 			return lead.Conflict("the lead cannot be transferred", "the lead is in that pool already")
 		}
-		if !isUUID(m.PoolID) {
-			return lead.Invalid(lead.FieldError{Field: "pool_id", Reason: "no such pool"})
-		}
-		target, err := readPool(ctx, tx, m.PoolID, false)
-		if lead.ErrorCode(err) == lead.CodeNotFound {
-			return lead.Invalid(lead.FieldError{Field: "pool_id", Reason: "no such pool"})
-		} else if err != nil {
+		if err := intoPool(ctx, tx, lead.ActTransfer, m.ActorID, m.PoolID); err != nil {
 			return err
-		}
-		if m.ActorID != "" {
-			actor, err := userTx(ctx, tx, m.ActorID)
-			if err != nil {
-				return err
-			}
-			if err := lead.AuthorizePool(lead.ActTransfer, actor, lead.PoolAccessOf(actor, target)); err != nil {
-				return lead.Errorf(lead.CodeForbidden, "you may not transfer leads into pool %s: that is for admins and its own admins", target.Name)
-			}
 		}
 		if err := toPool(ctx, tx, l, m.PoolID, ""); err != nil {
 			return err

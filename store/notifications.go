@@ -80,8 +80,18 @@ func (db *DB) MarkNotificationFailed(ctx context.Context, key, provider, reason 
 		status = lead.NotificationFailed
 	}
 	_, err := db.pool.Exec(ctx, `UPDATE notifications SET status = $2, attempts = attempts + 1, error = $3,
-		provider = $4, updated_at = now() WHERE key = $1 AND status <> 'sent'`, key, status, reason, provider)
+		provider = $4, updated_at = now(), lease_until = NULL WHERE key = $1 AND status <> 'sent'`, key, status, reason, provider)
 	return err
+}
+
+// LeaseNotification gives the caller the queued notification key for d:
+// false when it is not queued any more, or another attempt holds a lease
+// on it that has not run out. The lease ends when the notification is
+// marked sent or failed.
+func (db *DB) LeaseNotification(ctx context.Context, key string, d time.Duration) (bool, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE notifications SET lease_until = now() + $2::interval
+		WHERE key = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= now())`, key, d.String())
+	return tag.RowsAffected() == 1, err
 }
 
 // DropQueuedNotifications marks failed, with reason, the queued

@@ -29,10 +29,10 @@ func scanUser(row pgx.Row) (lead.User, error) {
 // the same e-mail is a conflict.
 func (db *DB) CreateUser(ctx context.Context, u lead.User, tokenHash []byte) (lead.User, error) {
 	row := db.pool.QueryRow(ctx, `
-		INSERT INTO users (id, name, email, role, team_id, capacity, daily_claim_limit, active, token_hash)
-		VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8, $9)
+		INSERT INTO users (id, name, email, role, team_id, capacity, daily_claim_limit, active, token_hash, language, time_zone)
+		VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11)
 		RETURNING `+userColumns,
-		u.ID, u.Name, u.Email, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, tokenHash)
+		u.ID, u.Name, u.Email, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, tokenHash, u.Language, u.TimeZone)
 	created, err := scanUser(row)
 	if isUniqueViolation(err, "users_email_key") {
 		return lead.User{}, lead.Conflict("a user with this e-mail already exists", "email "+u.Email+" is taken")
@@ -117,6 +117,8 @@ type UserPatch struct {
 	DailyClaimLimit *int
 	Active          *bool
 	Away            *bool
+	Language        *string
+	TimeZone        *string
 }
 
 // UpdateUser applies a patch to a user in one transaction. The patched user
@@ -141,6 +143,8 @@ func (db *DB) UpdateUser(ctx context.Context, id string, patch UserPatch) (lead.
 		patchField(&u.DailyClaimLimit, patch.DailyClaimLimit)
 		patchField(&u.Active, patch.Active)
 		patchField(&u.Away, patch.Away)
+		patchField(&u.Language, patch.Language)
+		patchField(&u.TimeZone, patch.TimeZone)
 		u.TeamID = strings.ToLower(strings.TrimSpace(u.TeamID))
 		if err := u.Clean(); err != nil {
 			return err
@@ -178,8 +182,8 @@ func (db *DB) UpdateUser(ctx context.Context, id string, patch UserPatch) (lead.
 			}
 		}
 		out, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET name = $2, role = $3, team_id = nullif($4, '')::uuid,
-			capacity = $5, daily_claim_limit = $6, active = $7, away = $8 WHERE id = $1 RETURNING `+userColumns,
-			id, u.Name, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, u.Away))
+			capacity = $5, daily_claim_limit = $6, active = $7, away = $8, language = $9, time_zone = $10 WHERE id = $1 RETURNING `+userColumns,
+			id, u.Name, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, u.Away, u.Language, u.TimeZone))
 		if isForeignKeyViolation(err) {
 			return lead.Invalid(lead.FieldError{Field: "team_id", Reason: "no such team"})
 		}

@@ -135,3 +135,13 @@ type OutboxPage struct {
 	Kind, Status   string
 	RecipientNames map[string]string
 }
+
+// ErrorPage is the data of the console's error page: the status, the
+// message id of what it means, and what was refused when the page may
+// say it (a 403's reason).
+type ErrorPage struct {
+	Status  int
+	Text    string
+	Detail  string
+	Reasons []string
+}

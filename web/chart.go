@@ -30,9 +30,9 @@ const (
 )
 
 // startChart opens a chart's SVG of the height, named title, and returns
-// the largest value of bars; when no value is above 0 the SVG is complete
-// (it says so) and ok is false.
-func startChart(title string, height int, bars []Bar) (b *strings.Builder, top float64, ok bool) {
+// the largest value of bars (at least 1); when there is no bar the SVG is
+// complete (it says none, "nothing in this period") and ok is false.
+func startChart(title, none string, height int, bars []Bar) (b *strings.Builder, top float64, ok bool) {
 	b = &strings.Builder{}
 	esc := template.HTMLEscapeString
 	fmt.Fprintf(b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`,
@@ -41,18 +41,21 @@ func startChart(title string, height int, bars []Bar) (b *strings.Builder, top f
 	for _, bar := range bars {
 		top = max(top, bar.Value)
 	}
-	if top <= 0 {
-		fmt.Fprintf(b, `<text x="%d" y="%d" class="none">nothing in this period</text></svg>`, chartPad, chartPad+chartBarH)
+	if len(bars) == 0 {
+		fmt.Fprintf(b, `<text x="%d" y="%d" class="none">%s</text></svg>`, chartPad, chartPad+chartBarH, esc(none))
 		return b, top, false
+	}
+	if top <= 0 {
+		top = 1 // every bar is 0: drawn at 0, each with its label and value
 	}
 	return b, top, true
 }
 
 // BarChart draws bars as an SVG figure named title (its accessible name).
-// Bars are scaled to the largest value; a chart without bars, or whose
-// values are all 0, says so instead.
-func BarChart(title string, bars []Bar) template.HTML {
-	b, top, ok := startChart(title, chartPad*2+chartRowH*max(len(bars), 1), bars)
+// Bars are scaled to the largest value; bars of 0 are drawn at 0 with
+// their label, and a chart without bars says none instead.
+func BarChart(title, none string, bars []Bar) template.HTML {
+	b, top, ok := startChart(title, none, chartPad*2+chartRowH*max(len(bars), 1), bars)
 	if !ok {
 		return template.HTML(b.String()) // every text is escaped
 	}
@@ -80,9 +83,10 @@ func BarChart(title string, bars []Bar) template.HTML {
 // ColumnChart draws bars as vertical columns side by side, for a series
 // over time (a column a day): the first, the last and every 7th label
 // under the axis (keep them short), each bar's Text in its tooltip and
-// its value above the non-zero columns when there is room.
-func ColumnChart(title string, bars []Bar) template.HTML {
-	b, top, ok := startChart(title, chartPad*2+columnH+34, bars)
+// its value above the non-zero columns when there is room; a chart
+// without bars says none instead.
+func ColumnChart(title, none string, bars []Bar) template.HTML {
+	b, top, ok := startChart(title, none, chartPad*2+columnH+34, bars)
 	if !ok {
 		return template.HTML(b.String()) // every text is escaped
 	}
@@ -123,18 +127,22 @@ func ColumnChart(title string, bars []Bar) template.HTML {
 
 // Panel is one chart of the dashboard with the table of its figures.
 type Panel struct {
-	ID, Title string
+	ID, Title string // the title in the reader's language
 	Chart     template.HTML
-	Columns   []string
+	Columns   []string // message ids
 	Rows      [][]string
-	Note      string // what the figures count, under the table
+	Note      string // the message id of what the figures count, under the table
 }
 
 // Dashboard is what the dashboard page shows.
 type Dashboard struct {
-	From, To   string // the form's values: what the user asked, "" for the default
-	Period     string // the period shown, in words
-	Headlines  []JobRow
-	Panels     []Panel
-	ReportLink string // the funnel API's URL for the period
+	From, To string // the form's values: what the user asked, "" for the default
+	// PeriodFrom and PeriodTo are the period shown, in the reader's zone.
+	PeriodFrom, PeriodTo string
+	// Headlines are labelled by message id.
+	Headlines []JobRow
+	Panels    []Panel
+	// ReportLink and ReportCSV download the same figures (JSON, CSV)
+	// under the console's session.
+	ReportLink, ReportCSV string
 }

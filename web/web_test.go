@@ -13,23 +13,21 @@ import (
 func TestLanguage(t *testing.T) {
 	for _, c := range []struct{ query, accept, want string }{
 		{"", "", "en"},
-		{"", "zh-CN,zh;q=0.9,en;q=0.8", "zh"},
+		{"", "zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"},
 		{"", "en-US,en;q=0.9,zh;q=0.8", "en"},
-		{"", "fr-FR,zh-TW;q=0.5", "zh"},
+		{"", "fr-FR,zh-TW;q=0.5", "zh-CN"},
 		{"en", "zh-CN", "en"},
-		{"zh", "", "zh"},
+		{"zh", "", "zh-CN"},
 		{"xx", "de", "en"},
 	} {
 		if got := Language(c.query, c.accept); got != c.want {
 			t.Errorf("Language(%q, %q) = %q, want %q", c.query, c.accept, got, c.want)
 		}
 	}
-	for lang, text := range registerText {
-		for key := range registerText["en"] {
-			if text[key] == "" {
-				t.Errorf("%s lacks %q", lang, key)
-			}
-		}
+	var b bytes.Buffer
+	if err := RenderRegister(&b, Register{Lang: "zh", Path: "/register"}); err != nil || !strings.Contains(b.String(), `<html lang="zh-CN">`) ||
+		!strings.Contains(b.String(), "企业登记") || !strings.Contains(b.String(), `href="/register?lang=en"`) {
+		t.Errorf("the Chinese registration page: %v\n%s", err, b.String())
 	}
 }
 
@@ -44,7 +42,7 @@ func TestRenderPages(t *testing.T) {
 		"leads":    &LeadList{Tabs: []Tab{{Label: "My leads", URL: "/leads", Active: true}}, Fields: []Field{{Name: "status", Options: []string{"pooled"}}}, Leads: []lead.Lead{{ID: "l1", Contact: lead.Contact{Company: "Acme"}}}, Next: "/leads?cursor=x"},
 		"lead":     &LeadPage{Lead: lead.Lead{ID: "l1", Contact: lead.Contact{Company: "Acme"}, Tags: []string{"a"}}, Can: map[string]bool{"claim": true, "follow up": true, "edit": true, "return": true, "accept": true, "decline": true, "convert": true, "assign": true, "transfer": true, "reclaim": true, "close": true}, Reps: []Choice{{"r1", "Rita"}}, Pools: []Choice{{"p1", "Pool"}}, EditFields: []Field{{Name: "stage", Options: []string{"New"}}}, Events: []HistoryItem{{Event: lead.Event{Type: "claimed"}, Trace: "{}", FollowUp: &lead.FollowUp{Content: "c"}}}},
 		"invite":   struct{ URL string }{"http://x/r/t"},
-		"settings": struct{ Kinds []EmailSetting }{[]EmailSetting{{Kind: "k", Label: "l", On: true}}},
+		"settings": Settings{Kinds: []EmailSetting{{Kind: "k", Label: "l", On: true}}, Profile: Profile{Zone: "Asia/Shanghai", Languages: []Choice{{"", "browser"}, {"zh-CN", "中文"}}, Zones: CommonZones}},
 		"job":      &Job{Status: "running", Processed: 1, Total: 2, Poll: "/imports/i1/progress", Rows: []JobRow{{"a", "b"}}, Download: &Link{"/x", "y"}},
 		"imports": &ImportList{Imports: []JobItem{{URL: "/imports/i1", Title: "a.csv", Status: "running"}}, Pools: []Choice{{"p1", "Pool"}},
 			AnyPool: true, Policies: []Choice{{"merge", "Merge"}}, Next: "/imports?cursor=x"},
@@ -65,8 +63,9 @@ func TestRenderPages(t *testing.T) {
 		"options": &OptionsPage{Lists: []OptionList{{Name: "stages", Items: "New", Error: "bad"}}, CanEdit: true},
 		"outbox":  &OutboxPage{Items: []lead.Notification{{ID: "n1", ToUserID: "u1"}}, Kinds: []string{"k"}, RecipientNames: map[string]string{"u1": "Rita"}},
 		"email":   &lead.Notification{ID: "n1", Text: "hello", LeadID: "l1"},
-		"dashboard": &Dashboard{Period: "p", Headlines: []JobRow{{"a", "b"}}, Panels: []Panel{{ID: "x", Title: "X", Chart: BarChart("X", []Bar{{Label: "a", Value: 1, Text: "1"}}),
-			Columns: []string{"a"}, Rows: [][]string{{"1"}}, Note: "n"}, {ID: "y", Title: "Y", Chart: ColumnChart("Y", nil)}}},
+		"error":   ErrorPage{Status: 403, Text: "error.text.403", Detail: "d", Reasons: []string{"r"}},
+		"dashboard": &Dashboard{PeriodFrom: "p", PeriodTo: "q", Headlines: []JobRow{{"a", "b"}}, Panels: []Panel{{ID: "x", Title: "X", Chart: BarChart("X", "none", []Bar{{Label: "a", Value: 1, Text: "1"}}),
+			Columns: []string{"a"}, Rows: [][]string{{"1"}}, Note: "n"}, {ID: "y", Title: "Y", Chart: ColumnChart("Y", "none", nil)}}},
 	}
 	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
 	partials, _ := fs.Glob(consoleFiles, "templates/console/_*.html")

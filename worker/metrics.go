@@ -25,6 +25,8 @@ var transitionKinds = map[string]string{
 	workflows.ActivityReturn:          "return",
 	workflows.ActivityReclaim:         "reclaim",
 	workflows.ActivityClose:           "close",
+	workflows.ActivityReopen:          "reopen",
+	workflows.ActivityReadmit:         "readmit",
 	workflows.ActivityConvert:         "convert",
 }
 

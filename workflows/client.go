@@ -51,6 +51,32 @@ func StartLead(ctx context.Context, c client.Client, l lead.Lead, opts *lead.Int
 	return out, err
 }
 
+// Revive sends update name (UpdateReopen, UpdateReadmit) with id updateID
+// to the workflow of lead l, which has finished (closed, rejected), and
+// returns its result into out: to the running run, if one is still ending,
+// else to a new run of the lead's workflow id that starts with the
+// finished lead and waits for this update (update-with-start). A retry with
+// the same update id reaches the same run while it lives.
+func Revive(ctx context.Context, c client.Client, l lead.Lead, updateID, name string, arg, out any) error {
+	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       WorkflowID(l.ID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes:    leadAttributes(attributeUpdates(l)...),
+	}, LeadWorkflowName, NewLeadInput(l))
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: updateID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, out)
+}
+
 // StartTakenIn starts the LeadWorkflow of a live lead whose intake was
 // decided outside it (lead.Lead as the intake left it): a plain start, no
 // update, with the lead's search attributes set at once. The workflow

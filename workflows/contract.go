@@ -42,6 +42,8 @@ const (
 	UpdateReclaim  = "reclaim"   // MoveInput -> lead.Lead
 	UpdateClose    = "close"     // MoveInput -> lead.Lead
 	UpdateEdit     = "edit"      // lead.Edit -> lead.Lead
+	UpdateReopen   = "reopen"    // MoveInput{PoolID, Reason} -> lead.Lead (Revive)
+	UpdateReadmit  = "readmit"   // MoveInput{Reason} -> lead.Lead (Revive)
 	QueryLead      = "lead"      // -> lead.Lead, the workflow's view of the lead
 )
 
@@ -72,6 +74,8 @@ const (
 	ActivityReturn          = "Return"
 	ActivityReclaim         = "Reclaim"
 	ActivityClose           = "Close"
+	ActivityReopen          = "Reopen"
+	ActivityReadmit         = "Readmit"
 	ActivityRecordNotice    = "Notify" // records a reminder or an escalation; the e-mail is ActivityEmail
 	ActivityEdit            = "Edit"
 	ActivityAssignToInviter = "AssignToInviter"
@@ -86,7 +90,7 @@ const (
 
 // ActivityNames lists every activity name the workflows call.
 var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, ActivityConvert, ActivityAssign,
-	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose,
+	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy}
 

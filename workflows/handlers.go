@@ -22,6 +22,7 @@ var moves = []struct {
 	{UpdateReturn, ActivityReturn, lead.ActReturn},
 	{UpdateReclaim, ActivityReclaim, lead.ActReclaim},
 	{UpdateClose, ActivityClose, lead.ActClose},
+	{UpdateReopen, ActivityReopen, lead.ActReopen},
 }
 
 // register sets the query and update handlers. A validator refuses an
@@ -64,6 +65,11 @@ func (s *leadState) register(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEdit, s.edit, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in lead.Edit) error { return s.expect(lead.ActEdit) },
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReadmit, s.readmit, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in MoveInput) error { return s.expect(lead.ActReadmit) },
 	}); err != nil {
 		return err
 	}
@@ -111,6 +117,7 @@ func (s *leadState) move(ctx workflow.Context, activity string, act lead.Action,
 		return s.lead, err
 	}
 	defer s.mu.Unlock()
+	defer s.revived(act)
 	if err := s.expect(act); err != nil {
 		return s.lead, err
 	}
@@ -123,6 +130,44 @@ func (s *leadState) move(ctx workflow.Context, activity string, act lead.Action,
 	s.set(ctx, l)
 	s.notifyMove(ctx, activity, before, l, cmd)
 	return l, nil
+}
+
+// readmit overrides a rejection: the lead is received again (with the
+// admin's reason in its history) and goes through intake, whose
+// validation is recorded but not applied (lead.IntakeOptions.Readmission).
+func (s *leadState) readmit(ctx workflow.Context, in MoveInput) (lead.Lead, error) {
+	if err := s.mu.Lock(ctx); err != nil {
+		return s.lead, err
+	}
+	defer s.mu.Unlock()
+	defer s.revived(lead.ActReadmit)
+	if err := s.expect(lead.ActReadmit); err != nil {
+		return s.lead, err
+	}
+	m := lead.Move{LeadID: s.lead.ID, ActorID: in.ActorID, Reason: in.Reason, RequestID: requestID(ctx)}
+	var received lead.Lead
+	if err := s.local(ctx, ActivityReadmit, m, &received); err != nil {
+		return s.lead, err
+	}
+	intake := NewLeadInput(received)
+	intake.Intake = &lead.IntakeOptions{Readmission: m.RequestID}
+	var decided lead.IntakeResult
+	if err := s.local(ctx, ActivityIntake, intake, &decided); err != nil {
+		return s.lead, err
+	}
+	s.intake = decided
+	s.set(ctx, decided.Lead)
+	s.notifyMove(ctx, ActivityIntake, received, decided.Lead, lead.Move{RequestID: m.RequestID + "/intake"})
+	return decided.Lead, nil
+}
+
+// revived notes that the update that revives a finished lead (reopen,
+// readmit) has run, whatever its outcome: a run started for it (Revive)
+// need not wait longer.
+func (s *leadState) revived(act lead.Action) {
+	if act == lead.ActReopen || act == lead.ActReadmit {
+		s.reviveDone = true
+	}
 }
 
 func (s *leadState) claim(ctx workflow.Context, in ClaimInput) (lead.Lead, error) {

@@ -5,6 +5,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/lead"
@@ -39,7 +41,13 @@ type leadState struct {
 	noAttributes bool
 	// revision is the code revision the run started with (LeadInput).
 	revision int
+	// reviveDone: the update that revives a finished lead has run (revived).
+	reviveDone bool
 }
+
+// ReviveWait is how long a run started to revive a finished lead (Revive)
+// waits for its update before it ends, the lead still finished.
+const ReviveWait = time.Minute
 
 // LeadWorkflow is the lifecycle of one lead: intake (validation, scoring,
 // routing, distribution), then the timers of its pool's policy while it is
@@ -77,6 +85,12 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 	})
 	merges := s.listenMerges(ctx)
 
+	if s.lead.Status.Terminal() {
+		// A run started by Revive (reopen, readmit): its update brings the lead back.
+		if _, err := workflow.AwaitWithTimeout(ctx, ReviveWait, func() bool { return s.reviveDone || !s.lead.Status.Terminal() }); err != nil {
+			return s.lead, err
+		}
+	}
 	if s.lead.Status == lead.StatusReceived {
 		lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
 		var decided lead.IntakeResult
@@ -98,18 +112,31 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 		s.notifyMove(ctx, ActivityIntake, before, s.lead, lead.Move{RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/intake"})
 	}
 
+	for {
+		if err := s.live(ctx, merges, policies, applyPolicy, &version); err != nil || s.lead.Status.Terminal() {
+			return s.lead, err
+		}
+		// A reopen or a readmission reached the run while it ended: the lifecycle goes on.
+	}
+}
+
+// live runs the lead's timers until its lifecycle ends (or it continues as
+// new: a ContinueAsNewError), then lets the handler that ended it return
+// and the e-mails go out.
+func (s *leadState) live(ctx workflow.Context, merges *merges, policies workflow.ReceiveChannel,
+	applyPolicy func(PolicySignal) bool, version *int64) error {
 	for !s.lead.Status.Terminal() {
 		if err := s.runTimers(ctx); err != nil {
-			return s.lead, err
+			return err
 		}
 		if !s.lead.Status.Terminal() && continueAsNew(ctx) {
 			// A long-lived lead starts a fresh history; no update or signal is lost:
 			// handlers and e-mails finish first and pending policy signals are applied.
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.emailsDone() }); err != nil {
-				return s.lead, err
+				return err
 			}
 			if err := merges.drain(ctx, s); err != nil {
-				return s.lead, err
+				return err
 			}
 			for {
 				var p PolicySignal
@@ -118,15 +145,12 @@ func LeadWorkflow(ctx workflow.Context, in LeadInput) (lead.Lead, error) {
 				}
 				applyPolicy(p)
 			}
-			return s.lead, workflow.NewContinueAsNewError(ctx, LeadWorkflow, LeadInput{Lead: s.lead, PolicyVersion: version,
+			return workflow.NewContinueAsNewError(ctx, LeadWorkflow, LeadInput{Lead: s.lead, PolicyVersion: *version,
 				NoSearchAttributes: s.noAttributes, Revision: LeadRevision})
 		}
 	}
 	// Let the handler that ended the lifecycle return its result, and the e-mails go out.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.emailsDone() }); err != nil {
-		return s.lead, err
-	}
-	return s.lead, nil
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.emailsDone() })
 }
 
 // set records a new view of the lead and keeps the search attributes current.

@@ -162,9 +162,27 @@ func (c config) apiConfig() (server.Config, error) {
 	if err != nil {
 		return server.Config{}, err
 	}
+	zone, err := defaultZone()
+	if err != nil {
+		return server.Config{}, err
+	}
 	ac := server.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
-		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key}
+		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key, TimeZone: zone}
 	return ac, httpLimits(&ac)
+}
+
+// defaultZone is the zone of users who, and whose team, set none:
+// LEADFLOW_TIME_ZONE (an IANA name), else the machine's.
+func defaultZone() (*time.Location, error) {
+	v := os.Getenv("LEADFLOW_TIME_ZONE")
+	if v == "" {
+		return time.Local, nil
+	}
+	loc, err := lead.LoadZone(v)
+	if err != nil {
+		return nil, fmt.Errorf("LEADFLOW_TIME_ZONE: %q is not an IANA time zone such as Asia/Shanghai", v)
+	}
+	return loc, nil
 }
 
 // httpLimits reads the limits of clients into ac; an unset variable leaves

@@ -144,11 +144,20 @@ func serveDev(ctx context.Context, cfg config, db *store.DB, tc client.Client, l
 	return serveAPI(ctx, cfg, db, tc, log, reg)
 }
 
-// writeDevEnv writes the stack's addresses for the other commands (devEnvFile).
+// writeDevEnv writes the stack's addresses for the other commands
+// (devEnvFile), and the service's URL to urlFile for scripts (README's
+// first-lead walk reads it).
 func writeDevEnv(cfg config, dataDir string) error {
 	env := fmt.Sprintf("DATABASE_URL=%s\nTEMPORAL_ADDRESS=%s\n", cfg.DatabaseURL, cfg.TemporalAddress)
+	if err := os.WriteFile(filepath.Join(dataDir, urlFile), []byte(strings.TrimSuffix(cfg.PublicURL, "/")+"\n"), 0o644); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dataDir, devEnvFile), []byte(env), 0o600)
 }
+
+// urlFile, in the data directory, holds the URL the running service
+// answers at.
+const urlFile = "url"
 
 func printBanner(cfg config, token, dataDir string) {
 	base := strings.TrimSuffix(cfg.PublicURL, "/")

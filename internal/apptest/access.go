@@ -96,6 +96,23 @@ func (w *World) Assigned() lead.Lead {
 	return l
 }
 
+// Closed is a new lead of pool A, assigned to the owner rep, then closed.
+func (w *World) Closed() lead.Lead {
+	l := w.Assigned()
+	w.Expect(w.Do("POST", "/api/v1/leads/"+l.ID+"/close", w.Admin, ""), 200)
+	return l
+}
+
+// Rejected is a new lead the validation rules rejected (its phone is not
+// valid for its country): in no pool.
+func (w *World) Rejected() lead.Lead {
+	l := w.CreateLead(fmt.Sprintf(`{"company":"Rejected Trading %d","phone":"123","country":"CN"}`, w.Seq.Add(1)))
+	if l.Status != lead.StatusRejected {
+		w.T.Fatalf("the lead was not rejected: %+v", l)
+	}
+	return l
+}
+
 // Offered is a new lead of the offering pool, offered to the offered rep.
 func (w *World) Offered() lead.Lead {
 	l := w.NewLead()

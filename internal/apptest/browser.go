@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,7 @@ func Chromium(t *testing.T) (context.Context, func(name string)) {
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
-		file := filepath.Join(dir, t.Name()+"-"+name+".png")
+		file := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png") // a subtest's name has slashes
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			t.Fatal(err)
 		}

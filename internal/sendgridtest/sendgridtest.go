@@ -85,6 +85,7 @@ type Server struct {
 	down     int // while not 0, every valid request is answered this status
 	requests []Request
 	seq      int
+	delay    time.Duration // how long each request waits before it is handled
 }
 
 // New starts a server accepting key; it stops when the test ends.
@@ -111,6 +112,14 @@ func (s *Server) FailAll(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = status
+}
+
+// Delay makes every later request wait d before it is handled (a slow
+// provider: an attempt still waits for it when the next one starts).
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // Requests returns every request received so far.
@@ -144,6 +153,10 @@ func (s *Server) DeliveredTo(addr string) []Mail {
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	time.Sleep(delay)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	req := Request{Raw: raw, At: time.Now()}

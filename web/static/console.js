@@ -124,3 +124,41 @@ function poll(el) {
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-poll]').forEach(poll);
 });
+
+// The new-lead form: another row for a further phone or e-mail, and the
+// likely duplicate shown while company and phone are typed (the server
+// decides, as on save; the answer is a fragment of HTML).
+document.addEventListener('click', (ev) => {
+  const btn = ev.target.closest('[data-add-row]');
+  if (!btn) return;
+  const rows = document.getElementById(btn.dataset.addRow);
+  const last = rows && rows.lastElementChild;
+  if (!last) return;
+  const row = last.cloneNode(false);
+  row.value = '';
+  rows.appendChild(row);
+  row.focus();
+});
+(() => {
+  const form = document.querySelector('form[data-check]');
+  const hint = document.getElementById('duplicate-hint');
+  if (!form || !hint) return;
+  let timer = 0;
+  let asked = '';
+  const check = async () => {
+    const q = new URLSearchParams({ company: form.company.value, phone: form.phone.value, country: form.country.value });
+    if (q.toString() === asked) return;
+    asked = q.toString();
+    try {
+      const resp = await fetch(form.dataset.check + '?' + asked, { credentials: 'same-origin' });
+      if (!resp.ok || resp.redirected) return;
+      if (q.toString() === asked) hint.innerHTML = await resp.text();
+    } catch (e) { /* the hint is a help, not a check: saving decides */ }
+  };
+  form.addEventListener('input', (ev) => {
+    if (!['company', 'phone', 'country'].includes(ev.target.name)) return;
+    clearTimeout(timer);
+    timer = setTimeout(check, 300);
+  });
+  if (form.company.value && form.phone.value) check();
+})();
