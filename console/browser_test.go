@@ -60,11 +60,9 @@ func TestBrowserRepFlow(t *testing.T) {
 		t.Errorf("stage after the follow-up: %q", got)
 	}
 	shot("04-followed-up")
-	// Convert opens the conversion form (its own page); the lead is converted here through the API.
-	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('convert').getAttribute('href')`)); err != nil || href != "/leads/"+l.ID+"/convert" {
-		t.Errorf("the convert link: %q (%v)", href, err)
-	}
-	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/convert", rep, ""), 200)
+	// Convert opens the conversion form (its own page), which converts and shows the customer.
+	apptest.Run(t, ctx, "open the convert form", chromedp.Click(chromedp.ID("convert")), chromedp.WaitVisible(chromedp.ID("convert-page-form")),
+		chromedp.Click(chromedp.ID("convert-submit")), chromedp.WaitVisible(chromedp.ID("customer-page")))
 	apptest.Run(t, ctx, "the converted lead", chromedp.Navigate(base+"/leads/"+l.ID), chromedp.WaitVisible(chromedp.ID("customer")))
 	shot("05-converted")
 	if got := apptest.Text(t, ctx, "#lead-status"); got != "converted" {
