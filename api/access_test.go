@@ -143,7 +143,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
-		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true}
+		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true,
+		"GET /lang/:lang": true} // the language switch works before signing in
 
 	consoleRows := apptest.ConsoleMatrix(poolA, fixed, uniq, once)
 	maps.Copy(consoleRows, apptest.RuleConsoleRows)
