@@ -171,7 +171,8 @@ func TestConsoleLeadActions(t *testing.T) {
 		t.Errorf("a form sent twice recorded %d follow-ups", followUps)
 	}
 	apptest.WantRedirect(t, b.Post(page, "/leads/"+l.ID+"/edit", url.Values{"company": {"Form Trading Co"}, "name": {"Wang Fang"},
-		"phone": {"13800138222"}, "email": {"wang@form.example"}, "country": {"CN"}, "tags": {"expo, vip"}, "notes": {""}, "stage": {"Started"}}),
+		"phones": {"13800138222", ""}, "phone_main": {"0"}, "emails": {"wang@form.example", ""}, "email_main": {"0"}, "country": {"CN"},
+		"tags": {"expo, vip"}, "notes": {""}, "stage": {"Started"}}),
 		"/leads/"+l.ID+"?done=edit")
 	if got := s.GetLead(l.ID); got.Email != "wang@form.example" || len(got.Tags) != 2 || got.Stage != "Started" {
 		t.Fatalf("after the edit form: %+v", got)

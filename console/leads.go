@@ -20,14 +20,13 @@ import (
 // (service.ParseLeadFilter), kept in the URL so a filtered list can be
 // bookmarked; the list is the service's (service.Leads).
 
-// listFilters are the filters the list page offers, in order.
+// listFilters are the filters the list page offers, in order; each is
+// labelled by its message id ("leads.filter.<name>").
 var listFilters = []web.Field{
-	{Name: "name", Label: "Name"}, {Name: "phone", Label: "Phone"}, {Name: "email", Label: "E-mail"},
-	{Name: "company", Label: "Company"}, {Name: "tag", Label: "Tag"}, {Name: "agent", Label: "Agent"},
-	{Name: "channel", Label: "Channel"}, {Name: "group", Label: "Group"},
-	{Name: "status", Label: "Status", Options: []string{"pooled", "offered", "assigned", "converted", "closed", "rejected", "merged", "received"}},
-	{Name: "time_field", Label: "Time frame on", Options: []string{"created", "assigned", "last_follow_up"}},
-	{Name: "created_from", Label: "From", Type: "date"}, {Name: "created_to", Label: "To", Type: "date"},
+	{Name: "name"}, {Name: "phone"}, {Name: "email"}, {Name: "company"}, {Name: "tag"}, {Name: "agent"}, {Name: "channel"}, {Name: "group"},
+	{Name: "status", Options: []string{"pooled", "offered", "assigned", "converted", "closed", "rejected", "merged", "received"}},
+	{Name: "time_field", Options: []string{"created", "assigned", "last_follow_up"}},
+	{Name: "created_from", Type: "date"}, {Name: "created_to", Type: "date"},
 }
 
 func (s *Server) leadsPage(c *fiber.Ctx) error {
@@ -37,9 +36,9 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		return err
 	}
 	tab := c.Query("tab")
-	title := "My leads"
+	title := "leads.my_leads"
 	data := web.LeadList{Tab: tab, Clear: "/leads"}
-	data.Tabs = append(data.Tabs, web.Tab{Label: "My leads", URL: "/leads", Active: tab == ""})
+	data.Tabs = append(data.Tabs, web.Tab{Label: title, URL: "/leads", Active: tab == ""})
 	found := tab == ""
 	for _, p := range pools {
 		data.Tabs = append(data.Tabs, web.Tab{Label: p.Name, URL: "/leads?tab=" + url.QueryEscape(p.ID), Active: tab == p.ID})
@@ -47,11 +46,18 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 			found, title, data.Clear = true, p.Name, "/leads?tab="+url.QueryEscape(p.ID)
 		}
 	}
+	var view service.LeadView
+	for _, v := range service.ViewsFor(me, pools) {
+		data.Tabs = append(data.Tabs, web.Tab{Label: "leads.view." + v.Key, URL: "/leads?tab=" + v.Key, Active: tab == v.Key})
+		if tab == v.Key {
+			found, title, data.Clear, data.View, view = true, "leads.view."+v.Key, "/leads?tab="+v.Key, v.Key, v
+		}
+	}
 	if !found {
 		return s.consoleMessage(c, fiber.StatusNotFound, "leads.pool_not_found", "leads.pool_not_yours")
 	}
 	for _, f := range listFilters {
-		f.Value = c.Query(f.Name)
+		f.Label, f.Value = "leads.filter."+f.Name, c.Query(f.Name)
 		data.Filtered = data.Filtered || f.Value != ""
 		data.Fields = append(data.Fields, f)
 	}
@@ -65,6 +71,12 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	// ?sort=reclaim is in f (ParseLeadFilter): the query sorts the whole list.
 	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "", Pool: tab}
+	if data.View != "" {
+		in.Pool, in.Filter.Review = "", view.Review
+		if view.Status != "" {
+			in.Filter.Status = string(view.Status)
+		}
+	}
 	leads, next, err := s.Service.Leads(c.UserContext(), me, in)
 	if err != nil {
 		if p.Problem = webProblem(err); p.Problem == nil {
@@ -140,7 +152,7 @@ func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
 			return &t
 		}
 	}
-	bad.Add(field, "must be a date and time (2026-01-31T14:00)")
+	bad.Add(field, "lead.reason.datetime") // a message id: the page says it in the reader's language
 	return nil
 }
 
@@ -190,7 +202,7 @@ func (s *Server) leadForm(form string, do func(c *fiber.Ctx, key string) error) 
 		key := ""
 		if id := c.FormValue("request_id"); id != "" {
 			if len(id) > 64 {
-				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "is longer than 64 characters"}), form)
+				return s.showLead(c, "", lead.Invalid(lead.FieldError{Field: "request_id", Reason: "lead.reason.request_id"}), form)
 			}
 			key = "console:" + id
 		}
@@ -203,45 +215,3 @@ func (s *Server) leadForm(form string, do func(c *fiber.Ctx, key string) error) 
 		return c.Redirect("/leads/"+url.PathEscape(c.Params("id"))+"?done="+url.QueryEscape(form), fiber.StatusSeeOther)
 	}
 }
-
-// editFields are the fields the edit form offers.
-var editFields = []web.Field{{Name: "company", Label: "Company"}, {Name: "name", Label: "Contact"}, {Name: "phone", Label: "Phone"},
-	{Name: "email", Label: "E-mail"}, {Name: "country", Label: "Country"}, {Name: "tags", Label: "Tags (comma-separated)"},
-	{Name: "notes", Label: "Notes"}, {Name: "stage", Label: "Stage"}}
-
-// editForm sends the fields the user changed.
-func (s *Server) editForm(c *fiber.Ctx, key string) error {
-	l, err := s.Service.LeadFor(c.UserContext(), httpx.Caller(c), c.Params("id"), lead.ActEdit)
-	if err != nil {
-		return err
-	}
-	var in service.EditInput
-	changed := func(name, old string) *string {
-		v := strings.TrimSpace(c.FormValue(name))
-		if v == old {
-			return nil
-		}
-		return &v
-	}
-	in.Company, in.Name, in.Phone = changed("company", l.Company), changed("name", l.Name), changed("phone", l.Phone)
-	in.Email, in.Country, in.Notes = changed("email", l.Email), changed("country", l.Country), changed("notes", l.Notes)
-	in.Stage = changed("stage", l.Stage)
-	if t := changed("tags", strings.Join(l.Tags, ", ")); t != nil {
-		tags := []string{}
-		for _, tag := range strings.Split(*t, ",") {
-			if tag = strings.TrimSpace(tag); tag != "" {
-				tags = append(tags, tag)
-			}
-		}
-		in.Tags = &tags
-	}
-	_, err = s.Service.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
-	return err
-}
-
-// done are the notices after a form succeeded.
-var done = map[string]string{"claim": "You claimed this lead.", "follow-up": "Follow-up recorded.", "convert": "The lead is converted.",
-	"edit": "Changes saved.", "accept": "You accepted the offer.", "decline": "You declined the offer.", "return": "The lead was returned.",
-	"assign": "The lead is assigned.", "transfer": "The lead is transferred.", "reclaim": "The lead is back in its pool.", "close": "The lead is closed."}
-
-func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

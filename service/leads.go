@@ -159,15 +159,20 @@ func leadList[T any](ctx context.Context, s *Service, me lead.User, id string, l
 }
 
 // ClaimPools are the pools me may claim from or administers (the lead
-// list's tabs), at most 100.
+// list's tabs), at most 100; for an admin, who administers every pool,
+// every pool.
 func (s *Service) ClaimPools(ctx context.Context, me lead.User) ([]lead.Pool, error) {
-	pools, _, err := s.db.Pools(ctx, store.PoolFilter{VisibleTo: me.ID, Limit: 100})
+	filter := store.PoolFilter{VisibleTo: me.ID, Limit: 100}
+	if me.Role == lead.RoleAdmin {
+		filter.VisibleTo = ""
+	}
+	pools, _, err := s.db.Pools(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
 	out := pools[:0]
 	for _, p := range pools {
-		if pa := lead.PoolAccessOf(me, p); pa.Member || pa.Admin {
+		if pa := lead.PoolAccessOf(me, p); pa.Member || pa.Admin || me.Role == lead.RoleAdmin {
 			out = append(out, p)
 		}
 	}

@@ -129,12 +129,9 @@ func (db *DB) Transfer(ctx context.Context, m lead.Move) (lead.Lead, error) {
 }
 
 // Assign gives a lead to a rep chosen by a manager or admin: an active
-// member of the lead's pool, within the rep's capacity.
+// member of the lead's pool, within the rep's capacity (assignRefusal).
 func (db *DB) Assign(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	return db.transition(ctx, lead.ActAssign, m, func(tx pgx.Tx, l lead.Lead) error {
-		if l.Status == lead.StatusAssigned && l.OwnerID == m.RepID {
-			return lead.Conflict("the lead cannot be assigned", "the rep owns it already")
-		}
 		rep, _, err := checkTaker(ctx, tx, l, m.RepID, TakeAssign)
 		reasons, err := lead.RefusalReasons(err)
 		if err != nil {
@@ -144,11 +141,8 @@ func (db *DB) Assign(ctx context.Context, m lead.Move) (lead.Lead, error) {
 		if err != nil {
 			return err
 		}
-		if !pa.Member {
-			reasons = append(reasons, "the rep is not a member of the lead's pool")
-		}
-		if len(reasons) > 0 {
-			return lead.Conflict("the lead cannot be taken by this rep", reasons...)
+		if err := assignRefusal(l, rep, reasons, pa); err != nil {
+			return err
 		}
 		if err := giveTo(ctx, tx, l.ID, m.RepID, nil); err != nil {
 			return err
@@ -156,6 +150,62 @@ func (db *DB) Assign(ctx context.Context, m lead.Move) (lead.Lead, error) {
 		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventAssigned, ActorID: m.ActorID, Reason: m.Reason,
 			Data: map[string]any{"owner_id": m.RepID, "from_owner": l.OwnerID}}, m.RequestID)
 	})
+}
+
+// assignRefusal decides whether lead l may be assigned to user u, given
+// the taking check's reasons (takerReasons) and u's access to the lead's
+// pool: nil, or the conflict that says why not. Assign and Assignees
+// decide with it.
+func assignRefusal(l lead.Lead, u lead.User, reasons []string, pa lead.PoolAccess) error {
+	if l.Status == lead.StatusAssigned && l.OwnerID == u.ID {
+		return lead.Conflict("the lead cannot be assigned", "the rep owns it already")
+	}
+	if !pa.Member {
+		reasons = append(reasons, "the rep is not a member of the lead's pool")
+	}
+	if len(reasons) > 0 {
+		return lead.Conflict("the lead cannot be taken by this rep", reasons...)
+	}
+	return nil
+}
+
+// Assignees are the users lead l may be assigned to now, by name: those
+// Assign would accept (assignRefusal, with the same taking check), read
+// without locking; Assign checks the chosen one again.
+func (db *DB) Assignees(ctx context.Context, l lead.Lead) ([]lead.User, error) {
+	if l.PoolID == "" {
+		return nil, nil
+	}
+	pool, err := readPool(ctx, db.pool, l.PoolID, false)
+	if err != nil {
+		return nil, err
+	}
+	// The SQL keeps the active members of the pool (memberSQL, the twin of
+	// PoolAccessOf.Member) only to read fewer rows; Go decides.
+	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+`, `+takerSQL(TakeAssign, "$1::uuid")+` `+takerFrom+`
+		WHERE u.active AND EXISTS (SELECT 1 FROM pools p WHERE p.id = $2::uuid AND `+memberSQL("p", "u.id")+`)
+		ORDER BY u.name, u.id`, l.ID, l.PoolID)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		u lead.User
+		t taker
+	}
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(append(userFields(&x.u), x.t.fields()...)...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []lead.User
+	for _, x := range all {
+		if assignRefusal(l, x.u, takerReasons(x.u, x.t, TakeAssign), lead.PoolAccessOf(x.u, pool)) == nil {
+			out = append(out, x.u)
+		}
+	}
+	return out, nil
 }
 
 // Accept: the offered rep (or a manager for them) takes the lead.

@@ -61,8 +61,8 @@ const (
 
 // checkTaker locks the rep and refuses, with every reason at once, a rep
 // who is inactive, full, over the daily claim limit or cooling down on the
-// lead, as the way of taking requires. It returns the rep and their stats
-// for the pool's claim rule.
+// lead, as the way of taking requires (takerReasons). It returns the rep
+// and their stats for the pool's claim rule.
 func checkTaker(ctx context.Context, tx pgx.Tx, l lead.Lead, repID string, how Taking) (lead.User, lead.RepStats, error) {
 	if !isUUID(repID) {
 		return lead.User{}, lead.RepStats{}, lead.Invalid(lead.FieldError{Field: "rep_id", Reason: "no such user"})
@@ -74,44 +74,67 @@ func checkTaker(ctx context.Context, tx pgx.Tx, l lead.Lead, repID string, how T
 	if err != nil {
 		return u, lead.RepStats{}, err
 	}
-	// The rep's numbers and the decisions on them, in one round trip: the
-	// load is counted once (h.load) for rep.held and for the capacity.
+	var t taker
+	if err := tx.QueryRow(ctx, `SELECT `+takerSQL(how, "$2::uuid")+` `+takerFrom+` WHERE u.id = $1`, repID, l.ID).Scan(t.fields()...); err != nil {
+		return u, t.st, err
+	}
+	if reasons := takerReasons(u, t, how); len(reasons) > 0 {
+		return u, t.st, lead.Conflict("the lead cannot be taken by this rep", reasons...)
+	}
+	return u, t.st, nil
+}
+
+// taker is what the taking check reads of a rep (u, a users row) and a
+// lead: their numbers, whether they have room, whether they cool down on
+// the lead and until when.
+type taker struct {
+	st      lead.RepStats
+	room    bool
+	cooling bool
+	until   *time.Time
+}
+
+func (t *taker) fields() []any {
+	return []any{&t.st.Load, &t.st.ClaimsToday, &t.room, &t.cooling, &t.until}
+}
+
+// takerFrom joins each user u to their load h.load, counted once for
+// rep.held and for the capacity.
+var takerFrom = `FROM users u CROSS JOIN LATERAL (SELECT ` + repLoadSQL("u.id") + ` AS load) h`
+
+// takerSQL selects a taker's columns for the lead leadArg (a uuid SQL
+// expression), taken as how says.
+func takerSQL(how Taking, leadArg string) string {
 	held := "h.load"
 	if how == TakeAccept {
 		held += ` - 1` // the offer is in the load already
 	}
-	var st lead.RepStats
-	var room, cooling bool
-	var until *time.Time
-	if err := tx.QueryRow(ctx, `SELECT h.load, `+claimsTodaySQL("u.id")+`, `+roomSQL("u", held)+`, `+coolingSQL("$2::uuid", "u")+`,
-		(SELECT max(c.until) FROM lead_cooldowns c WHERE c.lead_id = $2 AND c.user_id = u.id)
-		FROM users u CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
-		WHERE u.id = $1`, repID, l.ID).Scan(&st.Load, &st.ClaimsToday, &room, &cooling, &until); err != nil {
-		return u, st, err
-	}
+	return `h.load, ` + claimsTodaySQL("u.id") + `, ` + roomSQL("u", held) + `, ` + coolingSQL(leadArg, "u") + `,
+		(SELECT max(c.until) FROM lead_cooldowns c WHERE c.lead_id = ` + leadArg + ` AND c.user_id = u.id)`
+}
+
+// takerReasons are why rep u may not take the lead as how says (none: they may).
+func takerReasons(u lead.User, t taker, how Taking) []string {
 	var reasons []string
 	if !u.Active {
 		reasons = append(reasons, "the rep is not active")
 	}
-	if !room {
-		load := st.Load
+	if !t.room {
+		load := t.st.Load
 		if how == TakeAccept {
 			load--
 		}
 		reasons = append(reasons, fmt.Sprintf("capacity reached: the rep holds or is offered %d of %d leads", load, u.Capacity))
 	}
 	if how == TakeClaim {
-		if st.ClaimsToday >= u.DailyClaimLimit {
-			reasons = append(reasons, fmt.Sprintf("daily claim limit reached: %d of %d claims today", st.ClaimsToday, u.DailyClaimLimit))
+		if t.st.ClaimsToday >= u.DailyClaimLimit {
+			reasons = append(reasons, fmt.Sprintf("daily claim limit reached: %d of %d claims today", t.st.ClaimsToday, u.DailyClaimLimit))
 		}
-		if cooling && until != nil {
-			reasons = append(reasons, "cooldown: the lead was reclaimed from or returned by this rep; claimable again after "+until.UTC().Format(time.RFC3339))
+		if t.cooling && t.until != nil {
+			reasons = append(reasons, "cooldown: the lead was reclaimed from or returned by this rep; claimable again after "+t.until.UTC().Format(time.RFC3339))
 		}
 	}
-	if len(reasons) > 0 {
-		return u, st, lead.Conflict("the lead cannot be taken by this rep", reasons...)
-	}
-	return u, st, nil
+	return reasons
 }
 
 // giveTo makes the rep the lead's owner, assigned now; expected is when

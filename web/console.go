@@ -58,7 +58,7 @@ func ReclaimOf(lang string, l lead.Lead) *Reclaim {
 	if !ok {
 		return nil
 	}
-	return &Reclaim{Why: d.Reason, Soon: time.Until(d.Due) < 24*time.Hour, In: Left(lang, d.Due)}
+	return &Reclaim{Why: DeadlineReason(lang, d, l.Policy), Soon: time.Until(d.Due) < 24*time.Hour, In: Left(lang, d.Due)}
 }
 
 // Left says how long until t, in lang: "in 2d 3h", "overdue".
@@ -173,6 +173,10 @@ type Tab struct {
 type Field struct {
 	Name, Label, Value, Type string
 	Options                  []string // a select's choices
+	// Required fields must be filled; a Multiple select takes several
+	// of its Options, those in Values.
+	Required, Multiple bool
+	Values             []string
 }
 
 // LeadList is the data of the lead list page.
@@ -186,14 +190,19 @@ type LeadList struct {
 	Next     string // the URL of the next page, "" on the last
 	// SortURL sorts my leads by when they are reclaimed (soonest first).
 	SortURL string
+	// View is the active tab's view of leads off the normal path
+	// ("rejected", "merged", "review", "closed"; "" for none).
+	View string
 }
 
 // HistoryItem is one event of a lead's history as a page shows it.
 type HistoryItem struct {
 	lead.Event
-	Actor  string // the actor's name
-	Detail string // the event's data, in words
-	Trace  string // the explanation trace, indented JSON
+	Actor   string   // the actor's name
+	Details []Detail // the event's data, named
+	Trace   string   // the explanation trace, indented JSON
+	// RuleURL links the rule set version that decided ("" for none to read).
+	RuleURL string
 	// FollowUp is the record of a follow-up event.
 	FollowUp *lead.FollowUp
 }
@@ -215,6 +224,7 @@ type LeadPage struct {
 	// RequestID is sent with every form of the page: a form sent twice
 	// (a double click, a resend) is applied once.
 	RequestID string
+	LeadDetails
 }
 
 // Choice is one option of a select: a value and its label.

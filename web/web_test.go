@@ -112,8 +112,11 @@ func TestReclaimOf(t *testing.T) {
 	assigned := time.Now().Add(-time.Hour)
 	l := lead.Lead{Status: lead.StatusAssigned, AssignedAt: &assigned, Policy: &lead.Policy{NoFollowUpAfter: lead.Duration(3 * 24 * time.Hour)}}
 	r := ReclaimOf("en", l)
-	if r == nil || r.Soon || !strings.HasPrefix(r.In, "in 2d 2") || r.Why != "no follow-up within 3d" {
+	if r == nil || r.Soon || !strings.HasPrefix(r.In, "in 2d 2") || r.Why != "Back to the pool: no follow-up within 3d" {
 		t.Fatalf("reclaim %+v", r)
+	}
+	if zh := ReclaimOf("zh-CN", l); zh.Why != "收回公海：3天内未跟进" || !strings.HasPrefix(zh.In, "2天") {
+		t.Fatalf("reclaim in Chinese %+v", zh)
 	}
 	l.Policy.NoFollowUpAfter = lead.Duration(3 * time.Hour)
 	if r = ReclaimOf("en", l); r == nil || !r.Soon || !strings.HasPrefix(r.In, "in 1h") {
@@ -125,5 +128,33 @@ func TestReclaimOf(t *testing.T) {
 	}
 	if ReclaimOf("en", lead.Lead{Status: lead.StatusPooled}) != nil {
 		t.Fatal("a pooled lead shows a reclaim")
+	}
+}
+
+// TestDeadlineReasons: every timer of lead.Deadlines is said in both
+// languages from the policy's durations, none in the engine's English.
+func TestDeadlineReasons(t *testing.T) {
+	day := lead.Duration(24 * time.Hour)
+	p := &lead.Policy{AcceptTimeout: lead.Duration(2 * time.Hour), FirstContactSLA: lead.Duration(4 * time.Hour), NoFollowUpAfter: 7 * day,
+		NoConversionAfter: 30 * day, RemindBefore: day + lead.Duration(12*time.Hour)}
+	now := time.Now()
+	later := now.Add(48 * time.Hour)
+	offered := lead.Lead{Status: lead.StatusOffered, OfferedAt: &now, Policy: p}
+	assigned := lead.Lead{Status: lead.StatusAssigned, AssignedAt: &now, ExpectedFollowUpAt: &later, Policy: p}
+	ds := append(lead.Deadlines(offered), lead.Deadlines(assigned)...)
+	if len(ds) != 8 {
+		t.Fatalf("%d deadlines, want every timer once: %+v", len(ds), ds)
+	}
+	for _, d := range ds {
+		en, zh := DeadlineReason("en", d, p), DeadlineReason("zh-CN", d, p)
+		if en == d.Reason || zh == d.Reason || en == zh || strings.Contains(zh, "within") {
+			t.Errorf("%s: en %q, zh %q (engine: %q)", d.Key, en, zh, d.Reason)
+		}
+	}
+	if got := DeadlineReason("zh-CN", ds[len(ds)-2], p); got != "回收预警：1天12小时后将因30天内未成交收回公海" {
+		t.Errorf("the conversion reminder in Chinese: %q", got)
+	}
+	if got := DeadlineOf("en", ds[0], p); got.Label != "Offer ends" || !got.Soon || got.Reason != "The offer ends: not accepted within 2h" {
+		t.Errorf("the offer's deadline: %+v", got)
 	}
 }
