@@ -29,7 +29,7 @@ import (
 
 // pageActions are the actions the lead page has forms for.
 var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, lead.ActFollowUp, lead.ActConvert, lead.ActReturn, lead.ActEdit,
-	lead.ActAssign, lead.ActTransfer, lead.ActReclaim, lead.ActClose}
+	lead.ActAssign, lead.ActTransfer, lead.ActReclaim, lead.ActClose, lead.ActReopen, lead.ActReadmit}
 
 // showLead renders the lead of the route's :id, with a notice, or with
 // the refusal of the form named form.
@@ -267,6 +267,7 @@ func indentJSON(raw json.RawMessage) string {
 // done are the notices after a form succeeded.
 var done = map[string]string{"claim": "lead.done.claim", "follow-up": "lead.done.follow_up", "convert": "lead.done.convert",
 	"edit": "lead.done.edit", "accept": "lead.done.accept", "decline": "lead.done.decline", "return": "lead.done.return",
-	"assign": "lead.done.assign", "transfer": "lead.done.transfer", "reclaim": "lead.done.reclaim", "close": "lead.done.close"}
+	"assign": "lead.done.assign", "transfer": "lead.done.transfer", "reclaim": "lead.done.reclaim", "close": "lead.done.close",
+	"reopen": "lead.done.reopen", "readmit": "lead.done.readmit"}
 
 func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

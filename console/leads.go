@@ -183,6 +183,15 @@ func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 		return err
 	}))
 	post("/leads/:id/edit", s.leadForm("edit", s.editForm))
+	post("/leads/:id/reopen", s.leadForm("reopen", func(c *fiber.Ctx, key string) error {
+		in := service.ReopenInput{PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}
+		_, err := s.Service.Reopen(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+		return err
+	}))
+	post("/leads/:id/readmit", s.leadForm("readmit", func(c *fiber.Ctx, key string) error {
+		_, err := s.Service.Readmit(c.UserContext(), httpx.Caller(c), c.Params("id"), key, service.ReadmitInput{Reason: c.FormValue("reason")})
+		return err
+	}))
 	for _, m := range service.Moves {
 		post("/leads/:id/"+m.Path, s.leadForm(m.Path, func(c *fiber.Ctx, key string) error {
 			in := service.MoveInput{RepID: c.FormValue("rep_id"), PoolID: c.FormValue("pool_id"), Reason: c.FormValue("reason")}

@@ -78,7 +78,7 @@ func (s *Service) ReadLeadPage(ctx context.Context, me lead.User, id string, act
 			return LeadPage{}, err
 		}
 	}
-	if d.Can[lead.ActTransfer] {
+	if d.Can[lead.ActTransfer] || d.Can[lead.ActReopen] { // a reopened lead goes to its last pool, or another
 		if d.Pools, err = s.transferTargets(ctx, me, l); err != nil {
 			return LeadPage{}, err
 		}
