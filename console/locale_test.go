@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 )
@@ -76,4 +77,17 @@ func TestConsoleLanguageAndZoneSettings(t *testing.T) {
 	lp := s.Expect(b.Get("/leads/"+l.ID), 200)
 	want := l.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04") + " &#43;08:00" // html/template escapes the +
 	apptest.WantText(t, lp, want)
+}
+
+// TestEveryEmailKindHasItsWords: the settings page names each e-mail kind
+// by the id settings.kind.<kind>, built at run time: each must be in both
+// catalogues, including kinds added later.
+func TestEveryEmailKindHasItsWords(t *testing.T) {
+	for _, k := range lead.EmailKinds {
+		for _, lang := range i18n.Languages {
+			if !i18n.Has(lang, "settings.kind."+k.Kind) {
+				t.Errorf("the %s catalogue lacks settings.kind.%s", lang, k.Kind)
+			}
+		}
+	}
 }
