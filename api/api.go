@@ -11,7 +11,6 @@ import (
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/service"
-	"github.com/leadflow/leadflow/store"
 )
 
 // Problem is the problem document the API answers errors with.
@@ -20,7 +19,6 @@ type Problem = httpx.Problem
 // Server holds the API's dependencies; its handlers are methods.
 type Server struct {
 	cfg   httpx.Deps
-	db    *store.DB
 	svc   *service.Service
 	guard *httpx.Guard
 }
@@ -28,7 +26,7 @@ type Server struct {
 // Routes registers the API's routes on app: the public registration
 // endpoints and, behind a bearer token, everything under /api/v1.
 func Routes(app *fiber.App, d httpx.Deps) {
-	s := &Server{cfg: d, db: d.Store, svc: d.Service, guard: d.Guard}
+	s := &Server{cfg: d, svc: d.Service, guard: d.Guard}
 	s.publicRoutes(app)
 
 	v1 := app.Group("/api/v1", s.authenticate)

@@ -171,7 +171,7 @@ func lines(v string) []string {
 
 // people are the users by id, for names and choices.
 func (s *Server) people(c *fiber.Ctx) (map[string]lead.User, error) {
-	users, _, err := s.Store.Users(c.UserContext(), 1000, "")
+	users, err := s.Service.Directory(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func compareFold(a, b string) int { return strings.Compare(strings.ToLower(a), s
 
 // teamChoices are the teams for a select.
 func (s *Server) teamChoices(c *fiber.Ctx) ([]web.Choice, error) {
-	teams, _, err := s.Store.Teams(c.UserContext(), 500, "")
+	teams, _, err := s.Service.Teams(c.UserContext(), httpx.Caller(c), 500, "")
 	if err != nil {
 		return nil, err
 	}

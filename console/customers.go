@@ -75,9 +75,7 @@ func (s *Server) customerPage(c *fiber.Ctx) error {
 	}
 	d := &web.CustomerPage{CustomerDetail: cd}
 	if cd.OwnerID != "" {
-		if u, err := s.Store.User(ctx, cd.OwnerID); err == nil {
-			d.OwnerName = u.Name
-		}
+		d.OwnerName = s.Service.UserName(ctx, cd.OwnerID)
 	}
 	customerSchema, orderSchema, err := s.customerSchemas(c)
 	if err != nil {

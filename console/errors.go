@@ -10,7 +10,6 @@ import (
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
-	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -75,7 +74,7 @@ func (s *Server) knownUser(c *fiber.Ctx) {
 	if id == "" {
 		return
 	}
-	u, csrf, err := s.Store.Session(c.UserContext(), service.HashToken(id))
+	u, csrf, err := s.Service.SessionUser(c.UserContext(), id)
 	if err != nil {
 		return
 	}

@@ -62,7 +62,7 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	}
 	for list, dst := range map[string]*[]string{lead.OptionFollowUpTypes: &d.FollowUpTypes, lead.OptionStages: &d.Stages,
 		lead.OptionInvalidReasons: &d.InvalidReasons} {
-		if *dst, err = s.Store.Options(ctx, list); err != nil {
+		if *dst, err = s.Service.Options(ctx, httpx.Caller(c), list); err != nil {
 			return err
 		}
 	}

@@ -74,15 +74,15 @@ func (s *Server) userNames(c *fiber.Ctx) func(id string) string {
 			return n
 		}
 		names[id] = id
-		if u, err := s.Store.User(c.UserContext(), id); err == nil {
-			names[id] = u.Name
+		if n := s.Service.UserName(c.UserContext(), id); n != "" {
+			names[id] = n
 		}
 		return names[id]
 	}
 }
 
 func (s *Server) rulesPage(c *fiber.Ctx) error {
-	sets, err := s.Store.ActiveRuleSets(c.UserContext())
+	sets, err := s.Service.RuleSets(c.UserContext(), httpx.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -106,11 +106,11 @@ func (s *Server) rulesPage(c *fiber.Ctx) error {
 // the caller fills in the source and what the user asked for.
 func (s *Server) editor(c *fiber.Ctx) (*web.RuleEditor, error) {
 	k := rules.Kind(c.Params("kind"))
-	active, err := s.Store.ActiveRuleSet(c.UserContext(), string(k))
+	active, err := s.Service.RuleSet(c.UserContext(), httpx.Caller(c), k)
 	if err != nil {
 		return nil, err
 	}
-	versions, err := s.Store.RuleSetVersions(c.UserContext(), string(k))
+	versions, err := s.Service.RuleVersions(c.UserContext(), httpx.Caller(c), k)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 	v, err := service.RuleVersion(c.Params("version"), k)
 	if err == nil {
 		var set lead.RuleSet
-		if set, err = s.Store.RuleSetVersion(c.UserContext(), string(k), v); err == nil {
+		if set, err = s.Service.RuleVersion(c.UserContext(), httpx.Caller(c), k, v); err == nil {
 			return s.renderVersion(c, set, refusal)
 		}
 	}
@@ -45,7 +45,7 @@ func (s *Server) showVersion(c *fiber.Ctx, refusal error) error {
 }
 
 func (s *Server) renderVersion(c *fiber.Ctx, set lead.RuleSet, refusal error) error {
-	active, err := s.Store.ActiveRuleSet(c.UserContext(), set.Kind)
+	active, err := s.Service.RuleSet(c.UserContext(), httpx.Caller(c), rules.Kind(set.Kind))
 	if err != nil {
 		return err
 	}
@@ -100,8 +100,8 @@ func (s *Server) decisionText(c *fiber.Ctx, k rules.Kind, decision any) string {
 		to := tr(c, "rules.d.inviter_pool")
 		if id, _ := d["pool_id"].(string); id != "" {
 			name := id
-			if p, err := s.Store.Pool(c.UserContext(), id); err == nil {
-				name = p.Name
+			if n := s.Service.PoolName(c.UserContext(), id); n != "" {
+				name = n
 			}
 			to = tr(c, "rules.d.pool", "Pool", name)
 		} else if d["to_inviter"] != true {

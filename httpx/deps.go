@@ -4,17 +4,14 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/service"
-	"github.com/leadflow/leadflow/store"
 )
 
-// Deps are what each face (api.Routes, console.Routes) is built with:
+// Deps are what each face (api.Routes, console.Routes) is built with (the
+// service, never the store: every read and write goes through it):
 // server.New makes one for both.
 type Deps struct {
 	// Service is every operation, which the handlers call.
 	Service *service.Service
-	// Store is read for what the service does not answer: invite links,
-	// sessions, and the names a page shows.
-	Store *store.DB
 	// Guard counts a client address's registrations, failed credentials
 	// and unknown invite links against their limits: one for both faces.
 	Guard *Guard

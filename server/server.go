@@ -180,7 +180,7 @@ func New(cfg Config) *fiber.App {
 	s.serveMetrics(app)
 	app.Get("/api/v1/openapi.json", api.OpenAPI)
 
-	faces := httpx.Deps{Service: svc, Store: cfg.Store, Guard: guard, PublicURL: cfg.PublicURL,
+	faces := httpx.Deps{Service: svc, Guard: guard, PublicURL: cfg.PublicURL,
 		ExportTTL: cfg.ExportTTL, MinPolicyDuration: cfg.MinPolicyDuration}
 	console.Routes(app, faces)
 	api.Routes(app, faces)
