@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/web"
@@ -79,4 +80,21 @@ func reasonText(c *fiber.Ctx, e lead.FieldError) string {
 		return trOr(c, "reason."+e.Code, e.Reason)
 	}
 	return e.Reason
+}
+
+// inZone is the query of c with its date-only created_from and created_to
+// (a date input's 2026-01-31) made the start of that day in the reader's
+// zone, as the pages show times; other values as they are.
+func inZone(c *fiber.Ctx) func(string) string {
+	get := httpx.Query(c)
+	return func(name string) string {
+		v := get(name)
+		if name != "created_from" && name != "created_to" {
+			return v
+		}
+		if d, err := time.ParseInLocation(time.DateOnly, v, localeOf(c).Zone); err == nil {
+			return d.Format(time.RFC3339)
+		}
+		return v
+	}
 }
