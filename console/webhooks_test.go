@@ -67,6 +67,14 @@ func TestConsoleWebhooks(t *testing.T) {
 	apptest.WantText(t, zh, "出站 Webhook", "新建订阅", "全部事件")
 	apptest.WantText(t, w.Expect(admin.Get("/webhooks/"+id, "Accept-Language", "zh-CN"), 200), "投递记录", "轮换密钥")
 
+	// A delivery: its row with its webhook-id, redelivered from its button.
+	sub, n, _ := strings.Cut(w.WebhookDelivery(), "/deliveries/")
+	log := w.Expect(admin.Get("/webhooks/"+sub), 200)
+	apptest.WantText(t, log, `id="delivery-list"`, `id="delivery-`+n+`"`, "lead.pooled", `id="redeliver-`+n+`"`)
+	apptest.WantRedirect(t, admin.Post(log, "/webhooks/"+sub+"/deliveries/"+n+"/redeliver", nil), "/webhooks/"+sub+"?done=redelivered")
+	apptest.WantText(t, w.Expect(admin.Get("/webhooks/"+sub+"?done=redelivered", "Accept-Language", "zh-CN"), 200), "已重新排队投递。", "尝试次数")
+	w.Expect(mgr.Post(mine, "/webhooks/"+other+"/deliveries/"+n+"/redeliver", nil), 404)
+
 	w.Expect(admin.Post(hook, "/webhooks/"+id+"/delete", nil), 422)
 	apptest.WantRedirect(t, admin.Post(hook, "/webhooks/"+id+"/delete", url.Values{"confirm": {"yes"}}), "/webhooks")
 	w.Expect(w.Do("GET", "/api/v1/webhooks/"+id, w.Admin, ""), 404)
