@@ -15,8 +15,8 @@ import (
 // of issue 25's conversion (the dashboard, the imports and exports with a
 // job each, the invite link, the e-mail settings, pools, users, teams,
 // fields, option lists, the outbox and an e-mail, the rules with an
-// editor and a version, the rejection report, the duplicate policies and
-// an unknown path): each page is in Chinese (<html lang>, Chinese text,
+// editor and a version, the rejection report, the duplicate policies, the
+// webhook subscriptions and one, and an unknown path): each page is in Chinese (<html lang>, Chinese text,
 // no message id left unsaid) and nothing is wider than the window.
 // Screenshots go to LEADFLOW_SCREENSHOTS (or the test's temporary folder).
 func TestBrowserPagesInChinese(t *testing.T) {
@@ -32,6 +32,7 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		t.Fatal("no e-mail to open")
 	}
 	field := w.Field()
+	hook := w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) // before Served: its server has no test guard
 	base := w.Served()
 	ctx, shot := apptest.Chromium(t)
 	apptest.Run(t, ctx, "choose Chinese and sign in as an admin", chromedp.EmulateViewport(1280, 900),
@@ -62,6 +63,8 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		{"ruleversion", "/rules/validation/versions/1"},
 		{"rejections", "/reports/rejections"},
 		{"duplicates", "/settings/duplicates"},
+		{"webhooks", "/webhooks"},
+		{"webhook", "/webhooks/" + hook},
 		{"not-found", "/no-such-page"},
 	}
 	for i, p := range pages {
@@ -76,7 +79,7 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		f, err := chromedp.Run(ctx, chromedp.Evaluate[facts](`(() => {
 			const text = document.body.innerText;
 			return {lang: document.documentElement.lang, han: /[\u4e00-\u9fff]/.test(document.querySelector('main').innerText),
-				ids: text.match(/\b(dashboard|imports|exports|job|invite|settings|pools?|users|teams?|fields|options|outbox|rules|rejections|duplicates|error|nav|role|problem|reason)\.[a-z_.]+[a-z]\b/g) || [],
+				ids: text.match(/\b(dashboard|imports|exports|job|invite|settings|pools?|users|teams?|fields|options|outbox|rules|rejections|duplicates|webhooks|error|nav|role|problem|reason)\.[a-z_.]+[a-z]\b/g) || [],
 				width: document.documentElement.scrollWidth, inner: window.innerWidth,
 				wide: [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth).slice(0, 3).map(e => e.tagName + '#' + e.id)};
 		})()`))

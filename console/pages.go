@@ -49,6 +49,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.consoleReports(get, post)
+	s.consoleWebhooks(get, post)
 	s.adminRoutes(get, post)
 }
 

@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates"}
+	"/reports", "/settings/duplicates", "/webhooks"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -52,6 +52,9 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		}
 		return n.ID
 	})
+	hook := once("console-webhook", func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
+	hookSeen := [Subjects]int{200, 200, 404, 403, 403, 403, 403}
+	hookForm := [Subjects]int{303, 303, 404, 403, 403, 403, 403}
 	body := func(f func(*World) string, format string) func(*World) string {
 		return func(w *World) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
 	}
@@ -92,6 +95,16 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"GET /reports/rejections":      {Want: All(200)},
 		"GET /settings/duplicates":     {Want: staff},
 		"POST /settings/duplicates":    {Body: fixed("api=warn"), Want: adminForm},
+		"GET /webhooks":                {Want: staff},
+		"POST /webhooks": {Want: [Subjects]int{200, 200, 403, 403, 403, 403, 403}, Body: func(w *World) string {
+			return "url=http%3A%2F%2F127.0.0.1%3A9%2Fh&events=*&pool_id=" + url.QueryEscape(w.PoolA) // inactive: no active=on
+		}},
+		"GET /webhooks/:id":                {Fixture: hook, Want: hookSeen},
+		"POST /webhooks/:id":               {Fixture: hook, Body: fixed("url=http%3A%2F%2F127.0.0.1%3A9%2Fh&events=lead.created"), Want: hookForm},
+		"POST /webhooks/:id/rotate-secret": {Fixture: hook, Want: hookSeen},
+		"POST /webhooks/:id/delete": {Fixture: func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) },
+			Body: fixed("confirm=yes"), Want: hookForm},
+		"POST /webhooks/:id/deliveries/:delivery/redeliver": {Fixture: once("delivery", (*World).WebhookDelivery), Want: hookForm},
 	}
 }
 
