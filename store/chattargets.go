@@ -66,9 +66,11 @@ func (db *DB) ChatTarget(ctx context.Context, id string) (lead.ChatTarget, error
 	return t, notFound(err, "chat target")
 }
 
-// ChatTargetsOf lists the targets of a user and of the teams given, oldest first.
-func (db *DB) ChatTargetsOf(ctx context.Context, userID string, teamIDs []string) ([]lead.ChatTarget, error) {
-	return db.chatTargets(ctx, `user_id = nullif($1, '')::uuid OR team_id = ANY($2::uuid[])`, userID, validIDs(teamIDs))
+// ChatTargetsOf lists the targets of a user and of the teams given (of
+// every team with allTeams), oldest first.
+func (db *DB) ChatTargetsOf(ctx context.Context, userID string, teamIDs []string, allTeams bool) ([]lead.ChatTarget, error) {
+	return db.chatTargets(ctx, `user_id = nullif($1, '')::uuid OR team_id = ANY($2::uuid[]) OR ($3 AND team_id IS NOT NULL)`,
+		userID, validIDs(teamIDs), allTeams)
 }
 
 // ActiveChatTargets are the active targets that get notifications of
