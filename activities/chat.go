@@ -23,20 +23,20 @@ func (a *Activities) chatSender(t lead.ChatTarget) notify.Sender {
 // keyed by the e-mail's key, "/chat/" and the target's id, claimed, leased
 // and recorded like an e-mail (deliver), so a team's target gets one post
 // per event however many of its members are notified, in the language of
-// the first. Each outcome goes to sort.
-func (a *Activities) postChats(ctx context.Context, e lead.Email, d notify.Data, u store.MailUser, sort func(string, error)) {
+// the first. Each outcome goes to record.
+func (a *Activities) postChats(ctx context.Context, e lead.Email, d notify.Data, u store.MailUser, record func(string, error)) {
 	targets, err := a.Store.ActiveChatTargets(ctx, u.ID, u.TeamID, e.Kind)
 	if err != nil {
-		sort("chat targets", err)
+		record("chat targets", err)
 		return
 	}
 	for _, t := range targets {
 		n, err := a.render(e, d, u)
 		if err != nil {
-			sort(t.Kind+" "+t.ID, err)
+			record(t.Kind+" "+t.ID, err)
 			continue
 		}
 		n.Key, n.ToEmail = e.Key+"/chat/"+t.ID, t.Kind+":"+t.ID
-		sort(t.Kind+" "+t.ID, a.deliver(ctx, n, u.Name, a.chatSender(t)))
+		record(t.Kind+" "+t.ID, a.deliver(ctx, n, u.Name, a.chatSender(t)))
 	}
 }

@@ -41,7 +41,9 @@ func (a *Activities) leadURL(id string) string { return a.publicURL() + "/leads/
 // sends it once per key and recipient: the e-mail is claimed in
 // PostgreSQL first, so a retried activity skips what was sent (or refused
 // for good) already. An e-mail about a lead that has moved on (an offer
-// accepted before the e-mail went out, say) is not sent.
+// accepted before the e-mail went out, say) is not sent. Each active
+// recipient's chat targets (and their team's) that take the kind get the
+// same notification, once per target (chat.go).
 //
 // Errors: a provider answer 429 or 5xx (or a network failure) is
 // returned as a retryable error after the other recipients were served;
@@ -115,7 +117,7 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 		return err
 	}
 	var retry, refused []error
-	sort := func(to string, err error) {
+	record := func(to string, err error) {
 		switch {
 		case err == nil:
 		case notify.Permanent(err):
@@ -129,7 +131,7 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 			continue
 		}
 		// The chat targets choose their kinds themselves (chat.go).
-		a.postChats(ctx, e, d, u, sort)
+		a.postChats(ctx, e, d, u, record)
 		if strings.TrimSpace(u.Email) == "" {
 			continue
 		}
@@ -137,7 +139,7 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 			a.Metrics.Email(e.Kind, metrics.EmailOptedOut)
 			continue
 		}
-		sort(u.Email, a.sendOne(ctx, e, d, u))
+		record(u.Email, a.sendOne(ctx, e, d, u))
 	}
 	if len(retry) > 0 {
 		return errors.Join(retry...)
