@@ -10,12 +10,13 @@ import (
 )
 
 // chatSender is the sender of target t: the outbox when ChatOutbox (the
-// post is only stored), else the robot's through the webhook guard's client.
+// post is only stored), else the robot's through the webhook guard's client,
+// signed by the wall clock (the robots check it, not the rules' clock).
 func (a *Activities) chatSender(t lead.ChatTarget) notify.Sender {
 	if a.ChatOutbox {
 		return notify.Outbox{}
 	}
-	return chat.Sender{Target: chat.Target{Kind: t.Kind, URL: t.URL, Secret: t.Secret}, Client: a.Hooks.httpClient(), Now: a.Now}
+	return chat.Sender{Target: chat.Target{Kind: t.Kind, URL: t.URL, Secret: t.Secret}, Client: a.Hooks.httpClient()}
 }
 
 // postChats posts the notification of e to u's active chat targets and to
