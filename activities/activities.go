@@ -38,7 +38,11 @@ type Activities struct {
 	// TimeZone is the zone of users who, and whose team, set none (the
 	// digest's hour); time.Local when nil.
 	TimeZone *time.Location
-	// Hooks are the webhook deliveries' guard and timeout (webhooks.go).
+	// ChatOutbox keeps the chat-app posts in the outbox (LEADFLOW_CHAT=outbox)
+	// instead of posting them to the robots (chat.go).
+	ChatOutbox bool
+	// Hooks are the webhook deliveries' guard and timeout (webhooks.go);
+	// the chat posts go through the same guard.
 	Hooks Hooks
 
 	mu       sync.Mutex

@@ -41,7 +41,9 @@ func (a *Activities) leadURL(id string) string { return a.publicURL() + "/leads/
 // sends it once per key and recipient: the e-mail is claimed in
 // PostgreSQL first, so a retried activity skips what was sent (or refused
 // for good) already. An e-mail about a lead that has moved on (an offer
-// accepted before the e-mail went out, say) is not sent.
+// accepted before the e-mail went out, say) is not sent. Each active
+// recipient's chat targets (and their team's) that take the kind get the
+// same notification, once per target (chat.go).
 //
 // Errors: a provider answer 429 or 5xx (or a network failure) is
 // returned as a retryable error after the other recipients were served;
@@ -115,22 +117,29 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 		return err
 	}
 	var retry, refused []error
+	record := func(to string, err error) {
+		switch {
+		case err == nil:
+		case notify.Permanent(err):
+			refused = append(refused, fmt.Errorf("to %s: %w", to, err))
+		default:
+			retry = append(retry, fmt.Errorf("to %s: %w", to, err))
+		}
+	}
 	for _, u := range users {
-		if !u.Active || strings.TrimSpace(u.Email) == "" {
+		if !u.Active {
+			continue
+		}
+		// The chat targets choose their kinds themselves (chat.go).
+		a.postChats(ctx, e, d, u, record)
+		if strings.TrimSpace(u.Email) == "" {
 			continue
 		}
 		if !lead.EssentialEmail(e.Kind) && slices.Contains(u.OptOut, e.Kind) {
 			a.Metrics.Email(e.Kind, metrics.EmailOptedOut)
 			continue
 		}
-		err := a.sendOne(ctx, e, d, u)
-		switch {
-		case err == nil:
-		case notify.Permanent(err):
-			refused = append(refused, fmt.Errorf("to %s: %w", u.Email, err))
-		default:
-			retry = append(retry, fmt.Errorf("to %s: %w", u.Email, err))
-		}
+		record(u.Email, a.sendOne(ctx, e, d, u))
 	}
 	if len(retry) > 0 {
 		return errors.Join(retry...)
@@ -155,57 +164,24 @@ var errEmailInFlight = errors.New("another attempt is sending this e-mail")
 // one window for a duplicate: SendGrid accepted the e-mail but the worker
 // died before recording it (SendGrid has no idempotency key of its own).
 func (a *Activities) sendOne(ctx context.Context, e lead.Email, d notify.Data, u store.MailUser) error {
-	// In the recipient's language and time zone (lead.UserZone: theirs,
-	// else their team's, else the server's).
+	n, err := a.render(e, d, u)
+	if err != nil {
+		return err
+	}
+	n.Key, n.ToEmail = e.Key+"/"+u.ID, u.Email
+	return a.deliver(ctx, n, u.Name, a.sender())
+}
+
+// render is the notification of kind e.Kind to u (without its key and
+// destination): in the recipient's language and time zone (lead.UserZone:
+// theirs, else their team's, else the server's).
+func (a *Activities) render(e lead.Email, d notify.Data, u store.MailUser) (lead.Notification, error) {
 	d.To, d.Lang, d.Zone = u.Name, u.Language, lead.UserZone(u.TimeZone, u.TeamZone, a.TimeZone)
 	subject, text, html, err := notify.Render(d)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), string(lead.CodeInternal), err)
+		return lead.Notification{}, temporal.NewNonRetryableApplicationError(err.Error(), string(lead.CodeInternal), err)
 	}
-	key := e.Key + "/" + u.ID
-	n, err := a.Store.ClaimNotification(ctx, lead.Notification{Key: key, Kind: e.Kind, ToUserID: u.ID, ToEmail: u.Email,
-		Subject: subject, Text: text, HTML: html, LeadID: e.LeadID})
-	if err != nil {
-		return err
-	}
-	if n.Status != lead.NotificationQueued {
-		return nil // sent (or refused for good) by an earlier attempt
-	}
-	// One attempt at a time sends it: a retry that starts while an earlier
-	// attempt still waits for the provider must not send it again.
-	leased, err := a.Store.LeaseNotification(ctx, key, EmailLease)
-	if err != nil {
-		return err
-	}
-	if !leased {
-		if n, err := a.Store.NotificationByKey(ctx, key); err == nil && n.Status != lead.NotificationQueued {
-			return nil // sent (or refused for good) meanwhile
-		}
-		return errEmailInFlight
-	}
-	s := a.sender()
-	args := map[string]string{"kind": e.Kind, "to_user_id": u.ID}
-	if e.LeadID != "" {
-		args["lead_id"] = e.LeadID
-	}
-	// The stored e-mail is sent, so that every attempt sends the same one.
-	msgID, err := s.Send(ctx, notify.Message{Key: key, To: n.ToEmail, ToName: u.Name, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Args: args})
-	if err != nil {
-		permanent := notify.Permanent(err)
-		a.Log.Warn("e-mail not sent", "kind", e.Kind, "key", key, "to", n.ToEmail, "permanent", permanent, "err", err)
-		result := metrics.EmailRetried
-		if permanent {
-			result = metrics.EmailFailed
-		}
-		a.Metrics.Email(e.Kind, result)
-		if merr := a.Store.MarkNotificationFailed(context.WithoutCancel(ctx), key, s.Name(), err.Error(), permanent); merr != nil {
-			return errors.Join(err, merr)
-		}
-		return err
-	}
-	a.Metrics.Email(e.Kind, metrics.EmailSent)
-	// Recorded even when the activity's context is ending: the e-mail is out.
-	return a.Store.MarkNotificationSent(context.WithoutCancel(ctx), key, s.Name(), msgID)
+	return lead.Notification{Kind: e.Kind, ToUserID: u.ID, Subject: subject, Text: text, HTML: html, LeadID: e.LeadID}, nil
 }
 
 // staleEmail says why an e-mail about l no longer applies ("" when it does).

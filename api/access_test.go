@@ -44,6 +44,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// A subscription to pool A's events (its manager's); an inactive one posts nothing.
 	hook := once("webhook", func(w *apptest.World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
 	hookSeen := [apptest.Subjects]int{200, 200, 404, 403, 403, 403, 403}
+	// A chat target of the member rep's own: theirs and the admins' to manage.
+	chatTarget := func(w *apptest.World) string {
+		var out struct{ ID string }
+		w.Expect(w.Do("POST", "/api/v1/chat-targets", w.Tokens[apptest.SubMember], `{"kind":"slack","url":"http://127.0.0.1:9/h","active":false}`), 201).JSON(w.T, &out)
+		return out.ID
+	}
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -123,6 +129,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/reports/funnel":                          {Want: apptest.All(200)},
 		"GET /api/v1/reports/rejections":                      {Want: apptest.All(200)},
 		"GET /api/v1/reports/activity":                        {Want: apptest.All(200)},
+		"GET /api/v1/chat-targets":                            {Want: apptest.All(200)},
+		"POST /api/v1/chat-targets":                           {Body: fixed(`{"kind":"wecom","url":"http://127.0.0.1:9/h","active":false}`), Want: apptest.All(201)},
+		"PATCH /api/v1/chat-targets/:id":                      {Fixture: once("chat", chatTarget), Body: fixed(`{"kinds":["assigned"]}`), Want: [apptest.Subjects]int{200, 404, 404, 200, 404, 404, 404}},
+		"DELETE /api/v1/chat-targets/:id":                     {Fixture: chatTarget, Want: [apptest.Subjects]int{204, 404, 404, 204, 404, 404, 404}},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
 		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},

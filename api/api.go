@@ -59,4 +59,5 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeExports(v1)
 	s.routeReports(v1)
 	s.routeWebhooks(v1)
+	s.routeChatTargets(v1)
 }

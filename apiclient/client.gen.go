@@ -18,6 +18,54 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ChatTargetKind.
+const (
+	ChatTargetKindDingtalk ChatTargetKind = "dingtalk"
+	ChatTargetKindFeishu   ChatTargetKind = "feishu"
+	ChatTargetKindSlack    ChatTargetKind = "slack"
+	ChatTargetKindWecom    ChatTargetKind = "wecom"
+)
+
+// Valid indicates whether the value is a known member of the ChatTargetKind enum.
+func (e ChatTargetKind) Valid() bool {
+	switch e {
+	case ChatTargetKindDingtalk:
+		return true
+	case ChatTargetKindFeishu:
+		return true
+	case ChatTargetKindSlack:
+		return true
+	case ChatTargetKindWecom:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChatTargetInputKind.
+const (
+	ChatTargetInputKindDingtalk ChatTargetInputKind = "dingtalk"
+	ChatTargetInputKindFeishu   ChatTargetInputKind = "feishu"
+	ChatTargetInputKindSlack    ChatTargetInputKind = "slack"
+	ChatTargetInputKindWecom    ChatTargetInputKind = "wecom"
+)
+
+// Valid indicates whether the value is a known member of the ChatTargetInputKind enum.
+func (e ChatTargetInputKind) Valid() bool {
+	switch e {
+	case ChatTargetInputKindDingtalk:
+		return true
+	case ChatTargetInputKindFeishu:
+		return true
+	case ChatTargetInputKindSlack:
+		return true
+	case ChatTargetInputKindWecom:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineKind.
 const (
 	DeadlineKindNotice       DeadlineKind = "notice"
@@ -1055,6 +1103,52 @@ type AssignInput struct {
 
 	// RepId the rep to assign the lead to
 	RepId string `json:"rep_id"`
+}
+
+// ChatTarget defines model for ChatTarget.
+type ChatTarget struct {
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy *string   `json:"created_by,omitempty"`
+
+	// HasSecret a signing secret is set (never answered)
+	HasSecret bool           `json:"has_secret"`
+	Id        string         `json:"id"`
+	Kind      ChatTargetKind `json:"kind"`
+	Kinds     []string       `json:"kinds"`
+	TeamId    *string        `json:"team_id,omitempty"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	Url       string         `json:"url"`
+	UserId    *string        `json:"user_id,omitempty"`
+}
+
+// ChatTargetKind defines model for ChatTarget.Kind.
+type ChatTargetKind string
+
+// ChatTargetInput create: kind and url are required; patch: the fields present change
+type ChatTargetInput struct {
+	Active *bool                `json:"active,omitempty"`
+	Kind   *ChatTargetInputKind `json:"kind,omitempty"`
+
+	// Kinds the notification kinds posted (e-mail kinds); empty: all
+	Kinds *[]string `json:"kinds,omitempty"`
+
+	// Secret DingTalk's or Feishu's signing secret; empty signs nothing
+	Secret *string `json:"secret,omitempty"`
+
+	// TeamId create only: a team's target (admins, the team's manager); absent: the caller's own
+	TeamId *string `json:"team_id,omitempty"`
+
+	// Url the robot's webhook URL, e.g. https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…, https://oapi.dingtalk.com/robot/send?access_token=…, https://open.feishu.cn/open-apis/bot/v2/hook/…, https://hooks.slack.com/services/…; must resolve to public addresses
+	Url *string `json:"url,omitempty"`
+}
+
+// ChatTargetInputKind defines model for ChatTargetInput.Kind.
+type ChatTargetInputKind string
+
+// ChatTargetPage defines model for ChatTargetPage.
+type ChatTargetPage struct {
+	Items []ChatTarget `json:"items"`
 }
 
 // Claim defines model for Claim.
@@ -2952,6 +3046,12 @@ type ListWebhookDeliveriesParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateChatTargetJSONRequestBody defines body for CreateChatTarget for application/json ContentType.
+type CreateChatTargetJSONRequestBody = ChatTargetInput
+
+// UpdateChatTargetJSONRequestBody defines body for UpdateChatTarget for application/json ContentType.
+type UpdateChatTargetJSONRequestBody = ChatTargetInput
+
 // CreateExportJSONRequestBody defines body for CreateExport for application/json ContentType.
 type CreateExportJSONRequestBody = ExportInput
 
@@ -3151,6 +3251,48 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListChatTargets The chat-app targets the caller manages: their own, and their team's (a manager) or every team's (an admin), oldest first
+	//
+	// Corresponds with GET /api/v1/chat-targets (the `ListChatTargets` operationId).
+	ListChatTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateChatTargetWithBody Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+	//
+	// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+	CreateChatTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateChatTarget Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+	//
+	// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+	CreateChatTarget(ctx context.Context, body CreateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteChatTarget Remove a chat-app target; what it was posted stays in the outbox
+	//
+	// Corresponds with DELETE /api/v1/chat-targets/{id} (the `DeleteChatTarget` operationId).
+	DeleteChatTarget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChatTargetWithBody Change a chat-app target (not its user or team)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+	UpdateChatTargetWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChatTarget Change a chat-app target (not its user or team)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+	UpdateChatTarget(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers The customers of the leads the caller may read, newest first
 	//
@@ -3978,6 +4120,108 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListChatTargets The chat-app targets the caller manages: their own, and their team's (a manager) or every team's (an admin), oldest first
+//
+// Corresponds with GET /api/v1/chat-targets (the `ListChatTargets` operationId).
+func (c *Client) ListChatTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChatTargetsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateChatTargetWithBody Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+//
+// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+func (c *Client) CreateChatTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateChatTargetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateChatTarget Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+//
+// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+func (c *Client) CreateChatTarget(ctx context.Context, body CreateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateChatTargetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteChatTarget Remove a chat-app target; what it was posted stays in the outbox
+//
+// Corresponds with DELETE /api/v1/chat-targets/{id} (the `DeleteChatTarget` operationId).
+func (c *Client) DeleteChatTarget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteChatTargetRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChatTargetWithBody Change a chat-app target (not its user or team)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+func (c *Client) UpdateChatTargetWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChatTargetRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChatTarget Change a chat-app target (not its user or team)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+func (c *Client) UpdateChatTarget(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChatTargetRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListCustomers The customers of the leads the caller may read, newest first
@@ -6095,6 +6339,154 @@ func (c *Client) CheckReadiness(ctx context.Context, reqEditors ...RequestEditor
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListChatTargetsRequest constructs an http.Request for the ListChatTargets method
+func NewListChatTargetsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/chat-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateChatTargetRequest calls the generic CreateChatTarget builder with application/json body
+func NewCreateChatTargetRequest(server string, body CreateChatTargetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateChatTargetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateChatTargetRequestWithBody constructs an http.Request for the CreateChatTarget method, with any body, and a specified content type
+func NewCreateChatTargetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/chat-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteChatTargetRequest constructs an http.Request for the DeleteChatTarget method
+func NewDeleteChatTargetRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/chat-targets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateChatTargetRequest calls the generic UpdateChatTarget builder with application/json body
+func NewUpdateChatTargetRequest(server string, id string, body UpdateChatTargetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateChatTargetRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateChatTargetRequestWithBody constructs an http.Request for the UpdateChatTarget method, with any body, and a specified content type
+func NewUpdateChatTargetRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/chat-targets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewListCustomersRequest constructs an http.Request for the ListCustomers method
@@ -10716,6 +11108,52 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListChatTargetsWithResponse The chat-app targets the caller manages: their own, and their team's (a manager) or every team's (an admin), oldest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/chat-targets (the `ListChatTargets` operationId).
+	ListChatTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListChatTargetsResponse, error)
+
+	// CreateChatTargetWithBodyWithResponse Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+	//
+	// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+	CreateChatTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChatTargetResponse, error)
+
+	// CreateChatTargetWithResponse Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+	//
+	// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+	CreateChatTargetWithResponse(ctx context.Context, body CreateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChatTargetResponse, error)
+
+	// DeleteChatTargetWithResponse Remove a chat-app target; what it was posted stays in the outbox
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/chat-targets/{id} (the `DeleteChatTarget` operationId).
+	DeleteChatTargetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteChatTargetResponse, error)
+
+	// UpdateChatTargetWithBodyWithResponse Change a chat-app target (not its user or team)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+	UpdateChatTargetWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChatTargetResponse, error)
+
+	// UpdateChatTargetWithResponse Change a chat-app target (not its user or team)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+	UpdateChatTargetWithResponse(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChatTargetResponse, error)
+
 	// ListCustomersWithResponse The customers of the leads the caller may read, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -11636,6 +12074,345 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckReadinessResponse, error)
+}
+
+// ListChatTargetsResponse429Headers the declared response headers of an HTTP 429 response for ListChatTargets
+type ListChatTargetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListChatTargetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChatTargetPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListChatTargetsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChatTargetsResponse) GetJSON200() *ChatTargetPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListChatTargetsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListChatTargetsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListChatTargetsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChatTargetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChatTargetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChatTargetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChatTargetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateChatTargetResponse429Headers the declared response headers of an HTTP 429 response for CreateChatTarget
+type CreateChatTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateChatTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ChatTarget
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateChatTargetResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateChatTargetResponse) GetJSON201() *ChatTarget {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateChatTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateChatTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateChatTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateChatTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateChatTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteChatTargetResponse429Headers the declared response headers of an HTTP 429 response for DeleteChatTarget
+type DeleteChatTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DeleteChatTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteChatTargetResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteChatTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteChatTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteChatTargetResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteChatTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteChatTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteChatTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteChatTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteChatTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateChatTargetResponse429Headers the declared response headers of an HTTP 429 response for UpdateChatTarget
+type UpdateChatTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateChatTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChatTarget
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateChatTargetResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateChatTargetResponse) GetJSON200() *ChatTarget {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateChatTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateChatTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateChatTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateChatTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateChatTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
@@ -19424,6 +20201,88 @@ func (r CheckReadinessResponse) ContentType() string {
 	return ""
 }
 
+// ListChatTargetsWithResponse The chat-app targets the caller manages: their own, and their team's (a manager) or every team's (an admin), oldest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/chat-targets (the `ListChatTargets` operationId).
+func (c *ClientWithResponses) ListChatTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListChatTargetsResponse, error) {
+	rsp, err := c.ListChatTargets(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChatTargetsResponse(rsp)
+}
+
+// CreateChatTargetWithBodyWithResponse Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+//
+// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+func (c *ClientWithResponses) CreateChatTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChatTargetResponse, error) {
+	rsp, err := c.CreateChatTargetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateChatTargetResponse(rsp)
+}
+
+// CreateChatTargetWithResponse Post the caller's notifications (or, with team_id, a team's members': admins and the team's manager) to a WeCom, DingTalk, Feishu or Slack robot too
+//
+// The URL must resolve to public addresses (loopback, link-local, private and metadata addresses are refused with 422 naming `url`, unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them). Each notification is posted once per target (key: the e-mail's key + `/chat/` + the target's id) and shows in the outbox (GET /api/v1/notifications). Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/chat-targets (the `CreateChatTarget` operationId).
+func (c *ClientWithResponses) CreateChatTargetWithResponse(ctx context.Context, body CreateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChatTargetResponse, error) {
+	rsp, err := c.CreateChatTarget(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateChatTargetResponse(rsp)
+}
+
+// DeleteChatTargetWithResponse Remove a chat-app target; what it was posted stays in the outbox
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/chat-targets/{id} (the `DeleteChatTarget` operationId).
+func (c *ClientWithResponses) DeleteChatTargetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteChatTargetResponse, error) {
+	rsp, err := c.DeleteChatTarget(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteChatTargetResponse(rsp)
+}
+
+// UpdateChatTargetWithBodyWithResponse Change a chat-app target (not its user or team)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+func (c *ClientWithResponses) UpdateChatTargetWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChatTargetResponse, error) {
+	rsp, err := c.UpdateChatTargetWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChatTargetResponse(rsp)
+}
+
+// UpdateChatTargetWithResponse Change a chat-app target (not its user or team)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
+func (c *ClientWithResponses) UpdateChatTargetWithResponse(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChatTargetResponse, error) {
+	rsp, err := c.UpdateChatTarget(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChatTargetResponse(rsp)
+}
+
 // ListCustomersWithResponse The customers of the leads the caller may read, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -21117,6 +21976,312 @@ func (c *ClientWithResponses) CheckReadinessWithResponse(ctx context.Context, re
 		return nil, err
 	}
 	return ParseCheckReadinessResponse(rsp)
+}
+
+// ParseListChatTargetsResponse parses an HTTP response from a ListChatTargetsWithResponse call
+func ParseListChatTargetsResponse(rsp *http.Response) (*ListChatTargetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChatTargetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChatTargetPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListChatTargetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateChatTargetResponse parses an HTTP response from a CreateChatTargetWithResponse call
+func ParseCreateChatTargetResponse(rsp *http.Response) (*CreateChatTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateChatTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ChatTarget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateChatTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteChatTargetResponse parses an HTTP response from a DeleteChatTargetWithResponse call
+func ParseDeleteChatTargetResponse(rsp *http.Response) (*DeleteChatTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteChatTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteChatTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateChatTargetResponse parses an HTTP response from a UpdateChatTargetWithResponse call
+func ParseUpdateChatTargetResponse(rsp *http.Response) (*UpdateChatTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateChatTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChatTarget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateChatTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/skip2/go-qrcode"
 
+	"github.com/leadflow/leadflow/chat"
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/web"
@@ -46,6 +47,8 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("/settings/notifications", s.settingsPage)
 	post("/settings/notifications", s.saveSettings)
 	post("/settings/profile", s.saveProfile)
+	post("/settings/chat-targets", s.addChatTarget)
+	post("/settings/chat-targets/:id/delete", s.deleteChatTargetForm)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.consoleReports(get, post)
@@ -106,8 +109,13 @@ func (s *Server) settingsPage(c *fiber.Ctx) error {
 		return err
 	}
 	notice := ""
-	if c.Query("saved") == "profile" {
+	switch c.Query("saved") {
+	case "profile":
 		notice = "profile.saved"
+	case "chat":
+		notice = "chat.added"
+	case "chat-deleted":
+		notice = "chat.deleted"
 	}
 	return s.renderSettings(c, set.OptOut, notice, nil)
 }
@@ -125,7 +133,11 @@ func (s *Server) renderSettingsWith(c *fiber.Ctx, optOut []string, prof web.Prof
 			On: k.Essential || !slices.Contains(optOut, k.Kind)})
 	}
 	p := consolePage(c, "settings.title", "settings")
-	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof}, notice
+	chats, err := s.Service.ChatTargets(c.UserContext(), httpx.Caller(c))
+	if err != nil {
+		return err
+	}
+	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof, Chat: chats, ChatKinds: chat.Kinds}, notice
 	if refusal != nil {
 		p.Problem = pageProblem(c, refusal)
 		c.Status(refusalStatus(refusal))

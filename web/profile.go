@@ -1,10 +1,16 @@
 package web
 
+import "github.com/leadflow/leadflow/lead"
+
 // Settings is the data of the settings page: the user's language and time
 // zone, and the e-mails they get.
 type Settings struct {
 	Profile Profile
 	Kinds   []EmailSetting
+	// Chat are the chat-app targets the user manages; ChatKinds the
+	// kinds of target (wecom, dingtalk, feishu, slack).
+	Chat      []lead.ChatTarget
+	ChatKinds []string
 }
 
 // Profile is the language and time zone form of the settings page.

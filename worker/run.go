@@ -59,6 +59,9 @@ type Webhooks struct {
 	Retry workflows.WebhookRetry
 	// PollEvery is how often new deliveries are looked for (default 500 ms).
 	PollEvery time.Duration
+	// ChatOutbox keeps the chat-app posts in the outbox instead of posting
+	// them to the robots (LEADFLOW_CHAT=outbox); they go through Guard.
+	ChatOutbox bool
 }
 
 // Start readies the namespace (the search attributes, the daily digest
@@ -75,7 +78,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 			return nil, err
 		}
 	}
-	acts.Hooks.Guard = cfg.Webhooks.Guard
+	acts.Hooks.Guard, acts.ChatOutbox = cfg.Webhooks.Guard, cfg.Webhooks.ChatOutbox
 	retry := cfg.Webhooks.withDefaults()
 	acts.Hooks.Timeout = retry.Timeout
 	w := New(cfg.Temporal, acts, cfg.Tuning)
