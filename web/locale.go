@@ -46,10 +46,9 @@ func (l Locale) page(name string) (*template.Template, error) {
 	if !ok {
 		return nil, fmt.Errorf("web: no page %q", name)
 	}
-	if i18n.Match(l.Lang) == "" {
+	if l.Lang = i18n.Match(l.Lang); l.Lang == "" {
 		l.Lang = i18n.EN
 	}
-	l.Lang = i18n.Match(l.Lang)
 	k := localeKey{l.Lang, l.ZoneName()}
 	m, _ := bound.LoadOrStore(k, &sync.Map{})
 	pages := m.(*sync.Map)
