@@ -41,7 +41,7 @@ func (s *Server) customersPage(c *fiber.Ctx) error {
 	}
 	p := consolePage(c, "customers.title", "customers")
 	p.Data = d
-	f, err := service.ParseCustomerFilter(inZone(c))
+	f, err := service.ParseCustomerFilter(inZone(c, "created_from", "created_to"))
 	if err == nil {
 		var items []lead.Customer
 		var next string

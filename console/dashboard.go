@@ -25,20 +25,7 @@ import (
 // dashboardFilter reads the period of the dashboard's query: a bare date
 // is midnight in the reader's time zone.
 func dashboardFilter(c *fiber.Ctx) (store.ReportFilter, error) {
-	zone := localeOf(c).Zone
-	if zone == nil {
-		zone = time.UTC
-	}
-	q := httpx.Query(c)
-	return service.ParseReportFilter(func(name string) string {
-		v := q(name)
-		if (name == "from" || name == "to") && len(v) == len(time.DateOnly) {
-			if d, err := time.ParseInLocation(time.DateOnly, v, zone); err == nil {
-				return d.Format(time.RFC3339)
-			}
-		}
-		return v
-	}, false)
+	return service.ParseReportFilter(inZone(c, "from", "to"), false)
 }
 
 // pagePeriod is the period of a report page's query (dashboardFilter);

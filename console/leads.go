@@ -63,7 +63,7 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	p := consolePage(c, title, "leads")
 	p.Data = &data
-	f, err := service.ParseLeadFilter(inZone(c), httpx.SameName)
+	f, err := service.ParseLeadFilter(inZone(c, "created_from", "created_to"), httpx.SameName)
 	if err != nil {
 		p.Problem = webProblem(err)
 		c.Status(fiber.StatusUnprocessableEntity)

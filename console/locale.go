@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -82,17 +83,20 @@ func reasonText(c *fiber.Ctx, e lead.FieldError) string {
 	return e.Reason
 }
 
-// inZone is the query of c with its date-only created_from and created_to
-// (a date input's 2026-01-31) made the start of that day in the reader's
-// zone, as the pages show times; other values as they are.
-func inZone(c *fiber.Ctx) func(string) string {
-	get := httpx.Query(c)
+// inZone is the query of c with the date-only values of names (a date
+// input's 2026-01-31) made the start of that day in the reader's zone, as
+// the pages show times; other values as they are.
+func inZone(c *fiber.Ctx, names ...string) func(string) string {
+	get, zone := httpx.Query(c), localeOf(c).Zone
+	if zone == nil {
+		zone = time.UTC
+	}
 	return func(name string) string {
 		v := get(name)
-		if name != "created_from" && name != "created_to" {
+		if !slices.Contains(names, name) {
 			return v
 		}
-		if d, err := time.ParseInLocation(time.DateOnly, v, localeOf(c).Zone); err == nil {
+		if d, err := time.ParseInLocation(time.DateOnly, v, zone); err == nil {
 			return d.Format(time.RFC3339)
 		}
 		return v

@@ -21,7 +21,7 @@ func TestListDatesInTheReadersZone(t *testing.T) {
 	app := fiber.New()
 	app.Get("/", func(c *fiber.Ctx) error {
 		c.Locals(localeKey{}, web.Locale{Lang: "en", Zone: shanghai})
-		get := inZone(c)
+		get := inZone(c, "created_from", "created_to")
 		return c.SendString(get("created_from") + "|" + get("created_to") + "|" + get("q"))
 	})
 	res, err := app.Test(httptest.NewRequest("GET", "/?created_from=2026-01-31&created_to=2026-02-01T10:00:00Z&q=2026-01-31", nil))
