@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,7 +50,15 @@ type Receiver struct {
 // NewReceiver starts a receiver for the test.
 func NewReceiver(t testing.TB) *Receiver {
 	r := &Receiver{count: map[string]int{}}
+	// The path is the receiver's own: the tests' packages run side by side,
+	// and a request another package's test sends to a port it closed may
+	// reach this one when the port is reused; it is not one of ours.
+	path := "/hooks/" + rand.Text()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != path {
+			http.NotFound(w, req)
+			return
+		}
 		body, _ := io.ReadAll(req.Body)
 		id := req.Header.Get("webhook-id")
 		r.mu.Lock()
@@ -66,7 +75,7 @@ func NewReceiver(t testing.TB) *Receiver {
 		_, _ = w.Write([]byte(`{"ok":true}`))
 	}))
 	t.Cleanup(srv.Close)
-	r.URL = srv.URL + "/hooks"
+	r.URL = srv.URL + path
 	return r
 }
 
