@@ -51,7 +51,7 @@ type Options struct {
 }
 
 // Scenarios are the names -only accepts, in the order they run.
-var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list"}
+var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks"}
 
 // Row is one line of the table.
 type Row struct {
@@ -88,7 +88,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 			run  func(context.Context, *stack, Options) ([]Row, error)
 		}{
 			{"events", benchEvents}, {"intake", benchIntake}, {"reclaim", benchReclaim},
-			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList},
+			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList}, {"webhooks", benchWebhooks},
 		} {
 			if !want(sc.name) {
 				continue

@@ -23,6 +23,7 @@ import (
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/webhook"
 	"github.com/leadflow/leadflow/worker"
 )
 
@@ -102,8 +103,13 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 	}
 	st.stops = append(st.stops, st.tc.Close)
 
+	// The webhooks scenario's receiver is on 127.0.0.1.
+	hooks, err := webhook.ParseAllow("127.0.0.1")
+	if err != nil {
+		return nil, err
+	}
 	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet,
-		NoDigestSchedule: true, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
+		NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: hooks}, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +120,7 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		return nil, err
 	}
 	st.base = "http://" + l.Addr().String()
-	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second})
+	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second, WebhookGuard: hooks})
 	go func() { _ = app.Listener(l) }()
 	st.stops = append(st.stops, func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 

@@ -171,3 +171,21 @@ func (db *DB) Redeliver(ctx context.Context, subscriptionID string, id int64) er
 		WHERE id = $1 AND subscription_id = $2`, id, subscriptionID)
 	return found(tag, err, "delivery")
 }
+
+// WebhookDeliveryCounts counts a subscription's deliveries by status
+// (lead.DeliveryPending, lead.DeliveryDelivered, lead.DeliveryFailed).
+func (db *DB) WebhookDeliveryCounts(ctx context.Context, subscriptionID string) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT status, count(*) FROM webhook_deliveries
+		WHERE subscription_id = $1 GROUP BY status`, subscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	var status string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		counts[status] = n
+		return nil
+	})
+	return counts, err
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/webhook"
@@ -49,8 +50,12 @@ func (p *pump) run(ctx context.Context) {
 	}
 }
 
-// pumpBatch is how many deliveries one round hands over.
-const pumpBatch = 200
+// pumpBatch is how many deliveries one round hands over, and
+// pumpConcurrency how many bodies it builds and workflows it tells at once.
+const (
+	pumpBatch       = 200
+	pumpConcurrency = 16
+)
 
 // once hands over one batch and returns its size.
 func (p *pump) once(ctx context.Context) (int, error) {
@@ -60,36 +65,48 @@ func (p *pump) once(ctx context.Context) (int, error) {
 	}
 	// Every body first: a workflow told of its lead's deliveries must find
 	// them all ready, or it could end before the last one.
-	built := map[int64]bool{}
+	bodies := map[int64]store.WebhookKick{}
 	for _, k := range kicks {
-		if k.HasPayload || built[k.EventID] {
-			continue
+		if !k.HasPayload {
+			bodies[k.EventID] = k
 		}
-		l, err := p.db.Lead(ctx, k.LeadID)
-		if err != nil {
-			return 0, err
-		}
-		body, err := webhook.Payload(k.EventID, k.Type, k.OccurredAt, l)
-		if err != nil {
-			return 0, err
-		}
-		if err := p.db.SetWebhookPayload(ctx, k.EventID, body); err != nil {
-			return 0, err
-		}
-		built[k.EventID] = true
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(pumpConcurrency)
+	for _, k := range bodies {
+		g.Go(func() error {
+			l, err := p.db.Lead(gctx, k.LeadID)
+			if err != nil {
+				return err
+			}
+			body, err := webhook.Payload(k.EventID, k.Type, k.OccurredAt, l)
+			if err != nil {
+				return err
+			}
+			return p.db.SetWebhookPayload(gctx, k.EventID, body)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
 	}
 	chains := map[[2]string]bool{}
 	ids := make([]int64, 0, len(kicks))
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(pumpConcurrency)
 	for _, k := range kicks {
-		chain := [2]string{k.SubscriptionID, k.LeadID}
-		if !chains[chain] {
-			in := workflows.WebhookChainInput{SubscriptionID: k.SubscriptionID, LeadID: k.LeadID, Retry: p.retry}
-			if err := workflows.WebhookDue(ctx, p.tc, in); err != nil {
-				return 0, err
-			}
-			chains[chain] = true
-		}
 		ids = append(ids, k.DeliveryID)
+		chain := [2]string{k.SubscriptionID, k.LeadID}
+		if chains[chain] {
+			continue
+		}
+		chains[chain] = true
+		g.Go(func() error {
+			in := workflows.WebhookChainInput{SubscriptionID: k.SubscriptionID, LeadID: k.LeadID, Retry: p.retry}
+			return workflows.WebhookDue(gctx, p.tc, in)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
 	}
 	return len(ids), p.db.MarkKicked(ctx, ids)
 }

@@ -16,6 +16,7 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 	o := bench.Defaults()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	only := fs.String("only", "", "comma-separated scenarios to run: "+strings.Join(bench.Scenarios, ",")+" (default all)")
+	fs.StringVar(only, "scenario", "", "the same as -only")
 	fs.IntVar(&o.Leads, "leads", o.Leads, "intakes, and workflows of each floor")
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "concurrent clients of intake and the floors")
 	fs.IntVar(&o.ListLeads, "list-leads", o.ListLeads, "leads loaded for the list queries")
