@@ -49,6 +49,8 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/settings/profile", s.saveProfile)
 	post("/settings/chat-targets", s.addChatTarget)
 	post("/settings/chat-targets/:id/delete", s.deleteChatTargetForm)
+	post("/teams/:team/chat-targets", s.addTeamChatTarget)
+	post("/teams/:team/chat-targets/:id/delete", s.deleteTeamChatTarget)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.consoleReports(get, post)
@@ -137,7 +139,8 @@ func (s *Server) renderSettingsWith(c *fiber.Ctx, optOut []string, prof web.Prof
 	if err != nil {
 		return err
 	}
-	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof, Chat: chats, ChatKinds: chat.Kinds}, notice
+	p.Data, p.Notice = web.Settings{Kinds: kinds, Profile: prof, Chat: web.ChatSection{Targets: chats, Kinds: chat.Kinds,
+		Action: "/settings/chat-targets", CSRF: p.CSRF, CanEdit: true}}, notice
 	if refusal != nil {
 		p.Problem = pageProblem(c, refusal)
 		c.Status(refusalStatus(refusal))

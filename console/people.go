@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/leadflow/leadflow/chat"
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
@@ -168,18 +169,29 @@ func (s *Server) createTeamForm(c *fiber.Ctx) error {
 
 func (s *Server) teamPage(c *fiber.Ctx) error { return s.showTeam(c, nil) }
 
-// showTeam renders a team's new-lead recipients (the members of the team);
-// admins may change them.
 func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
-	t, err := s.Service.Team(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	return s.showTeamWith(c, c.Params("id"), refusal)
+}
+
+// showTeamWith renders team id: its new-lead recipients (the members of
+// the team), which admins may change, and its chat-app targets, which
+// admins and the team's manager may change.
+func (s *Server) showTeamWith(c *fiber.Ctx, id string, refusal error) error {
+	me := httpx.Caller(c)
+	t, err := s.Service.Team(c.UserContext(), me, id)
 	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	d := web.TeamPage{Team: t, CanEdit: service.Allowed(httpx.Caller(c), service.GateAdmin) == nil, Errors: map[string]string{}}
-	if d.Recipients, err = s.Service.TeamRecipients(c.UserContext(), httpx.Caller(c), t.ID); err != nil {
+	d := web.TeamPage{Team: t, CanEdit: service.Allowed(me, service.GateAdmin) == nil, Errors: map[string]string{}}
+	if d.Recipients, err = s.Service.TeamRecipients(c.UserContext(), me, t.ID); err != nil {
 		return err
 	}
-	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "pool.done.recipients"}[c.Query("done")], &d, &d.Errors, refusal)
+	d.Chat = web.ChatSection{Kinds: chat.Kinds, Action: teamPath(t.ID) + "/chat-targets", CSRF: consolePage(c, "", "").CSRF}
+	if d.Chat.Targets, d.Chat.CanEdit, err = s.Service.TeamChatTargets(c.UserContext(), me, t.ID); err != nil {
+		return err
+	}
+	done := map[string]string{"recipients": "pool.done.recipients", "chat": "chat.added", "chat-deleted": "chat.deleted"}[c.Query("done")]
+	return showPage(c, "team", t.Name, "teams", done, &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {

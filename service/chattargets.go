@@ -130,6 +130,23 @@ func (s *Service) ChatTargets(ctx context.Context, me lead.User) ([]lead.ChatTar
 	return out, err
 }
 
+// TeamChatTargets are a team's targets as me may see them on the team's
+// page, and whether me may add and remove them (an admin, or the team's
+// manager).
+func (s *Service) TeamChatTargets(ctx context.Context, me lead.User, teamID string) ([]lead.ChatTarget, bool, error) {
+	mine, err := s.ChatTargets(ctx, me)
+	if err != nil {
+		return nil, false, err
+	}
+	out := []lead.ChatTarget{}
+	for _, t := range mine {
+		if t.TeamID == teamID {
+			out = append(out, t)
+		}
+	}
+	return out, mayChatTarget(me, lead.ChatTarget{TeamID: teamID}), nil
+}
+
 // UpdateChatTarget changes a target (its owner, user or team, stays).
 func (s *Service) UpdateChatTarget(ctx context.Context, me lead.User, id string, in ChatTargetChange) (lead.ChatTarget, error) {
 	t, err := s.chatTargetFor(ctx, me, id)

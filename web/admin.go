@@ -104,6 +104,8 @@ type TeamPage struct {
 	Recipients []lead.Recipient
 	CanEdit    bool
 	Errors     map[string]string
+	// Chat are the team's chat-app targets.
+	Chat ChatSection
 }
 
 // FieldsPage is the data of /fields and of /fields/{id} (Field set).

@@ -7,10 +7,22 @@ import "github.com/leadflow/leadflow/lead"
 type Settings struct {
 	Profile Profile
 	Kinds   []EmailSetting
-	// Chat are the chat-app targets the user manages; ChatKinds the
-	// kinds of target (wecom, dingtalk, feishu, slack).
-	Chat      []lead.ChatTarget
-	ChatKinds []string
+	// Chat are the chat-app targets the user manages.
+	Chat ChatSection
+}
+
+// ChatSection is a list of chat-app targets with the form that adds one:
+// the settings page's (the user's own and the teams' they manage) and a
+// team page's (the team's).
+type ChatSection struct {
+	Targets []lead.ChatTarget
+	// Kinds are the kinds of target (wecom, dingtalk, feishu, slack).
+	Kinds []string
+	// Action is where the add form posts; a target's delete form posts to
+	// Action/{id}/delete.
+	Action, CSRF string
+	// CanEdit shows the forms.
+	CanEdit bool
 }
 
 // Profile is the language and time zone form of the settings page.
