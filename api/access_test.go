@@ -133,6 +133,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/chat-targets":                           {Body: fixed(`{"kind":"wecom","url":"http://127.0.0.1:9/h","active":false}`), Want: apptest.All(201)},
 		"PATCH /api/v1/chat-targets/:id":                      {Fixture: once("chat", chatTarget), Body: fixed(`{"kinds":["assigned"]}`), Want: [apptest.Subjects]int{200, 404, 404, 200, 404, 404, 404}},
 		"DELETE /api/v1/chat-targets/:id":                     {Fixture: chatTarget, Want: [apptest.Subjects]int{204, 404, 404, 204, 404, 404, 404}},
+		"GET /api/v1/calendars":                               {Want: staffOnly},
+		"POST /api/v1/calendars":                              {Body: uniq(`{"name":"Matrix %d",` + apptest.OfficeHours + `}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"GET /api/v1/calendars/:id":                           {Fixture: once("calendar", (*apptest.World).Calendar), Want: staffOnly},
+		"PATCH /api/v1/calendars/:id":                         {Fixture: once("calendar", (*apptest.World).Calendar), Body: fixed(`{"holidays":["2026-12-25"]}`), Want: adminOnly},
+		"GET /api/v1/calendars/:id/versions":                  {Fixture: once("calendar", (*apptest.World).Calendar), Want: staffOnly},
+		"POST /api/v1/calendars/:id/ics":                      {Fixture: once("calendar", (*apptest.World).Calendar), Body: fixed("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), ContentType: "text/calendar", Want: adminOnly},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
 		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},
@@ -208,7 +214,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if c.Body != nil {
 					body = c.Body(w)
 				}
-				got = w.Do(r.Method, path, w.Tokens[sub], body)
+				var headers []string
+				if c.ContentType != "" {
+					headers = []string{"Content-Type", c.ContentType}
+				}
+				got = w.Do(r.Method, path, w.Tokens[sub], body, headers...)
 			}
 			if c.Refresh && got.Status == 200 {
 				var u struct{ Token string }

@@ -51,7 +51,7 @@ func (s *Server) patchChatTarget(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteChatTarget(c *fiber.Ctx) error {
-	if err := s.svc.DeleteChatTarget(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
+	if _, err := s.svc.DeleteChatTarget(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -46,19 +46,17 @@ func (s *Server) addChat(c *fiber.Ctx, team, done string, refused func(error) er
 	return c.Redirect(done, fiber.StatusSeeOther)
 }
 
+// deleteChatTargetForm removes a target, then goes back to the page the
+// form was on: the team's page for a team's target, else the settings.
 func (s *Server) deleteChatTargetForm(c *fiber.Ctx) error {
-	return s.deleteChat(c, "/settings/notifications?saved=chat-deleted")
-}
-
-func (s *Server) deleteTeamChatTarget(c *fiber.Ctx) error {
-	return s.deleteChat(c, teamPath(c.Params("team"))+"?done=chat-deleted")
-}
-
-func (s *Server) deleteChat(c *fiber.Ctx, done string) error {
-	if err := s.Service.DeleteChatTarget(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
+	t, err := s.Service.DeleteChatTarget(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	return c.Redirect(done, fiber.StatusSeeOther)
+	if t.TeamID != "" && c.FormValue("from") == "team" {
+		return c.Redirect(teamPath(t.TeamID)+"?done=chat-deleted", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/settings/notifications?saved=chat-deleted", fiber.StatusSeeOther)
 }
 
 // teamPath is the console page of team id.

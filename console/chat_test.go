@@ -62,11 +62,11 @@ func TestConsoleTeamChatTargets(t *testing.T) {
 	apptest.WantText(t, page, "http://127.0.0.1:9/open-apis/bot/v2/hook/x", `id="chat-form"`)
 	refused := s.Expect(b.Post(page, team+"/chat-targets", url.Values{"kind": {"wecom"}, "url": {"http://10.1.2.3/send?key=k"}}), 422)
 	apptest.WantText(t, refused, "private address", `id="chat-form"`)
-	del := regexp.MustCompile(`/teams/[0-9a-f-]+/chat-targets/[0-9a-f-]+/delete`).FindString(string(page.Body))
+	del := regexp.MustCompile(`/settings/chat-targets/[0-9a-f-]+/delete`).FindString(string(page.Body))
 	if del == "" {
 		t.Fatal("no remove form for the team's manager")
 	}
-	apptest.WantRedirect(t, b.Post(page, del, url.Values{}), team+"?done=chat-deleted")
+	apptest.WantRedirect(t, b.Post(page, del, url.Values{"from": {"team"}}), team+"?done=chat-deleted")
 	apptest.WantText(t, s.Expect(b.Get(team), 200), `id="chat-none"`)
 	apptest.WantRedirect(t, b.Post(page, team+"/chat-targets", url.Values{"kind": {"slack"}, "url": {"http://127.0.0.1:9/services/T/B/X"}}),
 		team+"?done=chat")

@@ -50,7 +50,6 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/settings/chat-targets", s.addChatTarget)
 	post("/settings/chat-targets/:id/delete", s.deleteChatTargetForm)
 	post("/teams/:team/chat-targets", s.addTeamChatTarget)
-	post("/teams/:team/chat-targets/:id/delete", s.deleteTeamChatTarget)
 	s.consoleJobs(get, post)
 	s.consoleRules(get, post)
 	s.consoleReports(get, post)

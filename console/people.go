@@ -186,7 +186,7 @@ func (s *Server) showTeamWith(c *fiber.Ctx, id string, refusal error) error {
 	if d.Recipients, err = s.Service.TeamRecipients(c.UserContext(), me, t.ID); err != nil {
 		return err
 	}
-	d.Chat = web.ChatSection{Kinds: chat.Kinds, Action: teamPath(t.ID) + "/chat-targets", CSRF: consolePage(c, "", "").CSRF}
+	d.Chat = web.ChatSection{Kinds: chat.Kinds, Action: teamPath(t.ID) + "/chat-targets", From: "team", CSRF: consolePage(c, "", "").CSRF}
 	if d.Chat.Targets, d.Chat.CanEdit, err = s.Service.TeamChatTargets(c.UserContext(), me, t.ID); err != nil {
 		return err
 	}

@@ -162,10 +162,12 @@ func (s *Service) UpdateChatTarget(ctx context.Context, me lead.User, id string,
 	return s.db.UpdateChatTarget(ctx, t)
 }
 
-// DeleteChatTarget removes a target; what it was posted stays in the outbox.
-func (s *Service) DeleteChatTarget(ctx context.Context, me lead.User, id string) error {
-	if _, err := s.chatTargetFor(ctx, me, id); err != nil {
-		return err
+// DeleteChatTarget removes a target and answers what it was; what it
+// was posted stays in the outbox.
+func (s *Service) DeleteChatTarget(ctx context.Context, me lead.User, id string) (lead.ChatTarget, error) {
+	t, err := s.chatTargetFor(ctx, me, id)
+	if err != nil {
+		return t, err
 	}
-	return s.db.DeleteChatTarget(ctx, id)
+	return t, s.db.DeleteChatTarget(ctx, id)
 }

@@ -18,9 +18,10 @@ type ChatSection struct {
 	Targets []lead.ChatTarget
 	// Kinds are the kinds of target (wecom, dingtalk, feishu, slack).
 	Kinds []string
-	// Action is where the add form posts; a target's delete form posts to
-	// Action/{id}/delete.
-	Action, CSRF string
+	// Action is where the add form posts; From says which page the
+	// delete forms (/settings/chat-targets/{id}/delete) come back to
+	// ("team", or "" for the settings).
+	Action, From, CSRF string
 	// CanEdit shows the forms.
 	CanEdit bool
 }

@@ -130,6 +130,8 @@ type Cell struct {
 	Fixture   func(w *World) string // the :id of the route ("" for none)
 	Body      func(w *World) string
 	Multipart bool // an upload of a one-row CSV into pool A
+	// ContentType is the body's type when it is not JSON.
+	ContentType string
 	Refresh   bool // the answer carries the subject's new token
 	Want      [Subjects]int
 }

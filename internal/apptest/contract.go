@@ -37,6 +37,8 @@ func contractRouter() (routers.Router, error) {
 			contract.err = err
 			return
 		}
+		// An iCalendar file is text, read as is.
+		openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(b)
 		if err != nil {
