@@ -38,6 +38,7 @@ var menu = []struct {
 	{web.NavLink{Key: "rejections", URL: "/reports/rejections", Label: "nav.rejections"}, service.GateStaff},
 	{web.NavLink{Key: "duplicates", URL: "/settings/duplicates", Label: "nav.duplicates"}, service.GateStaff},
 	{web.NavLink{Key: "webhooks", URL: "/webhooks", Label: "webhooks.nav"}, service.GateStaff},
+	{web.NavLink{Key: "calendars", URL: "/calendars", Label: "calendars.nav"}, service.GateStaff},
 }
 
 // menuFor is the management links user u may use.
@@ -55,8 +56,7 @@ func menuFor(u lead.User) []web.NavLink {
 // pools and users for staff, teams, fields and option lists for everyone
 // signed in, the outbox for admins; each form has its API route's roles.
 func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
-	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.GateStaff, h) }
-	admin := func(h fiber.Handler) fiber.Handler { return s.only(service.GateAdmin, h) }
+	staff, admin := s.gated(service.GateStaff), s.gated(service.GateAdmin)
 	get("/pools", staff(s.poolsPage))
 	post("/pools", admin(s.createPoolForm))
 	get("/pools/:id", staff(s.poolPage))
@@ -99,6 +99,12 @@ func (s *Server) only(g service.Gate, h fiber.Handler) fiber.Handler {
 		}
 		return h(c)
 	}
+}
+
+// gated wraps handlers in only(g, …): a file's routes read
+// staff := s.gated(service.GateStaff).
+func (s *Server) gated(g service.Gate) func(fiber.Handler) fiber.Handler {
+	return func(h fiber.Handler) fiber.Handler { return s.only(g, h) }
 }
 
 // consoleRefusal answers a page that cannot be shown with the console's

@@ -65,6 +65,8 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		{"duplicates", "/settings/duplicates"},
 		{"webhooks", "/webhooks"},
 		{"webhook", "/webhooks/" + hook},
+		{"calendars", "/calendars"},
+		{"calendar", "/calendars/" + w.Calendar()},
 		{"not-found", "/no-such-page"},
 	}
 	for i, p := range pages {
@@ -79,7 +81,7 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		f, err := chromedp.Run(ctx, chromedp.Evaluate[facts](`(() => {
 			const text = document.body.innerText;
 			return {lang: document.documentElement.lang, han: /[\u4e00-\u9fff]/.test(document.querySelector('main').innerText),
-				ids: text.match(/\b(dashboard|imports|exports|job|invite|settings|pools?|users|teams?|fields|options|outbox|rules|rejections|duplicates|webhooks|chat|profile|error|nav|role|problem|reason)\.[a-z_.]+[a-z]\b/g) || [],
+				ids: text.match(/\b(dashboard|imports|exports|job|invite|settings|pools?|users|teams?|fields|options|outbox|rules|rejections|duplicates|webhooks|calendars|chat|profile|error|nav|role|problem|reason)\.[a-z_.]+[a-z]\b/g) || [],
 				width: document.documentElement.scrollWidth, inner: window.innerWidth,
 				wide: [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth).slice(0, 3).map(e => e.tagName + '#' + e.id)};
 		})()`))

@@ -21,7 +21,7 @@ import (
 
 // consoleWebhooks registers the webhook pages and forms (staff, as the API).
 func (s *Server) consoleWebhooks(get, post func(string, fiber.Handler)) {
-	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.GateStaff, h) }
+	staff := s.gated(service.GateStaff)
 	get("/webhooks", staff(s.webhooksPage))
 	post("/webhooks", staff(s.createWebhookForm))
 	get("/webhooks/:id", staff(s.webhookPage))

@@ -132,8 +132,8 @@ type Cell struct {
 	Multipart bool // an upload of a one-row CSV into pool A
 	// ContentType is the body's type when it is not JSON.
 	ContentType string
-	Refresh   bool // the answer carries the subject's new token
-	Want      [Subjects]int
+	Refresh     bool // the answer carries the subject's new token
+	Want        [Subjects]int
 }
 
 // All is the same status for every subject.

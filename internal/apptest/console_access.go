@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks"}
+	"/reports", "/settings/duplicates", "/webhooks", "/calendars"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -54,6 +54,7 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 	})
 	hook := once("console-webhook", func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
 	hookSeen := [Subjects]int{200, 200, 404, 403, 403, 403, 403}
+	calendar := once("console-calendar", func(w *World) string { return w.Calendar() })
 	hookForm := [Subjects]int{303, 303, 404, 403, 403, 403, 403}
 	body := func(f func(*World) string, format string) func(*World) string {
 		return func(w *World) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
@@ -106,6 +107,12 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /webhooks/:id/delete": {Fixture: func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) },
 			Body: fixed("confirm=yes"), Want: hookForm},
 		"POST /webhooks/:id/deliveries/:delivery/redeliver": {Fixture: once("delivery", (*World).WebhookDelivery), Want: hookForm},
+		"GET /calendars":      {Want: staff},
+		"POST /calendars":     {Body: uniq("name=Console+Calendar+%d&time_zone=Asia%%2FShanghai&hours_mon=09%%3A00-18%%3A00"), Want: adminForm},
+		"GET /calendars/:id":  {Fixture: calendar, Want: staff},
+		"POST /calendars/:id": {Fixture: calendar, Body: uniq("name=Console+Calendar+%d&time_zone=UTC&hours_tue=09%%3A00-18%%3A00"), Want: adminForm},
+		// A CSV is no iCalendar file: the admin's form is refused on its page.
+		"POST /calendars/:id/ics": {Fixture: calendar, Multipart: true, Want: [Subjects]int{422, 403, 403, 403, 403, 403, 403}},
 	}
 }
 
