@@ -93,7 +93,7 @@ func (s *Server) moveAction(m service.Move) fiber.Handler {
 }
 
 func (s *Server) editLead(c *fiber.Ctx) error {
-	var in service.EditInput
+	var in lead.EditFields
 	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
