@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,28 +38,28 @@ func actionBody(c *fiber.Ctx, v any) error {
 	return httpx.DecodeJSON(c, v)
 }
 
-func (s *Server) claimLead(c *fiber.Ctx) error {
-	var in service.ClaimInput
-	if err := actionBody(c, &in); err != nil {
+// leadAction answers an action on the route's lead: it decodes the body
+// with decode, calls the service method do with the caller, the lead's id
+// and the request's idempotency key, and encodes its result at status.
+func leadAction[In, Out any](c *fiber.Ctx, decode func(*fiber.Ctx, any) error, status int,
+	do func(ctx context.Context, me lead.User, id, key string, in In) (Out, error)) error {
+	var in In
+	if err := decode(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.Claim(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
+	out, err := do(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(out)
+	return c.Status(status).JSON(out)
+}
+
+func (s *Server) claimLead(c *fiber.Ctx) error {
+	return leadAction(c, actionBody, fiber.StatusOK, s.svc.Claim)
 }
 
 func (s *Server) followUp(c *fiber.Ctx) error {
-	var in service.FollowUpInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := s.svc.FollowUp(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return leadAction(c, httpx.DecodeJSON, fiber.StatusCreated, s.svc.FollowUp)
 }
 
 func (s *Server) convertLead(c *fiber.Ctx) error {
@@ -80,52 +81,23 @@ func (s *Server) convertLead(c *fiber.Ctx) error {
 // moveAction handles lifecycle action m.
 func (s *Server) moveAction(m service.Move) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in service.MoveInput
-		if err := actionBody(c, &in); err != nil {
-			return err
-		}
-		out, err := s.svc.DoMove(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), m, in)
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
+		return leadAction(c, actionBody, fiber.StatusOK,
+			func(ctx context.Context, me lead.User, id, key string, in service.MoveInput) (lead.Lead, error) {
+				return s.svc.DoMove(ctx, me, id, key, m, in)
+			})
 	}
 }
 
 func (s *Server) editLead(c *fiber.Ctx) error {
-	var in service.EditInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := s.svc.Edit(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return leadAction(c, httpx.DecodeJSON, fiber.StatusOK, s.svc.Edit)
 }
 
 func (s *Server) reopenLead(c *fiber.Ctx) error {
-	var in service.ReopenInput
-	if err := actionBody(c, &in); err != nil {
-		return err
-	}
-	out, err := s.svc.Reopen(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return leadAction(c, actionBody, fiber.StatusOK, s.svc.Reopen)
 }
 
 func (s *Server) readmitLead(c *fiber.Ctx) error {
-	var in service.ReadmitInput
-	if err := actionBody(c, &in); err != nil {
-		return err
-	}
-	out, err := s.svc.Readmit(c.UserContext(), httpx.Caller(c), c.Params("id"), idempotencyKey(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return leadAction(c, actionBody, fiber.StatusOK, s.svc.Readmit)
 }
 
 // leadFor returns the lead of the route's :id when the caller may do act on it.

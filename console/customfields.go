@@ -2,7 +2,8 @@ package console
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,15 +93,10 @@ func customRows(values map[string]any, schemas []lead.CustomSchema, skip ...stri
 			}
 		}
 	}
-	var rest []string
-	for k := range values {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		if !seen[k] {
-			rest = append(rest, k)
+			show(k, values[k])
 		}
-	}
-	sort.Strings(rest)
-	for _, k := range rest {
-		show(k, values[k])
 	}
 	return out
 }

@@ -100,7 +100,7 @@ func (s *Server) editForm(c *fiber.Ctx, key string) error {
 	if err != nil {
 		return err
 	}
-	var in service.EditInput
+	var in lead.EditFields
 	changed := func(name, old string) *string {
 		v := strings.TrimSpace(c.FormValue(name))
 		if v == old {

@@ -71,9 +71,16 @@ type Notice struct {
 // Edit changes a lead's details; nil fields are left as they are. The old
 // and new values go into the lead's history.
 type Edit struct {
-	LeadID     string          `json:"lead_id"`
-	ActorID    string          `json:"actor_id"`
-	RequestID  string          `json:"request_id"`
+	LeadID    string `json:"lead_id"`
+	ActorID   string `json:"actor_id"`
+	RequestID string `json:"request_id"`
+	EditFields
+}
+
+// EditFields are the details an edit of a lead sets, as PATCH /leads/{id}
+// sends them and as the workflow's edit update carries them (embedded in
+// Edit, they marshal flat): nil fields are left as they are.
+type EditFields struct {
 	Name       *string         `json:"name,omitempty"`
 	Company    *string         `json:"company,omitempty"` // with Phone and Country: the dedup key is recomputed
 	Phone      *string         `json:"phone,omitempty"`   // the main number

@@ -6,20 +6,25 @@ import (
 	"unicode/utf8"
 )
 
+// Texts are the edit's short text fields by their JSON names, the
+// contact's and the stage (notes are longer; phones, emails and tags are
+// lists): nil ones are left as they are.
+func (e *EditFields) Texts() []Text {
+	return []Text{{"name", e.Name}, {"company", e.Company}, {"phone", e.Phone}, {"country", e.Country}, {"email", e.Email},
+		{"stage", e.Stage}, {"channel", e.Channel}, {"group", e.Group}, {"profession", e.Profession}, {"address", e.Address},
+		{"district", e.District}, {"division", e.Division}}
+}
+
 // Clean trims an edit and checks its fields' formats and lengths; whether
 // a stage is one of the configured stages is the caller's to check. The
 // main phone and the company may change but not be emptied.
 func (e *Edit) Clean() error {
 	var bad Fields
-	for _, s := range []struct {
-		name string
-		v    *string
-	}{{"name", e.Name}, {"company", e.Company}, {"phone", e.Phone}, {"country", e.Country}, {"email", e.Email}, {"stage", e.Stage}, {"channel", e.Channel}, {"group", e.Group}, {"profession", e.Profession},
-		{"address", e.Address}, {"district", e.District}, {"division", e.Division}} {
-		if s.v != nil {
-			*s.v = strings.TrimSpace(*s.v)
-			if utf8.RuneCountInString(*s.v) > maxText {
-				bad.Add(s.name, "is longer than 200 characters")
+	for _, s := range e.Texts() {
+		if s.V != nil {
+			*s.V = strings.TrimSpace(*s.V)
+			if utf8.RuneCountInString(*s.V) > maxText {
+				bad.Add(s.Name, "is longer than 200 characters")
 			}
 		}
 	}

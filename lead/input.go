@@ -38,10 +38,11 @@ const (
 // an input error, so that it is recorded on the lead.
 func (in *Input) Clean() error {
 	var f Fields
-	for _, p := range []*string{&in.Company, &in.Name, &in.Phone, &in.Email, &in.Country, &in.Channel, &in.Group,
-		&in.Profession, &in.Address, &in.District, &in.Division, &in.Notes} {
-		*p = strings.TrimSpace(*p)
+	texts := in.Texts()
+	for _, t := range texts {
+		*t.V = strings.TrimSpace(*t.V)
 	}
+	in.Notes = strings.TrimSpace(in.Notes)
 	in.Country = strings.ToUpper(in.Country)
 	if in.Company == "" {
 		f.AddCode("company", ReasonRequired, "is required")
@@ -49,10 +50,10 @@ func (in *Input) Clean() error {
 	if in.Phone == "" {
 		f.AddCode("phone", ReasonRequired, "is required")
 	}
-	for name, v := range map[string]string{"company": in.Company, "name": in.Name, "phone": in.Phone, "email": in.Email,
-		"channel": in.Channel, "group": in.Group, "profession": in.Profession, "address": in.Address, "district": in.District, "division": in.Division} {
-		if utf8.RuneCountInString(v) > maxText {
-			f.AddCode(name, ReasonTooLong, "is longer than 200 characters")
+	for _, t := range texts {
+		// The country has its own check: a two-letter code.
+		if t.Name != "country" && utf8.RuneCountInString(*t.V) > maxText {
+			f.AddCode(t.Name, ReasonTooLong, "is longer than 200 characters")
 		}
 	}
 	if utf8.RuneCountInString(in.Notes) > maxNotes {

@@ -75,6 +75,20 @@ type Contact struct {
 	Division   string `json:"division,omitempty" expr:"division"`
 }
 
+// Text is one text field of a lead by its JSON name: its value in a
+// Contact, or in an edit the new value (nil: left as it is).
+type Text struct {
+	Name string
+	V    *string
+}
+
+// Texts are c's fields by their JSON names, as declared.
+func (c *Contact) Texts() []Text {
+	return []Text{{"company", &c.Company}, {"name", &c.Name}, {"phone", &c.Phone}, {"email", &c.Email}, {"country", &c.Country},
+		{"channel", &c.Channel}, {"group", &c.Group}, {"profession", &c.Profession}, {"address", &c.Address},
+		{"district", &c.District}, {"division", &c.Division}}
+}
+
 // Lead is one sales lead as the read model stores it.
 type Lead struct {
 	ID     string `json:"id"`

@@ -174,32 +174,9 @@ func (s *Service) DoMove(ctx context.Context, me lead.User, id, key string, m Mo
 	return lead.Redact(me, out), nil
 }
 
-// EditInput is an edit of a lead: absent fields stay as they are.
-type EditInput struct {
-	Name       *string         `json:"name"`
-	Company    *string         `json:"company"`
-	Phone      *string         `json:"phone"`
-	Country    *string         `json:"country"`
-	Email      *string         `json:"email"`
-	Phones     *[]string       `json:"phones"`
-	Emails     *[]string       `json:"emails"`
-	Stage      *string         `json:"stage"`
-	Notes      *string         `json:"notes"`
-	Tags       *[]string       `json:"tags"`
-	Custom     *map[string]any `json:"custom"`
-	Channel    *string         `json:"channel"`
-	Group      *string         `json:"group"`
-	Profession *string         `json:"profession"`
-	Address    *string         `json:"address"`
-	District   *string         `json:"district"`
-	Division   *string         `json:"division"`
-}
-
 // Edit changes the fields of lead id that in sets.
-func (s *Service) Edit(ctx context.Context, me lead.User, id, key string, in EditInput) (lead.Lead, error) {
-	arg := lead.Edit{ActorID: me.ID, Name: in.Name, Company: in.Company, Phone: in.Phone, Country: in.Country, Email: in.Email, Phones: in.Phones, Emails: in.Emails, Stage: in.Stage,
-		Notes: in.Notes, Tags: in.Tags, Custom: in.Custom, Channel: in.Channel, Group: in.Group, Profession: in.Profession, Address: in.Address,
-		District: in.District, Division: in.Division}
+func (s *Service) Edit(ctx context.Context, me lead.User, id, key string, in lead.EditFields) (lead.Lead, error) {
+	arg := lead.Edit{ActorID: me.ID, EditFields: in}
 	err := arg.Clean()
 	bad, _ := lead.FieldsOf(err)
 	if in.Stage != nil {

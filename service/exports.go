@@ -3,7 +3,8 @@ package service
 import (
 	"context"
 	"errors"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/leadflow/leadflow/lead"
@@ -41,20 +42,11 @@ func (s *Service) StartExport(ctx context.Context, me lead.User, in ExportInput)
 	} else if err != nil {
 		return store.Export{}, err
 	}
-	known := map[string]bool{}
-	for _, n := range LeadFilterNames {
-		known[n] = true
-	}
 	filters := in.Filters
-	var unknown []string
-	for k := range filters {
-		if !known[k] {
-			unknown = append(unknown, k)
+	for _, k := range slices.Sorted(maps.Keys(filters)) {
+		if !slices.Contains(LeadFilterNames, k) {
+			bad.Add("filters."+k, "is not a filter of the lead list; the filters are "+strings.Join(LeadFilterNames, ", "))
 		}
-	}
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		bad.Add("filters."+k, "is not a filter of the lead list; the filters are "+strings.Join(LeadFilterNames, ", "))
 	}
 	f, err := ParseLeadFilter(func(k string) string { return strings.TrimSpace(filters[k]) }, func(k string) string { return "filters." + k })
 	if errors.As(err, &fe) {

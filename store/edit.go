@@ -29,20 +29,27 @@ func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 			sets = append(sets, col+" = $"+strconv.Itoa(len(args)+1))
 			changes[col] = map[string]any{"from": from, "to": to}
 		}
-		str := func(col string, from string, to *string) {
-			if to != nil {
-				set(col, from, *to)
-			}
-		}
 		list := func(col string, from []string, to *[]string) {
 			if to != nil {
 				set(col, nonNilStrings(from), nonNilStrings(*to))
 			}
 		}
-		str("name", l.Name, e.Name)
-		str("company", l.Company, e.Company)
-		str("phone", l.Phone, e.Phone)
-		str("country", l.Country, e.Country)
+		// The text fields by their JSON names, each in the column of that
+		// name but the group (lead_group).
+		from := map[string]string{"stage": l.Stage, "notes": l.Notes}
+		for _, t := range l.Texts() {
+			from[t.Name] = *t.V
+		}
+		for _, t := range append(e.Texts(), lead.Text{Name: "notes", V: e.Notes}) {
+			if t.V == nil {
+				continue
+			}
+			col := t.Name
+			if col == "group" {
+				col = "lead_group"
+			}
+			set(col, from[t.Name], *t.V)
+		}
 		if _, ok := changes["company"]; ok || changes["phone"] != nil || changes["country"] != nil {
 			derived, err := rekey(ctx, tx, l, e)
 			if err != nil {
@@ -53,15 +60,6 @@ func (db *DB) EditLead(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 				sets = append(sets, d.col+" = $"+strconv.Itoa(len(args)+1))
 			}
 		}
-		str("email", l.Email, e.Email)
-		str("stage", l.Stage, e.Stage)
-		str("notes", l.Notes, e.Notes)
-		str("channel", l.Channel, e.Channel)
-		str("lead_group", l.Group, e.Group)
-		str("profession", l.Profession, e.Profession)
-		str("address", l.Address, e.Address)
-		str("district", l.District, e.District)
-		str("division", l.Division, e.Division)
 		list("phones", l.Phones, e.Phones)
 		list("emails", l.Emails, e.Emails)
 		list("tags", l.Tags, e.Tags)
