@@ -233,9 +233,10 @@ func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string,
 	}
 	switch e.Kind {
 	case lead.EmailOffered:
-		if l := d.Lead; l.OfferedAt != nil && l.Policy != nil && l.Policy.AcceptTimeout > 0 {
-			t := l.OfferedAt.Add(time.Duration(l.Policy.AcceptTimeout))
-			d.Deadline = &t
+		for _, dl := range lead.Deadlines(d.Lead) {
+			if dl.Kind == lead.DeadlineOfferExpiry {
+				d.Deadline = &dl.Due
+			}
 		}
 	case lead.EmailDigest:
 		loc := time.UTC

@@ -187,7 +187,7 @@ func TestPolicyChangeFansOutInAWorkflow(t *testing.T) {
 	}
 	var patched lead.Pool
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+poolID, s.Admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200).JSON(t, &patched)
-	if patched.Policy.NoFollowUpAfter != lead.Duration(2*time.Second) {
+	if patched.Policy.NoFollowUpAfter != lead.Wall(2*time.Second) {
 		t.Fatalf("patched policy %+v", patched.Policy)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -238,7 +238,7 @@ func TestPoolsAPI(t *testing.T) {
 	}
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+cn.ID, s.Admin, `{"name":"China mainland"}`), 200)
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+cn.ID, m1, `{"policy":{"cooldown":"2d","claim_when":null}}`), 200).JSON(t, &patched)
-	if patched.Name != "China mainland" || patched.Policy.Cooldown != lead.Duration(48*3600e9) || patched.Policy.ClaimWhen != "" ||
+	if patched.Name != "China mainland" || patched.Policy.Cooldown != lead.Wall(48*3600e9) || patched.Policy.ClaimWhen != "" ||
 		patched.Policy.AcceptTimeout != cn.Policy.AcceptTimeout || patched.Policy.Distribution != "weighted" || patched.Country != "CN" ||
 		patched.Weights[r1ID] != 3 || patched.OwnerID != m1ID {
 		t.Fatalf("patched: %+v", patched)
@@ -268,7 +268,7 @@ func TestPoolsAPI(t *testing.T) {
 	}
 	patched = lead.Pool{}
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+cn.ID, m2, `{"policy":{"auto_accept":true}}`), 200).JSON(t, &patched)
-	if !patched.Policy.AutoAccept || patched.Policy.Cooldown != lead.Duration(48*3600e9) {
+	if !patched.Policy.AutoAccept || patched.Policy.Cooldown != lead.Wall(48*3600e9) {
 		t.Fatalf("patched by the new admin: %+v", patched)
 	}
 

@@ -1322,7 +1322,7 @@ type CreatedLead struct {
 	// Phones further numbers
 	Phones *[]string `json:"phones,omitempty"`
 
-	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 	Policy        *Policy   `json:"policy,omitempty"`
 	PoolId        *string   `json:"pool_id,omitempty"`
 	Profession    *string   `json:"profession,omitempty"`
@@ -1398,6 +1398,12 @@ type DayCount struct {
 // Deadline defines model for Deadline.
 type Deadline struct {
 	At time.Time `json:"at"`
+
+	// CalendarId the calendar a working-time timer was counted on
+	CalendarId *string `json:"calendar_id,omitempty"`
+
+	// CalendarVersion that calendar's version
+	CalendarVersion *int `json:"calendar_version,omitempty"`
 
 	// Kind what happens when it passes: a reminder or escalation is recorded (notice), the lead goes back to its pool (reclaim), the offer ends (offer_expired)
 	Kind   DeadlineKind `json:"kind"`
@@ -1830,7 +1836,7 @@ type Lead struct {
 	// Phones further numbers
 	Phones *[]string `json:"phones,omitempty"`
 
-	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 	Policy        *Policy   `json:"policy,omitempty"`
 	PoolId        *string   `json:"pool_id,omitempty"`
 	Profession    *string   `json:"profession,omitempty"`
@@ -1903,7 +1909,7 @@ type LeadDetail struct {
 	// Phones further numbers
 	Phones *[]string `json:"phones,omitempty"`
 
-	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 	Policy        *Policy   `json:"policy,omitempty"`
 	PoolId        *string   `json:"pool_id,omitempty"`
 	Profession    *string   `json:"profession,omitempty"`
@@ -2126,32 +2132,38 @@ type OwnershipTransfer struct {
 	AdminId string `json:"admin_id"`
 }
 
-// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 type Policy struct {
-	// AcceptTimeout a duration such as 90s, 36h or 7d
+	// AcceptTimeout a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	AcceptTimeout *string `json:"accept_timeout,omitempty"`
 	AutoAccept    bool    `json:"auto_accept"`
+
+	// Calendar on a lead's policy with working-time timers: the calendar they count on, as it was when they were armed
+	Calendar *Calendar `json:"calendar,omitempty"`
+
+	// CalendarId the pool's own calendar (GET /api/v1/calendars); without one its team's counts, else the default
+	CalendarId *string `json:"calendar_id,omitempty"`
 
 	// ClaimWhen expr-lang expression
 	ClaimWhen *string `json:"claim_when,omitempty"`
 
-	// Cooldown a duration such as 90s, 36h or 7d
+	// Cooldown a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	Cooldown     *string            `json:"cooldown,omitempty"`
 	Distribution PolicyDistribution `json:"distribution"`
 
-	// FirstContactSla a duration such as 90s, 36h or 7d
+	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 
-	// NoConversionAfter a duration such as 90s, 36h or 7d
+	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
 
-	// NoFollowUpAfter a duration such as 90s, 36h or 7d
+	// NoFollowUpAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoFollowUpAfter *string `json:"no_follow_up_after,omitempty"`
 
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
 
-	// RemindBefore a duration such as 90s, 36h or 7d
+	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string `json:"remind_before,omitempty"`
 }
 
@@ -2160,30 +2172,33 @@ type PolicyDistribution string
 
 // PolicyPatch each field present is set; null clears it
 type PolicyPatch struct {
-	// AcceptTimeout a duration such as 90s, 36h or 7d
+	// AcceptTimeout a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	AcceptTimeout *string `json:"accept_timeout,omitempty"`
 	AutoAccept    *bool   `json:"auto_accept,omitempty"`
+
+	// CalendarId the pool's own calendar; null or "" for its team's (else the default)
+	CalendarId *string `json:"calendar_id,omitempty"`
 
 	// ClaimWhen expr-lang expression
 	ClaimWhen *string `json:"claim_when,omitempty"`
 
-	// Cooldown a duration such as 90s, 36h or 7d
+	// Cooldown a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	Cooldown     *string                  `json:"cooldown,omitempty"`
 	Distribution *PolicyPatchDistribution `json:"distribution,omitempty"`
 
-	// FirstContactSla a duration such as 90s, 36h or 7d
+	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 
-	// NoConversionAfter a duration such as 90s, 36h or 7d
+	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
 
-	// NoFollowUpAfter a duration such as 90s, 36h or 7d
+	// NoFollowUpAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoFollowUpAfter *string `json:"no_follow_up_after,omitempty"`
 
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
 
-	// RemindBefore a duration such as 90s, 36h or 7d
+	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string `json:"remind_before,omitempty"`
 }
 
@@ -2200,7 +2215,7 @@ type Pool struct {
 	Name      string    `json:"name"`
 	OwnerId   *string   `json:"owner_id,omitempty"`
 
-	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
+	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 	Policy    Policy    `json:"policy"`
 	Scope     PoolScope `json:"scope"`
 	TeamId    *string   `json:"team_id,omitempty"`

@@ -102,7 +102,7 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	}
 	due := dueAfterStarts(n)
 	const after = time.Hour
-	ids, err := st.liveLeads(ctx, o, n, lead.DefaultPoolID, due.Add(-after), lead.Policy{NoFollowUpAfter: lead.Duration(after)})
+	ids, err := st.liveLeads(ctx, o, n, lead.DefaultPoolID, due.Add(-after), lead.Policy{NoFollowUpAfter: lead.Wall(after)})
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func benchPolicy(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		"scope": "global", "policy": map[string]any{"no_follow_up_after": "30d"}}, 201, &pool); err != nil {
 		return nil, err
 	}
-	ids, err := st.liveLeads(ctx, o, n, pool.ID, time.Now().Add(-2*time.Hour), lead.Policy{NoFollowUpAfter: lead.Duration(30 * 24 * time.Hour)})
+	ids, err := st.liveLeads(ctx, o, n, pool.ID, time.Now().Add(-2*time.Hour), lead.Policy{NoFollowUpAfter: lead.Wall(30 * 24 * time.Hour)})
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func TestConsolePoolManager(t *testing.T) {
 	w.Expect(mgr.Post(page, "/pools/"+w.PoolB+"/policy", policyForm(lead.Policy{}, map[string]string{"no_follow_up_after": "1d"})), 403)
 	w.Expect(mgr.Post(page, "/pools/"+w.PoolB+"/members", url.Values{"op": {"add"}, "user_id": {w.IDs[apptest.SubMember]}}), 403)
 	w.Expect(mgr.Post(page, "/pools/"+w.PoolB+"/recipients", url.Values{"user_ids": {w.IDs[apptest.SubOtherMgr]}}), 403)
-	if p := w.Pool(w.PoolB); p.Policy.NoFollowUpAfter != 0 || slices.Contains(p.MemberIDs, w.IDs[apptest.SubMember]) {
+	if p := w.Pool(w.PoolB); p.Policy.NoFollowUpAfter.On() || slices.Contains(p.MemberIDs, w.IDs[apptest.SubMember]) {
 		t.Fatalf("a manager of pool A changed pool B: %+v", p)
 	}
 	w.Expect(mgr.Get("/pools/"+uuid.NewString()), 404)

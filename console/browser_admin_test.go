@@ -44,7 +44,7 @@ func TestBrowserPoolPolicy(t *testing.T) {
 	}
 	apptest.Run(t, ctx, "scroll to the field", chromedp.ScrollIntoView(chromedp.ID("field-no_follow_up_after")))
 	shot("03-refused")
-	if p := s.Pool(poolID); p.Policy.NoFollowUpAfter != 0 {
+	if p := s.Pool(poolID); p.Policy.NoFollowUpAfter.On() {
 		t.Fatalf("a refused policy was saved: %+v", p.Policy)
 	}
 

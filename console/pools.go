@@ -36,6 +36,7 @@ var policyForm = []web.PolicyField{
 	{Name: "cooldown", Label: "pool.policy.cooldown", Type: "duration"},
 	{Name: "claim_when", Label: "pool.policy.claim_when", Type: "expr", Help: "pool.help.claim_when"},
 	{Name: "reclaim_exempt_when", Label: "pool.policy.reclaim_exempt_when", Type: "expr", Help: "pool.help.reclaim_exempt_when"},
+	{Name: "calendar_id", Label: "calendars.policy_calendar", Type: "calendar", Help: "calendars.policy_calendar_help"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.
@@ -169,13 +170,23 @@ func (s *Server) showPool(c *fiber.Ctx, notice string, refusal error, policy map
 			d.NewOwners = append(d.NewOwners, web.Choice{Value: u.ID, Label: label})
 		}
 	}
-	d.Policy = s.policyFields(c, pool.Policy, policy)
+	if d.Policy, err = s.policyFields(c, pool.Policy, policy); err != nil {
+		return err
+	}
 	return showPage(c, "pool", pool.Name, "pools", notice, &d, &d.Errors, refusal)
 }
 
 // policyFields fills the policy form from the pool's policy, or with what
 // was typed, and says what each duration takes, in the reader's language.
-func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]string) []web.PolicyField {
+func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]string) ([]web.PolicyField, error) {
+	cals, err := s.Service.Calendars(c.UserContext(), httpx.Caller(c))
+	if err != nil {
+		return nil, err
+	}
+	var calendars []web.Choice
+	for _, cal := range cals {
+		calendars = append(calendars, web.Choice{Value: cal.ID, Label: cal.Name})
+	}
 	var current map[string]any
 	_ = json.Unmarshal(rawJSON(pol), &current) // the JSON the API answers: "7d", true
 	min := lead.Duration(s.MinPolicyDuration).String()
@@ -202,9 +213,12 @@ func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]st
 			help = d
 		}
 		f.Help = help
+		if f.Type == "calendar" {
+			f.Choices = calendars
+		}
 		out = append(out, f)
 	}
-	return out
+	return out, nil
 }
 
 // policyFormSave saves the policy form as a patch of the pool's policy.

@@ -36,6 +36,10 @@ type Deadline struct {
 	Notice EventType    `json:"-"`      // the event a notice records
 	Email  string       `json:"-"`      // the e-mail kind of a notice
 	Reason string       `json:"reason"` // what passing it means, for people
+	// CalendarID and CalendarVersion name the calendar version a
+	// working-time timer was counted on.
+	CalendarID      string `json:"calendar_id,omitempty"`
+	CalendarVersion int    `json:"calendar_version,omitempty"`
 }
 
 // Detail is a lead as GET /api/v1/leads/{id} answers it: the lead and its
@@ -67,11 +71,21 @@ func Deadlines(l Lead) []Deadline {
 	}
 	var out []Deadline
 	at := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	cal := p.Calendar
+	// add appends d, saying which calendar version set it when a working-time span did.
+	add := func(d Deadline, spans ...Span) {
+		for _, s := range spans {
+			if s.Working() && cal != nil {
+				d.CalendarID, d.CalendarVersion = cal.ID, cal.Version
+			}
+		}
+		out = append(out, d)
+	}
 	switch l.Status {
 	case StatusOffered:
-		if p.AcceptTimeout > 0 && l.OfferedAt != nil {
-			out = append(out, Deadline{Key: "offer-expired/" + at(*l.OfferedAt), Due: l.OfferedAt.Add(time.Duration(p.AcceptTimeout)),
-				Kind: DeadlineOfferExpiry, Timer: TimerAcceptTimeout, Reason: fmt.Sprintf("not accepted within %s", p.AcceptTimeout)})
+		if p.AcceptTimeout.On() && l.OfferedAt != nil {
+			add(Deadline{Key: "offer-expired/" + at(*l.OfferedAt), Due: p.AcceptTimeout.After(*l.OfferedAt, cal),
+				Kind: DeadlineOfferExpiry, Timer: TimerAcceptTimeout, Reason: fmt.Sprintf("not accepted within %s", p.AcceptTimeout)}, p.AcceptTimeout)
 		}
 	case StatusAssigned:
 		if l.AssignedAt == nil {
@@ -83,22 +97,22 @@ func Deadlines(l Lead) []Deadline {
 		if contacted {
 			followed = *l.LastFollowUpAt
 		}
-		if sla := time.Duration(p.FirstContactSLA); sla > 0 && !contacted {
-			out = append(out,
-				Deadline{Key: "sla-remind/" + at(assigned), Due: assigned.Add(sla), Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventReminded, Email: EmailSLAReminder,
-					Reason: fmt.Sprintf("first contact is overdue: no follow-up within %s", p.FirstContactSLA)},
-				Deadline{Key: "sla-escalate/" + at(assigned), Due: assigned.Add(2 * sla), Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventEscalated, Email: EmailSLAEscalation,
-					Reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", p.FirstContactSLA)})
+		if sla := p.FirstContactSLA; sla.On() && !contacted {
+			remind := sla.After(assigned, cal)
+			add(Deadline{Key: "sla-remind/" + at(assigned), Due: remind, Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventReminded, Email: EmailSLAReminder,
+				Reason: fmt.Sprintf("first contact is overdue: no follow-up within %s", sla)}, sla)
+			add(Deadline{Key: "sla-escalate/" + at(assigned), Due: sla.After(remind, cal), Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventEscalated, Email: EmailSLAEscalation,
+				Reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", sla)}, sla)
 		}
 		if e := l.ExpectedFollowUpAt; e != nil && !contacted {
-			out = append(out, Deadline{Key: "expected-remind/" + at(*e), Due: *e, Kind: DeadlineNotice, Timer: TimerExpectedFollowUp, Notice: EventReminded,
+			add(Deadline{Key: "expected-remind/" + at(*e), Due: *e, Kind: DeadlineNotice, Timer: TimerExpectedFollowUp, Notice: EventReminded,
 				Email: EmailFollowUpDue, Reason: "the follow-up planned at claim is due"})
 		}
-		remind := time.Duration(p.RemindBefore)
+		remind := p.RemindBefore
 		for _, t := range []struct {
 			name   string
 			timer  string
-			after  Duration
+			after  Span
 			anchor time.Time
 			what   string
 			email  string
@@ -106,16 +120,16 @@ func Deadlines(l Lead) []Deadline {
 			{"nfu", TimerNoFollowUp, p.NoFollowUpAfter, followed, "no follow-up", EmailReclaimReminder},
 			{"nca", TimerNoConversion, p.NoConversionAfter, assigned, "no conversion", EmailConversionReminder},
 		} {
-			d := time.Duration(t.after)
-			if d <= 0 {
+			if !t.after.On() {
 				continue
 			}
-			if remind > 0 && remind < d {
-				out = append(out, Deadline{Key: t.name + "-remind/" + at(t.anchor), Due: t.anchor.Add(d - remind), Kind: DeadlineNotice, Timer: t.timer,
-					Notice: EventReminded, Email: t.email, Reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)})
+			due := t.after.After(t.anchor, cal)
+			if remind.On() && remind.Shorter(t.after) {
+				add(Deadline{Key: t.name + "-remind/" + at(t.anchor), Due: remind.Before(due, cal), Kind: DeadlineNotice, Timer: t.timer,
+					Notice: EventReminded, Email: t.email, Reason: fmt.Sprintf("the lead will be reclaimed in %s: %s within %s", p.RemindBefore, t.what, t.after)}, t.after, remind)
 			}
-			out = append(out, Deadline{Key: t.name + "-reclaim/" + at(t.anchor), Due: t.anchor.Add(d), Kind: DeadlineReclaim, Timer: t.timer,
-				Reason: fmt.Sprintf("%s within %s", t.what, t.after)})
+			add(Deadline{Key: t.name + "-reclaim/" + at(t.anchor), Due: due, Kind: DeadlineReclaim, Timer: t.timer,
+				Reason: fmt.Sprintf("%s within %s", t.what, t.after)}, t.after)
 		}
 	}
 	return out

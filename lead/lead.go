@@ -212,16 +212,25 @@ type Pool struct {
 
 // Policy is how a pool distributes leads and which timers run on them.
 type Policy struct {
-	Distribution      string   `json:"distribution"`
-	AutoAccept        bool     `json:"auto_accept"`
-	AcceptTimeout     Duration `json:"accept_timeout,omitempty"`
-	FirstContactSLA   Duration `json:"first_contact_sla,omitempty"`
-	NoFollowUpAfter   Duration `json:"no_follow_up_after,omitempty"`
-	NoConversionAfter Duration `json:"no_conversion_after,omitempty"`
-	RemindBefore      Duration `json:"remind_before,omitempty"`
-	Cooldown          Duration `json:"cooldown,omitempty"`
-	ClaimWhen         string   `json:"claim_when,omitempty"`
-	ReclaimExemptWhen string   `json:"reclaim_exempt_when,omitempty"`
+	Distribution string `json:"distribution"`
+	AutoAccept   bool   `json:"auto_accept"`
+	// The timers: wall-clock ("36h", "7d") or working time ("3 working
+	// days", "4 working hours") on Calendar (Span).
+	AcceptTimeout     Span   `json:"accept_timeout,omitzero"`
+	FirstContactSLA   Span   `json:"first_contact_sla,omitzero"`
+	NoFollowUpAfter   Span   `json:"no_follow_up_after,omitzero"`
+	NoConversionAfter Span   `json:"no_conversion_after,omitzero"`
+	RemindBefore      Span   `json:"remind_before,omitzero"`
+	Cooldown          Span   `json:"cooldown,omitzero"`
+	ClaimWhen         string `json:"claim_when,omitempty"`
+	ReclaimExemptWhen string `json:"reclaim_exempt_when,omitempty"`
+	// CalendarID names the pool's own calendar; without one its team's
+	// counts, else the default calendar.
+	CalendarID string `json:"calendar_id,omitempty"`
+	// Calendar is the calendar the working-time timers count on (the
+	// pool's, else its team's, else the default), read with the policy when
+	// it has working-time timers; never stored in the pool's policy.
+	Calendar *Calendar `json:"calendar,omitempty"`
 }
 
 // FollowUp is one recorded contact with a lead.

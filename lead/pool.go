@@ -104,24 +104,18 @@ func (pol *Policy) clean(f *Fields) {
 	if !slices.Contains(Distributions, pol.Distribution) {
 		f.Add("policy.distribution", "must be claim_only, round_robin, least_loaded or weighted")
 	}
-	for _, d := range []struct {
-		name string
-		v    Duration
-	}{
-		{"accept_timeout", pol.AcceptTimeout}, {"first_contact_sla", pol.FirstContactSLA},
-		{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter},
-		{"remind_before", pol.RemindBefore}, {"cooldown", pol.Cooldown},
-	} {
-		if d.v < 0 {
+	pol.Calendar = nil // read with the policy, never stored in it
+	for _, d := range pol.timers() {
+		if d.v.Wall < 0 || d.v.WorkingDays < 0 || d.v.WorkingHours < 0 {
 			f.Add("policy."+d.name, "must not be negative")
 		}
 	}
-	if pol.RemindBefore > 0 {
+	if pol.RemindBefore.On() {
 		for _, d := range []struct {
 			name string
-			v    Duration
+			v    Span
 		}{{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter}} {
-			if d.v > 0 && pol.RemindBefore >= d.v {
+			if d.v.On() && !pol.RemindBefore.Shorter(d.v) {
 				f.Add("policy.remind_before", fmt.Sprintf("must be shorter than %s (%s)", d.name, d.v))
 			}
 		}
@@ -200,14 +194,15 @@ func (pp PoolPatch) DefiningFields() []string {
 type PolicyPatch struct {
 	Distribution      *string
 	AutoAccept        *bool
-	AcceptTimeout     *Duration
-	FirstContactSLA   *Duration
-	NoFollowUpAfter   *Duration
-	NoConversionAfter *Duration
-	RemindBefore      *Duration
-	Cooldown          *Duration
+	AcceptTimeout     *Span
+	FirstContactSLA   *Span
+	NoFollowUpAfter   *Span
+	NoConversionAfter *Span
+	RemindBefore      *Span
+	Cooldown          *Span
 	ClaimWhen         *string
 	ReclaimExemptWhen *string
+	CalendarID        *string
 }
 
 // Apply changes p as the patch says. Members who leave the pool lose their
@@ -245,6 +240,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.Cooldown, q.Cooldown)
 	set(&p.Policy.ClaimWhen, q.ClaimWhen)
 	set(&p.Policy.ReclaimExemptWhen, q.ReclaimExemptWhen)
+	set(&p.Policy.CalendarID, q.CalendarID)
 }
 
 func set[T any](dst *T, v *T) {
@@ -277,15 +273,42 @@ func (q PolicyPatch) CheckMinimum(min Duration) error {
 	var f Fields
 	for _, d := range []struct {
 		name string
-		v    *Duration
+		v    *Span
 	}{
 		{"accept_timeout", q.AcceptTimeout}, {"first_contact_sla", q.FirstContactSLA},
 		{"no_follow_up_after", q.NoFollowUpAfter}, {"no_conversion_after", q.NoConversionAfter},
 		{"remind_before", q.RemindBefore}, {"cooldown", q.Cooldown},
 	} {
-		if d.v != nil && *d.v > 0 && *d.v < min {
+		// Working time is counted in whole minutes at least: only a wall-clock timer can be too short.
+		if d.v != nil && d.v.Wall > 0 && d.v.Wall < min {
 			f.Add("policy."+d.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
 		}
 	}
 	return f.Err()
+}
+
+// timer is one timer of a policy, named as its JSON field.
+type timer struct {
+	name string
+	v    Span
+}
+
+// timers are the policy's timers.
+func (pol *Policy) timers() []timer {
+	return []timer{
+		{"accept_timeout", pol.AcceptTimeout}, {"first_contact_sla", pol.FirstContactSLA},
+		{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter},
+		{"remind_before", pol.RemindBefore}, {"cooldown", pol.Cooldown},
+	}
+}
+
+// WorkingTime reports whether any timer of the policy counts working time
+// (and so needs its calendar).
+func (pol *Policy) WorkingTime() bool {
+	for _, t := range pol.timers() {
+		if t.v.Working() {
+			return true
+		}
+	}
+	return false
 }

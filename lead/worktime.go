@@ -67,18 +67,23 @@ func (c *Calendar) IsWorkingDay(t time.Time) bool {
 }
 
 // AddWorkingDays is the same clock time (in the calendar's zone) on the
-// n-th working day after start's date, skipping closed days.
+// n-th working day after start's date (before it, for a negative n),
+// skipping closed days.
 func (c *Calendar) AddWorkingDays(start time.Time, n int) (time.Time, error) {
 	loc := c.location()
 	s := start.In(loc)
 	h, m, sec := s.Clock()
 	d := s
+	step := 1
+	if n < 0 {
+		n, step = -n, -1
+	}
 	for i := 0; n > 0; i++ {
 		if i > maxCalendarDays {
 			return time.Time{}, ErrNoWorkingTime
 		}
 		y, mo, dd := d.Date()
-		d = time.Date(y, mo, dd+1, 12, 0, 0, 0, loc) // noon: no DST change moves it to another date
+		d = time.Date(y, mo, dd+step, 12, 0, 0, 0, loc) // noon: no DST change moves it to another date
 		if len(c.dayOf(d)) > 0 {
 			n--
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // Business-hours calendars (issue 29): admins keep them, managers read
@@ -59,7 +60,11 @@ func (s *Service) CreateCalendar(ctx context.Context, me lead.User, key string, 
 	if err := c.Clean(); err != nil {
 		return c, err
 	}
-	return s.db.CreateCalendar(ctx, c, me.ID)
+	out, err := s.db.CreateCalendar(ctx, c, me.ID)
+	if err != nil || !out.Default {
+		return out, err
+	}
+	return out, s.rearmCalendar(ctx, out.ID) // the pools that counted on the old default
 }
 
 // UpdateCalendar saves a change of calendar id as its next version.
@@ -78,7 +83,27 @@ func (s *Service) UpdateCalendar(ctx context.Context, me lead.User, id string, i
 	if err := c.Clean(); err != nil {
 		return c, err
 	}
-	return s.db.UpdateCalendar(ctx, c, me.ID)
+	out, err := s.db.UpdateCalendar(ctx, c, me.ID)
+	if err != nil {
+		return out, err
+	}
+	return out, s.rearmCalendar(ctx, out.ID)
+}
+
+// rearmCalendar re-arms the timers of the running leads of every pool
+// that counts working time on calendar id, as a policy change does
+// (workflows.StartPolicyChange on a new revision of each pool).
+func (s *Service) rearmCalendar(ctx context.Context, id string) error {
+	pools, err := s.db.TouchPoolsOnCalendar(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range pools {
+		if err := workflows.StartPolicyChange(ctx, s.tc, p.PoolID, p.Version); err != nil {
+			return TemporalError(err)
+		}
+	}
+	return nil
 }
 
 // ImportCalendarDays adds the holidays and worked days of an iCalendar

@@ -42,13 +42,14 @@ type policyChange struct {
 	Cooldown          json.RawMessage `json:"cooldown"`
 	ClaimWhen         json.RawMessage `json:"claim_when"`
 	ReclaimExemptWhen json.RawMessage `json:"reclaim_exempt_when"`
+	CalendarID        json.RawMessage `json:"calendar_id"`
 }
 
 const (
 	wantString   = "a string"
 	wantBool     = "true or false"
 	wantIDs      = "an array of user ids"
-	wantDuration = `a duration such as "90s", "36h" or "7d"`
+	wantDuration = `a duration such as "90s", "36h", "7d", "3 working days" or "4 working hours"`
 	wantInt      = "a whole number"
 )
 
@@ -128,14 +129,15 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 		return lead.PolicyPatch{
 			Distribution:      field[string](f, "policy.distribution", pb.Distribution, true, wantString),
 			AutoAccept:        field[bool](f, "policy.auto_accept", pb.AutoAccept, true, wantBool),
-			AcceptTimeout:     field[lead.Duration](f, "policy.accept_timeout", pb.AcceptTimeout, true, wantDuration),
-			FirstContactSLA:   field[lead.Duration](f, "policy.first_contact_sla", pb.FirstContactSLA, true, wantDuration),
-			NoFollowUpAfter:   field[lead.Duration](f, "policy.no_follow_up_after", pb.NoFollowUpAfter, true, wantDuration),
-			NoConversionAfter: field[lead.Duration](f, "policy.no_conversion_after", pb.NoConversionAfter, true, wantDuration),
-			RemindBefore:      field[lead.Duration](f, "policy.remind_before", pb.RemindBefore, true, wantDuration),
-			Cooldown:          field[lead.Duration](f, "policy.cooldown", pb.Cooldown, true, wantDuration),
+			AcceptTimeout:     field[lead.Span](f, "policy.accept_timeout", pb.AcceptTimeout, true, wantDuration),
+			FirstContactSLA:   field[lead.Span](f, "policy.first_contact_sla", pb.FirstContactSLA, true, wantDuration),
+			NoFollowUpAfter:   field[lead.Span](f, "policy.no_follow_up_after", pb.NoFollowUpAfter, true, wantDuration),
+			NoConversionAfter: field[lead.Span](f, "policy.no_conversion_after", pb.NoConversionAfter, true, wantDuration),
+			RemindBefore:      field[lead.Span](f, "policy.remind_before", pb.RemindBefore, true, wantDuration),
+			Cooldown:          field[lead.Span](f, "policy.cooldown", pb.Cooldown, true, wantDuration),
 			ClaimWhen:         field[string](f, "policy.claim_when", pb.ClaimWhen, true, wantString),
 			ReclaimExemptWhen: field[string](f, "policy.reclaim_exempt_when", pb.ReclaimExemptWhen, true, wantString),
+			CalendarID:        field[string](f, "policy.calendar_id", pb.CalendarID, true, wantString),
 		}
 	}
 	return lead.PolicyPatch{}

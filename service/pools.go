@@ -49,10 +49,17 @@ func compilePolicy(pp lead.PolicyPatch) error {
 }
 
 // checkPolicy checks the policy a patch sets: its timers no shorter than
-// the configured minimum, its expressions compiled.
-func (s *Service) checkPolicy(pp lead.PoolPatch) error {
+// the configured minimum, its expressions compiled, its calendar one.
+func (s *Service) checkPolicy(ctx context.Context, pp lead.PoolPatch) error {
 	if err := pp.Policy.CheckMinimum(lead.Duration(s.cfg.MinPolicyDuration)); err != nil {
 		return err
+	}
+	if id := pp.Policy.CalendarID; id != nil && *id != "" {
+		if _, err := s.db.Calendar(ctx, *id); lead.ErrorCode(err) == lead.CodeNotFound {
+			return lead.Invalid(lead.FieldError{Field: "policy.calendar_id", Reason: "is not a calendar"})
+		} else if err != nil {
+			return err
+		}
 	}
 	return compilePolicy(pp.Policy)
 }
@@ -66,7 +73,7 @@ func (s *Service) CreatePool(ctx context.Context, me lead.User, b PoolChange) (l
 	if err != nil {
 		return lead.Pool{}, err
 	}
-	if err := s.checkPolicy(pp); err != nil {
+	if err := s.checkPolicy(ctx, pp); err != nil {
 		return lead.Pool{}, err
 	}
 	p := lead.Pool{ID: uuid.Must(uuid.NewV7()).String()}
@@ -143,7 +150,7 @@ func (s *Service) UpdatePool(ctx context.Context, me lead.User, id string, b Poo
 	if err := lead.AuthorizePoolPatch(me, lead.PoolAccessOf(me, p), pp); err != nil {
 		return p, err
 	}
-	if err := s.checkPolicy(pp); err != nil {
+	if err := s.checkPolicy(ctx, pp); err != nil {
 		return p, err
 	}
 	if owner != nil && !strings.EqualFold(strings.TrimSpace(*owner), p.OwnerID) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -138,5 +139,48 @@ func (db *DB) CalendarVersions(ctx context.Context, id string) ([]lead.CalendarV
 			return v, err
 		}
 		return v, json.Unmarshal(body, &v.Calendar)
+	})
+}
+
+// calendarJSON is calendar row c as lead.Calendar's JSON.
+const calendarJSON = `jsonb_build_object('id', c.id, 'name', c.name, 'default', c.is_default, 'version', c.version,
+	'created_at', c.created_at, 'updated_at', c.updated_at) || c.body`
+
+// poolPolicy is the policy of pool p as a lead carries it: with, when a
+// timer counts working time, the calendar it counts on as its "calendar"
+// (the pool's, else its team's, else the default; none when there is
+// none). Only such a policy pays for the calendar's lookup.
+const poolPolicy = `CASE WHEN p.policy::text LIKE '%working%' THEN p.policy || jsonb_build_object('calendar', (SELECT ` + calendarJSON + ` ` + poolCalendar + `))
+	ELSE p.policy END`
+
+// poolCalendar is the FROM … LIMIT 1 of the calendar pool p counts on:
+// its own (policy.calendar_id), else its team's, else the default.
+const poolCalendar = `FROM calendars c WHERE c.id = coalesce(nullif(p.policy->>'calendar_id', '')::uuid,
+	(SELECT t.calendar_id FROM teams t WHERE t.id = p.team_id)) OR c.is_default ORDER BY c.is_default LIMIT 1`
+
+// PoolRevision is a pool's policy revision (its updated_at), as
+// LiveLeadsPage reads it.
+type PoolRevision struct {
+	PoolID  string
+	Version int64
+}
+
+// TouchPoolsOnCalendar makes a new policy revision of every pool whose
+// working-time timers count on calendar id (their own, their team's or
+// the default), so that their running leads re-arm on the calendar as it
+// is now, and answers them.
+func (db *DB) TouchPoolsOnCalendar(ctx context.Context, id string) ([]PoolRevision, error) {
+	rows, err := db.pool.Query(ctx, `UPDATE pools p SET updated_at = clock_timestamp()
+		WHERE p.policy::text LIKE '%working%' AND $1::uuid = (SELECT c.id `+poolCalendar+`)
+		RETURNING p.id::text, p.updated_at`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PoolRevision, error) {
+		var p PoolRevision
+		var at time.Time
+		err := r.Scan(&p.PoolID, &at)
+		p.Version = at.UnixMicro()
+		return p, err
 	})
 }

@@ -16,7 +16,7 @@ const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, 
 	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
 	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
 	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
-	l.offered_at, l.invalid_reason, p.policy, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at, l.lead_group`
+	l.offered_at, l.invalid_reason, ` + poolPolicy + `, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at, l.lead_group`
 
 // leadFrom joins a lead to its pool, whose policy travels with the lead.
 const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
@@ -108,8 +108,11 @@ const (
 // policyInterval is the SQL interval of duration field name of the lead's
 // pool policy (lead.Duration's text: "7d", "1h30m", "500ms"; absent when
 // off: NULL), in seconds so that a day is 24 hours whatever the session's zone.
+// A working-time timer has no SQL twin: NULL, so the lead sorts as one
+// without the deadline (lead.Deadlines counts it on the calendar).
 func policyInterval(name string) string {
-	return `make_interval(secs => extract(epoch FROM nullif(replace(p.policy->>'` + name + `', 'µs', 'us'), '')::interval))`
+	v := `p.policy->>'` + name + `'`
+	return `CASE WHEN ` + v + ` LIKE '%working%' THEN NULL ELSE make_interval(secs => extract(epoch FROM nullif(replace(` + v + `, 'µs', 'us'), '')::interval)) END`
 }
 
 // noReclaim is the sort key of a lead without a reclaim deadline: after every other.

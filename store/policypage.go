@@ -40,7 +40,7 @@ func (db *DB) LiveLeadsPage(ctx context.Context, poolID, cursor string, limit in
 		}
 		after, afterID = &t, id
 	}
-	rows, err := db.pool.Query(ctx, `SELECT p.policy, p.updated_at, l.id::text, l.created_at FROM pools p
+	rows, err := db.pool.Query(ctx, `SELECT `+poolPolicy+`, p.updated_at, l.id::text, l.created_at FROM pools p
 		LEFT JOIN LATERAL (SELECT l.id, l.created_at FROM leads l
 			WHERE l.pool_id = p.id AND l.status IN ('pooled', 'offered', 'assigned')
 			AND ($2::timestamptz IS NULL OR (l.created_at, l.id) < ($2, $3::uuid))

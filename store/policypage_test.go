@@ -44,7 +44,7 @@ func TestLiveLeadsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := db.UpdatePool(ctx, lead.DefaultPoolID, lead.PoolPatch{Policy: lead.PolicyPatch{NoFollowUpAfter: pptr(lead.Duration(time.Hour))}})
+	up, err := db.UpdatePool(ctx, lead.DefaultPoolID, lead.PoolPatch{Policy: lead.PolicyPatch{NoFollowUpAfter: pptr(lead.Wall(time.Hour))}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestLiveLeadsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if page.Version != up.UpdatedAt.UnixMicro() || page.Version <= before.UpdatedAt.UnixMicro() ||
-		page.Policy.NoFollowUpAfter != lead.Duration(time.Hour) || len(page.LeadIDs) != 5 || page.Next != "" {
+		page.Policy.NoFollowUpAfter != lead.Wall(time.Hour) || len(page.LeadIDs) != 5 || page.Next != "" {
 		t.Fatalf("page %+v after the change at %v (before %v)", page, up.UpdatedAt, before.UpdatedAt)
 	}
 	if _, err := db.LiveLeadsPage(ctx, "00000000-0000-0000-0000-00000000dead", "", 10); lead.ErrorCode(err) != lead.CodeNotFound {

@@ -49,7 +49,7 @@ func sameIDSet(a, b []string) bool {
 func TestPoolClean(t *testing.T) {
 	ok := func() lead.Pool {
 		return lead.Pool{Name: " Sales CN ", Scope: lead.ScopeCountry, Country: "cn", MemberIDs: []string{"a", "b", "a"},
-			Policy: lead.Policy{NoFollowUpAfter: lead.Duration(72 * time.Hour), RemindBefore: lead.Duration(24 * time.Hour)}}
+			Policy: lead.Policy{NoFollowUpAfter: lead.Wall(72 * time.Hour), RemindBefore: lead.Wall(24 * time.Hour)}}
 	}
 	p := ok()
 	if err := p.Clean(); err != nil {
@@ -71,10 +71,10 @@ func TestPoolClean(t *testing.T) {
 		"team missing":        {func(p *lead.Pool) { p.Scope, p.Country = lead.ScopeTeam, "" }, "team_id"},
 		"team on country":     {func(p *lead.Pool) { p.TeamID = uuid.NewString() }, "team_id"},
 		"distribution":        {func(p *lead.Pool) { p.Policy.Distribution = "random" }, "policy.distribution"},
-		"negative":            {func(p *lead.Pool) { p.Policy.AcceptTimeout = -1 }, "policy.accept_timeout"},
+		"negative":            {func(p *lead.Pool) { p.Policy.AcceptTimeout = lead.Wall(-1) }, "policy.accept_timeout"},
 		"remind too long":     {func(p *lead.Pool) { p.Policy.RemindBefore = p.Policy.NoFollowUpAfter }, "policy.remind_before"},
 		"remind vs conversion": {func(p *lead.Pool) {
-			p.Policy.NoConversionAfter = lead.Duration(time.Hour)
+			p.Policy.NoConversionAfter = lead.Wall(time.Hour)
 		}, "policy.remind_before"},
 		"weight of a stranger": {func(p *lead.Pool) { p.Weights = lead.Weights{"z": 2} }, "weights"},
 		"weight zero":          {func(p *lead.Pool) { p.Weights = lead.Weights{"a": 0} }, "weights"},
@@ -149,18 +149,18 @@ func TestCreateAndListPools(t *testing.T) {
 
 	cn, err := db.CreatePool(ctx, lead.Pool{ID: uuid.NewString(), Name: "China", Scope: lead.ScopeCountry, Country: "cn",
 		AdminIDs: []string{mgr.ID, mgr2.ID}, MemberIDs: []string{rep1.ID, rep2.ID}, Weights: lead.Weights{rep1.ID: 3},
-		Policy: lead.Policy{Distribution: lead.DistributionWeighted, AcceptTimeout: lead.Duration(30 * time.Minute),
-			NoFollowUpAfter: lead.Duration(7 * 24 * time.Hour), RemindBefore: lead.Duration(24 * time.Hour), ClaimWhen: "true"}})
+		Policy: lead.Policy{Distribution: lead.DistributionWeighted, AcceptTimeout: lead.Wall(30 * time.Minute),
+			NoFollowUpAfter: lead.Wall(7 * 24 * time.Hour), RemindBefore: lead.Wall(24 * time.Hour), ClaimWhen: "true"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cn.OwnerID != mgr.ID || !sameIDSet(cn.AdminIDs, []string{mgr.ID, mgr2.ID}) || !sameIDSet(cn.MemberIDs, []string{rep1.ID, rep2.ID}) ||
 		cn.Weights[rep1.ID] != 3 || cn.Weights[rep2.ID] != 1 || len(cn.Weights) != 2 || cn.Country != "CN" ||
-		cn.Policy.AcceptTimeout != lead.Duration(30*time.Minute) || cn.Policy.ClaimWhen != "true" {
+		cn.Policy.AcceptTimeout != lead.Wall(30*time.Minute) || cn.Policy.ClaimWhen != "true" {
 		t.Fatalf("created: %+v", cn)
 	}
 	got, err := db.Pool(ctx, cn.ID)
-	if err != nil || got.Name != "China" || got.Weights[rep1.ID] != 3 || got.Policy.RemindBefore != lead.Duration(24*time.Hour) {
+	if err != nil || got.Name != "China" || got.Weights[rep1.ID] != 3 || got.Policy.RemindBefore != lead.Wall(24*time.Hour) {
 		t.Fatalf("read back: %+v %v", got, err)
 	}
 
@@ -245,7 +245,7 @@ func TestUpdatePool(t *testing.T) {
 	rep3 := newUser(t, db, lead.RoleRep, 10, 10)
 	p, err := db.CreatePool(ctx, lead.Pool{Name: "Global B", Scope: lead.ScopeGlobal, AdminIDs: []string{mgr.ID},
 		MemberIDs: []string{rep1.ID, rep2.ID}, Weights: lead.Weights{rep1.ID: 5, rep2.ID: 2},
-		Policy: lead.Policy{AcceptTimeout: lead.Duration(time.Hour), Cooldown: lead.Duration(48 * time.Hour), ClaimWhen: "true"}})
+		Policy: lead.Policy{AcceptTimeout: lead.Wall(time.Hour), Cooldown: lead.Wall(48 * time.Hour), ClaimWhen: "true"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,13 +253,13 @@ func TestUpdatePool(t *testing.T) {
 	// Absent fields stay; policy fields are patched one by one; members who
 	// stay keep their weight, new ones get 1 unless weighted.
 	up, err := db.UpdatePool(ctx, p.ID, lead.PoolPatch{Name: pptr("Global B2"), MemberIDs: &[]string{rep1.ID, rep3.ID},
-		Policy: lead.PolicyPatch{Cooldown: pptr(lead.Duration(0)), Distribution: pptr(lead.DistributionRoundRobin)}})
+		Policy: lead.PolicyPatch{Cooldown: pptr(lead.Span{}), Distribution: pptr(lead.DistributionRoundRobin)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if up.Name != "Global B2" || up.Scope != lead.ScopeGlobal || up.OwnerID != mgr.ID || !slices.Equal(up.AdminIDs, []string{mgr.ID}) ||
 		!sameIDSet(up.MemberIDs, []string{rep1.ID, rep3.ID}) || len(up.Weights) != 2 || up.Weights[rep1.ID] != 5 || up.Weights[rep3.ID] != 1 ||
-		up.Policy.AcceptTimeout != lead.Duration(time.Hour) || up.Policy.Cooldown != 0 || up.Policy.ClaimWhen != "true" ||
+		up.Policy.AcceptTimeout != lead.Wall(time.Hour) || up.Policy.Cooldown.On() || up.Policy.ClaimWhen != "true" ||
 		up.Policy.Distribution != lead.DistributionRoundRobin || !up.UpdatedAt.After(p.UpdatedAt) {
 		t.Fatalf("patched: %+v", up)
 	}
@@ -281,12 +281,12 @@ func TestUpdatePool(t *testing.T) {
 	wantPoolField(t, err, "admin_ids")
 	_, err = db.UpdatePool(ctx, p.ID, lead.PoolPatch{Weights: lead.Weights{rep2.ID: 2}})
 	wantPoolField(t, err, "weights")
-	_, err = db.UpdatePool(ctx, p.ID, lead.PoolPatch{Policy: lead.PolicyPatch{RemindBefore: pptr(lead.Duration(time.Hour)),
-		NoConversionAfter: pptr(lead.Duration(time.Hour))}})
+	_, err = db.UpdatePool(ctx, p.ID, lead.PoolPatch{Policy: lead.PolicyPatch{RemindBefore: pptr(lead.Wall(time.Hour)),
+		NoConversionAfter: pptr(lead.Wall(time.Hour))}})
 	wantPoolField(t, err, "policy.remind_before")
 	// A refused patch changed nothing.
 	got, err := db.Pool(ctx, p.ID)
-	if err != nil || got.Policy.RemindBefore != 0 || got.Country != "US" || !slices.Equal(got.AdminIDs, []string{mgr.ID}) {
+	if err != nil || got.Policy.RemindBefore.On() || got.Country != "US" || !slices.Equal(got.AdminIDs, []string{mgr.ID}) {
 		t.Fatalf("after refusals: %+v %v", got, err)
 	}
 	_, err = db.UpdatePool(ctx, uuid.NewString(), lead.PoolPatch{Name: pptr("x")})

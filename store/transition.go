@@ -59,10 +59,11 @@ func (db *DB) transition(ctx context.Context, act lead.Action, m lead.Move, fn f
 // toPool puts a lead back in a pool, unowned, and starts the previous
 // owner's cooldown when the pool's policy has one.
 func toPool(ctx context.Context, tx pgx.Tx, l lead.Lead, poolID, invalidReason string) error {
-	if l.OwnerID != "" && l.Policy != nil && l.Policy.Cooldown > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO lead_cooldowns (lead_id, user_id, until) VALUES ($1, $2, now() + $3::interval)
+	if l.OwnerID != "" && l.Policy != nil && l.Policy.Cooldown.On() {
+		// The cooldown counts on the pool's calendar when it is working time.
+		if _, err := tx.Exec(ctx, `INSERT INTO lead_cooldowns (lead_id, user_id, until) VALUES ($1, $2, $3)
 			ON CONFLICT (lead_id, user_id) DO UPDATE SET until = excluded.until`,
-			l.ID, l.OwnerID, interval(time.Duration(l.Policy.Cooldown))); err != nil {
+			l.ID, l.OwnerID, l.Policy.Cooldown.After(time.Now(), l.Policy.Calendar)); err != nil {
 			return err
 		}
 	}

@@ -44,6 +44,8 @@ type PolicyField struct {
 	Name, Label, Type, Value, Help string
 	Options                        []string // a select's choices
 	Checked                        bool     // a checkbox
+	// Choices are a calendar select's calendars.
+	Choices []Choice
 }
 
 // PoolPage is the data of /pools/{id}. Errors are keyed by the API's

@@ -63,7 +63,7 @@ func DeadlineReason(lang string, d lead.Deadline, p *lead.Policy) string {
 	if p == nil {
 		return d.Reason
 	}
-	dur := func(x lead.Duration) string { return DurationText(lang, x) }
+	dur := func(x lead.Span) string { return SpanText(lang, x) }
 	switch timer {
 	case "offer-expired":
 		return i18n.T(lang, "lead.timer.offer_expired", "After", dur(p.AcceptTimeout))
@@ -104,4 +104,22 @@ func DurationText(lang string, d lead.Duration) string {
 		sep = ""
 	}
 	return strings.Join(parts, sep)
+}
+
+// SpanText writes a policy timer in lang: a wall-clock one as
+// DurationText, working time as "3 working days" / "3 个工作日".
+func SpanText(lang string, s lead.Span) string {
+	switch {
+	case s.WorkingDays == 1:
+		return i18n.T(lang, "calendars.span.day")
+	case s.WorkingDays > 0:
+		return i18n.T(lang, "calendars.span.days", "N", s.WorkingDays)
+	case s.WorkingHours > 0:
+		h := time.Duration(s.WorkingHours)
+		if h%time.Hour == 0 {
+			return i18n.T(lang, "calendars.span.hours", "N", int(h/time.Hour))
+		}
+		return i18n.T(lang, "calendars.span.minutes", "N", int(h/time.Minute))
+	}
+	return DurationText(lang, s.Wall)
 }

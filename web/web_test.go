@@ -120,7 +120,7 @@ func TestRenderPages(t *testing.T) {
 
 func TestReclaimOf(t *testing.T) {
 	assigned := time.Now().Add(-time.Hour)
-	l := lead.Lead{Status: lead.StatusAssigned, AssignedAt: &assigned, Policy: &lead.Policy{NoFollowUpAfter: lead.Duration(3 * 24 * time.Hour)}}
+	l := lead.Lead{Status: lead.StatusAssigned, AssignedAt: &assigned, Policy: &lead.Policy{NoFollowUpAfter: lead.Wall(3 * 24 * time.Hour)}}
 	r := ReclaimOf("en", l)
 	if r == nil || r.Soon || !strings.HasPrefix(r.In, "in 2d 2") || r.Why != "Back to the pool: no follow-up within 3d" {
 		t.Fatalf("reclaim %+v", r)
@@ -128,11 +128,11 @@ func TestReclaimOf(t *testing.T) {
 	if zh := ReclaimOf("zh-CN", l); zh.Why != "收回公海：3天内未跟进" || !strings.HasPrefix(zh.In, "2天") {
 		t.Fatalf("reclaim in Chinese %+v", zh)
 	}
-	l.Policy.NoFollowUpAfter = lead.Duration(3 * time.Hour)
+	l.Policy.NoFollowUpAfter = lead.Wall(3 * time.Hour)
 	if r = ReclaimOf("en", l); r == nil || !r.Soon || !strings.HasPrefix(r.In, "in 1h") {
 		t.Fatalf("soon: %+v", r)
 	}
-	l.Policy.NoFollowUpAfter = lead.Duration(30 * time.Minute)
+	l.Policy.NoFollowUpAfter = lead.Wall(30 * time.Minute)
 	if r = ReclaimOf("en", l); r == nil || r.In != "overdue" {
 		t.Fatalf("overdue: %+v", r)
 	}
@@ -144,9 +144,9 @@ func TestReclaimOf(t *testing.T) {
 // TestDeadlineReasons: every timer of lead.Deadlines is said in both
 // languages from the policy's durations, none in the engine's English.
 func TestDeadlineReasons(t *testing.T) {
-	day := lead.Duration(24 * time.Hour)
-	p := &lead.Policy{AcceptTimeout: lead.Duration(2 * time.Hour), FirstContactSLA: lead.Duration(4 * time.Hour), NoFollowUpAfter: 7 * day,
-		NoConversionAfter: 30 * day, RemindBefore: day + lead.Duration(12*time.Hour)}
+	day := 24 * time.Hour
+	p := &lead.Policy{AcceptTimeout: lead.Wall(2 * time.Hour), FirstContactSLA: lead.Wall(4 * time.Hour), NoFollowUpAfter: lead.Wall(7 * day),
+		NoConversionAfter: lead.Wall(30 * day), RemindBefore: lead.Wall(day + 12*time.Hour)}
 	now := time.Now()
 	later := now.Add(48 * time.Hour)
 	offered := lead.Lead{Status: lead.StatusOffered, OfferedAt: &now, Policy: p}

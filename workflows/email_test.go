@@ -222,7 +222,7 @@ func TestWorkflowWaitsForEmails(t *testing.T) {
 		}
 		return nil
 	}}
-	m.intake.Policy.AcceptTimeout = 0
+	m.intake.Policy.AcceptTimeout = lead.Span{}
 	runMail(t, m, func(env *testsuite.TestWorkflowEnvironment) {
 		move(env, UpdateClose, "close", MoveInput{ActorID: "admin"}, time.Millisecond)
 	})
@@ -234,7 +234,7 @@ func TestWorkflowWaitsForEmails(t *testing.T) {
 	refused := &mailbox{intake: offered("rep1"), emailErr: func(int) error {
 		return temporal.NewNonRetryableApplicationError("the mail provider answered 400", lead.ErrEmailRejected, nil)
 	}}
-	refused.intake.Policy.AcceptTimeout = 0
+	refused.intake.Policy.AcceptTimeout = lead.Span{}
 	runMail(t, refused, func(env *testsuite.TestWorkflowEnvironment) {
 		move(env, UpdateClose, "close", MoveInput{ActorID: "admin"}, time.Millisecond)
 	})

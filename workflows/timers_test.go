@@ -76,8 +76,8 @@ func assignedLead(p lead.Policy) lead.Lead {
 	return lead.Lead{ID: "l1", Status: lead.StatusAssigned, OwnerID: "rep1", PoolID: "p1", AssignedAt: &at, Policy: &p}
 }
 
-func dur(s string) lead.Duration {
-	d, err := lead.ParseDuration(s)
+func dur(s string) lead.Span {
+	d, err := lead.ParseSpan(s)
 	if err != nil {
 		panic(err)
 	}
@@ -270,4 +270,31 @@ func TestReminderKindsFitTheirTimers(t *testing.T) {
 	if kinds["nfu"] != lead.EmailReclaimReminder || kinds["nca"] != lead.EmailConversionReminder {
 		t.Fatalf("reminder kinds %v", kinds)
 	}
+}
+
+// TestWorkingTimeReclaim: "no follow-up after 2 working days" counts on
+// the pool's calendar in Shanghai: claimed Monday 17:00 with Tuesday and
+// Wednesday holidays, the lead is reclaimed Friday 17:00; an edit of the
+// calendar that makes Thursday a holiday too, sent as a policy change,
+// re-arms it to Monday 17:00.
+func TestWorkingTimeReclaim(t *testing.T) {
+	week := []lead.ClockRange{{"09:00", "18:00"}}
+	cal := lead.Calendar{ID: "c1", Version: 1, TimeZone: "Asia/Shanghai", WorkingHours: map[string][]lead.ClockRange{
+		"mon": week, "tue": week, "wed": week, "thu": week, "fri": week}, Holidays: []string{"2026-11-24", "2026-11-25"}}
+	edited := cal
+	edited.Version, edited.Holidays = 2, append([]string{"2026-11-26"}, cal.Holidays...)
+	p := lead.Policy{NoFollowUpAfter: dur("2 working days"), Calendar: &cal}
+	tl := runLead(t, assignedLead(p), false, func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(func() {
+			q := p
+			q.Calendar = &edited
+			env.SignalWorkflow(SignalPolicy, PolicySignal{Policy: q, Version: 2})
+		}, time.Hour)
+		closeAt(env, 30*24*time.Hour)
+	})
+	// t0 is Monday 2026-11-23 09:00 UTC, 17:00 in Shanghai.
+	expectTimeline(t, tl, []string{"reclaim:no follow-up within 2 working days"}, []time.Duration{7 * 24 * time.Hour})
+
+	tl = runLead(t, assignedLead(p), false, func(env *testsuite.TestWorkflowEnvironment) { closeAt(env, 30*24*time.Hour) })
+	expectTimeline(t, tl, []string{"reclaim:no follow-up within 2 working days"}, []time.Duration{4 * 24 * time.Hour})
 }

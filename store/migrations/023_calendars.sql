@@ -25,6 +25,6 @@ CREATE TABLE calendar_versions (
     PRIMARY KEY (calendar_id, version)
 );
 
--- A team's and a pool's calendar (the pool's wins; then the team's; then the default).
+-- A team's calendar. A pool names its own in its policy (calendar_id),
+-- which wins; then the team's counts; then the default.
 ALTER TABLE teams ADD COLUMN calendar_id uuid REFERENCES calendars (id);
-ALTER TABLE pools ADD COLUMN calendar_id uuid REFERENCES calendars (id);
