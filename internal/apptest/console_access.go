@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks"}
+	"/reports", "/settings/duplicates", "/webhooks", "/sources"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -54,6 +54,7 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 	})
 	hook := once("console-webhook", func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
 	hookSeen := [Subjects]int{200, 200, 404, 403, 403, 403, 403}
+	source := once("console-source", (*World).Source)
 	hookForm := [Subjects]int{303, 303, 404, 403, 403, 403, 403}
 	body := func(f func(*World) string, format string) func(*World) string {
 		return func(w *World) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
@@ -105,6 +106,12 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /webhooks/:id/delete": {Fixture: func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) },
 			Body: fixed("confirm=yes"), Want: hookForm},
 		"POST /webhooks/:id/deliveries/:delivery/redeliver": {Fixture: once("delivery", (*World).WebhookDelivery), Want: hookForm},
+		"GET /sources":                    {Want: admin},
+		"POST /sources":                   {Body: uniq("name=console-%d&duplicate_policy=merge"), Want: admin},
+		"GET /sources/:id":                {Fixture: source, Want: admin},
+		"POST /sources/:id":               {Fixture: source, Body: uniq("name=console-edit-%d&duplicate_policy=warn"), Want: adminForm},
+		"POST /sources/:id/rotate-secret": {Fixture: source, Want: admin},
+		"POST /sources/:id/delete":        {Fixture: (*World).Source, Body: fixed("confirm=yes"), Want: adminForm},
 	}
 }
 
