@@ -1365,7 +1365,7 @@ type CreatedLead struct {
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 	Score         int       `json:"score"`
 
-	// Source api, manual, web, invite or import
+	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
 
 	// Stage follow-up progress, from the stages option list
@@ -1989,7 +1989,7 @@ type Lead struct {
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 	Score         int       `json:"score"`
 
-	// Source api, manual, web, invite or import
+	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
 
 	// Stage follow-up progress, from the stages option list
@@ -2062,7 +2062,7 @@ type LeadDetail struct {
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 	Score         int       `json:"score"`
 
-	// Source api, manual, web, invite or import
+	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
 
 	// Stage follow-up progress, from the stages option list

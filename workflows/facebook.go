@@ -40,7 +40,7 @@ func FacebookDeliveryID(leadgenID string) string { return "leadgen:" + leadgenID
 // facebookRetry retries the Graph API and the intake with exponential
 // backoff for a day (a page token an admin must renew, Graph outages).
 var facebookRetry = workflow.ActivityOptions{
-	StartToCloseTimeout:    30 * time.Second,
+	StartToCloseTimeout:    20 * time.Second, // the Graph API call's own timeout is 15 s
 	ScheduleToCloseTimeout: 24 * time.Hour,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
 		NonRetryableErrorTypes: nonRetryable},
