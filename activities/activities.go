@@ -44,6 +44,10 @@ type Activities struct {
 	// Hooks are the webhook deliveries' guard and timeout (webhooks.go);
 	// the chat posts go through the same guard.
 	Hooks Hooks
+	// SourceIntake takes in a record an inbound source delivered (a Lead
+	// Ads lead's field data) through the API's intake: the worker sets it
+	// to a service's IntakeSourceRecord (facebook.go).
+	SourceIntake func(context.Context, workflows.SourceRecordInput) (string, error)
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

@@ -44,6 +44,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// A subscription to pool A's events (its manager's); an inactive one posts nothing.
 	hook := once("webhook", func(w *apptest.World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
 	hookSeen := [apptest.Subjects]int{200, 200, 404, 403, 403, 403, 403}
+	inbound := once("source", func(w *apptest.World) string { return w.Source() })
 	// A chat target of the member rep's own: theirs and the admins' to manage.
 	chatTarget := func(w *apptest.World) string {
 		var out struct{ ID string }
@@ -149,6 +150,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/webhooks/:id/rotate-secret":                  {Fixture: hook, Want: hookSeen},
 		"GET /api/v1/webhooks/:id/deliveries":                      {Fixture: hook, Want: hookSeen},
 		"POST /api/v1/webhooks/:id/deliveries/:delivery/redeliver": {Fixture: once("delivery", (*apptest.World).WebhookDelivery), Want: [apptest.Subjects]int{202, 202, 404, 403, 403, 403, 403}},
+		"POST /api/v1/sources":                                     {Body: uniq(`{"name":"matrix-%d"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"GET /api/v1/sources":                                      {Want: adminOnly},
+		"GET /api/v1/sources/:id":                                  {Fixture: inbound, Want: adminOnly},
+		"PATCH /api/v1/sources/:id":                                {Fixture: inbound, Body: fixed(`{"duplicate_policy":"warn"}`), Want: adminOnly},
+		"DELETE /api/v1/sources/:id":                               {Fixture: func(w *apptest.World) string { return w.Source() }, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
+		"POST /api/v1/sources/:id/rotate-secret":                   {Fixture: inbound, Want: adminOnly},
 	}
 	// Console routes with a row are sent by each subject signed in (the
 	// others are checked for their sign-in redirect only).
@@ -171,7 +178,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /exports/:id/file":       {Fixture: memberExport, Want: exportSeen},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
-		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true, "GET /r/:invite": true, "GET /register": true, "GET /": true,
+		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true,
+		"POST /api/v1/hooks/:source": true, "GET /api/v1/hooks/:source": true, // signed, not signed in: TestInboundSources, TestFacebookLeadAds
+		"GET /r/:invite": true, "GET /register": true, "GET /": true,
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true,
 		"GET /lang/:lang": true} // the language switch works before signing in too
 

@@ -28,6 +28,7 @@ type Server struct {
 func Routes(app *fiber.App, d httpx.Deps) {
 	s := &Server{cfg: d, svc: d.Service, guard: d.Guard}
 	s.publicRoutes(app)
+	s.hookRoutes(app)
 
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)
@@ -61,4 +62,5 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeWebhooks(v1)
 	s.routeChatTargets(v1)
 	s.routeCalendars(v1)
+	s.routeSources(v1)
 }

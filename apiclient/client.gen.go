@@ -465,6 +465,123 @@ func (e ImportUploadDuplicatePolicy) Valid() bool {
 	}
 }
 
+// Defines values for InboundSourceDuplicatePolicy.
+const (
+	InboundSourceDuplicatePolicyMerge  InboundSourceDuplicatePolicy = "merge"
+	InboundSourceDuplicatePolicyReject InboundSourceDuplicatePolicy = "reject"
+	InboundSourceDuplicatePolicyWarn   InboundSourceDuplicatePolicy = "warn"
+)
+
+// Valid indicates whether the value is a known member of the InboundSourceDuplicatePolicy enum.
+func (e InboundSourceDuplicatePolicy) Valid() bool {
+	switch e {
+	case InboundSourceDuplicatePolicyMerge:
+		return true
+	case InboundSourceDuplicatePolicyReject:
+		return true
+	case InboundSourceDuplicatePolicyWarn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InboundSourceKind.
+const (
+	InboundSourceKindFacebook InboundSourceKind = "facebook"
+	InboundSourceKindWebhook  InboundSourceKind = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the InboundSourceKind enum.
+func (e InboundSourceKind) Valid() bool {
+	switch e {
+	case InboundSourceKindFacebook:
+		return true
+	case InboundSourceKindWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InboundSourceInputDuplicatePolicy.
+const (
+	InboundSourceInputDuplicatePolicyMerge  InboundSourceInputDuplicatePolicy = "merge"
+	InboundSourceInputDuplicatePolicyReject InboundSourceInputDuplicatePolicy = "reject"
+	InboundSourceInputDuplicatePolicyWarn   InboundSourceInputDuplicatePolicy = "warn"
+)
+
+// Valid indicates whether the value is a known member of the InboundSourceInputDuplicatePolicy enum.
+func (e InboundSourceInputDuplicatePolicy) Valid() bool {
+	switch e {
+	case InboundSourceInputDuplicatePolicyMerge:
+		return true
+	case InboundSourceInputDuplicatePolicyReject:
+		return true
+	case InboundSourceInputDuplicatePolicyWarn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InboundSourceInputKind.
+const (
+	InboundSourceInputKindFacebook InboundSourceInputKind = "facebook"
+	InboundSourceInputKindWebhook  InboundSourceInputKind = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the InboundSourceInputKind enum.
+func (e InboundSourceInputKind) Valid() bool {
+	switch e {
+	case InboundSourceInputKindFacebook:
+		return true
+	case InboundSourceInputKindWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InboundSourceWithSecretDuplicatePolicy.
+const (
+	InboundSourceWithSecretDuplicatePolicyMerge  InboundSourceWithSecretDuplicatePolicy = "merge"
+	InboundSourceWithSecretDuplicatePolicyReject InboundSourceWithSecretDuplicatePolicy = "reject"
+	InboundSourceWithSecretDuplicatePolicyWarn   InboundSourceWithSecretDuplicatePolicy = "warn"
+)
+
+// Valid indicates whether the value is a known member of the InboundSourceWithSecretDuplicatePolicy enum.
+func (e InboundSourceWithSecretDuplicatePolicy) Valid() bool {
+	switch e {
+	case InboundSourceWithSecretDuplicatePolicyMerge:
+		return true
+	case InboundSourceWithSecretDuplicatePolicyReject:
+		return true
+	case InboundSourceWithSecretDuplicatePolicyWarn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InboundSourceWithSecretKind.
+const (
+	InboundSourceWithSecretKindFacebook InboundSourceWithSecretKind = "facebook"
+	InboundSourceWithSecretKindWebhook  InboundSourceWithSecretKind = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the InboundSourceWithSecretKind enum.
+func (e InboundSourceWithSecretKind) Valid() bool {
+	switch e {
+	case InboundSourceWithSecretKindFacebook:
+		return true
+	case InboundSourceWithSecretKindWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LeadInputDuplicatePolicy.
 const (
 	LeadInputDuplicatePolicyMerge  LeadInputDuplicatePolicy = "merge"
@@ -1332,7 +1449,7 @@ type CreatedLead struct {
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 	Score         int       `json:"score"`
 
-	// Source api, manual, web, invite or import
+	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
 
 	// Stage follow-up progress, from the stages option list
@@ -1516,6 +1633,12 @@ type ExportPage struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
+// FacebookReceived defines model for FacebookReceived.
+type FacebookReceived struct {
+	// Received how many Lead Ads leads the delivery named; each is fetched and taken in once
+	Received int `json:"received"`
+}
+
 // FieldDef a custom field of leads, customers or orders. Values are checked wherever they enter: lead create, registration (required not enforced), edit (only the fields given), import rows, conversion; a field error names custom.<name>. Keys without a definition are kept as they are.
 type FieldDef struct {
 	CreatedAt time.Time      `json:"created_at"`
@@ -1682,6 +1805,16 @@ type Health struct {
 	Status string `json:"status"`
 }
 
+// HookAnswer defines model for HookAnswer.
+type HookAnswer struct {
+	LeadId string `json:"lead_id"`
+
+	// MergedInto the live lead it was merged into (duplicate policy merge)
+	MergedInto *string   `json:"merged_into,omitempty"`
+	Status     string    `json:"status"`
+	Warnings   *[]string `json:"warnings,omitempty"`
+}
+
 // Import processed of total rows; each processed row is created (warnings counts those that duplicate a lead), merged, rejected (bad input, a validation rule, or a duplicate under reject), failed, or already_imported (the same row of the same file was imported before)
 type Import struct {
 	AlreadyImported int                `json:"already_imported"`
@@ -1778,6 +1911,106 @@ type ImportUploadDryRun string
 // ImportUploadDuplicatePolicy defines model for ImportUpload.DuplicatePolicy.
 type ImportUploadDuplicatePolicy string
 
+// InboundSource defines model for InboundSource.
+type InboundSource struct {
+	// AppSecretSet the Facebook app secret is set (it is never answered)
+	AppSecretSet    *bool                        `json:"app_secret_set,omitempty"`
+	CreatedAt       time.Time                    `json:"created_at"`
+	CreatedBy       *string                      `json:"created_by,omitempty"`
+	DuplicatePolicy InboundSourceDuplicatePolicy `json:"duplicate_policy"`
+
+	// FieldMapping incoming field path → lead field, custom.<name> or ignore
+	FieldMapping map[string]string `json:"field_mapping"`
+	Id           string            `json:"id"`
+	Kind         InboundSourceKind `json:"kind"`
+
+	// Name unique; the hook URL's last segment
+	Name string `json:"name"`
+
+	// PageTokenSet the Facebook page token is set (it is never answered)
+	PageTokenSet *bool     `json:"page_token_set,omitempty"`
+	PoolId       *string   `json:"pool_id,omitempty"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	// VerifyToken Facebook's subscription verify token (kind facebook)
+	VerifyToken *string `json:"verify_token,omitempty"`
+}
+
+// InboundSourceDuplicatePolicy defines model for InboundSource.DuplicatePolicy.
+type InboundSourceDuplicatePolicy string
+
+// InboundSourceKind defines model for InboundSource.Kind.
+type InboundSourceKind string
+
+// InboundSourceInput defines model for InboundSourceInput.
+type InboundSourceInput struct {
+	// AppSecret write-only
+	AppSecret *string `json:"app_secret,omitempty"`
+
+	// DuplicatePolicy merge by default
+	DuplicatePolicy *InboundSourceInputDuplicatePolicy `json:"duplicate_policy,omitempty"`
+	FieldMapping    *map[string]string                 `json:"field_mapping,omitempty"`
+
+	// Kind chosen at creation; webhook by default
+	Kind *InboundSourceInputKind `json:"kind,omitempty"`
+	Name *string                 `json:"name,omitempty"`
+
+	// PageToken write-only
+	PageToken *string `json:"page_token,omitempty"`
+
+	// PoolId the pool its leads go to (empty: routing decides)
+	PoolId      *string `json:"pool_id,omitempty"`
+	VerifyToken *string `json:"verify_token,omitempty"`
+}
+
+// InboundSourceInputDuplicatePolicy merge by default
+type InboundSourceInputDuplicatePolicy string
+
+// InboundSourceInputKind chosen at creation; webhook by default
+type InboundSourceInputKind string
+
+// InboundSourcePage defines model for InboundSourcePage.
+type InboundSourcePage struct {
+	Items []InboundSource `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// InboundSourceWithSecret defines model for InboundSourceWithSecret.
+type InboundSourceWithSecret struct {
+	// AppSecretSet the Facebook app secret is set (it is never answered)
+	AppSecretSet    *bool                                  `json:"app_secret_set,omitempty"`
+	CreatedAt       time.Time                              `json:"created_at"`
+	CreatedBy       *string                                `json:"created_by,omitempty"`
+	DuplicatePolicy InboundSourceWithSecretDuplicatePolicy `json:"duplicate_policy"`
+
+	// FieldMapping incoming field path → lead field, custom.<name> or ignore
+	FieldMapping map[string]string           `json:"field_mapping"`
+	Id           string                      `json:"id"`
+	Kind         InboundSourceWithSecretKind `json:"kind"`
+
+	// Name unique; the hook URL's last segment
+	Name string `json:"name"`
+
+	// PageTokenSet the Facebook page token is set (it is never answered)
+	PageTokenSet *bool   `json:"page_token_set,omitempty"`
+	PoolId       *string `json:"pool_id,omitempty"`
+
+	// Secret the Standard Webhooks signing secret (whsec_ and base64), shown once
+	Secret    string    `json:"secret"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// VerifyToken Facebook's subscription verify token (kind facebook)
+	VerifyToken *string `json:"verify_token,omitempty"`
+}
+
+// InboundSourceWithSecretDuplicatePolicy defines model for InboundSourceWithSecret.DuplicatePolicy.
+type InboundSourceWithSecretDuplicatePolicy string
+
+// InboundSourceWithSecretKind defines model for InboundSourceWithSecret.Kind.
+type InboundSourceWithSecretKind string
+
 // InviteLink defines model for InviteLink.
 type InviteLink struct {
 	Token string `json:"token"`
@@ -1846,7 +2079,7 @@ type Lead struct {
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 	Score         int       `json:"score"`
 
-	// Source api, manual, web, invite or import
+	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
 
 	// Stage follow-up progress, from the stages option list
@@ -1919,7 +2152,7 @@ type LeadDetail struct {
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 	Score         int       `json:"score"`
 
-	// Source api, manual, web, invite or import
+	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
 
 	// Stage follow-up progress, from the stages option list
@@ -2866,6 +3099,36 @@ type ListFieldsParams struct {
 // ListFieldsParamsEntity defines parameters for ListFields.
 type ListFieldsParamsEntity string
 
+// HookChallengeParams defines parameters for HookChallenge.
+type HookChallengeParams struct {
+	HubMode        *string `form:"hub.mode,omitempty" json:"hub.mode,omitempty"`
+	HubVerifyToken *string `form:"hub.verify_token,omitempty" json:"hub.verify_token,omitempty"`
+	HubChallenge   *string `form:"hub.challenge,omitempty" json:"hub.challenge,omitempty"`
+}
+
+// ReceiveHookJSONBody defines parameters for ReceiveHook.
+type ReceiveHookJSONBody = map[string]interface{}
+
+// ReceiveHookParams defines parameters for ReceiveHook.
+type ReceiveHookParams struct {
+	// WebhookId the delivery's id (Standard Webhooks); the same on every retry
+	WebhookId *string `json:"webhook-id,omitempty"`
+
+	// WebhookTimestamp seconds since the epoch when it was signed
+	WebhookTimestamp *string `json:"webhook-timestamp,omitempty"`
+
+	// WebhookSignature space-separated v1,<base64> signatures
+	WebhookSignature *string `json:"webhook-signature,omitempty"`
+
+	// XHubSignature256 Facebook's signature: sha256=<hex>
+	XHubSignature256 *string `json:"X-Hub-Signature-256,omitempty"`
+}
+
+// ReceiveHook200JSONResponseBody defines parameters for ReceiveHook.
+type ReceiveHook200JSONResponseBody struct {
+	union json.RawMessage
+}
+
 // ListImportsParams defines parameters for ListImports.
 type ListImportsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3113,6 +3376,14 @@ type GetRejectionReportParams struct {
 // SetDuplicatePoliciesJSONBody defines parameters for SetDuplicatePolicies.
 type SetDuplicatePoliciesJSONBody map[string]string
 
+// ListSourcesParams defines parameters for ListSources.
+type ListSourcesParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListTeamsParams defines parameters for ListTeams.
 type ListTeamsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3165,6 +3436,9 @@ type CreateFieldJSONRequestBody = FieldInput
 
 // UpdateFieldJSONRequestBody defines body for UpdateField for application/json ContentType.
 type UpdateFieldJSONRequestBody = FieldInput
+
+// ReceiveHookJSONRequestBody defines body for ReceiveHook for application/json ContentType.
+type ReceiveHookJSONRequestBody = ReceiveHookJSONBody
 
 // CreateImportMultipartRequestBody defines body for CreateImport for multipart/form-data ContentType.
 type CreateImportMultipartRequestBody = ImportUpload
@@ -3256,6 +3530,12 @@ type SetDuplicatePoliciesJSONRequestBody SetDuplicatePoliciesJSONBody
 // SetNotificationSettingsJSONRequestBody defines body for SetNotificationSettings for application/json ContentType.
 type SetNotificationSettingsJSONRequestBody = NotificationSettingsInput
 
+// CreateSourceJSONRequestBody defines body for CreateSource for application/json ContentType.
+type CreateSourceJSONRequestBody = InboundSourceInput
+
+// UpdateSourceJSONRequestBody defines body for UpdateSource for application/json ContentType.
+type UpdateSourceJSONRequestBody = InboundSourceInput
+
 // CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
 type CreateTeamJSONRequestBody = TeamInput
 
@@ -3282,6 +3562,68 @@ type UpdateWebhookJSONRequestBody = WebhookInput
 
 // RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
 type RotateWebhookSecretJSONRequestBody = WebhookRotation
+
+// AsHookAnswer returns the union data inside the ReceiveHook200JSONResponseBody as a HookAnswer
+func (t ReceiveHook200JSONResponseBody) AsHookAnswer() (HookAnswer, error) {
+	var body HookAnswer
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromHookAnswer overwrites any union data inside the ReceiveHook200JSONResponseBody as the provided HookAnswer
+func (t *ReceiveHook200JSONResponseBody) FromHookAnswer(v HookAnswer) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeHookAnswer performs a merge with any union data inside the ReceiveHook200JSONResponseBody, using the provided HookAnswer
+func (t *ReceiveHook200JSONResponseBody) MergeHookAnswer(v HookAnswer) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFacebookReceived returns the union data inside the ReceiveHook200JSONResponseBody as a FacebookReceived
+func (t ReceiveHook200JSONResponseBody) AsFacebookReceived() (FacebookReceived, error) {
+	var body FacebookReceived
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFacebookReceived overwrites any union data inside the ReceiveHook200JSONResponseBody as the provided FacebookReceived
+func (t *ReceiveHook200JSONResponseBody) FromFacebookReceived(v FacebookReceived) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFacebookReceived performs a merge with any union data inside the ReceiveHook200JSONResponseBody, using the provided FacebookReceived
+func (t *ReceiveHook200JSONResponseBody) MergeFacebookReceived(v FacebookReceived) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReceiveHook200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReceiveHook200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -3535,6 +3877,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
 	UpdateField(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HookChallenge Public: Facebook's subscription check; echoes hub.challenge when hub.verify_token is the source's
+	//
+	// Corresponds with GET /api/v1/hooks/{source} (the `HookChallenge` operationId).
+	HookChallenge(ctx context.Context, source string, params *HookChallengeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveHookWithBody Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+	//
+	// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+	ReceiveHookWithBody(ctx context.Context, source string, params *ReceiveHookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveHook Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+	//
+	// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+	ReceiveHook(ctx context.Context, source string, params *ReceiveHookParams, body ReceiveHookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListImports List the imports the caller may see, newest first (admin: all; manager: those they started and those into a pool they administer)
 	//
@@ -4084,6 +4449,58 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/settings/notifications (the `SetNotificationSettings` operationId).
 	SetNotificationSettings(ctx context.Context, body SetNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSources The inbound sources, oldest first (admins)
+	//
+	// Corresponds with GET /api/v1/sources (the `ListSources` operationId).
+	ListSources(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSourceWithBody Add an inbound source (admins). The answer carries its signing secret, once
+	//
+	// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+	CreateSourceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSource Add an inbound source (admins). The answer carries its signing secret, once
+	//
+	// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+	CreateSource(ctx context.Context, body CreateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSource Remove a source; its hook stops answering (admins)
+	//
+	// Corresponds with DELETE /api/v1/sources/{id} (the `DeleteSource` operationId).
+	DeleteSource(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSource One inbound source (admins)
+	//
+	// Corresponds with GET /api/v1/sources/{id} (the `GetSource` operationId).
+	GetSource(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSourceWithBody Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+	UpdateSourceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSource Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+	UpdateSource(ctx context.Context, id string, body UpdateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateSourceSecret A new signing secret, shown once; the previous one stops verifying at once (admins)
+	//
+	// Corresponds with POST /api/v1/sources/{id}/rotate-secret (the `RotateSourceSecret` operationId).
+	RotateSourceSecret(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTeams List teams
 	//
@@ -4726,6 +5143,59 @@ func (c *Client) UpdateFieldWithBody(ctx context.Context, id string, contentType
 // Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
 func (c *Client) UpdateField(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFieldRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HookChallenge Public: Facebook's subscription check; echoes hub.challenge when hub.verify_token is the source's
+//
+// Corresponds with GET /api/v1/hooks/{source} (the `HookChallenge` operationId).
+func (c *Client) HookChallenge(ctx context.Context, source string, params *HookChallengeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHookChallengeRequest(c.Server, source, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveHookWithBody Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+//
+// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+func (c *Client) ReceiveHookWithBody(ctx context.Context, source string, params *ReceiveHookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveHookRequestWithBody(c.Server, source, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveHook Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+//
+// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+func (c *Client) ReceiveHook(ctx context.Context, source string, params *ReceiveHookParams, body ReceiveHookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveHookRequest(c.Server, source, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6135,6 +6605,138 @@ func (c *Client) SetNotificationSettings(ctx context.Context, body SetNotificati
 	return c.Client.Do(req)
 }
 
+// ListSources The inbound sources, oldest first (admins)
+//
+// Corresponds with GET /api/v1/sources (the `ListSources` operationId).
+func (c *Client) ListSources(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSourcesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSourceWithBody Add an inbound source (admins). The answer carries its signing secret, once
+//
+// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+func (c *Client) CreateSourceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSourceRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSource Add an inbound source (admins). The answer carries its signing secret, once
+//
+// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+func (c *Client) CreateSource(ctx context.Context, body CreateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSourceRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSource Remove a source; its hook stops answering (admins)
+//
+// Corresponds with DELETE /api/v1/sources/{id} (the `DeleteSource` operationId).
+func (c *Client) DeleteSource(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSourceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSource One inbound source (admins)
+//
+// Corresponds with GET /api/v1/sources/{id} (the `GetSource` operationId).
+func (c *Client) GetSource(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSourceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSourceWithBody Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+func (c *Client) UpdateSourceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSourceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSource Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+func (c *Client) UpdateSource(ctx context.Context, id string, body UpdateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSourceRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateSourceSecret A new signing secret, shown once; the previous one stops verifying at once (admins)
+//
+// Corresponds with POST /api/v1/sources/{id}/rotate-secret (the `RotateSourceSecret` operationId).
+func (c *Client) RotateSourceSecret(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateSourceSecretRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListTeams List teams
 //
 // Corresponds with GET /api/v1/teams (the `ListTeams` operationId).
@@ -7532,6 +8134,186 @@ func NewUpdateFieldRequestWithBody(server string, id string, contentType string,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewHookChallengeRequest constructs an http.Request for the HookChallenge method
+func NewHookChallengeRequest(server string, source string, params *HookChallengeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "source", source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/hooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.HubMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.mode", *params.HubMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HubVerifyToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.verify_token", *params.HubVerifyToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HubChallenge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.challenge", *params.HubChallenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReceiveHookRequest calls the generic ReceiveHook builder with application/json body
+func NewReceiveHookRequest(server string, source string, params *ReceiveHookParams, body ReceiveHookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveHookRequestWithBody(server, source, params, "application/json", bodyReader)
+}
+
+// NewReceiveHookRequestWithBody constructs an http.Request for the ReceiveHook method, with any body, and a specified content type
+func NewReceiveHookRequestWithBody(server string, source string, params *ReceiveHookParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "source", source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/hooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.WebhookId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", *params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("webhook-id", headerParam0)
+		}
+
+		if params.WebhookTimestamp != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", *params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("webhook-timestamp", headerParam1)
+		}
+
+		if params.WebhookSignature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", *params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("webhook-signature", headerParam2)
+		}
+
+		if params.XHubSignature256 != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Hub-Signature-256", *params.XHubSignature256, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Hub-Signature-256", headerParam3)
+		}
+
+	}
 
 	return req, nil
 }
@@ -10622,6 +11404,261 @@ func NewSetNotificationSettingsRequestWithBody(server string, contentType string
 	return req, nil
 }
 
+// NewListSourcesRequest constructs an http.Request for the ListSources method
+func NewListSourcesRequest(server string, params *ListSourcesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sources")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSourceRequest calls the generic CreateSource builder with application/json body
+func NewCreateSourceRequest(server string, body CreateSourceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSourceRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateSourceRequestWithBody constructs an http.Request for the CreateSource method, with any body, and a specified content type
+func NewCreateSourceRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sources")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSourceRequest constructs an http.Request for the DeleteSource method
+func NewDeleteSourceRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sources/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSourceRequest constructs an http.Request for the GetSource method
+func NewGetSourceRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sources/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateSourceRequest calls the generic UpdateSource builder with application/json body
+func NewUpdateSourceRequest(server string, id string, body UpdateSourceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateSourceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateSourceRequestWithBody constructs an http.Request for the UpdateSource method, with any body, and a specified content type
+func NewUpdateSourceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sources/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRotateSourceSecretRequest constructs an http.Request for the RotateSourceSecret method
+func NewRotateSourceSecretRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sources/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListTeamsRequest constructs an http.Request for the ListTeams method
 func NewListTeamsRequest(server string, params *ListTeamsParams) (*http.Request, error) {
 	var err error
@@ -11834,6 +12871,31 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/fields/{id} (the `UpdateField` operationId).
 	UpdateFieldWithResponse(ctx context.Context, id string, body UpdateFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFieldResponse, error)
 
+	// HookChallengeWithResponse Public: Facebook's subscription check; echoes hub.challenge when hub.verify_token is the source's
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/hooks/{source} (the `HookChallenge` operationId).
+	HookChallengeWithResponse(ctx context.Context, source string, params *HookChallengeParams, reqEditors ...RequestEditorFn) (*HookChallengeResponse, error)
+
+	// ReceiveHookWithBodyWithResponse Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+	//
+	// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+	ReceiveHookWithBodyWithResponse(ctx context.Context, source string, params *ReceiveHookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveHookResponse, error)
+
+	// ReceiveHookWithResponse Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+	//
+	// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+	ReceiveHookWithResponse(ctx context.Context, source string, params *ReceiveHookParams, body ReceiveHookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveHookResponse, error)
+
 	// ListImportsWithResponse List the imports the caller may see, newest first (admin: all; manager: those they started and those into a pool they administer)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -12436,6 +13498,66 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/settings/notifications (the `SetNotificationSettings` operationId).
 	SetNotificationSettingsWithResponse(ctx context.Context, body SetNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetNotificationSettingsResponse, error)
+
+	// ListSourcesWithResponse The inbound sources, oldest first (admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sources (the `ListSources` operationId).
+	ListSourcesWithResponse(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*ListSourcesResponse, error)
+
+	// CreateSourceWithBodyWithResponse Add an inbound source (admins). The answer carries its signing secret, once
+	//
+	// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+	CreateSourceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSourceResponse, error)
+
+	// CreateSourceWithResponse Add an inbound source (admins). The answer carries its signing secret, once
+	//
+	// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+	CreateSourceWithResponse(ctx context.Context, body CreateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSourceResponse, error)
+
+	// DeleteSourceWithResponse Remove a source; its hook stops answering (admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/sources/{id} (the `DeleteSource` operationId).
+	DeleteSourceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteSourceResponse, error)
+
+	// GetSourceWithResponse One inbound source (admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sources/{id} (the `GetSource` operationId).
+	GetSourceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSourceResponse, error)
+
+	// UpdateSourceWithBodyWithResponse Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+	UpdateSourceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSourceResponse, error)
+
+	// UpdateSourceWithResponse Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+	UpdateSourceWithResponse(ctx context.Context, id string, body UpdateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSourceResponse, error)
+
+	// RotateSourceSecretWithResponse A new signing secret, shown once; the previous one stops verifying at once (admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sources/{id}/rotate-secret (the `RotateSourceSecret` operationId).
+	RotateSourceSecretWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RotateSourceSecretResponse, error)
 
 	// ListTeamsWithResponse List teams
 	//
@@ -14340,6 +15462,186 @@ func (r UpdateFieldResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateFieldResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HookChallengeResponse429Headers the declared response headers of an HTTP 429 response for HookChallenge
+type HookChallengeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type HookChallengeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HookChallengeResponse429Headers
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r HookChallengeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r HookChallengeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r HookChallengeResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r HookChallengeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HookChallengeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HookChallengeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HookChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReceiveHookResponse429Headers the declared response headers of an HTTP 429 response for ReceiveHook
+type ReceiveHookResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReceiveHookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReceiveHook200JSONResponseBody
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *HookAnswer
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReceiveHookResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReceiveHookResponse) GetJSON200() *ReceiveHook200JSONResponseBody {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReceiveHookResponse) GetJSON201() *HookAnswer {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReceiveHookResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReceiveHookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReceiveHookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReceiveHookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReceiveHookResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19483,6 +20785,504 @@ func (r SetNotificationSettingsResponse) ContentType() string {
 	return ""
 }
 
+// ListSourcesResponse429Headers the declared response headers of an HTTP 429 response for ListSources
+type ListSourcesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListSourcesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboundSourcePage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSourcesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSourcesResponse) GetJSON200() *InboundSourcePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSourcesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSourcesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListSourcesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListSourcesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSourcesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSourcesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSourcesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSourcesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSourceResponse429Headers the declared response headers of an HTTP 429 response for CreateSource
+type CreateSourceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateSourceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InboundSourceWithSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSourceResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSourceResponse) GetJSON201() *InboundSourceWithSecret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateSourceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSourceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSourceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSourceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSourceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSourceResponse429Headers the declared response headers of an HTTP 429 response for DeleteSource
+type DeleteSourceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DeleteSourceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteSourceResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSourceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSourceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSourceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteSourceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSourceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSourceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSourceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSourceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSourceResponse429Headers the declared response headers of an HTTP 429 response for GetSource
+type GetSourceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetSourceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboundSource
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSourceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSourceResponse) GetJSON200() *InboundSource {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSourceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSourceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSourceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetSourceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSourceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSourceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSourceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSourceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateSourceResponse429Headers the declared response headers of an HTTP 429 response for UpdateSource
+type UpdateSourceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateSourceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboundSource
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateSourceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateSourceResponse) GetJSON200() *InboundSource {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateSourceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateSourceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateSourceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateSourceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateSourceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateSourceSecretResponse429Headers the declared response headers of an HTTP 429 response for RotateSourceSecret
+type RotateSourceSecretResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RotateSourceSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboundSourceWithSecret
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RotateSourceSecretResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateSourceSecretResponse) GetJSON200() *InboundSourceWithSecret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateSourceSecretResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateSourceSecretResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateSourceSecretResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RotateSourceSecretResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateSourceSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateSourceSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateSourceSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateSourceSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListTeamsResponse429Headers the declared response headers of an HTTP 429 response for ListTeams
 type ListTeamsResponse429Headers struct {
 	RetryAfter *int
@@ -21688,6 +23488,49 @@ func (c *ClientWithResponses) UpdateFieldWithResponse(ctx context.Context, id st
 	return ParseUpdateFieldResponse(rsp)
 }
 
+// HookChallengeWithResponse Public: Facebook's subscription check; echoes hub.challenge when hub.verify_token is the source's
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/hooks/{source} (the `HookChallenge` operationId).
+func (c *ClientWithResponses) HookChallengeWithResponse(ctx context.Context, source string, params *HookChallengeParams, reqEditors ...RequestEditorFn) (*HookChallengeResponse, error) {
+	rsp, err := c.HookChallenge(ctx, source, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHookChallengeResponse(rsp)
+}
+
+// ReceiveHookWithBodyWithResponse Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+//
+// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+func (c *ClientWithResponses) ReceiveHookWithBodyWithResponse(ctx context.Context, source string, params *ReceiveHookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveHookResponse, error) {
+	rsp, err := c.ReceiveHookWithBody(ctx, source, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveHookResponse(rsp)
+}
+
+// ReceiveHookWithResponse Public, signed: a source pushes one lead (Standard Webhooks), or Facebook delivers Lead Ads leads
+//
+// No bearer token: the signature is the credential. A source of kind `webhook` verifies `webhook-id`, `webhook-timestamp` (within the Standard Webhooks library's tolerance, 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the source's whsec_ secret); a bad or missing signature is 401 and changes nothing. The JSON body is mapped by the source's `field_mapping` and taken in like `POST /api/v1/leads` (validation, the source's duplicate policy, distribution) with `channel` = the source's name and `source` = `hook`. Exactly once per `webhook-id`: a retried delivery gets the first answer again (same status and body). A source of kind `facebook` takes the Graph API's leadgen webhook signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the body with the app secret>`), answers 200 at once and fetches each lead from the Graph API with the page token (retried, once per lead).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/hooks/{source} (the `ReceiveHook` operationId).
+func (c *ClientWithResponses) ReceiveHookWithResponse(ctx context.Context, source string, params *ReceiveHookParams, body ReceiveHookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveHookResponse, error) {
+	rsp, err := c.ReceiveHook(ctx, source, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveHookResponse(rsp)
+}
+
 // ListImportsWithResponse List the imports the caller may see, newest first (admin: all; manager: those they started and those into a pool they administer)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22799,6 +24642,114 @@ func (c *ClientWithResponses) SetNotificationSettingsWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseSetNotificationSettingsResponse(rsp)
+}
+
+// ListSourcesWithResponse The inbound sources, oldest first (admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sources (the `ListSources` operationId).
+func (c *ClientWithResponses) ListSourcesWithResponse(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*ListSourcesResponse, error) {
+	rsp, err := c.ListSources(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSourcesResponse(rsp)
+}
+
+// CreateSourceWithBodyWithResponse Add an inbound source (admins). The answer carries its signing secret, once
+//
+// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+func (c *ClientWithResponses) CreateSourceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSourceResponse, error) {
+	rsp, err := c.CreateSourceWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSourceResponse(rsp)
+}
+
+// CreateSourceWithResponse Add an inbound source (admins). The answer carries its signing secret, once
+//
+// A source pushes leads to `POST /api/v1/hooks/{name}`. `field_mapping` maps an incoming field path (`contact.email`) to a lead field, `custom.<name>` or `ignore`; unmapped fields are matched by name as an import's column headers are (`email`, `phone_number`, `公司`…) and otherwise ignored. Kind `facebook` takes Facebook / Instagram Lead Ads and needs `verify_token`, `app_secret` and `page_token`. Send an Idempotency-Key to make a retry answer the same source.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sources (the `CreateSource` operationId).
+func (c *ClientWithResponses) CreateSourceWithResponse(ctx context.Context, body CreateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSourceResponse, error) {
+	rsp, err := c.CreateSource(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSourceResponse(rsp)
+}
+
+// DeleteSourceWithResponse Remove a source; its hook stops answering (admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/sources/{id} (the `DeleteSource` operationId).
+func (c *ClientWithResponses) DeleteSourceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteSourceResponse, error) {
+	rsp, err := c.DeleteSource(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSourceResponse(rsp)
+}
+
+// GetSourceWithResponse One inbound source (admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sources/{id} (the `GetSource` operationId).
+func (c *ClientWithResponses) GetSourceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSourceResponse, error) {
+	rsp, err := c.GetSource(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSourceResponse(rsp)
+}
+
+// UpdateSourceWithBodyWithResponse Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+func (c *ClientWithResponses) UpdateSourceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSourceResponse, error) {
+	rsp, err := c.UpdateSourceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSourceResponse(rsp)
+}
+
+// UpdateSourceWithResponse Change a source's name, mapping, duplicate policy, pool or Facebook settings (admins); its kind stays
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/sources/{id} (the `UpdateSource` operationId).
+func (c *ClientWithResponses) UpdateSourceWithResponse(ctx context.Context, id string, body UpdateSourceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSourceResponse, error) {
+	rsp, err := c.UpdateSource(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSourceResponse(rsp)
+}
+
+// RotateSourceSecretWithResponse A new signing secret, shown once; the previous one stops verifying at once (admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sources/{id}/rotate-secret (the `RotateSourceSecret` operationId).
+func (c *ClientWithResponses) RotateSourceSecretWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RotateSourceSecretResponse, error) {
+	rsp, err := c.RotateSourceSecret(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateSourceSecretResponse(rsp)
 }
 
 // ListTeamsWithResponse List teams
@@ -24708,6 +26659,168 @@ func ParseUpdateFieldResponse(rsp *http.Response) (*UpdateFieldResponse, error) 
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UpdateFieldResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHookChallengeResponse parses an HTTP response from a HookChallengeWithResponse call
+func ParseHookChallengeResponse(rsp *http.Response) (*HookChallengeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HookChallengeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers HookChallengeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReceiveHookResponse parses an HTTP response from a ReceiveHookWithResponse call
+func ParseReceiveHookResponse(rsp *http.Response) (*ReceiveHookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReceiveHookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReceiveHook200JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest HookAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReceiveHookResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -29332,6 +31445,453 @@ func ParseSetNotificationSettingsResponse(rsp *http.Response) (*SetNotificationS
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SetNotificationSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSourcesResponse parses an HTTP response from a ListSourcesWithResponse call
+func ParseListSourcesResponse(rsp *http.Response) (*ListSourcesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSourcesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboundSourcePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSourcesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSourceResponse parses an HTTP response from a CreateSourceWithResponse call
+func ParseCreateSourceResponse(rsp *http.Response) (*CreateSourceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSourceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InboundSourceWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateSourceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSourceResponse parses an HTTP response from a DeleteSourceWithResponse call
+func ParseDeleteSourceResponse(rsp *http.Response) (*DeleteSourceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSourceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteSourceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSourceResponse parses an HTTP response from a GetSourceWithResponse call
+func ParseGetSourceResponse(rsp *http.Response) (*GetSourceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSourceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboundSource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSourceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateSourceResponse parses an HTTP response from a UpdateSourceWithResponse call
+func ParseUpdateSourceResponse(rsp *http.Response) (*UpdateSourceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateSourceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboundSource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateSourceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRotateSourceSecretResponse parses an HTTP response from a RotateSourceSecretWithResponse call
+func ParseRotateSourceSecretResponse(rsp *http.Response) (*RotateSourceSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateSourceSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboundSourceWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RotateSourceSecretResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -39,6 +39,7 @@ var menu = []struct {
 	{web.NavLink{Key: "duplicates", URL: "/settings/duplicates", Label: "nav.duplicates"}, service.GateStaff},
 	{web.NavLink{Key: "webhooks", URL: "/webhooks", Label: "webhooks.nav"}, service.GateStaff},
 	{web.NavLink{Key: "calendars", URL: "/calendars", Label: "calendars.nav"}, service.GateStaff},
+	{web.NavLink{Key: "sources", URL: "/sources", Label: "sources.nav"}, service.GateAdmin},
 }
 
 // menuFor is the management links user u may use.

@@ -55,6 +55,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleReports(get, post)
 	s.consoleWebhooks(get, post)
 	s.consoleCalendars(get, post)
+	s.consoleSources(get, post)
 	s.adminRoutes(get, post)
 }
 

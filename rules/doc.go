@@ -18,7 +18,7 @@ var Environment = []Symbol{
 	{"lead.phone_e164", "string", "phone in E.164 (+8613800138000), empty when unreadable"},
 	{"lead.email", "string", "e-mail address"},
 	{"lead.country", "string", "ISO 3166-1 alpha-2 country (CN, US...)"},
-	{"lead.source", "string", "api, manual, web, invite or import"},
+	{"lead.source", "string", "api, manual, web, invite, import or hook (an inbound source)"},
 	{"lead.channel", "string", "marketing channel, free text"},
 	{"lead.group", "string", "the lead's group, one of the groups option list (empty when none)"},
 	{"lead.profession", "string", "profession"},

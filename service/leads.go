@@ -32,9 +32,21 @@ type Created struct {
 // see it (store.NamesDuplicate). key is the request's idempotency key: a
 // retry with the same key finds the lead it created.
 func (s *Service) CreateLead(ctx context.Context, me lead.User, key string, in lead.Input) (Created, error) {
+	return s.createLead(ctx, me, LeadID(key, me.ID), in, lead.SourceAPI, "")
+}
+
+// createLead takes in lead id for me from source: the intake of the API,
+// the console and the inbound sources. A non-empty channel is the lead's
+// channel without the check against the sources option list (an inbound
+// source's name, which an admin chose).
+func (s *Service) createLead(ctx context.Context, me lead.User, id string, in lead.Input, source, channel string) (Created, error) {
 	err := in.Clean()
 	bad, _ := lead.FieldsOf(err)
-	if err := s.CheckLead(ctx, &bad, in.Custom, &in.Channel, &in.Group, false); err != nil {
+	checkChannel := &in.Channel
+	if channel != "" {
+		in.Channel, checkChannel = channel, nil
+	}
+	if err := s.CheckLead(ctx, &bad, in.Custom, checkChannel, &in.Group, false); err != nil {
 		return Created{}, err
 	}
 	if err := s.checkCreatePool(ctx, me, &bad, in.PoolID); err != nil {
@@ -43,13 +55,13 @@ func (s *Service) CreateLead(ctx context.Context, me lead.User, key string, in l
 	if err := bad.Err(); err != nil {
 		return Created{}, err
 	}
-	in.Source, in.CreatedBy = lead.SourceAPI, me.ID
+	in.Source, in.CreatedBy = source, me.ID
 	opts := in.Options()
 	if me.Role == lead.RoleRep {
 		// A rep's own lead goes to their own leads while they have room (seed 002).
 		in.Source, opts.CreatorID = lead.SourceManual, me.ID
 	}
-	out, created, err := s.StartLead(ctx, in.NewLead(LeadID(key, me.ID)), &opts)
+	out, created, err := s.StartLead(ctx, in.NewLead(id), &opts)
 	if err != nil {
 		return Created{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/webhook"
 	"github.com/leadflow/leadflow/workflows"
@@ -81,6 +82,8 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	acts.Hooks.Guard, acts.ChatOutbox = cfg.Webhooks.Guard, cfg.Webhooks.ChatOutbox
 	retry := cfg.Webhooks.withDefaults()
 	acts.Hooks.Timeout = retry.Timeout
+	// Lead Ads leads are taken in through the API's intake.
+	acts.SourceIntake = service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone}).IntakeSourceRecord
 	w := New(cfg.Temporal, acts, cfg.Tuning)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)

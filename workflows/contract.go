@@ -28,6 +28,8 @@ const (
 	PolicyChangeWorkflowName = "PolicyChangeWorkflow"
 	// WebhookWorkflowName delivers one lead's events to one subscription, in order (webhook.go).
 	WebhookWorkflowName = "WebhookWorkflow"
+	// FacebookLeadWorkflowName fetches and takes in one Lead Ads lead.
+	FacebookLeadWorkflowName = "FacebookLeadWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -92,6 +94,9 @@ const (
 	ActivityNextWebhook    = "NextWebhookDelivery" // WebhookChainInput -> delivery id (0: none)
 	ActivityDeliverWebhook = "DeliverWebhook"      // delivery id -> error
 	ActivityWebhookFailed  = "WebhookFailed"       // WebhookFailure -> lead.Email to its owner
+	// The Facebook Lead Ads leads (facebook.go).
+	ActivityFetchFacebookLead  = "FetchFacebookLead"  // FacebookLeadInput -> record (field name -> value)
+	ActivityIntakeSourceRecord = "IntakeSourceRecord" // SourceRecordInput -> lead id ("" when refused)
 )
 
 // ActivityNames lists every activity name the workflows call.
@@ -99,7 +104,7 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
-	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed}
+	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks", "/calendars"}
+	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -55,6 +55,7 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 	hook := once("console-webhook", func(w *World) string { return w.Webhook(w.PoolA, "http://127.0.0.1:9/h", false) })
 	hookSeen := [Subjects]int{200, 200, 404, 403, 403, 403, 403}
 	calendar := once("console-calendar", func(w *World) string { return w.Calendar() })
+	source := once("console-source", (*World).Source)
 	hookForm := [Subjects]int{303, 303, 404, 403, 403, 403, 403}
 	body := func(f func(*World) string, format string) func(*World) string {
 		return func(w *World) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
@@ -112,7 +113,13 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"GET /calendars/:id":  {Fixture: calendar, Want: staff},
 		"POST /calendars/:id": {Fixture: calendar, Body: uniq("name=Console+Calendar+%d&time_zone=UTC&hours_tue=09%%3A00-18%%3A00"), Want: adminForm},
 		// A CSV is no iCalendar file: the admin's form is refused on its page.
-		"POST /calendars/:id/ics": {Fixture: calendar, Multipart: true, Want: [Subjects]int{422, 403, 403, 403, 403, 403, 403}},
+		"POST /calendars/:id/ics":         {Fixture: calendar, Multipart: true, Want: [Subjects]int{422, 403, 403, 403, 403, 403, 403}},
+		"GET /sources":                    {Want: admin},
+		"POST /sources":                   {Body: uniq("name=console-%d&duplicate_policy=merge"), Want: admin},
+		"GET /sources/:id":                {Fixture: source, Want: admin},
+		"POST /sources/:id":               {Fixture: source, Body: uniq("name=console-edit-%d&duplicate_policy=warn"), Want: adminForm},
+		"POST /sources/:id/rotate-secret": {Fixture: source, Want: admin},
+		"POST /sources/:id/delete":        {Fixture: (*World).Source, Body: fixed("confirm=yes"), Want: adminForm},
 	}
 }
 
