@@ -2396,6 +2396,9 @@ type Policy struct {
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
 
+	// RemindAnytime send the reminders and escalations of working-time timers when due; by default one outside working hours waits for the next working hour
+	RemindAnytime *bool `json:"remind_anytime,omitempty"`
+
 	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string `json:"remind_before,omitempty"`
 }
@@ -2430,6 +2433,7 @@ type PolicyPatch struct {
 
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
+	RemindAnytime     *bool   `json:"remind_anytime,omitempty"`
 
 	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string `json:"remind_before,omitempty"`

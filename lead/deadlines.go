@@ -72,11 +72,19 @@ func Deadlines(l Lead) []Deadline {
 	var out []Deadline
 	at := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	cal := p.Calendar
-	// add appends d, saying which calendar version set it when a working-time span did.
+	// add appends d, saying which calendar version set it when a
+	// working-time span did; such a notice outside working hours waits for
+	// the next working hour unless the policy says remind anytime.
 	add := func(d Deadline, spans ...Span) {
+		counted := false
 		for _, s := range spans {
 			if s.Working() && cal != nil {
-				d.CalendarID, d.CalendarVersion = cal.ID, cal.Version
+				d.CalendarID, d.CalendarVersion, counted = cal.ID, cal.Version, true
+			}
+		}
+		if d.Kind == DeadlineNotice && counted && !p.RemindAnytime {
+			if t, err := cal.NextWorkingTime(d.Due); err == nil {
+				d.Due = t
 			}
 		}
 		out = append(out, d)

@@ -227,6 +227,10 @@ type Policy struct {
 	// CalendarID names the pool's own calendar; without one its team's
 	// counts, else the default calendar.
 	CalendarID string `json:"calendar_id,omitempty"`
+	// RemindAnytime sends the reminders and escalations of working-time
+	// timers when they fall due; by default one that falls outside working
+	// hours waits for the next working hour.
+	RemindAnytime bool `json:"remind_anytime,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

@@ -203,6 +203,7 @@ type PolicyPatch struct {
 	ClaimWhen         *string
 	ReclaimExemptWhen *string
 	CalendarID        *string
+	RemindAnytime     *bool
 }
 
 // Apply changes p as the patch says. Members who leave the pool lose their
@@ -241,6 +242,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.ClaimWhen, q.ClaimWhen)
 	set(&p.Policy.ReclaimExemptWhen, q.ReclaimExemptWhen)
 	set(&p.Policy.CalendarID, q.CalendarID)
+	set(&p.Policy.RemindAnytime, q.RemindAnytime)
 }
 
 func set[T any](dst *T, v *T) {

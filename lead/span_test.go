@@ -71,3 +71,32 @@ func TestWorkingTimeDeadlines(t *testing.T) {
 		t.Fatalf("without a calendar: %+v", d)
 	}
 }
+
+// TestRemindersWaitForWorkingHours: a working-time reminder that falls at
+// night waits for the morning, unless the policy says remind anytime; the
+// reclaim itself is not moved.
+func TestRemindersWaitForWorkingHours(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	cal := officeCalendar("Asia/Shanghai")
+	claimed := time.Date(2026, 9, 14, 20, 0, 0, 0, sh) // Monday evening
+	l := Lead{Status: StatusAssigned, AssignedAt: &claimed, Policy: &Policy{NoFollowUpAfter: Span{WorkingDays: 2},
+		RemindBefore: Wall(2 * time.Hour), Calendar: cal}}
+	due := func() (remind, reclaim time.Time) {
+		for _, d := range Deadlines(l) {
+			if d.Kind == DeadlineNotice {
+				remind = d.Due
+			} else {
+				reclaim = d.Due
+			}
+		}
+		return
+	}
+	remind, reclaim := due()
+	if !reclaim.Equal(time.Date(2026, 9, 16, 20, 0, 0, 0, sh)) || !remind.Equal(time.Date(2026, 9, 17, 9, 0, 0, 0, sh)) {
+		t.Fatalf("reminder %v, reclaim %v", remind, reclaim)
+	}
+	l.Policy.RemindAnytime = true
+	if remind, _ = due(); !remind.Equal(time.Date(2026, 9, 16, 18, 0, 0, 0, sh)) {
+		t.Fatalf("remind anytime: %v", remind)
+	}
+}

@@ -43,6 +43,7 @@ type policyChange struct {
 	ClaimWhen         json.RawMessage `json:"claim_when"`
 	ReclaimExemptWhen json.RawMessage `json:"reclaim_exempt_when"`
 	CalendarID        json.RawMessage `json:"calendar_id"`
+	RemindAnytime     json.RawMessage `json:"remind_anytime"`
 }
 
 const (
@@ -138,6 +139,7 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			ClaimWhen:         field[string](f, "policy.claim_when", pb.ClaimWhen, true, wantString),
 			ReclaimExemptWhen: field[string](f, "policy.reclaim_exempt_when", pb.ReclaimExemptWhen, true, wantString),
 			CalendarID:        field[string](f, "policy.calendar_id", pb.CalendarID, true, wantString),
+			RemindAnytime:     field[bool](f, "policy.remind_anytime", pb.RemindAnytime, true, wantBool),
 		}
 	}
 	return lead.PolicyPatch{}
