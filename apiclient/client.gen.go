@@ -68,6 +68,7 @@ func (e ChatTargetInputKind) Valid() bool {
 
 // Defines values for DeadlineKind.
 const (
+	DeadlineKindDistribute   DeadlineKind = "distribute"
 	DeadlineKindNotice       DeadlineKind = "notice"
 	DeadlineKindOfferExpired DeadlineKind = "offer_expired"
 	DeadlineKindReclaim      DeadlineKind = "reclaim"
@@ -76,6 +77,8 @@ const (
 // Valid indicates whether the value is a known member of the DeadlineKind enum.
 func (e DeadlineKind) Valid() bool {
 	switch e {
+	case DeadlineKindDistribute:
+		return true
 	case DeadlineKindNotice:
 		return true
 	case DeadlineKindOfferExpired:
@@ -94,6 +97,7 @@ const (
 	DeadlineTimerFirstContactSla  DeadlineTimer = "first_contact_sla"
 	DeadlineTimerNoConversion     DeadlineTimer = "no_conversion"
 	DeadlineTimerNoFollowUp       DeadlineTimer = "no_follow_up"
+	DeadlineTimerWorkingWindow    DeadlineTimer = "working_window"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineTimer enum.
@@ -108,6 +112,8 @@ func (e DeadlineTimer) Valid() bool {
 	case DeadlineTimerNoConversion:
 		return true
 	case DeadlineTimerNoFollowUp:
+		return true
+	case DeadlineTimerWorkingWindow:
 		return true
 	default:
 		return false
@@ -2381,8 +2387,11 @@ type Policy struct {
 	ClaimWhen *string `json:"claim_when,omitempty"`
 
 	// Cooldown a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
-	Cooldown     *string            `json:"cooldown,omitempty"`
-	Distribution PolicyDistribution `json:"distribution"`
+	Cooldown *string `json:"cooldown,omitempty"`
+
+	// DistributeInWorkingHours keep a lead that arrives outside the calendar's working hours pooled; its workflow distributes it when the next working hour begins (a deadline of kind distribute)
+	DistributeInWorkingHours *bool              `json:"distribute_in_working_hours,omitempty"`
+	Distribution             PolicyDistribution `json:"distribution"`
 
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
@@ -2419,8 +2428,9 @@ type PolicyPatch struct {
 	ClaimWhen *string `json:"claim_when,omitempty"`
 
 	// Cooldown a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
-	Cooldown     *string                  `json:"cooldown,omitempty"`
-	Distribution *PolicyPatchDistribution `json:"distribution,omitempty"`
+	Cooldown                 *string                  `json:"cooldown,omitempty"`
+	DistributeInWorkingHours *bool                    `json:"distribute_in_working_hours,omitempty"`
+	Distribution             *PolicyPatchDistribution `json:"distribution,omitempty"`
 
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`

@@ -38,6 +38,7 @@ var policyForm = []web.PolicyField{
 	{Name: "reclaim_exempt_when", Label: "pool.policy.reclaim_exempt_when", Type: "expr", Help: "pool.help.reclaim_exempt_when"},
 	{Name: "calendar_id", Label: "calendars.policy_calendar", Type: "calendar", Help: "calendars.policy_calendar_help"},
 	{Name: "remind_anytime", Label: "calendars.remind_anytime", Type: "checkbox"},
+	{Name: "distribute_in_working_hours", Label: "calendars.distribute_in_working_hours", Type: "checkbox"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.

@@ -14,6 +14,7 @@ const (
 	DeadlineNotice      DeadlineKind = "notice"        // a reminder or an escalation is recorded (and e-mailed)
 	DeadlineReclaim     DeadlineKind = "reclaim"       // the lead goes back to its pool
 	DeadlineOfferExpiry DeadlineKind = "offer_expired" // the offer ends; the lead goes to the next rep
+	DeadlineDistribute  DeadlineKind = "distribute"    // the pool's working hours begin: the waiting lead is distributed
 )
 
 // The timers of a pool's policy a deadline comes from (Deadline.Timer).
@@ -23,6 +24,7 @@ const (
 	TimerAcceptTimeout    = "accept_timeout"     // an offer not accepted in time
 	TimerExpectedFollowUp = "expected_follow_up" // the follow-up the rep planned at claim
 	TimerFirstContactSLA  = "first_contact_sla"  // no first contact within the SLA
+	TimerWorkingWindow    = "working_window"     // distribution waits for the pool's working hours
 )
 
 // Deadline is one timer of a lead's pool policy: the lead's workflow arms
@@ -90,6 +92,12 @@ func Deadlines(l Lead) []Deadline {
 		out = append(out, d)
 	}
 	switch l.Status {
+	case StatusPooled:
+		if due, waits := p.DistributionWait(l.UpdatedAt); waits {
+			add(Deadline{Key: "distribute/" + at(l.UpdatedAt), Due: due, Kind: DeadlineDistribute, Timer: TimerWorkingWindow,
+				Reason:     "the lead arrived outside the pool's working hours; it is distributed when they begin",
+				CalendarID: cal.ID, CalendarVersion: cal.Version})
+		}
 	case StatusOffered:
 		if p.AcceptTimeout.On() && l.OfferedAt != nil {
 			add(Deadline{Key: "offer-expired/" + at(*l.OfferedAt), Due: p.AcceptTimeout.After(*l.OfferedAt, cal),
@@ -154,4 +162,19 @@ func NextReclaim(l Lead) (Deadline, bool) {
 		}
 	}
 	return best, found
+}
+
+// DistributionWait says whether a lead pooled at t waits for its pool's
+// working hours before it is distributed (DistributeInWorkingHours, an
+// automatic distribution, t outside the calendar's working hours), and
+// until when.
+func (p *Policy) DistributionWait(t time.Time) (time.Time, bool) {
+	if p == nil || !p.DistributeInWorkingHours || p.Calendar == nil || p.Distribution == "" || p.Distribution == DistributionClaimOnly {
+		return t, false
+	}
+	next, err := p.Calendar.NextWorkingTime(t)
+	if err != nil || !next.After(t) {
+		return t, false
+	}
+	return next, true
 }

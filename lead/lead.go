@@ -231,6 +231,9 @@ type Policy struct {
 	// timers when they fall due; by default one that falls outside working
 	// hours waits for the next working hour.
 	RemindAnytime bool `json:"remind_anytime,omitempty"`
+	// DistributeInWorkingHours keeps a lead pooled outside the calendar's
+	// working hours: it is distributed when the next working hour begins.
+	DistributeInWorkingHours bool `json:"distribute_in_working_hours,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

@@ -204,6 +204,8 @@ type PolicyPatch struct {
 	ReclaimExemptWhen *string
 	CalendarID        *string
 	RemindAnytime     *bool
+	// DistributeInWorkingHours: see Policy.
+	DistributeInWorkingHours *bool
 }
 
 // Apply changes p as the patch says. Members who leave the pool lose their
@@ -243,6 +245,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.ReclaimExemptWhen, q.ReclaimExemptWhen)
 	set(&p.Policy.CalendarID, q.CalendarID)
 	set(&p.Policy.RemindAnytime, q.RemindAnytime)
+	set(&p.Policy.DistributeInWorkingHours, q.DistributeInWorkingHours)
 }
 
 func set[T any](dst *T, v *T) {

@@ -100,3 +100,34 @@ func TestRemindersWaitForWorkingHours(t *testing.T) {
 		t.Fatalf("remind anytime: %v", remind)
 	}
 }
+
+// TestDistributionWaitsForWorkingHours: in a pool that distributes only in
+// working hours, a lead pooled at night has a distribute deadline at the
+// next working hour; by day, in a claim-only pool or without the setting
+// it has none.
+func TestDistributionWaitsForWorkingHours(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	cal := officeCalendar("Asia/Shanghai")
+	cal.ID, cal.Version = "c9", 2
+	night := time.Date(2026, 9, 11, 23, 30, 0, 0, sh) // Friday night
+	l := Lead{Status: StatusPooled, UpdatedAt: night, Policy: &Policy{Distribution: DistributionRoundRobin, DistributeInWorkingHours: true, Calendar: cal}}
+	ds := Deadlines(l)
+	if len(ds) != 1 || ds[0].Kind != DeadlineDistribute || !ds[0].Due.Equal(time.Date(2026, 9, 14, 9, 0, 0, 0, sh)) || ds[0].CalendarVersion != 2 {
+		t.Fatalf("deadlines %+v", ds)
+	}
+	for name, change := range map[string]func(*Lead){
+		"by day":      func(l *Lead) { l.UpdatedAt = time.Date(2026, 9, 14, 10, 0, 0, 0, sh) },
+		"claim only":  func(l *Lead) { l.Policy.Distribution = DistributionClaimOnly },
+		"not asked":   func(l *Lead) { l.Policy.DistributeInWorkingHours = false },
+		"no calendar": func(l *Lead) { l.Policy.Calendar = nil },
+		"not pooled":  func(l *Lead) { l.Status = StatusOffered },
+	} {
+		c := l
+		p := *l.Policy
+		c.Policy = &p
+		change(&c)
+		if ds := Deadlines(c); len(ds) != 0 {
+			t.Errorf("%s: %+v", name, ds)
+		}
+	}
+}

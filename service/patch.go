@@ -44,6 +44,8 @@ type policyChange struct {
 	ReclaimExemptWhen json.RawMessage `json:"reclaim_exempt_when"`
 	CalendarID        json.RawMessage `json:"calendar_id"`
 	RemindAnytime     json.RawMessage `json:"remind_anytime"`
+	// DistributeInWorkingHours: see lead.Policy.
+	DistributeInWorkingHours json.RawMessage `json:"distribute_in_working_hours"`
 }
 
 const (
@@ -128,18 +130,19 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 		f.Add("policy", err.Error())
 	default:
 		return lead.PolicyPatch{
-			Distribution:      field[string](f, "policy.distribution", pb.Distribution, true, wantString),
-			AutoAccept:        field[bool](f, "policy.auto_accept", pb.AutoAccept, true, wantBool),
-			AcceptTimeout:     field[lead.Span](f, "policy.accept_timeout", pb.AcceptTimeout, true, wantDuration),
-			FirstContactSLA:   field[lead.Span](f, "policy.first_contact_sla", pb.FirstContactSLA, true, wantDuration),
-			NoFollowUpAfter:   field[lead.Span](f, "policy.no_follow_up_after", pb.NoFollowUpAfter, true, wantDuration),
-			NoConversionAfter: field[lead.Span](f, "policy.no_conversion_after", pb.NoConversionAfter, true, wantDuration),
-			RemindBefore:      field[lead.Span](f, "policy.remind_before", pb.RemindBefore, true, wantDuration),
-			Cooldown:          field[lead.Span](f, "policy.cooldown", pb.Cooldown, true, wantDuration),
-			ClaimWhen:         field[string](f, "policy.claim_when", pb.ClaimWhen, true, wantString),
-			ReclaimExemptWhen: field[string](f, "policy.reclaim_exempt_when", pb.ReclaimExemptWhen, true, wantString),
-			CalendarID:        field[string](f, "policy.calendar_id", pb.CalendarID, true, wantString),
-			RemindAnytime:     field[bool](f, "policy.remind_anytime", pb.RemindAnytime, true, wantBool),
+			Distribution:             field[string](f, "policy.distribution", pb.Distribution, true, wantString),
+			AutoAccept:               field[bool](f, "policy.auto_accept", pb.AutoAccept, true, wantBool),
+			AcceptTimeout:            field[lead.Span](f, "policy.accept_timeout", pb.AcceptTimeout, true, wantDuration),
+			FirstContactSLA:          field[lead.Span](f, "policy.first_contact_sla", pb.FirstContactSLA, true, wantDuration),
+			NoFollowUpAfter:          field[lead.Span](f, "policy.no_follow_up_after", pb.NoFollowUpAfter, true, wantDuration),
+			NoConversionAfter:        field[lead.Span](f, "policy.no_conversion_after", pb.NoConversionAfter, true, wantDuration),
+			RemindBefore:             field[lead.Span](f, "policy.remind_before", pb.RemindBefore, true, wantDuration),
+			Cooldown:                 field[lead.Span](f, "policy.cooldown", pb.Cooldown, true, wantDuration),
+			ClaimWhen:                field[string](f, "policy.claim_when", pb.ClaimWhen, true, wantString),
+			ReclaimExemptWhen:        field[string](f, "policy.reclaim_exempt_when", pb.ReclaimExemptWhen, true, wantString),
+			CalendarID:               field[string](f, "policy.calendar_id", pb.CalendarID, true, wantString),
+			RemindAnytime:            field[bool](f, "policy.remind_anytime", pb.RemindAnytime, true, wantBool),
+			DistributeInWorkingHours: field[bool](f, "policy.distribute_in_working_hours", pb.DistributeInWorkingHours, true, wantBool),
 		}
 	}
 	return lead.PolicyPatch{}

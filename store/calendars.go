@@ -149,7 +149,9 @@ const calendarJSON = `jsonb_build_object('id', c.id, 'name', c.name, 'default', 
 // poolPolicy is the policy of pool p as a lead carries it: with, when a
 // timer counts working time, the calendar it counts on as its "calendar"
 // (the pool's, else its team's, else the default; none when there is
-// none). Only such a policy pays for the calendar's lookup.
+// none). Only such a policy pays for the calendar's lookup: its text says
+// "working" (a span such as "3 working days", or
+// distribute_in_working_hours).
 const poolPolicy = `CASE WHEN p.policy::text LIKE '%working%' THEN p.policy || jsonb_build_object('calendar', (SELECT ` + calendarJSON + ` ` + poolCalendar + `))
 	ELSE p.policy END`
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -39,7 +40,7 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	var raw []byte
 	// A claim_only pool keeps the lead: read without a lock, so that the
 	// intakes into one pool do not wait for each other.
-	if err := tx.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1`, l.PoolID).Scan(&raw); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT `+poolPolicy+` FROM pools p WHERE p.id = $1`, l.PoolID).Scan(&raw); err != nil {
 		return lead.StatusPooled, notFound(err, "pool")
 	}
 	if err := json.Unmarshal(raw, &policy); err != nil {
@@ -47,6 +48,9 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	}
 	if _, ok := distributionOrder[policy.Distribution]; !ok {
 		return lead.StatusPooled, nil // claim_only: members claim
+	}
+	if _, waits := policy.DistributionWait(time.Now()); waits {
+		return lead.StatusPooled, nil // its workflow distributes it when the working hours begin (lead.Deadlines)
 	}
 	// Locking the pool serialises its distributions, so bursts stay fair; NO KEY
 	// UPDATE does not wait for the key-share locks of leads referring to it.

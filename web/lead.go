@@ -65,6 +65,8 @@ func DeadlineReason(lang string, d lead.Deadline, p *lead.Policy) string {
 	}
 	dur := func(x lead.Span) string { return SpanText(lang, x) }
 	switch timer {
+	case "distribute":
+		return i18n.T(lang, "calendars.timer.distribute")
 	case "offer-expired":
 		return i18n.T(lang, "lead.timer.offer_expired", "After", dur(p.AcceptTimeout))
 	case "sla-remind":

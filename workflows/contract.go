@@ -77,6 +77,7 @@ const (
 	ActivityDecline         = "Decline"
 	ActivityReturn          = "Return"
 	ActivityReclaim         = "Reclaim"
+	ActivityDistribute      = "Distribute"
 	ActivityClose           = "Close"
 	ActivityReopen          = "Reopen"
 	ActivityReadmit         = "Readmit"
@@ -101,7 +102,7 @@ const (
 
 // ActivityNames lists every activity name the workflows call.
 var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, ActivityConvert, ActivityAssign,
-	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose, ActivityReopen, ActivityReadmit,
+	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityDistribute, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
 	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord}

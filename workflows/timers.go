@@ -14,6 +14,7 @@ var activityOf = map[lead.DeadlineKind]string{
 	lead.DeadlineNotice:      ActivityRecordNotice,
 	lead.DeadlineReclaim:     ActivityReclaim,
 	lead.DeadlineOfferExpiry: ActivityDecline,
+	lead.DeadlineDistribute:  ActivityDistribute,
 }
 
 // next is the earliest deadline not yet handled in this run.

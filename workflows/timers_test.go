@@ -298,3 +298,29 @@ func TestWorkingTimeReclaim(t *testing.T) {
 	tl = runLead(t, assignedLead(p), false, func(env *testsuite.TestWorkflowEnvironment) { closeAt(env, 30*24*time.Hour) })
 	expectTimeline(t, tl, []string{"reclaim:no follow-up within 2 working days"}, []time.Duration{4 * 24 * time.Hour})
 }
+
+// TestDistributionWaitsForTheWindow: a lead pooled outside its pool's
+// working hours is distributed by its workflow when they begin.
+func TestDistributionWaitsForTheWindow(t *testing.T) {
+	cal := lead.Calendar{ID: "c1", Version: 1, TimeZone: "Asia/Shanghai", WorkingHours: map[string][]lead.ClockRange{
+		"mon": {{"09:00", "12:00"}}, "tue": {{"09:00", "12:00"}}}}
+	at := t0 // Monday 17:00 in Shanghai: closed
+	l := lead.Lead{ID: "l1", Status: lead.StatusPooled, PoolID: "p1", UpdatedAt: at,
+		Policy: &lead.Policy{Distribution: lead.DistributionRoundRobin, DistributeInWorkingHours: true, Calendar: &cal}}
+	var distributed []time.Duration
+	tl := runLead(t, l, false, func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterActivityWithOptions(func(ctx context.Context, m lead.Move) (lead.Lead, error) {
+			distributed = append(distributed, env.Now().Sub(t0))
+			out := l
+			out.Status, out.OwnerID = lead.StatusOffered, "rep1"
+			offered := env.Now()
+			out.OfferedAt = &offered
+			return out, nil
+		}, activity.RegisterOptions{Name: ActivityDistribute})
+		closeAt(env, 3*24*time.Hour)
+	})
+	_ = tl
+	if len(distributed) != 1 || distributed[0] != 16*time.Hour {
+		t.Fatalf("distributed at %v, want once, 16h later (Tuesday 09:00 in Shanghai)", distributed)
+	}
+}
