@@ -24,6 +24,8 @@ type Mail struct {
 	Personalizations []Personalization `json:"personalizations"`
 	Content          []Content         `json:"content"`
 	CustomArgs       map[string]string `json:"custom_args"`
+	ReplyTo          *Address          `json:"reply_to,omitempty"`
+	Headers          map[string]string `json:"headers,omitempty"`
 }
 
 // Personalization is one envelope of a v3 mail.
