@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
@@ -44,6 +45,9 @@ type Activities struct {
 	// Hooks are the webhook deliveries' guard and timeout (webhooks.go);
 	// the chat posts go through the same guard.
 	Hooks Hooks
+	// Channels send the messages to leads (messages.go); the outbox for
+	// a channel without a provider.
+	Channels channel.Set
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

@@ -9,6 +9,7 @@
 package channel
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -106,7 +107,7 @@ func New(cfg Config) (Set, error) {
 			return nil, fmt.Errorf("lead e-mail: %w", err)
 		}
 		sg.Timeout = cfg.Timeout
-		s[Email] = sg
+		s[Email] = leadMail{SendGrid: sg, replyTo: cfg.ReplyTo}
 	}
 	if cfg.TwilioSID != "" && cfg.TwilioToken != "" {
 		t, err := NewTwilio(cfg.TwilioSID, cfg.TwilioToken, cfg.TwilioFrom, cfg.TwilioBaseURL, cfg.Timeout)
@@ -140,4 +141,18 @@ func baseURL(name, raw, def string) (string, error) {
 		return "", fmt.Errorf("%s %q is not an http(s) URL", name, raw)
 	}
 	return strings.TrimRight(raw, "/"), nil
+}
+
+// leadMail is the e-mail channel: SendGrid with the leads' reply-to.
+type leadMail struct {
+	*notify.SendGrid
+	replyTo string
+}
+
+// Send implements Channel: m with the reply-to unless it has its own.
+func (l leadMail) Send(ctx context.Context, m notify.Message) (string, error) {
+	if m.ReplyTo == "" {
+		m.ReplyTo = l.replyTo
+	}
+	return l.SendGrid.Send(ctx, m)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func msg(to string) notify.Message {
-	return notify.Message{Key: "message/m1", To: to, ToName: "Li Lei", FromName: "Rita Rep", ReplyTo: "replies@example.com",
+	return notify.Message{Key: "message/m1", To: to, ToName: "Li Lei", FromName: "Rita Rep",
 		Subject: "Hello", Text: "Hello Li, see you at the fair", UnsubscribeURL: "https://leads.example.com/u/tok"}
 }
 
@@ -82,7 +82,7 @@ func TestGraphSendAPI(t *testing.T) {
 // lead address, the reply-to and the one-click unsubscribe headers.
 func TestLeadEmailFromTheRep(t *testing.T) {
 	sg := sendgridtest.New(t, "SG.k")
-	set, err := channel.New(channel.Config{SendGridKey: "SG.k", SendGridBaseURL: sg.URL, MailFrom: "reps@mail.example.com"})
+	set, err := channel.New(channel.Config{SendGridKey: "SG.k", SendGridBaseURL: sg.URL, MailFrom: "reps@mail.example.com", ReplyTo: "replies@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}

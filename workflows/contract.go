@@ -28,6 +28,8 @@ const (
 	PolicyChangeWorkflowName = "PolicyChangeWorkflow"
 	// WebhookWorkflowName delivers one lead's events to one subscription, in order (webhook.go).
 	WebhookWorkflowName = "WebhookWorkflow"
+	// MessageWorkflowName sends one message to a lead (message.go).
+	MessageWorkflowName = "MessageWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -92,6 +94,8 @@ const (
 	ActivityNextWebhook    = "NextWebhookDelivery" // WebhookChainInput -> delivery id (0: none)
 	ActivityDeliverWebhook = "DeliverWebhook"      // delivery id -> error
 	ActivityWebhookFailed  = "WebhookFailed"       // WebhookFailure -> lead.Email to its owner
+	// ActivitySendMessage sends a stored message to a lead (message.go).
+	ActivitySendMessage = "SendMessage" // message key -> error
 )
 
 // ActivityNames lists every activity name the workflows call.
@@ -99,7 +103,7 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
-	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed}
+	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivitySendMessage}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -88,6 +88,7 @@ type Server struct {
 	requests []Request
 	seq      int
 	delay    time.Duration // how long each request waits before it is handled
+	inFlight int           // requests received and not answered yet
 }
 
 // New starts a server accepting key; it stops when the test ends.
@@ -153,15 +154,33 @@ func (s *Server) DeliveredTo(addr string) []Mail {
 	return out
 }
 
+// InFlight is how many requests are being handled (waiting out a Delay).
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
+}
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	delay := s.delay
+	s.inFlight++
 	s.mu.Unlock()
-	time.Sleep(delay)
+	select {
+	case <-time.After(delay):
+	case <-r.Context().Done():
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.inFlight--
 	req := Request{Raw: raw, At: time.Now()}
+	if r.Context().Err() != nil {
+		// The client went away before the answer: the mail is not accepted.
+		req.Status = 499
+		s.requests = append(s.requests, req)
+		return
+	}
 	fail := func(status int, field, msg string) {
 		req.Status = status
 		s.requests = append(s.requests, req)
