@@ -38,6 +38,7 @@ var menu = []struct {
 	{web.NavLink{Key: "rejections", URL: "/reports/rejections", Label: "nav.rejections"}, service.GateStaff},
 	{web.NavLink{Key: "duplicates", URL: "/settings/duplicates", Label: "nav.duplicates"}, service.GateStaff},
 	{web.NavLink{Key: "webhooks", URL: "/webhooks", Label: "webhooks.nav"}, service.GateStaff},
+	{web.NavLink{Key: "templates", URL: "/templates", Label: "nurture.nav"}, service.GateEveryone},
 }
 
 // menuFor is the management links user u may use.
