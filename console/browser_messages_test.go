@@ -83,6 +83,24 @@ func TestBrowserMessages(t *testing.T) {
 	}
 	shot("05-lead-message-error-zh")
 
+	// The lead follows the e-mail's unsubscribe link (in Chinese), and the
+	// lead page shows the consent withdrawn.
+	mail := m.SendGrid.DeliveredTo("zhang@nurture.cn")[0]
+	u := strings.Replace(strings.Trim(mail.Headers["List-Unsubscribe"], "<>"), "https://leads.example.com", base, 1)
+	lctx, lshot := apptest.Chromium(t)
+	apptest.Run(t, lctx, "open the unsubscribe link", chromedp.Navigate(u+"?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("unsubscribe")))
+	if got := apptest.Text(t, lctx, "main, body"); !strings.Contains(got, "zh***@nurture.cn") || !strings.Contains(got, "邮件") {
+		t.Errorf("the unsubscribe page: %q", got)
+	}
+	lshot("06-unsubscribe-zh")
+	apptest.Run(t, lctx, "unsubscribe", chromedp.Click(chromedp.ID("unsubscribe")), chromedp.WaitVisible(chromedp.ID("unsubscribe-done")))
+	if got := apptest.Text(t, lctx, "#unsubscribe-done"); !strings.Contains(got, "我们将不再向 zh***@nurture.cn 发送邮件消息") {
+		t.Errorf("after unsubscribing: %q", got)
+	}
+	lshot("07-unsubscribed-zh")
+	apptest.Run(t, ctx, "the consent withdrawn", chromedp.Navigate(base+"/lang/en?next=/leads/"+l.ID), chromedp.WaitVisible(chromedp.CSS(".consent-email.suppressed")))
+	shot("08-lead-unsubscribed")
+
 	// The admin's outbox lists the lead's message.
 	var admin struct{ ID string }
 	s.Expect(s.Do("GET", "/api/v1/me", s.Admin, ""), 200).JSON(t, &admin)
@@ -90,5 +108,5 @@ func TestBrowserMessages(t *testing.T) {
 	if list := apptest.Text(t, ctx, "#outbox-list"); !strings.Contains(list, "zhang@nurture.cn") || !strings.Contains(list, "message · E-mail") {
 		t.Errorf("the outbox:\n%s", list)
 	}
-	shot("06-outbox")
+	shot("09-outbox")
 }

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/leadflow/leadflow/httpx"
@@ -23,7 +25,9 @@ func (s *Server) unsubscribePage(c *fiber.Ctx) error {
 		read = s.Service.Unsubscribe
 	}
 	u, err := read(c.UserContext(), c.Params("token"))
-	page := web.Unsubscribe{Lang: web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage)), Path: c.Path()}
+	lang := web.Language(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	// The form posts back in the page's language.
+	page := web.Unsubscribe{Lang: lang, Path: c.Path() + "?lang=" + url.QueryEscape(lang)}
 	switch {
 	case lead.ErrorCode(err) == lead.CodeNotFound:
 		page.NotFound = true

@@ -21,7 +21,7 @@ var unsubscribePages = func() map[string]*template.Template {
 // Unsubscribe is what the page of an unsubscribe link (/u/{token}) shows.
 type Unsubscribe struct {
 	Lang     string // a language of i18n.Languages
-	Path     string // the page's path: the form posts to it
+	Path     string // where the form posts: the page's path and language
 	Channel  string // email, sms, messenger or whatsapp
 	Address  string // the address, partly hidden (Masked)
 	Done     bool   // the address is unsubscribed
