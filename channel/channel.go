@@ -13,26 +13,20 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
 )
 
-// The channels a message to a lead goes out on.
+// The channels a message to a lead goes out on (lead.Channels).
 const (
-	Email     = "email"
-	SMS       = "sms"
-	Messenger = "messenger"
-	WhatsApp  = "whatsapp"
+	Email     = lead.ChannelEmail
+	SMS       = lead.ChannelSMS
+	Messenger = lead.ChannelMessenger
+	WhatsApp  = lead.ChannelWhatsApp
 )
-
-// Kinds lists every channel, in the order the console offers them.
-var Kinds = []string{Email, SMS, Messenger, WhatsApp}
-
-// Known reports whether kind is a channel.
-func Known(kind string) bool { return slices.Contains(Kinds, kind) }
 
 // Channel delivers one message to one lead. Send returns the provider's id
 // of the message; a provider's refusal is a *notify.Error (notify.Permanent

@@ -8,6 +8,7 @@ import (
 	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/internal/channeltest"
 	"github.com/leadflow/leadflow/internal/sendgridtest"
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
 )
 
@@ -105,7 +106,7 @@ func TestOutboxByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range channel.Kinds {
+	for _, k := range lead.Channels {
 		if set.For(k).Name() != "outbox" {
 			t.Errorf("%s: %s", k, set.For(k).Name())
 		}

@@ -52,6 +52,7 @@ func NewTwilio(sid, token, from, base string, timeout time.Duration) (*Twilio, e
 // URL is fixed).
 type redirect struct{ to *url.URL }
 
+// RoundTrip implements http.RoundTripper.
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.URL.Scheme, req.URL.Host, req.Host = r.to.Scheme, r.to.Host, r.to.Host

@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
@@ -43,7 +42,7 @@ func (s *Server) consoleMessages(get, post func(path string, h fiber.Handler)) {
 // reader may act on the lead (the follow-up's decision).
 func (s *Server) fillMessages(c *fiber.Ctx, d *web.LeadPage, canSend bool) error {
 	ctx, me, id := c.UserContext(), httpx.Caller(c), d.Lead.ID
-	m := web.LeadMessages{CanSend: canSend, Channels: channel.Kinds, Form: formValues(c, "channel", "template_id", "subject", "body")}
+	m := web.LeadMessages{CanSend: canSend, Channels: lead.Channels, Form: formValues(c, "channel", "template_id", "subject", "body")}
 	var err error
 	if m.Messages, _, err = s.Service.LeadMessages(ctx, me, id, 50, ""); err != nil {
 		return err
@@ -74,7 +73,7 @@ func (s *Server) templatePage(c *fiber.Ctx) error {
 // what was typed; a compile error is shown at its line of the body.
 func (s *Server) showTemplates(c *fiber.Ctx, t *lead.Template, refusal error, form map[string]string) error {
 	d := web.TemplatesPage{Template: t, CanEdit: service.Allowed(httpx.Caller(c), service.GateStaff) == nil,
-		Channels: channel.Kinds, Languages: lead.TemplateLanguages, Form: form, Errors: map[string]string{}, RequestID: uuid.NewString()}
+		Channels: lead.Channels, Languages: lead.TemplateLanguages, Form: form, Errors: map[string]string{}, RequestID: uuid.NewString()}
 	title := "nurture.nav"
 	if t == nil {
 		all, err := s.Service.Templates(c.UserContext(), httpx.Caller(c), "")

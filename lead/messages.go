@@ -1,6 +1,24 @@
 package lead
 
-import "time"
+import (
+	"slices"
+	"time"
+)
+
+// The channels a message to a lead goes out on (see package channel for
+// their providers).
+const (
+	ChannelEmail     = "email"
+	ChannelSMS       = "sms"
+	ChannelMessenger = "messenger"
+	ChannelWhatsApp  = "whatsapp"
+)
+
+// Channels lists every channel, in the order the console offers them.
+var Channels = []string{ChannelEmail, ChannelSMS, ChannelMessenger, ChannelWhatsApp}
+
+// KnownChannel reports whether ch is a channel.
+func KnownChannel(ch string) bool { return slices.Contains(Channels, ch) }
 
 // MessageKind is the notification kind of a message to a lead (its key is
 // "message/" + the message's id).

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"strings"
 
-	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -47,7 +46,7 @@ func (s *Service) UnsubscribeLink(ctx context.Context, token string) (Unsubscrip
 		return Unsubscription{}, notFound
 	}
 	parts := strings.SplitN(string(raw), "\n", 3)
-	if len(parts) != 3 || !channel.Known(parts[1]) {
+	if len(parts) != 3 || !lead.KnownChannel(parts[1]) {
 		return Unsubscription{}, notFound
 	}
 	u := Unsubscription{LeadID: parts[0], Channel: parts[1], Address: parts[2]}
@@ -77,8 +76,8 @@ func (s *Service) Consents(ctx context.Context, me lead.User, id string) ([]lead
 	if err != nil {
 		return nil, err
 	}
-	cs := make([]lead.Consent, len(channel.Kinds))
-	for i, k := range channel.Kinds {
+	cs := make([]lead.Consent, len(lead.Channels))
+	for i, k := range lead.Channels {
 		cs[i] = lead.Consent{Channel: k, Address: Address(l, k)}
 	}
 	return cs, s.db.Consents(ctx, cs)

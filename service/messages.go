@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
@@ -96,7 +95,7 @@ func (s *Service) LeadMessages(ctx context.Context, me lead.User, id string, lim
 func (s *Service) composeMessage(ctx context.Context, me lead.User, l lead.Lead, in MessageInput) (lead.Notification, error) {
 	n := lead.Notification{Channel: strings.TrimSpace(in.Channel), TemplateID: in.TemplateID}
 	var f lead.Fields
-	if !channel.Known(n.Channel) {
+	if !lead.KnownChannel(n.Channel) {
 		f.Add("channel", "must be email, sms, messenger or whatsapp")
 	}
 	if in.TemplateID != "" && (in.Subject != "" || in.Body != "") {
@@ -141,7 +140,7 @@ func (s *Service) composeMessage(ctx context.Context, me lead.User, l lead.Lead,
 	if n.Text, err = lead.RenderTemplate("body", body, custom, d); err != nil {
 		return n, err
 	}
-	if n.Channel == channel.Email {
+	if n.Channel == lead.ChannelEmail {
 		// Every e-mail to a lead carries its unsubscribe link, in the body
 		// (unless the template placed it) and in the one-click headers.
 		n.UnsubscribeURL = unsubscribe
@@ -157,11 +156,11 @@ func (s *Service) composeMessage(ctx context.Context, me lead.User, l lead.Lead,
 // messenger_psid); "" when it has none.
 func Address(l lead.Lead, ch string) string {
 	switch ch {
-	case channel.Email:
+	case lead.ChannelEmail:
 		return strings.TrimSpace(l.Email)
-	case channel.SMS, channel.WhatsApp:
+	case lead.ChannelSMS, lead.ChannelWhatsApp:
 		return l.PhoneE164
-	case channel.Messenger:
+	case lead.ChannelMessenger:
 		if v, ok := l.Custom[MessengerIDField].(string); ok {
 			return strings.TrimSpace(v)
 		}

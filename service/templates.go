@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/lead"
 )
 
@@ -120,7 +119,7 @@ func (s *Service) applyTemplate(ctx context.Context, t *lead.Template, in Templa
 	case n > 100:
 		f.Add("name", "is longer than 100 characters")
 	}
-	if !channel.Known(t.Channel) {
+	if !lead.KnownChannel(t.Channel) {
 		f.Add("channel", "must be email, sms, messenger or whatsapp")
 	}
 	if !slices.Contains(lead.TemplateLanguages, t.Language) {
@@ -143,9 +142,9 @@ func (s *Service) compileMessage(ctx context.Context, ch, subject, body string) 
 		f.Add("body", "is required")
 	}
 	switch {
-	case ch == channel.Email && strings.TrimSpace(subject) == "":
+	case ch == lead.ChannelEmail && strings.TrimSpace(subject) == "":
 		f.Add("subject", "is required for e-mail")
-	case ch != channel.Email && subject != "":
+	case ch != lead.ChannelEmail && subject != "":
 		f.Add("subject", "is only for e-mail")
 	case strings.ContainsAny(subject, "\r\n"):
 		f.Add("subject", "must be one line")

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/channel"
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
@@ -42,7 +43,7 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 			return worker.Config{}, err
 		}
 	}
-	for _, k := range channel.Kinds {
+	for _, k := range lead.Channels {
 		log.Info("messages to leads", "channel", k, "sender", channels.For(k).Name())
 	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,

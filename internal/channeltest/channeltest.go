@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Request is one request a fake received, with its answer's status.
@@ -35,12 +36,31 @@ type server struct {
 	mu       sync.Mutex
 	requests []Request
 	down     int
+	delay    time.Duration
+	inFlight int
 }
 
 func start(t testing.TB, h func(*server, *http.Request, []byte) (Request, int, string)) *server {
 	s := &server{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		delay := s.delay
+		s.inFlight++
+		s.mu.Unlock()
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+		}
+		s.mu.Lock()
+		s.inFlight--
+		if r.Context().Err() != nil {
+			// The client went away before the answer: nothing is accepted.
+			s.requests = append(s.requests, Request{Status: 499, Path: r.URL.Path})
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
 		req, status, body := h(s, r, raw)
 		s.mu.Lock()
 		if s.down != 0 && status < 300 {
@@ -63,6 +83,21 @@ func (s *server) FailAll(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = status
+}
+
+// Delay makes every later request wait d before it is answered (a slow
+// provider); a request whose client goes away meanwhile is not accepted.
+func (s *server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// InFlight is how many requests are waiting out a Delay.
+func (s *server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
 }
 
 // Requests returns every request received so far.
