@@ -17,7 +17,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/leadflow/leadflow/internal/slowtest"
 )
 
 // Request is one request a fake received, with its answer's status.
@@ -36,31 +37,19 @@ type server struct {
 	mu       sync.Mutex
 	requests []Request
 	down     int
-	delay    time.Duration
-	inFlight int
+	slowtest.Slow
 }
 
 func start(t testing.TB, h func(*server, *http.Request, []byte) (Request, int, string)) *server {
 	s := &server{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		delay := s.delay
-		s.inFlight++
-		s.mu.Unlock()
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-		}
-		s.mu.Lock()
-		s.inFlight--
-		if r.Context().Err() != nil {
-			// The client went away before the answer: nothing is accepted.
-			s.requests = append(s.requests, Request{Status: 499, Path: r.URL.Path})
+		if !s.Wait(r) {
+			s.mu.Lock()
+			s.requests = append(s.requests, Request{Status: 499, Path: r.URL.Path}) // cut off: not accepted
 			s.mu.Unlock()
 			return
 		}
-		s.mu.Unlock()
 		req, status, body := h(s, r, raw)
 		s.mu.Lock()
 		if s.down != 0 && status < 300 {
@@ -83,21 +72,6 @@ func (s *server) FailAll(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = status
-}
-
-// Delay makes every later request wait d before it is answered (a slow
-// provider); a request whose client goes away meanwhile is not accepted.
-func (s *server) Delay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// InFlight is how many requests are waiting out a Delay.
-func (s *server) InFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inFlight
 }
 
 // Requests returns every request received so far.

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/leadflow/leadflow/internal/slowtest"
 )
 
 // Mail is the v3 mail-send body, as the real client sends it.
@@ -81,14 +83,13 @@ type Server struct {
 	URL string // base URL: set SENDGRID_BASE_URL to it
 	Key string // the API key it accepts
 
-	srv      *httptest.Server
-	mu       sync.Mutex
-	script   []int
-	down     int // while not 0, every valid request is answered this status
-	requests []Request
-	seq      int
-	delay    time.Duration // how long each request waits before it is handled
-	inFlight int           // requests received and not answered yet
+	srv           *httptest.Server
+	mu            sync.Mutex
+	script        []int
+	down          int // while not 0, every valid request is answered this status
+	requests      []Request
+	seq           int
+	slowtest.Slow // how long each request waits before it is handled
 }
 
 // New starts a server accepting key; it stops when the test ends.
@@ -115,14 +116,6 @@ func (s *Server) FailAll(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = status
-}
-
-// Delay makes every later request wait d before it is handled (a slow
-// provider: an attempt still waits for it when the next one starts).
-func (s *Server) Delay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
 }
 
 // Requests returns every request received so far.
@@ -154,28 +147,13 @@ func (s *Server) DeliveredTo(addr string) []Mail {
 	return out
 }
 
-// InFlight is how many requests are being handled (waiting out a Delay).
-func (s *Server) InFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inFlight
-}
-
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	delay := s.delay
-	s.inFlight++
-	s.mu.Unlock()
-	select {
-	case <-time.After(delay):
-	case <-r.Context().Done():
-	}
+	accepted := s.Wait(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.inFlight--
 	req := Request{Raw: raw, At: time.Now()}
-	if r.Context().Err() != nil {
+	if !accepted {
 		// The client went away before the answer: the mail is not accepted.
 		req.Status = 499
 		s.requests = append(s.requests, req)
