@@ -63,8 +63,14 @@ func TestBrowserMessages(t *testing.T) {
 	if err != nil || tplID == "" {
 		t.Fatalf("the template's option: %q %v", tplID, err)
 	}
-	apptest.Run(t, ctx, "send", chromedp.SetValue(chromedp.ID("msg-template"), tplID), chromedp.Click(chromedp.ID("send-message")),
-		chromedp.WaitVisible(chromedp.ID("notice")))
+	// Choosing the e-mail template sets the channel to e-mail.
+	apptest.Run(t, ctx, "choose the template", chromedp.SetValue(chromedp.ID("msg-channel"), "sms"),
+		chromedp.SetValue(chromedp.ID("msg-template"), tplID),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('msg-template').dispatchEvent(new Event('change'))`))
+	if ch, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('msg-channel').value`)); err != nil || ch != "email" {
+		t.Errorf("the channel after choosing an e-mail template: %q %v", ch, err)
+	}
+	apptest.Run(t, ctx, "send", chromedp.Click(chromedp.ID("send-message")), chromedp.WaitVisible(chromedp.ID("notice")))
 	s.WaitFor(20*time.Second, "the e-mail sent", func() bool { return len(m.SendGrid.DeliveredTo("zhang@nurture.cn")) == 1 })
 	apptest.Run(t, ctx, "reload", chromedp.Navigate(base+"/leads/"+l.ID), chromedp.WaitVisible(chromedp.CSS(".message-sent")))
 	list := apptest.Text(t, ctx, "#messages-box")
