@@ -70,6 +70,15 @@ func TestBrowserMessages(t *testing.T) {
 	if ch, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('msg-channel').value`)); err != nil || ch != "email" {
 		t.Errorf("the channel after choosing an e-mail template: %q %v", ch, err)
 	}
+	// The preview renders it for the lead, and sends nothing.
+	apptest.Run(t, ctx, "preview", chromedp.Click(chromedp.ID("preview-message")), chromedp.WaitVisible(chromedp.ID("message-preview")))
+	if got := apptest.Text(t, ctx, "#message-preview"); !strings.Contains(got, "Browser Nurture Co: our catalogue") || !strings.Contains(got, "Dear Zhang Wei,") {
+		t.Errorf("the preview: %q", got)
+	}
+	shot("04a-preview")
+	if n := len(m.SendGrid.Requests()); n != 0 {
+		t.Errorf("the preview sent %d e-mails", n)
+	}
 	apptest.Run(t, ctx, "send", chromedp.Click(chromedp.ID("send-message")), chromedp.WaitVisible(chromedp.ID("notice")))
 	s.WaitFor(20*time.Second, "the e-mail sent", func() bool { return len(m.SendGrid.DeliveredTo("zhang@nurture.cn")) == 1 })
 	apptest.Run(t, ctx, "reload", chromedp.Navigate(base+"/leads/"+l.ID), chromedp.WaitVisible(chromedp.CSS(".message-sent")))

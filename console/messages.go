@@ -21,21 +21,49 @@ import (
 // consoleMessages registers the send form and the templates' pages; the
 // templates are everyone's to read, managers' and admins' to write.
 func (s *Server) consoleMessages(get, post func(path string, h fiber.Handler)) {
-	post("/leads/:id/messages", s.leadForm("message", func(c *fiber.Ctx, key string) error {
-		in := service.MessageInput{Channel: c.FormValue("channel"), TemplateID: c.FormValue("template_id"),
-			Subject: strings.TrimSpace(c.FormValue("subject")), Body: c.FormValue("body")}
-		if in.TemplateID != "" {
-			in.Subject, in.Body = "", "" // the template's text, not what the hidden fields kept
-		}
-		_, err := s.Service.SendMessage(c.UserContext(), httpx.Caller(c), c.Params("id"), key, in)
+	send := s.leadForm("message", func(c *fiber.Ctx, key string) error {
+		_, err := s.Service.SendMessage(c.UserContext(), httpx.Caller(c), c.Params("id"), key, messageForm(c))
 		return err
-	}))
+	})
+	post("/leads/:id/messages", func(c *fiber.Ctx) error {
+		if c.FormValue("preview") != "" {
+			return s.previewMessage(c)
+		}
+		return send(c)
+	})
 	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.GateStaff, h) }
 	get("/templates", s.templatesPage)
 	post("/templates", staff(s.saveTemplateForm))
 	get("/templates/:id", s.templatePage)
 	post("/templates/:id", staff(s.saveTemplateForm))
 	post("/templates/:id/delete", staff(s.deleteTemplateForm))
+}
+
+// messageForm is the message the lead page's form describes.
+func messageForm(c *fiber.Ctx) service.MessageInput {
+	in := service.MessageInput{Channel: c.FormValue("channel"), TemplateID: c.FormValue("template_id"),
+		Subject: strings.TrimSpace(c.FormValue("subject")), Body: c.FormValue("body")}
+	if in.TemplateID != "" {
+		in.Subject, in.Body = "", "" // the template's text, not what the form kept
+	}
+	return in
+}
+
+// previewKey holds a message's preview for the lead page being rendered.
+type previewKey struct{}
+
+// previewMessage shows the lead page with the message of its form
+// rendered for the lead, not sent.
+func (s *Server) previewMessage(c *fiber.Ctx) error {
+	r, err := s.Service.PreviewMessage(c.UserContext(), httpx.Caller(c), c.Params("id"), messageForm(c))
+	if err != nil {
+		if webProblem(err) == nil {
+			return err
+		}
+		return s.showLead(c, "", err, "message")
+	}
+	c.Locals(previewKey{}, r)
+	return s.showLead(c, "", nil, "")
 }
 
 // fillMessages reads the lead page's messages part; canSend when the
@@ -54,6 +82,9 @@ func (s *Server) fillMessages(c *fiber.Ctx, d *web.LeadPage, canSend bool) error
 		if m.Templates, err = s.Service.Templates(ctx, me, ""); err != nil {
 			return err
 		}
+	}
+	if r, ok := c.Locals(previewKey{}).(service.Rendered); ok {
+		m.Preview = &web.Rendered{Subject: r.Subject, Body: r.Body}
 	}
 	d.Messages = m
 	return nil

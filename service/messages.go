@@ -66,11 +66,21 @@ func (s *Service) PreviewTemplate(ctx context.Context, me lead.User, id, leadID 
 	if err != nil {
 		return Rendered{}, err
 	}
-	l, err := s.LeadFor(ctx, me, leadID, lead.ActRead)
-	if err != nil {
-		return Rendered{}, lead.Invalid(lead.FieldError{Field: "lead_id", Reason: "is not a lead you may see"})
+	out, err := s.PreviewMessage(ctx, me, leadID, MessageInput{Channel: t.Channel, TemplateID: t.ID})
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return out, lead.Invalid(lead.FieldError{Field: "lead_id", Reason: "is not a lead you may see"})
 	}
-	n, err := s.composeMessage(ctx, me, l, MessageInput{Channel: t.Channel, TemplateID: t.ID})
+	return out, err
+}
+
+// PreviewMessage renders message in for lead id, which me may read,
+// without sending it.
+func (s *Service) PreviewMessage(ctx context.Context, me lead.User, id string, in MessageInput) (Rendered, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err != nil {
+		return Rendered{}, err
+	}
+	n, err := s.composeMessage(ctx, me, l, in)
 	return Rendered{Subject: n.Subject, Body: n.Text}, err
 }
 

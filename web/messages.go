@@ -11,9 +11,14 @@ type LeadMessages struct {
 	Templates []lead.Template
 	Messages  []lead.Message
 	Consents  []lead.Consent
-	// Form is what was typed in a refused form.
+	// Form is what was typed in a refused or previewed form.
 	Form map[string]string
+	// Preview is the form's message rendered for the lead, when asked.
+	Preview *Rendered
 }
+
+// Rendered is a message rendered for a lead: its subject (e-mail) and text.
+type Rendered struct{ Subject, Body string }
 
 // TemplatesPage is /templates (Template nil: the list and a new template's
 // form) or one template's page.
