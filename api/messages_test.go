@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 )
@@ -230,5 +232,29 @@ func TestMessageSentOnceAcrossAWorkerRestart(t *testing.T) {
 	// The first attempt was cut off mid-send by the stop.
 	if reqs := m.SendGrid.Requests(); len(reqs) != 2 || reqs[0].Status != 499 {
 		t.Fatalf("requests: %+v", reqs)
+	}
+}
+
+// TestQueuedMessageStartedByTheWorker: a message stored whose workflow the
+// API did not start (Temporal was out of reach) is started by the worker,
+// and sent once.
+func TestQueuedMessageStartedByTheWorker(t *testing.T) {
+	m := apptest.NewMessageStack(t)
+	m.StartWorker()
+	s := m.Stack
+	l, repID, rep := messageLead(t, s, "Una")
+	id := uuid.NewString()
+	_, err := m.DB.QueueMessage(t.Context(), lead.Notification{ID: id, Key: "message/" + id, LeadID: l.ID, Channel: "sms",
+		ToEmail: l.PhoneE164, Text: "Hello from a stalled start", SenderID: repID},
+		lead.Event{LeadID: l.ID, Type: lead.EventMessageSent, ActorID: repID, Data: map[string]any{"message_id": id, "channel": "sms"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := waitMessages(s, l.ID, rep, 1)
+	if msgs[0].Status != lead.NotificationSent {
+		t.Fatalf("message %+v", msgs[0])
+	}
+	if got := m.Twilio.Delivered(); len(got) != 1 || got[0].Form.Get("Body") != "Hello from a stalled start" {
+		t.Fatalf("sms: %+v", got)
 	}
 }

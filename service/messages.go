@@ -53,8 +53,12 @@ func (s *Service) SendMessage(ctx context.Context, me lead.User, id, key string,
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
 		defer cancel()
 		if err := workflows.StartMessage(ctx, s.tc, n.Key); err != nil {
-			// Stored and queued: a retry with the same key starts it.
+			// Stored and queued: the worker starts it (UnstartedMessages),
+			// and a retry with the same key answers it.
 			return lead.Message{}, TemporalError(err)
+		}
+		if err := s.db.MessageStarted(ctx, n.Key); err != nil {
+			s.log.Warn("record a message's start", "key", n.Key, "err", err) // the worker's start is a no-op then
 		}
 	}
 	return lead.MessageOf(n), nil

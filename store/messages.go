@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -132,6 +133,24 @@ func (db *DB) QueueMessage(ctx context.Context, n lead.Notification, e lead.Even
 		return n, err
 	}
 	return db.NotificationByKey(ctx, n.Key)
+}
+
+// MessageStarted records that the workflow sending message key was started.
+func (db *DB) MessageStarted(ctx context.Context, key string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE notifications SET started_at = now() WHERE key = $1 AND started_at IS NULL`, key)
+	return err
+}
+
+// UnstartedMessages are the keys of up to limit queued messages stored
+// more than after ago whose workflow's start was not recorded, oldest first.
+func (db *DB) UnstartedMessages(ctx context.Context, limit int, after time.Duration) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT key FROM notifications
+		WHERE kind = 'message' AND status = 'queued' AND started_at IS NULL AND created_at < now() - $2::interval
+		ORDER BY created_at LIMIT $1`, limit, after.String())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // SkipMessage marks a queued message skipped for reason (its address was

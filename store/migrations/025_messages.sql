@@ -22,11 +22,15 @@ ALTER TABLE notifications
     ADD COLUMN sender_id uuid REFERENCES users (id),
     ADD COLUMN template_id uuid REFERENCES message_templates (id) ON DELETE SET NULL,
     ADD COLUMN from_name text NOT NULL DEFAULT '',
-    ADD COLUMN unsubscribe_url text NOT NULL DEFAULT '';
+    ADD COLUMN unsubscribe_url text NOT NULL DEFAULT '',
+    -- when the message's workflow was started: the worker starts the
+    -- workflows of queued messages whose start was not recorded.
+    ADD COLUMN started_at timestamptz;
 ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_status_check
     CHECK (status IN ('queued', 'sent', 'failed', 'skipped'));
 CREATE INDEX notifications_lead_messages_idx ON notifications (lead_id, created_at DESC, id DESC) WHERE kind = 'message';
+CREATE INDEX notifications_unstarted_idx ON notifications (created_at) WHERE kind = 'message' AND status = 'queued' AND started_at IS NULL;
 
 -- The suppression list: an address that unsubscribed from a channel gets
 -- nothing more on it. E-mail addresses are kept lower-case.
