@@ -10,7 +10,7 @@ DEPS = bash scripts/deps.sh
 ## run: the whole service on the local default stack (PostgreSQL in .data/pg, embedded Temporal in .data/temporal.db)
 run:
 	@$(DEPS) run
-	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} $(GO) run ./cmd/leadflow dev
+	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev
 
 ## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 30,000 inputs;
 ## first installs what the tests need and the machine lacks (PostgreSQL, chromium, a CJK font, LibreOffice Calc)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
@@ -48,6 +49,9 @@ type Activities struct {
 	// Ads lead's field data) through the API's intake: the worker sets it
 	// to a service's IntakeSourceRecord (facebook.go).
 	SourceIntake func(context.Context, workflows.SourceRecordInput) (string, error)
+	// Channels send the messages to leads (messages.go); the outbox for
+	// a channel without a provider.
+	Channels channel.Set
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

@@ -39,7 +39,8 @@ func (a *Activities) deliver(ctx context.Context, n lead.Notification, toName st
 		args["lead_id"] = n.LeadID
 	}
 	// The stored message is sent, so that every attempt sends the same one.
-	msgID, err := s.Send(ctx, notify.Message{Key: key, To: n.ToEmail, ToName: toName, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Args: args})
+	msgID, err := s.Send(ctx, notify.Message{Key: key, To: n.ToEmail, ToName: toName, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Args: args,
+		FromName: n.FromName, UnsubscribeURL: n.UnsubscribeURL})
 	if err != nil {
 		permanent := notify.Permanent(err)
 		a.Log.Warn("notification not sent", "kind", n.Kind, "key", key, "to", n.ToEmail, "permanent", permanent, "err", err)

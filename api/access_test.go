@@ -51,6 +51,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		w.Expect(w.Do("POST", "/api/v1/chat-targets", w.Tokens[apptest.SubMember], `{"kind":"slack","url":"http://127.0.0.1:9/h","active":false}`), 201).JSON(w.T, &out)
 		return out.ID
 	}
+	// A template of the manager's, and one to delete for each subject.
+	template := func(w *apptest.World) string {
+		var out struct{ ID string }
+		w.Expect(w.Do("POST", "/api/v1/templates", w.Admin, fmt.Sprintf(`{"name":"Matrix %d","channel":"sms","language":"en","body":"Hi {{.Lead.Name}}"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
+		return out.ID
+	}
+	staffWrites := [apptest.Subjects]int{200, 200, 200, 403, 403, 403, 403}
+	leadReaders := [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -140,6 +148,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"PATCH /api/v1/calendars/:id":                         {Fixture: once("calendar", (*apptest.World).Calendar), Body: fixed(`{"holidays":["2026-12-25"]}`), Want: adminOnly},
 		"GET /api/v1/calendars/:id/versions":                  {Fixture: once("calendar", (*apptest.World).Calendar), Want: staffOnly},
 		"POST /api/v1/calendars/:id/ics":                      {Fixture: once("calendar", (*apptest.World).Calendar), Body: fixed("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), ContentType: "text/calendar", Want: adminOnly},
+		"GET /api/v1/templates":                               {Want: apptest.All(200)},
+		"POST /api/v1/templates":                              {Body: uniq(`{"name":"Made %d","channel":"sms","language":"zh-CN","body":"您好"}`), Want: [apptest.Subjects]int{201, 201, 201, 403, 403, 403, 403}},
+		"GET /api/v1/templates/:id":                           {Fixture: once("template", template), Want: apptest.All(200)},
+		"PATCH /api/v1/templates/:id":                         {Fixture: once("template", template), Body: fixed(`{"body":"Hello {{.Lead.Company}}"}`), Want: staffWrites},
+		"DELETE /api/v1/templates/:id":                        {Fixture: template, Want: [apptest.Subjects]int{204, 204, 204, 403, 403, 403, 403}},
+		"POST /api/v1/templates/:id/preview": {Fixture: once("template", template), Body: func(w *apptest.World) string {
+			return fmt.Sprintf(`{"lead_id":%q}`, readLead(w))
+		}, Want: [apptest.Subjects]int{200, 200, 422, 422, 422, 200, 422}},
+		"POST /api/v1/leads/:id/messages": {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
+		"GET /api/v1/leads/:id/messages":  {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/leads/:id/consent":   {Fixture: readLead, Want: leadReaders},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
 		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},
@@ -182,7 +201,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/hooks/:source": true, "GET /api/v1/hooks/:source": true, // signed, not signed in: TestInboundSources, TestFacebookLeadAds
 		"GET /r/:invite": true, "GET /register": true, "GET /": true,
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true,
-		"GET /lang/:lang": true} // the language switch works before signing in too
+		"GET /lang/:lang": true,                         // the language switch works before signing in too
+		"GET /u/:token":   true, "POST /u/:token": true} // unsubscribe links: the signed token is the credential
 
 	consoleRows := apptest.ConsoleMatrix(poolA, fixed, uniq, once)
 	maps.Copy(consoleRows, apptest.RuleConsoleRows)

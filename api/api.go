@@ -63,4 +63,5 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeChatTargets(v1)
 	s.routeCalendars(v1)
 	s.routeSources(v1)
+	s.routeMessages(v1)
 }

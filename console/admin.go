@@ -40,6 +40,7 @@ var menu = []struct {
 	{web.NavLink{Key: "webhooks", URL: "/webhooks", Label: "webhooks.nav"}, service.GateStaff},
 	{web.NavLink{Key: "calendars", URL: "/calendars", Label: "calendars.nav"}, service.GateStaff},
 	{web.NavLink{Key: "sources", URL: "/sources", Label: "sources.nav"}, service.GateAdmin},
+	{web.NavLink{Key: "templates", URL: "/templates", Label: "nurture.nav"}, service.GateEveryone},
 }
 
 // menuFor is the management links user u may use.

@@ -32,6 +32,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	})
 	app.Get("/r/:invite", httpx.SecurityHeaders, s.registerPage)
 	app.Get("/register", httpx.SecurityHeaders, s.registerPage)
+	s.routeUnsubscribe(app)
 	s.consoleRoutes(app)
 }
 

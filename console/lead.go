@@ -82,6 +82,9 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 		d.Deadlines = append(d.Deadlines, web.DeadlineOf(lang, dl, l.Policy))
 	}
 	d.FollowUps = lp.FollowUps
+	if err := s.fillMessages(c, &d, lp.Can[lead.ActFollowUp]); err != nil {
+		return err
+	}
 	if d.Can[string(lead.ActEdit)] {
 		d.EditFields = editFields(c, lp, d.Stages)
 		d.EditPhones, d.EditEmails = append(d.Phones, web.Contact{}), append(d.Emails, web.Contact{})
@@ -99,6 +102,10 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	if refusal != nil {
 		p.Problem = webProblem(refusal)
 		for f, r := range p.Problem.Fields {
+			if form == "message" {
+				r, _ = templateProblem(c, r) // a compile error in the reader's words
+				p.Problem.Fields[f] = r
+			}
 			d.Errors[form+"."+f] = r
 		}
 		c.Status(refusalStatus(refusal))
@@ -268,6 +275,6 @@ func indentJSON(raw json.RawMessage) string {
 var done = map[string]string{"claim": "lead.done.claim", "follow-up": "lead.done.follow_up", "convert": "lead.done.convert",
 	"edit": "lead.done.edit", "accept": "lead.done.accept", "decline": "lead.done.decline", "return": "lead.done.return",
 	"assign": "lead.done.assign", "transfer": "lead.done.transfer", "reclaim": "lead.done.reclaim", "close": "lead.done.close",
-	"reopen": "lead.done.reopen", "readmit": "lead.done.readmit"}
+	"reopen": "lead.done.reopen", "readmit": "lead.done.readmit", "message": "lead.done.message"}
 
 func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

@@ -56,6 +56,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleWebhooks(get, post)
 	s.consoleCalendars(get, post)
 	s.consoleSources(get, post)
+	s.consoleMessages(get, post)
 	s.adminRoutes(get, post)
 }
 

@@ -141,11 +141,12 @@ func (s *Server) optionsForm(c *fiber.Ctx) error {
 // outboxPage lists the e-mails kept, newest first, filtered by kind and
 // status as GET /api/v1/notifications is (service.Notifications).
 func (s *Server) outboxPage(c *fiber.Ctx) error {
-	d := web.OutboxPage{Kinds: []string{}, Statuses: []string{lead.NotificationQueued, lead.NotificationSent, lead.NotificationFailed},
+	d := web.OutboxPage{Kinds: []string{}, Statuses: []string{lead.NotificationQueued, lead.NotificationSent, lead.NotificationFailed, lead.NotificationSkipped},
 		Kind: c.Query("kind"), Status: c.Query("status"), RecipientNames: map[string]string{}}
 	for _, k := range lead.EmailKinds {
 		d.Kinds = append(d.Kinds, k.Kind)
 	}
+	d.Kinds = append(d.Kinds, lead.MessageKind) // the messages to leads
 	p := consolePage(c, "nav.outbox", "outbox")
 	p.Data = &d
 	f := store.NotificationFilter{Kind: d.Kind, Status: d.Status, Limit: 50, Cursor: c.Query("cursor")}

@@ -93,6 +93,13 @@ type Notification struct {
 	ProviderMessageID string     `json:"provider_message_id,omitempty"`
 	CreatedAt         time.Time  `json:"created_at"`
 	SentAt            *time.Time `json:"sent_at,omitempty"`
+	// A message to a lead (Kind MessageKind) also has its channel, sender,
+	// template, and for an e-mail the sender's name and unsubscribe link.
+	Channel        string `json:"-"`
+	SenderID       string `json:"-"`
+	TemplateID     string `json:"-"`
+	FromName       string `json:"-"`
+	UnsubscribeURL string `json:"-"`
 }
 
 // Recipient is a person of a pool or team and whether they get its

@@ -25,6 +25,13 @@ type Message struct {
 	HTML    string
 	// Args travel with the message (SendGrid custom args), e.g. the lead id.
 	Args map[string]string
+	// FromName replaces the sender's name (a lead's e-mail comes from its
+	// rep); ReplyTo is where replies go; both are left out when empty.
+	FromName, ReplyTo string
+	// UnsubscribeURL, on a marketing e-mail, is its one-click unsubscribe
+	// link: sent as the RFC 8058 List-Unsubscribe and List-Unsubscribe-Post
+	// headers.
+	UnsubscribeURL string
 }
 
 // Sender delivers messages.

@@ -45,10 +45,22 @@ func (s *SendGrid) Name() string { return "sendgrid" }
 
 // Body is the v3 mail-send JSON of m: one personalization with the
 // recipient, the subject, a text/plain then a text/html content, and m's
-// Args plus the idempotency key as custom args.
+// Args plus the idempotency key as custom args; m's sender name, reply-to
+// and one-click unsubscribe headers when it has them.
 func (s *SendGrid) Body(m Message) []byte {
 	v3 := mail.NewV3Mail()
-	v3.SetFrom(mail.NewEmail(s.fromName, s.from))
+	fromName := s.fromName
+	if m.FromName != "" {
+		fromName = m.FromName
+	}
+	v3.SetFrom(mail.NewEmail(fromName, s.from))
+	if m.ReplyTo != "" {
+		v3.SetReplyTo(mail.NewEmail("", m.ReplyTo))
+	}
+	if m.UnsubscribeURL != "" {
+		v3.SetHeader("List-Unsubscribe", "<"+m.UnsubscribeURL+">")
+		v3.SetHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	v3.Subject = m.Subject
 	p := mail.NewPersonalization()
 	p.AddTos(mail.NewEmail(m.ToName, m.To))

@@ -12,12 +12,14 @@ import (
 )
 
 const notificationColumns = `id::text, key, kind, coalesce(to_user_id::text, ''), to_email, subject, text, html,
-	coalesce(lead_id::text, ''), status, error, attempts, provider, provider_message_id, created_at, sent_at`
+	coalesce(lead_id::text, ''), status, error, attempts, provider, provider_message_id, created_at, sent_at,
+	channel, coalesce(sender_id::text, ''), coalesce(template_id::text, ''), from_name, unsubscribe_url`
 
 func scanNotification(row pgx.Row) (lead.Notification, error) {
 	var n lead.Notification
 	err := row.Scan(&n.ID, &n.Key, &n.Kind, &n.ToUserID, &n.ToEmail, &n.Subject, &n.Text, &n.HTML,
-		&n.LeadID, &n.Status, &n.Error, &n.Attempts, &n.Provider, &n.ProviderMessageID, &n.CreatedAt, &n.SentAt)
+		&n.LeadID, &n.Status, &n.Error, &n.Attempts, &n.Provider, &n.ProviderMessageID, &n.CreatedAt, &n.SentAt,
+		&n.Channel, &n.SenderID, &n.TemplateID, &n.FromName, &n.UnsubscribeURL)
 	return n, err
 }
 
@@ -132,14 +134,14 @@ func (db *DB) Notifications(ctx context.Context, f NotificationFilter) ([]lead.N
 		q.and("lead_id = " + q.arg(f.LeadID) + "::uuid")
 	}
 	if f.Kind != "" {
-		if !lead.KnownEmailKind(f.Kind) {
+		if !lead.KnownEmailKind(f.Kind) && f.Kind != lead.MessageKind {
 			bad.Add("kind", "is not a notification kind")
 		}
 		q.and("kind = " + q.arg(f.Kind))
 	}
 	if f.Status != "" {
-		if !slices.Contains([]string{lead.NotificationQueued, lead.NotificationSent, lead.NotificationFailed}, f.Status) {
-			bad.Add("status", "must be queued, sent or failed")
+		if !slices.Contains([]string{lead.NotificationQueued, lead.NotificationSent, lead.NotificationFailed, lead.NotificationSkipped}, f.Status) {
+			bad.Add("status", "must be queued, sent, failed or skipped")
 		}
 		q.and("status = " + q.arg(f.Status))
 	}

@@ -225,6 +225,8 @@ type LeadPage struct {
 	// (a double click, a resend) is applied once.
 	RequestID string
 	LeadDetails
+	// Messages are the lead's messages and consent, and the form to send one.
+	Messages LeadMessages
 }
 
 // Choice is one option of a select: a value and its label.

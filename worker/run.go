@@ -10,6 +10,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/channel"
 	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/service"
@@ -49,6 +50,9 @@ type Config struct {
 	Tuning Tuning
 	// Webhooks are the outbound webhooks' settings.
 	Webhooks Webhooks
+	// Channels send the messages to leads; the outbox for a channel
+	// without a provider (channel.New from the environment).
+	Channels channel.Set
 }
 
 // Webhooks are the settings of the outbound webhooks' deliveries.
@@ -79,7 +83,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 			return nil, err
 		}
 	}
-	acts.Hooks.Guard, acts.ChatOutbox = cfg.Webhooks.Guard, cfg.Webhooks.ChatOutbox
+	acts.Hooks.Guard, acts.ChatOutbox, acts.Channels = cfg.Webhooks.Guard, cfg.Webhooks.ChatOutbox, cfg.Channels
 	retry := cfg.Webhooks.withDefaults()
 	acts.Hooks.Timeout = retry.Timeout
 	// Lead Ads leads are taken in through the API's intake.

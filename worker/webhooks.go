@@ -42,6 +42,9 @@ func (p *pump) run(ctx context.Context) {
 				break
 			}
 		}
+		if err := p.messages(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("message starts", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

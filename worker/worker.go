@@ -48,6 +48,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.PolicyChangeWorkflow, workflow.RegisterOptions{Name: workflows.PolicyChangeWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.WebhookWorkflow, workflow.RegisterOptions{Name: workflows.WebhookWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.FacebookLeadWorkflow, workflow.RegisterOptions{Name: workflows.FacebookLeadWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.MessageWorkflow, workflow.RegisterOptions{Name: workflows.MessageWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -30,6 +30,8 @@ const (
 	WebhookWorkflowName = "WebhookWorkflow"
 	// FacebookLeadWorkflowName fetches and takes in one Lead Ads lead.
 	FacebookLeadWorkflowName = "FacebookLeadWorkflow"
+	// MessageWorkflowName sends one message to a lead (message.go).
+	MessageWorkflowName = "MessageWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -98,6 +100,8 @@ const (
 	// The Facebook Lead Ads leads (facebook.go).
 	ActivityFetchFacebookLead  = "FetchFacebookLead"  // FacebookLeadInput -> record (field name -> value)
 	ActivityIntakeSourceRecord = "IntakeSourceRecord" // SourceRecordInput -> lead id ("" when refused)
+	// ActivitySendMessage sends a stored message to a lead (message.go).
+	ActivitySendMessage = "SendMessage" // message key -> error
 )
 
 // ActivityNames lists every activity name the workflows call.
@@ -105,7 +109,8 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityDistribute, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
-	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord}
+	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord,
+	ActivitySendMessage}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -2,9 +2,12 @@ package main
 
 import (
 	"log/slog"
+	"os"
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/leadflow/leadflow/channel"
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/notify"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
@@ -32,6 +35,17 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	if err != nil {
 		return worker.Config{}, err
 	}
+	// The messages to leads: each channel's provider when its keys are
+	// set, unless LEADFLOW_MESSAGES=outbox (make run) keeps them all in the outbox.
+	channels := channel.Set{}
+	if os.Getenv("LEADFLOW_MESSAGES") != "outbox" {
+		if channels, err = channel.New(channel.ConfigFromEnv(os.Getenv)); err != nil {
+			return worker.Config{}, err
+		}
+	}
+	for _, k := range lead.Channels {
+		log.Info("messages to leads", "channel", k, "sender", channels.For(k).Name())
+	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone, Webhooks: hooks}, nil
+		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels}, nil
 }

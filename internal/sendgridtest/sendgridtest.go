@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/leadflow/leadflow/internal/slowtest"
 )
 
 // Mail is the v3 mail-send body, as the real client sends it.
@@ -24,6 +26,8 @@ type Mail struct {
 	Personalizations []Personalization `json:"personalizations"`
 	Content          []Content         `json:"content"`
 	CustomArgs       map[string]string `json:"custom_args"`
+	ReplyTo          *Address          `json:"reply_to,omitempty"`
+	Headers          map[string]string `json:"headers,omitempty"`
 }
 
 // Personalization is one envelope of a v3 mail.
@@ -79,13 +83,13 @@ type Server struct {
 	URL string // base URL: set SENDGRID_BASE_URL to it
 	Key string // the API key it accepts
 
-	srv      *httptest.Server
-	mu       sync.Mutex
-	script   []int
-	down     int // while not 0, every valid request is answered this status
-	requests []Request
-	seq      int
-	delay    time.Duration // how long each request waits before it is handled
+	srv           *httptest.Server
+	mu            sync.Mutex
+	script        []int
+	down          int // while not 0, every valid request is answered this status
+	requests      []Request
+	seq           int
+	slowtest.Slow // how long each request waits before it is handled
 }
 
 // New starts a server accepting key; it stops when the test ends.
@@ -112,14 +116,6 @@ func (s *Server) FailAll(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = status
-}
-
-// Delay makes every later request wait d before it is handled (a slow
-// provider: an attempt still waits for it when the next one starts).
-func (s *Server) Delay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
 }
 
 // Requests returns every request received so far.
@@ -153,13 +149,16 @@ func (s *Server) DeliveredTo(addr string) []Mail {
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	delay := s.delay
-	s.mu.Unlock()
-	time.Sleep(delay)
+	accepted := s.Wait(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	req := Request{Raw: raw, At: time.Now()}
+	if !accepted {
+		// The client went away before the answer: the mail is not accepted.
+		req.Status = 499
+		s.requests = append(s.requests, req)
+		return
+	}
 	fail := func(status int, field, msg string) {
 		req.Status = status
 		s.requests = append(s.requests, req)

@@ -162,3 +162,19 @@ document.addEventListener('click', (ev) => {
   });
   if (form.company.value && form.phone.value) check();
 })();
+
+// The lead page's message form: choosing a template sets its channel, and
+// the subject and text (the template's own) are put aside while one is chosen.
+(() => {
+  const tpl = document.getElementById('msg-template');
+  const channel = document.getElementById('msg-channel');
+  if (!tpl || !channel) return;
+  const own = [document.getElementById('msg-subject'), document.getElementById('msg-body')];
+  const sync = () => {
+    const opt = tpl.selectedOptions[0];
+    if (opt && opt.dataset.channel) channel.value = opt.dataset.channel;
+    own.forEach((f) => { if (f) f.disabled = !!tpl.value; });
+  };
+  tpl.addEventListener('change', sync);
+  sync();
+})();

@@ -1,0 +1,187 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/leadflow/leadflow/i18n"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// Messages to leads: one message, by template or written out, on one
+// channel, by whoever may act on the lead (the follow-up's decision). It
+// is stored (skipped at once when its address is suppressed), recorded as
+// a message_sent event, and sent by its own workflow exactly once.
+
+// MessageInput is a message to send: its channel and either a template of
+// that channel or a subject (e-mail) and body.
+type MessageInput struct {
+	Channel    string `json:"channel"`
+	TemplateID string `json:"template_id"`
+	Subject    string `json:"subject"`
+	Body       string `json:"body"`
+}
+
+// SendMessage sends a message to lead id on me's behalf; key is the
+// request's idempotency key: a retry answers the same message and sends
+// nothing more.
+func (s *Service) SendMessage(ctx context.Context, me lead.User, id, key string, in MessageInput) (lead.Message, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActFollowUp)
+	if err != nil {
+		return lead.Message{}, err
+	}
+	n, err := s.composeMessage(ctx, me, l, in)
+	if err != nil {
+		return lead.Message{}, err
+	}
+	if n.ToEmail == "" {
+		return lead.Message{}, lead.Invalid(lead.FieldError{Field: "channel", Reason: "the lead has no address on this channel"})
+	}
+	n.ID = LeadID(key, "message\x00"+me.ID)
+	n.Key, n.LeadID, n.SenderID = "message/"+n.ID, l.ID, me.ID
+	e := lead.Event{LeadID: l.ID, Type: lead.EventMessageSent, ActorID: me.ID,
+		Data: map[string]any{"message_id": n.ID, "channel": n.Channel}}
+	if n.TemplateID != "" {
+		e.Data["template_id"] = n.TemplateID
+	}
+	if n, err = s.db.QueueMessage(ctx, n, e); err != nil {
+		return lead.Message{}, err
+	}
+	if n.Status == lead.NotificationQueued {
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
+		defer cancel()
+		if err := workflows.StartMessage(ctx, s.tc, n.Key); err != nil {
+			// Stored and queued: the worker starts it (UnstartedMessages),
+			// and a retry with the same key answers it.
+			return lead.Message{}, TemporalError(err)
+		}
+		if err := s.db.MessageStarted(ctx, n.Key); err != nil {
+			s.log.Warn("record a message's start", "key", n.Key, "err", err) // the worker's start is a no-op then
+		}
+	}
+	return lead.MessageOf(n), nil
+}
+
+// PreviewTemplate renders template id for lead leadID, which me may read.
+func (s *Service) PreviewTemplate(ctx context.Context, me lead.User, id, leadID string) (Rendered, error) {
+	t, err := s.Template(ctx, me, id)
+	if err != nil {
+		return Rendered{}, err
+	}
+	out, err := s.PreviewMessage(ctx, me, leadID, MessageInput{Channel: t.Channel, TemplateID: t.ID})
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return out, lead.Invalid(lead.FieldError{Field: "lead_id", Reason: "is not a lead you may see"})
+	}
+	return out, err
+}
+
+// PreviewMessage renders message in for lead id, which me may read,
+// without sending it.
+func (s *Service) PreviewMessage(ctx context.Context, me lead.User, id string, in MessageInput) (Rendered, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err != nil {
+		return Rendered{}, err
+	}
+	n, err := s.composeMessage(ctx, me, l, in)
+	return Rendered{Subject: n.Subject, Body: n.Text}, err
+}
+
+// LeadMessages lists the messages to lead id, newest first, to whoever
+// may read the lead.
+func (s *Service) LeadMessages(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.Message, string, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err != nil {
+		return nil, "", err
+	}
+	ns, next, err := s.db.Notifications(ctx, store.NotificationFilter{LeadID: l.ID, Kind: lead.MessageKind, Limit: limit, Cursor: cursor})
+	out := make([]lead.Message, len(ns))
+	for i, n := range ns {
+		out[i] = lead.MessageOf(n)
+	}
+	return out, next, err
+}
+
+// composeMessage is the message in to l, rendered (not stored): its
+// channel, address ("" when l has none there), text, the rep's name it comes from and the
+// unsubscribe link.
+func (s *Service) composeMessage(ctx context.Context, me lead.User, l lead.Lead, in MessageInput) (lead.Notification, error) {
+	n := lead.Notification{Channel: strings.TrimSpace(in.Channel), TemplateID: in.TemplateID}
+	var f lead.Fields
+	if !lead.KnownChannel(n.Channel) {
+		f.Add("channel", "must be email, sms, messenger or whatsapp")
+	}
+	if in.TemplateID != "" && (in.Subject != "" || in.Body != "") {
+		f.Add("template_id", "give a template or a subject and body, not both")
+	}
+	if err := f.Err(); err != nil {
+		return n, err
+	}
+	n.ToEmail = Address(l, n.Channel) // "" in a preview for a lead without one
+	subject, body, lang := in.Subject, in.Body, ""
+	if in.TemplateID != "" {
+		t, err := s.db.Template(ctx, in.TemplateID)
+		if err != nil || t.Channel != n.Channel {
+			return n, lead.Invalid(lead.FieldError{Field: "template_id", Reason: "is not a template of this channel"})
+		}
+		subject, body, lang = t.Subject, t.Body, t.Language
+	}
+	custom, err := s.compileMessage(ctx, n.Channel, subject, body)
+	if err != nil {
+		return n, err
+	}
+	rep := me
+	if l.OwnerID != "" && l.OwnerID != me.ID {
+		if rep, err = s.db.User(ctx, l.OwnerID); err != nil {
+			return n, err
+		}
+	}
+	n.FromName = rep.Name
+	var invite string
+	if strings.Contains(subject+body, "InviteURL") {
+		tok, err := s.db.InviteToken(ctx, rep.ID, s.cfg.InviteKey)
+		if err != nil {
+			return n, err
+		}
+		invite = InviteURL(s.cfg.PublicURL, tok)
+	}
+	unsubscribe := BaseURL(s.cfg.PublicURL) + "/u/" + s.unsubscribeToken(l.ID, n.Channel, n.ToEmail)
+	d := lead.NewTemplateData(l, custom, lead.TemplateRep{Name: rep.Name, Email: rep.Email}, invite, unsubscribe)
+	if n.Subject, err = lead.RenderTemplate("subject", subject, custom, d); err != nil {
+		return n, err
+	}
+	if n.Text, err = lead.RenderTemplate("body", body, custom, d); err != nil {
+		return n, err
+	}
+	if n.Channel == lead.ChannelEmail {
+		// Every e-mail to a lead carries its unsubscribe link, in the body
+		// (unless the template placed it) and in the one-click headers.
+		n.UnsubscribeURL = unsubscribe
+		if !strings.Contains(n.Text, unsubscribe) {
+			n.Text += "\n\n" + i18n.T(lang, "nurture.footer_unsubscribe", "URL", unsubscribe)
+		}
+	}
+	return n, nil
+}
+
+// Address is l's address on a channel: its e-mail, its phone (E.164) for
+// SMS and WhatsApp, its Messenger page-scoped id (the custom field
+// messenger_psid); "" when it has none.
+func Address(l lead.Lead, ch string) string {
+	switch ch {
+	case lead.ChannelEmail:
+		return strings.TrimSpace(l.Email)
+	case lead.ChannelSMS, lead.ChannelWhatsApp:
+		return l.PhoneE164
+	case lead.ChannelMessenger:
+		if v, ok := l.Custom[MessengerIDField].(string); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// MessengerIDField is the lead's custom field holding its Messenger
+// page-scoped id.
+const MessengerIDField = "messenger_psid"
