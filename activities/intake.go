@@ -97,6 +97,7 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	if err != nil {
 		return p, err
 	}
+	l.PoolID = poolID // the pool's team's lists and rules apply
 	if pol.Distribution != "" && pol.Distribution != lead.DistributionClaimOnly {
 		if p.AutoAccept, err = a.autoAccept(ctx, l, &pol); err != nil {
 			return p, err

@@ -50,6 +50,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		w.Expect(w.Do("POST", "/api/v1/chat-targets", w.Tokens[apptest.SubMember], `{"kind":"slack","url":"http://127.0.0.1:9/h","active":false}`), 201).JSON(w.T, &out)
 		return out.ID
 	}
+	// A global ignored company: the admins' to remove (the matrix's managers have no team).
+	ignored := (*apptest.World).IgnoredCompany
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -133,6 +135,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/chat-targets":                           {Body: fixed(`{"kind":"wecom","url":"http://127.0.0.1:9/h","active":false}`), Want: apptest.All(201)},
 		"PATCH /api/v1/chat-targets/:id":                      {Fixture: once("chat", chatTarget), Body: fixed(`{"kinds":["assigned"]}`), Want: [apptest.Subjects]int{200, 404, 404, 200, 404, 404, 404}},
 		"DELETE /api/v1/chat-targets/:id":                     {Fixture: chatTarget, Want: [apptest.Subjects]int{204, 404, 404, 204, 404, 404, 404}},
+		"GET /api/v1/companies/ignored":                       {Want: staffOnly},
+		"POST /api/v1/companies/ignored":                      {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"DELETE /api/v1/companies/ignored/:id":                {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
 		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},

@@ -60,4 +60,5 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeReports(v1)
 	s.routeWebhooks(v1)
 	s.routeChatTargets(v1)
+	s.routeCompanies(v1)
 }

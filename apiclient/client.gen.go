@@ -1592,6 +1592,35 @@ type Health struct {
 	Status string `json:"status"`
 }
 
+// IgnoreCompanyInput defines model for IgnoreCompanyInput.
+type IgnoreCompanyInput struct {
+	Name string `json:"name"`
+
+	// TeamId the team's list (admins; a manager may name only their own team); absent: an admin's global list, a manager's team
+	TeamId *string `json:"team_id,omitempty"`
+}
+
+// IgnoredCompany defines model for IgnoredCompany.
+type IgnoredCompany struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy *string   `json:"created_by,omitempty"`
+	Id        string    `json:"id"`
+
+	// Key the normalised name leads are matched by
+	Key string `json:"key"`
+
+	// Name the name as entered
+	Name string `json:"name"`
+
+	// TeamId the team whose list it is on; absent: the global list
+	TeamId *string `json:"team_id,omitempty"`
+}
+
+// IgnoredCompanyPage defines model for IgnoredCompanyPage.
+type IgnoredCompanyPage struct {
+	Items []IgnoredCompany `json:"items"`
+}
+
 // Import processed of total rows; each processed row is created (warnings counts those that duplicate a lead), merged, rejected (bad input, a validation rule, or a duplicate under reject), failed, or already_imported (the same row of the same file was imported before)
 type Import struct {
 	AlreadyImported int                `json:"already_imported"`
@@ -3052,6 +3081,9 @@ type CreateChatTargetJSONRequestBody = ChatTargetInput
 // UpdateChatTargetJSONRequestBody defines body for UpdateChatTarget for application/json ContentType.
 type UpdateChatTargetJSONRequestBody = ChatTargetInput
 
+// IgnoreCompanyJSONRequestBody defines body for IgnoreCompany for application/json ContentType.
+type IgnoreCompanyJSONRequestBody = IgnoreCompanyInput
+
 // CreateExportJSONRequestBody defines body for CreateExport for application/json ContentType.
 type CreateExportJSONRequestBody = ExportInput
 
@@ -3293,6 +3325,34 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
 	UpdateChatTarget(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListIgnoredCompanies The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+	//
+	// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+	ListIgnoredCompanies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IgnoreCompanyWithBody Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompanyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IgnoreCompany Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompany(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnignoreCompany Remove a company from its ignore list (an admin any; a manager their team's only)
+	//
+	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+	UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers The customers of the leads the caller may read, newest first
 	//
@@ -4214,6 +4274,74 @@ func (c *Client) UpdateChatTargetWithBody(ctx context.Context, id string, conten
 // Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
 func (c *Client) UpdateChatTarget(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChatTargetRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListIgnoredCompanies The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+//
+// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+func (c *Client) ListIgnoredCompanies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIgnoredCompaniesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IgnoreCompanyWithBody Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *Client) IgnoreCompanyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIgnoreCompanyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IgnoreCompany Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *Client) IgnoreCompany(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIgnoreCompanyRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnignoreCompany Remove a company from its ignore list (an admin any; a manager their team's only)
+//
+// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+func (c *Client) UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnignoreCompanyRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6485,6 +6613,107 @@ func NewUpdateChatTargetRequestWithBody(server string, id string, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListIgnoredCompaniesRequest constructs an http.Request for the ListIgnoredCompanies method
+func NewListIgnoredCompaniesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/companies/ignored")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIgnoreCompanyRequest calls the generic IgnoreCompany builder with application/json body
+func NewIgnoreCompanyRequest(server string, body IgnoreCompanyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIgnoreCompanyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewIgnoreCompanyRequestWithBody constructs an http.Request for the IgnoreCompany method, with any body, and a specified content type
+func NewIgnoreCompanyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/companies/ignored")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUnignoreCompanyRequest constructs an http.Request for the UnignoreCompany method
+func NewUnignoreCompanyRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/companies/ignored/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -11154,6 +11383,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
 	UpdateChatTargetWithResponse(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChatTargetResponse, error)
 
+	// ListIgnoredCompaniesWithResponse The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+	ListIgnoredCompaniesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListIgnoredCompaniesResponse, error)
+
+	// IgnoreCompanyWithBodyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompanyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error)
+
+	// IgnoreCompanyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompanyWithResponse(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error)
+
+	// UnignoreCompanyWithResponse Remove a company from its ignore list (an admin any; a manager their team's only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+	UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error)
+
 	// ListCustomersWithResponse The customers of the leads the caller may read, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -12409,6 +12670,241 @@ func (r UpdateChatTargetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateChatTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListIgnoredCompaniesResponse429Headers the declared response headers of an HTTP 429 response for ListIgnoredCompanies
+type ListIgnoredCompaniesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListIgnoredCompaniesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IgnoredCompanyPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIgnoredCompaniesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIgnoredCompaniesResponse) GetJSON200() *IgnoredCompanyPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIgnoredCompaniesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListIgnoredCompaniesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListIgnoredCompaniesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIgnoredCompaniesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIgnoredCompaniesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIgnoredCompaniesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIgnoredCompaniesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IgnoreCompanyResponse429Headers the declared response headers of an HTTP 429 response for IgnoreCompany
+type IgnoreCompanyResponse429Headers struct {
+	RetryAfter *int
+}
+
+type IgnoreCompanyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IgnoredCompany
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IgnoreCompanyResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IgnoreCompanyResponse) GetJSON201() *IgnoredCompany {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r IgnoreCompanyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IgnoreCompanyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IgnoreCompanyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IgnoreCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnignoreCompanyResponse429Headers the declared response headers of an HTTP 429 response for UnignoreCompany
+type UnignoreCompanyResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UnignoreCompanyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnignoreCompanyResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UnignoreCompanyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnignoreCompanyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnignoreCompanyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnignoreCompanyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20283,6 +20779,62 @@ func (c *ClientWithResponses) UpdateChatTargetWithResponse(ctx context.Context, 
 	return ParseUpdateChatTargetResponse(rsp)
 }
 
+// ListIgnoredCompaniesWithResponse The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+func (c *ClientWithResponses) ListIgnoredCompaniesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListIgnoredCompaniesResponse, error) {
+	rsp, err := c.ListIgnoredCompanies(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIgnoredCompaniesResponse(rsp)
+}
+
+// IgnoreCompanyWithBodyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *ClientWithResponses) IgnoreCompanyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error) {
+	rsp, err := c.IgnoreCompanyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnoreCompanyResponse(rsp)
+}
+
+// IgnoreCompanyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *ClientWithResponses) IgnoreCompanyWithResponse(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error) {
+	rsp, err := c.IgnoreCompany(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnoreCompanyResponse(rsp)
+}
+
+// UnignoreCompanyWithResponse Remove a company from its ignore list (an admin any; a manager their team's only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+func (c *ClientWithResponses) UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error) {
+	rsp, err := c.UnignoreCompany(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnignoreCompanyResponse(rsp)
+}
+
 // ListCustomersWithResponse The customers of the leads the caller may read, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22271,6 +22823,217 @@ func ParseUpdateChatTargetResponse(rsp *http.Response) (*UpdateChatTargetRespons
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UpdateChatTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListIgnoredCompaniesResponse parses an HTTP response from a ListIgnoredCompaniesWithResponse call
+func ParseListIgnoredCompaniesResponse(rsp *http.Response) (*ListIgnoredCompaniesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIgnoredCompaniesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IgnoredCompanyPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListIgnoredCompaniesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIgnoreCompanyResponse parses an HTTP response from a IgnoreCompanyWithResponse call
+func ParseIgnoreCompanyResponse(rsp *http.Response) (*IgnoreCompanyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IgnoreCompanyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IgnoredCompany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers IgnoreCompanyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnignoreCompanyResponse parses an HTTP response from a UnignoreCompanyWithResponse call
+func ParseUnignoreCompanyResponse(rsp *http.Response) (*UnignoreCompanyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnignoreCompanyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UnignoreCompanyResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -38,6 +38,7 @@ var menu = []struct {
 	{web.NavLink{Key: "rejections", URL: "/reports/rejections", Label: "nav.rejections"}, service.GateStaff},
 	{web.NavLink{Key: "duplicates", URL: "/settings/duplicates", Label: "nav.duplicates"}, service.GateStaff},
 	{web.NavLink{Key: "webhooks", URL: "/webhooks", Label: "webhooks.nav"}, service.GateStaff},
+	{web.NavLink{Key: "companies", URL: "/companies", Label: "registration.companies_nav"}, service.GateStaff},
 }
 
 // menuFor is the management links user u may use.

@@ -65,6 +65,7 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		{"duplicates", "/settings/duplicates"},
 		{"webhooks", "/webhooks"},
 		{"webhook", "/webhooks/" + hook},
+		{"companies", "/companies"},
 		{"not-found", "/no-such-page"},
 	}
 	for i, p := range pages {

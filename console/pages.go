@@ -53,6 +53,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleRules(get, post)
 	s.consoleReports(get, post)
 	s.consoleWebhooks(get, post)
+	s.consoleCompanies(get, post)
 	s.adminRoutes(get, post)
 }
 

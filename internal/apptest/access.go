@@ -194,3 +194,10 @@ func (w *World) Field() string {
 	w.Expect(w.Do("POST", "/api/v1/fields", w.Admin, fmt.Sprintf(`{"entity":"lead","name":"field_%d","type":"text"}`, w.Seq.Add(1))), 201).JSON(w.T, &d)
 	return d.ID
 }
+
+// IgnoredCompany adds a company to the global ignore list and returns the entry's id.
+func (w *World) IgnoredCompany() string {
+	var out struct{ ID string }
+	w.Expect(w.Do("POST", "/api/v1/companies/ignored", w.Admin, fmt.Sprintf(`{"name":"Ignored Fixture %d"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
+	return out.ID
+}

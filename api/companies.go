@@ -1,0 +1,44 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/leadflow/leadflow/httpx"
+	"github.com/leadflow/leadflow/service"
+)
+
+// routeCompanies registers the ignored companies (staff read; an admin
+// edits the global list, a manager their team's: service/companies.go).
+func (s *Server) routeCompanies(v1 fiber.Router) {
+	staff := s.gate(service.GateStaff)
+	v1.Get("/companies/ignored", staff, s.listIgnoredCompanies)
+	v1.Post("/companies/ignored", staff, s.ignoreCompany)
+	v1.Delete("/companies/ignored/:id", staff, s.unignoreCompany)
+}
+
+func (s *Server) listIgnoredCompanies(c *fiber.Ctx) error {
+	items, err := s.svc.IgnoredCompanies(c.UserContext(), httpx.Caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(httpx.Page(items, ""))
+}
+
+func (s *Server) ignoreCompany(c *fiber.Ctx) error {
+	var b service.IgnoreCompanyInput
+	if err := httpx.DecodeJSON(c, &b); err != nil {
+		return err
+	}
+	out, err := s.svc.IgnoreCompany(c.UserContext(), httpx.Caller(c), idempotencyKey(c), b)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *Server) unignoreCompany(c *fiber.Ctx) error {
+	if err := s.svc.UnignoreCompany(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
