@@ -33,20 +33,15 @@ func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.I
 // sets, each decision recorded with its rule set's version and trace.
 // Rules that fail at run time decide nothing and flag the lead for review.
 func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptions) (lead.IntakePlan, error) {
-	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting)
+	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting, rules.KindRegistration)
 	if err != nil {
 		return lead.IntakePlan{}, err
 	}
 	validation, scoring, routing := sets[0], sets[1], sets[2]
-	var needs []rules.FactNeed
-	for _, s := range sets {
-		needs = append(needs, s.Facts()...)
-	}
-	counts, err := a.Store.IPCompanies(ctx, []string{l.ID}, rules.Windows(needs))
+	env, err := a.envOf(ctx, l, sets...)
 	if err != nil {
 		return lead.IntakePlan{}, err
 	}
-	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, a.now())
 
 	opts := lead.IntakeOptions{}
 	if in != nil {
@@ -98,6 +93,9 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 		return p, err
 	}
 	l.PoolID = poolID // the pool's team's lists and rules apply
+	if p.Registered, err = a.registration(ctx, l, env); err != nil {
+		return p, err
+	}
 	if pol.Distribution != "" && pol.Distribution != lead.DistributionClaimOnly {
 		if p.AutoAccept, err = a.autoAccept(ctx, l, &pol); err != nil {
 			return p, err

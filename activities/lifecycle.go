@@ -291,9 +291,3 @@ func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conver
 	c.Decision = &ev
 	return nil
 }
-
-// Edit changes a lead's details.
-func (a *Activities) Edit(ctx context.Context, e lead.Edit) (lead.Lead, error) {
-	l, err := a.Store.EditLead(ctx, e)
-	return l, wrap(err)
-}

@@ -1,11 +1,17 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/leadflow/leadflow/api"
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/worker"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // managedTeam makes a team with a manager and returns the team's and the
@@ -62,4 +68,126 @@ func TestIgnoredCompanies(t *testing.T) {
 	}
 	s.Expect(s.Do("DELETE", "/api/v1/companies/ignored/"+mine.ID, mgrA, ""), 204)
 	s.Expect(s.Do("DELETE", "/api/v1/companies/ignored/"+mine.ID, mgrA, ""), 404)
+}
+
+// registeredEvents are the "registered" events of lead id's history.
+func registeredEvents(s *apptest.Stack, id string) []lead.Event {
+	var out []lead.Event
+	for _, e := range s.History(id) {
+		if e.Type == lead.EventAutoRegistered {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestAutoRegistration (seed 003): a lead created matching a group of the
+// registration rules is registered once, with the rule version in its
+// history, and lead.registered is delivered once; a lead created not
+// matching registers when an edit makes it match, and not again; a lead of
+// an ignored company never does; leads older than the rules are not combed
+// through.
+func TestAutoRegistration(t *testing.T) {
+	s, _ := apptest.NewHookStack(t, worker.Webhooks{PollEvery: 50 * time.Millisecond,
+		Retry: workflows.WebhookRetry{Initial: 50 * time.Millisecond, Max: 400 * time.Millisecond, For: 15 * time.Second, Timeout: 5 * time.Second}})
+	hooks := apptest.NewReceiver(t)
+	s.Expect(s.Do("POST", "/api/v1/webhooks", s.Admin, fmt.Sprintf(`{"url":%q,"events":["lead.registered"]}`, hooks.URL)), 201)
+
+	older := s.CreateLead(`{"company":"Before Rules Trading","phone":"13800138701","country":"CN","email":"a@before.example"}`)
+	// Test and preview the draft like any kind: the older lead would be registered by group 1.
+	draft := `{"groups":[["lead.country == \"CN\"","lead.email != \"\""],["\"vip\" in lead.tags"]]}`
+	var tried rules.Outcome
+	s.Expect(s.Do("POST", "/api/v1/rules/registration/test", s.Admin, `{"lead":{"company":"X","tags":["vip"]},"rules":`+draft+`}`), 200).JSON(t, &tried)
+	if !tried.Register || tried.Group != 2 {
+		t.Fatalf("test of the draft: %+v", tried)
+	}
+	var prev api.PreviewResult
+	s.Expect(s.Do("POST", "/api/v1/rules/registration/preview", s.Admin, `{"rules":`+draft+`}`), 200).JSON(t, &prev)
+	if prev.Sample != 1 || prev.Changed != 1 {
+		t.Fatalf("preview of the draft: %+v", prev)
+	}
+	var set lead.RuleSet
+	s.Expect(s.Do("PUT", "/api/v1/rules/registration", s.Admin,
+		`{"groups":[["lead.country == \"CN\"","lead.email != \"\""],["\"vip\" in lead.tags"]]}`), 200).JSON(t, &set)
+	apptest.FieldProblem(t, s.Expect(s.Do("PUT", "/api/v1/rules/registration", s.Admin, `{"groups":[["lead.country =="]]}`), 422), "groups[0][0]")
+	s.Expect(s.Do("POST", "/api/v1/companies/ignored", s.Admin, `{"name":"Ignored Buyer Co., Ltd."}`), 201)
+
+	matching := s.CreateLead(`{"company":"Match Trading","phone":"13800138702","country":"CN","email":"b@match.example"}`)
+	later := s.CreateLead(`{"company":"Later Trading","phone":"13800138703","country":"CN"}`)
+	ignored := s.CreateLead(`{"company":"IGNORED BUYER CO","phone":"13800138704","country":"CN","email":"c@ignored.example"}`)
+
+	if got := registeredEvents(s, matching.ID); len(got) != 1 || got[0].RuleVersion != set.Version || got[0].RuleKind != "registration" {
+		t.Fatalf("the matching lead's registrations: %+v (rules v%d)", got, set.Version)
+	}
+	if s.GetLead(matching.ID).RegisteredAt == nil {
+		t.Error("the matching lead has no registered_at")
+	}
+	for _, id := range []string{older.ID, later.ID, ignored.ID} {
+		if got := registeredEvents(s, id); len(got) != 0 || s.GetLead(id).RegisteredAt != nil {
+			t.Errorf("lead %s registered: %+v", id, got)
+		}
+	}
+
+	// An edit that makes the lead match registers it then (the second group); another edit does not again.
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+later.ID, s.Admin, `{"tags":["vip"]}`), 200)
+	got := registeredEvents(s, later.ID)
+	if len(got) != 1 || got[0].RuleVersion != set.Version || fmt.Sprint(got[0].Data["group"]) != "2" {
+		t.Fatalf("after the edit: %+v", got)
+	}
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+later.ID, s.Admin, `{"notes":"still vip"}`), 200)
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+ignored.ID, s.Admin, `{"tags":["vip"]}`), 200)
+	if n, m := len(registeredEvents(s, later.ID)), len(registeredEvents(s, ignored.ID)); n != 1 || m != 0 {
+		t.Fatalf("registrations after more edits: %d of the edited lead, %d of the ignored company's", n, m)
+	}
+
+	// lead.registered: once per registered lead, naming it.
+	want := map[string]bool{matching.ID: true, later.ID: true}
+	s.WaitFor(10*time.Second, "two lead.registered deliveries", func() bool { return len(hooks.Got()) >= 2 })
+	time.Sleep(300 * time.Millisecond) // a duplicate would come now
+	seen := map[string]int{}
+	for _, r := range hooks.Got() {
+		apptest.CheckWebhookEvent(t, r.Body)
+		var ev struct {
+			Type string
+			Data struct{ Lead lead.Lead }
+		}
+		if err := json.Unmarshal(r.Body, &ev); err != nil || ev.Type != "lead.registered" || !want[ev.Data.Lead.ID] {
+			t.Errorf("delivery %s: %s (%v)", r.ID, r.Body, err)
+		}
+		seen[ev.Data.Lead.ID]++
+	}
+	if len(seen) != 2 || seen[matching.ID] != 1 || seen[later.ID] != 1 {
+		t.Errorf("lead.registered deliveries per lead: %v", seen)
+	}
+}
+
+// TestAutoAcceptOnEdit: the auto_accept groups are decided again when a
+// lead is edited: an offered lead an edit makes match is accepted for the
+// rep it is offered to; a lead of an ignored company is not.
+func TestAutoAcceptOnEdit(t *testing.T) {
+	s := apptest.NewStack(t)
+	repID, _ := s.CreateRep("Accepter", 10)
+	pool := s.CreatePool(fmt.Sprintf(`{"name":"Offers","scope":"global","member_ids":[%q],"policy":{"distribution":"round_robin","accept_timeout":"1h"}}`, repID))
+	s.Expect(s.Do("PUT", "/api/v1/rules/auto_accept", s.Admin, `{"groups":[["\"hot\" in lead.tags"]]}`), 200)
+	s.Expect(s.Do("POST", "/api/v1/companies/ignored", s.Admin, `{"name":"Cold Calls Ltd"}`), 201)
+	offered := func(body string) lead.Lead {
+		l := s.CreateLead(body)
+		var moved lead.Lead
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, pool)), 200).JSON(t, &moved)
+		if moved.Status != lead.StatusOffered || moved.OwnerID != repID {
+			t.Fatalf("not offered: %+v", moved)
+		}
+		return l
+	}
+	warm := offered(`{"company":"Warm Trading","phone":"13800138711","country":"CN"}`)
+	cold := offered(`{"company":"Cold Calls","phone":"13800138712","country":"CN"}`)
+	var edited lead.Lead
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+warm.ID, s.Admin, `{"tags":["hot"]}`), 200).JSON(t, &edited)
+	if edited.Status != lead.StatusAssigned || edited.OwnerID != repID || s.GetLead(warm.ID).Status != lead.StatusAssigned {
+		t.Fatalf("the edited lead that matches: %+v", edited)
+	}
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+cold.ID, s.Admin, `{"tags":["hot"]}`), 200).JSON(t, &edited)
+	if edited.Status != lead.StatusOffered {
+		t.Fatalf("the ignored company's lead: %+v", edited)
+	}
 }

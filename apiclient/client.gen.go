@@ -743,11 +743,12 @@ func (e RuleTo) Valid() bool {
 
 // Defines values for RuleKind.
 const (
-	RuleKindAutoAccept RuleKind = "auto_accept"
-	RuleKindConversion RuleKind = "conversion"
-	RuleKindRouting    RuleKind = "routing"
-	RuleKindScoring    RuleKind = "scoring"
-	RuleKindValidation RuleKind = "validation"
+	RuleKindAutoAccept   RuleKind = "auto_accept"
+	RuleKindConversion   RuleKind = "conversion"
+	RuleKindRegistration RuleKind = "registration"
+	RuleKindRouting      RuleKind = "routing"
+	RuleKindScoring      RuleKind = "scoring"
+	RuleKindValidation   RuleKind = "validation"
 )
 
 // Valid indicates whether the value is a known member of the RuleKind enum.
@@ -756,6 +757,8 @@ func (e RuleKind) Valid() bool {
 	case RuleKindAutoAccept:
 		return true
 	case RuleKindConversion:
+		return true
+	case RuleKindRegistration:
 		return true
 	case RuleKindRouting:
 		return true
@@ -882,6 +885,7 @@ const (
 	WebhookEventTypeLeadOffered     WebhookEventType = "lead.offered"
 	WebhookEventTypeLeadPooled      WebhookEventType = "lead.pooled"
 	WebhookEventTypeLeadReclaimed   WebhookEventType = "lead.reclaimed"
+	WebhookEventTypeLeadRegistered  WebhookEventType = "lead.registered"
 	WebhookEventTypeLeadRejected    WebhookEventType = "lead.rejected"
 	WebhookEventTypeLeadReturned    WebhookEventType = "lead.returned"
 )
@@ -908,6 +912,8 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeLeadPooled:
 		return true
 	case WebhookEventTypeLeadReclaimed:
+		return true
+	case WebhookEventTypeLeadRegistered:
 		return true
 	case WebhookEventTypeLeadRejected:
 		return true
@@ -1239,10 +1245,13 @@ type CreatedLead struct {
 	Phones *[]string `json:"phones,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
-	Policy        *Policy   `json:"policy,omitempty"`
-	PoolId        *string   `json:"pool_id,omitempty"`
-	Profession    *string   `json:"profession,omitempty"`
-	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+	Policy     *Policy `json:"policy,omitempty"`
+	PoolId     *string `json:"pool_id,omitempty"`
+	Profession *string `json:"profession,omitempty"`
+
+	// RegisteredAt when the registration rules registered the lead (once)
+	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
+	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
@@ -1367,7 +1376,7 @@ type Event struct {
 	// Trace the explanation trace of the rule evaluation
 	Trace interface{} `json:"trace,omitempty"`
 
-	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again, reopened, readmitted
+	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again, registered, reopened, readmitted
 	Type string `json:"type"`
 }
 
@@ -1776,10 +1785,13 @@ type Lead struct {
 	Phones *[]string `json:"phones,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
-	Policy        *Policy   `json:"policy,omitempty"`
-	PoolId        *string   `json:"pool_id,omitempty"`
-	Profession    *string   `json:"profession,omitempty"`
-	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+	Policy     *Policy `json:"policy,omitempty"`
+	PoolId     *string `json:"pool_id,omitempty"`
+	Profession *string `json:"profession,omitempty"`
+
+	// RegisteredAt when the registration rules registered the lead (once)
+	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
+	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
@@ -1849,10 +1861,13 @@ type LeadDetail struct {
 	Phones *[]string `json:"phones,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d
-	Policy        *Policy   `json:"policy,omitempty"`
-	PoolId        *string   `json:"pool_id,omitempty"`
-	Profession    *string   `json:"profession,omitempty"`
-	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+	Policy     *Policy `json:"policy,omitempty"`
+	PoolId     *string `json:"pool_id,omitempty"`
+	Profession *string `json:"profession,omitempty"`
+
+	// RegisteredAt when the registration rules registered the lead (once)
+	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
+	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
@@ -2047,20 +2062,26 @@ type OrderInput struct {
 
 // Outcome what a rule set decided, with the trace
 type Outcome struct {
-	Accept    *bool                   `json:"accept,omitempty"`
-	Customer  *map[string]interface{} `json:"customer,omitempty"`
-	Errors    *[]string               `json:"errors,omitempty"`
-	Fields    *[]FieldError           `json:"fields,omitempty"`
-	Ignored   *bool                   `json:"ignored,omitempty"`
-	Kind      string                  `json:"kind"`
-	Order     *map[string]interface{} `json:"order,omitempty"`
-	PoolId    *string                 `json:"pool_id,omitempty"`
-	Reasons   *[]string               `json:"reasons,omitempty"`
-	Rejected  *bool                   `json:"rejected,omitempty"`
-	Rule      *string                 `json:"rule,omitempty"`
-	Score     *int                    `json:"score,omitempty"`
-	ToInviter *bool                   `json:"to_inviter,omitempty"`
-	Trace     *[]TraceStep            `json:"trace"`
+	Accept   *bool                   `json:"accept,omitempty"`
+	Customer *map[string]interface{} `json:"customer,omitempty"`
+	Errors   *[]string               `json:"errors,omitempty"`
+	Fields   *[]FieldError           `json:"fields,omitempty"`
+
+	// Group registration: the group that matched (1-based)
+	Group   *int                    `json:"group,omitempty"`
+	Ignored *bool                   `json:"ignored,omitempty"`
+	Kind    string                  `json:"kind"`
+	Order   *map[string]interface{} `json:"order,omitempty"`
+	PoolId  *string                 `json:"pool_id,omitempty"`
+	Reasons *[]string               `json:"reasons,omitempty"`
+
+	// Register registration: the lead is registered
+	Register  *bool        `json:"register,omitempty"`
+	Rejected  *bool        `json:"rejected,omitempty"`
+	Rule      *string      `json:"rule,omitempty"`
+	Score     *int         `json:"score,omitempty"`
+	ToInviter *bool        `json:"to_inviter,omitempty"`
+	Trace     *[]TraceStep `json:"trace"`
 
 	// Version the rule set version; 0 for a draft
 	Version int `json:"version"`
@@ -2363,7 +2384,7 @@ type RuleKind string
 type RulePreviewInput struct {
 	Limit *int `json:"limit,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules RuleSetBody `json:"rules"`
 }
 
@@ -2371,7 +2392,7 @@ type RulePreviewInput struct {
 type RuleSet struct {
 	Active bool `json:"active"`
 
-	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Body      RuleSetBody `json:"body"`
 	CreatedAt time.Time   `json:"created_at"`
 	CreatedBy *string     `json:"created_by,omitempty"`
@@ -2379,7 +2400,7 @@ type RuleSet struct {
 	Version   int         `json:"version"`
 }
 
-// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
 type RuleSetBody struct {
 	DefaultPoolId    *string            `json:"default_pool_id,omitempty"`
 	Groups           *[][]string        `json:"groups,omitempty"`
@@ -2421,7 +2442,7 @@ type RuleTestInput struct {
 	Pool *map[string]interface{} `json:"pool,omitempty"`
 	Rep  *map[string]interface{} `json:"rep,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules *RuleSetBody `json:"rules,omitempty"`
 }
 

@@ -110,6 +110,10 @@ type Lead struct {
 	// DuplicateOf is the live lead this one duplicates, when it was created
 	// anyway under the warn policy.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// RegisteredAt is when the registration rules registered the lead with
+	// the supplier's systems (once; its history's "registered" event says
+	// by which rule version).
+	RegisteredAt *time.Time `json:"registered_at,omitempty"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
 }
@@ -260,6 +264,9 @@ const (
 	EventExempted    EventType = "reclaim_exempt"   // reclaim_exempt_when kept the lead with its owner
 	EventMerged      EventType = "merged"           // this lead was a duplicate, merged into another
 	EventRegistered  EventType = "registered_again" // a duplicate registration was merged into this lead
+	// EventAutoRegistered: the registration rules registered the lead with
+	// the supplier's systems (seed 003), when it was created or edited.
+	EventAutoRegistered EventType = "registered"
 	// EventInviterRefused: a duplicate registered through a rep's invite
 	// link was merged into this lead, which the rep could not claim.
 	EventInviterRefused EventType = "not_given_to_inviter"

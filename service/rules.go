@@ -20,7 +20,7 @@ import (
 func RuleKind(k string) (rules.Kind, error) {
 	kind := rules.Kind(k)
 	if !kind.Valid() {
-		return kind, lead.Errorf(lead.CodeNotFound, "no rule-set kind %q: use validation, routing, auto_accept, scoring or conversion", k)
+		return kind, lead.Errorf(lead.CodeNotFound, "no rule-set kind %q: use validation, routing, auto_accept, scoring, conversion or registration", k)
 	}
 	return kind, nil
 }
@@ -197,6 +197,8 @@ func Decided(o rules.Outcome) map[string]any {
 		return map[string]any{"score": o.Score}
 	case rules.KindAutoAccept:
 		return map[string]any{"accept": o.Accept, "ignored": o.Ignored}
+	case rules.KindRegistration:
+		return map[string]any{"register": o.Register, "group": o.Group}
 	default:
 		return map[string]any{"customer": o.Customer, "order": o.Order}
 	}

@@ -13,3 +13,16 @@ CREATE TABLE ignored_companies (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX ignored_companies_key ON ignored_companies (key, coalesce(team_id, '00000000-0000-0000-0000-000000000000'));
+
+-- The registration rule kind: groups of conditions (AND inside a group, OR
+-- across); a new or edited lead that matches is registered, once.
+INSERT INTO rule_sets (kind, version, body) VALUES ('registration', 1, '{"groups": []}');
+INSERT INTO active_rule_sets (kind, version) VALUES ('registration', 1);
+ALTER TABLE leads ADD COLUMN registered_at timestamptz;
+
+-- A registration emits lead.registered: the mapping of 021 (kept under
+-- another name) with one type more.
+ALTER FUNCTION webhook_types(text) RENAME TO webhook_types_021;
+CREATE FUNCTION webhook_types(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE t WHEN 'registered' THEN ARRAY['lead.registered'] ELSE webhook_types_021(t) END
+$$;
