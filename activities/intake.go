@@ -33,7 +33,7 @@ func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.I
 // sets, each decision recorded with its rule set's version and trace.
 // Rules that fail at run time decide nothing and flag the lead for review.
 func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptions) (lead.IntakePlan, error) {
-	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting, rules.KindRegistration)
+	sets, err := a.activeSets(ctx, rules.KindValidation, rules.KindScoring, rules.KindRouting)
 	if err != nil {
 		return lead.IntakePlan{}, err
 	}

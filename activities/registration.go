@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"strings"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
@@ -13,10 +14,11 @@ import (
 // the rules were switched on are not combed through: only a creation or an
 // edit decides.
 
-// registration decides whether lead l (in its pool, which names the team
-// whose ignore list applies) is registered: the "registered" event to
-// record with the rule set's version and trace, nil when it is not. env is
-// the lead's rule environment, nil to build one.
+// registration decides whether lead l is registered: the "registered"
+// event to record with the rule set's version and trace, nil when it is
+// not. The lead's pool names the team whose ignore list and choice of
+// rules apply (the supplier's, or the team's own). env is the lead's rule
+// environment, nil to build one.
 func (a *Activities) registration(ctx context.Context, l lead.Lead, env *rules.Env) (*lead.Event, error) {
 	if l.RegisteredAt != nil {
 		return nil, nil
@@ -24,23 +26,31 @@ func (a *Activities) registration(ctx context.Context, l lead.Lead, env *rules.E
 	if ignored, err := a.Store.CompanyIgnored(ctx, l.Company, l.PoolID); err != nil || ignored {
 		return nil, err
 	}
-	sets, err := a.activeSets(ctx, rules.KindRegistration)
+	stored, err := a.Store.RegistrationRulesFor(ctx, l.PoolID)
 	if err != nil {
 		return nil, err
 	}
-	if env == nil {
-		if env, err = a.envOf(ctx, l, sets...); err != nil {
+	set, err := a.compiledSet(stored)
+	if err != nil {
+		return nil, err
+	}
+	if env == nil || len(set.Facts()) > 0 {
+		if env, err = a.envOf(ctx, l, set); err != nil {
 			return nil, err
 		}
 	}
-	out := sets[0].Evaluate(env)
+	out := set.Evaluate(env)
 	if len(out.Errors) > 0 {
 		a.Log.Warn("registration rules failed at run time", "lead", l.ID, "errors", out.Errors)
 	}
 	if !out.Register {
 		return nil, nil
 	}
-	ev := decisionEvent(lead.EventAutoRegistered, l, out, map[string]any{"group": out.Group})
+	data := map[string]any{"group": out.Group, "rules": lead.RegistrationSupplier}
+	if _, team, own := strings.Cut(stored.Kind, "@"); own {
+		data["rules"], data["team_id"] = lead.RegistrationOwn, team
+	}
+	ev := decisionEvent(lead.EventAutoRegistered, l, out, data)
 	return &ev, nil
 }
 

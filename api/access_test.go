@@ -52,6 +52,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	// A global ignored company: the admins' to remove (the matrix's managers have no team).
 	ignored := (*apptest.World).IgnoredCompany
+	ownRulesTeam := once("own-rules", (*apptest.World).OwnRulesTeam)
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -138,6 +139,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/companies/ignored":                       {Want: staffOnly},
 		"POST /api/v1/companies/ignored":                      {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":                {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
+		"GET /api/v1/teams/:id/registration-rules":            {Fixture: ownRulesTeam, Want: adminOnly},
+		"PUT /api/v1/teams/:id/registration-rules":            {Fixture: ownRulesTeam, Body: fixed(`{"groups":[["lead.country == \"CN\""]]}`), Want: adminOnly},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
 		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},

@@ -8,12 +8,35 @@ import (
 )
 
 // routeCompanies registers the ignored companies (staff read; an admin
-// edits the global list, a manager their team's: service/companies.go).
+// edits the global list, a manager their team's: service/companies.go)
+// and a team's registration rules (service/registration.go).
 func (s *Server) routeCompanies(v1 fiber.Router) {
 	staff := s.gate(service.GateStaff)
 	v1.Get("/companies/ignored", staff, s.listIgnoredCompanies)
 	v1.Post("/companies/ignored", staff, s.ignoreCompany)
 	v1.Delete("/companies/ignored/:id", staff, s.unignoreCompany)
+	v1.Get("/teams/:id/registration-rules", staff, s.teamRegistrationRules)
+	v1.Put("/teams/:id/registration-rules", staff, s.saveTeamRegistrationRules)
+}
+
+func (s *Server) teamRegistrationRules(c *fiber.Ctx) error {
+	out, err := s.svc.TeamRegistrationRules(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) saveTeamRegistrationRules(c *fiber.Ctx) error {
+	body, err := rawBody(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.SaveTeamRegistrationRules(c.UserContext(), httpx.Caller(c), c.Params("id"), body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }
 
 func (s *Server) listIgnoredCompanies(c *fiber.Ctx) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/worker"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -189,5 +190,68 @@ func TestAutoAcceptOnEdit(t *testing.T) {
 	s.Expect(s.Do("PATCH", "/api/v1/leads/"+cold.ID, s.Admin, `{"tags":["hot"]}`), 200).JSON(t, &edited)
 	if edited.Status != lead.StatusOffered {
 		t.Fatalf("the ignored company's lead: %+v", edited)
+	}
+}
+
+// TestTeamRegistrationRules: a team's leads follow the supplier's rules
+// (shown read-only to its manager) until its manager chooses to define the
+// team's own; then only the team's rules register its leads, the team's
+// ignore list applies to its pools only, and another team's manager can
+// neither read nor change them.
+func TestTeamRegistrationRules(t *testing.T) {
+	s := apptest.NewStack(t)
+	teamA, _, mgrA := managedTeam(s, "Ownrules")
+	teamB, _, mgrB := managedTeam(s, "Supplied")
+	poolA := s.CreatePool(fmt.Sprintf(`{"name":"Own pool","scope":"team","team_id":%q}`, teamA))
+	poolB := s.CreatePool(fmt.Sprintf(`{"name":"Supplied pool","scope":"team","team_id":%q}`, teamB))
+	s.Expect(s.Do("PUT", "/api/v1/rules/routing", s.Admin, fmt.Sprintf(`{"rules":[
+		{"name":"a","when":"lead.company startsWith \"Alpha\"","pool_id":%q},
+		{"name":"b","when":"lead.company startsWith \"Beta\"","pool_id":%q}],"default_pool_id":%q}`, poolA, poolB, lead.DefaultPoolID)), 200)
+	var supplier lead.RuleSet
+	s.Expect(s.Do("PUT", "/api/v1/rules/registration", s.Admin, `{"groups":[["lead.country == \"CN\""]]}`), 200).JSON(t, &supplier)
+
+	var shown service.TeamRegistration
+	s.Expect(s.Do("GET", "/api/v1/teams/"+teamA+"/registration-rules", mgrA, ""), 200).JSON(t, &shown)
+	if shown.RegistrationRules != "supplier" || shown.Editable || shown.RuleSet.Version != supplier.Version {
+		t.Fatalf("supplier managed: %+v", shown)
+	}
+	own := `{"groups":[["\"vip\" in lead.tags"]]}`
+	s.Expect(s.Do("PUT", "/api/v1/teams/"+teamA+"/registration-rules", mgrA, own), 409)
+	// The attacker: team B's manager.
+	s.Expect(s.Do("PATCH", "/api/v1/teams/"+teamA, mgrB, `{"registration_rules":"own"}`), 403)
+	s.Expect(s.Do("PATCH", "/api/v1/teams/"+teamA, mgrA, `{"name":"Renamed"}`), 403)
+	apptest.FieldProblem(t, s.Expect(s.Do("PATCH", "/api/v1/teams/"+teamA, mgrA, `{"registration_rules":"mine"}`), 422), "registration_rules")
+	var team lead.Team
+	s.Expect(s.Do("PATCH", "/api/v1/teams/"+teamA, mgrA, `{"registration_rules":"own"}`), 200).JSON(t, &team)
+	if team.RegistrationRules != "own" {
+		t.Fatalf("the team after its choice: %+v", team)
+	}
+	s.Expect(s.Do("GET", "/api/v1/teams/"+teamA+"/registration-rules", mgrB, ""), 403)
+	s.Expect(s.Do("PUT", "/api/v1/teams/"+teamA+"/registration-rules", mgrB, own), 403)
+	apptest.FieldProblem(t, s.Expect(s.Do("PUT", "/api/v1/teams/"+teamA+"/registration-rules", mgrA, `{"groups":[["nope("]]}`), 422), "groups[0][0]")
+	var saved lead.RuleSet
+	s.Expect(s.Do("PUT", "/api/v1/teams/"+teamA+"/registration-rules", mgrA, own), 200).JSON(t, &saved)
+	s.Expect(s.Do("GET", "/api/v1/teams/"+teamA+"/registration-rules", mgrA, ""), 200).JSON(t, &shown)
+	if saved.Version != 1 || !shown.Editable || shown.RuleSet.Version != 1 {
+		t.Fatalf("the team's own rules: saved %+v, shown %+v", saved, shown)
+	}
+	s.Expect(s.Do("POST", "/api/v1/companies/ignored", mgrA, `{"name":"Alpha Skip Ltd"}`), 201)
+
+	alpha := s.CreateLead(`{"company":"Alpha Trading","phone":"13800138721","country":"CN"}`)
+	beta := s.CreateLead(`{"company":"Beta Trading","phone":"13800138722","country":"CN"}`)
+	skipped := s.CreateLead(`{"company":"Alpha Skip","phone":"13800138723","country":"CN","tags":["vip"]}`)
+	if alpha.PoolID != poolA || beta.PoolID != poolB {
+		t.Fatalf("routed to %s and %s", alpha.PoolID, beta.PoolID)
+	}
+	if got := registeredEvents(s, beta.ID); len(got) != 1 || got[0].RuleVersion != supplier.Version || got[0].Data["rules"] != "supplier" {
+		t.Fatalf("the supplied team's lead: %+v", got)
+	}
+	if n, m := len(registeredEvents(s, alpha.ID)), len(registeredEvents(s, skipped.ID)); n != 0 || m != 0 {
+		t.Fatalf("registered by the supplier's rules in a team with its own: %d, ignored %d", n, m)
+	}
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+alpha.ID, s.Admin, `{"tags":["vip"]}`), 200)
+	got := registeredEvents(s, alpha.ID)
+	if len(got) != 1 || got[0].RuleVersion != 1 || got[0].Data["rules"] != "own" || got[0].Data["team_id"] != teamA {
+		t.Fatalf("the own team's lead after the edit: %+v", got)
 	}
 }

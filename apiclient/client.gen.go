@@ -221,9 +221,11 @@ func (e FieldDefType) Valid() bool {
 
 // Defines values for FieldErrorCode.
 const (
+	FieldErrorCodeCompanyName    FieldErrorCode = "company_name"
 	FieldErrorCodeInvalidCountry FieldErrorCode = "invalid_country"
 	FieldErrorCodeInvalidEmail   FieldErrorCode = "invalid_email"
 	FieldErrorCodeMalformed      FieldErrorCode = "malformed"
+	FieldErrorCodeNoTeam         FieldErrorCode = "no_team"
 	FieldErrorCodeRequired       FieldErrorCode = "required"
 	FieldErrorCodeTooLong        FieldErrorCode = "too_long"
 	FieldErrorCodeUnknownField   FieldErrorCode = "unknown_field"
@@ -233,11 +235,15 @@ const (
 // Valid indicates whether the value is a known member of the FieldErrorCode enum.
 func (e FieldErrorCode) Valid() bool {
 	switch e {
+	case FieldErrorCodeCompanyName:
+		return true
 	case FieldErrorCodeInvalidCountry:
 		return true
 	case FieldErrorCodeInvalidEmail:
 		return true
 	case FieldErrorCodeMalformed:
+		return true
+	case FieldErrorCodeNoTeam:
 		return true
 	case FieldErrorCodeRequired:
 		return true
@@ -765,6 +771,60 @@ func (e RuleKind) Valid() bool {
 	case RuleKindScoring:
 		return true
 	case RuleKindValidation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TeamRegistrationRules.
+const (
+	TeamRegistrationRulesOwn      TeamRegistrationRules = "own"
+	TeamRegistrationRulesSupplier TeamRegistrationRules = "supplier"
+)
+
+// Valid indicates whether the value is a known member of the TeamRegistrationRules enum.
+func (e TeamRegistrationRules) Valid() bool {
+	switch e {
+	case TeamRegistrationRulesOwn:
+		return true
+	case TeamRegistrationRulesSupplier:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TeamPatchRegistrationRules.
+const (
+	TeamPatchRegistrationRulesOwn      TeamPatchRegistrationRules = "own"
+	TeamPatchRegistrationRulesSupplier TeamPatchRegistrationRules = "supplier"
+)
+
+// Valid indicates whether the value is a known member of the TeamPatchRegistrationRules enum.
+func (e TeamPatchRegistrationRules) Valid() bool {
+	switch e {
+	case TeamPatchRegistrationRulesOwn:
+		return true
+	case TeamPatchRegistrationRulesSupplier:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TeamRegistrationRegistrationRules.
+const (
+	TeamRegistrationRegistrationRulesOwn      TeamRegistrationRegistrationRules = "own"
+	TeamRegistrationRegistrationRulesSupplier TeamRegistrationRegistrationRules = "supplier"
+)
+
+// Valid indicates whether the value is a known member of the TeamRegistrationRegistrationRules enum.
+func (e TeamRegistrationRegistrationRules) Valid() bool {
+	switch e {
+	case TeamRegistrationRegistrationRulesOwn:
+		return true
+	case TeamRegistrationRegistrationRulesSupplier:
 		return true
 	default:
 		return false
@@ -2460,9 +2520,15 @@ type Team struct {
 	Id        string    `json:"id"`
 	Name      string    `json:"name"`
 
+	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+	RegistrationRules *TeamRegistrationRules `json:"registration_rules,omitempty"`
+
 	// TimeZone IANA zone of the members who set none; absent: the server's
 	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// TeamRegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+type TeamRegistrationRules string
 
 // TeamInput defines model for TeamInput.
 type TeamInput struct {
@@ -2486,11 +2552,31 @@ type TeamPage struct {
 type TeamPatch struct {
 	Name *string `json:"name,omitempty"`
 
+	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules); the team's manager may change this field of their own team
+	RegistrationRules *TeamPatchRegistrationRules `json:"registration_rules,omitempty"`
+
 	// TimeZone an IANA time zone such as Asia/Shanghai (not Local) for the members who set none; absent or empty: the server's
 	//
 	// Example: Asia/Shanghai
 	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// TeamPatchRegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules); the team's manager may change this field of their own team
+type TeamPatchRegistrationRules string
+
+// TeamRegistration defines model for TeamRegistration.
+type TeamRegistration struct {
+	// Editable the team chose own: its rules are saved with PUT
+	Editable bool `json:"editable"`
+
+	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+	RegistrationRules TeamRegistrationRegistrationRules `json:"registration_rules"`
+	RuleSet           RuleSet                           `json:"rule_set"`
+	TeamId            string                            `json:"team_id"`
+}
+
+// TeamRegistrationRegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+type TeamRegistrationRegistrationRules string
 
 // TokenInput optional: without expires_in the token does not expire
 type TokenInput struct {
@@ -3212,6 +3298,9 @@ type UpdateTeamJSONRequestBody = TeamPatch
 
 // SetTeamRecipientsJSONRequestBody defines body for SetTeamRecipients for application/json ContentType.
 type SetTeamRecipientsJSONRequestBody = RecipientsInput
+
+// SaveTeamRegistrationRulesJSONRequestBody defines body for SaveTeamRegistrationRules for application/json ContentType.
+type SaveTeamRegistrationRulesJSONRequestBody = RuleSetBody
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserInput
@@ -4020,14 +4109,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateTeamWithBody Change a team's name or time zone (admin)
+	// UpdateTeamWithBody Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
 	UpdateTeamWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateTeam Change a team's name or time zone (admin)
+	// UpdateTeam Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4052,6 +4141,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/teams/{id}/recipients (the `SetTeamRecipients` operationId).
 	SetTeamRecipients(ctx context.Context, id string, body SetTeamRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamRegistrationRules The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+	//
+	// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+	GetTeamRegistrationRules(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveTeamRegistrationRulesWithBody Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRulesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveTeamRegistrationRules Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRules(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users (admin, manager)
 	//
@@ -6028,7 +6136,7 @@ func (c *Client) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody,
 	return c.Client.Do(req)
 }
 
-// UpdateTeamWithBody Change a team's name or time zone (admin)
+// UpdateTeamWithBody Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes any type of body and a specified content type.
 //
@@ -6045,7 +6153,7 @@ func (c *Client) UpdateTeamWithBody(ctx context.Context, id string, contentType 
 	return c.Client.Do(req)
 }
 
-// UpdateTeam Change a team's name or time zone (admin)
+// UpdateTeam Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6101,6 +6209,55 @@ func (c *Client) SetTeamRecipientsWithBody(ctx context.Context, id string, conte
 // Corresponds with PUT /api/v1/teams/{id}/recipients (the `SetTeamRecipients` operationId).
 func (c *Client) SetTeamRecipients(ctx context.Context, id string, body SetTeamRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetTeamRecipientsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamRegistrationRules The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+//
+// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+func (c *Client) GetTeamRegistrationRules(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRegistrationRulesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveTeamRegistrationRulesWithBody Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *Client) SaveTeamRegistrationRulesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveTeamRegistrationRulesRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveTeamRegistrationRules Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *Client) SaveTeamRegistrationRules(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveTeamRegistrationRulesRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10583,6 +10740,87 @@ func NewSetTeamRecipientsRequestWithBody(server string, id string, contentType s
 	return req, nil
 }
 
+// NewGetTeamRegistrationRulesRequest constructs an http.Request for the GetTeamRegistrationRules method
+func NewGetTeamRegistrationRulesRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/teams/%s/registration-rules", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSaveTeamRegistrationRulesRequest calls the generic SaveTeamRegistrationRules builder with application/json body
+func NewSaveTeamRegistrationRulesRequest(server string, id string, body SaveTeamRegistrationRulesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSaveTeamRegistrationRulesRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSaveTeamRegistrationRulesRequestWithBody constructs an http.Request for the SaveTeamRegistrationRules method, with any body, and a specified content type
+func NewSaveTeamRegistrationRulesRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/teams/%s/registration-rules", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListUsersRequest constructs an http.Request for the ListUsers method
 func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
 	var err error
@@ -12151,14 +12389,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error)
 
-	// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+	// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
 	UpdateTeamWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error)
 
-	// UpdateTeamWithResponse Change a team's name or time zone (admin)
+	// UpdateTeamWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12185,6 +12423,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/teams/{id}/recipients (the `SetTeamRecipients` operationId).
 	SetTeamRecipientsWithResponse(ctx context.Context, id string, body SetTeamRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTeamRecipientsResponse, error)
+
+	// GetTeamRegistrationRulesWithResponse The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+	GetTeamRegistrationRulesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetTeamRegistrationRulesResponse, error)
+
+	// SaveTeamRegistrationRulesWithBodyWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRulesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error)
+
+	// SaveTeamRegistrationRulesWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRulesWithResponse(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error)
 
 	// ListUsersWithResponse List users (admin, manager)
 	//
@@ -19342,6 +19601,193 @@ func (r SetTeamRecipientsResponse) ContentType() string {
 	return ""
 }
 
+// GetTeamRegistrationRulesResponse429Headers the declared response headers of an HTTP 429 response for GetTeamRegistrationRules
+type GetTeamRegistrationRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTeamRegistrationRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamRegistration
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTeamRegistrationRulesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamRegistrationRulesResponse) GetJSON200() *TeamRegistration {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamRegistrationRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamRegistrationRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamRegistrationRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamRegistrationRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SaveTeamRegistrationRulesResponse429Headers the declared response headers of an HTTP 429 response for SaveTeamRegistrationRules
+type SaveTeamRegistrationRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SaveTeamRegistrationRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RuleSet
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SaveTeamRegistrationRulesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SaveTeamRegistrationRulesResponse) GetJSON200() *RuleSet {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SaveTeamRegistrationRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SaveTeamRegistrationRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SaveTeamRegistrationRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SaveTeamRegistrationRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUsersResponse429Headers the declared response headers of an HTTP 429 response for ListUsers
 type ListUsersResponse429Headers struct {
 	RetryAfter *int
@@ -22177,7 +22623,7 @@ func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body C
 	return ParseCreateTeamResponse(rsp)
 }
 
-// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22190,7 +22636,7 @@ func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context
 	return ParseUpdateTeamResponse(rsp)
 }
 
-// UpdateTeamWithResponse Change a team's name or time zone (admin)
+// UpdateTeamWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22240,6 +22686,45 @@ func (c *ClientWithResponses) SetTeamRecipientsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseSetTeamRecipientsResponse(rsp)
+}
+
+// GetTeamRegistrationRulesWithResponse The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+func (c *ClientWithResponses) GetTeamRegistrationRulesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetTeamRegistrationRulesResponse, error) {
+	rsp, err := c.GetTeamRegistrationRules(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamRegistrationRulesResponse(rsp)
+}
+
+// SaveTeamRegistrationRulesWithBodyWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *ClientWithResponses) SaveTeamRegistrationRulesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error) {
+	rsp, err := c.SaveTeamRegistrationRulesWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveTeamRegistrationRulesResponse(rsp)
+}
+
+// SaveTeamRegistrationRulesWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *ClientWithResponses) SaveTeamRegistrationRulesWithResponse(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error) {
+	rsp, err := c.SaveTeamRegistrationRules(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveTeamRegistrationRulesResponse(rsp)
 }
 
 // ListUsersWithResponse List users (admin, manager)
@@ -28820,6 +29305,175 @@ func ParseSetTeamRecipientsResponse(rsp *http.Response) (*SetTeamRecipientsRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SetTeamRecipientsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamRegistrationRulesResponse parses an HTTP response from a GetTeamRegistrationRulesWithResponse call
+func ParseGetTeamRegistrationRulesResponse(rsp *http.Response) (*GetTeamRegistrationRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamRegistrationRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamRegistration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTeamRegistrationRulesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSaveTeamRegistrationRulesResponse parses an HTTP response from a SaveTeamRegistrationRulesWithResponse call
+func ParseSaveTeamRegistrationRulesResponse(rsp *http.Response) (*SaveTeamRegistrationRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SaveTeamRegistrationRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RuleSet
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SaveTeamRegistrationRulesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

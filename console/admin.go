@@ -79,6 +79,8 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 	post("/teams", admin(s.createTeamForm))
 	get("/teams/:id", staff(s.teamPage))
 	post("/teams/:id/recipients", admin(s.teamRecipientsForm))
+	post("/teams/:id/registration", staff(s.teamRegistrationChoiceForm))
+	post("/teams/:id/registration-rules", staff(s.teamRegistrationRulesForm))
 
 	get("/fields", s.fieldsPage)
 	post("/fields", admin(s.createFieldForm))

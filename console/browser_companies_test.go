@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/leadflow/leadflow/internal/apptest"
+	"github.com/leadflow/leadflow/lead"
 )
 
 // TestBrowserCompanies: an admin ignores a company on the Companies page
@@ -39,4 +40,40 @@ func TestBrowserCompanies(t *testing.T) {
 	shot("companies-03-zh")
 	apptest.Run(t, ctx, "remove it", chromedp.Click(chromedp.CSS("#ignored-list button")), chromedp.WaitVisible(chromedp.ID("empty")))
 	shot("companies-04-removed")
+}
+
+// TestBrowserTeamRegistration: a team's manager sees the supplier's
+// registration rules read-only on the team's page, chooses to define the
+// team's own and saves them (in Chinese).
+func TestBrowserTeamRegistration(t *testing.T) {
+	s := apptest.NewStack(t)
+	var team struct{ ID string }
+	s.Expect(s.Do("POST", "/api/v1/teams", s.Admin, `{"name":"华东团队"}`), 201).JSON(t, &team)
+	mgrID, mgr := s.PoolStaff("Huadong", lead.RoleManager)
+	s.Expect(s.Do("PATCH", "/api/v1/users/"+mgrID, s.Admin, `{"team_id":"`+team.ID+`","language":"zh-CN"}`), 200)
+	s.Expect(s.Do("PUT", "/api/v1/rules/registration", s.Admin, `{"groups":[["lead.country == \"CN\""]]}`), 200)
+	base := s.Served()
+	ctx, shot := apptest.Chromium(t)
+	apptest.Run(t, ctx, "the manager signs in and opens the team", chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/lang/zh-CN?next=/login"), chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), mgr), chromedp.Click(chromedp.ID("sign-in")), chromedp.WaitVisible(chromedp.ID("headlines")),
+		chromedp.Navigate(base+"/teams/"+team.ID), chromedp.WaitVisible(chromedp.ID("registration-readonly")))
+	if got := apptest.Text(t, ctx, "#registration-readonly"); !strings.Contains(got, `lead.country == \"CN\"`) {
+		t.Errorf("the supplier's rules shown: %q", got)
+	}
+	shot("team-01-supplier")
+	apptest.Run(t, ctx, "choose own rules", chromedp.Click(chromedp.ID("registration-own")), chromedp.Click(chromedp.ID("save-registration-choice")),
+		chromedp.WaitVisible(chromedp.ID("registration-body")))
+	apptest.Run(t, ctx, "type the team's rules", chromedp.SetValue(chromedp.ID("registration-body"), `{"groups":[["\"vip\" in lead.tags"]]}`))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById('notice').remove(), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Run(t, ctx, "save the team's rules", chromedp.Click(chromedp.ID("save-registration-rules")), chromedp.WaitVisible(chromedp.ID("notice")))
+	if got := apptest.Text(t, ctx, "#team-registration label[for=registration-body]"); !strings.Contains(got, "1") {
+		t.Errorf("the saved version: %q", got)
+	}
+	shot("team-02-own")
+	apptest.Run(t, ctx, "rules that do not compile", chromedp.SetValue(chromedp.ID("registration-body"), `{"groups":[["nope("]]}`),
+		chromedp.Click(chromedp.ID("save-registration-rules")), chromedp.WaitVisible(chromedp.ID("problem")))
+	shot("team-03-refused")
 }

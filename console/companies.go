@@ -1,6 +1,10 @@
 package console
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
@@ -11,7 +15,8 @@ import (
 )
 
 // The Companies page: the ignored companies, added and removed through the
-// service as /api/v1/companies/ignored does (service/companies.go).
+// service as /api/v1/companies/ignored does (service/companies.go); and
+// the registration part of a team's page (service/registration.go).
 
 // consoleCompanies registers the Companies page and its forms (staff, as the API).
 func (s *Server) consoleCompanies(get, post func(string, fiber.Handler)) {
@@ -78,4 +83,55 @@ func (s *Server) unignoreCompanyForm(c *fiber.Ctx) error {
 		return s.consoleRefusal(c, err)
 	}
 	return c.Redirect("/companies?done=removed", fiber.StatusSeeOther)
+}
+
+// teamRegistration is the registration part of team id's page; nil when
+// the reader may not see it (another team's manager).
+func (s *Server) teamRegistration(c *fiber.Ctx, id string) (*web.TeamRegistration, error) {
+	r, err := s.Service.TeamRegistrationRules(c.UserContext(), httpx.Caller(c), id)
+	if lead.ErrorCode(err) == lead.CodeForbidden {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var body bytes.Buffer
+	if json.Indent(&body, r.RuleSet.Body, "", "  ") != nil {
+		body.Write(r.RuleSet.Body)
+	}
+	return &web.TeamRegistration{Choice: r.RegistrationRules, Editable: r.Editable, Version: r.RuleSet.Version, RulesJSON: body.String()}, nil
+}
+
+// teamRegistrationChoiceForm sets the team's choice, as PATCH
+// /api/v1/teams/{id} with registration_rules does.
+func (s *Server) teamRegistrationChoiceForm(c *fiber.Ctx) error {
+	choice := c.FormValue("registration_rules")
+	if _, err := s.Service.UpdateTeam(c.UserContext(), httpx.Caller(c), c.Params("id"), service.TeamChange{RegistrationRules: &choice}); err != nil {
+		return s.teamFormRefused(c, err)
+	}
+	return c.Redirect("/teams/"+url.PathEscape(c.Params("id"))+"?done=registration", fiber.StatusSeeOther)
+}
+
+// teamRegistrationRulesForm saves the team's own rules, as PUT
+// /api/v1/teams/{id}/registration-rules does.
+func (s *Server) teamRegistrationRulesForm(c *fiber.Ctx) error {
+	body := []byte(c.FormValue("body"))
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, body); err != nil {
+		return s.teamFormRefused(c, lead.Invalid(lead.FieldError{Field: "body", Reason: err.Error(), Code: lead.ReasonMalformed}))
+	}
+	if _, err := s.Service.SaveTeamRegistrationRules(c.UserContext(), httpx.Caller(c), c.Params("id"), compact.Bytes()); err != nil {
+		return s.teamFormRefused(c, err)
+	}
+	return c.Redirect("/teams/"+url.PathEscape(c.Params("id"))+"?done=registration", fiber.StatusSeeOther)
+}
+
+// teamFormRefused shows the team's page with a refusal (a field's next to
+// it), or the refusal page when the reader may not act on the team.
+func (s *Server) teamFormRefused(c *fiber.Ctx, err error) error {
+	err = compileProblemOf(err)
+	if webProblem(err) == nil || lead.ErrorCode(err) == lead.CodeForbidden || lead.ErrorCode(err) == lead.CodeNotFound {
+		return s.consoleRefusal(c, err)
+	}
+	return s.showTeam(c, err)
 }

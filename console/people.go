@@ -179,7 +179,11 @@ func (s *Server) showTeam(c *fiber.Ctx, refusal error) error {
 	if d.Recipients, err = s.Service.TeamRecipients(c.UserContext(), httpx.Caller(c), t.ID); err != nil {
 		return err
 	}
-	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "pool.done.recipients"}[c.Query("done")], &d, &d.Errors, refusal)
+	if d.Registration, err = s.teamRegistration(c, t.ID); err != nil {
+		return err
+	}
+	return showPage(c, "team", t.Name, "teams", map[string]string{"recipients": "pool.done.recipients",
+		"registration": "registration.team_saved"}[c.Query("done")], &d, &d.Errors, refusal)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {

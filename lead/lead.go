@@ -167,9 +167,23 @@ type Team struct {
 	Name string `json:"name"`
 	// TimeZone is the IANA zone of the team's members who set none;
 	// empty: the server's.
-	TimeZone  string    `json:"time_zone,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	TimeZone string `json:"time_zone,omitempty"`
+	// RegistrationRules is whose registration rules apply to the leads of
+	// the team's pools (seed 003): "supplier" (managed: the rules an admin
+	// keeps, /api/v1/rules/registration) or "own" (the team's manager's).
+	RegistrationRules string    `json:"registration_rules"`
+	CreatedAt         time.Time `json:"created_at"`
 }
+
+// TeamRegistrationKind is the stored rule-set kind of team's own
+// registration rules ("registration@<team id>"), versioned like any kind.
+func TeamRegistrationKind(team string) string { return "registration@" + team }
+
+// The choices of Team.RegistrationRules.
+const (
+	RegistrationSupplier = "supplier"
+	RegistrationOwn      = "own"
+)
 
 // Scope says who a pool serves.
 type Scope string

@@ -64,14 +64,14 @@ func (s *Service) IgnoreCompany(ctx context.Context, me lead.User, key string, i
 		c.Name = strings.TrimSpace(*in.Name)
 	}
 	if c.Key = lead.NormalizeCompany(c.Name); c.Key == "" {
-		return c, lead.Invalid(lead.FieldError{Field: "name", Reason: "needs a company name with letters or digits", Code: "company_name"})
+		return c, lead.Invalid(lead.FieldError{Field: "name", Reason: "needs a company name with letters or digits", Code: lead.ReasonCompanyName})
 	}
 	if len([]rune(c.Name)) > 200 {
-		return c, lead.Invalid(lead.FieldError{Field: "name", Reason: "is longer than 200 characters", Code: "too_long"})
+		return c, lead.Invalid(lead.FieldError{Field: "name", Reason: "is longer than 200 characters", Code: lead.ReasonTooLong})
 	}
 	if c.TeamID != "" {
 		if _, err := s.db.Team(ctx, c.TeamID); err != nil {
-			return c, lead.Invalid(lead.FieldError{Field: "team_id", Reason: "is not a team", Code: "no_team"})
+			return c, lead.Invalid(lead.FieldError{Field: "team_id", Reason: "is not a team", Code: lead.ReasonNoTeam})
 		}
 	}
 	if err := MayEditIgnored(me, c.TeamID); err != nil {

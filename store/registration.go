@@ -35,3 +35,30 @@ func (db *DB) RegisterLead(ctx context.Context, id string, e lead.Event, request
 func keeps(o lead.IntakeOutcome) bool {
 	return o != lead.OutcomeRejected && o != lead.OutcomeMerged && o != lead.OutcomeDuplicate
 }
+
+// RegistrationRulesFor is the registration rule set that applies to a lead
+// of pool: its team's own when the team chose "own" (version 0 and no
+// groups while the team has saved none), else the active supplier set.
+func (db *DB) RegistrationRulesFor(ctx context.Context, pool string) (lead.RuleSet, error) {
+	var team string
+	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT t.id::text FROM pools p JOIN teams t ON t.id = p.team_id
+		WHERE p.id = nullif($1, '')::uuid AND t.registration_rules = 'own'), '')`, pool).Scan(&team)
+	switch {
+	case err != nil:
+		return lead.RuleSet{}, err
+	case team == "":
+		return db.ActiveRuleSet(ctx, "registration")
+	}
+	return db.TeamRegistrationRules(ctx, team)
+}
+
+// TeamRegistrationRules is the latest version of team's own registration
+// rules (version 0, no groups, when it has none).
+func (db *DB) TeamRegistrationRules(ctx context.Context, team string) (lead.RuleSet, error) {
+	kind := lead.TeamRegistrationKind(team)
+	s, err := db.ActiveRuleSet(ctx, kind)
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return lead.RuleSet{Kind: kind, Body: []byte(`{"groups":[]}`), Active: true}, nil
+	}
+	return s, err
+}

@@ -201,3 +201,11 @@ func (w *World) IgnoredCompany() string {
 	w.Expect(w.Do("POST", "/api/v1/companies/ignored", w.Admin, fmt.Sprintf(`{"name":"Ignored Fixture %d"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
 	return out.ID
 }
+
+// OwnRulesTeam is a new team that defines its own registration rules.
+func (w *World) OwnRulesTeam() string {
+	var t struct{ ID string }
+	w.Expect(w.Do("POST", "/api/v1/teams", w.Admin, fmt.Sprintf(`{"name":"Own rules %d"}`, w.Seq.Add(1))), 201).JSON(w.T, &t)
+	w.Expect(w.Do("PATCH", "/api/v1/teams/"+t.ID, w.Admin, `{"registration_rules":"own"}`), 200)
+	return t.ID
+}

@@ -97,6 +97,8 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /settings/duplicates":          {Body: fixed("api=warn"), Want: adminForm},
 		"GET /webhooks":                      {Want: staff},
 		"GET /companies":                     {Want: staff},
+		"POST /teams/:id/registration":       {Fixture: (*World).OwnRulesTeam, Body: fixed("registration_rules=supplier"), Want: adminForm},
+		"POST /teams/:id/registration-rules": {Fixture: (*World).OwnRulesTeam, Body: fixed("body=" + url.QueryEscape(`{"groups":[]}`)), Want: adminForm},
 		"POST /companies/ignored":            {Body: uniq("name=Ignored+Console+%d"), Want: adminForm},
 		"POST /companies/ignored/:id/delete": {Fixture: func(w *World) string { return w.IgnoredCompany() }, Want: [Subjects]int{303, 403, 403, 403, 403, 403, 403}},
 		"POST /webhooks": {Want: [Subjects]int{200, 200, 403, 403, 403, 403, 403}, Body: func(w *World) string {

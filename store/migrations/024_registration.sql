@@ -26,3 +26,9 @@ ALTER FUNCTION webhook_types(text) RENAME TO webhook_types_021;
 CREATE FUNCTION webhook_types(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE t WHEN 'registered' THEN ARRAY['lead.registered'] ELSE webhook_types_021(t) END
 $$;
+
+-- Whose registration rules apply to the leads of a team's pools: the
+-- supplier's (an admin's, kind 'registration') or the team's own (kind
+-- 'registration@<team id>', versioned in rule_sets like any kind).
+ALTER TABLE teams ADD COLUMN registration_rules text NOT NULL DEFAULT 'supplier'
+    CHECK (registration_rules IN ('supplier', 'own'));
