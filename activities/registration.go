@@ -47,6 +47,9 @@ func (a *Activities) registration(ctx context.Context, l lead.Lead, env *rules.E
 		return nil, nil
 	}
 	data := map[string]any{"group": out.Group, "rules": lead.RegistrationSupplier}
+	if t := set.Body().CRMTarget; t != "" {
+		data["crm_target"] = t
+	}
 	if _, team, own := strings.Cut(stored.Kind, "@"); own {
 		data["rules"], data["team_id"] = lead.RegistrationOwn, team
 	}
@@ -69,11 +72,18 @@ func (a *Activities) envOf(ctx context.Context, l lead.Lead, sets ...*rules.Set)
 
 // Edit changes a lead's details, then decides again what a lead's update
 // decides (seed 003): its registration, once, and the auto_accept rules,
-// which accept an offered lead they now match.
+// which accept an offered lead they now match. A lead pushed to a CRM at
+// its registration is pushed again (the CRM's contact updated).
 func (a *Activities) Edit(ctx context.Context, e lead.Edit) (lead.Lead, error) {
 	l, err := a.Store.EditLead(ctx, e)
 	if err != nil || l.Status.Terminal() || l.Status == lead.StatusReceived {
 		return l, wrap(err)
+	}
+	if l.RegisteredAt != nil && l.CRMTargetID != "" {
+		// Pushed to a CRM at its registration: the CRM's contact is updated.
+		if err := a.Store.QueueCRMPush(ctx, l.ID, l.CRMTargetID, e.RequestID+"/crm"); err != nil {
+			return l, err
+		}
 	}
 	ev, err := a.registration(ctx, l, nil)
 	if err != nil {

@@ -139,6 +139,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/companies/ignored":                       {Want: staffOnly},
 		"POST /api/v1/companies/ignored":                      {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":                {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
+		"GET /api/v1/crm-targets":                             {Want: adminOnly},
+		"POST /api/v1/crm-targets":                            {Body: uniq(`{"name":"CRM %d","kind":"hubspot","base_url":"http://127.0.0.1:9","token":"t"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"DELETE /api/v1/crm-targets/:id":                      {Fixture: (*apptest.World).CRMTarget, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
 		"GET /api/v1/teams/:id/registration-rules":            {Fixture: ownRulesTeam, Want: adminOnly},
 		"PUT /api/v1/teams/:id/registration-rules":            {Fixture: ownRulesTeam, Body: fixed(`{"groups":[["lead.country == \"CN\""]]}`), Want: adminOnly},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {

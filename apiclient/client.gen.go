@@ -18,6 +18,36 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CRMTargetKind.
+const (
+	CRMTargetKindHubspot CRMTargetKind = "hubspot"
+)
+
+// Valid indicates whether the value is a known member of the CRMTargetKind enum.
+func (e CRMTargetKind) Valid() bool {
+	switch e {
+	case CRMTargetKindHubspot:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CRMTargetInputKind.
+const (
+	CRMTargetInputKindHubspot CRMTargetInputKind = "hubspot"
+)
+
+// Valid indicates whether the value is a known member of the CRMTargetInputKind enum.
+func (e CRMTargetInputKind) Valid() bool {
+	switch e {
+	case CRMTargetInputKindHubspot:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChatTargetKind.
 const (
 	ChatTargetKindDingtalk ChatTargetKind = "dingtalk"
@@ -1171,6 +1201,40 @@ type AssignInput struct {
 	RepId string `json:"rep_id"`
 }
 
+// CRMTarget defines model for CRMTarget.
+type CRMTarget struct {
+	// BaseUrl the CRM's API base, e.g. https://api.hubapi.com
+	BaseUrl   string        `json:"base_url"`
+	CreatedAt time.Time     `json:"created_at"`
+	Id        string        `json:"id"`
+	Kind      CRMTargetKind `json:"kind"`
+
+	// Name the name a registration rule set's crm_target and a lead's external_ids use
+	Name string `json:"name"`
+}
+
+// CRMTargetKind defines model for CRMTarget.Kind.
+type CRMTargetKind string
+
+// CRMTargetInput defines model for CRMTargetInput.
+type CRMTargetInput struct {
+	// BaseUrl http or https; must resolve to public addresses (unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them)
+	BaseUrl string             `json:"base_url"`
+	Kind    CRMTargetInputKind `json:"kind"`
+	Name    string             `json:"name"`
+
+	// Token the bearer token (a HubSpot private app's); write-only
+	Token string `json:"token"`
+}
+
+// CRMTargetInputKind defines model for CRMTargetInput.Kind.
+type CRMTargetInputKind string
+
+// CRMTargetPage defines model for CRMTargetPage.
+type CRMTargetPage struct {
+	Items []CRMTarget `json:"items"`
+}
+
 // ChatTarget defines model for ChatTarget.
 type ChatTarget struct {
 	Active    bool      `json:"active"`
@@ -1273,8 +1337,11 @@ type CreatedLead struct {
 	Email       *string `json:"email,omitempty"`
 
 	// Emails further addresses
-	Emails      *[]string     `json:"emails,omitempty"`
-	FieldErrors *[]FieldError `json:"field_errors,omitempty"`
+	Emails *[]string `json:"emails,omitempty"`
+
+	// ExternalIds the lead's ids in the CRMs it was pushed to, by CRM target name
+	ExternalIds *map[string]string `json:"external_ids,omitempty"`
+	FieldErrors *[]FieldError      `json:"field_errors,omitempty"`
 
 	// Group one of the groups option list
 	Group  *string `json:"group,omitempty"`
@@ -1823,6 +1890,9 @@ type Lead struct {
 	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
 
+	// ExternalIds the lead's ids in the CRMs it was pushed to, by CRM target name
+	ExternalIds *map[string]string `json:"external_ids,omitempty"`
+
 	// Group one of the groups option list
 	Group *string `json:"group,omitempty"`
 	Id    string  `json:"id"`
@@ -1898,6 +1968,9 @@ type LeadDetail struct {
 
 	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
+
+	// ExternalIds the lead's ids in the CRMs it was pushed to, by CRM target name
+	ExternalIds *map[string]string `json:"external_ids,omitempty"`
 
 	// Group one of the groups option list
 	Group *string `json:"group,omitempty"`
@@ -2444,7 +2517,7 @@ type RuleKind string
 type RulePreviewInput struct {
 	Limit *int `json:"limit,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules RuleSetBody `json:"rules"`
 }
 
@@ -2452,7 +2525,7 @@ type RulePreviewInput struct {
 type RuleSet struct {
 	Active bool `json:"active"`
 
-	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Body      RuleSetBody `json:"body"`
 	CreatedAt time.Time   `json:"created_at"`
 	CreatedBy *string     `json:"created_by,omitempty"`
@@ -2460,8 +2533,10 @@ type RuleSet struct {
 	Version   int         `json:"version"`
 }
 
-// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
+// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 type RuleSetBody struct {
+	// CrmTarget registration: the CRM target (by name) registered leads are pushed to
+	CrmTarget        *string            `json:"crm_target,omitempty"`
 	DefaultPoolId    *string            `json:"default_pool_id,omitempty"`
 	Groups           *[][]string        `json:"groups,omitempty"`
 	IgnoredCompanies *[]string          `json:"ignored_companies,omitempty"`
@@ -2502,7 +2577,7 @@ type RuleTestInput struct {
 	Pool *map[string]interface{} `json:"pool,omitempty"`
 	Rep  *map[string]interface{} `json:"rep,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]]} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules *RuleSetBody `json:"rules,omitempty"`
 }
 
@@ -3191,6 +3266,9 @@ type UpdateChatTargetJSONRequestBody = ChatTargetInput
 // IgnoreCompanyJSONRequestBody defines body for IgnoreCompany for application/json ContentType.
 type IgnoreCompanyJSONRequestBody = IgnoreCompanyInput
 
+// CreateCRMTargetJSONRequestBody defines body for CreateCRMTarget for application/json ContentType.
+type CreateCRMTargetJSONRequestBody = CRMTargetInput
+
 // CreateExportJSONRequestBody defines body for CreateExport for application/json ContentType.
 type CreateExportJSONRequestBody = ExportInput
 
@@ -3463,6 +3541,34 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 	UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
+	//
+	// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+	ListCRMTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCRMTargetWithBody Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCRMTarget Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTarget(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCRMTarget Remove a CRM target and its pending pushes (admin)
+	//
+	// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+	DeleteCRMTarget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers The customers of the leads the caller may read, newest first
 	//
@@ -4471,6 +4577,74 @@ func (c *Client) IgnoreCompany(ctx context.Context, body IgnoreCompanyJSONReques
 // Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 func (c *Client) UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnignoreCompanyRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
+//
+// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+func (c *Client) ListCRMTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCRMTargetsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCRMTargetWithBody Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *Client) CreateCRMTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCRMTargetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCRMTarget Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *Client) CreateCRMTarget(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCRMTargetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCRMTarget Remove a CRM target and its pending pushes (admin)
+//
+// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+func (c *Client) DeleteCRMTarget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCRMTargetRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6879,6 +7053,107 @@ func NewUnignoreCompanyRequest(server string, id string) (*http.Request, error) 
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/companies/ignored/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCRMTargetsRequest constructs an http.Request for the ListCRMTargets method
+func NewListCRMTargetsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/crm-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCRMTargetRequest calls the generic CreateCRMTarget builder with application/json body
+func NewCreateCRMTargetRequest(server string, body CreateCRMTargetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCRMTargetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCRMTargetRequestWithBody constructs an http.Request for the CreateCRMTarget method, with any body, and a specified content type
+func NewCreateCRMTargetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/crm-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteCRMTargetRequest constructs an http.Request for the DeleteCRMTarget method
+func NewDeleteCRMTargetRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/crm-targets/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -11674,6 +11949,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 	UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error)
 
+	// ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+	ListCRMTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCRMTargetsResponse, error)
+
+	// CreateCRMTargetWithBodyWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error)
+
+	// CreateCRMTargetWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTargetWithResponse(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error)
+
+	// DeleteCRMTargetWithResponse Remove a CRM target and its pending pushes (admin)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+	DeleteCRMTargetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteCRMTargetResponse, error)
+
 	// ListCustomersWithResponse The customers of the leads the caller may read, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -13185,6 +13492,248 @@ func (r UnignoreCompanyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UnignoreCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCRMTargetsResponse429Headers the declared response headers of an HTTP 429 response for ListCRMTargets
+type ListCRMTargetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListCRMTargetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CRMTargetPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCRMTargetsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCRMTargetsResponse) GetJSON200() *CRMTargetPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCRMTargetsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCRMTargetsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListCRMTargetsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCRMTargetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCRMTargetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCRMTargetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCRMTargetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCRMTargetResponse429Headers the declared response headers of an HTTP 429 response for CreateCRMTarget
+type CreateCRMTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateCRMTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CRMTarget
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCRMTargetResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCRMTargetResponse) GetJSON201() *CRMTarget {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCRMTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCRMTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCRMTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCRMTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCRMTargetResponse429Headers the declared response headers of an HTTP 429 response for DeleteCRMTarget
+type DeleteCRMTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DeleteCRMTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteCRMTargetResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCRMTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCRMTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCRMTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCRMTargetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21302,6 +21851,62 @@ func (c *ClientWithResponses) UnignoreCompanyWithResponse(ctx context.Context, i
 	return ParseUnignoreCompanyResponse(rsp)
 }
 
+// ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+func (c *ClientWithResponses) ListCRMTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCRMTargetsResponse, error) {
+	rsp, err := c.ListCRMTargets(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCRMTargetsResponse(rsp)
+}
+
+// CreateCRMTargetWithBodyWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *ClientWithResponses) CreateCRMTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error) {
+	rsp, err := c.CreateCRMTargetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCRMTargetResponse(rsp)
+}
+
+// CreateCRMTargetWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *ClientWithResponses) CreateCRMTargetWithResponse(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error) {
+	rsp, err := c.CreateCRMTarget(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCRMTargetResponse(rsp)
+}
+
+// DeleteCRMTargetWithResponse Remove a CRM target and its pending pushes (admin)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+func (c *ClientWithResponses) DeleteCRMTargetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteCRMTargetResponse, error) {
+	rsp, err := c.DeleteCRMTarget(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCRMTargetResponse(rsp)
+}
+
 // ListCustomersWithResponse The customers of the leads the caller may read, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -23540,6 +24145,224 @@ func ParseUnignoreCompanyResponse(rsp *http.Response) (*UnignoreCompanyResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UnignoreCompanyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCRMTargetsResponse parses an HTTP response from a ListCRMTargetsWithResponse call
+func ParseListCRMTargetsResponse(rsp *http.Response) (*ListCRMTargetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCRMTargetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CRMTargetPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCRMTargetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCRMTargetResponse parses an HTTP response from a CreateCRMTargetWithResponse call
+func ParseCreateCRMTargetResponse(rsp *http.Response) (*CreateCRMTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCRMTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CRMTarget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateCRMTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCRMTargetResponse parses an HTTP response from a DeleteCRMTargetWithResponse call
+func ParseDeleteCRMTargetResponse(rsp *http.Response) (*DeleteCRMTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCRMTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteCRMTargetResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

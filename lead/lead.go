@@ -114,6 +114,11 @@ type Lead struct {
 	// the supplier's systems (once; its history's "registered" event says
 	// by which rule version).
 	RegisteredAt *time.Time `json:"registered_at,omitempty"`
+	// ExternalIDs are the lead's ids in the CRMs it was pushed to, by the
+	// CRM target's name.
+	ExternalIDs map[string]string `json:"external_ids,omitempty"`
+	// CRMTargetID is the CRM target its registration pushes it to ("" none).
+	CRMTargetID string `json:"-"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
 }

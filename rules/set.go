@@ -32,6 +32,8 @@ type Body struct {
 	Groups           [][]string        `json:"groups,omitempty"`
 	IgnoredCompanies []string          `json:"ignored_companies,omitempty"`
 	Mapping          map[string]string `json:"mapping,omitempty"`
+	// CRMTarget (registration) names the CRM target registered leads are pushed to.
+	CRMTarget string `json:"crm_target,omitempty"`
 }
 
 // Rule is one named rule of a validation, routing or scoring set.
@@ -319,6 +321,9 @@ func (c *setCompiler) misplaced(b Body) {
 	}
 	if len(b.IgnoredCompanies) > 0 && k != KindAutoAccept {
 		c.fail("", "groups", "only an auto_accept set has ignored companies (deprecated: use /api/v1/companies/ignored)")
+	}
+	if b.CRMTarget != "" && k != KindRegistration {
+		c.fail("", "crm_target", "only a registration set names a CRM target")
 	}
 	if len(b.Mapping) > 0 && k != KindConversion {
 		c.fail("", "mapping", "only a conversion set has a mapping")

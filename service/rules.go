@@ -86,6 +86,13 @@ func (s *Service) checkRules(ctx context.Context, k rules.Kind, body []byte) (*r
 		}
 		return nil, ce
 	}
+	if t := set.Body().CRMTarget; t != "" {
+		if _, err := s.db.CRMTargetNamed(ctx, t); lead.ErrorCode(err) == lead.CodeNotFound {
+			return nil, rules.CompileErrors{{Field: "crm_target", Line: 1, Column: 1, Message: fmt.Sprintf("no CRM target named %q", t)}}
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	return set, nil
 }
 

@@ -16,7 +16,21 @@ func registerTx(ctx context.Context, tx pgx.Tx, id string, e lead.Event, request
 		return err
 	}
 	e.LeadID, e.Type = id, lead.EventAutoRegistered
-	return insertEvent(ctx, tx, e, requestID)
+	if err := insertEvent(ctx, tx, e, requestID); err != nil {
+		return err
+	}
+	name, _ := e.Data["crm_target"].(string)
+	if name == "" {
+		return nil
+	}
+	// The rule set names a CRM: the lead is pushed there, now and after its edits.
+	tag, err = tx.Exec(ctx, `UPDATE leads SET crm_target_id = t.id FROM crm_targets t WHERE leads.id = $1 AND t.name = $2`, id, name)
+	if err != nil || tag.RowsAffected() == 0 {
+		return err // a target deleted meanwhile: nothing to push to
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO crm_pushes (lead_id, target_id, request_id)
+		SELECT $1, crm_target_id, $2 FROM leads WHERE id = $1 ON CONFLICT (request_id) DO NOTHING`, id, requestID+"/crm")
+	return err
 }
 
 // RegisterLead registers a live lead an edit made match the registration

@@ -56,6 +56,9 @@ const pumpBatch = 200
 func (p *pump) once(ctx context.Context) (int, error) {
 	kicks, err := p.db.UnkickedDeliveries(ctx, pumpBatch)
 	if err != nil || len(kicks) == 0 {
+		if err == nil {
+			return p.crmOnce(ctx)
+		}
 		return 0, err
 	}
 	// Every body first: a workflow told of its lead's deliveries must find
@@ -91,5 +94,9 @@ func (p *pump) once(ctx context.Context) (int, error) {
 		}
 		ids = append(ids, k.DeliveryID)
 	}
-	return len(ids), p.db.MarkKicked(ctx, ids)
+	if err := p.db.MarkKicked(ctx, ids); err != nil {
+		return 0, err
+	}
+	n, err := p.crmOnce(ctx)
+	return len(ids) + n, err
 }

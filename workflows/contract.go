@@ -28,6 +28,8 @@ const (
 	PolicyChangeWorkflowName = "PolicyChangeWorkflow"
 	// WebhookWorkflowName delivers one lead's events to one subscription, in order (webhook.go).
 	WebhookWorkflowName = "WebhookWorkflow"
+	// CRMWorkflowName pushes one lead to one CRM target, push after push (crm.go).
+	CRMWorkflowName = "CRMWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -92,6 +94,10 @@ const (
 	ActivityNextWebhook    = "NextWebhookDelivery" // WebhookChainInput -> delivery id (0: none)
 	ActivityDeliverWebhook = "DeliverWebhook"      // delivery id -> error
 	ActivityWebhookFailed  = "WebhookFailed"       // WebhookFailure -> lead.Email to its owner
+	// The CRM pushes (crm.go).
+	ActivityNextCRMPush   = "NextCRMPush"   // CRMChainInput -> push id (0: none)
+	ActivityPushCRM       = "PushCRM"       // push id -> error
+	ActivityCRMPushFailed = "CRMPushFailed" // CRMFailure -> nothing
 )
 
 // ActivityNames lists every activity name the workflows call.
@@ -99,7 +105,7 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityClose, ActivityReopen, ActivityReadmit,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
-	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed}
+	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityNextCRMPush, ActivityPushCRM, ActivityCRMPushFailed}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

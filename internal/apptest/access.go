@@ -209,3 +209,10 @@ func (w *World) OwnRulesTeam() string {
 	w.Expect(w.Do("PATCH", "/api/v1/teams/"+t.ID, w.Admin, `{"registration_rules":"own"}`), 200)
 	return t.ID
 }
+
+// CRMTarget is a new CRM target pointing nowhere; it returns its id.
+func (w *World) CRMTarget() string {
+	var out struct{ ID string }
+	w.Expect(w.Do("POST", "/api/v1/crm-targets", w.Admin, fmt.Sprintf(`{"name":"Fixture CRM %d","kind":"hubspot","base_url":"http://127.0.0.1:9","token":"t"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
+	return out.ID
+}
