@@ -75,5 +75,8 @@ func TestBrowserTeamRegistration(t *testing.T) {
 	shot("team-02-own")
 	apptest.Run(t, ctx, "rules that do not compile", chromedp.SetValue(chromedp.ID("registration-body"), `{"groups":[["nope("]]}`),
 		chromedp.Click(chromedp.ID("save-registration-rules")), chromedp.WaitVisible(chromedp.ID("problem")))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('registration-body').value`)); err != nil || !strings.Contains(got, "nope(") {
+		t.Errorf("the refused rules are not kept as typed: %q (%v)", got, err)
+	}
 	shot("team-03-refused")
 }

@@ -99,7 +99,11 @@ func (s *Server) teamRegistration(c *fiber.Ctx, id string) (*web.TeamRegistratio
 	if json.Indent(&body, r.RuleSet.Body, "", "  ") != nil {
 		body.Write(r.RuleSet.Body)
 	}
-	return &web.TeamRegistration{Choice: r.RegistrationRules, Editable: r.Editable, Version: r.RuleSet.Version, RulesJSON: body.String()}, nil
+	out := &web.TeamRegistration{Choice: r.RegistrationRules, Editable: r.Editable, Version: r.RuleSet.Version, RulesJSON: body.String()}
+	if typed := c.FormValue("body"); typed != "" && c.Method() == fiber.MethodPost {
+		out.RulesJSON = typed // refused rules stay as typed
+	}
+	return out, nil
 }
 
 // teamRegistrationChoiceForm sets the team's choice, as PATCH
