@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,7 +113,8 @@ func (a *Activities) compiledSet(set lead.RuleSet) (*rules.Set, error) {
 	if v, ok := a.compiled[key]; ok {
 		return v, nil
 	}
-	v, err := rules.Compile(rules.Kind(set.Kind), set.Version, set.Body)
+	kind, _, _ := strings.Cut(set.Kind, "@") // a team's own registration rules are of kind registration
+	v, err := rules.Compile(rules.Kind(kind), set.Version, set.Body)
 	if err != nil {
 		return nil, fmt.Errorf("active %s rules v%d do not compile: %w", set.Kind, set.Version, err)
 	}

@@ -38,15 +38,10 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 		return lead.IntakePlan{}, err
 	}
 	validation, scoring, routing := sets[0], sets[1], sets[2]
-	var needs []rules.FactNeed
-	for _, s := range sets {
-		needs = append(needs, s.Facts()...)
-	}
-	counts, err := a.Store.IPCompanies(ctx, []string{l.ID}, rules.Windows(needs))
+	env, err := a.envOf(ctx, l, sets...)
 	if err != nil {
 		return lead.IntakePlan{}, err
 	}
-	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{IPCompanies: counts[l.ID]}, a.now())
 
 	opts := lead.IntakeOptions{}
 	if in != nil {
@@ -95,6 +90,10 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	}
 	pol, err := a.Store.PoolPolicy(ctx, poolID)
 	if err != nil {
+		return p, err
+	}
+	l.PoolID = poolID // the pool's team's lists and rules apply
+	if p.Registered, err = a.registration(ctx, l, env); err != nil {
 		return p, err
 	}
 	if pol.Distribution != "" && pol.Distribution != lead.DistributionClaimOnly {

@@ -90,9 +90,14 @@ func (a *Activities) AssignToInviter(ctx context.Context, m lead.Move) (lead.Lea
 }
 
 // autoAccept decides whether a distribution under policy assigns (true)
-// or offers: the pool's flag, or the auto_accept rules. A company on the
-// rules' ignore list is never accepted automatically, whatever the pool.
+// or offers: the pool's flag, or the auto_accept rules. An ignored company
+// (the Companies list of the lead's pool's team and the global one, or the
+// rules' deprecated ignore list) is never accepted automatically, whatever
+// the pool.
 func (a *Activities) autoAccept(ctx context.Context, l lead.Lead, policy *lead.Policy) (bool, error) {
+	if ignored, err := a.Store.CompanyIgnored(ctx, l.Company, l.PoolID); err != nil || ignored {
+		return false, err
+	}
 	sets, err := a.activeSets(ctx, rules.KindAutoAccept)
 	if err != nil {
 		return false, err
@@ -285,10 +290,4 @@ func (a *Activities) conversion(ctx context.Context, l lead.Lead, c *lead.Conver
 	ev := decisionEvent(lead.EventConverted, l, out, nil)
 	c.Decision = &ev
 	return nil
-}
-
-// Edit changes a lead's details.
-func (a *Activities) Edit(ctx context.Context, e lead.Edit) (lead.Lead, error) {
-	l, err := a.Store.EditLead(ctx, e)
-	return l, wrap(err)
 }

@@ -59,6 +59,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	staffWrites := [apptest.Subjects]int{200, 200, 200, 403, 403, 403, 403}
 	leadReaders := [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}
+	// A global ignored company: the admins' to remove (the matrix's managers have no team).
+	ignored := (*apptest.World).IgnoredCompany
+	ownRulesTeam := once("own-rules", (*apptest.World).OwnRulesTeam)
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -156,9 +159,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/templates/:id/preview": {Fixture: once("template", template), Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"lead_id":%q}`, readLead(w))
 		}, Want: [apptest.Subjects]int{200, 200, 422, 422, 422, 200, 422}},
-		"POST /api/v1/leads/:id/messages": {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
-		"GET /api/v1/leads/:id/messages":  {Fixture: readLead, Want: leadReaders},
-		"GET /api/v1/leads/:id/consent":   {Fixture: readLead, Want: leadReaders},
+		"POST /api/v1/leads/:id/messages":          {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
+		"GET /api/v1/leads/:id/messages":           {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/leads/:id/consent":            {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/companies/ignored":            {Want: staffOnly},
+		"POST /api/v1/companies/ignored":           {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"DELETE /api/v1/companies/ignored/:id":     {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
+		"GET /api/v1/crm-targets":                  {Want: adminOnly},
+		"POST /api/v1/crm-targets":                 {Body: uniq(`{"name":"CRM %d","kind":"hubspot","base_url":"http://127.0.0.1:9","token":"t"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
+		"DELETE /api/v1/crm-targets/:id":           {Fixture: (*apptest.World).CRMTarget, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
+		"GET /api/v1/teams/:id/registration-rules": {Fixture: ownRulesTeam, Want: adminOnly},
+		"PUT /api/v1/teams/:id/registration-rules": {Fixture: ownRulesTeam, Body: fixed(`{"groups":[["lead.country == \"CN\""]]}`), Want: adminOnly},
 		"POST /api/v1/webhooks": {Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"url":"http://127.0.0.1:9/h","events":["*"],"pool_id":%q,"active":false}`, w.PoolA)
 		}, Want: [apptest.Subjects]int{201, 201, 403, 403, 403, 403, 403}},

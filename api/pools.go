@@ -15,7 +15,7 @@ func (s *Server) routePools(v1 fiber.Router) {
 	staff := s.gate(service.GateStaff)
 	v1.Post("/teams", admin, s.createTeam)
 	v1.Get("/teams", s.listTeams)
-	v1.Patch("/teams/:id", admin, s.patchTeam)
+	v1.Patch("/teams/:id", s.gate(service.GateStaff), s.patchTeam) // a manager: their team's registration_rules
 	v1.Patch("/users/:id", s.patchUser)
 	v1.Post("/pools", admin, s.createPool)
 	v1.Get("/pools", s.listPools)

@@ -18,6 +18,36 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CRMTargetKind.
+const (
+	CRMTargetKindHubspot CRMTargetKind = "hubspot"
+)
+
+// Valid indicates whether the value is a known member of the CRMTargetKind enum.
+func (e CRMTargetKind) Valid() bool {
+	switch e {
+	case CRMTargetKindHubspot:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CRMTargetInputKind.
+const (
+	CRMTargetInputKindHubspot CRMTargetInputKind = "hubspot"
+)
+
+// Valid indicates whether the value is a known member of the CRMTargetInputKind enum.
+func (e CRMTargetInputKind) Valid() bool {
+	switch e {
+	case CRMTargetInputKindHubspot:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChatTargetKind.
 const (
 	ChatTargetKindDingtalk ChatTargetKind = "dingtalk"
@@ -251,9 +281,11 @@ func (e FieldDefType) Valid() bool {
 
 // Defines values for FieldErrorCode.
 const (
+	FieldErrorCodeCompanyName    FieldErrorCode = "company_name"
 	FieldErrorCodeInvalidCountry FieldErrorCode = "invalid_country"
 	FieldErrorCodeInvalidEmail   FieldErrorCode = "invalid_email"
 	FieldErrorCodeMalformed      FieldErrorCode = "malformed"
+	FieldErrorCodeNoTeam         FieldErrorCode = "no_team"
 	FieldErrorCodeRequired       FieldErrorCode = "required"
 	FieldErrorCodeTooLong        FieldErrorCode = "too_long"
 	FieldErrorCodeUnknownField   FieldErrorCode = "unknown_field"
@@ -263,11 +295,15 @@ const (
 // Valid indicates whether the value is a known member of the FieldErrorCode enum.
 func (e FieldErrorCode) Valid() bool {
 	switch e {
+	case FieldErrorCodeCompanyName:
+		return true
 	case FieldErrorCodeInvalidCountry:
 		return true
 	case FieldErrorCodeInvalidEmail:
 		return true
 	case FieldErrorCodeMalformed:
+		return true
+	case FieldErrorCodeNoTeam:
 		return true
 	case FieldErrorCodeRequired:
 		return true
@@ -938,11 +974,12 @@ func (e RuleTo) Valid() bool {
 
 // Defines values for RuleKind.
 const (
-	RuleKindAutoAccept RuleKind = "auto_accept"
-	RuleKindConversion RuleKind = "conversion"
-	RuleKindRouting    RuleKind = "routing"
-	RuleKindScoring    RuleKind = "scoring"
-	RuleKindValidation RuleKind = "validation"
+	RuleKindAutoAccept   RuleKind = "auto_accept"
+	RuleKindConversion   RuleKind = "conversion"
+	RuleKindRegistration RuleKind = "registration"
+	RuleKindRouting      RuleKind = "routing"
+	RuleKindScoring      RuleKind = "scoring"
+	RuleKindValidation   RuleKind = "validation"
 )
 
 // Valid indicates whether the value is a known member of the RuleKind enum.
@@ -952,11 +989,67 @@ func (e RuleKind) Valid() bool {
 		return true
 	case RuleKindConversion:
 		return true
+	case RuleKindRegistration:
+		return true
 	case RuleKindRouting:
 		return true
 	case RuleKindScoring:
 		return true
 	case RuleKindValidation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TeamRegistrationRules.
+const (
+	TeamRegistrationRulesOwn      TeamRegistrationRules = "own"
+	TeamRegistrationRulesSupplier TeamRegistrationRules = "supplier"
+)
+
+// Valid indicates whether the value is a known member of the TeamRegistrationRules enum.
+func (e TeamRegistrationRules) Valid() bool {
+	switch e {
+	case TeamRegistrationRulesOwn:
+		return true
+	case TeamRegistrationRulesSupplier:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TeamPatchRegistrationRules.
+const (
+	TeamPatchRegistrationRulesOwn      TeamPatchRegistrationRules = "own"
+	TeamPatchRegistrationRulesSupplier TeamPatchRegistrationRules = "supplier"
+)
+
+// Valid indicates whether the value is a known member of the TeamPatchRegistrationRules enum.
+func (e TeamPatchRegistrationRules) Valid() bool {
+	switch e {
+	case TeamPatchRegistrationRulesOwn:
+		return true
+	case TeamPatchRegistrationRulesSupplier:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TeamRegistrationRegistrationRules.
+const (
+	TeamRegistrationRegistrationRulesOwn      TeamRegistrationRegistrationRules = "own"
+	TeamRegistrationRegistrationRulesSupplier TeamRegistrationRegistrationRules = "supplier"
+)
+
+// Valid indicates whether the value is a known member of the TeamRegistrationRegistrationRules enum.
+func (e TeamRegistrationRegistrationRules) Valid() bool {
+	switch e {
+	case TeamRegistrationRegistrationRulesOwn:
+		return true
+	case TeamRegistrationRegistrationRulesSupplier:
 		return true
 	default:
 		return false
@@ -1119,6 +1212,7 @@ const (
 	WebhookEventTypeLeadOffered     WebhookEventType = "lead.offered"
 	WebhookEventTypeLeadPooled      WebhookEventType = "lead.pooled"
 	WebhookEventTypeLeadReclaimed   WebhookEventType = "lead.reclaimed"
+	WebhookEventTypeLeadRegistered  WebhookEventType = "lead.registered"
 	WebhookEventTypeLeadRejected    WebhookEventType = "lead.rejected"
 	WebhookEventTypeLeadReturned    WebhookEventType = "lead.returned"
 )
@@ -1145,6 +1239,8 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeLeadPooled:
 		return true
 	case WebhookEventTypeLeadReclaimed:
+		return true
+	case WebhookEventTypeLeadRegistered:
 		return true
 	case WebhookEventTypeLeadRejected:
 		return true
@@ -1340,6 +1436,40 @@ type AssignInput struct {
 
 	// RepId the rep to assign the lead to
 	RepId string `json:"rep_id"`
+}
+
+// CRMTarget defines model for CRMTarget.
+type CRMTarget struct {
+	// BaseUrl the CRM's API base, e.g. https://api.hubapi.com
+	BaseUrl   string        `json:"base_url"`
+	CreatedAt time.Time     `json:"created_at"`
+	Id        string        `json:"id"`
+	Kind      CRMTargetKind `json:"kind"`
+
+	// Name the name a registration rule set's crm_target and a lead's external_ids use
+	Name string `json:"name"`
+}
+
+// CRMTargetKind defines model for CRMTarget.Kind.
+type CRMTargetKind string
+
+// CRMTargetInput defines model for CRMTargetInput.
+type CRMTargetInput struct {
+	// BaseUrl http or https; must resolve to public addresses (unless LEADFLOW_WEBHOOK_ALLOW_HOSTS lists them)
+	BaseUrl string             `json:"base_url"`
+	Kind    CRMTargetInputKind `json:"kind"`
+	Name    string             `json:"name"`
+
+	// Token the bearer token (a HubSpot private app's); write-only
+	Token string `json:"token"`
+}
+
+// CRMTargetInputKind defines model for CRMTargetInput.Kind.
+type CRMTargetInputKind string
+
+// CRMTargetPage defines model for CRMTargetPage.
+type CRMTargetPage struct {
+	Items []CRMTarget `json:"items"`
 }
 
 // Calendar defines model for Calendar.
@@ -1548,8 +1678,11 @@ type CreatedLead struct {
 	Email       *string `json:"email,omitempty"`
 
 	// Emails further addresses
-	Emails      *[]string     `json:"emails,omitempty"`
-	FieldErrors *[]FieldError `json:"field_errors,omitempty"`
+	Emails *[]string `json:"emails,omitempty"`
+
+	// ExternalIds the lead's ids in the CRMs it was pushed to, by CRM target name
+	ExternalIds *map[string]string `json:"external_ids,omitempty"`
+	FieldErrors *[]FieldError      `json:"field_errors,omitempty"`
 
 	// Group one of the groups option list
 	Group  *string `json:"group,omitempty"`
@@ -1580,10 +1713,13 @@ type CreatedLead struct {
 	Phones *[]string `json:"phones,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
-	Policy        *Policy   `json:"policy,omitempty"`
-	PoolId        *string   `json:"pool_id,omitempty"`
-	Profession    *string   `json:"profession,omitempty"`
-	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+	Policy     *Policy `json:"policy,omitempty"`
+	PoolId     *string `json:"pool_id,omitempty"`
+	Profession *string `json:"profession,omitempty"`
+
+	// RegisteredAt when the registration rules registered the lead (once)
+	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
+	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
@@ -1714,7 +1850,7 @@ type Event struct {
 	// Trace the explanation trace of the rule evaluation
 	Trace interface{} `json:"trace,omitempty"`
 
-	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again, reopened, readmitted, message_sent
+	// Type created, rejected, validated, scored, pooled, claimed, followed_up, converted, assigned, offered, accepted, declined, offer_expired, transferred, reclaimed, returned, closed, edited, reminded, escalated, reclaim_exempt, merged, registered_again, registered, reopened, readmitted, message_sent
 	Type string `json:"type"`
 }
 
@@ -1955,6 +2091,35 @@ type HookAnswer struct {
 	Warnings   *[]string `json:"warnings,omitempty"`
 }
 
+// IgnoreCompanyInput defines model for IgnoreCompanyInput.
+type IgnoreCompanyInput struct {
+	Name string `json:"name"`
+
+	// TeamId the team's list (admins; a manager may name only their own team); absent: an admin's global list, a manager's team
+	TeamId *string `json:"team_id,omitempty"`
+}
+
+// IgnoredCompany defines model for IgnoredCompany.
+type IgnoredCompany struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy *string   `json:"created_by,omitempty"`
+	Id        string    `json:"id"`
+
+	// Key the normalised name leads are matched by
+	Key string `json:"key"`
+
+	// Name the name as entered
+	Name string `json:"name"`
+
+	// TeamId the team whose list it is on; absent: the global list
+	TeamId *string `json:"team_id,omitempty"`
+}
+
+// IgnoredCompanyPage defines model for IgnoredCompanyPage.
+type IgnoredCompanyPage struct {
+	Items []IgnoredCompany `json:"items"`
+}
+
 // Import processed of total rows; each processed row is created (warnings counts those that duplicate a lead), merged, rejected (bad input, a validation rule, or a duplicate under reject), failed, or already_imported (the same row of the same file was imported before)
 type Import struct {
 	AlreadyImported int                `json:"already_imported"`
@@ -2188,6 +2353,9 @@ type Lead struct {
 	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
 
+	// ExternalIds the lead's ids in the CRMs it was pushed to, by CRM target name
+	ExternalIds *map[string]string `json:"external_ids,omitempty"`
+
 	// Group one of the groups option list
 	Group *string `json:"group,omitempty"`
 	Id    string  `json:"id"`
@@ -2210,10 +2378,13 @@ type Lead struct {
 	Phones *[]string `json:"phones,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
-	Policy        *Policy   `json:"policy,omitempty"`
-	PoolId        *string   `json:"pool_id,omitempty"`
-	Profession    *string   `json:"profession,omitempty"`
-	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+	Policy     *Policy `json:"policy,omitempty"`
+	PoolId     *string `json:"pool_id,omitempty"`
+	Profession *string `json:"profession,omitempty"`
+
+	// RegisteredAt when the registration rules registered the lead (once)
+	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
+	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
@@ -2261,6 +2432,9 @@ type LeadDetail struct {
 	// ExpectedFollowUpAt when the rep who claimed the lead plans to follow it up; they are e-mailed then
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
 
+	// ExternalIds the lead's ids in the CRMs it was pushed to, by CRM target name
+	ExternalIds *map[string]string `json:"external_ids,omitempty"`
+
 	// Group one of the groups option list
 	Group *string `json:"group,omitempty"`
 	Id    string  `json:"id"`
@@ -2283,10 +2457,13 @@ type LeadDetail struct {
 	Phones *[]string `json:"phones,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
-	Policy        *Policy   `json:"policy,omitempty"`
-	PoolId        *string   `json:"pool_id,omitempty"`
-	Profession    *string   `json:"profession,omitempty"`
-	RejectReasons *[]string `json:"reject_reasons,omitempty"`
+	Policy     *Policy `json:"policy,omitempty"`
+	PoolId     *string `json:"pool_id,omitempty"`
+	Profession *string `json:"profession,omitempty"`
+
+	// RegisteredAt when the registration rules registered the lead (once)
+	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
+	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
@@ -2529,20 +2706,26 @@ type OrderInput struct {
 
 // Outcome what a rule set decided, with the trace
 type Outcome struct {
-	Accept    *bool                   `json:"accept,omitempty"`
-	Customer  *map[string]interface{} `json:"customer,omitempty"`
-	Errors    *[]string               `json:"errors,omitempty"`
-	Fields    *[]FieldError           `json:"fields,omitempty"`
-	Ignored   *bool                   `json:"ignored,omitempty"`
-	Kind      string                  `json:"kind"`
-	Order     *map[string]interface{} `json:"order,omitempty"`
-	PoolId    *string                 `json:"pool_id,omitempty"`
-	Reasons   *[]string               `json:"reasons,omitempty"`
-	Rejected  *bool                   `json:"rejected,omitempty"`
-	Rule      *string                 `json:"rule,omitempty"`
-	Score     *int                    `json:"score,omitempty"`
-	ToInviter *bool                   `json:"to_inviter,omitempty"`
-	Trace     *[]TraceStep            `json:"trace"`
+	Accept   *bool                   `json:"accept,omitempty"`
+	Customer *map[string]interface{} `json:"customer,omitempty"`
+	Errors   *[]string               `json:"errors,omitempty"`
+	Fields   *[]FieldError           `json:"fields,omitempty"`
+
+	// Group registration: the group that matched (1-based)
+	Group   *int                    `json:"group,omitempty"`
+	Ignored *bool                   `json:"ignored,omitempty"`
+	Kind    string                  `json:"kind"`
+	Order   *map[string]interface{} `json:"order,omitempty"`
+	PoolId  *string                 `json:"pool_id,omitempty"`
+	Reasons *[]string               `json:"reasons,omitempty"`
+
+	// Register registration: the lead is registered
+	Register  *bool        `json:"register,omitempty"`
+	Rejected  *bool        `json:"rejected,omitempty"`
+	Rule      *string      `json:"rule,omitempty"`
+	Score     *int         `json:"score,omitempty"`
+	ToInviter *bool        `json:"to_inviter,omitempty"`
+	Trace     *[]TraceStep `json:"trace"`
 
 	// Version the rule set version; 0 for a draft
 	Version int `json:"version"`
@@ -2873,7 +3056,7 @@ type RuleKind string
 type RulePreviewInput struct {
 	Limit *int `json:"limit,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules RuleSetBody `json:"rules"`
 }
 
@@ -2881,7 +3064,7 @@ type RulePreviewInput struct {
 type RuleSet struct {
 	Active bool `json:"active"`
 
-	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Body      RuleSetBody `json:"body"`
 	CreatedAt time.Time   `json:"created_at"`
 	CreatedBy *string     `json:"created_by,omitempty"`
@@ -2889,8 +3072,10 @@ type RuleSet struct {
 	Version   int         `json:"version"`
 }
 
-// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 type RuleSetBody struct {
+	// CrmTarget registration: the CRM target (by name) registered leads are pushed to
+	CrmTarget        *string            `json:"crm_target,omitempty"`
 	DefaultPoolId    *string            `json:"default_pool_id,omitempty"`
 	Groups           *[][]string        `json:"groups,omitempty"`
 	IgnoredCompanies *[]string          `json:"ignored_companies,omitempty"`
@@ -2931,7 +3116,7 @@ type RuleTestInput struct {
 	Pool *map[string]interface{} `json:"pool,omitempty"`
 	Rep  *map[string]interface{} `json:"rep,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[]}; conversion {mapping:{'customer.x':expr}}
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules *RuleSetBody `json:"rules,omitempty"`
 }
 
@@ -2949,9 +3134,15 @@ type Team struct {
 	Id        string    `json:"id"`
 	Name      string    `json:"name"`
 
+	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+	RegistrationRules *TeamRegistrationRules `json:"registration_rules,omitempty"`
+
 	// TimeZone IANA zone of the members who set none; absent: the server's
 	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// TeamRegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+type TeamRegistrationRules string
 
 // TeamInput defines model for TeamInput.
 type TeamInput struct {
@@ -2975,11 +3166,31 @@ type TeamPage struct {
 type TeamPatch struct {
 	Name *string `json:"name,omitempty"`
 
+	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules); the team's manager may change this field of their own team
+	RegistrationRules *TeamPatchRegistrationRules `json:"registration_rules,omitempty"`
+
 	// TimeZone an IANA time zone such as Asia/Shanghai (not Local) for the members who set none; absent or empty: the server's
 	//
 	// Example: Asia/Shanghai
 	TimeZone *string `json:"time_zone,omitempty"`
 }
+
+// TeamPatchRegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules); the team's manager may change this field of their own team
+type TeamPatchRegistrationRules string
+
+// TeamRegistration defines model for TeamRegistration.
+type TeamRegistration struct {
+	// Editable the team chose own: its rules are saved with PUT
+	Editable bool `json:"editable"`
+
+	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+	RegistrationRules TeamRegistrationRegistrationRules `json:"registration_rules"`
+	RuleSet           RuleSet                           `json:"rule_set"`
+	TeamId            string                            `json:"team_id"`
+}
+
+// TeamRegistrationRegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
+type TeamRegistrationRegistrationRules string
 
 // Template defines model for Template.
 type Template struct {
@@ -3702,6 +3913,12 @@ type CreateChatTargetJSONRequestBody = ChatTargetInput
 // UpdateChatTargetJSONRequestBody defines body for UpdateChatTarget for application/json ContentType.
 type UpdateChatTargetJSONRequestBody = ChatTargetInput
 
+// IgnoreCompanyJSONRequestBody defines body for IgnoreCompany for application/json ContentType.
+type IgnoreCompanyJSONRequestBody = IgnoreCompanyInput
+
+// CreateCRMTargetJSONRequestBody defines body for CreateCRMTarget for application/json ContentType.
+type CreateCRMTargetJSONRequestBody = CRMTargetInput
+
 // CreateExportJSONRequestBody defines body for CreateExport for application/json ContentType.
 type CreateExportJSONRequestBody = ExportInput
 
@@ -3821,6 +4038,9 @@ type UpdateTeamJSONRequestBody = TeamPatch
 
 // SetTeamRecipientsJSONRequestBody defines body for SetTeamRecipients for application/json ContentType.
 type SetTeamRecipientsJSONRequestBody = RecipientsInput
+
+// SaveTeamRegistrationRulesJSONRequestBody defines body for SaveTeamRegistrationRules for application/json ContentType.
+type SaveTeamRegistrationRulesJSONRequestBody = RuleSetBody
 
 // CreateTemplateJSONRequestBody defines body for CreateTemplate for application/json ContentType.
 type CreateTemplateJSONRequestBody = TemplateInput
@@ -4086,6 +4306,62 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
 	UpdateChatTarget(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListIgnoredCompanies The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+	//
+	// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+	ListIgnoredCompanies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IgnoreCompanyWithBody Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompanyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IgnoreCompany Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompany(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnignoreCompany Remove a company from its ignore list (an admin any; a manager their team's only)
+	//
+	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+	UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
+	//
+	// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+	ListCRMTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCRMTargetWithBody Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCRMTarget Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTarget(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCRMTarget Remove a CRM target and its pending pushes (admin)
+	//
+	// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+	DeleteCRMTarget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers The customers of the leads the caller may read, newest first
 	//
@@ -4835,14 +5111,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateTeamWithBody Change a team's name or time zone (admin)
+	// UpdateTeamWithBody Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
 	UpdateTeamWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateTeam Change a team's name or time zone (admin)
+	// UpdateTeam Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4867,6 +5143,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/teams/{id}/recipients (the `SetTeamRecipients` operationId).
 	SetTeamRecipients(ctx context.Context, id string, body SetTeamRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamRegistrationRules The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+	//
+	// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+	GetTeamRegistrationRules(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveTeamRegistrationRulesWithBody Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRulesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveTeamRegistrationRules Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRules(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTemplates The message templates, by name, channel and language (everyone signed in)
 	//
@@ -5311,6 +5606,142 @@ func (c *Client) UpdateChatTargetWithBody(ctx context.Context, id string, conten
 // Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
 func (c *Client) UpdateChatTarget(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChatTargetRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListIgnoredCompanies The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+//
+// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+func (c *Client) ListIgnoredCompanies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIgnoredCompaniesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IgnoreCompanyWithBody Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *Client) IgnoreCompanyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIgnoreCompanyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IgnoreCompany Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *Client) IgnoreCompany(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIgnoreCompanyRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnignoreCompany Remove a company from its ignore list (an admin any; a manager their team's only)
+//
+// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+func (c *Client) UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnignoreCompanyRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
+//
+// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+func (c *Client) ListCRMTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCRMTargetsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCRMTargetWithBody Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *Client) CreateCRMTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCRMTargetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCRMTarget Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *Client) CreateCRMTarget(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCRMTargetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCRMTarget Remove a CRM target and its pending pushes (admin)
+//
+// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+func (c *Client) DeleteCRMTarget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCRMTargetRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7229,7 +7660,7 @@ func (c *Client) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody,
 	return c.Client.Do(req)
 }
 
-// UpdateTeamWithBody Change a team's name or time zone (admin)
+// UpdateTeamWithBody Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes any type of body and a specified content type.
 //
@@ -7246,7 +7677,7 @@ func (c *Client) UpdateTeamWithBody(ctx context.Context, id string, contentType 
 	return c.Client.Do(req)
 }
 
-// UpdateTeam Change a team's name or time zone (admin)
+// UpdateTeam Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7302,6 +7733,55 @@ func (c *Client) SetTeamRecipientsWithBody(ctx context.Context, id string, conte
 // Corresponds with PUT /api/v1/teams/{id}/recipients (the `SetTeamRecipients` operationId).
 func (c *Client) SetTeamRecipients(ctx context.Context, id string, body SetTeamRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetTeamRecipientsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamRegistrationRules The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+//
+// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+func (c *Client) GetTeamRegistrationRules(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRegistrationRulesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveTeamRegistrationRulesWithBody Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *Client) SaveTeamRegistrationRulesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveTeamRegistrationRulesRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveTeamRegistrationRules Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *Client) SaveTeamRegistrationRules(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveTeamRegistrationRulesRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8204,6 +8684,208 @@ func NewUpdateChatTargetRequestWithBody(server string, id string, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListIgnoredCompaniesRequest constructs an http.Request for the ListIgnoredCompanies method
+func NewListIgnoredCompaniesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/companies/ignored")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIgnoreCompanyRequest calls the generic IgnoreCompany builder with application/json body
+func NewIgnoreCompanyRequest(server string, body IgnoreCompanyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIgnoreCompanyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewIgnoreCompanyRequestWithBody constructs an http.Request for the IgnoreCompany method, with any body, and a specified content type
+func NewIgnoreCompanyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/companies/ignored")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUnignoreCompanyRequest constructs an http.Request for the UnignoreCompany method
+func NewUnignoreCompanyRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/companies/ignored/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCRMTargetsRequest constructs an http.Request for the ListCRMTargets method
+func NewListCRMTargetsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/crm-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCRMTargetRequest calls the generic CreateCRMTarget builder with application/json body
+func NewCreateCRMTargetRequest(server string, body CreateCRMTargetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCRMTargetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCRMTargetRequestWithBody constructs an http.Request for the CreateCRMTarget method, with any body, and a specified content type
+func NewCreateCRMTargetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/crm-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteCRMTargetRequest constructs an http.Request for the DeleteCRMTarget method
+func NewDeleteCRMTargetRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/crm-targets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -12656,6 +13338,87 @@ func NewSetTeamRecipientsRequestWithBody(server string, id string, contentType s
 	return req, nil
 }
 
+// NewGetTeamRegistrationRulesRequest constructs an http.Request for the GetTeamRegistrationRules method
+func NewGetTeamRegistrationRulesRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/teams/%s/registration-rules", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSaveTeamRegistrationRulesRequest calls the generic SaveTeamRegistrationRules builder with application/json body
+func NewSaveTeamRegistrationRulesRequest(server string, id string, body SaveTeamRegistrationRulesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSaveTeamRegistrationRulesRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSaveTeamRegistrationRulesRequestWithBody constructs an http.Request for the SaveTeamRegistrationRules method, with any body, and a specified content type
+func NewSaveTeamRegistrationRulesRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/teams/%s/registration-rules", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListTemplatesRequest constructs an http.Request for the ListTemplates method
 func NewListTemplatesRequest(server string, params *ListTemplatesParams) (*http.Request, error) {
 	var err error
@@ -13814,6 +14577,70 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/chat-targets/{id} (the `UpdateChatTarget` operationId).
 	UpdateChatTargetWithResponse(ctx context.Context, id string, body UpdateChatTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChatTargetResponse, error)
 
+	// ListIgnoredCompaniesWithResponse The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+	ListIgnoredCompaniesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListIgnoredCompaniesResponse, error)
+
+	// IgnoreCompanyWithBodyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompanyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error)
+
+	// IgnoreCompanyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+	//
+	// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+	IgnoreCompanyWithResponse(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error)
+
+	// UnignoreCompanyWithResponse Remove a company from its ignore list (an admin any; a manager their team's only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+	UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error)
+
+	// ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+	ListCRMTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCRMTargetsResponse, error)
+
+	// CreateCRMTargetWithBodyWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error)
+
+	// CreateCRMTargetWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+	//
+	// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+	CreateCRMTargetWithResponse(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error)
+
+	// DeleteCRMTargetWithResponse Remove a CRM target and its pending pushes (admin)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+	DeleteCRMTargetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteCRMTargetResponse, error)
+
 	// ListCustomersWithResponse The customers of the leads the caller may read, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -14646,14 +15473,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/teams (the `CreateTeam` operationId).
 	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error)
 
-	// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+	// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/v1/teams/{id} (the `UpdateTeam` operationId).
 	UpdateTeamWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResponse, error)
 
-	// UpdateTeamWithResponse Change a team's name or time zone (admin)
+	// UpdateTeamWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14680,6 +15507,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/teams/{id}/recipients (the `SetTeamRecipients` operationId).
 	SetTeamRecipientsWithResponse(ctx context.Context, id string, body SetTeamRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTeamRecipientsResponse, error)
+
+	// GetTeamRegistrationRulesWithResponse The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+	GetTeamRegistrationRulesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetTeamRegistrationRulesResponse, error)
+
+	// SaveTeamRegistrationRulesWithBodyWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRulesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error)
+
+	// SaveTeamRegistrationRulesWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+	SaveTeamRegistrationRulesWithResponse(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error)
 
 	// ListTemplatesWithResponse The message templates, by name, channel and language (everyone signed in)
 	//
@@ -15786,6 +16634,483 @@ func (r UpdateChatTargetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateChatTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListIgnoredCompaniesResponse429Headers the declared response headers of an HTTP 429 response for ListIgnoredCompanies
+type ListIgnoredCompaniesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListIgnoredCompaniesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IgnoredCompanyPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIgnoredCompaniesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIgnoredCompaniesResponse) GetJSON200() *IgnoredCompanyPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIgnoredCompaniesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListIgnoredCompaniesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListIgnoredCompaniesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIgnoredCompaniesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIgnoredCompaniesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIgnoredCompaniesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIgnoredCompaniesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IgnoreCompanyResponse429Headers the declared response headers of an HTTP 429 response for IgnoreCompany
+type IgnoreCompanyResponse429Headers struct {
+	RetryAfter *int
+}
+
+type IgnoreCompanyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IgnoredCompany
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IgnoreCompanyResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IgnoreCompanyResponse) GetJSON201() *IgnoredCompany {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IgnoreCompanyResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r IgnoreCompanyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IgnoreCompanyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IgnoreCompanyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IgnoreCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnignoreCompanyResponse429Headers the declared response headers of an HTTP 429 response for UnignoreCompany
+type UnignoreCompanyResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UnignoreCompanyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnignoreCompanyResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnignoreCompanyResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UnignoreCompanyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnignoreCompanyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnignoreCompanyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnignoreCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCRMTargetsResponse429Headers the declared response headers of an HTTP 429 response for ListCRMTargets
+type ListCRMTargetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListCRMTargetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CRMTargetPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCRMTargetsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCRMTargetsResponse) GetJSON200() *CRMTargetPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCRMTargetsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCRMTargetsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListCRMTargetsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCRMTargetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCRMTargetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCRMTargetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCRMTargetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCRMTargetResponse429Headers the declared response headers of an HTTP 429 response for CreateCRMTarget
+type CreateCRMTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateCRMTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CRMTarget
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCRMTargetResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCRMTargetResponse) GetJSON201() *CRMTarget {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCRMTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCRMTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCRMTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCRMTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCRMTargetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCRMTargetResponse429Headers the declared response headers of an HTTP 429 response for DeleteCRMTarget
+type DeleteCRMTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DeleteCRMTargetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteCRMTargetResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteCRMTargetResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCRMTargetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCRMTargetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCRMTargetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCRMTargetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23143,6 +24468,193 @@ func (r SetTeamRecipientsResponse) ContentType() string {
 	return ""
 }
 
+// GetTeamRegistrationRulesResponse429Headers the declared response headers of an HTTP 429 response for GetTeamRegistrationRules
+type GetTeamRegistrationRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTeamRegistrationRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamRegistration
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTeamRegistrationRulesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamRegistrationRulesResponse) GetJSON200() *TeamRegistration {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTeamRegistrationRulesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamRegistrationRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamRegistrationRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamRegistrationRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamRegistrationRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SaveTeamRegistrationRulesResponse429Headers the declared response headers of an HTTP 429 response for SaveTeamRegistrationRules
+type SaveTeamRegistrationRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SaveTeamRegistrationRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RuleSet
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SaveTeamRegistrationRulesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SaveTeamRegistrationRulesResponse) GetJSON200() *RuleSet {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SaveTeamRegistrationRulesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SaveTeamRegistrationRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SaveTeamRegistrationRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SaveTeamRegistrationRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SaveTeamRegistrationRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListTemplatesResponse429Headers the declared response headers of an HTTP 429 response for ListTemplates
 type ListTemplatesResponse429Headers struct {
 	RetryAfter *int
@@ -25241,6 +26753,118 @@ func (c *ClientWithResponses) UpdateChatTargetWithResponse(ctx context.Context, 
 	return ParseUpdateChatTargetResponse(rsp)
 }
 
+// ListIgnoredCompaniesWithResponse The companies whose leads are never registered nor accepted automatically: every entry (an admin), or the global ones and the caller's team's (a manager)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/companies/ignored (the `ListIgnoredCompanies` operationId).
+func (c *ClientWithResponses) ListIgnoredCompaniesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListIgnoredCompaniesResponse, error) {
+	rsp, err := c.ListIgnoredCompanies(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIgnoredCompaniesResponse(rsp)
+}
+
+// IgnoreCompanyWithBodyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *ClientWithResponses) IgnoreCompanyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error) {
+	rsp, err := c.IgnoreCompanyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnoreCompanyResponse(rsp)
+}
+
+// IgnoreCompanyWithResponse Ignore a company: an admin adds to the global list (or, with team_id, a team's), a manager to their own team's
+//
+// Matched by the normalised company name (the one duplicate detection uses: case, punctuation and legal forms such as Ltd or 有限公司 do not matter). Ignoring a name already on that list answers the entry there. A manager naming another team's list is refused (403).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/companies/ignored (the `IgnoreCompany` operationId).
+func (c *ClientWithResponses) IgnoreCompanyWithResponse(ctx context.Context, body IgnoreCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*IgnoreCompanyResponse, error) {
+	rsp, err := c.IgnoreCompany(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnoreCompanyResponse(rsp)
+}
+
+// UnignoreCompanyWithResponse Remove a company from its ignore list (an admin any; a manager their team's only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
+func (c *ClientWithResponses) UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error) {
+	rsp, err := c.UnignoreCompany(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnignoreCompanyResponse(rsp)
+}
+
+// ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
+func (c *ClientWithResponses) ListCRMTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCRMTargetsResponse, error) {
+	rsp, err := c.ListCRMTargets(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCRMTargetsResponse(rsp)
+}
+
+// CreateCRMTargetWithBodyWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *ClientWithResponses) CreateCRMTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error) {
+	rsp, err := c.CreateCRMTargetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCRMTargetResponse(rsp)
+}
+
+// CreateCRMTargetWithResponse Add a CRM that a registration rule set may name (crm_target) (admin)
+//
+// kind hubspot speaks HubSpot's contacts API: a registered lead is created with POST {base_url}/crm/v3/objects/contacts {"properties":{email, firstname, lastname, company, phone, country, address, leadflow_id}} (Authorization: Bearer token), its answer's id kept as the lead's external_ids[name]; later edits of the lead PATCH {base_url}/crm/v3/objects/contacts/{id}. Pushes are retried like webhook deliveries; a retried create first searches the contact by leadflow_id, so none is created twice. The URL is checked by the webhook guard (422 naming base_url), again at each push. Send an Idempotency-Key to make a retry answer the same target.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/crm-targets (the `CreateCRMTarget` operationId).
+func (c *ClientWithResponses) CreateCRMTargetWithResponse(ctx context.Context, body CreateCRMTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCRMTargetResponse, error) {
+	rsp, err := c.CreateCRMTarget(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCRMTargetResponse(rsp)
+}
+
+// DeleteCRMTargetWithResponse Remove a CRM target and its pending pushes (admin)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/crm-targets/{id} (the `DeleteCRMTarget` operationId).
+func (c *ClientWithResponses) DeleteCRMTargetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteCRMTargetResponse, error) {
+	rsp, err := c.DeleteCRMTarget(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCRMTargetResponse(rsp)
+}
+
 // ListCustomersWithResponse The customers of the leads the caller may read, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -26769,7 +28393,7 @@ func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body C
 	return ParseCreateTeamResponse(rsp)
 }
 
-// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin)
+// UpdateTeamWithBodyWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -26782,7 +28406,7 @@ func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context
 	return ParseUpdateTeamResponse(rsp)
 }
 
-// UpdateTeamWithResponse Change a team's name or time zone (admin)
+// UpdateTeamWithResponse Change a team's name or time zone (admin), or its choice of registration rules (admin, the team's manager)
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -26832,6 +28456,45 @@ func (c *ClientWithResponses) SetTeamRecipientsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseSetTeamRecipientsResponse(rsp)
+}
+
+// GetTeamRegistrationRulesWithResponse The registration rules that apply to a team's leads: the supplier's (read-only) or the team's own (admins, the team's manager)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/teams/{id}/registration-rules (the `GetTeamRegistrationRules` operationId).
+func (c *ClientWithResponses) GetTeamRegistrationRulesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetTeamRegistrationRulesResponse, error) {
+	rsp, err := c.GetTeamRegistrationRules(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamRegistrationRulesResponse(rsp)
+}
+
+// SaveTeamRegistrationRulesWithBodyWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *ClientWithResponses) SaveTeamRegistrationRulesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error) {
+	rsp, err := c.SaveTeamRegistrationRulesWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveTeamRegistrationRulesResponse(rsp)
+}
+
+// SaveTeamRegistrationRulesWithResponse Save a new version of a team's own registration rules, in force at once (admins, the team's manager); 409 while the team's rules are supplier managed; 422 with compile_errors when they do not compile
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/teams/{id}/registration-rules (the `SaveTeamRegistrationRules` operationId).
+func (c *ClientWithResponses) SaveTeamRegistrationRulesWithResponse(ctx context.Context, id string, body SaveTeamRegistrationRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveTeamRegistrationRulesResponse, error) {
+	rsp, err := c.SaveTeamRegistrationRules(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveTeamRegistrationRulesResponse(rsp)
 }
 
 // ListTemplatesWithResponse The message templates, by name, channel and language (everyone signed in)
@@ -28036,6 +29699,435 @@ func ParseUpdateChatTargetResponse(rsp *http.Response) (*UpdateChatTargetRespons
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UpdateChatTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListIgnoredCompaniesResponse parses an HTTP response from a ListIgnoredCompaniesWithResponse call
+func ParseListIgnoredCompaniesResponse(rsp *http.Response) (*ListIgnoredCompaniesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIgnoredCompaniesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IgnoredCompanyPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListIgnoredCompaniesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIgnoreCompanyResponse parses an HTTP response from a IgnoreCompanyWithResponse call
+func ParseIgnoreCompanyResponse(rsp *http.Response) (*IgnoreCompanyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IgnoreCompanyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IgnoredCompany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers IgnoreCompanyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnignoreCompanyResponse parses an HTTP response from a UnignoreCompanyWithResponse call
+func ParseUnignoreCompanyResponse(rsp *http.Response) (*UnignoreCompanyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnignoreCompanyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UnignoreCompanyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCRMTargetsResponse parses an HTTP response from a ListCRMTargetsWithResponse call
+func ParseListCRMTargetsResponse(rsp *http.Response) (*ListCRMTargetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCRMTargetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CRMTargetPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCRMTargetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCRMTargetResponse parses an HTTP response from a CreateCRMTargetWithResponse call
+func ParseCreateCRMTargetResponse(rsp *http.Response) (*CreateCRMTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCRMTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CRMTarget
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateCRMTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCRMTargetResponse parses an HTTP response from a DeleteCRMTargetWithResponse call
+func ParseDeleteCRMTargetResponse(rsp *http.Response) (*DeleteCRMTargetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCRMTargetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteCRMTargetResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -34646,6 +36738,175 @@ func ParseSetTeamRecipientsResponse(rsp *http.Response) (*SetTeamRecipientsRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SetTeamRecipientsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamRegistrationRulesResponse parses an HTTP response from a GetTeamRegistrationRulesWithResponse call
+func ParseGetTeamRegistrationRulesResponse(rsp *http.Response) (*GetTeamRegistrationRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamRegistrationRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamRegistration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTeamRegistrationRulesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSaveTeamRegistrationRulesResponse parses an HTTP response from a SaveTeamRegistrationRulesWithResponse call
+func ParseSaveTeamRegistrationRulesResponse(rsp *http.Response) (*SaveTeamRegistrationRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SaveTeamRegistrationRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RuleSet
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SaveTeamRegistrationRulesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

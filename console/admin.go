@@ -41,6 +41,7 @@ var menu = []struct {
 	{web.NavLink{Key: "calendars", URL: "/calendars", Label: "calendars.nav"}, service.GateStaff},
 	{web.NavLink{Key: "sources", URL: "/sources", Label: "sources.nav"}, service.GateAdmin},
 	{web.NavLink{Key: "templates", URL: "/templates", Label: "nurture.nav"}, service.GateEveryone},
+	{web.NavLink{Key: "companies", URL: "/companies", Label: "registration.companies_nav"}, service.GateStaff},
 }
 
 // menuFor is the management links user u may use.
@@ -80,6 +81,8 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 	post("/teams", admin(s.createTeamForm))
 	get("/teams/:id", staff(s.teamPage))
 	post("/teams/:id/recipients", admin(s.teamRecipientsForm))
+	post("/teams/:id/registration", staff(s.teamRegistrationChoiceForm))
+	post("/teams/:id/registration-rules", staff(s.teamRegistrationRulesForm))
 
 	get("/fields", s.fieldsPage)
 	post("/fields", admin(s.createFieldForm))

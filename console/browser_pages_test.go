@@ -67,6 +67,7 @@ func TestBrowserPagesInChinese(t *testing.T) {
 		{"webhook", "/webhooks/" + hook},
 		{"calendars", "/calendars"},
 		{"calendar", "/calendars/" + w.Calendar()},
+		{"companies", "/companies"},
 		{"not-found", "/no-such-page"},
 	}
 	for i, p := range pages {

@@ -190,7 +190,11 @@ func (s *Server) showTeamWith(c *fiber.Ctx, id string, refusal error) error {
 	if d.Chat.Targets, d.Chat.CanEdit, err = s.Service.TeamChatTargets(c.UserContext(), me, t.ID); err != nil {
 		return err
 	}
-	done := map[string]string{"recipients": "pool.done.recipients", "chat": "chat.added", "chat-deleted": "chat.deleted"}[c.Query("done")]
+	if d.Registration, err = s.teamRegistration(c, t.ID); err != nil {
+		return err
+	}
+	done := map[string]string{"recipients": "pool.done.recipients", "chat": "chat.added", "chat-deleted": "chat.deleted",
+		"registration": "registration.team_saved"}[c.Query("done")]
 	return showPage(c, "team", t.Name, "teams", done, &d, &d.Errors, refusal)
 }
 

@@ -121,6 +121,11 @@ func (s *Server) decisionText(c *fiber.Ctx, k rules.Kind, decision any) string {
 			return tr(c, "rules.d.auto_accepted")
 		}
 		return tr(c, "rules.d.not_accepted")
+	case rules.KindRegistration:
+		if d["register"] == true {
+			return tr(c, "registration.d.registered", "Group", strconv.Itoa(toInt(d["group"])))
+		}
+		return tr(c, "registration.d.not_registered")
 	default:
 		b, _ := json.Marshal(d)
 		return string(b)

@@ -40,6 +40,8 @@ const (
 	ReasonUnknownField   = "unknown_field"   // the endpoint has no such field
 	ReasonWrongType      = "wrong_type"      // a JSON value of the wrong type
 	ReasonMalformed      = "malformed"       // the body is not valid JSON
+	ReasonCompanyName    = "company_name"    // no letters or digits to match a company by
+	ReasonNoTeam         = "no_team"         // no such team
 )
 
 // Error is a classified error with the fields or reasons a caller can act on.

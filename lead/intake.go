@@ -128,6 +128,9 @@ type IntakePlan struct {
 	// The decisions, each with its rule set kind, version and trace:
 	// Validated (or rejected), Scored and Routed.
 	Validated, Scored, Routed Event
+	// Registered, when the registration rules matched, registers a lead
+	// the intake keeps (not one rejected or merged).
+	Registered *Event
 }
 
 // IntakeResult is a lead as its intake left it, and why.

@@ -124,6 +124,15 @@ type Lead struct {
 	// DuplicateOf is the live lead this one duplicates, when it was created
 	// anyway under the warn policy.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// RegisteredAt is when the registration rules registered the lead with
+	// the supplier's systems (once; its history's "registered" event says
+	// by which rule version).
+	RegisteredAt *time.Time `json:"registered_at,omitempty"`
+	// ExternalIDs are the lead's ids in the CRMs it was pushed to, by the
+	// CRM target's name.
+	ExternalIDs map[string]string `json:"external_ids,omitempty"`
+	// CRMTargetID is the CRM target its registration pushes it to ("" none).
+	CRMTargetID string `json:"-"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
 }
@@ -177,9 +186,23 @@ type Team struct {
 	Name string `json:"name"`
 	// TimeZone is the IANA zone of the team's members who set none;
 	// empty: the server's.
-	TimeZone  string    `json:"time_zone,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	TimeZone string `json:"time_zone,omitempty"`
+	// RegistrationRules is whose registration rules apply to the leads of
+	// the team's pools (seed 003): "supplier" (managed: the rules an admin
+	// keeps, /api/v1/rules/registration) or "own" (the team's manager's).
+	RegistrationRules string    `json:"registration_rules"`
+	CreatedAt         time.Time `json:"created_at"`
 }
+
+// TeamRegistrationKind is the stored rule-set kind of team's own
+// registration rules ("registration@<team id>"), versioned like any kind.
+func TeamRegistrationKind(team string) string { return "registration@" + team }
+
+// The choices of Team.RegistrationRules.
+const (
+	RegistrationSupplier = "supplier"
+	RegistrationOwn      = "own"
+)
 
 // Scope says who a pool serves.
 type Scope string
@@ -290,6 +313,9 @@ const (
 	EventExempted    EventType = "reclaim_exempt"   // reclaim_exempt_when kept the lead with its owner
 	EventMerged      EventType = "merged"           // this lead was a duplicate, merged into another
 	EventRegistered  EventType = "registered_again" // a duplicate registration was merged into this lead
+	// EventAutoRegistered: the registration rules registered the lead with
+	// the supplier's systems (seed 003), when it was created or edited.
+	EventAutoRegistered EventType = "registered"
 	// EventInviterRefused: a duplicate registered through a rep's invite
 	// link was merged into this lead, which the rep could not claim.
 	EventInviterRefused EventType = "not_given_to_inviter"

@@ -264,6 +264,11 @@ func (t *Team) Clean() error {
 		f.Add("name", "is longer than 200 characters")
 	}
 	checkTimeZone(&f, "time_zone", t.TimeZone)
+	if t.RegistrationRules == "" {
+		t.RegistrationRules = RegistrationSupplier
+	} else if t.RegistrationRules != RegistrationSupplier && t.RegistrationRules != RegistrationOwn {
+		f.Add("registration_rules", `must be "supplier" or "own"`)
+	}
 	return f.Err()
 }
 

@@ -13,6 +13,7 @@ import (
 var WebhookEvents = []string{
 	"lead.created", "lead.rejected", "lead.merged", "lead.pooled", "lead.offered", "lead.assigned",
 	"lead.reclaimed", "lead.returned", "lead.converted", "lead.closed", "follow_up.created", "customer.created",
+	"lead.registered",
 }
 
 // WebhookEventID is the payload id of webhook event n (the same for every

@@ -93,21 +93,10 @@ func (s *Set) evaluate(ev *evaluation) Outcome {
 			out.Trace = append(out.Trace, TraceStep{Rule: "ignored_companies", When: "company is ignored", Matched: true, Value: true})
 			return out
 		}
-		for _, g := range s.groups {
-			all := true
-			for _, c := range g {
-				st := step(c)
-				out.Trace = append(out.Trace, st)
-				if !st.Matched {
-					all = false
-					break // AND: the rest of the group cannot change it
-				}
-			}
-			if all {
-				out.Accept = true
-				return out
-			}
-		}
+		out.Accept = s.matchGroup(&out, step) > 0
+	case KindRegistration:
+		out.Group = s.matchGroup(&out, step)
+		out.Register = out.Group > 0
 	case KindConversion:
 		out.Customer, out.Order = map[string]any{}, map[string]any{}
 		for _, c := range s.rules {
@@ -126,6 +115,27 @@ func (s *Set) evaluate(ev *evaluation) Outcome {
 		}
 	}
 	return out
+}
+
+// matchGroup runs the groups, AND inside a group and OR across, tracing
+// each condition run into out, and returns the first group whose
+// conditions all hold (1-based; 0 for none).
+func (s *Set) matchGroup(out *Outcome, step func(compiled) TraceStep) int {
+	for i, g := range s.groups {
+		all := true
+		for _, c := range g {
+			st := step(c)
+			out.Trace = append(out.Trace, st)
+			if !st.Matched {
+				all = false
+				break // AND: the rest of the group cannot change it
+			}
+		}
+		if all {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // Expr is one compiled boolean expression, such as a pool's claim_when.

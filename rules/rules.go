@@ -22,10 +22,13 @@ const (
 	KindAutoAccept Kind = "auto_accept"
 	KindScoring    Kind = "scoring"
 	KindConversion Kind = "conversion"
+	// KindRegistration decides which new or edited leads are registered
+	// with the supplier's systems (seed 003).
+	KindRegistration Kind = "registration"
 )
 
 // Kinds lists every rule-set kind.
-var Kinds = []Kind{KindValidation, KindRouting, KindAutoAccept, KindScoring, KindConversion}
+var Kinds = []Kind{KindValidation, KindRouting, KindAutoAccept, KindScoring, KindConversion, KindRegistration}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

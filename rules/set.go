@@ -22,12 +22,18 @@ import (
 //	scoring     {"rules":[{"name","when","points"}]}                   the points of every match add up
 //	auto_accept {"groups":[["expr","expr"],["expr"]], "ignored_companies":[...]}  AND in a group, OR across
 //	conversion  {"mapping":{"customer.name":"lead.company", "order.amount":"lead.custom.amount"}}
+//	registration {"groups":[["expr","expr"],["expr"]]}                 AND in a group, OR across; a match registers
+//
+// auto_accept's ignored_companies is a deprecated alias of the global
+// ignore list (/api/v1/companies/ignored), which applies to both kinds.
 type Body struct {
 	Rules            []Rule            `json:"rules,omitempty"`
 	DefaultPoolID    string            `json:"default_pool_id,omitempty"`
 	Groups           [][]string        `json:"groups,omitempty"`
 	IgnoredCompanies []string          `json:"ignored_companies,omitempty"`
 	Mapping          map[string]string `json:"mapping,omitempty"`
+	// CRMTarget (registration) names the CRM target registered leads are pushed to.
+	CRMTarget string `json:"crm_target,omitempty"`
 }
 
 // Rule is one named rule of a validation, routing or scoring set.
@@ -64,8 +70,11 @@ type Outcome struct {
 	PoolID    string `json:"pool_id,omitempty"`
 	ToInviter bool   `json:"to_inviter,omitempty"`
 	// auto_accept
-	Accept  bool `json:"accept,omitempty"`
-	Ignored bool `json:"ignored,omitempty"` // the company is on the ignore list
+	Accept bool `json:"accept,omitempty"`
+	// registration: the lead is registered; Group is the matching group (1-based)
+	Register bool `json:"register,omitempty"`
+	Group    int  `json:"group,omitempty"`
+	Ignored  bool `json:"ignored,omitempty"` // the company is on the ignore list
 	// scoring
 	Score int `json:"score,omitempty"`
 	// conversion: the mapped fields
@@ -90,7 +99,7 @@ type Set struct {
 	version int
 	body    Body
 	rules   []compiled   // validation, routing, scoring; conversion mapping in key order
-	groups  [][]compiled // auto_accept
+	groups  [][]compiled // auto_accept, registration
 	ignored map[string]bool
 	facts   []FactNeed
 	poolIDs []string
@@ -143,8 +152,8 @@ func Compile(kind Kind, version int, body []byte) (*Set, error) {
 	switch kind {
 	case KindValidation, KindRouting, KindScoring:
 		c.rules(b)
-	case KindAutoAccept:
-		c.autoAccept(b)
+	case KindAutoAccept, KindRegistration:
+		c.groups(b)
 	case KindConversion:
 		c.conversion(b)
 	}
@@ -244,8 +253,9 @@ func (c *setCompiler) rules(b Body) {
 	}
 }
 
-func (c *setCompiler) autoAccept(b Body) {
-	// No groups at all accepts nothing: the pools' own auto_accept flags decide.
+// groups compiles the groups of an auto_accept or registration set.
+func (c *setCompiler) groups(b Body) {
+	// No groups at all accepts (registers) nothing: for auto_accept the pools' own flags decide.
 	n := 0
 	for i, g := range b.Groups {
 		if len(g) == 0 {
@@ -306,8 +316,14 @@ func (c *setCompiler) misplaced(b Body) {
 	if b.DefaultPoolID != "" && k != KindRouting {
 		c.fail("", "default_pool_id", "only a routing set has a default pool")
 	}
-	if (len(b.Groups) > 0 || len(b.IgnoredCompanies) > 0) && k != KindAutoAccept {
-		c.fail("", "groups", "only an auto_accept set has groups and ignored companies")
+	if len(b.Groups) > 0 && k != KindAutoAccept && k != KindRegistration {
+		c.fail("", "groups", "only an auto_accept or registration set has groups")
+	}
+	if len(b.IgnoredCompanies) > 0 && k != KindAutoAccept {
+		c.fail("", "groups", "only an auto_accept set has ignored companies (deprecated: use /api/v1/companies/ignored)")
+	}
+	if b.CRMTarget != "" && k != KindRegistration {
+		c.fail("", "crm_target", "only a registration set names a CRM target")
 	}
 	if len(b.Mapping) > 0 && k != KindConversion {
 		c.fail("", "mapping", "only a conversion set has a mapping")

@@ -20,7 +20,7 @@ import (
 func RuleKind(k string) (rules.Kind, error) {
 	kind := rules.Kind(k)
 	if !kind.Valid() {
-		return kind, lead.Errorf(lead.CodeNotFound, "no rule-set kind %q: use validation, routing, auto_accept, scoring or conversion", k)
+		return kind, lead.Errorf(lead.CodeNotFound, "no rule-set kind %q: use validation, routing, auto_accept, scoring, conversion or registration", k)
 	}
 	return kind, nil
 }
@@ -85,6 +85,13 @@ func (s *Service) checkRules(ctx context.Context, k rules.Kind, body []byte) (*r
 			ce = append(ce, rules.CompileError{Field: poolField(set.Body(), id), Line: 1, Column: 1, Message: fmt.Sprintf("no pool %q", id)})
 		}
 		return nil, ce
+	}
+	if t := set.Body().CRMTarget; t != "" {
+		if _, err := s.db.CRMTargetNamed(ctx, t); lead.ErrorCode(err) == lead.CodeNotFound {
+			return nil, rules.CompileErrors{{Field: "crm_target", Line: 1, Column: 1, Message: fmt.Sprintf("no CRM target named %q", t)}}
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	return set, nil
 }
@@ -197,6 +204,8 @@ func Decided(o rules.Outcome) map[string]any {
 		return map[string]any{"score": o.Score}
 	case rules.KindAutoAccept:
 		return map[string]any{"accept": o.Accept, "ignored": o.Ignored}
+	case rules.KindRegistration:
+		return map[string]any{"register": o.Register, "group": o.Group}
 	default:
 		return map[string]any{"customer": o.Customer, "order": o.Order}
 	}

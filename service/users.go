@@ -143,14 +143,18 @@ func (s *Service) CreateTeam(ctx context.Context, me lead.User, name string) (le
 type TeamChange struct {
 	Name     *string `json:"name"`
 	TimeZone *string `json:"time_zone"`
+	// RegistrationRules: "supplier" or "own" (seed 003); the team's
+	// manager may change this field of their team.
+	RegistrationRules *string `json:"registration_rules"`
 }
 
-// UpdateTeam changes team id (admins).
+// UpdateTeam changes team id (admins; a team's manager its registration_rules only).
 func (s *Service) UpdateTeam(ctx context.Context, me lead.User, id string, in TeamChange) (lead.Team, error) {
-	if err := Allowed(me, GateAdmin); err != nil {
+	ownChoice := in.Name == nil && in.TimeZone == nil && in.RegistrationRules != nil && me.Role == lead.RoleManager && me.TeamID == id
+	if err := Allowed(me, GateAdmin); err != nil && !ownChoice {
 		return lead.Team{}, err
 	}
-	return s.db.UpdateTeam(ctx, id, store.TeamPatch{Name: in.Name, TimeZone: in.TimeZone})
+	return s.db.UpdateTeam(ctx, id, store.TeamPatch{Name: in.Name, TimeZone: in.TimeZone, RegistrationRules: in.RegistrationRules})
 }
 
 // Teams lists teams, a page of limit after cursor (everyone signed in).

@@ -75,6 +75,11 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (le
 			if err != nil {
 				return err
 			}
+			if p.Registered != nil && keeps(out) {
+				if err := registerTx(ctx, tx, id, *p.Registered, intakeKey(id, p)+"/registered"); err != nil {
+					return err
+				}
+			}
 			var raw []byte
 			if len(fields) > 0 {
 				if raw, err = json.Marshal(fields); err != nil {

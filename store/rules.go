@@ -24,10 +24,11 @@ func (db *DB) ActiveRuleSet(ctx context.Context, kind string) (lead.RuleSet, err
 	return s, notFound(err, "active "+kind+" rule set")
 }
 
-// ActiveRuleSets returns the active version of every kind.
+// ActiveRuleSets returns the active version of every kind (not the teams'
+// own registration rules: RegistrationRulesFor).
 func (db *DB) ActiveRuleSets(ctx context.Context) ([]lead.RuleSet, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+ruleSetColumns+`
-		FROM active_rule_sets a JOIN rule_sets r USING (kind, version) ORDER BY r.kind`)
+		FROM active_rule_sets a JOIN rule_sets r USING (kind, version) WHERE position('@' in r.kind) = 0 ORDER BY r.kind`)
 	if err != nil {
 		return nil, err
 	}

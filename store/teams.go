@@ -9,11 +9,11 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-const teamColumns = `id::text, name, created_at, time_zone`
+const teamColumns = `id::text, name, created_at, time_zone, registration_rules`
 
 func scanTeam(row pgx.Row) (lead.Team, error) {
 	var t lead.Team
-	err := row.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.TimeZone)
+	err := row.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.TimeZone, &t.RegistrationRules)
 	return t, err
 }
 
@@ -40,8 +40,9 @@ func (db *DB) CreateTeam(ctx context.Context, t lead.Team) (lead.Team, error) {
 
 // TeamPatch is a change of a team: nil fields stay unchanged.
 type TeamPatch struct {
-	Name     *string
-	TimeZone *string
+	Name              *string
+	TimeZone          *string
+	RegistrationRules *string
 }
 
 // UpdateTeam applies p to team id; the result must pass lead.Team.Clean.
@@ -54,11 +55,12 @@ func (db *DB) UpdateTeam(ctx context.Context, id string, p TeamPatch) (lead.Team
 		}
 		patchField(&t.Name, p.Name)
 		patchField(&t.TimeZone, p.TimeZone)
+		patchField(&t.RegistrationRules, p.RegistrationRules)
 		if err := t.Clean(); err != nil {
 			return err
 		}
-		out, err = scanTeam(tx.QueryRow(ctx, `UPDATE teams SET name = $2, time_zone = $3 WHERE id = $1 RETURNING `+teamColumns,
-			id, t.Name, t.TimeZone))
+		out, err = scanTeam(tx.QueryRow(ctx, `UPDATE teams SET name = $2, time_zone = $3, registration_rules = $4 WHERE id = $1 RETURNING `+teamColumns,
+			id, t.Name, t.TimeZone, t.RegistrationRules))
 		return teamConflict(err, t.Name)
 	})
 	return out, err

@@ -108,6 +108,17 @@ type TeamPage struct {
 	Errors     map[string]string
 	// Chat are the team's chat-app targets.
 	Chat ChatSection
+	// Registration is the team's registration rules, when the reader may
+	// see them (an admin, the team's manager): RulesJSON their body.
+	Registration *TeamRegistration
+}
+
+// TeamRegistration is the registration part of a team's page (seed 003).
+type TeamRegistration struct {
+	Choice    string
+	Editable  bool
+	Version   int
+	RulesJSON string
 }
 
 // FieldsPage is the data of /fields and of /fields/{id} (Field set).

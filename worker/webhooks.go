@@ -64,6 +64,9 @@ const (
 func (p *pump) once(ctx context.Context) (int, error) {
 	kicks, err := p.db.UnkickedDeliveries(ctx, pumpBatch)
 	if err != nil || len(kicks) == 0 {
+		if err == nil {
+			return p.crmOnce(ctx)
+		}
 		return 0, err
 	}
 	// Every body first: a workflow told of its lead's deliveries must find
@@ -111,5 +114,9 @@ func (p *pump) once(ctx context.Context) (int, error) {
 	if err := g.Wait(); err != nil {
 		return 0, err
 	}
-	return len(ids), p.db.MarkKicked(ctx, ids)
+	if err := p.db.MarkKicked(ctx, ids); err != nil {
+		return 0, err
+	}
+	n, err := p.crmOnce(ctx)
+	return len(ids) + n, err
 }

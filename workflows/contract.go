@@ -32,6 +32,8 @@ const (
 	FacebookLeadWorkflowName = "FacebookLeadWorkflow"
 	// MessageWorkflowName sends one message to a lead (message.go).
 	MessageWorkflowName = "MessageWorkflow"
+	// CRMWorkflowName pushes one lead to one CRM target, push after push (crm.go).
+	CRMWorkflowName = "CRMWorkflow"
 )
 
 // Update and query names of LeadWorkflow.
@@ -102,6 +104,10 @@ const (
 	ActivityIntakeSourceRecord = "IntakeSourceRecord" // SourceRecordInput -> lead id ("" when refused)
 	// ActivitySendMessage sends a stored message to a lead (message.go).
 	ActivitySendMessage = "SendMessage" // message key -> error
+	// The CRM pushes (crm.go).
+	ActivityNextCRMPush   = "NextCRMPush"   // CRMChainInput -> push id (0: none)
+	ActivityPushCRM       = "PushCRM"       // push id -> error
+	ActivityCRMPushFailed = "CRMPushFailed" // CRMFailure -> nothing
 )
 
 // ActivityNames lists every activity name the workflows call.
@@ -110,7 +116,7 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
 	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord,
-	ActivitySendMessage}
+	ActivitySendMessage, ActivityNextCRMPush, ActivityPushCRM, ActivityCRMPushFailed}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -61,9 +61,30 @@ const webhookBatch = 200
 // SignalWebhookDue received meanwhile makes it look again, so no delivery
 // is left behind.
 func WebhookWorkflow(ctx workflow.Context, in WebhookChainInput) error {
+	return chain(ctx, WebhookWorkflow, in, in.Retry, ActivityNextWebhook, func(actx, lctx workflow.Context, id int64) (bool, error) {
+		err := workflow.ExecuteActivity(actx, ActivityDeliverWebhook, id).Get(ctx, nil)
+		if err == nil {
+			return false, nil
+		}
+		var e lead.Email
+		f := WebhookFailure{DeliveryID: id, Reason: "the delivery failed for good: " + err.Error()}
+		if err := workflow.ExecuteLocalActivity(lctx, ActivityWebhookFailed, f).Get(ctx, &e); err != nil || e.Key == "" {
+			return true, err
+		}
+		return true, SendEmail(ctx, e).Get(ctx, nil)
+	})
+}
+
+// chain runs a chain's pending items one after the other, oldest first:
+// the local activity next (given in) names the next one (0: none) and do
+// runs it, under actx (retried with exponential backoff under r) and lctx
+// (local activities); do stops the chain by returning true. It ends when
+// nothing is pending; a SignalWebhookDue received meanwhile makes it look
+// again. After webhookBatch items it continues as new (self, in).
+func chain(ctx workflow.Context, self, in any, r WebhookRetry, next string,
+	do func(actx, lctx workflow.Context, id int64) (bool, error)) error {
 	due := workflow.GetSignalChannel(ctx, SignalWebhookDue)
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	r := in.Retry
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    r.Timeout + 10*time.Second,
 		ScheduleToCloseTimeout: r.For,
@@ -74,10 +95,10 @@ func WebhookWorkflow(ctx workflow.Context, in WebhookChainInput) error {
 		for due.ReceiveAsync(nil) {
 		}
 		if n == webhookBatch {
-			return workflow.NewContinueAsNewError(ctx, WebhookWorkflow, in)
+			return workflow.NewContinueAsNewError(ctx, self, in)
 		}
 		var id int64
-		if err := workflow.ExecuteLocalActivity(lctx, ActivityNextWebhook, in).Get(ctx, &id); err != nil {
+		if err := workflow.ExecuteLocalActivity(lctx, next, in).Get(ctx, &id); err != nil {
 			return err
 		}
 		if id == 0 {
@@ -86,16 +107,9 @@ func WebhookWorkflow(ctx workflow.Context, in WebhookChainInput) error {
 			}
 			return nil
 		}
-		err := workflow.ExecuteActivity(actx, ActivityDeliverWebhook, id).Get(ctx, nil)
-		if err == nil {
-			continue
-		}
-		var e lead.Email
-		f := WebhookFailure{DeliveryID: id, Reason: "the delivery failed for good: " + err.Error()}
-		if err := workflow.ExecuteLocalActivity(lctx, ActivityWebhookFailed, f).Get(ctx, &e); err != nil || e.Key == "" {
+		if stop, err := do(actx, lctx, id); stop || err != nil {
 			return err
 		}
-		return SendEmail(ctx, e).Get(ctx, nil)
 	}
 }
 

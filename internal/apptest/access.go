@@ -196,3 +196,25 @@ func (w *World) Field() string {
 	w.Expect(w.Do("POST", "/api/v1/fields", w.Admin, fmt.Sprintf(`{"entity":"lead","name":"field_%d","type":"text"}`, w.Seq.Add(1))), 201).JSON(w.T, &d)
 	return d.ID
 }
+
+// IgnoredCompany adds a company to the global ignore list and returns the entry's id.
+func (w *World) IgnoredCompany() string {
+	var out struct{ ID string }
+	w.Expect(w.Do("POST", "/api/v1/companies/ignored", w.Admin, fmt.Sprintf(`{"name":"Ignored Fixture %d"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
+	return out.ID
+}
+
+// OwnRulesTeam is a new team that defines its own registration rules.
+func (w *World) OwnRulesTeam() string {
+	var t struct{ ID string }
+	w.Expect(w.Do("POST", "/api/v1/teams", w.Admin, fmt.Sprintf(`{"name":"Own rules %d"}`, w.Seq.Add(1))), 201).JSON(w.T, &t)
+	w.Expect(w.Do("PATCH", "/api/v1/teams/"+t.ID, w.Admin, `{"registration_rules":"own"}`), 200)
+	return t.ID
+}
+
+// CRMTarget is a new CRM target pointing nowhere; it returns its id.
+func (w *World) CRMTarget() string {
+	var out struct{ ID string }
+	w.Expect(w.Do("POST", "/api/v1/crm-targets", w.Admin, fmt.Sprintf(`{"name":"Fixture CRM %d","kind":"hubspot","base_url":"http://127.0.0.1:9","token":"t"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
+	return out.ID
+}
