@@ -95,7 +95,11 @@ func sameToken(a, b string) bool {
 // consolePage is the frame of a console page for the signed-in user.
 func consolePage(c *fiber.Ctx, title, nav string) web.Page {
 	csrf, _ := c.Locals(csrfKey{}).(string)
-	return web.Page{Locale: localeOf(c), Switch: switchLinks(c), Title: title, User: httpx.Caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(httpx.Caller(c))}
+	p := web.Page{Locale: localeOf(c), Switch: switchLinks(c), Title: title, User: httpx.Caller(c), CSRF: csrf, Nav: nav, Menu: menuFor(httpx.Caller(c))}
+	for _, m := range p.Menu {
+		p.MoreOn = p.MoreOn || (m.More && m.Key == nav)
+	}
+	return p
 }
 
 // render writes a console page.

@@ -20,7 +20,7 @@ func TestBrowserCompanies(t *testing.T) {
 	apptest.Run(t, ctx, "sign in as an admin", chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("token")),
 		chromedp.SendKeys(chromedp.ID("token"), s.Admin), chromedp.Click(chromedp.ID("sign-in")), chromedp.WaitVisible(chromedp.ID("headlines")))
-	apptest.Run(t, ctx, "open Companies from the menu", chromedp.Click(chromedp.ID("nav-companies")), chromedp.WaitVisible(chromedp.ID("ignore-form")))
+	apptest.Run(t, ctx, "open Companies from the menu", chromedp.Click(chromedp.CSS("#nav-more summary")), chromedp.Click(chromedp.ID("nav-companies")), chromedp.WaitVisible(chromedp.ID("ignore-form")))
 	apptest.Run(t, ctx, "ignore a company", chromedp.SendKeys(chromedp.ID("ignore-name"), "Acme Trading Co., Ltd."),
 		chromedp.Click(chromedp.ID("ignore-add")), chromedp.WaitVisible(chromedp.ID("ignored-list")))
 	if got := apptest.Text(t, ctx, "#ignored-list tbody"); !strings.Contains(got, "acme trading") || !strings.Contains(got, "Everyone (global)") {

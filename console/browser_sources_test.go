@@ -29,7 +29,7 @@ func TestBrowserSources(t *testing.T) {
 			apptest.Run(t, ctx, "sign in as the admin", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/lang/"+lang+"?next=/login"),
 				chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), s.Admin), chromedp.Click(chromedp.ID("sign-in")),
 				chromedp.WaitVisible(chromedp.ID("headlines")))
-			apptest.Run(t, ctx, "open the sources from the menu", chromedp.Click(chromedp.ID("nav-sources")), chromedp.WaitVisible(chromedp.ID("create-source-form")))
+			apptest.Run(t, ctx, "open the sources from the menu", chromedp.Click(chromedp.CSS("#nav-more summary")), chromedp.Click(chromedp.ID("nav-sources")), chromedp.WaitVisible(chromedp.ID("create-source-form")))
 			if got := apptest.Text(t, ctx, "main h1"); got != words[0] {
 				t.Errorf("the page's title: %q", got)
 			}

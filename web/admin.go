@@ -10,7 +10,12 @@ import (
 
 // NavLink is one link of the layout's navigation; Key is the Page.Nav
 // that highlights it.
-type NavLink struct{ Key, URL, Label string }
+type NavLink struct {
+	Key, URL, Label string
+	// More puts the link in the bar's "More" list, with the pages set up
+	// once and visited seldom.
+	More bool
+}
 
 // Person is a user as a management page lists them.
 type Person struct {

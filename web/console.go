@@ -134,7 +134,9 @@ type Page struct {
 	CSRF  string
 	Nav   string
 	// Menu are the management pages the user's role may use, for the nav.
-	Menu    []NavLink
+	Menu []NavLink
+	// MoreOn says the page is one of the Menu's More links.
+	MoreOn  bool
 	Notice  string
 	Problem *Problem
 	Data    any
