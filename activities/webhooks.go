@@ -52,7 +52,8 @@ func (a *Activities) DeliverWebhook(ctx context.Context, id int64) error {
 		return wrap(err)
 	}
 	r := webhook.Post(ctx, a.Hooks.httpClient(), webhook.Message{URL: m.URL, ID: m.WebhookID, Secrets: m.Secrets, Body: m.Body}, a.now())
-	att := store.WebhookAttempt{DeliveryID: id, Delivered: r.OK(), StatusCode: r.StatusCode, Latency: r.Latency, BodyExcerpt: r.Excerpt}
+	att := store.WebhookAttempt{DeliveryID: id, Delivered: r.OK(), StatusCode: r.StatusCode, Latency: r.Latency, BodyExcerpt: r.Excerpt,
+		Cut: r.StatusCode == 0 && ctx.Err() != nil}
 	if r.Err != nil {
 		att.Error = r.Err.Error()
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/webhook"
 )
 
 // TestTemplates: managers and admins save templates, reps read them; an
@@ -108,6 +110,8 @@ func TestMessagesThroughEachProvider(t *testing.T) {
 	m := apptest.NewMessageStack(t)
 	m.StartWorker()
 	s := m.Stack
+	hooks := apptest.NewReceiver(t)
+	s.Expect(s.Do("POST", "/api/v1/webhooks", s.Admin, fmt.Sprintf(`{"url":%q,"events":["message.sent"]}`, hooks.URL)), 201)
 	l, _, rep := messageLead(t, s, "Rita")
 	_, attacker := s.CreateRep("Mallory", 10)
 	var tpl lead.Template
@@ -136,6 +140,17 @@ func TestMessagesThroughEachProvider(t *testing.T) {
 		}
 	}
 	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/messages", attacker, ""), 404)
+	// Each message sent is a message.sent webhook event, once.
+	s.WaitFor(20*time.Second, "four message.sent deliveries", func() bool { return len(hooks.Got()) >= 4 })
+	seen := map[string]bool{}
+	for _, r := range hooks.Got() {
+		var ev webhook.Event
+		if err := json.Unmarshal(r.Body, &ev); err != nil || ev.Type != "message.sent" || ev.Data.Lead.ID != l.ID || seen[r.ID] {
+			t.Fatalf("delivery %s: %s (%v)", r.ID, r.Body, err)
+		}
+		seen[r.ID] = true
+		apptest.CheckWebhookEvent(t, r.Body)
+	}
 
 	mails := m.SendGrid.DeliveredTo(l.Email)
 	if len(mails) != 1 {

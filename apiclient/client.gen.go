@@ -1215,6 +1215,7 @@ const (
 	WebhookEventTypeLeadRegistered  WebhookEventType = "lead.registered"
 	WebhookEventTypeLeadRejected    WebhookEventType = "lead.rejected"
 	WebhookEventTypeLeadReturned    WebhookEventType = "lead.returned"
+	WebhookEventTypeMessageSent     WebhookEventType = "message.sent"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
@@ -1245,6 +1246,8 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeLeadRejected:
 		return true
 	case WebhookEventTypeLeadReturned:
+		return true
+	case WebhookEventTypeMessageSent:
 		return true
 	default:
 		return false

@@ -9,11 +9,12 @@ import (
 
 // WebhookEvents are the event types a webhook subscription may ask for
 // ("*" asks for all). Each is emitted when the lead's history records the
-// transition (see store/migrations/021_webhooks.sql for the mapping).
+// transition (see store/migrations/021_webhooks.sql for the mapping, and
+// 026 and 027 for lead.registered and message.sent).
 var WebhookEvents = []string{
 	"lead.created", "lead.rejected", "lead.merged", "lead.pooled", "lead.offered", "lead.assigned",
 	"lead.reclaimed", "lead.returned", "lead.converted", "lead.closed", "follow_up.created", "customer.created",
-	"lead.registered",
+	"lead.registered", "message.sent",
 }
 
 // WebhookEventID is the payload id of webhook event n (the same for every

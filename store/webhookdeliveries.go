@@ -102,14 +102,21 @@ type WebhookAttempt struct {
 	Latency     time.Duration
 	BodyExcerpt string
 	Error       string
+	// Cut: the attempt got no answer because the retries' time ran out
+	// while it waited; the log keeps how the attempt before went.
+	Cut bool
 }
 
 // RecordWebhookAttempt counts an attempt of a delivery and keeps how it
-// went; a successful one delivers it.
+// went (a cut attempt only counts); a successful one delivers it.
 func (db *DB) RecordWebhookAttempt(ctx context.Context, a WebhookAttempt) error {
 	_, err := db.pool.Exec(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, attempted_at = now(),
-		status = CASE WHEN $2 THEN 'delivered' ELSE status END, status_code = $3, latency_ms = $4, body_excerpt = $5, error = $6
-		WHERE id = $1`, a.DeliveryID, a.Delivered, a.StatusCode, a.Latency.Milliseconds(), a.BodyExcerpt, a.Error)
+		status = CASE WHEN $2 THEN 'delivered' ELSE status END,
+		status_code = CASE WHEN $7 AND attempts > 0 THEN status_code ELSE $3 END,
+		latency_ms = CASE WHEN $7 AND attempts > 0 THEN latency_ms ELSE $4 END,
+		body_excerpt = CASE WHEN $7 AND attempts > 0 THEN body_excerpt ELSE $5 END,
+		error = CASE WHEN $7 AND attempts > 0 THEN error ELSE $6 END
+		WHERE id = $1`, a.DeliveryID, a.Delivered, a.StatusCode, a.Latency.Milliseconds(), a.BodyExcerpt, a.Error, a.Cut)
 	return err
 }
 
