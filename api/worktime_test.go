@@ -73,3 +73,46 @@ func TestWorkingTimePolicy(t *testing.T) {
 		t.Fatalf("the pool's leads were not re-armed: %v", err)
 	}
 }
+
+// TestTeamCalendar: a team names its calendar; its pools without one of
+// their own count working time on it, and the change re-arms them; an
+// unknown calendar is refused by field, a manager may not set it.
+func TestTeamCalendar(t *testing.T) {
+	s := apptest.NewStack(t)
+	var office, berlin lead.Calendar
+	s.Expect(s.Do("POST", "/api/v1/calendars", s.Admin, `{"name":"Shanghai office","default":true,`+apptest.OfficeHours+`}`), 201).JSON(t, &office)
+	s.Expect(s.Do("POST", "/api/v1/calendars", s.Admin, `{"name":"Berlin office","time_zone":"Europe/Berlin","working_hours":{"mon":[["08:00","16:00"]],"tue":[["08:00","16:00"]]}}`), 201).JSON(t, &berlin)
+	team := s.MailTeam("Europe")
+	apptest.FieldProblem(t, s.Expect(s.Do("PATCH", "/api/v1/teams/"+team, s.Admin, `{"calendar_id":"`+uuidZero+`"}`), 422), "calendar_id")
+	mgrID, mgr := s.MailUser("Mona", "manager")
+	s.Expect(s.Do("PATCH", "/api/v1/users/"+mgrID, s.Admin, `{"team_id":"`+team+`"}`), 200)
+	s.Expect(s.Do("PATCH", "/api/v1/teams/"+team, mgr, `{"calendar_id":"`+berlin.ID+`"}`), 403)
+
+	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Europe pool","scope":"team","team_id":%q,"policy":{"distribution":"claim_only","no_follow_up_after":"1 working day"}}`, team))
+	calendarOf := func() string {
+		var l lead.Lead
+		body := fmt.Sprintf(`{"company":"Team Calendar %s GmbH","phone":"+49301234%04d","country":"DE","pool_id":%q}`, uuidZero[:4], time.Now().Nanosecond()%10000, poolID)
+		s.Expect(s.Do("POST", "/api/v1/leads", s.Admin, body), 201).JSON(t, &l)
+		if l.Policy == nil || l.Policy.Calendar == nil {
+			t.Fatalf("the lead's policy has no calendar: %+v", l.Policy)
+		}
+		return l.Policy.Calendar.ID
+	}
+	if got := calendarOf(); got != office.ID {
+		t.Fatalf("without a team calendar the default counts; got %s", got)
+	}
+	var got lead.Team
+	s.Expect(s.Do("PATCH", "/api/v1/teams/"+team, s.Admin, `{"calendar_id":"`+berlin.ID+`"}`), 200).JSON(t, &got)
+	if got.CalendarID != berlin.ID {
+		t.Fatalf("team %+v", got)
+	}
+	if c := calendarOf(); c != berlin.ID {
+		t.Fatalf("the team's pool counts on %s, want the team's calendar", c)
+	}
+	pool := s.Pool(poolID)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.TC.GetWorkflow(ctx, workflows.PolicyChangeWorkflowID(poolID, pool.UpdatedAt.UnixMicro()), "").Get(ctx, nil); err != nil {
+		t.Fatalf("the team's pool was not re-armed: %v", err)
+	}
+}

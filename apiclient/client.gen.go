@@ -3133,9 +3133,11 @@ type SignInLink struct {
 
 // Team defines model for Team.
 type Team struct {
-	CreatedAt time.Time `json:"created_at"`
-	Id        string    `json:"id"`
-	Name      string    `json:"name"`
+	// CalendarId the calendar of the team's pools that name none of their own (GET /api/v1/calendars); absent: the default
+	CalendarId *string   `json:"calendar_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	Id         string    `json:"id"`
+	Name       string    `json:"name"`
 
 	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules)
 	RegistrationRules *TeamRegistrationRules `json:"registration_rules,omitempty"`
@@ -3167,7 +3169,9 @@ type TeamPage struct {
 
 // TeamPatch absent fields stay
 type TeamPatch struct {
-	Name *string `json:"name,omitempty"`
+	// CalendarId the team's calendar; "" for the default (admins); the team's working-time pools re-arm their leads
+	CalendarId *string `json:"calendar_id,omitempty"`
+	Name       *string `json:"name,omitempty"`
 
 	// RegistrationRules whose registration rules apply to the leads of the team's pools: supplier managed (the rules an admin keeps, /api/v1/rules/registration) or the team's own (/api/v1/teams/{id}/registration-rules); the team's manager may change this field of their own team
 	RegistrationRules *TeamPatchRegistrationRules `json:"registration_rules,omitempty"`

@@ -190,8 +190,11 @@ type Team struct {
 	// RegistrationRules is whose registration rules apply to the leads of
 	// the team's pools (seed 003): "supplier" (managed: the rules an admin
 	// keeps, /api/v1/rules/registration) or "own" (the team's manager's).
-	RegistrationRules string    `json:"registration_rules"`
-	CreatedAt         time.Time `json:"created_at"`
+	RegistrationRules string `json:"registration_rules"`
+	// CalendarID is the calendar of the team's pools that name none of
+	// their own (else the default counts).
+	CalendarID string    `json:"calendar_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // TeamRegistrationKind is the stored rule-set kind of team's own

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
 
@@ -95,6 +96,18 @@ func (s *Service) UpdateCalendar(ctx context.Context, me lead.User, id string, i
 // (workflows.StartPolicyChange on a new revision of each pool).
 func (s *Service) rearmCalendar(ctx context.Context, id string) error {
 	pools, err := s.db.TouchPoolsOnCalendar(ctx, id)
+	return s.rearm(ctx, pools, err)
+}
+
+// rearmTeamPools re-arms the running leads of team id's working-time
+// pools (its calendar changed).
+func (s *Service) rearmTeamPools(ctx context.Context, id string) error {
+	pools, err := s.db.TouchTeamPools(ctx, id)
+	return s.rearm(ctx, pools, err)
+}
+
+// rearm starts the policy fan-out of each pool revision.
+func (s *Service) rearm(ctx context.Context, pools []store.PoolRevision, err error) error {
 	if err != nil {
 		return err
 	}

@@ -146,15 +146,33 @@ type TeamChange struct {
 	// RegistrationRules: "supplier" or "own" (seed 003); the team's
 	// manager may change this field of their team.
 	RegistrationRules *string `json:"registration_rules"`
+	// CalendarID is the calendar of the team's pools that name none ("" for the default).
+	CalendarID *string `json:"calendar_id"`
 }
 
 // UpdateTeam changes team id (admins; a team's manager its registration_rules only).
 func (s *Service) UpdateTeam(ctx context.Context, me lead.User, id string, in TeamChange) (lead.Team, error) {
-	ownChoice := in.Name == nil && in.TimeZone == nil && in.RegistrationRules != nil && me.Role == lead.RoleManager && me.TeamID == id
+	ownChoice := in.Name == nil && in.TimeZone == nil && in.CalendarID == nil && in.RegistrationRules != nil && me.Role == lead.RoleManager && me.TeamID == id
 	if err := Allowed(me, GateAdmin); err != nil && !ownChoice {
 		return lead.Team{}, err
 	}
-	return s.db.UpdateTeam(ctx, id, store.TeamPatch{Name: in.Name, TimeZone: in.TimeZone, RegistrationRules: in.RegistrationRules})
+	if c := in.CalendarID; c != nil && *c != "" {
+		if _, err := s.db.Calendar(ctx, *c); lead.ErrorCode(err) == lead.CodeNotFound {
+			return lead.Team{}, lead.Invalid(lead.FieldError{Field: "calendar_id", Reason: "is not a calendar"})
+		} else if err != nil {
+			return lead.Team{}, err
+		}
+	}
+	before, err := s.db.Team(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	t, err := s.db.UpdateTeam(ctx, id, store.TeamPatch{Name: in.Name, TimeZone: in.TimeZone, RegistrationRules: in.RegistrationRules, CalendarID: in.CalendarID})
+	if err != nil || t.CalendarID == before.CalendarID {
+		return t, err
+	}
+	// The team's pools that count working time on its calendar re-arm their leads.
+	return t, s.rearmTeamPools(ctx, t.ID)
 }
 
 // Teams lists teams, a page of limit after cursor (everyone signed in).

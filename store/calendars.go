@@ -160,6 +160,12 @@ const poolPolicy = `CASE WHEN p.policy::text LIKE '%working%' THEN p.policy || j
 const poolCalendar = `FROM calendars c WHERE c.id = coalesce(nullif(p.policy->>'calendar_id', '')::uuid,
 	(SELECT t.calendar_id FROM teams t WHERE t.id = p.team_id)) OR c.is_default ORDER BY c.is_default LIMIT 1`
 
+// TouchTeamPools makes a new policy revision of every pool of team id
+// that counts working time (its calendar may have changed), and answers them.
+func (db *DB) TouchTeamPools(ctx context.Context, teamID string) ([]PoolRevision, error) {
+	return db.touchPools(ctx, `p.team_id = $1::uuid`, teamID)
+}
+
 // PoolRevision is a pool's policy revision (its updated_at), as
 // LiveLeadsPage reads it.
 type PoolRevision struct {
@@ -172,9 +178,14 @@ type PoolRevision struct {
 // the default), so that their running leads re-arm on the calendar as it
 // is now, and answers them.
 func (db *DB) TouchPoolsOnCalendar(ctx context.Context, id string) ([]PoolRevision, error) {
+	return db.touchPools(ctx, `$1::uuid = (SELECT c.id `+poolCalendar+`)`, id)
+}
+
+// touchPools makes a new policy revision of the working-time pools that
+// where (over pools p, with $1 = arg) selects.
+func (db *DB) touchPools(ctx context.Context, where string, arg string) ([]PoolRevision, error) {
 	rows, err := db.pool.Query(ctx, `UPDATE pools p SET updated_at = clock_timestamp()
-		WHERE p.policy::text LIKE '%working%' AND $1::uuid = (SELECT c.id `+poolCalendar+`)
-		RETURNING p.id::text, p.updated_at`, id)
+		WHERE p.policy::text LIKE '%working%' AND `+where+` RETURNING p.id::text, p.updated_at`, arg)
 	if err != nil {
 		return nil, err
 	}

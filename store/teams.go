@@ -9,11 +9,11 @@ import (
 	"github.com/leadflow/leadflow/lead"
 )
 
-const teamColumns = `id::text, name, created_at, time_zone, registration_rules`
+const teamColumns = `id::text, name, created_at, time_zone, registration_rules, coalesce(calendar_id::text, '')`
 
 func scanTeam(row pgx.Row) (lead.Team, error) {
 	var t lead.Team
-	err := row.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.TimeZone, &t.RegistrationRules)
+	err := row.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.TimeZone, &t.RegistrationRules, &t.CalendarID)
 	return t, err
 }
 
@@ -43,6 +43,7 @@ type TeamPatch struct {
 	Name              *string
 	TimeZone          *string
 	RegistrationRules *string
+	CalendarID        *string // "" for none
 }
 
 // UpdateTeam applies p to team id; the result must pass lead.Team.Clean.
@@ -56,11 +57,12 @@ func (db *DB) UpdateTeam(ctx context.Context, id string, p TeamPatch) (lead.Team
 		patchField(&t.Name, p.Name)
 		patchField(&t.TimeZone, p.TimeZone)
 		patchField(&t.RegistrationRules, p.RegistrationRules)
+		patchField(&t.CalendarID, p.CalendarID)
 		if err := t.Clean(); err != nil {
 			return err
 		}
-		out, err = scanTeam(tx.QueryRow(ctx, `UPDATE teams SET name = $2, time_zone = $3, registration_rules = $4 WHERE id = $1 RETURNING `+teamColumns,
-			id, t.Name, t.TimeZone, t.RegistrationRules))
+		out, err = scanTeam(tx.QueryRow(ctx, `UPDATE teams SET name = $2, time_zone = $3, registration_rules = $4, calendar_id = nullif($5, '')::uuid
+			WHERE id = $1 RETURNING `+teamColumns, id, t.Name, t.TimeZone, t.RegistrationRules, t.CalendarID))
 		return teamConflict(err, t.Name)
 	})
 	return out, err
