@@ -81,6 +81,7 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 	post("/teams", admin(s.createTeamForm))
 	get("/teams/:id", staff(s.teamPage))
 	post("/teams/:id/recipients", admin(s.teamRecipientsForm))
+	post("/teams/:id/calendar", admin(s.teamCalendarForm))
 	post("/teams/:id/registration", staff(s.teamRegistrationChoiceForm))
 	post("/teams/:id/registration-rules", staff(s.teamRegistrationRulesForm))
 

@@ -64,3 +64,27 @@ func TestConsoleCalendars(t *testing.T) {
 	r.SignIn(rep, "/leads")
 	s.Expect(r.Get("/calendars"), 403)
 }
+
+// TestConsoleTeamCalendar: the admin picks a team's calendar on its page;
+// a manager sees it without the form.
+func TestConsoleTeamCalendar(t *testing.T) {
+	s := apptest.NewStack(t)
+	var cal lead.Calendar
+	s.Expect(s.Do("POST", "/api/v1/calendars", s.Admin, `{"name":"Shanghai office",`+apptest.OfficeHours+`}`), 201).JSON(t, &cal)
+	team := "/teams/" + s.MailTeam("East")
+	b := s.Browser()
+	b.SignIn(s.Admin, team)
+	page := s.Expect(b.Get(team), 200)
+	apptest.WantText(t, page, `id="team-calendar-form"`, "Shanghai office", `id="save-team-calendar"`)
+	apptest.WantText(t, s.Expect(b.Post(page, team+"/calendar", url.Values{"calendar_id": {"00000000-0000-0000-0000-000000000000"}}), 422), "is not a calendar")
+	apptest.WantRedirect(t, b.Post(page, team+"/calendar", url.Values{"calendar_id": {cal.ID}}), team+"?done=calendar")
+	apptest.WantText(t, s.Expect(b.Get(team+"?done=calendar"), 200), "calendar is saved", `value="`+cal.ID+`" selected`)
+	_, mgr := s.PoolStaff("Tcmgr", lead.RoleManager)
+	m := s.Browser()
+	m.SignIn(mgr, team)
+	page = s.Expect(m.Get(team), 200)
+	if strings.Contains(string(page.Body), `id="save-team-calendar"`) {
+		t.Fatal("a manager gets the calendar's form")
+	}
+	s.Expect(m.Post(page, team+"/calendar", url.Values{"calendar_id": {""}}), 403)
+}

@@ -193,9 +193,29 @@ func (s *Server) showTeamWith(c *fiber.Ctx, id string, refusal error) error {
 	if d.Registration, err = s.teamRegistration(c, t.ID); err != nil {
 		return err
 	}
+	cals, err := s.Service.Calendars(c.UserContext(), me)
+	if err != nil {
+		return err
+	}
+	for _, cal := range cals {
+		d.Calendars = append(d.Calendars, web.Choice{Value: cal.ID, Label: cal.Name})
+	}
 	done := map[string]string{"recipients": "pool.done.recipients", "chat": "chat.added", "chat-deleted": "chat.deleted",
-		"registration": "registration.team_saved"}[c.Query("done")]
+		"registration": "registration.team_saved", "calendar": "calendars.team_saved"}[c.Query("done")]
 	return showPage(c, "team", t.Name, "teams", done, &d, &d.Errors, refusal)
+}
+
+// teamCalendarForm sets the team's calendar, as PATCH /api/v1/teams/{id}
+// with calendar_id does.
+func (s *Server) teamCalendarForm(c *fiber.Ctx) error {
+	id := c.FormValue("calendar_id")
+	if _, err := s.Service.UpdateTeam(c.UserContext(), httpx.Caller(c), c.Params("id"), service.TeamChange{CalendarID: &id}); err != nil {
+		if webProblem(err) == nil {
+			return err
+		}
+		return s.showTeam(c, err)
+	}
+	return c.Redirect(teamPath(c.Params("id"))+"?done=calendar", fiber.StatusSeeOther)
 }
 
 func (s *Server) teamRecipientsForm(c *fiber.Ctx) error {

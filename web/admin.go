@@ -113,6 +113,8 @@ type TeamPage struct {
 	Errors     map[string]string
 	// Chat are the team's chat-app targets.
 	Chat ChatSection
+	// Calendars are the choices of the team's calendar.
+	Calendars []Choice
 	// Registration is the team's registration rules, when the reader may
 	// see them (an admin, the team's manager): RulesJSON their body.
 	Registration *TeamRegistration

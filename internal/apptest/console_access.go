@@ -103,6 +103,7 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /teams/:id/registration-rules": {Fixture: (*World).OwnRulesTeam, Body: fixed("body=" + url.QueryEscape(`{"groups":[]}`)), Want: adminForm},
 		"POST /companies/ignored":            {Body: uniq("name=Ignored+Console+%d"), Want: adminForm},
 		"POST /companies/ignored/:id/delete": {Fixture: func(w *World) string { return w.IgnoredCompany() }, Want: [Subjects]int{303, 403, 403, 403, 403, 403, 403}},
+		"POST /teams/:id/calendar":           {Fixture: team, Body: fixed("calendar_id="), Want: adminForm},
 		"POST /teams/:team/chat-targets":     {Fixture: team, Body: fixed("kind=slack&url=http%3A%2F%2F127.0.0.1%3A9%2Fh"), Want: adminForm},
 		"POST /webhooks": {Want: [Subjects]int{200, 200, 403, 403, 403, 403, 403}, Body: func(w *World) string {
 			return "url=http%3A%2F%2F127.0.0.1%3A9%2Fh&events=*&pool_id=" + url.QueryEscape(w.PoolA) // inactive: no active=on
