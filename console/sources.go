@@ -162,7 +162,7 @@ func (s *Server) showSource(c *fiber.Ctx, notice string, secret *web.Secret, for
 		form = map[string]string{"name": src.Name, "field_mapping": row.Mapping, "duplicate_policy": string(src.DuplicatePolicy),
 			"pool_id": src.PoolID, "verify_token": src.VerifyToken}
 	}
-	d := web.SourcePage{Source: row, Pools: pools, Policies: sourcePolicies, Facebook: src.Kind == lead.InboundFacebook, Secret: secret,
+	d := web.SourcePage{SecretForms: web.SecretForms{Path: "/sources/" + url.PathEscape(src.ID), Kind: "source", Area: "sources"}, Source: row, Pools: pools, Policies: sourcePolicies, Facebook: src.Kind == lead.InboundFacebook, Secret: secret,
 		Form: form, Errors: map[string]string{}}
 	return showPage(c, "source", "sources.title", "sources", notice, &d, &d.Errors, refusal)
 }
@@ -193,19 +193,12 @@ func (s *Server) saveSourceForm(c *fiber.Ctx) error {
 // /api/v1/sources/{id}/rotate-secret).
 func (s *Server) rotateSourceForm(c *fiber.Ctx) error {
 	src, err := s.Service.RotateSourceSecret(c.UserContext(), httpx.Caller(c), c.Params("id"))
-	if err != nil {
-		return s.consoleRefusal(c, err)
-	}
-	return s.showSource(c, "", &web.Secret{Label: src.ID, Value: src.Secret}, nil, nil)
+	return s.showSecret(c, src.ID, src.Secret, err, func(secret *web.Secret) error { return s.showSource(c, "", secret, nil, nil) })
 }
 
 // deleteSourceForm removes the source when the form confirms it.
 func (s *Server) deleteSourceForm(c *fiber.Ctx) error {
-	if c.FormValue("confirm") != "yes" {
-		return s.showSource(c, "", nil, nil, lead.Invalid(lead.FieldError{Field: "confirm", Reason: "sources.confirm_required"}))
-	}
-	if err := s.Service.DeleteSource(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
-		return s.consoleRefusal(c, err)
-	}
-	return c.Redirect("/sources", fiber.StatusSeeOther)
+	return s.confirmDelete(c, "sources.confirm_required", "/sources",
+		func(refusal error) error { return s.showSource(c, "", nil, nil, refusal) },
+		func() error { return s.Service.DeleteSource(c.UserContext(), httpx.Caller(c), c.Params("id")) })
 }

@@ -140,7 +140,7 @@ func (s *Server) showWebhook(c *fiber.Ctx, notice string, secret *web.Secret, fo
 	} else {
 		events = formList(c, "events")
 	}
-	d := web.WebhookPage{Webhook: web.WebhookRow{Webhook: w, PoolName: choiceLabel(pools, w.PoolID)}, Events: webhookEvents(events),
+	d := web.WebhookPage{SecretForms: web.SecretForms{Path: "/webhooks/" + url.PathEscape(w.ID), Kind: "webhook", Area: "webhooks"}, Webhook: web.WebhookRow{Webhook: w, PoolName: choiceLabel(pools, w.PoolID)}, Events: webhookEvents(events),
 		Secret: secret, Deliveries: dels, Form: form, Errors: map[string]string{}}
 	if next != "" {
 		d.Next = "/webhooks/" + url.PathEscape(id) + "?cursor=" + url.QueryEscape(next)
@@ -171,21 +171,36 @@ func (s *Server) saveWebhookForm(c *fiber.Ctx) error {
 // /api/v1/webhooks/{id}/rotate-secret, the default grace).
 func (s *Server) rotateWebhookForm(c *fiber.Ctx) error {
 	w, err := s.Service.RotateWebhookSecret(c.UserContext(), httpx.Caller(c), c.Params("id"), "")
-	if err != nil {
-		return s.consoleRefusal(c, err)
-	}
-	return s.showWebhook(c, "", &web.Secret{Label: w.ID, Value: w.Secret}, nil, nil)
+	return s.showSecret(c, w.ID, w.Secret, err, func(secret *web.Secret) error { return s.showWebhook(c, "", secret, nil, nil) })
 }
 
 // deleteWebhookForm removes the subscription when the form confirms it.
 func (s *Server) deleteWebhookForm(c *fiber.Ctx) error {
-	if c.FormValue("confirm") != "yes" {
-		return s.showWebhook(c, "", nil, nil, lead.Invalid(lead.FieldError{Field: "confirm", Reason: "webhooks.confirm_required"}))
-	}
-	if err := s.Service.DeleteWebhook(c.UserContext(), httpx.Caller(c), c.Params("id")); err != nil {
+	return s.confirmDelete(c, "webhooks.confirm_required", "/webhooks",
+		func(refusal error) error { return s.showWebhook(c, "", nil, nil, refusal) },
+		func() error { return s.Service.DeleteWebhook(c.UserContext(), httpx.Caller(c), c.Params("id")) })
+}
+
+// showSecret shows a page (show) with the secret a rotation made, once,
+// or the rotation's refusal.
+func (s *Server) showSecret(c *fiber.Ctx, id, secret string, err error, show func(*web.Secret) error) error {
+	if err != nil {
 		return s.consoleRefusal(c, err)
 	}
-	return c.Redirect("/webhooks", fiber.StatusSeeOther)
+	return show(&web.Secret{Label: id, Value: secret})
+}
+
+// confirmDelete deletes (del) when the form confirms it (confirm=yes) and
+// goes to list; unconfirmed, show renders the page with the refusal
+// (reason, a message id).
+func (s *Server) confirmDelete(c *fiber.Ctx, reason, list string, show func(error) error, del func() error) error {
+	if c.FormValue("confirm") != "yes" {
+		return show(lead.Invalid(lead.FieldError{Field: "confirm", Reason: reason}))
+	}
+	if err := del(); err != nil {
+		return s.consoleRefusal(c, err)
+	}
+	return c.Redirect(list, fiber.StatusSeeOther)
 }
 
 // redeliverForm queues a delivery again (POST

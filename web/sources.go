@@ -32,9 +32,10 @@ type SourcesPage struct {
 
 // SourcePage is the data of /sources/{id}: the source and its form.
 type SourcePage struct {
-	Source   SourceRow
-	Pools    []Choice
-	Policies []string
+	SecretForms SecretForms
+	Source      SourceRow
+	Pools       []Choice
+	Policies    []string
 	// Facebook offers the Lead Ads settings (a Lead Ads source).
 	Facebook bool
 	Secret   *Secret

@@ -31,14 +31,21 @@ type WebhooksPage struct {
 	Errors map[string]string
 }
 
+// SecretForms are the rotate and delete forms of a signed thing's page:
+// they post to Path/rotate-secret and Path/delete, their ids are named
+// for Kind ("rotate-webhook-form") and their words are Area's messages
+// ("webhooks.rotate").
+type SecretForms struct{ Path, Kind, Area string }
+
 // WebhookPage is the data of /webhooks/{id}: the subscription, its form,
 // and its deliveries.
 type WebhookPage struct {
-	Webhook    WebhookRow
-	Events     []WebhookEvent
-	Secret     *Secret
-	Deliveries []lead.WebhookDelivery
-	Next       string
-	Form       map[string]string
-	Errors     map[string]string
+	SecretForms SecretForms
+	Webhook     WebhookRow
+	Events      []WebhookEvent
+	Secret      *Secret
+	Deliveries  []lead.WebhookDelivery
+	Next        string
+	Form        map[string]string
+	Errors      map[string]string
 }
