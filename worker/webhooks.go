@@ -55,9 +55,15 @@ func (p *pump) run(ctx context.Context) {
 
 // pumpBatch is how many deliveries one round hands over, and
 // pumpConcurrency how many bodies it builds and workflows it tells at once.
+// One at a time keeps deliveries from crowding out intake on a shared
+// Temporal server: measured with `leadflow bench -scenario webhooks` on a
+// quiet machine, 1,000 intakes with a subscription ran at 66.6/s with 1 and
+// 26.2–27.4/s with 4 or 16, for 58.0 deliveries/s against 51.7–54.2/s; the
+// deliveries then end 19 s after such a burst instead of at once
+// (BENCHMARKS.md).
 const (
 	pumpBatch       = 200
-	pumpConcurrency = 16
+	pumpConcurrency = 1
 )
 
 // once hands over one batch and returns its size.
