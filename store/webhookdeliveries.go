@@ -54,12 +54,15 @@ func (db *DB) MarkKicked(ctx context.Context, ids []int64) error {
 // deliveries go out in order.
 func (db *DB) NextWebhookDelivery(ctx context.Context, subscriptionID, leadID string) (int64, error) {
 	var id int64
-	err := db.pool.QueryRow(ctx, `SELECT d.id FROM webhook_deliveries d
+	var ready bool
+	// The oldest pending one, ready or not: a newer one never goes first
+	// (the pump tells the workflow again once the body is built).
+	err := db.pool.QueryRow(ctx, `SELECT d.id, e.payload IS NOT NULL FROM webhook_deliveries d
 		JOIN webhook_subscriptions w ON w.id = d.subscription_id AND w.active
-		JOIN webhook_events e ON e.id = d.event_id AND e.payload IS NOT NULL
+		JOIN webhook_events e ON e.id = d.event_id
 		WHERE d.subscription_id = $1 AND d.lead_id = $2 AND d.status = 'pending' ORDER BY d.id LIMIT 1`,
-		subscriptionID, leadID).Scan(&id)
-	if err == pgx.ErrNoRows {
+		subscriptionID, leadID).Scan(&id, &ready)
+	if err == pgx.ErrNoRows || (err == nil && !ready) {
 		return 0, nil
 	}
 	return id, err

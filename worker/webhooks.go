@@ -54,7 +54,7 @@ func (p *pump) run(ctx context.Context) {
 }
 
 // pumpBatch is how many deliveries one round hands over, and
-// pumpConcurrency how many bodies it builds and workflows it tells at once.
+// pumpConcurrency how many workflows it tells at once.
 // One at a time keeps deliveries from crowding out intake on a shared
 // Temporal server: measured with `leadflow bench -scenario webhooks` on a
 // quiet machine, 1,000 intakes with a subscription ran at 66.6/s with 1 and
@@ -77,33 +77,27 @@ func (p *pump) once(ctx context.Context) (int, error) {
 	}
 	// Every body first: a workflow told of its lead's deliveries must find
 	// them all ready, or it could end before the last one.
-	bodies := map[int64]store.WebhookKick{}
-	for _, k := range kicks {
-		if !k.HasPayload {
-			bodies[k.EventID] = k
+	built := map[int64]bool{}
+	for _, k := range kicks { // oldest first, so a lead's bodies are ready in its order
+		if k.HasPayload || built[k.EventID] {
+			continue
 		}
+		l, err := p.db.Lead(ctx, k.LeadID)
+		if err != nil {
+			return 0, err
+		}
+		body, err := webhook.Payload(k.EventID, k.Type, k.OccurredAt, l)
+		if err != nil {
+			return 0, err
+		}
+		if err := p.db.SetWebhookPayload(ctx, k.EventID, body); err != nil {
+			return 0, err
+		}
+		built[k.EventID] = true
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(pumpConcurrency)
-	for _, k := range bodies {
-		g.Go(func() error {
-			l, err := p.db.Lead(gctx, k.LeadID)
-			if err != nil {
-				return err
-			}
-			body, err := webhook.Payload(k.EventID, k.Type, k.OccurredAt, l)
-			if err != nil {
-				return err
-			}
-			return p.db.SetWebhookPayload(gctx, k.EventID, body)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return 0, err
-	}
 	chains := map[[2]string]bool{}
 	ids := make([]int64, 0, len(kicks))
-	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(pumpConcurrency)
 	for _, k := range kicks {
 		ids = append(ids, k.DeliveryID)
