@@ -20,7 +20,7 @@ import (
 
 // consoleCompanies registers the Companies page and its forms (staff, as the API).
 func (s *Server) consoleCompanies(get, post func(string, fiber.Handler)) {
-	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.GateStaff, h) }
+	staff := s.gated(service.GateStaff)
 	get("/companies", staff(s.companiesPage))
 	post("/companies/ignored", staff(s.ignoreCompanyForm))
 	post("/companies/ignored/:id/delete", staff(s.unignoreCompanyForm))

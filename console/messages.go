@@ -31,7 +31,7 @@ func (s *Server) consoleMessages(get, post func(path string, h fiber.Handler)) {
 		}
 		return send(c)
 	})
-	staff := func(h fiber.Handler) fiber.Handler { return s.only(service.GateStaff, h) }
+	staff := s.gated(service.GateStaff)
 	get("/templates", s.templatesPage)
 	post("/templates", staff(s.saveTemplateForm))
 	get("/templates/:id", s.templatePage)

@@ -22,7 +22,7 @@ import (
 
 // consoleSources registers the inbound source pages and forms (admins, as the API).
 func (s *Server) consoleSources(get, post func(string, fiber.Handler)) {
-	admin := func(h fiber.Handler) fiber.Handler { return s.only(service.GateAdmin, h) }
+	admin := s.gated(service.GateAdmin)
 	get("/sources", admin(s.sourcesPage))
 	post("/sources", admin(s.createSourceForm))
 	get("/sources/:id", admin(s.sourcePage))
