@@ -42,6 +42,7 @@ func (b *Bulk) Export(ctx context.Context, exportID string) error {
 	}
 	f := e.Filter
 	f.Limit, f.Cursor = exportPage, ""
+	reader := lead.User{ID: f.Viewer.ID, Role: f.Viewer.Role} // its creator, who sees the leads as lead.Redact shows them
 	n := 0
 	for {
 		leads, next, err := b.Store.Leads(ctx, f)
@@ -54,7 +55,7 @@ func (b *Bulk) Export(ctx context.Context, exportID string) error {
 				Reason: fmt.Sprintf("select more than %d leads; narrow them (for example by created_from and created_to) and export in parts", MaxExportRows)}))
 		}
 		for _, l := range leads {
-			if err := w.Write(sheet.ExportRow(l, e.Fields)); err != nil {
+			if err := w.Write(sheet.ExportRow(lead.Redact(reader, l), e.Fields)); err != nil {
 				return err
 			}
 		}

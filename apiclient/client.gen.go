@@ -1664,6 +1664,9 @@ type CreatedLead struct {
 	Channel    *string    `json:"channel,omitempty"`
 	Company    string     `json:"company"`
 
+	// ContactsMasked the phones and e-mails are masked for the reader until they claim the lead (the pool's mask_contacts)
+	ContactsMasked *bool `json:"contacts_masked,omitempty"`
+
 	// Country ISO 3166-1 alpha-2
 	Country    *string                 `json:"country,omitempty"`
 	CreatedAt  time.Time               `json:"created_at"`
@@ -2334,6 +2337,9 @@ type Lead struct {
 	Channel    *string    `json:"channel,omitempty"`
 	Company    string     `json:"company"`
 
+	// ContactsMasked the phones and e-mails are masked for the reader until they claim the lead (the pool's mask_contacts)
+	ContactsMasked *bool `json:"contacts_masked,omitempty"`
+
 	// Country ISO 3166-1 alpha-2
 	Country    *string                 `json:"country,omitempty"`
 	CreatedAt  time.Time               `json:"created_at"`
@@ -2409,6 +2415,9 @@ type LeadDetail struct {
 	AssignedAt *time.Time `json:"assigned_at,omitempty"`
 	Channel    *string    `json:"channel,omitempty"`
 	Company    string     `json:"company"`
+
+	// ContactsMasked the phones and e-mails are masked for the reader until they claim the lead (the pool's mask_contacts)
+	ContactsMasked *bool `json:"contacts_masked,omitempty"`
 
 	// Country ISO 3166-1 alpha-2
 	Country    *string                 `json:"country,omitempty"`
@@ -2764,6 +2773,9 @@ type Policy struct {
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 
+	// MaskContacts mask the phones and e-mails of the pool's unclaimed leads for reps (138****8000) in lists, pages, history, exports and the API until they claim one
+	MaskContacts *bool `json:"mask_contacts,omitempty"`
+
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
 
@@ -2802,6 +2814,7 @@ type PolicyPatch struct {
 
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
+	MaskContacts    *bool   `json:"mask_contacts,omitempty"`
 
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`

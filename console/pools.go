@@ -39,6 +39,7 @@ var policyForm = []web.PolicyField{
 	{Name: "calendar_id", Label: "calendars.policy_calendar", Type: "calendar", Help: "calendars.policy_calendar_help"},
 	{Name: "remind_anytime", Label: "calendars.remind_anytime", Type: "checkbox"},
 	{Name: "distribute_in_working_hours", Label: "calendars.distribute_in_working_hours", Type: "checkbox"},
+	{Name: "mask_contacts", Label: "pool.policy.mask_contacts", Type: "checkbox"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.

@@ -268,11 +268,112 @@ func (p Permission) who() string {
 // dedup key: admins only (reps and managers never do).
 func (u User) SeesRegistrant() bool { return u.Role == RoleAdmin }
 
+// MasksContacts reports whether u sees lead l's phones and e-mails
+// masked (领取前加密): l's pool masks them (Policy.MaskContacts) and l is
+// not u's own yet. A rep sees an unclaimed lead's numbers once they claim
+// it, so the claim limit bounds how much contact data they can gather;
+// admins and managers see them.
+func (u User) MasksContacts(l Lead) bool {
+	return u.Role == RoleRep && l.Policy != nil && l.Policy.MaskContacts && l.OwnerID != u.ID
+}
+
 // Redact hides what u may not see of a lead they may read: its registrant
-// IP and dedup key (SeesRegistrant).
+// IP and dedup key (SeesRegistrant), and its phones and e-mails where its
+// pool masks them (MasksContacts).
 func Redact(u User, l Lead) Lead {
 	if !u.SeesRegistrant() {
 		l.IP, l.DedupKey = "", ""
 	}
+	if u.MasksContacts(l) {
+		l.Phone, l.PhoneE164, l.Email = MaskContact(l.Phone), MaskContact(l.PhoneE164), MaskContact(l.Email)
+		l.Phones, l.Emails = maskAll(l.Phones), maskAll(l.Emails)
+		l.ContactsMasked = true
+	}
 	return l
+}
+
+// MaskContact hides most of a phone number or an e-mail address: an
+// address's name but its first two characters (zh***@example.com); a
+// number's digits but its first three and last four (138****8000), or,
+// when it has fewer than nine digits, but its last four.
+func MaskContact(s string) string {
+	if s == "" {
+		return ""
+	}
+	if name, domain, ok := strings.Cut(s, "@"); ok {
+		return name[:min(2, len(name))] + "***@" + domain
+	}
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	keepHead := 0
+	if digits >= 9 {
+		keepHead = 3
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			i++
+			if i > keepHead && i <= digits-4 {
+				r = '*'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// RedactEvent hides of event e of lead l what u may not see (Redact): the
+// phones and e-mails it names (an edit's from and to) where l's pool masks
+// them for u.
+func RedactEvent(u User, l Lead, e Event) Event {
+	if !u.MasksContacts(l) || len(e.Data) == 0 {
+		return e
+	}
+	data := make(map[string]any, len(e.Data))
+	for k, v := range e.Data {
+		switch k {
+		case "phone", "phone_e164", "email", "phones", "emails":
+			v = maskValue(v)
+		}
+		data[k] = v
+	}
+	e.Data = data
+	return e
+}
+
+// maskValue masks every string in v (a value decoded from JSON).
+func maskValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return MaskContact(x)
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = maskValue(x[i])
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, y := range x {
+			out[k] = maskValue(y)
+		}
+		return out
+	}
+	return v
+}
+
+func maskAll(xs []string) []string {
+	if xs == nil {
+		return nil
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = MaskContact(x)
+	}
+	return out
 }

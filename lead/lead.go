@@ -135,6 +135,9 @@ type Lead struct {
 	CRMTargetID string `json:"-"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
 	Policy *Policy `json:"policy,omitempty"`
+	// ContactsMasked says that the phones and e-mails are masked for the
+	// reader until they claim the lead (User.MasksContacts).
+	ContactsMasked bool `json:"contacts_masked,omitempty"`
 }
 
 // Role is what a user may do.
@@ -260,6 +263,10 @@ type Policy struct {
 	// DistributeInWorkingHours keeps a lead pooled outside the calendar's
 	// working hours: it is distributed when the next working hour begins.
 	DistributeInWorkingHours bool `json:"distribute_in_working_hours,omitempty"`
+	// MaskContacts masks the phones and e-mails of the pool's unclaimed
+	// leads for reps (lists, pages, history, exports and the API) until
+	// they claim one (User.MasksContacts).
+	MaskContacts bool `json:"mask_contacts,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

@@ -204,6 +204,7 @@ type PolicyPatch struct {
 	ReclaimExemptWhen *string
 	CalendarID        *string
 	RemindAnytime     *bool
+	MaskContacts      *bool
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
 }
@@ -246,6 +247,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.CalendarID, q.CalendarID)
 	set(&p.Policy.RemindAnytime, q.RemindAnytime)
 	set(&p.Policy.DistributeInWorkingHours, q.DistributeInWorkingHours)
+	set(&p.Policy.MaskContacts, q.MaskContacts)
 }
 
 func set[T any](dst *T, v *T) {

@@ -80,5 +80,11 @@ func (s *Service) Consents(ctx context.Context, me lead.User, id string) ([]lead
 	for i, k := range lead.Channels {
 		cs[i] = lead.Consent{Channel: k, Address: Address(l, k)}
 	}
-	return cs, s.db.Consents(ctx, cs)
+	if err := s.db.Consents(ctx, cs); err != nil || !me.MasksContacts(l) {
+		return cs, err
+	}
+	for i := range cs {
+		cs[i].Address = lead.MaskContact(cs[i].Address)
+	}
+	return cs, nil
 }

@@ -95,7 +95,7 @@ func (s *Service) ReadLeadPage(ctx context.Context, me lead.User, id string, act
 	for i := range d.FollowUps {
 		byID[d.FollowUps[i].ID] = &d.FollowUps[i]
 	}
-	events, _, err := s.db.Events(ctx, l.ID, 500, "")
+	events, _, err := s.events(ctx, me, l, 500, "")
 	if err != nil {
 		return LeadPage{}, err
 	}

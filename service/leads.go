@@ -151,23 +151,29 @@ func isStaff(u lead.User) bool { return u.Role == lead.RoleAdmin || u.Role == le
 
 // LeadHistory is a page of lead id's events, oldest first, when me may read it.
 func (s *Service) LeadHistory(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.Event, string, error) {
-	return leadList(ctx, s, me, id, limit, cursor, s.db.Events)
-}
-
-// FollowUps is a page of lead id's follow-ups, newest first, when me may read it.
-func (s *Service) FollowUps(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.FollowUp, string, error) {
-	return leadList(ctx, s, me, id, limit, cursor, s.db.FollowUps)
-}
-
-// leadList is one page of a list that belongs to lead id (its history, its
-// follow-ups), for whoever may read the lead.
-func leadList[T any](ctx context.Context, s *Service, me lead.User, id string, limit int, cursor string,
-	list func(ctx context.Context, leadID string, limit int, cursor string) ([]T, string, error)) ([]T, string, error) {
 	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
 	if err != nil {
 		return nil, "", err
 	}
-	return list(ctx, l.ID, limit, cursor)
+	return s.events(ctx, me, l, limit, cursor)
+}
+
+// events is a page of lead l's events as me sees them (lead.RedactEvent).
+func (s *Service) events(ctx context.Context, me lead.User, l lead.Lead, limit int, cursor string) ([]lead.Event, string, error) {
+	events, next, err := s.db.Events(ctx, l.ID, limit, cursor)
+	for i := range events {
+		events[i] = lead.RedactEvent(me, l, events[i])
+	}
+	return events, next, err
+}
+
+// FollowUps is a page of lead id's follow-ups, newest first, when me may read it.
+func (s *Service) FollowUps(ctx context.Context, me lead.User, id string, limit int, cursor string) ([]lead.FollowUp, string, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.db.FollowUps(ctx, l.ID, limit, cursor)
 }
 
 // ClaimPools are the pools me may claim from or administers (the lead

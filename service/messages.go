@@ -84,7 +84,7 @@ func (s *Service) PreviewMessage(ctx context.Context, me lead.User, id string, i
 	if err != nil {
 		return Rendered{}, err
 	}
-	n, err := s.composeMessage(ctx, me, l, in)
+	n, err := s.composeMessage(ctx, me, lead.Redact(me, l), in) // a masked lead's numbers stay masked
 	return Rendered{Subject: n.Subject, Body: n.Text}, err
 }
 
@@ -98,7 +98,9 @@ func (s *Service) LeadMessages(ctx context.Context, me lead.User, id string, lim
 	ns, next, err := s.db.Notifications(ctx, store.NotificationFilter{LeadID: l.ID, Kind: lead.MessageKind, Limit: limit, Cursor: cursor})
 	out := make([]lead.Message, len(ns))
 	for i, n := range ns {
-		out[i] = lead.MessageOf(n)
+		if out[i] = lead.MessageOf(n); me.MasksContacts(l) {
+			out[i].To = lead.MaskContact(out[i].To)
+		}
 	}
 	return out, next, err
 }

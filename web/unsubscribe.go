@@ -3,9 +3,9 @@ package web
 import (
 	"html/template"
 	"io"
-	"strings"
 
 	"github.com/leadflow/leadflow/i18n"
+	"github.com/leadflow/leadflow/lead"
 )
 
 // unsubscribePages are the public unsubscribe page in each language.
@@ -34,15 +34,5 @@ func RenderUnsubscribe(w io.Writer, u Unsubscribe) error {
 	return unsubscribePages[u.Lang].ExecuteTemplate(w, "unsubscribe.html", u)
 }
 
-// Masked hides most of an address: an e-mail's name but its first two
-// characters, a number's digits but its last four.
-func Masked(addr string) string {
-	if name, domain, ok := strings.Cut(addr, "@"); ok {
-		keep := min(2, len(name))
-		return name[:keep] + "***@" + domain
-	}
-	if len(addr) <= 4 {
-		return addr
-	}
-	return strings.Repeat("*", len(addr)-4) + addr[len(addr)-4:]
-}
+// Masked hides most of an address (lead.MaskContact).
+func Masked(addr string) string { return lead.MaskContact(addr) }
