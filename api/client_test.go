@@ -77,7 +77,7 @@ func TestGeneratedClient(t *testing.T) {
 		t.Fatalf("history: %v", types)
 	}
 
-	reclaimed, err := admin.ReclaimLeadWithResponse(ctx, ids[0], nil, apiclient.ActionInput{Reason: ptr("no answer for a week")})
+	reclaimed, err := admin.ReclaimLeadWithResponse(ctx, ids[0], nil, apiclient.ReclaimInput{Reason: ptr("no answer for a week")})
 	if err != nil || reclaimed.JSON200 == nil || reclaimed.JSON200.Status != apiclient.LeadStatusPooled {
 		t.Fatalf("reclaimLead: %v %d %s", err, reclaimed.StatusCode(), reclaimed.Body)
 	}

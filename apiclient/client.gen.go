@@ -2785,11 +2785,17 @@ type Policy struct {
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
 
+	// ReclaimTo one of return_to: where the timers' reclaims send the pool's leads (absent: back to the pool)
+	ReclaimTo *string `json:"reclaim_to,omitempty"`
+
 	// RemindAnytime send the reminders and escalations of working-time timers when due; by default one outside working hours waits for the next working hour
 	RemindAnytime *bool `json:"remind_anytime,omitempty"`
 
 	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string `json:"remind_before,omitempty"`
+
+	// ReturnTo the pools besides its own that a return or a reclaim of the pool's leads may name in pool_id
+	ReturnTo *[]string `json:"return_to,omitempty"`
 }
 
 // PolicyDistribution defines model for Policy.Distribution.
@@ -2824,10 +2830,12 @@ type PolicyPatch struct {
 
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
+	ReclaimTo         *string `json:"reclaim_to,omitempty"`
 	RemindAnytime     *bool   `json:"remind_anytime,omitempty"`
 
 	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
-	RemindBefore *string `json:"remind_before,omitempty"`
+	RemindBefore *string   `json:"remind_before,omitempty"`
+	ReturnTo     *[]string `json:"return_to,omitempty"`
 }
 
 // PolicyPatchDistribution defines model for PolicyPatch.Distribution.
@@ -2968,6 +2976,15 @@ type RecipientsInput struct {
 	UserIds []string `json:"user_ids"`
 }
 
+// ReclaimInput an optional reason, recorded in the history, and the pool the lead goes to
+type ReclaimInput struct {
+	// PoolId the pool the lead goes to: its own (the default) or one of its pool's policy's return_to
+	PoolId *string `json:"pool_id,omitempty"`
+
+	// Reason why, recorded in the history
+	Reason *string `json:"reason,omitempty"`
+}
+
 // Registered the same answer whatever happened to the lead
 type Registered struct {
 	Message string           `json:"message"`
@@ -3035,6 +3052,9 @@ type ReopenInput struct {
 
 // ReturnInput defines model for ReturnInput.
 type ReturnInput struct {
+	// PoolId the pool the lead goes to: its own (the default) or one of its pool's policy's return_to
+	PoolId *string `json:"pool_id,omitempty"`
+
 	// Reason one of the invalid_reasons option list
 	Reason string `json:"reason"`
 }
@@ -3991,7 +4011,7 @@ type SendMessageJSONRequestBody = MessageInput
 type ReadmitLeadJSONRequestBody = ReadmitInput
 
 // ReclaimLeadJSONRequestBody defines body for ReclaimLead for application/json ContentType.
-type ReclaimLeadJSONRequestBody = ActionInput
+type ReclaimLeadJSONRequestBody = ReclaimInput
 
 // ReopenLeadJSONRequestBody defines body for ReopenLead for application/json ContentType.
 type ReopenLeadJSONRequestBody = ReopenInput

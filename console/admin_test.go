@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -76,7 +77,7 @@ func TestConsolePoolManager(t *testing.T) {
 	if got := fieldError(t, bad, "err-claim_when"); got == "" {
 		t.Errorf("a claim_when that does not compile is not refused next to its field")
 	}
-	if got := w.Pool(w.PoolA); got.Policy != before.Policy {
+	if got := w.Pool(w.PoolA); !reflect.DeepEqual(got.Policy, before.Policy) {
 		t.Fatalf("a refused form changed the policy: %+v", got.Policy)
 	}
 	apptest.WantRedirect(t, mgr.Post(page, "/pools/"+w.PoolA+"/policy", policyForm(before.Policy, map[string]string{

@@ -76,6 +76,9 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	for _, p := range lp.Pools {
 		d.Pools = append(d.Pools, web.Choice{Value: p.ID, Label: p.Name})
 	}
+	for _, p := range lp.ReturnPools {
+		d.ReturnPools = append(d.ReturnPools, web.Choice{Value: p.ID, Label: p.Name})
+	}
 	d.Phones, d.Emails = contacts(l.Phone, l.Phones), contacts(l.Email, l.Emails)
 	d.Details = leadDetails(c, lp)
 	for _, dl := range lp.Deadlines {

@@ -40,6 +40,8 @@ var policyForm = []web.PolicyField{
 	{Name: "remind_anytime", Label: "calendars.remind_anytime", Type: "checkbox"},
 	{Name: "distribute_in_working_hours", Label: "calendars.distribute_in_working_hours", Type: "checkbox"},
 	{Name: "mask_contacts", Label: "pool.policy.mask_contacts", Type: "checkbox"},
+	{Name: "return_to", Label: "pool.policy.return_to", Type: "pools", Help: "pool.help.return_to"},
+	{Name: "reclaim_to", Label: "pool.policy.reclaim_to", Type: "pool"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.
@@ -190,6 +192,14 @@ func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]st
 	for _, cal := range cals {
 		calendars = append(calendars, web.Choice{Value: cal.ID, Label: cal.Name})
 	}
+	ps, _, err := s.Service.Pools(c.UserContext(), httpx.Caller(c), store.PoolFilter{Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	pools := make([]web.Choice, len(ps))
+	for i, p := range ps {
+		pools[i] = web.Choice{Value: p.ID, Label: p.Name}
+	}
 	var current map[string]any
 	_ = json.Unmarshal(rawJSON(pol), &current) // the JSON the API answers: "7d", true
 	min := lead.Duration(s.MinPolicyDuration).String()
@@ -200,6 +210,12 @@ func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]st
 			f.Value = v
 		case bool:
 			f.Checked = v
+		case []any:
+			ids := make([]string, len(v))
+			for i, x := range v {
+				ids[i], _ = x.(string)
+			}
+			f.Value = strings.Join(ids, ",")
 		}
 		if typed != nil {
 			f.Value, f.Checked = typed[f.Name], typed[f.Name] == "on"
@@ -216,8 +232,11 @@ func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]st
 			help = d
 		}
 		f.Help = help
-		if f.Type == "calendar" {
+		switch f.Type {
+		case "calendar":
 			f.Choices = calendars
+		case "pools", "pool":
+			f.Choices = pools
 		}
 		out = append(out, f)
 	}
@@ -231,9 +250,16 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 	for _, f := range policyForm {
 		v := c.FormValue(f.Name)
 		typed[f.Name] = v
-		if f.Type == "checkbox" {
+		switch f.Type {
+		case "checkbox":
 			policy[f.Name] = v == "on"
-		} else {
+		case "pools":
+			ids := []string{}
+			for _, b := range c.Request().PostArgs().PeekMulti(f.Name) {
+				ids = append(ids, string(b))
+			}
+			typed[f.Name], policy[f.Name] = strings.Join(ids, ","), ids
+		default:
 			policy[f.Name] = v
 		}
 	}

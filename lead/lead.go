@@ -267,6 +267,12 @@ type Policy struct {
 	// leads for reps (lists, pages, history, exports and the API) until
 	// they claim one (User.MasksContacts).
 	MaskContacts bool `json:"mask_contacts,omitempty"`
+	// ReturnTo are the pools besides its own that a return or a reclaim
+	// of the pool's leads may name (ReturnTarget).
+	ReturnTo []string `json:"return_to,omitempty"`
+	// ReclaimTo, one of ReturnTo, is where the timers' reclaims send the
+	// pool's leads ("": back to the pool).
+	ReclaimTo string `json:"reclaim_to,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

@@ -120,6 +120,14 @@ func (pol *Policy) clean(f *Fields) {
 			}
 		}
 	}
+	pol.ReturnTo = cleanIDs(f, "policy.return_to", pol.ReturnTo)
+	if len(pol.ReturnTo) == 0 {
+		pol.ReturnTo = nil
+	}
+	pol.ReclaimTo = strings.ToLower(strings.TrimSpace(pol.ReclaimTo))
+	if pol.ReclaimTo != "" && !slices.Contains(pol.ReturnTo, pol.ReclaimTo) {
+		f.Add("policy.reclaim_to", "must be one of return_to")
+	}
 	pol.ClaimWhen = strings.TrimSpace(pol.ClaimWhen)
 	pol.ReclaimExemptWhen = strings.TrimSpace(pol.ReclaimExemptWhen)
 	for _, e := range [][2]string{{"claim_when", pol.ClaimWhen}, {"reclaim_exempt_when", pol.ReclaimExemptWhen}} {
@@ -130,6 +138,23 @@ func (pol *Policy) clean(f *Fields) {
 }
 
 // cleanIDs trims and de-duplicates ids, keeping their order.
+// ReturnTarget is the pool a return or a reclaim of a lead of pool own
+// sends it to under policy pol (nil: the pool has none): want when the
+// policy allows it (own, or one of ReturnTo); own when want is empty,
+// but ReclaimTo for a timer's reclaim (byTimer) when the policy sets it.
+func (pol *Policy) ReturnTarget(own, want string, byTimer bool) (string, error) {
+	want = strings.ToLower(strings.TrimSpace(want))
+	switch {
+	case want == "" && byTimer && pol != nil && pol.ReclaimTo != "":
+		return pol.ReclaimTo, nil
+	case want == "" || want == own:
+		return own, nil
+	case pol != nil && slices.Contains(pol.ReturnTo, want):
+		return want, nil
+	}
+	return "", Invalid(FieldError{Field: "pool_id", Reason: "is not a pool this lead's pool lets it go back to (its policy's return_to)"})
+}
+
 func cleanIDs(f *Fields, field string, ids []string) []string {
 	out := make([]string, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
@@ -205,6 +230,8 @@ type PolicyPatch struct {
 	CalendarID        *string
 	RemindAnytime     *bool
 	MaskContacts      *bool
+	ReturnTo          *[]string
+	ReclaimTo         *string
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
 }
@@ -248,6 +275,8 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.RemindAnytime, q.RemindAnytime)
 	set(&p.Policy.DistributeInWorkingHours, q.DistributeInWorkingHours)
 	set(&p.Policy.MaskContacts, q.MaskContacts)
+	set(&p.Policy.ReturnTo, q.ReturnTo)
+	set(&p.Policy.ReclaimTo, q.ReclaimTo)
 }
 
 func set[T any](dst *T, v *T) {

@@ -25,6 +25,9 @@ type LeadPage struct {
 	// it may be transferred, when the user may do either.
 	Reps  []lead.User
 	Pools []lead.Pool
+	// ReturnPools are the pools besides its own that a return or a
+	// reclaim may send it to (its pool's policy's return_to), by name.
+	ReturnPools []lead.Pool
 	// Deadlines are the lead's timers (lead.Deadlines), soonest first.
 	Deadlines []lead.Deadline
 	// FollowUps are the lead's follow-ups, newest first, with their authors' names.
@@ -81,6 +84,13 @@ func (s *Service) ReadLeadPage(ctx context.Context, me lead.User, id string, act
 	if d.Can[lead.ActTransfer] || d.Can[lead.ActReopen] { // a reopened lead goes to its last pool, or another
 		if d.Pools, err = s.transferTargets(ctx, me, l); err != nil {
 			return LeadPage{}, err
+		}
+	}
+	if (d.Can[lead.ActReturn] || d.Can[lead.ActReclaim]) && l.Policy != nil {
+		for _, id := range l.Policy.ReturnTo {
+			if name := s.poolName(ctx, d.Names, id); name != "" && id != l.PoolID {
+				d.ReturnPools = append(d.ReturnPools, lead.Pool{ID: id, Name: name})
+			}
 		}
 	}
 	if d.Schema, err = s.db.CustomSchema(ctx, lead.EntityLead); err != nil {

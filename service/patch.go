@@ -48,12 +48,16 @@ type policyChange struct {
 	DistributeInWorkingHours json.RawMessage `json:"distribute_in_working_hours"`
 	// MaskContacts: see lead.Policy.
 	MaskContacts json.RawMessage `json:"mask_contacts"`
+	// ReturnTo and ReclaimTo: see lead.Policy.
+	ReturnTo  json.RawMessage `json:"return_to"`
+	ReclaimTo json.RawMessage `json:"reclaim_to"`
 }
 
 const (
 	wantString   = "a string"
 	wantBool     = "true or false"
 	wantIDs      = "an array of user ids"
+	wantPoolIDs  = "an array of pool ids"
 	wantDuration = `a duration such as "90s", "36h", "7d", "3 working days" or "4 working hours"`
 	wantInt      = "a whole number"
 )
@@ -146,6 +150,8 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			RemindAnytime:            field[bool](f, "policy.remind_anytime", pb.RemindAnytime, true, wantBool),
 			DistributeInWorkingHours: field[bool](f, "policy.distribute_in_working_hours", pb.DistributeInWorkingHours, true, wantBool),
 			MaskContacts:             field[bool](f, "policy.mask_contacts", pb.MaskContacts, true, wantBool),
+			ReturnTo:                 field[[]string](f, "policy.return_to", pb.ReturnTo, true, wantPoolIDs),
+			ReclaimTo:                field[string](f, "policy.reclaim_to", pb.ReclaimTo, true, wantString),
 		}
 	}
 	return lead.PolicyPatch{}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -59,6 +60,15 @@ func (s *Service) checkPolicy(ctx context.Context, pp lead.PoolPatch) error {
 			return lead.Invalid(lead.FieldError{Field: "policy.calendar_id", Reason: "is not a calendar"})
 		} else if err != nil {
 			return err
+		}
+	}
+	if ids := pp.Policy.ReturnTo; ids != nil {
+		for _, id := range *ids {
+			if _, err := s.db.Pool(ctx, strings.ToLower(strings.TrimSpace(id))); lead.ErrorCode(err) == lead.CodeNotFound {
+				return lead.Invalid(lead.FieldError{Field: "policy.return_to", Reason: fmt.Sprintf("%s is not a pool", id)})
+			} else if err != nil {
+				return err
+			}
 		}
 	}
 	return compilePolicy(pp.Policy)

@@ -17,11 +17,11 @@ import (
 // (ActorID set) or by a timer of the pool's policy (ActorID empty, Reason says which).
 func (db *DB) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	return db.transition(ctx, lead.ActReclaim, m, func(tx pgx.Tx, l lead.Lead) error {
-		if err := toPool(ctx, tx, l, l.PoolID, ""); err != nil {
+		data, err := backToPool(ctx, tx, l, m, m.ActorID == "", "")
+		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventReclaimed, ActorID: m.ActorID, Reason: m.Reason,
-			Data: map[string]any{"from_owner": l.OwnerID}}, m.RequestID)
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventReclaimed, ActorID: m.ActorID, Reason: m.Reason, Data: data}, m.RequestID)
 	})
 }
 
@@ -29,12 +29,31 @@ func (db *DB) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
 // wrong, cannot be followed up), with a reason from the invalid-reasons list.
 func (db *DB) Return(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	return db.transition(ctx, lead.ActReturn, m, func(tx pgx.Tx, l lead.Lead) error {
-		if err := toPool(ctx, tx, l, l.PoolID, m.Reason); err != nil {
+		data, err := backToPool(ctx, tx, l, m, false, m.Reason)
+		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventReturned, ActorID: m.ActorID, Reason: m.Reason,
-			Data: map[string]any{"from_owner": l.OwnerID}}, m.RequestID)
+		return insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: lead.EventReturned, ActorID: m.ActorID, Reason: m.Reason, Data: data}, m.RequestID)
 	})
+}
+
+// backToPool puts lead l, reclaimed or returned, unowned into the pool
+// its pool's policy lets m name (lead.Policy.ReturnTarget), and answers
+// its event's data: the owner it left and, when it changed pools, the pool
+// it went to.
+func backToPool(ctx context.Context, tx pgx.Tx, l lead.Lead, m lead.Move, byTimer bool, invalid string) (map[string]any, error) {
+	target, err := l.Policy.ReturnTarget(l.PoolID, m.PoolID, byTimer)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string]any{"from_owner": l.OwnerID}
+	if target != l.PoolID {
+		if err := intoPool(ctx, tx, lead.ActReclaim, "", target); err != nil { // the policy allows it: it must exist
+			return nil, err
+		}
+		data["from_pool"], data["to_pool"] = l.PoolID, target
+	}
+	return data, toPool(ctx, tx, l, target, invalid)
 }
 
 // CloseLead ends a lead's lifecycle without a customer.

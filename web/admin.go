@@ -1,6 +1,9 @@
 package web
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 )
@@ -49,9 +52,13 @@ type PolicyField struct {
 	Name, Label, Type, Value, Help string
 	Options                        []string // a select's choices
 	Checked                        bool     // a checkbox
-	// Choices are a calendar select's calendars.
+	// Choices are a calendar select's calendars, or the pools of a pool
+	// field (Value an id) or of a pools field (Value ids joined by commas).
 	Choices []Choice
 }
+
+// Has reports whether a pools field's Value holds id.
+func (f PolicyField) Has(id string) bool { return slices.Contains(strings.Split(f.Value, ","), id) }
 
 // PoolPage is the data of /pools/{id}. Errors are keyed by the API's
 // field names ("policy.cooldown", "member_ids", "admin_ids", "user_ids",

@@ -223,6 +223,9 @@ type LeadPage struct {
 	// Reps are whom staff may assign the lead to; Pools where they may
 	// transfer it.
 	Reps, Pools []Choice
+	// ReturnPools are where a return or a reclaim may send it besides its
+	// own pool.
+	ReturnPools []Choice
 	// RequestID is sent with every form of the page: a form sent twice
 	// (a double click, a resend) is applied once.
 	RequestID string
