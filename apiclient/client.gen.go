@@ -2766,6 +2766,9 @@ type Policy struct {
 	// Cooldown a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	Cooldown *string `json:"cooldown,omitempty"`
 
+	// DailyOpenLimit how many of the pool's unclaimed leads one rep may open (GET /api/v1/leads/{id}, the lead's page) a day (UTC); the next is refused with 409; 0 or absent: no limit
+	DailyOpenLimit *int `json:"daily_open_limit,omitempty"`
+
 	// DistributeInWorkingHours keep a lead that arrives outside the calendar's working hours pooled; its workflow distributes it when the next working hour begins (a deadline of kind distribute)
 	DistributeInWorkingHours *bool              `json:"distribute_in_working_hours,omitempty"`
 	Distribution             PolicyDistribution `json:"distribution"`
@@ -2775,6 +2778,9 @@ type Policy struct {
 
 	// MaskContacts mask the phones and e-mails of the pool's unclaimed leads for reps (138****8000) in lists, pages, history, exports and the API until they claim one
 	MaskContacts *bool `json:"mask_contacts,omitempty"`
+
+	// MaxHeldPerRep how many of the pool's leads one rep may hold (assigned or offered) at once, besides the rep's capacity; 0 or absent: no cap
+	MaxHeldPerRep *int `json:"max_held_per_rep,omitempty"`
 
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
@@ -2815,12 +2821,14 @@ type PolicyPatch struct {
 
 	// Cooldown a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	Cooldown                 *string                  `json:"cooldown,omitempty"`
+	DailyOpenLimit           *int                     `json:"daily_open_limit,omitempty"`
 	DistributeInWorkingHours *bool                    `json:"distribute_in_working_hours,omitempty"`
 	Distribution             *PolicyPatchDistribution `json:"distribution,omitempty"`
 
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 	MaskContacts    *bool   `json:"mask_contacts,omitempty"`
+	MaxHeldPerRep   *int    `json:"max_held_per_rep,omitempty"`
 
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
@@ -18833,6 +18841,8 @@ type GetLeadResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *RateLimited
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18857,6 +18867,11 @@ func (r GetLeadResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetLeadResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -31705,6 +31720,13 @@ func ParseGetLeadResponse(rsp *http.Response) (*GetLeadResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited

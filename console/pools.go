@@ -42,6 +42,8 @@ var policyForm = []web.PolicyField{
 	{Name: "mask_contacts", Label: "pool.policy.mask_contacts", Type: "checkbox"},
 	{Name: "return_to", Label: "pool.policy.return_to", Type: "pools", Help: "pool.help.return_to"},
 	{Name: "reclaim_to", Label: "pool.policy.reclaim_to", Type: "pool"},
+	{Name: "max_held_per_rep", Label: "pool.policy.max_held_per_rep", Type: "int", Help: "pool.help.limit"},
+	{Name: "daily_open_limit", Label: "pool.policy.daily_open_limit", Type: "int", Help: "pool.help.limit"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.
@@ -210,6 +212,8 @@ func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]st
 			f.Value = v
 		case bool:
 			f.Checked = v
+		case float64:
+			f.Value = strconv.Itoa(int(v))
 		case []any:
 			ids := make([]string, len(v))
 			for i, x := range v {
@@ -259,6 +263,11 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 				ids = append(ids, string(b))
 			}
 			typed[f.Name], policy[f.Name] = strings.Join(ids, ","), ids
+		case "int":
+			policy[f.Name] = v // a number the API refuses stays text, refused under its name
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil || strings.TrimSpace(v) == "" {
+				policy[f.Name] = n
+			}
 		default:
 			policy[f.Name] = v
 		}

@@ -277,6 +277,13 @@ func (u User) MasksContacts(l Lead) bool {
 	return u.Role == RoleRep && l.Policy != nil && l.Policy.MaskContacts && l.OwnerID != u.ID
 }
 
+// CountsOpen reports whether u's reading lead l whole counts against its
+// pool's daily open limit (Policy.DailyOpenLimit): a rep opening an
+// unclaimed lead of a pool with one.
+func (u User) CountsOpen(l Lead) bool {
+	return u.Role == RoleRep && l.Status == StatusPooled && l.Policy != nil && l.Policy.DailyOpenLimit > 0 && l.OwnerID != u.ID
+}
+
 // Redact hides what u may not see of a lead they may read: its registrant
 // IP and dedup key (SeesRegistrant), and its phones and e-mails where its
 // pool masks them (MasksContacts).

@@ -273,6 +273,12 @@ type Policy struct {
 	// ReclaimTo, one of ReturnTo, is where the timers' reclaims send the
 	// pool's leads ("": back to the pool).
 	ReclaimTo string `json:"reclaim_to,omitempty"`
+	// MaxHeldPerRep caps the pool's leads one rep may hold (assigned or
+	// offered) at once, besides the rep's capacity (0: no cap).
+	MaxHeldPerRep int `json:"max_held_per_rep,omitempty"`
+	// DailyOpenLimit caps how many of the pool's unclaimed leads one rep
+	// may open (read whole) a day, besides the claim limit (0: no cap).
+	DailyOpenLimit int `json:"daily_open_limit,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

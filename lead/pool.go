@@ -120,6 +120,14 @@ func (pol *Policy) clean(f *Fields) {
 			}
 		}
 	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"max_held_per_rep", pol.MaxHeldPerRep}, {"daily_open_limit", pol.DailyOpenLimit}} {
+		if n.v < 0 || n.v > 100000 {
+			f.Add("policy."+n.name, "must be from 0 (no limit) to 100000")
+		}
+	}
 	pol.ReturnTo = cleanIDs(f, "policy.return_to", pol.ReturnTo)
 	if len(pol.ReturnTo) == 0 {
 		pol.ReturnTo = nil
@@ -232,6 +240,8 @@ type PolicyPatch struct {
 	MaskContacts      *bool
 	ReturnTo          *[]string
 	ReclaimTo         *string
+	MaxHeldPerRep     *int
+	DailyOpenLimit    *int
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
 }
@@ -277,6 +287,8 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.MaskContacts, q.MaskContacts)
 	set(&p.Policy.ReturnTo, q.ReturnTo)
 	set(&p.Policy.ReclaimTo, q.ReclaimTo)
+	set(&p.Policy.MaxHeldPerRep, q.MaxHeldPerRep)
+	set(&p.Policy.DailyOpenLimit, q.DailyOpenLimit)
 }
 
 func set[T any](dst *T, v *T) {

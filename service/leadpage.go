@@ -61,7 +61,7 @@ var (
 // ReadLeadPage is lead id's page for me, asking which of acts me may do
 // (not found when me may not read the lead).
 func (s *Service) ReadLeadPage(ctx context.Context, me lead.User, id string, acts []lead.Action) (LeadPage, error) {
-	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	l, err := s.open(ctx, me, id)
 	if err != nil {
 		return LeadPage{}, err
 	}

@@ -109,11 +109,23 @@ func (s *Service) Lead(ctx context.Context, me lead.User, id string) (lead.Lead,
 // LeadDetail is lead id with its deadlines (lead.DetailOf), redacted, when
 // me may read it: the answer of GET /api/v1/leads/{id}.
 func (s *Service) LeadDetail(ctx context.Context, me lead.User, id string) (lead.Detail, error) {
-	l, err := s.Lead(ctx, me, id)
+	l, err := s.open(ctx, me, id)
 	if err != nil {
 		return lead.Detail{}, err
 	}
-	return lead.DetailOf(l), nil
+	return lead.DetailOf(lead.Redact(me, l)), nil
+}
+
+// open reads lead id whole for me (GET /api/v1/leads/{id}, the lead's
+// page), when me may read it: a rep's open of an unclaimed lead counts
+// against its pool's daily open limit (lead.User.CountsOpen), past which
+// it is refused.
+func (s *Service) open(ctx context.Context, me lead.User, id string) (lead.Lead, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActRead)
+	if err == nil && me.CountsOpen(l) {
+		err = s.db.OpenLead(ctx, me.ID, l.ID, l.PoolID, l.Policy.DailyOpenLimit)
+	}
+	return l, err
 }
 
 // LeadsInput is a page of the lead list: its filters (ParseLeadFilter),

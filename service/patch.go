@@ -51,6 +51,9 @@ type policyChange struct {
 	// ReturnTo and ReclaimTo: see lead.Policy.
 	ReturnTo  json.RawMessage `json:"return_to"`
 	ReclaimTo json.RawMessage `json:"reclaim_to"`
+	// MaxHeldPerRep and DailyOpenLimit: see lead.Policy.
+	MaxHeldPerRep  json.RawMessage `json:"max_held_per_rep"`
+	DailyOpenLimit json.RawMessage `json:"daily_open_limit"`
 }
 
 const (
@@ -152,6 +155,8 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			MaskContacts:             field[bool](f, "policy.mask_contacts", pb.MaskContacts, true, wantBool),
 			ReturnTo:                 field[[]string](f, "policy.return_to", pb.ReturnTo, true, wantPoolIDs),
 			ReclaimTo:                field[string](f, "policy.reclaim_to", pb.ReclaimTo, true, wantString),
+			MaxHeldPerRep:            field[int](f, "policy.max_held_per_rep", pb.MaxHeldPerRep, true, wantInt),
+			DailyOpenLimit:           field[int](f, "policy.daily_open_limit", pb.DailyOpenLimit, true, wantInt),
 		}
 	}
 	return lead.PolicyPatch{}

@@ -73,9 +73,9 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 		LEFT JOIN pool_member_state st ON st.pool_id = m.pool_id AND st.user_id = m.user_id
 		CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
 		WHERE m.pool_id = $1 AND m.role = 'member' AND u.active AND NOT u.away AND `+roomSQL("u", "h.load")+`
-		  AND NOT `+coolingSQL("$2", "u")+`
+		  AND NOT `+coolingSQL("$2", "u")+` AND `+poolRoomSQL("$3::int", poolHeldSQL("u.id", "$1"))+`
 		  AND NOT EXISTS (SELECT 1 FROM lead_offer_refusals r WHERE r.lead_id = $2 AND r.user_id = u.id)
-		ORDER BY `+order+` LIMIT 1`, l.PoolID, l.ID).Scan(&repID)
+		ORDER BY `+order+` LIMIT 1`, l.PoolID, l.ID, policy.MaxHeldPerRep).Scan(&repID)
 	if err == pgx.ErrNoRows {
 		return lead.StatusPooled, nil // nobody eligible: the lead waits in the pool
 	}

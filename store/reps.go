@@ -29,6 +29,17 @@ func coolingSQL(l, u string) string {
 	return `EXISTS (SELECT 1 FROM lead_cooldowns c WHERE c.lead_id = ` + l + ` AND c.user_id = ` + u + `.id AND c.until > now())`
 }
 
+// poolHeldSQL counts the leads rep u holds (assigned or offered) in pool
+// p; poolRoomSQL is the condition that u may hold one more lead of a pool
+// that caps each rep at limit (its policy's max_held_per_rep; 0: no cap)
+// when they hold held there. They are the one definition of the cap:
+// checkTaker refuses with it, distribute chooses with it.
+func poolHeldSQL(u, p string) string {
+	return `(SELECT count(*) FROM leads y WHERE y.owner_id = ` + u + ` AND y.pool_id = ` + p + ` AND y.status IN ('assigned', 'offered'))`
+}
+
+func poolRoomSQL(limit, held string) string { return `(` + limit + ` = 0 OR ` + held + ` < ` + limit + `)` }
+
 // claimsTodaySQL counts the rep's claims since midnight (UTC).
 func claimsTodaySQL(rep string) string {
 	return `(SELECT count(*) FROM lead_events e WHERE e.actor_id = ` + rep + ` AND e.type = 'claimed' AND e.at >= date_trunc('day', now()))`
@@ -92,10 +103,14 @@ type taker struct {
 	room    bool
 	cooling bool
 	until   *time.Time
+	// poolHeld of the lead's pool's poolLimit (max_held_per_rep) the rep
+	// holds; poolRoom: they may take one more.
+	poolHeld, poolLimit int
+	poolRoom            bool
 }
 
 func (t *taker) fields() []any {
-	return []any{&t.st.Load, &t.st.ClaimsToday, &t.room, &t.cooling, &t.until}
+	return []any{&t.st.Load, &t.st.ClaimsToday, &t.room, &t.cooling, &t.until, &t.poolHeld, &t.poolLimit, &t.poolRoom}
 }
 
 // takerFrom joins each user u to their load h.load, counted once for
@@ -109,8 +124,15 @@ func takerSQL(how Taking, leadArg string) string {
 	if how == TakeAccept {
 		held += ` - 1` // the offer is in the load already
 	}
+	poolHeld := `coalesce((SELECT ` + poolHeldSQL("u.id", "tl.pool_id") + ` FROM leads tl WHERE tl.id = ` + leadArg + `), 0)`
+	limit := `coalesce((SELECT (tp.policy->>'max_held_per_rep')::int FROM leads tl JOIN pools tp ON tp.id = tl.pool_id WHERE tl.id = ` + leadArg + `), 0)`
+	heldBefore := poolHeld
+	if how == TakeAccept {
+		heldBefore += ` - 1`
+	}
 	return `h.load, ` + claimsTodaySQL("u.id") + `, ` + roomSQL("u", held) + `, ` + coolingSQL(leadArg, "u") + `,
-		(SELECT max(c.until) FROM lead_cooldowns c WHERE c.lead_id = ` + leadArg + ` AND c.user_id = u.id)`
+		(SELECT max(c.until) FROM lead_cooldowns c WHERE c.lead_id = ` + leadArg + ` AND c.user_id = u.id),
+		` + poolHeld + `, ` + limit + `, ` + poolRoomSQL(limit, heldBefore)
 }
 
 // takerReasons are why rep u may not take the lead as how says (none: they may).
@@ -125,6 +147,13 @@ func takerReasons(u lead.User, t taker, how Taking) []string {
 			load--
 		}
 		reasons = append(reasons, fmt.Sprintf("capacity reached: the rep holds or is offered %d of %d leads", load, u.Capacity))
+	}
+	if !t.poolRoom {
+		held := t.poolHeld
+		if how == TakeAccept {
+			held--
+		}
+		reasons = append(reasons, fmt.Sprintf("pool limit reached: the rep holds %d of the %d leads of this pool one rep may hold (max_held_per_rep)", held, t.poolLimit))
 	}
 	if how == TakeClaim {
 		if t.st.ClaimsToday >= u.DailyClaimLimit {
