@@ -2773,6 +2773,9 @@ type Policy struct {
 	DistributeInWorkingHours *bool              `json:"distribute_in_working_hours,omitempty"`
 	Distribution             PolicyDistribution `json:"distribution"`
 
+	// EscalateAfter the SLA escalation chain: how long after the first-contact reminder the pool admins are told (default: first_contact_sla again)
+	EscalateAfter *string `json:"escalate_after,omitempty"`
+
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 
@@ -2788,8 +2791,14 @@ type Policy struct {
 	// NoFollowUpAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoFollowUpAfter *string `json:"no_follow_up_after,omitempty"`
 
+	// ReassignAfter the SLA escalation chain's last step: how long after the escalation the lead is reclaimed and given to another rep by the pool's distribution (absent: never)
+	ReassignAfter *string `json:"reassign_after,omitempty"`
+
 	// ReclaimExemptWhen expr-lang expression
 	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
+
+	// ReclaimTiers reclaim timers by stage or grade (a custom field)
+	ReclaimTiers *[]ReclaimTier `json:"reclaim_tiers,omitempty"`
 
 	// ReclaimTo one of return_to: where the timers' reclaims send the pool's leads (absent: back to the pool)
 	ReclaimTo *string `json:"reclaim_to,omitempty"`
@@ -2825,6 +2834,9 @@ type PolicyPatch struct {
 	DistributeInWorkingHours *bool                    `json:"distribute_in_working_hours,omitempty"`
 	Distribution             *PolicyPatchDistribution `json:"distribution,omitempty"`
 
+	// EscalateAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
+	EscalateAfter *string `json:"escalate_after,omitempty"`
+
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 	MaskContacts    *bool   `json:"mask_contacts,omitempty"`
@@ -2836,10 +2848,14 @@ type PolicyPatch struct {
 	// NoFollowUpAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoFollowUpAfter *string `json:"no_follow_up_after,omitempty"`
 
+	// ReassignAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
+	ReassignAfter *string `json:"reassign_after,omitempty"`
+
 	// ReclaimExemptWhen expr-lang expression
-	ReclaimExemptWhen *string `json:"reclaim_exempt_when,omitempty"`
-	ReclaimTo         *string `json:"reclaim_to,omitempty"`
-	RemindAnytime     *bool   `json:"remind_anytime,omitempty"`
+	ReclaimExemptWhen *string        `json:"reclaim_exempt_when,omitempty"`
+	ReclaimTiers      *[]ReclaimTier `json:"reclaim_tiers,omitempty"`
+	ReclaimTo         *string        `json:"reclaim_to,omitempty"`
+	RemindAnytime     *bool          `json:"remind_anytime,omitempty"`
 
 	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string   `json:"remind_before,omitempty"`
@@ -2991,6 +3007,19 @@ type ReclaimInput struct {
 
 	// Reason why, recorded in the history
 	Reason *string `json:"reason,omitempty"`
+}
+
+// ReclaimTier gives the pool's leads whose field equals value their own reclaim timers (the first matching tier counts; a timer it leaves out is the pool's)
+type ReclaimTier struct {
+	// Field "stage", or a custom field as "custom.<name>"
+	Field string `json:"field"`
+
+	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
+	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
+
+	// NoFollowUpAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
+	NoFollowUpAfter *string `json:"no_follow_up_after,omitempty"`
+	Value           string  `json:"value"`
 }
 
 // Registered the same answer whatever happened to the lead

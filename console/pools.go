@@ -30,8 +30,11 @@ var policyForm = []web.PolicyField{
 	{Name: "auto_accept", Label: "pool.policy.auto_accept", Type: "checkbox"},
 	{Name: "accept_timeout", Label: "pool.policy.accept_timeout", Type: "duration"},
 	{Name: "first_contact_sla", Label: "pool.policy.first_contact_sla", Type: "duration", Help: "pool.help.first_contact_sla"},
+	{Name: "escalate_after", Label: "pool.policy.escalate_after", Type: "duration", Help: "pool.help.escalate_after"},
+	{Name: "reassign_after", Label: "pool.policy.reassign_after", Type: "duration", Help: "pool.help.reassign_after"},
 	{Name: "no_follow_up_after", Label: "pool.policy.no_follow_up_after", Type: "duration"},
 	{Name: "no_conversion_after", Label: "pool.policy.no_conversion_after", Type: "duration"},
+	{Name: "reclaim_tiers", Label: "pool.policy.reclaim_tiers", Type: "json", Help: "pool.help.reclaim_tiers"},
 	{Name: "remind_before", Label: "pool.policy.remind_before", Type: "duration", Help: "pool.help.remind_before"},
 	{Name: "cooldown", Label: "pool.policy.cooldown", Type: "duration"},
 	{Name: "claim_when", Label: "pool.policy.claim_when", Type: "expr", Help: "pool.help.claim_when"},
@@ -215,6 +218,11 @@ func (s *Server) policyFields(c *fiber.Ctx, pol lead.Policy, typed map[string]st
 		case float64:
 			f.Value = strconv.Itoa(int(v))
 		case []any:
+			if f.Type == "json" {
+				b, _ := json.MarshalIndent(v, "", "  ")
+				f.Value = string(b)
+				break
+			}
 			ids := make([]string, len(v))
 			for i, x := range v {
 				ids[i], _ = x.(string)
@@ -263,6 +271,13 @@ func (s *Server) policyFormSave(c *fiber.Ctx) error {
 				ids = append(ids, string(b))
 			}
 			typed[f.Name], policy[f.Name] = strings.Join(ids, ","), ids
+		case "json":
+			policy[f.Name] = v // not JSON: refused under its name
+			if strings.TrimSpace(v) == "" {
+				policy[f.Name] = []any{}
+			} else if json.Valid([]byte(v)) {
+				policy[f.Name] = json.RawMessage(v)
+			}
 		case "int":
 			policy[f.Name] = v // a number the API refuses stays text, refused under its name
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil || strings.TrimSpace(v) == "" {

@@ -114,17 +114,31 @@ func Deadlines(l Lead) []Deadline {
 			followed = *l.LastFollowUpAt
 		}
 		if sla := p.FirstContactSLA; sla.On() && !contacted {
+			// The escalation chain (CordysCRM #1932): the SLA missed reminds
+			// the rep; escalate_after (default: the SLA again) more tells the
+			// pool admins; reassign_after more reclaims the lead, which the
+			// pool's distribution gives to another rep.
 			remind := sla.After(assigned, cal)
 			add(Deadline{Key: "sla-remind/" + at(assigned), Due: remind, Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventReminded, Email: EmailSLAReminder,
 				Reason: fmt.Sprintf("first contact is overdue: no follow-up within %s", sla)}, sla)
-			add(Deadline{Key: "sla-escalate/" + at(assigned), Due: sla.After(remind, cal), Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventEscalated, Email: EmailSLAEscalation,
-				Reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", sla)}, sla)
+			escalateAfter := sla
+			if p.EscalateAfter.On() {
+				escalateAfter = p.EscalateAfter
+			}
+			escalate := escalateAfter.After(remind, cal)
+			add(Deadline{Key: "sla-escalate/" + at(assigned), Due: escalate, Kind: DeadlineNotice, Timer: TimerFirstContactSLA, Notice: EventEscalated, Email: EmailSLAEscalation,
+				Reason: fmt.Sprintf("still no first contact %s after the reminder; the pool admins are told", escalateAfter)}, sla, escalateAfter)
+			if p.ReassignAfter.On() {
+				add(Deadline{Key: "sla-reassign/" + at(assigned), Due: p.ReassignAfter.After(escalate, cal), Kind: DeadlineReclaim, Timer: TimerFirstContactSLA,
+					Reason: fmt.Sprintf("still no first contact %s after the escalation: reassigned by the pool's distribution", p.ReassignAfter)}, sla, p.ReassignAfter)
+			}
 		}
 		if e := l.ExpectedFollowUpAt; e != nil && !contacted {
 			add(Deadline{Key: "expected-remind/" + at(*e), Due: *e, Kind: DeadlineNotice, Timer: TimerExpectedFollowUp, Notice: EventReminded,
 				Email: EmailFollowUpDue, Reason: "the follow-up planned at claim is due"})
 		}
 		remind := p.RemindBefore
+		noFollowUp, noConversion := p.reclaimTimers(l)
 		for _, t := range []struct {
 			name   string
 			timer  string
@@ -133,8 +147,8 @@ func Deadlines(l Lead) []Deadline {
 			what   string
 			email  string
 		}{
-			{"nfu", TimerNoFollowUp, p.NoFollowUpAfter, followed, "no follow-up", EmailReclaimReminder},
-			{"nca", TimerNoConversion, p.NoConversionAfter, assigned, "no conversion", EmailConversionReminder},
+			{"nfu", TimerNoFollowUp, noFollowUp, followed, "no follow-up", EmailReclaimReminder},
+			{"nca", TimerNoConversion, noConversion, assigned, "no conversion", EmailConversionReminder},
 		} {
 			if !t.after.On() {
 				continue

@@ -279,6 +279,11 @@ type Policy struct {
 	// DailyOpenLimit caps how many of the pool's unclaimed leads one rep
 	// may open (read whole) a day, besides the claim limit (0: no cap).
 	DailyOpenLimit int `json:"daily_open_limit,omitempty"`
+	// EscalateAfter and ReassignAfter: the SLA escalation chain (Deadlines).
+	EscalateAfter Span `json:"escalate_after,omitzero"`
+	ReassignAfter Span `json:"reassign_after,omitzero"`
+	// ReclaimTiers give the leads they match their own reclaim timers (tiers.go).
+	ReclaimTiers []ReclaimTier `json:"reclaim_tiers,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

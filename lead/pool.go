@@ -110,11 +110,13 @@ func (pol *Policy) clean(f *Fields) {
 			f.Add("policy."+d.name, "must not be negative")
 		}
 	}
+	pol.cleanTiers(f)
+	if (pol.EscalateAfter.On() || pol.ReassignAfter.On()) && !pol.FirstContactSLA.On() {
+		f.Add("policy.escalate_after", "the escalation chain follows first_contact_sla: set it too")
+	}
 	if pol.RemindBefore.On() {
-		for _, d := range []struct {
-			name string
-			v    Span
-		}{{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter}} {
+		reclaims := append([]timer{{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter}}, pol.tierTimers()...)
+		for _, d := range reclaims {
 			if d.v.On() && !pol.RemindBefore.Shorter(d.v) {
 				f.Add("policy.remind_before", fmt.Sprintf("must be shorter than %s (%s)", d.name, d.v))
 			}
@@ -242,6 +244,9 @@ type PolicyPatch struct {
 	ReclaimTo         *string
 	MaxHeldPerRep     *int
 	DailyOpenLimit    *int
+	EscalateAfter     *Span
+	ReassignAfter     *Span
+	ReclaimTiers      *[]ReclaimTier
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
 }
@@ -289,6 +294,9 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.ReclaimTo, q.ReclaimTo)
 	set(&p.Policy.MaxHeldPerRep, q.MaxHeldPerRep)
 	set(&p.Policy.DailyOpenLimit, q.DailyOpenLimit)
+	set(&p.Policy.EscalateAfter, q.EscalateAfter)
+	set(&p.Policy.ReassignAfter, q.ReassignAfter)
+	set(&p.Policy.ReclaimTiers, q.ReclaimTiers)
 }
 
 func set[T any](dst *T, v *T) {
@@ -331,10 +339,18 @@ func (q PolicyPatch) CheckMinimum(min Duration) error {
 		{"accept_timeout", q.AcceptTimeout}, {"first_contact_sla", q.FirstContactSLA},
 		{"no_follow_up_after", q.NoFollowUpAfter}, {"no_conversion_after", q.NoConversionAfter},
 		{"remind_before", q.RemindBefore}, {"cooldown", q.Cooldown},
+		{"escalate_after", q.EscalateAfter}, {"reassign_after", q.ReassignAfter},
 	} {
 		// Working time is counted in whole minutes at least: only a wall-clock timer can be too short.
 		if d.v != nil && d.v.Wall > 0 && d.v.Wall < min {
 			f.Add("policy."+d.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
+		}
+	}
+	if q.ReclaimTiers != nil {
+		for _, t := range (&Policy{ReclaimTiers: *q.ReclaimTiers}).tierTimers() {
+			if t.v.Wall > 0 && t.v.Wall < min {
+				f.Add("policy."+t.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
+			}
 		}
 	}
 	return f.Err()
@@ -348,11 +364,12 @@ type timer struct {
 
 // timers are the policy's timers.
 func (pol *Policy) timers() []timer {
-	return []timer{
+	return append([]timer{
 		{"accept_timeout", pol.AcceptTimeout}, {"first_contact_sla", pol.FirstContactSLA},
 		{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter},
 		{"remind_before", pol.RemindBefore}, {"cooldown", pol.Cooldown},
-	}
+		{"escalate_after", pol.EscalateAfter}, {"reassign_after", pol.ReassignAfter},
+	}, pol.tierTimers()...)
 }
 
 // WorkingTime reports whether any timer of the policy counts working time

@@ -54,6 +54,10 @@ type policyChange struct {
 	// MaxHeldPerRep and DailyOpenLimit: see lead.Policy.
 	MaxHeldPerRep  json.RawMessage `json:"max_held_per_rep"`
 	DailyOpenLimit json.RawMessage `json:"daily_open_limit"`
+	// EscalateAfter, ReassignAfter and ReclaimTiers: see lead.Policy.
+	EscalateAfter json.RawMessage `json:"escalate_after"`
+	ReassignAfter json.RawMessage `json:"reassign_after"`
+	ReclaimTiers  json.RawMessage `json:"reclaim_tiers"`
 }
 
 const (
@@ -61,6 +65,7 @@ const (
 	wantBool     = "true or false"
 	wantIDs      = "an array of user ids"
 	wantPoolIDs  = "an array of pool ids"
+	wantTiers    = `an array of tiers such as {"field": "custom.grade", "value": "A", "no_follow_up_after": "30d"}`
 	wantDuration = `a duration such as "90s", "36h", "7d", "3 working days" or "4 working hours"`
 	wantInt      = "a whole number"
 )
@@ -157,6 +162,9 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			ReclaimTo:                field[string](f, "policy.reclaim_to", pb.ReclaimTo, true, wantString),
 			MaxHeldPerRep:            field[int](f, "policy.max_held_per_rep", pb.MaxHeldPerRep, true, wantInt),
 			DailyOpenLimit:           field[int](f, "policy.daily_open_limit", pb.DailyOpenLimit, true, wantInt),
+			EscalateAfter:            field[lead.Span](f, "policy.escalate_after", pb.EscalateAfter, true, wantDuration),
+			ReassignAfter:            field[lead.Span](f, "policy.reassign_after", pb.ReassignAfter, true, wantDuration),
+			ReclaimTiers:             field[[]lead.ReclaimTier](f, "policy.reclaim_tiers", pb.ReclaimTiers, true, wantTiers),
 		}
 	}
 	return lead.PolicyPatch{}
