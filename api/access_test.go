@@ -214,6 +214,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /exports/:id":            {Fixture: memberExport, Want: exportSeen},
 		"GET /exports/:id/progress":   {Fixture: memberExport, Want: exportSeen},
 		"GET /exports/:id/file":       {Fixture: memberExport, Want: exportSeen},
+		// A bulk action of the member rep's: theirs and the admins' to see.
+		"POST /bulk-actions/confirm":        {Body: fixed("action=close&lead_ids=00000000-0000-4000-8000-000000000003"), Want: apptest.All(200)},
+		"POST /bulk-actions":                {Body: fixed("action=close&lead_ids=00000000-0000-4000-8000-000000000003"), Want: apptest.All(303)},
+		"GET /bulk-actions":                 {Want: apptest.All(200)},
+		"GET /bulk-actions/:id":             {Fixture: bulk, Want: ownJob},
+		"GET /bulk-actions/:id/progress":    {Fixture: bulk, Want: ownJob},
+		"POST /bulk-actions/:id/cancel":     {Fixture: bulk, Want: [apptest.Subjects]int{303, 404, 404, 303, 404, 404, 404}},
+		"GET /bulk-actions/:id/refused.csv": {Fixture: bulk, Want: ownJob},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true,

@@ -335,3 +335,23 @@ func (s *Service) CheckBulk(ctx context.Context, me lead.User, in BulkInput) (in
 	ids, err := s.db.LeadIDsOf(ctx, *b.Filter, store.MaxBulkLeads, nil)
 	return len(ids), err
 }
+
+// BulkChoices are what a bulk action form offers me: the actions (a rep's
+// claim, return, tags, stage and export; staff every one), the active
+// users to assign to and the pools to transfer into (staff only).
+func (s *Service) BulkChoices(ctx context.Context, me lead.User) (actions []string, reps []lead.User, pools []lead.Pool, err error) {
+	if !isStaff(me) {
+		return []string{"claim", "return", "add_tags", "remove_tags", "set_stage", "export"}, nil, nil, nil
+	}
+	users, err := s.Directory(ctx, me)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, u := range users {
+		if u.Active {
+			reps = append(reps, u)
+		}
+	}
+	pools, err = s.transferTargets(ctx, me, lead.Lead{})
+	return BulkActions, reps, pools, err
+}
