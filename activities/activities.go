@@ -50,6 +50,9 @@ type Activities struct {
 	// Ads lead's field data) through the API's intake: the worker sets it
 	// to a service's IntakeSourceRecord (facebook.go).
 	SourceIntake func(context.Context, workflows.SourceRecordInput) (string, error)
+	// BulkRunner acts on a batch of a bulk action's leads through the
+	// service's single actions: the worker sets it to a service's RunBulkBatch.
+	BulkRunner BulkRunner
 	// Channels send the messages to leads (messages.go); the outbox for
 	// a channel without a provider.
 	Channels channel.Set

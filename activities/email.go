@@ -71,7 +71,7 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 	if e.RepID == "" && e.LeadID != "" && e.Kind != lead.EmailNewLead && e.Kind != lead.EmailSLAEscalation {
 		e.RepID = l.OwnerID
 	}
-	if e.Kind == lead.EmailImportFinished || e.Kind == lead.EmailExportFinished {
+	if e.Kind == lead.EmailImportFinished || e.Kind == lead.EmailExportFinished || e.Kind == lead.EmailBulkFinished {
 		if err := a.jobData(ctx, &e, &d); err != nil {
 			return err
 		}
@@ -259,8 +259,8 @@ func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string,
 	return nil
 }
 
-// jobData completes an import_finished or export_finished e-mail from the
-// import or export e.Ref: its creator is the recipient unless e.RepID
+// jobData completes an import_finished, export_finished or bulk_finished
+// e-mail from the import, export or bulk action e.Ref: its creator is the recipient unless e.RepID
 // says otherwise, its counts (or its error) the summary unless e.Summary
 // is given, and the link points at its page.
 func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data) error {
@@ -269,7 +269,16 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 	}
 	var creator, summary string
 	var counts notify.JobCounts
-	if e.Kind == lead.EmailImportFinished {
+	switch e.Kind {
+	case lead.EmailBulkFinished:
+		d.Link = a.publicURL() + "/bulk-actions/" + e.Ref
+		b, err := a.Store.BulkAction(ctx, e.Ref)
+		if err != nil {
+			return wrap(err)
+		}
+		creator, d.Failed, summary = b.CreatedBy, b.Status == store.BulkFailed, b.Error
+		counts = notify.JobCounts{Bulk: true, Rows: b.Total, Succeeded: b.Succeeded, Refused: b.Refused, Failed: b.Failed}
+	case lead.EmailImportFinished:
 		d.Link = a.publicURL() + "/imports/" + e.Ref
 		im, err := a.Store.Import(ctx, e.Ref)
 		if err != nil {
@@ -278,7 +287,7 @@ func (a *Activities) jobData(ctx context.Context, e *lead.Email, d *notify.Data)
 		creator, d.Failed, summary = im.CreatedBy, im.Status == store.JobFailed, im.Summary()
 		counts = notify.JobCounts{Import: true, Rows: im.Total, Created: im.Created, Merged: im.Merged, AlreadyImported: im.AlreadyImported,
 			Rejected: im.Rejected, Failed: im.Failed}
-	} else {
+	default:
 		ex, err := a.Store.Export(ctx, e.Ref)
 		if err != nil {
 			return wrap(err)

@@ -37,6 +37,8 @@ type Bulk struct {
 	// and a local activity in the lead's workflow. Without it each row goes
 	// through its workflow's intake, as a lead created through the API does.
 	Intake func(context.Context, workflows.LeadInput) (lead.IntakeResult, error)
+	// Act acts on a batch of a bulk action's leads (bulk.go); Activities.Bulk's.
+	Act BulkRunner
 }
 
 // DefaultImportConcurrency is how many leads of a batch are taken in at once.
@@ -50,7 +52,7 @@ func NewBulk(db *store.DB, tc client.Client, log *slog.Logger, acts *Activities)
 	}
 	b := &Bulk{Store: db, Temporal: tc, Log: log}
 	if acts != nil {
-		b.Intake = acts.Intake
+		b.Intake, b.Act = acts.Intake, acts.BulkRunner
 	}
 	return b
 }

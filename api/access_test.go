@@ -58,6 +58,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return out.ID
 	}
 	staffWrites := [apptest.Subjects]int{200, 200, 200, 403, 403, 403, 403}
+	// A bulk action of the member rep's: theirs and the admins' to see.
+	bulk := once("bulk", func(w *apptest.World) string { return w.Bulk(apptest.SubMember) })
+	ownJob := [apptest.Subjects]int{200, 404, 404, 200, 404, 404, 404}
 	leadReaders := [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}
 	// A global ignored company: the admins' to remove (the matrix's managers have no team).
 	ignored := (*apptest.World).IgnoredCompany
@@ -138,6 +141,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/imports":                                {Multipart: true, Want: [apptest.Subjects]int{202, 202, 403, 403, 403, 403, 403}},
 		"GET /api/v1/imports":                                 {Want: staffOnly},
 		"GET /api/v1/exports":                                 {Want: apptest.All(200)},
+		"POST /api/v1/bulk-actions":                           {Body: fixed(`{"action":"close","lead_ids":["00000000-0000-4000-8000-000000000002"]}`), Want: apptest.All(202)},
+		"GET /api/v1/bulk-actions":                            {Want: apptest.All(200)},
+		"GET /api/v1/bulk-actions/:id":                        {Fixture: bulk, Want: ownJob},
+		"POST /api/v1/bulk-actions/:id/cancel":                {Fixture: bulk, Want: ownJob},
+		"GET /api/v1/bulk-actions/:id/refused.csv":            {Fixture: bulk, Want: ownJob},
 		"GET /api/v1/reports/funnel":                          {Want: apptest.All(200)},
 		"GET /api/v1/reports/rejections":                      {Want: apptest.All(200)},
 		"GET /api/v1/reports/activity":                        {Want: apptest.All(200)},
@@ -206,6 +214,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /exports/:id":            {Fixture: memberExport, Want: exportSeen},
 		"GET /exports/:id/progress":   {Fixture: memberExport, Want: exportSeen},
 		"GET /exports/:id/file":       {Fixture: memberExport, Want: exportSeen},
+		// A bulk action of the member rep's: theirs and the admins' to see.
+		"POST /bulk-actions/confirm":        {Body: fixed("action=close&lead_ids=00000000-0000-4000-8000-000000000003"), Want: apptest.All(200)},
+		"POST /bulk-actions":                {Body: fixed("action=close&lead_ids=00000000-0000-4000-8000-000000000003"), Want: apptest.All(303)},
+		"GET /bulk-actions":                 {Want: apptest.All(200)},
+		"GET /bulk-actions/:id":             {Fixture: bulk, Want: ownJob},
+		"GET /bulk-actions/:id/progress":    {Fixture: bulk, Want: ownJob},
+		"POST /bulk-actions/:id/cancel":     {Fixture: bulk, Want: [apptest.Subjects]int{303, 404, 404, 303, 404, 404, 404}},
+		"GET /bulk-actions/:id/refused.csv": {Fixture: bulk, Want: ownJob},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true,

@@ -58,6 +58,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeNotifications(v1)
 	s.routeImports(v1)
 	s.routeExports(v1)
+	s.routeBulk(v1)
 	s.routeReports(v1)
 	s.routeWebhooks(v1)
 	s.routeChatTargets(v1)

@@ -18,6 +18,90 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BulkActionStatus.
+const (
+	BulkActionStatusCancelled BulkActionStatus = "cancelled"
+	BulkActionStatusDone      BulkActionStatus = "done"
+	BulkActionStatusFailed    BulkActionStatus = "failed"
+	BulkActionStatusRunning   BulkActionStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the BulkActionStatus enum.
+func (e BulkActionStatus) Valid() bool {
+	switch e {
+	case BulkActionStatusCancelled:
+		return true
+	case BulkActionStatusDone:
+		return true
+	case BulkActionStatusFailed:
+		return true
+	case BulkActionStatusRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkActionInputAction.
+const (
+	BulkActionInputActionAddTags    BulkActionInputAction = "add_tags"
+	BulkActionInputActionAssign     BulkActionInputAction = "assign"
+	BulkActionInputActionClaim      BulkActionInputAction = "claim"
+	BulkActionInputActionClose      BulkActionInputAction = "close"
+	BulkActionInputActionExport     BulkActionInputAction = "export"
+	BulkActionInputActionReclaim    BulkActionInputAction = "reclaim"
+	BulkActionInputActionRemoveTags BulkActionInputAction = "remove_tags"
+	BulkActionInputActionReturn     BulkActionInputAction = "return"
+	BulkActionInputActionSetStage   BulkActionInputAction = "set_stage"
+	BulkActionInputActionTransfer   BulkActionInputAction = "transfer"
+)
+
+// Valid indicates whether the value is a known member of the BulkActionInputAction enum.
+func (e BulkActionInputAction) Valid() bool {
+	switch e {
+	case BulkActionInputActionAddTags:
+		return true
+	case BulkActionInputActionAssign:
+		return true
+	case BulkActionInputActionClaim:
+		return true
+	case BulkActionInputActionClose:
+		return true
+	case BulkActionInputActionExport:
+		return true
+	case BulkActionInputActionReclaim:
+		return true
+	case BulkActionInputActionRemoveTags:
+		return true
+	case BulkActionInputActionReturn:
+		return true
+	case BulkActionInputActionSetStage:
+		return true
+	case BulkActionInputActionTransfer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkActionInputParamsFormat.
+const (
+	BulkActionInputParamsFormatCsv  BulkActionInputParamsFormat = "csv"
+	BulkActionInputParamsFormatXlsx BulkActionInputParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the BulkActionInputParamsFormat enum.
+func (e BulkActionInputParamsFormat) Valid() bool {
+	switch e {
+	case BulkActionInputParamsFormatCsv:
+		return true
+	case BulkActionInputParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CRMTargetKind.
 const (
 	CRMTargetKindHubspot CRMTargetKind = "hubspot"
@@ -1439,6 +1523,77 @@ type AssignInput struct {
 
 	// RepId the rep to assign the lead to
 	RepId string `json:"rep_id"`
+}
+
+// BulkAction defines model for BulkAction.
+type BulkAction struct {
+	Action    string    `json:"action"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+
+	// Done the leads acted on so far
+	Done  int     `json:"done"`
+	Error *string `json:"error,omitempty"`
+
+	// ExportId the export an export action started
+	ExportId   *string                `json:"export_id,omitempty"`
+	Failed     int                    `json:"failed"`
+	FinishedAt *time.Time             `json:"finished_at,omitempty"`
+	Id         string                 `json:"id"`
+	Params     map[string]interface{} `json:"params"`
+	Refused    int                    `json:"refused"`
+
+	// RefusedByReason refused leads by reason: access, capacity, daily_limit, cooldown, status, claim_rule, inactive, invalid, other
+	RefusedByReason map[string]int `json:"refused_by_reason"`
+
+	// RefusedUrl the CSV of the refused leads
+	RefusedUrl string           `json:"refused_url"`
+	Status     BulkActionStatus `json:"status"`
+	Succeeded  int              `json:"succeeded"`
+
+	// Total the leads selected (0 until the selection is made)
+	Total int    `json:"total"`
+	Url   string `json:"url"`
+}
+
+// BulkActionStatus defines model for BulkAction.Status.
+type BulkActionStatus string
+
+// BulkActionInput defines model for BulkActionInput.
+type BulkActionInput struct {
+	Action BulkActionInputAction `json:"action"`
+
+	// Filter the query parameters of GET /api/v1/leads (status, pool_id, company...): every lead they select of those the caller sees; {} for all of them
+	Filter *map[string]string `json:"filter,omitempty"`
+
+	// LeadIds the leads, instead of a filter
+	LeadIds *[]string `json:"lead_ids,omitempty"`
+
+	// Params the single action's body: claim {reason, expected_follow_up_at}; assign {rep_id, reason}; transfer {pool_id, reason}; reclaim, close {reason}; return {reason} (an invalid reason); add_tags, remove_tags {tags}; set_stage {stage}; export {format, fields}
+	Params *struct {
+		ExpectedFollowUpAt *time.Time                   `json:"expected_follow_up_at,omitempty"`
+		Fields             *[]string                    `json:"fields,omitempty"`
+		Format             *BulkActionInputParamsFormat `json:"format,omitempty"`
+		PoolId             *string                      `json:"pool_id,omitempty"`
+		Reason             *string                      `json:"reason,omitempty"`
+		RepId              *string                      `json:"rep_id,omitempty"`
+		Stage              *string                      `json:"stage,omitempty"`
+		Tags               *[]string                    `json:"tags,omitempty"`
+	} `json:"params,omitempty"`
+}
+
+// BulkActionInputAction defines model for BulkActionInput.Action.
+type BulkActionInputAction string
+
+// BulkActionInputParamsFormat defines model for BulkActionInput.Params.Format.
+type BulkActionInputParamsFormat string
+
+// BulkActionPage one page of BulkAction
+type BulkActionPage struct {
+	Items []BulkAction `json:"items"`
+
+	// NextCursor pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // CRMTarget defines model for CRMTarget.
@@ -3591,6 +3746,20 @@ type Unavailable = Problem
 // UnsupportedMediaType RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
 type UnsupportedMediaType = Problem
 
+// ListBulkActionsParams defines parameters for ListBulkActions.
+type ListBulkActionsParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateBulkActionParams defines parameters for CreateBulkAction.
+type CreateBulkActionParams struct {
+	// IdempotencyKey A retried request with the same key answers the job it started.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3978,6 +4147,9 @@ type ListWebhookDeliveriesParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBulkActionJSONRequestBody defines body for CreateBulkAction for application/json ContentType.
+type CreateBulkActionJSONRequestBody = BulkActionInput
+
 // CreateCalendarJSONRequestBody defines body for CreateCalendar for application/json ContentType.
 type CreateCalendarJSONRequestBody = CalendarInput
 
@@ -4281,6 +4453,40 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListBulkActions List the caller's bulk actions, newest first (an admin: everyone's)
+	//
+	// Corresponds with GET /api/v1/bulk-actions (the `ListBulkActions` operationId).
+	ListBulkActions(ctx context.Context, params *ListBulkActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkActionWithBody Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+	CreateBulkActionWithBody(ctx context.Context, params *CreateBulkActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkAction Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+	CreateBulkAction(ctx context.Context, params *CreateBulkActionParams, body CreateBulkActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBulkAction A bulk action's status and counts (its creator or an admin)
+	//
+	// Corresponds with GET /api/v1/bulk-actions/{id} (the `GetBulkAction` operationId).
+	GetBulkAction(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelBulkAction Stop a running bulk action before its next lead (the leads acted on stay so); a job that is over is answered as it is
+	//
+	// Corresponds with POST /api/v1/bulk-actions/{id}/cancel (the `CancelBulkAction` operationId).
+	CancelBulkAction(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBulkActionRefused The leads of a bulk action that were refused or failed, in the selection's order: position, lead_id, company (empty for a lead the caller may not see), outcome, reason, detail
+	//
+	// Corresponds with GET /api/v1/bulk-actions/{id}/refused.csv (the `GetBulkActionRefused` operationId).
+	GetBulkActionRefused(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCalendars Every business-hours calendar, by name (admins and managers)
 	//
@@ -5449,6 +5655,100 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListBulkActions List the caller's bulk actions, newest first (an admin: everyone's)
+//
+// Corresponds with GET /api/v1/bulk-actions (the `ListBulkActions` operationId).
+func (c *Client) ListBulkActions(ctx context.Context, params *ListBulkActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBulkActionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkActionWithBody Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+func (c *Client) CreateBulkActionWithBody(ctx context.Context, params *CreateBulkActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkActionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkAction Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+func (c *Client) CreateBulkAction(ctx context.Context, params *CreateBulkActionParams, body CreateBulkActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkActionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBulkAction A bulk action's status and counts (its creator or an admin)
+//
+// Corresponds with GET /api/v1/bulk-actions/{id} (the `GetBulkAction` operationId).
+func (c *Client) GetBulkAction(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBulkActionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelBulkAction Stop a running bulk action before its next lead (the leads acted on stay so); a job that is over is answered as it is
+//
+// Corresponds with POST /api/v1/bulk-actions/{id}/cancel (the `CancelBulkAction` operationId).
+func (c *Client) CancelBulkAction(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelBulkActionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBulkActionRefused The leads of a bulk action that were refused or failed, in the selection's order: position, lead_id, company (empty for a lead the caller may not see), outcome, reason, detail
+//
+// Corresponds with GET /api/v1/bulk-actions/{id}/refused.csv (the `GetBulkActionRefused` operationId).
+func (c *Client) GetBulkActionRefused(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBulkActionRefusedRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListCalendars Every business-hours calendar, by name (admins and managers)
@@ -8397,6 +8697,229 @@ func (c *Client) CheckReadiness(ctx context.Context, reqEditors ...RequestEditor
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListBulkActionsRequest constructs an http.Request for the ListBulkActions method
+func NewListBulkActionsRequest(server string, params *ListBulkActionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bulk-actions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBulkActionRequest calls the generic CreateBulkAction builder with application/json body
+func NewCreateBulkActionRequest(server string, params *CreateBulkActionParams, body CreateBulkActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBulkActionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateBulkActionRequestWithBody constructs an http.Request for the CreateBulkAction method, with any body, and a specified content type
+func NewCreateBulkActionRequestWithBody(server string, params *CreateBulkActionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bulk-actions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBulkActionRequest constructs an http.Request for the GetBulkAction method
+func NewGetBulkActionRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bulk-actions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelBulkActionRequest constructs an http.Request for the CancelBulkAction method
+func NewCancelBulkActionRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bulk-actions/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBulkActionRefusedRequest constructs an http.Request for the GetBulkActionRefused method
+func NewGetBulkActionRefusedRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bulk-actions/%s/refused.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewListCalendarsRequest constructs an http.Request for the ListCalendars method
@@ -14542,6 +15065,48 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListBulkActionsWithResponse List the caller's bulk actions, newest first (an admin: everyone's)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bulk-actions (the `ListBulkActions` operationId).
+	ListBulkActionsWithResponse(ctx context.Context, params *ListBulkActionsParams, reqEditors ...RequestEditorFn) (*ListBulkActionsResponse, error)
+
+	// CreateBulkActionWithBodyWithResponse Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+	CreateBulkActionWithBodyWithResponse(ctx context.Context, params *CreateBulkActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkActionResponse, error)
+
+	// CreateBulkActionWithResponse Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+	CreateBulkActionWithResponse(ctx context.Context, params *CreateBulkActionParams, body CreateBulkActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkActionResponse, error)
+
+	// GetBulkActionWithResponse A bulk action's status and counts (its creator or an admin)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bulk-actions/{id} (the `GetBulkAction` operationId).
+	GetBulkActionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBulkActionResponse, error)
+
+	// CancelBulkActionWithResponse Stop a running bulk action before its next lead (the leads acted on stay so); a job that is over is answered as it is
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bulk-actions/{id}/cancel (the `CancelBulkAction` operationId).
+	CancelBulkActionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CancelBulkActionResponse, error)
+
+	// GetBulkActionRefusedWithResponse The leads of a bulk action that were refused or failed, in the selection's order: position, lead_id, company (empty for a lead the caller may not see), outcome, reason, detail
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bulk-actions/{id}/refused.csv (the `GetBulkActionRefused` operationId).
+	GetBulkActionRefusedWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBulkActionRefusedResponse, error)
+
 	// ListCalendarsWithResponse Every business-hours calendar, by name (admins and managers)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15843,6 +16408,393 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckReadinessResponse, error)
+}
+
+// ListBulkActionsResponse429Headers the declared response headers of an HTTP 429 response for ListBulkActions
+type ListBulkActionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListBulkActionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkActionPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBulkActionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBulkActionsResponse) GetJSON200() *BulkActionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBulkActionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBulkActionsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListBulkActionsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBulkActionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBulkActionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBulkActionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBulkActionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBulkActionResponse429Headers the declared response headers of an HTTP 429 response for CreateBulkAction
+type CreateBulkActionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateBulkActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *BulkAction
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBulkActionResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateBulkActionResponse) GetJSON202() *BulkAction {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBulkActionResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBulkActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBulkActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBulkActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBulkActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBulkActionResponse429Headers the declared response headers of an HTTP 429 response for GetBulkAction
+type GetBulkActionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetBulkActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkAction
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBulkActionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBulkActionResponse) GetJSON200() *BulkAction {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBulkActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBulkActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBulkActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBulkActionResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBulkActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBulkActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBulkActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBulkActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelBulkActionResponse429Headers the declared response headers of an HTTP 429 response for CancelBulkAction
+type CancelBulkActionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CancelBulkActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkAction
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelBulkActionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelBulkActionResponse) GetJSON200() *BulkAction {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelBulkActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelBulkActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelBulkActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelBulkActionResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelBulkActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelBulkActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelBulkActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelBulkActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBulkActionRefusedResponse429Headers the declared response headers of an HTTP 429 response for GetBulkActionRefused
+type GetBulkActionRefusedResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetBulkActionRefusedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBulkActionRefusedResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBulkActionRefusedResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBulkActionRefusedResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBulkActionRefusedResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBulkActionRefusedResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBulkActionRefusedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBulkActionRefusedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBulkActionRefusedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBulkActionRefusedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListCalendarsResponse429Headers the declared response headers of an HTTP 429 response for ListCalendars
@@ -26641,6 +27593,84 @@ func (r CheckReadinessResponse) ContentType() string {
 	return ""
 }
 
+// ListBulkActionsWithResponse List the caller's bulk actions, newest first (an admin: everyone's)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bulk-actions (the `ListBulkActions` operationId).
+func (c *ClientWithResponses) ListBulkActionsWithResponse(ctx context.Context, params *ListBulkActionsParams, reqEditors ...RequestEditorFn) (*ListBulkActionsResponse, error) {
+	rsp, err := c.ListBulkActions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBulkActionsResponse(rsp)
+}
+
+// CreateBulkActionWithBodyWithResponse Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+func (c *ClientWithResponses) CreateBulkActionWithBodyWithResponse(ctx context.Context, params *CreateBulkActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkActionResponse, error) {
+	rsp, err := c.CreateBulkActionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkActionResponse(rsp)
+}
+
+// CreateBulkActionWithResponse Apply one lead action to many leads as a durable job (a BulkWorkflow): the leads a filter of GET /api/v1/leads selects (of those the caller sees) or those lead_ids name. Each lead goes through the single action for the caller as they are when it is acted on (one access check, one rule evaluation, one history event a lead); a lead the caller may not touch is refused with the reason. An export starts an export of the filter (export_id)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bulk-actions (the `CreateBulkAction` operationId).
+func (c *ClientWithResponses) CreateBulkActionWithResponse(ctx context.Context, params *CreateBulkActionParams, body CreateBulkActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkActionResponse, error) {
+	rsp, err := c.CreateBulkAction(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkActionResponse(rsp)
+}
+
+// GetBulkActionWithResponse A bulk action's status and counts (its creator or an admin)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bulk-actions/{id} (the `GetBulkAction` operationId).
+func (c *ClientWithResponses) GetBulkActionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBulkActionResponse, error) {
+	rsp, err := c.GetBulkAction(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBulkActionResponse(rsp)
+}
+
+// CancelBulkActionWithResponse Stop a running bulk action before its next lead (the leads acted on stay so); a job that is over is answered as it is
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bulk-actions/{id}/cancel (the `CancelBulkAction` operationId).
+func (c *ClientWithResponses) CancelBulkActionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CancelBulkActionResponse, error) {
+	rsp, err := c.CancelBulkAction(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelBulkActionResponse(rsp)
+}
+
+// GetBulkActionRefusedWithResponse The leads of a bulk action that were refused or failed, in the selection's order: position, lead_id, company (empty for a lead the caller may not see), outcome, reason, detail
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bulk-actions/{id}/refused.csv (the `GetBulkActionRefused` operationId).
+func (c *ClientWithResponses) GetBulkActionRefusedWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBulkActionRefusedResponse, error) {
+	rsp, err := c.GetBulkActionRefused(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBulkActionRefusedResponse(rsp)
+}
+
 // ListCalendarsWithResponse Every business-hours calendar, by name (admins and managers)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -29009,6 +30039,348 @@ func (c *ClientWithResponses) CheckReadinessWithResponse(ctx context.Context, re
 		return nil, err
 	}
 	return ParseCheckReadinessResponse(rsp)
+}
+
+// ParseListBulkActionsResponse parses an HTTP response from a ListBulkActionsWithResponse call
+func ParseListBulkActionsResponse(rsp *http.Response) (*ListBulkActionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBulkActionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkActionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListBulkActionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateBulkActionResponse parses an HTTP response from a CreateBulkActionWithResponse call
+func ParseCreateBulkActionResponse(rsp *http.Response) (*CreateBulkActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBulkActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest BulkAction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateBulkActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBulkActionResponse parses an HTTP response from a GetBulkActionWithResponse call
+func ParseGetBulkActionResponse(rsp *http.Response) (*GetBulkActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBulkActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkAction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBulkActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelBulkActionResponse parses an HTTP response from a CancelBulkActionWithResponse call
+func ParseCancelBulkActionResponse(rsp *http.Response) (*CancelBulkActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelBulkActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkAction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CancelBulkActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBulkActionRefusedResponse parses an HTTP response from a GetBulkActionRefusedWithResponse call
+func ParseGetBulkActionRefusedResponse(rsp *http.Response) (*GetBulkActionRefusedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBulkActionRefusedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBulkActionRefusedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListCalendarsResponse parses an HTTP response from a ListCalendarsWithResponse call

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/devstack"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 )
@@ -36,6 +37,12 @@ type Options struct {
 	Reclaims int
 	// PolicyLeads is the number of live leads of the pool whose policy changes.
 	PolicyLeads int
+	// BulkLeads is the number of leads the bulk action assigns (and of
+	// single assigns of its floor).
+	BulkLeads int
+	// BulkConcurrency is how many leads the bulk action acts on at once,
+	// and the floor's clients (LEADFLOW_BULK_CONCURRENCY).
+	BulkConcurrency int
 
 	// DatabaseURL and TemporalAddress name an existing stack; empty starts one.
 	DatabaseURL, TemporalAddress, Namespace string
@@ -51,7 +58,7 @@ type Options struct {
 }
 
 // Scenarios are the names -only accepts, in the order they run.
-var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks"}
+var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks", "bulk"}
 
 // Row is one line of the table.
 type Row struct {
@@ -88,7 +95,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 			run  func(context.Context, *stack, Options) ([]Row, error)
 		}{
 			{"events", benchEvents}, {"intake", benchIntake}, {"reclaim", benchReclaim},
-			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList}, {"webhooks", benchWebhooks},
+			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList}, {"webhooks", benchWebhooks}, {"bulk", benchBulk},
 		} {
 			if !want(sc.name) {
 				continue
@@ -142,6 +149,6 @@ func (o Options) command(name string, sizes ...string) string {
 // Defaults are the options of a plain `leadflow bench`.
 func Defaults() Options {
 	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000,
-		Reclaims: 1000, PolicyLeads: 10_000, Shards: devstack.DefaultHistoryShards, Sync: "normal",
+		Reclaims: 1000, PolicyLeads: 10_000, BulkLeads: 5000, BulkConcurrency: service.DefaultBulkConcurrency, Shards: devstack.DefaultHistoryShards, Sync: "normal",
 		WorkflowPollers: worker.DefaultTuning.WorkflowPollers, WorkflowCache: worker.DefaultWorkflowCache, DBMaxConns: store.DefaultMaxConns}
 }

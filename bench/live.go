@@ -31,18 +31,25 @@ func (st *stack) liveLeads(ctx context.Context, o Options, n int, poolID string,
 	if err != nil {
 		return nil, err
 	}
+	return st.startLeads(ctx, o, ids, func(l *lead.Lead) { l.Policy, l.AssignedAt = &p, &assignedAt })
+}
+
+// startLeads starts the LeadWorkflows of the stored leads ids, each as a
+// continuation (no intake) of the lead as fix leaves it, o.Concurrency at
+// a time; it returns ids.
+func (st *stack) startLeads(ctx context.Context, o Options, ids []string, fix func(*lead.Lead)) ([]string, error) {
 	begin := time.Now()
-	_, err = parallel(ctx, len(ids), o.Concurrency, nil, func(ctx context.Context, i int) error {
+	_, err := parallel(ctx, len(ids), o.Concurrency, nil, func(ctx context.Context, i int) error {
 		l, err := st.db.Lead(ctx, ids[i])
 		if err != nil {
 			return err
 		}
-		l.Policy, l.AssignedAt = &p, &assignedAt
+		fix(&l)
 		_, err = st.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(l.ID), TaskQueue: workflows.TaskQueue},
 			workflows.LeadWorkflowName, workflows.NewLeadInput(l))
 		return err
 	})
-	st.log.Info("bench: live leads started", "n", n, "took", time.Since(begin).Round(time.Millisecond))
+	st.log.Info("bench: live leads started", "n", len(ids), "took", time.Since(begin).Round(time.Millisecond))
 	return ids, err
 }
 

@@ -109,7 +109,7 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		return nil, err
 	}
 	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet,
-		NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: hooks}, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
+		NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: hooks}, BulkConcurrency: o.BulkConcurrency, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
 	if err != nil {
 		return nil, err
 	}

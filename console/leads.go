@@ -85,6 +85,9 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		return render(c, "leads", p)
 	}
 	data.Leads = leads
+	if data.Bulk, err = s.bulkBar(c, in); err != nil {
+		return err
+	}
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	q.Set("sort", "reclaim")
 	q.Del("cursor") // a sorted list starts at its first page

@@ -51,6 +51,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("/settings/chat-targets/:id/delete", s.deleteChatTargetForm)
 	post("/teams/:team/chat-targets", s.addTeamChatTarget)
 	s.consoleJobs(get, post)
+	s.consoleBulk(get, post)
 	s.consoleRules(get, post)
 	s.consoleReports(get, post)
 	s.consoleWebhooks(get, post)

@@ -29,7 +29,7 @@ type ExportView struct {
 // ViewExport is an export as the API shows it, with its links; its file
 // is kept ttl after it is finished.
 func ViewExport(e store.Export, ttl time.Duration) ExportView {
-	v := ExportView{Export: e, Filters: filterMap(e.Filter), URL: "/api/v1/exports/" + e.ID}
+	v := ExportView{Export: e, Filters: FilterMap(e.Filter), URL: "/api/v1/exports/" + e.ID}
 	if e.Status == store.JobCompleted && e.FinishedAt != nil {
 		expires := e.FinishedAt.Add(ttl)
 		v.ExpiresAt = &expires
@@ -40,8 +40,9 @@ func ViewExport(e store.Export, ttl time.Duration) ExportView {
 	return v
 }
 
-// filterMap shows a stored filter the way it was given.
-func filterMap(f store.LeadFilter) map[string]string {
+// FilterMap shows a stored filter the way it was given: the lead list's
+// query parameters.
+func FilterMap(f store.LeadFilter) map[string]string {
 	m := map[string]string{}
 	for k, v := range map[string]string{"status": f.Status, "stage": f.Stage, "pool_id": f.PoolID, "owner_id": f.OwnerID,
 		"source": f.Source, "channel": f.Channel, "tag": f.Tag, "country": f.Country, "q": f.Q, "name": f.Name,

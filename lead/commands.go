@@ -116,6 +116,7 @@ const (
 	EmailReclaimed      = "reclaimed"       // the lead was taken back: its previous owner
 	EmailImportFinished = "import_finished" // a bulk import is done: the user who started it
 	EmailExportFinished = "export_finished" // an export file is ready: the user who asked for it
+	EmailBulkFinished   = "bulk_finished"   // a bulk action of more than 1,000 leads is over: the user who started it
 	EmailDigest         = "digest"          // the daily list of a rep's due follow-ups
 	// EmailWebhookDisabled: a webhook subscription's delivery failed for
 	// good and leadflow turned it off: its owner.
@@ -139,8 +140,8 @@ type Email struct {
 	Reason string `json:"reason,omitempty"`
 	// ActorID is who caused the event (the manager who assigned the lead).
 	ActorID string `json:"actor_id,omitempty"`
-	// Ref is the import or export an import_finished or export_finished
-	// e-mail is about (the link points at it); Summary says how it went.
+	// Ref is the import, export or bulk action an import_finished,
+	// export_finished or bulk_finished e-mail is about (the link points at it); Summary says how it went.
 	Ref     string `json:"ref,omitempty"`
 	Summary string `json:"summary,omitempty"`
 	// Day is the digest's day (YYYY-MM-DD) in Zone (an IANA name; UTC when

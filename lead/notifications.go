@@ -29,6 +29,7 @@ var EmailKinds = []EmailKind{
 	{EmailReclaimed, false, "a lead was taken back from you"},
 	{EmailImportFinished, false, "an import you started is finished"},
 	{EmailExportFinished, false, "an export you asked for is ready"},
+	{EmailBulkFinished, false, "a bulk action of more than 1,000 leads you started is over"},
 	{EmailDigest, false, "every morning: your follow-ups due today"},
 	{EmailWebhookDisabled, true, "a webhook subscription of yours was turned off: its deliveries kept failing"},
 }

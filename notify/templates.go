@@ -82,6 +82,7 @@ var kinds = map[string]kindTemplate{
 	lead.EmailReclaimed:          {lines: 1, link: "lead"},
 	lead.EmailImportFinished:     {lines: 2, link: "ref"},
 	lead.EmailExportFinished:     {lines: 2, link: "ref"},
+	lead.EmailBulkFinished:       {lines: 2, link: "ref"},
 	lead.EmailDigest:             {lines: 1},
 	lead.EmailWebhookDisabled:    {lines: 3},
 }
@@ -113,15 +114,21 @@ func sentence(s string) string {
 }
 
 // JobCounts are what a finished import or export did: an import's rows
-// and what became of them, an export's rows and format.
+// and what became of them, an export's rows and format; or what a bulk
+// action (Bulk) did: its leads (Rows), Succeeded, Refused and Failed.
 type JobCounts struct {
 	Import                                                   bool
 	Rows, Created, Merged, AlreadyImported, Rejected, Failed int
 	Format                                                   string
+	Bulk                                                     bool
+	Succeeded, Refused                                       int
 }
 
 // summary says c in lang: "10 rows, 8 created, 2 rejected", "42 leads, CSV".
 func (c JobCounts) summary(lang string) string {
+	if c.Bulk {
+		return i18n.T(lang, "mail.bulk_summary", "Rows", c.Rows, "Succeeded", c.Succeeded, "Refused", c.Refused, "Failed", c.Failed)
+	}
 	if !c.Import {
 		return i18n.T(lang, "mail.export_summary", "Rows", c.Rows, "Format", strings.ToUpper(c.Format))
 	}

@@ -44,6 +44,16 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 // assignedLeads creates n leads through the API (Idempotency-Key) and has the
 // admin assign each to rep, 8 at a time; it returns their ids.
 func (s *stack) assignedLeads(prefix string, n int, repID string) []string {
+	return s.createLeads(prefix, n, func(i int, id string) {
+		s.must(http.StatusOK, nil, http.MethodPost, "/api/v1/leads/"+id+"/assign", s.admin,
+			map[string]string{"rep_id": repID}, "Idempotency-Key", fmt.Sprintf("%s-assign-%d", prefix, i))
+	})
+}
+
+// createLeads creates n leads through the API (Idempotency-Key), 8 at a
+// time, calling then (when set) with each one's number and id; it returns
+// their ids.
+func (s *stack) createLeads(prefix string, n int, then func(i int, id string)) []string {
 	s.t.Helper()
 	ids := make([]string, n)
 	var wg sync.WaitGroup
@@ -58,8 +68,9 @@ func (s *stack) assignedLeads(prefix string, n int, repID string) []string {
 			s.must(http.StatusCreated, &l, http.MethodPost, "/api/v1/leads", s.admin, map[string]string{
 				"company": fmt.Sprintf("%s Works %05d", prefix, i), "phone": fmt.Sprintf("137%08d", i), "country": "CN"},
 				"Idempotency-Key", fmt.Sprintf("%s-create-%d", prefix, i))
-			s.must(http.StatusOK, nil, http.MethodPost, "/api/v1/leads/"+l.ID+"/assign", s.admin,
-				map[string]string{"rep_id": repID}, "Idempotency-Key", fmt.Sprintf("%s-assign-%d", prefix, i))
+			if then != nil {
+				then(i, l.ID)
+			}
 			ids[i] = l.ID
 		}()
 	}

@@ -139,24 +139,30 @@ type MoveInput struct {
 	Reason string `json:"reason"`
 }
 
-// DoMove does lifecycle action m on lead id for me.
-func (s *Service) DoMove(ctx context.Context, me lead.User, id, key string, m Move, in MoveInput) (lead.Lead, error) {
+// checkMove trims and checks the input of lifecycle action m, naming a
+// bad field as field says.
+func (s *Service) checkMove(ctx context.Context, m Move, in *MoveInput, field func(string) string) error {
 	in.Reason = strings.TrimSpace(in.Reason)
 	var bad lead.Fields
 	switch {
 	case m.Required == "rep_id" && in.RepID == "":
-		bad.Add("rep_id", "is required: the rep to assign the lead to")
+		bad.Add(field("rep_id"), "is required: the rep to assign the lead to")
 	case m.Required == "pool_id" && in.PoolID == "":
-		bad.Add("pool_id", "is required: the pool to transfer the lead to")
+		bad.Add(field("pool_id"), "is required: the pool to transfer the lead to")
 	case m.Required == "reason":
-		if err := s.checkOption(ctx, &bad, "reason", lead.OptionInvalidReasons, in.Reason); err != nil {
-			return lead.Lead{}, err
+		if err := s.checkOption(ctx, &bad, field("reason"), lead.OptionInvalidReasons, in.Reason); err != nil {
+			return err
 		}
 	}
 	if utf8.RuneCountInString(in.Reason) > 1000 {
-		bad.Add("reason", "is longer than 1000 characters")
+		bad.Add(field("reason"), "is longer than 1000 characters")
 	}
-	if err := bad.Err(); err != nil {
+	return bad.Err()
+}
+
+// DoMove does lifecycle action m on lead id for me.
+func (s *Service) DoMove(ctx context.Context, me lead.User, id, key string, m Move, in MoveInput) (lead.Lead, error) {
+	if err := s.checkMove(ctx, m, &in, func(f string) string { return f }); err != nil {
 		return lead.Lead{}, err
 	}
 	l, err := s.LeadFor(ctx, me, id, m.Act)

@@ -142,6 +142,19 @@ type LeadsInput struct {
 // Leads are a page of the leads me may see (lead.Visible, through its SQL
 // twin), newest first, redacted.
 func (s *Service) Leads(ctx context.Context, me lead.User, in LeadsInput) ([]lead.Lead, string, error) {
+	f := ListFilter(me, in)
+	f.Limit, f.Cursor, f.Viewer = in.Limit, in.Cursor, store.ViewerOf(me)
+	leads, next, err := s.db.Leads(ctx, f)
+	for i := range leads {
+		leads[i] = lead.Redact(me, leads[i])
+	}
+	return leads, next, err
+}
+
+// ListFilter is the filter of the list in shows me (Mine and Pool made
+// filters), without its viewer and page: what a bulk action on the whole
+// list selects.
+func ListFilter(me lead.User, in LeadsInput) store.LeadFilter {
 	f := in.Filter
 	if in.Mine {
 		f.OwnerID = me.ID
@@ -150,12 +163,7 @@ func (s *Service) Leads(ctx context.Context, me lead.User, in LeadsInput) ([]lea
 			f.Status = string(lead.StatusPooled) // a rep's pool tab: what they may claim
 		}
 	}
-	f.Limit, f.Cursor, f.Viewer = in.Limit, in.Cursor, store.ViewerOf(me)
-	leads, next, err := s.db.Leads(ctx, f)
-	for i := range leads {
-		leads[i] = lead.Redact(me, leads[i])
-	}
-	return leads, next, err
+	return f
 }
 
 // isStaff reports whether u manages leads beyond their own.

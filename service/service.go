@@ -49,6 +49,10 @@ type Config struct {
 	// WebhookGuard says which addresses a webhook URL may resolve to
 	// (LEADFLOW_WEBHOOK_ALLOW_HOSTS).
 	WebhookGuard webhook.Guard
+	// BulkConcurrency is how many leads of a bulk action are acted on at
+	// once, bounding the load a job puts beside live traffic (default
+	// DefaultBulkConcurrency).
+	BulkConcurrency int
 }
 
 // Service holds the dependencies of the operations; they are its methods.
@@ -83,6 +87,9 @@ func New(db *store.DB, tc client.Client, log *slog.Logger, cfg Config) *Service 
 	}
 	if cfg.TimeZone == nil {
 		cfg.TimeZone = time.Local
+	}
+	if cfg.BulkConcurrency <= 0 {
+		cfg.BulkConcurrency = DefaultBulkConcurrency
 	}
 	return &Service{db: db, tc: tc, log: log, cfg: cfg}
 }

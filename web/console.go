@@ -195,6 +195,8 @@ type LeadList struct {
 	// View is the active tab's view of leads off the normal path
 	// ("rejected", "merged", "review", "closed"; "" for none).
 	View string
+	// Bulk is the action bar on the list's leads (bulk.go).
+	Bulk *BulkBar
 }
 
 // HistoryItem is one event of a lead's history as a page shows it.

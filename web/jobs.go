@@ -23,6 +23,10 @@ type Job struct {
 	Rows             []JobRow
 	Download         *Link
 	Poll             string
+	// DoneLabel says the progress ("job.rows_done" when empty); Cancel is
+	// the URL of the form that stops the job (with CSRF), "" for none.
+	DoneLabel    string
+	Cancel, CSRF string
 }
 
 // JobItem is one import or export of a list.

@@ -48,6 +48,9 @@ type Config struct {
 	NoDigestSchedule bool
 	// Tuning sets the pollers and the concurrency; zero fields take DefaultTuning.
 	Tuning Tuning
+	// BulkConcurrency is how many leads of a bulk action are acted on at
+	// once (LEADFLOW_BULK_CONCURRENCY; service.DefaultBulkConcurrency when 0).
+	BulkConcurrency int
 	// Webhooks are the outbound webhooks' settings.
 	Webhooks Webhooks
 	// Channels send the messages to leads; the outbox for a channel
@@ -86,8 +89,10 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	acts.Hooks.Guard, acts.ChatOutbox, acts.Channels = cfg.Webhooks.Guard, cfg.Webhooks.ChatOutbox, cfg.Channels
 	retry := cfg.Webhooks.withDefaults()
 	acts.Hooks.Timeout = retry.Timeout
-	// Lead Ads leads are taken in through the API's intake.
-	acts.SourceIntake = service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone}).IntakeSourceRecord
+	// Lead Ads leads are taken in through the API's intake, and bulk
+	// actions act through the single actions.
+	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone, BulkConcurrency: cfg.BulkConcurrency})
+	acts.SourceIntake, acts.BulkRunner = svc.IntakeSourceRecord, svc.RunBulkBatch
 	w := New(cfg.Temporal, acts, cfg.Tuning)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)

@@ -116,7 +116,8 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
 	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord,
-	ActivitySendMessage, ActivityNextCRMPush, ActivityPushCRM, ActivityCRMPushFailed}
+	ActivitySendMessage, ActivityNextCRMPush, ActivityPushCRM, ActivityCRMPushFailed,
+	ActivityBulkSelect, ActivityBulkBatch, ActivityBulkFinished}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -47,5 +47,5 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 		log.Info("messages to leads", "channel", k, "sender", channels.For(k).Name())
 	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels}, nil
+		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels, BulkConcurrency: envInt("LEADFLOW_BULK_CONCURRENCY", 0)}, nil
 }

@@ -92,20 +92,34 @@ func LoadEvents(ctx context.Context, conn *pgx.Conn) error {
 // assignedAt, companies and phones made unique by tag, and returns their
 // ids. They have no workflows: the caller starts them.
 func LoadAssigned(ctx context.Context, conn *pgx.Conn, n int, tag, poolID, ownerID string, assignedAt time.Time) ([]string, error) {
+	return load(ctx, conn, n, tag, poolID, &ownerID, &assignedAt)
+}
+
+// LoadPooled inserts n leads pooled in pool poolID, companies and phones
+// made unique by tag, and returns their ids. They have no workflows: the
+// caller starts them.
+func LoadPooled(ctx context.Context, conn *pgx.Conn, n int, tag, poolID string) ([]string, error) {
+	return load(ctx, conn, n, tag, poolID, nil, nil)
+}
+
+// load inserts n leads of pool poolID, assigned to ownerID at assignedAt
+// when ownerID is set, else pooled.
+func load(ctx context.Context, conn *pgx.Conn, n int, tag, poolID string, ownerID *string, assignedAt *time.Time) ([]string, error) {
 	rows, err := conn.Query(ctx, `
 		INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel,
 			pool_id, dedup_key, owner_id, assigned_at, intake_outcome)
-		SELECT gen_random_uuid(), 'assigned', 'New', 'Live ' || $2 || ' ' || i || ' Co., Ltd.', 'Contact ' || i,
+		SELECT gen_random_uuid(), CASE WHEN $4::uuid IS NULL THEN 'pooled' ELSE 'assigned' END, 'New',
+			'Live ' || $2 || ' ' || i || ' Co., Ltd.', 'Contact ' || i,
 			'137' || lpad(i::text, 8, '0'), '+86137' || lpad(i::text, 8, '0'), 'live' || i || '@example.com', 'CN', 'api', 'Website',
 			$3, $2 || '/' || i, $4, $5, 'pooled'
 		FROM generate_series(1, $1) AS i
 		RETURNING id::text`, n, tag, poolID, ownerID, assignedAt)
 	if err != nil {
-		return nil, fmt.Errorf("benchdata: assigned leads: %w", err)
+		return nil, fmt.Errorf("benchdata: leads: %w", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("benchdata: assigned leads: %w", err)
+		return nil, fmt.Errorf("benchdata: leads: %w", err)
 	}
 	return ids, nil
 }

@@ -178,3 +178,32 @@ document.addEventListener('click', (ev) => {
   tpl.addEventListener('change', sync);
   sync();
 })();
+
+// A lead list's action bar: the page's box ticks every lead of the page,
+// the count says how many are chosen (or every lead matching), and only
+// the choices of the action picked show.
+function bulkBar() {
+  const form = document.getElementById('bulk-form');
+  if (!form) return;
+  const picks = () => [...document.querySelectorAll('input.pick[form="bulk-form"]')];
+  const count = document.getElementById('bulk-count');
+  const none = count.textContent;
+  const all = document.getElementById('bulk-all');
+  const update = () => {
+    const n = picks().filter((p) => p.checked).length;
+    count.textContent = all.checked ? all.parentElement.textContent.trim() : n ? count.dataset.some.replace('%d', n) : none;
+    const action = document.getElementById('bulk-action').value;
+    form.querySelectorAll('.bulk-param').forEach((el) => {
+      el.hidden = !el.dataset.for.split(' ').includes(action);
+    });
+  };
+  document.getElementById('pick-page')?.addEventListener('change', (ev) => {
+    picks().forEach((p) => { p.checked = ev.target.checked; });
+    update();
+  });
+  document.addEventListener('change', (ev) => {
+    if (ev.target.matches('input.pick, #bulk-all, #bulk-action')) update();
+  });
+  update();
+}
+document.addEventListener('DOMContentLoaded', bulkBar);

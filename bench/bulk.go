@@ -1,0 +1,115 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/leadflow/leadflow/internal/benchdata"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/store"
+)
+
+// benchIntakeClients are the clients posting leads while a bulk action
+// runs, and before it, for the intake latency beside the job.
+const benchIntakeClients = 2
+
+// benchBulk assigns o.BulkLeads pooled leads to the bench rep by one bulk
+// action, beside the floor: o.BulkLeads single POST /leads/{id}/assign at
+// the job's concurrency (o.BulkConcurrency) on the same
+// server. Intake (POST /api/v1/leads, benchIntakeClients clients) is
+// measured alone (200 leads, fewer for a smaller job), then during the job.
+func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
+	n, conc := o.BulkLeads, o.BulkConcurrency
+	var pool struct{ ID string }
+	if err := st.call(ctx, st.admin, "POST", "/api/v1/pools", map[string]any{"name": fmt.Sprintf("Bench bulk %d", rand.Uint32()),
+		"scope": "global", "member_ids": []string{st.repID}, "policy": map[string]any{"distribution": "claim_only"}}, 201, &pool); err != nil {
+		return nil, err
+	}
+	single, err := st.pooledLeads(ctx, o, n, pool.ID)
+	if err != nil {
+		return nil, err
+	}
+	bulk, err := st.pooledLeads(ctx, o, n, pool.ID)
+	if err != nil {
+		return nil, err
+	}
+	size := fmt.Sprintf("-bulk-leads %d -bulk-concurrency %d", n, conc)
+	var alat latencies
+	floor, failed, err := tolerant(ctx, n, conc, &alat, func(ctx context.Context, i int) error {
+		return st.call(ctx, st.admin, "POST", "/api/v1/leads/"+single[i]+"/assign", map[string]string{"rep_id": st.repID}, 200, nil)
+	})
+	if failed == n {
+		return nil, err
+	}
+	rows := []Row{{fmt.Sprintf("bulk floor: POST /leads/{id}/assign x%d, %d clients", n, conc),
+		fmt.Sprintf("%s in %s, %s", rate(n-failed, floor), floor.Round(time.Millisecond), alat.pcts()) + failures(failed, err), o.command("bulk", size)}}
+
+	// Intake alone, then beside the job.
+	run := rand.Uint32()
+	var seq atomic.Int64
+	intake := func(ctx context.Context, _ int) error {
+		return st.call(ctx, st.admin, "POST", "/api/v1/leads", leadBody(run, int(seq.Add(1))), 201, nil)
+	}
+	var alone latencies
+	if _, err := parallel(ctx, min(200, n), benchIntakeClients, &alone, intake); err != nil {
+		return nil, err
+	}
+	var job struct {
+		ID                         string
+		Status                     string
+		Succeeded, Refused, Failed int
+	}
+	begin := time.Now()
+	if err := st.call(ctx, st.admin, "POST", "/api/v1/bulk-actions", map[string]any{"action": "assign", "lead_ids": bulk,
+		"params": map[string]string{"rep_id": st.repID}}, 202, &job); err != nil {
+		return nil, err
+	}
+	jctx, stop := context.WithCancel(ctx)
+	var beside latencies
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := tolerant(jctx, 1<<30, benchIntakeClients, &beside, intake)
+		done <- err
+	}()
+	for job.Status == "" || job.Status == store.BulkRunning {
+		time.Sleep(200 * time.Millisecond)
+		if err := st.call(ctx, st.admin, "GET", "/api/v1/bulk-actions/"+job.ID, nil, 200, &job); err != nil {
+			stop()
+			return nil, err
+		}
+	}
+	took := time.Since(begin)
+	stop()
+	<-done
+	rows = append(rows,
+		Row{fmt.Sprintf("bulk job: assign x%d (POST /bulk-actions, %d at a time)", n, conc),
+			fmt.Sprintf("%s in %s (%.2fx the floor), %d done, %d refused, %d failed, %s", rate(job.Succeeded, took), took.Round(time.Millisecond),
+				took.Seconds()/floor.Seconds(), job.Succeeded, job.Refused, job.Failed, job.Status), o.command("bulk", size)},
+		Row{fmt.Sprintf("bulk: intake p99, %d clients, alone / during the job", benchIntakeClients),
+			fmt.Sprintf("%s / %s (%.2fx); alone %s, during %s", ms(alone.quantile(0.99)), ms(beside.quantile(0.99)),
+				beside.quantile(0.99).Seconds()/alone.quantile(0.99).Seconds(), alone.pcts(), beside.pcts()), o.command("bulk", size)})
+	return rows, nil
+}
+
+// pooledLeads inserts n leads pooled in poolID and starts their workflows.
+func (st *stack) pooledLeads(ctx context.Context, o Options, n int, poolID string) ([]string, error) {
+	conn, err := pgx.Connect(ctx, st.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	ids, err := benchdata.LoadPooled(ctx, conn, n, fmt.Sprintf("p%d", rand.Uint32()), poolID)
+	if err != nil {
+		return nil, err
+	}
+	return st.startLeads(ctx, o, ids, func(l *lead.Lead) {
+		if l.Policy == nil {
+			l.Policy = &lead.Policy{}
+		}
+	})
+}
