@@ -42,6 +42,17 @@ var placeholders = template.FuncMap{
 	"lang":    func() string { return "" },
 	"zone":    func() string { return "" },
 	"join":    strings.Join,
+	"cell": func(key string, l lead.Lead, names map[string]string) Cell {
+		return Cell{Key: key, Lead: l, Names: names}
+	},
+}
+
+// Cell is one cell of the lead list: a column of a lead, with the names
+// of owners and pools by id.
+type Cell struct {
+	Key   string
+	Lead  lead.Lead
+	Names map[string]string
 }
 
 // Reclaim is when a rep's lead goes back to its pool, as a list shows it.
@@ -195,6 +206,31 @@ type LeadList struct {
 	// View is the active tab's view of leads off the normal path
 	// ("rejected", "merged", "review", "closed"; "" for none).
 	View string
+	// Saved are the saved views' tabs (the default ones first), each with
+	// its count; Saved view is the active one's id ("" for none).
+	Saved     []ViewTab
+	SavedView string
+	// Columns are the columns shown, in order; Choices every column, for
+	// the column picker; Names the owners' and pools' names by id.
+	Columns, Choices []string
+	Names            map[string]string
+	// Params are the list's parameters now in force (hidden fields of the
+	// "save as view" form); Shares whom the reader may share a view with;
+	// CanChange says the reader may change or delete the active view.
+	Params    []Field
+	Shares    []string
+	CanChange bool
+	// Filters is how many filters are set (the phone's filter button says it).
+	Filters int
+}
+
+// ViewTab is a saved view's tab on the lead list: its name (a message id
+// when Builtin), its count and its URL.
+type ViewTab struct {
+	Label, URL, ID string
+	Builtin        bool
+	Count          int
+	Active         bool
 }
 
 // HistoryItem is one event of a lead's history as a page shows it.
