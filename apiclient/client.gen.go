@@ -3077,13 +3077,16 @@ type PolicyPatchDistribution string
 
 // Pool defines model for Pool.
 type Pool struct {
-	AdminIds  *[]string `json:"admin_ids"`
-	Country   *string   `json:"country,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	Id        string    `json:"id"`
-	MemberIds *[]string `json:"member_ids"`
-	Name      string    `json:"name"`
-	OwnerId   *string   `json:"owner_id,omitempty"`
+	AdminIds *[]string `json:"admin_ids"`
+
+	// ArchivedAt when the pool was archived (absent: live)
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	Country    *string    `json:"country,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Id         string     `json:"id"`
+	MemberIds  *[]string  `json:"member_ids"`
+	Name       string     `json:"name"`
+	OwnerId    *string    `json:"owner_id,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 	Policy    Policy    `json:"policy"`
@@ -4145,6 +4148,9 @@ type ListPoolsParams struct {
 
 	// Scope only pools of this scope
 	Scope *ListPoolsParamsScope `form:"scope,omitempty" json:"scope,omitempty"`
+
+	// Archived list the archived pools instead of the live ones
+	Archived *bool `form:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // ListPoolsParamsScope defines parameters for ListPools.
@@ -5207,6 +5213,13 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePool(ctx context.Context, id string, body UpdatePoolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ArchivePool Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+	//
+	// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+	//
+	// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+	ArchivePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPoolRecipients The pool's admins and members with their new-lead e-mail flag (staff)
 	//
 	// Corresponds with GET /api/v1/pools/{id}/recipients (the `GetPoolRecipients` operationId).
@@ -5225,6 +5238,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/pools/{id}/recipients (the `SetPoolRecipients` operationId).
 	SetPoolRecipients(ctx context.Context, id string, body SetPoolRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestorePool Make an archived pool live again (admins)
+	//
+	// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+	RestorePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TransferPoolOwnershipWithBody Make another user the pool's owner
 	//
@@ -7408,6 +7426,23 @@ func (c *Client) UpdatePool(ctx context.Context, id string, body UpdatePoolJSONR
 	return c.Client.Do(req)
 }
 
+// ArchivePool Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+//
+// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+//
+// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+func (c *Client) ArchivePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewArchivePoolRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPoolRecipients The pool's admins and members with their new-lead e-mail flag (staff)
 //
 // Corresponds with GET /api/v1/pools/{id}/recipients (the `GetPoolRecipients` operationId).
@@ -7447,6 +7482,21 @@ func (c *Client) SetPoolRecipientsWithBody(ctx context.Context, id string, conte
 // Corresponds with PUT /api/v1/pools/{id}/recipients (the `SetPoolRecipients` operationId).
 func (c *Client) SetPoolRecipients(ctx context.Context, id string, body SetPoolRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetPoolRecipientsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestorePool Make an archived pool live again (admins)
+//
+// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+func (c *Client) RestorePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestorePoolRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -12413,6 +12463,18 @@ func NewListPoolsRequest(server string, params *ListPoolsParams) (*http.Request,
 
 		}
 
+		if params.Archived != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "archived", *params.Archived, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -12548,6 +12610,40 @@ func NewUpdatePoolRequestWithBody(server string, id string, contentType string, 
 	return req, nil
 }
 
+// NewArchivePoolRequest constructs an http.Request for the ArchivePool method
+func NewArchivePoolRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/pools/%s/archive", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPoolRecipientsRequest constructs an http.Request for the GetPoolRecipients method
 func NewGetPoolRecipientsRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -12625,6 +12721,40 @@ func NewSetPoolRecipientsRequestWithBody(server string, id string, contentType s
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRestorePoolRequest constructs an http.Request for the RestorePool method
+func NewRestorePoolRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/pools/%s/restore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -15879,6 +16009,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePoolWithResponse(ctx context.Context, id string, body UpdatePoolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePoolResponse, error)
 
+	// ArchivePoolWithResponse Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+	//
+	// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+	ArchivePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ArchivePoolResponse, error)
+
 	// GetPoolRecipientsWithResponse The pool's admins and members with their new-lead e-mail flag (staff)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15899,6 +16038,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/pools/{id}/recipients (the `SetPoolRecipients` operationId).
 	SetPoolRecipientsWithResponse(ctx context.Context, id string, body SetPoolRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPoolRecipientsResponse, error)
+
+	// RestorePoolWithResponse Make an archived pool live again (admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+	RestorePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RestorePoolResponse, error)
 
 	// TransferPoolOwnershipWithBodyWithResponse Make another user the pool's owner
 	//
@@ -22616,6 +22762,89 @@ func (r UpdatePoolResponse) ContentType() string {
 	return ""
 }
 
+// ArchivePoolResponse429Headers the declared response headers of an HTTP 429 response for ArchivePool
+type ArchivePoolResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ArchivePoolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Pool
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ArchivePoolResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ArchivePoolResponse) GetJSON200() *Pool {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ArchivePoolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ArchivePoolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ArchivePoolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ArchivePoolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPoolRecipientsResponse429Headers the declared response headers of an HTTP 429 response for GetPoolRecipients
 type GetPoolRecipientsResponse429Headers struct {
 	RetryAfter *int
@@ -22790,6 +23019,82 @@ func (r SetPoolRecipientsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetPoolRecipientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestorePoolResponse429Headers the declared response headers of an HTTP 429 response for RestorePool
+type RestorePoolResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RestorePoolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Pool
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RestorePoolResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RestorePoolResponse) GetJSON200() *Pool {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r RestorePoolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestorePoolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestorePoolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestorePoolResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -28950,6 +29255,21 @@ func (c *ClientWithResponses) UpdatePoolWithResponse(ctx context.Context, id str
 	return ParseUpdatePoolResponse(rsp)
 }
 
+// ArchivePoolWithResponse Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+//
+// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+func (c *ClientWithResponses) ArchivePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ArchivePoolResponse, error) {
+	rsp, err := c.ArchivePool(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseArchivePoolResponse(rsp)
+}
+
 // GetPoolRecipientsWithResponse The pool's admins and members with their new-lead e-mail flag (staff)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -28987,6 +29307,19 @@ func (c *ClientWithResponses) SetPoolRecipientsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseSetPoolRecipientsResponse(rsp)
+}
+
+// RestorePoolWithResponse Make an archived pool live again (admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+func (c *ClientWithResponses) RestorePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RestorePoolResponse, error) {
+	rsp, err := c.RestorePool(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestorePoolResponse(rsp)
 }
 
 // TransferPoolOwnershipWithBodyWithResponse Make another user the pool's owner
@@ -35587,6 +35920,80 @@ func ParseUpdatePoolResponse(rsp *http.Response) (*UpdatePoolResponse, error) {
 	return response, nil
 }
 
+// ParseArchivePoolResponse parses an HTTP response from a ArchivePoolWithResponse call
+func ParseArchivePoolResponse(rsp *http.Response) (*ArchivePoolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ArchivePoolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Pool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ArchivePoolResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPoolRecipientsResponse parses an HTTP response from a GetPoolRecipientsWithResponse call
 func ParseGetPoolRecipientsResponse(rsp *http.Response) (*GetPoolRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -35736,6 +36143,73 @@ func ParseSetPoolRecipientsResponse(rsp *http.Response) (*SetPoolRecipientsRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SetPoolRecipientsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestorePoolResponse parses an HTTP response from a RestorePoolWithResponse call
+func ParseRestorePoolResponse(rsp *http.Response) (*RestorePoolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestorePoolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Pool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RestorePoolResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

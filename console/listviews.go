@@ -1,10 +1,12 @@
 package console
 
 import (
+	"context"
 	"net/url"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/leadflow/leadflow/httpx"
 	"github.com/leadflow/leadflow/i18n"
@@ -87,7 +89,7 @@ func (s *Server) listColumns(c *fiber.Ctx, data *web.LeadList, v *lead.SavedView
 	if data.Tab != "" {
 		cols = slices.DeleteFunc(slices.Clone(cols), func(c string) bool { return c == "reclaim" })
 	}
-	data.Columns, data.Choices = cols, lead.ListColumns
+	data.Columns, data.Choices, data.RequestID = cols, lead.ListColumns, uuid.NewString()
 	for _, f := range data.Fields {
 		if f.Value != "" {
 			data.Params = append(data.Params, web.Field{Name: f.Name, Value: f.Value})
@@ -166,4 +168,14 @@ func (s *Server) listRefused(c *fiber.Ctx, err error) error {
 	page.Data = "views.refused_text"
 	c.Status(refusalStatus(err))
 	return render(c, "message", page)
+}
+
+// poolArchiveForm archives or restores a pool (service.ArchivePool,
+// RestorePool): back to its page with a notice, or with the refusal (a
+// pool that holds leads: their number and the list to move them from).
+func (s *Server) poolArchiveForm(do func(context.Context, lead.User, string) (lead.Pool, error), done string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		_, err := do(c.UserContext(), httpx.Caller(c), c.Params("id"))
+		return s.poolFormDone(c, err, done, nil)
+	}
 }

@@ -63,3 +63,37 @@ func TestConsoleSavedViews(t *testing.T) {
 	apptest.WantRedirect(t, b.Post(view, "/leads/views/"+id+"/delete", nil), "/leads")
 	s.Expect(b.Get(loc), 404)
 }
+
+// TestConsolePoolArchiving (issue 28): the pool page refuses to archive a
+// pool that holds leads, saying how many and linking to them; an empty
+// pool is archived, leaves the pool list for the archived one, and is
+// restored.
+func TestConsolePoolArchiving(t *testing.T) {
+	s := apptest.NewStack(t)
+	pool := s.CreatePool(`{"name":"Winding down","scope":"global","policy":{"distribution":"claim_only"}}`)
+	l := s.CreateLead(`{"company":"Held Archive Trading","phone":"13800138501","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, pool)), 200)
+	for _, lang := range []string{"en", "zh-CN"} {
+		b := s.Browser()
+		b.SignIn(s.Admin, "/pools")
+		b.Get("/lang/" + lang)
+		page := s.Expect(b.Get("/pools/"+pool), 200)
+		apptest.WantText(t, page, `id="archive-form"`, `href="/leads?pool_id=`+pool+`"`)
+		refused := s.Expect(b.Post(page, "/pools/"+pool+"/archive", nil), 409)
+		apptest.WantText(t, refused, "1 leads are still in the pool", "/leads?pool_id="+pool)
+	}
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, `{"pool_id":"00000000-0000-0000-0000-000000000001"}`), 200)
+	b := s.Browser()
+	b.SignIn(s.Admin, "/pools")
+	page := s.Expect(b.Get("/pools/"+pool), 200)
+	apptest.WantRedirect(t, b.Post(page, "/pools/"+pool+"/archive", nil), "/pools/"+pool+"?done=archived")
+	apptest.WantText(t, s.Expect(b.Get("/pools/"+pool+"?done=archived"), 200), "The pool is archived.", `id="restore-form"`, `id="pool-archived"`)
+	if strings.Contains(string(s.Expect(b.Get("/pools"), 200).Body), "Winding down") {
+		t.Error("the archived pool is in the pool list")
+	}
+	apptest.WantText(t, s.Expect(b.Get("/pools?archived=true"), 200), "Winding down")
+	if strings.Contains(string(s.Expect(b.Get("/leads"), 200).Body), "/leads?tab="+pool) {
+		t.Error("the archived pool has a tab")
+	}
+	apptest.WantRedirect(t, b.Post(page, "/pools/"+pool+"/restore", nil), "/pools/"+pool+"?done=restored")
+}

@@ -43,7 +43,7 @@ var ListColumns = []string{"company", "name", "status", "stage", "phone", "email
 	"score", "created", "assigned", "last_follow_up", "next_follow_up", "reclaim"}
 
 // DefaultColumns are the columns of a list without a choice.
-var DefaultColumns = []string{"company", "name", "status", "stage", "phone", "country", "created", "reclaim"}
+var DefaultColumns = []string{"company", "name", "status", "stage", "phone", "country", "created", "next_follow_up", "reclaim"}
 
 // CheckColumns adds to f each of cols that is not a list column, and a
 // column named twice.

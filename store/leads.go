@@ -119,25 +119,15 @@ const (
 	SortReclaim = "reclaim"
 )
 
-// policyInterval is the SQL interval of duration field name of the lead's
-// pool policy (lead.Duration's text: "7d", "1h30m", "500ms"; absent when
-// off: NULL), in seconds so that a day is 24 hours whatever the session's zone.
-// A working-time timer has no SQL twin: NULL, so the lead sorts as one
-// without the deadline (lead.Deadlines counts it on the calendar).
-func policyInterval(name string) string {
-	v := `p.policy->>'` + name + `'`
-	return `CASE WHEN ` + v + ` LIKE '%working%' THEN NULL ELSE make_interval(secs => extract(epoch FROM nullif(replace(` + v + `, 'µs', 'us'), '')::interval)) END`
-}
-
 // noReclaim is the sort key of a lead without a reclaim deadline: after every other.
 var noReclaim = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // reclaimAt is the SQL twin of lead.NextReclaim: when an assigned lead goes
 // back to its pool by the no-follow-up or the no-conversion timer, the
-// sooner; noReclaim for every other lead. The list sorts by it in the query.
-var reclaimAt = `coalesce(CASE WHEN l.status = 'assigned' AND l.assigned_at IS NOT NULL THEN least(
-	greatest(l.assigned_at, l.last_follow_up_at) + ` + policyInterval("no_follow_up_after") + `,
-	l.assigned_at + ` + policyInterval("no_conversion_after") + `) END, '` + noReclaim.Format(time.RFC3339) + `'::timestamptz)`
+// sooner; noReclaim for every other lead. The lead keeps it (reclaim_at,
+// set by triggers from its pool's policy, migration 028), so the list
+// sorts by it from an index on this expression.
+var reclaimAt = `coalesce(l.reclaim_at, '` + noReclaim.Format("2006-01-02 15:04:05Z07:00") + `'::timestamptz)`
 
 // timeFields are the times a time frame may bound: besides the lead's
 // own, the next follow-up its owner expects and its reclaim deadline.

@@ -222,6 +222,8 @@ type LeadList struct {
 	CanChange bool
 	// Filters is how many filters are set (the phone's filter button says it).
 	Filters int
+	// RequestID is the "save as view" form's idempotency key.
+	RequestID string
 }
 
 // ViewTab is a saved view's tab on the lead list: its name (a message id

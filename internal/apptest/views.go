@@ -26,4 +26,20 @@ var ViewConsoleRows = map[string]Cell{
 	}, Want: All(303)},
 	"POST /leads/columns":          {Body: fixedPath("columns=company&columns=status&columns=reclaim"), Want: All(303)},
 	"POST /leads/views/:id/delete": {Fixture: (*World).ManagerView, Want: [Subjects]int{303, 303, 404, 403, 404, 403, 403}},
+	// Archiving is the admins' (lead.ActDefinePool), as the API's routes.
+	"POST /pools/:id/archive": {Fixture: (*World).EmptyPool, Want: [Subjects]int{303, 403, 403, 403, 403, 403, 403}},
+	"POST /pools/:id/restore": {Fixture: (*World).ArchivedPool, Want: [Subjects]int{303, 403, 403, 403, 403, 403, 403}},
+}
+
+// EmptyPool is a new team A pool administered by the pool A manager, holding no lead.
+func (w *World) EmptyPool() string {
+	return w.CreatePool(fmt.Sprintf(`{"name":"Empty %d","scope":"team","team_id":%q,"admin_ids":[%q],"policy":{"distribution":"claim_only"}}`,
+		w.Seq.Add(1), w.TeamOf(SubMember), w.IDs[SubMgr]))
+}
+
+// ArchivedPool is a new empty pool, archived.
+func (w *World) ArchivedPool() string {
+	id := w.EmptyPool()
+	w.Expect(w.Do("POST", "/api/v1/pools/"+id+"/archive", w.Admin, ""), 200)
+	return id
 }

@@ -32,3 +32,51 @@ CREATE INDEX leads_company_sort_idx ON leads (company, id);
 -- An archived pool (issue 28) is hidden from distribution, tabs and
 -- pickers and kept for history; only an empty pool is archived.
 ALTER TABLE pools ADD COLUMN archived_at timestamptz;
+
+-- A lead's reclaim deadline, kept on the lead so that the list sorts by
+-- it from an index: the SQL twin of lead.NextReclaim (the sooner of the
+-- no-follow-up and the no-conversion timers of an assigned lead; NULL for
+-- every other lead, and for a timer in working time, which only the
+-- calendar counts). A lead's write sets it from its pool's policy; a
+-- policy's change sets it on the pool's assigned leads.
+ALTER TABLE leads ADD COLUMN reclaim_at timestamptz;
+
+CREATE FUNCTION policy_interval(policy jsonb, name text) RETURNS interval LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN policy->>name LIKE '%working%' THEN NULL
+        ELSE make_interval(secs => extract(epoch FROM nullif(replace(policy->>name, 'µs', 'us'), '')::interval)) END
+$$;
+
+CREATE FUNCTION lead_reclaim_at(status text, assigned_at timestamptz, last_follow_up_at timestamptz, policy jsonb)
+RETURNS timestamptz LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN status = 'assigned' AND assigned_at IS NOT NULL THEN least(
+        greatest(assigned_at, last_follow_up_at) + policy_interval(policy, 'no_follow_up_after'),
+        assigned_at + policy_interval(policy, 'no_conversion_after')) END
+$$;
+
+CREATE FUNCTION leads_set_reclaim_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status <> 'assigned' THEN
+        NEW.reclaim_at := NULL;
+    ELSE
+        NEW.reclaim_at := lead_reclaim_at(NEW.status, NEW.assigned_at, NEW.last_follow_up_at,
+            (SELECT p.policy FROM pools p WHERE p.id = NEW.pool_id));
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER leads_reclaim_at BEFORE INSERT OR UPDATE OF status, assigned_at, last_follow_up_at, pool_id ON leads
+    FOR EACH ROW EXECUTE FUNCTION leads_set_reclaim_at();
+
+CREATE FUNCTION pools_set_reclaim_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE leads SET reclaim_at = lead_reclaim_at(status, assigned_at, last_follow_up_at, NEW.policy)
+    WHERE pool_id = NEW.id AND status = 'assigned';
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER pools_reclaim_at AFTER UPDATE OF policy ON pools
+    FOR EACH ROW WHEN (OLD.policy IS DISTINCT FROM NEW.policy) EXECUTE FUNCTION pools_set_reclaim_at();
+
+UPDATE leads l SET reclaim_at = lead_reclaim_at(l.status, l.assigned_at, l.last_follow_up_at, p.policy)
+FROM pools p WHERE p.id = l.pool_id AND l.status = 'assigned';
+CREATE INDEX leads_reclaim_sort_idx ON leads ((coalesce(reclaim_at, '9999-12-31 00:00:00+00'::timestamptz)), id);
