@@ -73,6 +73,8 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	for _, f := range listFilters {
 		f.Label, f.Value = filterLabel(f.Name), c.Query(f.Name)
+		// The filters' box opens on the filters typed, not on a view's own.
+		data.Filtered = data.Filtered || (f.Value != "" && f.Name != "sort")
 		if saved != nil && f.Value == "" {
 			f.Value = savedParam(*saved, f.Name)
 		}
@@ -81,7 +83,6 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		}
 		data.Fields = append(data.Fields, f)
 	}
-	data.Filtered = data.Filters > 0
 	p := consolePage(c, title, "leads")
 	p.Data = &data
 	params := inZone(c, "created_from", "created_to")

@@ -178,3 +178,13 @@ document.addEventListener('click', (ev) => {
   tpl.addEventListener('change', sync);
   sync();
 })();
+
+// On a phone the tabs scroll sideways in one row: show the active one.
+(function () {
+  const on = document.querySelector('.tabs a.on');
+  if (!on) return;
+  const nav = on.parentElement;
+  if (nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft += on.getBoundingClientRect().left - nav.getBoundingClientRect().left - 16;
+  }
+})();
