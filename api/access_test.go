@@ -191,6 +191,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// others do not see it.
 		"POST /api/v1/pools/:id/archive": {Fixture: (*apptest.World).EmptyPool, Want: adminOnly},
 		"POST /api/v1/pools/:id/restore": {Fixture: (*apptest.World).ArchivedPool, Want: adminOnly},
+		"GET /api/v1/me/columns":         {Want: apptest.All(200)},
+		"PUT /api/v1/me/columns":         {Body: fixed(`{"columns":["company","status","reclaim"]}`), Want: apptest.All(200)},
 		"GET /api/v1/views":              {Want: apptest.All(200)},
 		"POST /api/v1/views":             {Body: uniq(`{"name":"Matrix %d","filter":{"status":"assigned","period":"last 7 days"}}`), Want: apptest.All(201)},
 		"PATCH /api/v1/views/:id":        {Fixture: once("view", (*apptest.World).ManagerView), Body: fixed(`{"sort":"score"}`), Want: [apptest.Subjects]int{200, 200, 404, 403, 404, 403, 403}},

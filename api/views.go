@@ -14,6 +14,36 @@ func (s *Server) routeViews(v1 fiber.Router) {
 	v1.Post("/views", s.createView)
 	v1.Patch("/views/:id", s.patchView)
 	v1.Delete("/views/:id", s.deleteView)
+	v1.Get("/me/columns", s.myColumns)
+	v1.Put("/me/columns", s.putMyColumns)
+}
+
+// listColumns is the body and the answer of /me/columns: the columns the
+// caller's lead list shows (empty when set: the default).
+type listColumns struct {
+	Columns []string `json:"columns"`
+}
+
+func (s *Server) myColumns(c *fiber.Ctx) error {
+	cols, err := s.svc.ListColumns(c.UserContext(), httpx.Caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(listColumns{Columns: service.ShownColumns(cols)})
+}
+
+func (s *Server) putMyColumns(c *fiber.Ctx) error {
+	var b listColumns
+	if err := httpx.DecodeJSON(c, &b); err != nil {
+		return err
+	}
+	if b.Columns == nil {
+		b.Columns = []string{}
+	}
+	if err := s.svc.SetListColumns(c.UserContext(), httpx.Caller(c), b.Columns); err != nil {
+		return err
+	}
+	return c.JSON(listColumns{Columns: service.ShownColumns(b.Columns)})
 }
 
 func (s *Server) listViews(c *fiber.Ctx) error {

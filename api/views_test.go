@@ -98,6 +98,19 @@ func TestSavedViews(t *testing.T) {
 	}
 	s.Expect(s.Do("DELETE", "/api/v1/views/"+v.ID, rep, ""), 204)
 	s.Expect(s.Do("PATCH", "/api/v1/views/"+v.ID, rep, `{"name":"gone"}`), 404)
+
+	// The rep's own columns; none chosen is the default.
+	var cols struct{ Columns []string }
+	s.Expect(s.Do("GET", "/api/v1/me/columns", rep, ""), 200).JSON(t, &cols)
+	if strings.Join(cols.Columns, ",") != strings.Join(lead.DefaultColumns, ",") {
+		t.Errorf("the default columns: %v", cols.Columns)
+	}
+	apptest.FieldProblem(t, s.Do("PUT", "/api/v1/me/columns", rep, `{"columns":["company","ip"]}`), "columns")
+	s.Expect(s.Do("PUT", "/api/v1/me/columns", rep, `{"columns":["company","score"]}`), 200)
+	s.Expect(s.Do("GET", "/api/v1/me/columns", rep, ""), 200).JSON(t, &cols)
+	if strings.Join(cols.Columns, ",") != "company,score" {
+		t.Errorf("the rep's columns: %v", cols.Columns)
+	}
 }
 
 // TestLeadsSortByColumns (issue 28): every column's order runs over the

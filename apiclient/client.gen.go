@@ -705,6 +705,69 @@ func (e LeadStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListColumnsColumns.
+const (
+	ListColumnsColumnsAssigned     ListColumnsColumns = "assigned"
+	ListColumnsColumnsChannel      ListColumnsColumns = "channel"
+	ListColumnsColumnsCompany      ListColumnsColumns = "company"
+	ListColumnsColumnsCountry      ListColumnsColumns = "country"
+	ListColumnsColumnsCreated      ListColumnsColumns = "created"
+	ListColumnsColumnsEmail        ListColumnsColumns = "email"
+	ListColumnsColumnsLastFollowUp ListColumnsColumns = "last_follow_up"
+	ListColumnsColumnsName         ListColumnsColumns = "name"
+	ListColumnsColumnsNextFollowUp ListColumnsColumns = "next_follow_up"
+	ListColumnsColumnsOwner        ListColumnsColumns = "owner"
+	ListColumnsColumnsPhone        ListColumnsColumns = "phone"
+	ListColumnsColumnsPool         ListColumnsColumns = "pool"
+	ListColumnsColumnsReclaim      ListColumnsColumns = "reclaim"
+	ListColumnsColumnsScore        ListColumnsColumns = "score"
+	ListColumnsColumnsSource       ListColumnsColumns = "source"
+	ListColumnsColumnsStage        ListColumnsColumns = "stage"
+	ListColumnsColumnsStatus       ListColumnsColumns = "status"
+)
+
+// Valid indicates whether the value is a known member of the ListColumnsColumns enum.
+func (e ListColumnsColumns) Valid() bool {
+	switch e {
+	case ListColumnsColumnsAssigned:
+		return true
+	case ListColumnsColumnsChannel:
+		return true
+	case ListColumnsColumnsCompany:
+		return true
+	case ListColumnsColumnsCountry:
+		return true
+	case ListColumnsColumnsCreated:
+		return true
+	case ListColumnsColumnsEmail:
+		return true
+	case ListColumnsColumnsLastFollowUp:
+		return true
+	case ListColumnsColumnsName:
+		return true
+	case ListColumnsColumnsNextFollowUp:
+		return true
+	case ListColumnsColumnsOwner:
+		return true
+	case ListColumnsColumnsPhone:
+		return true
+	case ListColumnsColumnsPool:
+		return true
+	case ListColumnsColumnsReclaim:
+		return true
+	case ListColumnsColumnsScore:
+		return true
+	case ListColumnsColumnsSource:
+		return true
+	case ListColumnsColumnsStage:
+		return true
+	case ListColumnsColumnsStatus:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MePatchLanguage.
 const (
 	MePatchLanguageEmpty       MePatchLanguage = ""
@@ -2816,6 +2879,14 @@ type LeadPage struct {
 // LeadStatus defines model for LeadStatus.
 type LeadStatus string
 
+// ListColumns defines model for ListColumns.
+type ListColumns struct {
+	Columns []ListColumnsColumns `json:"columns"`
+}
+
+// ListColumnsColumns defines model for ListColumns.Columns.
+type ListColumnsColumns string
+
 // MePatch JSON merge patch of the caller's own settings: absent fields stay; null or "" is the default
 type MePatch struct {
 	// Language the user's language for pages and e-mails; absent or empty: the browser's
@@ -4328,6 +4399,9 @@ type TransferLeadJSONRequestBody = TransferInput
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = MePatch
 
+// SetMyColumnsJSONRequestBody defines body for SetMyColumns for application/json ContentType.
+type SetMyColumnsJSONRequestBody = ListColumns
+
 // RotateMyTokenJSONRequestBody defines body for RotateMyToken for application/json ContentType.
 type RotateMyTokenJSONRequestBody = TokenInput
 
@@ -5108,6 +5182,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
 	UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyColumns The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+	//
+	// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+	GetMyColumns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMyColumnsWithBody Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumnsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMyColumns Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumns(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInviteLink The caller's invite link {token, url}, created on first use
 	//
@@ -7152,6 +7245,55 @@ func (c *Client) UpdateMeWithBody(ctx context.Context, contentType string, body 
 // Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
 func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateMeRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyColumns The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+//
+// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+func (c *Client) GetMyColumns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyColumnsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMyColumnsWithBody Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *Client) SetMyColumnsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMyColumnsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMyColumns Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *Client) SetMyColumns(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMyColumnsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12056,6 +12198,73 @@ func NewUpdateMeRequestWithBody(server string, contentType string, body io.Reade
 	return req, nil
 }
 
+// NewGetMyColumnsRequest constructs an http.Request for the GetMyColumns method
+func NewGetMyColumnsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/columns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMyColumnsRequest calls the generic SetMyColumns builder with application/json body
+func NewSetMyColumnsRequest(server string, body SetMyColumnsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMyColumnsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetMyColumnsRequestWithBody constructs an http.Request for the SetMyColumns method, with any body, and a specified content type
+func NewSetMyColumnsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/columns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetInviteLinkRequest constructs an http.Request for the GetInviteLink method
 func NewGetInviteLinkRequest(server string) (*http.Request, error) {
 	var err error
@@ -15888,6 +16097,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
 	UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
+
+	// GetMyColumnsWithResponse The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+	GetMyColumnsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyColumnsResponse, error)
+
+	// SetMyColumnsWithBodyWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumnsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error)
+
+	// SetMyColumnsWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumnsWithResponse(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error)
 
 	// GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 	//
@@ -21830,6 +22060,158 @@ func (r UpdateMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyColumnsResponse429Headers the declared response headers of an HTTP 429 response for GetMyColumns
+type GetMyColumnsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetMyColumnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListColumns
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyColumnsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyColumnsResponse) GetJSON200() *ListColumns {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyColumnsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyColumnsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyColumnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyColumnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyColumnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyColumnsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetMyColumnsResponse429Headers the declared response headers of an HTTP 429 response for SetMyColumns
+type SetMyColumnsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SetMyColumnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListColumns
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetMyColumnsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMyColumnsResponse) GetJSON200() *ListColumns {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMyColumnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMyColumnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMyColumnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMyColumnsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29039,6 +29421,45 @@ func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body Upd
 	return ParseUpdateMeResponse(rsp)
 }
 
+// GetMyColumnsWithResponse The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+func (c *ClientWithResponses) GetMyColumnsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyColumnsResponse, error) {
+	rsp, err := c.GetMyColumns(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyColumnsResponse(rsp)
+}
+
+// SetMyColumnsWithBodyWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *ClientWithResponses) SetMyColumnsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error) {
+	rsp, err := c.SetMyColumnsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMyColumnsResponse(rsp)
+}
+
+// SetMyColumnsWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *ClientWithResponses) SetMyColumnsWithResponse(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error) {
+	rsp, err := c.SetMyColumns(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMyColumnsResponse(rsp)
+}
+
 // GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 //
 // Returns a wrapper object for the known response body format(s).
@@ -35089,6 +35510,140 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UpdateMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyColumnsResponse parses an HTTP response from a GetMyColumnsWithResponse call
+func ParseGetMyColumnsResponse(rsp *http.Response) (*GetMyColumnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyColumnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListColumns
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetMyColumnsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetMyColumnsResponse parses an HTTP response from a SetMyColumnsWithResponse call
+func ParseSetMyColumnsResponse(rsp *http.Response) (*SetMyColumnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMyColumnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListColumns
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SetMyColumnsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -83,9 +83,13 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 		}
 		data.Fields = append(data.Fields, f)
 	}
+	selects, err := s.selectFilters(c, &data)
+	if err != nil {
+		return err
+	}
 	p := consolePage(c, title, "leads")
 	p.Data = &data
-	params := inZone(c, "created_from", "created_to")
+	params := withSelects(inZone(c, "created_from", "created_to"), selects)
 	var f store.LeadFilter
 	if saved != nil {
 		f, err = s.Service.ViewFilter(c.UserContext(), me, *saved, params)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -83,9 +84,7 @@ func (s *Server) listColumns(c *fiber.Ctx, data *web.LeadList, v *lead.SavedView
 	if v != nil && len(v.Columns) > 0 {
 		cols = v.Columns
 	}
-	if len(cols) == 0 {
-		cols = lead.DefaultColumns
-	}
+	cols = service.ShownColumns(cols)
 	if data.Tab != "" {
 		cols = slices.DeleteFunc(slices.Clone(cols), func(c string) bool { return c == "reclaim" })
 	}
@@ -119,8 +118,15 @@ func (s *Server) listNames(c *fiber.Ctx, leads []lead.Lead) map[string]string {
 func (s *Server) saveViewForm(c *fiber.Ctx) error {
 	name, shared, sort := c.FormValue("view_name"), c.FormValue("shared_with"), c.FormValue("sort")
 	filter := map[string]string{}
+	var selects []string
+	c.Request().PostArgs().VisitAll(func(k, _ []byte) {
+		if n, ok := strings.CutPrefix(string(k), "cf."); ok {
+			selects = append(selects, n)
+		}
+	})
+	get := withSelects(func(k string) string { return c.FormValue(k) }, selects)
 	for _, f := range listFilters {
-		if v := c.FormValue(f.Name); v != "" && f.Name != "sort" {
+		if v := get(f.Name); v != "" && f.Name != "sort" {
 			filter[f.Name] = v
 		}
 	}
@@ -177,5 +183,49 @@ func (s *Server) poolArchiveForm(do func(context.Context, lead.User, string) (le
 	return func(c *fiber.Ctx) error {
 		_, err := do(c.UserContext(), httpx.Caller(c), c.Params("id"))
 		return s.poolFormDone(c, err, done, nil)
+	}
+}
+
+// selectFilters adds a filter for each custom lead field of type select
+// (named "cf.<name>", its options the field's) and answers their names.
+func (s *Server) selectFilters(c *fiber.Ctx, data *web.LeadList) ([]string, error) {
+	defs, err := s.Service.Fields(c.UserContext(), httpx.Caller(c), "lead")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range defs {
+		if d.Type != "select" || len(d.Options) == 0 {
+			continue
+		}
+		label := d.Label
+		if label == "" {
+			label = d.Name
+		}
+		f := web.Field{Name: "cf." + d.Name, Label: label, Options: d.Options, Value: c.Query("cf." + d.Name)}
+		data.Filtered = data.Filtered || f.Value != ""
+		data.Fields = append(data.Fields, f)
+		names = append(names, d.Name)
+	}
+	return names, nil
+}
+
+// withSelects reads the list's parameters from get, with the custom
+// select filters ("cf.<name>") added to the custom filter (name:value).
+func withSelects(get func(string) string, names []string) func(string) string {
+	return func(k string) string {
+		v := get(k)
+		if k != "custom" {
+			return v
+		}
+		for _, n := range names {
+			if sel := get("cf." + n); sel != "" {
+				if v != "" {
+					v += ","
+				}
+				v += n + ":" + sel
+			}
+		}
+		return v
 	}
 }

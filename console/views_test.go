@@ -59,6 +59,18 @@ func TestConsoleSavedViews(t *testing.T) {
 	if !strings.Contains(plain, `class="col-score"`) || strings.Contains(plain, `class="col-phone"`) {
 		t.Error("the plain list does not show the rep's columns")
 	}
+	// A custom field of type select is a filter of its own.
+	s.Expect(s.Do("POST", "/api/v1/fields", s.Admin, `{"entity":"lead","name":"industry","label":"Industry","type":"select","options":["retail","tech"]}`), 201)
+	var mine struct {
+		Items []struct{ ID, Company string }
+	}
+	s.Expect(s.Do("GET", "/api/v1/leads?company=Alpha", rep, ""), 200).JSON(t, &mine)
+	s.Expect(s.Do("PATCH", "/api/v1/leads/"+mine.Items[0].ID, s.Admin, `{"custom":{"industry":"retail"}}`), 200)
+	retail := s.Expect(b.Get("/leads?cf.industry=retail"), 200)
+	apptest.WantText(t, retail, `id="f-cf.industry"`, "Alpha Tabs")
+	if strings.Contains(string(retail.Body), "Zeta Tabs") {
+		t.Error("the select filter keeps a lead of another industry")
+	}
 	id := strings.TrimPrefix(loc, "/leads?view=")
 	apptest.WantRedirect(t, b.Post(view, "/leads/views/"+id+"/delete", nil), "/leads")
 	s.Expect(b.Get(loc), 404)

@@ -203,6 +203,15 @@ func (s *Service) ListColumns(ctx context.Context, me lead.User) ([]string, erro
 	return s.db.ListColumns(ctx, me.ID)
 }
 
+// ShownColumns are the columns a list shows for the choice cols: cols, or
+// lead.DefaultColumns when none.
+func ShownColumns(cols []string) []string {
+	if len(cols) == 0 {
+		return lead.DefaultColumns
+	}
+	return cols
+}
+
 // SetListColumns stores me's choice of the lead list's columns (empty: the default).
 func (s *Service) SetListColumns(ctx context.Context, me lead.User, cols []string) error {
 	var bad lead.Fields
