@@ -716,6 +716,7 @@ const (
 	ListColumnsColumnsLastFollowUp ListColumnsColumns = "last_follow_up"
 	ListColumnsColumnsName         ListColumnsColumns = "name"
 	ListColumnsColumnsNextFollowUp ListColumnsColumns = "next_follow_up"
+	ListColumnsColumnsNextStep     ListColumnsColumns = "next_step"
 	ListColumnsColumnsOwner        ListColumnsColumns = "owner"
 	ListColumnsColumnsPhone        ListColumnsColumns = "phone"
 	ListColumnsColumnsPool         ListColumnsColumns = "pool"
@@ -746,6 +747,8 @@ func (e ListColumnsColumns) Valid() bool {
 	case ListColumnsColumnsName:
 		return true
 	case ListColumnsColumnsNextFollowUp:
+		return true
+	case ListColumnsColumnsNextStep:
 		return true
 	case ListColumnsColumnsOwner:
 		return true
@@ -1076,6 +1079,7 @@ const (
 	SavedViewColumnsLastFollowUp SavedViewColumns = "last_follow_up"
 	SavedViewColumnsName         SavedViewColumns = "name"
 	SavedViewColumnsNextFollowUp SavedViewColumns = "next_follow_up"
+	SavedViewColumnsNextStep     SavedViewColumns = "next_step"
 	SavedViewColumnsOwner        SavedViewColumns = "owner"
 	SavedViewColumnsPhone        SavedViewColumns = "phone"
 	SavedViewColumnsPool         SavedViewColumns = "pool"
@@ -1106,6 +1110,8 @@ func (e SavedViewColumns) Valid() bool {
 	case SavedViewColumnsName:
 		return true
 	case SavedViewColumnsNextFollowUp:
+		return true
+	case SavedViewColumnsNextStep:
 		return true
 	case SavedViewColumnsOwner:
 		return true

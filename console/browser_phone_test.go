@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -12,7 +13,8 @@ import (
 // TestBrowserPhoneLayout (issue 28): every page a rep uses, at 390×844
 // (a phone) and at 1366×768, in English and in Chinese: nothing is wider
 // than the window; on the phone the menu is one row, the lead list is
-// cards with the time left before reclaim in red when short, the filters
+// cards with the time left before reclaim in red when short and the next
+// step of the latest follow-up, the filters
 // are folded behind a button and the buttons are thumb-sized; the saved
 // views are tabs with their counts. Screenshots of each page at each size
 // go to LEADFLOW_SCREENSHOTS (or the test's temporary folder).
@@ -92,6 +94,9 @@ func TestBrowserPhoneLayout(t *testing.T) {
 					}
 					if f.FiltersOpen {
 						t.Errorf("%s: the filters are not folded", where)
+					}
+					if main := apptest.Text(t, ctx, "main"); !strings.Contains(main, "send the quote") {
+						t.Errorf("%s: the card does not show the next step", where)
 					}
 					if f.Count != "2" {
 						t.Errorf("%s: the reclaimed-soon tab counts %q, want 2", where, f.Count)

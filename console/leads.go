@@ -121,6 +121,9 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	data.Leads = leads
 	data.Names = s.listNames(c, leads)
+	if data.NextSteps, err = s.Service.NextSteps(c.UserContext(), leads); err != nil {
+		return err
+	}
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	q.Set("sort", "reclaim")
 	q.Del("cursor") // a sorted list starts at its first page

@@ -40,10 +40,10 @@ type SavedView struct {
 
 // ListColumns are the columns a lead list may show, in their default order.
 var ListColumns = []string{"company", "name", "status", "stage", "phone", "email", "country", "owner", "pool", "source", "channel",
-	"score", "created", "assigned", "last_follow_up", "next_follow_up", "reclaim"}
+	"score", "created", "assigned", "last_follow_up", "next_step", "next_follow_up", "reclaim"}
 
 // DefaultColumns are the columns of a list without a choice.
-var DefaultColumns = []string{"company", "name", "status", "stage", "phone", "country", "created", "next_follow_up", "reclaim"}
+var DefaultColumns = []string{"company", "name", "status", "stage", "phone", "country", "created", "next_step", "reclaim"}
 
 // CheckColumns adds to f each of cols that is not a list column, and a
 // column named twice.

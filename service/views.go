@@ -221,3 +221,13 @@ func (s *Service) SetListColumns(ctx context.Context, me lead.User, cols []strin
 	}
 	return s.db.SetListColumns(ctx, me.ID, cols)
 }
+
+// NextSteps are the next steps of the latest follow-ups of leads, which a
+// page of the lead list gave me, by lead id.
+func (s *Service) NextSteps(ctx context.Context, leads []lead.Lead) (map[string]string, error) {
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	return s.db.NextSteps(ctx, ids)
+}

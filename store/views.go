@@ -96,3 +96,25 @@ func (db *DB) SetListColumns(ctx context.Context, u string, cols []string) error
 	_, err := db.pool.Exec(ctx, `UPDATE users SET list_columns = $2 WHERE id = $1`, u, cols)
 	return err
 }
+
+// NextSteps are the next steps of the latest follow-up of each of leads
+// ids that has one, by lead id: the lead list's "next step".
+func (db *DB) NextSteps(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT ON (f.lead_id) f.lead_id::text, f.next_step FROM follow_ups f
+		WHERE f.lead_id = ANY($1::uuid[]) ORDER BY f.lead_id, f.created_at DESC`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var id, step string
+	_, err = pgx.ForEachRow(rows, []any{&id, &step}, func() error {
+		if step != "" {
+			out[id] = step
+		}
+		return nil
+	})
+	return out, err
+}

@@ -42,17 +42,14 @@ var placeholders = template.FuncMap{
 	"lang":    func() string { return "" },
 	"zone":    func() string { return "" },
 	"join":    strings.Join,
-	"cell": func(key string, l lead.Lead, names map[string]string) Cell {
-		return Cell{Key: key, Lead: l, Names: names}
-	},
+	"cell":    func(key string, l lead.Lead, list *LeadList) Cell { return Cell{Key: key, Lead: l, List: list} },
 }
 
-// Cell is one cell of the lead list: a column of a lead, with the names
-// of owners and pools by id.
+// Cell is one cell of the lead list: a column of a lead, in its list.
 type Cell struct {
-	Key   string
-	Lead  lead.Lead
-	Names map[string]string
+	Key  string
+	Lead lead.Lead
+	List *LeadList
 }
 
 // Reclaim is when a rep's lead goes back to its pool, as a list shows it.
@@ -214,6 +211,8 @@ type LeadList struct {
 	// the column picker; Names the owners' and pools' names by id.
 	Columns, Choices []string
 	Names            map[string]string
+	// NextSteps are the next steps of the leads' latest follow-ups, by lead id.
+	NextSteps map[string]string
 	// Params are the list's parameters now in force (hidden fields of the
 	// "save as view" form); Shares whom the reader may share a view with;
 	// CanChange says the reader may change or delete the active view.
