@@ -78,6 +78,8 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	}
 	if opts.PoolID != "" {
 		poolID = opts.PoolID // an import's target pool
+	} else if poolID, err = a.Store.LivePoolID(ctx, poolID); err != nil {
+		return lead.IntakePlan{}, err // a rule's archived pool sends the lead to the default pool
 	}
 	review := append(append(append([]string{}, val.Errors...), score.Errors...), route.Errors...)
 	if len(review) > 0 {

@@ -194,6 +194,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"PATCH /api/v1/sources/:id":                                {Fixture: inbound, Body: fixed(`{"duplicate_policy":"warn"}`), Want: adminOnly},
 		"DELETE /api/v1/sources/:id":                               {Fixture: func(w *apptest.World) string { return w.Source() }, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
 		"POST /api/v1/sources/:id/rotate-secret":                   {Fixture: inbound, Want: adminOnly},
+		// A view the pool A manager shares with their pools: its owner and
+		// admins change it, its readers (pool A's members) may not, the
+		// others do not see it.
+		"POST /api/v1/pools/:id/archive": {Fixture: (*apptest.World).EmptyPool, Want: adminOnly},
+		"POST /api/v1/pools/:id/restore": {Fixture: (*apptest.World).ArchivedPool, Want: adminOnly},
+		"GET /api/v1/me/columns":         {Want: apptest.All(200)},
+		"PUT /api/v1/me/columns":         {Body: fixed(`{"columns":["company","status","reclaim"]}`), Want: apptest.All(200)},
+		"GET /api/v1/views":              {Want: apptest.All(200)},
+		"POST /api/v1/views":             {Body: uniq(`{"name":"Matrix %d","filter":{"status":"assigned","period":"last 7 days"}}`), Want: apptest.All(201)},
+		"PATCH /api/v1/views/:id":        {Fixture: once("view", (*apptest.World).ManagerView), Body: fixed(`{"sort":"score"}`), Want: [apptest.Subjects]int{200, 200, 404, 403, 404, 403, 403}},
+		"DELETE /api/v1/views/:id":       {Fixture: (*apptest.World).ManagerView, Want: [apptest.Subjects]int{204, 204, 404, 403, 404, 403, 403}},
 	}
 	// Console routes with a row are sent by each subject signed in (the
 	// others are checked for their sign-in redirect only).
@@ -234,6 +245,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	consoleRows := apptest.ConsoleMatrix(poolA, fixed, uniq, once)
 	maps.Copy(consoleRows, apptest.RuleConsoleRows)
 	maps.Copy(consoleRows, jobConsoleRows)
+	maps.Copy(consoleRows, apptest.ViewConsoleRows)
 
 	param := regexp.MustCompile(`:[a-z_]+(/versions/:version|/deliveries/:delivery)?`)
 	eachParam := regexp.MustCompile(`:[a-z_]+`)

@@ -66,4 +66,5 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeSources(v1)
 	s.routeMessages(v1)
 	s.routeCompanies(v1)
+	s.routeViews(v1)
 }

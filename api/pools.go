@@ -22,6 +22,26 @@ func (s *Server) routePools(v1 fiber.Router) {
 	v1.Get("/pools/:id", s.getPool)
 	v1.Patch("/pools/:id", staff, s.patchPool)
 	v1.Post("/pools/:id/transfer-ownership", staff, s.transferPool)
+	v1.Post("/pools/:id/archive", admin, s.archivePool)
+	v1.Post("/pools/:id/restore", admin, s.restorePool)
+}
+
+// archivePool archives an empty pool; one that holds leads is a conflict
+// naming their number and where to move them (service.ArchivePool).
+func (s *Server) archivePool(c *fiber.Ctx) error {
+	p, err := s.svc.ArchivePool(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (s *Server) restorePool(c *fiber.Ctx) error {
+	p, err := s.svc.RestorePool(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
 }
 
 func (s *Server) createPool(c *fiber.Ctx) error {
@@ -44,7 +64,7 @@ func (s *Server) listPools(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := store.PoolFilter{Scope: lead.Scope(c.Query("scope")), Limit: limit, Cursor: c.Query("cursor")}
+	f := store.PoolFilter{Scope: lead.Scope(c.Query("scope")), Limit: limit, Cursor: c.Query("cursor"), Archived: c.Query("archived") == "true"}
 	pools, next, err := s.svc.Pools(c.UserContext(), httpx.Caller(c), f)
 	if err != nil {
 		return err

@@ -789,6 +789,72 @@ func (e LeadStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListColumnsColumns.
+const (
+	ListColumnsColumnsAssigned     ListColumnsColumns = "assigned"
+	ListColumnsColumnsChannel      ListColumnsColumns = "channel"
+	ListColumnsColumnsCompany      ListColumnsColumns = "company"
+	ListColumnsColumnsCountry      ListColumnsColumns = "country"
+	ListColumnsColumnsCreated      ListColumnsColumns = "created"
+	ListColumnsColumnsEmail        ListColumnsColumns = "email"
+	ListColumnsColumnsLastFollowUp ListColumnsColumns = "last_follow_up"
+	ListColumnsColumnsName         ListColumnsColumns = "name"
+	ListColumnsColumnsNextFollowUp ListColumnsColumns = "next_follow_up"
+	ListColumnsColumnsNextStep     ListColumnsColumns = "next_step"
+	ListColumnsColumnsOwner        ListColumnsColumns = "owner"
+	ListColumnsColumnsPhone        ListColumnsColumns = "phone"
+	ListColumnsColumnsPool         ListColumnsColumns = "pool"
+	ListColumnsColumnsReclaim      ListColumnsColumns = "reclaim"
+	ListColumnsColumnsScore        ListColumnsColumns = "score"
+	ListColumnsColumnsSource       ListColumnsColumns = "source"
+	ListColumnsColumnsStage        ListColumnsColumns = "stage"
+	ListColumnsColumnsStatus       ListColumnsColumns = "status"
+)
+
+// Valid indicates whether the value is a known member of the ListColumnsColumns enum.
+func (e ListColumnsColumns) Valid() bool {
+	switch e {
+	case ListColumnsColumnsAssigned:
+		return true
+	case ListColumnsColumnsChannel:
+		return true
+	case ListColumnsColumnsCompany:
+		return true
+	case ListColumnsColumnsCountry:
+		return true
+	case ListColumnsColumnsCreated:
+		return true
+	case ListColumnsColumnsEmail:
+		return true
+	case ListColumnsColumnsLastFollowUp:
+		return true
+	case ListColumnsColumnsName:
+		return true
+	case ListColumnsColumnsNextFollowUp:
+		return true
+	case ListColumnsColumnsNextStep:
+		return true
+	case ListColumnsColumnsOwner:
+		return true
+	case ListColumnsColumnsPhone:
+		return true
+	case ListColumnsColumnsPool:
+		return true
+	case ListColumnsColumnsReclaim:
+		return true
+	case ListColumnsColumnsScore:
+		return true
+	case ListColumnsColumnsSource:
+		return true
+	case ListColumnsColumnsStage:
+		return true
+	case ListColumnsColumnsStatus:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MePatchLanguage.
 const (
 	MePatchLanguageEmpty       MePatchLanguage = ""
@@ -1080,6 +1146,243 @@ func (e RuleKind) Valid() bool {
 	case RuleKindScoring:
 		return true
 	case RuleKindValidation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SavedViewColumns.
+const (
+	SavedViewColumnsAssigned     SavedViewColumns = "assigned"
+	SavedViewColumnsChannel      SavedViewColumns = "channel"
+	SavedViewColumnsCompany      SavedViewColumns = "company"
+	SavedViewColumnsCountry      SavedViewColumns = "country"
+	SavedViewColumnsCreated      SavedViewColumns = "created"
+	SavedViewColumnsEmail        SavedViewColumns = "email"
+	SavedViewColumnsLastFollowUp SavedViewColumns = "last_follow_up"
+	SavedViewColumnsName         SavedViewColumns = "name"
+	SavedViewColumnsNextFollowUp SavedViewColumns = "next_follow_up"
+	SavedViewColumnsNextStep     SavedViewColumns = "next_step"
+	SavedViewColumnsOwner        SavedViewColumns = "owner"
+	SavedViewColumnsPhone        SavedViewColumns = "phone"
+	SavedViewColumnsPool         SavedViewColumns = "pool"
+	SavedViewColumnsReclaim      SavedViewColumns = "reclaim"
+	SavedViewColumnsScore        SavedViewColumns = "score"
+	SavedViewColumnsSource       SavedViewColumns = "source"
+	SavedViewColumnsStage        SavedViewColumns = "stage"
+	SavedViewColumnsStatus       SavedViewColumns = "status"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewColumns enum.
+func (e SavedViewColumns) Valid() bool {
+	switch e {
+	case SavedViewColumnsAssigned:
+		return true
+	case SavedViewColumnsChannel:
+		return true
+	case SavedViewColumnsCompany:
+		return true
+	case SavedViewColumnsCountry:
+		return true
+	case SavedViewColumnsCreated:
+		return true
+	case SavedViewColumnsEmail:
+		return true
+	case SavedViewColumnsLastFollowUp:
+		return true
+	case SavedViewColumnsName:
+		return true
+	case SavedViewColumnsNextFollowUp:
+		return true
+	case SavedViewColumnsNextStep:
+		return true
+	case SavedViewColumnsOwner:
+		return true
+	case SavedViewColumnsPhone:
+		return true
+	case SavedViewColumnsPool:
+		return true
+	case SavedViewColumnsReclaim:
+		return true
+	case SavedViewColumnsScore:
+		return true
+	case SavedViewColumnsSource:
+		return true
+	case SavedViewColumnsStage:
+		return true
+	case SavedViewColumnsStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SavedViewSharedWith.
+const (
+	SavedViewSharedWithEveryone SavedViewSharedWith = "everyone"
+	SavedViewSharedWithMe       SavedViewSharedWith = "me"
+	SavedViewSharedWithPools    SavedViewSharedWith = "pools"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewSharedWith enum.
+func (e SavedViewSharedWith) Valid() bool {
+	switch e {
+	case SavedViewSharedWithEveryone:
+		return true
+	case SavedViewSharedWithMe:
+		return true
+	case SavedViewSharedWithPools:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SavedViewSort.
+const (
+	SavedViewSortAssigned     SavedViewSort = "assigned"
+	SavedViewSortCompany      SavedViewSort = "company"
+	SavedViewSortCreated      SavedViewSort = "created"
+	SavedViewSortEmpty        SavedViewSort = ""
+	SavedViewSortLastFollowUp SavedViewSort = "last_follow_up"
+	SavedViewSortReclaim      SavedViewSort = "reclaim"
+	SavedViewSortScore        SavedViewSort = "score"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewSort enum.
+func (e SavedViewSort) Valid() bool {
+	switch e {
+	case SavedViewSortAssigned:
+		return true
+	case SavedViewSortCompany:
+		return true
+	case SavedViewSortCreated:
+		return true
+	case SavedViewSortEmpty:
+		return true
+	case SavedViewSortLastFollowUp:
+		return true
+	case SavedViewSortReclaim:
+		return true
+	case SavedViewSortScore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SavedViewInputColumns.
+const (
+	SavedViewInputColumnsAssigned     SavedViewInputColumns = "assigned"
+	SavedViewInputColumnsChannel      SavedViewInputColumns = "channel"
+	SavedViewInputColumnsCompany      SavedViewInputColumns = "company"
+	SavedViewInputColumnsCountry      SavedViewInputColumns = "country"
+	SavedViewInputColumnsCreated      SavedViewInputColumns = "created"
+	SavedViewInputColumnsEmail        SavedViewInputColumns = "email"
+	SavedViewInputColumnsLastFollowUp SavedViewInputColumns = "last_follow_up"
+	SavedViewInputColumnsName         SavedViewInputColumns = "name"
+	SavedViewInputColumnsNextFollowUp SavedViewInputColumns = "next_follow_up"
+	SavedViewInputColumnsOwner        SavedViewInputColumns = "owner"
+	SavedViewInputColumnsPhone        SavedViewInputColumns = "phone"
+	SavedViewInputColumnsPool         SavedViewInputColumns = "pool"
+	SavedViewInputColumnsReclaim      SavedViewInputColumns = "reclaim"
+	SavedViewInputColumnsScore        SavedViewInputColumns = "score"
+	SavedViewInputColumnsSource       SavedViewInputColumns = "source"
+	SavedViewInputColumnsStage        SavedViewInputColumns = "stage"
+	SavedViewInputColumnsStatus       SavedViewInputColumns = "status"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewInputColumns enum.
+func (e SavedViewInputColumns) Valid() bool {
+	switch e {
+	case SavedViewInputColumnsAssigned:
+		return true
+	case SavedViewInputColumnsChannel:
+		return true
+	case SavedViewInputColumnsCompany:
+		return true
+	case SavedViewInputColumnsCountry:
+		return true
+	case SavedViewInputColumnsCreated:
+		return true
+	case SavedViewInputColumnsEmail:
+		return true
+	case SavedViewInputColumnsLastFollowUp:
+		return true
+	case SavedViewInputColumnsName:
+		return true
+	case SavedViewInputColumnsNextFollowUp:
+		return true
+	case SavedViewInputColumnsOwner:
+		return true
+	case SavedViewInputColumnsPhone:
+		return true
+	case SavedViewInputColumnsPool:
+		return true
+	case SavedViewInputColumnsReclaim:
+		return true
+	case SavedViewInputColumnsScore:
+		return true
+	case SavedViewInputColumnsSource:
+		return true
+	case SavedViewInputColumnsStage:
+		return true
+	case SavedViewInputColumnsStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SavedViewInputSharedWith.
+const (
+	SavedViewInputSharedWithEveryone SavedViewInputSharedWith = "everyone"
+	SavedViewInputSharedWithMe       SavedViewInputSharedWith = "me"
+	SavedViewInputSharedWithPools    SavedViewInputSharedWith = "pools"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewInputSharedWith enum.
+func (e SavedViewInputSharedWith) Valid() bool {
+	switch e {
+	case SavedViewInputSharedWithEveryone:
+		return true
+	case SavedViewInputSharedWithMe:
+		return true
+	case SavedViewInputSharedWithPools:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SavedViewInputSort.
+const (
+	SavedViewInputSortAssigned     SavedViewInputSort = "assigned"
+	SavedViewInputSortCompany      SavedViewInputSort = "company"
+	SavedViewInputSortCreated      SavedViewInputSort = "created"
+	SavedViewInputSortEmpty        SavedViewInputSort = ""
+	SavedViewInputSortLastFollowUp SavedViewInputSort = "last_follow_up"
+	SavedViewInputSortReclaim      SavedViewInputSort = "reclaim"
+	SavedViewInputSortScore        SavedViewInputSort = "score"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewInputSort enum.
+func (e SavedViewInputSort) Valid() bool {
+	switch e {
+	case SavedViewInputSortAssigned:
+		return true
+	case SavedViewInputSortCompany:
+		return true
+	case SavedViewInputSortCreated:
+		return true
+	case SavedViewInputSortEmpty:
+		return true
+	case SavedViewInputSortLastFollowUp:
+		return true
+	case SavedViewInputSortReclaim:
+		return true
+	case SavedViewInputSortScore:
 		return true
 	default:
 		return false
@@ -1399,7 +1702,10 @@ func (e GetImportTemplateParamsFormat) Valid() bool {
 const (
 	ListLeadsParamsTimeFieldAssigned     ListLeadsParamsTimeField = "assigned"
 	ListLeadsParamsTimeFieldCreated      ListLeadsParamsTimeField = "created"
+	ListLeadsParamsTimeFieldLastActivity ListLeadsParamsTimeField = "last_activity"
 	ListLeadsParamsTimeFieldLastFollowUp ListLeadsParamsTimeField = "last_follow_up"
+	ListLeadsParamsTimeFieldNextFollowUp ListLeadsParamsTimeField = "next_follow_up"
+	ListLeadsParamsTimeFieldReclaim      ListLeadsParamsTimeField = "reclaim"
 )
 
 // Valid indicates whether the value is a known member of the ListLeadsParamsTimeField enum.
@@ -1409,7 +1715,13 @@ func (e ListLeadsParamsTimeField) Valid() bool {
 		return true
 	case ListLeadsParamsTimeFieldCreated:
 		return true
+	case ListLeadsParamsTimeFieldLastActivity:
+		return true
 	case ListLeadsParamsTimeFieldLastFollowUp:
+		return true
+	case ListLeadsParamsTimeFieldNextFollowUp:
+		return true
+	case ListLeadsParamsTimeFieldReclaim:
 		return true
 	default:
 		return false
@@ -1418,16 +1730,28 @@ func (e ListLeadsParamsTimeField) Valid() bool {
 
 // Defines values for ListLeadsParamsSort.
 const (
-	ListLeadsParamsSortCreated ListLeadsParamsSort = "created"
-	ListLeadsParamsSortReclaim ListLeadsParamsSort = "reclaim"
+	ListLeadsParamsSortAssigned     ListLeadsParamsSort = "assigned"
+	ListLeadsParamsSortCompany      ListLeadsParamsSort = "company"
+	ListLeadsParamsSortCreated      ListLeadsParamsSort = "created"
+	ListLeadsParamsSortLastFollowUp ListLeadsParamsSort = "last_follow_up"
+	ListLeadsParamsSortReclaim      ListLeadsParamsSort = "reclaim"
+	ListLeadsParamsSortScore        ListLeadsParamsSort = "score"
 )
 
 // Valid indicates whether the value is a known member of the ListLeadsParamsSort enum.
 func (e ListLeadsParamsSort) Valid() bool {
 	switch e {
+	case ListLeadsParamsSortAssigned:
+		return true
+	case ListLeadsParamsSortCompany:
+		return true
 	case ListLeadsParamsSortCreated:
 		return true
+	case ListLeadsParamsSortLastFollowUp:
+		return true
 	case ListLeadsParamsSortReclaim:
+		return true
+	case ListLeadsParamsSortScore:
 		return true
 	default:
 		return false
@@ -2725,6 +3049,14 @@ type LeadPage struct {
 // LeadStatus defines model for LeadStatus.
 type LeadStatus string
 
+// ListColumns defines model for ListColumns.
+type ListColumns struct {
+	Columns []ListColumnsColumns `json:"columns"`
+}
+
+// ListColumnsColumns defines model for ListColumns.Columns.
+type ListColumnsColumns string
+
 // MePatch JSON merge patch of the caller's own settings: absent fields stay; null or "" is the default
 type MePatch struct {
 	// Language the user's language for pages and e-mails; absent or empty: the browser's
@@ -3022,13 +3354,16 @@ type PolicyPatchDistribution string
 
 // Pool defines model for Pool.
 type Pool struct {
-	AdminIds  *[]string `json:"admin_ids"`
-	Country   *string   `json:"country,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	Id        string    `json:"id"`
-	MemberIds *[]string `json:"member_ids"`
-	Name      string    `json:"name"`
-	OwnerId   *string   `json:"owner_id,omitempty"`
+	AdminIds *[]string `json:"admin_ids"`
+
+	// ArchivedAt when the pool was archived (absent: live)
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	Country    *string    `json:"country,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Id         string     `json:"id"`
+	MemberIds  *[]string  `json:"member_ids"`
+	Name       string     `json:"name"`
+	OwnerId    *string    `json:"owner_id,omitempty"`
 
 	// Policy the timers and distribution of a pool; durations such as 90s, 36h, 7d, "3 working days", "4 working hours"
 	Policy    Policy    `json:"policy"`
@@ -3346,6 +3681,69 @@ type RuleTestInput struct {
 
 	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
 	Rules *RuleSetBody `json:"rules,omitempty"`
+}
+
+// SavedView defines model for SavedView.
+type SavedView struct {
+	// Builtin a default view, which cannot be changed
+	Builtin *bool `json:"builtin,omitempty"`
+
+	// Columns the columns shown, in order (empty: the reader's own choice)
+	Columns []SavedViewColumns `json:"columns"`
+
+	// Count how many leads the caller sees in the view (in lists)
+	Count     *int       `json:"count,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Filter the lead list's parameters (GET /api/v1/leads: status, pool_id, period, time_field, ...), by name
+	Filter     map[string]string   `json:"filter"`
+	Id         string              `json:"id"`
+	Name       string              `json:"name"`
+	OwnerId    string              `json:"owner_id"`
+	SharedWith SavedViewSharedWith `json:"shared_with"`
+
+	// Sort the order, as GET /api/v1/leads sort
+	Sort      SavedViewSort `json:"sort"`
+	UpdatedAt *time.Time    `json:"updated_at,omitempty"`
+}
+
+// SavedViewColumns defines model for SavedView.Columns.
+type SavedViewColumns string
+
+// SavedViewSharedWith defines model for SavedView.SharedWith.
+type SavedViewSharedWith string
+
+// SavedViewSort the order, as GET /api/v1/leads sort
+type SavedViewSort string
+
+// SavedViewInput defines model for SavedViewInput.
+type SavedViewInput struct {
+	// Columns the columns shown, in order (empty: the reader's own choice)
+	Columns *[]SavedViewInputColumns `json:"columns,omitempty"`
+
+	// Filter the lead list's parameters (GET /api/v1/leads: status, pool_id, period, time_field, ...), by name
+	Filter *map[string]string `json:"filter,omitempty"`
+
+	// Name required on create
+	Name       *string                   `json:"name,omitempty"`
+	SharedWith *SavedViewInputSharedWith `json:"shared_with,omitempty"`
+
+	// Sort the order, as GET /api/v1/leads sort
+	Sort *SavedViewInputSort `json:"sort,omitempty"`
+}
+
+// SavedViewInputColumns defines model for SavedViewInput.Columns.
+type SavedViewInputColumns string
+
+// SavedViewInputSharedWith defines model for SavedViewInput.SharedWith.
+type SavedViewInputSharedWith string
+
+// SavedViewInputSort the order, as GET /api/v1/leads sort
+type SavedViewInputSort string
+
+// SavedViewPage defines model for SavedViewPage.
+type SavedViewPage struct {
+	Items []SavedView `json:"items"`
 }
 
 // SignInLink defines model for SignInLink.
@@ -3894,13 +4292,25 @@ type ListLeadsParams struct {
 	// CreatedTo a date (2026-01-31) or an RFC 3339 time: the time frame ends, excluded (on the time of time_field)
 	CreatedTo *string `form:"created_to,omitempty" json:"created_to,omitempty"`
 
-	// TimeField which time created_from and created_to bound: when the lead was created, last assigned, or last followed up
+	// TimeField which time created_from and created_to (or period) bound: when the lead was created, last assigned, last followed up, last acted on (last_activity: the last follow-up, else the assignment), when its next follow-up is expected (next_follow_up), or when it is reclaimed (reclaim)
 	TimeField *ListLeadsParamsTimeField `form:"time_field,omitempty" json:"time_field,omitempty"`
+
+	// Period a relative time frame on time_field, resolved now in the caller's time zone: today, yesterday, tomorrow, this week, this month, "last N hours|days|weeks", "next N hours|days|weeks" or "older than N hours|days|weeks" (underscores for spaces are fine); not with created_from or created_to
+	Period *string `form:"period,omitempty" json:"period,omitempty"`
+
+	// ScoreMin the lowest score (inclusive)
+	ScoreMin *int `form:"score_min,omitempty" json:"score_min,omitempty"`
+
+	// ScoreMax the highest score (inclusive)
+	ScoreMax *int `form:"score_max,omitempty" json:"score_max,omitempty"`
+
+	// Custom custom field values, as name:value pairs separated by commas (industry:retail,size:large): the leads whose custom field name is value
+	Custom *string `form:"custom,omitempty" json:"custom,omitempty"`
 
 	// Review only leads whose rules failed at run time
 	Review *bool `form:"review,omitempty" json:"review,omitempty"`
 
-	// Sort the order: newest first (created), or the soonest reclaim first (reclaim: when an assigned lead goes back to its pool by its no-follow-up or no-conversion timer; leads without one last). Sorted over the whole filtered list; the cursor pages in that order
+	// Sort the order: newest first (created), the latest assigned or followed up first (assigned, last_follow_up; never: last), the highest score first, by company name (A to Z), or the soonest reclaim first (reclaim: when an assigned lead goes back to its pool by its no-follow-up or no-conversion timer; leads without one last). Sorted over the whole filtered list with a stable keyset (the key, then the id); the cursor pages in that order
 	Sort *ListLeadsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
@@ -4054,6 +4464,9 @@ type ListPoolsParams struct {
 
 	// Scope only pools of this scope
 	Scope *ListPoolsParamsScope `form:"scope,omitempty" json:"scope,omitempty"`
+
+	// Archived list the archived pools instead of the live ones
+	Archived *bool `form:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // ListPoolsParamsScope defines parameters for ListPools.
@@ -4234,6 +4647,9 @@ type TransferLeadJSONRequestBody = TransferInput
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = MePatch
 
+// SetMyColumnsJSONRequestBody defines body for SetMyColumns for application/json ContentType.
+type SetMyColumnsJSONRequestBody = ListColumns
+
 // RotateMyTokenJSONRequestBody defines body for RotateMyToken for application/json ContentType.
 type RotateMyTokenJSONRequestBody = TokenInput
 
@@ -4308,6 +4724,12 @@ type UpdateUserJSONRequestBody = UserPatch
 
 // RotateUserTokenJSONRequestBody defines body for RotateUserToken for application/json ContentType.
 type RotateUserTokenJSONRequestBody = TokenInput
+
+// CreateViewJSONRequestBody defines body for CreateView for application/json ContentType.
+type CreateViewJSONRequestBody = SavedViewInput
+
+// UpdateViewJSONRequestBody defines body for UpdateView for application/json ContentType.
+type UpdateViewJSONRequestBody = SavedViewInput
 
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = WebhookInput
@@ -5043,6 +5465,25 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
 	UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMyColumns The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+	//
+	// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+	GetMyColumns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMyColumnsWithBody Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumnsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMyColumns Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumns(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetInviteLink The caller's invite link {token, url}, created on first use
 	//
 	// Corresponds with GET /api/v1/me/invite (the `GetInviteLink` operationId).
@@ -5147,6 +5588,13 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePool(ctx context.Context, id string, body UpdatePoolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ArchivePool Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+	//
+	// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+	//
+	// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+	ArchivePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPoolRecipients The pool's admins and members with their new-lead e-mail flag (staff)
 	//
 	// Corresponds with GET /api/v1/pools/{id}/recipients (the `GetPoolRecipients` operationId).
@@ -5165,6 +5613,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/pools/{id}/recipients (the `SetPoolRecipients` operationId).
 	SetPoolRecipients(ctx context.Context, id string, body SetPoolRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestorePool Make an archived pool live again (admins)
+	//
+	// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+	RestorePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TransferPoolOwnershipWithBody Make another user the pool's owner
 	//
@@ -5569,6 +6022,48 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
 	RotateUserToken(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListViews The lead list's views the caller sees, each with the number of leads the caller sees in it: the default views first (due-today, no-follow-up, reclaim-soon), then the caller's own, those shared with the pools the caller claims from or administers by their admins, and those shared with everyone, by name
+	//
+	// Corresponds with GET /api/v1/views (the `ListViews` operationId).
+	ListViews(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateViewWithBody Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+	//
+	// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+	CreateViewWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateView Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+	//
+	// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+	CreateView(ctx context.Context, body CreateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteView Delete a view (its owner; an admin a shared one)
+	//
+	// Corresponds with DELETE /api/v1/views/{id} (the `DeleteView` operationId).
+	DeleteView(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateViewWithBody Change a view (its owner; an admin a shared one); absent fields are left as they are
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+	UpdateViewWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateView Change a view (its owner; an admin a shared one); absent fields are left as they are
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+	UpdateView(ctx context.Context, id string, body UpdateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWebhooks The subscriptions the caller manages, oldest first
 	//
@@ -7136,6 +7631,55 @@ func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, req
 	return c.Client.Do(req)
 }
 
+// GetMyColumns The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+//
+// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+func (c *Client) GetMyColumns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyColumnsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMyColumnsWithBody Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *Client) SetMyColumnsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMyColumnsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMyColumns Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *Client) SetMyColumns(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMyColumnsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetInviteLink The caller's invite link {token, url}, created on first use
 //
 // Corresponds with GET /api/v1/me/invite (the `GetInviteLink` operationId).
@@ -7400,6 +7944,23 @@ func (c *Client) UpdatePool(ctx context.Context, id string, body UpdatePoolJSONR
 	return c.Client.Do(req)
 }
 
+// ArchivePool Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+//
+// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+//
+// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+func (c *Client) ArchivePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewArchivePoolRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPoolRecipients The pool's admins and members with their new-lead e-mail flag (staff)
 //
 // Corresponds with GET /api/v1/pools/{id}/recipients (the `GetPoolRecipients` operationId).
@@ -7439,6 +8000,21 @@ func (c *Client) SetPoolRecipientsWithBody(ctx context.Context, id string, conte
 // Corresponds with PUT /api/v1/pools/{id}/recipients (the `SetPoolRecipients` operationId).
 func (c *Client) SetPoolRecipients(ctx context.Context, id string, body SetPoolRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetPoolRecipientsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestorePool Make an archived pool live again (admins)
+//
+// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+func (c *Client) RestorePool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestorePoolRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -8463,6 +9039,108 @@ func (c *Client) RotateUserTokenWithBody(ctx context.Context, id string, content
 // Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
 func (c *Client) RotateUserToken(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateUserTokenRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListViews The lead list's views the caller sees, each with the number of leads the caller sees in it: the default views first (due-today, no-follow-up, reclaim-soon), then the caller's own, those shared with the pools the caller claims from or administers by their admins, and those shared with everyone, by name
+//
+// Corresponds with GET /api/v1/views (the `ListViews` operationId).
+func (c *Client) ListViews(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListViewsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateViewWithBody Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+//
+// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+func (c *Client) CreateViewWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateViewRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateView Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+//
+// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+func (c *Client) CreateView(ctx context.Context, body CreateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateViewRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteView Delete a view (its owner; an admin a shared one)
+//
+// Corresponds with DELETE /api/v1/views/{id} (the `DeleteView` operationId).
+func (c *Client) DeleteView(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteViewRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateViewWithBody Change a view (its owner; an admin a shared one); absent fields are left as they are
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+func (c *Client) UpdateViewWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateViewRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateView Change a view (its owner; an admin a shared one); absent fields are left as they are
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+func (c *Client) UpdateView(ctx context.Context, id string, body UpdateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateViewRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10756,6 +11434,54 @@ func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request,
 
 		}
 
+		if params.Period != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "period", *params.Period, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ScoreMin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "score_min", *params.ScoreMin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ScoreMax != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "score_max", *params.ScoreMax, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Custom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "custom", *params.Custom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Review != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "review", *params.Review, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
@@ -12071,6 +12797,73 @@ func NewUpdateMeRequestWithBody(server string, contentType string, body io.Reade
 	return req, nil
 }
 
+// NewGetMyColumnsRequest constructs an http.Request for the GetMyColumns method
+func NewGetMyColumnsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/columns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMyColumnsRequest calls the generic SetMyColumns builder with application/json body
+func NewSetMyColumnsRequest(server string, body SetMyColumnsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMyColumnsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetMyColumnsRequestWithBody constructs an http.Request for the SetMyColumns method, with any body, and a specified content type
+func NewSetMyColumnsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/columns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetInviteLinkRequest constructs an http.Request for the GetInviteLink method
 func NewGetInviteLinkRequest(server string) (*http.Request, error) {
 	var err error
@@ -12478,6 +13271,18 @@ func NewListPoolsRequest(server string, params *ListPoolsParams) (*http.Request,
 
 		}
 
+		if params.Archived != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "archived", *params.Archived, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -12613,6 +13418,40 @@ func NewUpdatePoolRequestWithBody(server string, id string, contentType string, 
 	return req, nil
 }
 
+// NewArchivePoolRequest constructs an http.Request for the ArchivePool method
+func NewArchivePoolRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/pools/%s/archive", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPoolRecipientsRequest constructs an http.Request for the GetPoolRecipients method
 func NewGetPoolRecipientsRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -12690,6 +13529,40 @@ func NewSetPoolRecipientsRequestWithBody(server string, id string, contentType s
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRestorePoolRequest constructs an http.Request for the RestorePool method
+func NewRestorePoolRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/pools/%s/restore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -14558,6 +15431,154 @@ func NewRotateUserTokenRequestWithBody(server string, id string, contentType str
 	return req, nil
 }
 
+// NewListViewsRequest constructs an http.Request for the ListViews method
+func NewListViewsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/views")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateViewRequest calls the generic CreateView builder with application/json body
+func NewCreateViewRequest(server string, body CreateViewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateViewRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateViewRequestWithBody constructs an http.Request for the CreateView method, with any body, and a specified content type
+func NewCreateViewRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/views")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteViewRequest constructs an http.Request for the DeleteView method
+func NewDeleteViewRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/views/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateViewRequest calls the generic UpdateView builder with application/json body
+func NewUpdateViewRequest(server string, id string, body UpdateViewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateViewRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateViewRequestWithBody constructs an http.Request for the UpdateView method, with any body, and a specified content type
+func NewUpdateViewRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/views/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
 func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Request, error) {
 	var err error
@@ -15718,6 +16739,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/me (the `UpdateMe` operationId).
 	UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
 
+	// GetMyColumnsWithResponse The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+	GetMyColumnsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyColumnsResponse, error)
+
+	// SetMyColumnsWithBodyWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumnsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error)
+
+	// SetMyColumnsWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+	SetMyColumnsWithResponse(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error)
+
 	// GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15838,6 +16880,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/pools/{id} (the `UpdatePool` operationId).
 	UpdatePoolWithResponse(ctx context.Context, id string, body UpdatePoolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePoolResponse, error)
 
+	// ArchivePoolWithResponse Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+	//
+	// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+	ArchivePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ArchivePoolResponse, error)
+
 	// GetPoolRecipientsWithResponse The pool's admins and members with their new-lead e-mail flag (staff)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15858,6 +16909,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/pools/{id}/recipients (the `SetPoolRecipients` operationId).
 	SetPoolRecipientsWithResponse(ctx context.Context, id string, body SetPoolRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPoolRecipientsResponse, error)
+
+	// RestorePoolWithResponse Make an archived pool live again (admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+	RestorePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RestorePoolResponse, error)
 
 	// TransferPoolOwnershipWithBodyWithResponse Make another user the pool's owner
 	//
@@ -16306,6 +17364,52 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/users/{id}/token (the `RotateUserToken` operationId).
 	RotateUserTokenWithResponse(ctx context.Context, id string, body RotateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateUserTokenResponse, error)
+
+	// ListViewsWithResponse The lead list's views the caller sees, each with the number of leads the caller sees in it: the default views first (due-today, no-follow-up, reclaim-soon), then the caller's own, those shared with the pools the caller claims from or administers by their admins, and those shared with everyone, by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/views (the `ListViews` operationId).
+	ListViewsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListViewsResponse, error)
+
+	// CreateViewWithBodyWithResponse Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+	//
+	// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+	CreateViewWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateViewResponse, error)
+
+	// CreateViewWithResponse Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+	//
+	// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+	CreateViewWithResponse(ctx context.Context, body CreateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateViewResponse, error)
+
+	// DeleteViewWithResponse Delete a view (its owner; an admin a shared one)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/views/{id} (the `DeleteView` operationId).
+	DeleteViewWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteViewResponse, error)
+
+	// UpdateViewWithBodyWithResponse Change a view (its owner; an admin a shared one); absent fields are left as they are
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+	UpdateViewWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateViewResponse, error)
+
+	// UpdateViewWithResponse Change a view (its owner; an admin a shared one); absent fields are left as they are
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+	UpdateViewWithResponse(ctx context.Context, id string, body UpdateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateViewResponse, error)
 
 	// ListWebhooksWithResponse The subscriptions the caller manages, oldest first
 	//
@@ -21997,6 +23101,158 @@ func (r UpdateMeResponse) ContentType() string {
 	return ""
 }
 
+// GetMyColumnsResponse429Headers the declared response headers of an HTTP 429 response for GetMyColumns
+type GetMyColumnsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetMyColumnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListColumns
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyColumnsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyColumnsResponse) GetJSON200() *ListColumns {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyColumnsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyColumnsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyColumnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyColumnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyColumnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyColumnsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetMyColumnsResponse429Headers the declared response headers of an HTTP 429 response for SetMyColumns
+type SetMyColumnsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SetMyColumnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListColumns
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetMyColumnsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMyColumnsResponse) GetJSON200() *ListColumns {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetMyColumnsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMyColumnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMyColumnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMyColumnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMyColumnsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetInviteLinkResponse429Headers the declared response headers of an HTTP 429 response for GetInviteLink
 type GetInviteLinkResponse429Headers struct {
 	RetryAfter *int
@@ -22923,6 +24179,89 @@ func (r UpdatePoolResponse) ContentType() string {
 	return ""
 }
 
+// ArchivePoolResponse429Headers the declared response headers of an HTTP 429 response for ArchivePool
+type ArchivePoolResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ArchivePoolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Pool
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ArchivePoolResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ArchivePoolResponse) GetJSON200() *Pool {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ArchivePoolResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ArchivePoolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ArchivePoolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ArchivePoolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ArchivePoolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPoolRecipientsResponse429Headers the declared response headers of an HTTP 429 response for GetPoolRecipients
 type GetPoolRecipientsResponse429Headers struct {
 	RetryAfter *int
@@ -23097,6 +24436,82 @@ func (r SetPoolRecipientsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetPoolRecipientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestorePoolResponse429Headers the declared response headers of an HTTP 429 response for RestorePool
+type RestorePoolResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RestorePoolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Pool
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RestorePoolResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RestorePoolResponse) GetJSON200() *Pool {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RestorePoolResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r RestorePoolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestorePoolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestorePoolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestorePoolResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -26750,6 +28165,345 @@ func (r RotateUserTokenResponse) ContentType() string {
 	return ""
 }
 
+// ListViewsResponse429Headers the declared response headers of an HTTP 429 response for ListViews
+type ListViewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListViewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SavedViewPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListViewsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListViewsResponse) GetJSON200() *SavedViewPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListViewsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListViewsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListViewsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListViewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListViewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListViewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListViewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateViewResponse429Headers the declared response headers of an HTTP 429 response for CreateView
+type CreateViewResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateViewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SavedView
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateViewResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateViewResponse) GetJSON201() *SavedView {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateViewResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateViewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateViewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateViewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateViewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteViewResponse429Headers the declared response headers of an HTTP 429 response for DeleteView
+type DeleteViewResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DeleteViewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteViewResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteViewResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteViewResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteViewResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteViewResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteViewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteViewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteViewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteViewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateViewResponse429Headers the declared response headers of an HTTP 429 response for UpdateView
+type UpdateViewResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateViewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SavedView
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateViewResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateViewResponse) GetJSON200() *SavedView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateViewResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateViewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateViewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateViewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateViewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
 type ListWebhooksResponse429Headers struct {
 	RetryAfter *int
@@ -28780,6 +30534,45 @@ func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body Upd
 	return ParseUpdateMeResponse(rsp)
 }
 
+// GetMyColumnsWithResponse The columns of the caller's lead list (their choice, else the default); a saved view's own columns win over them
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/columns (the `GetMyColumns` operationId).
+func (c *ClientWithResponses) GetMyColumnsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyColumnsResponse, error) {
+	rsp, err := c.GetMyColumns(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyColumnsResponse(rsp)
+}
+
+// SetMyColumnsWithBodyWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *ClientWithResponses) SetMyColumnsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error) {
+	rsp, err := c.SetMyColumnsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMyColumnsResponse(rsp)
+}
+
+// SetMyColumnsWithResponse Choose the columns of the caller's lead list, in order (an empty list: the default)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/columns (the `SetMyColumns` operationId).
+func (c *ClientWithResponses) SetMyColumnsWithResponse(ctx context.Context, body SetMyColumnsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMyColumnsResponse, error) {
+	rsp, err := c.SetMyColumns(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMyColumnsResponse(rsp)
+}
+
 // GetInviteLinkWithResponse The caller's invite link {token, url}, created on first use
 //
 // Returns a wrapper object for the known response body format(s).
@@ -28996,6 +30789,21 @@ func (c *ClientWithResponses) UpdatePoolWithResponse(ctx context.Context, id str
 	return ParseUpdatePoolResponse(rsp)
 }
 
+// ArchivePoolWithResponse Archive an empty pool (admins): hidden from distribution (a routing rule naming it sends its leads to the default pool), from the lead list's tabs and from pickers, and closed to moves into it; kept for history
+//
+// A pool that still holds live leads (received, pooled, offered, assigned) is refused with 409: the reasons give their number and the console's list of them (/leads?pool_id=...), where they are transferred out first. The default pool cannot be archived. Archiving an archived pool answers it as it is.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/pools/{id}/archive (the `ArchivePool` operationId).
+func (c *ClientWithResponses) ArchivePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ArchivePoolResponse, error) {
+	rsp, err := c.ArchivePool(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseArchivePoolResponse(rsp)
+}
+
 // GetPoolRecipientsWithResponse The pool's admins and members with their new-lead e-mail flag (staff)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -29033,6 +30841,19 @@ func (c *ClientWithResponses) SetPoolRecipientsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseSetPoolRecipientsResponse(rsp)
+}
+
+// RestorePoolWithResponse Make an archived pool live again (admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/pools/{id}/restore (the `RestorePool` operationId).
+func (c *ClientWithResponses) RestorePoolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RestorePoolResponse, error) {
+	rsp, err := c.RestorePool(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestorePoolResponse(rsp)
 }
 
 // TransferPoolOwnershipWithBodyWithResponse Make another user the pool's owner
@@ -29853,6 +31674,88 @@ func (c *ClientWithResponses) RotateUserTokenWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseRotateUserTokenResponse(rsp)
+}
+
+// ListViewsWithResponse The lead list's views the caller sees, each with the number of leads the caller sees in it: the default views first (due-today, no-follow-up, reclaim-soon), then the caller's own, those shared with the pools the caller claims from or administers by their admins, and those shared with everyone, by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/views (the `ListViews` operationId).
+func (c *ClientWithResponses) ListViewsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListViewsResponse, error) {
+	rsp, err := c.ListViews(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListViewsResponse(rsp)
+}
+
+// CreateViewWithBodyWithResponse Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+//
+// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+func (c *ClientWithResponses) CreateViewWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateViewResponse, error) {
+	rsp, err := c.CreateViewWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateViewResponse(rsp)
+}
+
+// CreateViewWithResponse Save a view of the lead list: its filters, order and columns, for the caller (me), the members of the pools they administer (pools: managers and admins) or everyone (admins)
+//
+// A relative period in the filter (period: "last 7 days") is kept as written and resolved in each reader's time zone when read. Send an Idempotency-Key to make a retry answer the same view.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/views (the `CreateView` operationId).
+func (c *ClientWithResponses) CreateViewWithResponse(ctx context.Context, body CreateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateViewResponse, error) {
+	rsp, err := c.CreateView(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateViewResponse(rsp)
+}
+
+// DeleteViewWithResponse Delete a view (its owner; an admin a shared one)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/views/{id} (the `DeleteView` operationId).
+func (c *ClientWithResponses) DeleteViewWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteViewResponse, error) {
+	rsp, err := c.DeleteView(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteViewResponse(rsp)
+}
+
+// UpdateViewWithBodyWithResponse Change a view (its owner; an admin a shared one); absent fields are left as they are
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+func (c *ClientWithResponses) UpdateViewWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateViewResponse, error) {
+	rsp, err := c.UpdateViewWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateViewResponse(rsp)
+}
+
+// UpdateViewWithResponse Change a view (its owner; an admin a shared one); absent fields are left as they are
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/views/{id} (the `UpdateView` operationId).
+func (c *ClientWithResponses) UpdateViewWithResponse(ctx context.Context, id string, body UpdateViewJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateViewResponse, error) {
+	rsp, err := c.UpdateView(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateViewResponse(rsp)
 }
 
 // ListWebhooksWithResponse The subscriptions the caller manages, oldest first
@@ -35082,6 +36985,140 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 	return response, nil
 }
 
+// ParseGetMyColumnsResponse parses an HTTP response from a GetMyColumnsWithResponse call
+func ParseGetMyColumnsResponse(rsp *http.Response) (*GetMyColumnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyColumnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListColumns
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetMyColumnsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetMyColumnsResponse parses an HTTP response from a SetMyColumnsWithResponse call
+func ParseSetMyColumnsResponse(rsp *http.Response) (*SetMyColumnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMyColumnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListColumns
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SetMyColumnsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetInviteLinkResponse parses an HTTP response from a GetInviteLinkWithResponse call
 func ParseGetInviteLinkResponse(rsp *http.Response) (*GetInviteLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -35900,6 +37937,80 @@ func ParseUpdatePoolResponse(rsp *http.Response) (*UpdatePoolResponse, error) {
 	return response, nil
 }
 
+// ParseArchivePoolResponse parses an HTTP response from a ArchivePoolWithResponse call
+func ParseArchivePoolResponse(rsp *http.Response) (*ArchivePoolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ArchivePoolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Pool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ArchivePoolResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPoolRecipientsResponse parses an HTTP response from a GetPoolRecipientsWithResponse call
 func ParseGetPoolRecipientsResponse(rsp *http.Response) (*GetPoolRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -36049,6 +38160,73 @@ func ParseSetPoolRecipientsResponse(rsp *http.Response) (*SetPoolRecipientsRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SetPoolRecipientsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestorePoolResponse parses an HTTP response from a RestorePoolWithResponse call
+func ParseRestorePoolResponse(rsp *http.Response) (*RestorePoolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestorePoolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Pool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RestorePoolResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -39324,6 +41502,312 @@ func ParseRotateUserTokenResponse(rsp *http.Response) (*RotateUserTokenResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RotateUserTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListViewsResponse parses an HTTP response from a ListViewsWithResponse call
+func ParseListViewsResponse(rsp *http.Response) (*ListViewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListViewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SavedViewPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListViewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateViewResponse parses an HTTP response from a CreateViewWithResponse call
+func ParseCreateViewResponse(rsp *http.Response) (*CreateViewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateViewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SavedView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateViewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteViewResponse parses an HTTP response from a DeleteViewWithResponse call
+func ParseDeleteViewResponse(rsp *http.Response) (*DeleteViewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteViewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteViewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateViewResponse parses an HTTP response from a UpdateViewWithResponse call
+func ParseUpdateViewResponse(rsp *http.Response) (*UpdateViewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateViewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SavedView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateViewResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

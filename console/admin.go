@@ -70,6 +70,8 @@ func (s *Server) adminRoutes(get, post func(path string, h fiber.Handler)) {
 	post("/pools/:id/admins", staff(s.poolPeopleForm("admin_ids", "admins")))
 	post("/pools/:id/recipients", staff(s.poolRecipientsForm))
 	post("/pools/:id/transfer", staff(s.poolTransferForm))
+	post("/pools/:id/archive", staff(s.poolArchiveForm(s.Service.ArchivePool, "archived")))
+	post("/pools/:id/restore", staff(s.poolArchiveForm(s.Service.RestorePool, "restored")))
 
 	get("/users", staff(s.usersPage))
 	post("/users", admin(s.createUserForm))

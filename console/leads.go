@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/web"
 )
 
@@ -21,12 +23,18 @@ import (
 // bookmarked; the list is the service's (service.Leads).
 
 // listFilters are the filters the list page offers, in order; each is
-// labelled by its message id ("leads.filter.<name>").
+// labelled by its message id ("leads.filter.<name>", the newer ones
+// "views.filter.<name>").
 var listFilters = []web.Field{
 	{Name: "name"}, {Name: "phone"}, {Name: "email"}, {Name: "company"}, {Name: "tag"}, {Name: "agent"}, {Name: "channel"}, {Name: "group"},
 	{Name: "status", Options: []string{"pooled", "offered", "assigned", "converted", "closed", "rejected", "merged", "received"}},
-	{Name: "time_field", Options: []string{"created", "assigned", "last_follow_up"}},
+	{Name: "stage"}, {Name: "source"}, {Name: "profession"}, {Name: "address"}, {Name: "district"}, {Name: "division"},
+	{Name: "pool_id"}, {Name: "owner_id"}, {Name: "score_min", Type: "number"}, {Name: "score_max", Type: "number"}, {Name: "custom"},
+	{Name: "time_field", Options: []string{"created", "assigned", "last_follow_up", "last_activity", "next_follow_up", "reclaim"}},
+	{Name: "period", Options: []string{"today", "yesterday", "tomorrow", "this week", "this month", "last 24 hours", "last 7 days",
+		"last 30 days", "next 24 hours", "next 7 days", "older than 3 days", "older than 7 days"}},
 	{Name: "created_from", Type: "date"}, {Name: "created_to", Type: "date"},
+	{Name: "sort", Options: []string{"created", "assigned", "last_follow_up", "score", "company", "reclaim"}},
 }
 
 func (s *Server) leadsPage(c *fiber.Ctx) error {
@@ -38,7 +46,7 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	tab := c.Query("tab")
 	title := "leads.my_leads"
 	data := web.LeadList{Tab: tab, Clear: "/leads"}
-	data.Tabs = append(data.Tabs, web.Tab{Label: title, URL: "/leads", Active: tab == ""})
+	data.Tabs = append(data.Tabs, web.Tab{Label: title, URL: "/leads", Active: tab == "" && c.Query("view") == ""})
 	found := tab == ""
 	for _, p := range pools {
 		data.Tabs = append(data.Tabs, web.Tab{Label: p.Name, URL: "/leads?tab=" + url.QueryEscape(p.ID), Active: tab == p.ID})
@@ -53,24 +61,51 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 			found, title, data.Clear, data.View, view = true, "leads.view."+v.Key, "/leads?tab="+v.Key, v.Key, v
 		}
 	}
+	saved, err := s.savedTabs(c, &data)
+	if err != nil {
+		return err
+	}
+	if saved != nil {
+		title, data.Clear = data.Saved[slices.IndexFunc(data.Saved, func(t web.ViewTab) bool { return t.Active })].Label, "/leads?view="+url.QueryEscape(saved.ID)
+	}
 	if !found {
 		return s.consoleMessage(c, fiber.StatusNotFound, "leads.pool_not_found", "leads.pool_not_yours")
 	}
 	for _, f := range listFilters {
-		f.Label, f.Value = "leads.filter."+f.Name, c.Query(f.Name)
-		data.Filtered = data.Filtered || f.Value != ""
+		f.Label, f.Value = filterLabel(f.Name), c.Query(f.Name)
+		// The filters' box opens on the filters typed, not on a view's own.
+		data.Filtered = data.Filtered || (f.Value != "" && f.Name != "sort")
+		if saved != nil && f.Value == "" {
+			f.Value = savedParam(*saved, f.Name)
+		}
+		if f.Value != "" && f.Name != "sort" {
+			data.Filters++
+		}
 		data.Fields = append(data.Fields, f)
+	}
+	selects, err := s.selectFilters(c, &data)
+	if err != nil {
+		return err
 	}
 	p := consolePage(c, title, "leads")
 	p.Data = &data
-	f, err := service.ParseLeadFilter(inZone(c, "created_from", "created_to"), httpx.SameName)
+	params := withSelects(inZone(c, "created_from", "created_to"), selects)
+	var f store.LeadFilter
+	if saved != nil {
+		f, err = s.Service.ViewFilter(c.UserContext(), me, *saved, params)
+	} else {
+		f, err = service.ParseLeadFilter(params, httpx.SameName)
+	}
+	if err := s.listColumns(c, &data, saved); err != nil {
+		return err
+	}
 	if err != nil {
 		p.Problem = webProblem(err)
 		c.Status(fiber.StatusUnprocessableEntity)
 		return render(c, "leads", p)
 	}
-	// ?sort=reclaim is in f (ParseLeadFilter): the query sorts the whole list.
-	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "", Pool: tab}
+	// ?sort= is in f (ParseLeadFilter): the query sorts the whole list.
+	in := service.LeadsInput{Filter: f, Limit: 50, Cursor: c.Query("cursor"), Mine: tab == "" && saved == nil, Pool: tab}
 	if data.View != "" {
 		in.Pool, in.Filter.Review = "", view.Review
 		if view.Status != "" {
@@ -86,6 +121,10 @@ func (s *Server) leadsPage(c *fiber.Ctx) error {
 	}
 	data.Leads = leads
 	if data.Bulk, err = s.bulkBar(c, in); err != nil {
+		return err
+	}
+	data.Names = s.listNames(c, leads)
+	if data.NextSteps, err = s.Service.NextSteps(c.UserContext(), leads); err != nil {
 		return err
 	}
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))

@@ -41,6 +41,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.createRoutes(get, post) // before /leads/:id, which would take /leads/new
 	get("/leads/:id", s.leadPage)
 	s.consoleActions(post)
+	s.consoleViews(post)
 	get("/invite", s.invitePage)
 	get("/invite/qr.png", s.inviteQR)
 	post("/invite/rotate", s.rotateInvitePage)

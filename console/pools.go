@@ -52,7 +52,7 @@ var policyForm = []web.PolicyField{
 // poolDone are the notices (message ids) after a pool form succeeded.
 var poolDone = map[string]string{"created": "pool.done.created", "policy": "pool.done.policy",
 	"members": "pool.done.members", "details": "pool.done.details", "weights": "pool.done.weights", "admins": "pool.done.admins",
-	"recipients": "pool.done.recipients", "owner": "pool.done.owner"}
+	"recipients": "pool.done.recipients", "owner": "pool.done.owner", "archived": "views.pool.archived", "restored": "views.pool.restored"}
 
 // personLabel is a user for a select: their name and role, in the
 // reader's language.
@@ -75,7 +75,7 @@ func (s *Server) poolsPage(c *fiber.Ctx) error { return s.showPools(c, nil, nil)
 // pools lead.AuthorizePool lets them manage.
 func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) error {
 	ctx, me := c.UserContext(), httpx.Caller(c)
-	f := store.PoolFilter{Limit: 100, Cursor: c.Query("cursor")}
+	f := store.PoolFilter{Limit: 100, Cursor: c.Query("cursor"), Archived: c.Query("archived") == "true"}
 	if me.Role != lead.RoleAdmin {
 		f.VisibleTo = me.ID
 	}
@@ -88,7 +88,7 @@ func (s *Server) showPools(c *fiber.Ctx, refusal error, form map[string]string) 
 		return err
 	}
 	d := web.PoolsPage{CanCreate: service.Allowed(me, service.GateAdmin) == nil, Teams: teams, Distributions: lead.Distributions,
-		Form: form, Errors: map[string]string{}}
+		Form: form, Errors: map[string]string{}, Archived: f.Archived}
 	for _, p := range pools {
 		if lead.AuthorizePool(lead.ActManagePool, me, lead.PoolAccessOf(me, p)) == nil {
 			d.Pools = append(d.Pools, web.PoolRow{Pool: p, TeamName: choiceLabel(teams, p.TeamID), OwnerName: people[p.OwnerID].Name})

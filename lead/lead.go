@@ -237,6 +237,9 @@ type Pool struct {
 	Weights   Weights   `json:"weights"`            // every member's weight in weighted distribution
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ArchivedAt is when the pool was archived: hidden from distribution,
+	// tabs and pickers, kept for history (nil: live).
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 }
 
 // Policy is how a pool distributes leads and which timers run on them.

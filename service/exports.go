@@ -58,6 +58,7 @@ func (s *Service) StartExport(ctx context.Context, me lead.User, in ExportInput)
 		return store.Export{}, err
 	}
 	f.Viewer = store.ViewerOf(me) // an export holds what the lead list shows me
+	s.resolvePeriod(ctx, me, &f)
 	if _, err := s.db.ExpireExports(ctx, s.cfg.ExportTTL); err != nil {
 		return store.Export{}, err
 	}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 
 // LeadFilterNames are the filters of the lead list.
 var LeadFilterNames = []string{"status", "stage", "pool_id", "owner_id", "agent", "source", "channel", "group", "tag", "country", "q", "name",
-	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "time_field", "review"}
+	"phone", "email", "company", "profession", "address", "district", "division", "created_from", "created_to", "time_field", "period", "score_min", "score_max", "custom", "review"}
 
 // ParseLeadFilter reads the filters of the lead list (LeadFilterNames)
 // and its order (sort: created, the default, or reclaim).
@@ -39,8 +40,22 @@ func ParseLeadFilter(get func(string) string, field func(string) string) (store.
 	}
 	f.CreatedFrom, f.CreatedTo = createdRange(get, field, &bad)
 	if !store.ValidTimeField(f.TimeField) {
-		bad.Add(field("time_field"), "must be created, assigned or last_follow_up")
+		bad.Add(field("time_field"), "must be "+store.TimeFieldNames)
 	}
+	if !store.ValidSort(f.Sort) {
+		bad.Add(field("sort"), "must be "+store.SortNames)
+	}
+	if v := get("period"); v != "" {
+		p, ok := lead.ParsePeriod(v)
+		if !ok {
+			bad.Add(field("period"), lead.PeriodReason)
+		} else if f.CreatedFrom != nil || f.CreatedTo != nil {
+			bad.Add(field("period"), "give a period or created_from and created_to, not both")
+		}
+		f.Period = p
+	}
+	f.ScoreMin, f.ScoreMax = intFilter(get, field, "score_min", &bad), intFilter(get, field, "score_max", &bad)
+	f.Custom = customFilter(get("custom"), field, &bad)
 	switch get("review") {
 	case "", "false":
 	case "true":
@@ -49,6 +64,38 @@ func ParseLeadFilter(get func(string) string, field func(string) string) (store.
 		bad.Add(field("review"), "must be true or false")
 	}
 	return f, bad.Err()
+}
+
+// intFilter reads the integer filter name; nil when absent.
+func intFilter(get, field func(string) string, name string, bad *lead.Fields) *int {
+	v := get(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		bad.Add(field(name), "must be a whole number")
+		return nil
+	}
+	return &n
+}
+
+// customFilter reads the custom filter: the values of custom fields, as
+// name:value pairs separated by commas ("industry:retail,size:large").
+func customFilter(v string, field func(string) string, bad *lead.Fields) map[string]string {
+	if v == "" {
+		return nil
+	}
+	out := map[string]string{}
+	for _, pair := range strings.Split(v, ",") {
+		name, value, ok := strings.Cut(pair, ":")
+		if name = strings.TrimSpace(name); !ok || name == "" {
+			bad.Add(field("custom"), "must be name:value pairs separated by commas")
+			return nil
+		}
+		out[name] = strings.TrimSpace(value)
+	}
+	return out
 }
 
 // ParseCustomerFilter reads the filters of the customer list: q,

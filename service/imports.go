@@ -114,6 +114,12 @@ func (s *Service) StartImport(ctx context.Context, me lead.User, u Upload, in Im
 		bad.Add("pool_id", "is not an existing pool")
 	case err != nil:
 		return store.Import{}, err
+	default:
+		if live, err := s.db.LivePoolID(ctx, poolID); err != nil {
+			return store.Import{}, err
+		} else if live != poolID {
+			bad.Add("pool_id", "is an archived pool: restore it first")
+		}
 	}
 	mapping, err := sheet.Resolve(u.Sheet.Headers, u.Mapping)
 	if err != nil {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
@@ -144,6 +145,7 @@ type LeadsInput struct {
 func (s *Service) Leads(ctx context.Context, me lead.User, in LeadsInput) ([]lead.Lead, string, error) {
 	f := ListFilter(me, in)
 	f.Limit, f.Cursor, f.Viewer = in.Limit, in.Cursor, store.ViewerOf(me)
+	s.resolvePeriod(ctx, me, &f)
 	leads, next, err := s.db.Leads(ctx, f)
 	for i := range leads {
 		leads[i] = lead.Redact(me, leads[i])
@@ -164,6 +166,14 @@ func ListFilter(me lead.User, in LeadsInput) store.LeadFilter {
 		}
 	}
 	return f
+}
+
+// resolvePeriod bounds f's time frame by its relative period, resolved
+// now in me's zone.
+func (s *Service) resolvePeriod(ctx context.Context, me lead.User, f *store.LeadFilter) {
+	if f.Period != "" {
+		f.CreatedFrom, f.CreatedTo = f.Period.Resolve(time.Now(), s.Location(ctx, me))
+	}
 }
 
 // isStaff reports whether u manages leads beyond their own.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,10 +93,19 @@ type LeadFilter struct {
 	// (the default), assigned or last_follow_up.
 	CreatedFrom, CreatedTo *time.Time
 	TimeField              string
+	// Period is a relative time frame on TimeField, as written; the
+	// service resolves it into CreatedFrom and CreatedTo in the reader's
+	// zone before listing (the store does not read it).
+	Period lead.Period
 	// Review selects leads whose rules failed at run time.
 	Review bool
-	// Sort is the list's order: newest first ("" or SortCreated), or the
-	// soonest reclaim first (SortReclaim; leads without one last).
+	// ScoreMin and ScoreMax bound the score (inclusive).
+	ScoreMin, ScoreMax *int
+	// Custom selects leads by the value of custom fields (of type select).
+	Custom map[string]string
+	// Sort is the list's order (LeadSorts): newest first ("" or
+	// SortCreated), the soonest reclaim first (SortReclaim; leads without
+	// one last), and the other columns'.
 	Sort string
 	// Viewer limits the list to the leads one user may see (lead.Visible).
 	Viewer Viewer
@@ -108,29 +119,25 @@ const (
 	SortReclaim = "reclaim"
 )
 
-// policyInterval is the SQL interval of duration field name of the lead's
-// pool policy (lead.Duration's text: "7d", "1h30m", "500ms"; absent when
-// off: NULL), in seconds so that a day is 24 hours whatever the session's zone.
-// A working-time timer has no SQL twin: NULL, so the lead sorts as one
-// without the deadline (lead.Deadlines counts it on the calendar).
-func policyInterval(name string) string {
-	v := `p.policy->>'` + name + `'`
-	return `CASE WHEN ` + v + ` LIKE '%working%' THEN NULL ELSE make_interval(secs => extract(epoch FROM nullif(replace(` + v + `, 'µs', 'us'), '')::interval)) END`
-}
-
 // noReclaim is the sort key of a lead without a reclaim deadline: after every other.
 var noReclaim = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // reclaimAt is the SQL twin of lead.NextReclaim: when an assigned lead goes
 // back to its pool by the no-follow-up or the no-conversion timer, the
-// sooner; noReclaim for every other lead. The list sorts by it in the query.
-var reclaimAt = `coalesce(CASE WHEN l.status = 'assigned' AND l.assigned_at IS NOT NULL THEN least(
-	greatest(l.assigned_at, l.last_follow_up_at) + ` + policyInterval("no_follow_up_after") + `,
-	l.assigned_at + ` + policyInterval("no_conversion_after") + `) END, '` + noReclaim.Format(time.RFC3339) + `'::timestamptz)`
+// sooner; noReclaim for every other lead. The lead keeps it (reclaim_at,
+// set by triggers from its pool's policy, migration 028), so the list
+// sorts by it from an index on this expression.
+var reclaimAt = `coalesce(l.reclaim_at, '` + noReclaim.Format("2006-01-02 15:04:05Z07:00") + `'::timestamptz)`
 
-// timeFields are the times a time frame may bound.
+// timeFields are the times a time frame may bound: besides the lead's
+// own, the next follow-up its owner expects and its reclaim deadline.
 var timeFields = map[string]string{"": "l.created_at", "created": "l.created_at", "assigned": "l.assigned_at",
-	"last_follow_up": "l.last_follow_up_at"}
+	"last_follow_up": "l.last_follow_up_at", "last_activity": "greatest(l.assigned_at, l.last_follow_up_at)",
+	"next_follow_up": "l.expected_follow_up_at", "reclaim": reclaimAt}
+
+// TimeFieldNames names the times a time frame may bound, for messages
+// (last_activity: the last follow-up, else the assignment).
+const TimeFieldNames = "created, assigned, last_follow_up, last_activity, next_follow_up or reclaim"
 
 // ValidTimeField reports whether a time frame may bound the time f ("" is created).
 func ValidTimeField(f string) bool {
@@ -138,9 +145,38 @@ func ValidTimeField(f string) bool {
 	return ok
 }
 
-// Leads lists leads newest first with keyset pagination.
+// Leads lists leads in the filter's order (LeadSorts) with keyset pagination.
 func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
-	var q listQuery
+	q, err := leadWhere(f)
+	if err != nil {
+		return nil, "", err
+	}
+	ls, next, err := leadPage(ctx, db, q, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return ls, next, db.unnameDuplicates(ctx, f.Viewer, ls)
+}
+
+// CountLeads counts the leads the filter selects (its viewer's, with its
+// conditions; no paging).
+func (db *DB) CountLeads(ctx context.Context, f LeadFilter) (int, error) {
+	q, err := leadWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	sql := `SELECT count(*) FROM ` + leadFrom
+	if len(q.where) > 0 {
+		sql += " WHERE " + strings.Join(q.where, " AND ")
+	}
+	var n int
+	err = db.pool.QueryRow(ctx, sql, q.args...).Scan(&n)
+	return n, err
+}
+
+// leadWhere is the conditions of the lead list's filter f.
+func leadWhere(f LeadFilter) (*listQuery, error) {
+	q := &listQuery{}
 	like := func(v string) string {
 		return q.arg(likePattern(v))
 	}
@@ -155,7 +191,7 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 			continue
 		}
 		if !isUUID(v) {
-			return nil, "", lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
+			return nil, lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
 		}
 		q.and("l." + col + " = " + q.arg(v) + "::uuid")
 	}
@@ -190,7 +226,7 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	}
 	timeCol, ok := timeFields[f.TimeField]
 	if !ok {
-		return nil, "", lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be created, assigned or last_follow_up"})
+		return nil, lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be " + TimeFieldNames})
 	}
 	if f.CreatedFrom != nil {
 		q.and(timeCol + " >= " + q.arg(*f.CreatedFrom))
@@ -198,44 +234,22 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 	if f.CreatedTo != nil {
 		q.and(timeCol + " < " + q.arg(*f.CreatedTo))
 	}
+	if f.ScoreMin != nil {
+		q.and("l.score >= " + q.arg(*f.ScoreMin))
+	}
+	if f.ScoreMax != nil {
+		q.and("l.score <= " + q.arg(*f.ScoreMax))
+	}
+	for _, name := range slices.Sorted(maps.Keys(f.Custom)) {
+		q.and("l.custom->>" + q.arg(name) + " = " + q.arg(f.Custom[name]))
+	}
 	if f.Review {
 		q.and("l.review_reasons <> '{}'")
 	}
 	if c := f.Viewer.condition(q.arg); c != "" {
 		q.and(c)
 	}
-	// A row and its sort key, which the next page's cursor names.
-	type keyed struct {
-		l   lead.Lead
-		key time.Time
-	}
-	sortKey, desc := "l.created_at", true
-	switch f.Sort {
-	case "", SortCreated:
-	case SortReclaim:
-		sortKey, desc = reclaimAt, false
-	default:
-		return nil, "", lead.Invalid(lead.FieldError{Field: "sort", Reason: "must be created or reclaim"})
-	}
-	if err := q.keyset(sortKey, "l.id", desc, f.Cursor); err != nil {
-		return nil, "", err
-	}
-	rows, next, err := queryPage(ctx, db, leadColumns+`, `+sortKey+` FROM `+leadFrom, &q, f.Limit,
-		func(row pgx.Row) (keyed, error) {
-			var k keyed
-			var err error
-			k.l, err = scanLeadWith(row, &k.key)
-			return k, err
-		},
-		func(k keyed) (time.Time, string) { return k.key, k.l.ID })
-	if err != nil {
-		return nil, "", err
-	}
-	ls := make([]lead.Lead, len(rows))
-	for i, k := range rows {
-		ls[i] = k.l
-	}
-	return ls, next, db.unnameDuplicates(ctx, f.Viewer, ls)
+	return q, nil
 }
 
 // unnameDuplicates clears the duplicate_of of the leads of a list that

@@ -116,6 +116,14 @@ func intoPool(ctx context.Context, tx pgx.Tx, act lead.Action, actorID, id strin
 	} else if err != nil {
 		return err
 	}
+	// Shared with the archiving's lock: a pool archived meanwhile takes no lead.
+	var archived bool
+	if err := tx.QueryRow(ctx, `SELECT archived_at IS NOT NULL FROM pools WHERE id = $1 FOR KEY SHARE`, id).Scan(&archived); err != nil {
+		return err
+	}
+	if archived {
+		return lead.Conflict("the pool is archived", "pool "+target.Name+" is archived: restore it first")
+	}
 	if actorID == "" {
 		return nil
 	}

@@ -20,13 +20,14 @@ const poolColumns = `p.id::text, p.name, p.scope, coalesce(p.country, ''), coale
 	coalesce(p.owner_id::text, ''), p.policy, p.created_at, p.updated_at,
 	array(SELECT m.user_id::text FROM pool_members m WHERE m.pool_id = p.id AND m.role = 'admin' ORDER BY m.user_id),
 	array(SELECT m.user_id::text FROM pool_members m WHERE m.pool_id = p.id AND m.role = 'member' ORDER BY m.user_id),
-	coalesce((SELECT jsonb_object_agg(m.user_id::text, m.weight) FROM pool_members m WHERE m.pool_id = p.id AND m.role = 'member'), '{}')`
+	coalesce((SELECT jsonb_object_agg(m.user_id::text, m.weight) FROM pool_members m WHERE m.pool_id = p.id AND m.role = 'member'), '{}'),
+	p.archived_at`
 
 func scanPool(row pgx.Row) (lead.Pool, error) {
 	var p lead.Pool
 	var policy, weights []byte
 	err := row.Scan(&p.ID, &p.Name, &p.Scope, &p.Country, &p.TeamID, &p.OwnerID, &policy, &p.CreatedAt, &p.UpdatedAt,
-		&p.AdminIDs, &p.MemberIDs, &weights)
+		&p.AdminIDs, &p.MemberIDs, &weights, &p.ArchivedAt)
 	if err != nil {
 		return p, err
 	}
@@ -73,8 +74,10 @@ type PoolFilter struct {
 	// managing pools: those they may claim from (global and country pools,
 	// pools they are a member of, their team's) and those they administer.
 	VisibleTo string
-	Limit     int
-	Cursor    string
+	// Archived lists the archived pools instead of the live ones.
+	Archived bool
+	Limit    int
+	Cursor   string
 }
 
 // Pools lists pools by creation (oldest first), after the cursor, at most f.Limit.
@@ -92,6 +95,11 @@ func (db *DB) Pools(ctx context.Context, f PoolFilter) ([]lead.Pool, string, err
 		}
 		u := q.arg(f.VisibleTo) + "::uuid"
 		q.and("(" + memberSQL("p", u) + " OR " + poolAdminSQL("p", u) + ")")
+	}
+	if f.Archived {
+		q.and("p.archived_at IS NOT NULL")
+	} else {
+		q.and("p.archived_at IS NULL")
 	}
 	if err := q.keyset("p.created_at", "p.id", false, f.Cursor); err != nil {
 		return nil, "", err
@@ -332,7 +340,7 @@ func writePoolMembers(ctx context.Context, tx pgx.Tx, p lead.Pool) error {
 	return err
 }
 
-// MissingPools returns those of ids that are not pools.
+// MissingPools returns those of ids that are not live pools (missing or archived).
 func (db *DB) MissingPools(ctx context.Context, ids []string) ([]string, error) {
 	var missing []string
 	for _, id := range ids {
@@ -341,7 +349,7 @@ func (db *DB) MissingPools(ctx context.Context, ids []string) ([]string, error) 
 			continue
 		}
 		var n int
-		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pools WHERE id = $1`, id).Scan(&n); err != nil {
+		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pools WHERE id = $1 AND archived_at IS NULL`, id).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 {

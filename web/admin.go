@@ -44,6 +44,8 @@ type PoolsPage struct {
 	Distributions []string
 	Form          map[string]string
 	Errors        map[string]string
+	// Archived says the page lists the archived pools.
+	Archived bool
 }
 
 // PolicyField is one field of a pool's policy form: its current (or

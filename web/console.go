@@ -42,6 +42,14 @@ var placeholders = template.FuncMap{
 	"lang":    func() string { return "" },
 	"zone":    func() string { return "" },
 	"join":    strings.Join,
+	"cell":    func(key string, l lead.Lead, list *LeadList) Cell { return Cell{Key: key, Lead: l, List: list} },
+}
+
+// Cell is one cell of the lead list: a column of a lead, in its list.
+type Cell struct {
+	Key  string
+	Lead lead.Lead
+	List *LeadList
 }
 
 // Reclaim is when a rep's lead goes back to its pool, as a list shows it.
@@ -197,6 +205,35 @@ type LeadList struct {
 	View string
 	// Bulk is the action bar on the list's leads (bulk.go).
 	Bulk *BulkBar
+	// Saved are the saved views' tabs (the default ones first), each with
+	// its count; Saved view is the active one's id ("" for none).
+	Saved     []ViewTab
+	SavedView string
+	// Columns are the columns shown, in order; Choices every column, for
+	// the column picker; Names the owners' and pools' names by id.
+	Columns, Choices []string
+	Names            map[string]string
+	// NextSteps are the next steps of the leads' latest follow-ups, by lead id.
+	NextSteps map[string]string
+	// Params are the list's parameters now in force (hidden fields of the
+	// "save as view" form); Shares whom the reader may share a view with;
+	// CanChange says the reader may change or delete the active view.
+	Params    []Field
+	Shares    []string
+	CanChange bool
+	// Filters is how many filters are set (the phone's filter button says it).
+	Filters int
+	// RequestID is the "save as view" form's idempotency key.
+	RequestID string
+}
+
+// ViewTab is a saved view's tab on the lead list: its name (a message id
+// when Builtin), its count and its URL.
+type ViewTab struct {
+	Label, URL, ID string
+	Builtin        bool
+	Count          int
+	Active         bool
 }
 
 // HistoryItem is one event of a lead's history as a page shows it.

@@ -24,7 +24,9 @@ func Rep(k int) string { return "00000000-0000-0000-0000-0000000000" + strconv.I
 // assigned, rejected and converted in turn (with their intake outcome,
 // owner and reject reason), sources api, web, invite, import (an invite
 // lead names its rep), companies, names and phones varied, one lead in
-// 1,000 from "Zebra". The leads have no workflows.
+// 1,000 from "Zebra", scores 0 to 100; an owned lead was assigned an hour
+// after it came and, two in three, followed up an hour later. The leads
+// have no workflows.
 func LoadLeads(ctx context.Context, conn *pgx.Conn, n int) error {
 	if _, err := conn.Exec(ctx, `
 		INSERT INTO users (id, name, email, role)
@@ -42,7 +44,7 @@ func LoadLeads(ctx context.Context, conn *pgx.Conn, n int) error {
 	}
 	if _, err := conn.Exec(ctx, `
 		INSERT INTO leads (id, status, stage, company, name, phone, phone_e164, email, country, source, channel, tags,
-			pool_id, dedup_key, created_at, owner_id, created_by, intake_outcome, reject_reasons)
+			pool_id, dedup_key, created_at, owner_id, created_by, intake_outcome, reject_reasons, score, assigned_at, last_follow_up_at)
 		SELECT gen_random_uuid(), (ARRAY['pooled','assigned','rejected','converted'])[1 + i % 4], 'New',
 			CASE WHEN i % 1000 = 0 THEN 'Zebra Logistics ' || i ELSE 'Company ' || md5(i::text) || ' Ltd' END,
 			'Contact ' || md5((i * 7)::text), '138' || lpad(i::text, 8, '0'), '+86138' || lpad(i::text, 8, '0'),
@@ -52,7 +54,10 @@ func LoadLeads(ctx context.Context, conn *pgx.Conn, n int) error {
 			CASE WHEN i % 2 = 1 THEN ('00000000-0000-0000-0000-0000000000' || (10 + i / 4 % 20))::uuid END,
 			CASE WHEN i % 4 = 2 THEN ('00000000-0000-0000-0000-0000000000' || (10 + i / 4 % 20))::uuid END,
 			CASE WHEN i % 4 = 2 THEN 'rejected' ELSE 'pooled' END,
-			CASE WHEN i % 4 = 2 THEN ARRAY['phone number is not valid for its country'] ELSE '{}' END
+			CASE WHEN i % 4 = 2 THEN ARRAY['phone number is not valid for its country'] ELSE '{}' END,
+			i * 37 % 101,
+			CASE WHEN i % 2 = 1 THEN now() - (i || ' seconds')::interval + interval '1 hour' END,
+			CASE WHEN i % 2 = 1 AND i % 3 <> 0 THEN now() - (i || ' seconds')::interval + interval '2 hours' END
 		FROM generate_series(1, $1) AS i`, n); err != nil {
 		return fmt.Errorf("benchdata: leads: %w", err)
 	}

@@ -207,3 +207,12 @@ function bulkBar() {
   update();
 }
 document.addEventListener('DOMContentLoaded', bulkBar);
+// On a phone the tabs scroll sideways in one row: show the active one.
+(function () {
+  const on = document.querySelector('.tabs a.on');
+  if (!on) return;
+  const nav = on.parentElement;
+  if (nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft += on.getBoundingClientRect().left - nav.getBoundingClientRect().left - 16;
+  }
+})();
