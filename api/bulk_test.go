@@ -199,4 +199,13 @@ func TestBulkTagsStageCancel(t *testing.T) {
 		return cancelled.FinishedAt != nil
 	})
 	t.Logf("cancelled after %d of %d leads", cancelled.Done, cancelled.Total)
+
+	// An export of the filter is an export job, the bulk action done at once.
+	ex := s.StartBulk(s.Admin, "", `{"action":"export",`+filter+`,"params":{"format":"csv","fields":["company"]}}`)
+	if ex.Status != store.BulkDone || ex.ExportID == "" {
+		t.Fatalf("bulk export: %+v", ex.BulkAction)
+	}
+	if e := s.WaitExport(s.Admin, ex.ExportID); e.Rows != 5 {
+		t.Errorf("the bulk export holds %d leads", e.Rows)
+	}
 }
