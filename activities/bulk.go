@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"sync/atomic"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -49,7 +51,25 @@ func (b *Bulk) BulkBatch(ctx context.Context, in workflows.BulkBatchInput) (work
 		return workflows.BulkBatchResult{}, temporal.NewNonRetryableApplicationError("the worker has no bulk runner", string(lead.CodeInternal), nil)
 	}
 	retry := activity.GetInfo(ctx).Attempt > 1
-	return b.Act(ctx, in, retry, func(done int) { activity.RecordHeartbeat(ctx, done) })
+	// The batch beats every few seconds whatever its leads' updates take
+	// (a busy Temporal may take longer than the heartbeat timeout for one),
+	// with the number of leads recorded so far.
+	var done atomic.Int64
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, done.Load())
+			}
+		}
+	}()
+	return b.Act(ctx, in, retry, func(n int) { done.Store(int64(n)) })
 }
 
 // BulkFinished marks a bulk action done (or failed with in.Error; a

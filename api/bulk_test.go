@@ -8,9 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/leadflow/leadflow/internal/apptest"
+	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/worker"
 )
 
 // TestBulkAssignOverCapacity: a bulk assign of 2,000 pooled leads (the
@@ -199,4 +204,32 @@ func TestBulkTagsStageCancel(t *testing.T) {
 		return cancelled.FinishedAt != nil
 	})
 	t.Logf("cancelled after %d of %d leads", cancelled.Done, cancelled.Total)
+
+	// An export of the filter is an export job, the bulk action done at once.
+	ex := s.StartBulk(s.Admin, "", `{"action":"export",`+filter+`,"params":{"format":"csv","fields":["company"]}}`)
+	if ex.Status != store.BulkDone || ex.ExportID == "" {
+		t.Fatalf("bulk export: %+v", ex.BulkAction)
+	}
+	if e := s.WaitExport(s.Admin, ex.ExportID); e.Rows != 5 {
+		t.Errorf("the bulk export holds %d leads", e.Rows)
+	}
+}
+
+// TestBulkRate: a worker with BulkRate 10 acts on no more than 10 leads a
+// second, whatever its concurrency (here, 20 leads that do not exist: each
+// refused at once for access).
+func TestBulkRate(t *testing.T) {
+	db := testenv.Store(t)
+	tc, ns := testenv.Temporal(t)
+	testenv.Worker(t, worker.Config{Temporal: tc, Namespace: ns, Store: db, BulkRate: 10, Webhooks: worker.Webhooks{Guard: apptest.LocalHooks}})
+	s := apptest.StackOn(t, db, tc, server.Config{})
+	ids := make([]string, 20)
+	for i := range ids {
+		ids[i] = uuid.NewString()
+	}
+	start := time.Now()
+	b := s.WaitBulk(s.Admin, s.StartBulk(s.Admin, "", `{"action":"close","lead_ids":["`+strings.Join(ids, `","`)+`"]}`).ID, time.Minute)
+	if took := time.Since(start); b.Refused != 20 || b.RefusedByReason["access"] != 20 || took < 1900*time.Millisecond {
+		t.Fatalf("20 leads at 10 a second took %s: %+v", took, b.BulkAction)
+	}
 }

@@ -168,7 +168,7 @@ func BulkKey(bulkID, leadID string) string { return "bulk:" + bulkID + ":" + lea
 
 // RunBulkBatch acts on the leads of bulk action in.BulkID at positions
 // [in.From, in.To) not acted on yet, DefaultBulkConcurrency (the config's
-// BulkConcurrency) at a time, each through the single action for the job's
+// BulkConcurrency) at a time and at most BulkRate a second, each through the single action for the job's
 // creator and recorded once. retry says an earlier attempt may have acted
 // on some before it could record them: those are answered from their
 // update's outcome first. A cancelled job stops before its next lead. A
@@ -224,7 +224,14 @@ func (s *Service) RunBulkBatch(ctx context.Context, in workflows.BulkBatchInput,
 		go func() {
 			defer wg.Done()
 			for it, ok := take(); ok; it, ok = take() {
-				out, bad := s.bulkOne(ctx, me, job.ID, it.LeadID, act, retry)
+				var bad error
+				out := store.BulkItem{}
+				if s.bulkPace != nil {
+					bad = s.bulkPace.Wait(ctx)
+				}
+				if bad == nil {
+					out, bad = s.bulkOne(ctx, me, job.ID, it.LeadID, act, retry)
+				}
 				if err := ctx.Err(); err != nil {
 					bad = err
 				}

@@ -12,6 +12,7 @@
 package service
 
 import (
+	"golang.org/x/time/rate"
 	"log/slog"
 	"time"
 
@@ -53,6 +54,10 @@ type Config struct {
 	// once, bounding the load a job puts beside live traffic (default
 	// DefaultBulkConcurrency).
 	BulkConcurrency int
+	// BulkRate bounds the leads per second all bulk actions of this
+	// process act on together (LEADFLOW_BULK_RATE); 0 for no bound but
+	// BulkConcurrency.
+	BulkRate float64
 }
 
 // Service holds the dependencies of the operations; they are its methods.
@@ -63,6 +68,8 @@ type Service struct {
 	cfg Config
 	// previews are the rules previews running, one a user at a time.
 	previews previewGate
+	// bulkPace is the bound of Config.BulkRate (nil for none).
+	bulkPace *rate.Limiter
 }
 
 // New is the service over db and tc; log may be nil (slog's default).
@@ -91,5 +98,9 @@ func New(db *store.DB, tc client.Client, log *slog.Logger, cfg Config) *Service 
 	if cfg.BulkConcurrency <= 0 {
 		cfg.BulkConcurrency = DefaultBulkConcurrency
 	}
-	return &Service{db: db, tc: tc, log: log, cfg: cfg}
+	s := &Service{db: db, tc: tc, log: log, cfg: cfg}
+	if cfg.BulkRate > 0 {
+		s.bulkPace = rate.NewLimiter(rate.Limit(cfg.BulkRate), 1)
+	}
+	return s
 }

@@ -51,6 +51,9 @@ type Config struct {
 	// BulkConcurrency is how many leads of a bulk action are acted on at
 	// once (LEADFLOW_BULK_CONCURRENCY; service.DefaultBulkConcurrency when 0).
 	BulkConcurrency int
+	// BulkRate bounds the leads per second the bulk actions act on
+	// (LEADFLOW_BULK_RATE); 0 for no bound but BulkConcurrency.
+	BulkRate float64
 	// Webhooks are the outbound webhooks' settings.
 	Webhooks Webhooks
 	// Channels send the messages to leads; the outbox for a channel
@@ -91,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	acts.Hooks.Timeout = retry.Timeout
 	// Lead Ads leads are taken in through the API's intake, and bulk
 	// actions act through the single actions.
-	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone, BulkConcurrency: cfg.BulkConcurrency})
+	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone, BulkConcurrency: cfg.BulkConcurrency, BulkRate: cfg.BulkRate})
 	acts.SourceIntake, acts.BulkRunner = svc.IntakeSourceRecord, svc.RunBulkBatch
 	w := New(cfg.Temporal, acts, cfg.Tuning)
 	if err := w.Start(); err != nil {

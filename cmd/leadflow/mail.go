@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 
 	"go.temporal.io/sdk/client"
 
@@ -46,6 +48,13 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	for _, k := range lead.Channels {
 		log.Info("messages to leads", "channel", k, "sender", channels.For(k).Name())
 	}
+	bulkRate := 0.0
+	if v := os.Getenv("LEADFLOW_BULK_RATE"); v != "" {
+		if bulkRate, err = strconv.ParseFloat(v, 64); err != nil || bulkRate < 0 {
+			return worker.Config{}, fmt.Errorf("LEADFLOW_BULK_RATE=%q: want leads per second, such as 20 (0: no bound)", v)
+		}
+	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels, BulkConcurrency: envInt("LEADFLOW_BULK_CONCURRENCY", 0)}, nil
+		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels,
+		BulkConcurrency: envInt("LEADFLOW_BULK_CONCURRENCY", 0), BulkRate: bulkRate}, nil
 }
