@@ -162,6 +162,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/leads/:id/messages":          {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
 		"GET /api/v1/leads/:id/messages":           {Fixture: readLead, Want: leadReaders},
 		"GET /api/v1/leads/:id/consent":            {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/leads/:id/replies":            {Fixture: readLead, Want: leadReaders},
 		"GET /api/v1/companies/ignored":            {Want: staffOnly},
 		"POST /api/v1/companies/ignored":           {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":     {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
@@ -210,6 +211,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true,
 		"POST /api/v1/hooks/:source": true, "GET /api/v1/hooks/:source": true, // signed, not signed in: TestInboundSources, TestFacebookLeadAds
+		// the providers' webhooks of the inbox, signed: TestDeliveryEvents, TestReplies
+		"POST /api/v1/inbound/sendgrid/events": true, "POST /api/v1/inbound/sendgrid/parse/:secret": true,
+		"POST /api/v1/inbound/twilio/status": true, "POST /api/v1/inbound/twilio/sms": true,
+		"GET /api/v1/inbound/meta": true, "POST /api/v1/inbound/meta": true,
 		"GET /r/:invite": true, "GET /register": true, "GET /": true,
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true,
 		"GET /lang/:lang": true,                         // the language switch works before signing in too

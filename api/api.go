@@ -29,6 +29,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s := &Server{cfg: d, svc: d.Service, guard: d.Guard}
 	s.publicRoutes(app)
 	s.hookRoutes(app)
+	s.inboxHookRoutes(app)
 
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)

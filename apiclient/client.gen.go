@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -755,16 +756,28 @@ func (e MessageChannel) Valid() bool {
 
 // Defines values for MessageStatus.
 const (
-	MessageStatusFailed  MessageStatus = "failed"
-	MessageStatusQueued  MessageStatus = "queued"
-	MessageStatusSent    MessageStatus = "sent"
-	MessageStatusSkipped MessageStatus = "skipped"
+	MessageStatusBounced   MessageStatus = "bounced"
+	MessageStatusClicked   MessageStatus = "clicked"
+	MessageStatusDelivered MessageStatus = "delivered"
+	MessageStatusFailed    MessageStatus = "failed"
+	MessageStatusOpened    MessageStatus = "opened"
+	MessageStatusQueued    MessageStatus = "queued"
+	MessageStatusSent      MessageStatus = "sent"
+	MessageStatusSkipped   MessageStatus = "skipped"
 )
 
 // Valid indicates whether the value is a known member of the MessageStatus enum.
 func (e MessageStatus) Valid() bool {
 	switch e {
+	case MessageStatusBounced:
+		return true
+	case MessageStatusClicked:
+		return true
+	case MessageStatusDelivered:
+		return true
 	case MessageStatusFailed:
+		return true
+	case MessageStatusOpened:
 		return true
 	case MessageStatusQueued:
 		return true
@@ -930,6 +943,30 @@ func (e RejectionRowRuleKind) Valid() bool {
 	case RejectionRowRuleKindDuplicate:
 		return true
 	case RejectionRowRuleKindValidation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReplyChannel.
+const (
+	ReplyChannelEmail     ReplyChannel = "email"
+	ReplyChannelMessenger ReplyChannel = "messenger"
+	ReplyChannelSms       ReplyChannel = "sms"
+	ReplyChannelWhatsapp  ReplyChannel = "whatsapp"
+)
+
+// Valid indicates whether the value is a known member of the ReplyChannel enum.
+func (e ReplyChannel) Valid() bool {
+	switch e {
+	case ReplyChannelEmail:
+		return true
+	case ReplyChannelMessenger:
+		return true
+	case ReplyChannelSms:
+		return true
+	case ReplyChannelWhatsapp:
 		return true
 	default:
 		return false
@@ -2319,6 +2356,15 @@ type InboundSourceWithSecretDuplicatePolicy string
 // InboundSourceWithSecretKind defines model for InboundSourceWithSecret.Kind.
 type InboundSourceWithSecretKind string
 
+// InboxApplied defines model for InboxApplied.
+type InboxApplied struct {
+	// Applied how many of them changed something (a retried delivery's: none)
+	Applied int `json:"applied"`
+
+	// Received the events or messages the delivery carried
+	Received int `json:"received"`
+}
+
 // InviteLink defines model for InviteLink.
 type InviteLink struct {
 	Token string `json:"token"`
@@ -2587,12 +2633,12 @@ type Message struct {
 	Provider          *string `json:"provider,omitempty"`
 	ProviderMessageId *string `json:"provider_message_id,omitempty"`
 
-	// Reason why it was skipped (unsubscribed) or failed
+	// Reason why it was skipped (unsubscribed, bounced, stopped), failed or bounced
 	Reason   *string    `json:"reason,omitempty"`
 	SenderId *string    `json:"sender_id,omitempty"`
 	SentAt   *time.Time `json:"sent_at,omitempty"`
 
-	// Status queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good), skipped (see reason)
+	// Status queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good, or undelivered), skipped (see reason); then, from the providers' delivery events, delivered, opened, clicked, or bounced (the address is invalid and suppressed). A status only moves forward.
 	Status     MessageStatus `json:"status"`
 	Subject    *string       `json:"subject,omitempty"`
 	TemplateId *string       `json:"template_id,omitempty"`
@@ -2604,7 +2650,7 @@ type Message struct {
 // MessageChannel defines model for Message.Channel.
 type MessageChannel string
 
-// MessageStatus queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good), skipped (see reason)
+// MessageStatus queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good, or undelivered), skipped (see reason); then, from the providers' delivery events, delivered, opened, clicked, or bounced (the address is invalid and suppressed). A status only moves forward.
 type MessageStatus string
 
 // MessageInput defines model for MessageInput.
@@ -3018,6 +3064,30 @@ type ReopenInput struct {
 
 	// Reason why, recorded in the history
 	Reason string `json:"reason"`
+}
+
+// Reply defines model for Reply.
+type Reply struct {
+	Body           string       `json:"body"`
+	Channel        ReplyChannel `json:"channel"`
+	ConversationId *string      `json:"conversation_id,omitempty"`
+
+	// From the sender's address: e-mail, E.164 phone or Messenger id
+	From       string    `json:"from"`
+	FromName   *string   `json:"from_name,omitempty"`
+	Id         string    `json:"id"`
+	LeadId     *string   `json:"lead_id,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	Subject    *string   `json:"subject,omitempty"`
+}
+
+// ReplyChannel defines model for Reply.Channel.
+type ReplyChannel string
+
+// ReplyPage defines model for ReplyPage.
+type ReplyPage struct {
+	Items      []Reply `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // ReturnInput defines model for ReturnInput.
@@ -3611,6 +3681,65 @@ type GetImportTemplateParams struct {
 // GetImportTemplateParamsFormat defines parameters for GetImportTemplate.
 type GetImportTemplateParamsFormat string
 
+// MetaChallengeParams defines parameters for MetaChallenge.
+type MetaChallengeParams struct {
+	HubMode        *string `form:"hub.mode,omitempty" json:"hub.mode,omitempty"`
+	HubVerifyToken *string `form:"hub.verify_token,omitempty" json:"hub.verify_token,omitempty"`
+	HubChallenge   *string `form:"hub.challenge,omitempty" json:"hub.challenge,omitempty"`
+}
+
+// MetaInboxJSONBody defines parameters for MetaInbox.
+type MetaInboxJSONBody = map[string]interface{}
+
+// MetaInboxParams defines parameters for MetaInbox.
+type MetaInboxParams struct {
+	// XHubSignature256 sha256=<hex>
+	XHubSignature256 *string `json:"X-Hub-Signature-256,omitempty"`
+}
+
+// SendGridEventsJSONBody defines parameters for SendGridEvents.
+type SendGridEventsJSONBody = []map[string]interface{}
+
+// SendGridEventsParams defines parameters for SendGridEvents.
+type SendGridEventsParams struct {
+	// XTwilioEmailEventWebhookSignature base64 ASN.1 ECDSA signature of timestamp + body
+	XTwilioEmailEventWebhookSignature *string `json:"X-Twilio-Email-Event-Webhook-Signature,omitempty"`
+
+	// XTwilioEmailEventWebhookTimestamp the signed timestamp
+	XTwilioEmailEventWebhookTimestamp *string `json:"X-Twilio-Email-Event-Webhook-Timestamp,omitempty"`
+}
+
+// InboundEmailMultipartBody defines parameters for InboundEmail.
+type InboundEmailMultipartBody struct {
+	Envelope *string `json:"envelope,omitempty"`
+	From     *string `json:"from,omitempty"`
+	Headers  *string `json:"headers,omitempty"`
+	Html     *string `json:"html,omitempty"`
+	Subject  *string `json:"subject,omitempty"`
+	Text     *string `json:"text,omitempty"`
+	To       *string `json:"to,omitempty"`
+}
+
+// TwilioSMSFormdataBody defines parameters for TwilioSMS.
+type TwilioSMSFormdataBody struct {
+}
+
+// TwilioSMSParams defines parameters for TwilioSMS.
+type TwilioSMSParams struct {
+	// XTwilioSignature base64 HMAC-SHA1
+	XTwilioSignature *string `json:"X-Twilio-Signature,omitempty"`
+}
+
+// TwilioStatusFormdataBody defines parameters for TwilioStatus.
+type TwilioStatusFormdataBody struct {
+}
+
+// TwilioStatusParams defines parameters for TwilioStatus.
+type TwilioStatusParams struct {
+	// XTwilioSignature base64 HMAC-SHA1
+	XTwilioSignature *string `json:"X-Twilio-Signature,omitempty"`
+}
+
 // ListLeadsParams defines parameters for ListLeads.
 type ListLeadsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3771,6 +3900,14 @@ type ReclaimLeadParams struct {
 type ReopenLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRepliesParams defines parameters for ListReplies.
+type ListRepliesParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ReturnLeadParams defines parameters for ReturnLead.
@@ -3943,6 +4080,21 @@ type CreateImportMultipartRequestBody = ImportUpload
 
 // PreviewImportMultipartRequestBody defines body for PreviewImport for multipart/form-data ContentType.
 type PreviewImportMultipartRequestBody = ImportUpload
+
+// MetaInboxJSONRequestBody defines body for MetaInbox for application/json ContentType.
+type MetaInboxJSONRequestBody = MetaInboxJSONBody
+
+// SendGridEventsJSONRequestBody defines body for SendGridEvents for application/json ContentType.
+type SendGridEventsJSONRequestBody = SendGridEventsJSONBody
+
+// InboundEmailMultipartRequestBody defines body for InboundEmail for multipart/form-data ContentType.
+type InboundEmailMultipartRequestBody InboundEmailMultipartBody
+
+// TwilioSMSFormdataRequestBody defines body for TwilioSMS for application/x-www-form-urlencoded ContentType.
+type TwilioSMSFormdataRequestBody TwilioSMSFormdataBody
+
+// TwilioStatusFormdataRequestBody defines body for TwilioStatus for application/x-www-form-urlencoded ContentType.
+type TwilioStatusFormdataRequestBody TwilioStatusFormdataBody
 
 // CreateLeadJSONRequestBody defines body for CreateLead for application/json ContentType.
 type CreateLeadJSONRequestBody = LeadInput
@@ -4504,6 +4656,92 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/imports/{id}/errors.csv (the `GetImportErrors` operationId).
 	GetImportErrors(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MetaChallenge Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+	//
+	// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+	MetaChallenge(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MetaInboxWithBody Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInboxWithBody(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MetaInbox Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInbox(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendGridEventsWithBody Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEventsWithBody(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendGridEvents Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEvents(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InboundEmailWithBody Public: an e-mail reply through SendGrid Inbound Parse
+	//
+	// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+	InboundEmailWithBody(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioSMSWithBody Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithBody(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioSMSWithFormdataBody Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithFormdataBody(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioStatusWithBody Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithBody(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioStatusWithFormdataBody Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithFormdataBody(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListLeads List leads, newest first
 	//
 	// Corresponds with GET /api/v1/leads (the `ListLeads` operationId).
@@ -4719,6 +4957,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
 	ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReplies The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+	//
+	// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+	ListReplies(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReturnLeadWithBody Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -6113,6 +6356,192 @@ func (c *Client) GetImportErrors(ctx context.Context, id string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
+// MetaChallenge Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+//
+// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+func (c *Client) MetaChallenge(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetaChallengeRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MetaInboxWithBody Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *Client) MetaInboxWithBody(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetaInboxRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MetaInbox Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *Client) MetaInbox(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetaInboxRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendGridEventsWithBody Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *Client) SendGridEventsWithBody(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendGridEventsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendGridEvents Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *Client) SendGridEvents(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendGridEventsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InboundEmailWithBody Public: an e-mail reply through SendGrid Inbound Parse
+//
+// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+func (c *Client) InboundEmailWithBody(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInboundEmailRequestWithBody(c.Server, secret, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioSMSWithBody Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *Client) TwilioSMSWithBody(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioSMSRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioSMSWithFormdataBody Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *Client) TwilioSMSWithFormdataBody(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioSMSRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioStatusWithBody Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *Client) TwilioStatusWithBody(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioStatusRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioStatusWithFormdataBody Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *Client) TwilioStatusWithFormdataBody(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioStatusRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListLeads List leads, newest first
 //
 // Corresponds with GET /api/v1/leads (the `ListLeads` operationId).
@@ -6639,6 +7068,21 @@ func (c *Client) ReopenLeadWithBody(ctx context.Context, id string, params *Reop
 // Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
 func (c *Client) ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReopenLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReplies The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+//
+// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+func (c *Client) ListReplies(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRepliesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9847,6 +10291,351 @@ func NewGetImportErrorsRequest(server string, id string) (*http.Request, error) 
 	return req, nil
 }
 
+// NewMetaChallengeRequest constructs an http.Request for the MetaChallenge method
+func NewMetaChallengeRequest(server string, params *MetaChallengeParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/meta")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.HubMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.mode", *params.HubMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HubVerifyToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.verify_token", *params.HubVerifyToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HubChallenge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.challenge", *params.HubChallenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMetaInboxRequest calls the generic MetaInbox builder with application/json body
+func NewMetaInboxRequest(server string, params *MetaInboxParams, body MetaInboxJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMetaInboxRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewMetaInboxRequestWithBody constructs an http.Request for the MetaInbox method, with any body, and a specified content type
+func NewMetaInboxRequestWithBody(server string, params *MetaInboxParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/meta")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XHubSignature256 != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Hub-Signature-256", *params.XHubSignature256, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Hub-Signature-256", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSendGridEventsRequest calls the generic SendGridEvents builder with application/json body
+func NewSendGridEventsRequest(server string, params *SendGridEventsParams, body SendGridEventsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendGridEventsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSendGridEventsRequestWithBody constructs an http.Request for the SendGridEvents method, with any body, and a specified content type
+func NewSendGridEventsRequestWithBody(server string, params *SendGridEventsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/sendgrid/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTwilioEmailEventWebhookSignature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Email-Event-Webhook-Signature", *params.XTwilioEmailEventWebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", headerParam0)
+		}
+
+		if params.XTwilioEmailEventWebhookTimestamp != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Email-Event-Webhook-Timestamp", *params.XTwilioEmailEventWebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewInboundEmailRequestWithBody constructs an http.Request for the InboundEmail method, with any body, and a specified content type
+func NewInboundEmailRequestWithBody(server string, secret string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "secret", secret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/sendgrid/parse/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewTwilioSMSRequestWithFormdataBody calls the generic TwilioSMS builder with application/x-www-form-urlencoded body
+func NewTwilioSMSRequestWithFormdataBody(server string, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewTwilioSMSRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewTwilioSMSRequestWithBody constructs an http.Request for the TwilioSMS method, with any body, and a specified content type
+func NewTwilioSMSRequestWithBody(server string, params *TwilioSMSParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/twilio/sms")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTwilioSignature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Signature", *params.XTwilioSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Signature", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewTwilioStatusRequestWithFormdataBody calls the generic TwilioStatus builder with application/x-www-form-urlencoded body
+func NewTwilioStatusRequestWithFormdataBody(server string, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewTwilioStatusRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewTwilioStatusRequestWithBody constructs an http.Request for the TwilioStatus method, with any body, and a specified content type
+func NewTwilioStatusRequestWithBody(server string, params *TwilioStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/twilio/status")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTwilioSignature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Signature", *params.XTwilioSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Signature", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListLeadsRequest constructs an http.Request for the ListLeads method
 func NewListLeadsRequest(server string, params *ListLeadsParams) (*http.Request, error) {
 	var err error
@@ -11282,6 +12071,79 @@ func NewReopenLeadRequestWithBody(server string, id string, params *ReopenLeadPa
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListRepliesRequest constructs an http.Request for the ListReplies method
+func NewListRepliesRequest(server string, id string, params *ListRepliesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/replies", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -14806,6 +15668,94 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/imports/{id}/errors.csv (the `GetImportErrors` operationId).
 	GetImportErrorsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetImportErrorsResponse, error)
 
+	// MetaChallengeWithResponse Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+	MetaChallengeWithResponse(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*MetaChallengeResponse, error)
+
+	// MetaInboxWithBodyWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInboxWithBodyWithResponse(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error)
+
+	// MetaInboxWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInboxWithResponse(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error)
+
+	// SendGridEventsWithBodyWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEventsWithBodyWithResponse(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error)
+
+	// SendGridEventsWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEventsWithResponse(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error)
+
+	// InboundEmailWithBodyWithResponse Public: an e-mail reply through SendGrid Inbound Parse
+	//
+	// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+	InboundEmailWithBodyWithResponse(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InboundEmailResponse, error)
+
+	// TwilioSMSWithBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithBodyWithResponse(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error)
+
+	// TwilioSMSWithFormdataBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithFormdataBodyWithResponse(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error)
+
+	// TwilioStatusWithBodyWithResponse Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithBodyWithResponse(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error)
+
+	// TwilioStatusWithFormdataBodyWithResponse Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithFormdataBodyWithResponse(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error)
+
 	// ListLeadsWithResponse List leads, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15033,6 +15983,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
 	ReopenLeadWithResponse(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error)
+
+	// ListRepliesWithResponse The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+	ListRepliesWithResponse(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*ListRepliesResponse, error)
 
 	// ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -18604,6 +19561,476 @@ func (r GetImportErrorsResponse) ContentType() string {
 	return ""
 }
 
+// MetaChallengeResponse429Headers the declared response headers of an HTTP 429 response for MetaChallenge
+type MetaChallengeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type MetaChallengeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MetaChallengeResponse429Headers
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MetaChallengeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MetaChallengeResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r MetaChallengeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MetaChallengeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MetaChallengeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MetaChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MetaInboxResponse429Headers the declared response headers of an HTTP 429 response for MetaInbox
+type MetaInboxResponse429Headers struct {
+	RetryAfter *int
+}
+
+type MetaInboxResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MetaInboxResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MetaInboxResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MetaInboxResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MetaInboxResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MetaInboxResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MetaInboxResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendGridEventsResponse429Headers the declared response headers of an HTTP 429 response for SendGridEvents
+type SendGridEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SendGridEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendGridEventsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendGridEventsResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SendGridEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendGridEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendGridEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendGridEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// InboundEmailResponse429Headers the declared response headers of an HTTP 429 response for InboundEmail
+type InboundEmailResponse429Headers struct {
+	RetryAfter *int
+}
+
+type InboundEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *InboundEmailResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r InboundEmailResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r InboundEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InboundEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InboundEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InboundEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TwilioSMSResponse429Headers the declared response headers of an HTTP 429 response for TwilioSMS
+type TwilioSMSResponse429Headers struct {
+	RetryAfter *int
+}
+
+type TwilioSMSResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// XML200 the response for an HTTP 200 `text/xml` response
+	XML200 *string
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TwilioSMSResponse429Headers
+}
+
+// GetXML200 returns the response for an HTTP 200 `text/xml` response
+func (r TwilioSMSResponse) GetXML200() *string {
+	return r.XML200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r TwilioSMSResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TwilioSMSResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TwilioSMSResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TwilioSMSResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TwilioStatusResponse429Headers the declared response headers of an HTTP 429 response for TwilioStatus
+type TwilioStatusResponse429Headers struct {
+	RetryAfter *int
+}
+
+type TwilioStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TwilioStatusResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TwilioStatusResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r TwilioStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TwilioStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TwilioStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TwilioStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListLeadsResponse429Headers the declared response headers of an HTTP 429 response for ListLeads
 type ListLeadsResponse429Headers struct {
 	RetryAfter *int
@@ -20574,6 +22001,82 @@ func (r ReopenLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReopenLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRepliesResponse429Headers the declared response headers of an HTTP 429 response for ListReplies
+type ListRepliesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListRepliesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReplyPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRepliesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRepliesResponse) GetJSON200() *ReplyPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRepliesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRepliesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRepliesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRepliesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27162,6 +28665,154 @@ func (c *ClientWithResponses) GetImportErrorsWithResponse(ctx context.Context, i
 	return ParseGetImportErrorsResponse(rsp)
 }
 
+// MetaChallengeWithResponse Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+func (c *ClientWithResponses) MetaChallengeWithResponse(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*MetaChallengeResponse, error) {
+	rsp, err := c.MetaChallenge(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetaChallengeResponse(rsp)
+}
+
+// MetaInboxWithBodyWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *ClientWithResponses) MetaInboxWithBodyWithResponse(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error) {
+	rsp, err := c.MetaInboxWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetaInboxResponse(rsp)
+}
+
+// MetaInboxWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *ClientWithResponses) MetaInboxWithResponse(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error) {
+	rsp, err := c.MetaInbox(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetaInboxResponse(rsp)
+}
+
+// SendGridEventsWithBodyWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *ClientWithResponses) SendGridEventsWithBodyWithResponse(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error) {
+	rsp, err := c.SendGridEventsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendGridEventsResponse(rsp)
+}
+
+// SendGridEventsWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *ClientWithResponses) SendGridEventsWithResponse(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error) {
+	rsp, err := c.SendGridEvents(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendGridEventsResponse(rsp)
+}
+
+// InboundEmailWithBodyWithResponse Public: an e-mail reply through SendGrid Inbound Parse
+//
+// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+func (c *ClientWithResponses) InboundEmailWithBodyWithResponse(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InboundEmailResponse, error) {
+	rsp, err := c.InboundEmailWithBody(ctx, secret, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInboundEmailResponse(rsp)
+}
+
+// TwilioSMSWithBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *ClientWithResponses) TwilioSMSWithBodyWithResponse(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error) {
+	rsp, err := c.TwilioSMSWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioSMSResponse(rsp)
+}
+
+// TwilioSMSWithFormdataBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *ClientWithResponses) TwilioSMSWithFormdataBodyWithResponse(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error) {
+	rsp, err := c.TwilioSMSWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioSMSResponse(rsp)
+}
+
+// TwilioStatusWithBodyWithResponse Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *ClientWithResponses) TwilioStatusWithBodyWithResponse(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error) {
+	rsp, err := c.TwilioStatusWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioStatusResponse(rsp)
+}
+
+// TwilioStatusWithFormdataBodyWithResponse Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *ClientWithResponses) TwilioStatusWithFormdataBodyWithResponse(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error) {
+	rsp, err := c.TwilioStatusWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioStatusResponse(rsp)
+}
+
 // ListLeadsWithResponse List leads, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -27580,6 +29231,19 @@ func (c *ClientWithResponses) ReopenLeadWithResponse(ctx context.Context, id str
 		return nil, err
 	}
 	return ParseReopenLeadResponse(rsp)
+}
+
+// ListRepliesWithResponse The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+func (c *ClientWithResponses) ListRepliesWithResponse(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*ListRepliesResponse, error) {
+	rsp, err := c.ListReplies(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRepliesResponse(rsp)
 }
 
 // ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
@@ -31469,6 +33133,422 @@ func ParseGetImportErrorsResponse(rsp *http.Response) (*GetImportErrorsResponse,
 	return response, nil
 }
 
+// ParseMetaChallengeResponse parses an HTTP response from a MetaChallengeWithResponse call
+func ParseMetaChallengeResponse(rsp *http.Response) (*MetaChallengeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MetaChallengeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers MetaChallengeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMetaInboxResponse parses an HTTP response from a MetaInboxWithResponse call
+func ParseMetaInboxResponse(rsp *http.Response) (*MetaInboxResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MetaInboxResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers MetaInboxResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendGridEventsResponse parses an HTTP response from a SendGridEventsWithResponse call
+func ParseSendGridEventsResponse(rsp *http.Response) (*SendGridEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendGridEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SendGridEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseInboundEmailResponse parses an HTTP response from a InboundEmailWithResponse call
+func ParseInboundEmailResponse(rsp *http.Response) (*InboundEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InboundEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers InboundEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTwilioSMSResponse parses an HTTP response from a TwilioSMSWithResponse call
+func ParseTwilioSMSResponse(rsp *http.Response) (*TwilioSMSResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TwilioSMSResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest string
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers TwilioSMSResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTwilioStatusResponse parses an HTTP response from a TwilioStatusWithResponse call
+func ParseTwilioStatusResponse(rsp *http.Response) (*TwilioStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TwilioStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers TwilioStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListLeadsResponse parses an HTTP response from a ListLeadsWithResponse call
 func ParseListLeadsResponse(rsp *http.Response) (*ListLeadsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -33261,6 +35341,73 @@ func ParseReopenLeadResponse(rsp *http.Response) (*ReopenLeadResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ReopenLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRepliesResponse parses an HTTP response from a ListRepliesWithResponse call
+func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRepliesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReplyPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRepliesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

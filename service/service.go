@@ -49,6 +49,8 @@ type Config struct {
 	// WebhookGuard says which addresses a webhook URL may resolve to
 	// (LEADFLOW_WEBHOOK_ALLOW_HOSTS).
 	WebhookGuard webhook.Guard
+	// Inbox is the providers' webhook credentials (inbox.go).
+	Inbox InboxConfig
 }
 
 // Service holds the dependencies of the operations; they are its methods.

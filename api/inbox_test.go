@@ -1,0 +1,184 @@
+package api_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/leadflow/leadflow/internal/apptest"
+	"github.com/leadflow/leadflow/lead"
+)
+
+// messageStatuses are the lead's messages' statuses by channel.
+func messageStatuses(s *apptest.Stack, id, token string) map[string]lead.Message {
+	var list struct{ Items []lead.Message }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+id+"/messages", token, ""), 200).JSON(s.T, &list)
+	out := map[string]lead.Message{}
+	for _, m := range list.Items {
+		if _, ok := out[m.Channel]; !ok {
+			out[m.Channel] = m // the newest
+		}
+	}
+	return out
+}
+
+// historyCount counts the lead's history events of type typ.
+func historyCount(s *apptest.Stack, id string, typ lead.EventType) int {
+	n := 0
+	for _, e := range s.History(id) {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDeliveryEvents: SendGrid's signed Event Webhook and Twilio's signed
+// status callbacks move each message's status on (never back); a forged
+// delivery is refused with 401 and changes nothing; a retried event
+// changes nothing twice; a hard bounce marks the address invalid on the
+// lead and suppresses it, so the next e-mail is skipped.
+func TestDeliveryEvents(t *testing.T) {
+	m := apptest.NewInboxStack(t)
+	m.StartWorker()
+	s := m.Stack
+	l, _, rep := messageLead(t, s, "Dora")
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"email","subject":"Hi","body":"Hello {{.Lead.Name}}"}`), 201)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"sms","body":"Hello {{.Lead.Name}}"}`), 201)
+	waitMessages(s, l.ID, rep, 2)
+	msgs := messageStatuses(s, l.ID, rep)
+	mail, sms := msgs["email"], msgs["sms"]
+
+	event := func(id, typ, extra string) string {
+		return fmt.Sprintf(`[{"email":%q,"timestamp":1765069200,"event":%q,"sg_event_id":%q,"sg_message_id":"%s.filterdrecv-5bf99c48d-4xf4h-18-5E8E4F6B-2.0"%s}]`,
+			l.Email, typ, id, mail.ProviderMessageID, extra)
+	}
+	// A forged delivery: signed with another key, or not at all.
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	s.Expect(m.SendGridEvents(event("ev-1", "delivered", ""), other), 401)
+	s.Expect(s.Do("POST", "/api/v1/inbound/sendgrid/events", "", event("ev-1", "delivered", "")), 401)
+	if got := messageStatuses(s, l.ID, rep)["email"].Status; got != lead.NotificationSent {
+		t.Fatalf("after forged events the e-mail is %s", got)
+	}
+	var out struct{ Received, Applied int }
+	m.Expect(m.SendGridEvents(event("ev-1", "delivered", ""), nil), 200).JSON(t, &out)
+	if out.Applied != 1 || messageStatuses(s, l.ID, rep)["email"].Status != lead.MessageDelivered {
+		t.Fatalf("delivered: %+v, %+v", out, messageStatuses(s, l.ID, rep)["email"])
+	}
+	s.Expect(m.SendGridEvents(event("ev-2", "open", ""), nil), 200)
+	m.Expect(m.SendGridEvents(event("ev-2", "open", ""), nil), 200).JSON(t, &out) // SendGrid retries
+	if out.Applied != 0 {
+		t.Fatalf("a retried event applied again: %+v", out)
+	}
+	s.Expect(m.SendGridEvents(event("ev-3", "delivered", ""), nil), 200) // late: does not move it back
+	if got := messageStatuses(s, l.ID, rep)["email"].Status; got != lead.MessageOpened {
+		t.Fatalf("after open and a late delivered: %s", got)
+	}
+	s.Expect(m.SendGridEvents("not json", nil), 422)
+
+	// Twilio's status callback, signed with the auth token.
+	status := url.Values{"MessageSid": {sms.ProviderMessageID}, "MessageStatus": {"delivered"}, "To": {l.PhoneE164}}
+	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/status", status, "forged-token"), 401)
+	if got := messageStatuses(s, l.ID, rep)["sms"].Status; got != lead.NotificationSent {
+		t.Fatalf("after a forged callback the SMS is %s", got)
+	}
+	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/status", status, ""), 200)
+	if got := messageStatuses(s, l.ID, rep)["sms"].Status; got != lead.MessageDelivered {
+		t.Fatalf("after delivered the SMS is %s", got)
+	}
+
+	// A hard bounce: the message is bounced, the address invalid and suppressed.
+	s.Expect(m.SendGridEvents(event("ev-4", "bounce", `,"type":"bounce","reason":"550 5.1.1 no such user"`), nil), 200)
+	s.Expect(m.SendGridEvents(event("ev-4", "bounce", `,"type":"bounce","reason":"550 5.1.1 no such user"`), nil), 200)
+	if got := messageStatuses(s, l.ID, rep)["email"]; got.Status != lead.MessageBounced || got.Reason != "550 5.1.1 no such user" {
+		t.Fatalf("after a hard bounce: %+v", got)
+	}
+	if n := historyCount(s, l.ID, lead.EventAddressInvalid); n != 1 {
+		t.Fatalf("%d address_invalid events, want 1", n)
+	}
+	var consent struct{ Items []lead.Consent }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/consent", rep, ""), 200).JSON(t, &consent)
+	if !consent.Items[0].Suppressed || consent.Items[0].Reason != lead.SkipBounced || consent.Items[1].Suppressed {
+		t.Fatalf("consent %+v", consent.Items)
+	}
+	var skipped lead.Message
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"email","subject":"Again","body":"Hi"}`), 201).JSON(t, &skipped)
+	if skipped.Status != lead.NotificationSkipped || skipped.Reason != lead.SkipBounced {
+		t.Fatalf("an e-mail after the bounce: %+v", skipped)
+	}
+}
+
+// replies are the lead's replies, newest first.
+func replies(s *apptest.Stack, id, token string) []lead.Reply {
+	var list struct{ Items []lead.Reply }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+id+"/replies", token, ""), 200).JSON(s.T, &list)
+	return list.Items
+}
+
+// TestReplies: an SMS (Twilio), a Messenger message (Graph API) and an
+// e-mail (Inbound Parse) from a lead's addresses are its replies, once
+// however often the provider retries, and events of its history; a
+// forged delivery is refused with 401 and changes nothing; a STOP reply
+// suppresses SMS, so the next SMS is skipped.
+func TestReplies(t *testing.T) {
+	m := apptest.NewInboxStack(t)
+	m.StartWorker()
+	s := m.Stack
+	l, _, rep := messageLead(t, s, "Rex")
+	_, other := s.CreateRep("Olga", 10)
+
+	sms := url.Values{"MessageSid": {"SMreply1"}, "From": {l.PhoneE164}, "To": {"+15005550006"}, "Body": {"Yes, send the quote"}}
+	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/sms", sms, "forged-token"), 401)
+	s.Expect(s.Do("POST", "/api/v1/inbound/twilio/sms", "", sms.Encode(), "Content-Type", "application/x-www-form-urlencoded"), 401)
+	if got := replies(s, l.ID, rep); len(got) != 0 {
+		t.Fatalf("forged SMS made replies %+v", got)
+	}
+	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/sms", sms, ""), 200)
+	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/sms", sms, ""), 200) // Twilio retries
+	got := replies(s, l.ID, rep)
+	if len(got) != 1 || got[0].Channel != "sms" || got[0].Body != "Yes, send the quote" || got[0].From != l.PhoneE164 {
+		t.Fatalf("replies after the SMS: %+v", got)
+	}
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/replies", other, ""), 404)
+
+	// Messenger, from the lead's page-scoped id.
+	msg := `{"object":"page","entry":[{"id":"444","time":1765069200,"messaging":[{"sender":{"id":"psid-Rex"},"recipient":{"id":"444"},` +
+		`"timestamp":1765069200,"message":{"mid":"m_1","text":"Hello from Messenger"}}]}]}`
+	s.Expect(m.MetaPost(msg, "forged-secret"), 401)
+	s.Expect(m.MetaPost(msg, ""), 200)
+	s.Expect(m.MetaPost(msg, ""), 200)
+
+	// E-mail through Inbound Parse, authenticated by its URL's secret.
+	mail := map[string]string{"from": "Li Lei <LI.REX@acme.cn>", "to": "replies@example.com", "subject": "Re: Hi",
+		"text": "Thanks!", "headers": "Message-ID: <abc@acme.cn>\nSubject: Re: Hi", "envelope": `{"from":"li.rex@acme.cn","to":["replies@example.com"]}`}
+	s.Expect(m.InboundEmail(mail, "wrong"), 401)
+	s.Expect(m.InboundEmail(mail, ""), 200)
+	s.Expect(m.InboundEmail(mail, ""), 200)
+	got = replies(s, l.ID, rep)
+	if len(got) != 3 || got[0].Channel != "email" || got[0].FromName != "Li Lei" || got[0].Subject != "Re: Hi" || got[1].Channel != "messenger" {
+		t.Fatalf("replies: %+v", got)
+	}
+	if n := historyCount(s, l.ID, lead.EventReplyReceived); n != 3 {
+		t.Fatalf("%d reply_received events, want 3", n)
+	}
+
+	// STOP: the number is suppressed for SMS, and the next SMS is skipped.
+	stop := url.Values{"MessageSid": {"SMstop1"}, "From": {l.PhoneE164}, "Body": {" stop "}}
+	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/sms", stop, ""), 200)
+	var consent struct{ Items []lead.Consent }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/consent", rep, ""), 200).JSON(t, &consent)
+	if consent.Items[0].Suppressed || !consent.Items[1].Suppressed || consent.Items[1].Reason != lead.SkipStopped {
+		t.Fatalf("consent after STOP: %+v", consent.Items)
+	}
+	var skipped lead.Message
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"sms","body":"One more offer"}`), 201).JSON(t, &skipped)
+	if skipped.Status != lead.NotificationSkipped || skipped.Reason != lead.SkipStopped {
+		t.Fatalf("an SMS after STOP: %+v", skipped)
+	}
+	if n := len(m.Twilio.Delivered()); n != 0 {
+		t.Fatalf("%d SMS went out after STOP", n)
+	}
+}
