@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
@@ -180,5 +182,19 @@ func TestReplies(t *testing.T) {
 	}
 	if n := len(m.Twilio.Delivered()); n != 0 {
 		t.Fatalf("%d SMS went out after STOP", n)
+	}
+	// The owner heard of each reply once (the outbox: no mail provider here).
+	var notes struct{ Items []lead.Notification }
+	s.WaitFor(20*time.Second, "the owner's four reply e-mails", func() bool {
+		s.Expect(s.Do("GET", "/api/v1/notifications?kind=reply", s.Admin, ""), 200).JSON(t, &notes)
+		return len(notes.Items) >= 4
+	})
+	for _, n := range notes.Items {
+		if n.ToEmail != "rex@example.com" || n.LeadID != l.ID || n.Status != lead.NotificationSent {
+			t.Fatalf("reply notice %+v", n)
+		}
+	}
+	if len(notes.Items) != 4 || !strings.Contains(notes.Items[len(notes.Items)-1].Text, "Yes, send the quote") {
+		t.Fatalf("reply notices %+v", notes.Items)
 	}
 }

@@ -31,6 +31,7 @@ var EmailKinds = []EmailKind{
 	{EmailExportFinished, false, "an export you asked for is ready"},
 	{EmailDigest, false, "every morning: your follow-ups due today"},
 	{EmailWebhookDisabled, true, "a webhook subscription of yours was turned off: its deliveries kept failing"},
+	{EmailReply, false, "one of your leads wrote back (SMS, Messenger, WhatsApp or e-mail)"},
 }
 
 // KnownEmailKind reports whether k is a notification kind.

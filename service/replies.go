@@ -13,6 +13,7 @@ import (
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/webhook"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // Replies: inbound SMS (Twilio), Messenger and WhatsApp messages and the
@@ -182,6 +183,21 @@ func (s *Service) LeadReplies(ctx context.Context, me lead.User, id string, limi
 	return s.db.LeadReplies(ctx, l.ID, limit, cursor)
 }
 
-// noticeReply tells the owner of r's lead of it (placeholder until the
-// notice workflow exists).
-func (s *Service) noticeReply(ctx context.Context, r lead.Reply) error { return nil }
+// noticeReply starts the workflow telling the owner of r's lead of it
+// (once per reply: a provider's retry starts nothing more). It fails when
+// Temporal is out of reach, so the provider retries the delivery.
+func (s *Service) noticeReply(ctx context.Context, r lead.Reply) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
+	defer cancel()
+	excerpt := r.Body
+	if r.Subject != "" {
+		excerpt = r.Subject + " — " + excerpt
+	}
+	if rs := []rune(excerpt); len(rs) > 280 {
+		excerpt = string(rs[:280]) + "…"
+	}
+	if err := workflows.StartReplyNotice(ctx, s.tc, workflows.ReplyNoticeInput{ReplyID: r.ID, LeadID: r.LeadID, Excerpt: excerpt}); err != nil {
+		return TemporalError(err)
+	}
+	return nil
+}
