@@ -198,3 +198,106 @@ func TestReplies(t *testing.T) {
 		t.Fatalf("reply notices %+v", notes.Items)
 	}
 }
+
+// TestConversations: messages from senders who are no lead (WhatsApp, an
+// e-mail) and comments on the page's posts open conversations; a manager
+// sees them all and assigns one to a rep, who alone sees it then and makes
+// a lead of it with its fields prefilled; the lead goes through intake
+// (a duplicate under the warn policy is created with a notice) and the
+// conversation's messages become its replies.
+func TestConversations(t *testing.T) {
+	m := apptest.NewInboxStack(t)
+	m.StartWorker()
+	s := m.Stack
+	_, mgr := s.PoolStaff("Mona", lead.RoleManager)
+	repID, rep := s.CreateRep("Ravi", 10)
+	rep2ID, rep2 := s.CreateRep("Rosa", 10)
+	existing := s.CreateLead(`{"company":"Known Trading Co","name":"Zhao","phone":"13900139001","country":"CN"}`)
+
+	wa := func(id, text string) string {
+		return fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",`+
+			`"contacts":[{"wa_id":"8613900139555","profile":{"name":"Wang Wu"}}],"messages":[{"from":"8613900139555","id":%q,"timestamp":"1765069200","type":"text","text":{"body":%q}}]}}]}]}`, id, text)
+	}
+	s.Expect(m.MetaPost(wa("wamid.1", "Do you ship to Shenzhen?"), ""), 200)
+	s.Expect(m.MetaPost(wa("wamid.1", "Do you ship to Shenzhen?"), ""), 200)
+	s.Expect(m.MetaPost(wa("wamid.2", "And the price?"), ""), 200)
+	comment := `{"object":"page","entry":[{"id":"444","time":1765069200,"changes":[{"field":"feed","value":{"item":"comment","verb":"add",` +
+		`"comment_id":"444_1_2","post_id":"444_1","message":"Interested!","from":{"id":"9001","name":"Chen Qi"}}}]}]}`
+	s.Expect(m.MetaPost(comment, ""), 200)
+	s.Expect(m.InboundEmail(map[string]string{"from": "Buyer <buyer@newco.cn>", "subject": "Quote", "text": "Please send a quote",
+		"headers": "Message-ID: <q1@newco.cn>"}, ""), 200)
+
+	var list struct{ Items []lead.Conversation }
+	s.Expect(s.Do("GET", "/api/v1/conversations", mgr, ""), 200).JSON(t, &list)
+	if len(list.Items) != 3 {
+		t.Fatalf("the manager sees %+v", list.Items)
+	}
+	byChannel := map[string]lead.Conversation{}
+	for _, c := range list.Items {
+		byChannel[c.Channel+"/"+c.Origin] = c
+	}
+	w, mail, cm := byChannel["whatsapp/message"], byChannel["email/message"], byChannel["messenger/comment"]
+	if w.Address != "+8613900139555" || w.Name != "Wang Wu" || mail.Address != "buyer@newco.cn" || cm.Name != "Chen Qi" {
+		t.Fatalf("conversations %+v", byChannel)
+	}
+	s.Expect(s.Do("GET", "/api/v1/conversations", rep, ""), 200).JSON(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("a rep sees unassigned conversations: %+v", list.Items)
+	}
+	s.Expect(s.Do("GET", "/api/v1/conversations/"+w.ID, rep, ""), 404)
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+w.ID+"/assign", rep, fmt.Sprintf(`{"rep_id":%q}`, repID)), 403)
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/conversations/"+w.ID+"/assign", mgr, `{"rep_id":"nobody"}`), "rep_id")
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+w.ID+"/assign", mgr, fmt.Sprintf(`{"rep_id":%q}`, repID)), 200)
+
+	var one lead.Conversation
+	s.Expect(s.Do("GET", "/api/v1/conversations/"+w.ID, rep, ""), 200).JSON(t, &one)
+	if one.AssigneeID != repID || len(one.Messages) != 2 || one.Messages[0].Body != "Do you ship to Shenzhen?" {
+		t.Fatalf("the rep's conversation %+v", one)
+	}
+	s.Expect(s.Do("GET", "/api/v1/conversations/"+w.ID, rep2, ""), 404)
+	s.Expect(s.Do("GET", "/api/v1/conversations/"+w.ID+"/draft", mgr, ""), 403)
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+w.ID+"/lead", mgr, `{"company":"Wang Trading Co"}`), 403)
+	var draft lead.Input
+	s.Expect(s.Do("GET", "/api/v1/conversations/"+w.ID+"/draft", rep, ""), 200).JSON(t, &draft)
+	if draft.Name != "Wang Wu" || draft.Phone != "+8613900139555" {
+		t.Fatalf("draft %+v", draft)
+	}
+	var made struct {
+		lead.Lead
+		Warnings []string
+	}
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+w.ID+"/lead", rep, `{"company":"Wang Trading Co","country":"CN"}`), 201).JSON(t, &made)
+	if made.Name != "Wang Wu" || made.PhoneE164 != "+8613900139555" || made.OwnerID != repID || len(made.Warnings) != 0 {
+		t.Fatalf("the lead made: %+v", made)
+	}
+	var again struct{ lead.Lead }
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+w.ID+"/lead", rep, `{"company":"Wang Trading Co","country":"CN"}`), 201).JSON(t, &again)
+	if again.ID != made.ID {
+		t.Fatalf("a second click made %s after %s", again.ID, made.ID)
+	}
+	if got := replies(s, made.ID, rep); len(got) != 2 {
+		t.Fatalf("the lead's replies: %+v", got)
+	}
+	s.Expect(s.Do("GET", "/api/v1/conversations?state=lead", mgr, ""), 200).JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].LeadID != made.ID {
+		t.Fatalf("conversations made leads: %+v", list.Items)
+	}
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+w.ID+"/assign", mgr, fmt.Sprintf(`{"rep_id":%q}`, rep2ID)), 409)
+	// The next WhatsApp message from that number is the new lead's reply.
+	s.Expect(m.MetaPost(wa("wamid.3", "Thanks"), ""), 200)
+	if got := replies(s, made.ID, rep); len(got) != 3 {
+		t.Fatalf("the lead's replies after its creation: %+v", got)
+	}
+
+	// Pushing a contact who is already a lead: created with a notice (warn).
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+mail.ID+"/assign", mgr, fmt.Sprintf(`{"rep_id":%q}`, rep2ID)), 200)
+	var dup struct {
+		lead.Lead
+		Warnings []string
+	}
+	s.Expect(s.Do("POST", "/api/v1/conversations/"+mail.ID+"/lead", rep2, `{"company":"Known Trading Co","phone":"13900139001","country":"CN"}`), 201).JSON(t, &dup)
+	if dup.ID == existing.ID || dup.Email != "buyer@newco.cn" || len(dup.Warnings) != 1 || !strings.HasPrefix(dup.Warnings[0], "a lead with the same company, phone and country exists") {
+		t.Fatalf("the duplicate: %+v", dup)
+	}
+	apptest.FieldProblem(t, s.Do("GET", "/api/v1/conversations?state=nope", mgr, ""), "state")
+}

@@ -121,6 +121,48 @@ func (e ConsentChannel) Valid() bool {
 	}
 }
 
+// Defines values for ConversationChannel.
+const (
+	ConversationChannelEmail     ConversationChannel = "email"
+	ConversationChannelMessenger ConversationChannel = "messenger"
+	ConversationChannelSms       ConversationChannel = "sms"
+	ConversationChannelWhatsapp  ConversationChannel = "whatsapp"
+)
+
+// Valid indicates whether the value is a known member of the ConversationChannel enum.
+func (e ConversationChannel) Valid() bool {
+	switch e {
+	case ConversationChannelEmail:
+		return true
+	case ConversationChannelMessenger:
+		return true
+	case ConversationChannelSms:
+		return true
+	case ConversationChannelWhatsapp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConversationOrigin.
+const (
+	ConversationOriginComment ConversationOrigin = "comment"
+	ConversationOriginMessage ConversationOrigin = "message"
+)
+
+// Valid indicates whether the value is a known member of the ConversationOrigin enum.
+func (e ConversationOrigin) Valid() bool {
+	switch e {
+	case ConversationOriginComment:
+		return true
+	case ConversationOriginMessage:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeadlineKind.
 const (
 	DeadlineKindDistribute   DeadlineKind = "distribute"
@@ -643,6 +685,27 @@ func (e InboundSourceWithSecretKind) Valid() bool {
 	case InboundSourceWithSecretKindFacebook:
 		return true
 	case InboundSourceWithSecretKindWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LeadDraftDuplicatePolicy.
+const (
+	LeadDraftDuplicatePolicyMerge  LeadDraftDuplicatePolicy = "merge"
+	LeadDraftDuplicatePolicyReject LeadDraftDuplicatePolicy = "reject"
+	LeadDraftDuplicatePolicyWarn   LeadDraftDuplicatePolicy = "warn"
+)
+
+// Valid indicates whether the value is a known member of the LeadDraftDuplicatePolicy enum.
+func (e LeadDraftDuplicatePolicy) Valid() bool {
+	switch e {
+	case LeadDraftDuplicatePolicyMerge:
+		return true
+	case LeadDraftDuplicatePolicyReject:
+		return true
+	case LeadDraftDuplicatePolicyWarn:
 		return true
 	default:
 		return false
@@ -1291,6 +1354,27 @@ func (e WebhookEventType) Valid() bool {
 	}
 }
 
+// Defines values for ListConversationsParamsState.
+const (
+	ListConversationsParamsStateAssigned   ListConversationsParamsState = "assigned"
+	ListConversationsParamsStateLead       ListConversationsParamsState = "lead"
+	ListConversationsParamsStateUnassigned ListConversationsParamsState = "unassigned"
+)
+
+// Valid indicates whether the value is a known member of the ListConversationsParamsState enum.
+func (e ListConversationsParamsState) Valid() bool {
+	switch e {
+	case ListConversationsParamsStateAssigned:
+		return true
+	case ListConversationsParamsStateLead:
+		return true
+	case ListConversationsParamsStateUnassigned:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateExportParamsFormat.
 const (
 	CreateExportParamsFormatCsv  CreateExportParamsFormat = "csv"
@@ -1677,6 +1761,41 @@ type ConsentChannel string
 // ConsentPage defines model for ConsentPage.
 type ConsentPage struct {
 	Items []Consent `json:"items"`
+}
+
+// Conversation defines model for Conversation.
+type Conversation struct {
+	// Address the sender's address: e-mail, E.164 phone, Messenger or Facebook user id
+	Address string `json:"address"`
+
+	// AssigneeId the rep a manager assigned it to
+	AssigneeId    *string             `json:"assignee_id,omitempty"`
+	Channel       ConversationChannel `json:"channel"`
+	CreatedAt     time.Time           `json:"created_at"`
+	Id            string              `json:"id"`
+	LastMessageAt time.Time           `json:"last_message_at"`
+
+	// LeadId the lead its assignee made of it
+	LeadId *string `json:"lead_id,omitempty"`
+
+	// Messages its messages, oldest first (GET /api/v1/conversations/{id} only)
+	Messages *[]Reply `json:"messages,omitempty"`
+	Name     *string  `json:"name,omitempty"`
+
+	// Origin a direct message, or a comment on the page's posts (the Graph API's feed webhook)
+	Origin ConversationOrigin `json:"origin"`
+}
+
+// ConversationChannel defines model for Conversation.Channel.
+type ConversationChannel string
+
+// ConversationOrigin a direct message, or a comment on the page's posts (the Graph API's feed webhook)
+type ConversationOrigin string
+
+// ConversationPage defines model for ConversationPage.
+type ConversationPage struct {
+	Items      []Conversation `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
 }
 
 // ConvertInput optional: send {} or nothing to convert with the rules' mapping alone
@@ -2527,6 +2646,43 @@ type LeadDetail struct {
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
 }
+
+// LeadDraft a lead's fields, none required: the conversation's draft, or the fields that override it
+type LeadDraft struct {
+	Address *string `json:"address,omitempty"`
+
+	// Channel one of the sources option list when that list is not empty
+	Channel  *string                 `json:"channel,omitempty"`
+	Company  *string                 `json:"company,omitempty"`
+	Country  *string                 `json:"country,omitempty"`
+	Custom   *map[string]interface{} `json:"custom,omitempty"`
+	District *string                 `json:"district,omitempty"`
+	Division *string                 `json:"division,omitempty"`
+
+	// DuplicatePolicy overrides the api source policy
+	DuplicatePolicy *LeadDraftDuplicatePolicy `json:"duplicate_policy,omitempty"`
+	Email           *string                   `json:"email,omitempty"`
+
+	// Emails further addresses besides email
+	Emails *[]string `json:"emails,omitempty"`
+
+	// Group one of the groups option list
+	Group *string `json:"group,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+
+	// Phones further numbers besides phone
+	Phones *[]string `json:"phones,omitempty"`
+
+	// PoolId put the lead in this pool instead of the routed one: a pool the caller may import into (admins; managers: the pools they administer); refused for reps, whose lead is one of their own
+	PoolId     *string   `json:"pool_id,omitempty"`
+	Profession *string   `json:"profession,omitempty"`
+	Tags       *[]string `json:"tags,omitempty"`
+}
+
+// LeadDraftDuplicatePolicy overrides the api source policy
+type LeadDraftDuplicatePolicy string
 
 // LeadEdit Only the fields present change; notes keep their history. phones and emails are the further numbers and addresses (replace the list; [] removes them). The agent changes through POST /leads/{id}/assign.
 type LeadEdit struct {
@@ -3591,6 +3747,25 @@ type Unavailable = Problem
 // UnsupportedMediaType RFC 9457 problem: errors names bad fields, reasons explains a refused action, compile_errors locates each error of a rule set
 type UnsupportedMediaType = Problem
 
+// ListConversationsParams defines parameters for ListConversations.
+type ListConversationsParams struct {
+	// State unassigned, assigned (no lead yet), or made a lead
+	State *ListConversationsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	Limit *int                          `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListConversationsParamsState defines parameters for ListConversations.
+type ListConversationsParamsState string
+
+// AssignConversationJSONBody defines parameters for AssignConversation.
+type AssignConversationJSONBody struct {
+	// RepId an active rep
+	RepId string `json:"rep_id"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4060,6 +4235,12 @@ type UpdateChatTargetJSONRequestBody = ChatTargetInput
 // IgnoreCompanyJSONRequestBody defines body for IgnoreCompany for application/json ContentType.
 type IgnoreCompanyJSONRequestBody = IgnoreCompanyInput
 
+// AssignConversationJSONRequestBody defines body for AssignConversation for application/json ContentType.
+type AssignConversationJSONRequestBody AssignConversationJSONBody
+
+// ConversationLeadJSONRequestBody defines body for ConversationLead for application/json ContentType.
+type ConversationLeadJSONRequestBody = LeadDraft
+
 // CreateCRMTargetJSONRequestBody defines body for CreateCRMTarget for application/json ContentType.
 type CreateCRMTargetJSONRequestBody = CRMTargetInput
 
@@ -4493,6 +4674,53 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 	UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConversations The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+	//
+	// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConversation One conversation with its messages (managers and admins, or the rep it is assigned to)
+	//
+	// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+	GetConversation(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignConversationWithBody Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversationWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignConversation Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversation(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConversationDraft The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+	//
+	// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+	ConversationDraft(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConversationLeadWithBody Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLeadWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConversationLead Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLead(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
 	//
@@ -5924,6 +6152,123 @@ func (c *Client) IgnoreCompany(ctx context.Context, body IgnoreCompanyJSONReques
 // Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 func (c *Client) UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnignoreCompanyRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListConversations The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+//
+// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConversationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConversation One conversation with its messages (managers and admins, or the rep it is assigned to)
+//
+// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+func (c *Client) GetConversation(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConversationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignConversationWithBody Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *Client) AssignConversationWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignConversationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignConversation Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *Client) AssignConversation(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignConversationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConversationDraft The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+//
+// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+func (c *Client) ConversationDraft(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConversationDraftRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConversationLeadWithBody Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *Client) ConversationLeadWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConversationLeadRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConversationLead Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *Client) ConversationLead(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConversationLeadRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9236,6 +9581,246 @@ func NewUnignoreCompanyRequest(server string, id string) (*http.Request, error) 
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListConversationsRequest constructs an http.Request for the ListConversations method
+func NewListConversationsRequest(server string, params *ListConversationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConversationRequest constructs an http.Request for the GetConversation method
+func NewGetConversationRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssignConversationRequest calls the generic AssignConversation builder with application/json body
+func NewAssignConversationRequest(server string, id string, body AssignConversationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignConversationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAssignConversationRequestWithBody constructs an http.Request for the AssignConversation method, with any body, and a specified content type
+func NewAssignConversationRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s/assign", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConversationDraftRequest constructs an http.Request for the ConversationDraft method
+func NewConversationDraftRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s/draft", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConversationLeadRequest calls the generic ConversationLead builder with application/json body
+func NewConversationLeadRequest(server string, id string, body ConversationLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConversationLeadRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConversationLeadRequestWithBody constructs an http.Request for the ConversationLead method, with any body, and a specified content type
+func NewConversationLeadRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s/lead", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -15478,6 +16063,59 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 	UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error)
 
+	// ListConversationsWithResponse The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+	ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsResponse, error)
+
+	// GetConversationWithResponse One conversation with its messages (managers and admins, or the rep it is assigned to)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+	GetConversationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetConversationResponse, error)
+
+	// AssignConversationWithBodyWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversationWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error)
+
+	// AssignConversationWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversationWithResponse(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error)
+
+	// ConversationDraftWithResponse The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+	ConversationDraftWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConversationDraftResponse, error)
+
+	// ConversationLeadWithBodyWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLeadWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error)
+
+	// ConversationLeadWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLeadWithResponse(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error)
+
 	// ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -17833,6 +18471,463 @@ func (r UnignoreCompanyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UnignoreCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListConversationsResponse429Headers the declared response headers of an HTTP 429 response for ListConversations
+type ListConversationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListConversationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListConversationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConversationsResponse) GetJSON200() *ConversationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConversationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConversationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConversationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConversationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConversationResponse429Headers the declared response headers of an HTTP 429 response for GetConversation
+type GetConversationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetConversationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Conversation
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetConversationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConversationResponse) GetJSON200() *Conversation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConversationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConversationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConversationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConversationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AssignConversationResponse429Headers the declared response headers of an HTTP 429 response for AssignConversation
+type AssignConversationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AssignConversationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Conversation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AssignConversationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignConversationResponse) GetJSON200() *Conversation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignConversationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignConversationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignConversationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignConversationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConversationDraftResponse429Headers the declared response headers of an HTTP 429 response for ConversationDraft
+type ConversationDraftResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConversationDraftResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LeadDraft
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConversationDraftResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConversationDraftResponse) GetJSON200() *LeadDraft {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ConversationDraftResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConversationDraftResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConversationDraftResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConversationDraftResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConversationLeadResponse429Headers the declared response headers of an HTTP 429 response for ConversationLead
+type ConversationLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConversationLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreatedLead
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedLead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConversationLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConversationLeadResponse) GetJSON200() *CreatedLead {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConversationLeadResponse) GetJSON201() *CreatedLead {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ConversationLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConversationLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConversationLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConversationLeadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -28319,6 +29414,101 @@ func (c *ClientWithResponses) UnignoreCompanyWithResponse(ctx context.Context, i
 	return ParseUnignoreCompanyResponse(rsp)
 }
 
+// ListConversationsWithResponse The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsResponse, error) {
+	rsp, err := c.ListConversations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConversationsResponse(rsp)
+}
+
+// GetConversationWithResponse One conversation with its messages (managers and admins, or the rep it is assigned to)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+func (c *ClientWithResponses) GetConversationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetConversationResponse, error) {
+	rsp, err := c.GetConversation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConversationResponse(rsp)
+}
+
+// AssignConversationWithBodyWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *ClientWithResponses) AssignConversationWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error) {
+	rsp, err := c.AssignConversationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignConversationResponse(rsp)
+}
+
+// AssignConversationWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *ClientWithResponses) AssignConversationWithResponse(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error) {
+	rsp, err := c.AssignConversation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignConversationResponse(rsp)
+}
+
+// ConversationDraftWithResponse The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+func (c *ClientWithResponses) ConversationDraftWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConversationDraftResponse, error) {
+	rsp, err := c.ConversationDraft(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConversationDraftResponse(rsp)
+}
+
+// ConversationLeadWithBodyWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *ClientWithResponses) ConversationLeadWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error) {
+	rsp, err := c.ConversationLeadWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConversationLeadResponse(rsp)
+}
+
+// ConversationLeadWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *ClientWithResponses) ConversationLeadWithResponse(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error) {
+	rsp, err := c.ConversationLead(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConversationLeadResponse(rsp)
+}
+
 // ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
 //
 // Returns a wrapper object for the known response body format(s).
@@ -31581,6 +32771,418 @@ func ParseUnignoreCompanyResponse(rsp *http.Response) (*UnignoreCompanyResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UnignoreCompanyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListConversationsResponse parses an HTTP response from a ListConversationsWithResponse call
+func ParseListConversationsResponse(rsp *http.Response) (*ListConversationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConversationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListConversationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConversationResponse parses an HTTP response from a GetConversationWithResponse call
+func ParseGetConversationResponse(rsp *http.Response) (*GetConversationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConversationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Conversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetConversationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAssignConversationResponse parses an HTTP response from a AssignConversationWithResponse call
+func ParseAssignConversationResponse(rsp *http.Response) (*AssignConversationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignConversationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Conversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AssignConversationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConversationDraftResponse parses an HTTP response from a ConversationDraftWithResponse call
+func ParseConversationDraftResponse(rsp *http.Response) (*ConversationDraftResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConversationDraftResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LeadDraft
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ConversationDraftResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConversationLeadResponse parses an HTTP response from a ConversationLeadWithResponse call
+func ParseConversationLeadResponse(rsp *http.Response) (*ConversationLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConversationLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreatedLead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedLead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ConversationLeadResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -11,6 +12,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"mime/multipart"
 	"net/url"
 	"sort"
@@ -19,8 +21,10 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/internal/testenv"
+	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/webhook"
 )
 
@@ -129,4 +133,23 @@ func (s *InboxStack) InboundEmail(fields map[string]string, secret string) Respo
 		s.T.Fatal(err)
 	}
 	return s.Do("POST", "/api/v1/inbound/sendgrid/parse/"+secret, "", b.String(), "Content-Type", w.FormDataContentType())
+}
+
+// Conversation opens a conversation with a fresh e-mail address (as an
+// inbound e-mail from nobody known would) and assigns it to the subject
+// assignee (none when negative); it returns its id.
+func (w *World) Conversation(assignee int) string {
+	w.T.Helper()
+	n := w.Seq.Add(1)
+	r, _, err := w.DB.ReceiveInbound(context.Background(), store.Inbound{Provider: "matrix", ProviderID: strconv.FormatInt(n, 10),
+		Channel: lead.ChannelEmail, Origin: lead.OriginMessage, From: fmt.Sprintf("stranger%d@example.net", n), Body: "Hello"})
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	if assignee >= 0 {
+		if err := w.DB.AssignConversation(context.Background(), r.ConversationID, w.IDs[assignee]); err != nil {
+			w.T.Fatal(err)
+		}
+	}
+	return r.ConversationID
 }
