@@ -301,3 +301,35 @@ func TestConversations(t *testing.T) {
 	}
 	apptest.FieldProblem(t, s.Do("GET", "/api/v1/conversations?state=nope", mgr, ""), "state")
 }
+
+// TestMessageCountsAsFollowUp: by default a message to a lead is no
+// follow-up; once its pool's policy says so, a message sent is recorded as
+// a follow-up of type message (once, however often the send is retried),
+// which resets the reclaim timer.
+func TestMessageCountsAsFollowUp(t *testing.T) {
+	m := apptest.NewInboxStack(t)
+	m.StartWorker()
+	s := m.Stack
+	l, _, rep := messageLead(t, s, "Fay")
+	followUps := func() []lead.FollowUp {
+		var list struct{ Items []lead.FollowUp }
+		s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/follow-ups", rep, ""), 200).JSON(t, &list)
+		return list.Items
+	}
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"sms","body":"Hi"}`), 201)
+	if got := followUps(); len(got) != 0 {
+		t.Fatalf("a message counted as a follow-up by default: %+v", got)
+	}
+	s.Expect(s.Do("PATCH", "/api/v1/pools/"+l.PoolID, s.Admin, `{"policy":{"message_counts_as_follow_up":true}}`), 200)
+	for range 2 {
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"sms","body":"The quote is ready"}`, "Idempotency-Key", "fu-1"), 201)
+	}
+	got := followUps()
+	if len(got) != 1 || got[0].Type != "message" || got[0].Content != "sms: The quote is ready" {
+		t.Fatalf("follow-ups: %+v", got)
+	}
+	if after := s.GetLead(l.ID); after.LastFollowUpAt == nil {
+		t.Fatalf("the lead's last follow-up is not set: %+v", after)
+	}
+	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+l.PoolID, s.Admin, `{"policy":{"message_counts_as_follow_up":"yes"}}`), "policy.message_counts_as_follow_up")
+}

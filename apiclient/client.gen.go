@@ -2966,6 +2966,9 @@ type Policy struct {
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 
+	// MessageCountsAsFollowUp a message sent to an assigned lead of the pool counts as a follow-up (a follow-up of type message: it resets the reclaim timer); default false
+	MessageCountsAsFollowUp *bool `json:"message_counts_as_follow_up,omitempty"`
+
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
 
@@ -3004,6 +3007,9 @@ type PolicyPatch struct {
 
 	// FirstContactSla a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
+
+	// MessageCountsAsFollowUp a message sent to an assigned lead of the pool counts as a follow-up (a follow-up of type message: it resets the reclaim timer); default false
+	MessageCountsAsFollowUp *bool `json:"message_counts_as_follow_up,omitempty"`
 
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`

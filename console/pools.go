@@ -39,6 +39,7 @@ var policyForm = []web.PolicyField{
 	{Name: "calendar_id", Label: "calendars.policy_calendar", Type: "calendar", Help: "calendars.policy_calendar_help"},
 	{Name: "remind_anytime", Label: "calendars.remind_anytime", Type: "checkbox"},
 	{Name: "distribute_in_working_hours", Label: "calendars.distribute_in_working_hours", Type: "checkbox"},
+	{Name: "message_counts_as_follow_up", Label: "inbox.message_counts_as_follow_up", Type: "checkbox"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.

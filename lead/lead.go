@@ -260,6 +260,9 @@ type Policy struct {
 	// DistributeInWorkingHours keeps a lead pooled outside the calendar's
 	// working hours: it is distributed when the next working hour begins.
 	DistributeInWorkingHours bool `json:"distribute_in_working_hours,omitempty"`
+	// MessageIsFollowUp makes a message sent to an assigned lead count as
+	// a follow-up for the reclaim timer (default: it does not).
+	MessageIsFollowUp bool `json:"message_counts_as_follow_up,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

@@ -206,6 +206,7 @@ type PolicyPatch struct {
 	RemindAnytime     *bool
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
+	MessageIsFollowUp        *bool
 }
 
 // Apply changes p as the patch says. Members who leave the pool lose their
@@ -246,6 +247,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.CalendarID, q.CalendarID)
 	set(&p.Policy.RemindAnytime, q.RemindAnytime)
 	set(&p.Policy.DistributeInWorkingHours, q.DistributeInWorkingHours)
+	set(&p.Policy.MessageIsFollowUp, q.MessageIsFollowUp)
 }
 
 func set[T any](dst *T, v *T) {

@@ -46,6 +46,8 @@ type policyChange struct {
 	RemindAnytime     json.RawMessage `json:"remind_anytime"`
 	// DistributeInWorkingHours: see lead.Policy.
 	DistributeInWorkingHours json.RawMessage `json:"distribute_in_working_hours"`
+	// MessageIsFollowUp: see lead.Policy.
+	MessageIsFollowUp json.RawMessage `json:"message_counts_as_follow_up"`
 }
 
 const (
@@ -143,6 +145,7 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			CalendarID:               field[string](f, "policy.calendar_id", pb.CalendarID, true, wantString),
 			RemindAnytime:            field[bool](f, "policy.remind_anytime", pb.RemindAnytime, true, wantBool),
 			DistributeInWorkingHours: field[bool](f, "policy.distribute_in_working_hours", pb.DistributeInWorkingHours, true, wantBool),
+			MessageIsFollowUp:        field[bool](f, "policy.message_counts_as_follow_up", pb.MessageIsFollowUp, true, wantBool),
 		}
 	}
 	return lead.PolicyPatch{}

@@ -163,6 +163,14 @@ func (s *Service) ReceiveEmail(ctx context.Context, e InboundEmail) (Applied, er
 	return appliedOne(fresh), err
 }
 
+// excerpt is the first n characters of text, "…" when it was cut.
+func excerpt(text string, n int) string {
+	if rs := []rune(text); len(rs) > n {
+		return string(rs[:n]) + "…"
+	}
+	return text
+}
+
 // headerValue is the value of header name in raw headers ("" when absent).
 func headerValue(raw, name string) string {
 	for _, line := range strings.Split(raw, "\n") {
@@ -189,14 +197,11 @@ func (s *Service) LeadReplies(ctx context.Context, me lead.User, id string, limi
 func (s *Service) noticeReply(ctx context.Context, r lead.Reply) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
 	defer cancel()
-	excerpt := r.Body
+	text := r.Body
 	if r.Subject != "" {
-		excerpt = r.Subject + " — " + excerpt
+		text = r.Subject + " — " + text
 	}
-	if rs := []rune(excerpt); len(rs) > 280 {
-		excerpt = string(rs[:280]) + "…"
-	}
-	if err := workflows.StartReplyNotice(ctx, s.tc, workflows.ReplyNoticeInput{ReplyID: r.ID, LeadID: r.LeadID, Excerpt: excerpt}); err != nil {
+	if err := workflows.StartReplyNotice(ctx, s.tc, workflows.ReplyNoticeInput{ReplyID: r.ID, LeadID: r.LeadID, Excerpt: excerpt(text, 280)}); err != nil {
 		return TemporalError(err)
 	}
 	return nil
