@@ -65,6 +65,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// A global ignored company: the admins' to remove (the matrix's managers have no team).
 	ignored := (*apptest.World).IgnoredCompany
 	ownRulesTeam := once("own-rules", (*apptest.World).OwnRulesTeam)
+	// Conversations of the inbox: one nobody is assigned, and the owner rep's.
+	unassigned := func(w *apptest.World) string { return w.Conversation(-1) }
+	ownersConversation := func(w *apptest.World) string { return w.Conversation(apptest.SubOwner) }
+	member := func(w *apptest.World) string { return fmt.Sprintf(`{"rep_id":%q}`, w.IDs[apptest.SubMember]) }
 	rows := map[string]apptest.Cell{
 		"GET /api/v1/me":                  {Want: apptest.All(200)},
 		"PATCH /api/v1/me":                {Body: fixed(`{"time_zone":"Asia/Shanghai","language":"zh-CN"}`), Want: apptest.All(200)},
@@ -170,6 +174,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/leads/:id/messages":          {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
 		"GET /api/v1/leads/:id/messages":           {Fixture: readLead, Want: leadReaders},
 		"GET /api/v1/leads/:id/consent":            {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/leads/:id/replies":            {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/conversations":                {Want: apptest.All(200)},
+		"GET /api/v1/conversations/:id":            {Fixture: once("conversation", unassigned), Want: [apptest.Subjects]int{200, 200, 200, 404, 404, 404, 404}},
+		"POST /api/v1/conversations/:id/assign":    {Fixture: once("conversation", unassigned), Body: member, Want: staffWrites},
+		"GET /api/v1/conversations/:id/draft":      {Fixture: once("owners-conversation", ownersConversation), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 200, 404}},
+		"POST /api/v1/conversations/:id/lead":      {Fixture: ownersConversation, Body: uniq(`{"company":"Inbox Matrix %d Ltd","phone":"13800138000","country":"CN"}`), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 201, 404}},
 		"GET /api/v1/companies/ignored":            {Want: staffOnly},
 		"POST /api/v1/companies/ignored":           {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":     {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
@@ -237,6 +247,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/v1/openapi.json": true,
 		"POST /api/v1/register": true, "POST /api/v1/register/:invite": true,
 		"POST /api/v1/hooks/:source": true, "GET /api/v1/hooks/:source": true, // signed, not signed in: TestInboundSources, TestFacebookLeadAds
+		// the providers' webhooks of the inbox, signed: TestDeliveryEvents, TestReplies
+		"POST /api/v1/inbound/sendgrid/events": true, "POST /api/v1/inbound/sendgrid/parse/:secret": true,
+		"POST /api/v1/inbound/twilio/status": true, "POST /api/v1/inbound/twilio/sms": true,
+		"GET /api/v1/inbound/meta": true, "POST /api/v1/inbound/meta": true,
 		"GET /r/:invite": true, "GET /register": true, "GET /": true,
 		"GET /static/:name": true, "GET /login": true, "POST /login": true, "POST /login/code": true, "GET /login/:code": true,
 		"GET /lang/:lang": true,                         // the language switch works before signing in too

@@ -29,6 +29,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s := &Server{cfg: d, svc: d.Service, guard: d.Guard}
 	s.publicRoutes(app)
 	s.hookRoutes(app)
+	s.inboxHookRoutes(app)
 
 	v1 := app.Group("/api/v1", s.authenticate)
 	v1.Get("/me", s.me)
@@ -65,6 +66,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeCalendars(v1)
 	s.routeSources(v1)
 	s.routeMessages(v1)
+	s.routeConversations(v1)
 	s.routeCompanies(v1)
 	s.routeViews(v1)
 }

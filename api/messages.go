@@ -22,6 +22,7 @@ func (s *Server) routeMessages(v1 fiber.Router) {
 	v1.Post("/leads/:id/messages", s.sendMessage)
 	v1.Get("/leads/:id/messages", s.listMessages)
 	v1.Get("/leads/:id/consent", s.leadConsent)
+	v1.Get("/leads/:id/replies", s.listReplies)
 }
 
 func (s *Server) listTemplates(c *fiber.Ctx) error {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -198,6 +199,48 @@ func (e ConsentChannel) Valid() bool {
 	case ConsentChannelSms:
 		return true
 	case ConsentChannelWhatsapp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConversationChannel.
+const (
+	ConversationChannelEmail     ConversationChannel = "email"
+	ConversationChannelMessenger ConversationChannel = "messenger"
+	ConversationChannelSms       ConversationChannel = "sms"
+	ConversationChannelWhatsapp  ConversationChannel = "whatsapp"
+)
+
+// Valid indicates whether the value is a known member of the ConversationChannel enum.
+func (e ConversationChannel) Valid() bool {
+	switch e {
+	case ConversationChannelEmail:
+		return true
+	case ConversationChannelMessenger:
+		return true
+	case ConversationChannelSms:
+		return true
+	case ConversationChannelWhatsapp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConversationOrigin.
+const (
+	ConversationOriginComment ConversationOrigin = "comment"
+	ConversationOriginMessage ConversationOrigin = "message"
+)
+
+// Valid indicates whether the value is a known member of the ConversationOrigin enum.
+func (e ConversationOrigin) Valid() bool {
+	switch e {
+	case ConversationOriginComment:
+		return true
+	case ConversationOriginMessage:
 		return true
 	default:
 		return false
@@ -732,6 +775,27 @@ func (e InboundSourceWithSecretKind) Valid() bool {
 	}
 }
 
+// Defines values for LeadDraftDuplicatePolicy.
+const (
+	LeadDraftDuplicatePolicyMerge  LeadDraftDuplicatePolicy = "merge"
+	LeadDraftDuplicatePolicyReject LeadDraftDuplicatePolicy = "reject"
+	LeadDraftDuplicatePolicyWarn   LeadDraftDuplicatePolicy = "warn"
+)
+
+// Valid indicates whether the value is a known member of the LeadDraftDuplicatePolicy enum.
+func (e LeadDraftDuplicatePolicy) Valid() bool {
+	switch e {
+	case LeadDraftDuplicatePolicyMerge:
+		return true
+	case LeadDraftDuplicatePolicyReject:
+		return true
+	case LeadDraftDuplicatePolicyWarn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LeadInputDuplicatePolicy.
 const (
 	LeadInputDuplicatePolicyMerge  LeadInputDuplicatePolicy = "merge"
@@ -905,16 +969,28 @@ func (e MessageChannel) Valid() bool {
 
 // Defines values for MessageStatus.
 const (
-	MessageStatusFailed  MessageStatus = "failed"
-	MessageStatusQueued  MessageStatus = "queued"
-	MessageStatusSent    MessageStatus = "sent"
-	MessageStatusSkipped MessageStatus = "skipped"
+	MessageStatusBounced   MessageStatus = "bounced"
+	MessageStatusClicked   MessageStatus = "clicked"
+	MessageStatusDelivered MessageStatus = "delivered"
+	MessageStatusFailed    MessageStatus = "failed"
+	MessageStatusOpened    MessageStatus = "opened"
+	MessageStatusQueued    MessageStatus = "queued"
+	MessageStatusSent      MessageStatus = "sent"
+	MessageStatusSkipped   MessageStatus = "skipped"
 )
 
 // Valid indicates whether the value is a known member of the MessageStatus enum.
 func (e MessageStatus) Valid() bool {
 	switch e {
+	case MessageStatusBounced:
+		return true
+	case MessageStatusClicked:
+		return true
+	case MessageStatusDelivered:
+		return true
 	case MessageStatusFailed:
+		return true
+	case MessageStatusOpened:
 		return true
 	case MessageStatusQueued:
 		return true
@@ -1080,6 +1156,30 @@ func (e RejectionRowRuleKind) Valid() bool {
 	case RejectionRowRuleKindDuplicate:
 		return true
 	case RejectionRowRuleKindValidation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReplyChannel.
+const (
+	ReplyChannelEmail     ReplyChannel = "email"
+	ReplyChannelMessenger ReplyChannel = "messenger"
+	ReplyChannelSms       ReplyChannel = "sms"
+	ReplyChannelWhatsapp  ReplyChannel = "whatsapp"
+)
+
+// Valid indicates whether the value is a known member of the ReplyChannel enum.
+func (e ReplyChannel) Valid() bool {
+	switch e {
+	case ReplyChannelEmail:
+		return true
+	case ReplyChannelMessenger:
+		return true
+	case ReplyChannelSms:
+		return true
+	case ReplyChannelWhatsapp:
 		return true
 	default:
 		return false
@@ -1641,6 +1741,27 @@ func (e WebhookEventType) Valid() bool {
 	}
 }
 
+// Defines values for ListConversationsParamsState.
+const (
+	ListConversationsParamsStateAssigned   ListConversationsParamsState = "assigned"
+	ListConversationsParamsStateLead       ListConversationsParamsState = "lead"
+	ListConversationsParamsStateUnassigned ListConversationsParamsState = "unassigned"
+)
+
+// Valid indicates whether the value is a known member of the ListConversationsParamsState enum.
+func (e ListConversationsParamsState) Valid() bool {
+	switch e {
+	case ListConversationsParamsStateAssigned:
+		return true
+	case ListConversationsParamsStateLead:
+		return true
+	case ListConversationsParamsStateUnassigned:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateExportParamsFormat.
 const (
 	CreateExportParamsFormatCsv  CreateExportParamsFormat = "csv"
@@ -2119,6 +2240,41 @@ type ConsentChannel string
 // ConsentPage defines model for ConsentPage.
 type ConsentPage struct {
 	Items []Consent `json:"items"`
+}
+
+// Conversation defines model for Conversation.
+type Conversation struct {
+	// Address the sender's address: e-mail, E.164 phone, Messenger or Facebook user id
+	Address string `json:"address"`
+
+	// AssigneeId the rep a manager assigned it to
+	AssigneeId    *string             `json:"assignee_id,omitempty"`
+	Channel       ConversationChannel `json:"channel"`
+	CreatedAt     time.Time           `json:"created_at"`
+	Id            string              `json:"id"`
+	LastMessageAt time.Time           `json:"last_message_at"`
+
+	// LeadId the lead its assignee made of it
+	LeadId *string `json:"lead_id,omitempty"`
+
+	// Messages its messages, oldest first (GET /api/v1/conversations/{id} only)
+	Messages *[]Reply `json:"messages,omitempty"`
+	Name     *string  `json:"name,omitempty"`
+
+	// Origin a direct message, or a comment on the page's posts (the Graph API's feed webhook)
+	Origin ConversationOrigin `json:"origin"`
+}
+
+// ConversationChannel defines model for Conversation.Channel.
+type ConversationChannel string
+
+// ConversationOrigin a direct message, or a comment on the page's posts (the Graph API's feed webhook)
+type ConversationOrigin string
+
+// ConversationPage defines model for ConversationPage.
+type ConversationPage struct {
+	Items      []Conversation `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
 }
 
 // ConvertInput optional: send {} or nothing to convert with the rules' mapping alone
@@ -2801,6 +2957,15 @@ type InboundSourceWithSecretDuplicatePolicy string
 // InboundSourceWithSecretKind defines model for InboundSourceWithSecret.Kind.
 type InboundSourceWithSecretKind string
 
+// InboxApplied defines model for InboxApplied.
+type InboxApplied struct {
+	// Applied how many of them changed something (a retried delivery's: none)
+	Applied int `json:"applied"`
+
+	// Received the events or messages the delivery carried
+	Received int `json:"received"`
+}
+
 // InviteLink defines model for InviteLink.
 type InviteLink struct {
 	Token string `json:"token"`
@@ -2970,6 +3135,43 @@ type LeadDetail struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
+// LeadDraft a lead's fields, none required: the conversation's draft, or the fields that override it
+type LeadDraft struct {
+	Address *string `json:"address,omitempty"`
+
+	// Channel one of the sources option list when that list is not empty
+	Channel  *string                 `json:"channel,omitempty"`
+	Company  *string                 `json:"company,omitempty"`
+	Country  *string                 `json:"country,omitempty"`
+	Custom   *map[string]interface{} `json:"custom,omitempty"`
+	District *string                 `json:"district,omitempty"`
+	Division *string                 `json:"division,omitempty"`
+
+	// DuplicatePolicy overrides the api source policy
+	DuplicatePolicy *LeadDraftDuplicatePolicy `json:"duplicate_policy,omitempty"`
+	Email           *string                   `json:"email,omitempty"`
+
+	// Emails further addresses besides email
+	Emails *[]string `json:"emails,omitempty"`
+
+	// Group one of the groups option list
+	Group *string `json:"group,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+
+	// Phones further numbers besides phone
+	Phones *[]string `json:"phones,omitempty"`
+
+	// PoolId put the lead in this pool instead of the routed one: a pool the caller may import into (admins; managers: the pools they administer); refused for reps, whose lead is one of their own
+	PoolId     *string   `json:"pool_id,omitempty"`
+	Profession *string   `json:"profession,omitempty"`
+	Tags       *[]string `json:"tags,omitempty"`
+}
+
+// LeadDraftDuplicatePolicy overrides the api source policy
+type LeadDraftDuplicatePolicy string
+
 // LeadEdit Only the fields present change; notes keep their history. phones and emails are the further numbers and addresses (replace the list; [] removes them). The agent changes through POST /leads/{id}/assign.
 type LeadEdit struct {
 	Address *string `json:"address,omitempty"`
@@ -3083,12 +3285,12 @@ type Message struct {
 	Provider          *string `json:"provider,omitempty"`
 	ProviderMessageId *string `json:"provider_message_id,omitempty"`
 
-	// Reason why it was skipped (unsubscribed) or failed
+	// Reason why it was skipped (unsubscribed, bounced, stopped), failed or bounced
 	Reason   *string    `json:"reason,omitempty"`
 	SenderId *string    `json:"sender_id,omitempty"`
 	SentAt   *time.Time `json:"sent_at,omitempty"`
 
-	// Status queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good), skipped (see reason)
+	// Status queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good, or undelivered), skipped (see reason); then, from the providers' delivery events, delivered, opened, clicked, or bounced (the address is invalid and suppressed). A status only moves forward.
 	Status     MessageStatus `json:"status"`
 	Subject    *string       `json:"subject,omitempty"`
 	TemplateId *string       `json:"template_id,omitempty"`
@@ -3100,7 +3302,7 @@ type Message struct {
 // MessageChannel defines model for Message.Channel.
 type MessageChannel string
 
-// MessageStatus queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good), skipped (see reason)
+// MessageStatus queued (being sent or retried), sent (to the provider, or kept in the outbox), failed (refused for good, or undelivered), skipped (see reason); then, from the providers' delivery events, delivered, opened, clicked, or bounced (the address is invalid and suppressed). A status only moves forward.
 type MessageStatus string
 
 // MessageInput defines model for MessageInput.
@@ -3272,6 +3474,9 @@ type Policy struct {
 	// MaxHeldPerRep how many of the pool's leads one rep may hold (assigned or offered) at once, besides the rep's capacity; 0 or absent: no cap
 	MaxHeldPerRep *int `json:"max_held_per_rep,omitempty"`
 
+	// MessageCountsAsFollowUp a message sent to an assigned lead of the pool counts as a follow-up (a follow-up of type message: it resets the reclaim timer); default false
+	MessageCountsAsFollowUp *bool `json:"message_counts_as_follow_up,omitempty"`
+
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
 
@@ -3328,6 +3533,9 @@ type PolicyPatch struct {
 	FirstContactSla *string `json:"first_contact_sla,omitempty"`
 	MaskContacts    *bool   `json:"mask_contacts,omitempty"`
 	MaxHeldPerRep   *int    `json:"max_held_per_rep,omitempty"`
+
+	// MessageCountsAsFollowUp a message sent to an assigned lead of the pool counts as a follow-up (a follow-up of type message: it resets the reclaim timer); default false
+	MessageCountsAsFollowUp *bool `json:"message_counts_as_follow_up,omitempty"`
 
 	// NoConversionAfter a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	NoConversionAfter *string `json:"no_conversion_after,omitempty"`
@@ -3575,6 +3783,30 @@ type ReopenInput struct {
 
 	// Reason why, recorded in the history
 	Reason string `json:"reason"`
+}
+
+// Reply defines model for Reply.
+type Reply struct {
+	Body           string       `json:"body"`
+	Channel        ReplyChannel `json:"channel"`
+	ConversationId *string      `json:"conversation_id,omitempty"`
+
+	// From the sender's address: e-mail, E.164 phone or Messenger id
+	From       string    `json:"from"`
+	FromName   *string   `json:"from_name,omitempty"`
+	Id         string    `json:"id"`
+	LeadId     *string   `json:"lead_id,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	Subject    *string   `json:"subject,omitempty"`
+}
+
+// ReplyChannel defines model for Reply.Channel.
+type ReplyChannel string
+
+// ReplyPage defines model for ReplyPage.
+type ReplyPage struct {
+	Items      []Reply `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // ReturnInput defines model for ReturnInput.
@@ -4158,6 +4390,25 @@ type CreateBulkActionParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListConversationsParams defines parameters for ListConversations.
+type ListConversationsParams struct {
+	// State unassigned, assigned (no lead yet), or made a lead
+	State *ListConversationsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	Limit *int                          `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListConversationsParamsState defines parameters for ListConversations.
+type ListConversationsParamsState string
+
+// AssignConversationJSONBody defines parameters for AssignConversation.
+type AssignConversationJSONBody struct {
+	// RepId an active rep
+	RepId string `json:"rep_id"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4247,6 +4498,65 @@ type GetImportTemplateParams struct {
 
 // GetImportTemplateParamsFormat defines parameters for GetImportTemplate.
 type GetImportTemplateParamsFormat string
+
+// MetaChallengeParams defines parameters for MetaChallenge.
+type MetaChallengeParams struct {
+	HubMode        *string `form:"hub.mode,omitempty" json:"hub.mode,omitempty"`
+	HubVerifyToken *string `form:"hub.verify_token,omitempty" json:"hub.verify_token,omitempty"`
+	HubChallenge   *string `form:"hub.challenge,omitempty" json:"hub.challenge,omitempty"`
+}
+
+// MetaInboxJSONBody defines parameters for MetaInbox.
+type MetaInboxJSONBody = map[string]interface{}
+
+// MetaInboxParams defines parameters for MetaInbox.
+type MetaInboxParams struct {
+	// XHubSignature256 sha256=<hex>
+	XHubSignature256 *string `json:"X-Hub-Signature-256,omitempty"`
+}
+
+// SendGridEventsJSONBody defines parameters for SendGridEvents.
+type SendGridEventsJSONBody = []map[string]interface{}
+
+// SendGridEventsParams defines parameters for SendGridEvents.
+type SendGridEventsParams struct {
+	// XTwilioEmailEventWebhookSignature base64 ASN.1 ECDSA signature of timestamp + body
+	XTwilioEmailEventWebhookSignature *string `json:"X-Twilio-Email-Event-Webhook-Signature,omitempty"`
+
+	// XTwilioEmailEventWebhookTimestamp the signed timestamp
+	XTwilioEmailEventWebhookTimestamp *string `json:"X-Twilio-Email-Event-Webhook-Timestamp,omitempty"`
+}
+
+// InboundEmailMultipartBody defines parameters for InboundEmail.
+type InboundEmailMultipartBody struct {
+	Envelope *string `json:"envelope,omitempty"`
+	From     *string `json:"from,omitempty"`
+	Headers  *string `json:"headers,omitempty"`
+	Html     *string `json:"html,omitempty"`
+	Subject  *string `json:"subject,omitempty"`
+	Text     *string `json:"text,omitempty"`
+	To       *string `json:"to,omitempty"`
+}
+
+// TwilioSMSFormdataBody defines parameters for TwilioSMS.
+type TwilioSMSFormdataBody struct {
+}
+
+// TwilioSMSParams defines parameters for TwilioSMS.
+type TwilioSMSParams struct {
+	// XTwilioSignature base64 HMAC-SHA1
+	XTwilioSignature *string `json:"X-Twilio-Signature,omitempty"`
+}
+
+// TwilioStatusFormdataBody defines parameters for TwilioStatus.
+type TwilioStatusFormdataBody struct {
+}
+
+// TwilioStatusParams defines parameters for TwilioStatus.
+type TwilioStatusParams struct {
+	// XTwilioSignature base64 HMAC-SHA1
+	XTwilioSignature *string `json:"X-Twilio-Signature,omitempty"`
+}
 
 // ListLeadsParams defines parameters for ListLeads.
 type ListLeadsParams struct {
@@ -4422,6 +4732,14 @@ type ReopenLeadParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRepliesParams defines parameters for ListReplies.
+type ListRepliesParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ReturnLeadParams defines parameters for ReturnLead.
 type ReturnLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
@@ -4578,6 +4896,12 @@ type UpdateChatTargetJSONRequestBody = ChatTargetInput
 // IgnoreCompanyJSONRequestBody defines body for IgnoreCompany for application/json ContentType.
 type IgnoreCompanyJSONRequestBody = IgnoreCompanyInput
 
+// AssignConversationJSONRequestBody defines body for AssignConversation for application/json ContentType.
+type AssignConversationJSONRequestBody AssignConversationJSONBody
+
+// ConversationLeadJSONRequestBody defines body for ConversationLead for application/json ContentType.
+type ConversationLeadJSONRequestBody = LeadDraft
+
 // CreateCRMTargetJSONRequestBody defines body for CreateCRMTarget for application/json ContentType.
 type CreateCRMTargetJSONRequestBody = CRMTargetInput
 
@@ -4598,6 +4922,21 @@ type CreateImportMultipartRequestBody = ImportUpload
 
 // PreviewImportMultipartRequestBody defines body for PreviewImport for multipart/form-data ContentType.
 type PreviewImportMultipartRequestBody = ImportUpload
+
+// MetaInboxJSONRequestBody defines body for MetaInbox for application/json ContentType.
+type MetaInboxJSONRequestBody = MetaInboxJSONBody
+
+// SendGridEventsJSONRequestBody defines body for SendGridEvents for application/json ContentType.
+type SendGridEventsJSONRequestBody = SendGridEventsJSONBody
+
+// InboundEmailMultipartRequestBody defines body for InboundEmail for multipart/form-data ContentType.
+type InboundEmailMultipartRequestBody InboundEmailMultipartBody
+
+// TwilioSMSFormdataRequestBody defines body for TwilioSMS for application/x-www-form-urlencoded ContentType.
+type TwilioSMSFormdataRequestBody TwilioSMSFormdataBody
+
+// TwilioStatusFormdataRequestBody defines body for TwilioStatus for application/x-www-form-urlencoded ContentType.
+type TwilioStatusFormdataRequestBody TwilioStatusFormdataBody
 
 // CreateLeadJSONRequestBody defines body for CreateLead for application/json ContentType.
 type CreateLeadJSONRequestBody = LeadInput
@@ -5040,6 +5379,53 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 	UnignoreCompany(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListConversations The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+	//
+	// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConversation One conversation with its messages (managers and admins, or the rep it is assigned to)
+	//
+	// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+	GetConversation(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignConversationWithBody Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversationWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignConversation Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversation(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConversationDraft The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+	//
+	// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+	ConversationDraft(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConversationLeadWithBody Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLeadWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConversationLead Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLead(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
 	//
 	// Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
@@ -5201,6 +5587,92 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/imports/{id}/errors.csv (the `GetImportErrors` operationId).
 	GetImportErrors(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MetaChallenge Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+	//
+	// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+	MetaChallenge(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MetaInboxWithBody Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInboxWithBody(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MetaInbox Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInbox(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendGridEventsWithBody Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEventsWithBody(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendGridEvents Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEvents(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InboundEmailWithBody Public: an e-mail reply through SendGrid Inbound Parse
+	//
+	// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+	InboundEmailWithBody(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioSMSWithBody Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithBody(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioSMSWithFormdataBody Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithFormdataBody(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioStatusWithBody Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithBody(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TwilioStatusWithFormdataBody Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithFormdataBody(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListLeads List leads, newest first
 	//
@@ -5417,6 +5889,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
 	ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReplies The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+	//
+	// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+	ListReplies(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReturnLeadWithBody Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -6556,6 +7033,123 @@ func (c *Client) UnignoreCompany(ctx context.Context, id string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
+// ListConversations The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+//
+// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConversationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConversation One conversation with its messages (managers and admins, or the rep it is assigned to)
+//
+// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+func (c *Client) GetConversation(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConversationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignConversationWithBody Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *Client) AssignConversationWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignConversationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignConversation Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *Client) AssignConversation(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignConversationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConversationDraft The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+//
+// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+func (c *Client) ConversationDraft(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConversationDraftRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConversationLeadWithBody Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *Client) ConversationLeadWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConversationLeadRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConversationLead Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *Client) ConversationLead(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConversationLeadRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCRMTargets The CRMs registered leads may be pushed to (admin); tokens are never answered
 //
 // Corresponds with GET /api/v1/crm-targets (the `ListCRMTargets` operationId).
@@ -6968,6 +7562,192 @@ func (c *Client) GetImport(ctx context.Context, id string, reqEditors ...Request
 // Corresponds with GET /api/v1/imports/{id}/errors.csv (the `GetImportErrors` operationId).
 func (c *Client) GetImportErrors(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetImportErrorsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MetaChallenge Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+//
+// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+func (c *Client) MetaChallenge(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetaChallengeRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MetaInboxWithBody Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *Client) MetaInboxWithBody(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetaInboxRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MetaInbox Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *Client) MetaInbox(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetaInboxRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendGridEventsWithBody Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *Client) SendGridEventsWithBody(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendGridEventsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendGridEvents Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *Client) SendGridEvents(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendGridEventsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InboundEmailWithBody Public: an e-mail reply through SendGrid Inbound Parse
+//
+// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+func (c *Client) InboundEmailWithBody(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInboundEmailRequestWithBody(c.Server, secret, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioSMSWithBody Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *Client) TwilioSMSWithBody(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioSMSRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioSMSWithFormdataBody Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *Client) TwilioSMSWithFormdataBody(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioSMSRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioStatusWithBody Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *Client) TwilioStatusWithBody(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioStatusRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TwilioStatusWithFormdataBody Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *Client) TwilioStatusWithFormdataBody(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTwilioStatusRequestWithFormdataBody(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7504,6 +8284,21 @@ func (c *Client) ReopenLeadWithBody(ctx context.Context, id string, params *Reop
 // Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
 func (c *Client) ReopenLead(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReopenLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReplies The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+//
+// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+func (c *Client) ListReplies(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRepliesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -10067,6 +10862,246 @@ func NewUnignoreCompanyRequest(server string, id string) (*http.Request, error) 
 	return req, nil
 }
 
+// NewListConversationsRequest constructs an http.Request for the ListConversations method
+func NewListConversationsRequest(server string, params *ListConversationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConversationRequest constructs an http.Request for the GetConversation method
+func NewGetConversationRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssignConversationRequest calls the generic AssignConversation builder with application/json body
+func NewAssignConversationRequest(server string, id string, body AssignConversationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignConversationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAssignConversationRequestWithBody constructs an http.Request for the AssignConversation method, with any body, and a specified content type
+func NewAssignConversationRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s/assign", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConversationDraftRequest constructs an http.Request for the ConversationDraft method
+func NewConversationDraftRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s/draft", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConversationLeadRequest calls the generic ConversationLead builder with application/json body
+func NewConversationLeadRequest(server string, id string, body ConversationLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConversationLeadRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConversationLeadRequestWithBody constructs an http.Request for the ConversationLead method, with any body, and a specified content type
+func NewConversationLeadRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/conversations/%s/lead", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListCRMTargetsRequest constructs an http.Request for the ListCRMTargets method
 func NewListCRMTargetsRequest(server string) (*http.Request, error) {
 	var err error
@@ -11113,6 +12148,351 @@ func NewGetImportErrorsRequest(server string, id string) (*http.Request, error) 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMetaChallengeRequest constructs an http.Request for the MetaChallenge method
+func NewMetaChallengeRequest(server string, params *MetaChallengeParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/meta")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.HubMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.mode", *params.HubMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HubVerifyToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.verify_token", *params.HubVerifyToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HubChallenge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hub.challenge", *params.HubChallenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMetaInboxRequest calls the generic MetaInbox builder with application/json body
+func NewMetaInboxRequest(server string, params *MetaInboxParams, body MetaInboxJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMetaInboxRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewMetaInboxRequestWithBody constructs an http.Request for the MetaInbox method, with any body, and a specified content type
+func NewMetaInboxRequestWithBody(server string, params *MetaInboxParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/meta")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XHubSignature256 != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Hub-Signature-256", *params.XHubSignature256, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Hub-Signature-256", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSendGridEventsRequest calls the generic SendGridEvents builder with application/json body
+func NewSendGridEventsRequest(server string, params *SendGridEventsParams, body SendGridEventsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendGridEventsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSendGridEventsRequestWithBody constructs an http.Request for the SendGridEvents method, with any body, and a specified content type
+func NewSendGridEventsRequestWithBody(server string, params *SendGridEventsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/sendgrid/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTwilioEmailEventWebhookSignature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Email-Event-Webhook-Signature", *params.XTwilioEmailEventWebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", headerParam0)
+		}
+
+		if params.XTwilioEmailEventWebhookTimestamp != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Email-Event-Webhook-Timestamp", *params.XTwilioEmailEventWebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewInboundEmailRequestWithBody constructs an http.Request for the InboundEmail method, with any body, and a specified content type
+func NewInboundEmailRequestWithBody(server string, secret string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "secret", secret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/sendgrid/parse/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewTwilioSMSRequestWithFormdataBody calls the generic TwilioSMS builder with application/x-www-form-urlencoded body
+func NewTwilioSMSRequestWithFormdataBody(server string, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewTwilioSMSRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewTwilioSMSRequestWithBody constructs an http.Request for the TwilioSMS method, with any body, and a specified content type
+func NewTwilioSMSRequestWithBody(server string, params *TwilioSMSParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/twilio/sms")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTwilioSignature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Signature", *params.XTwilioSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Signature", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewTwilioStatusRequestWithFormdataBody calls the generic TwilioStatus builder with application/x-www-form-urlencoded body
+func NewTwilioStatusRequestWithFormdataBody(server string, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewTwilioStatusRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewTwilioStatusRequestWithBody constructs an http.Request for the TwilioStatus method, with any body, and a specified content type
+func NewTwilioStatusRequestWithBody(server string, params *TwilioStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inbound/twilio/status")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTwilioSignature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Twilio-Signature", *params.XTwilioSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Twilio-Signature", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -12601,6 +13981,79 @@ func NewReopenLeadRequestWithBody(server string, id string, params *ReopenLeadPa
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListRepliesRequest constructs an http.Request for the ListReplies method
+func NewListRepliesRequest(server string, id string, params *ListRepliesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/replies", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -16272,6 +17725,59 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/companies/ignored/{id} (the `UnignoreCompany` operationId).
 	UnignoreCompanyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UnignoreCompanyResponse, error)
 
+	// ListConversationsWithResponse The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+	ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsResponse, error)
+
+	// GetConversationWithResponse One conversation with its messages (managers and admins, or the rep it is assigned to)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+	GetConversationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetConversationResponse, error)
+
+	// AssignConversationWithBodyWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversationWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error)
+
+	// AssignConversationWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+	AssignConversationWithResponse(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error)
+
+	// ConversationDraftWithResponse The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+	ConversationDraftWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConversationDraftResponse, error)
+
+	// ConversationLeadWithBodyWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLeadWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error)
+
+	// ConversationLeadWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+	//
+	// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+	ConversationLeadWithResponse(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error)
+
 	// ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -16461,6 +17967,94 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/imports/{id}/errors.csv (the `GetImportErrors` operationId).
 	GetImportErrorsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetImportErrorsResponse, error)
+
+	// MetaChallengeWithResponse Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+	MetaChallengeWithResponse(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*MetaChallengeResponse, error)
+
+	// MetaInboxWithBodyWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInboxWithBodyWithResponse(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error)
+
+	// MetaInboxWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+	//
+	// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+	MetaInboxWithResponse(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error)
+
+	// SendGridEventsWithBodyWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEventsWithBodyWithResponse(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error)
+
+	// SendGridEventsWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+	//
+	// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+	SendGridEventsWithResponse(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error)
+
+	// InboundEmailWithBodyWithResponse Public: an e-mail reply through SendGrid Inbound Parse
+	//
+	// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+	InboundEmailWithBodyWithResponse(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InboundEmailResponse, error)
+
+	// TwilioSMSWithBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithBodyWithResponse(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error)
+
+	// TwilioSMSWithFormdataBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+	//
+	// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+	TwilioSMSWithFormdataBodyWithResponse(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error)
+
+	// TwilioStatusWithBodyWithResponse Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithBodyWithResponse(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error)
+
+	// TwilioStatusWithFormdataBodyWithResponse Public, signed: Twilio's status callback of an SMS
+	//
+	// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+	TwilioStatusWithFormdataBodyWithResponse(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error)
 
 	// ListLeadsWithResponse List leads, newest first
 	//
@@ -16689,6 +18283,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/reopen (the `ReopenLead` operationId).
 	ReopenLeadWithResponse(ctx context.Context, id string, params *ReopenLeadParams, body ReopenLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenLeadResponse, error)
+
+	// ListRepliesWithResponse The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+	ListRepliesWithResponse(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*ListRepliesResponse, error)
 
 	// ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
 	//
@@ -19008,6 +20609,463 @@ func (r UnignoreCompanyResponse) ContentType() string {
 	return ""
 }
 
+// ListConversationsResponse429Headers the declared response headers of an HTTP 429 response for ListConversations
+type ListConversationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListConversationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListConversationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConversationsResponse) GetJSON200() *ConversationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConversationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConversationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConversationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConversationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConversationResponse429Headers the declared response headers of an HTTP 429 response for GetConversation
+type GetConversationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetConversationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Conversation
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetConversationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConversationResponse) GetJSON200() *Conversation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetConversationResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConversationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConversationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConversationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConversationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AssignConversationResponse429Headers the declared response headers of an HTTP 429 response for AssignConversation
+type AssignConversationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AssignConversationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Conversation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AssignConversationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignConversationResponse) GetJSON200() *Conversation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AssignConversationResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignConversationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignConversationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignConversationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignConversationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConversationDraftResponse429Headers the declared response headers of an HTTP 429 response for ConversationDraft
+type ConversationDraftResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConversationDraftResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LeadDraft
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConversationDraftResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConversationDraftResponse) GetJSON200() *LeadDraft {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConversationDraftResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ConversationDraftResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConversationDraftResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConversationDraftResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConversationDraftResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConversationLeadResponse429Headers the declared response headers of an HTTP 429 response for ConversationLead
+type ConversationLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConversationLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreatedLead
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedLead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConversationLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConversationLeadResponse) GetJSON200() *CreatedLead {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConversationLeadResponse) GetJSON201() *CreatedLead {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ConversationLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ConversationLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConversationLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConversationLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConversationLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCRMTargetsResponse429Headers the declared response headers of an HTTP 429 response for ListCRMTargets
 type ListCRMTargetsResponse429Headers struct {
 	RetryAfter *int
@@ -20724,6 +22782,476 @@ func (r GetImportErrorsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetImportErrorsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MetaChallengeResponse429Headers the declared response headers of an HTTP 429 response for MetaChallenge
+type MetaChallengeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type MetaChallengeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MetaChallengeResponse429Headers
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MetaChallengeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MetaChallengeResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r MetaChallengeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MetaChallengeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MetaChallengeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MetaChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MetaInboxResponse429Headers the declared response headers of an HTTP 429 response for MetaInbox
+type MetaInboxResponse429Headers struct {
+	RetryAfter *int
+}
+
+type MetaInboxResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MetaInboxResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MetaInboxResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MetaInboxResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MetaInboxResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MetaInboxResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MetaInboxResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MetaInboxResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendGridEventsResponse429Headers the declared response headers of an HTTP 429 response for SendGridEvents
+type SendGridEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SendGridEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendGridEventsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendGridEventsResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SendGridEventsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SendGridEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendGridEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendGridEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendGridEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// InboundEmailResponse429Headers the declared response headers of an HTTP 429 response for InboundEmail
+type InboundEmailResponse429Headers struct {
+	RetryAfter *int
+}
+
+type InboundEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *InboundEmailResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r InboundEmailResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r InboundEmailResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r InboundEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InboundEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InboundEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InboundEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TwilioSMSResponse429Headers the declared response headers of an HTTP 429 response for TwilioSMS
+type TwilioSMSResponse429Headers struct {
+	RetryAfter *int
+}
+
+type TwilioSMSResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// XML200 the response for an HTTP 200 `text/xml` response
+	XML200 *string
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TwilioSMSResponse429Headers
+}
+
+// GetXML200 returns the response for an HTTP 200 `text/xml` response
+func (r TwilioSMSResponse) GetXML200() *string {
+	return r.XML200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TwilioSMSResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r TwilioSMSResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TwilioSMSResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TwilioSMSResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TwilioSMSResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TwilioStatusResponse429Headers the declared response headers of an HTTP 429 response for TwilioStatus
+type TwilioStatusResponse429Headers struct {
+	RetryAfter *int
+}
+
+type TwilioStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxApplied
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TwilioStatusResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TwilioStatusResponse) GetJSON200() *InboxApplied {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TwilioStatusResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r TwilioStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TwilioStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TwilioStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TwilioStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22707,6 +25235,82 @@ func (r ReopenLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReopenLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRepliesResponse429Headers the declared response headers of an HTTP 429 response for ListReplies
+type ListRepliesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListRepliesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReplyPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRepliesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRepliesResponse) GetJSON200() *ReplyPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRepliesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRepliesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRepliesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRepliesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRepliesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29677,6 +32281,101 @@ func (c *ClientWithResponses) UnignoreCompanyWithResponse(ctx context.Context, i
 	return ParseUnignoreCompanyResponse(rsp)
 }
 
+// ListConversationsWithResponse The inbox: conversations of senders who are no lead, the latest message first (managers and admins: all; reps: those assigned to them)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/conversations (the `ListConversations` operationId).
+func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsResponse, error) {
+	rsp, err := c.ListConversations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConversationsResponse(rsp)
+}
+
+// GetConversationWithResponse One conversation with its messages (managers and admins, or the rep it is assigned to)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/conversations/{id} (the `GetConversation` operationId).
+func (c *ClientWithResponses) GetConversationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetConversationResponse, error) {
+	rsp, err := c.GetConversation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConversationResponse(rsp)
+}
+
+// AssignConversationWithBodyWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *ClientWithResponses) AssignConversationWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error) {
+	rsp, err := c.AssignConversationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignConversationResponse(rsp)
+}
+
+// AssignConversationWithResponse Assign the conversation to a rep (managers and admins); again to the same rep changes nothing
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/assign (the `AssignConversation` operationId).
+func (c *ClientWithResponses) AssignConversationWithResponse(ctx context.Context, id string, body AssignConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignConversationResponse, error) {
+	rsp, err := c.AssignConversation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignConversationResponse(rsp)
+}
+
+// ConversationDraftWithResponse The lead the assignee's Create lead form starts from: the sender's name and address (phone, e-mail, or messenger_psid when that custom field is defined)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/conversations/{id}/draft (the `ConversationDraft` operationId).
+func (c *ClientWithResponses) ConversationDraftWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConversationDraftResponse, error) {
+	rsp, err := c.ConversationDraft(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConversationDraftResponse(rsp)
+}
+
+// ConversationLeadWithBodyWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *ClientWithResponses) ConversationLeadWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error) {
+	rsp, err := c.ConversationLeadWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConversationLeadResponse(rsp)
+}
+
+// ConversationLeadWithResponse Make a lead of the conversation (its assignee only): the body's fields, the draft's where it leaves them empty
+//
+// Taken in like a lead the rep creates (POST /api/v1/leads): validation, the duplicate policy of manual leads (warn by default: a duplicate is created with a warning naming the lead), the rep's own leads while they have room. The lead's id derives from the conversation, so a retry answers the same lead. Its channel is inbox-<channel> (inbox-comment for a comment); the conversation's messages become the lead's replies, and later messages from its address are its replies.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/conversations/{id}/lead (the `ConversationLead` operationId).
+func (c *ClientWithResponses) ConversationLeadWithResponse(ctx context.Context, id string, body ConversationLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConversationLeadResponse, error) {
+	rsp, err := c.ConversationLead(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConversationLeadResponse(rsp)
+}
+
 // ListCRMTargetsWithResponse The CRMs registered leads may be pushed to (admin); tokens are never answered
 //
 // Returns a wrapper object for the known response body format(s).
@@ -30021,6 +32720,154 @@ func (c *ClientWithResponses) GetImportErrorsWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseGetImportErrorsResponse(rsp)
+}
+
+// MetaChallengeWithResponse Public: the Graph API's subscription check; echoes hub.challenge when hub.verify_token is META_VERIFY_TOKEN
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inbound/meta (the `MetaChallenge` operationId).
+func (c *ClientWithResponses) MetaChallengeWithResponse(ctx context.Context, params *MetaChallengeParams, reqEditors ...RequestEditorFn) (*MetaChallengeResponse, error) {
+	rsp, err := c.MetaChallenge(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetaChallengeResponse(rsp)
+}
+
+// MetaInboxWithBodyWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *ClientWithResponses) MetaInboxWithBodyWithResponse(ctx context.Context, params *MetaInboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error) {
+	rsp, err := c.MetaInboxWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetaInboxResponse(rsp)
+}
+
+// MetaInboxWithResponse Public, signed: the Graph API's webhook of the page (Messenger, post comments) and WhatsApp
+//
+// X-Hub-Signature-256 (sha256=<hex HMAC-SHA256 of the body with META_APP_SECRET>) is the credential: a bad one is 401 and changes nothing. object page: entry[].messaging[] messages (echoes left out) from a lead's Messenger id (custom field messenger_psid) are its replies, others open conversations; entry[].changes[] of field feed (item comment, verb add) open conversations of origin comment. object whatsapp_business_account: changes[].value.messages[] from a lead's phone are its replies (STOP or 退订 suppresses WhatsApp), others open conversations; value.statuses[] move the message on (sent, delivered, read → opened, failed). Exactly once per message, comment and status id.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/meta (the `MetaInbox` operationId).
+func (c *ClientWithResponses) MetaInboxWithResponse(ctx context.Context, params *MetaInboxParams, body MetaInboxJSONRequestBody, reqEditors ...RequestEditorFn) (*MetaInboxResponse, error) {
+	rsp, err := c.MetaInbox(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetaInboxResponse(rsp)
+}
+
+// SendGridEventsWithBodyWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *ClientWithResponses) SendGridEventsWithBodyWithResponse(ctx context.Context, params *SendGridEventsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error) {
+	rsp, err := c.SendGridEventsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendGridEventsResponse(rsp)
+}
+
+// SendGridEventsWithResponse Public, signed: SendGrid's Event Webhook (delivery events of lead e-mails)
+//
+// No bearer token: the ECDSA signature is the credential, verified with sendgrid-go's eventwebhook helper against SENDGRID_EVENT_PUBLIC_KEY (the signed Event Webhook's public key); a bad or missing signature is 401 and changes nothing. Each event moves the message it names (sg_message_id, the X-Message-Id of the send) on: processed → sent, delivered, open → opened, click → clicked, dropped → failed, bounce → bounced (type bounce: a hard bounce marks the address invalid on the lead — an address_invalid history event — and suppresses it; type blocked → failed). unsubscribe, group_unsubscribe and spamreport suppress the address. Exactly once per sg_event_id.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/events (the `SendGridEvents` operationId).
+func (c *ClientWithResponses) SendGridEventsWithResponse(ctx context.Context, params *SendGridEventsParams, body SendGridEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*SendGridEventsResponse, error) {
+	rsp, err := c.SendGridEvents(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendGridEventsResponse(rsp)
+}
+
+// InboundEmailWithBodyWithResponse Public: an e-mail reply through SendGrid Inbound Parse
+//
+// Inbound Parse does not sign: the secret path segment (LEADFLOW_INBOUND_PARSE_SECRET) is the credential; another is 401 and changes nothing. From a lead's e-mail address (the envelope's from, else the From header) it is the lead's reply; from any other it opens (or joins) a conversation. Exactly once per Message-ID header (the hash of sender, subject and text when there is none).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/sendgrid/parse/{secret} (the `InboundEmail` operationId).
+func (c *ClientWithResponses) InboundEmailWithBodyWithResponse(ctx context.Context, secret string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InboundEmailResponse, error) {
+	rsp, err := c.InboundEmailWithBody(ctx, secret, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInboundEmailResponse(rsp)
+}
+
+// TwilioSMSWithBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *ClientWithResponses) TwilioSMSWithBodyWithResponse(ctx context.Context, params *TwilioSMSParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error) {
+	rsp, err := c.TwilioSMSWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioSMSResponse(rsp)
+}
+
+// TwilioSMSWithFormdataBodyWithResponse Public, signed: an SMS sent to leadflow's Twilio number
+//
+// X-Twilio-Signature as for the status callback. From a lead's number (its E.164 phone) it is the lead's reply: listed at GET /api/v1/leads/{id}/replies and a reply_received history event; from any other number it opens (or joins) a conversation. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD or 退订 suppresses the number for SMS. Exactly once per MessageSid. Answers empty TwiML.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/sms (the `TwilioSMS` operationId).
+func (c *ClientWithResponses) TwilioSMSWithFormdataBodyWithResponse(ctx context.Context, params *TwilioSMSParams, body TwilioSMSFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioSMSResponse, error) {
+	rsp, err := c.TwilioSMSWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioSMSResponse(rsp)
+}
+
+// TwilioStatusWithBodyWithResponse Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *ClientWithResponses) TwilioStatusWithBodyWithResponse(ctx context.Context, params *TwilioStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error) {
+	rsp, err := c.TwilioStatusWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioStatusResponse(rsp)
+}
+
+// TwilioStatusWithFormdataBodyWithResponse Public, signed: Twilio's status callback of an SMS
+//
+// X-Twilio-Signature (HMAC-SHA1 under TWILIO_AUTH_TOKEN of the public URL called and the sorted form parameters, verified with twilio-go's request validator) is the credential: a bad one is 401 and changes nothing. MessageStatus sent, delivered, read (→ opened), undelivered and failed (→ failed) move the message MessageSid names on; ErrorCode 30003, 30005, 30006, 21211 or 21614 (no SMS can reach the number) marks it bounced and the number invalid. Exactly once per MessageSid and status.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inbound/twilio/status (the `TwilioStatus` operationId).
+func (c *ClientWithResponses) TwilioStatusWithFormdataBodyWithResponse(ctx context.Context, params *TwilioStatusParams, body TwilioStatusFormdataRequestBody, reqEditors ...RequestEditorFn) (*TwilioStatusResponse, error) {
+	rsp, err := c.TwilioStatusWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTwilioStatusResponse(rsp)
 }
 
 // ListLeadsWithResponse List leads, newest first
@@ -30441,6 +33288,19 @@ func (c *ClientWithResponses) ReopenLeadWithResponse(ctx context.Context, id str
 		return nil, err
 	}
 	return ParseReopenLeadResponse(rsp)
+}
+
+// ListRepliesWithResponse The lead's replies (SMS, Messenger, WhatsApp, e-mail), newest first (whoever may read the lead)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leads/{id}/replies (the `ListReplies` operationId).
+func (c *ClientWithResponses) ListRepliesWithResponse(ctx context.Context, id string, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*ListRepliesResponse, error) {
+	rsp, err := c.ListReplies(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRepliesResponse(rsp)
 }
 
 // ReturnLeadWithBodyWithResponse Return an assigned lead to its pool as invalid; body reason from the invalid_reasons list; 409 with the reasons when refused
@@ -33282,6 +36142,418 @@ func ParseUnignoreCompanyResponse(rsp *http.Response) (*UnignoreCompanyResponse,
 	return response, nil
 }
 
+// ParseListConversationsResponse parses an HTTP response from a ListConversationsWithResponse call
+func ParseListConversationsResponse(rsp *http.Response) (*ListConversationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConversationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListConversationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConversationResponse parses an HTTP response from a GetConversationWithResponse call
+func ParseGetConversationResponse(rsp *http.Response) (*GetConversationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConversationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Conversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetConversationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAssignConversationResponse parses an HTTP response from a AssignConversationWithResponse call
+func ParseAssignConversationResponse(rsp *http.Response) (*AssignConversationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignConversationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Conversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AssignConversationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConversationDraftResponse parses an HTTP response from a ConversationDraftWithResponse call
+func ParseConversationDraftResponse(rsp *http.Response) (*ConversationDraftResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConversationDraftResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LeadDraft
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ConversationDraftResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConversationLeadResponse parses an HTTP response from a ConversationLeadWithResponse call
+func ParseConversationLeadResponse(rsp *http.Response) (*ConversationLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConversationLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreatedLead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedLead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ConversationLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListCRMTargetsResponse parses an HTTP response from a ListCRMTargetsWithResponse call
 func ParseListCRMTargetsResponse(rsp *http.Response) (*ListCRMTargetsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -34808,6 +38080,422 @@ func ParseGetImportErrorsResponse(rsp *http.Response) (*GetImportErrorsResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetImportErrorsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMetaChallengeResponse parses an HTTP response from a MetaChallengeWithResponse call
+func ParseMetaChallengeResponse(rsp *http.Response) (*MetaChallengeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MetaChallengeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers MetaChallengeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMetaInboxResponse parses an HTTP response from a MetaInboxWithResponse call
+func ParseMetaInboxResponse(rsp *http.Response) (*MetaInboxResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MetaInboxResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers MetaInboxResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendGridEventsResponse parses an HTTP response from a SendGridEventsWithResponse call
+func ParseSendGridEventsResponse(rsp *http.Response) (*SendGridEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendGridEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SendGridEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseInboundEmailResponse parses an HTTP response from a InboundEmailWithResponse call
+func ParseInboundEmailResponse(rsp *http.Response) (*InboundEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InboundEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers InboundEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTwilioSMSResponse parses an HTTP response from a TwilioSMSWithResponse call
+func ParseTwilioSMSResponse(rsp *http.Response) (*TwilioSMSResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TwilioSMSResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest string
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers TwilioSMSResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTwilioStatusResponse parses an HTTP response from a TwilioStatusWithResponse call
+func ParseTwilioStatusResponse(rsp *http.Response) (*TwilioStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TwilioStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxApplied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers TwilioStatusResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -36620,6 +40308,73 @@ func ParseReopenLeadResponse(rsp *http.Response) (*ReopenLeadResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ReopenLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRepliesResponse parses an HTTP response from a ListRepliesWithResponse call
+func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRepliesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReplyPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRepliesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -78,6 +78,9 @@ func (s *Server) fillMessages(c *fiber.Ctx, d *web.LeadPage, canSend bool) error
 	if m.Consents, err = s.Service.Consents(ctx, me, id); err != nil {
 		return err
 	}
+	if m.Replies, _, err = s.Service.LeadReplies(ctx, me, id, 50, ""); err != nil {
+		return err
+	}
 	if canSend {
 		if m.Templates, err = s.Service.Templates(ctx, me, ""); err != nil {
 			return err

@@ -47,6 +47,7 @@ var policyForm = []web.PolicyField{
 	{Name: "reclaim_to", Label: "pool.policy.reclaim_to", Type: "pool"},
 	{Name: "max_held_per_rep", Label: "pool.policy.max_held_per_rep", Type: "int", Help: "pool.help.limit"},
 	{Name: "daily_open_limit", Label: "pool.policy.daily_open_limit", Type: "int", Help: "pool.help.limit"},
+	{Name: "message_counts_as_follow_up", Label: "inbox.message_counts_as_follow_up", Type: "checkbox"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.

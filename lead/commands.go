@@ -121,6 +121,9 @@ const (
 	// EmailWebhookDisabled: a webhook subscription's delivery failed for
 	// good and leadflow turned it off: its owner.
 	EmailWebhookDisabled = "webhook_disabled"
+	// EmailReply: a lead wrote back (an SMS, a chat message, an e-mail):
+	// its owner.
+	EmailReply = "reply"
 )
 
 // ErrEmailRejected is the type of the non-retryable error of an e-mail the

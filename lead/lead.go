@@ -287,6 +287,9 @@ type Policy struct {
 	ReassignAfter Span `json:"reassign_after,omitzero"`
 	// ReclaimTiers give the leads they match their own reclaim timers (tiers.go).
 	ReclaimTiers []ReclaimTier `json:"reclaim_tiers,omitempty"`
+	// MessageIsFollowUp makes a message sent to an assigned lead count as
+	// a follow-up for the reclaim timer (default: it does not).
+	MessageIsFollowUp bool `json:"message_counts_as_follow_up,omitempty"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.

@@ -32,6 +32,7 @@ var EmailKinds = []EmailKind{
 	{EmailBulkFinished, false, "a bulk action of more than 1,000 leads you started is over"},
 	{EmailDigest, false, "every morning: your follow-ups due today"},
 	{EmailWebhookDisabled, true, "a webhook subscription of yours was turned off: its deliveries kept failing"},
+	{EmailReply, false, "one of your leads wrote back (SMS, Messenger, WhatsApp or e-mail)"},
 }
 
 // KnownEmailKind reports whether k is a notification kind.

@@ -249,6 +249,7 @@ type PolicyPatch struct {
 	ReclaimTiers      *[]ReclaimTier
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
+	MessageIsFollowUp        *bool
 }
 
 // Apply changes p as the patch says. Members who leave the pool lose their
@@ -297,6 +298,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.EscalateAfter, q.EscalateAfter)
 	set(&p.Policy.ReassignAfter, q.ReassignAfter)
 	set(&p.Policy.ReclaimTiers, q.ReclaimTiers)
+	set(&p.Policy.MessageIsFollowUp, q.MessageIsFollowUp)
 }
 
 func set[T any](dst *T, v *T) {

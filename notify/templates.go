@@ -85,6 +85,7 @@ var kinds = map[string]kindTemplate{
 	lead.EmailBulkFinished:       {lines: 2, link: "ref"},
 	lead.EmailDigest:             {lines: 1},
 	lead.EmailWebhookDisabled:    {lines: 3},
+	lead.EmailReply:              {lines: 1, link: "lead"},
 }
 
 // weekdays are the days of the week in Chinese, Sunday first.

@@ -87,6 +87,8 @@ type Config struct {
 	// WebhookGuard says which addresses a webhook URL may resolve to
 	// (LEADFLOW_WEBHOOK_ALLOW_HOSTS); public ones only when zero.
 	WebhookGuard webhook.Guard
+	// Inbox is the providers' webhook credentials (service.InboxConfigFromEnv).
+	Inbox service.InboxConfig
 }
 
 // Server is what the app's own routes and middleware need.
@@ -143,7 +145,7 @@ func New(cfg Config) *fiber.App {
 	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{UpdateTimeout: cfg.UpdateTimeout,
 		PreviewBudget: cfg.PreviewBudget, MinPolicyDuration: cfg.MinPolicyDuration, PublicURL: cfg.PublicURL,
 		ExportTTL: cfg.ExportTTL, MaxRunningExports: cfg.MaxRunningExports, InviteKey: cfg.InviteKey, TimeZone: cfg.TimeZone,
-		WebhookGuard: cfg.WebhookGuard})
+		WebhookGuard: cfg.WebhookGuard, Inbox: cfg.Inbox})
 	guard := httpx.NewGuard(cfg.Store, cfg.TrustedProxies, cfg.RegisterRateLimit, cfg.FailureLimit, cfg.FailureWindow)
 	s := &Server{cfg: cfg, db: cfg.Store, tc: cfg.Temporal, log: cfg.Log, metrics: newMetrics(cfg.Registry)}
 	app := fiber.New(fiber.Config{

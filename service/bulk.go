@@ -177,7 +177,7 @@ func (s *Service) checkBulk(ctx context.Context, me lead.User, b *store.BulkActi
 			return bulkParams{}, err
 		}
 		f.Viewer = store.ViewerOf(me) // the leads the list shows me
-		s.resolvePeriod(ctx, me, &f)   // "today" is the caller's, when they ask
+		s.resolvePeriod(ctx, me, &f)  // "today" is the caller's, when they ask
 		b.Filter = &f
 	}
 	p, err := decodeBulkParams(in.Action, in.Params)

@@ -61,7 +61,36 @@ func (s *Service) SendMessage(ctx context.Context, me lead.User, id, key string,
 			s.log.Warn("record a message's start", "key", n.Key, "err", err) // the worker's start is a no-op then
 		}
 	}
+	if err := s.messageFollowUp(ctx, me, l, n); err != nil {
+		return lead.Message{}, err
+	}
 	return lead.MessageOf(n), nil
+}
+
+// MessageFollowUpType is the type of the follow-up a message records
+// when its lead's pool policy counts messages as follow-ups.
+const MessageFollowUpType = "message"
+
+// messageFollowUp records message n to l as a follow-up when l is
+// assigned and its pool's policy counts messages as follow-ups
+// (lead.Policy.MessageIsFollowUp; a skipped message is no contact). Its
+// id derives from the message's, so a retried send records one.
+func (s *Service) messageFollowUp(ctx context.Context, me lead.User, l lead.Lead, n lead.Notification) error {
+	if n.Status == lead.NotificationSkipped || l.Status != lead.StatusAssigned || l.PoolID == "" {
+		return nil
+	}
+	p, err := s.db.Pool(ctx, l.PoolID)
+	if err != nil || !p.Policy.MessageIsFollowUp {
+		return err
+	}
+	content := n.Channel + ": " + n.Text
+	if n.Subject != "" {
+		content = n.Channel + ": " + n.Subject
+	}
+	arg := workflows.FollowUpInput{FollowUpID: LeadID(n.ID, "message-follow-up"), AuthorID: me.ID, Type: MessageFollowUpType,
+		Content: excerpt(content, 500)}
+	var out lead.FollowUp
+	return s.update(ctx, me, "message-follow-up/"+n.ID, l.ID, workflows.UpdateFollowUp, arg, &out)
 }
 
 // PreviewTemplate renders template id for lead leadID, which me may read.

@@ -58,6 +58,8 @@ type policyChange struct {
 	EscalateAfter json.RawMessage `json:"escalate_after"`
 	ReassignAfter json.RawMessage `json:"reassign_after"`
 	ReclaimTiers  json.RawMessage `json:"reclaim_tiers"`
+	// MessageIsFollowUp: see lead.Policy.
+	MessageIsFollowUp json.RawMessage `json:"message_counts_as_follow_up"`
 }
 
 const (
@@ -165,6 +167,7 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			EscalateAfter:            field[lead.Span](f, "policy.escalate_after", pb.EscalateAfter, true, wantDuration),
 			ReassignAfter:            field[lead.Span](f, "policy.reassign_after", pb.ReassignAfter, true, wantDuration),
 			ReclaimTiers:             field[[]lead.ReclaimTier](f, "policy.reclaim_tiers", pb.ReclaimTiers, true, wantTiers),
+			MessageIsFollowUp:        field[bool](f, "policy.message_counts_as_follow_up", pb.MessageIsFollowUp, true, wantBool),
 		}
 	}
 	return lead.PolicyPatch{}

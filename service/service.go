@@ -58,6 +58,8 @@ type Config struct {
 	// process act on together (LEADFLOW_BULK_RATE); 0 for no bound but
 	// BulkConcurrency.
 	BulkRate float64
+	// Inbox is the providers' webhook credentials (inbox.go).
+	Inbox InboxConfig
 }
 
 // Service holds the dependencies of the operations; they are its methods.

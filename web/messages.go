@@ -11,6 +11,8 @@ type LeadMessages struct {
 	Templates []lead.Template
 	Messages  []lead.Message
 	Consents  []lead.Consent
+	// Replies are the lead's replies, newest first.
+	Replies []lead.Reply
 	// Form is what was typed in a refused or previewed form.
 	Form map[string]string
 	// Preview is the form's message rendered for the lead, when asked.

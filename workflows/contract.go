@@ -32,6 +32,8 @@ const (
 	FacebookLeadWorkflowName = "FacebookLeadWorkflow"
 	// MessageWorkflowName sends one message to a lead (message.go).
 	MessageWorkflowName = "MessageWorkflow"
+	// ReplyNoticeWorkflowName tells a lead's owner of its reply (reply.go).
+	ReplyNoticeWorkflowName = "ReplyNoticeWorkflow"
 	// CRMWorkflowName pushes one lead to one CRM target, push after push (crm.go).
 	CRMWorkflowName = "CRMWorkflow"
 )

@@ -22,6 +22,7 @@ import (
 	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/server"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/workflows"
 )
 
@@ -172,7 +173,7 @@ func (c config) apiConfig() (server.Config, error) {
 	}
 	ac := server.Config{PublicURL: c.PublicURL, TrustedProxies: proxies, MinPolicyDuration: time.Duration(min),
 		ExportTTL: time.Duration(ttl), MetricsAddr: os.Getenv("LEADFLOW_METRICS_ADDR"), InviteKey: key, TimeZone: zone,
-		WebhookGuard: hooks.Guard}
+		WebhookGuard: hooks.Guard, Inbox: service.InboxConfigFromEnv(os.Getenv)}
 	return ac, httpLimits(&ac)
 }
 

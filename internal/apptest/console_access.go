@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources"}
+	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -126,6 +126,12 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /sources/:id":               {Fixture: source, Body: uniq("name=console-edit-%d&duplicate_policy=warn"), Want: adminForm},
 		"POST /sources/:id/rotate-secret": {Fixture: source, Want: admin},
 		"POST /sources/:id/delete":        {Fixture: (*World).Source, Body: fixed("confirm=yes"), Want: adminForm},
+		// The inbox: a conversation nobody is assigned, and the owner rep's.
+		"GET /inbox":             {Want: All(200)},
+		"GET /inbox/:id":         {Fixture: once("console-conversation", func(w *World) string { return w.Conversation(-1) }), Want: [Subjects]int{200, 200, 200, 404, 404, 404, 404}},
+		"POST /inbox/:id/assign": {Fixture: func(w *World) string { return w.Conversation(-1) }, Body: body(member, "rep_id=%s"), Want: [Subjects]int{303, 303, 303, 403, 403, 403, 403}},
+		"POST /inbox/:id/lead": {Fixture: func(w *World) string { return w.Conversation(SubOwner) }, Body: uniq("company=Inbox+Console+%d+Ltd&phone=13800138000&country=CN"),
+			Want: [Subjects]int{403, 403, 403, 404, 404, 303, 404}},
 	}
 }
 

@@ -39,6 +39,7 @@ func contractRouter() (routers.Router, error) {
 		}
 		// An iCalendar file is text, read as is.
 		openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.PlainBodyDecoder) // TwiML
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(b)
 		if err != nil {
