@@ -49,7 +49,7 @@ func TestAntiHoarding(t *testing.T) {
 	// Holding: two claims, the third refused; an assignment too; a claimed lead opens freely.
 	s.Expect(s.Do("POST", "/api/v1/leads/"+ids[0]+"/claim", rep, ""), 200)
 	s.Expect(s.Do("POST", "/api/v1/leads/"+ids[2]+"/claim", rep, ""), 200) // claiming needs no open
-	s.Expect(s.Do("GET", "/api/v1/leads/"+ids[2], rep, ""), 200)       // their own now
+	s.Expect(s.Do("GET", "/api/v1/leads/"+ids[2], rep, ""), 200)           // their own now
 	p = s.Expect(s.Do("POST", "/api/v1/leads/"+ids[1]+"/claim", rep, ""), 409).Problem(t)
 	if len(p.Reasons) != 1 || !strings.Contains(p.Reasons[0], "pool limit reached: the rep holds 2 of the 2") {
 		t.Fatalf("the third claim: %+v", p)
