@@ -38,7 +38,9 @@ func poolHeldSQL(u, p string) string {
 	return `(SELECT count(*) FROM leads y WHERE y.owner_id = ` + u + ` AND y.pool_id = ` + p + ` AND y.status IN ('assigned', 'offered'))`
 }
 
-func poolRoomSQL(limit, held string) string { return `(` + limit + ` = 0 OR ` + held + ` < ` + limit + `)` }
+func poolRoomSQL(limit, held string) string {
+	return `(` + limit + ` = 0 OR ` + held + ` < ` + limit + `)`
+}
 
 // claimsTodaySQL counts the rep's claims since midnight (UTC).
 func claimsTodaySQL(rep string) string {
