@@ -64,5 +64,6 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeCalendars(v1)
 	s.routeSources(v1)
 	s.routeMessages(v1)
+	s.routeCampaigns(v1)
 	s.routeCompanies(v1)
 }

@@ -141,65 +141,8 @@ func ValidTimeField(f string) bool {
 // Leads lists leads newest first with keyset pagination.
 func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
 	var q listQuery
-	like := func(v string) string {
-		return q.arg(likePattern(v))
-	}
-	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "country": f.Country}
-	for _, col := range []string{"status", "stage", "source", "country"} {
-		if v := eq[col]; v != "" {
-			q.and("l." + col + " = " + q.arg(v))
-		}
-	}
-	for col, v := range map[string]string{"pool_id": f.PoolID, "owner_id": f.OwnerID} {
-		if v == "" {
-			continue
-		}
-		if !isUUID(v) {
-			return nil, "", lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
-		}
-		q.and("l." + col + " = " + q.arg(v) + "::uuid")
-	}
-	if f.Channel != "" {
-		q.and("lower(l.channel) = lower(" + q.arg(f.Channel) + ")")
-	}
-	if f.Group != "" {
-		q.and("lower(l.lead_group) = lower(" + q.arg(f.Group) + ")")
-	}
-	if f.Tag != "" {
-		q.and("l.tags_lower @> ARRAY[lower(" + q.arg(f.Tag) + ")]")
-	}
-	if f.Agent != "" {
-		if isUUID(f.Agent) {
-			q.and("l.owner_id = " + q.arg(f.Agent) + "::uuid")
-		} else {
-			q.and("l.owner_id IN (SELECT a.id FROM users a WHERE a.name ILIKE " + like(f.Agent) + ")")
-		}
-	}
-	for col, v := range map[string]string{"name": f.Name, "search_emails": f.Email, "company": f.Company, "profession": f.Profession,
-		"address": f.Address, "district": f.District, "division": f.Division} {
-		if v != "" {
-			q.and("l." + col + " ILIKE " + like(v))
-		}
-	}
-	if f.Phone != "" {
-		q.and("l.search_phones ILIKE " + like(f.Phone))
-	}
-	if f.Q != "" {
-		p := like(f.Q)
-		q.and("(l.company ILIKE " + p + " OR l.name ILIKE " + p + " OR l.phone ILIKE " + p + " OR l.phone_e164 ILIKE " + p + " OR l.email ILIKE " + p + ")")
-	}
-	timeCol, ok := timeFields[f.TimeField]
-	if !ok {
-		return nil, "", lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be created, assigned or last_follow_up"})
-	}
-	if f.CreatedFrom != nil {
-		q.and(timeCol + " >= " + q.arg(*f.CreatedFrom))
-	}
-	if f.CreatedTo != nil {
-		q.and(timeCol + " < " + q.arg(*f.CreatedTo))
-	}
-	if f.Review {
-		q.and("l.review_reasons <> '{}'")
+	if err := f.conditions(&q); err != nil {
+		return nil, "", err
 	}
 	if c := f.Viewer.condition(q.arg); c != "" {
 		q.and(c)
@@ -298,4 +241,70 @@ func (db *DB) LeadsByID(ctx context.Context, ids []string) (map[string]lead.Lead
 		out[l.ID] = l
 	}
 	return out, nil
+}
+
+// conditions adds f's conditions on lead l (joined to its pool p) to q,
+// all but its Viewer's.
+func (f LeadFilter) conditions(q *listQuery) error {
+	like := func(v string) string {
+		return q.arg(likePattern(v))
+	}
+	eq := map[string]string{"status": f.Status, "stage": f.Stage, "source": f.Source, "country": f.Country}
+	for _, col := range []string{"status", "stage", "source", "country"} {
+		if v := eq[col]; v != "" {
+			q.and("l." + col + " = " + q.arg(v))
+		}
+	}
+	for col, v := range map[string]string{"pool_id": f.PoolID, "owner_id": f.OwnerID} {
+		if v == "" {
+			continue
+		}
+		if !isUUID(v) {
+			return lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
+		}
+		q.and("l." + col + " = " + q.arg(v) + "::uuid")
+	}
+	if f.Channel != "" {
+		q.and("lower(l.channel) = lower(" + q.arg(f.Channel) + ")")
+	}
+	if f.Group != "" {
+		q.and("lower(l.lead_group) = lower(" + q.arg(f.Group) + ")")
+	}
+	if f.Tag != "" {
+		q.and("l.tags_lower @> ARRAY[lower(" + q.arg(f.Tag) + ")]")
+	}
+	if f.Agent != "" {
+		if isUUID(f.Agent) {
+			q.and("l.owner_id = " + q.arg(f.Agent) + "::uuid")
+		} else {
+			q.and("l.owner_id IN (SELECT a.id FROM users a WHERE a.name ILIKE " + like(f.Agent) + ")")
+		}
+	}
+	for col, v := range map[string]string{"name": f.Name, "search_emails": f.Email, "company": f.Company, "profession": f.Profession,
+		"address": f.Address, "district": f.District, "division": f.Division} {
+		if v != "" {
+			q.and("l." + col + " ILIKE " + like(v))
+		}
+	}
+	if f.Phone != "" {
+		q.and("l.search_phones ILIKE " + like(f.Phone))
+	}
+	if f.Q != "" {
+		p := like(f.Q)
+		q.and("(l.company ILIKE " + p + " OR l.name ILIKE " + p + " OR l.phone ILIKE " + p + " OR l.phone_e164 ILIKE " + p + " OR l.email ILIKE " + p + ")")
+	}
+	timeCol, ok := timeFields[f.TimeField]
+	if !ok {
+		return lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be created, assigned or last_follow_up"})
+	}
+	if f.CreatedFrom != nil {
+		q.and(timeCol + " >= " + q.arg(*f.CreatedFrom))
+	}
+	if f.CreatedTo != nil {
+		q.and(timeCol + " < " + q.arg(*f.CreatedTo))
+	}
+	if f.Review {
+		q.and("l.review_reasons <> '{}'")
+	}
+	return nil
 }

@@ -49,6 +49,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.WebhookWorkflow, workflow.RegisterOptions{Name: workflows.WebhookWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.FacebookLeadWorkflow, workflow.RegisterOptions{Name: workflows.FacebookLeadWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.MessageWorkflow, workflow.RegisterOptions{Name: workflows.MessageWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.CRMWorkflow, workflow.RegisterOptions{Name: workflows.CRMWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)

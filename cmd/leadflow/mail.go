@@ -46,6 +46,10 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	for _, k := range lead.Channels {
 		log.Info("messages to leads", "channel", k, "sender", channels.For(k).Name())
 	}
+	key, err := c.inviteKey()
+	if err != nil {
+		return worker.Config{}, err
+	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels}, nil
+		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels, InviteKey: key}, nil
 }
