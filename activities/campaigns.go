@@ -46,7 +46,9 @@ func isPermanentApp(err error) bool {
 // queued: to the outbox in one statement, to a provider one by one as
 // SendMessage sends one message (claimed, leased, the suppression list
 // read again). A retry after a worker was killed finds the batch's
-// messages stored and sends only those still queued. A message a provider
+// messages stored and sends only those still queued. The one window for
+// a duplicate is the one message: the provider accepted it but the worker
+// died before recording it (the providers take no idempotency key). A message a provider
 // refused for good is recorded failed and the batch goes on; an outage
 // fails the batch, to be retried.
 func (a *Activities) CampaignBatch(ctx context.Context, in workflows.CampaignBatchInput) (workflows.CampaignBatchResult, error) {
@@ -65,13 +67,22 @@ func (a *Activities) CampaignBatch(ctx context.Context, in workflows.CampaignBat
 	if _, outbox := ch.(notify.Outbox); outbox {
 		return out, a.Store.MarkOutboxSent(ctx, keys)
 	}
+	// A message an attempt killed with the worker still holds (leased)
+	// is passed over, to be retried when the lease runs out; any other
+	// failure fails the batch at once, to be retried with backoff.
+	var inFlight error
 	for i, key := range keys {
 		activity.RecordHeartbeat(ctx, i)
-		if err := a.SendMessage(ctx, key); err != nil && !notify.Permanent(err) && !isPermanentApp(err) {
+		err := a.SendMessage(ctx, key)
+		switch {
+		case err == nil, notify.Permanent(err), isPermanentApp(err):
+		case errors.Is(err, errEmailInFlight):
+			inFlight = err
+		default:
 			return out, err
 		}
 	}
-	return out, nil
+	return out, inFlight
 }
 
 // CampaignStatus answers campaign id's status.

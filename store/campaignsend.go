@@ -67,7 +67,8 @@ func (db *DB) NextDeferred(ctx context.Context, id string) (*time.Time, error) {
 // skipped (lead.SkipUnsubscribed) when its address is suppressed on its
 // channel, as QueueMessage does one message; a message whose Status is
 // set (skipped: no address) is stored so. It answers the keys of the
-// messages of ns still queued (stored now or by an earlier attempt).
+// messages of ns still queued (stored now or by an earlier attempt), in
+// the order of ns.
 func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns []lead.Notification) ([]string, error) {
 	if len(ns) == 0 {
 		return nil, nil
@@ -96,7 +97,8 @@ func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns [
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT key FROM notifications WHERE key = ANY($1) AND status = 'queued' ORDER BY key`, cols[1])
+	rows, err := db.pool.Query(ctx, `SELECT n.key FROM unnest($1::text[]) WITH ORDINALITY AS k(key, i)
+		JOIN notifications n ON n.key = k.key WHERE n.status = 'queued' ORDER BY k.i`, cols[1])
 	if err != nil {
 		return nil, err
 	}
