@@ -17,7 +17,7 @@ import (
 // the code of one message (service.Service implements it).
 type CampaignService interface {
 	BeginCampaign(ctx context.Context, id string) (workflows.CampaignBegin, error)
-	QueueCampaignBatch(ctx context.Context, in workflows.CampaignBatchInput) (workflows.CampaignBatchResult, []string, error)
+	QueueCampaignBatch(ctx context.Context, in workflows.CampaignBatchInput, sentBy string) (workflows.CampaignBatchResult, []string, error)
 }
 
 // CampaignBegin fixes campaign id's audience and answers its rate and
@@ -43,7 +43,7 @@ func isPermanentApp(err error) bool {
 
 // CampaignBatch queues the messages of a batch of a campaign's recipients
 // (once per recipient: the key is campaign × recipient) and sends those
-// queued: to the outbox in one statement, to a provider one by one as
+// queued: to the outbox in the statement that stores them, to a provider one by one as
 // SendMessage sends one message (claimed, leased, the suppression list
 // read again). A retry after a worker was killed finds the batch's
 // messages stored and sends only those still queued. The one window for
@@ -55,17 +55,22 @@ func (a *Activities) CampaignBatch(ctx context.Context, in workflows.CampaignBat
 	if a.Campaigns == nil {
 		return workflows.CampaignBatchResult{}, errNoCampaigns
 	}
-	out, keys, err := a.Campaigns.QueueCampaignBatch(ctx, in)
+	c, err := a.Store.CampaignRow(ctx, in.CampaignID)
+	if err != nil {
+		return workflows.CampaignBatchResult{}, wrap(err)
+	}
+	ch := a.Channels.For(c.Channel)
+	_, outbox := ch.(notify.Outbox)
+	sentBy := ""
+	if outbox {
+		sentBy = ch.Name() // stored sent: the outbox sends nothing
+	}
+	out, keys, err := a.Campaigns.QueueCampaignBatch(ctx, in, sentBy)
 	if err != nil || len(keys) == 0 {
 		return out, wrap(err)
 	}
-	c, err := a.Store.CampaignRow(ctx, in.CampaignID)
-	if err != nil {
-		return out, wrap(err)
-	}
-	ch := a.Channels.For(c.Channel)
-	if _, outbox := ch.(notify.Outbox); outbox {
-		return out, a.Store.MarkOutboxSent(ctx, keys)
+	if outbox {
+		return out, a.Store.MarkOutboxSent(ctx, keys) // queued by an earlier attempt
 	}
 	// A message an attempt killed with the worker still holds (leased)
 	// is passed over, to be retried when the lease runs out; any other

@@ -184,6 +184,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/campaigns/:id/pause":         {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
 		"POST /api/v1/campaigns/:id/resume":        {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
 		"POST /api/v1/campaigns/:id/cancel":        {Fixture: campaign, Want: campaignSeen},
+		"GET /api/v1/reports/campaigns/:id":        {Fixture: once("campaign", campaign), Want: campaignSeen},
 		"GET /api/v1/companies/ignored":            {Want: staffOnly},
 		"POST /api/v1/companies/ignored":           {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":     {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},

@@ -17,6 +17,7 @@ func (s *Server) routeCampaigns(v1 fiber.Router) {
 	v1.Post("/campaigns", staff, s.createCampaign)
 	v1.Get("/campaigns/:id", staff, s.getCampaign)
 	v1.Post("/campaigns/:id/start", staff, s.startCampaign)
+	v1.Get("/reports/campaigns/:id", staff, s.campaignReport)
 	for action, status := range map[string]string{"pause": lead.CampaignPaused, "resume": lead.CampaignRunning, "cancel": lead.CampaignCancelled} {
 		v1.Post("/campaigns/:id/"+action, staff, func(c *fiber.Ctx) error {
 			out, err := s.svc.SetCampaignStatus(c.UserContext(), httpx.Caller(c), c.Params("id"), status)
@@ -67,4 +68,12 @@ func (s *Server) startCampaign(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(out)
+}
+
+func (s *Server) campaignReport(c *fiber.Ctx) error {
+	out, err := s.svc.CampaignFunnel(c.UserContext(), httpx.Caller(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }

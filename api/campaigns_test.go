@@ -138,6 +138,11 @@ func TestCampaignUnsubscribed(t *testing.T) {
 	if msgs := campaignMessages(t, s.Stack, second.ID); msgs[ids[1]][0].Status != lead.NotificationSkipped {
 		t.Fatalf("its message: %+v", msgs[ids[1]])
 	}
+	var funnel lead.CampaignFunnel
+	s.Expect(s.Do("GET", "/api/v1/reports/campaigns/"+first.ID, s.Admin, ""), 200).JSON(t, &funnel)
+	if funnel.Sent != 3 || funnel.Unsubscribed != 1 || funnel.Registered != 0 || funnel.Converted != 0 {
+		t.Fatalf("the first campaign's funnel: %+v", funnel)
+	}
 
 	// An uploaded list: each attendee gets their rep's invite link.
 	repID, repToken := s.CreateRep("Rosa", 10)
@@ -159,6 +164,18 @@ func TestCampaignUnsubscribed(t *testing.T) {
 	}
 	if m := s.SendGrid.DeliveredTo("bo@example.com"); len(m) != 1 || m[0].From.Name != "Ada Admin" {
 		t.Fatalf("Bo's e-mail: %+v", m)
+	}
+	// Ann registers through the link: the funnel counts her registered
+	// and claimed (the invite gives her to Rosa).
+	s.Expect(s.Register("/api/v1/register/"+invite, "203.0.113.7",
+		`{"company":"Ann Trading Ltd","name":"Ann","phone":"13900139000","email":"Ann@example.com","country":"CN"}`), 202)
+	var funnel2 lead.CampaignFunnel
+	s.WaitFor(30*time.Second, "Ann registered and claimed", func() bool {
+		s.Expect(s.Do("GET", "/api/v1/reports/campaigns/"+c.ID, s.Admin, ""), 200).JSON(t, &funnel2)
+		return funnel2.Claimed == 1
+	})
+	if funnel2.Sent != 2 || funnel2.Registered != 1 || funnel2.Claimed != 1 {
+		t.Fatalf("the list campaign's funnel: %+v", funnel2)
 	}
 }
 

@@ -1693,6 +1693,19 @@ type CampaignAudience struct {
 	List   *[]CampaignAttendee `json:"list,omitempty"`
 }
 
+// CampaignFunnel defines model for CampaignFunnel.
+type CampaignFunnel struct {
+	CampaignId   string `json:"campaign_id"`
+	Claimed      int    `json:"claimed"`
+	Clicked      int    `json:"clicked"`
+	Converted    int    `json:"converted"`
+	Delivered    int    `json:"delivered"`
+	Opened       int    `json:"opened"`
+	Registered   int    `json:"registered"`
+	Sent         int    `json:"sent"`
+	Unsubscribed int    `json:"unsubscribed"`
+}
+
 // CampaignInput defines model for CampaignInput.
 type CampaignInput struct {
 	// Audience a lead filter or an uploaded list, not both
@@ -5167,6 +5180,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
 	GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CampaignReport A campaign's funnel (whoever may see the campaign)
+	//
+	// Messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed from its channel since it started, recipients who registered (a lead made since the start with a recipient's e-mail or phone), and leads of its recipients claimed and converted since.
+	//
+	// Corresponds with GET /api/v1/reports/campaigns/{id} (the `CampaignReport` operationId).
+	CampaignReport(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetFunnelReport The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
 	//
 	// Corresponds with GET /api/v1/reports/funnel (the `GetFunnelReport` operationId).
@@ -7552,6 +7572,23 @@ func (c *Client) RegisterByInvite(ctx context.Context, invite string, body Regis
 // Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
 func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetActivityReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CampaignReport A campaign's funnel (whoever may see the campaign)
+//
+// Messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed from its channel since it started, recipients who registered (a lead made since the start with a recipient's e-mail or phone), and leads of its recipients claimed and converted since.
+//
+// Corresponds with GET /api/v1/reports/campaigns/{id} (the `CampaignReport` operationId).
+func (c *Client) CampaignReport(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCampaignReportRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -12958,6 +12995,40 @@ func NewGetActivityReportRequest(server string, params *GetActivityReportParams)
 	return req, nil
 }
 
+// NewCampaignReportRequest constructs an http.Request for the CampaignReport method
+func NewCampaignReportRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/reports/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetFunnelReportRequest constructs an http.Request for the GetFunnelReport method
 func NewGetFunnelReportRequest(server string, params *GetFunnelReportParams) (*http.Request, error) {
 	var err error
@@ -15997,6 +16068,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/reports/activity (the `GetActivityReport` operationId).
 	GetActivityReportWithResponse(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*GetActivityReportResponse, error)
+
+	// CampaignReportWithResponse A campaign's funnel (whoever may see the campaign)
+	//
+	// Messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed from its channel since it started, recipients who registered (a lead made since the start with a recipient's e-mail or phone), and leads of its recipients claimed and converted since.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/reports/campaigns/{id} (the `CampaignReport` operationId).
+	CampaignReportWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CampaignReportResponse, error)
 
 	// GetFunnelReportWithResponse The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
 	//
@@ -23810,6 +23890,82 @@ func (r GetActivityReportResponse) ContentType() string {
 	return ""
 }
 
+// CampaignReportResponse429Headers the declared response headers of an HTTP 429 response for CampaignReport
+type CampaignReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CampaignReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CampaignFunnel
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CampaignReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CampaignReportResponse) GetJSON200() *CampaignFunnel {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CampaignReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CampaignReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CampaignReportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CampaignReportResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CampaignReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CampaignReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CampaignReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CampaignReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetFunnelReportResponse429Headers the declared response headers of an HTTP 429 response for GetFunnelReport
 type GetFunnelReportResponse429Headers struct {
 	RetryAfter *int
@@ -29502,6 +29658,21 @@ func (c *ClientWithResponses) GetActivityReportWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseGetActivityReportResponse(rsp)
+}
+
+// CampaignReportWithResponse A campaign's funnel (whoever may see the campaign)
+//
+// Messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed from its channel since it started, recipients who registered (a lead made since the start with a recipient's e-mail or phone), and leads of its recipients claimed and converted since.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/reports/campaigns/{id} (the `CampaignReport` operationId).
+func (c *ClientWithResponses) CampaignReportWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CampaignReportResponse, error) {
+	rsp, err := c.CampaignReport(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCampaignReportResponse(rsp)
 }
 
 // GetFunnelReportWithResponse The funnel of the leads registered in a period, grouped (the caller's leads: all for admins, their pools' and their own for managers, their own for reps)
@@ -36990,6 +37161,73 @@ func ParseGetActivityReportResponse(rsp *http.Response) (*GetActivityReportRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetActivityReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCampaignReportResponse parses an HTTP response from a CampaignReportWithResponse call
+func ParseCampaignReportResponse(rsp *http.Response) (*CampaignReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CampaignReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CampaignFunnel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CampaignReportResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -36,6 +36,8 @@ type Options struct {
 	Reclaims int
 	// PolicyLeads is the number of live leads of the pool whose policy changes.
 	PolicyLeads int
+	// CampaignRecipients is the size of the campaign's audience.
+	CampaignRecipients int
 
 	// DatabaseURL and TemporalAddress name an existing stack; empty starts one.
 	DatabaseURL, TemporalAddress, Namespace string
@@ -51,7 +53,7 @@ type Options struct {
 }
 
 // Scenarios are the names -only accepts, in the order they run.
-var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks"}
+var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks", "campaign"}
 
 // Row is one line of the table.
 type Row struct {
@@ -89,6 +91,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		}{
 			{"events", benchEvents}, {"intake", benchIntake}, {"reclaim", benchReclaim},
 			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList}, {"webhooks", benchWebhooks},
+			{"campaign", benchCampaign},
 		} {
 			if !want(sc.name) {
 				continue
@@ -141,7 +144,7 @@ func (o Options) command(name string, sizes ...string) string {
 
 // Defaults are the options of a plain `leadflow bench`.
 func Defaults() Options {
-	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000,
+	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000, CampaignRecipients: 100_000,
 		Reclaims: 1000, PolicyLeads: 10_000, Shards: devstack.DefaultHistoryShards, Sync: "normal",
 		WorkflowPollers: worker.DefaultTuning.WorkflowPollers, WorkflowCache: worker.DefaultWorkflowCache, DBMaxConns: store.DefaultMaxConns}
 }

@@ -131,3 +131,19 @@ const (
 	SkipNoAddress    = "no_address"
 	SkipRenderFailed = "render_failed"
 )
+
+// CampaignFunnel is how far a campaign's recipients got: messages sent,
+// delivered, opened and clicked; addresses unsubscribed; recipients who
+// registered through the link; leads claimed and converted since it
+// started.
+type CampaignFunnel struct {
+	CampaignID   string `json:"campaign_id"`
+	Sent         int    `json:"sent"`
+	Delivered    int    `json:"delivered"`
+	Opened       int    `json:"opened"`
+	Clicked      int    `json:"clicked"`
+	Unsubscribed int    `json:"unsubscribed"`
+	Registered   int    `json:"registered"`
+	Claimed      int    `json:"claimed"`
+	Converted    int    `json:"converted"`
+}

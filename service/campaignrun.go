@@ -41,8 +41,9 @@ func (s *Service) BeginCampaign(ctx context.Context, id string) (workflows.Campa
 // answers the keys of those to send (still queued). A scheduled campaign
 // becomes running; a paused, cancelled or finished one queues nothing. A
 // text message to a recipient whose night it is (lead.QuietUntilTime in
-// their zone) is deferred to their morning.
-func (s *Service) QueueCampaignBatch(ctx context.Context, in workflows.CampaignBatchInput) (workflows.CampaignBatchResult, []string, error) {
+// their zone) is deferred to their morning. With sentBy (the outbox) the
+// messages are stored sent by it (store.QueueCampaignMessages).
+func (s *Service) QueueCampaignBatch(ctx context.Context, in workflows.CampaignBatchInput, sentBy string) (workflows.CampaignBatchResult, []string, error) {
 	c, err := s.db.CampaignRow(ctx, in.CampaignID)
 	if err != nil {
 		return workflows.CampaignBatchResult{}, nil, err
@@ -71,7 +72,7 @@ func (s *Service) QueueCampaignBatch(ctx context.Context, in workflows.CampaignB
 	if err := s.db.DeferCampaignRecipients(ctx, c.ID, deferred, until); err != nil {
 		return out, nil, err
 	}
-	keys, err := s.db.QueueCampaignMessages(ctx, c.ID, ns)
+	keys, err := s.db.QueueCampaignMessages(ctx, c.ID, ns, sentBy)
 	return out, keys, err
 }
 

@@ -234,3 +234,13 @@ func (s *Service) SetCampaignStatus(ctx context.Context, me lead.User, id, to st
 	}
 	return c, nil
 }
+
+// CampaignFunnel is campaign id's funnel, to whoever may see the campaign.
+func (s *Service) CampaignFunnel(ctx context.Context, me lead.User, id string) (lead.CampaignFunnel, error) {
+	if _, err := s.Campaign(ctx, me, id); err != nil {
+		return lead.CampaignFunnel{}, err
+	}
+	f, err := s.db.CampaignFunnel(ctx, id)
+	f.CampaignID = id
+	return f, err
+}

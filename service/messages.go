@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strings"
+	"text/template"
 
 	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
@@ -121,6 +122,7 @@ type composer struct {
 	me                                       lead.User
 	channel, templateID, subject, body, lang string
 	custom                                   []string
+	subjectT, bodyT                          *template.Template
 	reps                                     map[string]lead.User
 	invites                                  map[string]string
 }
@@ -147,7 +149,13 @@ func (s *Service) newComposer(ctx context.Context, me lead.User, in MessageInput
 		c.subject, c.body, c.lang = t.Subject, t.Body, t.Language
 	}
 	var err error
-	c.custom, err = s.compileMessage(ctx, c.channel, c.subject, c.body)
+	if c.custom, err = s.compileMessage(ctx, c.channel, c.subject, c.body); err != nil {
+		return c, err
+	}
+	if c.subjectT, err = lead.CompileTemplate("subject", c.subject, c.custom); err != nil {
+		return c, err
+	}
+	c.bodyT, err = lead.CompileTemplate("body", c.body, c.custom)
 	return c, err
 }
 
@@ -169,10 +177,10 @@ func (c *composer) compose(ctx context.Context, l lead.Lead) (lead.Notification,
 	}
 	unsubscribe := BaseURL(s.cfg.PublicURL) + "/u/" + s.unsubscribeToken(l.ID, n.Channel, n.ToEmail)
 	d := lead.NewTemplateData(l, c.custom, lead.TemplateRep{Name: rep.Name, Email: rep.Email}, invite, unsubscribe)
-	if n.Subject, err = lead.RenderTemplate("subject", c.subject, c.custom, d); err != nil {
+	if n.Subject, err = lead.ExecuteTemplate("subject", c.subjectT, d); err != nil {
 		return n, err
 	}
-	if n.Text, err = lead.RenderTemplate("body", c.body, c.custom, d); err != nil {
+	if n.Text, err = lead.ExecuteTemplate("body", c.bodyT, d); err != nil {
 		return n, err
 	}
 	if n.Channel == lead.ChannelEmail {

@@ -68,8 +68,10 @@ func (db *DB) NextDeferred(ctx context.Context, id string) (*time.Time, error) {
 // channel, as QueueMessage does one message; a message whose Status is
 // set (skipped: no address) is stored so. It answers the keys of the
 // messages of ns still queued (stored now or by an earlier attempt), in
-// the order of ns.
-func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns []lead.Notification) ([]string, error) {
+// the order of ns. With sentBy (the outbox, which sends nothing: the
+// stored message is what goes out) they are stored sent by it instead of
+// queued, in the same statement.
+func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns []lead.Notification, sentBy string) ([]string, error) {
 	if len(ns) == 0 {
 		return nil, nil
 	}
@@ -82,18 +84,21 @@ func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns [
 	n0 := ns[0]
 	_, err := db.pool.Exec(ctx, `
 		INSERT INTO notifications (id, key, kind, to_email, subject, text, html, lead_id, channel, sender_id, template_id,
-			from_name, unsubscribe_url, status, error, campaign_id, started_at)
+			from_name, unsubscribe_url, status, error, campaign_id, started_at, provider, sent_at, attempts)
 		SELECT m.id::uuid, m.key, $1, m.to_email, m.subject, m.text, '', nullif(m.lead_id, '')::uuid, $2, nullif(m.sender_id, '')::uuid,
 			nullif($3, '')::uuid, m.from_name, m.unsubscribe_url,
-			CASE WHEN m.status <> '' THEN m.status WHEN s.reason IS NULL THEN 'queued' ELSE 'skipped' END,
-			CASE WHEN m.status <> '' THEN m.error ELSE coalesce(s.reason, '') END, $4::uuid, now()
+			CASE WHEN m.status <> '' THEN m.status WHEN s.reason IS NOT NULL THEN 'skipped' WHEN $16 <> '' THEN 'sent' ELSE 'queued' END,
+			CASE WHEN m.status <> '' THEN m.error ELSE coalesce(s.reason, '') END, $4::uuid, now(),
+			CASE WHEN m.status = '' AND s.reason IS NULL AND $16 <> '' THEN $16 ELSE '' END,
+			CASE WHEN m.status = '' AND s.reason IS NULL AND $16 <> '' THEN now() END,
+			CASE WHEN m.status = '' AND s.reason IS NULL AND $16 <> '' THEN 1 ELSE 0 END
 		FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
 				$14::text[], $15::text[])
 			AS m(id, key, to_email, subject, text, lead_id, sender_id, from_name, unsubscribe_url, status, error)
 		LEFT JOIN suppressions s ON s.channel = $2 AND s.address = CASE WHEN $2 = 'email' THEN lower(trim(m.to_email)) ELSE trim(m.to_email) END
 		ON CONFLICT (key) DO NOTHING`,
 		lead.MessageKind, n0.Channel, n0.TemplateID, campaignID,
-		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], cols[10])
+		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], cols[10], sentBy)
 	if err != nil {
 		return nil, err
 	}
