@@ -13,6 +13,7 @@ import (
 func TestSmoke(t *testing.T) {
 	o := Defaults()
 	o.Leads, o.Concurrency, o.ListLeads, o.ListRequests, o.ImportRows, o.Reclaims, o.PolicyLeads = 4, 2, 500, 3, 5, 3, 3
+	o.CampaignRecipients = 50
 	o.Log = slog.New(slog.DiscardHandler)
 	var out bytes.Buffer
 	if err := Run(context.Background(), o, &out); err != nil {
@@ -28,6 +29,7 @@ func TestSmoke(t *testing.T) {
 		"all re-armed", "import of 5 rows", "5 created", "GET /api/v1/leads?status=assigned&source=web&channel=Event over 500 leads",
 		"GET /api/v1/leads?q=13800012345 over 500 leads", "leadflow bench -only list -list-leads 500 -list-requests 3",
 		"webhooks: intake x4, one subscription to *", "webhooks: events per intake", "2.00 (8 deliveries)", "leadflow bench -only webhooks -leads 4",
+		"campaign: 50 e-mails to the outbox", "campaign floor: 50 outbox rows", "leadflow bench -only campaign -campaign-recipients 50",
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)
