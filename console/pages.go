@@ -57,6 +57,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleCalendars(get, post)
 	s.consoleSources(get, post)
 	s.consoleMessages(get, post)
+	s.consoleCampaigns(get, post)
 	s.consoleCompanies(get, post)
 	s.adminRoutes(get, post)
 }
