@@ -143,6 +143,22 @@ func TestCampaignUnsubscribed(t *testing.T) {
 	if funnel.Sent != 3 || funnel.Unsubscribed != 1 || funnel.Registered != 0 || funnel.Converted != 0 {
 		t.Fatalf("the first campaign's funnel: %+v", funnel)
 	}
+	// The funnel report by campaign: each lead under the last campaign
+	// whose message reached it.
+	var byCampaign struct {
+		Items []struct {
+			Key, Label string
+			Registered int
+		}
+	}
+	s.Expect(s.Do("GET", "/api/v1/reports/funnel?group_by=campaign", s.Admin, ""), 200).JSON(t, &byCampaign)
+	got := map[string]int{}
+	for _, r := range byCampaign.Items {
+		got[r.Key+" "+r.Label] = r.Registered
+	}
+	if got[second.ID+" Second"] != 2 || got[first.ID+" First"] != 1 {
+		t.Fatalf("the funnel by campaign: %+v", byCampaign.Items)
+	}
 
 	// An uploaded list: each attendee gets their rep's invite link.
 	repID, repToken := s.CreateRep("Rosa", 10)

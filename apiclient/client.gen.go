@@ -476,21 +476,24 @@ func (e FieldInputType) Valid() bool {
 
 // Defines values for FunnelReportGroupBy.
 const (
-	FunnelReportGroupByAll     FunnelReportGroupBy = "all"
-	FunnelReportGroupByChannel FunnelReportGroupBy = "channel"
-	FunnelReportGroupByCountry FunnelReportGroupBy = "country"
-	FunnelReportGroupByGroup   FunnelReportGroupBy = "group"
-	FunnelReportGroupByInviter FunnelReportGroupBy = "inviter"
-	FunnelReportGroupByOwner   FunnelReportGroupBy = "owner"
-	FunnelReportGroupByPool    FunnelReportGroupBy = "pool"
-	FunnelReportGroupBySource  FunnelReportGroupBy = "source"
-	FunnelReportGroupByStatus  FunnelReportGroupBy = "status"
+	FunnelReportGroupByAll      FunnelReportGroupBy = "all"
+	FunnelReportGroupByCampaign FunnelReportGroupBy = "campaign"
+	FunnelReportGroupByChannel  FunnelReportGroupBy = "channel"
+	FunnelReportGroupByCountry  FunnelReportGroupBy = "country"
+	FunnelReportGroupByGroup    FunnelReportGroupBy = "group"
+	FunnelReportGroupByInviter  FunnelReportGroupBy = "inviter"
+	FunnelReportGroupByOwner    FunnelReportGroupBy = "owner"
+	FunnelReportGroupByPool     FunnelReportGroupBy = "pool"
+	FunnelReportGroupBySource   FunnelReportGroupBy = "source"
+	FunnelReportGroupByStatus   FunnelReportGroupBy = "status"
 )
 
 // Valid indicates whether the value is a known member of the FunnelReportGroupBy enum.
 func (e FunnelReportGroupBy) Valid() bool {
 	switch e {
 	case FunnelReportGroupByAll:
+		return true
+	case FunnelReportGroupByCampaign:
 		return true
 	case FunnelReportGroupByChannel:
 		return true
@@ -1451,21 +1454,24 @@ func (e ListPoolsParamsScope) Valid() bool {
 
 // Defines values for GetFunnelReportParamsGroupBy.
 const (
-	GetFunnelReportParamsGroupByAll     GetFunnelReportParamsGroupBy = "all"
-	GetFunnelReportParamsGroupByChannel GetFunnelReportParamsGroupBy = "channel"
-	GetFunnelReportParamsGroupByCountry GetFunnelReportParamsGroupBy = "country"
-	GetFunnelReportParamsGroupByGroup   GetFunnelReportParamsGroupBy = "group"
-	GetFunnelReportParamsGroupByInviter GetFunnelReportParamsGroupBy = "inviter"
-	GetFunnelReportParamsGroupByOwner   GetFunnelReportParamsGroupBy = "owner"
-	GetFunnelReportParamsGroupByPool    GetFunnelReportParamsGroupBy = "pool"
-	GetFunnelReportParamsGroupBySource  GetFunnelReportParamsGroupBy = "source"
-	GetFunnelReportParamsGroupByStatus  GetFunnelReportParamsGroupBy = "status"
+	GetFunnelReportParamsGroupByAll      GetFunnelReportParamsGroupBy = "all"
+	GetFunnelReportParamsGroupByCampaign GetFunnelReportParamsGroupBy = "campaign"
+	GetFunnelReportParamsGroupByChannel  GetFunnelReportParamsGroupBy = "channel"
+	GetFunnelReportParamsGroupByCountry  GetFunnelReportParamsGroupBy = "country"
+	GetFunnelReportParamsGroupByGroup    GetFunnelReportParamsGroupBy = "group"
+	GetFunnelReportParamsGroupByInviter  GetFunnelReportParamsGroupBy = "inviter"
+	GetFunnelReportParamsGroupByOwner    GetFunnelReportParamsGroupBy = "owner"
+	GetFunnelReportParamsGroupByPool     GetFunnelReportParamsGroupBy = "pool"
+	GetFunnelReportParamsGroupBySource   GetFunnelReportParamsGroupBy = "source"
+	GetFunnelReportParamsGroupByStatus   GetFunnelReportParamsGroupBy = "status"
 )
 
 // Valid indicates whether the value is a known member of the GetFunnelReportParamsGroupBy enum.
 func (e GetFunnelReportParamsGroupBy) Valid() bool {
 	switch e {
 	case GetFunnelReportParamsGroupByAll:
+		return true
+	case GetFunnelReportParamsGroupByCampaign:
 		return true
 	case GetFunnelReportParamsGroupByChannel:
 		return true
