@@ -263,3 +263,41 @@ func TestCampaignControls(t *testing.T) {
 		t.Fatalf("cancelled: %+v", admins)
 	}
 }
+
+// offsetZone is a fixed-offset zone where the local hour is now hour.
+func offsetZone(hour int) string {
+	offset := ((hour-time.Now().UTC().Hour())%24 + 24) % 24
+	if offset > 12 {
+		offset -= 24
+	}
+	switch {
+	case offset == 0:
+		return "Etc/GMT"
+	case offset > 0:
+		return fmt.Sprintf("Etc/GMT-%d", offset) // POSIX signs are inverted
+	default:
+		return fmt.Sprintf("Etc/GMT+%d", -offset)
+	}
+}
+
+// TestCampaignQuietHours: an SMS campaign sends at once to the attendee
+// whose afternoon it is and holds back the one whose night it is (deferred
+// to their morning): the campaign stays running with one pending.
+func TestCampaignQuietHours(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(false)
+	tpl := campaignTemplate(t, s.Stack, "sms", "Hi {{.Lead.Name}}")
+	body := fmt.Sprintf(`{"name":"Night and day","channel":"sms","template_id":%q,"audience":{"list":[`+
+		`{"name":"Day","phone":"+8613900139001","time_zone":%q},{"name":"Night","phone":"+8613900139002","time_zone":%q}]}}`,
+		tpl, offsetZone(14), offsetZone(2))
+	var c lead.Campaign
+	s.Expect(s.Do("POST", "/api/v1/campaigns", s.Admin, body), 201).JSON(t, &c)
+	s.Expect(s.Do("POST", "/api/v1/campaigns/"+c.ID+"/start", s.Admin, ""), 202)
+	c = s.WaitCampaign(c.ID, time.Minute, "the day one sent, the night one deferred", func(c lead.Campaign) bool { return c.Sent == 1 && c.Deferred == 1 })
+	if c.Status != lead.CampaignRunning || c.Pending != 1 {
+		t.Fatalf("campaign %+v", c)
+	}
+	if sms := s.Twilio.Delivered(); len(sms) != 1 || sms[0].Form.Get("To") != "+8613900139001" {
+		t.Fatalf("sms %+v", sms)
+	}
+}
