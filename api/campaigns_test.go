@@ -219,6 +219,7 @@ func TestCampaignControls(t *testing.T) {
 	apptest.FieldProblem(t, s.Do("POST", "/api/v1/campaigns", mgr, fmt.Sprintf(`{"name":"X","channel":"email","template_id":%q}`, tpl)), "audience")
 	apptest.FieldProblem(t, s.Do("POST", "/api/v1/campaigns", mgr, fmt.Sprintf(`{"name":"X","channel":"email","template_id":%q,"audience":{"filter":{"colour":"red"}}}`, tpl)), "audience.filter.colour")
 	apptest.FieldProblem(t, s.Do("POST", "/api/v1/campaigns", mgr, fmt.Sprintf(`{"name":"X","channel":"email","template_id":%q,"audience":{"list":[{"name":"No address"}]}}`, tpl)), "audience.list[0]")
+	apptest.FieldProblem(t, s.Do("POST", "/api/v1/campaigns", mgr, fmt.Sprintf(`{"name":"X","channel":"email","template_id":%q,"audience":{"list":[]}}`, tpl)), "audience.list")
 	apptest.FieldProblem(t, s.Do("POST", "/api/v1/campaigns", mgr, fmt.Sprintf(`{"name":"X","channel":"email","template_id":%q,"audience":{"filter":{}},"rate":-1}`, tpl)), "rate")
 
 	var c lead.Campaign

@@ -106,6 +106,9 @@ func (s *Service) audienceFilter(a lead.Audience) (store.LeadFilter, error) {
 // channel (a phone in E.164 or with its country for SMS and WhatsApp; no
 // Messenger id can be uploaded) and its rep, when named, an active user.
 func (s *Service) attendees(ctx context.Context, me lead.User, ch string, list []lead.Attendee, f *lead.Fields) ([]lead.CampaignRecipient, error) {
+	if list != nil && len(list) == 0 {
+		f.Add("audience.list", "is empty")
+	}
 	if len(list) > MaxCampaignList {
 		f.Add("audience.list", "has more than "+strconv.Itoa(MaxCampaignList)+" people")
 		return nil, nil
