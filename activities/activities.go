@@ -56,6 +56,9 @@ type Activities struct {
 	// Channels send the messages to leads (messages.go); the outbox for
 	// a channel without a provider.
 	Channels channel.Set
+	// Campaigns fix a campaign's audience and queue its batches
+	// (campaigns.go); the worker sets it to a service.
+	Campaigns CampaignService
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

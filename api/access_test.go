@@ -61,6 +61,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// A bulk action of the member rep's: theirs and the admins' to see.
 	bulk := once("bulk", func(w *apptest.World) string { return w.Bulk(apptest.SubMember) })
 	ownJob := [apptest.Subjects]int{200, 404, 404, 200, 404, 404, 404}
+	// A draft campaign of the manager's (to pool A's leads), one for each subject.
+	campaignBody := func(w *apptest.World) string {
+		tpl := once("email template", func(w *apptest.World) string {
+			var out struct{ ID string }
+			w.Expect(w.Do("POST", "/api/v1/templates", w.Admin, `{"name":"Matrix news","channel":"email","language":"en","subject":"News","body":"Hi {{.Lead.Name}}"}`), 201).JSON(w.T, &out)
+			return out.ID
+		})(w)
+		return fmt.Sprintf(`{"name":"Matrix %d","channel":"email","template_id":%q,"audience":{"filter":{"pool_id":%q}}}`, w.Seq.Add(1), tpl, w.PoolA)
+	}
+	campaign := func(w *apptest.World) string {
+		var out struct{ ID string }
+		w.Expect(w.Do("POST", "/api/v1/campaigns", w.Tokens[apptest.SubMgr], campaignBody(w)), 201).JSON(w.T, &out)
+		return out.ID
+	}
+	campaignSeen := [apptest.Subjects]int{200, 200, 404, 403, 403, 403, 403}
 	leadReaders := [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}
 	// A global ignored company: the admins' to remove (the matrix's managers have no team).
 	ignored := (*apptest.World).IgnoredCompany
@@ -180,6 +195,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/conversations/:id/assign":    {Fixture: once("conversation", unassigned), Body: member, Want: staffWrites},
 		"GET /api/v1/conversations/:id/draft":      {Fixture: once("owners-conversation", ownersConversation), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 200, 404}},
 		"POST /api/v1/conversations/:id/lead":      {Fixture: ownersConversation, Body: uniq(`{"company":"Inbox Matrix %d Ltd","phone":"13800138000","country":"CN"}`), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 201, 404}},
+		"GET /api/v1/campaigns":                    {Want: staffOnly},
+		"POST /api/v1/campaigns":                   {Body: campaignBody, Want: [apptest.Subjects]int{201, 201, 201, 403, 403, 403, 403}},
+		"GET /api/v1/campaigns/:id":                {Fixture: once("campaign", campaign), Want: campaignSeen},
+		"POST /api/v1/campaigns/:id/start":         {Fixture: campaign, Want: [apptest.Subjects]int{202, 202, 404, 403, 403, 403, 403}},
+		"POST /api/v1/campaigns/:id/pause":         {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
+		"POST /api/v1/campaigns/:id/resume":        {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
+		"POST /api/v1/campaigns/:id/cancel":        {Fixture: campaign, Want: campaignSeen},
+		"GET /api/v1/reports/campaigns/:id":        {Fixture: once("campaign", campaign), Want: campaignSeen},
 		"GET /api/v1/companies/ignored":            {Want: staffOnly},
 		"POST /api/v1/companies/ignored":           {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":     {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},

@@ -67,6 +67,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeSources(v1)
 	s.routeMessages(v1)
 	s.routeConversations(v1)
+	s.routeCampaigns(v1)
 	s.routeCompanies(v1)
 	s.routeViews(v1)
 }

@@ -43,6 +43,8 @@ type Options struct {
 	// BulkConcurrency is how many leads the bulk action acts on at once,
 	// and the floor's clients (LEADFLOW_BULK_CONCURRENCY).
 	BulkConcurrency int
+	// CampaignRecipients is the size of the campaign's audience.
+	CampaignRecipients int
 
 	// DatabaseURL and TemporalAddress name an existing stack; empty starts one.
 	DatabaseURL, TemporalAddress, Namespace string
@@ -58,7 +60,7 @@ type Options struct {
 }
 
 // Scenarios are the names -only accepts, in the order they run.
-var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks", "bulk"}
+var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks", "bulk", "campaign"}
 
 // Row is one line of the table.
 type Row struct {
@@ -96,6 +98,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		}{
 			{"events", benchEvents}, {"intake", benchIntake}, {"reclaim", benchReclaim},
 			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList}, {"webhooks", benchWebhooks}, {"bulk", benchBulk},
+			{"campaign", benchCampaign},
 		} {
 			if !want(sc.name) {
 				continue
@@ -148,7 +151,7 @@ func (o Options) command(name string, sizes ...string) string {
 
 // Defaults are the options of a plain `leadflow bench`.
 func Defaults() Options {
-	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000,
+	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000, CampaignRecipients: 100_000,
 		Reclaims: 1000, PolicyLeads: 10_000, BulkLeads: 5000, BulkConcurrency: service.DefaultBulkConcurrency, Shards: devstack.DefaultHistoryShards, Sync: "normal",
 		WorkflowPollers: worker.DefaultTuning.WorkflowPollers, WorkflowCache: worker.DefaultWorkflowCache, DBMaxConns: store.DefaultMaxConns}
 }

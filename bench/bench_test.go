@@ -14,6 +14,7 @@ func TestSmoke(t *testing.T) {
 	o := Defaults()
 	o.Leads, o.Concurrency, o.ListLeads, o.ListRequests, o.ImportRows, o.Reclaims, o.PolicyLeads = 4, 2, 500, 3, 5, 3, 3
 	o.BulkLeads = 4
+	o.CampaignRecipients = 50
 	o.Log = slog.New(slog.DiscardHandler)
 	var out bytes.Buffer
 	if err := Run(context.Background(), o, &out); err != nil {
@@ -31,6 +32,7 @@ func TestSmoke(t *testing.T) {
 		"webhooks: intake x4, one subscription to *", "webhooks: events per intake", "2.00 (8 deliveries)", "leadflow bench -only webhooks -leads 4",
 		"bulk floor: POST /leads/{id}/assign x4", "bulk job: assign x4", "4 done, 0 refused, 0 failed, done", "bulk: intake p99",
 		"leadflow bench -only bulk -bulk-leads 4 -bulk-concurrency 8",
+		"campaign: 50 e-mails to the outbox", "campaign floor: 50 outbox rows", "leadflow bench -only campaign -campaign-recipients 50",
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,7 +109,10 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet,
+	// The API and the worker share the key campaigns' links are signed with.
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet, InviteKey: key,
 		NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: hooks}, BulkConcurrency: o.BulkConcurrency, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
 	if err != nil {
 		return nil, err
@@ -120,7 +124,8 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		return nil, err
 	}
 	st.base = "http://" + l.Addr().String()
-	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second, WebhookGuard: hooks})
+	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second, WebhookGuard: hooks,
+		InviteKey: key})
 	go func() { _ = app.Listener(l) }()
 	st.stops = append(st.stops, func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 

@@ -60,6 +60,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleSources(get, post)
 	s.consoleMessages(get, post)
 	s.consoleInbox(get, post)
+	s.consoleCampaigns(get, post)
 	s.consoleCompanies(get, post)
 	s.adminRoutes(get, post)
 }

@@ -38,6 +38,8 @@ var bodyLimits = []struct {
 	{fiber.MethodPost, "/api/v1/register", RegisterBodyLimit},
 	{"", "/api/v1/rules/", LargeJSONBodyLimit},
 	{fiber.MethodPut, "/api/v1/options/", LargeJSONBodyLimit},
+	// A campaign's uploaded attendee list.
+	{fiber.MethodPost, "/api/v1/campaigns", ImportBodyLimit},
 	// The console's forms of the same things: an upload, a rule set, a list.
 	{fiber.MethodPost, "/imports", ImportBodyLimit},
 	{fiber.MethodPost, "/rules/", LargeJSONBodyLimit},

@@ -182,6 +182,13 @@ func RenderTemplate(field, text string, custom []string, d TemplateData) (string
 	if err != nil {
 		return "", err
 	}
+	return ExecuteTemplate(field, t, d)
+}
+
+// ExecuteTemplate renders template t (of CompileTemplate) of field with d:
+// what RenderTemplate does once the template is compiled, for a template
+// rendered for many leads.
+func ExecuteTemplate(field string, t *template.Template, d TemplateData) (string, error) {
 	var b strings.Builder
 	if err := t.Execute(&b, d); err != nil {
 		return "", Invalid(FieldError{Field: field, Reason: err.Error()})

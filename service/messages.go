@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strings"
+	"text/template"
 
 	"github.com/leadflow/leadflow/i18n"
 	"github.com/leadflow/leadflow/lead"
@@ -138,51 +139,79 @@ func (s *Service) LeadMessages(ctx context.Context, me lead.User, id string, lim
 // channel, address ("" when l has none there), text, the rep's name it comes from and the
 // unsubscribe link.
 func (s *Service) composeMessage(ctx context.Context, me lead.User, l lead.Lead, in MessageInput) (lead.Notification, error) {
-	n := lead.Notification{Channel: strings.TrimSpace(in.Channel), TemplateID: in.TemplateID}
+	c, err := s.newComposer(ctx, me, in)
+	if err != nil {
+		return lead.Notification{Channel: strings.TrimSpace(in.Channel), TemplateID: in.TemplateID}, err
+	}
+	return c.compose(ctx, l)
+}
+
+// composer renders one message for many leads (a campaign's): the
+// template is read and compiled once, each rep and invite link read once.
+type composer struct {
+	s                                        *Service
+	me                                       lead.User
+	channel, templateID, subject, body, lang string
+	custom                                   []string
+	subjectT, bodyT                          *template.Template
+	reps                                     map[string]lead.User
+	invites                                  map[string]string
+}
+
+// newComposer checks message in and reads its template.
+func (s *Service) newComposer(ctx context.Context, me lead.User, in MessageInput) (*composer, error) {
+	c := &composer{s: s, me: me, channel: strings.TrimSpace(in.Channel), templateID: in.TemplateID,
+		subject: in.Subject, body: in.Body, reps: map[string]lead.User{}, invites: map[string]string{}}
 	var f lead.Fields
-	if !lead.KnownChannel(n.Channel) {
+	if !lead.KnownChannel(c.channel) {
 		f.Add("channel", "must be email, sms, messenger or whatsapp")
 	}
 	if in.TemplateID != "" && (in.Subject != "" || in.Body != "") {
 		f.Add("template_id", "give a template or a subject and body, not both")
 	}
 	if err := f.Err(); err != nil {
-		return n, err
+		return nil, err
 	}
-	n.ToEmail = Address(l, n.Channel) // "" in a preview for a lead without one
-	subject, body, lang := in.Subject, in.Body, ""
 	if in.TemplateID != "" {
 		t, err := s.db.Template(ctx, in.TemplateID)
-		if err != nil || t.Channel != n.Channel {
-			return n, lead.Invalid(lead.FieldError{Field: "template_id", Reason: "is not a template of this channel"})
+		if err != nil || t.Channel != c.channel {
+			return nil, lead.Invalid(lead.FieldError{Field: "template_id", Reason: "is not a template of this channel"})
 		}
-		subject, body, lang = t.Subject, t.Body, t.Language
+		c.subject, c.body, c.lang = t.Subject, t.Body, t.Language
 	}
-	custom, err := s.compileMessage(ctx, n.Channel, subject, body)
+	var err error
+	if c.custom, err = s.compileMessage(ctx, c.channel, c.subject, c.body); err != nil {
+		return c, err
+	}
+	if c.subjectT, err = lead.CompileTemplate("subject", c.subject, c.custom); err != nil {
+		return c, err
+	}
+	c.bodyT, err = lead.CompileTemplate("body", c.body, c.custom)
+	return c, err
+}
+
+// compose renders the message to l.
+func (c *composer) compose(ctx context.Context, l lead.Lead) (lead.Notification, error) {
+	s := c.s
+	n := lead.Notification{Channel: c.channel, TemplateID: c.templateID}
+	n.ToEmail = Address(l, n.Channel) // "" in a preview for a lead without one
+	rep, err := c.rep(ctx, l.OwnerID)
 	if err != nil {
 		return n, err
 	}
-	rep := me
-	if l.OwnerID != "" && l.OwnerID != me.ID {
-		if rep, err = s.db.User(ctx, l.OwnerID); err != nil {
-			return n, err
-		}
-	}
 	n.FromName = rep.Name
 	var invite string
-	if strings.Contains(subject+body, "InviteURL") {
-		tok, err := s.db.InviteToken(ctx, rep.ID, s.cfg.InviteKey)
-		if err != nil {
+	if strings.Contains(c.subject+c.body, "InviteURL") {
+		if invite, err = c.invite(ctx, rep.ID); err != nil {
 			return n, err
 		}
-		invite = InviteURL(s.cfg.PublicURL, tok)
 	}
 	unsubscribe := BaseURL(s.cfg.PublicURL) + "/u/" + s.unsubscribeToken(l.ID, n.Channel, n.ToEmail)
-	d := lead.NewTemplateData(l, custom, lead.TemplateRep{Name: rep.Name, Email: rep.Email}, invite, unsubscribe)
-	if n.Subject, err = lead.RenderTemplate("subject", subject, custom, d); err != nil {
+	d := lead.NewTemplateData(l, c.custom, lead.TemplateRep{Name: rep.Name, Email: rep.Email}, invite, unsubscribe)
+	if n.Subject, err = lead.ExecuteTemplate("subject", c.subjectT, d); err != nil {
 		return n, err
 	}
-	if n.Text, err = lead.RenderTemplate("body", body, custom, d); err != nil {
+	if n.Text, err = lead.ExecuteTemplate("body", c.bodyT, d); err != nil {
 		return n, err
 	}
 	if n.Channel == lead.ChannelEmail {
@@ -190,10 +219,39 @@ func (s *Service) composeMessage(ctx context.Context, me lead.User, l lead.Lead,
 		// (unless the template placed it) and in the one-click headers.
 		n.UnsubscribeURL = unsubscribe
 		if !strings.Contains(n.Text, unsubscribe) {
-			n.Text += "\n\n" + i18n.T(lang, "nurture.footer_unsubscribe", "URL", unsubscribe)
+			n.Text += "\n\n" + i18n.T(c.lang, "nurture.footer_unsubscribe", "URL", unsubscribe)
 		}
 	}
 	return n, nil
+}
+
+// rep is the rep a message to a lead owned by ownerID comes from: its
+// owner, else the sender.
+func (c *composer) rep(ctx context.Context, ownerID string) (lead.User, error) {
+	if ownerID == "" || ownerID == c.me.ID {
+		return c.me, nil
+	}
+	if u, ok := c.reps[ownerID]; ok {
+		return u, nil
+	}
+	u, err := c.s.db.User(ctx, ownerID)
+	if err == nil {
+		c.reps[ownerID] = u
+	}
+	return u, err
+}
+
+// invite is the invite link of rep id.
+func (c *composer) invite(ctx context.Context, id string) (string, error) {
+	if v, ok := c.invites[id]; ok {
+		return v, nil
+	}
+	tok, err := c.s.db.InviteToken(ctx, id, c.s.cfg.InviteKey)
+	if err != nil {
+		return "", err
+	}
+	c.invites[id] = InviteURL(c.s.cfg.PublicURL, tok)
+	return c.invites[id], nil
 }
 
 // Address is l's address on a channel: its e-mail, its phone (E.164) for

@@ -177,6 +177,18 @@ func (db *DB) CountLeads(ctx context.Context, f LeadFilter) (int, error) {
 // leadWhere is the conditions of the lead list's filter f.
 func leadWhere(f LeadFilter) (*listQuery, error) {
 	q := &listQuery{}
+	if err := f.conditions(q); err != nil {
+		return nil, err
+	}
+	if c := f.Viewer.condition(q.arg); c != "" {
+		q.and(c)
+	}
+	return q, nil
+}
+
+// conditions adds f's conditions on lead l (joined to its pool p) to q,
+// all but its Viewer's.
+func (f LeadFilter) conditions(q *listQuery) error {
 	like := func(v string) string {
 		return q.arg(likePattern(v))
 	}
@@ -191,7 +203,7 @@ func leadWhere(f LeadFilter) (*listQuery, error) {
 			continue
 		}
 		if !isUUID(v) {
-			return nil, lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
+			return lead.Invalid(lead.FieldError{Field: col, Reason: "is not an id"})
 		}
 		q.and("l." + col + " = " + q.arg(v) + "::uuid")
 	}
@@ -226,7 +238,7 @@ func leadWhere(f LeadFilter) (*listQuery, error) {
 	}
 	timeCol, ok := timeFields[f.TimeField]
 	if !ok {
-		return nil, lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be " + TimeFieldNames})
+		return lead.Invalid(lead.FieldError{Field: "time_field", Reason: "must be " + TimeFieldNames})
 	}
 	if f.CreatedFrom != nil {
 		q.and(timeCol + " >= " + q.arg(*f.CreatedFrom))
@@ -246,10 +258,7 @@ func leadWhere(f LeadFilter) (*listQuery, error) {
 	if f.Review {
 		q.and("l.review_reasons <> '{}'")
 	}
-	if c := f.Viewer.condition(q.arg); c != "" {
-		q.and(c)
-	}
-	return q, nil
+	return nil
 }
 
 // unnameDuplicates clears the duplicate_of of the leads of a list that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,13 +27,16 @@ const (
 	GroupGroup   = "group"   // its group (the groups option list)
 	GroupStatus  = "status"  // its current status
 	GroupAll     = "all"     // one row of every lead, keyed "all"
+	// GroupCampaign is the campaign whose message reached the lead last
+	// (none: a lead no campaign's message reached).
+	GroupCampaign = "campaign"
 )
 
 // FunnelGroups lists the groupings of the funnel report.
-var FunnelGroups = []string{GroupSource, GroupChannel, GroupInviter, GroupOwner, GroupPool, GroupCountry, GroupGroup, GroupStatus, GroupAll}
+var FunnelGroups = []string{GroupSource, GroupChannel, GroupInviter, GroupOwner, GroupPool, GroupCountry, GroupGroup, GroupStatus, GroupAll, GroupCampaign}
 
 // funnelKeys is the SQL of each grouping's key over lead l (or its
-// lead_funnel summary, which has the same columns); "" when the
+// lead_funnel summary, which has the same columns but l.id, its lead_id); "" when the
 // lead has none (not registered through an invite link, no owner, no pool).
 var funnelKeys = map[string]string{
 	GroupSource:  `l.source`,
@@ -44,6 +48,8 @@ var funnelKeys = map[string]string{
 	GroupGroup:   `l.lead_group`,
 	GroupStatus:  `l.status`,
 	GroupAll:     `'all'`,
+	GroupCampaign: `coalesce((SELECT n.campaign_id::text FROM notifications n WHERE n.lead_id = l.id AND n.kind = 'message'
+		AND n.campaign_id IS NOT NULL AND n.status NOT IN ('queued', 'failed', 'skipped') ORDER BY n.created_at DESC LIMIT 1), '')`,
 }
 
 // ReportFilter chooses the leads of a report: those registered in
@@ -127,6 +133,7 @@ func funnelQuery(f ReportFilter) (string, []any) {
 	if !ok {
 		key = funnelKeys[GroupSource]
 	}
+	key = strings.ReplaceAll(key, "l.id ", "l.lead_id ") // the summary's lead id (the campaign key's)
 	where, args := f.where()
 	label := `g.key`
 	switch f.GroupBy {
@@ -134,6 +141,8 @@ func funnelQuery(f ReportFilter) (string, []any) {
 		label = `(SELECT u.name FROM users u WHERE g.key <> '' AND u.id = g.key::uuid)`
 	case GroupPool:
 		label = `(SELECT pl.name FROM pools pl WHERE g.key <> '' AND pl.id = g.key::uuid)`
+	case GroupCampaign:
+		label = `(SELECT c.name FROM campaigns c WHERE g.key <> '' AND c.id = g.key::uuid)`
 	case GroupAll:
 		label = `'All leads'`
 	}

@@ -34,6 +34,10 @@ type Config struct {
 	Mail notify.Sender
 	// PublicURL is the base of the links in e-mails; lead.DefaultPublicURL when empty.
 	PublicURL string
+	// InviteKey is the API's secret the invite and unsubscribe links of
+	// campaigns' messages are signed with (LEADFLOW_INVITE_KEY, or the data
+	// directory's key); a worker without it sends no campaigns.
+	InviteKey []byte
 	// Now is the clock rules see; time.Now when nil.
 	Now func() time.Time
 	// TimeZone is the zone of users who, and whose team, set none (the
@@ -93,9 +97,15 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	retry := cfg.Webhooks.withDefaults()
 	acts.Hooks.Timeout = retry.Timeout
 	// Lead Ads leads are taken in through the API's intake, and bulk
-	// actions act through the single actions.
-	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone, BulkConcurrency: cfg.BulkConcurrency, BulkRate: cfg.BulkRate})
+	// actions act through the single actions. Campaigns' messages are
+	// rendered as the API renders one message: with its public URL and
+	// invite key.
+	svc := service.New(cfg.Store, cfg.Temporal, cfg.Log, service.Config{TimeZone: cfg.TimeZone, PublicURL: cfg.PublicURL, InviteKey: cfg.InviteKey,
+		BulkConcurrency: cfg.BulkConcurrency, BulkRate: cfg.BulkRate})
 	acts.SourceIntake, acts.BulkRunner = svc.IntakeSourceRecord, svc.RunBulkBatch
+	if len(cfg.InviteKey) > 0 {
+		acts.Campaigns = svc
+	}
 	w := New(cfg.Temporal, acts, cfg.Tuning)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)

@@ -50,6 +50,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.FacebookLeadWorkflow, workflow.RegisterOptions{Name: workflows.FacebookLeadWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.MessageWorkflow, workflow.RegisterOptions{Name: workflows.MessageWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ReplyNoticeWorkflow, workflow.RegisterOptions{Name: workflows.ReplyNoticeWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.CRMWorkflow, workflow.RegisterOptions{Name: workflows.CRMWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.BulkWorkflow, workflow.RegisterOptions{Name: workflows.BulkWorkflowName})
 	if acts != nil {

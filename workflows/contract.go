@@ -30,6 +30,8 @@ const (
 	WebhookWorkflowName = "WebhookWorkflow"
 	// FacebookLeadWorkflowName fetches and takes in one Lead Ads lead.
 	FacebookLeadWorkflowName = "FacebookLeadWorkflow"
+	// CampaignWorkflowName sends a campaign in batches (campaign.go).
+	CampaignWorkflowName = "CampaignWorkflow"
 	// MessageWorkflowName sends one message to a lead (message.go).
 	MessageWorkflowName = "MessageWorkflow"
 	// ReplyNoticeWorkflowName tells a lead's owner of its reply (reply.go).
@@ -106,6 +108,11 @@ const (
 	ActivityIntakeSourceRecord = "IntakeSourceRecord" // SourceRecordInput -> lead id ("" when refused)
 	// ActivitySendMessage sends a stored message to a lead (message.go).
 	ActivitySendMessage = "SendMessage" // message key -> error
+	// The campaigns (campaign.go).
+	ActivityCampaignBegin  = "CampaignBegin"  // campaign id -> CampaignBegin
+	ActivityCampaignBatch  = "CampaignBatch"  // CampaignBatchInput -> CampaignBatchResult
+	ActivityCampaignStatus = "CampaignStatus" // campaign id -> status
+	ActivityCampaignDone   = "CampaignDone"   // campaign id -> nothing
 	// The CRM pushes (crm.go).
 	ActivityNextCRMPush   = "NextCRMPush"   // CRMChainInput -> push id (0: none)
 	ActivityPushCRM       = "PushCRM"       // push id -> error
@@ -119,7 +126,8 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
 	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord,
 	ActivitySendMessage, ActivityNextCRMPush, ActivityPushCRM, ActivityCRMPushFailed,
-	ActivityBulkSelect, ActivityBulkBatch, ActivityBulkFinished}
+	ActivityBulkSelect, ActivityBulkBatch, ActivityBulkFinished,
+	ActivityCampaignBegin, ActivityCampaignBatch, ActivityCampaignStatus, ActivityCampaignDone}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

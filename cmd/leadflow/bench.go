@@ -26,6 +26,7 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 	fs.IntVar(&o.BulkLeads, "bulk-leads", o.BulkLeads, "leads one bulk action assigns, and single assigns of its floor")
 	fs.IntVar(&o.BulkConcurrency, "bulk-concurrency", o.BulkConcurrency, "leads a bulk action acts on at once, and clients of its floor")
 	fs.IntVar(&o.PolicyLeads, "policy-leads", o.PolicyLeads, "live leads of the pool whose policy changes")
+	fs.IntVar(&o.CampaignRecipients, "campaign-recipients", o.CampaignRecipients, "recipients of the campaign")
 	fs.IntVar(&o.Shards, "temporal-shards", o.Shards, "history shards of the embedded Temporal database")
 	fs.StringVar(&o.Sync, "temporal-sync", o.Sync, "SQLite synchronous mode of the embedded Temporal: normal or full")
 	fs.IntVar(&o.WorkflowPollers, "workflow-pollers", o.WorkflowPollers, "workflow-task pollers of the leadflow worker")

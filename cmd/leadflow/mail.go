@@ -54,7 +54,11 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 			return worker.Config{}, fmt.Errorf("LEADFLOW_BULK_RATE=%q: want leads per second, such as 20 (0: no bound)", v)
 		}
 	}
+	key, err := c.inviteKey()
+	if err != nil {
+		return worker.Config{}, err
+	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels,
+		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels, InviteKey: key,
 		BulkConcurrency: envInt("LEADFLOW_BULK_CONCURRENCY", 0), BulkRate: bulkRate}, nil
 }

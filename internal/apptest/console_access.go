@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox"}
+	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox", "/campaigns"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -57,6 +57,23 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 	calendar := once("console-calendar", func(w *World) string { return w.Calendar() })
 	source := once("console-source", (*World).Source)
 	hookForm := [Subjects]int{303, 303, 404, 403, 403, 403, 403}
+	// A draft campaign of the manager's to pool A's leads, one for each subject.
+	campaignBody := func(w *World) string {
+		tpl := once("console-email-template", func(w *World) string {
+			var out struct{ ID string }
+			w.Expect(w.Do("POST", "/api/v1/templates", w.Admin, `{"name":"Console news","channel":"email","language":"en","subject":"News","body":"Hi"}`), 201).JSON(w.T, &out)
+			return out.ID
+		})(w)
+		return fmt.Sprintf("name=Console+%d&channel=email&template_id=%s&filter=%s", w.Seq.Add(1), tpl, url.QueryEscape("pool_id="+w.PoolA))
+	}
+	campaign := func(w *World) string {
+		var out struct{ ID string }
+		q, _ := url.ParseQuery(campaignBody(w))
+		body := fmt.Sprintf(`{"name":%q,"channel":"email","template_id":%q,"audience":{"filter":{"pool_id":%q}}}`, q.Get("name"), q.Get("template_id"), w.PoolA)
+		w.Expect(w.Do("POST", "/api/v1/campaigns", w.Tokens[SubMgr], body), 201).JSON(w.T, &out)
+		return out.ID
+	}
+	campaignRefused := [Subjects]int{409, 409, 404, 403, 403, 403, 403}
 	body := func(f func(*World) string, format string) func(*World) string {
 		return func(w *World) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
 	}
@@ -132,6 +149,13 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /inbox/:id/assign": {Fixture: func(w *World) string { return w.Conversation(-1) }, Body: body(member, "rep_id=%s"), Want: [Subjects]int{303, 303, 303, 403, 403, 403, 403}},
 		"POST /inbox/:id/lead": {Fixture: func(w *World) string { return w.Conversation(SubOwner) }, Body: uniq("company=Inbox+Console+%d+Ltd&phone=13800138000&country=CN"),
 			Want: [Subjects]int{403, 403, 403, 404, 404, 303, 404}},
+		"GET /campaigns":             {Want: staff},
+		"POST /campaigns":            {Body: campaignBody, Want: [Subjects]int{303, 303, 303, 403, 403, 403, 403}},
+		"GET /campaigns/:id":         {Fixture: once("console-campaign", campaign), Want: hookSeen},
+		"POST /campaigns/:id/start":  {Fixture: campaign, Want: hookForm},
+		"POST /campaigns/:id/pause":  {Fixture: campaign, Want: campaignRefused},
+		"POST /campaigns/:id/resume": {Fixture: campaign, Want: campaignRefused},
+		"POST /campaigns/:id/cancel": {Fixture: campaign, Want: hookForm},
 	}
 }
 

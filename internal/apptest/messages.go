@@ -59,12 +59,19 @@ func NewMessageStack(t *testing.T) *MessageStack {
 // StartWorker starts a worker sending through the fakes and returns its stop.
 func (m *MessageStack) StartWorker() (stop func()) {
 	m.T.Helper()
+	return startWorker(m.T, worker.Config{Temporal: m.TC, Namespace: m.ns, Store: m.DB, Channels: m.Channels,
+		PublicURL: "https://leads.example.com", NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: LocalHooks}})
+}
+
+// startWorker starts a worker of cfg and returns its stop (also called
+// when the test ends).
+func startWorker(t testing.TB, cfg worker.Config) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	w, err := worker.Start(ctx, worker.Config{Temporal: m.TC, Namespace: m.ns, Store: m.DB, Channels: m.Channels,
-		PublicURL: "https://leads.example.com", NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: LocalHooks}})
+	w, err := worker.Start(ctx, cfg)
 	if err != nil {
-		m.T.Fatalf("worker: %v", err)
+		t.Fatalf("worker: %v", err)
 	}
 	stopped := false
 	stop = func() {
@@ -73,6 +80,6 @@ func (m *MessageStack) StartWorker() (stop func()) {
 			w.Stop()
 		}
 	}
-	m.T.Cleanup(stop)
+	t.Cleanup(stop)
 	return stop
 }
