@@ -28,7 +28,7 @@ const DefaultBulkConcurrency = 8
 // The reasons a lead of a bulk action is refused (refused_by_reason).
 const (
 	RefusedAccess     = "access"      // the creator may not see the lead or do the action on it
-	RefusedCapacity   = "capacity"    // the rep holds as many leads as they may
+	RefusedCapacity   = "capacity"    // the rep holds as many leads as they may (or as many of the pool's as its max_held_per_rep)
 	RefusedDailyLimit = "daily_limit" // the rep's daily claim limit is reached
 	RefusedCooldown   = "cooldown"    // the lead was reclaimed from or returned by the rep lately
 	RefusedStatus     = "status"      // the lead's status does not allow the action
@@ -40,7 +40,7 @@ const (
 
 // refusalPrefixes classify a conflict by its first reason's start.
 var refusalPrefixes = []struct{ prefix, reason string }{
-	{"capacity reached", RefusedCapacity}, {"daily claim limit", RefusedDailyLimit}, {"cooldown", RefusedCooldown},
+	{"capacity reached", RefusedCapacity}, {"pool limit reached", RefusedCapacity}, {"daily claim limit", RefusedDailyLimit}, {"cooldown", RefusedCooldown},
 	{"wrong status", RefusedStatus}, {"claim rule", RefusedClaimRule}, {"the pool's claim rule", RefusedClaimRule},
 	{"the rep is not active", RefusedInactive},
 }
