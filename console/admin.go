@@ -42,7 +42,7 @@ var menu = []struct {
 	{web.NavLink{Key: "sources", URL: "/sources", Label: "sources.nav", More: true}, service.GateAdmin},
 	{web.NavLink{Key: "templates", URL: "/templates", Label: "nurture.nav"}, service.GateEveryone},
 	{web.NavLink{Key: "inbox", URL: "/inbox", Label: "inbox.nav"}, service.GateEveryone},
-	{web.NavLink{Key: "campaigns", URL: "/campaigns", Label: "campaigns.nav"}, service.GateStaff},
+	{web.NavLink{Key: "campaigns", URL: "/campaigns", Label: "campaigns.nav", More: true}, service.GateStaff},
 	{web.NavLink{Key: "companies", URL: "/companies", Label: "registration.companies_nav", More: true}, service.GateStaff},
 }
 
