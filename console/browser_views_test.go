@@ -40,6 +40,7 @@ func TestBrowserSavedViews(t *testing.T) {
 		shot(fmt.Sprintf("%s-saved-view", lang))
 		apptest.Run(t, ctx, "delete in "+lang, chromedp.Click(chromedp.CSS("#save-view-box summary")),
 			chromedp.WaitVisible(chromedp.CSS("#delete-view button")), chromedp.Click(chromedp.CSS("#delete-view button")),
+			chromedp.WaitNotPresent(chromedp.ID("delete-view")), // the page after the delete, not the one before it
 			chromedp.WaitVisible(chromedp.ID("tabs")))
 		left, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`[...document.querySelectorAll('.view-tab')].filter(a => a.textContent.includes(%q)).length`, name)))
 		if err != nil || left != 0 {

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"crypto/rand"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ type Providers struct {
 // NewProviders starts the fakes and the channels that use them (lead
 // e-mails from reps@mail.example.com, replies to replies@example.com).
 func NewProviders(t testing.TB) Providers {
-	p := Providers{SendGrid: sendgridtest.New(t, "SG.lead-key"), Twilio: channeltest.NewTwilio(t, "AC00112233445566778899", "twiliotoken1"),
+	p := Providers{SendGrid: sendgridtest.New(t, "SG.lead-"+rand.Text()), Twilio: channeltest.NewTwilio(t, "AC00112233445566778899", "twiliotoken1"),
 		Graph: channeltest.NewGraph(t, "PAGE-TOKEN", "WA-TOKEN", "10550")}
 	var err error
 	p.Channels, err = channel.New(channel.Config{SendGridKey: p.SendGrid.Key, SendGridBaseURL: p.SendGrid.URL,

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"testing"
@@ -36,7 +37,7 @@ func NewHookStack(t *testing.T, h worker.Webhooks) (*Stack, *sendgridtest.Server
 }
 
 func mailStack(t *testing.T, zone *time.Location, h worker.Webhooks) (*Stack, *sendgridtest.Server) {
-	sg := sendgridtest.New(t, "SG.integration-key")
+	sg := sendgridtest.New(t, "SG.integration-"+rand.Text()) // its own key: another test's late requests are not its own
 	t.Setenv("SENDGRID_API_KEY", sg.Key)
 	t.Setenv("SENDGRID_BASE_URL", sg.URL)
 	sender, err := notify.New(notify.ConfigFromEnv(os.Getenv))
