@@ -10,7 +10,7 @@ import (
 func TestQuietHours(t *testing.T) {
 	sh, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err) // lead embeds time/tzdata: the zone is always there
 	}
 	for _, c := range []struct {
 		at    string // UTC
