@@ -189,6 +189,18 @@ func (a *Activities) Close(ctx context.Context, m lead.Move) (lead.Lead, error) 
 	return l, wrap(err)
 }
 
+// KeepReviewed takes a lead an IP burst flagged out of review.
+func (a *Activities) KeepReviewed(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.KeepReviewed(ctx, m)
+	return l, wrap(err)
+}
+
+// RejectReviewed rejects a lead an IP burst flagged.
+func (a *Activities) RejectReviewed(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.RejectReviewed(ctx, m)
+	return l, wrap(err)
+}
+
 // Reopen puts a closed lead back into a pool.
 func (a *Activities) Reopen(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	l, err := a.Store.Reopen(ctx, m)

@@ -129,6 +129,9 @@ var Moves = []Move{
 	{"accept", lead.ActAccept, workflows.UpdateAccept, ""},
 	{"decline", lead.ActDecline, workflows.UpdateDecline, ""},
 	{"return", lead.ActReturn, workflows.UpdateReturn, "reason"},
+	// A lead an IP burst put under review (lead.Burst): an admin keeps it or rejects it.
+	{"review/keep", lead.ActReview, workflows.UpdateKeepReviewed, ""},
+	{"review/reject", lead.ActReview, workflows.UpdateRejectReviewed, ""},
 }
 
 // MoveInput is the input of the lifecycle actions; which fields apply

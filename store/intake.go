@@ -128,6 +128,9 @@ func queueIntakeResult(b *pgx.Batch, id string, res *lead.IntakeResult) {
 // the outcome and the fields a rejection names.
 func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan) (lead.IntakeOutcome, []lead.FieldError, error) {
 	if p.Reject {
+		if err := flagBurst(ctx, tx, l.ID, p.Bursts); err != nil {
+			return lead.OutcomeRejected, nil, err
+		}
 		return lead.OutcomeRejected, p.Fields, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", p.Reasons, p, "", p.Validated)
 	}
 	duplicateOf, err := findDuplicate(ctx, tx, l)
