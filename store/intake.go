@@ -89,7 +89,10 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (le
 			b.Queue(`UPDATE leads SET intake_outcome = $2, field_errors = $3 WHERE id = $1`, id, out, raw)
 		}
 		queueIntakeResult(b, id, &res)
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil || l.Status != lead.StatusReceived {
+			return err
+		}
+		return workingReclaimAt(ctx, tx, res.Lead) // given to a rep at intake, in a pool counting working time
 	})
 	return res, err
 }

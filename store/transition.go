@@ -38,8 +38,10 @@ func (db *DB) onLead(ctx context.Context, leadID, requestID string, fn func(tx p
 				return err
 			}
 		}
-		out, err = lockLead(ctx, tx, leadID)
-		return err
+		if out, err = lockLead(ctx, tx, leadID); err != nil || done {
+			return err
+		}
+		return workingReclaimAt(ctx, tx, out)
 	})
 	return out, err
 }
