@@ -122,6 +122,12 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 		return p, err
 	}
 	if pol.Distribution != "" && pol.Distribution != lead.DistributionClaimOnly {
+		if pol.DistributeInWorkingHours {
+			// Leads that waited for the pool's hours are served before this one.
+			if err := a.distributeWaiting(ctx, poolID); err != nil {
+				return p, err
+			}
+		}
 		if p.AutoAccept, err = a.autoAccept(ctx, l, &pol); err != nil {
 			return p, err
 		}

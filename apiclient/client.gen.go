@@ -2550,6 +2550,9 @@ type CreatedLead struct {
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
 
+	// WaitingSince the lead came into its pool outside the pool's working hours (policy.distribute_in_working_hours) and waits for them since then; when they begin the waiting leads are distributed in that order
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
+
 	// Warnings set when the lead duplicates a live lead (warn policy)
 	Warnings *[]string `json:"warnings,omitempty"`
 }
@@ -3226,6 +3229,9 @@ type Lead struct {
 	Status    LeadStatus `json:"status"`
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
+
+	// WaitingSince the lead came into its pool outside the pool's working hours (policy.distribute_in_working_hours) and waits for them since then; when they begin the waiting leads are distributed in that order
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 }
 
 // LeadDetail a lead with its deadlines
@@ -3308,6 +3314,9 @@ type LeadDetail struct {
 	Status    LeadStatus `json:"status"`
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
+
+	// WaitingSince the lead came into its pool outside the pool's working hours (policy.distribute_in_working_hours) and waits for them since then; when they begin the waiting leads are distributed in that order
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 }
 
 // LeadDraft a lead's fields, none required: the conversation's draft, or the fields that override it

@@ -128,6 +128,10 @@ type Lead struct {
 	// the supplier's systems (once; its history's "registered" event says
 	// by which rule version).
 	RegisteredAt *time.Time `json:"registered_at,omitempty"`
+	// WaitingSince: the lead came into its pool outside the pool's working
+	// hours and waits for them (Policy.DistributeInWorkingHours), since
+	// then; the waiting leads are distributed in that order.
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 	// ExternalIDs are the lead's ids in the CRMs it was pushed to, by the
 	// CRM target's name.
 	ExternalIDs map[string]string `json:"external_ids,omitempty"`

@@ -276,7 +276,7 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 	p lead.IntakePlan, duplicateOf string, events ...lead.Event) error {
 	b := &pgx.Batch{}
 	b.Queue(`
-		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
+		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid, window_since = NULL,
 			reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
 			duplicate_of = nullif($8, '')::uuid,
 			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
