@@ -486,23 +486,29 @@ func (e FieldDefType) Valid() bool {
 
 // Defines values for FieldErrorCode.
 const (
-	FieldErrorCodeCompanyName    FieldErrorCode = "company_name"
-	FieldErrorCodeInvalidCountry FieldErrorCode = "invalid_country"
-	FieldErrorCodeInvalidEmail   FieldErrorCode = "invalid_email"
-	FieldErrorCodeMalformed      FieldErrorCode = "malformed"
-	FieldErrorCodeNoTeam         FieldErrorCode = "no_team"
-	FieldErrorCodeRequired       FieldErrorCode = "required"
-	FieldErrorCodeTooLong        FieldErrorCode = "too_long"
-	FieldErrorCodeUnknownField   FieldErrorCode = "unknown_field"
-	FieldErrorCodeWrongType      FieldErrorCode = "wrong_type"
+	FieldErrorCodeBelowMinimum    FieldErrorCode = "below_minimum"
+	FieldErrorCodeCompanyName     FieldErrorCode = "company_name"
+	FieldErrorCodeInvalidCountry  FieldErrorCode = "invalid_country"
+	FieldErrorCodeInvalidDuration FieldErrorCode = "invalid_duration"
+	FieldErrorCodeInvalidEmail    FieldErrorCode = "invalid_email"
+	FieldErrorCodeMalformed       FieldErrorCode = "malformed"
+	FieldErrorCodeNoTeam          FieldErrorCode = "no_team"
+	FieldErrorCodeRequired        FieldErrorCode = "required"
+	FieldErrorCodeTooLong         FieldErrorCode = "too_long"
+	FieldErrorCodeUnknownField    FieldErrorCode = "unknown_field"
+	FieldErrorCodeWrongType       FieldErrorCode = "wrong_type"
 )
 
 // Valid indicates whether the value is a known member of the FieldErrorCode enum.
 func (e FieldErrorCode) Valid() bool {
 	switch e {
+	case FieldErrorCodeBelowMinimum:
+		return true
 	case FieldErrorCodeCompanyName:
 		return true
 	case FieldErrorCodeInvalidCountry:
+		return true
+	case FieldErrorCodeInvalidDuration:
 		return true
 	case FieldErrorCodeInvalidEmail:
 		return true

@@ -178,13 +178,13 @@ func (q PolicyPatch) CheckMinimum(min Duration) error {
 	} {
 		// Working time is counted in whole minutes at least: only a wall-clock timer can be too short.
 		if d.v != nil && d.v.Wall > 0 && d.v.Wall < min {
-			f.Add("policy."+d.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
+			f.AddCode("policy."+d.name, ReasonBelowMinimum, fmt.Sprintf("must be 0 (off) or at least %s", min))
 		}
 	}
 	if q.ReclaimTiers != nil {
 		for _, t := range (&Policy{ReclaimTiers: *q.ReclaimTiers}).tierTimers() {
 			if t.v.Wall > 0 && t.v.Wall < min {
-				f.Add("policy."+t.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
+				f.AddCode("policy."+t.name, ReasonBelowMinimum, fmt.Sprintf("must be 0 (off) or at least %s", min))
 			}
 		}
 	}
