@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // messageStatuses are the lead's messages' statuses by channel.
@@ -197,6 +198,7 @@ func TestReplies(t *testing.T) {
 	if len(notes.Items) != 4 || !strings.Contains(notes.Items[len(notes.Items)-1].Text, "Yes, send the quote") {
 		t.Fatalf("reply notices %+v", notes.Items)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.ReplyNoticeWorkflowName, "reply_notice")
 }
 
 // TestConversations: messages from senders who are no lead (WhatsApp, an
