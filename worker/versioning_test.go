@@ -51,22 +51,32 @@ func TestVersioningFromEnv(t *testing.T) {
 // the current version when three leads are claimed in a pool whose
 // no-follow-up reclaim fires 5 s later; A stops, build B starts and makes
 // itself current, and every reclaim timer fires and is handled under B
-// (the lead workflow auto-upgrades), none lost.
+// (the lead workflow auto-upgrades), none lost. The same holds when A is an
+// unversioned worker (versioning turned on by the upgrade).
 func TestUpgradeWithTimersPending(t *testing.T) {
+	for _, from := range []string{"build-a", ""} {
+		t.Run("from="+from, func(t *testing.T) { upgradeWithTimersPending(t, from) })
+	}
+}
+
+func upgradeWithTimersPending(t *testing.T, from string) {
 	db := testenv.Store(t)
 	tc, ns := testenv.Temporal(t)
 	ctx := context.Background()
 	start := func(build string) sdkworker.Worker {
 		t.Helper()
-		w, err := worker.Start(ctx, worker.Config{Temporal: tc, Namespace: ns, Store: db, NoDigestSchedule: true,
-			Webhooks:   worker.Webhooks{Guard: apptest.LocalHooks},
-			Versioning: worker.Versioning{On: true, BuildID: build, SetCurrent: true}})
+		cfg := worker.Config{Temporal: tc, Namespace: ns, Store: db, NoDigestSchedule: true,
+			Webhooks: worker.Webhooks{Guard: apptest.LocalHooks}}
+		if build != "" {
+			cfg.Versioning = worker.Versioning{On: true, BuildID: build, SetCurrent: true}
+		}
+		w, err := worker.Start(ctx, cfg)
 		if err != nil {
-			t.Fatalf("worker %s: %v", build, err)
+			t.Fatalf("worker %q: %v", build, err)
 		}
 		return w
 	}
-	a := start("build-a")
+	a := start(from)
 	s := apptest.StackOn(t, db, tc, server.Config{})
 	repID, rep := s.CreateRep("Vera", 10)
 	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Upgrade pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"5s"}}`, repID))

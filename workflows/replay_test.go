@@ -10,6 +10,8 @@ import (
 
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/leadflow/leadflow/lead"
 )
 
 // TestReplay replays every recorded history in testdata/<workflow type>/
@@ -92,4 +94,18 @@ func TestReplayNamesTheHistory(t *testing.T) {
 		t.Fatalf("a history with another activity replayed: %v", err)
 	}
 	t.Log(err)
+}
+
+// TestLeadInputRevisionIsFrozen: the API writes LeadInput.Revision into a
+// new lead's workflow input, so it may never change: a revision the API
+// chose would make the lead's code path depend on which API release started
+// it, and an old worker running a lead started by a new API would record
+// commands the new workers could not replay (the order dependency
+// docs/upgrading.md rules out). A change to the commands branches on
+// workflow.GetVersion, which the worker running the workflow records.
+func TestLeadInputRevisionIsFrozen(t *testing.T) {
+	if in := NewLeadInput(lead.Lead{ID: "x"}); in.Revision != 1 || LeadRevision != 1 {
+		t.Fatalf("a new lead's input has revision %d (LeadRevision %d): it is frozen at 1; branch new commands on workflow.GetVersion",
+			in.Revision, LeadRevision)
+	}
 }

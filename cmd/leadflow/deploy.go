@@ -92,7 +92,7 @@ func describeDeployment(ctx context.Context, w io.Writer, tc client.Client, depl
 func drainage(s client.WorkerDeploymentVersionDrainageStatus) string {
 	switch s {
 	case client.WorkerDeploymentVersionDrainageStatusDraining:
-		return "draining (pinned workflows still run on it)"
+		return "draining (no longer current; pinned workflows may still run on it)"
 	case client.WorkerDeploymentVersionDrainageStatusDrained:
 		return "drained (safe to stop its workers)"
 	}
