@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/leadflow/leadflow/internal/apptest"
@@ -91,6 +92,20 @@ func upgradeWithTimersPending(t *testing.T, from string) {
 		build, fired, err := apptest.BuildAfterTimer(ctx, tc, workflows.WorkflowID(id))
 		if err != nil || !fired || build != "build-b" {
 			t.Fatalf("lead %s: timer fired %v, handled by build %q (%v); want build-b", id, fired, build, err)
+		}
+	}
+	// The behaviours reach the server: a lead auto-upgrades, an export is pinned.
+	e := s.RunExport(s.Admin, `{"format":"csv","filters":{"status":"pooled"}}`)
+	for id, want := range map[string]enums.VersioningBehavior{
+		workflows.WorkflowID(ids[0]):     enums.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+		workflows.ExportWorkflowID(e.ID): enums.VERSIONING_BEHAVIOR_PINNED,
+	} {
+		tasks, err := apptest.CompletedTasks(ctx, tc, id)
+		if err != nil || len(tasks) == 0 {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if last := tasks[len(tasks)-1]; last.Build != "build-b" || last.Behavior != want {
+			t.Errorf("%s: last task by build %q as %v; want build-b, %v", id, last.Build, last.Behavior, want)
 		}
 	}
 }

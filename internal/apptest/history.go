@@ -125,25 +125,45 @@ func testdataDir(t testing.TB) string {
 	}
 }
 
-// BuildAfterTimer is the build id of the worker that completed the first
-// workflow task after the first timer of workflow id fired (Worker
-// Versioning records it in the history), and whether a timer fired at all.
-// An unversioned worker's build id is "".
-func BuildAfterTimer(ctx context.Context, tc client.Client, id string) (build string, fired bool, err error) {
+// CompletedTask is one WorkflowTaskCompleted event of a history: the
+// build that completed it and the versioning behaviour it reported (Worker
+// Versioning records both), and whether a timer had fired before it.
+type CompletedTask struct {
+	Build      string
+	Behavior   enums.VersioningBehavior
+	AfterTimer bool
+}
+
+// CompletedTasks lists the completed workflow tasks of workflow id.
+func CompletedTasks(ctx context.Context, tc client.Client, id string) ([]CompletedTask, error) {
+	var tasks []CompletedTask
+	fired := false
 	it := tc.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
-			return "", fired, err
+			return tasks, err
 		}
 		switch e.GetEventType() {
 		case enums.EVENT_TYPE_TIMER_FIRED:
 			fired = true
 		case enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-			if fired {
-				return e.GetWorkflowTaskCompletedEventAttributes().GetDeploymentVersion().GetBuildId(), true, nil
-			}
+			a := e.GetWorkflowTaskCompletedEventAttributes()
+			tasks = append(tasks, CompletedTask{Build: a.GetDeploymentVersion().GetBuildId(), Behavior: a.GetVersioningBehavior(), AfterTimer: fired})
 		}
 	}
-	return "", fired, nil
+	return tasks, nil
+}
+
+// BuildAfterTimer is the build id of the worker that completed the first
+// workflow task after the first timer of workflow id fired, and whether a
+// timer fired at all. An unversioned worker's build id is "".
+func BuildAfterTimer(ctx context.Context, tc client.Client, id string) (build string, fired bool, err error) {
+	tasks, err := CompletedTasks(ctx, tc, id)
+	for _, t := range tasks {
+		if t.AfterTimer {
+			return t.Build, true, err
+		}
+	}
+	return "", false, err
 }
