@@ -132,6 +132,7 @@ type CompletedTask struct {
 	Build      string
 	Behavior   enums.VersioningBehavior
 	AfterTimer bool
+	At         time.Time
 }
 
 // CompletedTasks lists the completed workflow tasks of workflow id.
@@ -149,7 +150,8 @@ func CompletedTasks(ctx context.Context, tc client.Client, id string) ([]Complet
 			fired = true
 		case enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
 			a := e.GetWorkflowTaskCompletedEventAttributes()
-			tasks = append(tasks, CompletedTask{Build: a.GetDeploymentVersion().GetBuildId(), Behavior: a.GetVersioningBehavior(), AfterTimer: fired})
+			tasks = append(tasks, CompletedTask{Build: a.GetDeploymentVersion().GetBuildId(), Behavior: a.GetVersioningBehavior(),
+				AfterTimer: fired, At: e.GetEventTime().AsTime()})
 		}
 	}
 	return tasks, nil
