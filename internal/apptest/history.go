@@ -129,10 +129,14 @@ func testdataDir(t testing.TB) string {
 // build that completed it and the versioning behaviour it reported (Worker
 // Versioning records both), and whether a timer had fired before it.
 type CompletedTask struct {
-	Build      string
-	Behavior   enums.VersioningBehavior
+	// Build is the build id of the worker that completed it ("" unversioned).
+	Build string
+	// Behavior is the versioning behaviour that worker reported.
+	Behavior enums.VersioningBehavior
+	// AfterTimer says a timer had fired earlier in the history.
 	AfterTimer bool
-	At         time.Time
+	// At is when the task was completed.
+	At time.Time
 }
 
 // CompletedTasks lists the completed workflow tasks of workflow id.
