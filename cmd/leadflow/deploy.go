@@ -22,6 +22,9 @@ const deployUsage = `leadflow deploy — the workers' Worker Deployment (see doc
   leadflow deploy set-current -build-id ID [-deployment NAME] [-wait 1m]
       send new workflows, and the auto-upgrade ones' next tasks, to build ID's workers
       (it waits up to -wait for one of them to poll)
+  leadflow deploy set-ramping -build-id ID -percentage P [-deployment NAME]
+      send P% of new workflows and auto-upgrade tasks to build ID first (-percentage 0 and
+      no -build-id: stop ramping)
 
 NAME defaults to LEADFLOW_DEPLOYMENT, else "leadflow". Needs TEMPORAL_ADDRESS.
 `
@@ -36,6 +39,7 @@ func runDeploy(ctx context.Context, cfg config, args []string) error {
 	name := fs.String("deployment", envOr("LEADFLOW_DEPLOYMENT", worker.DefaultDeployment), "the Worker Deployment's name")
 	build := fs.String("build-id", "", "set-current: the build id to make current")
 	wait := fs.Duration("wait", time.Minute, "set-current: how long to wait for the version's first poller")
+	percent := fs.Float64("percentage", 0, "set-ramping: the share of traffic, 0 to 100")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -62,6 +66,17 @@ func runDeploy(ctx context.Context, cfg config, args []string) error {
 			prev = "(unversioned workers)"
 		}
 		fmt.Printf("%s: current version %s (was %s)\n", *name, *build, prev)
+		return nil
+	case "set-ramping":
+		if *percent < 0 || *percent > 100 || (*build == "") != (*percent == 0) {
+			return errors.New("deploy set-ramping: -build-id and a -percentage from 0 to 100 (none and 0 to stop ramping)")
+		}
+		_, err := tc.WorkerDeploymentClient().GetHandle(*name).SetRampingVersion(ctx,
+			client.WorkerDeploymentSetRampingVersionOptions{BuildID: *build, Percentage: float32(*percent)})
+		if err != nil {
+			return fmt.Errorf("ramp %s:%s: %w", *name, *build, err)
+		}
+		fmt.Printf("%s: ramping %q at %.0f%%\n", *name, *build, *percent)
 		return nil
 	}
 	return fmt.Errorf("deploy: unknown command %q\n\n%s", args[0], deployUsage)

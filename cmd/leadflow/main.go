@@ -32,8 +32,8 @@ Usage:
   leadflow worker [-metrics-addr ADDR]
                                run the Temporal worker, its /metrics on ADDR (127.0.0.1:9464)
   leadflow migrate             apply the database migrations
-  leadflow deploy describe|set-current [-build-id ID] [-deployment NAME]
-                               the workers' Worker Deployment: show it, or make build ID current
+  leadflow deploy describe|set-current|set-ramping [-build-id ID] [-percentage P] [-deployment NAME]
+                               the workers' Worker Deployment: show it, make build ID current or ramp it
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
   leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
                                import a CSV or XLSX file of leads through the API, with a progress bar
