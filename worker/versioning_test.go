@@ -94,6 +94,10 @@ func upgradeWithTimersPending(t *testing.T, from string) {
 			t.Fatalf("lead %s: timer fired %v, handled by build %q (%v); want build-b", id, fired, build, err)
 		}
 	}
+	if from != "" {
+		// A lead's history across an upgrade (claimed on A, reclaimed on B) for the replay test.
+		apptest.RecordHistory(t, tc, workflows.WorkflowID(ids[0]), "lead_claim_upgrade_reclaim")
+	}
 	// The behaviours reach the server: a lead auto-upgrades, an export is pinned.
 	e := s.RunExport(s.Admin, `{"format":"csv","filters":{"status":"pooled"}}`)
 	for id, want := range map[string]enums.VersioningBehavior{
