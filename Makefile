@@ -25,7 +25,7 @@ deps:
 ## reliability: the fault tests on the real stack (worker SIGKILL, PostgreSQL and Temporal restarts, a SendGrid
 ## outage, leadflow dev SIGKILLed; see RELIABILITY.md); sizes from RELIABILITY_REGISTRATIONS, RELIABILITY_WORKER_DOWN,
 ## RELIABILITY_PG_REGISTRATIONS, RELIABILITY_TIMER_LEADS, RELIABILITY_MAIL_LEADS, RELIABILITY_SENDGRID_OUTAGE,
-## RELIABILITY_SQLITE_STARTS, RELIABILITY_WEBHOOK_LEADS. Not part of make test; .ci/run runs it after make test at reduced sizes.
+## RELIABILITY_SQLITE_STARTS, RELIABILITY_WEBHOOK_LEADS, RELIABILITY_UPGRADE_LEADS. Not part of make test; .ci/run runs it after make test at reduced sizes.
 reliability:
 	@DATABASE_URL= $(DEPS) run # the tests start their own clusters, whatever DATABASE_URL says
 	$(GO) vet -tags reliability ./reliability/...

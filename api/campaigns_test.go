@@ -11,6 +11,7 @@ import (
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // campaignMessages are the stored messages of campaign id, by lead (or,
@@ -193,6 +194,7 @@ func TestCampaignUnsubscribed(t *testing.T) {
 	if funnel2.Sent != 2 || funnel2.Registered != 1 || funnel2.Claimed != 1 {
 		t.Fatalf("the list campaign's funnel: %+v", funnel2)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.CampaignWorkflowName, "campaign_unsubscribed")
 }
 
 // TestCampaignControls: a rep may not make campaigns; a manager's reaches

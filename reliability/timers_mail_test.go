@@ -78,6 +78,14 @@ func (s *stack) createLeads(prefix string, n int, then func(i int, id string)) [
 	return ids
 }
 
+// withoutOneEvent counts the leads whose company is LIKE company that do
+// not have exactly one event of the types given.
+func (s *stack) withoutOneEvent(company string, types ...string) int {
+	return s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
+		LEFT JOIN lead_events e ON e.lead_id = l.id AND e.type = ANY($2)
+		WHERE l.company LIKE $1 GROUP BY l.id HAVING count(e.id) <> 1) x`, company, types)
+}
+
 // TestTemporalRestartedWhileTimersPending: RELIABILITY_TIMER_LEADS (50)
 // leads are assigned in a pool with no_follow_up_after 30s; the Temporal
 // server is stopped at once and kept down until 10 s after the last timer
@@ -126,9 +134,7 @@ func TestTemporalRestartedWhileTimersPending(t *testing.T) {
 		return s.count(`SELECT count(*) FROM leads WHERE company LIKE 'Timer Works %' AND status = 'pooled'`) == n
 	})
 	t.Logf("all %d leads reclaimed %v after the restart", n, took.Round(time.Millisecond))
-	if bad := s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
-		LEFT JOIN lead_events e ON e.lead_id = l.id AND e.type = 'reclaimed'
-		WHERE l.company LIKE 'Timer Works %' GROUP BY l.id HAVING count(e.id) <> 1) x`); bad != 0 {
+	if bad := s.withoutOneEvent("Timer Works %", "reclaimed"); bad != 0 {
 		t.Errorf("%d leads without exactly one reclaimed event", bad)
 	}
 	fired := 0

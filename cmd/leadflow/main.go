@@ -4,6 +4,7 @@
 //	leadflow api                  the REST API (needs DATABASE_URL and TEMPORAL_ADDRESS)
 //	leadflow worker               the Temporal worker (same)
 //	leadflow migrate              apply the database migrations
+//	leadflow deploy ...           show or set the workers' current version (Worker Versioning)
 //	leadflow users create ...     create a user and print its token
 //	leadflow import FILE ...      import a CSV or XLSX file of leads through the API
 //	leadflow bench [-only ...]    measure intake, the engine's floors, lists, imports, timers
@@ -31,6 +32,8 @@ Usage:
   leadflow worker [-metrics-addr ADDR]
                                run the Temporal worker, its /metrics on ADDR (127.0.0.1:9464)
   leadflow migrate             apply the database migrations
+  leadflow deploy describe|set-current|set-ramping [-build-id ID] [-percentage P] [-deployment NAME]
+                               the workers' Worker Deployment: show it, make build ID current or ramp it
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
   leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
                                import a CSV or XLSX file of leads through the API, with a progress bar
@@ -44,7 +47,8 @@ LEADFLOW_METRICS_ADDR, LEADFLOW_WORKER_METRICS_ADDR, LEADFLOW_SEARCH_ATTRIBUTES,
 LEADFLOW_HTTP_READ_TIMEOUT, LEADFLOW_HTTP_UPLOAD_TIMEOUT, LEADFLOW_HTTP_IDLE_TIMEOUT,
 LEADFLOW_MAX_CONNS_PER_ADDR, LEADFLOW_FAILURE_LIMIT, LEADFLOW_FAILURE_WINDOW, the inbox's webhook
 credentials SENDGRID_EVENT_PUBLIC_KEY, TWILIO_AUTH_TOKEN, META_APP_SECRET, META_VERIFY_TOKEN,
-LEADFLOW_INBOUND_PARSE_SECRET (see README.md);
+LEADFLOW_INBOUND_PARSE_SECRET, the worker's LEADFLOW_WORKER_VERSIONING, LEADFLOW_DEPLOYMENT,
+LEADFLOW_BUILD_ID, LEADFLOW_SET_CURRENT (see README.md, docs/upgrading.md);
 for import: LEADFLOW_URL, LEADFLOW_TOKEN.
 `
 
@@ -70,6 +74,8 @@ func main() {
 		err = runWorker(ctx, cfg, args)
 	case "migrate":
 		err = runMigrate(ctx, cfg, args)
+	case "deploy":
+		err = runDeploy(ctx, cfg, args)
 	case "bench":
 		err = runBench(ctx, cfg, args)
 	case "users":
