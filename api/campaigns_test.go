@@ -95,6 +95,22 @@ func TestCampaignToAThousandLeads(t *testing.T) {
 			t.Fatalf("lead %s: %+v", id, ns)
 		}
 	}
+	// Each message is one message_sent event in its lead's history, naming the campaign.
+	checked := 0
+	for id, ns := range msgs {
+		var sent []lead.Event
+		for _, e := range s.History(id) {
+			if e.Type == lead.EventMessageSent {
+				sent = append(sent, e)
+			}
+		}
+		if len(sent) != 1 || sent[0].Data["campaign_id"] != c.ID || sent[0].Data["message_id"] != ns[0].ID || sent[0].Data["channel"] != "email" {
+			t.Fatalf("lead %s: message_sent events %+v", id, sent)
+		}
+		if checked++; checked == 20 {
+			break
+		}
+	}
 }
 
 // TestCampaignUnsubscribed: a lead that unsubscribed through the link of
