@@ -57,7 +57,7 @@ func TestWorkingTimePolicy(t *testing.T) {
 	// The list's reclaim time (time frame and sort) is the working-time deadline.
 	reclaimsAround := func(at time.Time) int {
 		q := url.Values{"time_field": {"reclaim"}, "created_from": {at.Add(-time.Minute).Format(time.RFC3339)},
-			"created_to": {at.Add(time.Minute).Format(time.RFC3339)}, "sort": {"reclaim"}}
+			"created_to": {at.Add(time.Minute).Format(time.RFC3339)}, "sort": {"reclaim"}, "company": {"Working Time Trading"}}
 		return len(s.LeadsOf(q.Encode()))
 	}
 	if n := reclaimsAround(want); n != 1 {
@@ -85,6 +85,22 @@ func TestWorkingTimePolicy(t *testing.T) {
 	if n := reclaimsAround(want); n != 1 {
 		t.Fatalf("after the calendar edit the list has %d leads reclaimed around %v, want the re-armed lead", n, want)
 	}
+	// A rep claiming says when they expect to follow up in working time:
+	// counted from now on the pool's calendar; a bad span, or both forms, are refused by field.
+	l2 := s.CreateLead(`{"company":"Expected Follow Up Trading","phone":"13800137001","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+	apptest.FieldProblem(t, s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/claim", rep, `{"expected_follow_up_in":"3 working weeks"}`), 422), "expected_follow_up_in")
+	apptest.FieldProblem(t, s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/claim", rep,
+		`{"expected_follow_up_in":"1 working day","expected_follow_up_at":"2030-01-01T00:00:00Z"}`), 422), "expected_follow_up_in")
+	before := time.Now()
+	var claimed lead.Lead
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/claim", rep, `{"expected_follow_up_in":"1 working day"}`), 200).JSON(t, &claimed)
+	lo, _ := v2.AddWorkingDays(before, 1)
+	hi, _ := v2.AddWorkingDays(time.Now(), 1)
+	if claimed.ExpectedFollowUpAt == nil || claimed.ExpectedFollowUpAt.Before(lo) || claimed.ExpectedFollowUpAt.After(hi) {
+		t.Fatalf("expected follow-up %v, want one working day from the claim (%v to %v)", claimed.ExpectedFollowUpAt, lo, hi)
+	}
+
 	// A follow-up moves it two working days on from now.
 	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/follow-ups", rep, `{"type":"call","content":"reached them"}`), 201)
 	d, _ = reclaim()

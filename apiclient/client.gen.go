@@ -2389,7 +2389,10 @@ type ChatTargetPage struct {
 // Claim defines model for Claim.
 type Claim struct {
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
-	Reason             *string    `json:"reason,omitempty"`
+
+	// ExpectedFollowUpIn when the rep expects to follow up, as a span from now: "4h", "2d", or working time counted on the pool's calendar ("2 working days", "4 working hours"); the lead's expected_follow_up_at. Not with expected_follow_up_at.
+	ExpectedFollowUpIn *string `json:"expected_follow_up_in,omitempty"`
+	Reason             *string `json:"reason,omitempty"`
 }
 
 // CompileError defines model for CompileError.
