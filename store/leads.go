@@ -17,7 +17,7 @@ import (
 const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, l.phone_e164, l.email, l.country, l.source, l.channel,
 	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
 	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
-	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
+	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, ` + decayedScore + `, l.score, l.review_reasons,
 	l.offered_at, l.invalid_reason, ` + poolPolicy + `, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at, l.lead_group,
 	l.registered_at, coalesce(l.crm_target_id::text, ''),
 	(SELECT jsonb_object_agg(t.name, x.external_id) FROM lead_external_ids x JOIN crm_targets t ON t.id = x.target_id WHERE x.lead_id = l.id)`
@@ -34,7 +34,7 @@ func scanLeadWith(row pgx.Row, extra ...any) (lead.Lead, error) {
 	err := row.Scan(append([]any{&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
-		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
+		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ScoreRaw, &l.ReviewReasons,
 		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt, &l.Group,
 		&l.RegisteredAt, &l.CRMTargetID, &l.ExternalIDs}, extra...)...)
 	if err != nil {
@@ -99,7 +99,8 @@ type LeadFilter struct {
 	Period lead.Period
 	// Review selects leads whose rules failed at run time.
 	Review bool
-	// ScoreMin and ScoreMax bound the score (inclusive).
+	// ScoreMin and ScoreMax bound the score as lists see it, decayed
+	// (decayedScore), inclusive.
 	ScoreMin, ScoreMax *int
 	// Custom selects leads by the value of custom fields (of type select).
 	Custom map[string]string
@@ -247,10 +248,10 @@ func (f LeadFilter) conditions(q *listQuery) error {
 		q.and(timeCol + " < " + q.arg(*f.CreatedTo))
 	}
 	if f.ScoreMin != nil {
-		q.and("l.score >= " + q.arg(*f.ScoreMin))
+		q.and(decayedScore + " >= " + q.arg(*f.ScoreMin))
 	}
 	if f.ScoreMax != nil {
-		q.and("l.score <= " + q.arg(*f.ScoreMax))
+		q.and(decayedScore + " <= " + q.arg(*f.ScoreMax))
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Custom)) {
 		q.and("l.custom->>" + q.arg(name) + " = " + q.arg(f.Custom[name]))
