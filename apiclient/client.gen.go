@@ -4356,17 +4356,17 @@ type User struct {
 	// Language the user's language for pages and e-mails; absent: the browser's
 	Language *UserLanguage `json:"language,omitempty"`
 
-	// Languages languages the rep speaks, BCP-47 tags such as ja, zh-CN, en (stored canonical), which a routing rule's require.languages asks for
-	Languages []string `json:"languages"`
-	Name      string   `json:"name"`
+	// Languages languages the rep speaks, BCP-47 tags such as ja, zh-CN, en (stored canonical), which a routing rule's require.languages asks for; absent: none
+	Languages *[]string `json:"languages,omitempty"`
+	Name      string    `json:"name"`
 
-	// Regions regions the rep covers (free text such as CN-31), which a routing rule's require.regions asks for
-	Regions []string `json:"regions"`
-	Role    Role     `json:"role"`
+	// Regions regions the rep covers (free text such as CN-31), which a routing rule's require.regions asks for; absent: none
+	Regions *[]string `json:"regions,omitempty"`
+	Role    Role      `json:"role"`
 
-	// Skills the rep's skills (free text such as erp), which a routing rule's require.skills asks for
-	Skills []string `json:"skills"`
-	TeamId *string  `json:"team_id,omitempty"`
+	// Skills the rep's skills (free text such as erp), which a routing rule's require.skills asks for; absent: none
+	Skills *[]string `json:"skills,omitempty"`
+	TeamId *string   `json:"team_id,omitempty"`
 
 	// TimeZone IANA time zone every time is shown in; absent: the team's, then the server's
 	TimeZone *string `json:"time_zone,omitempty"`

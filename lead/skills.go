@@ -16,9 +16,9 @@ import (
 // as "CN-31" or "Kanto"). A routing rule's Requirement admits or refuses
 // a rep by them (Requirement.Admits).
 type Expertise struct {
-	Skills    []string `json:"skills"`
-	Languages []string `json:"languages"`
-	Regions   []string `json:"regions"`
+	Skills    []string `json:"skills,omitempty"`
+	Languages []string `json:"languages,omitempty"`
+	Regions   []string `json:"regions,omitempty"`
 }
 
 // Limits of an Expertise or a Requirement.
