@@ -2537,6 +2537,9 @@ type CreatedLead struct {
 	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
 	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
+	// Requires what the lead's routing rule requires of the rep it is distributed to (its require), kept for every distribution of it; absent: nothing
+	Requires *Expertise `json:"requires,omitempty"`
+
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 
@@ -3231,6 +3234,9 @@ type Lead struct {
 	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
 	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
+	// Requires what the lead's routing rule requires of the rep it is distributed to (its require), kept for every distribution of it; absent: nothing
+	Requires *Expertise `json:"requires,omitempty"`
+
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
 
@@ -3317,6 +3323,9 @@ type LeadDetail struct {
 	// RegisteredAt when the registration rules registered the lead (once)
 	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
 	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
+
+	// Requires what the lead's routing rule requires of the rep it is distributed to (its require), kept for every distribution of it; absent: nothing
+	Requires *Expertise `json:"requires,omitempty"`
 
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`

@@ -134,6 +134,9 @@ type Lead struct {
 	// ExternalIDs are the lead's ids in the CRMs it was pushed to, by the
 	// CRM target's name.
 	ExternalIDs map[string]string `json:"external_ids,omitempty"`
+	// Requires is what the lead's routing rule requires of the rep it is
+	// distributed to, kept for every distribution of it (nil: nothing).
+	Requires *Requirement `json:"requires,omitempty"`
 	// CRMTargetID is the CRM target its registration pushes it to ("" none).
 	CRMTargetID string `json:"-"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.

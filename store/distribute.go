@@ -90,16 +90,6 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 // poolRoomSQL as checkTaker), and lead.Pick chooses among them by the
 // lead's requirement and the distribution mode.
 func pickRep(ctx context.Context, tx pgx.Tx, l lead.Lead, policy lead.Policy) (string, error) {
-	var req lead.Requirement
-	var raw []byte
-	if err := tx.QueryRow(ctx, `SELECT requires FROM leads WHERE id = $1`, l.ID).Scan(&raw); err != nil {
-		return "", err
-	}
-	if raw != nil {
-		if err := json.Unmarshal(raw, &req); err != nil {
-			return "", err
-		}
-	}
 	rows, err := tx.Query(ctx, `
 		SELECT u.id::text, u.skills, u.languages, u.regions, m.weight, h.load, coalesce(st.distributed, 0), st.last_assigned_at, u.created_at
 		FROM pool_members m
@@ -120,6 +110,10 @@ func pickRep(ctx context.Context, tx pgx.Tx, l lead.Lead, policy lead.Policy) (s
 	})
 	if err != nil {
 		return "", err
+	}
+	var req lead.Requirement
+	if l.Requires != nil {
+		req = *l.Requires
 	}
 	c, _ := lead.Pick(policy.Distribution, req, cands)
 	return c.ID, nil

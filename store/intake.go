@@ -190,7 +190,7 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 	if err := decide(ctx, tx, l.ID, lead.StatusPooled, p.PoolID, "", nil, p, duplicateOf, p.Validated, p.Scored, p.Routed); err != nil {
 		return "", nil, err
 	}
-	l.Status, l.PoolID = lead.StatusPooled, p.PoolID
+	l.Status, l.PoolID, l.Requires = lead.StatusPooled, p.PoolID, p.Requires
 	status, err := distribute(ctx, tx, l, p.AutoAccept, intakeKey(l.ID, p)+"/distribute")
 	switch status {
 	case lead.StatusOffered:

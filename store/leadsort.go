@@ -58,6 +58,9 @@ func leadPage(ctx context.Context, db *DB, q *listQuery, f LeadFilter) ([]lead.L
 	if !ok {
 		return nil, "", lead.Invalid(lead.FieldError{Field: "sort", Reason: "must be " + SortNames})
 	}
+	if f.Sort == "score" {
+		s.key = f.scoreSQL()
+	}
 	dir, cmp := "", ">"
 	if s.desc {
 		dir, cmp = " DESC", "<"

@@ -83,8 +83,21 @@ func TestDistributionRequiresLanguage(t *testing.T) {
 	if _, err := db.UpdateUser(ctx, ja1, store.UserPatch{Away: &away}); err != nil {
 		t.Fatal(err)
 	}
-	if l := intakeInto(t, db, 20, pool.ID, ja); l.Status != lead.StatusPooled || l.OwnerID != "" {
-		t.Fatalf("a japanese lead without a free japanese speaker: %s to %q", l.Status, l.OwnerID)
+	waiting := intakeInto(t, db, 20, pool.ID, ja)
+	if waiting.Status != lead.StatusPooled || waiting.OwnerID != "" {
+		t.Fatalf("a japanese lead without a free japanese speaker: %s to %q", waiting.Status, waiting.OwnerID)
+	}
+	if waiting.Requires == nil || len(waiting.Requires.Languages) != 1 {
+		t.Fatalf("the lead does not keep its requirement: %+v", waiting.Requires)
+	}
+	// Its next distribution (the workflow's, when the pool changes)
+	// still requires Japanese: back from away, kenji gets it.
+	away = false
+	if _, err := db.UpdateUser(ctx, ja1, store.UserPatch{Away: &away}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := db.Distribute(ctx, lead.Move{LeadID: waiting.ID, RequestID: "skills/redistribute", AutoAccept: true}); err != nil || l.OwnerID != ja1 {
+		t.Fatalf("redistributed to %q (%v), want kenji", l.OwnerID, err)
 	}
 	// A lead requiring nothing goes to one of the others.
 	if l := intakeInto(t, db, 21, pool.ID, nil); l.OwnerID != en && l.OwnerID != zh {
@@ -120,7 +133,7 @@ func TestScoreDecay(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		id       string
+		id        string
 		want, raw int
 	}{{fresh.ID, 80, 80}, {stale.ID, 20, 80}} {
 		l, err := db.Lead(ctx, c.id)
