@@ -34,6 +34,9 @@ func simulate(t *testing.T, mode string, reqs []Requirement, cands []Candidate, 
 	return got
 }
 
+// worst is the largest gap between a share and its weight checkShares saw.
+var worst float64
+
 // checkShares fails when an eligible rep's share of n differs from its
 // weight's share of the eligible reps' weights by more than 2 points, or
 // when an ineligible rep got a lead.
@@ -53,6 +56,7 @@ func checkShares(t *testing.T, got map[string]int, cands []Candidate, eligible f
 			continue
 		}
 		share, want := float64(got[c.ID])/float64(n), float64(c.Weight)/float64(total)
+		worst = max(worst, share-want, want-share)
 		if d := share - want; d > 0.02 || d < -0.02 {
 			t.Errorf("%s: share %.4f, weight share %.4f (off by %.2f points)", c.ID, share, want, d*100)
 		}
@@ -91,6 +95,7 @@ func TestPickFairness(t *testing.T) {
 			checkShares(t, got, run, speaksJa, n)
 		}
 	}
+	t.Logf("largest gap between a share and its weight: %.3f points", worst*100)
 }
 
 // TestPickFairnessMixed: leads of which three in ten require Japanese and

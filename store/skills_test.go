@@ -15,7 +15,7 @@ import (
 )
 
 // skillsRep creates an active rep speaking langs.
-func skillsRep(t *testing.T, db *store.DB, name string, capacity int, langs ...string) string {
+func skillsRep(t testing.TB, db *store.DB, name string, capacity int, langs ...string) string {
 	t.Helper()
 	u := lead.User{ID: uuid.NewString(), Name: name, Email: name + "@example.com", Role: lead.RoleRep, Capacity: capacity,
 		DailyClaimLimit: 100, Active: true, Expertise: lead.Expertise{Languages: langs}}
@@ -29,7 +29,7 @@ func skillsRep(t *testing.T, db *store.DB, name string, capacity int, langs ...s
 }
 
 // intakeInto stores a new lead and routes it into pool requiring req.
-func intakeInto(t *testing.T, db *store.DB, i int, pool string, req *lead.Requirement) lead.Lead {
+func intakeInto(t testing.TB, db *store.DB, i int, pool string, req *lead.Requirement) lead.Lead {
 	t.Helper()
 	ctx := context.Background()
 	in := lead.Input{Contact: lead.Contact{Company: fmt.Sprintf("Skills Trading %d", i), Phone: fmt.Sprintf("+86138001%05d", i)}, Source: lead.SourceAPI}
