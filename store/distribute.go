@@ -27,8 +27,8 @@ func (db *DB) Distribute(ctx context.Context, m lead.Move) (lead.Lead, error) {
 // with the smallest load, weighted keeps each member's share proportional
 // to their weight (lead.Pick). Inactive, away, full, cooling-down members,
 // those at the pool's holding cap, those who refused this lead and those
-// the lead's requirement (its routing rule's require) refuses are skipped. With autoAccept the lead is assigned,
-// else offered. claim_only pools, or pools without an eligible member,
+// the lead's requirement (its routing rule's require) refuses are
+// skipped. With autoAccept the lead is assigned, else offered. claim_only pools, or pools without an eligible member,
 // keep the lead pooled. It returns the status the lead ends in.
 func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, requestID string) (lead.Status, error) {
 	var policy lead.Policy
