@@ -108,10 +108,13 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	if len(review) > 0 {
 		a.Log.Warn("rules failed at run time; lead flagged for review", "lead", l.ID, "errors", review)
 	}
-	p := lead.IntakePlan{Score: score.Score, Review: review, PoolID: poolID, DuplicatePolicy: policy, InviterID: opts.InviterID, CreatorID: opts.CreatorID,
+	p := lead.IntakePlan{Score: score.Score, Review: review, PoolID: poolID, Requires: route.Require, DuplicatePolicy: policy, InviterID: opts.InviterID, CreatorID: opts.CreatorID,
 		Readmission: opts.Readmission, Validated: validated,
 		Scored: decisionEvent(lead.EventScored, l, score, map[string]any{"score": score.Score}),
 		Routed: decisionEvent(lead.EventPooled, l, route, map[string]any{"pool_id": poolID, "rule": route.Rule}),
+	}
+	if route.Require != nil {
+		p.Routed.Data["require"] = route.Require
 	}
 	pol, err := a.Store.PoolPolicy(ctx, poolID)
 	if err != nil {

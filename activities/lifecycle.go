@@ -35,7 +35,8 @@ func (a *Activities) poolExpr(kind, src string, l lead.Lead, u lead.User, st lea
 	}
 	env := rules.NewEnv(rules.NewLeadEnv(l), rules.Facts{}, a.now())
 	env.Rep = rules.RepEnv{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), TeamID: u.TeamID,
-		Capacity: u.Capacity, Held: st.Load, ClaimsToday: st.ClaimsToday, Active: u.Active}
+		Capacity: u.Capacity, Held: st.Load, ClaimsToday: st.ClaimsToday, Active: u.Active,
+		Skills: u.Skills, Languages: u.Languages, Regions: u.Regions}
 	env.Pool = rules.PoolEnv{ID: l.PoolID}
 	start := time.Now()
 	step, err := e.Eval(env)

@@ -2546,9 +2546,17 @@ type CreatedLead struct {
 	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
 	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
+	// Requires what the lead's routing rule requires of the rep it is distributed to (its require), kept for every distribution of it; absent: nothing
+	Requires *Expertise `json:"requires,omitempty"`
+
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
-	Score         int       `json:"score"`
+
+	// Score the score as rules and lists see it: score_raw decayed by the pool's score_half_life
+	Score int `json:"score"`
+
+	// ScoreRaw the score the scoring rules gave, before decay
+	ScoreRaw *int `json:"score_raw,omitempty"`
 
 	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
@@ -2688,6 +2696,18 @@ type EventPage struct {
 
 	// NextCursor pass as cursor for the next page; absent on the last page
 	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// Expertise what a routing rule may require of the rep a lead is distributed to: every one of skills, one of languages at least (a tag matches its prefix: zh matches zh-CN), one of regions at least; an empty list requires nothing
+type Expertise struct {
+	// Languages BCP-47 tags such as ja, zh-CN; one is enough
+	Languages *[]string `json:"languages,omitempty"`
+
+	// Regions one is enough
+	Regions *[]string `json:"regions,omitempty"`
+
+	// Skills all required
+	Skills *[]string `json:"skills,omitempty"`
 }
 
 // Export defines model for Export.
@@ -3226,9 +3246,17 @@ type Lead struct {
 	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
 	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
+	// Requires what the lead's routing rule requires of the rep it is distributed to (its require), kept for every distribution of it; absent: nothing
+	Requires *Expertise `json:"requires,omitempty"`
+
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
-	Score         int       `json:"score"`
+
+	// Score the score as rules and lists see it: score_raw decayed by the pool's score_half_life
+	Score int `json:"score"`
+
+	// ScoreRaw the score the scoring rules gave, before decay
+	ScoreRaw int `json:"score_raw"`
 
 	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
@@ -3311,9 +3339,17 @@ type LeadDetail struct {
 	RegisteredAt  *time.Time `json:"registered_at,omitempty"`
 	RejectReasons *[]string  `json:"reject_reasons,omitempty"`
 
+	// Requires what the lead's routing rule requires of the rep it is distributed to (its require), kept for every distribution of it; absent: nothing
+	Requires *Expertise `json:"requires,omitempty"`
+
 	// ReviewReasons rules that failed at run time on this lead
 	ReviewReasons *[]string `json:"review_reasons,omitempty"`
-	Score         int       `json:"score"`
+
+	// Score the score as rules and lists see it: score_raw decayed by the pool's score_half_life
+	Score int `json:"score"`
+
+	// ScoreRaw the score the scoring rules gave, before decay
+	ScoreRaw *int `json:"score_raw,omitempty"`
 
 	// Source api, manual, web, invite, import or hook (an inbound source: its name is the channel)
 	Source string `json:"source"`
@@ -3614,8 +3650,11 @@ type Outcome struct {
 	Reasons *[]string               `json:"reasons,omitempty"`
 
 	// Register registration: the lead is registered
-	Register  *bool        `json:"register,omitempty"`
-	Rejected  *bool        `json:"rejected,omitempty"`
+	Register *bool `json:"register,omitempty"`
+	Rejected *bool `json:"rejected,omitempty"`
+
+	// Require routing: what the matched rule requires of the rep
+	Require   *Expertise   `json:"require,omitempty"`
 	Rule      *string      `json:"rule,omitempty"`
 	Score     *int         `json:"score,omitempty"`
 	ToInviter *bool        `json:"to_inviter,omitempty"`
@@ -3696,6 +3735,11 @@ type Policy struct {
 
 	// ReturnTo the pools besides its own that a return or a reclaim of the pool's leads may name in pool_id
 	ReturnTo *[]string `json:"return_to,omitempty"`
+
+	// ScoreHalfLife the scores of the pool's leads halve every this long since the lead's last activity (its last follow-up, else its creation), a wall-clock duration such as 14d or 36h, at least 1h; absent or empty: no decay. Lists, their score sort and filters and the rules see the decayed score
+	//
+	// Example: 14d
+	ScoreHalfLife *string `json:"score_half_life,omitempty"`
 }
 
 // PolicyDistribution defines model for Policy.Distribution.
@@ -3748,6 +3792,11 @@ type PolicyPatch struct {
 	// RemindBefore a duration: wall-clock such as 90s, 36h or 7d, or working time on the pool's calendar such as "3 working days" (the same clock time three working days later) or "4 working hours" (counted inside working hours only)
 	RemindBefore *string   `json:"remind_before,omitempty"`
 	ReturnTo     *[]string `json:"return_to,omitempty"`
+
+	// ScoreHalfLife the scores of the pool's leads halve every this long since the lead's last activity (its last follow-up, else its creation), a wall-clock duration such as 14d or 36h, at least 1h; absent or empty: no decay. Lists, their score sort and filters and the rules see the decayed score
+	//
+	// Example: 14d
+	ScoreHalfLife *string `json:"score_half_life,omitempty"`
 }
 
 // PolicyPatchDistribution defines model for PolicyPatch.Distribution.
@@ -4028,6 +4077,9 @@ type Rule struct {
 
 	// PoolId routing: the pool a match sends the lead to
 	PoolId *string `json:"pool_id,omitempty"`
+
+	// Require routing: what the rep the matched lead is distributed to must bring, such as {"languages": ["ja"]}; the lead keeps it for every later distribution
+	Require *Expertise `json:"require,omitempty"`
 
 	// To routing: send the lead to the inviting rep
 	To   *RuleTo `json:"to,omitempty"`
@@ -4330,9 +4382,18 @@ type User struct {
 
 	// Language the user's language for pages and e-mails; absent: the browser's
 	Language *UserLanguage `json:"language,omitempty"`
-	Name     string        `json:"name"`
-	Role     Role          `json:"role"`
-	TeamId   *string       `json:"team_id,omitempty"`
+
+	// Languages languages the rep speaks, BCP-47 tags such as ja, zh-CN, en (stored canonical), which a routing rule's require.languages asks for; absent: none
+	Languages *[]string `json:"languages,omitempty"`
+	Name      string    `json:"name"`
+
+	// Regions regions the rep covers (free text such as CN-31), which a routing rule's require.regions asks for; absent: none
+	Regions *[]string `json:"regions,omitempty"`
+	Role    Role      `json:"role"`
+
+	// Skills the rep's skills (free text such as erp), which a routing rule's require.skills asks for; absent: none
+	Skills *[]string `json:"skills,omitempty"`
+	TeamId *string   `json:"team_id,omitempty"`
 
 	// TimeZone IANA time zone every time is shown in; absent: the team's, then the server's
 	TimeZone *string `json:"time_zone,omitempty"`
@@ -4356,9 +4417,18 @@ type UserInput struct {
 
 	// Language the user's language for pages and e-mails; absent or empty: the browser's
 	Language *UserInputLanguage `json:"language,omitempty"`
-	Name     string             `json:"name"`
-	Role     Role               `json:"role"`
-	TeamId   *string            `json:"team_id,omitempty"`
+
+	// Languages languages the rep speaks, BCP-47 tags such as ja, zh-CN, en (stored canonical), which a routing rule's require.languages asks for
+	Languages *[]string `json:"languages,omitempty"`
+	Name      string    `json:"name"`
+
+	// Regions regions the rep covers (free text such as CN-31), which a routing rule's require.regions asks for
+	Regions *[]string `json:"regions,omitempty"`
+	Role    Role      `json:"role"`
+
+	// Skills the rep's skills (free text such as erp), which a routing rule's require.skills asks for
+	Skills *[]string `json:"skills,omitempty"`
+	TeamId *string   `json:"team_id,omitempty"`
 
 	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
 	//
@@ -4377,7 +4447,7 @@ type UserPage struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
-// UserPatch JSON merge patch: absent fields stay; team_id null clears it, language and time_zone null the default. Non-admins may send only away, language and time_zone, for themselves.
+// UserPatch JSON merge patch: absent fields stay; team_id null clears it, language and time_zone null the default. Only admins set skills, languages and regions. Non-admins may send only away, language and time_zone, for themselves.
 type UserPatch struct {
 	Active          *bool `json:"active,omitempty"`
 	Away            *bool `json:"away,omitempty"`
@@ -4386,9 +4456,18 @@ type UserPatch struct {
 
 	// Language the user's language for pages and e-mails; absent or empty: the browser's
 	Language *UserPatchLanguage `json:"language,omitempty"`
-	Name     *string            `json:"name,omitempty"`
-	Role     *Role              `json:"role,omitempty"`
-	TeamId   *string            `json:"team_id,omitempty"`
+
+	// Languages languages the rep speaks, BCP-47 tags such as ja, zh-CN, en (stored canonical), which a routing rule's require.languages asks for; admins only; null clears
+	Languages *[]string `json:"languages,omitempty"`
+	Name      *string   `json:"name,omitempty"`
+
+	// Regions regions the rep covers (free text such as CN-31), which a routing rule's require.regions asks for; admins only; null clears
+	Regions *[]string `json:"regions,omitempty"`
+	Role    *Role     `json:"role,omitempty"`
+
+	// Skills the rep's skills (free text such as erp), which a routing rule's require.skills asks for; admins only; null clears
+	Skills *[]string `json:"skills,omitempty"`
+	TeamId *string   `json:"team_id,omitempty"`
 
 	// TimeZone an IANA time zone such as Asia/Shanghai (not Local); absent or empty: the team's, then the server's (LEADFLOW_TIME_ZONE)
 	//
@@ -4415,9 +4494,18 @@ type UserWithToken struct {
 
 	// Language the user's language for pages and e-mails; absent: the browser's
 	Language *UserWithTokenLanguage `json:"language,omitempty"`
-	Name     string                 `json:"name"`
-	Role     Role                   `json:"role"`
-	TeamId   *string                `json:"team_id,omitempty"`
+
+	// Languages languages the rep speaks, BCP-47 tags such as ja, zh-CN, en (stored canonical), which a routing rule's require.languages asks for
+	Languages *[]string `json:"languages,omitempty"`
+	Name      string    `json:"name"`
+
+	// Regions regions the rep covers (free text such as CN-31), which a routing rule's require.regions asks for
+	Regions *[]string `json:"regions,omitempty"`
+	Role    Role      `json:"role"`
+
+	// Skills the rep's skills (free text such as erp), which a routing rule's require.skills asks for
+	Skills *[]string `json:"skills,omitempty"`
+	TeamId *string   `json:"team_id,omitempty"`
 
 	// TimeZone IANA time zone every time is shown in; absent: the team's, then the server's
 	TimeZone *string `json:"time_zone,omitempty"`

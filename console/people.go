@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -104,7 +105,8 @@ func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) e
 	}
 	if form == nil {
 		form = map[string]string{"name": u.Name, "role": string(u.Role), "team_id": u.TeamID,
-			"capacity": strconv.Itoa(u.Capacity), "daily_claim_limit": strconv.Itoa(u.DailyClaimLimit)}
+			"capacity": strconv.Itoa(u.Capacity), "daily_claim_limit": strconv.Itoa(u.DailyClaimLimit),
+			"skills": strings.Join(u.Skills, ", "), "languages": strings.Join(u.Languages, ", "), "regions": strings.Join(u.Regions, ", ")}
 		for k, on := range map[string]bool{"active": u.Active, "away": u.Away} {
 			if on {
 				form[k] = "on"
@@ -119,7 +121,7 @@ func (s *Server) showUser(c *fiber.Ctx, refusal error, form map[string]string) e
 // saveUserForm patches the user with the form (service.UpdateUser, as
 // PATCH /api/v1/users/{id}); a number that is not one is refused by the API's check.
 func (s *Server) saveUserForm(c *fiber.Ctx) error {
-	form := formValues(c, "name", "role", "team_id", "capacity", "daily_claim_limit", "active", "away")
+	form := formValues(c, "name", "role", "team_id", "capacity", "daily_claim_limit", "active", "away", "skills", "languages", "regions")
 	number := func(v string) json.RawMessage {
 		if n, err := strconv.Atoi(v); err == nil {
 			return rawJSON(n)
@@ -128,7 +130,8 @@ func (s *Server) saveUserForm(c *fiber.Ctx) error {
 	}
 	b := service.UserChange{Name: rawJSON(form["name"]), Role: rawJSON(form["role"]), TeamID: json.RawMessage("null"),
 		Capacity: number(form["capacity"]), DailyClaimLimit: number(form["daily_claim_limit"]),
-		Active: rawJSON(form["active"] == "on"), Away: rawJSON(form["away"] == "on")}
+		Active: rawJSON(form["active"] == "on"), Away: rawJSON(form["away"] == "on"),
+		Skills: rawJSON(splitTags(form["skills"])), Languages: rawJSON(splitTags(form["languages"])), Regions: rawJSON(splitTags(form["regions"]))}
 	if form["team_id"] != "" {
 		b.TeamID = rawJSON(form["team_id"])
 	}

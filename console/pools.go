@@ -48,6 +48,7 @@ var policyForm = []web.PolicyField{
 	{Name: "max_held_per_rep", Label: "pool.policy.max_held_per_rep", Type: "int", Help: "pool.help.limit"},
 	{Name: "daily_open_limit", Label: "pool.policy.daily_open_limit", Type: "int", Help: "pool.help.limit"},
 	{Name: "message_counts_as_follow_up", Label: "inbox.message_counts_as_follow_up", Type: "checkbox"},
+	{Name: "score_half_life", Label: "skills.score_half_life", Type: "half_life", Help: "skills.score_half_life_help"},
 }
 
 // poolDone are the notices (message ids) after a pool form succeeded.

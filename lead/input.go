@@ -143,6 +143,7 @@ func (u *User) Clean() error {
 	}
 	checkLanguage(&f, "language", u.Language)
 	checkTimeZone(&f, "time_zone", u.TimeZone)
+	u.Expertise.Clean(&f, "")
 	return f.Err()
 }
 

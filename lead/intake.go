@@ -114,8 +114,10 @@ type IntakePlan struct {
 	Bursts []Burst
 	Score  int
 	Review []string // rules that failed at run time: the lead needs review
-	// PoolID is where routing puts the lead.
-	PoolID string
+	// PoolID is where routing puts the lead; Requires is what its routing
+	// rule requires of the rep it is distributed to (nil: nothing).
+	PoolID   string
+	Requires *Requirement
 	// DuplicatePolicy applies when a live lead has the same dedup key.
 	DuplicatePolicy DuplicatePolicy
 	// InviterID is the rep whose invite link registered the lead: a lead

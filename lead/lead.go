@@ -95,28 +95,31 @@ type Lead struct {
 	Status Status `json:"status"`
 	Stage  string `json:"stage"`
 	Contact
-	Phones         []string       `json:"phones,omitempty"` // further numbers
-	Emails         []string       `json:"emails,omitempty"` // further addresses
-	PhoneE164      string         `json:"phone_e164,omitempty"`
-	Source         string         `json:"source"`
-	Notes          string         `json:"notes,omitempty"`
-	Tags           []string       `json:"tags"`
-	Custom         map[string]any `json:"custom,omitempty"`
-	PoolID         string         `json:"pool_id,omitempty"`
-	OwnerID        string         `json:"owner_id,omitempty"`
-	MergedInto     string         `json:"merged_into,omitempty"`
-	RejectReasons  []string       `json:"reject_reasons,omitempty"`
-	Score          int            `json:"score"`
-	ReviewReasons  []string       `json:"review_reasons,omitempty"` // rules that failed at run time on this lead
-	CustomerID     string         `json:"customer_id,omitempty"`
-	IP             string         `json:"ip,omitempty"`
-	DedupKey       string         `json:"dedup_key,omitempty"`
-	CreatedBy      string         `json:"created_by,omitempty"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
-	AssignedAt     *time.Time     `json:"assigned_at,omitempty"`
-	LastFollowUpAt *time.Time     `json:"last_follow_up_at,omitempty"`
-	OfferedAt      *time.Time     `json:"offered_at,omitempty"`
+	Phones        []string       `json:"phones,omitempty"` // further numbers
+	Emails        []string       `json:"emails,omitempty"` // further addresses
+	PhoneE164     string         `json:"phone_e164,omitempty"`
+	Source        string         `json:"source"`
+	Notes         string         `json:"notes,omitempty"`
+	Tags          []string       `json:"tags"`
+	Custom        map[string]any `json:"custom,omitempty"`
+	PoolID        string         `json:"pool_id,omitempty"`
+	OwnerID       string         `json:"owner_id,omitempty"`
+	MergedInto    string         `json:"merged_into,omitempty"`
+	RejectReasons []string       `json:"reject_reasons,omitempty"`
+	// Score is the lead's score as rules and lists see it: ScoreRaw, the
+	// scoring rules' points, decayed by its pool's score_half_life.
+	Score          int        `json:"score"`
+	ScoreRaw       int        `json:"score_raw"`
+	ReviewReasons  []string   `json:"review_reasons,omitempty"` // rules that failed at run time on this lead
+	CustomerID     string     `json:"customer_id,omitempty"`
+	IP             string     `json:"ip,omitempty"`
+	DedupKey       string     `json:"dedup_key,omitempty"`
+	CreatedBy      string     `json:"created_by,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	AssignedAt     *time.Time `json:"assigned_at,omitempty"`
+	LastFollowUpAt *time.Time `json:"last_follow_up_at,omitempty"`
+	OfferedAt      *time.Time `json:"offered_at,omitempty"`
 	// ExpectedFollowUpAt is when the rep who claimed the lead said they
 	// would follow it up: they are reminded then.
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
@@ -135,6 +138,9 @@ type Lead struct {
 	// ExternalIDs are the lead's ids in the CRMs it was pushed to, by the
 	// CRM target's name.
 	ExternalIDs map[string]string `json:"external_ids,omitempty"`
+	// Requires is what the lead's routing rule requires of the rep it is
+	// distributed to, kept for every distribution of it (nil: nothing).
+	Requires *Requirement `json:"requires,omitempty"`
 	// CRMTargetID is the CRM target its registration pushes it to ("" none).
 	CRMTargetID string `json:"-"`
 	// Policy is the policy of the lead's pool: the timers that apply to it.
@@ -179,6 +185,9 @@ type User struct {
 	// TimeZone is the IANA zone every time is shown in; empty: the
 	// team's, then the server's.
 	TimeZone string `json:"time_zone,omitempty"`
+	// Expertise: the rep's skills, languages and regions, which a routing
+	// rule's requirement may ask of the rep a lead is distributed to.
+	Expertise
 }
 
 // Default limits for a new user.

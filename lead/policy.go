@@ -56,6 +56,11 @@ type Policy struct {
 	// MessageIsFollowUp makes a message sent to an assigned lead count as
 	// a follow-up for the reclaim timer (default: it does not).
 	MessageIsFollowUp bool `json:"message_counts_as_follow_up,omitempty"`
+	// ScoreHalfLife makes the scores of the pool's leads decay: a lead's
+	// score halves every ScoreHalfLife since its last activity (its last
+	// follow-up, else its creation, when it was scored), so stale leads
+	// sink; rules and lists see the decayed score (0: no decay).
+	ScoreHalfLife Duration `json:"score_half_life,omitzero"`
 	// Calendar is the calendar the working-time timers count on (the
 	// pool's, else its team's, else the default), read with the policy when
 	// it has working-time timers; never stored in the pool's policy.
@@ -96,6 +101,9 @@ func (pol *Policy) clean(f *Fields) {
 		if n.v < 0 || n.v > 100000 {
 			f.Add("policy."+n.name, "must be from 0 (no limit) to 100000")
 		}
+	}
+	if pol.ScoreHalfLife != 0 && pol.ScoreHalfLife < Duration(time.Hour) {
+		f.Add("policy.score_half_life", "must be empty (no decay) or at least 1h")
 	}
 	pol.ReturnTo = cleanIDs(f, "policy.return_to", pol.ReturnTo)
 	if len(pol.ReturnTo) == 0 {
@@ -156,6 +164,7 @@ type PolicyPatch struct {
 	// DistributeInWorkingHours: see Policy.
 	DistributeInWorkingHours *bool
 	MessageIsFollowUp        *bool
+	ScoreHalfLife            *Duration
 }
 
 // DefaultMinPolicyDuration is the shortest timer a pool policy may set

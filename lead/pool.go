@@ -202,6 +202,7 @@ func (pp PoolPatch) Apply(p *Pool) {
 	set(&p.Policy.ReassignAfter, q.ReassignAfter)
 	set(&p.Policy.ReclaimTiers, q.ReclaimTiers)
 	set(&p.Policy.MessageIsFollowUp, q.MessageIsFollowUp)
+	set(&p.Policy.ScoreHalfLife, q.ScoreHalfLife)
 }
 
 func set[T any](dst *T, v *T) {

@@ -27,6 +27,8 @@ type LeadEnv struct {
 	PoolID       string         `expr:"pool_id"`
 	OwnerID      string         `expr:"owner_id"`
 	CreatedAt    time.Time      `expr:"created_at"`
+	// Score is the lead's score decayed by its pool's score_half_life (lead.Lead.Score).
+	Score int `expr:"score"`
 }
 
 // NewLeadEnv copies the rule-visible fields of l.
@@ -41,7 +43,7 @@ func NewLeadEnv(l lead.Lead) LeadEnv {
 	}
 	return LeadEnv{
 		Contact: l.Contact, ID: l.ID, PhoneE164: l.PhoneE164, Source: l.Source, Tags: tags, Custom: custom, IP: l.IP, Status: string(l.Status),
-		Stage: l.Stage, PoolID: l.PoolID, OwnerID: l.OwnerID, CreatedAt: l.CreatedAt,
+		Stage: l.Stage, PoolID: l.PoolID, OwnerID: l.OwnerID, CreatedAt: l.CreatedAt, Score: l.Score,
 	}
 }
 
@@ -57,6 +59,10 @@ type RepEnv struct {
 	Held        int    `expr:"held" json:"held"`                 // the rep's load: leads assigned or offered to them now
 	ClaimsToday int    `expr:"claims_today" json:"claims_today"` // claims the rep made today
 	Active      bool   `expr:"active" json:"active"`
+	// Skills, Languages and Regions: the rep's lead.Expertise (`"ja" in rep.languages`).
+	Skills    []string `expr:"skills" json:"skills"`
+	Languages []string `expr:"languages" json:"languages"`
+	Regions   []string `expr:"regions" json:"regions"`
 }
 
 // PoolEnv is the pool a decision happens in.

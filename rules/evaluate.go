@@ -85,7 +85,7 @@ func (s *Set) evaluate(ev *evaluation) Outcome {
 			st := step(c)
 			out.Trace = append(out.Trace, st)
 			if st.Matched {
-				out.Rule, out.PoolID, out.ToInviter = c.name, c.rule.PoolID, c.rule.To == InviterTarget
+				out.Rule, out.PoolID, out.ToInviter, out.Require = c.name, c.rule.PoolID, c.rule.To == InviterTarget, c.rule.Require
 				return out
 			}
 		}

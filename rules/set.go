@@ -18,7 +18,7 @@ import (
 // (see DESIGN.md, "Rules"):
 //
 //	validation  {"rules":[{"name","when","message"}]}                  a rule rejects when `when` is true
-//	routing     {"rules":[{"name","when","pool_id"|"to":"inviter"}], "default_pool_id"}  first match wins
+//	routing     {"rules":[{"name","when","pool_id"|"to":"inviter","require"}], "default_pool_id"}  first match wins
 //	scoring     {"rules":[{"name","when","points"}]}                   the points of every match add up
 //	auto_accept {"groups":[["expr","expr"],["expr"]], "ignored_companies":[...]}  AND in a group, OR across
 //	conversion  {"mapping":{"customer.name":"lead.company", "order.amount":"lead.custom.amount"}}
@@ -48,6 +48,10 @@ type Rule struct {
 	PoolID string `json:"pool_id,omitempty"` // routing: the pool a match sends the lead to
 	To     string `json:"to,omitempty"`      // routing: "inviter" sends it to the inviting rep
 	Points int    `json:"points,omitempty"`  // scoring: points a match adds
+	// Require (routing) is what the rep a matched lead is distributed to
+	// must bring: {"languages": ["ja"]}, {"skills": ["erp"]}, {"regions":
+	// [...]}; the lead keeps it for every later distribution.
+	Require *lead.Requirement `json:"require,omitempty"`
 }
 
 // FormFields are the input fields a validation rule may name.
@@ -68,10 +72,12 @@ type Outcome struct {
 	// Bursts are the rejecting rules that count registrations from the
 	// lead's IP: their earlier registrations go under review.
 	Bursts []lead.Burst `json:"bursts,omitempty"`
-	// routing: the matched rule ("" for the default), its pool or the inviter
-	Rule      string `json:"rule,omitempty"`
-	PoolID    string `json:"pool_id,omitempty"`
-	ToInviter bool   `json:"to_inviter,omitempty"`
+	// routing: the matched rule ("" for the default), its pool or the
+	// inviter, and what it requires of the rep
+	Rule      string            `json:"rule,omitempty"`
+	PoolID    string            `json:"pool_id,omitempty"`
+	ToInviter bool              `json:"to_inviter,omitempty"`
+	Require   *lead.Requirement `json:"require,omitempty"`
 	// auto_accept
 	Accept bool `json:"accept,omitempty"`
 	// registration: the lead is registered; Group is the matching group (1-based)
@@ -222,7 +228,7 @@ func (c *setCompiler) rules(b Body) {
 			if strings.TrimSpace(r.Message) == "" {
 				c.fail(r.Name, at("message"), "a validation rule needs the message shown when it rejects")
 			}
-			if r.PoolID != "" || r.To != "" || r.Points != 0 {
+			if r.PoolID != "" || r.To != "" || r.Points != 0 || r.Require != nil {
 				c.fail(r.Name, at("name"), "a validation rule has only name, when, message and field")
 			}
 			if r.Field != "" && !slices.Contains(FormFields, r.Field) {
@@ -238,13 +244,23 @@ func (c *setCompiler) rules(b Body) {
 				c.s.poolIDs = append(c.s.poolIDs, r.PoolID)
 			}
 			if r.Message != "" || r.Points != 0 || r.Field != "" {
-				c.fail(r.Name, at("name"), "a routing rule has only name, when and pool_id or to")
+				c.fail(r.Name, at("name"), "a routing rule has only name, when, pool_id or to, and require")
+			}
+			if r.Require != nil {
+				var f lead.Fields
+				r.Require.Clean(&f, at("require."))
+				for _, e := range f {
+					c.fail(r.Name, e.Field, e.Reason)
+				}
+				if r.Require.Empty() {
+					r.Require = nil
+				}
 			}
 		case KindScoring:
 			if r.Points == 0 {
 				c.fail(r.Name, at("points"), "a scoring rule needs non-zero points")
 			}
-			if r.Message != "" || r.PoolID != "" || r.To != "" || r.Field != "" {
+			if r.Message != "" || r.PoolID != "" || r.To != "" || r.Field != "" || r.Require != nil {
 				c.fail(r.Name, at("name"), "a scoring rule has only name, when and points")
 			}
 		}

@@ -60,6 +60,8 @@ type policyChange struct {
 	ReclaimTiers  json.RawMessage `json:"reclaim_tiers"`
 	// MessageIsFollowUp: see lead.Policy.
 	MessageIsFollowUp json.RawMessage `json:"message_counts_as_follow_up"`
+	// ScoreHalfLife: see lead.Policy.
+	ScoreHalfLife json.RawMessage `json:"score_half_life"`
 }
 
 const (
@@ -70,6 +72,7 @@ const (
 	wantTiers    = `an array of tiers such as {"field": "custom.grade", "value": "A", "no_follow_up_after": "30d"}`
 	wantDuration = `a duration such as "90s", "36h", "7d", "3 working days" or "4 working hours"`
 	wantInt      = "a whole number"
+	wantTerms    = "an array of strings"
 )
 
 // field decodes one raw member of a merge patch: nil when absent, a pointer
@@ -171,6 +174,7 @@ func policyPatch(f *lead.Fields, raw json.RawMessage) lead.PolicyPatch {
 			ReassignAfter:            field[lead.Span](f, "policy.reassign_after", pb.ReassignAfter, true, wantDuration),
 			ReclaimTiers:             field[[]lead.ReclaimTier](f, "policy.reclaim_tiers", pb.ReclaimTiers, true, wantTiers),
 			MessageIsFollowUp:        field[bool](f, "policy.message_counts_as_follow_up", pb.MessageIsFollowUp, true, wantBool),
+			ScoreHalfLife:            field[lead.Duration](f, "policy.score_half_life", pb.ScoreHalfLife, true, `a duration such as "14d" or "36h"`),
 		}
 	}
 	return lead.PolicyPatch{}
@@ -187,6 +191,10 @@ type UserChange struct {
 	Away            json.RawMessage `json:"away"`
 	Language        json.RawMessage `json:"language"`
 	TimeZone        json.RawMessage `json:"time_zone"`
+	// Skills, Languages and Regions: see lead.Expertise.
+	Skills    json.RawMessage `json:"skills"`
+	Languages json.RawMessage `json:"languages"`
+	Regions   json.RawMessage `json:"regions"`
 }
 
 // adminFields names the fields of the change only admins may set (all
@@ -198,7 +206,8 @@ func (b UserChange) adminFields() []string {
 		name string
 		raw  json.RawMessage
 	}{{"name", b.Name}, {"role", b.Role}, {"team_id", b.TeamID}, {"capacity", b.Capacity},
-		{"daily_claim_limit", b.DailyClaimLimit}, {"active", b.Active}} {
+		{"daily_claim_limit", b.DailyClaimLimit}, {"active", b.Active},
+		{"skills", b.Skills}, {"languages", b.Languages}, {"regions", b.Regions}} {
 		if f.raw != nil {
 			out = append(out, f.name)
 		}
@@ -219,6 +228,9 @@ func (b UserChange) Patch() (store.UserPatch, error) {
 		Away:            field[bool](&f, "away", b.Away, false, wantBool),
 		Language:        field[string](&f, "language", b.Language, true, wantString),
 		TimeZone:        field[string](&f, "time_zone", b.TimeZone, true, wantString),
+		Skills:          field[[]string](&f, "skills", b.Skills, true, wantTerms),
+		Languages:       field[[]string](&f, "languages", b.Languages, true, wantTerms),
+		Regions:         field[[]string](&f, "regions", b.Regions, true, wantTerms),
 	}
 	return p, f.Err()
 }

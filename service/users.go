@@ -26,6 +26,8 @@ type UserInput struct {
 	Active          *bool     `json:"active"`
 	Language        string    `json:"language"`  // en or zh-CN; empty: the browser's
 	TimeZone        string    `json:"time_zone"` // an IANA zone; empty: the team's, then the server's
+	// Expertise: the rep's skills, languages and regions (lead.Expertise).
+	lead.Expertise
 }
 
 // CreateUser creates a user with a new API token (admins); the token is in
@@ -35,7 +37,8 @@ func (s *Service) CreateUser(ctx context.Context, me lead.User, in UserInput) (U
 		return UserWithToken{}, err
 	}
 	u := lead.User{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name, Email: in.Email, Role: in.Role, TeamID: in.TeamID,
-		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true, Language: in.Language, TimeZone: in.TimeZone}
+		Capacity: lead.DefaultCapacity, DailyClaimLimit: lead.DefaultDailyClaimLimit, Active: true, Language: in.Language, TimeZone: in.TimeZone,
+		Expertise: in.Expertise}
 	if in.Capacity != nil {
 		u.Capacity = *in.Capacity
 	}

@@ -77,6 +77,8 @@ func BenchmarkLeadList(b *testing.B) {
 		{"email", store.LeadFilter{Email: "c4242@"}},
 		{"tag", store.LeadFilter{Tag: "vip"}},
 		{"source_channel", store.LeadFilter{Source: "web", Channel: "Event"}},
+		{"sort_score", store.LeadFilter{Sort: "score"}},
+		{"score_min", store.LeadFilter{ScoreMin: new(50)}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			f := c.f

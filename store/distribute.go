@@ -22,18 +22,13 @@ func (db *DB) Distribute(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	})
 }
 
-var distributionOrder = map[string]string{
-	lead.DistributionRoundRobin:  `st.last_assigned_at NULLS FIRST, u.created_at, u.id`,
-	lead.DistributionLeastLoaded: `h.load, st.last_assigned_at NULLS FIRST, u.id`,
-	lead.DistributionWeighted:    `(coalesce(st.distributed, 0) + 1)::float8 / m.weight, st.last_assigned_at NULLS FIRST, u.id`,
-}
-
 // distribute hands the pooled lead l to a member of its pool:
 // round_robin serves the member served longest ago, least_loaded the one
 // with the smallest load, weighted keeps each member's share proportional
-// to their weight. Inactive, away, full, cooling-down members and those
-// who refused this lead are skipped. With autoAccept the lead is assigned,
-// else offered. claim_only pools, or pools without an eligible member,
+// to their weight (lead.Pick). Inactive, away, full, cooling-down members,
+// those at the pool's holding cap, those who refused this lead and those
+// the lead's requirement (its routing rule's require) refuses are
+// skipped. With autoAccept the lead is assigned, else offered. claim_only pools, or pools without an eligible member,
 // keep the lead pooled. It returns the status the lead ends in.
 func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, requestID string) (lead.Status, error) {
 	var policy lead.Policy
@@ -46,7 +41,7 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	if err := json.Unmarshal(raw, &policy); err != nil {
 		return lead.StatusPooled, err
 	}
-	if _, ok := distributionOrder[policy.Distribution]; !ok {
+	if !lead.Distributes(policy.Distribution) {
 		return lead.StatusPooled, nil // claim_only: members claim
 	}
 	if _, waits := policy.DistributionWait(time.Now()); waits {
@@ -65,28 +60,15 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	if err := json.Unmarshal(raw, &policy); err != nil {
 		return lead.StatusPooled, err
 	}
-	order, ok := distributionOrder[policy.Distribution]
-	if !ok {
-		return lead.StatusPooled, nil
+	repID, err := pickRep(ctx, tx, l, policy)
+	if err != nil {
+		return lead.StatusPooled, err
 	}
-	var repID string
-	err := tx.QueryRow(ctx, `
-		SELECT u.id::text FROM pool_members m
-		JOIN users u ON u.id = m.user_id
-		LEFT JOIN pool_member_state st ON st.pool_id = m.pool_id AND st.user_id = m.user_id
-		CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
-		WHERE m.pool_id = $1 AND m.role = 'member' AND u.active AND NOT u.away AND `+roomSQL("u", "h.load")+`
-		  AND NOT `+coolingSQL("$2", "u")+` AND `+poolRoomSQL("$3::int", poolHeldSQL("u.id", "$1"))+`
-		  AND NOT EXISTS (SELECT 1 FROM lead_offer_refusals r WHERE r.lead_id = $2 AND r.user_id = u.id)
-		ORDER BY `+order+` LIMIT 1`, l.PoolID, l.ID, policy.MaxHeldPerRep).Scan(&repID)
-	if err == pgx.ErrNoRows {
+	if repID == "" {
 		// Nobody eligible: the lead waits in the pool, no longer for the hours.
 		if l.WaitingSince != nil {
 			_, err = tx.Exec(ctx, `UPDATE leads SET window_since = NULL WHERE id = $1`, l.ID)
 		}
-		return lead.StatusPooled, err
-	}
-	if err != nil {
 		return lead.StatusPooled, err
 	}
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, repID); err != nil {
@@ -109,4 +91,40 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	return status, insertEvent(ctx, tx, lead.Event{LeadID: l.ID, Type: typ, Data: map[string]any{
 		"owner_id": repID, "distribution": policy.Distribution, "auto_accept": autoAccept, "pool_id": l.PoolID,
 	}}, requestID)
+}
+
+// pickRep chooses the member of l's pool who gets it under policy ("":
+// nobody may): the store finds the members free to take it (active,
+// present, with room, not cooling down on it, under the pool's holding
+// cap, not having refused it: the same roomSQL, coolingSQL and
+// poolRoomSQL as checkTaker), and lead.Pick chooses among them by the
+// lead's requirement and the distribution mode.
+func pickRep(ctx context.Context, tx pgx.Tx, l lead.Lead, policy lead.Policy) (string, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT u.id::text, u.skills, u.languages, u.regions, m.weight, h.load, coalesce(st.distributed, 0), st.last_assigned_at, u.created_at
+		FROM pool_members m
+		JOIN users u ON u.id = m.user_id
+		LEFT JOIN pool_member_state st ON st.pool_id = m.pool_id AND st.user_id = m.user_id
+		CROSS JOIN LATERAL (SELECT `+repLoadSQL("u.id")+` AS load) h
+		WHERE m.pool_id = $1 AND m.role = 'member' AND u.active AND NOT u.away AND `+roomSQL("u", "h.load")+`
+		  AND NOT `+coolingSQL("$2", "u")+` AND `+poolRoomSQL("$3::int", poolHeldSQL("u.id", "$1"))+`
+		  AND NOT EXISTS (SELECT 1 FROM lead_offer_refusals r WHERE r.lead_id = $2 AND r.user_id = u.id)`,
+		l.PoolID, l.ID, policy.MaxHeldPerRep)
+	if err != nil {
+		return "", err
+	}
+	cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (lead.Candidate, error) {
+		var c lead.Candidate
+		err := row.Scan(&c.ID, &c.Skills, &c.Languages, &c.Regions, &c.Weight, &c.Load, &c.Distributed, &c.LastAssignedAt, &c.CreatedAt)
+		return c, err
+	})
+	if err != nil {
+		return "", err
+	}
+	var req lead.Requirement
+	if l.Requires != nil {
+		req = *l.Requires
+	}
+	c, _ := lead.Pick(policy.Distribution, req, cands)
+	return c.ID, nil
 }

@@ -196,7 +196,7 @@ func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan)
 	if err := decide(ctx, tx, l.ID, lead.StatusPooled, p.PoolID, "", nil, p, duplicateOf, p.Validated, p.Scored, p.Routed); err != nil {
 		return "", nil, err
 	}
-	l.Status, l.PoolID = lead.StatusPooled, p.PoolID
+	l.Status, l.PoolID, l.Requires = lead.StatusPooled, p.PoolID, p.Requires
 	status, err := distribute(ctx, tx, l, p.AutoAccept, intakeKey(l.ID, p)+"/distribute")
 	switch status {
 	case lead.StatusOffered:
@@ -278,10 +278,10 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 	b.Queue(`
 		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid, window_since = NULL,
 			reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
-			duplicate_of = nullif($8, '')::uuid,
+			duplicate_of = nullif($8, '')::uuid, requires = $9,
 			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END
 		WHERE id = $1`,
-		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf)
+		id, status, poolID, ownerID, nonNilStrings(reasons), p.Score, nonNilStrings(p.Review), duplicateOf, p.Requires)
 	if err := queueIntakeEvents(b, id, intakeKey(id, p), events); err != nil {
 		return err
 	}

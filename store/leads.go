@@ -17,9 +17,9 @@ import (
 const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, l.phone_e164, l.email, l.country, l.source, l.channel,
 	l.profession, l.address, l.district, l.division, l.notes, l.tags, l.custom, coalesce(l.pool_id::text, ''), coalesce(l.owner_id::text, ''),
 	coalesce(l.merged_into::text, ''), l.reject_reasons, coalesce(l.customer_id::text, ''), coalesce(host(l.ip), ''), l.dedup_key,
-	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
+	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, ` + decayedScore + `, l.score, l.review_reasons,
 	l.offered_at, l.invalid_reason, ` + poolPolicy + `, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at, l.lead_group,
-	l.registered_at, coalesce(l.crm_target_id::text, ''),
+	l.registered_at, coalesce(l.crm_target_id::text, ''), l.requires,
 	(SELECT jsonb_object_agg(t.name, x.external_id) FROM lead_external_ids x JOIN crm_targets t ON t.id = x.target_id WHERE x.lead_id = l.id),
 	l.window_since`
 
@@ -35,9 +35,9 @@ func scanLeadWith(row pgx.Row, extra ...any) (lead.Lead, error) {
 	err := row.Scan(append([]any{&l.ID, &l.Status, &l.Stage, &l.Company, &l.Name, &l.Phone, &l.PhoneE164, &l.Email, &l.Country,
 		&l.Source, &l.Channel, &l.Profession, &l.Address, &l.District, &l.Division, &l.Notes, &l.Tags, &custom,
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
-		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
+		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ScoreRaw, &l.ReviewReasons,
 		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt, &l.Group,
-		&l.RegisteredAt, &l.CRMTargetID, &l.ExternalIDs, &l.WaitingSince}, extra...)...)
+		&l.RegisteredAt, &l.CRMTargetID, &l.Requires, &l.ExternalIDs, &l.WaitingSince}, extra...)...)
 	if err != nil {
 		return l, err
 	}
@@ -100,8 +100,11 @@ type LeadFilter struct {
 	Period lead.Period
 	// Review selects leads whose rules failed at run time.
 	Review bool
-	// ScoreMin and ScoreMax bound the score (inclusive).
+	// ScoreMin and ScoreMax bound the score as lists see it, decayed
+	// (decayedScore), inclusive.
 	ScoreMin, ScoreMax *int
+	// storedScore: no pool decays scores, the list may read the column (scoreSQL).
+	storedScore bool
 	// Custom selects leads by the value of custom fields (of type select).
 	Custom map[string]string
 	// Sort is the list's order (LeadSorts): newest first ("" or
@@ -148,6 +151,9 @@ func ValidTimeField(f string) bool {
 
 // Leads lists leads in the filter's order (LeadSorts) with keyset pagination.
 func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, error) {
+	if err := db.plainScores(ctx, &f); err != nil {
+		return nil, "", err
+	}
 	q, err := leadWhere(f)
 	if err != nil {
 		return nil, "", err
@@ -162,6 +168,9 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]lead.Lead, string, err
 // CountLeads counts the leads the filter selects (its viewer's, with its
 // conditions; no paging).
 func (db *DB) CountLeads(ctx context.Context, f LeadFilter) (int, error) {
+	if err := db.plainScores(ctx, &f); err != nil {
+		return 0, err
+	}
 	q, err := leadWhere(f)
 	if err != nil {
 		return 0, err
@@ -248,10 +257,10 @@ func (f LeadFilter) conditions(q *listQuery) error {
 		q.and(timeCol + " < " + q.arg(*f.CreatedTo))
 	}
 	if f.ScoreMin != nil {
-		q.and("l.score >= " + q.arg(*f.ScoreMin))
+		q.and(f.scoreSQL() + " >= " + q.arg(*f.ScoreMin))
 	}
 	if f.ScoreMax != nil {
-		q.and("l.score <= " + q.arg(*f.ScoreMax))
+		q.and(f.scoreSQL() + " <= " + q.arg(*f.ScoreMax))
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Custom)) {
 		q.and("l.custom->>" + q.arg(name) + " = " + q.arg(f.Custom[name]))

@@ -37,7 +37,7 @@ var LeadSorts = map[string]leadSort{
 	SortCreated:      {"l.created_at", true, 't'},
 	"assigned":       {"coalesce(l.assigned_at, " + epochKey + ")", true, 't'},
 	"last_follow_up": {"coalesce(l.last_follow_up_at, " + epochKey + ")", true, 't'},
-	"score":          {"l.score", true, 'i'},
+	"score":          {decayedScore, true, 'i'},
 	"company":        {"l.company", false, 's'},
 	SortReclaim:      {reclaimAt, false, 't'},
 }
@@ -57,6 +57,9 @@ func leadPage(ctx context.Context, db *DB, q *listQuery, f LeadFilter) ([]lead.L
 	s, ok := LeadSorts[f.Sort]
 	if !ok {
 		return nil, "", lead.Invalid(lead.FieldError{Field: "sort", Reason: "must be " + SortNames})
+	}
+	if f.Sort == "score" {
+		s.key = f.scoreSQL()
 	}
 	dir, cmp := "", ">"
 	if s.desc {

@@ -11,12 +11,12 @@ import (
 )
 
 const userColumns = `id::text, name, email, role, coalesce(team_id::text, ''), capacity, daily_claim_limit, active, created_at, away,
-	token_expires_at, token_used_at, language, time_zone`
+	token_expires_at, token_used_at, language, time_zone, skills, languages, regions`
 
 // userFields are the scan destinations of userColumns.
 func userFields(u *lead.User) []any {
 	return []any{&u.ID, &u.Name, &u.Email, &u.Role, &u.TeamID, &u.Capacity, &u.DailyClaimLimit, &u.Active, &u.CreatedAt, &u.Away,
-		&u.TokenExpiresAt, &u.TokenUsedAt, &u.Language, &u.TimeZone}
+		&u.TokenExpiresAt, &u.TokenUsedAt, &u.Language, &u.TimeZone, &u.Skills, &u.Languages, &u.Regions}
 }
 
 func scanUser(row pgx.Row) (lead.User, error) {
@@ -29,10 +29,12 @@ func scanUser(row pgx.Row) (lead.User, error) {
 // the same e-mail is a conflict.
 func (db *DB) CreateUser(ctx context.Context, u lead.User, tokenHash []byte) (lead.User, error) {
 	row := db.pool.QueryRow(ctx, `
-		INSERT INTO users (id, name, email, role, team_id, capacity, daily_claim_limit, active, token_hash, language, time_zone)
-		VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11)
+		INSERT INTO users (id, name, email, role, team_id, capacity, daily_claim_limit, active, token_hash, language, time_zone,
+			skills, languages, regions)
+		VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		RETURNING `+userColumns,
-		u.ID, u.Name, u.Email, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, tokenHash, u.Language, u.TimeZone)
+		u.ID, u.Name, u.Email, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, tokenHash, u.Language, u.TimeZone,
+		nonNilStrings(u.Skills), nonNilStrings(u.Languages), nonNilStrings(u.Regions))
 	created, err := scanUser(row)
 	if isUniqueViolation(err, "users_email_key") {
 		return lead.User{}, lead.Conflict("a user with this e-mail already exists", "email "+u.Email+" is taken")
@@ -119,6 +121,9 @@ type UserPatch struct {
 	Away            *bool
 	Language        *string
 	TimeZone        *string
+	Skills          *[]string
+	Languages       *[]string
+	Regions         *[]string
 }
 
 // UpdateUser applies a patch to a user in one transaction. The patched user
@@ -145,6 +150,9 @@ func (db *DB) UpdateUser(ctx context.Context, id string, patch UserPatch) (lead.
 		patchField(&u.Away, patch.Away)
 		patchField(&u.Language, patch.Language)
 		patchField(&u.TimeZone, patch.TimeZone)
+		patchField(&u.Skills, patch.Skills)
+		patchField(&u.Languages, patch.Languages)
+		patchField(&u.Regions, patch.Regions)
 		u.TeamID = strings.ToLower(strings.TrimSpace(u.TeamID))
 		if err := u.Clean(); err != nil {
 			return err
@@ -182,8 +190,10 @@ func (db *DB) UpdateUser(ctx context.Context, id string, patch UserPatch) (lead.
 			}
 		}
 		out, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET name = $2, role = $3, team_id = nullif($4, '')::uuid,
-			capacity = $5, daily_claim_limit = $6, active = $7, away = $8, language = $9, time_zone = $10 WHERE id = $1 RETURNING `+userColumns,
-			id, u.Name, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, u.Away, u.Language, u.TimeZone))
+			capacity = $5, daily_claim_limit = $6, active = $7, away = $8, language = $9, time_zone = $10,
+			skills = $11, languages = $12, regions = $13 WHERE id = $1 RETURNING `+userColumns,
+			id, u.Name, u.Role, u.TeamID, u.Capacity, u.DailyClaimLimit, u.Active, u.Away, u.Language, u.TimeZone,
+			u.Skills, u.Languages, u.Regions))
 		if isForeignKeyViolation(err) {
 			return lead.Invalid(lead.FieldError{Field: "team_id", Reason: "no such team"})
 		}
