@@ -1,7 +1,7 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test deps build generate vet fmt-check bench gobench fuzz fuzz-short clean-data reliability
+.PHONY: run run-cluster test deps build generate vet fmt-check bench gobench fuzz fuzz-short clean-data reliability
 
 # What run, test and reliability need from the machine (scripts/deps.sh installs what is missing
 # with apt-get, and costs a few milliseconds when nothing is); LEADFLOW_DEPS=skip skips it.
@@ -11,6 +11,13 @@ DEPS = bash scripts/deps.sh
 run:
 	@$(DEPS) run
 	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev
+
+## run-cluster: the same service as separate processes (leadflow dev -cluster): PostgreSQL in .data/pg, a standalone
+## Temporal server persisted in that PostgreSQL (databases temporal, temporal_visibility), 2 workers, 2 APIs and a
+## round-robin proxy on the usual port; each process logs to .data/logs/NAME.log
+run-cluster:
+	@$(DEPS) run
+	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev -cluster
 
 ## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 30,000 inputs;
 ## first installs what the tests need and the machine lacks (PostgreSQL, chromium, a CJK font, LibreOffice Calc)

@@ -1,8 +1,10 @@
 // Command leadflow is the one binary of leadflow:
 //
 //	leadflow dev                  everything in one process on the local default stack
+//	leadflow dev -cluster         the same as separate processes (Temporal on PostgreSQL, 2 workers, 2 APIs, a proxy)
 //	leadflow api                  the REST API (needs DATABASE_URL and TEMPORAL_ADDRESS)
 //	leadflow worker               the Temporal worker (same)
+//	leadflow temporal             a standalone Temporal server persisted in PostgreSQL
 //	leadflow migrate              apply the database migrations
 //	leadflow users create ...     create a user and print its token
 //	leadflow import FILE ...      import a CSV or XLSX file of leads through the API
@@ -25,11 +27,17 @@ import (
 const usage = `leadflow — a lead lifecycle engine
 
 Usage:
-  leadflow dev [-stack-only]   run PostgreSQL, Temporal, the worker and the API in one process
-                               (-stack-only: PostgreSQL and Temporal only)
+  leadflow dev [-stack-only | -cluster [-workers 2] [-apis 2]]
+                               run PostgreSQL, Temporal, the worker and the API in one process
+                               (-stack-only: PostgreSQL and Temporal only; -cluster: PostgreSQL, then
+                               leadflow temporal, the workers and the APIs as child processes behind
+                               a round-robin proxy on LEADFLOW_HTTP_ADDR)
   leadflow api                 run the REST API
   leadflow worker [-metrics-addr ADDR]
                                run the Temporal worker, its /metrics on ADDR (127.0.0.1:9464)
+  leadflow temporal [-port 7233] [-shards 16]
+                               run a standalone Temporal server persisted in PostgreSQL (databases
+                               temporal and temporal_visibility of DATABASE_URL's cluster)
   leadflow migrate             apply the database migrations
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
   leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
@@ -68,6 +76,8 @@ func main() {
 		err = runAPI(ctx, cfg, args)
 	case "worker":
 		err = runWorker(ctx, cfg, args)
+	case "temporal":
+		err = runTemporalServer(ctx, cfg, args)
 	case "migrate":
 		err = runMigrate(ctx, cfg, args)
 	case "bench":
