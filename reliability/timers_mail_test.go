@@ -126,18 +126,37 @@ func TestTemporalRestartedWhileTimersPending(t *testing.T) {
 		return s.count(`SELECT count(*) FROM leads WHERE company LIKE 'Timer Works %' AND status = 'pooled'`) == n
 	})
 	t.Logf("all %d leads reclaimed %v after the restart", n, took.Round(time.Millisecond))
-	if bad := s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
-		LEFT JOIN lead_events e ON e.lead_id = l.id AND e.type = 'reclaimed'
-		WHERE l.company LIKE 'Timer Works %' GROUP BY l.id HAVING count(e.id) <> 1) x`); bad != 0 {
+	if bad := s.notReclaimedOnce("Timer Works %"); bad != 0 {
 		t.Errorf("%d leads without exactly one reclaimed event", bad)
 	}
+	fired := s.timersFired(ids)
+	if fired != n {
+		t.Errorf("%d of %d workflow histories show a fired timer", fired, n)
+	}
+	t.Logf("temporal restart: leads %d, timers pending at the stop %d, reclaimed %d (histories with TimerFired %d), lost 0 unless reported above",
+		n, pending, s.count(`SELECT count(*) FROM leads WHERE company LIKE 'Timer Works %' AND status = 'pooled'`), fired)
+}
+
+// notReclaimedOnce counts the leads whose company is like like without
+// exactly one reclaimed event.
+func (s *stack) notReclaimedOnce(like string) int {
+	s.t.Helper()
+	return s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
+		LEFT JOIN lead_events e ON e.lead_id = l.id AND e.type = 'reclaimed'
+		WHERE l.company LIKE $1 GROUP BY l.id HAVING count(e.id) <> 1) x`, like)
+}
+
+// timersFired counts the leads of ids whose workflow history, read from
+// Temporal, holds a TimerFired event.
+func (s *stack) timersFired(ids []string) int {
+	s.t.Helper()
 	fired := 0
 	for _, id := range ids {
-		it := s.tc.GetWorkflowHistory(context.Background(), workflows.WorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		it := s.tc.GetWorkflowHistory(s.ctx, workflows.WorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			ev, err := it.Next()
 			if err != nil {
-				t.Fatalf("history of %s: %v", id, err)
+				s.t.Fatalf("history of %s: %v", id, err)
 			}
 			if ev.GetEventType() == enums.EVENT_TYPE_TIMER_FIRED {
 				fired++
@@ -145,11 +164,7 @@ func TestTemporalRestartedWhileTimersPending(t *testing.T) {
 			}
 		}
 	}
-	if fired != n {
-		t.Errorf("%d of %d workflow histories show a fired timer", fired, n)
-	}
-	t.Logf("temporal restart: leads %d, timers pending at the stop %d, reclaimed %d (histories with TimerFired %d), lost 0 unless reported above",
-		n, pending, s.count(`SELECT count(*) FROM leads WHERE company LIKE 'Timer Works %' AND status = 'pooled'`), fired)
+	return fired
 }
 
 // TestSendGridOutage: SendGrid answers 503 to every request for
