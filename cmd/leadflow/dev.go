@@ -30,7 +30,7 @@ import (
 func runDev(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal server (a free one if taken)")
-	stackOnly := fs.Bool("stack-only", false, "start only PostgreSQL and Temporal (and migrate), for `leadflow api` and `leadflow worker` processes to join (deploy/scaleout.sh)")
+	stackOnly := fs.Bool("stack-only", false, "start only PostgreSQL and Temporal (and migrate), for `leadflow api` and `leadflow worker` processes to join")
 	shards := fs.Int("temporal-shards", envInt("LEADFLOW_TEMPORAL_SHARDS", devstack.DefaultHistoryShards),
 		"history shards of a NEW embedded Temporal database (an existing one keeps its count)")
 	sync := fs.String("temporal-sync", envOr("LEADFLOW_TEMPORAL_SYNC", "normal"),
