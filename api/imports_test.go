@@ -244,7 +244,7 @@ func TestImportTargetsAndTemplate(t *testing.T) {
 				t.Fatalf("template import %+v", im)
 			}
 			if *recordHistory {
-				writeHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), filepath.Join("..", "workflows", "testdata", "bulk", "import.json"))
+				writeHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), filepath.Join("..", "workflows", "testdata", "bulk", "import_parallel.json")) // import.json: one batch at a time, before ImportInput.Parallel
 			}
 			if l := s.GetLead(activities.ImportLeadID(im, 2)); l.Company != "Acme Trading Co., Ltd." ||
 				l.Status != lead.StatusPooled || l.PoolID != poolID || l.Source != lead.SourceImport {

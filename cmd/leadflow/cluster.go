@@ -24,6 +24,11 @@ type clusterOptions struct {
 	shards        int // history shards of a new Temporal database; 0: leadflow temporal's default
 }
 
+// clusterMemLimit is the GOMEMLIMIT of every child process unless
+// GOMEMLIMIT is set: the resident memory of each stays under 300 MB
+// (measured in TestClusterWorkerKilledDuringBurst).
+const clusterMemLimit = "200MiB"
+
 // clusterFile, in the data directory, holds the addresses and process ids
 // of a running `leadflow dev -cluster` (KEY=VALUE lines) for scripts and
 // the fault tests.
@@ -48,6 +53,11 @@ func runCluster(ctx context.Context, cfg config, log *slog.Logger, dataDir strin
 	defer sup.stopAll()
 	info := []string{"DATABASE_URL=" + cfg.DatabaseURL}
 	env := []string{"DATABASE_URL=" + cfg.DatabaseURL, "LEADFLOW_DATA_DIR=" + dataDir, "TEMPORAL_NAMESPACE=" + cfg.TemporalNamespace}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Each process keeps to its share of a small machine: the Go
+		// runtime collects harder as its heap nears the limit (a soft one).
+		env = append(env, "GOMEMLIMIT="+clusterMemLimit)
+	}
 
 	if cfg.TemporalAddress == "" {
 		port := o.temporalPort
