@@ -4,7 +4,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/leadflow ./cmd/leadflow
+# The worker's build id under Worker Versioning (docs/upgrading.md): .git is
+# not in the context, so pass it: docker build --build-arg BUILD_ID=$(git rev-parse --short=12 HEAD) .
+ARG BUILD_ID=""
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X github.com/leadflow/leadflow/worker.buildID=${BUILD_ID}" -o /out/leadflow ./cmd/leadflow
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/leadflow /usr/local/bin/leadflow

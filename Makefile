@@ -32,8 +32,9 @@ deps:
 ## reliability: the fault tests on the real stack (worker SIGKILL, PostgreSQL and Temporal restarts, a SendGrid
 ## outage, leadflow dev SIGKILLed; see RELIABILITY.md); sizes from RELIABILITY_REGISTRATIONS, RELIABILITY_WORKER_DOWN,
 ## RELIABILITY_PG_REGISTRATIONS, RELIABILITY_TIMER_LEADS, RELIABILITY_MAIL_LEADS, RELIABILITY_SENDGRID_OUTAGE,
-## RELIABILITY_SQLITE_STARTS, RELIABILITY_WEBHOOK_LEADS, RELIABILITY_CLUSTER_REGISTRATIONS (2,000: the leadflow dev -cluster
-## burst with one of two workers SIGKILLed), RELIABILITY_CLUSTER_RECLAIMS, RELIABILITY_CLUSTER_TIMER. Not part of make test; .ci/run runs it after make test at reduced sizes.
+## RELIABILITY_SQLITE_STARTS, RELIABILITY_WEBHOOK_LEADS, RELIABILITY_UPGRADE_LEADS, RELIABILITY_CLUSTER_REGISTRATIONS (2,000: the
+## leadflow dev -cluster burst with one of two workers SIGKILLed), RELIABILITY_CLUSTER_RECLAIMS, RELIABILITY_CLUSTER_TIMER.
+## Not part of make test; .ci/run runs it after make test at reduced sizes.
 reliability:
 	@DATABASE_URL= $(DEPS) run # the tests start their own clusters, whatever DATABASE_URL says
 	$(GO) vet -tags reliability ./reliability/...

@@ -26,7 +26,30 @@ func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.I
 		}
 	}
 	res, err := a.Store.ApplyIntake(ctx, l.ID, plan)
-	return res, wrap(err)
+	if err != nil {
+		return res, wrap(err)
+	}
+	if res.Outcome == lead.OutcomeRejected {
+		return res, a.tellFlagged(ctx, l.ID)
+	}
+	return res, nil
+}
+
+// tellFlagged e-mails the owners of the leads the refusal of lead
+// refusedID put under review (an IP burst), once each: the e-mails' keys
+// make a retried intake send none twice.
+func (a *Activities) tellFlagged(ctx context.Context, refusedID string) error {
+	flagged, err := a.Store.FlaggedBy(ctx, refusedID)
+	if err != nil {
+		return wrap(err)
+	}
+	for _, f := range flagged {
+		e := lead.Email{Key: "burst/" + refusedID + "/" + f.LeadID, Kind: lead.EmailFlagged, LeadID: f.LeadID, Reason: f.Reason}
+		if err := a.Email(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // plan validates, scores and routes a received lead with the active rule
@@ -53,7 +76,7 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 	case val.Rejected && opts.Readmission == "":
 		ev := decisionEvent(lead.EventRejected, l, val, nil)
 		ev.Reason = strings.Join(val.Reasons, "; ")
-		return lead.IntakePlan{Reject: true, Reasons: val.Reasons, Fields: val.Fields, Review: val.Errors, Validated: ev}, nil
+		return lead.IntakePlan{Reject: true, Reasons: val.Reasons, Fields: val.Fields, Bursts: val.Bursts, Review: val.Errors, Validated: ev}, nil
 	case val.Rejected:
 		// An admin readmitted the lead: the rules' rejection is recorded, not applied.
 		validated.Reason = "readmitted: overrides the rejection (" + strings.Join(val.Reasons, "; ") + ")"
@@ -99,6 +122,12 @@ func (a *Activities) plan(ctx context.Context, l lead.Lead, in *lead.IntakeOptio
 		return p, err
 	}
 	if pol.Distribution != "" && pol.Distribution != lead.DistributionClaimOnly {
+		if pol.DistributeInWorkingHours {
+			// Leads that waited for the pool's hours are served before this one.
+			if err := a.distributeWaiting(ctx, poolID); err != nil {
+				return p, err
+			}
+		}
 		if p.AutoAccept, err = a.autoAccept(ctx, l, &pol); err != nil {
 			return p, err
 		}

@@ -118,11 +118,43 @@ func (a *Activities) Distribute(ctx context.Context, m lead.Move) (lead.Lead, er
 	if l.Status != lead.StatusPooled || l.Policy == nil || l.Policy.Distribution == "" || l.Policy.Distribution == lead.DistributionClaimOnly {
 		return l, nil
 	}
+	if l.Policy.DistributeInWorkingHours {
+		// Those waiting for the pool's hours go first, longest waiting first
+		// (this lead among them when it waits).
+		if err := a.distributeWaiting(ctx, l.PoolID); err != nil {
+			return l, err
+		}
+	}
 	if m.AutoAccept, err = a.autoAccept(ctx, l, l.Policy); err != nil {
 		return l, wrap(err)
 	}
 	l, err = a.Store.Distribute(ctx, m)
 	return l, wrap(err)
+}
+
+// waitingBatch is how many waiting leads one transaction distributes.
+const waitingBatch = 100
+
+// distributeWaiting distributes the leads waiting for pool id's working
+// hours, once they have begun, in the order they began to wait, each
+// auto-accepted as the auto_accept rules say (store.DistributeWaiting).
+func (a *Activities) distributeWaiting(ctx context.Context, poolID string) error {
+	for {
+		waiting, err := a.Store.WaitingLeads(ctx, poolID, waitingBatch)
+		if err != nil || len(waiting) == 0 {
+			return wrap(err)
+		}
+		accept := make(map[string]bool, len(waiting))
+		for _, w := range waiting {
+			if accept[w.ID], err = a.autoAccept(ctx, w, w.Policy); err != nil {
+				return wrap(err)
+			}
+		}
+		n, err := a.Store.DistributeWaiting(ctx, poolID, accept, waitingBatch)
+		if err != nil || n < waitingBatch {
+			return wrap(err)
+		}
+	}
 }
 
 // Assign gives a lead to a rep chosen by a manager or admin.
@@ -186,6 +218,18 @@ func (a *Activities) Return(ctx context.Context, m lead.Move) (lead.Lead, error)
 // Close ends a lead without a customer.
 func (a *Activities) Close(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	l, err := a.Store.CloseLead(ctx, m)
+	return l, wrap(err)
+}
+
+// KeepReviewed takes a lead an IP burst flagged out of review.
+func (a *Activities) KeepReviewed(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.KeepReviewed(ctx, m)
+	return l, wrap(err)
+}
+
+// RejectReviewed rejects a lead an IP burst flagged.
+func (a *Activities) RejectReviewed(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	l, err := a.Store.RejectReviewed(ctx, m)
 	return l, wrap(err)
 }
 

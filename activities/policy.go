@@ -26,6 +26,12 @@ func (b *Bulk) SignalPolicyPage(ctx context.Context, in workflows.PolicyPageInpu
 	if err != nil {
 		return workflows.PolicyPageResult{}, wrap(err)
 	}
+	if page.Policy.Calendar != nil {
+		// The list's reclaim order follows the new working-time deadlines.
+		if err := b.Store.RefreshReclaimAt(ctx, page.LeadIDs); err != nil {
+			return workflows.PolicyPageResult{}, wrap(err)
+		}
+	}
 	sig := workflows.PolicySignal{Policy: page.Policy, Version: page.Version, PoolID: in.PoolID}
 	var (
 		signalled atomic.Int64

@@ -118,6 +118,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/leads/:id/convert":                      {Fixture: assignedLead, Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},
 		"POST /api/v1/leads/:id/reopen":                       {Fixture: id((*apptest.World).Closed), Body: fixed(`{"reason":"the customer called back"}`), Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 403, 404}},
 		"POST /api/v1/leads/:id/readmit":                      {Fixture: id((*apptest.World).Rejected), Body: fixed(`{"reason":"the number is right: an extension"}`), Want: [apptest.Subjects]int{200, 404, 404, 404, 404, 404, 404}},
+		"POST /api/v1/leads/:id/review/keep":                  {Fixture: id((*apptest.World).Flagged), Want: [apptest.Subjects]int{200, 403, 404, 403, 404, 403, 403}},
+		"POST /api/v1/leads/:id/review/reject":                {Fixture: id((*apptest.World).Flagged), Want: [apptest.Subjects]int{200, 403, 404, 403, 404, 403, 403}},
 		"GET /api/v1/leads/:id/follow-ups":                    {Fixture: readLead, Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},
 		"GET /api/v1/customers":                               {Want: apptest.All(200)},
 		"GET /api/v1/customers/:id":                           {Fixture: once("customer", (*apptest.World).Customer), Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},

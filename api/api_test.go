@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,9 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/internal/testenv"
@@ -26,8 +22,6 @@ import (
 	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/workflows"
 )
-
-var recordHistory = flag.Bool("record-history", false, "write the LeadWorkflow history of TestLeadSlice to workflows/testdata for the replay test")
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
@@ -130,9 +124,7 @@ func TestLeadSlice(t *testing.T) {
 		t.Fatalf("claim event: %+v", hist.Items[4])
 	}
 
-	if *recordHistory {
-		writeHistory(t, s.TC, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_claim_followup_convert.json"))
-	}
+	apptest.RecordHistory(t, s.TC, workflows.WorkflowID(l.ID), "lead_claim_followup_convert")
 }
 
 func TestRejectedLead(t *testing.T) {
@@ -348,30 +340,6 @@ func historyLength(t testing.TB, tc client.Client, workflowID string) int {
 		t.Fatalf("workflow %s has not completed", workflowID)
 	}
 	return n
-}
-
-func writeHistory(t testing.TB, tc client.Client, workflowID, path string) {
-	t.Helper()
-	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, e)
-	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %d events to %s", len(h.Events), path)
 }
 
 // TestTokenRotationAndExpiry: a user rotates their own token (the old one

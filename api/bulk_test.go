@@ -16,6 +16,7 @@ import (
 	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // TestBulkAssignOverCapacity: a bulk assign of 2,000 pooled leads (the
@@ -81,6 +82,7 @@ func TestBulkAssignOverCapacity(t *testing.T) {
 			t.Errorf("lead %s is %s with %d assignments", id, l.Status, assigned)
 		}
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.BulkWorkflowName, "bulk_assign_over_capacity")
 }
 
 // refusedCSV reads a bulk action's refused.csv as token.

@@ -11,6 +11,7 @@ import (
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/store"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // campaignMessages are the stored messages of campaign id, by lead (or,
@@ -92,6 +93,22 @@ func TestCampaignToAThousandLeads(t *testing.T) {
 		if len(ns) != 1 || ns[0].Status != lead.NotificationSent || !strings.Contains(ns[0].Text, "https://leads.example.com/r/") ||
 			!strings.HasPrefix(ns[0].Subject, "News for Fair Trading") {
 			t.Fatalf("lead %s: %+v", id, ns)
+		}
+	}
+	// Each message is one message_sent event in its lead's history, naming the campaign.
+	checked := 0
+	for id, ns := range msgs {
+		var sent []lead.Event
+		for _, e := range s.History(id) {
+			if e.Type == lead.EventMessageSent {
+				sent = append(sent, e)
+			}
+		}
+		if len(sent) != 1 || sent[0].Data["campaign_id"] != c.ID || sent[0].Data["message_id"] != ns[0].ID || sent[0].Data["channel"] != "email" {
+			t.Fatalf("lead %s: message_sent events %+v", id, sent)
+		}
+		if checked++; checked == 20 {
+			break
 		}
 	}
 }
@@ -193,6 +210,7 @@ func TestCampaignUnsubscribed(t *testing.T) {
 	if funnel2.Sent != 2 || funnel2.Registered != 1 || funnel2.Claimed != 1 {
 		t.Fatalf("the list campaign's funnel: %+v", funnel2)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.CampaignWorkflowName, "campaign_unsubscribed")
 }
 
 // TestCampaignControls: a rep may not make campaigns; a manager's reaches

@@ -146,4 +146,5 @@ func TestCRMPush(t *testing.T) {
 	if len(h) != 1 || h[0].Data["crm_target"] != "HubSpot EU" {
 		t.Fatalf("registered events: %+v", h)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.CRMWorkflowName, "crm_push")
 }

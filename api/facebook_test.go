@@ -14,6 +14,7 @@ import (
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/webhook"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // fakeGraph is a local Graph API: it answers GET /{leadgen_id} with the
@@ -138,4 +139,5 @@ func TestFacebookLeadAds(t *testing.T) {
 			t.Errorf("a Lead Ads lead is %+v", l)
 		}
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.FacebookLeadWorkflowName, "facebook_lead_ads")
 }

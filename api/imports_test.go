@@ -124,11 +124,11 @@ func checkBulkImport(s *apptest.Stack, n int, imported func()) time.Duration {
 	if claimed.Status != lead.StatusAssigned {
 		t.Fatalf("claimed imported lead %+v", claimed)
 	}
-	if *recordHistory {
+	if apptest.Recording() {
 		// The replay test's history of a lead taken in by an import.
 		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/close", s.Admin, `{"reason":"recorded"}`), 200)
 		historyLength(t, s.TC, workflows.WorkflowID(l.ID))
-		writeHistory(t, s.TC, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_imported_claim_close.json"))
+		apptest.RecordHistory(t, s.TC, workflows.WorkflowID(l.ID), "lead_imported_claim_close")
 	}
 
 	// The same file again: every row is found, nothing is created.
@@ -243,9 +243,8 @@ func TestImportTargetsAndTemplate(t *testing.T) {
 			if im.Created != 2 || im.PoolID != poolID || im.DuplicatePolicy != "warn" {
 				t.Fatalf("template import %+v", im)
 			}
-			if *recordHistory {
-				writeHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), filepath.Join("..", "workflows", "testdata", "bulk", "import_parallel.json")) // import.json: one batch at a time, before ImportInput.Parallel
-			}
+			// import_template.json holds one recorded before ImportInput.Parallel (one batch at a time).
+			apptest.RecordHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), "import_template_parallel")
 			if l := s.GetLead(activities.ImportLeadID(im, 2)); l.Company != "Acme Trading Co., Ltd." ||
 				l.Status != lead.StatusPooled || l.PoolID != poolID || l.Source != lead.SourceImport {
 				t.Fatalf("template lead %+v", l)
@@ -367,9 +366,7 @@ func TestExport(t *testing.T) {
 	// Rita exports CSV: the leads her list shows, not Otto's.
 	fields := `["id","company","phone","status","owner_id","tags","name","custom.Budget"]`
 	e := s.RunExport(rita, `{"format":"csv","fields":`+fields+`}`)
-	if *recordHistory {
-		writeHistory(t, s.TC, workflows.ExportWorkflowID(e.ID), filepath.Join("..", "workflows", "testdata", "bulk", "export.json"))
-	}
+	apptest.RecordHistory(t, s.TC, workflows.ExportWorkflowID(e.ID), "export_csv")
 	if e.Rows == 0 || e.Format != "csv" {
 		t.Fatalf("export %+v", e)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // messageStatuses are the lead's messages' statuses by channel.
@@ -185,9 +186,15 @@ func TestReplies(t *testing.T) {
 	}
 	// The owner heard of each reply once (the outbox: no mail provider here).
 	var notes struct{ Items []lead.Notification }
-	s.WaitFor(20*time.Second, "the owner's four reply e-mails", func() bool {
+	s.WaitFor(20*time.Second, "the owner's four reply e-mails sent", func() bool {
 		s.Expect(s.Do("GET", "/api/v1/notifications?kind=reply", s.Admin, ""), 200).JSON(t, &notes)
-		return len(notes.Items) >= 4
+		sent := 0
+		for _, n := range notes.Items {
+			if n.Status == lead.NotificationSent {
+				sent++
+			}
+		}
+		return sent >= 4 // a notice is listed from when it is claimed, before it is sent
 	})
 	for _, n := range notes.Items {
 		if n.ToEmail != "rex@example.com" || n.LeadID != l.ID || n.Status != lead.NotificationSent {
@@ -197,6 +204,7 @@ func TestReplies(t *testing.T) {
 	if len(notes.Items) != 4 || !strings.Contains(notes.Items[len(notes.Items)-1].Text, "Yes, send the quote") {
 		t.Fatalf("reply notices %+v", notes.Items)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.ReplyNoticeWorkflowName, "reply_notice")
 }
 
 // TestConversations: messages from senders who are no lead (WhatsApp, an

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -76,11 +75,11 @@ func TestIntakeHistoryEvents(t *testing.T) {
 			t.Fatalf("%s lead: %+v", c.name, l)
 		}
 		events := settledHistory(t, s.TC, workflows.WorkflowID(l.ID))
-		if c.status == lead.StatusPooled && *recordHistory {
+		if c.status == lead.StatusPooled && apptest.Recording() {
 			// The replay test's history of this intake: the lead is then closed.
 			s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/close", s.Admin, `{"reason":"recorded"}`), 200)
 			historyLength(t, s.TC, workflows.WorkflowID(l.ID))
-			writeHistory(t, s.TC, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_intake_unannounced_close.json"))
+			apptest.RecordHistory(t, s.TC, workflows.WorkflowID(l.ID), "lead_intake_unannounced_close")
 		}
 		t.Logf("%s: %d events %v", c.name, len(events), eventTypes(events))
 		if len(events) > MaxIntakeEvents {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,12 +61,12 @@ func TestNoFollowUpReclaim(t *testing.T) {
 	// Close the reclaimed lead: its history (timers, reclaim, refused claim,
 	// close) is the second recorded history of the replay test.
 	s.Expect(s.Do("POST", "/api/v1/leads/"+a.ID+"/close", s.Admin, `{"reason":"duplicate"}`), 200)
-	if *recordHistory {
+	if apptest.Recording() {
 		var out lead.Lead
 		if err := s.TC.GetWorkflow(context.Background(), workflows.WorkflowID(a.ID), "").Get(context.Background(), &out); err != nil {
 			t.Fatal(err)
 		}
-		writeHistory(t, s.TC, workflows.WorkflowID(a.ID), filepath.Join("..", "workflows", "testdata", "lead_reclaim_close.json"))
+		apptest.RecordHistory(t, s.TC, workflows.WorkflowID(a.ID), "lead_reclaim_close")
 	}
 }
 
@@ -178,13 +177,7 @@ func TestPolicyChangeFansOutInAWorkflow(t *testing.T) {
 	s := apptest.NewStack(t)
 	repID, rep := s.CreateRep("Pat", 5)
 	poolID := s.CreatePool(fmt.Sprintf(`{"name":"Fan pool","scope":"global","member_ids":[%q],"policy":{"distribution":"claim_only","no_follow_up_after":"7d"}}`, repID))
-	var ids []string
-	for i := range 3 {
-		l := s.CreateLead(fmt.Sprintf(`{"company":"Fan Company %d","phone":"1380013811%d","country":"CN"}`, i, i))
-		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
-		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
-		ids = append(ids, l.ID)
-	}
+	ids := s.ClaimedLeads(poolID, rep, "Fan Company", "1380013811", 3)
 	var patched lead.Pool
 	s.Expect(s.Do("PATCH", "/api/v1/pools/"+poolID, s.Admin, `{"policy":{"no_follow_up_after":"2s"}}`), 200).JSON(t, &patched)
 	if patched.Policy.NoFollowUpAfter != lead.Wall(2*time.Second) {
@@ -197,6 +190,7 @@ func TestPolicyChangeFansOutInAWorkflow(t *testing.T) {
 	if err := run.Get(ctx, &signalled); err != nil || signalled != len(ids) {
 		t.Fatalf("policy fan-out: %d leads signalled, %v", signalled, err)
 	}
+	apptest.RecordHistory(t, s.TC, workflows.PolicyChangeWorkflowID(poolID, patched.UpdatedAt.UnixMicro()), "policy_fanout_3_leads")
 	for _, id := range ids {
 		s.WaitFor(10*time.Second, "the reclaim of "+id+" under the shortened policy", func() bool {
 			return s.GetLead(id).Status == lead.StatusPooled

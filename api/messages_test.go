@@ -13,6 +13,7 @@ import (
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/webhook"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // TestTemplates: managers and admins save templates, reps read them; an
@@ -220,6 +221,7 @@ func TestMessagesThroughEachProvider(t *testing.T) {
 	if r := s.Do("GET", "/u/not-a-token", "", ""); r.Status != 404 {
 		t.Fatalf("a forged token: %d", r.Status)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.MessageWorkflowName, "message_each_provider")
 }
 
 // TestMessageSentOnceAcrossAWorkerRestart: the worker stops while the

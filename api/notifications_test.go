@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +51,7 @@ func TestAssignEmailsTheRep(t *testing.T) {
 	}
 
 	// The history with the e-mail (versioned "emails") is a recorded history of the replay test.
-	if *recordHistory {
-		writeHistory(t, s.TC, workflows.WorkflowID(l.ID), filepath.Join("..", "workflows", "testdata", "lead_assign_email.json"))
-	}
+	apptest.RecordHistory(t, s.TC, workflows.WorkflowID(l.ID), "lead_assign_email")
 
 	// The rep sees it in their outbox, sent through SendGrid.
 	var list struct {
@@ -281,4 +278,5 @@ func TestDigestSchedule(t *testing.T) {
 		!strings.Contains(mails[0].Body("text/plain"), "- Stark Industries: show the demo, due ") {
 		t.Fatalf("digest: %+v", mails)
 	}
+	apptest.RecordHistoryOfType(t, s.TC, workflows.DigestWorkflowName, "digest_one_rep")
 }

@@ -203,6 +203,7 @@ func TestWebhookDelivery(t *testing.T) {
 		}
 		return n == 2
 	})
+	apptest.RecordHistoryOfType(t, s.TC, workflows.WebhookWorkflowName, "webhook_deliveries")
 }
 
 const uuidZero = "00000000-0000-0000-0000-000000000000"

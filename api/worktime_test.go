@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,15 @@ func TestWorkingTimePolicy(t *testing.T) {
 	if got.Policy == nil || got.Policy.Calendar == nil || got.Policy.Calendar.ID != cal.ID {
 		t.Fatalf("the lead's policy carries no calendar: %+v", got.Policy)
 	}
+	// The list's reclaim time (time frame and sort) is the working-time deadline.
+	reclaimsAround := func(at time.Time) int {
+		q := url.Values{"time_field": {"reclaim"}, "created_from": {at.Add(-time.Minute).Format(time.RFC3339)},
+			"created_to": {at.Add(time.Minute).Format(time.RFC3339)}, "sort": {"reclaim"}, "company": {"Working Time Trading"}}
+		return len(s.LeadsOf(q.Encode()))
+	}
+	if n := reclaimsAround(want); n != 1 {
+		t.Fatalf("%d leads are reclaimed around %v in the list, want the working-time lead", n, want)
+	}
 
 	// The next working day becomes a holiday: the deadline moves a day on
 	// version 2, and the pool's running leads are re-armed.
@@ -71,6 +81,31 @@ func TestWorkingTimePolicy(t *testing.T) {
 	run := s.TC.GetWorkflow(ctx, workflows.PolicyChangeWorkflowID(poolID, pool.UpdatedAt.UnixMicro()), "")
 	if err := run.Get(ctx, nil); err != nil {
 		t.Fatalf("the pool's leads were not re-armed: %v", err)
+	}
+	if n := reclaimsAround(want); n != 1 {
+		t.Fatalf("after the calendar edit the list has %d leads reclaimed around %v, want the re-armed lead", n, want)
+	}
+	// A rep claiming says when they expect to follow up in working time:
+	// counted from now on the pool's calendar; a bad span, or both forms, are refused by field.
+	l2 := s.CreateLead(`{"company":"Expected Follow Up Trading","phone":"13800137001","country":"CN"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+	apptest.FieldProblem(t, s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/claim", rep, `{"expected_follow_up_in":"3 working weeks"}`), 422), "expected_follow_up_in")
+	apptest.FieldProblem(t, s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/claim", rep,
+		`{"expected_follow_up_in":"1 working day","expected_follow_up_at":"2030-01-01T00:00:00Z"}`), 422), "expected_follow_up_in")
+	before := time.Now()
+	var claimed lead.Lead
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l2.ID+"/claim", rep, `{"expected_follow_up_in":"1 working day"}`), 200).JSON(t, &claimed)
+	lo, _ := v2.AddWorkingDays(before, 1)
+	hi, _ := v2.AddWorkingDays(time.Now(), 1)
+	if claimed.ExpectedFollowUpAt == nil || claimed.ExpectedFollowUpAt.Before(lo) || claimed.ExpectedFollowUpAt.After(hi) {
+		t.Fatalf("expected follow-up %v, want one working day from the claim (%v to %v)", claimed.ExpectedFollowUpAt, lo, hi)
+	}
+
+	// A follow-up moves it two working days on from now.
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/follow-ups", rep, `{"type":"call","content":"reached them"}`), 201)
+	d, _ = reclaim()
+	if n := reclaimsAround(d.Due); n != 1 || d.Due.Equal(want) {
+		t.Fatalf("after a follow-up the deadline is %v (was %v) and the list has %d leads around it", d.Due, want, n)
 	}
 }
 

@@ -486,23 +486,29 @@ func (e FieldDefType) Valid() bool {
 
 // Defines values for FieldErrorCode.
 const (
-	FieldErrorCodeCompanyName    FieldErrorCode = "company_name"
-	FieldErrorCodeInvalidCountry FieldErrorCode = "invalid_country"
-	FieldErrorCodeInvalidEmail   FieldErrorCode = "invalid_email"
-	FieldErrorCodeMalformed      FieldErrorCode = "malformed"
-	FieldErrorCodeNoTeam         FieldErrorCode = "no_team"
-	FieldErrorCodeRequired       FieldErrorCode = "required"
-	FieldErrorCodeTooLong        FieldErrorCode = "too_long"
-	FieldErrorCodeUnknownField   FieldErrorCode = "unknown_field"
-	FieldErrorCodeWrongType      FieldErrorCode = "wrong_type"
+	FieldErrorCodeBelowMinimum    FieldErrorCode = "below_minimum"
+	FieldErrorCodeCompanyName     FieldErrorCode = "company_name"
+	FieldErrorCodeInvalidCountry  FieldErrorCode = "invalid_country"
+	FieldErrorCodeInvalidDuration FieldErrorCode = "invalid_duration"
+	FieldErrorCodeInvalidEmail    FieldErrorCode = "invalid_email"
+	FieldErrorCodeMalformed       FieldErrorCode = "malformed"
+	FieldErrorCodeNoTeam          FieldErrorCode = "no_team"
+	FieldErrorCodeRequired        FieldErrorCode = "required"
+	FieldErrorCodeTooLong         FieldErrorCode = "too_long"
+	FieldErrorCodeUnknownField    FieldErrorCode = "unknown_field"
+	FieldErrorCodeWrongType       FieldErrorCode = "wrong_type"
 )
 
 // Valid indicates whether the value is a known member of the FieldErrorCode enum.
 func (e FieldErrorCode) Valid() bool {
 	switch e {
+	case FieldErrorCodeBelowMinimum:
+		return true
 	case FieldErrorCodeCompanyName:
 		return true
 	case FieldErrorCodeInvalidCountry:
+		return true
+	case FieldErrorCodeInvalidDuration:
 		return true
 	case FieldErrorCodeInvalidEmail:
 		return true
@@ -2383,7 +2389,10 @@ type ChatTargetPage struct {
 // Claim defines model for Claim.
 type Claim struct {
 	ExpectedFollowUpAt *time.Time `json:"expected_follow_up_at,omitempty"`
-	Reason             *string    `json:"reason,omitempty"`
+
+	// ExpectedFollowUpIn when the rep expects to follow up, as a span from now: "4h", "2d", or working time counted on the pool's calendar ("2 working days", "4 working hours"); the lead's expected_follow_up_at. Not with expected_follow_up_at.
+	ExpectedFollowUpIn *string `json:"expected_follow_up_in,omitempty"`
+	Reason             *string `json:"reason,omitempty"`
 }
 
 // CompileError defines model for CompileError.
@@ -2549,6 +2558,9 @@ type CreatedLead struct {
 	Status    LeadStatus `json:"status"`
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
+
+	// WaitingSince the lead came into its pool outside the pool's working hours (policy.distribute_in_working_hours) and waits for them since then; when they begin the waiting leads are distributed in that order
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 
 	// Warnings set when the lead duplicates a live lead (warn policy)
 	Warnings *[]string `json:"warnings,omitempty"`
@@ -3226,6 +3238,9 @@ type Lead struct {
 	Status    LeadStatus `json:"status"`
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
+
+	// WaitingSince the lead came into its pool outside the pool's working hours (policy.distribute_in_working_hours) and waits for them since then; when they begin the waiting leads are distributed in that order
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 }
 
 // LeadDetail a lead with its deadlines
@@ -3308,6 +3323,9 @@ type LeadDetail struct {
 	Status    LeadStatus `json:"status"`
 	Tags      *[]string  `json:"tags"`
 	UpdatedAt time.Time  `json:"updated_at"`
+
+	// WaitingSince the lead came into its pool outside the pool's working hours (policy.distribute_in_working_hours) and waits for them since then; when they begin the waiting leads are distributed in that order
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 }
 
 // LeadDraft a lead's fields, none required: the conversation's draft, or the fields that override it
@@ -4936,6 +4954,18 @@ type ReturnLeadParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// KeepReviewedLeadParams defines parameters for KeepReviewedLead.
+type KeepReviewedLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RejectReviewedLeadParams defines parameters for RejectReviewedLead.
+type RejectReviewedLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // TransferLeadParams defines parameters for TransferLead.
 type TransferLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
@@ -5172,6 +5202,12 @@ type ReopenLeadJSONRequestBody = ReopenInput
 
 // ReturnLeadJSONRequestBody defines body for ReturnLead for application/json ContentType.
 type ReturnLeadJSONRequestBody = ReturnInput
+
+// KeepReviewedLeadJSONRequestBody defines body for KeepReviewedLead for application/json ContentType.
+type KeepReviewedLeadJSONRequestBody = ActionInput
+
+// RejectReviewedLeadJSONRequestBody defines body for RejectReviewedLead for application/json ContentType.
+type RejectReviewedLeadJSONRequestBody = ActionInput
 
 // TransferLeadJSONRequestBody defines body for TransferLead for application/json ContentType.
 type TransferLeadJSONRequestBody = TransferInput
@@ -6157,6 +6193,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/return (the `ReturnLead` operationId).
 	ReturnLead(ctx context.Context, id string, params *ReturnLeadParams, body ReturnLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// KeepReviewedLeadWithBody Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+	//
+	// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+	KeepReviewedLeadWithBody(ctx context.Context, id string, params *KeepReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// KeepReviewedLead Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+	//
+	// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+	KeepReviewedLead(ctx context.Context, id string, params *KeepReviewedLeadParams, body KeepReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectReviewedLeadWithBody Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+	//
+	// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+	RejectReviewedLeadWithBody(ctx context.Context, id string, params *RejectReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectReviewedLead Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+	//
+	// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+	RejectReviewedLead(ctx context.Context, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TransferLeadWithBody Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 	//
@@ -8725,6 +8797,82 @@ func (c *Client) ReturnLeadWithBody(ctx context.Context, id string, params *Retu
 // Corresponds with POST /api/v1/leads/{id}/return (the `ReturnLead` operationId).
 func (c *Client) ReturnLead(ctx context.Context, id string, params *ReturnLeadParams, body ReturnLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReturnLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// KeepReviewedLeadWithBody Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+//
+// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+func (c *Client) KeepReviewedLeadWithBody(ctx context.Context, id string, params *KeepReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewKeepReviewedLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// KeepReviewedLead Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+//
+// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+func (c *Client) KeepReviewedLead(ctx context.Context, id string, params *KeepReviewedLeadParams, body KeepReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewKeepReviewedLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectReviewedLeadWithBody Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+//
+// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+func (c *Client) RejectReviewedLeadWithBody(ctx context.Context, id string, params *RejectReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectReviewedLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectReviewedLead Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+//
+// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+func (c *Client) RejectReviewedLead(ctx context.Context, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectReviewedLeadRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14821,6 +14969,130 @@ func NewReturnLeadRequestWithBody(server string, id string, params *ReturnLeadPa
 	return req, nil
 }
 
+// NewKeepReviewedLeadRequest calls the generic KeepReviewedLead builder with application/json body
+func NewKeepReviewedLeadRequest(server string, id string, params *KeepReviewedLeadParams, body KeepReviewedLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewKeepReviewedLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewKeepReviewedLeadRequestWithBody constructs an http.Request for the KeepReviewedLead method, with any body, and a specified content type
+func NewKeepReviewedLeadRequestWithBody(server string, id string, params *KeepReviewedLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/review/keep", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRejectReviewedLeadRequest calls the generic RejectReviewedLead builder with application/json body
+func NewRejectReviewedLeadRequest(server string, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectReviewedLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRejectReviewedLeadRequestWithBody constructs an http.Request for the RejectReviewedLead method, with any body, and a specified content type
+func NewRejectReviewedLeadRequestWithBody(server string, id string, params *RejectReviewedLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/review/reject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewTransferLeadRequest calls the generic TransferLead builder with application/json body
 func NewTransferLeadRequest(server string, id string, params *TransferLeadParams, body TransferLeadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -19106,6 +19378,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads/{id}/return (the `ReturnLead` operationId).
 	ReturnLeadWithResponse(ctx context.Context, id string, params *ReturnLeadParams, body ReturnLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ReturnLeadResponse, error)
+
+	// KeepReviewedLeadWithBodyWithResponse Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+	//
+	// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+	KeepReviewedLeadWithBodyWithResponse(ctx context.Context, id string, params *KeepReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*KeepReviewedLeadResponse, error)
+
+	// KeepReviewedLeadWithResponse Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+	//
+	// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+	KeepReviewedLeadWithResponse(ctx context.Context, id string, params *KeepReviewedLeadParams, body KeepReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*KeepReviewedLeadResponse, error)
+
+	// RejectReviewedLeadWithBodyWithResponse Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+	//
+	// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+	RejectReviewedLeadWithBodyWithResponse(ctx context.Context, id string, params *RejectReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectReviewedLeadResponse, error)
+
+	// RejectReviewedLeadWithResponse Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+	//
+	// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+	RejectReviewedLeadWithResponse(ctx context.Context, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectReviewedLeadResponse, error)
 
 	// TransferLeadWithBodyWithResponse Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 	//
@@ -26884,6 +27192,242 @@ func (r ReturnLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReturnLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// KeepReviewedLeadResponse429Headers the declared response headers of an HTTP 429 response for KeepReviewedLead
+type KeepReviewedLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type KeepReviewedLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *KeepReviewedLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r KeepReviewedLeadResponse) GetJSON200() *Lead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r KeepReviewedLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r KeepReviewedLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r KeepReviewedLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r KeepReviewedLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r KeepReviewedLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RejectReviewedLeadResponse429Headers the declared response headers of an HTTP 429 response for RejectReviewedLead
+type RejectReviewedLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RejectReviewedLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lead
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RejectReviewedLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RejectReviewedLeadResponse) GetJSON200() *Lead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RejectReviewedLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectReviewedLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectReviewedLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectReviewedLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectReviewedLeadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -34976,6 +35520,66 @@ func (c *ClientWithResponses) ReturnLeadWithResponse(ctx context.Context, id str
 	return ParseReturnLeadResponse(rsp)
 }
 
+// KeepReviewedLeadWithBodyWithResponse Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+//
+// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+func (c *ClientWithResponses) KeepReviewedLeadWithBodyWithResponse(ctx context.Context, id string, params *KeepReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*KeepReviewedLeadResponse, error) {
+	rsp, err := c.KeepReviewedLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseKeepReviewedLeadResponse(rsp)
+}
+
+// KeepReviewedLeadWithResponse Keep a lead under review (admin): it leaves review where it is; 409 when it is not under review
+//
+// A lead is put under review when a later registration from its IP address is refused by a validation rule that counts registrations per IP (ipCompanies(window), seed 000: the earlier registrations of the burst). Records a review_kept event.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/review/keep (the `KeepReviewedLead` operationId).
+func (c *ClientWithResponses) KeepReviewedLeadWithResponse(ctx context.Context, id string, params *KeepReviewedLeadParams, body KeepReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*KeepReviewedLeadResponse, error) {
+	rsp, err := c.KeepReviewedLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseKeepReviewedLeadResponse(rsp)
+}
+
+// RejectReviewedLeadWithBodyWithResponse Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+//
+// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+func (c *ClientWithResponses) RejectReviewedLeadWithBodyWithResponse(ctx context.Context, id string, params *RejectReviewedLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectReviewedLeadResponse, error) {
+	rsp, err := c.RejectReviewedLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectReviewedLeadResponse(rsp)
+}
+
+// RejectReviewedLeadWithResponse Reject a lead under review (admin): it becomes rejected with its review reasons, out of its pool and owner; 409 when it is not under review
+//
+// Admins may readmit it later (POST /api/v1/leads/{id}/readmit).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
+func (c *ClientWithResponses) RejectReviewedLeadWithResponse(ctx context.Context, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectReviewedLeadResponse, error) {
+	rsp, err := c.RejectReviewedLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectReviewedLeadResponse(rsp)
+}
+
 // TransferLeadWithBodyWithResponse Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -42727,6 +43331,224 @@ func ParseReturnLeadResponse(rsp *http.Response) (*ReturnLeadResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ReturnLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseKeepReviewedLeadResponse parses an HTTP response from a KeepReviewedLeadWithResponse call
+func ParseKeepReviewedLeadResponse(rsp *http.Response) (*KeepReviewedLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &KeepReviewedLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers KeepReviewedLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRejectReviewedLeadResponse parses an HTTP response from a RejectReviewedLeadWithResponse call
+func ParseRejectReviewedLeadResponse(rsp *http.Response) (*RejectReviewedLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectReviewedLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RejectReviewedLeadResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

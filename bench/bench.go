@@ -35,6 +35,10 @@ type Options struct {
 	ImportRows int
 	// Reclaims is the number of leads whose reclaim is due in the same second.
 	Reclaims int
+	// ReclaimCalendar: the reclaims count working time ("1 working hour")
+	// on a calendar open all week, so each deadline is the calendar's
+	// arithmetic (issue 29: the figures hold with calendars on).
+	ReclaimCalendar bool
 	// PolicyLeads is the number of live leads of the pool whose policy changes.
 	PolicyLeads int
 	// BulkLeads is the number of leads the bulk action assigns (and of

@@ -109,7 +109,11 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	}
 	due := dueAfterStarts(n)
 	const after = time.Hour
-	ids, err := st.liveLeads(ctx, o, n, lead.DefaultPoolID, due.Add(-after), lead.Policy{NoFollowUpAfter: lead.Wall(after)})
+	policy, label := lead.Policy{NoFollowUpAfter: lead.Wall(after)}, ""
+	if o.ReclaimCalendar {
+		policy, label = lead.Policy{NoFollowUpAfter: lead.Span{WorkingHours: lead.Duration(after)}, Calendar: allWeek()}, ", counted in working hours on a calendar"
+	}
+	ids, err := st.liveLeads(ctx, o, n, lead.DefaultPoolID, due.Add(-after), policy)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +129,12 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	for _, t := range times {
 		late.add(t.Sub(due))
 	}
-	cmd := o.command("reclaim", fmt.Sprintf("-reclaims %d", n))
-	rows := []Row{{fmt.Sprintf("%d reclaims due in the same second: lateness", n),
+	flags := fmt.Sprintf("-reclaims %d", n)
+	if o.ReclaimCalendar {
+		flags += " -reclaim-calendar"
+	}
+	cmd := o.command("reclaim", flags)
+	rows := []Row{{fmt.Sprintf("%d reclaims due in the same second%s: lateness", n, label),
 		fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))), cmd}}
 	return append(rows, Row{fmt.Sprintf("floor: %d timers due in the same second, same server, 16 pollers: lateness", n), floor, cmd}), nil
 }
@@ -249,4 +257,14 @@ func benchPolicy(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		{fmt.Sprintf("policy change, pool of %d live leads: PATCH answered", n), ms(answer), cmd},
 		{fmt.Sprintf("policy change, pool of %d live leads: all re-armed (reminder recorded)", n), ms(last.Sub(begin)), cmd},
 	}, nil
+}
+
+// allWeek is a calendar open around the clock every day: working time is
+// wall-clock time on it, but every deadline goes through its arithmetic.
+func allWeek() *lead.Calendar {
+	c := &lead.Calendar{ID: "bench-all-week", Name: "All week", TimeZone: "Asia/Shanghai", Version: 1, WorkingHours: map[string][]lead.ClockRange{}}
+	for _, d := range lead.Weekdays {
+		c.WorkingHours[d] = []lead.ClockRange{{"00:00", "24:00"}}
+	}
+	return c
 }

@@ -31,7 +31,7 @@ func TestBrowserPoolPolicy(t *testing.T) {
 
 	apptest.Run(t, ctx, "save a timer under the minimum", chromedp.SendKeys(chromedp.ID("policy-no_follow_up_after"), "30s"), chromedp.Click(chromedp.ID("save-policy")),
 		chromedp.WaitVisible(chromedp.ID("problem")))
-	if got := apptest.Text(t, ctx, "#err-no_follow_up_after"); got != "must be 0 (off) or at least 1m" {
+	if got := apptest.Text(t, ctx, "#err-no_follow_up_after"); got != "Too short: use 0 (off) or at least the minimum shown under the field." {
 		t.Errorf("the refusal next to the field: %q", got)
 	}
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('policy-no_follow_up_after').value`)); err != nil || v != "30s" {

@@ -29,7 +29,7 @@ import (
 
 // pageActions are the actions the lead page has forms for.
 var pageActions = []lead.Action{lead.ActClaim, lead.ActAccept, lead.ActDecline, lead.ActFollowUp, lead.ActConvert, lead.ActReturn, lead.ActEdit,
-	lead.ActAssign, lead.ActTransfer, lead.ActReclaim, lead.ActClose, lead.ActReopen, lead.ActReadmit}
+	lead.ActAssign, lead.ActTransfer, lead.ActReclaim, lead.ActClose, lead.ActReopen, lead.ActReadmit, lead.ActReview}
 
 // showLead renders the lead of the route's :id, with a notice, or with
 // the refusal of the form named form.
@@ -278,6 +278,7 @@ func indentJSON(raw json.RawMessage) string {
 var done = map[string]string{"claim": "lead.done.claim", "follow-up": "lead.done.follow_up", "convert": "lead.done.convert",
 	"edit": "lead.done.edit", "accept": "lead.done.accept", "decline": "lead.done.decline", "return": "lead.done.return",
 	"assign": "lead.done.assign", "transfer": "lead.done.transfer", "reclaim": "lead.done.reclaim", "close": "lead.done.close",
-	"reopen": "lead.done.reopen", "readmit": "lead.done.readmit", "message": "lead.done.message"}
+	"reopen": "lead.done.reopen", "readmit": "lead.done.readmit", "message": "lead.done.message",
+	"review/keep": "lead.done.review_keep", "review/reject": "lead.done.review_reject"}
 
 func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

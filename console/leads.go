@@ -203,7 +203,8 @@ func formTime(bad *lead.Fields, c *fiber.Ctx, field string) *time.Time {
 func (s *Server) consoleActions(post func(path string, h fiber.Handler)) {
 	post("/leads/:id/claim", s.leadForm("claim", func(c *fiber.Ctx, key string) error {
 		var bad lead.Fields
-		in := service.ClaimInput{Reason: c.FormValue("reason"), ExpectedAt: formTime(&bad, c, "expected_follow_up_at")}
+		in := service.ClaimInput{Reason: c.FormValue("reason"), ExpectedAt: formTime(&bad, c, "expected_follow_up_at"),
+			ExpectedIn: c.FormValue("expected_follow_up_in")}
 		if err := bad.Err(); err != nil {
 			return err
 		}

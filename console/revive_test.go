@@ -65,3 +65,33 @@ func TestConsoleReopenAndReadmit(t *testing.T) {
 		t.Fatalf("still rejected: %+v", got)
 	}
 }
+
+// TestConsoleReviewOfAnIPBurst: a lead an IP burst put under review shows
+// its reasons and the keep and reject buttons to admins only; keep takes
+// it out of review, in both languages.
+func TestConsoleReviewOfAnIPBurst(t *testing.T) {
+	w := apptest.NewWorld(t)
+	l := w.Flagged()
+	mb := w.Browser()
+	mb.SignIn(w.Tokens[apptest.SubMgr], "/leads")
+	if page := w.Expect(mb.Get("/leads/"+l.ID), 200); strings.Contains(string(page.Body), `id="review-form"`) {
+		t.Errorf("the pool's manager is offered the review")
+	}
+	ab := w.Browser()
+	ab.SignIn(w.Admin, "/leads")
+	page := w.Expect(ab.Get("/leads/"+l.ID), 200)
+	apptest.WantText(t, page, `id="review-form"`, "3 or more registrations from one IP", "Keep the lead", "Reject the lead")
+	apptest.WantText(t, w.Expect(ab.Get("/leads?tab=review"), 200), "Burst")
+	apptest.WantRedirect(t, ab.Post(page, "/leads/"+l.ID+"/review/keep", url.Values{"request_id": {"k1"}, "reason": {"called them"}}),
+		"/leads/"+l.ID+"?done=review%2Fkeep")
+	if got := w.GetLead(l.ID); len(got.ReviewReasons) != 0 || got.Status != lead.StatusPooled {
+		t.Fatalf("kept: %+v", got)
+	}
+	after := w.Expect(ab.Get("/leads/"+l.ID+"?done=review%2Fkeep"), 200)
+	apptest.WantText(t, after, "The lead is kept: it is no longer under review.")
+	if strings.Contains(string(after.Body), `id="review-form"`) {
+		t.Errorf("a kept lead still offers the review")
+	}
+	w.Expect(w.Do("PATCH", "/api/v1/me", w.Admin, `{"language":"zh-CN"}`), 200)
+	apptest.WantText(t, w.Expect(ab.Get("/leads/"+w.Flagged().ID), 200), "审核", "保留线索", "拒绝线索")
+}

@@ -27,6 +27,7 @@ const (
 	ActConvert    Action = "convert"
 	ActReopen     Action = "reopen"  // a closed lead goes back into a pool
 	ActReadmit    Action = "readmit" // a rejected lead goes through intake again, its validation overridden
+	ActReview     Action = "review"  // an admin keeps or rejects a lead flagged for review (lead.Burst)
 	ActImport     Action = "import into"
 	ActExport     Action = "export from"
 	ActRecipients Action = "manage recipients"
@@ -116,7 +117,9 @@ var Permissions = map[Action]Permission{
 	// only admins see it, and only they override its rejection.
 	ActReopen:  {ActReopen, "reopened", []Status{StatusClosed}, grants()},
 	ActReadmit: {ActReadmit, "readmitted", []Status{StatusRejected}, []Grant{{Who: RelAdmin}}},
-	ActImport:  {ActImport, "imported into", nil, grants()},
+	// A lead an IP burst put under review: admins keep it or reject it.
+	ActReview: {ActReview, "reviewed", live, []Grant{{Who: RelAdmin}}},
+	ActImport: {ActImport, "imported into", nil, grants()},
 	// An export holds exactly the leads its creator sees.
 	ActExport:     {ActExport, "exported", nil, readGrants},
 	ActRecipients: {ActRecipients, "changed", nil, grants()},
@@ -129,7 +132,7 @@ var Permissions = map[Action]Permission{
 
 // Actions lists the actions in the order of the README's table.
 var Actions = []Action{ActRead, ActClaim, ActAssign, ActTransfer, ActAccept, ActDecline, ActFollowUp, ActEdit,
-	ActReturn, ActReclaim, ActClose, ActConvert, ActReopen, ActReadmit, ActImport, ActExport, ActRecipients, ActManagePool, ActDefinePool}
+	ActReturn, ActReclaim, ActClose, ActConvert, ActReopen, ActReadmit, ActReview, ActImport, ActExport, ActRecipients, ActManagePool, ActDefinePool}
 
 // PoolAccess is how a user stands to one pool: whether they administer it
 // and whether they may claim from it.

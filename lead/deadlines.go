@@ -93,8 +93,18 @@ func Deadlines(l Lead) []Deadline {
 	}
 	switch l.Status {
 	case StatusPooled:
-		if due, waits := p.DistributionWait(l.UpdatedAt); waits {
-			add(Deadline{Key: "distribute/" + at(l.UpdatedAt), Due: due, Kind: DeadlineDistribute, Timer: TimerWorkingWindow,
+		since := l.UpdatedAt
+		if l.WaitingSince != nil {
+			since = *l.WaitingSince
+		}
+		due, waits := p.DistributionWait(since)
+		if !waits && l.WaitingSince != nil && p.Distribution != "" && p.Distribution != DistributionClaimOnly {
+			// Still waiting, but the hours it waited for have begun (a
+			// calendar or policy edit): it is distributed at once.
+			due, waits = since, true
+		}
+		if waits {
+			add(Deadline{Key: "distribute/" + at(since), Due: due, Kind: DeadlineDistribute, Timer: TimerWorkingWindow,
 				Reason:     "the lead arrived outside the pool's working hours; it is distributed when they begin",
 				CalendarID: cal.ID, CalendarVersion: cal.Version})
 		}

@@ -23,7 +23,7 @@ func ParseDuration(s string) (Duration, error) {
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
 		n, err := strconv.ParseInt(s[:i], 10, 64)
 		if err != nil || n < 0 {
-			return 0, fmt.Errorf("invalid duration %q: want forms like 90s, 36h, 7d", s)
+			return 0, durationError(s, "want forms like 90s, 36h, 7d")
 		}
 		days, s = n, s[i+1:]
 	}
@@ -31,13 +31,13 @@ func ParseDuration(s string) (Duration, error) {
 	if s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 {
-			return 0, fmt.Errorf("invalid duration %q: want forms like 90s, 36h, 7d", s)
+			return 0, durationError(s, "want forms like 90s, 36h, 7d")
 		}
 		rest = d
 	}
 	d := time.Duration(days)*24*time.Hour + rest
 	if d < 0 {
-		return 0, fmt.Errorf("invalid duration %q: must not be negative", s)
+		return 0, durationError(s, "must not be negative")
 	}
 	return Duration(d), nil
 }
@@ -83,3 +83,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	*d = v
 	return nil
 }
+
+// DurationError is a duration or span that cannot be read; its field
+// errors carry the code ReasonInvalidDuration.
+type DurationError struct{ Text, Why string }
+
+func (e *DurationError) Error() string { return fmt.Sprintf("invalid duration %q: %s", e.Text, e.Why) }
+
+func durationError(s, why string) error { return &DurationError{Text: s, Why: why} }

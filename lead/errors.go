@@ -42,6 +42,10 @@ const (
 	ReasonMalformed      = "malformed"       // the body is not valid JSON
 	ReasonCompanyName    = "company_name"    // no letters or digits to match a company by
 	ReasonNoTeam         = "no_team"         // no such team
+	// ReasonInvalidDuration: not a duration or span (DurationError).
+	ReasonInvalidDuration = "invalid_duration"
+	// ReasonBelowMinimum: a policy timer shorter than the installation's minimum.
+	ReasonBelowMinimum = "below_minimum"
 )
 
 // Error is a classified error with the fields or reasons a caller can act on.

@@ -109,8 +109,11 @@ type IntakePlan struct {
 	Reject  bool
 	Reasons []string
 	Fields  []FieldError
-	Score   int
-	Review  []string // rules that failed at run time: the lead needs review
+	// Bursts: the rejecting rules that count registrations from the lead's
+	// IP; the earlier registrations of the burst go under review.
+	Bursts []Burst
+	Score  int
+	Review []string // rules that failed at run time: the lead needs review
 	// PoolID is where routing puts the lead.
 	PoolID string
 	// DuplicatePolicy applies when a live lead has the same dedup key.

@@ -128,6 +128,10 @@ type Lead struct {
 	// the supplier's systems (once; its history's "registered" event says
 	// by which rule version).
 	RegisteredAt *time.Time `json:"registered_at,omitempty"`
+	// WaitingSince: the lead came into its pool outside the pool's working
+	// hours and waits for them (Policy.DistributeInWorkingHours), since
+	// then; the waiting leads are distributed in that order.
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 	// ExternalIDs are the lead's ids in the CRMs it was pushed to, by the
 	// CRM target's name.
 	ExternalIDs map[string]string `json:"external_ids,omitempty"`
@@ -240,60 +244,6 @@ type Pool struct {
 	// ArchivedAt is when the pool was archived: hidden from distribution,
 	// tabs and pickers, kept for history (nil: live).
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
-}
-
-// Policy is how a pool distributes leads and which timers run on them.
-type Policy struct {
-	Distribution string `json:"distribution"`
-	AutoAccept   bool   `json:"auto_accept"`
-	// The timers: wall-clock ("36h", "7d") or working time ("3 working
-	// days", "4 working hours") on Calendar (Span).
-	AcceptTimeout     Span   `json:"accept_timeout,omitzero"`
-	FirstContactSLA   Span   `json:"first_contact_sla,omitzero"`
-	NoFollowUpAfter   Span   `json:"no_follow_up_after,omitzero"`
-	NoConversionAfter Span   `json:"no_conversion_after,omitzero"`
-	RemindBefore      Span   `json:"remind_before,omitzero"`
-	Cooldown          Span   `json:"cooldown,omitzero"`
-	ClaimWhen         string `json:"claim_when,omitempty"`
-	ReclaimExemptWhen string `json:"reclaim_exempt_when,omitempty"`
-	// CalendarID names the pool's own calendar; without one its team's
-	// counts, else the default calendar.
-	CalendarID string `json:"calendar_id,omitempty"`
-	// RemindAnytime sends the reminders and escalations of working-time
-	// timers when they fall due; by default one that falls outside working
-	// hours waits for the next working hour.
-	RemindAnytime bool `json:"remind_anytime,omitempty"`
-	// DistributeInWorkingHours keeps a lead pooled outside the calendar's
-	// working hours: it is distributed when the next working hour begins.
-	DistributeInWorkingHours bool `json:"distribute_in_working_hours,omitempty"`
-	// MaskContacts masks the phones and e-mails of the pool's unclaimed
-	// leads for reps (lists, pages, history, exports and the API) until
-	// they claim one (User.MasksContacts).
-	MaskContacts bool `json:"mask_contacts,omitempty"`
-	// ReturnTo are the pools besides its own that a return or a reclaim
-	// of the pool's leads may name (ReturnTarget).
-	ReturnTo []string `json:"return_to,omitempty"`
-	// ReclaimTo, one of ReturnTo, is where the timers' reclaims send the
-	// pool's leads ("": back to the pool).
-	ReclaimTo string `json:"reclaim_to,omitempty"`
-	// MaxHeldPerRep caps the pool's leads one rep may hold (assigned or
-	// offered) at once, besides the rep's capacity (0: no cap).
-	MaxHeldPerRep int `json:"max_held_per_rep,omitempty"`
-	// DailyOpenLimit caps how many of the pool's unclaimed leads one rep
-	// may open (read whole) a day, besides the claim limit (0: no cap).
-	DailyOpenLimit int `json:"daily_open_limit,omitempty"`
-	// EscalateAfter and ReassignAfter: the SLA escalation chain (Deadlines).
-	EscalateAfter Span `json:"escalate_after,omitzero"`
-	ReassignAfter Span `json:"reassign_after,omitzero"`
-	// ReclaimTiers give the leads they match their own reclaim timers (tiers.go).
-	ReclaimTiers []ReclaimTier `json:"reclaim_tiers,omitempty"`
-	// MessageIsFollowUp makes a message sent to an assigned lead count as
-	// a follow-up for the reclaim timer (default: it does not).
-	MessageIsFollowUp bool `json:"message_counts_as_follow_up,omitempty"`
-	// Calendar is the calendar the working-time timers count on (the
-	// pool's, else its team's, else the default), read with the policy when
-	// it has working-time timers; never stored in the pool's policy.
-	Calendar *Calendar `json:"calendar,omitempty"`
 }
 
 // FollowUp is one recorded contact with a lead.

@@ -33,6 +33,7 @@ var EmailKinds = []EmailKind{
 	{EmailDigest, false, "every morning: your follow-ups due today"},
 	{EmailWebhookDisabled, true, "a webhook subscription of yours was turned off: its deliveries kept failing"},
 	{EmailReply, false, "one of your leads wrote back (SMS, Messenger, WhatsApp or e-mail)"},
+	{EmailFlagged, false, "one of your leads was put under review: later registrations from its IP address were refused"},
 }
 
 // KnownEmailKind reports whether k is a notification kind.

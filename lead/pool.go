@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -95,76 +94,7 @@ func (p *Pool) Clean() error {
 	return f.Err()
 }
 
-// clean checks a policy; field names are prefixed with "policy.".
-func (pol *Policy) clean(f *Fields) {
-	pol.Distribution = strings.TrimSpace(pol.Distribution)
-	if pol.Distribution == "" {
-		pol.Distribution = DistributionClaimOnly
-	}
-	if !slices.Contains(Distributions, pol.Distribution) {
-		f.Add("policy.distribution", "must be claim_only, round_robin, least_loaded or weighted")
-	}
-	pol.Calendar = nil // read with the policy, never stored in it
-	for _, d := range pol.timers() {
-		if d.v.Wall < 0 || d.v.WorkingDays < 0 || d.v.WorkingHours < 0 {
-			f.Add("policy."+d.name, "must not be negative")
-		}
-	}
-	pol.cleanTiers(f)
-	if (pol.EscalateAfter.On() || pol.ReassignAfter.On()) && !pol.FirstContactSLA.On() {
-		f.Add("policy.escalate_after", "the escalation chain follows first_contact_sla: set it too")
-	}
-	if pol.RemindBefore.On() {
-		reclaims := append([]timer{{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter}}, pol.tierTimers()...)
-		for _, d := range reclaims {
-			if d.v.On() && !pol.RemindBefore.Shorter(d.v) {
-				f.Add("policy.remind_before", fmt.Sprintf("must be shorter than %s (%s)", d.name, d.v))
-			}
-		}
-	}
-	for _, n := range []struct {
-		name string
-		v    int
-	}{{"max_held_per_rep", pol.MaxHeldPerRep}, {"daily_open_limit", pol.DailyOpenLimit}} {
-		if n.v < 0 || n.v > 100000 {
-			f.Add("policy."+n.name, "must be from 0 (no limit) to 100000")
-		}
-	}
-	pol.ReturnTo = cleanIDs(f, "policy.return_to", pol.ReturnTo)
-	if len(pol.ReturnTo) == 0 {
-		pol.ReturnTo = nil
-	}
-	pol.ReclaimTo = strings.ToLower(strings.TrimSpace(pol.ReclaimTo))
-	if pol.ReclaimTo != "" && !slices.Contains(pol.ReturnTo, pol.ReclaimTo) {
-		f.Add("policy.reclaim_to", "must be one of return_to")
-	}
-	pol.ClaimWhen = strings.TrimSpace(pol.ClaimWhen)
-	pol.ReclaimExemptWhen = strings.TrimSpace(pol.ReclaimExemptWhen)
-	for _, e := range [][2]string{{"claim_when", pol.ClaimWhen}, {"reclaim_exempt_when", pol.ReclaimExemptWhen}} {
-		if utf8.RuneCountInString(e[1]) > MaxPolicyExpression {
-			f.Add("policy."+e[0], fmt.Sprintf("is longer than %d characters", MaxPolicyExpression))
-		}
-	}
-}
-
 // cleanIDs trims and de-duplicates ids, keeping their order.
-// ReturnTarget is the pool a return or a reclaim of a lead of pool own
-// sends it to under policy pol (nil: the pool has none): want when the
-// policy allows it (own, or one of ReturnTo); own when want is empty,
-// but ReclaimTo for a timer's reclaim (byTimer) when the policy sets it.
-func (pol *Policy) ReturnTarget(own, want string, byTimer bool) (string, error) {
-	want = strings.ToLower(strings.TrimSpace(want))
-	switch {
-	case want == "" && byTimer && pol != nil && pol.ReclaimTo != "":
-		return pol.ReclaimTo, nil
-	case want == "" || want == own:
-		return own, nil
-	case pol != nil && slices.Contains(pol.ReturnTo, want):
-		return want, nil
-	}
-	return "", Invalid(FieldError{Field: "pool_id", Reason: "is not a pool this lead's pool lets it go back to (its policy's return_to)"})
-}
-
 func cleanIDs(f *Fields, field string, ids []string) []string {
 	out := make([]string, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
@@ -223,33 +153,6 @@ func (pp PoolPatch) DefiningFields() []string {
 		}
 	}
 	return out
-}
-
-// PolicyPatch patches the fields of a policy one by one.
-type PolicyPatch struct {
-	Distribution      *string
-	AutoAccept        *bool
-	AcceptTimeout     *Span
-	FirstContactSLA   *Span
-	NoFollowUpAfter   *Span
-	NoConversionAfter *Span
-	RemindBefore      *Span
-	Cooldown          *Span
-	ClaimWhen         *string
-	ReclaimExemptWhen *string
-	CalendarID        *string
-	RemindAnytime     *bool
-	MaskContacts      *bool
-	ReturnTo          *[]string
-	ReclaimTo         *string
-	MaxHeldPerRep     *int
-	DailyOpenLimit    *int
-	EscalateAfter     *Span
-	ReassignAfter     *Span
-	ReclaimTiers      *[]ReclaimTier
-	// DistributeInWorkingHours: see Policy.
-	DistributeInWorkingHours *bool
-	MessageIsFollowUp        *bool
 }
 
 // Apply changes p as the patch says. Members who leave the pool lose their
@@ -323,64 +226,4 @@ func (t *Team) Clean() error {
 		f.Add("registration_rules", `must be "supplier" or "own"`)
 	}
 	return f.Err()
-}
-
-// DefaultMinPolicyDuration is the shortest timer a pool policy may set
-// unless the operator lowers it (LEADFLOW_MIN_POLICY_DURATION): a
-// reclaim every millisecond helps nobody and loads the workers.
-const DefaultMinPolicyDuration = Duration(time.Minute)
-
-// CheckMinimum refuses the timers a patch sets shorter than min (zero
-// turns a timer off and is always allowed).
-func (q PolicyPatch) CheckMinimum(min Duration) error {
-	var f Fields
-	for _, d := range []struct {
-		name string
-		v    *Span
-	}{
-		{"accept_timeout", q.AcceptTimeout}, {"first_contact_sla", q.FirstContactSLA},
-		{"no_follow_up_after", q.NoFollowUpAfter}, {"no_conversion_after", q.NoConversionAfter},
-		{"remind_before", q.RemindBefore}, {"cooldown", q.Cooldown},
-		{"escalate_after", q.EscalateAfter}, {"reassign_after", q.ReassignAfter},
-	} {
-		// Working time is counted in whole minutes at least: only a wall-clock timer can be too short.
-		if d.v != nil && d.v.Wall > 0 && d.v.Wall < min {
-			f.Add("policy."+d.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
-		}
-	}
-	if q.ReclaimTiers != nil {
-		for _, t := range (&Policy{ReclaimTiers: *q.ReclaimTiers}).tierTimers() {
-			if t.v.Wall > 0 && t.v.Wall < min {
-				f.Add("policy."+t.name, fmt.Sprintf("must be 0 (off) or at least %s", min))
-			}
-		}
-	}
-	return f.Err()
-}
-
-// timer is one timer of a policy, named as its JSON field.
-type timer struct {
-	name string
-	v    Span
-}
-
-// timers are the policy's timers.
-func (pol *Policy) timers() []timer {
-	return append([]timer{
-		{"accept_timeout", pol.AcceptTimeout}, {"first_contact_sla", pol.FirstContactSLA},
-		{"no_follow_up_after", pol.NoFollowUpAfter}, {"no_conversion_after", pol.NoConversionAfter},
-		{"remind_before", pol.RemindBefore}, {"cooldown", pol.Cooldown},
-		{"escalate_after", pol.EscalateAfter}, {"reassign_after", pol.ReassignAfter},
-	}, pol.tierTimers()...)
-}
-
-// WorkingTime reports whether any timer of the policy counts working time
-// (and so needs its calendar).
-func (pol *Policy) WorkingTime() bool {
-	for _, t := range pol.timers() {
-		if t.v.Working() {
-			return true
-		}
-	}
-	return false
 }

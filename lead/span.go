@@ -31,7 +31,7 @@ func ParseSpan(s string) (Span, error) {
 	if n, unit, ok := strings.Cut(t, " working "); ok {
 		v, err := strconv.Atoi(strings.TrimSpace(n))
 		if err != nil || v < 0 {
-			return Span{}, fmt.Errorf("invalid duration %q: want forms like 36h, 7d, 3 working days, 4 working hours", s)
+			return Span{}, durationError(s, "want forms like 36h, 7d, 3 working days, 4 working hours")
 		}
 		switch strings.TrimSpace(unit) {
 		case "day", "days":
@@ -41,7 +41,7 @@ func ParseSpan(s string) (Span, error) {
 		case "minute", "minutes":
 			return Span{WorkingHours: Duration(time.Duration(v) * time.Minute)}, nil
 		}
-		return Span{}, fmt.Errorf("invalid duration %q: working time is counted in days, hours or minutes", s)
+		return Span{}, durationError(s, "working time is counted in days, hours or minutes")
 	}
 	d, err := ParseDuration(s)
 	return Span{Wall: d}, err

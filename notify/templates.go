@@ -86,6 +86,7 @@ var kinds = map[string]kindTemplate{
 	lead.EmailDigest:             {lines: 1},
 	lead.EmailWebhookDisabled:    {lines: 3},
 	lead.EmailReply:              {lines: 1, link: "lead"},
+	lead.EmailFlagged:            {lines: 2, link: "lead"},
 }
 
 // weekdays are the days of the week in Chinese, Sunday first.

@@ -157,9 +157,7 @@ func (s *stack) settle(prefix string, results []regResult, timeout time.Duration
 	o.leads = s.count(`SELECT count(*) FROM leads WHERE company LIKE $1`, like)
 	o.allLeads = s.count(`SELECT count(*) FROM leads`)
 	o.undecided = s.count(`SELECT count(*) FROM leads WHERE company LIKE $1 AND status = 'received'`, like)
-	o.badDecisions = s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
-		LEFT JOIN lead_events e ON e.lead_id = l.id AND e.type IN ('validated', 'rejected')
-		WHERE l.company LIKE $1 GROUP BY l.id HAVING count(e.id) <> 1) x`, like)
+	o.badDecisions = s.withoutOneEvent(like, "validated", "rejected")
 	o.doubleCreated = s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
 		JOIN lead_events e ON e.lead_id = l.id AND e.type = 'created'
 		WHERE l.company LIKE $1 GROUP BY l.id HAVING count(*) > 1) x`, like)

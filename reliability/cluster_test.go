@@ -88,7 +88,7 @@ func TestClusterWorkerKilledDuringBurst(t *testing.T) {
 		}
 	}
 	s.check(o)
-	if bad := s.notReclaimedOnce("Reclaim Works %"); bad != 0 {
+	if bad := s.withoutOneEvent("Reclaim Works %", "reclaimed"); bad != 0 {
 		t.Errorf("%d claimed leads without exactly one reclaimed event", bad)
 	}
 	fired := s.timersFired(ids)
@@ -111,7 +111,7 @@ func TestClusterWorkerKilledDuringBurst(t *testing.T) {
 	after := c.intakes(t, "WORKER_2_METRICS")
 	t.Logf("reclaims: %d claimed, %d reclaimed once each (histories with TimerFired %d), the last %v after the burst's answers; "+
 		"worker 2 decided %d intakes in all, %d of them after the burst's answers",
-		r, r-s.notReclaimedOnce("Reclaim Works %"), fired, reclaimed.Round(time.Millisecond), after, after-before)
+		r, r-s.withoutOneEvent("Reclaim Works %", "reclaimed"), fired, reclaimed.Round(time.Millisecond), after, after-before)
 	if after == 0 {
 		t.Errorf("worker 2 decided no intake")
 	}

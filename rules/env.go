@@ -145,3 +145,14 @@ func Windows(needs []FactNeed) map[string]time.Duration {
 	}
 	return w
 }
+
+// burstWindow is the widest window of the ipCompanies counters in needs.
+func burstWindow(needs []FactNeed) time.Duration {
+	var w time.Duration
+	for _, n := range needs {
+		if n.Name == "ipCompanies" && n.Span > w {
+			w = n.Span
+		}
+	}
+	return w
+}

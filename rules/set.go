@@ -65,6 +65,9 @@ type Outcome struct {
 	Reasons  []string `json:"reasons,omitempty"`
 	// Fields are the rejecting rules that name an input field.
 	Fields []lead.FieldError `json:"fields,omitempty"`
+	// Bursts are the rejecting rules that count registrations from the
+	// lead's IP: their earlier registrations go under review.
+	Bursts []lead.Burst `json:"bursts,omitempty"`
 	// routing: the matched rule ("" for the default), its pool or the inviter
 	Rule      string `json:"rule,omitempty"`
 	PoolID    string `json:"pool_id,omitempty"`
@@ -91,6 +94,9 @@ type compiled struct {
 	name, src string
 	program   *vm.Program
 	rule      Rule
+	// burst is the widest window of the ipCompanies counters the rule
+	// calls (0: none): a refusing validation rule reports it (lead.Burst).
+	burst time.Duration
 }
 
 // Set is a compiled rule set of one kind and version, safe for concurrent use.
@@ -172,6 +178,7 @@ type setCompiler struct {
 	s     *Set
 	errs  CompileErrors
 	needs map[string]FactNeed
+	last  []FactNeed // the needs of the expression compiled last
 }
 
 func (c *setCompiler) fail(rule, field, msg string) {
@@ -181,6 +188,7 @@ func (c *setCompiler) fail(rule, field, msg string) {
 // expr compiles one expression; asBool requires a boolean result.
 func (c *setCompiler) expr(rule, field, src string, asBool bool) *vm.Program {
 	p, needs, ce := compileExpr(src, asBool)
+	c.last = needs
 	for _, n := range needs {
 		c.needs[n.Name+"/"+n.Window] = n
 	}
@@ -241,7 +249,7 @@ func (c *setCompiler) rules(b Body) {
 			}
 		}
 		if p := c.expr(r.Name, at("when"), r.When, true); p != nil {
-			c.s.rules = append(c.s.rules, compiled{name: r.Name, src: r.When, program: p, rule: r})
+			c.s.rules = append(c.s.rules, compiled{name: r.Name, src: r.When, program: p, rule: r, burst: burstWindow(c.last)})
 		}
 	}
 	if c.s.kind == KindRouting {

@@ -17,10 +17,13 @@ import (
 // again. key is the request's idempotency key ("" for none): a retry with
 // the same key is applied once.
 
-// ClaimInput is a claim: why, and when the rep expects to follow up.
+// ClaimInput is a claim: why, and when the rep expects to follow up: at
+// a time, or in a span ("2 working days", "4h") counted from now on the
+// pool's calendar, as the pool's own timers count.
 type ClaimInput struct {
 	Reason     string     `json:"reason"`
 	ExpectedAt *time.Time `json:"expected_follow_up_at"`
+	ExpectedIn string     `json:"expected_follow_up_in"`
 }
 
 // Claim gives lead id to me.
@@ -28,9 +31,27 @@ func (s *Service) Claim(ctx context.Context, me lead.User, id, key string, in Cl
 	if utf8.RuneCountInString(in.Reason) > 1000 {
 		return lead.Lead{}, lead.Invalid(lead.FieldError{Field: "reason", Reason: "is longer than 1000 characters"})
 	}
+	var within lead.Span
+	if in.ExpectedIn = strings.TrimSpace(in.ExpectedIn); in.ExpectedIn != "" {
+		var err error
+		if within, err = lead.ParseSpan(in.ExpectedIn); err != nil {
+			return lead.Lead{}, lead.Invalid(lead.FieldError{Field: "expected_follow_up_in", Reason: err.Error(), Code: lead.ReasonInvalidDuration})
+		}
+		if in.ExpectedAt != nil {
+			return lead.Lead{}, lead.Invalid(lead.FieldError{Field: "expected_follow_up_in", Reason: "give expected_follow_up_at or expected_follow_up_in, not both"})
+		}
+	}
 	l, err := s.LeadFor(ctx, me, id, lead.ActClaim)
 	if err != nil {
 		return l, err
+	}
+	if within.On() {
+		var cal *lead.Calendar
+		if l.Policy != nil {
+			cal = l.Policy.Calendar
+		}
+		at := within.After(time.Now(), cal)
+		in.ExpectedAt = &at
 	}
 	var out lead.Lead
 	arg := workflows.ClaimInput{RepID: me.ID, Reason: strings.TrimSpace(in.Reason), ExpectedAt: in.ExpectedAt}
@@ -129,6 +150,9 @@ var Moves = []Move{
 	{"accept", lead.ActAccept, workflows.UpdateAccept, ""},
 	{"decline", lead.ActDecline, workflows.UpdateDecline, ""},
 	{"return", lead.ActReturn, workflows.UpdateReturn, "reason"},
+	// A lead an IP burst put under review (lead.Burst): an admin keeps it or rejects it.
+	{"review/keep", lead.ActReview, workflows.UpdateKeepReviewed, ""},
+	{"review/reject", lead.ActReview, workflows.UpdateRejectReviewed, ""},
 }
 
 // MoveInput is the input of the lifecycle actions; which fields apply

@@ -89,8 +89,11 @@ func field[T any](f *lead.Fields, name string, raw json.RawMessage, nullable boo
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var typ *json.UnmarshalTypeError
+		var dur *lead.DurationError
 		if errors.As(err, &typ) {
 			f.Add(name, "must be "+want)
+		} else if errors.As(err, &dur) {
+			f.AddCode(name, lead.ReasonInvalidDuration, err.Error())
 		} else {
 			f.Add(name, err.Error())
 		}

@@ -70,7 +70,9 @@ func (db *DB) NextDeferred(ctx context.Context, id string) (*time.Time, error) {
 // messages of ns still queued (stored now or by an earlier attempt), in
 // the order of ns. With sentBy (the outbox, which sends nothing: the
 // stored message is what goes out) they are stored sent by it instead of
-// queued, in the same statement.
+// queued, in the same statement. A message to a lead that goes out (not
+// skipped) is a message_sent event in the lead's history, in the same
+// statement too, once per message (keyed "event/" + its key).
 func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns []lead.Notification, sentBy string) ([]string, error) {
 	if len(ns) == 0 {
 		return nil, nil
@@ -83,7 +85,7 @@ func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns [
 	}
 	n0 := ns[0]
 	_, err := db.pool.Exec(ctx, `
-		INSERT INTO notifications (id, key, kind, to_email, subject, text, html, lead_id, channel, sender_id, template_id,
+		WITH ins AS (INSERT INTO notifications (id, key, kind, to_email, subject, text, html, lead_id, channel, sender_id, template_id,
 			from_name, unsubscribe_url, status, error, campaign_id, started_at, provider, sent_at, attempts)
 		SELECT m.id::uuid, m.key, $1, m.to_email, m.subject, m.text, '', nullif(m.lead_id, '')::uuid, $2, nullif(m.sender_id, '')::uuid,
 			nullif($3, '')::uuid, m.from_name, m.unsubscribe_url,
@@ -96,9 +98,15 @@ func (db *DB) QueueCampaignMessages(ctx context.Context, campaignID string, ns [
 				$14::text[], $15::text[])
 			AS m(id, key, to_email, subject, text, lead_id, sender_id, from_name, unsubscribe_url, status, error)
 		LEFT JOIN suppressions s ON s.channel = $2 AND s.address = CASE WHEN $2 = 'email' THEN lower(trim(m.to_email)) ELSE trim(m.to_email) END
-		ON CONFLICT (key) DO NOTHING`,
+		ON CONFLICT (key) DO NOTHING
+		RETURNING id, key, lead_id, sender_id, status)
+		INSERT INTO lead_events (lead_id, type, actor_id, data, request_id)
+		SELECT ins.lead_id, $17, ins.sender_id, jsonb_strip_nulls(jsonb_build_object('message_id', ins.id, 'channel', $2::text,
+			'campaign_id', $4::text, 'template_id', nullif($3, ''))), 'event/' || ins.key
+		FROM ins WHERE ins.lead_id IS NOT NULL AND ins.status <> 'skipped'
+		ON CONFLICT (request_id) DO NOTHING`,
 		lead.MessageKind, n0.Channel, n0.TemplateID, campaignID,
-		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], cols[10], sentBy)
+		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], cols[10], sentBy, lead.EventMessageSent)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,10 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 		return lead.StatusPooled, nil // claim_only: members claim
 	}
 	if _, waits := policy.DistributionWait(time.Now()); waits {
-		return lead.StatusPooled, nil // its workflow distributes it when the working hours begin (lead.Deadlines)
+		// Its workflow distributes it when the working hours begin
+		// (lead.Deadlines), after those waiting longer (DistributeWaiting).
+		_, err := tx.Exec(ctx, `UPDATE leads SET window_since = coalesce(window_since, now()) WHERE id = $1`, l.ID)
+		return lead.StatusPooled, err
 	}
 	// Locking the pool serialises its distributions, so bursts stay fair; NO KEY
 	// UPDATE does not wait for the key-share locks of leads referring to it.
@@ -77,7 +80,11 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 		  AND NOT EXISTS (SELECT 1 FROM lead_offer_refusals r WHERE r.lead_id = $2 AND r.user_id = u.id)
 		ORDER BY `+order+` LIMIT 1`, l.PoolID, l.ID, policy.MaxHeldPerRep).Scan(&repID)
 	if err == pgx.ErrNoRows {
-		return lead.StatusPooled, nil // nobody eligible: the lead waits in the pool
+		// Nobody eligible: the lead waits in the pool, no longer for the hours.
+		if l.WaitingSince != nil {
+			_, err = tx.Exec(ctx, `UPDATE leads SET window_since = NULL WHERE id = $1`, l.ID)
+		}
+		return lead.StatusPooled, err
 	}
 	if err != nil {
 		return lead.StatusPooled, err
@@ -94,7 +101,7 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	if autoAccept {
 		status, typ = lead.StatusAssigned, lead.EventAssigned
 	}
-	if _, err := tx.Exec(ctx, `UPDATE leads SET status = $2, owner_id = $3, updated_at = now(),
+	if _, err := tx.Exec(ctx, `UPDATE leads SET status = $2, owner_id = $3, updated_at = now(), window_since = NULL,
 		assigned_at = CASE WHEN $2 = 'assigned' THEN now() END, offered_at = CASE WHEN $2 = 'offered' THEN now() END
 		WHERE id = $1`, l.ID, status, repID); err != nil {
 		return lead.StatusPooled, err

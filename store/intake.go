@@ -89,7 +89,10 @@ func (db *DB) ApplyIntake(ctx context.Context, id string, p lead.IntakePlan) (le
 			b.Queue(`UPDATE leads SET intake_outcome = $2, field_errors = $3 WHERE id = $1`, id, out, raw)
 		}
 		queueIntakeResult(b, id, &res)
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil || l.Status != lead.StatusReceived {
+			return err
+		}
+		return workingReclaimAt(ctx, tx, res.Lead) // given to a rep at intake, in a pool counting working time
 	})
 	return res, err
 }
@@ -128,6 +131,9 @@ func queueIntakeResult(b *pgx.Batch, id string, res *lead.IntakeResult) {
 // the outcome and the fields a rejection names.
 func applyIntake(ctx context.Context, tx pgx.Tx, l lead.Lead, p lead.IntakePlan) (lead.IntakeOutcome, []lead.FieldError, error) {
 	if p.Reject {
+		if err := flagBurst(ctx, tx, l.ID, p.Bursts); err != nil {
+			return lead.OutcomeRejected, nil, err
+		}
 		return lead.OutcomeRejected, p.Fields, decide(ctx, tx, l.ID, lead.StatusRejected, "", "", p.Reasons, p, "", p.Validated)
 	}
 	duplicateOf, err := findDuplicate(ctx, tx, l)
@@ -270,7 +276,7 @@ func decide(ctx context.Context, tx pgx.Tx, id string, status lead.Status, poolI
 	p lead.IntakePlan, duplicateOf string, events ...lead.Event) error {
 	b := &pgx.Batch{}
 	b.Queue(`
-		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid,
+		UPDATE leads SET status = $2, pool_id = nullif($3, '')::uuid, owner_id = nullif($4, '')::uuid, window_since = NULL,
 			reject_reasons = $5, score = $6, review_reasons = $7, updated_at = now(),
 			duplicate_of = nullif($8, '')::uuid,
 			assigned_at = CASE WHEN $2 = 'assigned' THEN now() END

@@ -20,7 +20,8 @@ const leadColumns = `l.id::text, l.status, l.stage, l.company, l.name, l.phone, 
 	coalesce(l.created_by::text, ''), l.created_at, l.updated_at, l.assigned_at, l.last_follow_up_at, l.score, l.review_reasons,
 	l.offered_at, l.invalid_reason, ` + poolPolicy + `, l.phones, l.emails, coalesce(l.duplicate_of::text, ''), l.expected_follow_up_at, l.lead_group,
 	l.registered_at, coalesce(l.crm_target_id::text, ''),
-	(SELECT jsonb_object_agg(t.name, x.external_id) FROM lead_external_ids x JOIN crm_targets t ON t.id = x.target_id WHERE x.lead_id = l.id)`
+	(SELECT jsonb_object_agg(t.name, x.external_id) FROM lead_external_ids x JOIN crm_targets t ON t.id = x.target_id WHERE x.lead_id = l.id),
+	l.window_since`
 
 // leadFrom joins a lead to its pool, whose policy travels with the lead.
 const leadFrom = `leads l LEFT JOIN pools p ON p.id = l.pool_id`
@@ -36,7 +37,7 @@ func scanLeadWith(row pgx.Row, extra ...any) (lead.Lead, error) {
 		&l.PoolID, &l.OwnerID, &l.MergedInto, &l.RejectReasons, &l.CustomerID, &l.IP, &l.DedupKey, &l.CreatedBy,
 		&l.CreatedAt, &l.UpdatedAt, &l.AssignedAt, &l.LastFollowUpAt, &l.Score, &l.ReviewReasons,
 		&l.OfferedAt, &l.InvalidReason, &policy, &l.Phones, &l.Emails, &l.DuplicateOf, &l.ExpectedFollowUpAt, &l.Group,
-		&l.RegisteredAt, &l.CRMTargetID, &l.ExternalIDs}, extra...)...)
+		&l.RegisteredAt, &l.CRMTargetID, &l.ExternalIDs, &l.WaitingSince}, extra...)...)
 	if err != nil {
 		return l, err
 	}

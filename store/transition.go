@@ -38,8 +38,10 @@ func (db *DB) onLead(ctx context.Context, leadID, requestID string, fn func(tx p
 				return err
 			}
 		}
-		out, err = lockLead(ctx, tx, leadID)
-		return err
+		if out, err = lockLead(ctx, tx, leadID); err != nil || done {
+			return err
+		}
+		return workingReclaimAt(ctx, tx, out)
 	})
 	return out, err
 }
@@ -67,7 +69,7 @@ func toPool(ctx context.Context, tx pgx.Tx, l lead.Lead, poolID, invalidReason s
 			return err
 		}
 	}
-	_, err := tx.Exec(ctx, `UPDATE leads SET status = 'pooled', owner_id = NULL, pool_id = $2, assigned_at = NULL,
+	_, err := tx.Exec(ctx, `UPDATE leads SET status = 'pooled', owner_id = NULL, pool_id = $2, assigned_at = NULL, window_since = NULL,
 		offered_at = NULL, expected_follow_up_at = NULL, invalid_reason = $3, updated_at = now() WHERE id = $1`, l.ID, poolID, invalidReason)
 	return err
 }

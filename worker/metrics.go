@@ -27,6 +27,8 @@ var transitionKinds = map[string]string{
 	workflows.ActivityClose:           "close",
 	workflows.ActivityReopen:          "reopen",
 	workflows.ActivityReadmit:         "readmit",
+	workflows.ActivityKeepReviewed:    "keep_reviewed",
+	workflows.ActivityRejectReviewed:  "reject_reviewed",
 	workflows.ActivityConvert:         "convert",
 }
 

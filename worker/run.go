@@ -52,6 +52,9 @@ type Config struct {
 	NoDigestSchedule bool
 	// Tuning sets the pollers and the concurrency; zero fields take DefaultTuning.
 	Tuning Tuning
+	// Versioning makes the worker a version of a Worker Deployment
+	// (docs/upgrading.md); the zero value is an unversioned worker.
+	Versioning Versioning
 	// BulkConcurrency is how many leads of a bulk action are acted on at
 	// once (LEADFLOW_BULK_CONCURRENCY; service.DefaultBulkConcurrency when 0).
 	BulkConcurrency int
@@ -106,9 +109,21 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	if len(cfg.InviteKey) > 0 {
 		acts.Campaigns = svc
 	}
-	w := New(cfg.Temporal, acts, cfg.Tuning)
+	v, err := cfg.Versioning.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	w := New(cfg.Temporal, acts, cfg.Tuning, v)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	if v.SetCurrent {
+		prev, err := SetCurrentVersion(ctx, cfg.Temporal, v.Deployment, v.BuildID, time.Minute)
+		if err != nil {
+			w.Stop()
+			return nil, err
+		}
+		acts.Log.Info("worker version set current", "deployment", v.Deployment, "build_id", v.BuildID, "previous_build_id", prev)
 	}
 	p := &pump{db: cfg.Store, tc: cfg.Temporal, log: acts.Log, retry: retry, every: cfg.Webhooks.PollEvery}
 	if p.every <= 0 {
@@ -117,7 +132,8 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); p.run(pctx) }()
-	acts.Log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", cfg.Namespace)
+	acts.Log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", cfg.Namespace,
+		"versioning", v.On, "deployment", v.Deployment, "build_id", v.BuildID)
 	return &pumping{Worker: w, stop: func() { stop(); <-done }}, nil
 }
 

@@ -18,11 +18,12 @@ import (
 )
 
 // New returns a worker on workflows.TaskQueue with every workflow and
-// activity registered, polling and running tasks as t says; Start and Run
-// build theirs with it.
-func New(c client.Client, acts *activities.Activities, t Tuning) sdkworker.Worker {
+// activity registered, polling and running tasks as t says, a version of a
+// Worker Deployment when v is on; Start and Run build theirs with it.
+func New(c client.Client, acts *activities.Activities, t Tuning, v Versioning) sdkworker.Worker {
 	setWorkflowCache(t.WorkflowCache)
 	opts := t.options()
+	v.apply(&opts)
 	if acts != nil && acts.Metrics != nil {
 		opts.Interceptors = append(opts.Interceptors, &countTransitions{m: acts.Metrics})
 	}
@@ -41,18 +42,9 @@ func Register(r interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
 	RegisterActivity(any)
 }, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.LeadWorkflow, workflow.RegisterOptions{Name: workflows.LeadWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: workflows.DigestWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ImportWorkflow, workflow.RegisterOptions{Name: workflows.ImportWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ExportWorkflow, workflow.RegisterOptions{Name: workflows.ExportWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.PolicyChangeWorkflow, workflow.RegisterOptions{Name: workflows.PolicyChangeWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.WebhookWorkflow, workflow.RegisterOptions{Name: workflows.WebhookWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.FacebookLeadWorkflow, workflow.RegisterOptions{Name: workflows.FacebookLeadWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.MessageWorkflow, workflow.RegisterOptions{Name: workflows.MessageWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ReplyNoticeWorkflow, workflow.RegisterOptions{Name: workflows.ReplyNoticeWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.CRMWorkflow, workflow.RegisterOptions{Name: workflows.CRMWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.BulkWorkflow, workflow.RegisterOptions{Name: workflows.BulkWorkflowName})
+	for _, d := range workflows.Definitions() {
+		r.RegisterWorkflowWithOptions(d.Func, workflow.RegisterOptions{Name: d.Name, VersioningBehavior: d.Versioning})
+	}
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -56,7 +56,11 @@ const (
 	UpdateEdit     = "edit"      // lead.Edit -> lead.Lead
 	UpdateReopen   = "reopen"    // MoveInput{PoolID, Reason} -> lead.Lead (Revive)
 	UpdateReadmit  = "readmit"   // MoveInput{Reason} -> lead.Lead (Revive)
-	QueryLead      = "lead"      // -> lead.Lead, the workflow's view of the lead
+	// The review of a lead an IP burst flagged (lead.Burst): an admin keeps
+	// it (it leaves review) or rejects it.
+	UpdateKeepReviewed   = "keep_reviewed"   // MoveInput{Reason} -> lead.Lead
+	UpdateRejectReviewed = "reject_reviewed" // MoveInput{Reason} -> lead.Lead
+	QueryLead            = "lead"            // -> lead.Lead, the workflow's view of the lead
 )
 
 // Signals of LeadWorkflow.
@@ -89,6 +93,8 @@ const (
 	ActivityClose           = "Close"
 	ActivityReopen          = "Reopen"
 	ActivityReadmit         = "Readmit"
+	ActivityKeepReviewed    = "KeepReviewed"
+	ActivityRejectReviewed  = "RejectReviewed"
 	ActivityRecordNotice    = "Notify" // records a reminder or an escalation; the e-mail is ActivityEmail
 	ActivityEdit            = "Edit"
 	ActivityAssignToInviter = "AssignToInviter"
@@ -122,6 +128,7 @@ const (
 // ActivityNames lists every activity name the workflows call.
 var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, ActivityConvert, ActivityAssign,
 	ActivityTransfer, ActivityAccept, ActivityDecline, ActivityReturn, ActivityReclaim, ActivityDistribute, ActivityClose, ActivityReopen, ActivityReadmit,
+	ActivityKeepReviewed, ActivityRejectReviewed,
 	ActivityRecordNotice, ActivityEdit, ActivityAssignToInviter, ActivityEmail, ActivitySendDigests,
 	ActivityImportBatch, ActivityImportFinished, ActivityExport, ActivityExportFinished, ActivitySignalPolicy,
 	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord,

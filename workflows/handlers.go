@@ -23,6 +23,8 @@ var moves = []struct {
 	{UpdateReclaim, ActivityReclaim, lead.ActReclaim},
 	{UpdateClose, ActivityClose, lead.ActClose},
 	{UpdateReopen, ActivityReopen, lead.ActReopen},
+	{UpdateKeepReviewed, ActivityKeepReviewed, lead.ActReview},
+	{UpdateRejectReviewed, ActivityRejectReviewed, lead.ActReview},
 }
 
 // register sets the query and update handlers. A validator refuses an

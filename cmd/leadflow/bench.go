@@ -25,6 +25,7 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 	fs.IntVar(&o.ListRequests, "list-requests", o.ListRequests, "requests of each list query")
 	fs.IntVar(&o.ImportRows, "import-rows", o.ImportRows, "rows of the imported file")
 	fs.IntVar(&o.Reclaims, "reclaims", o.Reclaims, "leads whose reclaim is due in the same second")
+	fs.BoolVar(&o.ReclaimCalendar, "reclaim-calendar", o.ReclaimCalendar, "the reclaims count working time on a calendar open all week")
 	fs.IntVar(&o.BulkLeads, "bulk-leads", o.BulkLeads, "leads one bulk action assigns, and single assigns of its floor")
 	fs.IntVar(&o.BulkConcurrency, "bulk-concurrency", o.BulkConcurrency, "leads a bulk action acts on at once, and clients of its floor")
 	fs.IntVar(&o.PolicyLeads, "policy-leads", o.PolicyLeads, "live leads of the pool whose policy changes")

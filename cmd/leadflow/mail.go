@@ -29,6 +29,10 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	if err != nil {
 		return worker.Config{}, err
 	}
+	versioning, err := worker.VersioningFromEnv()
+	if err != nil {
+		return worker.Config{}, err
+	}
 	zone, err := defaultZone()
 	if err != nil {
 		return worker.Config{}, err
@@ -59,6 +63,6 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 		return worker.Config{}, err
 	}
 	return worker.Config{Temporal: tc, Namespace: c.TemporalNamespace, Store: db, Log: log, Mail: sender, PublicURL: c.PublicURL,
-		Tuning: tuning, TimeZone: zone, Webhooks: hooks, Channels: channels, InviteKey: key,
+		Tuning: tuning, Versioning: versioning, TimeZone: zone, Webhooks: hooks, Channels: channels, InviteKey: key,
 		BulkConcurrency: envInt("LEADFLOW_BULK_CONCURRENCY", 0), BulkRate: bulkRate}, nil
 }

@@ -6,6 +6,7 @@
 //	leadflow worker               the Temporal worker (same)
 //	leadflow temporal             a standalone Temporal server persisted in PostgreSQL
 //	leadflow migrate              apply the database migrations
+//	leadflow deploy ...           show or set the workers' current version (Worker Versioning)
 //	leadflow users create ...     create a user and print its token
 //	leadflow import FILE ...      import a CSV or XLSX file of leads through the API
 //	leadflow bench [-only ...]    measure intake, the engine's floors, lists, imports, timers
@@ -39,6 +40,8 @@ Usage:
                                run a standalone Temporal server persisted in PostgreSQL (databases
                                temporal and temporal_visibility of DATABASE_URL's cluster)
   leadflow migrate             apply the database migrations
+  leadflow deploy describe|set-current|set-ramping [-build-id ID] [-percentage P] [-deployment NAME]
+                               the workers' Worker Deployment: show it, make build ID current or ramp it
   leadflow users create -name NAME -email EMAIL -role admin|manager|rep [-capacity N] [-daily-claim-limit N]
   leadflow import FILE [--pool ID] [--duplicate-policy merge|warn|reject] [--mapping JSON]
                                import a CSV or XLSX file of leads through the API, with a progress bar
@@ -52,7 +55,8 @@ LEADFLOW_METRICS_ADDR, LEADFLOW_WORKER_METRICS_ADDR, LEADFLOW_SEARCH_ATTRIBUTES,
 LEADFLOW_HTTP_READ_TIMEOUT, LEADFLOW_HTTP_UPLOAD_TIMEOUT, LEADFLOW_HTTP_IDLE_TIMEOUT,
 LEADFLOW_MAX_CONNS_PER_ADDR, LEADFLOW_FAILURE_LIMIT, LEADFLOW_FAILURE_WINDOW, the inbox's webhook
 credentials SENDGRID_EVENT_PUBLIC_KEY, TWILIO_AUTH_TOKEN, META_APP_SECRET, META_VERIFY_TOKEN,
-LEADFLOW_INBOUND_PARSE_SECRET (see README.md);
+LEADFLOW_INBOUND_PARSE_SECRET, the worker's LEADFLOW_WORKER_VERSIONING, LEADFLOW_DEPLOYMENT,
+LEADFLOW_BUILD_ID, LEADFLOW_SET_CURRENT (see README.md, docs/upgrading.md);
 for import: LEADFLOW_URL, LEADFLOW_TOKEN.
 `
 
@@ -80,6 +84,8 @@ func main() {
 		err = runTemporalServer(ctx, cfg, args)
 	case "migrate":
 		err = runMigrate(ctx, cfg, args)
+	case "deploy":
+		err = runDeploy(ctx, cfg, args)
 	case "bench":
 		err = runBench(ctx, cfg, args)
 	case "users":

@@ -34,6 +34,7 @@ type World struct {
 	PoolA, PoolA2    string // team A's pools (A2: a transfer target mgr administers too)
 	poolOffer, PoolB string // poolOffer: round robin to the offered rep only
 	Seq              atomic.Int64
+	public           *Stack // an app that believes X-Forwarded-For (Flagged)
 }
 
 // NewWorld builds the matrix's cast on a new stack: two teams, their

@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
@@ -15,6 +16,21 @@ func (s *Stack) CreatePool(body string) string {
 		s.T.Fatalf("pool: %+v", p)
 	}
 	return p.ID
+}
+
+// ClaimedLeads creates n leads (companies prefix 0, prefix 1, ..., phones
+// from phone, a Chinese mobile number's first 10 digits), moves them into
+// pool poolID and has rep (a token) claim each; it returns their ids.
+func (s *Stack) ClaimedLeads(poolID, rep, prefix, phone string, n int) []string {
+	s.T.Helper()
+	var ids []string
+	for i := range n {
+		l := s.CreateLead(fmt.Sprintf(`{"company":"%s %d","phone":"%s%d","country":"CN"}`, prefix, i, phone, i))
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, poolID)), 200)
+		s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, ""), 200)
+		ids = append(ids, l.ID)
+	}
+	return ids
 }
 
 // GetLead reads lead id as the admin.
