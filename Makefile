@@ -1,7 +1,7 @@
 # leadflow — the two commands of the quick start are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test deps build generate vet fmt-check bench gobench fuzz fuzz-short clean-data reliability
+.PHONY: run run-cluster test deps build generate vet fmt-check bench gobench fuzz fuzz-short clean-data reliability
 
 # What run, test and reliability need from the machine (scripts/deps.sh installs what is missing
 # with apt-get, and costs a few milliseconds when nothing is); LEADFLOW_DEPS=skip skips it.
@@ -11,6 +11,13 @@ DEPS = bash scripts/deps.sh
 run:
 	@$(DEPS) run
 	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev
+
+## run-cluster: the same service as separate processes (leadflow dev -cluster): PostgreSQL in .data/pg, a standalone
+## Temporal server persisted in that PostgreSQL (databases temporal, temporal_visibility), 2 workers, 2 APIs and a
+## round-robin proxy on the usual port; each process logs to .data/logs/NAME.log
+run-cluster:
+	@$(DEPS) run
+	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev -cluster
 
 ## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 30,000 inputs;
 ## first installs what the tests need and the machine lacks (PostgreSQL, chromium, a CJK font, LibreOffice Calc)
@@ -25,7 +32,9 @@ deps:
 ## reliability: the fault tests on the real stack (worker SIGKILL, PostgreSQL and Temporal restarts, a SendGrid
 ## outage, leadflow dev SIGKILLed; see RELIABILITY.md); sizes from RELIABILITY_REGISTRATIONS, RELIABILITY_WORKER_DOWN,
 ## RELIABILITY_PG_REGISTRATIONS, RELIABILITY_TIMER_LEADS, RELIABILITY_MAIL_LEADS, RELIABILITY_SENDGRID_OUTAGE,
-## RELIABILITY_SQLITE_STARTS, RELIABILITY_WEBHOOK_LEADS, RELIABILITY_UPGRADE_LEADS. Not part of make test; .ci/run runs it after make test at reduced sizes.
+## RELIABILITY_SQLITE_STARTS, RELIABILITY_WEBHOOK_LEADS, RELIABILITY_UPGRADE_LEADS, RELIABILITY_CLUSTER_REGISTRATIONS (2,000: the
+## leadflow dev -cluster burst with one of two workers SIGKILLed), RELIABILITY_CLUSTER_RECLAIMS, RELIABILITY_CLUSTER_TIMER.
+## Not part of make test; .ci/run runs it after make test at reduced sizes.
 reliability:
 	@DATABASE_URL= $(DEPS) run # the tests start their own clusters, whatever DATABASE_URL says
 	$(GO) vet -tags reliability ./reliability/...

@@ -243,7 +243,8 @@ func TestImportTargetsAndTemplate(t *testing.T) {
 			if im.Created != 2 || im.PoolID != poolID || im.DuplicatePolicy != "warn" {
 				t.Fatalf("template import %+v", im)
 			}
-			apptest.RecordHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), "import_template")
+			// import_template.json holds one recorded before ImportInput.Parallel (one batch at a time).
+			apptest.RecordHistory(t, s.TC, workflows.ImportWorkflowID(im.ID), "import_template_parallel")
 			if l := s.GetLead(activities.ImportLeadID(im, 2)); l.Company != "Acme Trading Co., Ltd." ||
 				l.Status != lead.StatusPooled || l.PoolID != poolID || l.Source != lead.SourceImport {
 				t.Fatalf("template lead %+v", l)

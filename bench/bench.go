@@ -52,6 +52,11 @@ type Options struct {
 
 	// DatabaseURL and TemporalAddress name an existing stack; empty starts one.
 	DatabaseURL, TemporalAddress, Namespace string
+	// APIURL is the base URL of the API of a running installation (with
+	// DatabaseURL and TemporalAddress: `leadflow bench -cluster` against
+	// `leadflow dev -cluster`): the bench then starts no worker and no API
+	// of its own, and the installation's workers do every lead's work.
+	APIURL string
 	// The embedded stack's tuning (see devstack.TemporalOptions and worker.Tuning).
 	Shards          int
 	Sync            string
@@ -146,6 +151,9 @@ func (o Options) command(name string, sizes ...string) string {
 	}
 	if o.WorkflowCache != d.WorkflowCache {
 		parts = append(parts, fmt.Sprintf("-workflow-cache %d", o.WorkflowCache))
+	}
+	if o.APIURL != "" {
+		parts = append(parts, "-cluster")
 	}
 	if o.DBMaxConns != d.DBMaxConns {
 		parts = append(parts, fmt.Sprintf("-db-max-conns %d", o.DBMaxConns))

@@ -104,31 +104,11 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 	}
 	st.stops = append(st.stops, st.tc.Close)
 
-	// The webhooks scenario's receiver is on 127.0.0.1.
-	hooks, err := webhook.ParseAllow("127.0.0.1")
-	if err != nil {
+	if o.APIURL != "" {
+		st.base = strings.TrimSuffix(o.APIURL, "/")
+	} else if err := st.serve(ctx, o); err != nil {
 		return nil, err
 	}
-	// The API and the worker share the key campaigns' links are signed with.
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet, InviteKey: key,
-		NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: hooks}, BulkConcurrency: o.BulkConcurrency, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
-	if err != nil {
-		return nil, err
-	}
-	st.stops = append(st.stops, w.Stop)
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	st.base = "http://" + l.Addr().String()
-	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second, WebhookGuard: hooks,
-		InviteKey: key})
-	go func() { _ = app.Listener(l) }()
-	st.stops = append(st.stops, func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-
 	if st.admin, _, err = st.user(ctx, lead.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -138,6 +118,36 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 	o.Log.Info("bench: stack ready", "api", st.base, "temporal", address, "shards", o.Shards, "sync", o.Sync,
 		"workflow_pollers", o.WorkflowPollers, "workflow_cache", o.WorkflowCache, "db_max_conns", o.DBMaxConns)
 	return st, nil
+}
+
+// serve starts the leadflow worker and the API in this process.
+func (st *stack) serve(ctx context.Context, o Options) error {
+	quiet := quietlog.AtLeast(o.Log, slog.LevelWarn)
+	// The webhooks scenario's receiver is on 127.0.0.1.
+	hooks, err := webhook.ParseAllow("127.0.0.1")
+	if err != nil {
+		return err
+	}
+	// The API and the worker share the key campaigns' links are signed with.
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	w, err := worker.Start(ctx, worker.Config{Temporal: st.tc, Namespace: st.namespace, Store: st.db, Log: quiet, InviteKey: key,
+		NoDigestSchedule: true, Webhooks: worker.Webhooks{Guard: hooks}, BulkConcurrency: o.BulkConcurrency, Tuning: worker.Tuning{WorkflowPollers: o.WorkflowPollers, WorkflowCache: o.WorkflowCache}})
+	if err != nil {
+		return err
+	}
+	st.stops = append(st.stops, w.Stop)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	st.base = "http://" + l.Addr().String()
+	app := server.New(server.Config{Store: st.db, Temporal: st.tc, Log: quiet, PublicURL: st.base, MinPolicyDuration: time.Second, WebhookGuard: hooks,
+		InviteKey: key})
+	go func() { _ = app.Listener(l) }()
+	st.stops = append(st.stops, func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	return nil
 }
 
 // user creates a user of role with a large capacity and returns its token and id.

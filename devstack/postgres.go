@@ -277,29 +277,35 @@ func (p *Postgres) waitReady(ctx context.Context) error {
 
 // ensureDatabase creates the leadflow database if it does not exist.
 func (p *Postgres) ensureDatabase(ctx context.Context) error {
+	return ensureDatabase(ctx, p.AdminURL("postgres"), pgDatabase, p.log)
+}
+
+// ensureDatabase creates database name on the server of adminURL (a
+// superuser's connection to another database) if it does not exist.
+func ensureDatabase(ctx context.Context, adminURL, name string, log *slog.Logger) error {
 	cctx, cancel := context.WithTimeout(ctx, pgReadyTimeout)
 	defer cancel()
-	conn, err := pgx.Connect(cctx, p.AdminURL("postgres"))
+	conn, err := pgx.Connect(cctx, adminURL)
 	if err != nil {
 		return fmt.Errorf("devstack: connect to postgres: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	var exists bool
-	if err := conn.QueryRow(cctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", pgDatabase).Scan(&exists); err != nil {
-		return fmt.Errorf("devstack: look up database %s: %w", pgDatabase, err)
+	if err := conn.QueryRow(cctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("devstack: look up database %s: %w", name, err)
 	}
 	if exists {
 		return nil
 	}
-	_, err = conn.Exec(cctx, "CREATE DATABASE "+pgx.Identifier{pgDatabase}.Sanitize())
+	_, err = conn.Exec(cctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: created concurrently
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("devstack: create database %s: %w", pgDatabase, err)
+		return fmt.Errorf("devstack: create database %s: %w", name, err)
 	}
-	p.log.Info("created database", "database", pgDatabase)
+	log.Info("created database", "database", name)
 	return nil
 }
 

@@ -18,9 +18,7 @@ import (
 	sdkclient "go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/authorization"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
-	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
@@ -64,6 +62,7 @@ type Temporal struct {
 	address   string
 	namespace string
 	log       *slog.Logger
+	shards    int32 // read from the server once it is ready
 
 	stopOnce sync.Once
 	stopErr  error
@@ -78,30 +77,10 @@ type Temporal struct {
 // It returns once the frontend answers and the namespace is visible through
 // it. The server's own log is forwarded to opts.Logger at WARN and above.
 func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error) {
+	if err := opts.fill(); err != nil {
+		return nil, err
+	}
 	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if opts.Namespace == "" {
-		opts.Namespace = "default"
-	}
-	if opts.Host == "" {
-		opts.Host = "127.0.0.1"
-	}
-	if opts.Port == 0 {
-		p, err := freePort(opts.Host)
-		if err != nil {
-			return nil, err
-		}
-		opts.Port = p
-	} else {
-		// The server would only log a bind failure; say it clearly instead.
-		l, err := net.Listen("tcp", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
-		if err != nil {
-			return nil, fmt.Errorf("devstack: temporal frontend port %d on %s is not free: %w", opts.Port, opts.Host, err)
-		}
-		l.Close()
-	}
 
 	sqlConf, created, err := temporalSQLConfig(opts.DBPath, opts.Synchronous, log)
 	if err != nil {
@@ -118,10 +97,51 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		return nil, fmt.Errorf("devstack: create temporal namespace %q: %w", opts.Namespace, err)
 	}
 
-	conf, err := temporalServerConfig(opts, sqlConf)
+	conf, err := temporalServerConfig(opts, sqlConf, nil)
 	if err != nil {
 		return nil, err
 	}
+	dbDesc := opts.DBPath
+	if dbDesc == "" {
+		dbDesc = "in-memory"
+	}
+	return runTemporal(ctx, opts, conf, nil, "db", dbDesc)
+}
+
+// fill sets the defaults of opts: a logger discarding everything, the
+// namespace "default", host 127.0.0.1 and a free port; a port asked for
+// must be free.
+func (opts *TemporalOptions) fill() error {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Port == 0 {
+		p, err := freePort(opts.Host)
+		if err != nil {
+			return err
+		}
+		opts.Port = p
+		return nil
+	}
+	// The server would only log a bind failure; say it clearly instead.
+	l, err := net.Listen("tcp", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
+	if err != nil {
+		return fmt.Errorf("devstack: temporal frontend port %d on %s is not free: %w", opts.Port, opts.Host, err)
+	}
+	return l.Close()
+}
+
+// runTemporal creates and starts the server of conf, runs beforeReady (when
+// set) once the frontend answers a health check, and returns once the
+// namespace is served. logArgs are added to the "temporal ready" record.
+func runTemporal(ctx context.Context, opts TemporalOptions, conf *config.Config, beforeReady func(context.Context, *Temporal) error, logArgs ...any) (*Temporal, error) {
+	log := opts.Logger
 	// While the services come up their internal clients log dial errors at
 	// WARN; forward only errors until the frontend answers, then WARN+.
 	logLevel := new(slog.LevelVar)
@@ -168,17 +188,19 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		_ = srv.Stop()
 		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
 	}
+	if beforeReady != nil {
+		if err := beforeReady(ctx, t); err != nil {
+			_ = t.Stop()
+			return nil, err
+		}
+	}
 	if err := t.waitReady(ctx); err != nil {
 		_ = t.Stop()
 		return nil, err
 	}
 	logLevel.Set(slog.LevelWarn)
-	dbDesc := opts.DBPath
-	if dbDesc == "" {
-		dbDesc = "in-memory"
-	}
-	log.Info("temporal ready", "address", t.address, "namespace", t.namespace,
-		"db", dbDesc, "history_shards", opts.Shards, "startup", time.Since(begin).Round(time.Millisecond))
+	log.Info("temporal ready", append([]any{"address", t.address, "namespace", t.namespace},
+		append(logArgs, "history_shards", t.shards, "startup", time.Since(begin).Round(time.Millisecond))...)...)
 	return t, nil
 }
 
@@ -228,11 +250,7 @@ func (t *Temporal) waitReady(ctx context.Context) error {
 func (t *Temporal) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	c, err := sdkclient.DialContext(ctx, sdkclient.Options{
-		HostPort:  t.address,
-		Namespace: t.namespace,
-		Logger:    sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
-	})
+	c, err := t.dial(ctx)
 	if err != nil {
 		return err
 	}
@@ -240,9 +258,29 @@ func (t *Temporal) probe(ctx context.Context) error {
 	if _, err := c.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
 		return err
 	}
-	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: t.namespace})
-	return err
+	if _, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: t.namespace}); err != nil {
+		return err
+	}
+	info, err := c.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
+	if err != nil {
+		return err
+	}
+	t.shards = info.GetHistoryShardCount()
+	return nil
 }
+
+// dial connects a client to the frontend, its logs discarded.
+func (t *Temporal) dial(ctx context.Context) (sdkclient.Client, error) {
+	return sdkclient.DialContext(ctx, sdkclient.Options{
+		HostPort:  t.address,
+		Namespace: t.namespace,
+		Logger:    sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+	})
+}
+
+// HistoryShards is the history shard count the server runs with: the one
+// its database was created with.
+func (t *Temporal) HistoryShards() int { return int(t.shards) }
 
 // temporalSQLConfig builds the SQLite persistence config, creating the schema
 // when the database file does not exist yet (created is then true).
@@ -289,87 +327,4 @@ func temporalSQLConfig(dbPath, synchronous string, log *slog.Logger) (conf *conf
 		return nil, false, fmt.Errorf("devstack: temporal db %s: %w", abs, err)
 	}
 	return conf, created, nil
-}
-
-// temporalServerConfig is the static server config, as the CLI dev server
-// builds it.
-func temporalServerConfig(opts TemporalOptions, sqlConf *config.SQL) (*config.Config, error) {
-	frontend := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
-	httpPort, err := freePort(opts.Host)
-	if err != nil {
-		return nil, err
-	}
-	conf := &config.Config{}
-	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = opts.Host
-	conf.Persistence.DefaultStore = "sqlite-default"
-	conf.Persistence.VisibilityStore = "sqlite-default"
-	conf.Persistence.NumHistoryShards = int32(opts.Shards)
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
-	conf.ClusterMetadata = &cluster.Config{
-		EnableGlobalNamespace:    false,
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        temporalClusterName,
-		CurrentClusterName:       temporalClusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{
-			temporalClusterName: {
-				Enabled:                true,
-				InitialFailoverVersion: 1,
-				RPCAddress:             frontend,
-				HTTPAddress:            net.JoinHostPort(opts.Host, strconv.Itoa(httpPort)),
-			},
-		},
-	}
-	conf.DCRedirectionPolicy.Policy = "noop"
-	conf.Services = map[string]config.Service{}
-	for _, name := range []string{"frontend", "history", "matching", "worker"} {
-		var svc config.Service
-		svc.RPC.BindOnIP = opts.Host
-		if name == "frontend" {
-			svc.RPC.GRPCPort = opts.Port
-			svc.RPC.HTTPPort = httpPort
-		} else if svc.RPC.GRPCPort, err = freePort(opts.Host); err != nil {
-			return nil, err
-		}
-		if svc.RPC.MembershipPort, err = freePort(opts.Host); err != nil {
-			return nil, err
-		}
-		conf.Services[name] = svc
-	}
-	conf.Archival.History.State = "disabled"
-	conf.Archival.Visibility.State = "disabled"
-	conf.NamespaceDefaults.Archival.History.State = "disabled"
-	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	conf.PublicClient.HostPort = frontend
-	return conf, nil
-}
-
-// temporalDynamicConfig holds the dynamic config the CLI dev server uses,
-// plus the features leadflow relies on switched on explicitly.
-func temporalDynamicConfig() dynamicconfig.StaticClient {
-	return dynamicconfig.StaticClient{
-		// Custom search attributes (LeadStatus, OwnerId, PoolId) are usable
-		// right after AddSearchAttributes.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
-		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
-		// With the search attribute cache bypassed, allow more DB traffic.
-		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
-		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
-		// Workflow Updates (UpdateWithStart needs no separate switch in this
-		// server version).
-		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
-		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                       8096,
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key():       100,
-		// The server never stops the SDK workers of these background system
-		// workers (see the TODOs in service/worker/scanner), so each Stop would
-		// leak ~64 goroutines polling a dead frontend. A dev server needs none
-		// of them: without the parent-close-policy worker, history applies
-		// parent close policies itself.
-		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,
-		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
-		dynamicconfig.HistoryScannerEnabled.Key():         false,
-		dynamicconfig.ExecutionsScannerEnabled.Key():      false,
-		dynamicconfig.BuildIdScavengerEnabled.Key():       false,
-	}
 }

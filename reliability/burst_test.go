@@ -105,6 +105,7 @@ type outcome struct {
 	doubleCreated   int         // leads with more than one created event
 	workflows       int         // LeadWorkflow executions in Temporal
 	leads           int         // leads in PostgreSQL
+	allLeads        int         // leads in PostgreSQL, of the burst or not: one workflow each
 	missing503Retry int         // 503 answers without Retry-After
 	settled         time.Duration
 }
@@ -124,14 +125,15 @@ func statusList(m map[int]int) string {
 
 func (o outcome) String() string {
 	return fmt.Sprintf("tried %d (first answers %s; retried %d; last answers %s): accepted %d, accepted late %d, not accepted %d; lost %d, duplicate leads %d, "+
-		"leads without exactly one decision %d, double created %d, undecided %d; workflows %d, leads %d; "+
+		"leads without exactly one decision %d, double created %d, undecided %d; workflows %d, leads %d (%d in all); "+
 		"503 without Retry-After %d; settled in %v",
 		o.tried, statusList(o.firstStatuses), o.retried, statusList(o.statuses), o.accepted, o.acceptedLate, o.notAccepted, o.lost, o.duplicateLeads,
-		o.badDecisions, o.doubleCreated, o.undecided, o.workflows, o.leads, o.missing503Retry, o.settled.Round(time.Second))
+		o.badDecisions, o.doubleCreated, o.undecided, o.workflows, o.leads, o.allLeads, o.missing503Retry, o.settled.Round(time.Second))
 }
 
 // settle waits (up to timeout) until every lead workflow Temporal started
-// has its lead in PostgreSQL and no lead of the burst is still received,
+// has its lead in PostgreSQL (the burst's or another the test made) and no
+// lead of the burst is still received,
 // then counts what became of each registration.
 func (s *stack) settle(prefix string, results []regResult, timeout time.Duration) outcome {
 	s.t.Helper()
@@ -139,13 +141,13 @@ func (s *stack) settle(prefix string, results []regResult, timeout time.Duration
 	begin := time.Now()
 	for {
 		wfs, err := s.leadWorkflows()
-		leads := s.count(`SELECT count(*) FROM leads WHERE company LIKE $1`, like)
+		leads := s.count(`SELECT count(*) FROM leads`)
 		received := s.count(`SELECT count(*) FROM leads WHERE company LIKE $1 AND status = 'received'`, like)
 		if err == nil && wfs == leads && received == 0 {
 			break
 		}
 		if time.Since(begin) > timeout {
-			s.t.Errorf("not settled after %v: %d lead workflows (err %v), %d leads, %d still received", timeout, wfs, err, leads, received)
+			s.t.Errorf("not settled after %v: %d lead workflows (err %v), %d leads in all, %d of the burst still received", timeout, wfs, err, leads, received)
 			break
 		}
 		time.Sleep(time.Second)
@@ -153,6 +155,7 @@ func (s *stack) settle(prefix string, results []regResult, timeout time.Duration
 	o := outcome{tried: len(results), statuses: map[int]int{}, firstStatuses: map[int]int{}, settled: time.Since(begin)}
 	o.workflows, _ = s.leadWorkflows()
 	o.leads = s.count(`SELECT count(*) FROM leads WHERE company LIKE $1`, like)
+	o.allLeads = s.count(`SELECT count(*) FROM leads`)
 	o.undecided = s.count(`SELECT count(*) FROM leads WHERE company LIKE $1 AND status = 'received'`, like)
 	o.badDecisions = s.withoutOneEvent(like, "validated", "rejected")
 	o.doubleCreated = s.count(`SELECT count(*) FROM (SELECT l.id FROM leads l
@@ -205,7 +208,7 @@ func (s *stack) settle(prefix string, results []regResult, timeout time.Duration
 // check fails the test on a lost, duplicated, undecided or doubly decided lead.
 func (s *stack) check(o outcome) {
 	s.t.Helper()
-	if o.lost != 0 || o.duplicateLeads != 0 || o.badDecisions != 0 || o.doubleCreated != 0 || o.undecided != 0 || o.workflows != o.leads {
+	if o.lost != 0 || o.duplicateLeads != 0 || o.badDecisions != 0 || o.doubleCreated != 0 || o.undecided != 0 || o.workflows != o.allLeads {
 		s.t.Errorf("leads lost or duplicated: %v", o)
 	}
 	for _, m := range []map[int]int{o.firstStatuses, o.statuses} {

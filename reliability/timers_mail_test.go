@@ -137,13 +137,25 @@ func TestTemporalRestartedWhileTimersPending(t *testing.T) {
 	if bad := s.withoutOneEvent("Timer Works %", "reclaimed"); bad != 0 {
 		t.Errorf("%d leads without exactly one reclaimed event", bad)
 	}
+	fired := s.timersFired(ids)
+	if fired != n {
+		t.Errorf("%d of %d workflow histories show a fired timer", fired, n)
+	}
+	t.Logf("temporal restart: leads %d, timers pending at the stop %d, reclaimed %d (histories with TimerFired %d), lost 0 unless reported above",
+		n, pending, s.count(`SELECT count(*) FROM leads WHERE company LIKE 'Timer Works %' AND status = 'pooled'`), fired)
+}
+
+// timersFired counts the leads of ids whose workflow history, read from
+// Temporal, holds a TimerFired event.
+func (s *stack) timersFired(ids []string) int {
+	s.t.Helper()
 	fired := 0
 	for _, id := range ids {
-		it := s.tc.GetWorkflowHistory(context.Background(), workflows.WorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		it := s.tc.GetWorkflowHistory(s.ctx, workflows.WorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			ev, err := it.Next()
 			if err != nil {
-				t.Fatalf("history of %s: %v", id, err)
+				s.t.Fatalf("history of %s: %v", id, err)
 			}
 			if ev.GetEventType() == enums.EVENT_TYPE_TIMER_FIRED {
 				fired++
@@ -151,11 +163,7 @@ func TestTemporalRestartedWhileTimersPending(t *testing.T) {
 			}
 		}
 	}
-	if fired != n {
-		t.Errorf("%d of %d workflow histories show a fired timer", fired, n)
-	}
-	t.Logf("temporal restart: leads %d, timers pending at the stop %d, reclaimed %d (histories with TimerFired %d), lost 0 unless reported above",
-		n, pending, s.count(`SELECT count(*) FROM leads WHERE company LIKE 'Timer Works %' AND status = 'pooled'`), fired)
+	return fired
 }
 
 // TestSendGridOutage: SendGrid answers 503 to every request for

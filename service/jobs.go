@@ -93,7 +93,7 @@ func (s *Service) imports() jobKind[store.Import] {
 	return jobKind[store.Import]{what: "import", gate: GateImport, get: s.db.Import, list: s.db.Imports,
 		owner: func(im store.Import) (string, string) { return im.CreatedBy, im.PoolID },
 		start: func(ctx context.Context, im store.Import) error {
-			return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: im.ID, Total: im.Total, BatchSize: workflows.ImportBatchSize})
+			return workflows.StartImport(ctx, s.tc, workflows.ImportInput{ImportID: im.ID, Total: im.Total, BatchSize: workflows.ImportBatchSize, Parallel: workflows.ImportParallel})
 		},
 		fail: s.db.FinishImport, id: func(im store.Import) string { return im.ID }}
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"go.temporal.io/sdk/activity"
@@ -65,6 +66,68 @@ func TestImportWorkflowBatches(t *testing.T) {
 	if len(batches) != 1 || batches[0].From != ImportBatchesPerRun*10 || batches[0].To != total || len(finished) != 1 {
 		t.Fatalf("second run: %+v, finished %v", batches, finished)
 	}
+}
+
+// TestImportWorkflowParallel: with Parallel, the batches still cover every
+// row once, a run continues as new after ImportBatchesPerRun batches once
+// they are all done, and a batch refused for good stops the starting of
+// others (those the workflow had not learnt of the failure before still
+// run) and fails the import.
+func TestImportWorkflowParallel(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[int]int{}
+	var finished []FinishedInput
+	record := func(in ImportBatchInput) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for r := in.From; r < in.To; r++ {
+			seen[r]++
+		}
+		return nil
+	}
+	total := ImportBatchesPerRun*10 + 7
+	env := importEnv(t, record, &finished)
+	env.ExecuteWorkflow(ImportWorkflow, ImportInput{ImportID: "imp", Total: total, BatchSize: 10, Parallel: 4})
+	var can *workflow.ContinueAsNewError
+	if !env.IsWorkflowCompleted() || !errors.As(env.GetWorkflowError(), &can) {
+		t.Fatalf("want continue-as-new, got %v", env.GetWorkflowError())
+	}
+	var next ImportInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil || next.Offset != ImportBatchesPerRun*10 || next.Parallel != 4 {
+		t.Fatalf("continued with %+v, %v", next, err)
+	}
+	env = importEnv(t, record, &finished)
+	env.ExecuteWorkflow(ImportWorkflow, next)
+	var sum ImportSummary
+	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != "completed" || len(finished) != 1 {
+		t.Fatalf("result %+v, %v, finished %v", sum, err, finished)
+	}
+	if len(seen) != total {
+		t.Fatalf("%d rows seen of %d", len(seen), total)
+	}
+	for r, n := range seen {
+		if n != 1 {
+			t.Fatalf("row %d in %d batches", r, n)
+		}
+	}
+
+	finished = nil
+	batches := 0
+	env = importEnv(t, func(in ImportBatchInput) error {
+		mu.Lock()
+		defer mu.Unlock()
+		batches++
+		if in.From == 20 {
+			e := lead.Errorf(lead.CodeNotFound, "import not found")
+			return temporal.NewNonRetryableApplicationError(e.Message, string(e.Code), nil, e)
+		}
+		return nil
+	}, &finished)
+	env.ExecuteWorkflow(ImportWorkflow, ImportInput{ImportID: "imp", Total: 1000, BatchSize: 10, Parallel: 4})
+	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != "failed" || len(finished) != 1 || finished[0].Error != "import not found" {
+		t.Fatalf("result %+v, %v, finished %+v", sum, err, finished)
+	}
+	t.Logf("%d batches of 100 ran (the third failed)", batches)
 }
 
 // TestImportWorkflowFails: a batch refused for good marks the import failed.

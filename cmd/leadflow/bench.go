@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 
@@ -33,6 +35,7 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 	fs.IntVar(&o.WorkflowPollers, "workflow-pollers", o.WorkflowPollers, "workflow-task pollers of the leadflow worker")
 	fs.IntVar(&o.WorkflowCache, "workflow-cache", o.WorkflowCache, "workflow executions the bench process's worker keeps in memory")
 	fs.IntVar(&o.DBMaxConns, "db-max-conns", o.DBMaxConns, "PostgreSQL pool size of the API and the worker (when DATABASE_URL sets no pool_max_conns)")
+	cluster := fs.Bool("cluster", false, "run against the running leadflow dev -cluster of LEADFLOW_DATA_DIR: its PostgreSQL, Temporal, workers and APIs (through its proxy); start it with LEADFLOW_MIN_POLICY_DURATION=1s for the reclaim and policy scenarios")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the bench process (API, worker and, unless TEMPORAL_ADDRESS is set, the Temporal server) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,6 +55,13 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 		o.Only = strings.Split(*only, ",")
 	}
 	o.DatabaseURL, o.TemporalAddress, o.Namespace = cfg.DatabaseURL, cfg.TemporalAddress, cfg.TemporalNamespace
+	if *cluster {
+		env := readEnvFile(filepath.Join(cfg.DataDir, clusterFile))
+		if env["LEADFLOW_URL"] == "" {
+			return fmt.Errorf("bench -cluster: no %s: start `leadflow dev -cluster` (make run-cluster) first", filepath.Join(cfg.DataDir, clusterFile))
+		}
+		o.DatabaseURL, o.TemporalAddress, o.APIURL = env["DATABASE_URL"], env["TEMPORAL_ADDRESS"], env["LEADFLOW_URL"]
+	}
 	o.Log = cfg.logger(true)
 	return bench.Run(ctx, o, os.Stdout)
 }

@@ -80,25 +80,32 @@ func searchAttributes() error {
 // withDevDefaults fills DATABASE_URL and TEMPORAL_ADDRESS from the file a
 // running `leadflow dev` writes, so `leadflow users create` works beside it.
 func (c config) withDevDefaults() config {
-	f, err := os.Open(filepath.Join(c.DataDir, devEnvFile))
+	env := readEnvFile(filepath.Join(c.DataDir, devEnvFile))
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = env["DATABASE_URL"]
+	}
+	if c.TemporalAddress == "" {
+		c.TemporalAddress = env["TEMPORAL_ADDRESS"]
+	}
+	return c
+}
+
+// readEnvFile reads the KEY=VALUE lines of a file `leadflow dev` writes
+// (devEnvFile, clusterFile); a missing file has none.
+func readEnvFile(path string) map[string]string {
+	env := map[string]string{}
+	f, err := os.Open(path)
 	if err != nil {
-		return c
+		return env
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
-		if !ok {
-			continue
-		}
-		switch {
-		case k == "DATABASE_URL" && c.DatabaseURL == "":
-			c.DatabaseURL = v
-		case k == "TEMPORAL_ADDRESS" && c.TemporalAddress == "":
-			c.TemporalAddress = v
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			env[k] = v
 		}
 	}
-	return c
+	return env
 }
 
 // devEnvFile is where `leadflow dev` writes the addresses of its stack.

@@ -24,17 +24,25 @@ import (
 // runDev runs the whole service in one process on the local default stack:
 // PostgreSQL in DataDir/pg (unless DATABASE_URL is set), an embedded
 // Temporal server with SQLite in DataDir/temporal.db (unless
-// TEMPORAL_ADDRESS is set), the migrations, the worker and the API.
+// TEMPORAL_ADDRESS is set), the migrations, the worker and the API. With
+// -cluster, Temporal, the workers and the APIs are processes of their own
+// (runCluster).
 func runDev(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal server (a free one if taken)")
-	stackOnly := fs.Bool("stack-only", false, "start only PostgreSQL and Temporal (and migrate), for `leadflow api` and `leadflow worker` processes to join (deploy/scaleout.sh)")
+	stackOnly := fs.Bool("stack-only", false, "start only PostgreSQL and Temporal (and migrate), for `leadflow api` and `leadflow worker` processes to join")
 	shards := fs.Int("temporal-shards", envInt("LEADFLOW_TEMPORAL_SHARDS", devstack.DefaultHistoryShards),
 		"history shards of a NEW embedded Temporal database (an existing one keeps its count)")
 	sync := fs.String("temporal-sync", envOr("LEADFLOW_TEMPORAL_SYNC", "normal"),
 		"SQLite synchronous mode of the embedded Temporal: normal or full (see the README)")
+	cluster := fs.Bool("cluster", false, "run Temporal (persisted in PostgreSQL), the workers and the APIs as separate processes behind a round-robin proxy (make run-cluster)")
+	workers := fs.Int("workers", 2, "with -cluster: how many worker processes")
+	apis := fs.Int("apis", 2, "with -cluster: how many API processes")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cluster && (*stackOnly || *workers < 1 || *apis < 1) {
+		return fmt.Errorf("dev -cluster: needs one worker and one API at least, and no -stack-only")
 	}
 	log := cfg.logger(true)
 	dataDir, err := filepath.Abs(cfg.DataDir)
@@ -75,6 +83,15 @@ func runDev(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	log.Info("database migrated", "version", version)
+	if *cluster {
+		o := clusterOptions{workers: *workers, apis: *apis, temporalPort: *temporalPort}
+		fs.Visit(func(f *flag.Flag) { // the PostgreSQL server has its own default count
+			if f.Name == "temporal-shards" {
+				o.shards = *shards
+			}
+		})
+		return runCluster(ctx, cfg, log, dataDir, o)
+	}
 
 	if cfg.TemporalAddress == "" {
 		port := *temporalPort

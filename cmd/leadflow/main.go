@@ -1,8 +1,10 @@
 // Command leadflow is the one binary of leadflow:
 //
 //	leadflow dev                  everything in one process on the local default stack
+//	leadflow dev -cluster         the same as separate processes (Temporal on PostgreSQL, 2 workers, 2 APIs, a proxy)
 //	leadflow api                  the REST API (needs DATABASE_URL and TEMPORAL_ADDRESS)
 //	leadflow worker               the Temporal worker (same)
+//	leadflow temporal             a standalone Temporal server persisted in PostgreSQL
 //	leadflow migrate              apply the database migrations
 //	leadflow deploy ...           show or set the workers' current version (Worker Versioning)
 //	leadflow users create ...     create a user and print its token
@@ -26,11 +28,17 @@ import (
 const usage = `leadflow — a lead lifecycle engine
 
 Usage:
-  leadflow dev [-stack-only]   run PostgreSQL, Temporal, the worker and the API in one process
-                               (-stack-only: PostgreSQL and Temporal only)
+  leadflow dev [-stack-only | -cluster [-workers 2] [-apis 2]]
+                               run PostgreSQL, Temporal, the worker and the API in one process
+                               (-stack-only: PostgreSQL and Temporal only; -cluster: PostgreSQL, then
+                               leadflow temporal, the workers and the APIs as child processes behind
+                               a round-robin proxy on LEADFLOW_HTTP_ADDR)
   leadflow api                 run the REST API
   leadflow worker [-metrics-addr ADDR]
                                run the Temporal worker, its /metrics on ADDR (127.0.0.1:9464)
+  leadflow temporal [-port 7233] [-shards 16]
+                               run a standalone Temporal server persisted in PostgreSQL (databases
+                               temporal and temporal_visibility of DATABASE_URL's cluster)
   leadflow migrate             apply the database migrations
   leadflow deploy describe|set-current|set-ramping [-build-id ID] [-percentage P] [-deployment NAME]
                                the workers' Worker Deployment: show it, make build ID current or ramp it
@@ -72,6 +80,8 @@ func main() {
 		err = runAPI(ctx, cfg, args)
 	case "worker":
 		err = runWorker(ctx, cfg, args)
+	case "temporal":
+		err = runTemporalServer(ctx, cfg, args)
 	case "migrate":
 		err = runMigrate(ctx, cfg, args)
 	case "deploy":

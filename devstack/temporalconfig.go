@@ -1,0 +1,99 @@
+package devstack
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+)
+
+// temporalServerConfig is the static server config, as the CLI dev server
+// builds it: sqlConf holds every store, or the default one when visibility
+// (a store of its own) is set.
+func temporalServerConfig(opts TemporalOptions, sqlConf, visibility *config.SQL) (*config.Config, error) {
+	frontend := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
+	httpPort, err := freePort(opts.Host)
+	if err != nil {
+		return nil, err
+	}
+	conf := &config.Config{}
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = opts.Host
+	conf.Persistence.DefaultStore = "sqlite-default"
+	conf.Persistence.VisibilityStore = "sqlite-default"
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
+	if visibility != nil {
+		conf.Persistence.DefaultStore, conf.Persistence.VisibilityStore = "default", "visibility"
+		conf.Persistence.DataStores = map[string]config.DataStore{"default": {SQL: sqlConf}, "visibility": {SQL: visibility}}
+	}
+	conf.Persistence.NumHistoryShards = int32(opts.Shards)
+	conf.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        temporalClusterName,
+		CurrentClusterName:       temporalClusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			temporalClusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontend,
+				HTTPAddress:            net.JoinHostPort(opts.Host, strconv.Itoa(httpPort)),
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+		var svc config.Service
+		svc.RPC.BindOnIP = opts.Host
+		if name == "frontend" {
+			svc.RPC.GRPCPort = opts.Port
+			svc.RPC.HTTPPort = httpPort
+		} else if svc.RPC.GRPCPort, err = freePort(opts.Host); err != nil {
+			return nil, err
+		}
+		if svc.RPC.MembershipPort, err = freePort(opts.Host); err != nil {
+			return nil, err
+		}
+		conf.Services[name] = svc
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontend
+	return conf, nil
+}
+
+// temporalDynamicConfig holds the dynamic config the CLI dev server uses,
+// plus the features leadflow relies on switched on explicitly.
+func temporalDynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Custom search attributes (LeadStatus, OwnerId, PoolId) are usable
+		// right after AddSearchAttributes.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
+		// With the search attribute cache bypassed, allow more DB traffic.
+		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
+		// Workflow Updates (UpdateWithStart needs no separate switch in this
+		// server version).
+		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
+		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                       8096,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key():       100,
+		// The server never stops the SDK workers of these background system
+		// workers (see the TODOs in service/worker/scanner), so each Stop would
+		// leak ~64 goroutines polling a dead frontend. A dev server needs none
+		// of them: without the parent-close-policy worker, history applies
+		// parent close policies itself.
+		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,
+		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
+		dynamicconfig.HistoryScannerEnabled.Key():         false,
+		dynamicconfig.ExecutionsScannerEnabled.Key():      false,
+		dynamicconfig.BuildIdScavengerEnabled.Key():       false,
+	}
+}
