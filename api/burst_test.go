@@ -51,7 +51,7 @@ func TestIPBurstPutsEarlierRegistrationsUnderReview(t *testing.T) {
 				flagged = append(flagged, e)
 			}
 		}
-		if len(flagged) != 1 || flagged[0].Reason != reason || flagged[0].Data["by"] != third[0].ID {
+		if len(flagged) != 1 || flagged[0].Reason != reason || flagged[0].Data["refused_lead_id"] != third[0].ID {
 			t.Fatalf("%s: flagged events %+v", l.Company, flagged)
 		}
 	}

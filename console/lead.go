@@ -248,7 +248,7 @@ func eventDetails(c *fiber.Ctx, e lead.Event, names map[string]string) []web.Det
 				d.Value = localeOf(c).When(at) // a time, in the reader's zone
 			}
 			switch k {
-			case "merged_into", "lead_id", "duplicate_of":
+			case "merged_into", "lead_id", "duplicate_of", "refused_lead_id":
 				d.Value, d.URL = tr(c, "lead.open_lead"), "/leads/"+url.PathEscape(s)
 			}
 		} else if ch, ok := v.(map[string]any); ok && len(ch) == 2 && ch["from"] != nil && ch["to"] != nil {

@@ -35,7 +35,7 @@ func flagBurst(ctx context.Context, tx pgx.Tx, refusedID string, bursts []lead.B
 		}
 		for _, id := range ids {
 			ev := lead.Event{LeadID: id, Type: lead.EventFlagged, Reason: b.Reason,
-				Data: map[string]any{"rule": b.Rule, "by": refusedID, "window": b.Window.String()}}
+				Data: map[string]any{"rule": b.Rule, "refused_lead_id": refusedID, "window": lead.Duration(b.Window).String()}}
 			if err := insertEvent(ctx, tx, ev, "burst/"+refusedID+"/"+b.Rule+"/"+id); err != nil {
 				return err
 			}
@@ -51,7 +51,7 @@ func (db *DB) FlaggedBy(ctx context.Context, refusedID string) ([]lead.Event, er
 		return nil, nil
 	}
 	rows, err := db.pool.Query(ctx, `SELECT lead_id::text, reason FROM lead_events
-		WHERE type = $1 AND data->>'by' = $2 ORDER BY lead_id, id`, lead.EventFlagged, refusedID)
+		WHERE type = $1 AND data->>'refused_lead_id' = $2 ORDER BY lead_id, id`, lead.EventFlagged, refusedID)
 	if err != nil {
 		return nil, err
 	}
