@@ -93,5 +93,5 @@ func TestConsoleReviewOfAnIPBurst(t *testing.T) {
 		t.Errorf("a kept lead still offers the review")
 	}
 	w.Expect(w.Do("PATCH", "/api/v1/me", w.Admin, `{"language":"zh-CN"}`), 200)
-	apptest.WantText(t, w.Expect(ab.Get("/leads/"+w.Flagged().ID), 200), "审核", "保留线索", "拒绝线索")
+	apptest.WantText(t, w.Expect(ab.Get("/leads/"+w.Flagged().ID), 200), "复核", "保留线索", "拒绝线索")
 }
