@@ -53,6 +53,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.CRMWorkflow, workflow.RegisterOptions{Name: workflows.CRMWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.BulkWorkflow, workflow.RegisterOptions{Name: workflows.BulkWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.SequenceWorkflow, workflow.RegisterOptions{Name: workflows.SequenceWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}
