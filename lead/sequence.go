@@ -150,3 +150,17 @@ func StepWait(s string) (time.Duration, error) {
 	}
 	return time.Duration(d), nil
 }
+
+// SequenceFunnel is how far a sequence's leads got: its steps' messages
+// sent, delivered, opened and clicked; addresses unsubscribed after a
+// message; leads claimed and converted after their enrolment.
+type SequenceFunnel struct {
+	SequenceID   string `json:"sequence_id"`
+	Sent         int    `json:"sent"`
+	Delivered    int    `json:"delivered"`
+	Opened       int    `json:"opened"`
+	Clicked      int    `json:"clicked"`
+	Unsubscribed int    `json:"unsubscribed"`
+	Claimed      int    `json:"claimed"`
+	Converted    int    `json:"converted"`
+}

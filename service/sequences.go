@@ -23,8 +23,8 @@ import (
 // SequenceInput is a sequence to make, or (PATCH) the fields to change:
 // a nil field is left as it is.
 type SequenceInput struct {
-	Name    *string     `json:"name"`
-	PoolIDs *[]string   `json:"pool_ids"`
+	Name    *string      `json:"name"`
+	PoolIDs *[]string    `json:"pool_ids"`
 	Steps   *[]lead.Step `json:"steps"`
 }
 
@@ -157,9 +157,9 @@ type EnrolInput struct {
 }
 
 // Enrol enrols lead id in a sequence, by whoever may act on the lead
-// (follow it up); a lead already in it answers its enrolment as it is.
+// (edit it: admins, its pool's managers, its owner); a lead already in it answers its enrolment as it is.
 func (s *Service) Enrol(ctx context.Context, me lead.User, id, key string, in EnrolInput) (lead.Enrolment, error) {
-	l, err := s.LeadFor(ctx, me, id, lead.ActFollowUp)
+	l, err := s.LeadFor(ctx, me, id, lead.ActEdit)
 	if err != nil {
 		return lead.Enrolment{}, err
 	}
@@ -193,7 +193,7 @@ func (s *Service) enrol(ctx context.Context, l lead.Lead, seqID, id, by, via str
 // removed), by whoever may act on the lead; one that is over is
 // answered as it is.
 func (s *Service) Unenrol(ctx context.Context, me lead.User, id, enrolmentID string) (lead.Enrolment, error) {
-	l, err := s.LeadFor(ctx, me, id, lead.ActFollowUp)
+	l, err := s.LeadFor(ctx, me, id, lead.ActEdit)
 	if err != nil {
 		return lead.Enrolment{}, err
 	}
@@ -232,4 +232,15 @@ func (s *Service) exitSequences(ctx context.Context, leadID, onlyID, reason, act
 			s.log.Warn("tell a sequence's workflow of its exit", "enrolment", e.ID, "err", err)
 		}
 	}
+}
+
+// SequenceFunnel is sequence id's funnel (sent, delivered, opened,
+// clicked, unsubscribed, claimed, converted), to whoever may see it.
+func (s *Service) SequenceFunnel(ctx context.Context, me lead.User, id string) (lead.SequenceFunnel, error) {
+	if _, err := s.Sequence(ctx, me, id); err != nil {
+		return lead.SequenceFunnel{}, err
+	}
+	f, err := s.db.SequenceFunnel(ctx, id)
+	return lead.SequenceFunnel{SequenceID: id, Sent: f.Sent, Delivered: f.Delivered, Opened: f.Opened, Clicked: f.Clicked,
+		Unsubscribed: f.Unsubscribed, Claimed: f.Claimed, Converted: f.Converted}, err
 }

@@ -1,0 +1,120 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadflow/leadflow/internal/apptest"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
+)
+
+// stepMessage is the stored message of an enrolment's step (ok false
+// when there is none).
+func stepMessage(t *testing.T, s *apptest.Stack, enrolment string, step int) (lead.Notification, bool) {
+	t.Helper()
+	n, err := s.DB.NotificationByKey(context.Background(), service.SequenceStepKey(enrolment, step))
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return n, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, true
+}
+
+// TestSequenceStopsWhenItsLeadIsClaimed (issue 27's proof): a lead in a
+// sequence gets its first step; a rep claims it; the enrolment exits
+// (reason claimed) at once and no later step is sent, though its wait
+// runs out. Enrolling twice answers the one enrolment; the report counts
+// the message sent and the claim.
+func TestSequenceStopsWhenItsLeadIsClaimed(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	repID, rep := s.CreateRep("Rita", 10)
+	_ = repID
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Welcome drip","steps":[
+		{"send":{"template_id":%q,"channel":"sms"}},{"wait":"3s"},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl, tpl))
+	l := s.CreateLead(`{"company":"Drip Trading Co","name":"Dora","phone":"13800138111","country":"CN"}`)
+	e := s.Enrol(s.Admin, l.ID, seq)
+	if again := s.Enrol(s.Admin, l.ID, seq); again.ID != e.ID || e.Status != lead.EnrolmentActive || e.Via != lead.EnrolByHand {
+		t.Fatalf("enrolment %+v, enrolled again %+v", e, again)
+	}
+	s.WaitFor(20*time.Second, "the first step's message", func() bool {
+		n, ok := stepMessage(t, s.Stack, e.ID, 0)
+		return ok && n.Status == lead.NotificationSent
+	})
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, `{}`), 200)
+	var page struct{ Items []lead.Enrolment }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/sequences", s.Admin, ""), 200).JSON(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Status != lead.EnrolmentExited || page.Items[0].Reason != lead.ExitClaimed {
+		t.Fatalf("after the claim: %+v", page.Items)
+	}
+	time.Sleep(5 * time.Second) // the wait runs out: nothing more goes out
+	if n, ok := stepMessage(t, s.Stack, e.ID, 2); ok {
+		t.Fatalf("the step after the claim was stored: %+v", n)
+	}
+	var hist struct{ Items []lead.Event }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/history?limit=100", s.Admin, ""), 200).JSON(t, &hist)
+	var types []string
+	for _, ev := range hist.Items {
+		types = append(types, string(ev.Type))
+	}
+	for _, want := range []lead.EventType{lead.EventSequenceEnrolled, lead.EventMessageSent, lead.EventClaimed, lead.EventSequenceExited} {
+		if !strings.Contains(" "+strings.Join(types, " ")+" ", " "+string(want)+" ") {
+			t.Fatalf("history %v lacks %s", types, want)
+		}
+	}
+	var f lead.SequenceFunnel
+	s.Expect(s.Do("GET", "/api/v1/reports/sequences/"+seq, s.Admin, ""), 200).JSON(t, &f)
+	if f.Sent != 1 || f.Claimed != 1 || f.Converted != 0 {
+		t.Fatalf("report %+v", f)
+	}
+}
+
+// TestSequenceBranchAndValidation: a branch that holds for the lead
+// skips the step it jumps over; a sequence with an unknown template, an
+// expression that does not compile, a bad wait or a branch going back is
+// refused with each field.
+func TestSequenceBranchAndValidation(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Branchy","steps":[
+		{"branch":{"when":"lead.country == \"CN\"","goto":2}},{"send":{"template_id":%q,"channel":"sms"}},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl, tpl))
+	l := s.CreateLead(`{"company":"Branch Trading Co","name":"Bea","phone":"13800138222","country":"CN"}`)
+	e := s.Enrol(s.Admin, l.ID, seq)
+	done := s.WaitEnrolment(l.ID, e.ID, 20*time.Second, "the enrolment to end", func(e lead.Enrolment) bool { return e.Status != lead.EnrolmentActive })
+	if done.Status != lead.EnrolmentDone || done.Step != 3 {
+		t.Fatalf("enrolment %+v, want done after 3 steps", done)
+	}
+	if _, ok := stepMessage(t, s.Stack, e.ID, 1); ok {
+		t.Fatal("the step the branch jumps over was sent")
+	}
+	if n, ok := stepMessage(t, s.Stack, e.ID, 2); !ok || n.Status != lead.NotificationSent {
+		t.Fatalf("the step the branch goes to: %+v %v", n, ok)
+	}
+
+	bad := fmt.Sprintf(`{"name":"Bad","steps":[{"send":{"template_id":"00000000-0000-0000-0000-000000000000","channel":"sms"}},
+		{"branch":{"when":"lead.country ==","goto":3}},{"wait":"soon"},{"branch":{"when":"true","goto":0}},{"send":{"template_id":%q,"channel":"email"}}]}`, tpl)
+	r := s.Do("POST", "/api/v1/sequences", s.Admin, bad)
+	for _, field := range []string{"steps[0].send.template_id", "steps[1].branch.when", "steps[2].wait", "steps[3].branch.goto", "steps[4].send.template_id"} {
+		apptest.FieldProblem(t, r, field)
+	}
+	// A closed lead is not enrolled; removing an enrolment by hand exits it.
+	l2 := s.CreateLead(`{"company":"Removal Trading Co","name":"Rob","phone":"13800138333","country":"CN"}`)
+	slow := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Slow","steps":[{"wait":"1h"},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl))
+	e2 := s.Enrol(s.Admin, l2.ID, slow)
+	var out lead.Enrolment
+	s.Expect(s.Do("DELETE", "/api/v1/leads/"+l2.ID+"/sequences/"+e2.ID, s.Admin, ""), 200).JSON(t, &out)
+	if out.Status != lead.EnrolmentExited || out.Reason != lead.ExitRemoved {
+		t.Fatalf("removed: %+v", out)
+	}
+	if again := s.Enrol(s.Admin, l2.ID, slow); again.ID == e2.ID || again.Status != lead.EnrolmentActive {
+		t.Fatalf("enrolled again after removal: %+v", again)
+	}
+}
