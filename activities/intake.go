@@ -13,7 +13,8 @@ import (
 // of it (plan), and has the store apply that plan in one transaction:
 // de-duplication, the inviter, the pool and its distribution. It is
 // idempotent: a retry after any failure finishes what the first try began,
-// and a retry after success answers what was decided.
+// and a retry after success answers what was decided. A lead it leaves
+// live enters the sequences its enroll_when rules name (enrollWhen).
 func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.IntakeResult, error) {
 	l, err := a.Store.InsertReceived(ctx, in.Lead)
 	if err != nil {
@@ -26,7 +27,10 @@ func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.I
 		}
 	}
 	res, err := a.Store.ApplyIntake(ctx, l.ID, plan)
-	return res, wrap(err)
+	if err != nil {
+		return res, wrap(err)
+	}
+	return res, a.enrollWhen(ctx, res.Lead)
 }
 
 // plan validates, scores and routes a received lead with the active rule

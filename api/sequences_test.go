@@ -118,3 +118,65 @@ func TestSequenceBranchAndValidation(t *testing.T) {
 		t.Fatalf("enrolled again after removal: %+v", again)
 	}
 }
+
+// leadEnrolments are lead id's enrolments as the admin sees them.
+func leadEnrolments(t *testing.T, s *apptest.Stack, id string) []lead.Enrolment {
+	t.Helper()
+	var page struct{ Items []lead.Enrolment }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+id+"/sequences", s.Admin, ""), 200).JSON(t, &page)
+	return page.Items
+}
+
+// TestSequenceEnrolByRuleAndBulk: an enroll_when rule (a rule kind with
+// its test) enrols the new leads it matches at intake, and their first
+// step goes out; a lead it does not match is not enrolled. A rule naming
+// no sequence is refused. A bulk action enrols each lead it selects.
+func TestSequenceEnrolByRuleAndBulk(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"China welcome","steps":[{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl))
+	r := s.Do("PUT", "/api/v1/rules/enroll_when", s.Admin, `{"rules":[{"name":"china","when":"lead.country == \"CN\"","sequence_id":"00000000-0000-0000-0000-000000000000"}]}`)
+	if r.Status != 422 || !strings.Contains(string(r.Body), "rules[0].sequence_id") {
+		t.Fatalf("a rule naming no sequence: %d %s", r.Status, r.Body)
+	}
+	s.Expect(s.Do("PUT", "/api/v1/rules/enroll_when", s.Admin, fmt.Sprintf(`{"rules":[{"name":"china","when":"lead.country == \"CN\"","sequence_id":%q}]}`, seq)), 200)
+	tested := s.Expect(s.Do("POST", "/api/v1/rules/enroll_when/test", s.Admin, `{"lead":{"company":"Test Co","country":"CN"}}`), 200)
+	if !strings.Contains(string(tested.Body), seq) {
+		t.Fatalf("the rule's test: %s", tested.Body)
+	}
+
+	cn := s.CreateLead(`{"company":"Rule Trading Co","name":"Ren","phone":"13800138444","country":"CN"}`)
+	us := s.CreateLead(`{"company":"Rule Trading Inc","name":"Ray","phone":"+12025550123","country":"US"}`)
+	var e lead.Enrolment
+	s.WaitFor(20*time.Second, "the rule's enrolment to be done", func() bool {
+		es := leadEnrolments(t, s.Stack, cn.ID)
+		if len(es) == 1 {
+			e = es[0]
+		}
+		return e.Status == lead.EnrolmentDone
+	})
+	if e.Via != lead.EnrolByRule || e.SequenceID != seq {
+		t.Fatalf("enrolment %+v", e)
+	}
+	if n, ok := stepMessage(t, s.Stack, e.ID, 0); !ok || n.Status != lead.NotificationSent {
+		t.Fatalf("the rule's enrolment's message: %+v %v", n, ok)
+	}
+	if es := leadEnrolments(t, s.Stack, us.ID); len(es) != 0 {
+		t.Fatalf("a lead the rule does not match was enrolled: %+v", es)
+	}
+
+	other := s.CreateSequence(s.Admin, `{"name":"Slow drip","steps":[{"wait":"1h"}]}`)
+	b := s.StartBulk(s.Admin, "enrol-both", fmt.Sprintf(`{"action":"enroll","lead_ids":[%q,%q],"params":{"sequence_id":%q}}`, cn.ID, us.ID, other))
+	if b = s.WaitBulk(s.Admin, b.ID, 30*time.Second); b.Succeeded != 2 {
+		t.Fatalf("bulk enrol: %+v", b)
+	}
+	for _, id := range []string{cn.ID, us.ID} {
+		es := leadEnrolments(t, s.Stack, id)
+		if len(es) == 0 || es[0].SequenceID != other || es[0].Via != lead.EnrolByBulk || es[0].Status != lead.EnrolmentActive {
+			t.Fatalf("lead %s after the bulk action: %+v", id, es)
+		}
+	}
+	r = s.Do("POST", "/api/v1/bulk-actions", s.Admin, `{"action":"enroll","lead_ids":["`+us.ID+`"],"params":{"sequence_id":"nope"}}`)
+	apptest.FieldProblem(t, r, "params.sequence_id")
+}

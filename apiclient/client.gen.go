@@ -49,6 +49,7 @@ const (
 	BulkActionInputActionAssign     BulkActionInputAction = "assign"
 	BulkActionInputActionClaim      BulkActionInputAction = "claim"
 	BulkActionInputActionClose      BulkActionInputAction = "close"
+	BulkActionInputActionEnroll     BulkActionInputAction = "enroll"
 	BulkActionInputActionExport     BulkActionInputAction = "export"
 	BulkActionInputActionReclaim    BulkActionInputAction = "reclaim"
 	BulkActionInputActionRemoveTags BulkActionInputAction = "remove_tags"
@@ -67,6 +68,8 @@ func (e BulkActionInputAction) Valid() bool {
 	case BulkActionInputActionClaim:
 		return true
 	case BulkActionInputActionClose:
+		return true
+	case BulkActionInputActionEnroll:
 		return true
 	case BulkActionInputActionExport:
 		return true
@@ -1349,6 +1352,7 @@ func (e RuleTo) Valid() bool {
 const (
 	RuleKindAutoAccept   RuleKind = "auto_accept"
 	RuleKindConversion   RuleKind = "conversion"
+	RuleKindEnrollWhen   RuleKind = "enroll_when"
 	RuleKindRegistration RuleKind = "registration"
 	RuleKindRouting      RuleKind = "routing"
 	RuleKindScoring      RuleKind = "scoring"
@@ -1361,6 +1365,8 @@ func (e RuleKind) Valid() bool {
 	case RuleKindAutoAccept:
 		return true
 	case RuleKindConversion:
+		return true
+	case RuleKindEnrollWhen:
 		return true
 	case RuleKindRegistration:
 		return true
@@ -2164,7 +2170,7 @@ type BulkActionInput struct {
 	// LeadIds the leads, instead of a filter
 	LeadIds *[]string `json:"lead_ids,omitempty"`
 
-	// Params the single action's body: claim {reason, expected_follow_up_at}; assign {rep_id, reason}; transfer {pool_id, reason}; reclaim, close {reason}; return {reason} (an invalid reason); add_tags, remove_tags {tags}; set_stage {stage}; export {format, fields}
+	// Params the single action's body: claim {reason, expected_follow_up_at}; assign {rep_id, reason}; transfer {pool_id, reason}; reclaim, close {reason}; return {reason} (an invalid reason); add_tags, remove_tags {tags}; set_stage {stage}; export {format, fields}; enroll {sequence_id} (enrols each lead in the sequence, as POST /api/v1/leads/{id}/sequences)
 	Params *struct {
 		ExpectedFollowUpAt *time.Time                   `json:"expected_follow_up_at,omitempty"`
 		Fields             *[]string                    `json:"fields,omitempty"`
@@ -2172,6 +2178,7 @@ type BulkActionInput struct {
 		PoolId             *string                      `json:"pool_id,omitempty"`
 		Reason             *string                      `json:"reason,omitempty"`
 		RepId              *string                      `json:"rep_id,omitempty"`
+		SequenceId         *string                      `json:"sequence_id,omitempty"`
 		Stage              *string                      `json:"stage,omitempty"`
 		Tags               *[]string                    `json:"tags,omitempty"`
 	} `json:"params,omitempty"`
@@ -3704,10 +3711,13 @@ type Outcome struct {
 	Reasons *[]string               `json:"reasons,omitempty"`
 
 	// Register registration: the lead is registered
-	Register  *bool        `json:"register,omitempty"`
-	Rejected  *bool        `json:"rejected,omitempty"`
-	Rule      *string      `json:"rule,omitempty"`
-	Score     *int         `json:"score,omitempty"`
+	Register *bool   `json:"register,omitempty"`
+	Rejected *bool   `json:"rejected,omitempty"`
+	Rule     *string `json:"rule,omitempty"`
+	Score    *int    `json:"score,omitempty"`
+
+	// Sequences enroll_when: the sequences the matching rules name
+	Sequences *[]string    `json:"sequences,omitempty"`
 	ToInviter *bool        `json:"to_inviter,omitempty"`
 	Trace     *[]TraceStep `json:"trace"`
 
@@ -4104,7 +4114,7 @@ type ReturnInput struct {
 // Role defines model for Role.
 type Role string
 
-// Rule one named rule of a validation, routing or scoring set
+// Rule one named rule of a validation, routing, scoring or enroll_when set
 type Rule struct {
 	// Field validation: the lead field the rule is about, named in the rejection
 	Field *string `json:"field,omitempty"`
@@ -4118,6 +4128,9 @@ type Rule struct {
 
 	// PoolId routing: the pool a match sends the lead to
 	PoolId *string `json:"pool_id,omitempty"`
+
+	// SequenceId enroll_when: the sequence a match enrols the lead in
+	SequenceId *string `json:"sequence_id,omitempty"`
 
 	// To routing: send the lead to the inviting rep
 	To   *RuleTo `json:"to,omitempty"`
@@ -4134,7 +4147,7 @@ type RuleKind string
 type RulePreviewInput struct {
 	Limit *int `json:"limit,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 	Rules RuleSetBody `json:"rules"`
 }
 
@@ -4142,7 +4155,7 @@ type RulePreviewInput struct {
 type RuleSet struct {
 	Active bool `json:"active"`
 
-	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 	Body      RuleSetBody `json:"body"`
 	CreatedAt time.Time   `json:"created_at"`
 	CreatedBy *string     `json:"created_by,omitempty"`
@@ -4150,7 +4163,7 @@ type RuleSet struct {
 	Version   int         `json:"version"`
 }
 
-// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 type RuleSetBody struct {
 	// CrmTarget registration: the CRM target (by name) registered leads are pushed to
 	CrmTarget        *string            `json:"crm_target,omitempty"`
@@ -4194,7 +4207,7 @@ type RuleTestInput struct {
 	Pool *map[string]interface{} `json:"pool,omitempty"`
 	Rep  *map[string]interface{} `json:"rep,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 	Rules *RuleSetBody `json:"rules,omitempty"`
 }
 

@@ -159,11 +159,17 @@ type EnrolInput struct {
 // Enrol enrols lead id in a sequence, by whoever may act on the lead
 // (edit it: admins, its pool's managers, its owner); a lead already in it answers its enrolment as it is.
 func (s *Service) Enrol(ctx context.Context, me lead.User, id, key string, in EnrolInput) (lead.Enrolment, error) {
+	return s.enrolAs(ctx, me, id, key, in.SequenceID, lead.EnrolByHand)
+}
+
+// enrolAs enrols lead id in sequence seqID for me, by hand or by a bulk
+// action (via), under the enrolment id key derives.
+func (s *Service) enrolAs(ctx context.Context, me lead.User, id, key, seqID, via string) (lead.Enrolment, error) {
 	l, err := s.LeadFor(ctx, me, id, lead.ActEdit)
 	if err != nil {
 		return lead.Enrolment{}, err
 	}
-	return s.enrol(ctx, l, in.SequenceID, LeadID(key, "enrol\x00"+me.ID+"\x00"+l.ID), me.ID, lead.EnrolByHand)
+	return s.enrol(ctx, l, seqID, LeadID(key, "enrol\x00"+me.ID+"\x00"+l.ID), me.ID, via)
 }
 
 // enrol enrols lead l in sequence seqID under enrolment id (by user by,
@@ -182,11 +188,11 @@ func (s *Service) enrol(ctx context.Context, l lead.Lead, seqID, id, by, via str
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
 	defer cancel()
-	// Started again on a retry (and by the worker's sweep): once per enrolment.
+	// Started again on a retry (and by the worker's pump if not recorded): once per enrolment.
 	if err := workflows.StartSequence(ctx, s.tc, workflows.SequenceInput{EnrolmentID: e.ID, SequenceID: e.SequenceID, LeadID: e.LeadID}); err != nil {
 		return e, TemporalError(err)
 	}
-	return e, nil
+	return e, s.db.EnrolmentStarted(ctx, e.ID)
 }
 
 // Unenrol takes lead id out of its enrolment enrolmentID (exited,

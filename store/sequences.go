@@ -199,3 +199,24 @@ func (db *DB) ExitEnrolments(ctx context.Context, leadID, onlyID, reason, actorI
 	})
 	return out, err
 }
+
+// EnrolmentStarted records that enrolment id's workflow was started.
+func (db *DB) EnrolmentStarted(ctx context.Context, id string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE sequence_enrolments SET started_at = now() WHERE id = $1 AND started_at IS NULL`, id)
+	return err
+}
+
+// UnstartedEnrolments are up to limit active enrolments whose workflow's
+// start was not recorded: those a rule made (the intake cannot start a
+// workflow) and those made by hand more than after ago (the service died
+// or lost Temporal before it started them), oldest first.
+func (db *DB) UnstartedEnrolments(ctx context.Context, limit int, after time.Duration) ([]lead.Enrolment, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+enrolmentColumns+`
+		FROM sequence_enrolments e JOIN sequences s ON s.id = e.sequence_id
+		WHERE e.started_at IS NULL AND e.status = 'active' AND (e.via = 'rule' OR e.created_at < now() - $2::interval)
+		ORDER BY e.created_at LIMIT $1`, limit, after.String())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lead.Enrolment, error) { return scanEnrolment(r) })
+}

@@ -34,8 +34,11 @@ CREATE TABLE sequence_enrolments (
     enrolled_by uuid REFERENCES users (id),
     via         text NOT NULL DEFAULT 'hand',
     created_at  timestamptz NOT NULL DEFAULT now(),
+    -- its workflow's start was recorded (else the worker's pump starts it)
+    started_at  timestamptz,
     ended_at    timestamptz
 );
+CREATE INDEX sequence_enrolments_unstarted_idx ON sequence_enrolments (created_at) WHERE started_at IS NULL AND status = 'active';
 CREATE UNIQUE INDEX sequence_enrolments_active_idx ON sequence_enrolments (sequence_id, lead_id) WHERE status = 'active';
 CREATE INDEX sequence_enrolments_lead_idx ON sequence_enrolments (lead_id, created_at DESC);
 
@@ -44,3 +47,7 @@ CREATE INDEX notifications_sequence_idx ON notifications (sequence_id, status) W
 
 -- an enrolment exits when one of its lead's addresses unsubscribes
 CREATE INDEX suppressions_lead_idx ON suppressions (lead_id, created_at) WHERE lead_id IS NOT NULL;
+
+-- enroll_when (a rule kind): which new leads enter which sequences
+INSERT INTO rule_sets (kind, version, body) VALUES ('enroll_when', 1, '{"rules": []}');
+INSERT INTO active_rule_sets (kind, version) VALUES ('enroll_when', 1);
