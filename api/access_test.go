@@ -300,6 +300,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	maps.Copy(consoleRows, apptest.RuleConsoleRows)
 	maps.Copy(consoleRows, jobConsoleRows)
 	maps.Copy(consoleRows, apptest.ViewConsoleRows)
+	maps.Copy(consoleRows, apptest.SequenceConsoleRows)
 
 	param := regexp.MustCompile(`:[a-z_]+(/versions/:version|/deliveries/:delivery|/sequences/:enrolment)?`)
 	eachParam := regexp.MustCompile(`:[a-z_]+`)

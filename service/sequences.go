@@ -2,12 +2,14 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/workflows"
 )
 
@@ -249,4 +251,38 @@ func (s *Service) SequenceFunnel(ctx context.Context, me lead.User, id string) (
 	f, err := s.db.SequenceFunnel(ctx, id)
 	return lead.SequenceFunnel{SequenceID: id, Sent: f.Sent, Delivered: f.Delivered, Opened: f.Opened, Clicked: f.Clicked,
 		Unsubscribed: f.Unsubscribed, Claimed: f.Claimed, Converted: f.Converted}, err
+}
+
+// EnrolableSequences are the sequences me may enrol lead id in from its
+// page: none unless me may act on it (edit it); those naming its pool or
+// no pool.
+func (s *Service) EnrolableSequences(ctx context.Context, me lead.User, id string) ([]lead.Sequence, error) {
+	l, err := s.LeadFor(ctx, me, id, lead.ActEdit)
+	if err != nil {
+		return nil, nil
+	}
+	qs, _, err := s.db.Sequences(ctx, 200, "")
+	out := qs[:0]
+	for _, q := range qs {
+		if len(q.PoolIDs) == 0 || slices.Contains(q.PoolIDs, l.PoolID) {
+			out = append(out, q)
+		}
+	}
+	return out, err
+}
+
+// SequencePools are the pools me may name in a sequence: every live pool
+// for an admin, those me administers for a manager.
+func (s *Service) SequencePools(ctx context.Context, me lead.User) ([]lead.Pool, error) {
+	if err := Allowed(me, GateStaff); err != nil {
+		return nil, err
+	}
+	ps, _, err := s.db.Pools(ctx, store.PoolFilter{Limit: 500})
+	out := ps[:0]
+	for _, p := range ps {
+		if me.Role == lead.RoleAdmin || slices.Contains(p.AdminIDs, me.ID) {
+			out = append(out, p)
+		}
+	}
+	return out, err
 }

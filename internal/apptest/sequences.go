@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/leadflow/leadflow/lead"
@@ -59,4 +60,19 @@ func (s *Stack) WaitEnrolment(leadID, id string, limit time.Duration, what strin
 		return false
 	})
 	return e
+}
+
+// sequenceForm is the console's sequence form naming pool A.
+func sequenceForm(w *World) string {
+	return fmt.Sprintf("name=Console+drip+%d&steps=%s&pool_ids=%s", w.Seq.Add(1), url.QueryEscape("wait 1h"), w.PoolA)
+}
+
+// SequenceConsoleRows are the sequences' pages in TestAuthorizationMatrix:
+// admins and the managers of a sequence's pools (a manager of another
+// pool may not name pool A: the form comes back refused).
+var SequenceConsoleRows = map[string]Cell{
+	"GET /sequences":      {Want: [Subjects]int{200, 200, 200, 403, 403, 403, 403}},
+	"POST /sequences":     {Body: sequenceForm, Want: [Subjects]int{303, 303, 422, 403, 403, 403, 403}},
+	"GET /sequences/:id":  {Fixture: (*World).Sequence, Want: [Subjects]int{200, 200, 404, 403, 403, 403, 403}},
+	"POST /sequences/:id": {Fixture: (*World).Sequence, Body: sequenceForm, Want: [Subjects]int{303, 303, 404, 403, 403, 403, 403}},
 }
