@@ -165,6 +165,13 @@ func TestSequenceEnrolByRuleAndBulk(t *testing.T) {
 	if es := leadEnrolments(t, s.Stack, us.ID); len(es) != 0 {
 		t.Fatalf("a lead the rule does not match was enrolled: %+v", es)
 	}
+	// The preview: a draft that enrols every lead changes the US lead's outcome.
+	var pv struct{ Sample, Changed int }
+	s.Expect(s.Do("POST", "/api/v1/rules/enroll_when/preview", s.Admin,
+		fmt.Sprintf(`{"rules":{"rules":[{"name":"all","when":"true","sequence_id":%q}]}}`, seq)), 200).JSON(t, &pv)
+	if pv.Sample < 2 || pv.Changed < 1 {
+		t.Fatalf("the preview: %+v", pv)
+	}
 
 	other := s.CreateSequence(s.Admin, `{"name":"Slow drip","steps":[{"wait":"1h"}]}`)
 	b := s.StartBulk(s.Admin, "enrol-both", fmt.Sprintf(`{"action":"enroll","lead_ids":[%q,%q],"params":{"sequence_id":%q}}`, cn.ID, us.ID, other))

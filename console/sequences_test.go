@@ -21,4 +21,7 @@ func TestBulkBarEnrols(t *testing.T) {
 	apptest.WantText(t, list, `value="enroll"`, `id="bulk-sequence"`, `value="`+seq+`">Bar drip`)
 	confirm := s.Expect(b.Post(list, "/bulk-actions/confirm", url.Values{"action": {"enroll"}, "sequence_id": {seq}, "lead_ids": {l.ID}}), 200)
 	apptest.WantText(t, confirm, "Enrol 1 lead in the sequence Bar drip?")
+	// The enroll_when rules have their page like every kind.
+	apptest.WantText(t, s.Expect(b.Get("/rules/enroll_when"), 200), "enroll_when")
+	apptest.WantText(t, s.Expect(b.Get("/rules"), 200), "Enrols each new lead in the sequence of every rule that matches it")
 }
