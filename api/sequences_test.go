@@ -3,13 +3,17 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+
 	"github.com/leadflow/leadflow/internal/apptest"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // stepMessage is the stored message of an enrolment's step (ok false
@@ -24,6 +28,23 @@ func stepMessage(t *testing.T, s *apptest.Stack, enrolment string, step int) (le
 		t.Fatal(err)
 	}
 	return n, true
+}
+
+// wantSequenceEnded fails unless the enrolment's workflow id completed;
+// with -record-history its history is written to
+// workflows/testdata/sequence/name for the replay test.
+func wantSequenceEnded(t *testing.T, s *apptest.Stack, id, name string) {
+	t.Helper()
+	s.WaitFor(20*time.Second, "the enrolment's workflow to complete", func() bool {
+		d, err := s.TC.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	})
+	if *recordHistory {
+		writeHistory(t, s.TC, id, filepath.Join("..", "workflows", "testdata", "sequence", name))
+	}
 }
 
 // TestSequenceStopsWhenItsLeadIsClaimed (issue 27's proof): a lead in a
@@ -58,6 +79,8 @@ func TestSequenceStopsWhenItsLeadIsClaimed(t *testing.T) {
 	if n, ok := stepMessage(t, s.Stack, e.ID, 2); ok {
 		t.Fatalf("the step after the claim was stored: %+v", n)
 	}
+	// The claim's exit signal ended the enrolment's workflow in its wait.
+	wantSequenceEnded(t, s.Stack, workflows.SequenceWorkflowID(seq, l.ID, e.ID), "claimed.json")
 	var hist struct{ Items []lead.Event }
 	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/history?limit=100", s.Admin, ""), 200).JSON(t, &hist)
 	var types []string
@@ -95,6 +118,7 @@ func TestSequenceBranchAndValidation(t *testing.T) {
 	if _, ok := stepMessage(t, s.Stack, e.ID, 1); ok {
 		t.Fatal("the step the branch jumps over was sent")
 	}
+	wantSequenceEnded(t, s.Stack, workflows.SequenceWorkflowID(seq, l.ID, e.ID), "branch.json")
 	if n, ok := stepMessage(t, s.Stack, e.ID, 2); !ok || n.Status != lead.NotificationSent {
 		t.Fatalf("the step the branch goes to: %+v %v", n, ok)
 	}

@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -99,5 +101,26 @@ func TestSequenceWorkflowExitOnClaim(t *testing.T) {
 	}
 	if d := env.Now().Sub(start); d >= 72*time.Hour {
 		t.Fatalf("the workflow ended %v after it started: it waited out the wait", d)
+	}
+}
+
+// TestSequenceReplay replays recorded SequenceWorkflow histories (an
+// enrolment that exited on a claim in its wait, one that went through a
+// branch to its end): a change to the workflow that alters its command
+// sequence without workflow.GetVersion fails here. Record them again with
+// `go test ./api -run 'TestSequenceStopsWhenItsLeadIsClaimed|TestSequenceBranchAndValidation' -record-history`.
+func TestSequenceReplay(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "sequence", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded sequence histories in testdata/sequence: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(SequenceWorkflow, workflow.RegisterOptions{Name: SequenceWorkflowName})
+			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Fatalf("replay %s: %v", f, err)
+			}
+		})
 	}
 }
