@@ -59,6 +59,9 @@ type Activities struct {
 	// Campaigns fix a campaign's audience and queue its batches
 	// (campaigns.go); the worker sets it to a service.
 	Campaigns CampaignService
+	// Sequences run the sequences' steps (sequences.go); the worker sets
+	// it to a service.
+	Sequences SequenceService
 
 	mu       sync.Mutex
 	compiled map[string]*rules.Set // compiled once per kind and version

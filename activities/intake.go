@@ -13,7 +13,8 @@ import (
 // of it (plan), and has the store apply that plan in one transaction:
 // de-duplication, the inviter, the pool and its distribution. It is
 // idempotent: a retry after any failure finishes what the first try began,
-// and a retry after success answers what was decided.
+// and a retry after success answers what was decided. A lead it leaves
+// live enters the sequences its enroll_when rules name (enrollWhen).
 func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.IntakeResult, error) {
 	l, err := a.Store.InsertReceived(ctx, in.Lead)
 	if err != nil {
@@ -32,7 +33,7 @@ func (a *Activities) Intake(ctx context.Context, in workflows.LeadInput) (lead.I
 	if res.Outcome == lead.OutcomeRejected {
 		return res, a.tellFlagged(ctx, l.ID)
 	}
-	return res, nil
+	return res, a.enrollWhen(ctx, res.Lead)
 }
 
 // tellFlagged e-mails the owners of the leads the refusal of lead

@@ -76,6 +76,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return out.ID
 	}
 	campaignSeen := [apptest.Subjects]int{200, 200, 404, 403, 403, 403, 403}
+	// A sequence of the manager's (for pool A): a manager of another pool may not name pool A.
+	sequence := once("sequence", (*apptest.World).Sequence)
+	sequenceBody := func(w *apptest.World) string {
+		return fmt.Sprintf(`{"name":"Matrix made %d","pool_ids":[%q],"steps":[{"wait":"1h"}]}`, w.Seq.Add(1), w.PoolA)
+	}
 	leadReaders := [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}
 	// A global ignored company: the admins' to remove (the matrix's managers have no team).
 	ignored := (*apptest.World).IgnoredCompany
@@ -188,23 +193,35 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/templates/:id/preview": {Fixture: once("template", template), Body: func(w *apptest.World) string {
 			return fmt.Sprintf(`{"lead_id":%q}`, readLead(w))
 		}, Want: [apptest.Subjects]int{200, 200, 422, 422, 422, 200, 422}},
-		"POST /api/v1/leads/:id/messages":          {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
-		"GET /api/v1/leads/:id/messages":           {Fixture: readLead, Want: leadReaders},
-		"GET /api/v1/leads/:id/consent":            {Fixture: readLead, Want: leadReaders},
-		"GET /api/v1/leads/:id/replies":            {Fixture: readLead, Want: leadReaders},
-		"GET /api/v1/conversations":                {Want: apptest.All(200)},
-		"GET /api/v1/conversations/:id":            {Fixture: once("conversation", unassigned), Want: [apptest.Subjects]int{200, 200, 200, 404, 404, 404, 404}},
-		"POST /api/v1/conversations/:id/assign":    {Fixture: once("conversation", unassigned), Body: member, Want: staffWrites},
-		"GET /api/v1/conversations/:id/draft":      {Fixture: once("owners-conversation", ownersConversation), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 200, 404}},
-		"POST /api/v1/conversations/:id/lead":      {Fixture: ownersConversation, Body: uniq(`{"company":"Inbox Matrix %d Ltd","phone":"13800138000","country":"CN"}`), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 201, 404}},
-		"GET /api/v1/campaigns":                    {Want: staffOnly},
-		"POST /api/v1/campaigns":                   {Body: campaignBody, Want: [apptest.Subjects]int{201, 201, 201, 403, 403, 403, 403}},
-		"GET /api/v1/campaigns/:id":                {Fixture: once("campaign", campaign), Want: campaignSeen},
-		"POST /api/v1/campaigns/:id/start":         {Fixture: campaign, Want: [apptest.Subjects]int{202, 202, 404, 403, 403, 403, 403}},
-		"POST /api/v1/campaigns/:id/pause":         {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
-		"POST /api/v1/campaigns/:id/resume":        {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
-		"POST /api/v1/campaigns/:id/cancel":        {Fixture: campaign, Want: campaignSeen},
-		"GET /api/v1/reports/campaigns/:id":        {Fixture: once("campaign", campaign), Want: campaignSeen},
+		"POST /api/v1/leads/:id/messages":       {Fixture: readLead, Body: fixed(`{"channel":"sms","body":"Hi {{.Lead.Company}}"}`), Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
+		"GET /api/v1/leads/:id/messages":        {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/leads/:id/consent":         {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/leads/:id/replies":         {Fixture: readLead, Want: leadReaders},
+		"GET /api/v1/conversations":             {Want: apptest.All(200)},
+		"GET /api/v1/conversations/:id":         {Fixture: once("conversation", unassigned), Want: [apptest.Subjects]int{200, 200, 200, 404, 404, 404, 404}},
+		"POST /api/v1/conversations/:id/assign": {Fixture: once("conversation", unassigned), Body: member, Want: staffWrites},
+		"GET /api/v1/conversations/:id/draft":   {Fixture: once("owners-conversation", ownersConversation), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 200, 404}},
+		"POST /api/v1/conversations/:id/lead":   {Fixture: ownersConversation, Body: uniq(`{"company":"Inbox Matrix %d Ltd","phone":"13800138000","country":"CN"}`), Want: [apptest.Subjects]int{403, 403, 403, 404, 404, 201, 404}},
+		"GET /api/v1/campaigns":                 {Want: staffOnly},
+		"POST /api/v1/campaigns":                {Body: campaignBody, Want: [apptest.Subjects]int{201, 201, 201, 403, 403, 403, 403}},
+		"GET /api/v1/campaigns/:id":             {Fixture: once("campaign", campaign), Want: campaignSeen},
+		"POST /api/v1/campaigns/:id/start":      {Fixture: campaign, Want: [apptest.Subjects]int{202, 202, 404, 403, 403, 403, 403}},
+		"POST /api/v1/campaigns/:id/pause":      {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
+		"POST /api/v1/campaigns/:id/resume":     {Fixture: campaign, Want: [apptest.Subjects]int{409, 409, 404, 403, 403, 403, 403}},
+		"POST /api/v1/campaigns/:id/cancel":     {Fixture: campaign, Want: campaignSeen},
+		"GET /api/v1/reports/campaigns/:id":     {Fixture: once("campaign", campaign), Want: campaignSeen},
+		"GET /api/v1/sequences":                 {Want: staffOnly},
+		"POST /api/v1/sequences":                {Body: sequenceBody, Want: [apptest.Subjects]int{201, 201, 422, 403, 403, 403, 403}},
+		"GET /api/v1/sequences/:id":             {Fixture: sequence, Want: campaignSeen},
+		"PATCH /api/v1/sequences/:id":           {Fixture: sequence, Body: uniq(`{"name":"Matrix drip renamed %d"}`), Want: campaignSeen},
+		"GET /api/v1/reports/sequences/:id":     {Fixture: sequence, Want: campaignSeen},
+		"GET /api/v1/leads/:id/sequences":       {Fixture: readLead, Want: leadReaders},
+		"POST /api/v1/leads/:id/sequences": {Fixture: readLead, Body: func(w *apptest.World) string {
+			return fmt.Sprintf(`{"sequence_id":%q}`, sequence(w))
+		}, Want: [apptest.Subjects]int{201, 201, 404, 404, 404, 201, 404}},
+		"DELETE /api/v1/leads/:id/sequences/:enrolment": {Fixture: once("enrolment", func(w *apptest.World) string {
+			return readLead(w) + "/sequences/" + w.Enrol(w.Admin, readLead(w), sequence(w)).ID
+		}), Want: [apptest.Subjects]int{200, 200, 404, 404, 404, 200, 404}},
 		"GET /api/v1/companies/ignored":            {Want: staffOnly},
 		"POST /api/v1/companies/ignored":           {Body: uniq(`{"name":"Ignored Matrix %d Ltd"}`), Want: [apptest.Subjects]int{201, 403, 403, 403, 403, 403, 403}},
 		"DELETE /api/v1/companies/ignored/:id":     {Fixture: ignored, Want: [apptest.Subjects]int{204, 403, 403, 403, 403, 403, 403}},
@@ -285,8 +302,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	maps.Copy(consoleRows, apptest.RuleConsoleRows)
 	maps.Copy(consoleRows, jobConsoleRows)
 	maps.Copy(consoleRows, apptest.ViewConsoleRows)
+	maps.Copy(consoleRows, apptest.SequenceConsoleRows)
 
-	param := regexp.MustCompile(`:[a-z_]+(/versions/:version|/deliveries/:delivery)?`)
+	param := regexp.MustCompile(`:[a-z_]+(/versions/:version|/deliveries/:delivery|/sequences/:enrolment)?`)
 	eachParam := regexp.MustCompile(`:[a-z_]+`)
 	seen := map[string]bool{}
 	for _, r := range w.App.GetRoutes(true) {

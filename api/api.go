@@ -68,6 +68,7 @@ func Routes(app *fiber.App, d httpx.Deps) {
 	s.routeMessages(v1)
 	s.routeConversations(v1)
 	s.routeCampaigns(v1)
+	s.routeSequences(v1)
 	s.routeCompanies(v1)
 	s.routeViews(v1)
 }

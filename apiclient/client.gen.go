@@ -49,6 +49,7 @@ const (
 	BulkActionInputActionAssign     BulkActionInputAction = "assign"
 	BulkActionInputActionClaim      BulkActionInputAction = "claim"
 	BulkActionInputActionClose      BulkActionInputAction = "close"
+	BulkActionInputActionEnroll     BulkActionInputAction = "enroll"
 	BulkActionInputActionExport     BulkActionInputAction = "export"
 	BulkActionInputActionReclaim    BulkActionInputAction = "reclaim"
 	BulkActionInputActionRemoveTags BulkActionInputAction = "remove_tags"
@@ -67,6 +68,8 @@ func (e BulkActionInputAction) Valid() bool {
 	case BulkActionInputActionClaim:
 		return true
 	case BulkActionInputActionClose:
+		return true
+	case BulkActionInputActionEnroll:
 		return true
 	case BulkActionInputActionExport:
 		return true
@@ -373,6 +376,48 @@ func (e DeadlineTimer) Valid() bool {
 	case DeadlineTimerNoFollowUp:
 		return true
 	case DeadlineTimerWorkingWindow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EnrolmentStatus.
+const (
+	EnrolmentStatusActive EnrolmentStatus = "active"
+	EnrolmentStatusDone   EnrolmentStatus = "done"
+	EnrolmentStatusExited EnrolmentStatus = "exited"
+)
+
+// Valid indicates whether the value is a known member of the EnrolmentStatus enum.
+func (e EnrolmentStatus) Valid() bool {
+	switch e {
+	case EnrolmentStatusActive:
+		return true
+	case EnrolmentStatusDone:
+		return true
+	case EnrolmentStatusExited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EnrolmentVia.
+const (
+	EnrolmentViaBulk EnrolmentVia = "bulk"
+	EnrolmentViaHand EnrolmentVia = "hand"
+	EnrolmentViaRule EnrolmentVia = "rule"
+)
+
+// Valid indicates whether the value is a known member of the EnrolmentVia enum.
+func (e EnrolmentVia) Valid() bool {
+	switch e {
+	case EnrolmentViaBulk:
+		return true
+	case EnrolmentViaHand:
+		return true
+	case EnrolmentViaRule:
 		return true
 	default:
 		return false
@@ -1313,6 +1358,7 @@ func (e RuleTo) Valid() bool {
 const (
 	RuleKindAutoAccept   RuleKind = "auto_accept"
 	RuleKindConversion   RuleKind = "conversion"
+	RuleKindEnrollWhen   RuleKind = "enroll_when"
 	RuleKindRegistration RuleKind = "registration"
 	RuleKindRouting      RuleKind = "routing"
 	RuleKindScoring      RuleKind = "scoring"
@@ -1325,6 +1371,8 @@ func (e RuleKind) Valid() bool {
 	case RuleKindAutoAccept:
 		return true
 	case RuleKindConversion:
+		return true
+	case RuleKindEnrollWhen:
 		return true
 	case RuleKindRegistration:
 		return true
@@ -1570,6 +1618,30 @@ func (e SavedViewInputSort) Valid() bool {
 	case SavedViewInputSortReclaim:
 		return true
 	case SavedViewInputSortScore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SequenceStepSendChannel.
+const (
+	SequenceStepSendChannelEmail     SequenceStepSendChannel = "email"
+	SequenceStepSendChannelMessenger SequenceStepSendChannel = "messenger"
+	SequenceStepSendChannelSms       SequenceStepSendChannel = "sms"
+	SequenceStepSendChannelWhatsapp  SequenceStepSendChannel = "whatsapp"
+)
+
+// Valid indicates whether the value is a known member of the SequenceStepSendChannel enum.
+func (e SequenceStepSendChannel) Valid() bool {
+	switch e {
+	case SequenceStepSendChannelEmail:
+		return true
+	case SequenceStepSendChannelMessenger:
+		return true
+	case SequenceStepSendChannelSms:
+		return true
+	case SequenceStepSendChannelWhatsapp:
 		return true
 	default:
 		return false
@@ -2104,7 +2176,7 @@ type BulkActionInput struct {
 	// LeadIds the leads, instead of a filter
 	LeadIds *[]string `json:"lead_ids,omitempty"`
 
-	// Params the single action's body: claim {reason, expected_follow_up_at}; assign {rep_id, reason}; transfer {pool_id, reason}; reclaim, close {reason}; return {reason} (an invalid reason); add_tags, remove_tags {tags}; set_stage {stage}; export {format, fields}
+	// Params the single action's body: claim {reason, expected_follow_up_at}; assign {rep_id, reason}; transfer {pool_id, reason}; reclaim, close {reason}; return {reason} (an invalid reason); add_tags, remove_tags {tags}; set_stage {stage}; export {format, fields}; enroll {sequence_id} (enrols each lead in the sequence, as POST /api/v1/leads/{id}/sequences)
 	Params *struct {
 		ExpectedFollowUpAt *time.Time                   `json:"expected_follow_up_at,omitempty"`
 		Fields             *[]string                    `json:"fields,omitempty"`
@@ -2112,6 +2184,7 @@ type BulkActionInput struct {
 		PoolId             *string                      `json:"pool_id,omitempty"`
 		Reason             *string                      `json:"reason,omitempty"`
 		RepId              *string                      `json:"rep_id,omitempty"`
+		SequenceId         *string                      `json:"sequence_id,omitempty"`
 		Stage              *string                      `json:"stage,omitempty"`
 		Tags               *[]string                    `json:"tags,omitempty"`
 	} `json:"params,omitempty"`
@@ -2670,6 +2743,48 @@ type EmailKind struct {
 	Description string `json:"description"`
 	Essential   bool   `json:"essential"`
 	Kind        string `json:"kind"`
+}
+
+// EnrolInput defines model for EnrolInput.
+type EnrolInput struct {
+	SequenceId string `json:"sequence_id"`
+}
+
+// Enrolment defines model for Enrolment.
+type Enrolment struct {
+	CreatedAt  time.Time  `json:"created_at"`
+	EndedAt    *time.Time `json:"ended_at,omitempty"`
+	EnrolledBy *string    `json:"enrolled_by,omitempty"`
+	Id         string     `json:"id"`
+	LeadId     string     `json:"lead_id"`
+
+	// NextAt when the next step is due (after a wait)
+	NextAt *time.Time `json:"next_at,omitempty"`
+
+	// Reason why it exited: claimed, converted, replied, unsubscribed, removed
+	Reason       *string         `json:"reason,omitempty"`
+	SequenceId   string          `json:"sequence_id"`
+	SequenceName string          `json:"sequence_name"`
+	Status       EnrolmentStatus `json:"status"`
+
+	// Step the step it is at (0-based; = steps when over)
+	Step int `json:"step"`
+
+	// Steps how many steps the sequence had at enrolment
+	Steps int          `json:"steps"`
+	Via   EnrolmentVia `json:"via"`
+}
+
+// EnrolmentStatus defines model for Enrolment.Status.
+type EnrolmentStatus string
+
+// EnrolmentVia defines model for Enrolment.Via.
+type EnrolmentVia string
+
+// EnrolmentPage defines model for EnrolmentPage.
+type EnrolmentPage struct {
+	Items      []Enrolment `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
 }
 
 // Event one entry of the history. followed_up: data.follow_up_id is the id of an item of GET /api/v1/leads/{id}/follow-ups, data.stage the stage it left the lead at, data.type its type. converted: rule_kind, rule_version and trace are the conversion rules that mapped it; data.customer_id (GET /api/v1/customers/{id}) and data.order_id. message_sent: data.message_id is the id of an item of GET /api/v1/leads/{id}/messages, data.channel its channel, data.status queued or skipped (data.reason why), data.template_id its template.
@@ -3654,9 +3769,12 @@ type Outcome struct {
 	Rejected *bool `json:"rejected,omitempty"`
 
 	// Require routing: what the matched rule requires of the rep
-	Require   *Expertise   `json:"require,omitempty"`
-	Rule      *string      `json:"rule,omitempty"`
-	Score     *int         `json:"score,omitempty"`
+	Require *Expertise `json:"require,omitempty"`
+	Rule    *string    `json:"rule,omitempty"`
+	Score   *int       `json:"score,omitempty"`
+
+	// Sequences enroll_when: the sequences the matching rules name
+	Sequences *[]string    `json:"sequences,omitempty"`
 	ToInviter *bool        `json:"to_inviter,omitempty"`
 	Trace     *[]TraceStep `json:"trace"`
 
@@ -4063,7 +4181,7 @@ type ReturnInput struct {
 // Role defines model for Role.
 type Role string
 
-// Rule one named rule of a validation, routing or scoring set
+// Rule one named rule of a validation, routing, scoring or enroll_when set
 type Rule struct {
 	// Field validation: the lead field the rule is about, named in the rejection
 	Field *string `json:"field,omitempty"`
@@ -4081,6 +4199,9 @@ type Rule struct {
 	// Require routing: what the rep the matched lead is distributed to must bring, such as {"languages": ["ja"]}; the lead keeps it for every later distribution
 	Require *Expertise `json:"require,omitempty"`
 
+	// SequenceId enroll_when: the sequence a match enrols the lead in
+	SequenceId *string `json:"sequence_id,omitempty"`
+
 	// To routing: send the lead to the inviting rep
 	To   *RuleTo `json:"to,omitempty"`
 	When string  `json:"when"`
@@ -4096,7 +4217,7 @@ type RuleKind string
 type RulePreviewInput struct {
 	Limit *int `json:"limit,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 	Rules RuleSetBody `json:"rules"`
 }
 
@@ -4104,7 +4225,7 @@ type RulePreviewInput struct {
 type RuleSet struct {
 	Active bool `json:"active"`
 
-	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Body validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 	Body      RuleSetBody `json:"body"`
 	CreatedAt time.Time   `json:"created_at"`
 	CreatedBy *string     `json:"created_by,omitempty"`
@@ -4112,7 +4233,7 @@ type RuleSet struct {
 	Version   int         `json:"version"`
 }
 
-// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+// RuleSetBody validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 type RuleSetBody struct {
 	// CrmTarget registration: the CRM target (by name) registered leads are pushed to
 	CrmTarget        *string            `json:"crm_target,omitempty"`
@@ -4156,7 +4277,7 @@ type RuleTestInput struct {
 	Pool *map[string]interface{} `json:"pool,omitempty"`
 	Rep  *map[string]interface{} `json:"rep,omitempty"`
 
-	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once)
+	// Rules validation {rules:[{name,when,message}]}; routing {rules:[{name,when,pool_id|to:'inviter'}],default_pool_id}; scoring {rules:[{name,when,points}]}; auto_accept {groups:[[expr]],ignored_companies:[] (deprecated: /api/v1/companies/ignored)}; conversion {mapping:{'customer.x':expr}}; registration {groups:[[expr]],crm_target} (AND in a group, OR across; a created or edited lead that matches is registered once); enroll_when {rules:[{name,when,sequence_id}]} (at intake, every match enrols the new lead in its sequence)
 	Rules *RuleSetBody `json:"rules,omitempty"`
 }
 
@@ -4222,6 +4343,62 @@ type SavedViewInputSort string
 type SavedViewPage struct {
 	Items []SavedView `json:"items"`
 }
+
+// Sequence defines model for Sequence.
+type Sequence struct {
+	CreatedAt time.Time      `json:"created_at"`
+	CreatedBy string         `json:"created_by"`
+	Id        string         `json:"id"`
+	Name      string         `json:"name"`
+	PoolIds   []string       `json:"pool_ids"`
+	Steps     []SequenceStep `json:"steps"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+// SequenceFunnel defines model for SequenceFunnel.
+type SequenceFunnel struct {
+	Claimed      int    `json:"claimed"`
+	Clicked      int    `json:"clicked"`
+	Converted    int    `json:"converted"`
+	Delivered    int    `json:"delivered"`
+	Opened       int    `json:"opened"`
+	Sent         int    `json:"sent"`
+	SequenceId   string `json:"sequence_id"`
+	Unsubscribed int    `json:"unsubscribed"`
+}
+
+// SequenceInput To make one, name and steps are required; to change one, give only the fields to change.
+type SequenceInput struct {
+	Name    *string         `json:"name,omitempty"`
+	PoolIds *[]string       `json:"pool_ids,omitempty"`
+	Steps   *[]SequenceStep `json:"steps,omitempty"`
+}
+
+// SequencePage defines model for SequencePage.
+type SequencePage struct {
+	Items      []Sequence `json:"items"`
+	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// SequenceStep One of send, wait and branch.
+type SequenceStep struct {
+	Branch *struct {
+		Goto int `json:"goto"`
+
+		// When an expression about the lead (the rules' environment)
+		When string `json:"when"`
+	} `json:"branch,omitempty"`
+	Send *struct {
+		Channel    SequenceStepSendChannel `json:"channel"`
+		TemplateId string                  `json:"template_id"`
+	} `json:"send,omitempty"`
+
+	// Wait 90s, 72h, 3d
+	Wait *string `json:"wait,omitempty"`
+}
+
+// SequenceStepSendChannel defines model for SequenceStep.Send.Channel.
+type SequenceStepSendChannel string
 
 // SignInLink defines model for SignInLink.
 type SignInLink struct {
@@ -5054,6 +5231,12 @@ type RejectReviewedLeadParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// EnrolLeadParams defines parameters for EnrolLead.
+type EnrolLeadParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // TransferLeadParams defines parameters for TransferLead.
 type TransferLeadParams struct {
 	// IdempotencyKey A retried request with the same key is applied once.
@@ -5129,6 +5312,21 @@ type GetRejectionReportParams struct {
 
 	// To the end of the period, excluded: a date (midnight UTC) or an RFC 3339 time; default: now
 	To *string `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ListSequencesParams defines parameters for ListSequences.
+type ListSequencesParams struct {
+	// Limit 1 to 500 (default 50)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSequenceParams defines parameters for CreateSequence.
+type CreateSequenceParams struct {
+	// IdempotencyKey A retried request with the same key is applied once.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // SetDuplicatePoliciesJSONBody defines parameters for SetDuplicatePolicies.
@@ -5297,6 +5495,9 @@ type KeepReviewedLeadJSONRequestBody = ActionInput
 // RejectReviewedLeadJSONRequestBody defines body for RejectReviewedLead for application/json ContentType.
 type RejectReviewedLeadJSONRequestBody = ActionInput
 
+// EnrolLeadJSONRequestBody defines body for EnrolLead for application/json ContentType.
+type EnrolLeadJSONRequestBody = EnrolInput
+
 // TransferLeadJSONRequestBody defines body for TransferLead for application/json ContentType.
 type TransferLeadJSONRequestBody = TransferInput
 
@@ -5338,6 +5539,12 @@ type PreviewRulesJSONRequestBody = RulePreviewInput
 
 // TestRulesJSONRequestBody defines body for TestRules for application/json ContentType.
 type TestRulesJSONRequestBody = RuleTestInput
+
+// CreateSequenceJSONRequestBody defines body for CreateSequence for application/json ContentType.
+type CreateSequenceJSONRequestBody = SequenceInput
+
+// PatchSequenceJSONRequestBody defines body for PatchSequence for application/json ContentType.
+type PatchSequenceJSONRequestBody = SequenceInput
 
 // SetDuplicatePoliciesJSONRequestBody defines body for SetDuplicatePolicies for application/json ContentType.
 type SetDuplicatePoliciesJSONRequestBody SetDuplicatePoliciesJSONBody
@@ -6318,6 +6525,34 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
 	RejectReviewedLead(ctx context.Context, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListLeadSequences The lead's enrolments in sequences, newest first: where it is in each (whoever may read the lead)
+	//
+	// Corresponds with GET /api/v1/leads/{id}/sequences (the `ListLeadSequences` operationId).
+	ListLeadSequences(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnrolLeadWithBody Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+	//
+	// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+	EnrolLeadWithBody(ctx context.Context, id string, params *EnrolLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnrolLead Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+	//
+	// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+	EnrolLead(ctx context.Context, id string, params *EnrolLeadParams, body EnrolLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnenrolLead Take the lead out of a sequence (whoever may edit it: admins, the managers of its pool, its owner): the enrolment exits with reason `removed`
+	//
+	// Corresponds with DELETE /api/v1/leads/{id}/sequences/{enrolment} (the `UnenrolLead` operationId).
+	UnenrolLead(ctx context.Context, id string, enrolment string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// TransferLeadWithBody Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 	//
 	// Takes any type of body and a specified content type.
@@ -6569,6 +6804,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/reports/rejections (the `GetRejectionReport` operationId).
 	GetRejectionReport(ctx context.Context, params *GetRejectionReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SequenceReport A sequence's funnel (whoever may see the sequence)
+	//
+	// Its steps' messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed after a message went to them, and its leads claimed (or assigned) and converted after their enrolment.
+	//
+	// Corresponds with GET /api/v1/reports/sequences/{id} (the `SequenceReport` operationId).
+	SequenceReport(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRuleSets Active rule set of every kind, with the documented rule environment (admin, manager)
 	//
 	// Corresponds with GET /api/v1/rules (the `ListRuleSets` operationId).
@@ -6630,6 +6872,52 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/rules/{kind}/versions/{version}/activate (the `ActivateRuleSetVersion` operationId).
 	ActivateRuleSetVersion(ctx context.Context, kind RuleKind, version int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSequences The sequences, newest first (admins: all; managers: those all of whose pools they administer)
+	//
+	// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+	ListSequences(ctx context.Context, params *ListSequencesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSequenceWithBody Make a sequence (drip) of steps (managers and admins)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequenceWithBody(ctx context.Context, params *CreateSequenceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSequence Make a sequence (drip) of steps (managers and admins)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequence(ctx context.Context, params *CreateSequenceParams, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSequence One sequence (admins and the managers of its pools)
+	//
+	// Corresponds with GET /api/v1/sequences/{id} (the `GetSequence` operationId).
+	GetSequence(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSequenceWithBody Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+	PatchSequenceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSequence Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+	PatchSequence(ctx context.Context, id string, body PatchSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDuplicatePolicies The duplicate policy of each source (merge, warn or reject)
 	//
@@ -8971,6 +9259,74 @@ func (c *Client) RejectReviewedLead(ctx context.Context, id string, params *Reje
 	return c.Client.Do(req)
 }
 
+// ListLeadSequences The lead's enrolments in sequences, newest first: where it is in each (whoever may read the lead)
+//
+// Corresponds with GET /api/v1/leads/{id}/sequences (the `ListLeadSequences` operationId).
+func (c *Client) ListLeadSequences(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLeadSequencesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnrolLeadWithBody Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+//
+// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+func (c *Client) EnrolLeadWithBody(ctx context.Context, id string, params *EnrolLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrolLeadRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnrolLead Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+//
+// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+func (c *Client) EnrolLead(ctx context.Context, id string, params *EnrolLeadParams, body EnrolLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrolLeadRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnenrolLead Take the lead out of a sequence (whoever may edit it: admins, the managers of its pool, its owner): the enrolment exits with reason `removed`
+//
+// Corresponds with DELETE /api/v1/leads/{id}/sequences/{enrolment} (the `UnenrolLead` operationId).
+func (c *Client) UnenrolLead(ctx context.Context, id string, enrolment string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnenrolLeadRequest(c.Server, id, enrolment)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // TransferLeadWithBody Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type.
@@ -9612,6 +9968,23 @@ func (c *Client) GetRejectionReport(ctx context.Context, params *GetRejectionRep
 	return c.Client.Do(req)
 }
 
+// SequenceReport A sequence's funnel (whoever may see the sequence)
+//
+// Its steps' messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed after a message went to them, and its leads claimed (or assigned) and converted after their enrolment.
+//
+// Corresponds with GET /api/v1/reports/sequences/{id} (the `SequenceReport` operationId).
+func (c *Client) SequenceReport(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSequenceReportRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRuleSets Active rule set of every kind, with the documented rule environment (admin, manager)
 //
 // Corresponds with GET /api/v1/rules (the `ListRuleSets` operationId).
@@ -9764,6 +10137,112 @@ func (c *Client) ListRuleSetVersions(ctx context.Context, kind RuleKind, reqEdit
 // Corresponds with POST /api/v1/rules/{kind}/versions/{version}/activate (the `ActivateRuleSetVersion` operationId).
 func (c *Client) ActivateRuleSetVersion(ctx context.Context, kind RuleKind, version int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewActivateRuleSetVersionRequest(c.Server, kind, version)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSequences The sequences, newest first (admins: all; managers: those all of whose pools they administer)
+//
+// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+func (c *Client) ListSequences(ctx context.Context, params *ListSequencesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSequencesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSequenceWithBody Make a sequence (drip) of steps (managers and admins)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *Client) CreateSequenceWithBody(ctx context.Context, params *CreateSequenceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSequenceRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSequence Make a sequence (drip) of steps (managers and admins)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *Client) CreateSequence(ctx context.Context, params *CreateSequenceParams, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSequenceRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSequence One sequence (admins and the managers of its pools)
+//
+// Corresponds with GET /api/v1/sequences/{id} (the `GetSequence` operationId).
+func (c *Client) GetSequence(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSequenceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSequenceWithBody Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+func (c *Client) PatchSequenceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSequenceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSequence Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+func (c *Client) PatchSequence(ctx context.Context, id string, body PatchSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSequenceRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -15181,6 +15660,143 @@ func NewRejectReviewedLeadRequestWithBody(server string, id string, params *Reje
 	return req, nil
 }
 
+// NewListLeadSequencesRequest constructs an http.Request for the ListLeadSequences method
+func NewListLeadSequencesRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/sequences", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEnrolLeadRequest calls the generic EnrolLead builder with application/json body
+func NewEnrolLeadRequest(server string, id string, params *EnrolLeadParams, body EnrolLeadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEnrolLeadRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEnrolLeadRequestWithBody constructs an http.Request for the EnrolLead method, with any body, and a specified content type
+func NewEnrolLeadRequestWithBody(server string, id string, params *EnrolLeadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/sequences", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUnenrolLeadRequest constructs an http.Request for the UnenrolLead method
+func NewUnenrolLeadRequest(server string, id string, enrolment string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "enrolment", enrolment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leads/%s/sequences/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewTransferLeadRequest calls the generic TransferLead builder with application/json body
 func NewTransferLeadRequest(server string, id string, params *TransferLeadParams, body TransferLeadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -16458,6 +17074,40 @@ func NewGetRejectionReportRequest(server string, params *GetRejectionReportParam
 	return req, nil
 }
 
+// NewSequenceReportRequest constructs an http.Request for the SequenceReport method
+func NewSequenceReportRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/reports/sequences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListRuleSetsRequest constructs an http.Request for the ListRuleSets method
 func NewListRuleSetsRequest(server string) (*http.Request, error) {
 	var err error
@@ -16731,6 +17381,208 @@ func NewActivateRuleSetVersionRequest(server string, kind RuleKind, version int)
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListSequencesRequest constructs an http.Request for the ListSequences method
+func NewListSequencesRequest(server string, params *ListSequencesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSequenceRequest calls the generic CreateSequence builder with application/json body
+func NewCreateSequenceRequest(server string, params *CreateSequenceParams, body CreateSequenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSequenceRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSequenceRequestWithBody constructs an http.Request for the CreateSequence method, with any body, and a specified content type
+func NewCreateSequenceRequestWithBody(server string, params *CreateSequenceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSequenceRequest constructs an http.Request for the GetSequence method
+func NewGetSequenceRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSequenceRequest calls the generic PatchSequence builder with application/json body
+func NewPatchSequenceRequest(server string, id string, body PatchSequenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSequenceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPatchSequenceRequestWithBody constructs an http.Request for the PatchSequence method, with any body, and a specified content type
+func NewPatchSequenceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -19503,6 +20355,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/leads/{id}/review/reject (the `RejectReviewedLead` operationId).
 	RejectReviewedLeadWithResponse(ctx context.Context, id string, params *RejectReviewedLeadParams, body RejectReviewedLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectReviewedLeadResponse, error)
 
+	// ListLeadSequencesWithResponse The lead's enrolments in sequences, newest first: where it is in each (whoever may read the lead)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leads/{id}/sequences (the `ListLeadSequences` operationId).
+	ListLeadSequencesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListLeadSequencesResponse, error)
+
+	// EnrolLeadWithBodyWithResponse Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+	//
+	// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+	EnrolLeadWithBodyWithResponse(ctx context.Context, id string, params *EnrolLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrolLeadResponse, error)
+
+	// EnrolLeadWithResponse Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+	//
+	// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+	EnrolLeadWithResponse(ctx context.Context, id string, params *EnrolLeadParams, body EnrolLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrolLeadResponse, error)
+
+	// UnenrolLeadWithResponse Take the lead out of a sequence (whoever may edit it: admins, the managers of its pool, its owner): the enrolment exits with reason `removed`
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/leads/{id}/sequences/{enrolment} (the `UnenrolLead` operationId).
+	UnenrolLeadWithResponse(ctx context.Context, id string, enrolment string, reqEditors ...RequestEditorFn) (*UnenrolLeadResponse, error)
+
 	// TransferLeadWithBodyWithResponse Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -19788,6 +20672,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/reports/rejections (the `GetRejectionReport` operationId).
 	GetRejectionReportWithResponse(ctx context.Context, params *GetRejectionReportParams, reqEditors ...RequestEditorFn) (*GetRejectionReportResponse, error)
 
+	// SequenceReportWithResponse A sequence's funnel (whoever may see the sequence)
+	//
+	// Its steps' messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed after a message went to them, and its leads claimed (or assigned) and converted after their enrolment.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/reports/sequences/{id} (the `SequenceReport` operationId).
+	SequenceReportWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SequenceReportResponse, error)
+
 	// ListRuleSetsWithResponse Active rule set of every kind, with the documented rule environment (admin, manager)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19857,6 +20750,56 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/rules/{kind}/versions/{version}/activate (the `ActivateRuleSetVersion` operationId).
 	ActivateRuleSetVersionWithResponse(ctx context.Context, kind RuleKind, version int, reqEditors ...RequestEditorFn) (*ActivateRuleSetVersionResponse, error)
+
+	// ListSequencesWithResponse The sequences, newest first (admins: all; managers: those all of whose pools they administer)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+	ListSequencesWithResponse(ctx context.Context, params *ListSequencesParams, reqEditors ...RequestEditorFn) (*ListSequencesResponse, error)
+
+	// CreateSequenceWithBodyWithResponse Make a sequence (drip) of steps (managers and admins)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequenceWithBodyWithResponse(ctx context.Context, params *CreateSequenceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error)
+
+	// CreateSequenceWithResponse Make a sequence (drip) of steps (managers and admins)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequenceWithResponse(ctx context.Context, params *CreateSequenceParams, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error)
+
+	// GetSequenceWithResponse One sequence (admins and the managers of its pools)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sequences/{id} (the `GetSequence` operationId).
+	GetSequenceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSequenceResponse, error)
+
+	// PatchSequenceWithBodyWithResponse Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+	PatchSequenceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSequenceResponse, error)
+
+	// PatchSequenceWithResponse Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+	//
+	// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+	PatchSequenceWithResponse(ctx context.Context, id string, body PatchSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSequenceResponse, error)
 
 	// GetDuplicatePoliciesWithResponse The duplicate policy of each source (merge, warn or reject)
 	//
@@ -27522,6 +28465,276 @@ func (r RejectReviewedLeadResponse) ContentType() string {
 	return ""
 }
 
+// ListLeadSequencesResponse429Headers the declared response headers of an HTTP 429 response for ListLeadSequences
+type ListLeadSequencesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListLeadSequencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnrolmentPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLeadSequencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLeadSequencesResponse) GetJSON200() *EnrolmentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListLeadSequencesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListLeadSequencesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListLeadSequencesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListLeadSequencesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLeadSequencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLeadSequencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLeadSequencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLeadSequencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EnrolLeadResponse429Headers the declared response headers of an HTTP 429 response for EnrolLead
+type EnrolLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type EnrolLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Enrolment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EnrolLeadResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r EnrolLeadResponse) GetJSON201() *Enrolment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EnrolLeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EnrolLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnrolLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnrolLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnrolLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnenrolLeadResponse429Headers the declared response headers of an HTTP 429 response for UnenrolLead
+type UnenrolLeadResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UnenrolLeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Enrolment
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnenrolLeadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnenrolLeadResponse) GetJSON200() *Enrolment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnenrolLeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnenrolLeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnenrolLeadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnenrolLeadResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UnenrolLeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnenrolLeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnenrolLeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnenrolLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // TransferLeadResponse429Headers the declared response headers of an HTTP 429 response for TransferLead
 type TransferLeadResponse429Headers struct {
 	RetryAfter *int
@@ -29790,6 +31003,82 @@ func (r GetRejectionReportResponse) ContentType() string {
 	return ""
 }
 
+// SequenceReportResponse429Headers the declared response headers of an HTTP 429 response for SequenceReport
+type SequenceReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SequenceReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SequenceFunnel
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SequenceReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SequenceReportResponse) GetJSON200() *SequenceFunnel {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SequenceReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SequenceReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SequenceReportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SequenceReportResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SequenceReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SequenceReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SequenceReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SequenceReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListRuleSetsResponse429Headers the declared response headers of an HTTP 429 response for ListRuleSets
 type ListRuleSetsResponse429Headers struct {
 	RetryAfter *int
@@ -30400,6 +31689,366 @@ func (r ActivateRuleSetVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ActivateRuleSetVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSequencesResponse429Headers the declared response headers of an HTTP 429 response for ListSequences
+type ListSequencesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListSequencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SequencePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSequencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSequencesResponse) GetJSON200() *SequencePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSequencesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSequencesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSequencesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListSequencesResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListSequencesResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSequencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSequencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSequencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSequencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSequenceResponse429Headers the declared response headers of an HTTP 429 response for CreateSequence
+type CreateSequenceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Sequence
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSequenceResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSequenceResponse) GetJSON201() *Sequence {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateSequenceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSequenceResponse429Headers the declared response headers of an HTTP 429 response for GetSequence
+type GetSequenceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Sequence
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSequenceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSequenceResponse) GetJSON200() *Sequence {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSequenceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSequenceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSequenceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetSequenceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PatchSequenceResponse429Headers the declared response headers of an HTTP 429 response for PatchSequence
+type PatchSequenceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type PatchSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Sequence
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Invalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchSequenceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSequenceResponse) GetJSON200() *Sequence {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON422() *Invalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchSequenceResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSequenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -35668,6 +37317,62 @@ func (c *ClientWithResponses) RejectReviewedLeadWithResponse(ctx context.Context
 	return ParseRejectReviewedLeadResponse(rsp)
 }
 
+// ListLeadSequencesWithResponse The lead's enrolments in sequences, newest first: where it is in each (whoever may read the lead)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leads/{id}/sequences (the `ListLeadSequences` operationId).
+func (c *ClientWithResponses) ListLeadSequencesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListLeadSequencesResponse, error) {
+	rsp, err := c.ListLeadSequences(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLeadSequencesResponse(rsp)
+}
+
+// EnrolLeadWithBodyWithResponse Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+//
+// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+func (c *ClientWithResponses) EnrolLeadWithBodyWithResponse(ctx context.Context, id string, params *EnrolLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrolLeadResponse, error) {
+	rsp, err := c.EnrolLeadWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnrolLeadResponse(rsp)
+}
+
+// EnrolLeadWithResponse Enrol the lead in a sequence (whoever may edit it: admins, the managers of its pool, its owner)
+//
+// A lead is in a sequence at most once at a time: enrolling it again answers its active enrolment. The enrolment runs as its own workflow; the lead leaves it (status `exited` with its reason) when it is claimed, converted, replies or unsubscribes, or is taken out. A closed, converted, rejected or merged lead is refused with 409. Send an Idempotency-Key to make a retry answer the same enrolment.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leads/{id}/sequences (the `EnrolLead` operationId).
+func (c *ClientWithResponses) EnrolLeadWithResponse(ctx context.Context, id string, params *EnrolLeadParams, body EnrolLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrolLeadResponse, error) {
+	rsp, err := c.EnrolLead(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnrolLeadResponse(rsp)
+}
+
+// UnenrolLeadWithResponse Take the lead out of a sequence (whoever may edit it: admins, the managers of its pool, its owner): the enrolment exits with reason `removed`
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/leads/{id}/sequences/{enrolment} (the `UnenrolLead` operationId).
+func (c *ClientWithResponses) UnenrolLeadWithResponse(ctx context.Context, id string, enrolment string, reqEditors ...RequestEditorFn) (*UnenrolLeadResponse, error) {
+	rsp, err := c.UnenrolLead(ctx, id, enrolment, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnenrolLeadResponse(rsp)
+}
+
 // TransferLeadWithBodyWithResponse Transfer the lead to another pool (admin or manager); body pool_id; distributed there; 409 with the reasons when refused
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -36187,6 +37892,21 @@ func (c *ClientWithResponses) GetRejectionReportWithResponse(ctx context.Context
 	return ParseGetRejectionReportResponse(rsp)
 }
 
+// SequenceReportWithResponse A sequence's funnel (whoever may see the sequence)
+//
+// Its steps' messages sent, delivered, opened and clicked (from the messages' delivery statuses), addresses that unsubscribed after a message went to them, and its leads claimed (or assigned) and converted after their enrolment.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/reports/sequences/{id} (the `SequenceReport` operationId).
+func (c *ClientWithResponses) SequenceReportWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SequenceReportResponse, error) {
+	rsp, err := c.SequenceReport(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSequenceReportResponse(rsp)
+}
+
 // ListRuleSetsWithResponse Active rule set of every kind, with the documented rule environment (admin, manager)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -36315,6 +38035,92 @@ func (c *ClientWithResponses) ActivateRuleSetVersionWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseActivateRuleSetVersionResponse(rsp)
+}
+
+// ListSequencesWithResponse The sequences, newest first (admins: all; managers: those all of whose pools they administer)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+func (c *ClientWithResponses) ListSequencesWithResponse(ctx context.Context, params *ListSequencesParams, reqEditors ...RequestEditorFn) (*ListSequencesResponse, error) {
+	rsp, err := c.ListSequences(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSequencesResponse(rsp)
+}
+
+// CreateSequenceWithBodyWithResponse Make a sequence (drip) of steps (managers and admins)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *ClientWithResponses) CreateSequenceWithBodyWithResponse(ctx context.Context, params *CreateSequenceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error) {
+	rsp, err := c.CreateSequenceWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSequenceResponse(rsp)
+}
+
+// CreateSequenceWithResponse Make a sequence (drip) of steps (managers and admins)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration). Send an Idempotency-Key to make a retry answer the same sequence.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *ClientWithResponses) CreateSequenceWithResponse(ctx context.Context, params *CreateSequenceParams, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error) {
+	rsp, err := c.CreateSequence(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSequenceResponse(rsp)
+}
+
+// GetSequenceWithResponse One sequence (admins and the managers of its pools)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sequences/{id} (the `GetSequence` operationId).
+func (c *ClientWithResponses) GetSequenceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSequenceResponse, error) {
+	rsp, err := c.GetSequence(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSequenceResponse(rsp)
+}
+
+// PatchSequenceWithBodyWithResponse Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+func (c *ClientWithResponses) PatchSequenceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSequenceResponse, error) {
+	rsp, err := c.PatchSequenceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSequenceResponse(rsp)
+}
+
+// PatchSequenceWithResponse Change a sequence's name, pools or steps (running enrolments keep the steps they began with)
+//
+// `steps` run in order, each one of: `{"send": {"template_id", "channel"}}` (a template of that channel, sent as one message is: the suppression list read, a `message_sent` event, key enrolment × step so it goes out once), `{"wait": "72h"}` (90s, 72h, 3d; 1s to 366d) or `{"branch": {"when": "<expr about the lead>", "goto": n}}` (when the expression, compiled in the rules' sandbox, holds for the lead as it is then, go on at step n, a later step; n = the number of steps ends the sequence). A manager names the pools (`pool_ids`) the sequence is for, all of which they administer; admins may name none. Bad input is 422 with each field and why (an unknown template, an expression that does not compile with its line and column, a bad duration).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/sequences/{id} (the `PatchSequence` operationId).
+func (c *ClientWithResponses) PatchSequenceWithResponse(ctx context.Context, id string, body PatchSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSequenceResponse, error) {
+	rsp, err := c.PatchSequence(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSequenceResponse(rsp)
 }
 
 // GetDuplicatePoliciesWithResponse The duplicate policy of each source (merge, warn or reject)
@@ -43650,6 +45456,249 @@ func ParseRejectReviewedLeadResponse(rsp *http.Response) (*RejectReviewedLeadRes
 	return response, nil
 }
 
+// ParseListLeadSequencesResponse parses an HTTP response from a ListLeadSequencesWithResponse call
+func ParseListLeadSequencesResponse(rsp *http.Response) (*ListLeadSequencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLeadSequencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EnrolmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListLeadSequencesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEnrolLeadResponse parses an HTTP response from a EnrolLeadWithResponse call
+func ParseEnrolLeadResponse(rsp *http.Response) (*EnrolLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnrolLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Enrolment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers EnrolLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnenrolLeadResponse parses an HTTP response from a UnenrolLeadWithResponse call
+func ParseUnenrolLeadResponse(rsp *http.Response) (*UnenrolLeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnenrolLeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Enrolment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UnenrolLeadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseTransferLeadResponse parses an HTTP response from a TransferLeadWithResponse call
 func ParseTransferLeadResponse(rsp *http.Response) (*TransferLeadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -45666,6 +47715,73 @@ func ParseGetRejectionReportResponse(rsp *http.Response) (*GetRejectionReportRes
 	return response, nil
 }
 
+// ParseSequenceReportResponse parses an HTTP response from a SequenceReportWithResponse call
+func ParseSequenceReportResponse(rsp *http.Response) (*SequenceReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SequenceReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SequenceFunnel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SequenceReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListRuleSetsResponse parses an HTTP response from a ListRuleSetsWithResponse call
 func ParseListRuleSetsResponse(rsp *http.Response) (*ListRuleSetsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -46206,6 +48322,330 @@ func ParseActivateRuleSetVersionResponse(rsp *http.Response) (*ActivateRuleSetVe
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ActivateRuleSetVersionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSequencesResponse parses an HTTP response from a ListSequencesWithResponse call
+func ParseListSequencesResponse(rsp *http.Response) (*ListSequencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSequencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SequencePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSequencesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSequenceResponse parses an HTTP response from a CreateSequenceWithResponse call
+func ParseCreateSequenceResponse(rsp *http.Response) (*CreateSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateSequenceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSequenceResponse parses an HTTP response from a GetSequenceWithResponse call
+func ParseGetSequenceResponse(rsp *http.Response) (*GetSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSequenceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePatchSequenceResponse parses an HTTP response from a PatchSequenceWithResponse call
+func ParsePatchSequenceResponse(rsp *http.Response) (*PatchSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers PatchSequenceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

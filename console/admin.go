@@ -43,6 +43,7 @@ var menu = []struct {
 	{web.NavLink{Key: "templates", URL: "/templates", Label: "nurture.nav"}, service.GateEveryone},
 	{web.NavLink{Key: "inbox", URL: "/inbox", Label: "inbox.nav"}, service.GateEveryone},
 	{web.NavLink{Key: "campaigns", URL: "/campaigns", Label: "campaigns.nav", More: true}, service.GateStaff},
+	{web.NavLink{Key: "sequences", URL: "/sequences", Label: "nav.sequences", More: true}, service.GateStaff},
 	{web.NavLink{Key: "companies", URL: "/companies", Label: "registration.companies_nav", More: true}, service.GateStaff},
 }
 

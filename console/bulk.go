@@ -57,6 +57,15 @@ func (s *Server) bulkBar(c *fiber.Ctx, in service.LeadsInput) (*web.BulkBar, err
 	for _, p := range pools {
 		bar.Pools = append(bar.Pools, web.Choice{Value: p.ID, Label: p.Name})
 	}
+	if slices.Contains(actions, "enroll") {
+		qs, _, err := s.Service.Sequences(ctx, me, 100, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range qs {
+			bar.Sequences = append(bar.Sequences, web.Choice{Value: q.ID, Label: q.Name})
+		}
+	}
 	for list, dst := range map[string]*[]string{lead.OptionStages: &bar.Stages, lead.OptionInvalidReasons: &bar.Reasons} {
 		if *dst, err = s.Service.Options(ctx, me, list); err != nil {
 			return nil, err
@@ -73,7 +82,7 @@ func csrfOf(c *fiber.Ctx) string {
 
 // bulkParamFields are the form's fields each action takes as its params.
 var bulkParamFields = map[string][]string{"assign": {"rep_id"}, "transfer": {"pool_id"}, "return": {"reason"},
-	"add_tags": {"tags"}, "remove_tags": {"tags"}, "set_stage": {"stage"}}
+	"add_tags": {"tags"}, "remove_tags": {"tags"}, "set_stage": {"stage"}, "enroll": {"sequence_id"}}
 
 // bulkForm reads a bulk action form: the action, its params, and the
 // leads (those ticked, or with all=1 the list's filter), with the form's
@@ -142,7 +151,7 @@ func (s *Server) bulkRefused(c *fiber.Ctx, p web.Page, err error) error {
 }
 
 // bulkTarget names what a bulk action's params say: the rep, the pool,
-// the tags, the stage or the reason.
+// the tags, the sequence, the stage or the reason.
 func (s *Server) bulkTarget(c *fiber.Ctx, in service.BulkInput) string {
 	var p map[string]any
 	_ = json.Unmarshal(in.Params, &p) // bulkForm made it
@@ -158,6 +167,11 @@ func (s *Server) bulkTarget(c *fiber.Ctx, in service.BulkInput) string {
 			words[i] = strings.TrimSpace(fmt.Sprint(t))
 		}
 		return strings.Join(words, ", ")
+	case p["sequence_id"] != nil:
+		if q, err := s.Service.Sequence(c.UserContext(), httpx.Caller(c), fmt.Sprint(p["sequence_id"])); err == nil {
+			return q.Name
+		}
+		return fmt.Sprint(p["sequence_id"])
 	case p["stage"] != nil:
 		return fmt.Sprint(p["stage"])
 	case p["reason"] != nil:

@@ -88,6 +88,9 @@ func (s *Server) showLead(c *fiber.Ctx, notice string, refusal error, form strin
 	if err := s.fillMessages(c, &d, lp.Can[lead.ActFollowUp]); err != nil {
 		return err
 	}
+	if err := s.fillSequences(c, &d); err != nil {
+		return err
+	}
 	if d.Can[string(lead.ActEdit)] {
 		d.EditFields = editFields(c, lp, d.Stages)
 		d.EditPhones, d.EditEmails = append(d.Phones, web.Contact{}), append(d.Emails, web.Contact{})
@@ -279,6 +282,7 @@ var done = map[string]string{"claim": "lead.done.claim", "follow-up": "lead.done
 	"edit": "lead.done.edit", "accept": "lead.done.accept", "decline": "lead.done.decline", "return": "lead.done.return",
 	"assign": "lead.done.assign", "transfer": "lead.done.transfer", "reclaim": "lead.done.reclaim", "close": "lead.done.close",
 	"reopen": "lead.done.reopen", "readmit": "lead.done.readmit", "message": "lead.done.message",
-	"review/keep": "lead.done.review_keep", "review/reject": "lead.done.review_reject"}
+	"review/keep": "lead.done.review_keep", "review/reject": "lead.done.review_reject",
+	"sequence": "sequences.enrolled", "sequence-remove": "sequences.removed"}
 
 func (s *Server) leadPage(c *fiber.Ctx) error { return s.showLead(c, done[c.Query("done")], nil, "") }

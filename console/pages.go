@@ -61,6 +61,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	s.consoleMessages(get, post)
 	s.consoleInbox(get, post)
 	s.consoleCampaigns(get, post)
+	s.consoleSequences(get, post)
 	s.consoleCompanies(get, post)
 	s.adminRoutes(get, post)
 }

@@ -103,6 +103,9 @@ type Notification struct {
 	TemplateID     string `json:"-"`
 	FromName       string `json:"-"`
 	UnsubscribeURL string `json:"-"`
+	// EnrolmentID is the sequence enrolment a step's message belongs to:
+	// it is stored only while the enrolment is active.
+	EnrolmentID string `json:"-"`
 }
 
 // Recipient is a person of a pool or team and whether they get its

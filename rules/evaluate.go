@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,6 +78,14 @@ func (s *Set) evaluate(ev *evaluation) Outcome {
 			st := step(c)
 			if st.Matched {
 				out.Score += c.rule.Points
+			}
+			out.Trace = append(out.Trace, st)
+		}
+	case KindEnrollWhen:
+		for _, c := range s.rules {
+			st := step(c)
+			if st.Matched && !slices.Contains(out.Sequences, c.rule.SequenceID) {
+				out.Sequences = append(out.Sequences, c.rule.SequenceID)
 			}
 			out.Trace = append(out.Trace, st)
 		}

@@ -25,10 +25,13 @@ const (
 	// KindRegistration decides which new or edited leads are registered
 	// with the supplier's systems (seed 003).
 	KindRegistration Kind = "registration"
+	// KindEnrollWhen enrols new leads in sequences: every rule that
+	// matches names one (issue 27).
+	KindEnrollWhen Kind = "enroll_when"
 )
 
 // Kinds lists every rule-set kind.
-var Kinds = []Kind{KindValidation, KindRouting, KindAutoAccept, KindScoring, KindConversion, KindRegistration}
+var Kinds = []Kind{KindValidation, KindRouting, KindAutoAccept, KindScoring, KindConversion, KindRegistration, KindEnrollWhen}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

@@ -23,6 +23,7 @@ import (
 //	auto_accept {"groups":[["expr","expr"],["expr"]], "ignored_companies":[...]}  AND in a group, OR across
 //	conversion  {"mapping":{"customer.name":"lead.company", "order.amount":"lead.custom.amount"}}
 //	registration {"groups":[["expr","expr"],["expr"]]}                 AND in a group, OR across; a match registers
+//	enroll_when {"rules":[{"name","when","sequence_id"}]}              every match enrols the lead in its sequence
 //
 // auto_accept's ignored_companies is a deprecated alias of the global
 // ignore list (/api/v1/companies/ignored), which applies to both kinds.
@@ -52,6 +53,8 @@ type Rule struct {
 	// must bring: {"languages": ["ja"]}, {"skills": ["erp"]}, {"regions":
 	// [...]}; the lead keeps it for every later distribution.
 	Require *lead.Requirement `json:"require,omitempty"`
+	// SequenceID (enroll_when) is the sequence a match enrols the lead in.
+	SequenceID string `json:"sequence_id,omitempty"`
 }
 
 // FormFields are the input fields a validation rule may name.
@@ -86,6 +89,8 @@ type Outcome struct {
 	Ignored  bool `json:"ignored,omitempty"` // the company is on the ignore list
 	// scoring
 	Score int `json:"score,omitempty"`
+	// enroll_when: the sequences the matching rules name, in order
+	Sequences []string `json:"sequences,omitempty"`
 	// conversion: the mapped fields
 	Customer map[string]any `json:"customer,omitempty"`
 	Order    map[string]any `json:"order,omitempty"`
@@ -162,7 +167,7 @@ func Compile(kind Kind, version int, body []byte) (*Set, error) {
 	}
 	c := &setCompiler{s: &Set{kind: kind, version: version, body: b}, needs: map[string]FactNeed{}}
 	switch kind {
-	case KindValidation, KindRouting, KindScoring:
+	case KindValidation, KindRouting, KindScoring, KindEnrollWhen:
 		c.rules(b)
 	case KindAutoAccept, KindRegistration:
 		c.groups(b)
@@ -256,6 +261,13 @@ func (c *setCompiler) rules(b Body) {
 					r.Require = nil
 				}
 			}
+		case KindEnrollWhen:
+			if r.SequenceID == "" {
+				c.fail(r.Name, at("sequence_id"), "an enroll_when rule names the sequence a match enrols the lead in")
+			}
+			if r.Message != "" || r.PoolID != "" || r.To != "" || r.Field != "" || r.Points != 0 {
+				c.fail(r.Name, at("name"), "an enroll_when rule has only name, when and sequence_id")
+			}
 		case KindScoring:
 			if r.Points == 0 {
 				c.fail(r.Name, at("points"), "a scoring rule needs non-zero points")
@@ -334,7 +346,7 @@ func (c *setCompiler) conversion(b Body) {
 // misplaced refuses fields that belong to another kind, so a typo is not silently ignored.
 func (c *setCompiler) misplaced(b Body) {
 	k := c.s.kind
-	if len(b.Rules) > 0 && k != KindValidation && k != KindRouting && k != KindScoring {
+	if len(b.Rules) > 0 && k != KindValidation && k != KindRouting && k != KindScoring && k != KindEnrollWhen {
 		c.fail("", "rules", fmt.Sprintf("a %s set has no rules list", k))
 	}
 	if b.DefaultPoolID != "" && k != KindRouting {
@@ -348,6 +360,11 @@ func (c *setCompiler) misplaced(b Body) {
 	}
 	if b.CRMTarget != "" && k != KindRegistration {
 		c.fail("", "crm_target", "only a registration set names a CRM target")
+	}
+	for i, r := range b.Rules {
+		if r.SequenceID != "" && k != KindEnrollWhen {
+			c.fail(r.Name, fmt.Sprintf("rules[%d].sequence_id", i), "only an enroll_when rule names a sequence")
+		}
 	}
 	if len(b.Mapping) > 0 && k != KindConversion {
 		c.fail("", "mapping", "only a conversion set has a mapping")

@@ -58,6 +58,7 @@ func (s *Service) Claim(ctx context.Context, me lead.User, id, key string, in Cl
 	if err := s.update(ctx, me, key, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
 		return out, err
 	}
+	s.exitSequences(ctx, l.ID, "", lead.ExitClaimed, me.ID)
 	return lead.Redact(me, out), nil
 }
 
@@ -127,6 +128,7 @@ func (s *Service) Convert(ctx context.Context, me lead.User, id, key string, cus
 	if err := s.update(ctx, me, key, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
 		return out, err
 	}
+	s.exitSequences(ctx, l.ID, "", lead.ExitConverted, me.ID)
 	out.Lead = lead.Redact(me, out.Lead)
 	return out, nil
 }

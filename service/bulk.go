@@ -26,7 +26,7 @@ import (
 // refused with the reason. Only its creator and admins see a job.
 
 // BulkActions are the actions a bulk action may apply.
-var BulkActions = []string{"claim", "assign", "transfer", "reclaim", "return", "close", "add_tags", "remove_tags", "set_stage", "export"}
+var BulkActions = []string{"claim", "assign", "transfer", "reclaim", "return", "close", "add_tags", "remove_tags", "set_stage", "export", "enroll"}
 
 // MaxBulkLeadIDs is the most leads a bulk action may name by id (a filter
 // selects more).
@@ -44,7 +44,7 @@ type BulkInput struct {
 // bulkParams are the params of every bulk action; which apply depends on
 // the action (claim: reason, expected_follow_up_at; assign: rep_id,
 // reason; transfer: pool_id, reason; return: reason; the tags; set_stage:
-// stage; export: format, fields).
+// stage; export: format, fields; enroll: sequence_id).
 type bulkParams struct {
 	RepID      string   `json:"rep_id,omitempty"`
 	PoolID     string   `json:"pool_id,omitempty"`
@@ -54,13 +54,14 @@ type bulkParams struct {
 	Stage      string   `json:"stage,omitempty"`
 	Format     string   `json:"format,omitempty"`
 	Fields     []string `json:"fields,omitempty"`
+	SequenceID string   `json:"sequence_id,omitempty"`
 }
 
 // bulkFields are the params each action takes.
 var bulkFields = map[string][]string{
 	"claim": {"reason", "expected_follow_up_at"}, "assign": {"rep_id", "reason"}, "transfer": {"pool_id", "reason"},
 	"reclaim": {"reason"}, "return": {"reason"}, "close": {"reason"}, "add_tags": {"tags"}, "remove_tags": {"tags"},
-	"set_stage": {"stage"}, "export": {"format", "fields"},
+	"set_stage": {"stage"}, "export": {"format", "fields"}, "enroll": {"sequence_id"},
 }
 
 // decodeBulkParams reads the params of action: an object of the fields it
@@ -238,6 +239,10 @@ func (s *Service) checkBulkParams(ctx context.Context, action string, p *bulkPar
 		p.Stage = strings.TrimSpace(p.Stage)
 		if err := s.checkOption(ctx, &bad, field("stage"), lead.OptionStages, p.Stage); err != nil {
 			return err
+		}
+	case "enroll":
+		if _, err := s.db.Sequence(ctx, p.SequenceID); err != nil {
+			bad.Add(field("sequence_id"), "is not a sequence")
 		}
 	}
 	return bad.Err()

@@ -85,7 +85,7 @@ func bulkOutcome(err error) (it store.BulkItem, transient bool) {
 
 // bulkAct does a bulk action's single action on one lead for me with key.
 type bulkAct struct {
-	update string // the lead workflow's update it sends
+	update string // the lead workflow's update it sends ("" for none: enroll)
 	do     func(ctx context.Context, me lead.User, id, key string) error
 }
 
@@ -149,6 +149,12 @@ func (s *Service) actOf(b store.BulkAction) (bulkAct, error) {
 		}), nil
 	case "set_stage":
 		return edit(func(lead.Lead) lead.EditFields { return lead.EditFields{Stage: &p.Stage} }), nil
+	case "enroll":
+		// No lead update: a retry enrols again under the same key, which answers the enrolment made.
+		return bulkAct{"", func(ctx context.Context, me lead.User, id, key string) error {
+			_, err := s.enrolAs(ctx, me, id, key, p.SequenceID, lead.EnrolByBulk)
+			return err
+		}}, nil
 	}
 	return bulkAct{}, lead.Errorf(lead.CodeInvalid, "%s is not a bulk action that acts lead by lead", b.Action)
 }
@@ -259,7 +265,7 @@ func (s *Service) bulkOne(ctx context.Context, me lead.User, bulkID, leadID stri
 	key := BulkKey(bulkID, leadID)
 	var err error
 	done := false
-	if retry {
+	if retry && act.update != "" {
 		done, err = s.updateOutcome(ctx, me, key, leadID, act.update)
 	}
 	if !done {

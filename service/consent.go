@@ -66,6 +66,9 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (Unsubscription
 	if err := s.db.Suppress(ctx, u.Channel, u.Address, lead.SkipUnsubscribed, u.LeadID); err != nil {
 		return u, err
 	}
+	if u.LeadID != "" {
+		s.exitSequences(ctx, u.LeadID, "", lead.ExitUnsubscribed, "")
+	}
 	u.Done = true
 	return u, nil
 }

@@ -33,21 +33,9 @@ func (s *Service) SendMessage(ctx context.Context, me lead.User, id, key string,
 	if err != nil {
 		return lead.Message{}, err
 	}
-	n, err := s.composeMessage(ctx, me, l, in)
+	msgID := LeadID(key, "message\x00"+me.ID)
+	n, err := s.queueMessage(ctx, me, l, in, lead.Notification{ID: msgID, Key: "message/" + msgID}, nil)
 	if err != nil {
-		return lead.Message{}, err
-	}
-	if n.ToEmail == "" {
-		return lead.Message{}, lead.Invalid(lead.FieldError{Field: "channel", Reason: "the lead has no address on this channel"})
-	}
-	n.ID = LeadID(key, "message\x00"+me.ID)
-	n.Key, n.LeadID, n.SenderID = "message/"+n.ID, l.ID, me.ID
-	e := lead.Event{LeadID: l.ID, Type: lead.EventMessageSent, ActorID: me.ID,
-		Data: map[string]any{"message_id": n.ID, "channel": n.Channel}}
-	if n.TemplateID != "" {
-		e.Data["template_id"] = n.TemplateID
-	}
-	if n, err = s.db.QueueMessage(ctx, n, e); err != nil {
 		return lead.Message{}, err
 	}
 	if n.Status == lead.NotificationQueued {
@@ -66,6 +54,30 @@ func (s *Service) SendMessage(ctx context.Context, me lead.User, id, key string,
 		return lead.Message{}, err
 	}
 	return lead.MessageOf(n), nil
+}
+
+// queueMessage renders message in to l from me and stores it under the
+// id and key of at (and its enrolment, for a sequence's step), with its
+// message_sent event (its data with extra): once per key, skipped when
+// the address is suppressed.
+func (s *Service) queueMessage(ctx context.Context, me lead.User, l lead.Lead, in MessageInput, at lead.Notification, extra map[string]any) (lead.Notification, error) {
+	n, err := s.composeMessage(ctx, me, l, in)
+	if err != nil {
+		return n, err
+	}
+	if n.ToEmail == "" {
+		return n, lead.Invalid(lead.FieldError{Field: "channel", Reason: "the lead has no address on this channel"})
+	}
+	n.ID, n.Key, n.EnrolmentID, n.LeadID, n.SenderID = at.ID, at.Key, at.EnrolmentID, l.ID, me.ID
+	e := lead.Event{LeadID: l.ID, Type: lead.EventMessageSent, ActorID: me.ID,
+		Data: map[string]any{"message_id": n.ID, "channel": n.Channel}}
+	if n.TemplateID != "" {
+		e.Data["template_id"] = n.TemplateID
+	}
+	for k, v := range extra {
+		e.Data[k] = v
+	}
+	return s.db.QueueMessage(ctx, n, e)
 }
 
 // MessageFollowUpType is the type of the follow-up a message records

@@ -29,6 +29,7 @@ func (s *Service) receive(ctx context.Context, in store.Inbound) (bool, error) {
 		return false, err
 	}
 	if r.LeadID != "" {
+		s.exitSequences(ctx, r.LeadID, "", lead.ExitReplied, "")
 		if err := s.noticeReply(ctx, r); err != nil {
 			return fresh, err
 		}

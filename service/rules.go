@@ -93,6 +93,17 @@ func (s *Service) checkRules(ctx context.Context, k rules.Kind, body []byte) (*r
 			return nil, err
 		}
 	}
+	for i, r := range set.Body().Rules {
+		if r.SequenceID == "" {
+			continue
+		}
+		if _, err := s.db.Sequence(ctx, r.SequenceID); lead.ErrorCode(err) == lead.CodeNotFound {
+			return nil, rules.CompileErrors{{Rule: r.Name, Field: fmt.Sprintf("rules[%d].sequence_id", i), Line: 1, Column: 1,
+				Message: fmt.Sprintf("no sequence %q", r.SequenceID)}}
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	return set, nil
 }
 
@@ -206,6 +217,8 @@ func Decided(o rules.Outcome) map[string]any {
 		return map[string]any{"accept": o.Accept, "ignored": o.Ignored}
 	case rules.KindRegistration:
 		return map[string]any{"register": o.Register, "group": o.Group}
+	case rules.KindEnrollWhen:
+		return map[string]any{"sequences": o.Sequences}
 	default:
 		return map[string]any{"customer": o.Customer, "order": o.Order}
 	}

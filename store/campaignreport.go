@@ -15,28 +15,50 @@ import (
 // those registered) how many were claimed (or assigned) and converted
 // since.
 func (db *DB) CampaignFunnel(ctx context.Context, id string) (lead.CampaignFunnel, error) {
-	var f lead.CampaignFunnel
-	err := db.pool.QueryRow(ctx, `
-		WITH c AS (SELECT id, channel, coalesce(started_at, created_at) AS since FROM campaigns WHERE id = $1),
-		m AS (SELECT n.status, n.lead_id, n.to_email FROM notifications n WHERE n.campaign_id = $1),
+	return db.messageFunnel(ctx, "campaign", `
+		c AS (SELECT id, channel, coalesce(started_at, created_at) AS since FROM campaigns WHERE id = $1),
+		m AS (SELECT n.status, n.lead_id, n.to_email, c.channel, c.since FROM notifications n, c WHERE n.campaign_id = $1),
 		r AS (SELECT lower(r.email) AS email, r.phone FROM campaign_recipients r WHERE r.campaign_id = $1),
-		reg AS (SELECT DISTINCT coalesce(l.merged_into, l.id) AS id FROM leads l, c
+		reg AS (SELECT DISTINCT coalesce(l.merged_into, l.id) AS id, c.since FROM leads l, c
 			WHERE l.created_at >= c.since AND (
 				(l.email <> '' AND lower(l.email) IN (SELECT email FROM r WHERE email <> ''))
 				OR (l.phone_e164 <> '' AND l.phone_e164 IN (SELECT phone FROM r WHERE phone <> '')))),
-		ls AS (SELECT lead_id AS id FROM m WHERE lead_id IS NOT NULL UNION SELECT id FROM reg)
+		ls AS (SELECT lead_id AS id, since FROM m WHERE lead_id IS NOT NULL UNION SELECT id, since FROM reg)`, id)
+}
+
+// SequenceFunnel counts the funnel of sequence id as CampaignFunnel
+// counts a campaign's: its steps' messages and how far they got, the
+// addresses that unsubscribed after a message went to them, and of the
+// leads enrolled how many were claimed (or assigned) and converted after
+// their enrolment. Registered is always 0 (a sequence's leads are leads).
+func (db *DB) SequenceFunnel(ctx context.Context, id string) (lead.CampaignFunnel, error) {
+	return db.messageFunnel(ctx, "sequence", `
+		c AS (SELECT id FROM sequences WHERE id = $1),
+		m AS (SELECT n.status, n.lead_id, n.to_email, n.channel, n.created_at AS since FROM notifications n WHERE n.sequence_id = $1),
+		reg AS (SELECT NULL::uuid AS id WHERE false),
+		ls AS (SELECT lead_id AS id, min(created_at) AS since FROM sequence_enrolments WHERE sequence_id = $1 GROUP BY lead_id)`, id)
+}
+
+// messageFunnel counts a funnel over the common table expressions ctes,
+// which define c (the campaign or sequence: no row, not found), m (its
+// messages: status, lead_id, to_email, channel, since), reg (the leads
+// registered through it) and ls (its leads, each with the time since
+// which their claims and conversions count).
+func (db *DB) messageFunnel(ctx context.Context, what, ctes string, args ...any) (lead.CampaignFunnel, error) {
+	var f lead.CampaignFunnel
+	err := db.pool.QueryRow(ctx, `WITH `+ctes+`
 		SELECT
 			(SELECT count(*) FROM m WHERE status NOT IN ('queued', 'failed', 'skipped')),
 			(SELECT count(*) FROM m WHERE status IN ('delivered', 'opened', 'clicked')),
 			(SELECT count(*) FROM m WHERE status IN ('opened', 'clicked')),
 			(SELECT count(*) FROM m WHERE status = 'clicked'),
-			(SELECT count(*) FROM suppressions s, c WHERE s.channel = c.channel AND s.created_at >= c.since
-				AND s.address IN (SELECT CASE WHEN c.channel = 'email' THEN lower(trim(to_email)) ELSE trim(to_email) END FROM m)),
+			(SELECT count(*) FROM suppressions s WHERE EXISTS (SELECT 1 FROM m WHERE s.channel = m.channel AND s.created_at >= m.since
+				AND s.address = CASE WHEN m.channel = 'email' THEN lower(trim(m.to_email)) ELSE trim(m.to_email) END)),
 			(SELECT count(*) FROM reg),
-			(SELECT count(DISTINCT e.lead_id) FROM lead_events e, c WHERE e.lead_id IN (SELECT id FROM ls) AND e.at >= c.since
+			(SELECT count(DISTINCT e.lead_id) FROM lead_events e JOIN ls ON ls.id = e.lead_id WHERE e.at >= ls.since
 				AND e.type IN ('claimed', 'assigned', 'accepted')),
-			(SELECT count(DISTINCT e.lead_id) FROM lead_events e, c WHERE e.lead_id IN (SELECT id FROM ls) AND e.at >= c.since
+			(SELECT count(DISTINCT e.lead_id) FROM lead_events e JOIN ls ON ls.id = e.lead_id WHERE e.at >= ls.since
 				AND e.type = 'converted')
-		FROM c`, id).Scan(&f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Unsubscribed, &f.Registered, &f.Claimed, &f.Converted)
-	return f, notFound(err, "campaign")
+		FROM c`, args...).Scan(&f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Unsubscribed, &f.Registered, &f.Claimed, &f.Converted)
+	return f, notFound(err, what)
 }

@@ -100,7 +100,10 @@ func SuppressionAddress(channel, address string) string {
 // QueueMessage stores message n (kind lead.MessageKind, its key
 // "message/" + its id) and its event in the lead's history, once per key:
 // queued, or skipped (lead.SkipUnsubscribed) when its address is
-// suppressed on its channel. A retry finds the stored message.
+// suppressed on its channel. A retry finds the stored message. A
+// sequence step's message (n.EnrolmentID) is stored only while its
+// enrolment is active (read under a share lock, so an exit committed
+// first stops it): else the answer is not found.
 func (db *DB) QueueMessage(ctx context.Context, n lead.Notification, e lead.Event) (lead.Notification, error) {
 	if n.ID == "" {
 		n.ID = uuid.Must(uuid.NewV7()).String()
@@ -108,14 +111,15 @@ func (db *DB) QueueMessage(ctx context.Context, n lead.Notification, e lead.Even
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `
 			INSERT INTO notifications (id, key, kind, to_email, subject, text, html, lead_id, channel, sender_id, template_id,
-				from_name, unsubscribe_url, status, error)
+				from_name, unsubscribe_url, status, error, sequence_id)
 			SELECT $1, $2, $3, $4, $5, $6, '', $7::uuid, $8, nullif($9, '')::uuid, nullif($10, '')::uuid, $11, $12,
-				CASE WHEN s.reason IS NULL THEN 'queued' ELSE 'skipped' END, coalesce(s.reason, '')
+				CASE WHEN s.reason IS NULL THEN 'queued' ELSE 'skipped' END, coalesce(s.reason, ''), `+enrolmentSequence+`
 			FROM (SELECT 1) one LEFT JOIN suppressions s ON s.channel = $8 AND s.address = $13
+			WHERE `+enrolmentActive+`
 			ON CONFLICT (key) DO NOTHING
 			RETURNING status, error`,
 			n.ID, n.Key, lead.MessageKind, n.ToEmail, n.Subject, n.Text, n.LeadID, n.Channel, n.SenderID, n.TemplateID,
-			n.FromName, n.UnsubscribeURL, SuppressionAddress(n.Channel, n.ToEmail))
+			n.FromName, n.UnsubscribeURL, SuppressionAddress(n.Channel, n.ToEmail), n.EnrolmentID)
 		err := row.Scan(&n.Status, &n.Error)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // stored by an earlier attempt

@@ -13,6 +13,8 @@ type BulkBar struct {
 	Actions         []string
 	Reps, Pools     []Choice
 	Stages, Reasons []string
+	// Sequences are what the enroll action may enrol the leads in.
+	Sequences []Choice
 }
 
 // BulkConfirm is the confirmation of a bulk action: what it does (its

@@ -271,6 +271,8 @@ type LeadPage struct {
 	LeadDetails
 	// Messages are the lead's messages and consent, and the form to send one.
 	Messages LeadMessages
+	// Sequences are the lead's enrolments and the form to enrol it.
+	Sequences LeadSequences
 }
 
 // Choice is one option of a select: a value and its label.

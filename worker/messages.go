@@ -25,5 +25,8 @@ func (p *pump) messages(ctx context.Context) error {
 			err = p.db.MessageStarted(ctx, key)
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return p.sequences(ctx)
 }

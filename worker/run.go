@@ -107,7 +107,7 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 		BulkConcurrency: cfg.BulkConcurrency, BulkRate: cfg.BulkRate})
 	acts.SourceIntake, acts.BulkRunner = svc.IntakeSourceRecord, svc.RunBulkBatch
 	if len(cfg.InviteKey) > 0 {
-		acts.Campaigns = svc
+		acts.Campaigns, acts.Sequences = svc, svc
 	}
 	v, err := cfg.Versioning.withDefaults()
 	if err != nil {

@@ -134,7 +134,8 @@ var ActivityNames = []string{ActivityIntake, ActivityClaim, ActivityFollowUp, Ac
 	ActivityNextWebhook, ActivityDeliverWebhook, ActivityWebhookFailed, ActivityFetchFacebookLead, ActivityIntakeSourceRecord,
 	ActivitySendMessage, ActivityNextCRMPush, ActivityPushCRM, ActivityCRMPushFailed,
 	ActivityBulkSelect, ActivityBulkBatch, ActivityBulkFinished,
-	ActivityCampaignBegin, ActivityCampaignBatch, ActivityCampaignStatus, ActivityCampaignDone}
+	ActivityCampaignBegin, ActivityCampaignBatch, ActivityCampaignStatus, ActivityCampaignDone,
+	ActivitySequenceAdvance, ActivitySequenceSend}
 
 // Search attributes LeadWorkflow keeps current; the worker registers them.
 var (

@@ -36,6 +36,7 @@ func Definitions() []Definition {
 		{ReplyNoticeWorkflowName, ReplyNoticeWorkflow, auto},
 		{FacebookLeadWorkflowName, FacebookLeadWorkflow, auto},
 		{DigestWorkflowName, DigestWorkflow, auto},
+		{SequenceWorkflowName, SequenceWorkflow, auto},
 		{ImportWorkflowName, ImportWorkflow, pinned},
 		{ExportWorkflowName, ExportWorkflow, pinned},
 		{BulkWorkflowName, BulkWorkflow, pinned},

@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox", "/campaigns"}
+	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox", "/campaigns", "/sequences"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {

@@ -1,0 +1,210 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+
+	"github.com/leadflow/leadflow/internal/apptest"
+	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/service"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// stepMessage is the stored message of an enrolment's step (ok false
+// when there is none).
+func stepMessage(t *testing.T, s *apptest.Stack, enrolment string, step int) (lead.Notification, bool) {
+	t.Helper()
+	n, err := s.DB.NotificationByKey(context.Background(), service.SequenceStepKey(enrolment, step))
+	if lead.ErrorCode(err) == lead.CodeNotFound {
+		return n, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, true
+}
+
+// wantSequenceEnded fails unless the enrolment's workflow id completed;
+// with -record-history its history is written to
+// workflows/testdata/SequenceWorkflow/name for the replay test.
+func wantSequenceEnded(t *testing.T, s *apptest.Stack, id, name string) {
+	t.Helper()
+	s.WaitFor(20*time.Second, "the enrolment's workflow to complete", func() bool {
+		d, err := s.TC.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	})
+	apptest.RecordHistory(t, s.TC, id, strings.TrimSuffix(name, ".json"))
+}
+
+// TestSequenceStopsWhenItsLeadIsClaimed (issue 27's proof): a lead in a
+// sequence gets its first step; a rep claims it; the enrolment exits
+// (reason claimed) at once and no later step is sent, though its wait
+// runs out. Enrolling twice answers the one enrolment; the report counts
+// the message sent and the claim.
+func TestSequenceStopsWhenItsLeadIsClaimed(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	repID, rep := s.CreateRep("Rita", 10)
+	_ = repID
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Welcome drip","steps":[
+		{"send":{"template_id":%q,"channel":"sms"}},{"wait":"3s"},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl, tpl))
+	l := s.CreateLead(`{"company":"Drip Trading Co","name":"Dora","phone":"13800138111","country":"CN"}`)
+	e := s.Enrol(s.Admin, l.ID, seq)
+	if again := s.Enrol(s.Admin, l.ID, seq); again.ID != e.ID || e.Status != lead.EnrolmentActive || e.Via != lead.EnrolByHand {
+		t.Fatalf("enrolment %+v, enrolled again %+v", e, again)
+	}
+	s.WaitFor(20*time.Second, "the first step's message", func() bool {
+		n, ok := stepMessage(t, s.Stack, e.ID, 0)
+		return ok && n.Status == lead.NotificationSent
+	})
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/claim", rep, `{}`), 200)
+	var page struct{ Items []lead.Enrolment }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/sequences", s.Admin, ""), 200).JSON(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Status != lead.EnrolmentExited || page.Items[0].Reason != lead.ExitClaimed {
+		t.Fatalf("after the claim: %+v", page.Items)
+	}
+	time.Sleep(5 * time.Second) // the wait runs out: nothing more goes out
+	if n, ok := stepMessage(t, s.Stack, e.ID, 2); ok {
+		t.Fatalf("the step after the claim was stored: %+v", n)
+	}
+	// The claim's exit signal ended the enrolment's workflow in its wait.
+	wantSequenceEnded(t, s.Stack, workflows.SequenceWorkflowID(seq, l.ID, e.ID), "claimed.json")
+	var hist struct{ Items []lead.Event }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/history?limit=100", s.Admin, ""), 200).JSON(t, &hist)
+	var types []string
+	for _, ev := range hist.Items {
+		types = append(types, string(ev.Type))
+	}
+	for _, want := range []lead.EventType{lead.EventSequenceEnrolled, lead.EventMessageSent, lead.EventClaimed, lead.EventSequenceExited} {
+		if !strings.Contains(" "+strings.Join(types, " ")+" ", " "+string(want)+" ") {
+			t.Fatalf("history %v lacks %s", types, want)
+		}
+	}
+	var f lead.SequenceFunnel
+	s.Expect(s.Do("GET", "/api/v1/reports/sequences/"+seq, s.Admin, ""), 200).JSON(t, &f)
+	if f.Sent != 1 || f.Claimed != 1 || f.Converted != 0 {
+		t.Fatalf("report %+v", f)
+	}
+}
+
+// TestSequenceBranchAndValidation: a branch that holds for the lead
+// skips the step it jumps over; a sequence with an unknown template, an
+// expression that does not compile, a bad wait or a branch going back is
+// refused with each field.
+func TestSequenceBranchAndValidation(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Branchy","steps":[
+		{"branch":{"when":"lead.country == \"CN\"","goto":2}},{"send":{"template_id":%q,"channel":"sms"}},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl, tpl))
+	l := s.CreateLead(`{"company":"Branch Trading Co","name":"Bea","phone":"13800138222","country":"CN"}`)
+	e := s.Enrol(s.Admin, l.ID, seq)
+	done := s.WaitEnrolment(l.ID, e.ID, 20*time.Second, "the enrolment to end", func(e lead.Enrolment) bool { return e.Status != lead.EnrolmentActive })
+	if done.Status != lead.EnrolmentDone || done.Step != 3 {
+		t.Fatalf("enrolment %+v, want done after 3 steps", done)
+	}
+	if _, ok := stepMessage(t, s.Stack, e.ID, 1); ok {
+		t.Fatal("the step the branch jumps over was sent")
+	}
+	wantSequenceEnded(t, s.Stack, workflows.SequenceWorkflowID(seq, l.ID, e.ID), "branch.json")
+	if n, ok := stepMessage(t, s.Stack, e.ID, 2); !ok || n.Status != lead.NotificationSent {
+		t.Fatalf("the step the branch goes to: %+v %v", n, ok)
+	}
+
+	bad := fmt.Sprintf(`{"name":"Bad","steps":[{"send":{"template_id":"00000000-0000-0000-0000-000000000000","channel":"sms"}},
+		{"branch":{"when":"lead.country ==","goto":3}},{"wait":"soon"},{"branch":{"when":"true","goto":0}},{"send":{"template_id":%q,"channel":"email"}}]}`, tpl)
+	r := s.Do("POST", "/api/v1/sequences", s.Admin, bad)
+	for _, field := range []string{"steps[0].send.template_id", "steps[1].branch.when", "steps[2].wait", "steps[3].branch.goto", "steps[4].send.template_id"} {
+		apptest.FieldProblem(t, r, field)
+	}
+	// A closed lead is not enrolled; removing an enrolment by hand exits it.
+	l2 := s.CreateLead(`{"company":"Removal Trading Co","name":"Rob","phone":"13800138333","country":"CN"}`)
+	slow := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Slow","steps":[{"wait":"1h"},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl))
+	e2 := s.Enrol(s.Admin, l2.ID, slow)
+	var out lead.Enrolment
+	s.Expect(s.Do("DELETE", "/api/v1/leads/"+l2.ID+"/sequences/"+e2.ID, s.Admin, ""), 200).JSON(t, &out)
+	if out.Status != lead.EnrolmentExited || out.Reason != lead.ExitRemoved {
+		t.Fatalf("removed: %+v", out)
+	}
+	if again := s.Enrol(s.Admin, l2.ID, slow); again.ID == e2.ID || again.Status != lead.EnrolmentActive {
+		t.Fatalf("enrolled again after removal: %+v", again)
+	}
+}
+
+// leadEnrolments are lead id's enrolments as the admin sees them.
+func leadEnrolments(t *testing.T, s *apptest.Stack, id string) []lead.Enrolment {
+	t.Helper()
+	var page struct{ Items []lead.Enrolment }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+id+"/sequences", s.Admin, ""), 200).JSON(t, &page)
+	return page.Items
+}
+
+// TestSequenceEnrolByRuleAndBulk: an enroll_when rule (a rule kind with
+// its test) enrols the new leads it matches at intake, and their first
+// step goes out; a lead it does not match is not enrolled. A rule naming
+// no sequence is refused. A bulk action enrols each lead it selects.
+func TestSequenceEnrolByRuleAndBulk(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"China welcome","steps":[{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl))
+	r := s.Do("PUT", "/api/v1/rules/enroll_when", s.Admin, `{"rules":[{"name":"china","when":"lead.country == \"CN\"","sequence_id":"00000000-0000-0000-0000-000000000000"}]}`)
+	if r.Status != 422 || !strings.Contains(string(r.Body), "rules[0].sequence_id") {
+		t.Fatalf("a rule naming no sequence: %d %s", r.Status, r.Body)
+	}
+	s.Expect(s.Do("PUT", "/api/v1/rules/enroll_when", s.Admin, fmt.Sprintf(`{"rules":[{"name":"china","when":"lead.country == \"CN\"","sequence_id":%q}]}`, seq)), 200)
+	tested := s.Expect(s.Do("POST", "/api/v1/rules/enroll_when/test", s.Admin, `{"lead":{"company":"Test Co","country":"CN"}}`), 200)
+	if !strings.Contains(string(tested.Body), seq) {
+		t.Fatalf("the rule's test: %s", tested.Body)
+	}
+
+	cn := s.CreateLead(`{"company":"Rule Trading Co","name":"Ren","phone":"13800138444","country":"CN"}`)
+	us := s.CreateLead(`{"company":"Rule Trading Inc","name":"Ray","phone":"+12025550123","country":"US"}`)
+	var e lead.Enrolment
+	s.WaitFor(20*time.Second, "the rule's enrolment to be done", func() bool {
+		es := leadEnrolments(t, s.Stack, cn.ID)
+		if len(es) == 1 {
+			e = es[0]
+		}
+		return e.Status == lead.EnrolmentDone
+	})
+	if e.Via != lead.EnrolByRule || e.SequenceID != seq {
+		t.Fatalf("enrolment %+v", e)
+	}
+	if n, ok := stepMessage(t, s.Stack, e.ID, 0); !ok || n.Status != lead.NotificationSent {
+		t.Fatalf("the rule's enrolment's message: %+v %v", n, ok)
+	}
+	if es := leadEnrolments(t, s.Stack, us.ID); len(es) != 0 {
+		t.Fatalf("a lead the rule does not match was enrolled: %+v", es)
+	}
+	// The preview: a draft that enrols every lead changes the US lead's outcome.
+	var pv struct{ Sample, Changed int }
+	s.Expect(s.Do("POST", "/api/v1/rules/enroll_when/preview", s.Admin,
+		fmt.Sprintf(`{"rules":{"rules":[{"name":"all","when":"true","sequence_id":%q}]}}`, seq)), 200).JSON(t, &pv)
+	if pv.Sample < 2 || pv.Changed < 1 {
+		t.Fatalf("the preview: %+v", pv)
+	}
+
+	other := s.CreateSequence(s.Admin, `{"name":"Slow drip","steps":[{"wait":"1h"}]}`)
+	b := s.StartBulk(s.Admin, "enrol-both", fmt.Sprintf(`{"action":"enroll","lead_ids":[%q,%q],"params":{"sequence_id":%q}}`, cn.ID, us.ID, other))
+	if b = s.WaitBulk(s.Admin, b.ID, 30*time.Second); b.Succeeded != 2 {
+		t.Fatalf("bulk enrol: %+v", b)
+	}
+	for _, id := range []string{cn.ID, us.ID} {
+		es := leadEnrolments(t, s.Stack, id)
+		if len(es) == 0 || es[0].SequenceID != other || es[0].Via != lead.EnrolByBulk || es[0].Status != lead.EnrolmentActive {
+			t.Fatalf("lead %s after the bulk action: %+v", id, es)
+		}
+	}
+	r = s.Do("POST", "/api/v1/bulk-actions", s.Admin, `{"action":"enroll","lead_ids":["`+us.ID+`"],"params":{"sequence_id":"nope"}}`)
+	apptest.FieldProblem(t, r, "params.sequence_id")
+}
