@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/activity"
 
@@ -54,8 +55,16 @@ func (b *Bulk) Export(ctx context.Context, exportID string) error {
 			return wrap(lead.Invalid(lead.FieldError{Field: "filters",
 				Reason: fmt.Sprintf("select more than %d leads; narrow them (for example by created_from and created_to) and export in parts", MaxExportRows)}))
 		}
+		consents, err := b.consents(ctx, leads, e.Fields)
+		if err != nil {
+			return wrap(err)
+		}
 		for _, l := range leads {
-			if err := w.Write(sheet.ExportRow(lead.Redact(reader, l), e.Fields)); err != nil {
+			row := sheet.ExportRow(lead.Redact(reader, l), e.Fields)
+			if i := slices.Index(e.Fields, sheet.ConsentField); i >= 0 && !reader.MasksContacts(l) {
+				row[i] = sheet.ConsentText(consents[l.ID])
+			}
+			if err := w.Write(row); err != nil {
 				return err
 			}
 		}
@@ -81,4 +90,13 @@ func (b *Bulk) ExportFinished(ctx context.Context, in workflows.FinishedInput) (
 	}
 	b.Log.Info("export finished", "export", e.ID, "status", e.Status, "rows", e.Rows, "bytes", e.FileSize)
 	return workflows.ExportSummary{ExportID: e.ID, Status: e.Status, Rows: e.Rows, FileSize: e.FileSize, Error: e.Error}, nil
+}
+
+// consents is the consent of each of leads when the export has the
+// consent column (sheet.ConsentField); nil otherwise.
+func (b *Bulk) consents(ctx context.Context, leads []lead.Lead, fields []string) (map[string][]lead.Consent, error) {
+	if !slices.Contains(fields, sheet.ConsentField) {
+		return nil, nil
+	}
+	return b.Store.LeadConsents(ctx, leads)
 }

@@ -411,6 +411,25 @@ func TestExport(t *testing.T) {
 		t.Fatalf("export holds %v (%d rows), Rita's list %v", have, e.Rows, want)
 	}
 
+	// The consent column: each channel the lead has an address on, and
+	// why and since when one is suppressed (issue 27: consent is exported).
+	if err := s.DB.Suppress(context.Background(), lead.ChannelSMS, "+8613800138101", "unsubscribed", ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	ce := s.RunExport(rita, `{"format":"csv","fields":["id","consent"]}`)
+	cr := s.Expect(s.Do("GET", "/api/v1/exports/"+ce.ID+"/file", rita, ""), 200)
+	ctab, err := sheet.Read("c.csv", cr.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent := map[string]string{}
+	for _, row := range ctab.Rows {
+		consent[row.Cells[0]] = row.Cells[1]
+	}
+	if c := consent[ids[0]]; !strings.HasPrefix(c, "sms: unsubscribed 20") || !strings.HasSuffix(c, "; whatsapp: ok") || strings.Contains(c, "email") {
+		t.Fatalf("the consent of a lead unsubscribed from SMS: %q", c)
+	}
+
 	// Otto may not see Rita's export: for him it does not exist.
 	s.Expect(s.Do("GET", "/api/v1/exports/"+e.ID, otto, ""), 404)
 	s.Expect(s.Do("GET", "/api/v1/exports/"+e.ID+"/file", otto, ""), 404)

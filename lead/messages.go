@@ -2,6 +2,7 @@ package lead
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -71,3 +72,24 @@ type Consent struct {
 	Reason       string     `json:"reason,omitempty"`
 	SuppressedAt *time.Time `json:"suppressed_at,omitempty"`
 }
+
+// ChannelAddress is l's address on a channel: its e-mail, its phone (E.164) for
+// SMS and WhatsApp, its Messenger page-scoped id (the custom field
+// MessengerIDField); "" when it has none.
+func (l Lead) ChannelAddress(ch string) string {
+	switch ch {
+	case ChannelEmail:
+		return strings.TrimSpace(l.Email)
+	case ChannelSMS, ChannelWhatsApp:
+		return l.PhoneE164
+	case ChannelMessenger:
+		if v, ok := l.Custom[MessengerIDField].(string); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// MessengerIDField is the lead's custom field holding its Messenger
+// page-scoped id.
+const MessengerIDField = "messenger_psid"

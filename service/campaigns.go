@@ -141,7 +141,7 @@ func (s *Service) attendees(ctx context.Context, me lead.User, ch string, list [
 				f.Add(field+".time_zone", "is not a time zone")
 			}
 		}
-		if Address(attendeeLead(r), ch) == "" {
+		if attendeeLead(r).ChannelAddress(ch) == "" {
 			f.Add(field, "has no address on this channel")
 		}
 		if len(*f) > 20 {

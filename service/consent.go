@@ -81,7 +81,7 @@ func (s *Service) Consents(ctx context.Context, me lead.User, id string) ([]lead
 	}
 	cs := make([]lead.Consent, len(lead.Channels))
 	for i, k := range lead.Channels {
-		cs[i] = lead.Consent{Channel: k, Address: Address(l, k)}
+		cs[i] = lead.Consent{Channel: k, Address: l.ChannelAddress(k)}
 	}
 	if err := s.db.Consents(ctx, cs); err != nil || !me.MasksContacts(l) {
 		return cs, err

@@ -100,7 +100,7 @@ func (s *Service) ConversationDraft(ctx context.Context, me lead.User, id string
 }
 
 // draftOf prefills a lead from conversation c: the Messenger id only
-// when the custom field MessengerIDField is defined.
+// when the custom field lead.MessengerIDField is defined.
 func (s *Service) draftOf(ctx context.Context, c lead.Conversation) (lead.Input, error) {
 	in := lead.Input{Contact: lead.Contact{Name: c.Name, Channel: c.Channel}}
 	switch c.Channel {
@@ -113,8 +113,8 @@ func (s *Service) draftOf(ctx context.Context, c lead.Conversation) (lead.Input,
 		if err != nil {
 			return in, err
 		}
-		if slices.ContainsFunc(defs, func(d lead.FieldDef) bool { return d.Name == MessengerIDField }) && c.Origin == lead.OriginMessage {
-			in.Custom = map[string]any{MessengerIDField: c.Address}
+		if slices.ContainsFunc(defs, func(d lead.FieldDef) bool { return d.Name == lead.MessengerIDField }) && c.Origin == lead.OriginMessage {
+			in.Custom = map[string]any{lead.MessengerIDField: c.Address}
 		}
 	}
 	return in, nil

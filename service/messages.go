@@ -206,7 +206,7 @@ func (s *Service) newComposer(ctx context.Context, me lead.User, in MessageInput
 func (c *composer) compose(ctx context.Context, l lead.Lead) (lead.Notification, error) {
 	s := c.s
 	n := lead.Notification{Channel: c.channel, TemplateID: c.templateID}
-	n.ToEmail = Address(l, n.Channel) // "" in a preview for a lead without one
+	n.ToEmail = l.ChannelAddress(n.Channel) // "" in a preview for a lead without one
 	rep, err := c.rep(ctx, l.OwnerID)
 	if err != nil {
 		return n, err
@@ -265,24 +265,3 @@ func (c *composer) invite(ctx context.Context, id string) (string, error) {
 	c.invites[id] = InviteURL(c.s.cfg.PublicURL, tok)
 	return c.invites[id], nil
 }
-
-// Address is l's address on a channel: its e-mail, its phone (E.164) for
-// SMS and WhatsApp, its Messenger page-scoped id (the custom field
-// messenger_psid); "" when it has none.
-func Address(l lead.Lead, ch string) string {
-	switch ch {
-	case lead.ChannelEmail:
-		return strings.TrimSpace(l.Email)
-	case lead.ChannelSMS, lead.ChannelWhatsApp:
-		return l.PhoneE164
-	case lead.ChannelMessenger:
-		if v, ok := l.Custom[MessengerIDField].(string); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// MessengerIDField is the lead's custom field holding its Messenger
-// page-scoped id.
-const MessengerIDField = "messenger_psid"

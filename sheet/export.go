@@ -15,6 +15,29 @@ var ExportFields = []string{
 	"id", "status", "stage", "company", "name", "phone", "phone_e164", "email", "country", "source", "channel",
 	"profession", "address", "district", "division", "tags", "notes", "score", "pool_id", "owner_id",
 	"merged_into", "reject_reasons", "customer_id", "custom", "created_at", "updated_at", "assigned_at", "last_follow_up_at",
+	ConsentField,
+}
+
+// ConsentField is the export column of a lead's consent on each channel
+// it has an address on (ConsentText).
+const ConsentField = "consent"
+
+// ConsentText is the consent column's cell: "email: ok; sms: unsubscribed
+// 2026-12-01T08:00:00Z", the channels without an address left out.
+func ConsentText(cs []lead.Consent) string {
+	var parts []string
+	for _, c := range cs {
+		switch {
+		case c.Address == "":
+		case c.Suppressed && c.SuppressedAt != nil:
+			parts = append(parts, c.Channel+": "+c.Reason+" "+c.SuppressedAt.UTC().Format(time.RFC3339))
+		case c.Suppressed:
+			parts = append(parts, c.Channel+": "+c.Reason)
+		default:
+			parts = append(parts, c.Channel+": ok")
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // DefaultExportFields are exported when the caller names none. Their

@@ -99,7 +99,7 @@ type Inbound struct {
 }
 
 // leadByAddress is the SQL condition of a lead whose address on a
-// channel is $1 (see service.Address).
+// channel is $1 (see lead.Lead.ChannelAddress).
 var leadByAddress = map[string]string{
 	lead.ChannelEmail:     `lower(email) = lower($1)`,
 	lead.ChannelSMS:       `phone_e164 = $1`,

@@ -200,3 +200,50 @@ func (db *DB) Consents(ctx context.Context, cs []lead.Consent) error {
 	}
 	return nil
 }
+
+// LeadConsents is the consent of each of leads on every channel
+// (lead.Channels), by lead id, in one query: an export's page.
+func (db *DB) LeadConsents(ctx context.Context, leads []lead.Lead) (map[string][]lead.Consent, error) {
+	out := make(map[string][]lead.Consent, len(leads))
+	var channels, addresses []string
+	for _, l := range leads {
+		cs := make([]lead.Consent, len(lead.Channels))
+		for i, ch := range lead.Channels {
+			cs[i] = lead.Consent{Channel: ch, Address: l.ChannelAddress(ch)}
+			if cs[i].Address != "" {
+				channels, addresses = append(channels, ch), append(addresses, SuppressionAddress(ch, cs[i].Address))
+			}
+		}
+		out[l.ID] = cs
+	}
+	if len(addresses) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT s.channel, s.address, s.reason, s.created_at FROM suppressions s
+		JOIN unnest($1::text[], $2::text[]) AS a(channel, address) ON s.channel = a.channel AND s.address = a.address`, channels, addresses)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ channel, address string }
+	found := map[key]lead.Consent{}
+	for rows.Next() {
+		var k key
+		var c lead.Consent
+		if err := rows.Scan(&k.channel, &k.address, &c.Reason, &c.SuppressedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		found[k] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, cs := range out {
+		for i := range cs {
+			if c, ok := found[key{cs[i].Channel, SuppressionAddress(cs[i].Channel, cs[i].Address)}]; ok && cs[i].Address != "" {
+				cs[i].Suppressed, cs[i].Reason, cs[i].SuppressedAt = true, c.Reason, c.SuppressedAt
+			}
+		}
+	}
+	return out, nil
+}
