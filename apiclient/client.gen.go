@@ -3751,7 +3751,16 @@ type OrderInput struct {
 
 // Outcome what a rule set decided, with the trace
 type Outcome struct {
-	Accept   *bool                   `json:"accept,omitempty"`
+	Accept *bool `json:"accept,omitempty"`
+
+	// Bursts validation: the refusing rules that count registrations from the lead's IP (ipCompanies); the earlier registrations of the burst go under review
+	Bursts *[]struct {
+		Reason string `json:"reason"`
+		Rule   string `json:"rule"`
+
+		// Window the widest window the rule counts in, e.g. 10m
+		Window string `json:"window"`
+	} `json:"bursts,omitempty"`
 	Customer *map[string]interface{} `json:"customer,omitempty"`
 	Errors   *[]string               `json:"errors,omitempty"`
 	Fields   *[]FieldError           `json:"fields,omitempty"`

@@ -1,7 +1,5 @@
 package lead
 
-import "time"
-
 // Seed 000: "Register ≥3 IFM accounts by same IP with different company
 // info at the same time … it will be failed to upload". A validation rule
 // that counts the registrations from one IP (ipCompanies(window)) refuses
@@ -13,9 +11,9 @@ import "time"
 // lead's IP address: the earlier registrations within Window go under
 // review with Reason.
 type Burst struct {
-	Rule   string        `json:"rule"`
-	Reason string        `json:"reason"`
-	Window time.Duration `json:"window"`
+	Rule   string   `json:"rule"`
+	Reason string   `json:"reason"`
+	Window Duration `json:"window"`
 }
 
 // The events of a review.

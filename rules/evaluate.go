@@ -65,7 +65,7 @@ func (s *Set) evaluate(ev *evaluation) Outcome {
 				out.Rejected = true
 				out.Reasons = append(out.Reasons, c.rule.Message)
 				if c.burst > 0 {
-					out.Bursts = append(out.Bursts, lead.Burst{Rule: c.name, Reason: c.rule.Message, Window: c.burst})
+					out.Bursts = append(out.Bursts, lead.Burst{Rule: c.name, Reason: c.rule.Message, Window: lead.Duration(c.burst)})
 				}
 				if c.rule.Field != "" {
 					out.Fields = append(out.Fields, lead.FieldError{Field: c.rule.Field, Reason: c.rule.Message})

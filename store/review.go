@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,7 +26,7 @@ func flagBurst(ctx context.Context, tx pgx.Tx, refusedID string, bursts []lead.B
 			WHERE r.id = $1 AND r.ip IS NOT NULL AND o.ip = r.ip AND o.id <> r.id
 				AND o.created_at <= r.created_at AND o.created_at > r.created_at - $2::interval
 				AND o.status IN ('pooled', 'offered', 'assigned') AND NOT $3 = ANY(o.review_reasons)
-			RETURNING o.id::text`, refusedID, interval(b.Window), b.Reason)
+			RETURNING o.id::text`, refusedID, interval(time.Duration(b.Window)), b.Reason)
 		if err != nil {
 			return err
 		}
@@ -35,7 +36,7 @@ func flagBurst(ctx context.Context, tx pgx.Tx, refusedID string, bursts []lead.B
 		}
 		for _, id := range ids {
 			ev := lead.Event{LeadID: id, Type: lead.EventFlagged, Reason: b.Reason,
-				Data: map[string]any{"rule": b.Rule, "refused_lead_id": refusedID, "window": lead.Duration(b.Window).String()}}
+				Data: map[string]any{"rule": b.Rule, "refused_lead_id": refusedID, "window": b.Window.String()}}
 			if err := insertEvent(ctx, tx, ev, "burst/"+refusedID+"/"+b.Rule+"/"+id); err != nil {
 				return err
 			}

@@ -82,12 +82,19 @@ func Run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 	}
 }
 
-// Text is the text of the element sel.
+// Text is the text of the element sel. A node the page replaced between
+// the query and the read (a form's answer still loading, a refreshed
+// fragment) is looked up again, a few times.
 func Text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
+	var err error
+	for range 5 {
+		var v string
+		if v, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err == nil {
+			return v
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return v
+	t.Fatalf("text of %s: %v", sel, err)
+	return ""
 }
