@@ -37,7 +37,7 @@ func TestBrowserCampaigns(t *testing.T) {
 	// No template: refused at the field.
 	apptest.Run(t, ctx, "a campaign without a template", chromedp.SendKeys(chromedp.ID("c-name"), "Fair news"),
 		chromedp.SetValue(chromedp.ID("c-filter"), "tag=fair"), chromedp.Click(chromedp.ID("create-campaign")),
-		chromedp.WaitVisible(chromedp.ID("err-template_id")))
+		chromedp.WaitVisible(chromedp.ID("problem"))) // the answer, not the form's empty place for the reason
 	if got := apptest.Text(t, ctx, "#err-template_id"); got == "" {
 		t.Errorf("no reason at the template")
 	}
