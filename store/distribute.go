@@ -31,14 +31,10 @@ func (db *DB) Distribute(ctx context.Context, m lead.Move) (lead.Lead, error) {
 // skipped. With autoAccept the lead is assigned, else offered. claim_only pools, or pools without an eligible member,
 // keep the lead pooled. It returns the status the lead ends in.
 func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, requestID string) (lead.Status, error) {
-	var policy lead.Policy
-	var raw []byte
 	// A claim_only pool keeps the lead: read without a lock, so that the
 	// intakes into one pool do not wait for each other.
-	if err := tx.QueryRow(ctx, `SELECT `+poolPolicy+` FROM pools p WHERE p.id = $1`, l.PoolID).Scan(&raw); err != nil {
-		return lead.StatusPooled, notFound(err, "pool")
-	}
-	if err := json.Unmarshal(raw, &policy); err != nil {
+	policy, err := policyWithCalendar(ctx, tx, l.PoolID)
+	if err != nil {
 		return lead.StatusPooled, err
 	}
 	if !lead.Distributes(policy.Distribution) {
@@ -53,6 +49,7 @@ func distribute(ctx context.Context, tx pgx.Tx, l lead.Lead, autoAccept bool, re
 	// Locking the pool serialises its distributions, so bursts stay fair; NO KEY
 	// UPDATE does not wait for the key-share locks of leads referring to it.
 	// The policy is read again under the lock.
+	var raw []byte
 	if err := tx.QueryRow(ctx, `SELECT policy FROM pools WHERE id = $1 FOR NO KEY UPDATE`, l.PoolID).Scan(&raw); err != nil {
 		return lead.StatusPooled, notFound(err, "pool")
 	}

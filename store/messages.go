@@ -184,45 +184,19 @@ func (db *DB) Suppressed(ctx context.Context, channel, address string) (string, 
 // Consents fills each consent's suppression from the list (its Channel and
 // Address set; those without an address are left as they are).
 func (db *DB) Consents(ctx context.Context, cs []lead.Consent) error {
-	for i := range cs {
-		if cs[i].Address == "" {
-			continue
-		}
-		err := db.pool.QueryRow(ctx, `SELECT reason, created_at FROM suppressions WHERE channel = $1 AND address = $2`,
-			cs[i].Channel, SuppressionAddress(cs[i].Channel, cs[i].Address)).Scan(&cs[i].Reason, &cs[i].SuppressedAt)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return err
-		default:
-			cs[i].Suppressed = true
-		}
-	}
-	return nil
-}
-
-// LeadConsents is the consent of each of leads on every channel
-// (lead.Channels), by lead id, in one query: an export's page.
-func (db *DB) LeadConsents(ctx context.Context, leads []lead.Lead) (map[string][]lead.Consent, error) {
-	out := make(map[string][]lead.Consent, len(leads))
 	var channels, addresses []string
-	for _, l := range leads {
-		cs := make([]lead.Consent, len(lead.Channels))
-		for i, ch := range lead.Channels {
-			cs[i] = lead.Consent{Channel: ch, Address: l.ChannelAddress(ch)}
-			if cs[i].Address != "" {
-				channels, addresses = append(channels, ch), append(addresses, SuppressionAddress(ch, cs[i].Address))
-			}
+	for _, c := range cs {
+		if c.Address != "" {
+			channels, addresses = append(channels, c.Channel), append(addresses, SuppressionAddress(c.Channel, c.Address))
 		}
-		out[l.ID] = cs
 	}
 	if len(addresses) == 0 {
-		return out, nil
+		return nil
 	}
 	rows, err := db.pool.Query(ctx, `SELECT s.channel, s.address, s.reason, s.created_at FROM suppressions s
 		JOIN unnest($1::text[], $2::text[]) AS a(channel, address) ON s.channel = a.channel AND s.address = a.address`, channels, addresses)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	type key struct{ channel, address string }
 	found := map[key]lead.Consent{}
@@ -231,19 +205,36 @@ func (db *DB) LeadConsents(ctx context.Context, leads []lead.Lead) (map[string][
 		var c lead.Consent
 		if err := rows.Scan(&k.channel, &k.address, &c.Reason, &c.SuppressedAt); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		found[k] = c
 	}
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range cs {
+		if c, ok := found[key{cs[i].Channel, SuppressionAddress(cs[i].Channel, cs[i].Address)}]; ok && cs[i].Address != "" {
+			cs[i].Suppressed, cs[i].Reason, cs[i].SuppressedAt = true, c.Reason, c.SuppressedAt
+		}
+	}
+	return nil
+}
+
+// LeadConsents is the consent of each of leads on every channel
+// (lead.Channels), by lead id, in one query (Consents): an export's page.
+func (db *DB) LeadConsents(ctx context.Context, leads []lead.Lead) (map[string][]lead.Consent, error) {
+	all := make([]lead.Consent, 0, len(leads)*len(lead.Channels))
+	for _, l := range leads {
+		for _, ch := range lead.Channels {
+			all = append(all, lead.Consent{Channel: ch, Address: l.ChannelAddress(ch)})
+		}
+	}
+	if err := db.Consents(ctx, all); err != nil {
 		return nil, err
 	}
-	for _, cs := range out {
-		for i := range cs {
-			if c, ok := found[key{cs[i].Channel, SuppressionAddress(cs[i].Channel, cs[i].Address)}]; ok && cs[i].Address != "" {
-				cs[i].Suppressed, cs[i].Reason, cs[i].SuppressedAt = true, c.Reason, c.SuppressedAt
-			}
-		}
+	out := make(map[string][]lead.Consent, len(leads))
+	for i, l := range leads {
+		out[l.ID] = all[i*len(lead.Channels) : (i+1)*len(lead.Channels)]
 	}
 	return out, nil
 }

@@ -22,9 +22,12 @@ func workingReclaimAt(ctx context.Context, tx pgx.Tx, l lead.Lead) error {
 	if l.Policy == nil || l.Policy.Calendar == nil {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `UPDATE leads SET reclaim_at = $2 WHERE id = $1 AND reclaim_at IS DISTINCT FROM $2`, l.ID, nextReclaim(l))
+	_, err := tx.Exec(ctx, setReclaimAtSQL, l.ID, nextReclaim(l))
 	return err
 }
+
+// setReclaimAtSQL sets lead $1's reclaim_at to $2 when it differs.
+const setReclaimAtSQL = `UPDATE leads SET reclaim_at = $2 WHERE id = $1 AND reclaim_at IS DISTINCT FROM $2`
 
 // nextReclaim is the reclaim deadline of l, nil when it has none.
 func nextReclaim(l lead.Lead) *time.Time {
@@ -55,7 +58,7 @@ func (db *DB) RefreshReclaimAt(ctx context.Context, ids []string) error {
 	b := &pgx.Batch{}
 	for _, l := range leads {
 		if l.Policy != nil && l.Policy.Calendar != nil {
-			b.Queue(`UPDATE leads SET reclaim_at = $2 WHERE id = $1 AND reclaim_at IS DISTINCT FROM $2`, l.ID, nextReclaim(l))
+			b.Queue(setReclaimAtSQL, l.ID, nextReclaim(l))
 		}
 	}
 	if b.Len() == 0 {

@@ -77,17 +77,27 @@ func (db *DB) DistributeWaiting(ctx context.Context, poolID string, accept map[s
 	return n, err
 }
 
-// hoursBegun reports whether pool id distributes now: its working hours
-// have begun, or it does not wait for them.
-func hoursBegun(ctx context.Context, q interface {
+// rowQuerier is a pool or a transaction, to read one row.
+type rowQuerier interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
-}, poolID string) (bool, error) {
+}
+
+// policyWithCalendar is pool id's policy as its leads carry it (with the
+// calendar its working-time timers count on, poolPolicy), read without a lock.
+func policyWithCalendar(ctx context.Context, q rowQuerier, poolID string) (lead.Policy, error) {
+	var policy lead.Policy
 	var raw []byte
 	if err := q.QueryRow(ctx, `SELECT `+poolPolicy+` FROM pools p WHERE p.id = $1`, poolID).Scan(&raw); err != nil {
-		return false, notFound(err, "pool")
+		return policy, notFound(err, "pool")
 	}
-	var policy lead.Policy
-	if err := json.Unmarshal(raw, &policy); err != nil {
+	return policy, json.Unmarshal(raw, &policy)
+}
+
+// hoursBegun reports whether pool id distributes now: its working hours
+// have begun, or it does not wait for them.
+func hoursBegun(ctx context.Context, q rowQuerier, poolID string) (bool, error) {
+	policy, err := policyWithCalendar(ctx, q, poolID)
+	if err != nil {
 		return false, err
 	}
 	_, waits := policy.DistributionWait(time.Now())
