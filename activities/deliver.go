@@ -3,6 +3,9 @@ package activities
 import (
 	"context"
 	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/metrics"
@@ -24,7 +27,7 @@ func (a *Activities) deliver(ctx context.Context, n lead.Notification, toName st
 	}
 	// One attempt at a time sends it: a retry that starts while an earlier
 	// attempt still waits for the provider must not send it again.
-	leased, err := a.Store.LeaseNotification(ctx, key, EmailLease)
+	leased, until, err := a.Store.LeaseNotification(ctx, key, EmailLease)
 	if err != nil {
 		return err
 	}
@@ -32,7 +35,7 @@ func (a *Activities) deliver(ctx context.Context, n lead.Notification, toName st
 		if n, err := a.Store.NotificationByKey(ctx, key); err == nil && n.Status != lead.NotificationQueued {
 			return nil // sent (or refused for good) meanwhile
 		}
-		return errEmailInFlight
+		return inFlight(until)
 	}
 	args := map[string]string{"kind": n.Kind, "to_user_id": n.ToUserID}
 	if n.LeadID != "" {
@@ -57,4 +60,13 @@ func (a *Activities) deliver(ctx context.Context, n lead.Notification, toName st
 	a.Metrics.Email(n.Kind, metrics.EmailSent)
 	// Recorded even when the activity's context is ending: the message is out.
 	return a.Store.MarkNotificationSent(context.WithoutCancel(ctx), key, s.Name(), msgID)
+}
+
+// inFlight is errEmailInFlight for a lease held until until, retried when
+// that lease runs out rather than after the retry policy's backoff: a
+// message whose worker was killed mid-send goes out as soon as it may.
+func inFlight(until time.Time) error {
+	wait := max(time.Until(until)+time.Second, time.Second)
+	return temporal.NewApplicationErrorWithOptions(errEmailInFlight.Error(), "in_flight",
+		temporal.ApplicationErrorOptions{NextRetryDelay: wait, Cause: errEmailInFlight})
 }

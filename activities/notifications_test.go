@@ -584,8 +584,17 @@ func TestEmailSentOnceWhileAnAttemptIsInFlight(t *testing.T) {
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
-	if err := m.acts.Email(context.Background(), e); err == nil {
+	err := m.acts.Email(context.Background(), e)
+	if err == nil {
 		t.Errorf("the second attempt succeeded while the first was still sending")
+	}
+	// It is retried when the first attempt's lease runs out, not sooner
+	// nor after the retry policy's backoff.
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != "in_flight" {
+		t.Errorf("the second attempt's error %v is not an in-flight application error", err)
+	} else if d := app.NextRetryDelay(); d < activities.EmailLease-10*time.Second || d > activities.EmailLease+2*time.Second {
+		t.Errorf("retried after %v, want the lease's end (%v)", d, activities.EmailLease)
 	}
 	if err := <-first; err != nil {
 		t.Fatalf("the first attempt: %v", err)

@@ -48,7 +48,9 @@ func TestWorkerKilledMidSequence(t *testing.T) {
 	s.worker.kill()
 	time.Sleep(3 * time.Second)
 	s.startWorker()
-	s.waitFor(2*time.Minute, "second steps under way", func() bool { return sent() > n })
+	// A send the kill interrupted holds its lease (activities.EmailLease,
+	// 2 min) and is retried when it runs out: the second steps follow it.
+	s.waitFor(4*time.Minute, "second steps under way", func() bool { return sent() > n })
 	second := sent()
 	s.worker.kill()
 	time.Sleep(3 * time.Second)

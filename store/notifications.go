@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -87,13 +88,23 @@ func (db *DB) MarkNotificationFailed(ctx context.Context, key, provider, reason 
 }
 
 // LeaseNotification gives the caller the queued notification key for d:
-// false when it is not queued any more, or another attempt holds a lease
-// on it that has not run out. The lease ends when the notification is
-// marked sent or failed.
-func (db *DB) LeaseNotification(ctx context.Context, key string, d time.Duration) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `UPDATE notifications SET lease_until = now() + $2::interval
-		WHERE key = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= now())`, key, d.String())
-	return tag.RowsAffected() == 1, err
+// leased false when it is not queued any more, or another attempt holds
+// a lease on it that has not run out (until is then that lease's end).
+// The lease ends when the notification is marked sent or failed.
+func (db *DB) LeaseNotification(ctx context.Context, key string, d time.Duration) (leased bool, until time.Time, err error) {
+	var held *time.Time
+	err = db.pool.QueryRow(ctx, `WITH l AS (UPDATE notifications SET lease_until = now() + $2::interval
+			WHERE key = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= now()) RETURNING lease_until)
+		SELECT true, lease_until FROM l
+		UNION ALL SELECT false, lease_until FROM notifications WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM l)`,
+		key, d.String()).Scan(&leased, &held)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, time.Time{}, nil
+	}
+	if held != nil {
+		until = *held
+	}
+	return leased, until, err
 }
 
 // DropQueuedNotifications marks failed, with reason, the queued
