@@ -106,16 +106,18 @@ func (a *Activities) Email(ctx context.Context, e lead.Email) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := a.emailData(ctx, e, poolID, &d); err != nil {
+	// One read of the recipients and of the rep and actor the e-mail names.
+	all, err := a.Store.MailUsers(ctx, append([]string{e.RepID, e.ActorID}, ids...))
+	if err != nil {
+		return err
+	}
+	if err := a.emailData(ctx, e, poolID, all, &d); err != nil {
 		return err
 	}
 	if e.Kind == lead.EmailDigest && len(d.Items) == 0 {
 		return nil
 	}
-	users, err := a.Store.MailUsers(ctx, ids)
-	if err != nil {
-		return err
-	}
+	users := slices.DeleteFunc(all, func(u store.MailUser) bool { return !slices.Contains(ids, u.ID) })
 	var retry, refused []error
 	record := func(to string, err error) {
 		switch {
@@ -210,18 +212,15 @@ func staleEmail(e lead.Email, l lead.Lead) string {
 	return ""
 }
 
-// emailData fills what the templates show besides the lead.
-func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string, d *notify.Data) error {
+// emailData fills what the templates show besides the lead; names are
+// the users read for the e-mail (its rep and actor among them).
+func (a *Activities) emailData(ctx context.Context, e lead.Email, poolID string, names []store.MailUser, d *notify.Data) error {
 	if poolID != "" && e.LeadID != "" {
 		p, err := a.Store.Pool(ctx, poolID)
 		if err != nil && lead.ErrorCode(err) != lead.CodeNotFound {
 			return err
 		}
 		d.Pool = p.Name
-	}
-	names, err := a.Store.MailUsers(ctx, []string{e.RepID, e.ActorID})
-	if err != nil {
-		return err
 	}
 	for _, u := range names {
 		if u.ID == e.RepID {

@@ -116,6 +116,13 @@ func (a *Activities) Distribute(ctx context.Context, m lead.Move) (lead.Lead, er
 	if err != nil {
 		return l, wrap(err)
 	}
+	return a.distribute(ctx, l, m)
+}
+
+// distribute is Distribute of lead l as just stored (a reclaim's or a
+// transfer's result: no second read).
+func (a *Activities) distribute(ctx context.Context, l lead.Lead, m lead.Move) (lead.Lead, error) {
+	var err error
 	if l.Status != lead.StatusPooled || l.Policy == nil || l.Policy.Distribution == "" || l.Policy.Distribution == lead.DistributionClaimOnly {
 		return l, nil
 	}
@@ -170,7 +177,7 @@ func (a *Activities) Transfer(ctx context.Context, m lead.Move) (lead.Lead, erro
 	if err != nil {
 		return l, wrap(err)
 	}
-	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
+	return a.distribute(ctx, l, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
 }
 
 // Reclaim takes a lead back to its pool. A reclaim by a timer (no ActorID)
@@ -194,7 +201,7 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error
 	if l, err = a.Store.Reclaim(ctx, m); err != nil {
 		return l, wrap(err)
 	}
-	return a.Distribute(ctx, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
+	return a.distribute(ctx, l, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
 }
 
 // ownerExpr evaluates a pool expression about lead l and its owner.
