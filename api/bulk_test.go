@@ -14,6 +14,7 @@ import (
 	"github.com/leadflow/leadflow/internal/testenv"
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/server"
+	"github.com/leadflow/leadflow/service"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/worker"
 	"github.com/leadflow/leadflow/workflows"
@@ -174,6 +175,17 @@ func TestBulkInvalid(t *testing.T) {
 		}
 		apptest.FieldProblem(t, r, field)
 	}
+	// The body may name service.MaxBulkLeadIDs leads (it is not refused
+	// as too large): one more is refused by its field.
+	ids := make([]string, service.MaxBulkLeadIDs+1)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00000000-0000-0000-0000-%012d", i+1)
+	}
+	r := s.Do("POST", "/api/v1/bulk-actions", s.Admin, `{"action":"close","lead_ids":["`+strings.Join(ids, `","`)+`"]}`)
+	if r.Status != 422 {
+		t.Fatalf("%d lead ids: %d %.300s", len(ids), r.Status, r.Body)
+	}
+	apptest.FieldProblem(t, r, "lead_ids")
 }
 
 // TestBulkTagsStageCancel: tags are added and removed and the stage set

@@ -49,6 +49,16 @@ type Options struct {
 	BulkConcurrency int
 	// CampaignRecipients is the size of the campaign's audience.
 	CampaignRecipients int
+	// CapacityOps is how many operations of each kind the capacity
+	// scenario measures.
+	CapacityOps int
+	// Processes are the installation's processes by name (their pids),
+	// whose CPU the capacity scenario reads; empty: this process.
+	Processes map[string]int
+	// TemporalProfile is the base URL of the Temporal server's profiling
+	// endpoint (`leadflow temporal -pprof`), for the capacity scenario to
+	// share Temporal's CPU among its services.
+	TemporalProfile string
 
 	// DatabaseURL and TemporalAddress name an existing stack; empty starts one.
 	DatabaseURL, TemporalAddress, Namespace string
@@ -69,7 +79,7 @@ type Options struct {
 }
 
 // Scenarios are the names -only accepts, in the order they run.
-var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks", "bulk", "campaign"}
+var Scenarios = []string{"rules", "events", "intake", "reclaim", "policy", "import", "list", "webhooks", "bulk", "campaign", "capacity"}
 
 // Row is one line of the table.
 type Row struct {
@@ -107,7 +117,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		}{
 			{"events", benchEvents}, {"intake", benchIntake}, {"reclaim", benchReclaim},
 			{"policy", benchPolicy}, {"import", benchImport}, {"list", benchList}, {"webhooks", benchWebhooks}, {"bulk", benchBulk},
-			{"campaign", benchCampaign},
+			{"campaign", benchCampaign}, {"capacity", benchCapacity},
 		} {
 			if !want(sc.name) {
 				continue
@@ -163,7 +173,7 @@ func (o Options) command(name string, sizes ...string) string {
 
 // Defaults are the options of a plain `leadflow bench`.
 func Defaults() Options {
-	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000, CampaignRecipients: 100_000,
+	return Options{Leads: 1000, Concurrency: 32, ListLeads: 1_000_000, ListRequests: 1000, ImportRows: 100_000, CampaignRecipients: 100_000, CapacityOps: 300,
 		Reclaims: 1000, PolicyLeads: 10_000, BulkLeads: 5000, BulkConcurrency: service.DefaultBulkConcurrency, Shards: devstack.DefaultHistoryShards, Sync: "normal",
 		WorkflowPollers: worker.DefaultTuning.WorkflowPollers, WorkflowCache: worker.DefaultWorkflowCache, DBMaxConns: store.DefaultMaxConns}
 }

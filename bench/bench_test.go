@@ -15,6 +15,7 @@ func TestSmoke(t *testing.T) {
 	o.Leads, o.Concurrency, o.ListLeads, o.ListRequests, o.ImportRows, o.Reclaims, o.PolicyLeads = 4, 2, 500, 3, 5, 3, 3
 	o.BulkLeads = 4
 	o.CampaignRecipients = 50
+	o.CapacityOps = 3
 	o.Log = slog.New(slog.DiscardHandler)
 	var out bytes.Buffer
 	if err := Run(context.Background(), o, &out); err != nil {
@@ -33,6 +34,9 @@ func TestSmoke(t *testing.T) {
 		"bulk floor: POST /leads/{id}/assign x4", "bulk job: assign x4", "4 done, 0 refused, 0 failed, done", "bulk: intake p99",
 		"leadflow bench -only bulk -bulk-leads 4 -bulk-concurrency 8",
 		"campaign: 50 e-mails to the outbox", "campaign floor: 50 outbox rows", "leadflow bench -only campaign -campaign-recipients 50",
+		"capacity: idle CPU-ms per second", "capacity: intake (POST /leads x3, 16 clients)", "capacity: claim", "capacity: follow-up",
+		"capacity: reclaim (x3", "CPU-ms per op: bench (api, worker, temporal)", "capacity: model check, 9 intakes",
+		"capacity: peak resident set", "leadflow bench -only capacity -capacity-ops 3",
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)

@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/leadflow/leadflow/store"
@@ -84,15 +82,8 @@ func resetPeakRSS() (int64, error) {
 
 // procStatus reads a size field (kB) of /proc/self/status, in bytes.
 func procStatus(field string) (int64, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
+	if v := procMemory(os.Getpid(), field); v > 0 {
+		return v, nil
 	}
 	return 0, fmt.Errorf("no %s in /proc/self/status", field)
 }

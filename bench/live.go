@@ -135,7 +135,7 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	}
 	cmd := o.command("reclaim", flags)
 	rows := []Row{{fmt.Sprintf("%d reclaims due in the same second%s: lateness", n, label),
-		fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))), cmd}}
+		fmt.Sprintf("last %s, p99 %s, p90 %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.99)), ms(late.quantile(0.9)), ms(late.quantile(0.5))), cmd}}
 	return append(rows, Row{fmt.Sprintf("floor: %d timers due in the same second, same server, 16 pollers: lateness", n), floor, cmd}), nil
 }
 
@@ -201,7 +201,7 @@ func timerFloor(ctx context.Context, st *stack, o Options, n int) (string, error
 			return "", ctx.Err()
 		}
 	}
-	return fmt.Sprintf("last %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.5))), nil
+	return fmt.Sprintf("last %s, p99 %s, p90 %s, p50 %s", ms(late.quantile(1)), ms(late.quantile(0.99)), ms(late.quantile(0.9)), ms(late.quantile(0.5))), nil
 }
 
 // floorTimerWorkflow sleeps until due, notes the time in a local activity

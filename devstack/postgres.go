@@ -198,6 +198,9 @@ func (p *Postgres) start(ctx context.Context) error {
 			return err
 		}
 		opts := fmt.Sprintf("-p %d -h %s -c unix_socket_directories='' -c max_connections=200", port, pgHost)
+		if p.statStatements() {
+			opts += " -c shared_preload_libraries=pg_stat_statements"
+		}
 		logStart := fileSize(p.logFile)
 		out, err := p.run(ctx, p.pgCtl, "-D", p.dir, "-l", p.logFile, "-w", "-t",
 			strconv.Itoa(int(pgStartTimeout/time.Second)), "-o", opts, "start")
@@ -364,4 +367,16 @@ func (p *Postgres) initCluster(ctx context.Context) error {
 	}
 	p.password = password
 	return nil
+}
+
+// statStatements reports whether the server's pg_stat_statements module
+// is installed (Debian's postgresql package has it): it is then loaded, so
+// that `leadflow bench -only capacity` can count statements per operation.
+func (p *Postgres) statStatements() bool {
+	bin, err := filepath.EvalSymlinks(p.pgCtl)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(filepath.Dir(filepath.Dir(bin)), "lib", "pg_stat_statements.so"))
+	return err == nil
 }

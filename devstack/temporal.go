@@ -48,7 +48,22 @@ type TemporalOptions struct {
 	// process; with "normal" a power loss or an OS crash may lose the last
 	// commits (see the README).
 	Synchronous string
+	// HistoryCache is how many workflow executions' mutable state the
+	// history service keeps in memory (default DefaultHistoryCache; the
+	// PostgreSQL server's default is DefaultPostgresHistoryCache). A
+	// smaller cache costs a read of the execution's state at its next task
+	// when it was pushed out, and keeps the process's memory down.
+	HistoryCache int
 }
+
+// DefaultHistoryCache is the embedded server's history cache: SQLite reads
+// are what the embedded stack spends most on, so it keeps many.
+const DefaultHistoryCache = 8096
+
+// DefaultPostgresHistoryCache is the standalone server's history cache
+// (`leadflow temporal`), smaller to keep its resident set under 300 MB
+// (issue 30; BENCHMARKS.md, "Scale-out").
+const DefaultPostgresHistoryCache = 1024
 
 // DefaultHistoryShards is the history shard count of a new embedded
 // Temporal database: more than one lets the history service work on
@@ -171,7 +186,7 @@ func runTemporal(ctx context.Context, opts TemporalOptions, conf *config.Config,
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(temporalDynamicConfig()),
+		temporal.WithDynamicConfigClient(temporalDynamicConfig(opts.HistoryCache)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: create temporal server: %w", err)

@@ -70,7 +70,10 @@ func temporalServerConfig(opts TemporalOptions, sqlConf, visibility *config.SQL)
 
 // temporalDynamicConfig holds the dynamic config the CLI dev server uses,
 // plus the features leadflow relies on switched on explicitly.
-func temporalDynamicConfig() dynamicconfig.StaticClient {
+func temporalDynamicConfig(historyCache int) dynamicconfig.StaticClient {
+	if historyCache <= 0 {
+		historyCache = DefaultHistoryCache
+	}
 	return dynamicconfig.StaticClient{
 		// Custom search attributes (LeadStatus, OwnerId, PoolId) are usable
 		// right after AddSearchAttributes.
@@ -83,7 +86,7 @@ func temporalDynamicConfig() dynamicconfig.StaticClient {
 		// server version).
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
 		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                       8096,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                       historyCache,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key():       100,
 		// The server never stops the SDK workers of these background system
 		// workers (see the TODOs in service/worker/scanner), so each Stop would

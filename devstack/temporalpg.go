@@ -78,6 +78,9 @@ func StartTemporalPostgres(ctx context.Context, opts PostgresTemporalOptions) (*
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 10
 	}
+	if opts.HistoryCache <= 0 {
+		opts.HistoryCache = DefaultPostgresHistoryCache
+	}
 	if opts.Retention <= 0 {
 		opts.Retention = 7 * 24 * time.Hour
 	}

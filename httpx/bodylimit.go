@@ -21,8 +21,9 @@ const (
 	RegisterBodyLimit = 16 << 10
 	// JSONBodyLimit bounds every other JSON body and console form.
 	JSONBodyLimit = 64 << 10
-	// LargeJSONBodyLimit bounds rule sets (200 rules of 4,000 characters)
-	// and option lists.
+	// LargeJSONBodyLimit bounds rule sets (200 rules of 4,000 characters),
+	// option lists and bulk actions (service.MaxBulkLeadIDs ids, about
+	// 400 KiB).
 	LargeJSONBodyLimit = 1 << 20
 	// ImportBodyLimit bounds spreadsheet uploads (a 20 MB file and its form).
 	ImportBodyLimit = 32 << 20
@@ -38,6 +39,7 @@ var bodyLimits = []struct {
 	{fiber.MethodPost, "/api/v1/register", RegisterBodyLimit},
 	{"", "/api/v1/rules/", LargeJSONBodyLimit},
 	{fiber.MethodPut, "/api/v1/options/", LargeJSONBodyLimit},
+	{fiber.MethodPost, "/api/v1/bulk-actions", LargeJSONBodyLimit},
 	// A campaign's uploaded attendee list.
 	{fiber.MethodPost, "/api/v1/campaigns", ImportBodyLimit},
 	// The console's forms of the same things: an upload, a rule set, a list.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 
 	"github.com/leadflow/leadflow/bench"
@@ -29,6 +30,7 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 	fs.IntVar(&o.BulkLeads, "bulk-leads", o.BulkLeads, "leads one bulk action assigns, and single assigns of its floor")
 	fs.IntVar(&o.BulkConcurrency, "bulk-concurrency", o.BulkConcurrency, "leads a bulk action acts on at once, and clients of its floor")
 	fs.IntVar(&o.PolicyLeads, "policy-leads", o.PolicyLeads, "live leads of the pool whose policy changes")
+	fs.IntVar(&o.CapacityOps, "capacity-ops", o.CapacityOps, "operations of each kind the capacity scenario measures (its check runs 3 times as many intakes)")
 	fs.IntVar(&o.CampaignRecipients, "campaign-recipients", o.CampaignRecipients, "recipients of the campaign")
 	fs.IntVar(&o.Shards, "temporal-shards", o.Shards, "history shards of the embedded Temporal database")
 	fs.StringVar(&o.Sync, "temporal-sync", o.Sync, "SQLite synchronous mode of the embedded Temporal: normal or full")
@@ -61,7 +63,26 @@ func runBench(ctx context.Context, cfg config, args []string) error {
 			return fmt.Errorf("bench -cluster: no %s: start `leadflow dev -cluster` (make run-cluster) first", filepath.Join(cfg.DataDir, clusterFile))
 		}
 		o.DatabaseURL, o.TemporalAddress, o.APIURL = env["DATABASE_URL"], env["TEMPORAL_ADDRESS"], env["LEADFLOW_URL"]
+		o.Processes, o.TemporalProfile = clusterProcesses(env), env["TEMPORAL_PPROF"]
 	}
 	o.Log = cfg.logger(true)
 	return bench.Run(ctx, o, os.Stdout)
+}
+
+// clusterProcesses names the processes of a cluster.env by their pids
+// (TEMPORAL_PID, WORKER_1_PID, API_2_PID...): "temporal", "worker 1", "api 2".
+func clusterProcesses(env map[string]string) map[string]int {
+	out := map[string]int{}
+	for k, v := range env {
+		name, ok := strings.CutSuffix(k, "_PID")
+		if !ok {
+			continue
+		}
+		pid, err := strconv.Atoi(v)
+		if err != nil {
+			continue
+		}
+		out[strings.ToLower(strings.ReplaceAll(name, "_", " "))] = pid
+	}
+	return out
 }

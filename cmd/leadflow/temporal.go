@@ -4,6 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"time"
 
 	"github.com/leadflow/leadflow/devstack"
 )
@@ -27,6 +32,11 @@ func runTemporalServer(ctx context.Context, cfg config, args []string) error {
 	db := fs.String("database", "temporal", "database of Temporal's default store")
 	vis := fs.String("visibility-database", "temporal_visibility", "database of Temporal's visibility store")
 	conns := fs.Int("max-conns", 10, "PostgreSQL connections of each service's default store (visibility: half)")
+	cache := fs.Int("history-cache", envInt("LEADFLOW_TEMPORAL_HISTORY_CACHE", devstack.DefaultPostgresHistoryCache),
+		"workflow executions whose state the history service keeps in memory (env LEADFLOW_TEMPORAL_HISTORY_CACHE)")
+	prof := fs.String("pprof", os.Getenv("LEADFLOW_TEMPORAL_PPROF"),
+		"address of a Go profiling endpoint (/debug/pprof/, e.g. 127.0.0.1:6060; env LEADFLOW_TEMPORAL_PPROF); none when empty. "+
+			"leadflow bench -only capacity splits Temporal's CPU among its services with it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,8 +44,21 @@ func runTemporalServer(ctx context.Context, cfg config, args []string) error {
 		return fmt.Errorf("set DATABASE_URL or -postgres-url: the PostgreSQL cluster Temporal's databases are in")
 	}
 	log := cfg.logger(false)
+	if *prof != "" {
+		ln, err := net.Listen("tcp", *prof)
+		if err != nil {
+			return fmt.Errorf("temporal -pprof: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		log.Info("temporal profiling endpoint", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	}
 	ts, err := devstack.StartTemporalPostgres(ctx, devstack.PostgresTemporalOptions{
-		TemporalOptions: devstack.TemporalOptions{Namespace: cfg.TemporalNamespace, Host: *host, Port: *port, Logger: log, Shards: *shards},
+		TemporalOptions: devstack.TemporalOptions{Namespace: cfg.TemporalNamespace, Host: *host, Port: *port, Logger: log, Shards: *shards, HistoryCache: *cache},
 		PostgresURL:     *pgURL, Database: *db, VisibilityDatabase: *vis, MaxConns: *conns,
 	})
 	if err != nil {
