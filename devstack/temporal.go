@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,6 +93,7 @@ type Temporal struct {
 // It returns once the frontend answers and the namespace is visible through
 // it. The server's own log is forwarded to opts.Logger at WARN and above.
 func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error) {
+	autoPort := opts.Port == 0
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
@@ -112,15 +114,42 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		return nil, fmt.Errorf("devstack: create temporal namespace %q: %w", opts.Namespace, err)
 	}
 
-	conf, err := temporalServerConfig(opts, sqlConf, nil)
-	if err != nil {
-		return nil, err
-	}
 	dbDesc := opts.DBPath
 	if dbDesc == "" {
 		dbDesc = "in-memory"
 	}
-	return runTemporal(ctx, opts, conf, nil, "db", dbDesc)
+	return runTemporalOnFreePorts(ctx, opts, autoPort, func(opts TemporalOptions) (*config.Config, error) {
+		return temporalServerConfig(opts, sqlConf, nil)
+	}, nil, "db", dbDesc)
+}
+
+// portTries is how many times a server is started when a port it was
+// given turns out taken: the ports are picked free, then bound by the
+// server a moment later, and another process's connection may take one
+// in between (CI saw it once, on the frontend's HTTP port).
+const portTries = 3
+
+// runTemporalOnFreePorts is runTemporal with the configuration build
+// makes, tried again with new ports (the frontend's too when autoPort:
+// it was picked, not asked for) when a port was taken meanwhile.
+func runTemporalOnFreePorts(ctx context.Context, opts TemporalOptions, autoPort bool, build func(TemporalOptions) (*config.Config, error),
+	beforeReady func(context.Context, *Temporal) error, logArgs ...any) (*Temporal, error) {
+	for try := 1; ; try++ {
+		conf, err := build(opts) // picks the other services' ports afresh
+		if err != nil {
+			return nil, err
+		}
+		t, err := runTemporal(ctx, opts, conf, beforeReady, logArgs...)
+		if err == nil || try == portTries || !strings.Contains(err.Error(), "address already in use") {
+			return t, err
+		}
+		opts.Logger.Info("temporal: a port was taken meanwhile, starting again on new ones", "err", err)
+		if autoPort {
+			if opts.Port, err = freePort(opts.Host); err != nil {
+				return nil, err
+			}
+		}
+	}
 }
 
 // fill sets the defaults of opts: a logger discarding everything, the

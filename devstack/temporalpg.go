@@ -63,6 +63,7 @@ const (
 // update-schema from the embedded versioned schema: both do nothing on an
 // up-to-date database), then registers the namespace when missing.
 func StartTemporalPostgres(ctx context.Context, opts PostgresTemporalOptions) (*Temporal, error) {
+	autoPort := opts.Port == 0
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
@@ -112,11 +113,9 @@ func StartTemporalPostgres(ctx context.Context, opts PostgresTemporalOptions) (*
 			return nil, err
 		}
 	}
-	conf, err := temporalServerConfig(opts.TemporalOptions, def, vis)
-	if err != nil {
-		return nil, err
-	}
-	t, err := runTemporal(ctx, opts.TemporalOptions, conf, func(ctx context.Context, t *Temporal) error {
+	t, err := runTemporalOnFreePorts(ctx, opts.TemporalOptions, autoPort, func(o TemporalOptions) (*config.Config, error) {
+		return temporalServerConfig(o, def, vis)
+	}, func(ctx context.Context, t *Temporal) error {
 		return registerNamespace(ctx, t, opts.Retention)
 	}, "postgres", u.Host, "databases", opts.Database+","+opts.VisibilityDatabase)
 	if err == nil && t.HistoryShards() != opts.Shards {
