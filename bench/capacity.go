@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/pprof/profile"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/leadflow/leadflow/lead"
@@ -26,68 +24,6 @@ import (
 // operations of each kind: intake, claim, follow-up and reclaim. What the
 // processes spend idle (pollers, Temporal's queues) over the same time is
 // measured first and taken off.
-
-// cpuTick is the unit of /proc/<pid>/stat's times (USER_HZ, 100 on Linux).
-const cpuTick = 10 * time.Millisecond
-
-// procCPU is the CPU time (user and system) pid used, with that of its
-// children it waited for when children is set.
-func procCPU(pid int, children bool) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // from field 3, the state
-	if len(f) < 15 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
-	}
-	n := 2 // utime, stime (fields 14, 15)
-	if children {
-		n = 4 // cutime, cstime (16, 17)
-	}
-	var total time.Duration
-	for _, v := range f[11 : 11+n] {
-		t, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		total += time.Duration(t) * cpuTick
-	}
-	return total, nil
-}
-
-// postgresCPU is the CPU time of the PostgreSQL server whose postmaster is
-// pid: its own, its live children's and that of the children that ended.
-func postgresCPU(pid int) (time.Duration, error) {
-	total, err := procCPU(pid, true)
-	if err != nil {
-		return 0, err
-	}
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0, err
-	}
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
-		if err != nil {
-			continue // ended meanwhile
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
-			continue
-		}
-		if t, err := procCPU(child, false); err == nil {
-			total += t
-		}
-	}
-	return total, nil
-}
 
 // meter reads the CPU of the installation's processes and PostgreSQL's
 // statement counts.
@@ -419,76 +355,4 @@ func benchCapacity(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		rows = append(rows, Row{"capacity: Temporal's CPU by service (a 10 s profile of the check's intakes)", sp, cmd})
 	}
 	return rows, nil
-}
-
-// temporalServices profiles the Temporal server at base (its
-// /debug/pprof/, `leadflow temporal -pprof`) for d and shares its CPU among
-// its services by the frames of each sample: a stack through
-// go.temporal.io/server/service/history is history's, and so on; the rest
-// (gRPC plumbing, the Go runtime and its GC) is "other". "" when it
-// cannot be had (logged).
-func temporalServices(ctx context.Context, st *stack, base string, d time.Duration) string {
-	req, err := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(base, "/"), int(d.Seconds())), nil)
-	if err != nil {
-		return ""
-	}
-	res, err := st.http.Do(req)
-	if err != nil {
-		st.log.Warn("capacity: no Temporal profile", "err", err)
-		return ""
-	}
-	defer res.Body.Close()
-	p, err := profile.Parse(res.Body)
-	if err != nil || len(p.SampleType) < 2 {
-		st.log.Warn("capacity: Temporal profile unreadable", "err", err)
-		return ""
-	}
-	services := []string{"frontend", "history", "matching", "worker"}
-	by := map[string]int64{}
-	var total int64
-	for _, smp := range p.Sample {
-		v := smp.Value[1] // cpu nanoseconds
-		total += v
-		svc := "other"
-	find:
-		for _, loc := range smp.Location {
-			for _, line := range loc.Line {
-				if line.Function == nil {
-					continue
-				}
-				for _, name := range services {
-					if strings.Contains(line.Function.Name, "go.temporal.io/server/service/"+name+".") ||
-						strings.Contains(line.Function.Name, "go.temporal.io/server/service/"+name+"/") {
-						svc = name
-						break find
-					}
-				}
-			}
-		}
-		by[svc] += v
-	}
-	if total == 0 {
-		return ""
-	}
-	var parts []string
-	for _, name := range append(services, "other") {
-		parts = append(parts, fmt.Sprintf("%s %.0f%%", name, 100*float64(by[name])/float64(total)))
-	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" of %.1f CPU-s (other: gRPC plumbing, the Go runtime, GC)", time.Duration(total).Seconds())
-}
-
-// procMemory reads a size field (kB) of /proc/<pid>/status, in bytes (0
-// when it cannot).
-func procMemory(pid int, field string) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
