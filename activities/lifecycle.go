@@ -182,8 +182,17 @@ func (a *Activities) Transfer(ctx context.Context, m lead.Move) (lead.Lead, erro
 
 // Reclaim takes a lead back to its pool. A reclaim by a timer (no ActorID)
 // first asks the pool's reclaim_exempt_when; an exempt lead stays with its
-// owner and an event says why.
-func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
+// owner and an event says why. The e-mails of the reclaim and of the
+// distribution after it (the former owner's, an offer's) are queued in
+// their transactions (lead.Outbox, keyed by m's request id), not left to
+// the lead's workflow: the answer says so (EmailsQueued).
+func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Moved, error) {
+	l, err := a.reclaim(ctx, m)
+	return lead.Moved{Lead: l, EmailsQueued: err == nil}, err
+}
+
+func (a *Activities) reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
+	m.Outbox = &lead.Outbox{Key: m.RequestID, Cause: lead.CauseReclaim}
 	l, err := a.Store.Lead(ctx, m.LeadID)
 	if err != nil {
 		return l, wrap(err)
@@ -201,7 +210,7 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error
 	if l, err = a.Store.Reclaim(ctx, m); err != nil {
 		return l, wrap(err)
 	}
-	return a.distribute(ctx, l, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute"})
+	return a.distribute(ctx, l, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute", Outbox: m.Outbox})
 }
 
 // ownerExpr evaluates a pool expression about lead l and its owner.

@@ -57,6 +57,9 @@ type Move struct {
 	Reason    string `json:"reason,omitempty"`
 	// AutoAccept: a distribution assigns instead of offering.
 	AutoAccept bool `json:"auto_accept,omitempty"`
+	// Outbox, when set, has the move's transaction queue the e-mails the
+	// move calls for (MoveEmails) in the e-mail outbox.
+	Outbox *Outbox `json:"outbox,omitempty"`
 }
 
 // Notice is a reminder or escalation a timer records (and e-mails).

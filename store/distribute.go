@@ -11,9 +11,10 @@ import (
 )
 
 // Distribute hands a pooled lead to a member of its pool by the pool's
-// distribution policy (see distribute).
+// distribution policy (see distribute), queuing the e-mails m.Outbox asks
+// for (onMove).
 func (db *DB) Distribute(ctx context.Context, m lead.Move) (lead.Lead, error) {
-	return db.onLead(ctx, m.LeadID, m.RequestID, func(tx pgx.Tx, l lead.Lead) error {
+	return db.onMove(ctx, m, func(tx pgx.Tx, l lead.Lead) error {
 		if l.Status != lead.StatusPooled {
 			return nil // someone claimed it first: nothing to distribute
 		}

@@ -20,6 +20,15 @@ func lockLead(ctx context.Context, tx pgx.Tx, id string) (lead.Lead, error) {
 // lead as the transaction left it. A retried request (its event exists)
 // runs nothing and returns the lead as stored.
 func (db *DB) onLead(ctx context.Context, leadID, requestID string, fn func(tx pgx.Tx, l lead.Lead) error) (lead.Lead, error) {
+	return db.onMove(ctx, lead.Move{LeadID: leadID, RequestID: requestID}, fn)
+}
+
+// onMove is onLead for move m: when m.Outbox is set, the e-mails the move
+// calls for (from the lead fn found to the lead it left) are queued in the
+// same transaction (queueMoveEmails), so they go out exactly when the move
+// is made.
+func (db *DB) onMove(ctx context.Context, m lead.Move, fn func(tx pgx.Tx, l lead.Lead) error) (lead.Lead, error) {
+	leadID, requestID := m.LeadID, m.RequestID
 	if !isUUID(leadID) {
 		return lead.Lead{}, lead.Errorf(lead.CodeNotFound, "lead not found")
 	}
@@ -41,6 +50,11 @@ func (db *DB) onLead(ctx context.Context, leadID, requestID string, fn func(tx p
 		if out, err = lockLead(ctx, tx, leadID); err != nil || done {
 			return err
 		}
+		if m.Outbox != nil {
+			if err := queueMoveEmails(ctx, tx, m.Outbox, l, out, m); err != nil {
+				return err
+			}
+		}
 		return workingReclaimAt(ctx, tx, out)
 	})
 	return out, err
@@ -48,9 +62,10 @@ func (db *DB) onLead(ctx context.Context, leadID, requestID string, fn func(tx p
 
 // transition runs fn on the locked lead when the access model lets the
 // move's actor do act from the lead's status (see authorizeTx), once per
-// request id, and returns the lead as stored.
+// request id (with the e-mails m.Outbox asks for, see onMove), and
+// returns the lead as stored.
 func (db *DB) transition(ctx context.Context, act lead.Action, m lead.Move, fn func(tx pgx.Tx, l lead.Lead) error) (lead.Lead, error) {
-	return db.onLead(ctx, m.LeadID, m.RequestID, func(tx pgx.Tx, l lead.Lead) error {
+	return db.onMove(ctx, m, func(tx pgx.Tx, l lead.Lead) error {
 		if _, err := authorizeTx(ctx, tx, act, m.ActorID, l); err != nil {
 			return err
 		}

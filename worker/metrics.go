@@ -44,6 +44,8 @@ func transitionOutcome(result any, err error) string {
 	switch r := result.(type) {
 	case lead.Lead:
 		return string(r.Status)
+	case lead.Moved:
+		return string(r.Status)
 	case lead.IntakeResult:
 		return string(r.Status)
 	case lead.Converted:

@@ -132,9 +132,11 @@ func Start(ctx context.Context, cfg Config) (sdkworker.Worker, error) {
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); p.run(pctx) }()
+	mailed := make(chan struct{})
+	go func() { defer close(mailed); NewMailer(cfg.Store, acts, p.every).Run(pctx) }()
 	acts.Log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", cfg.Namespace,
 		"versioning", v.On, "deployment", v.Deployment, "build_id", v.BuildID)
-	return &pumping{Worker: w, stop: func() { stop(); <-done }}, nil
+	return &pumping{Worker: w, stop: func() { stop(); <-done; <-mailed }}, nil
 }
 
 // withDefaults is the retry policy with the defaults of its zero fields.
@@ -148,13 +150,14 @@ func (h Webhooks) withDefaults() workflows.WebhookRetry {
 	return r
 }
 
-// pumping is a worker with its webhook pump: stopping it stops both.
+// pumping is a worker with its webhook pump and its e-mail outbox's
+// mailer: stopping it stops all three.
 type pumping struct {
 	sdkworker.Worker
 	stop func()
 }
 
-// Stop stops the pump, then the worker.
+// Stop stops the pump and the mailer, then the worker.
 func (p *pumping) Stop() {
 	p.stop()
 	p.Worker.Stop()

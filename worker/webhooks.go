@@ -28,22 +28,31 @@ type pump struct {
 	every time.Duration
 }
 
-// run pumps until ctx ends.
+// run pumps until ctx ends: the deliveries until none is left, then the
+// messages' starts, every p.every.
 func (p *pump) run(ctx context.Context) {
-	t := time.NewTicker(p.every)
-	defer t.Stop()
-	for {
-		for {
-			n, err := p.once(ctx)
-			if err != nil && ctx.Err() == nil {
-				p.log.Warn("webhook pump", "err", err)
-			}
-			if n == 0 || err != nil {
-				break
-			}
+	ticking(ctx, p.every, func(ctx context.Context) bool {
+		n, err := p.once(ctx)
+		if err != nil && ctx.Err() == nil {
+			p.log.Warn("webhook pump", "err", err)
+		}
+		if n > 0 && err == nil {
+			return true
 		}
 		if err := p.messages(ctx); err != nil && ctx.Err() == nil {
 			p.log.Warn("message starts", "err", err)
+		}
+		return false
+	})
+}
+
+// ticking calls round until ctx ends: again at once while it says there
+// is more to do, else at the next tick of every.
+func ticking(ctx context.Context, every time.Duration, round func(context.Context) (more bool)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for round(ctx) {
 		}
 		select {
 		case <-ctx.Done():

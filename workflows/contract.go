@@ -1,7 +1,10 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -299,7 +302,8 @@ var localOptions = workflow.LocalActivityOptions{
 // (a remote call), retried with backoff on 429, 5xx and network errors
 // (every 5 minutes at most, for a day: an outage of the provider delays
 // e-mails but loses none) and not retried when the provider refused the
-// e-mail for good.
+// e-mail for good. The outbox's mailer (worker) retries the e-mails it
+// sends the same way (EmailRetryAfter).
 var emailOptions = workflow.ActivityOptions{
 	StartToCloseTimeout:    time.Minute,
 	ScheduleToCloseTimeout: 24 * time.Hour,
@@ -310,4 +314,26 @@ var emailOptions = workflow.ActivityOptions{
 		// An internal error of the e-mail activity (a bug, bad data) is not retried either.
 		NonRetryableErrorTypes: append(append([]string{}, nonRetryable...), string(lead.CodeInternal)),
 	},
+}
+
+// EmailRetryAfter is when an e-mail whose attempt number attempt (from 1)
+// failed with err is tried again, by emailOptions' policy: ok is false
+// when it is not to be (refused for good, or queued since longer than the
+// policy tries, queued being how long ago it was first queued).
+func EmailRetryAfter(err error, attempt int, queued time.Duration) (wait time.Duration, ok bool) {
+	p := emailOptions.RetryPolicy
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		if app.NonRetryable() || slices.Contains(p.NonRetryableErrorTypes, app.Type()) {
+			return 0, false
+		}
+		if d := app.NextRetryDelay(); d > 0 {
+			wait = d
+		}
+	}
+	if wait == 0 {
+		wait = time.Duration(float64(p.InitialInterval) * math.Pow(p.BackoffCoefficient, float64(max(attempt-1, 0))))
+		wait = min(wait, p.MaximumInterval)
+	}
+	return wait, queued+wait <= emailOptions.ScheduleToCloseTimeout
 }

@@ -59,37 +59,28 @@ func (s *leadState) email(ctx workflow.Context, e lead.Email) {
 // emailsDone reports whether no e-mail is pending.
 func (s *leadState) emailsDone() bool { return s.emails == 0 }
 
-// notifyMove starts the e-mails a transition from before to after calls
-// for; cause is the activity that made it (ActivityIntake for the intake),
-// m its command (its request id keys the e-mails).
-//
-//   - offered to a rep: that rep (accept or decline);
-//   - assigned by a manager or admin (the assign update) to someone else
-//     than themselves: the rep. A distribution that auto-accepts sends
-//     nothing (seed 003), nor does a rep's own claim;
-//   - reclaimed from its owner: the former owner;
-//   - a new lead left unowned in a pool (intake, transfer): the pool's
-//     designated recipients. Bulk imports send none per lead.
-func (s *leadState) notifyMove(ctx workflow.Context, cause string, before, after lead.Lead, m lead.Move) {
-	key := func(kind string) string { return m.RequestID + "/" + kind }
-	if cause == ActivityReclaim && before.Status == lead.StatusAssigned && before.OwnerID != "" &&
-		(after.Status != lead.StatusAssigned || after.OwnerID != before.OwnerID) {
-		s.email(ctx, lead.Email{Key: key(lead.EmailReclaimed), Kind: lead.EmailReclaimed, RepID: before.OwnerID,
-			PoolID: before.PoolID, Reason: m.Reason, ActorID: m.ActorID})
+// causes are the activities whose moves lead.MoveEmails tells apart.
+var causes = map[string]lead.MoveCause{ActivityIntake: lead.CauseIntake, ActivityReclaim: lead.CauseReclaim,
+	ActivityAssign: lead.CauseAssign, ActivityTransfer: lead.CauseTransfer}
+
+// causeOf is the lead.MoveCause of a move made by activity.
+func causeOf(activity string) lead.MoveCause {
+	if c, ok := causes[activity]; ok {
+		return c
 	}
-	switch {
-	case after.Status == lead.StatusOffered && after.OwnerID != "" &&
-		(before.Status != lead.StatusOffered || before.OwnerID != after.OwnerID):
-		s.email(ctx, lead.Email{Key: key(lead.EmailOffered), Kind: lead.EmailOffered, RepID: after.OwnerID, PoolID: after.PoolID})
-	case cause == ActivityAssign && after.Status == lead.StatusAssigned && after.OwnerID != "" && after.OwnerID != m.ActorID &&
-		(before.Status != lead.StatusAssigned || before.OwnerID != after.OwnerID):
-		s.email(ctx, lead.Email{Key: key(lead.EmailAssigned), Kind: lead.EmailAssigned, RepID: after.OwnerID,
-			PoolID: after.PoolID, Reason: m.Reason, ActorID: m.ActorID})
-	case (cause == ActivityIntake || cause == ActivityTransfer) && after.Status == lead.StatusPooled && after.Source != lead.SourceImport &&
-		(before.Status != lead.StatusPooled || before.PoolID != after.PoolID):
-		if cause == ActivityIntake && s.intake.Unannounced && s.emailsVersion(ctx) == emailsAddressed {
+	return lead.CauseOther
+}
+
+// notifyMove starts the e-mails a transition from before to after calls
+// for (lead.MoveEmails); cause is the activity that made it
+// (ActivityIntake for the intake), m its command (its request id keys the
+// e-mails). An intake into a pool where nobody hears of new leads starts
+// no new-lead e-mail (emailsAddressed).
+func (s *leadState) notifyMove(ctx workflow.Context, cause string, before, after lead.Lead, m lead.Move) {
+	for _, e := range lead.MoveEmails(causeOf(cause), before, after, m) {
+		if e.Kind == lead.EmailNewLead && cause == ActivityIntake && s.intake.Unannounced && s.emailsVersion(ctx) == emailsAddressed {
 			return // nobody hears of new leads in this pool
 		}
-		s.email(ctx, lead.Email{Key: key(lead.EmailNewLead), Kind: lead.EmailNewLead, PoolID: after.PoolID})
+		s.email(ctx, e)
 	}
 }

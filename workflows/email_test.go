@@ -24,6 +24,10 @@ type mailbox struct {
 	emails   []lead.Email
 	attempts int
 	emailErr func(attempt int) error
+	// queued: the Reclaim activity answers that its transaction queued
+	// the move's e-mails (lead.Moved.EmailsQueued), as it does today;
+	// otherwise it answers the lead alone, as before the outbox.
+	queued bool
 }
 
 func (m *mailbox) next(l lead.Lead) lead.Lead {
@@ -40,7 +44,7 @@ func (m *mailbox) next(l lead.Lead) lead.Lead {
 func (m *mailbox) register(env *testsuite.TestWorkflowEnvironment) {
 	env.RegisterActivityWithOptions(func(ctx context.Context, l LeadInput) (lead.Lead, error) { return m.intake, nil },
 		activity.RegisterOptions{Name: ActivityIntake})
-	for _, name := range []string{ActivityAssign, ActivityReclaim, ActivityDecline, ActivityTransfer, ActivityClose} {
+	for _, name := range []string{ActivityAssign, ActivityDecline, ActivityTransfer, ActivityClose} {
 		env.RegisterActivityWithOptions(func(ctx context.Context, mv lead.Move) (lead.Lead, error) {
 			l := m.next(lead.Lead{ID: mv.LeadID, Status: lead.StatusClosed})
 			if name == ActivityClose {
@@ -49,6 +53,13 @@ func (m *mailbox) register(env *testsuite.TestWorkflowEnvironment) {
 			return l, nil
 		}, activity.RegisterOptions{Name: name})
 	}
+	env.RegisterActivityWithOptions(func(ctx context.Context, mv lead.Move) (any, error) {
+		l := m.next(lead.Lead{ID: mv.LeadID, Status: lead.StatusClosed})
+		if m.queued {
+			return lead.Moved{Lead: l, EmailsQueued: true}, nil
+		}
+		return l, nil
+	}, activity.RegisterOptions{Name: ActivityReclaim})
 	env.RegisterActivityWithOptions(func(ctx context.Context, c lead.Claim) (lead.Lead, error) {
 		return lead.Lead{ID: c.LeadID, Status: lead.StatusAssigned, OwnerID: c.RepID, PoolID: "p1"}, nil
 	}, activity.RegisterOptions{Name: ActivityClaim})
@@ -211,6 +222,25 @@ func TestReclaimUpdateEmailsFormerOwner(t *testing.T) {
 		move(env, UpdateClose, "close", MoveInput{ActorID: "admin"}, time.Hour)
 	})
 	expectKinds(t, m, "reclaimed:rep1")
+}
+
+// A reclaim whose transaction queued its e-mails in the outbox (the
+// Reclaim activity's answer says so) starts no Email activity, by a timer
+// or by a manager; the reminders before it still go out as activities.
+func TestQueuedReclaimEmailsAreNotSentAgain(t *testing.T) {
+	l := assignedLead(lead.Policy{NoFollowUpAfter: dur("5h"), RemindBefore: dur("1h")})
+	m := &mailbox{intake: l, queued: true, after: []lead.Lead{{ID: "l1", Status: lead.StatusPooled, PoolID: "p1"}}}
+	runMail(t, m, func(env *testsuite.TestWorkflowEnvironment) {
+		move(env, UpdateClose, "close", MoveInput{ActorID: "admin"}, 24*time.Hour)
+	})
+	expectKinds(t, m, "reclaim_reminder:rep1")
+
+	byHand := &mailbox{intake: assignedLead(lead.Policy{}), queued: true, after: []lead.Lead{{ID: "l1", Status: lead.StatusPooled, PoolID: "p1"}}}
+	runMail(t, byHand, func(env *testsuite.TestWorkflowEnvironment) {
+		move(env, UpdateReclaim, "r1", MoveInput{ActorID: "boss", Reason: "on leave"}, time.Minute)
+		move(env, UpdateClose, "close", MoveInput{ActorID: "admin"}, time.Hour)
+	})
+	expectKinds(t, byHand)
 }
 
 // The workflow does not end before its e-mails are done: retried ones

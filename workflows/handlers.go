@@ -124,14 +124,24 @@ func (s *leadState) move(ctx workflow.Context, activity string, act lead.Action,
 		return s.lead, err
 	}
 	cmd := lead.Move{LeadID: s.lead.ID, ActorID: in.ActorID, RepID: in.RepID, PoolID: in.PoolID, Reason: in.Reason, RequestID: requestID(ctx)}
-	var l lead.Lead
-	if err := s.local(ctx, activity, cmd, &l); err != nil {
+	var r lead.Moved
+	if err := s.local(ctx, activity, cmd, &r); err != nil {
 		return s.lead, err
 	}
+	s.moved(ctx, activity, r, cmd)
+	return r.Lead, nil
+}
+
+// moved records the lead as move m (made by activity) left it and starts
+// the e-mails the move calls for, unless its transaction queued them in
+// the outbox (lead.Moved.EmailsQueued, recorded in the history with the
+// activity's answer, so a history replays the way it ran).
+func (s *leadState) moved(ctx workflow.Context, activity string, r lead.Moved, m lead.Move) {
 	before := s.lead
-	s.set(ctx, l)
-	s.notifyMove(ctx, activity, before, l, cmd)
-	return l, nil
+	s.set(ctx, r.Lead)
+	if !r.EmailsQueued {
+		s.notifyMove(ctx, activity, before, r.Lead, m)
+	}
 }
 
 // readmit overrides a rejection: the lead is received again (with the

@@ -73,13 +73,11 @@ func (s *leadState) fire(ctx workflow.Context, d lead.Deadline) error {
 		}
 		return ignoreRefusal(err)
 	default:
-		var l lead.Lead
+		var r lead.Moved
 		m := lead.Move{LeadID: s.lead.ID, RequestID: id, Reason: d.Reason}
-		err := s.local(ctx, activityOf[d.Kind], m, &l)
+		err := s.local(ctx, activityOf[d.Kind], m, &r)
 		if err == nil {
-			before := s.lead
-			s.set(ctx, l)
-			s.notifyMove(ctx, activityOf[d.Kind], before, l, m)
+			s.moved(ctx, activityOf[d.Kind], r, m)
 		}
 		return ignoreRefusal(err)
 	}
