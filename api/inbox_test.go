@@ -83,13 +83,18 @@ func TestDeliveryEvents(t *testing.T) {
 	}
 	s.Expect(m.SendGridEvents("not json", nil), 422)
 
-	// Twilio's status callback, signed with the auth token.
+	// Twilio's status callback, signed with the auth token, to the URL the
+	// SMS named as its StatusCallback.
+	callback, err := url.Parse(m.Twilio.StatusCallback(sms.ProviderMessageID))
+	if err != nil || callback.String() != apptest.InboxPublicURL+"/api/v1/inbound/twilio/status" {
+		t.Fatalf("the SMS's StatusCallback: %q %v", callback, err)
+	}
 	status := url.Values{"MessageSid": {sms.ProviderMessageID}, "MessageStatus": {"delivered"}, "To": {l.PhoneE164}}
-	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/status", status, "forged-token"), 401)
+	s.Expect(m.TwilioPost(callback.Path, status, "forged-token"), 401)
 	if got := messageStatuses(s, l.ID, rep)["sms"].Status; got != lead.NotificationSent {
 		t.Fatalf("after a forged callback the SMS is %s", got)
 	}
-	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/status", status, ""), 200)
+	s.Expect(m.TwilioPost(callback.Path, status, ""), 200)
 	if got := messageStatuses(s, l.ID, rep)["sms"].Status; got != lead.MessageDelivered {
 		t.Fatalf("after delivered the SMS is %s", got)
 	}
