@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +92,24 @@ func TestSequenceStopsWhenItsLeadIsClaimed(t *testing.T) {
 	}
 	var f lead.SequenceFunnel
 	s.Expect(s.Do("GET", "/api/v1/reports/sequences/"+seq, s.Admin, ""), 200).JSON(t, &f)
-	if f.Sent != 1 || f.Claimed != 1 || f.Converted != 0 {
+	if f.Sent != 1 || f.Claimed != 1 || f.Converted != 0 || f.Registered != 0 {
 		t.Fatalf("report %+v", f)
+	}
+	// The lead registers again on the web form with the number the SMS went
+	// to: registered through the message, once, on the API and the page.
+	s.Expect(s.Register("/api/v1/register", "198.51.100.27", `{"company":"Drip Trading Co","name":"Dora","phone":"13800138111","country":"CN"}`), 202)
+	s.WaitFor(20*time.Second, "the registration in the report", func() bool {
+		s.Expect(s.Do("GET", "/api/v1/reports/sequences/"+seq, s.Admin, ""), 200).JSON(t, &f)
+		return f.Registered > 0
+	})
+	if f.Registered != 1 || f.Sent != 1 || f.Claimed != 1 {
+		t.Fatalf("report after the registration %+v", f)
+	}
+	b := s.Browser()
+	apptest.WantRedirect(t, b.SignIn(s.Admin, "/leads"), "/leads")
+	report := s.Expect(b.Get("/sequences/"+seq, "Accept-Language", "en"), 200)
+	if !regexp.MustCompile(`<th>Registered through the link</th><td><meter[^>]*></meter></td><td>1</td>`).Match(report.Body) {
+		t.Errorf("the sequence page lacks registered 1: %s", regexp.MustCompile(`(?s)<table id="sequence-funnel">.*?</table>`).Find(report.Body))
 	}
 }
 

@@ -153,7 +153,9 @@ func StepWait(s string) (time.Duration, error) {
 
 // SequenceFunnel is how far a sequence's leads got: its steps' messages
 // sent, delivered, opened and clicked; addresses unsubscribed after a
-// message; leads claimed and converted after their enrolment.
+// message; leads registered through a message (made since with its
+// address, as a campaign's Registered); leads claimed and converted after
+// their enrolment.
 type SequenceFunnel struct {
 	SequenceID   string `json:"sequence_id"`
 	Sent         int    `json:"sent"`
@@ -161,6 +163,7 @@ type SequenceFunnel struct {
 	Opened       int    `json:"opened"`
 	Clicked      int    `json:"clicked"`
 	Unsubscribed int    `json:"unsubscribed"`
+	Registered   int    `json:"registered"`
 	Claimed      int    `json:"claimed"`
 	Converted    int    `json:"converted"`
 }

@@ -243,14 +243,15 @@ func (s *Service) exitSequences(ctx context.Context, leadID, onlyID, reason, act
 }
 
 // SequenceFunnel is sequence id's funnel (sent, delivered, opened,
-// clicked, unsubscribed, claimed, converted), to whoever may see it.
+// clicked, unsubscribed, registered, claimed, converted), to whoever may
+// see it.
 func (s *Service) SequenceFunnel(ctx context.Context, me lead.User, id string) (lead.SequenceFunnel, error) {
 	if _, err := s.Sequence(ctx, me, id); err != nil {
 		return lead.SequenceFunnel{}, err
 	}
 	f, err := s.db.SequenceFunnel(ctx, id)
 	return lead.SequenceFunnel{SequenceID: id, Sent: f.Sent, Delivered: f.Delivered, Opened: f.Opened, Clicked: f.Clicked,
-		Unsubscribed: f.Unsubscribed, Claimed: f.Claimed, Converted: f.Converted}, err
+		Unsubscribed: f.Unsubscribed, Registered: f.Registered, Claimed: f.Claimed, Converted: f.Converted}, err
 }
 
 // EnrolableSequences are the sequences me may enrol lead id in from its
