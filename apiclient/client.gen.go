@@ -2761,7 +2761,7 @@ type Enrolment struct {
 	// NextAt when the next step is due (after a wait)
 	NextAt *time.Time `json:"next_at,omitempty"`
 
-	// Reason why it exited: claimed, converted, replied, unsubscribed, removed
+	// Reason why it exited: claimed (a rep took the lead: claimed, assigned, or an offer accepted), converted, replied, unsubscribed (its link, SendGrid's unsubscribe or spam report, a STOP reply, a hard bounce), removed
 	Reason       *string         `json:"reason,omitempty"`
 	SequenceId   string          `json:"sequence_id"`
 	SequenceName string          `json:"sequence_name"`

@@ -60,8 +60,8 @@ func (db *DB) SequenceFunnel(ctx context.Context, id string) (lead.CampaignFunne
 // messages: status, lead_id, to_email, channel, since), reg (the leads
 // registered through it: registeredCTE, each with the time their claims
 // and conversions count from) and ls (its leads, each with the time since
-// which their claims and conversions count).
-func (db *DB) messageFunnel(ctx context.Context, what, ctes string, args ...any) (lead.CampaignFunnel, error) {
+// which their claims (lead.OwnerEvents) and conversions count); $1 is id.
+func (db *DB) messageFunnel(ctx context.Context, what, ctes, id string) (lead.CampaignFunnel, error) {
 	var f lead.CampaignFunnel
 	err := db.pool.QueryRow(ctx, `WITH `+ctes+`
 		SELECT
@@ -73,9 +73,9 @@ func (db *DB) messageFunnel(ctx context.Context, what, ctes string, args ...any)
 				AND s.address = CASE WHEN m.channel = 'email' THEN lower(trim(m.to_email)) ELSE trim(m.to_email) END)),
 			(SELECT count(DISTINCT id) FROM reg),
 			(SELECT count(DISTINCT e.lead_id) FROM lead_events e JOIN ls ON ls.id = e.lead_id WHERE e.at >= ls.since
-				AND e.type IN ('claimed', 'assigned', 'accepted')),
+				AND e.type = ANY($2)),
 			(SELECT count(DISTINCT e.lead_id) FROM lead_events e JOIN ls ON ls.id = e.lead_id WHERE e.at >= ls.since
 				AND e.type = 'converted')
-		FROM c`, args...).Scan(&f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Unsubscribed, &f.Registered, &f.Claimed, &f.Converted)
+		FROM c`, id, eventTypes(lead.OwnerEvents)).Scan(&f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Unsubscribed, &f.Registered, &f.Claimed, &f.Converted)
 	return f, notFound(err, what)
 }
