@@ -16,7 +16,7 @@ import (
 func (s *Server) inboxHookRoutes(app *fiber.App) {
 	app.Post("/api/v1/inbound/sendgrid/events", s.sendGridEvents)
 	app.Post("/api/v1/inbound/sendgrid/parse/:secret", s.inboundEmail)
-	app.Post("/api/v1/inbound/twilio/status", s.twilioStatus)
+	app.Post(lead.TwilioStatusPath, s.twilioStatus)
 	app.Post("/api/v1/inbound/twilio/sms", s.twilioSMS)
 	app.Get("/api/v1/inbound/meta", s.metaChallenge)
 	app.Post("/api/v1/inbound/meta", s.metaInbox)

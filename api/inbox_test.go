@@ -83,13 +83,18 @@ func TestDeliveryEvents(t *testing.T) {
 	}
 	s.Expect(m.SendGridEvents("not json", nil), 422)
 
-	// Twilio's status callback, signed with the auth token.
+	// Twilio's status callback, signed with the auth token, to the URL the
+	// SMS named as its StatusCallback.
+	callback, err := url.Parse(m.Twilio.StatusCallback(sms.ProviderMessageID))
+	if err != nil || callback.String() != apptest.InboxPublicURL+"/api/v1/inbound/twilio/status" {
+		t.Fatalf("the SMS's StatusCallback: %q %v", callback, err)
+	}
 	status := url.Values{"MessageSid": {sms.ProviderMessageID}, "MessageStatus": {"delivered"}, "To": {l.PhoneE164}}
-	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/status", status, "forged-token"), 401)
+	s.Expect(m.TwilioPost(callback.Path, status, "forged-token"), 401)
 	if got := messageStatuses(s, l.ID, rep)["sms"].Status; got != lead.NotificationSent {
 		t.Fatalf("after a forged callback the SMS is %s", got)
 	}
-	s.Expect(m.TwilioPost("/api/v1/inbound/twilio/status", status, ""), 200)
+	s.Expect(m.TwilioPost(callback.Path, status, ""), 200)
 	if got := messageStatuses(s, l.ID, rep)["sms"].Status; got != lead.MessageDelivered {
 		t.Fatalf("after delivered the SMS is %s", got)
 	}
@@ -343,4 +348,39 @@ func TestMessageCountsAsFollowUp(t *testing.T) {
 		t.Fatalf("the lead's last follow-up is not set: %+v", after)
 	}
 	apptest.FieldProblem(t, s.Do("PATCH", "/api/v1/pools/"+l.PoolID, s.Admin, `{"policy":{"message_counts_as_follow_up":"yes"}}`), "policy.message_counts_as_follow_up")
+}
+
+// TestSendGridUnsubscribeEndsSequences: a lead who marks a lead e-mail as
+// spam (or follows SendGrid's unsubscribe link) is suppressed for the
+// lead of the message the event names (its custom args carry the
+// message's key) and leaves its sequences at once (reason unsubscribed),
+// not only at its next step.
+func TestSendGridUnsubscribeEndsSequences(t *testing.T) {
+	m := apptest.NewInboxStack(t)
+	m.StartWorker()
+	s := m.Stack
+	l, _, rep := messageLead(t, s, "Uma")
+	tpl := s.SequenceTemplate()
+	seq := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Spam drip","steps":[{"wait":"1h"},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl))
+	e := s.Enrol(s.Admin, l.ID, seq)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+l.ID+"/messages", rep, `{"channel":"email","subject":"Hi","body":"Hello {{.Lead.Name}}"}`), 201)
+	mail := waitMessages(s, l.ID, rep, 1)[0]
+	sent := m.SendGrid.DeliveredTo(l.Email)
+	if len(sent) != 1 || sent[0].CustomArgs["idempotency_key"] == "" {
+		t.Fatalf("the e-mail sent: %+v", sent)
+	}
+	body := fmt.Sprintf(`[{"email":%q,"timestamp":1765069200,"event":"spamreport","sg_event_id":"ev-spam-1","sg_message_id":"%s.filterdrecv-1","idempotency_key":%q,"lead_id":%q}]`,
+		l.Email, mail.ProviderMessageID, sent[0].CustomArgs["idempotency_key"], l.ID)
+	s.Expect(m.SendGridEvents(body, nil), 200)
+	es := leadEnrolments(t, s, l.ID)
+	if len(es) != 1 || es[0].ID != e.ID || es[0].Status != lead.EnrolmentExited || es[0].Reason != lead.ExitUnsubscribed {
+		t.Fatalf("after the spam report: %+v", es)
+	}
+	var consent struct{ Items []lead.Consent }
+	s.Expect(s.Do("GET", "/api/v1/leads/"+l.ID+"/consent", rep, ""), 200).JSON(t, &consent)
+	if !consent.Items[0].Suppressed || consent.Items[0].Reason != lead.SkipUnsubscribed {
+		t.Fatalf("consent %+v", consent.Items)
+	}
+	// An unsubscribe of an address no message of leadflow's went to is kept, for no lead.
+	s.Expect(m.SendGridEvents(`[{"email":"nobody@example.com","timestamp":1765069200,"event":"unsubscribe","sg_event_id":"ev-unsub-2"}]`, nil), 200)
 }

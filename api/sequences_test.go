@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +93,24 @@ func TestSequenceStopsWhenItsLeadIsClaimed(t *testing.T) {
 	}
 	var f lead.SequenceFunnel
 	s.Expect(s.Do("GET", "/api/v1/reports/sequences/"+seq, s.Admin, ""), 200).JSON(t, &f)
-	if f.Sent != 1 || f.Claimed != 1 || f.Converted != 0 {
+	if f.Sent != 1 || f.Claimed != 1 || f.Converted != 0 || f.Registered != 0 {
 		t.Fatalf("report %+v", f)
+	}
+	// The lead registers again on the web form with the number the SMS went
+	// to: registered through the message, once, on the API and the page.
+	s.Expect(s.Register("/api/v1/register", "198.51.100.27", `{"company":"Drip Trading Co","name":"Dora","phone":"13800138111","country":"CN"}`), 202)
+	s.WaitFor(20*time.Second, "the registration in the report", func() bool {
+		s.Expect(s.Do("GET", "/api/v1/reports/sequences/"+seq, s.Admin, ""), 200).JSON(t, &f)
+		return f.Registered > 0
+	})
+	if f.Registered != 1 || f.Sent != 1 || f.Claimed != 1 {
+		t.Fatalf("report after the registration %+v", f)
+	}
+	b := s.Browser()
+	apptest.WantRedirect(t, b.SignIn(s.Admin, "/leads"), "/leads")
+	report := s.Expect(b.Get("/sequences/"+seq, "Accept-Language", "en"), 200)
+	if !regexp.MustCompile(`<th>Registered through the link</th><td><meter[^>]*></meter></td><td>1</td>`).Match(report.Body) {
+		t.Errorf("the sequence page lacks registered 1: %s", regexp.MustCompile(`(?s)<table id="sequence-funnel">.*?</table>`).Find(report.Body))
 	}
 }
 
@@ -207,4 +225,79 @@ func TestSequenceEnrolByRuleAndBulk(t *testing.T) {
 	}
 	r = s.Do("POST", "/api/v1/bulk-actions", s.Admin, `{"action":"enroll","lead_ids":["`+us.ID+`"],"params":{"sequence_id":"nope"}}`)
 	apptest.FieldProblem(t, r, "params.sequence_id")
+}
+
+// TestSequenceEndsWhenARepTakesItsLead: any move that gives the lead to a
+// rep ends its sequences at once, as a claim does (lead.OwnerEvents, the
+// funnel's "claimed"): an admin's assignment, and a rep's accepting an
+// offer; each enrolment exits (reason claimed) and its workflow ends in
+// its wait. A move that gives it to nobody (a transfer) does not.
+func TestSequenceEndsWhenARepTakesItsLead(t *testing.T) {
+	s := apptest.NewCampaignStack(t)
+	s.StartWorker(true)
+	repID, rep := s.CreateRep("Tess", 10)
+	tpl := s.SequenceTemplate()
+	slow := s.CreateSequence(s.Admin, fmt.Sprintf(`{"name":"Slow taker","steps":[{"wait":"1h"},{"send":{"template_id":%q,"channel":"sms"}}]}`, tpl))
+	ended := func(l lead.Lead, e lead.Enrolment, what string) {
+		t.Helper()
+		es := leadEnrolments(t, s.Stack, l.ID)
+		if len(es) == 0 || es[0].ID != e.ID || es[0].Status != lead.EnrolmentExited || es[0].Reason != lead.ExitClaimed {
+			t.Fatalf("after %s: %+v", what, es)
+		}
+		s.WaitFor(20*time.Second, "the enrolment's workflow to complete after "+what, func() bool {
+			d, err := s.TC.DescribeWorkflowExecution(context.Background(), workflows.SequenceWorkflowID(slow, l.ID, e.ID), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		})
+	}
+
+	// Assigned by the admin from the global pool.
+	pooled := s.CreateLead(`{"company":"Assign Drip Co","name":"Ada","phone":"13800138661","country":"CN"}`)
+	e := s.Enrol(s.Admin, pooled.ID, slow)
+	other := s.CreatePool(`{"name":"Drip transfer","scope":"global"}`)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+pooled.ID+"/transfer", s.Admin, fmt.Sprintf(`{"pool_id":%q}`, other)), 200)
+	if es := leadEnrolments(t, s.Stack, pooled.ID); len(es) != 1 || es[0].Status != lead.EnrolmentActive {
+		t.Fatalf("after a transfer: %+v", es)
+	}
+	s.Expect(s.Do("POST", "/api/v1/leads/"+pooled.ID+"/assign", s.Admin, fmt.Sprintf(`{"rep_id":%q}`, repID)), 200)
+	ended(pooled, e, "the assignment")
+
+	// Offered to the rep by a round-robin pool; the rep accepts.
+	rr := s.CreatePool(fmt.Sprintf(`{"name":"Drip offers","scope":"global","member_ids":[%q],"policy":{"distribution":"round_robin","accept_timeout":"1h"}}`, repID))
+	s.Expect(s.Do("PUT", "/api/v1/rules/routing", s.Admin, fmt.Sprintf(`{"rules":[],"default_pool_id":%q}`, rr)), 200)
+	offered := s.CreateLead(`{"company":"Offer Drip Co","name":"Otto","phone":"13800138662","country":"CN"}`)
+	if offered.Status != lead.StatusOffered || offered.OwnerID != repID {
+		t.Fatalf("the lead was not offered to the rep: %s %s", offered.Status, offered.OwnerID)
+	}
+	e = s.Enrol(s.Admin, offered.ID, slow)
+	s.Expect(s.Do("POST", "/api/v1/leads/"+offered.ID+"/accept", rep, ""), 200)
+	ended(offered, e, "the accepted offer")
+}
+
+// TestSequenceExitsAreOneDecision: the events that end a lead's sequences
+// are those lead.SequenceExit names, and every move that gives a lead an
+// owner (the funnel's claimed) is among them.
+func TestSequenceExitsAreOneDecision(t *testing.T) {
+	want := map[lead.EventType]string{lead.EventClaimed: lead.ExitClaimed, lead.EventAssigned: lead.ExitClaimed,
+		lead.EventAccepted: lead.ExitClaimed, lead.EventConverted: lead.ExitConverted, lead.EventReplyReceived: lead.ExitReplied}
+	for _, typ := range lead.SequenceExitEvents() {
+		if lead.SequenceExit(typ) != want[typ] || want[typ] == "" {
+			t.Errorf("SequenceExit(%s) = %q, want %q", typ, lead.SequenceExit(typ), want[typ])
+		}
+	}
+	if len(lead.SequenceExitEvents()) != len(want) {
+		t.Errorf("SequenceExitEvents %v, want the events of %v", lead.SequenceExitEvents(), want)
+	}
+	for _, typ := range []lead.EventType{lead.EventTransferred, lead.EventOffered, lead.EventFollowedUp, lead.EventMessageSent, lead.EventReclaimed} {
+		if r := lead.SequenceExit(typ); r != "" {
+			t.Errorf("%s ends sequences (%s)", typ, r)
+		}
+	}
+	for _, m := range service.Moves {
+		if slices.Contains(lead.OwnerEvents, m.Event) != (m.Act == lead.ActAssign || m.Act == lead.ActAccept) {
+			t.Errorf("move %s records %s", m.Path, m.Event)
+		}
+	}
 }

@@ -2761,7 +2761,7 @@ type Enrolment struct {
 	// NextAt when the next step is due (after a wait)
 	NextAt *time.Time `json:"next_at,omitempty"`
 
-	// Reason why it exited: claimed, converted, replied, unsubscribed, removed
+	// Reason why it exited: claimed (a rep took the lead: claimed, assigned, or an offer accepted), converted, replied, unsubscribed (its link, SendGrid's unsubscribe or spam report, a STOP reply, a hard bounce), removed
 	Reason       *string         `json:"reason,omitempty"`
 	SequenceId   string          `json:"sequence_id"`
 	SequenceName string          `json:"sequence_name"`
@@ -4366,11 +4366,14 @@ type Sequence struct {
 
 // SequenceFunnel defines model for SequenceFunnel.
 type SequenceFunnel struct {
-	Claimed      int    `json:"claimed"`
-	Clicked      int    `json:"clicked"`
-	Converted    int    `json:"converted"`
-	Delivered    int    `json:"delivered"`
-	Opened       int    `json:"opened"`
+	Claimed   int `json:"claimed"`
+	Clicked   int `json:"clicked"`
+	Converted int `json:"converted"`
+	Delivered int `json:"delivered"`
+	Opened    int `json:"opened"`
+
+	// Registered leads registered through a step's message: made since it was sent with its e-mail address or phone (a duplicate merged into a lead counts as that lead), as a campaign counts its registered
+	Registered   int    `json:"registered"`
 	Sent         int    `json:"sent"`
 	SequenceId   string `json:"sequence_id"`
 	Unsubscribed int    `json:"unsubscribed"`

@@ -59,6 +59,12 @@ type Config struct {
 
 	TwilioSID, TwilioToken, TwilioFrom, TwilioBaseURL string
 
+	// PublicURL is the base URL leadflow is reached at from outside
+	// (LEADFLOW_PUBLIC_URL, the binary's default when unset): each SMS
+	// asks Twilio to post its statuses to PublicURL +
+	// lead.TwilioStatusPath. "" asks for none.
+	PublicURL string
+
 	GraphURL              string // default DefaultGraphURL
 	MessengerToken        string // the page access token
 	WhatsAppToken         string
@@ -68,7 +74,8 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// ConfigFromEnv reads the providers' settings with getenv (os.Getenv).
+// ConfigFromEnv reads the providers' settings with getenv (os.Getenv),
+// PublicURL from LEADFLOW_PUBLIC_URL (the binary sets its default).
 func ConfigFromEnv(getenv func(string) string) Config {
 	return Config{
 		SendGridKey: getenv("SENDGRID_API_KEY"), SendGridBaseURL: getenv("SENDGRID_BASE_URL"),
@@ -77,6 +84,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		TwilioFrom: getenv("TWILIO_FROM"), TwilioBaseURL: getenv("TWILIO_BASE_URL"),
 		GraphURL: getenv("META_GRAPH_URL"), MessengerToken: getenv("MESSENGER_PAGE_TOKEN"),
 		WhatsAppToken: getenv("WHATSAPP_TOKEN"), WhatsAppPhoneNumberID: getenv("WHATSAPP_PHONE_NUMBER_ID"),
+		PublicURL: getenv("LEADFLOW_PUBLIC_URL"),
 	}
 }
 
@@ -104,7 +112,15 @@ func New(cfg Config) (Set, error) {
 		s[Email] = leadMail{SendGrid: sg, replyTo: cfg.ReplyTo}
 	}
 	if cfg.TwilioSID != "" && cfg.TwilioToken != "" {
-		t, err := NewTwilio(cfg.TwilioSID, cfg.TwilioToken, cfg.TwilioFrom, cfg.TwilioBaseURL, cfg.Timeout)
+		callback := ""
+		if cfg.PublicURL != "" {
+			base, err := baseURL("LEADFLOW_PUBLIC_URL", cfg.PublicURL, "")
+			if err != nil {
+				return nil, err
+			}
+			callback = base + lead.TwilioStatusPath
+		}
+		t, err := NewTwilio(cfg.TwilioSID, cfg.TwilioToken, cfg.TwilioFrom, cfg.TwilioBaseURL, callback, cfg.Timeout)
 		if err != nil {
 			return nil, err
 		}

@@ -33,7 +33,7 @@ func TestTwilioThroughTheSDK(t *testing.T) {
 	}
 	got := fake.Delivered()
 	if len(got) != 1 || got[0].Form.Get("To") != "+8613800138000" || got[0].Form.Get("From") != "+15005550006" ||
-		got[0].Form.Get("Body") != "Hello Li, see you at the fair" {
+		got[0].Form.Get("Body") != "Hello Li, see you at the fair" || got[0].Form.Has("StatusCallback") {
 		t.Fatalf("requests: %+v", got)
 	}
 	if _, err := sms.Send(context.Background(), msg("13800138000")); !notify.Permanent(err) || !strings.Contains(err.Error(), "21211") {
@@ -50,6 +50,31 @@ func TestTwilioThroughTheSDK(t *testing.T) {
 	}
 	if last := fake.Requests()[len(fake.Requests())-1]; last.Status != 401 || last.Form.Get("MessagingServiceSid") != "MG123" {
 		t.Fatalf("last request: %+v", last)
+	}
+}
+
+// TestTwilioStatusCallback: with a public URL every SMS names
+// PublicURL + /api/v1/inbound/twilio/status as its StatusCallback (the
+// route the status callbacks are verified and applied on), so Twilio
+// posts the message's statuses back; a public URL that is not http(s) is
+// refused when the channels are made.
+func TestTwilioStatusCallback(t *testing.T) {
+	fake := channeltest.NewTwilio(t, "AC0123456789abcdef", "authtoken42")
+	set, err := channel.New(channel.Config{TwilioSID: fake.SID, TwilioToken: fake.Token, TwilioFrom: "+15005550006", TwilioBaseURL: fake.URL,
+		PublicURL: "https://leads.example.com/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := set.For(channel.SMS).Send(context.Background(), msg("+8613800138000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.StatusCallback(id); got != "https://leads.example.com/api/v1/inbound/twilio/status" || lead.TwilioStatusPath != "/api/v1/inbound/twilio/status" {
+		t.Fatalf("StatusCallback %q", got)
+	}
+	if _, err := channel.New(channel.Config{TwilioSID: fake.SID, TwilioToken: fake.Token, TwilioFrom: "+15005550006", PublicURL: "leads.example.com"}); err == nil ||
+		!strings.Contains(err.Error(), "LEADFLOW_PUBLIC_URL") {
+		t.Fatalf("a public URL without a scheme: %v", err)
 	}
 }
 

@@ -21,6 +21,9 @@ import (
 type Twilio struct {
 	api  *twapi.ApiService
 	from string
+	// callback is the StatusCallback of every message: the URL Twilio
+	// posts the message's delivery statuses to ("" for none).
+	callback string
 }
 
 // DefaultTwilioURL is Twilio's API; TWILIO_BASE_URL points the SDK elsewhere
@@ -30,7 +33,9 @@ const DefaultTwilioURL = "https://api.twilio.com"
 // NewTwilio is the SMS channel of account sid with its auth token, sending
 // from a number (E.164) or a messaging service (its SID, "MG…"). baseURL
 // "" is Twilio's; another is where the SDK's requests are sent instead.
-func NewTwilio(sid, token, from, base string, timeout time.Duration) (*Twilio, error) {
+// statusCallback is the URL each message asks Twilio to post its
+// statuses to (StatusCallback; "" for none).
+func NewTwilio(sid, token, from, base, statusCallback string, timeout time.Duration) (*Twilio, error) {
 	if strings.TrimSpace(from) == "" {
 		return nil, errors.New("TWILIO_FROM (a number or a messaging service SID) is required with TWILIO_ACCOUNT_SID")
 	}
@@ -45,7 +50,7 @@ func NewTwilio(sid, token, from, base string, timeout time.Duration) (*Twilio, e
 	}
 	c := &twclient.Client{Credentials: twclient.NewCredentials(sid, token), HTTPClient: hc}
 	c.SetAccountSid(sid)
-	return &Twilio{api: twapi.NewApiServiceWithClient(c), from: from}, nil
+	return &Twilio{api: twapi.NewApiServiceWithClient(c), from: from, callback: statusCallback}, nil
 }
 
 // redirect sends every request to another scheme and host (the SDK's base
@@ -62,8 +67,9 @@ func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 // Name implements Channel.
 func (t *Twilio) Name() string { return "twilio" }
 
-// Send implements Channel: the message's text to m.To (E.164). Twilio's
-// refusal (its JSON error) is a *notify.Error of its status.
+// Send implements Channel: the message's text to m.To (E.164), with the
+// status callback. Twilio's refusal (its JSON error) is a *notify.Error of
+// its status.
 func (t *Twilio) Send(ctx context.Context, m notify.Message) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -71,6 +77,9 @@ func (t *Twilio) Send(ctx context.Context, m notify.Message) (string, error) {
 	p := &twapi.CreateMessageParams{}
 	p.SetTo(m.To)
 	p.SetBody(m.Text)
+	if t.callback != "" {
+		p.SetStatusCallback(t.callback)
+	}
 	if strings.HasPrefix(t.from, "MG") {
 		p.SetMessagingServiceSid(t.from)
 	} else {

@@ -99,7 +99,7 @@ func (s *Server) showSequence(c *fiber.Ctx, refusal error, form map[string]strin
 		label string
 		n     int
 	}{{"sent", f.Sent}, {"delivered", f.Delivered}, {"opened", f.Opened}, {"clicked", f.Clicked},
-		{"unsubscribed", f.Unsubscribed}, {"claimed", f.Claimed}, {"converted", f.Converted}} {
+		{"unsubscribed", f.Unsubscribed}, {"registered", f.Registered}, {"claimed", f.Claimed}, {"converted", f.Converted}} {
 		step := web.FunnelStep{Label: "sequences.report." + st.label, Count: st.n}
 		if f.Sent > 0 {
 			step.Percent = min(100, st.n*100/f.Sent)

@@ -19,6 +19,13 @@ const SkipBounced = "bounced"
 // SkipStopped is why a number that answered STOP (or 退订) is suppressed.
 const SkipStopped = "stopped"
 
+// SuppressionReasons are every reason an address is put on a channel's
+// suppression list for (lead.Consent.Reason), each a message skipped for
+// it too: the lead unsubscribed (its link, or the e-mail provider's
+// unsubscribe or spam report), answered STOP, or its address bounced for
+// good. The console names each in words of its own.
+var SuppressionReasons = []string{SkipUnsubscribed, SkipStopped, SkipBounced}
+
 // DeliveryRank orders a message's statuses after it was queued: a
 // delivery event moves a message to a status of a higher rank only.
 func DeliveryRank(status string) int {

@@ -2,6 +2,7 @@ package lead
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,12 +61,43 @@ const (
 
 // Why an enrolment exited.
 const (
-	ExitClaimed      = "claimed"
+	ExitClaimed      = "claimed" // a rep took the lead: OwnerEvents
 	ExitConverted    = "converted"
 	ExitReplied      = "replied"
 	ExitUnsubscribed = "unsubscribed"
 	ExitRemoved      = "removed"
 )
+
+// OwnerEvents are the events of a move that gives a lead to a rep: a
+// claim, an assignment (by hand or by the distribution) and an accepted
+// offer. The campaign and sequence funnels count them as claimed, and
+// each ends the lead's sequences (ExitClaimed).
+var OwnerEvents = []EventType{EventClaimed, EventAssigned, EventAccepted}
+
+// SequenceExit is why an event in a lead's history ends the lead's
+// active enrolments, "" when it does not: a rep took the lead
+// (OwnerEvents), it was converted, or it replied. It is the one decision:
+// the service ends the enrolments when it records such an event, and each
+// step reads the events again (store.ExitReason: SequenceExitEvents) in
+// case the event came from elsewhere (the distribution) or the exit was
+// missed. An unsubscription (not an event: the suppression list) ends
+// them too (ExitUnsubscribed).
+func SequenceExit(t EventType) string {
+	switch {
+	case slices.Contains(OwnerEvents, t):
+		return ExitClaimed
+	case t == EventConverted:
+		return ExitConverted
+	case t == EventReplyReceived:
+		return ExitReplied
+	}
+	return ""
+}
+
+// SequenceExitEvents are the event types SequenceExit ends enrolments for.
+func SequenceExitEvents() []EventType {
+	return append(slices.Clone(OwnerEvents), EventConverted, EventReplyReceived)
+}
 
 // How a lead was enrolled.
 const (
@@ -153,7 +185,9 @@ func StepWait(s string) (time.Duration, error) {
 
 // SequenceFunnel is how far a sequence's leads got: its steps' messages
 // sent, delivered, opened and clicked; addresses unsubscribed after a
-// message; leads claimed and converted after their enrolment.
+// message; leads registered through a message (made since with its
+// address, as a campaign's Registered); leads claimed and converted after
+// their enrolment.
 type SequenceFunnel struct {
 	SequenceID   string `json:"sequence_id"`
 	Sent         int    `json:"sent"`
@@ -161,6 +195,7 @@ type SequenceFunnel struct {
 	Opened       int    `json:"opened"`
 	Clicked      int    `json:"clicked"`
 	Unsubscribed int    `json:"unsubscribed"`
+	Registered   int    `json:"registered"`
 	Claimed      int    `json:"claimed"`
 	Converted    int    `json:"converted"`
 }

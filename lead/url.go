@@ -8,3 +8,8 @@ const DefaultHTTPAddr = "127.0.0.1:8080"
 // links, links in e-mails) and the address `leadflow import` talks to when
 // none is configured: the API at DefaultHTTPAddr.
 const DefaultPublicURL = "http://" + DefaultHTTPAddr
+
+// TwilioStatusPath is where Twilio posts an SMS's status callbacks: every
+// SMS leadflow sends names LEADFLOW_PUBLIC_URL + TwilioStatusPath as its
+// StatusCallback, and the API serves it.
+const TwilioStatusPath = "/api/v1/inbound/twilio/status"

@@ -58,7 +58,7 @@ func (s *Service) Claim(ctx context.Context, me lead.User, id, key string, in Cl
 	if err := s.update(ctx, me, key, l.ID, workflows.UpdateClaim, arg, &out); err != nil {
 		return out, err
 	}
-	s.exitSequences(ctx, l.ID, "", lead.ExitClaimed, me.ID)
+	s.eventExits(ctx, l.ID, lead.EventClaimed, me.ID)
 	return lead.Redact(me, out), nil
 }
 
@@ -128,33 +128,34 @@ func (s *Service) Convert(ctx context.Context, me lead.User, id, key string, cus
 	if err := s.update(ctx, me, key, l.ID, workflows.UpdateConvert, arg, &out); err != nil {
 		return out, err
 	}
-	s.exitSequences(ctx, l.ID, "", lead.ExitConverted, me.ID)
+	s.eventExits(ctx, l.ID, lead.EventConverted, me.ID)
 	out.Lead = lead.Redact(me, out.Lead)
 	return out, nil
 }
 
 // Move is one lifecycle action: its path under /leads/{id}/, its action in
-// the access model, the workflow update that does it, and the input field
-// it needs ("" for none).
+// the access model, the workflow update that does it, the input field it
+// needs ("" for none), and the event it records in the lead's history.
 type Move struct {
 	Path     string
 	Act      lead.Action
 	Update   string
 	Required string
+	Event    lead.EventType
 }
 
 // Moves are the lifecycle actions, for the API's routes and the console's forms.
 var Moves = []Move{
-	{"assign", lead.ActAssign, workflows.UpdateAssign, "rep_id"},
-	{"transfer", lead.ActTransfer, workflows.UpdateTransfer, "pool_id"},
-	{"reclaim", lead.ActReclaim, workflows.UpdateReclaim, ""},
-	{"close", lead.ActClose, workflows.UpdateClose, ""},
-	{"accept", lead.ActAccept, workflows.UpdateAccept, ""},
-	{"decline", lead.ActDecline, workflows.UpdateDecline, ""},
-	{"return", lead.ActReturn, workflows.UpdateReturn, "reason"},
+	{"assign", lead.ActAssign, workflows.UpdateAssign, "rep_id", lead.EventAssigned},
+	{"transfer", lead.ActTransfer, workflows.UpdateTransfer, "pool_id", lead.EventTransferred},
+	{"reclaim", lead.ActReclaim, workflows.UpdateReclaim, "", lead.EventReclaimed},
+	{"close", lead.ActClose, workflows.UpdateClose, "", lead.EventClosed},
+	{"accept", lead.ActAccept, workflows.UpdateAccept, "", lead.EventAccepted},
+	{"decline", lead.ActDecline, workflows.UpdateDecline, "", lead.EventDeclined},
+	{"return", lead.ActReturn, workflows.UpdateReturn, "reason", lead.EventReturned},
 	// A lead an IP burst put under review (lead.Burst): an admin keeps it or rejects it.
-	{"review/keep", lead.ActReview, workflows.UpdateKeepReviewed, ""},
-	{"review/reject", lead.ActReview, workflows.UpdateRejectReviewed, ""},
+	{"review/keep", lead.ActReview, workflows.UpdateKeepReviewed, "", lead.EventReviewKept},
+	{"review/reject", lead.ActReview, workflows.UpdateRejectReviewed, "", lead.EventRejected},
 }
 
 // MoveInput is the input of the lifecycle actions; which fields apply
@@ -203,6 +204,7 @@ func (s *Service) DoMove(ctx context.Context, me lead.User, id, key string, m Mo
 	if err := s.update(ctx, me, key, l.ID, m.Update, arg, &out); err != nil {
 		return out, err
 	}
+	s.eventExits(ctx, l.ID, m.Event, me.ID) // an assignment or an accepted offer: the lead's sequences end
 	return lead.Redact(me, out), nil
 }
 

@@ -69,6 +69,9 @@ type sendGridEvent struct {
 	Status       string `json:"status"`
 	BounceClass  string `json:"bounce_classification"`
 	ResponseText string `json:"response"`
+	// Key is the custom argument idempotency_key the message was sent
+	// with (notify.SendGrid): the stored message's key.
+	Key string `json:"idempotency_key"`
 }
 
 // sendGridStatus maps an event to a message status ("" for events that
@@ -81,7 +84,8 @@ var sendGridStatus = map[string]string{
 // SendGridEvents applies a SendGrid Event Webhook delivery: signature and
 // timestamp are its X-Twilio-Email-Event-Webhook-* headers. A hard bounce
 // (event bounce of type bounce) marks the address invalid on the lead
-// and suppresses it; an unsubscribe or spam report suppresses it.
+// and suppresses it; an unsubscribe or spam report suppresses it (for
+// the lead of the message it names) and ends that lead's sequences.
 func (s *Service) SendGridEvents(ctx context.Context, signature, timestamp string, body []byte) (Applied, error) {
 	if err := webhook.VerifySendGrid(s.cfg.Inbox.SendGridEventKey, signature, timestamp, body); err != nil {
 		return Applied{}, unauthorized("SendGrid Event Webhook")
@@ -97,8 +101,15 @@ func (s *Service) SendGridEvents(ctx context.Context, signature, timestamp strin
 		}
 		switch e.Event {
 		case "unsubscribe", "group_unsubscribe", "spamreport":
-			if err := s.db.Suppress(ctx, lead.ChannelEmail, e.Email, lead.SkipUnsubscribed, ""); err != nil {
+			leadID, err := s.db.MessageLead(ctx, "sendgrid", e.Key, idPrefixes(e.MessageID))
+			if err != nil {
 				return out, err
+			}
+			if err := s.db.Suppress(ctx, lead.ChannelEmail, e.Email, lead.SkipUnsubscribed, leadID); err != nil {
+				return out, err
+			}
+			if leadID != "" {
+				s.exitSequences(ctx, leadID, "", lead.ExitUnsubscribed, "")
 			}
 			continue
 		}

@@ -29,7 +29,7 @@ func (s *Service) receive(ctx context.Context, in store.Inbound) (bool, error) {
 		return false, err
 	}
 	if r.LeadID != "" {
-		s.exitSequences(ctx, r.LeadID, "", lead.ExitReplied, "")
+		s.eventExits(ctx, r.LeadID, lead.EventReplyReceived, "")
 		if err := s.noticeReply(ctx, r); err != nil {
 			return fresh, err
 		}

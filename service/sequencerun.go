@@ -17,9 +17,10 @@ import (
 // step in.At: the branches on the way are evaluated with the lead as it
 // is now; a send or wait is recorded on the enrolment (the step it is at,
 // when the next is due), the end of the steps marks it done. An
-// enrolment no longer active, or whose lead was claimed, converted,
-// replied or unsubscribed since it began (the exit recorded now if the
-// service had not), ends.
+// enrolment no longer active, or whose lead was taken by a rep (claimed,
+// assigned, an offer accepted), converted, replied or unsubscribed since
+// it began (store.ExitReason; the exit recorded now if the service had
+// not), ends.
 func (s *Service) AdvanceSequence(ctx context.Context, in workflows.SequenceAdvanceInput) (workflows.SequenceStep, error) {
 	end := workflows.SequenceStep{Action: workflows.SequenceEnd, Index: in.At}
 	e, steps, err := s.db.Enrolment(ctx, in.EnrolmentID)

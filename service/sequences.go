@@ -19,8 +19,9 @@ import (
 // managers of the pools a sequence names make and change it. Each
 // enrolment runs as its own workflow (workflows.SequenceWorkflow), whose
 // steps send through the code of one message (sequencerun.go); a lead
-// leaves its sequences when it is claimed, converted, replies or
-// unsubscribes (exitSequences, called where each is decided).
+// leaves its sequences when a rep takes it (a claim, an assignment, an
+// accepted offer), it is converted, replies or unsubscribes
+// (lead.SequenceExit; exitSequences, called where each is decided).
 
 // SequenceInput is a sequence to make, or (PATCH) the fields to change:
 // a nil field is left as it is.
@@ -224,9 +225,19 @@ func (s *Service) LeadSequences(ctx context.Context, me lead.User, id string) ([
 	return s.db.Enrolments(ctx, l.ID)
 }
 
+// eventExits ends lead leadID's sequences when the event of type t just
+// recorded in its history ends them (lead.SequenceExit: a claim, an
+// assignment, an accepted offer, a conversion, a reply).
+func (s *Service) eventExits(ctx context.Context, leadID string, t lead.EventType, actorID string) {
+	if reason := lead.SequenceExit(t); reason != "" {
+		s.exitSequences(ctx, leadID, "", reason, actorID)
+	}
+}
+
 // exitSequences ends lead leadID's active enrolments (only onlyID when
 // given) for reason and tells their workflows. It is called where each
-// reason is decided (Claim, Convert, a reply, an unsubscription, Unenrol);
+// reason is decided (eventExits: Claim, DoMove, Convert, a reply; an
+// unsubscription; Unenrol);
 // a failure is logged, not returned: the event that decided it is
 // recorded, and each step reads it again (store.ExitReason).
 func (s *Service) exitSequences(ctx context.Context, leadID, onlyID, reason, actorID string) {
@@ -243,14 +254,15 @@ func (s *Service) exitSequences(ctx context.Context, leadID, onlyID, reason, act
 }
 
 // SequenceFunnel is sequence id's funnel (sent, delivered, opened,
-// clicked, unsubscribed, claimed, converted), to whoever may see it.
+// clicked, unsubscribed, registered, claimed, converted), to whoever may
+// see it.
 func (s *Service) SequenceFunnel(ctx context.Context, me lead.User, id string) (lead.SequenceFunnel, error) {
 	if _, err := s.Sequence(ctx, me, id); err != nil {
 		return lead.SequenceFunnel{}, err
 	}
 	f, err := s.db.SequenceFunnel(ctx, id)
 	return lead.SequenceFunnel{SequenceID: id, Sent: f.Sent, Delivered: f.Delivered, Opened: f.Opened, Clicked: f.Clicked,
-		Unsubscribed: f.Unsubscribed, Claimed: f.Claimed, Converted: f.Converted}, err
+		Unsubscribed: f.Unsubscribed, Registered: f.Registered, Claimed: f.Claimed, Converted: f.Converted}, err
 }
 
 // EnrolableSequences are the sequences me may enrol lead id in from its

@@ -86,6 +86,24 @@ func (db *DB) ApplyDeliveryEvent(ctx context.Context, e DeliveryEvent) (bool, er
 	return applied, err
 }
 
+// MessageLead is the lead of the lead message a provider's event names
+// ("" when leadflow knows no such message, or it has no lead): the
+// message of key (the idempotency key it was sent with, which comes back
+// in the event), else the newest of the provider's ids messageIDs.
+func (db *DB) MessageLead(ctx context.Context, provider, key string, messageIDs []string) (string, error) {
+	var id string
+	err := db.pool.QueryRow(ctx, `SELECT id FROM (
+			SELECT coalesce(lead_id::text, '') AS id, 0 AS rank, created_at FROM notifications WHERE key = $1 AND kind = 'message'
+			UNION ALL
+			SELECT coalesce(lead_id::text, ''), 1, created_at FROM notifications
+			WHERE kind = 'message' AND provider = $2 AND provider_message_id = ANY($3) AND provider_message_id <> ''
+		) x ORDER BY rank, created_at DESC LIMIT 1`, key, provider, messageIDs).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
 // Inbound is one message a provider delivered from a lead or an unknown sender.
 type Inbound struct {
 	Provider, ProviderID string

@@ -155,22 +155,37 @@ func (db *DB) SetEnrolmentStep(ctx context.Context, id string, step int, next *t
 }
 
 // ExitReason is why active enrolment e should exit now ("" when it
-// should not): its lead was claimed, converted or replied, or one of its
-// addresses unsubscribed, since it was enrolled. It is what the service
-// records at each of those events, read again before each step in case
-// the service was stopped between the event and its exit.
+// should not): the first event since it was enrolled that ends a lead's
+// sequences (lead.SequenceExit: a rep took the lead, it was converted or
+// replied), or one of its addresses unsubscribed since. It is what the
+// service records at each of those events, read again before each step
+// in case the event came from the workflow (the distribution) or the
+// service was stopped between the event and its exit.
 func (db *DB) ExitReason(ctx context.Context, e lead.Enrolment) (string, error) {
-	var reason string
-	err := db.pool.QueryRow(ctx, `SELECT r FROM (
-			SELECT CASE ev.type WHEN 'claimed' THEN 'claimed' WHEN 'converted' THEN 'converted' ELSE 'replied' END AS r, ev.at
-			FROM lead_events ev WHERE ev.lead_id = $1 AND ev.at >= $2 AND ev.type IN ('claimed', 'converted', 'reply_received')
+	var typ *string
+	err := db.pool.QueryRow(ctx, `SELECT t FROM (
+			SELECT ev.type AS t, ev.at FROM lead_events ev WHERE ev.lead_id = $1 AND ev.at >= $2 AND ev.type = ANY($3)
 			UNION ALL
-			SELECT 'unsubscribed', s.created_at FROM suppressions s WHERE s.lead_id = $1 AND s.created_at >= $2
-		) x ORDER BY at LIMIT 1`, e.LeadID, e.CreatedAt).Scan(&reason)
-	if errors.Is(err, pgx.ErrNoRows) {
+			SELECT NULL, s.created_at FROM suppressions s WHERE s.lead_id = $1 AND s.created_at >= $2
+		) x ORDER BY at LIMIT 1`, e.LeadID, e.CreatedAt, eventTypes(lead.SequenceExitEvents())).Scan(&typ)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return "", nil
+	case err != nil:
+		return "", err
+	case typ == nil:
+		return lead.ExitUnsubscribed, nil
 	}
-	return reason, err
+	return lead.SequenceExit(lead.EventType(*typ)), nil
+}
+
+// eventTypes are ts as text, a query's argument.
+func eventTypes(ts []lead.EventType) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return out
 }
 
 // ExitEnrolments ends lead leadID's active enrolments (only enrolment

@@ -1,7 +1,12 @@
 package web
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template/parse"
@@ -115,4 +120,78 @@ func TestCataloguesHoldTheSameIDs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestEveryEventTypeHasItsWords: the lead page's history names each
+// event by the id "lead.event." + its type, built at run time, which
+// TestTemplatesUseCataloguedMessages cannot see (it checks constant ids
+// only): every lead.EventType constant declared in package lead, those
+// added later included, must have its id in both catalogues.
+func TestEveryEventTypeHasItsWords(t *testing.T) {
+	page, err := consoleFiles.ReadFile("templates/console/lead.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `t (print "lead.event." .Type)`) {
+		t.Fatal(`lead.html no longer names events by "lead.event." + the type: update this test`)
+	}
+	types := eventTypes(t)
+	if len(types) < 30 {
+		t.Fatalf("found only %d event types in package lead: the walk is broken", len(types))
+	}
+	for name, typ := range types {
+		for _, lang := range i18n.Languages {
+			if !i18n.Has(lang, "lead.event."+typ) {
+				t.Errorf("the %s catalogue lacks lead.event.%s (lead.%s)", lang, typ, name)
+			}
+		}
+	}
+}
+
+// eventTypes are the constants of type EventType that package lead
+// declares (EventX EventType = "x" or EventX = EventType("x")), by name.
+func eventTypes(t *testing.T) map[string]string {
+	files, err := filepath.Glob("../lead/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, sp := range g.Specs {
+				v := sp.(*ast.ValueSpec)
+				id, ok := v.Type.(*ast.Ident)
+				typedSpec := ok && id.Name == "EventType"
+				for i, name := range v.Names {
+					if i >= len(v.Values) {
+						continue
+					}
+					val, typed := v.Values[i], typedSpec
+					if call, ok := val.(*ast.CallExpr); ok && len(call.Args) == 1 {
+						if fn, ok := call.Fun.(*ast.Ident); ok && fn.Name == "EventType" {
+							val, typed = call.Args[0], true
+						}
+					}
+					lit, ok := val.(*ast.BasicLit)
+					if !typed || !ok || lit.Kind != token.STRING {
+						continue
+					}
+					out[name.Name], _ = strconv.Unquote(lit.Value)
+				}
+			}
+		}
+	}
+	return out
 }

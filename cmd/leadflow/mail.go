@@ -45,7 +45,9 @@ func (c config) workerConfig(db *store.DB, tc client.Client, log *slog.Logger) (
 	// set, unless LEADFLOW_MESSAGES=outbox (make run) keeps them all in the outbox.
 	channels := channel.Set{}
 	if os.Getenv("LEADFLOW_MESSAGES") != "outbox" {
-		if channels, err = channel.New(channel.ConfigFromEnv(os.Getenv)); err != nil {
+		cc := channel.ConfigFromEnv(os.Getenv)
+		cc.PublicURL = c.PublicURL // Twilio's status callbacks: LEADFLOW_PUBLIC_URL or its default
+		if channels, err = channel.New(cc); err != nil {
 			return worker.Config{}, err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // managementPrefixes are the paths of the console's management pages:
 // each of their routes needs a row of consoleMatrix.
 var managementPrefixes = []string{"/rules", "/imports", "/exports", "/pools", "/users", "/teams", "/fields", "/options", "/outbox",
-	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox", "/campaigns", "/sequences"}
+	"/reports", "/settings/duplicates", "/webhooks", "/calendars", "/sources", "/inbox", "/campaigns", "/sequences", "/templates"}
 
 // ManagementPage reports whether path is one of the management pages.
 func ManagementPage(path string) bool {
@@ -74,6 +74,13 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		return out.ID
 	}
 	campaignRefused := [Subjects]int{409, 409, 404, 403, 403, 403, 403}
+	// Message templates: everyone's to read, staff's to write (not tied to a pool).
+	template := func(w *World) string {
+		var out struct{ ID string }
+		w.Expect(w.Do("POST", "/api/v1/templates", w.Admin, fmt.Sprintf(`{"name":"Console tpl %d","channel":"sms","language":"en","body":"Hi"}`, w.Seq.Add(1))), 201).JSON(w.T, &out)
+		return out.ID
+	}
+	staffForm := [Subjects]int{303, 303, 303, 403, 403, 403, 403}
 	body := func(f func(*World) string, format string) func(*World) string {
 		return func(w *World) string { return fmt.Sprintf(format, url.QueryEscape(f(w))) }
 	}
@@ -156,6 +163,11 @@ func ConsoleMatrix(poolA func(*World) string, fixed, uniq func(string) func(*Wor
 		"POST /campaigns/:id/pause":  {Fixture: campaign, Want: campaignRefused},
 		"POST /campaigns/:id/resume": {Fixture: campaign, Want: campaignRefused},
 		"POST /campaigns/:id/cancel": {Fixture: campaign, Want: hookForm},
+		"GET /templates":             {Want: All(200)},
+		"POST /templates":            {Body: uniq("name=Console+template+%d&channel=sms&language=en&body=Hi"), Want: staffForm},
+		"GET /templates/:id":         {Fixture: once("console-template", template), Want: All(200)},
+		"POST /templates/:id":        {Fixture: once("console-template", template), Body: uniq("name=Console+renamed+%d&channel=sms&language=en&body=Hello"), Want: staffForm},
+		"POST /templates/:id/delete": {Fixture: template, Want: staffForm},
 	}
 }
 

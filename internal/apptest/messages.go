@@ -24,14 +24,15 @@ type Providers struct {
 }
 
 // NewProviders starts the fakes and the channels that use them (lead
-// e-mails from reps@mail.example.com, replies to replies@example.com).
+// e-mails from reps@mail.example.com, replies to replies@example.com; SMS
+// statuses posted back to InboxPublicURL, the stacks' public URL).
 func NewProviders(t testing.TB) Providers {
 	p := Providers{SendGrid: sendgridtest.New(t, "SG.lead-"+rand.Text()), Twilio: channeltest.NewTwilio(t, "AC00112233445566778899", "twiliotoken1"),
 		Graph: channeltest.NewGraph(t, "PAGE-TOKEN", "WA-TOKEN", "10550")}
 	var err error
 	p.Channels, err = channel.New(channel.Config{SendGridKey: p.SendGrid.Key, SendGridBaseURL: p.SendGrid.URL,
 		MailFrom: "reps@mail.example.com", ReplyTo: "replies@example.com",
-		TwilioSID: p.Twilio.SID, TwilioToken: p.Twilio.Token, TwilioFrom: "+15005550006", TwilioBaseURL: p.Twilio.URL,
+		TwilioSID: p.Twilio.SID, TwilioToken: p.Twilio.Token, TwilioFrom: "+15005550006", TwilioBaseURL: p.Twilio.URL, PublicURL: InboxPublicURL,
 		GraphURL: p.Graph.URL, MessengerToken: p.Graph.PageToken, WhatsAppToken: p.Graph.WhatsAppToken,
 		WhatsAppPhoneNumberID: p.Graph.PhoneNumberID, Timeout: 5 * time.Second})
 	if err != nil {

@@ -27,6 +27,8 @@ type Request struct {
 	Path   string
 	Form   url.Values     // Twilio's form body
 	JSON   map[string]any // the Graph API's JSON body
+	// SID is the id Twilio answered for a message it accepted.
+	SID string
 }
 
 // server is what the fakes share: the record of requests and the failures.
@@ -54,6 +56,7 @@ func start(t testing.TB, h func(*server, *http.Request, []byte) (Request, int, s
 		s.mu.Lock()
 		if s.down != 0 && status < 300 {
 			status, body = s.down, `{"message":"outage","status":`+fmt.Sprint(s.down)+`,"error":{"message":"outage","code":2}}`
+			req.SID = "" // not accepted
 		}
 		req.Status, req.Path = status, r.URL.Path
 		s.requests = append(s.requests, req)
@@ -98,7 +101,27 @@ type Twilio struct {
 	SID, Token string
 }
 
-// NewTwilio starts a fake Twilio accepting account sid with token.
+// StatusCallback is the URL the message Twilio answered sid for asked
+// its statuses to be posted to ("" when it named none, or sid is unknown).
+func (tw *Twilio) StatusCallback(sid string) string {
+	for _, r := range tw.Requests() {
+		if r.SID == sid && sid != "" {
+			return r.Form.Get("StatusCallback")
+		}
+	}
+	return ""
+}
+
+// absoluteURL reports whether raw is an absolute http(s) URL, as Twilio
+// wants a callback's.
+func absoluteURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// NewTwilio starts a fake Twilio accepting account sid with token; it
+// records each message's StatusCallback and refuses one that is not an
+// absolute http(s) URL (error 21609), as Twilio does.
 func NewTwilio(t testing.TB, sid, token string) *Twilio {
 	tw := &Twilio{SID: sid, Token: token}
 	tw.server = start(t, func(s *server, r *http.Request, raw []byte) (Request, int, string) {
@@ -122,8 +145,11 @@ func NewTwilio(t testing.TB, sid, token string) *Twilio {
 			return fail(http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
 		case form.Get("Body") == "":
 			return fail(http.StatusBadRequest, 21602, "Message body is required.")
+		case form.Has("StatusCallback") && !absoluteURL(form.Get("StatusCallback")):
+			return fail(http.StatusBadRequest, 21609, "Invalid StatusCallback: "+form.Get("StatusCallback"))
 		}
 		sid := fmt.Sprintf("SM%032d", len(s.Requests())+1)
+		req.SID = sid
 		b, _ := json.Marshal(map[string]any{"sid": sid, "account_sid": tw.SID, "to": form.Get("To"), "from": form.Get("From"),
 			"body": form.Get("Body"), "status": "queued", "num_segments": "1"})
 		return req, http.StatusCreated, string(b)
