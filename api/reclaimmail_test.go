@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -38,7 +39,12 @@ func TestTimerReclaimEmailsThroughTheOutbox(t *testing.T) {
 	}
 	s.WaitFor(20*time.Second, "the former owner's e-mail", func() bool { return len(reclaimed()) > 0 })
 	s.FinishLead(l.ID)
-	time.Sleep(time.Second) // a second e-mail would be on its way by now
+	// The outbox is the e-mail's only way out: once it is empty, no
+	// second one is on its way.
+	s.WaitFor(20*time.Second, "the outbox to be empty", func() bool {
+		n, err := s.DB.OutboxQueued(context.Background())
+		return err == nil && n == 0
+	})
 
 	if mails := reclaimed(); len(mails) != 1 || mails[0].CustomArgs["lead_id"] != l.ID {
 		t.Fatalf("reclaimed e-mails to the former owner: %+v", mails)

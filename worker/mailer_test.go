@@ -88,6 +88,14 @@ func (o *outboxEnv) assigned(company string) (repID, email string, l lead.Lead) 
 	return id, email, l
 }
 
+// reclaim has the Reclaim activity take l back, as its timer would.
+func (o *outboxEnv) reclaim(l lead.Lead) {
+	o.t.Helper()
+	if _, err := o.acts.Reclaim(context.Background(), lead.Move{LeadID: l.ID, RequestID: "r-" + l.ID}); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
 func (o *outboxEnv) queued() int {
 	o.t.Helper()
 	n, err := o.db.OutboxQueued(context.Background())
@@ -155,9 +163,7 @@ func TestMailerRetriesGivesUpAndTakesOverALease(t *testing.T) {
 	o := newOutboxEnv(t)
 	ctx := context.Background()
 	_, email, l := o.assigned("Outage Trading")
-	if _, err := o.acts.Reclaim(ctx, lead.Move{LeadID: l.ID, RequestID: "r-" + l.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o.reclaim(l)
 	o.sg.FailAll(http.StatusServiceUnavailable)
 	if _, err := o.m.SendDue(ctx); err != nil {
 		t.Fatal(err)
@@ -200,9 +206,7 @@ func TestMailerRetriesGivesUpAndTakesOverALease(t *testing.T) {
 	}
 
 	_, _, l2 := o.assigned("Refused Trading")
-	if _, err := o.acts.Reclaim(ctx, lead.Move{LeadID: l2.ID, RequestID: "r-" + l2.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o.reclaim(l2)
 	o.sg.Script(http.StatusBadRequest)
 	if _, err := o.m.SendDue(ctx); err != nil {
 		t.Fatal(err)

@@ -79,7 +79,7 @@ func causeOf(activity string) lead.MoveCause {
 func (s *leadState) notifyMove(ctx workflow.Context, cause string, before, after lead.Lead, m lead.Move) {
 	for _, e := range lead.MoveEmails(causeOf(cause), before, after, m) {
 		if e.Kind == lead.EmailNewLead && cause == ActivityIntake && s.intake.Unannounced && s.emailsVersion(ctx) == emailsAddressed {
-			return // nobody hears of new leads in this pool
+			continue // nobody hears of new leads in this pool
 		}
 		s.email(ctx, e)
 	}
