@@ -101,7 +101,7 @@ func TestUpgradeWithTimersPending(t *testing.T) {
 	builds := map[string]int{}
 	stuck := 0
 	for _, id := range ids {
-		build, fired, err := apptest.BuildAfterTimer(ctx, s.tc, workflows.WorkflowID(id))
+		build, fired, err := apptest.AwaitBuildAfterTimer(ctx, s.tc, workflows.WorkflowID(id))
 		if err != nil {
 			t.Fatalf("history of %s: %v", id, err)
 		}

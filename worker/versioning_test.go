@@ -89,7 +89,9 @@ func upgradeWithTimersPending(t *testing.T, from string) {
 		s.WaitFor(30*time.Second, "the reclaim of "+id+" under build B", func() bool {
 			return s.GetLead(id).Status == lead.StatusPooled
 		})
-		build, fired, err := apptest.BuildAfterTimer(ctx, tc, workflows.WorkflowID(id))
+		wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+		build, fired, err := apptest.AwaitBuildAfterTimer(wait, tc, workflows.WorkflowID(id))
+		cancel()
 		if err != nil || !fired || build != "build-b" {
 			t.Fatalf("lead %s: timer fired %v, handled by build %q (%v); want build-b", id, fired, build, err)
 		}

@@ -173,3 +173,22 @@ func BuildAfterTimer(ctx context.Context, tc client.Client, id string) (build st
 	}
 	return "", false, err
 }
+
+// AwaitBuildAfterTimer is BuildAfterTimer once the timer's workflow task has
+// completed, polling until it has or ctx ends (then fired is false). A lead
+// workflow writes its reclaim in a local activity inside that task, so the
+// lead's row reads reclaimed a moment before the task's completion is in the
+// history: a test that waited for the row waits here for the history too.
+func AwaitBuildAfterTimer(ctx context.Context, tc client.Client, id string) (build string, fired bool, err error) {
+	for {
+		build, fired, err = BuildAfterTimer(ctx, tc, id)
+		if fired || err != nil {
+			return build, fired, err
+		}
+		select {
+		case <-ctx.Done():
+			return build, fired, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
