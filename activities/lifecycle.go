@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/rules"
+	"github.com/leadflow/leadflow/store"
 )
 
 // exprCache compiles pool expressions (claim_when, reclaim_exempt_when) once.
@@ -193,37 +194,39 @@ func (a *Activities) Reclaim(ctx context.Context, m lead.Move) (lead.Moved, erro
 
 func (a *Activities) reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
 	m.Outbox = &lead.Outbox{Key: m.RequestID, Cause: lead.CauseReclaim}
-	l, err := a.Store.Lead(ctx, m.LeadID)
+	var keep store.Keep
+	if m.ActorID == "" {
+		keep = func(l lead.Lead, owner store.Owner) *lead.Notice { return a.exempt(m, l, owner) }
+	}
+	l, err := a.Store.Reclaim(ctx, m, keep)
 	if err != nil {
-		return l, wrap(err)
-	}
-	if m.ActorID == "" && l.Policy != nil && l.Policy.ReclaimExemptWhen != "" && l.Status == lead.StatusAssigned {
-		exempt, step, err := a.ownerExpr(ctx, "reclaim_exempt_when", l.Policy.ReclaimExemptWhen, l)
-		if err != nil {
-			a.Log.Warn("reclaim_exempt_when failed; reclaiming", "lead", l.ID, "err", err)
-		} else if exempt {
-			_, err := a.Store.RecordNotice(ctx, lead.Notice{LeadID: l.ID, RequestID: m.RequestID, Type: lead.EventExempted,
-				Reason: fmt.Sprintf("%s; kept by reclaim_exempt_when (%s)", m.Reason, step.When), Due: a.now()})
-			return l, wrap(err)
-		}
-	}
-	if l, err = a.Store.Reclaim(ctx, m); err != nil {
 		return l, wrap(err)
 	}
 	return a.distribute(ctx, l, lead.Move{LeadID: l.ID, RequestID: m.RequestID + "/distribute", Outbox: m.Outbox})
 }
 
-// ownerExpr evaluates a pool expression about lead l and its owner.
-func (a *Activities) ownerExpr(ctx context.Context, kind, src string, l lead.Lead) (bool, rules.TraceStep, error) {
-	u, err := a.Store.User(ctx, l.OwnerID)
-	if err != nil {
-		return false, rules.TraceStep{}, err
+// exempt asks the pool's reclaim_exempt_when about an assigned lead l that
+// timer move m is about to reclaim, on the lead as its transaction locked
+// it (owner reads its owner in that transaction): the exempted notice that
+// keeps l with its owner, or nil. A rule that fails reclaims (and is logged).
+func (a *Activities) exempt(m lead.Move, l lead.Lead, owner store.Owner) *lead.Notice {
+	if l.Policy == nil || l.Policy.ReclaimExemptWhen == "" || l.Status != lead.StatusAssigned {
+		return nil
 	}
-	st, err := a.Store.RepStats(ctx, l.OwnerID)
-	if err != nil {
-		return false, rules.TraceStep{}, err
+	u, st, err := owner()
+	exempt, step := false, rules.TraceStep{}
+	if err == nil {
+		exempt, step, err = a.poolExpr("reclaim_exempt_when", l.Policy.ReclaimExemptWhen, l, u, st)
 	}
-	return a.poolExpr(kind, src, l, u, st)
+	if err != nil {
+		a.Log.Warn("reclaim_exempt_when failed; reclaiming", "lead", l.ID, "err", err)
+		return nil
+	}
+	if !exempt {
+		return nil
+	}
+	return &lead.Notice{LeadID: l.ID, RequestID: m.RequestID, Type: lead.EventExempted,
+		Reason: fmt.Sprintf("%s; kept by reclaim_exempt_when (%s)", m.Reason, step.When), Due: a.now()}
 }
 
 // Return gives an assigned lead back to its pool as invalid.

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -70,6 +72,24 @@ func (st *stack) settledHistory(ctx context.Context, id string) (int, error) {
 		}
 	}
 	return last, nil
+}
+
+// stickyTimeouts counts the workflow tasks of workflow id that waited for
+// their sticky worker past the sticky timeout and were handed on (to be
+// replayed by whichever worker took them).
+func (st *stack) stickyTimeouts(ctx context.Context, id string) (int, error) {
+	it := st.tc.GetWorkflowHistory(ctx, id, "", false, 0)
+	n := 0
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return 0, err
+		}
+		if a := e.GetWorkflowTaskTimedOutEventAttributes(); a != nil && a.GetTimeoutType() == enums.TIMEOUT_TYPE_SCHEDULE_TO_START {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // historyLength counts the events of a workflow's history.

@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -15,12 +15,18 @@ import (
 // i.e. whether a retried write already happened.
 func requestApplied(ctx context.Context, tx pgx.Tx, requestID string) (bool, error) {
 	if requestID == "" {
-		return false, fmt.Errorf("store: a request id is required")
+		return false, errNoRequestID
 	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM lead_events WHERE request_id = $1`, requestID).Scan(&n)
+	err := tx.QueryRow(ctx, requestAppliedSQL, requestID).Scan(&n)
 	return n > 0, err
 }
+
+// errNoRequestID refuses a change without the request id that makes it
+// idempotent.
+var errNoRequestID = errors.New("store: a request id is required")
+
+const requestAppliedSQL = `SELECT count(*) FROM lead_events WHERE request_id = $1`
 
 // RequestApplied reports whether the request requestID changed a lead (its
 // event is stored): a retried request answers with the lead as it is.

@@ -13,10 +13,36 @@ import (
 // person or a timer. Who may make each move, and from which status, is
 // the access model's (lead.Permissions), checked by transition.
 
+// Keep is asked, on the locked lead a reclaim is about to take, whether
+// the lead stays with its owner instead (a pool's reclaim_exempt_when): it
+// answers the notice that says why, or nil to reclaim. owner reads the
+// lead's owner and their figures in the reclaim's transaction.
+type Keep func(l lead.Lead, owner Owner) *lead.Notice
+
+// Owner reads a lead's owner and their figures (load, claims today).
+type Owner func() (lead.User, lead.RepStats, error)
+
 // Reclaim takes an assigned or offered lead back to its pool: by a manager
-// (ActorID set) or by a timer of the pool's policy (ActorID empty, Reason says which).
-func (db *DB) Reclaim(ctx context.Context, m lead.Move) (lead.Lead, error) {
+// (ActorID set) or by a timer of the pool's policy (ActorID empty, Reason
+// says which). When keep (may be nil) answers a notice, the lead stays
+// where it is and the notice is stored instead, under its own request id,
+// in the same transaction.
+func (db *DB) Reclaim(ctx context.Context, m lead.Move, keep Keep) (lead.Lead, error) {
 	return db.transition(ctx, lead.ActReclaim, m, func(tx pgx.Tx, l lead.Lead) error {
+		if keep != nil {
+			owner := func() (lead.User, lead.RepStats, error) {
+				u, err := userTx(ctx, tx, l.OwnerID)
+				if err != nil {
+					return u, lead.RepStats{}, err
+				}
+				st, err := repStats(ctx, tx, l.OwnerID)
+				return u, st, err
+			}
+			if n := keep(l, owner); n != nil {
+				_, err := insertNotice(ctx, tx, *n)
+				return err
+			}
+		}
 		data, err := backToPool(ctx, tx, l, m, m.ActorID == "", "")
 		if err != nil {
 			return err
@@ -276,7 +302,13 @@ func (db *DB) Decline(ctx context.Context, m lead.Move) (lead.Lead, error) {
 // RecordNotice stores a reminder, an escalation or a refusal once per
 // request id and reports whether it was new.
 func (db *DB) RecordNotice(ctx context.Context, n lead.Notice) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `INSERT INTO lead_events (lead_id, type, reason, data, request_id)
+	return insertNotice(ctx, db.pool, n)
+}
+
+// insertNotice stores notice n as an event of its lead once per request
+// id, and reports whether this call stored it.
+func insertNotice(ctx context.Context, q execer, n lead.Notice) (bool, error) {
+	tag, err := q.Exec(ctx, `INSERT INTO lead_events (lead_id, type, reason, data, request_id)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,
 		n.LeadID, n.Type, n.Reason, map[string]any{"due": n.Due.UTC().Format(time.RFC3339)}, n.RequestID)
 	return err == nil && tag.RowsAffected() == 1, err

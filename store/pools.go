@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/leadflow/leadflow/lead"
 )
@@ -48,6 +49,12 @@ func scanPool(row pgx.Row) (lead.Pool, error) {
 
 type queryRower interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// execer is a pool, a connection or a transaction, for a statement
+// without rows.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 func readPool(ctx context.Context, q queryRower, id string, forUpdate bool) (lead.Pool, error) {

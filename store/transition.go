@@ -12,8 +12,35 @@ import (
 
 // lockLead reads a lead for update, with its pool's policy.
 func lockLead(ctx context.Context, tx pgx.Tx, id string) (lead.Lead, error) {
-	l, err := scanLead(tx.QueryRow(ctx, `SELECT `+leadColumns+` FROM `+leadFrom+` WHERE l.id = $1 FOR UPDATE OF l`, id))
+	l, err := scanLead(tx.QueryRow(ctx, lockLeadSQL, id))
 	return l, notFound(err, "lead")
+}
+
+const lockLeadSQL = `SELECT ` + leadColumns + ` FROM ` + leadFrom + ` WHERE l.id = $1 FOR UPDATE OF l`
+
+// lockLeadFor locks a lead (lockLead) and then reports whether request
+// requestID has already changed it (requestApplied), in one round trip.
+// The request is looked up once the lock is held, so a retry that waited
+// for the lock behind its first attempt sees that attempt's event.
+func lockLeadFor(ctx context.Context, tx pgx.Tx, id, requestID string) (lead.Lead, bool, error) {
+	if requestID == "" {
+		return lead.Lead{}, false, errNoRequestID
+	}
+	b := &pgx.Batch{}
+	b.Queue(lockLeadSQL, id)
+	b.Queue(requestAppliedSQL, requestID)
+	br := tx.SendBatch(ctx, b)
+	l, err := scanLead(br.QueryRow())
+	if err != nil {
+		br.Close()
+		return l, false, notFound(err, "lead")
+	}
+	var n int
+	if err := br.QueryRow().Scan(&n); err != nil {
+		br.Close()
+		return l, false, err
+	}
+	return l, n > 0, br.Close()
 }
 
 // onLead runs fn on the locked lead once per request id and returns the
@@ -34,11 +61,7 @@ func (db *DB) onMove(ctx context.Context, m lead.Move, fn func(tx pgx.Tx, l lead
 	}
 	var out lead.Lead
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		done, err := requestApplied(ctx, tx, requestID)
-		if err != nil {
-			return err
-		}
-		l, err := lockLead(ctx, tx, leadID)
+		l, done, err := lockLeadFor(ctx, tx, leadID, requestID)
 		if err != nil {
 			return err
 		}
