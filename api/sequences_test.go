@@ -85,6 +85,10 @@ func TestSequenceStopsWhenItsLeadIsClaimed(t *testing.T) {
 	var types []string
 	for _, ev := range hist.Items {
 		types = append(types, string(ev.Type))
+		if ev.Type == lead.EventSequenceExited && (ev.Data["enrolment_id"] != e.ID || ev.Data["sequence_id"] != seq || ev.Reason == "") {
+			t.Errorf("the exit's event names enrolment %v of sequence %v for %q; want %s of %s, with the reason",
+				ev.Data["enrolment_id"], ev.Data["sequence_id"], ev.Reason, e.ID, seq)
+		}
 	}
 	for _, want := range []lead.EventType{lead.EventSequenceEnrolled, lead.EventMessageSent, lead.EventClaimed, lead.EventSequenceExited} {
 		if !strings.Contains(" "+strings.Join(types, " ")+" ", " "+string(want)+" ") {
