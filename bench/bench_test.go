@@ -27,7 +27,7 @@ func TestSmoke(t *testing.T) {
 		"history events: intake", "history events: claim", "history events: follow-up",
 		"intake: POST /api/v1/leads x4", "floor: update-with-start x4", "floor: empty workflow x4",
 		"leadflow bench -only intake -leads 4 -concurrency 2",
-		"3 reclaims due in the same second", "floor: 3 timers due in the same second", "policy change, pool of 3 live leads: PATCH answered",
+		"3 reclaims due in the same second", "tasks past the sticky timeout", "floor: 3 timers due in the same second", "policy change, pool of 3 live leads: PATCH answered",
 		"all re-armed", "import of 5 rows", "5 created", "GET /api/v1/leads?status=assigned&source=web&channel=Event over 500 leads",
 		"GET /api/v1/leads?q=13800012345 over 500 leads", "leadflow bench -only list -list-leads 500 -list-requests 3",
 		"webhooks: intake x4, one subscription to *", "webhooks: events per intake", "2.00 (8 deliveries)", "leadflow bench -only webhooks -leads 4",

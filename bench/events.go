@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/history/v1"
 
 	"github.com/leadflow/leadflow/lead"
 	"github.com/leadflow/leadflow/workflows"
@@ -78,6 +79,19 @@ func (st *stack) settledHistory(ctx context.Context, id string) (int, error) {
 // their sticky worker past the sticky timeout and were handed on (to be
 // replayed by whichever worker took them).
 func (st *stack) stickyTimeouts(ctx context.Context, id string) (int, error) {
+	return st.countEvents(ctx, id, func(e *history.HistoryEvent) bool {
+		a := e.GetWorkflowTaskTimedOutEventAttributes()
+		return a != nil && a.GetTimeoutType() == enums.TIMEOUT_TYPE_SCHEDULE_TO_START
+	})
+}
+
+// historyLength counts the events of a workflow's history.
+func (st *stack) historyLength(ctx context.Context, id string) (int, error) {
+	return st.countEvents(ctx, id, func(*history.HistoryEvent) bool { return true })
+}
+
+// countEvents counts the events of workflow id's history that match.
+func (st *stack) countEvents(ctx context.Context, id string, match func(*history.HistoryEvent) bool) (int, error) {
 	it := st.tc.GetWorkflowHistory(ctx, id, "", false, 0)
 	n := 0
 	for it.HasNext() {
@@ -85,22 +99,9 @@ func (st *stack) stickyTimeouts(ctx context.Context, id string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if a := e.GetWorkflowTaskTimedOutEventAttributes(); a != nil && a.GetTimeoutType() == enums.TIMEOUT_TYPE_SCHEDULE_TO_START {
+		if match(e) {
 			n++
 		}
-	}
-	return n, nil
-}
-
-// historyLength counts the events of a workflow's history.
-func (st *stack) historyLength(ctx context.Context, id string) (int, error) {
-	it := st.tc.GetWorkflowHistory(ctx, id, "", false, 0)
-	n := 0
-	for it.HasNext() {
-		if _, err := it.Next(); err != nil {
-			return 0, err
-		}
-		n++
 	}
 	return n, nil
 }
