@@ -88,6 +88,15 @@ func temporalDynamicConfig(historyCache int) dynamicconfig.StaticClient {
 		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                       historyCache,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key():       100,
+		// One partition per task queue. With the default four, a burst of
+		// timers overflows the sticky queue; the tasks handed back to the
+		// normal queue land in a child partition's backlog, forwarded at 10
+		// a second, while the pollers wait on the other partitions' long
+		// polls: about 1 % of a 1,000-reclaim burst started 55 s late
+		// (BENCHMARKS.md, "The 55-second stall"). One partition carries far
+		// more tasks a second than this server's host can run.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 		// The server never stops the SDK workers of these background system
 		// workers (see the TODOs in service/worker/scanner), so each Stop would
 		// leak ~64 goroutines polling a dead frontend. A dev server needs none
