@@ -18,11 +18,17 @@ import (
 // runs, and before it, for the intake latency beside the job.
 const benchIntakeClients = 2
 
+// benchIntakeAlone is the most intakes measured alone, and the most single
+// assigns that intake is measured beside.
+const benchIntakeAlone = 1000
+
 // benchBulk assigns o.BulkLeads pooled leads to the bench rep by one bulk
 // action, beside the floor: o.BulkLeads single POST /leads/{id}/assign at
 // the job's concurrency (o.BulkConcurrency) on the same
 // server. Intake (POST /api/v1/leads, benchIntakeClients clients) is
-// measured alone (200 leads, fewer for a smaller job), then during the job.
+// measured three times: alone (up to benchIntakeAlone leads), beside
+// single assigns at the job's concurrency (the same work done by hand, on
+// up to benchIntakeAlone more leads), and during the job.
 func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	n, conc := o.BulkLeads, o.BulkConcurrency
 	var pool struct{ ID string }
@@ -38,25 +44,43 @@ func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := min(benchIntakeAlone, n)
+	byHand, err := st.pooledLeads(ctx, o, m, pool.ID)
+	if err != nil {
+		return nil, err
+	}
 	size := fmt.Sprintf("-bulk-leads %d -bulk-concurrency %d", n, conc)
 	var alat latencies
-	floor, failed, err := tolerant(ctx, n, conc, &alat, func(ctx context.Context, i int) error {
-		return st.call(ctx, st.admin, "POST", "/api/v1/leads/"+single[i]+"/assign", map[string]string{"rep_id": st.repID}, 200, nil)
-	})
+	assign := func(ids []string) func(ctx context.Context, i int) error {
+		return func(ctx context.Context, i int) error {
+			return st.call(ctx, st.admin, "POST", "/api/v1/leads/"+ids[i]+"/assign", map[string]string{"rep_id": st.repID}, 200, nil)
+		}
+	}
+	floor, failed, err := tolerant(ctx, n, conc, &alat, assign(single))
 	if failed == n {
 		return nil, err
 	}
 	rows := []Row{{fmt.Sprintf("bulk floor: POST /leads/{id}/assign x%d, %d clients", n, conc),
 		fmt.Sprintf("%s in %s, %s", rate(n-failed, floor), floor.Round(time.Millisecond), alat.pcts()) + failures(failed, err), o.command("bulk", size)}}
 
-	// Intake alone, then beside the job.
+	// Intake alone, beside single assigns, then beside the job.
 	run := rand.Uint32()
 	var seq atomic.Int64
 	intake := func(ctx context.Context, _ int) error {
 		return st.call(ctx, st.admin, "POST", "/api/v1/leads", leadBody(run, int(seq.Add(1))), 201, nil)
 	}
-	var alone latencies
-	if _, err := parallel(ctx, min(200, n), benchIntakeClients, &alone, intake); err != nil {
+	var alone, byHandLat latencies
+	if _, err := parallel(ctx, m, benchIntakeClients, &alone, intake); err != nil {
+		return nil, err
+	}
+	byHandIntake, err := beside(ctx, &byHandLat, intake, func() error {
+		_, failed, err := tolerant(ctx, m, conc, &latencies{}, assign(byHand))
+		if failed == m {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	var job struct {
@@ -69,31 +93,53 @@ func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		"params": map[string]string{"rep_id": st.repID}}, 202, &job); err != nil {
 		return nil, err
 	}
-	jctx, stop := context.WithCancel(ctx)
-	var beside latencies
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := tolerant(jctx, 1<<30, benchIntakeClients, &beside, intake)
-		done <- err
-	}()
-	for job.Status == "" || job.Status == store.BulkRunning {
-		time.Sleep(200 * time.Millisecond)
-		if err := st.call(ctx, st.admin, "GET", "/api/v1/bulk-actions/"+job.ID, nil, 200, &job); err != nil {
-			stop()
-			return nil, err
+	var during latencies
+	if _, err := beside(ctx, &during, intake, func() error {
+		for job.Status == "" || job.Status == store.BulkRunning {
+			time.Sleep(200 * time.Millisecond)
+			if err := st.call(ctx, st.admin, "GET", "/api/v1/bulk-actions/"+job.ID, nil, 200, &job); err != nil {
+				return err
+			}
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	took := time.Since(begin)
-	stop()
-	<-done
 	rows = append(rows,
 		Row{fmt.Sprintf("bulk job: assign x%d (POST /bulk-actions, %d at a time)", n, conc),
 			fmt.Sprintf("%s in %s (%.2fx the floor), %d done, %d refused, %d failed, %s", rate(job.Succeeded, took), took.Round(time.Millisecond),
 				took.Seconds()/floor.Seconds(), job.Succeeded, job.Refused, job.Failed, job.Status), o.command("bulk", size)},
 		Row{fmt.Sprintf("bulk: intake p99, %d clients, alone / during the job", benchIntakeClients),
-			fmt.Sprintf("%s / %s (%.2fx); alone %s, during %s", ms(alone.quantile(0.99)), ms(beside.quantile(0.99)),
-				beside.quantile(0.99).Seconds()/alone.quantile(0.99).Seconds(), alone.pcts(), beside.pcts()), o.command("bulk", size)})
+			fmt.Sprintf("%s / %s (%.2fx); alone %s, during %s", ms(alone.quantile(0.99)), ms(during.quantile(0.99)),
+				ratio(&during, &alone), alone.pcts(), during.pcts()), o.command("bulk", size)},
+		Row{fmt.Sprintf("bulk: intake p99, %d clients, beside %d single assigns (%d clients)", benchIntakeClients, m, conc),
+			fmt.Sprintf("%s (%.2fx alone; the job's is %.2fx this), %d intakes, %s", ms(byHandLat.quantile(0.99)), ratio(&byHandLat, &alone),
+				ratio(&during, &byHandLat), byHandIntake, byHandLat.pcts()), o.command("bulk", size)})
 	return rows, nil
+}
+
+// beside runs op as fast as benchIntakeClients clients can, recording
+// the latencies of those that succeed in lat, until work returns; it
+// returns how many succeeded, and work's error.
+func beside(ctx context.Context, lat *latencies, op func(ctx context.Context, i int) error, work func() error) (int, error) {
+	bctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _, _ = tolerant(bctx, 1<<30, benchIntakeClients, lat, op)
+	}()
+	err := work()
+	stop()
+	<-done
+	lat.mu.Lock()
+	defer lat.mu.Unlock()
+	return len(lat.d), err
+}
+
+// ratio is a's p99 over b's.
+func ratio(a, b *latencies) float64 {
+	return a.quantile(0.99).Seconds() / b.quantile(0.99).Seconds()
 }
 
 // pooledLeads inserts n leads pooled in poolID and starts their workflows.

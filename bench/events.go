@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -85,6 +86,33 @@ func (st *stack) stickyTimeouts(ctx context.Context, id string) (int, error) {
 	})
 }
 
+// trailSteps name the history events of timerTrail.
+var trailSteps = map[enums.EventType]string{
+	enums.EVENT_TYPE_TIMER_FIRED:             "timer fired",
+	enums.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: "task scheduled",
+	enums.EVENT_TYPE_WORKFLOW_TASK_STARTED:   "started",
+	enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: "completed",
+}
+
+// timerTrail says when, after due, workflow id's first timer to fire
+// from a second before due on fired, and when the workflow task that
+// followed was scheduled, started and completed: where a late timer's
+// time went (the history service's timer queue, matching, or the worker).
+func (st *stack) timerTrail(ctx context.Context, id string, due time.Time) (string, error) {
+	var steps []string
+	err := st.eachEvent(ctx, id, func(e *history.HistoryEvent) bool {
+		name, at := trailSteps[e.GetEventType()], e.GetEventTime().AsTime()
+		if name != "" && !at.Before(due.Add(-time.Second)) && (len(steps) > 0 || e.GetEventType() == enums.EVENT_TYPE_TIMER_FIRED) {
+			steps = append(steps, fmt.Sprintf("%s +%s", name, ms(at.Sub(due))))
+		}
+		return len(steps) < 4
+	})
+	if err != nil || len(steps) == 0 {
+		return "no timer fired after the due time", err
+	}
+	return strings.Join(steps, ", "), nil
+}
+
 // historyLength counts the events of a workflow's history.
 func (st *stack) historyLength(ctx context.Context, id string) (int, error) {
 	return st.countEvents(ctx, id, func(*history.HistoryEvent) bool { return true })
@@ -92,16 +120,28 @@ func (st *stack) historyLength(ctx context.Context, id string) (int, error) {
 
 // countEvents counts the events of workflow id's history that match.
 func (st *stack) countEvents(ctx context.Context, id string, match func(*history.HistoryEvent) bool) (int, error) {
-	it := st.tc.GetWorkflowHistory(ctx, id, "", false, 0)
 	n := 0
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			return 0, err
-		}
+	err := st.eachEvent(ctx, id, func(e *history.HistoryEvent) bool {
 		if match(e) {
 			n++
 		}
+		return true
+	})
+	return n, err
+}
+
+// eachEvent calls f on the events of workflow id's history in order, until
+// f returns false.
+func (st *stack) eachEvent(ctx context.Context, id string, f func(*history.HistoryEvent) bool) error {
+	it := st.tc.GetWorkflowHistory(ctx, id, "", false, 0)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if !f(e) {
+			return nil
+		}
 	}
-	return n, nil
+	return nil
 }

@@ -55,8 +55,9 @@ func (st *stack) startLeads(ctx context.Context, o Options, ids []string, fix fu
 }
 
 // eventTimes waits until each lead of ids has an event of type typ at or
-// after since, or until timeout, and returns the events' times.
-func (st *stack) eventTimes(ctx context.Context, ids []string, typ lead.EventType, since time.Time, timeout time.Duration) ([]time.Time, error) {
+// after since, or until timeout, and returns each lead's latest such
+// event's time.
+func (st *stack) eventTimes(ctx context.Context, ids []string, typ lead.EventType, since time.Time, timeout time.Duration) (map[string]time.Time, error) {
 	conn, err := pgx.Connect(ctx, st.dbURL)
 	if err != nil {
 		return nil, err
@@ -64,13 +65,15 @@ func (st *stack) eventTimes(ctx context.Context, ids []string, typ lead.EventTyp
 	defer conn.Close(ctx)
 	deadline := time.Now().Add(timeout)
 	for {
-		rows, err := conn.Query(ctx, `SELECT max(at) FROM lead_events WHERE lead_id = ANY($1::uuid[]) AND type = $2 AND at >= $3
+		rows, err := conn.Query(ctx, `SELECT lead_id::text, max(at) FROM lead_events WHERE lead_id = ANY($1::uuid[]) AND type = $2 AND at >= $3
 			GROUP BY lead_id`, ids, string(typ), since)
 		if err != nil {
 			return nil, err
 		}
-		times, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
-		if err != nil {
+		times := map[string]time.Time{}
+		var id string
+		var at time.Time
+		if _, err := pgx.ForEachRow(rows, []any{&id, &at}, func() error { times[id] = at; return nil }); err != nil {
 			return nil, err
 		}
 		if len(times) == len(ids) {
@@ -127,8 +130,16 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		return nil, err
 	}
 	var late latencies
-	for _, t := range times {
+	last := ""
+	for id, t := range times {
 		late.add(t.Sub(due))
+		if last == "" || t.After(times[last]) {
+			last = id
+		}
+	}
+	trail, err := st.timerTrail(ctx, workflows.WorkflowID(last), due)
+	if err != nil {
+		return nil, err
 	}
 	var handedOn atomic.Int64
 	if _, err := parallel(ctx, len(ids), o.Concurrency, nil, func(ctx context.Context, i int) error {
@@ -145,7 +156,8 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	cmd := o.command("reclaim", flags)
 	rows := []Row{{fmt.Sprintf("%d reclaims due in the same second%s: lateness", n, label),
 		fmt.Sprintf("last %s, p99 %s, p90 %s, p50 %s; %d tasks past the sticky timeout", ms(late.quantile(1)), ms(late.quantile(0.99)),
-			ms(late.quantile(0.9)), ms(late.quantile(0.5)), handedOn.Load()), cmd}}
+			ms(late.quantile(0.9)), ms(late.quantile(0.5)), handedOn.Load()), cmd},
+		{"the last reclaim's workflow, after the due time", trail, cmd}}
 	return append(rows, Row{fmt.Sprintf("floor: %d timers due in the same second, same server, 16 pollers: lateness", n), floor, cmd}), nil
 }
 
