@@ -31,7 +31,7 @@ func TestSmoke(t *testing.T) {
 		"all re-armed", "import of 5 rows", "5 created", "GET /api/v1/leads?status=assigned&source=web&channel=Event over 500 leads",
 		"GET /api/v1/leads?q=13800012345 over 500 leads", "leadflow bench -only list -list-leads 500 -list-requests 3",
 		"webhooks: intake x4, one subscription to *", "webhooks: events per intake", "2.00 (8 deliveries)", "leadflow bench -only webhooks -leads 4",
-		"bulk floor: POST /leads/{id}/assign x4", "bulk job: assign x4", "4 done, 0 refused, 0 failed, done", "bulk: intake p99", "beside 4 single assigns (8 clients)",
+		"bulk floor: POST /leads/{id}/assign x4", "bulk job: assign x4", "4 done, 0 refused, 0 failed, done", "bulk: intake p99", "beside 4 single assigns (8 clients)", "the assigns ran at",
 		"leadflow bench -only bulk -bulk-leads 4 -bulk-concurrency 8",
 		"campaign: 50 e-mails to the outbox", "campaign floor: 50 outbox rows", "leadflow bench -only campaign -campaign-recipients 50",
 		"capacity: idle CPU-ms per second", "capacity: intake (POST /leads x3, 16 clients)", "capacity: claim", "capacity: follow-up",

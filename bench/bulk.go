@@ -73,9 +73,12 @@ func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if _, err := parallel(ctx, m, benchIntakeClients, &alone, intake); err != nil {
 		return nil, err
 	}
+	var byHandTook time.Duration
+	byHandFailed := 0
 	byHandIntake, err := beside(ctx, &byHandLat, intake, func() error {
-		_, failed, err := tolerant(ctx, m, conc, &latencies{}, assign(byHand))
-		if failed == m {
+		var err error
+		byHandTook, byHandFailed, err = tolerant(ctx, m, conc, &latencies{}, assign(byHand))
+		if byHandFailed == m {
 			return err
 		}
 		return nil
@@ -114,8 +117,9 @@ func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
 			fmt.Sprintf("%s / %s (%.2fx); alone %s, during %s", ms(alone.quantile(0.99)), ms(during.quantile(0.99)),
 				ratio(&during, &alone), alone.pcts(), during.pcts()), o.command("bulk", size)},
 		Row{fmt.Sprintf("bulk: intake p99, %d clients, beside %d single assigns (%d clients)", benchIntakeClients, m, conc),
-			fmt.Sprintf("%s (%.2fx alone; the job's is %.2fx this), %d intakes, %s", ms(byHandLat.quantile(0.99)), ratio(&byHandLat, &alone),
-				ratio(&during, &byHandLat), byHandIntake, byHandLat.pcts()), o.command("bulk", size)})
+			fmt.Sprintf("%s (%.2fx alone; the job's is %.2fx this), %d intakes, %s; the assigns ran at %s",
+				ms(byHandLat.quantile(0.99)), ratio(&byHandLat, &alone), ratio(&during, &byHandLat), byHandIntake, byHandLat.pcts(),
+				rate(m-byHandFailed, byHandTook)), o.command("bulk", size)})
 	return rows, nil
 }
 
