@@ -97,14 +97,15 @@ func benchBulk(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		return nil, err
 	}
 	var during latencies
+	ended := func() bool { return job.Status != "" && job.Status != store.BulkRunning }
 	if _, err := beside(ctx, &during, intake, func() error {
-		for job.Status == "" || job.Status == store.BulkRunning {
-			time.Sleep(200 * time.Millisecond)
-			if err := st.call(ctx, st.admin, "GET", "/api/v1/bulk-actions/"+job.ID, nil, 200, &job); err != nil {
-				return err
+		return waitUntil(ctx, 200*time.Millisecond, func() (bool, error) {
+			if ended() {
+				return true, nil
 			}
-		}
-		return nil
+			err := st.call(ctx, st.admin, "GET", "/api/v1/bulk-actions/"+job.ID, nil, 200, &job)
+			return ended(), err
+		})
 	}); err != nil {
 		return nil, err
 	}
@@ -136,9 +137,7 @@ func beside(ctx context.Context, lat *latencies, op func(ctx context.Context, i 
 	err := work()
 	stop()
 	<-done
-	lat.mu.Lock()
-	defer lat.mu.Unlock()
-	return len(lat.d), err
+	return lat.count(), err
 }
 
 // ratio is a's p99 over b's.

@@ -49,14 +49,17 @@ func benchCampaign(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if err := st.call(ctx, st.admin, "POST", "/api/v1/campaigns/"+c.ID+"/start", nil, 202, &c); err != nil {
 		return nil, err
 	}
-	for c.Status != lead.CampaignDone {
+	if err := waitUntil(ctx, 100*time.Millisecond, func() (bool, error) {
+		if c.Status == lead.CampaignDone {
+			return true, nil
+		}
 		if time.Since(begin) > time.Hour {
-			return nil, fmt.Errorf("campaign: %d of %d sent after an hour", c.Sent, n)
+			return false, fmt.Errorf("campaign: %d of %d sent after an hour", c.Sent, n)
 		}
-		time.Sleep(100 * time.Millisecond)
-		if err := st.call(ctx, st.admin, "GET", "/api/v1/campaigns/"+c.ID, nil, 200, &c); err != nil {
-			return nil, err
-		}
+		err := st.call(ctx, st.admin, "GET", "/api/v1/campaigns/"+c.ID, nil, 200, &c)
+		return c.Status == lead.CampaignDone, err
+	}); err != nil {
+		return nil, err
 	}
 	took := time.Since(begin)
 	peak, err := procStatus("VmHWM")

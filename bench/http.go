@@ -156,6 +156,28 @@ feed:
 	return time.Since(begin), int(failed.Load()), first
 }
 
+// waitUntil calls done, then every d, until it says done or fails, or ctx
+// ends: the bench's wait on a job, a campaign or an outbox.
+func waitUntil(ctx context.Context, d time.Duration, done func() (bool, error)) error {
+	for {
+		if ok, err := done(); ok || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+		}
+	}
+}
+
+// count is the number of durations recorded.
+func (l *latencies) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.d)
+}
+
 // rate formats n operations in d as a rate per second.
 func rate(n int, d time.Duration) string {
 	return fmt.Sprintf("%.1f/s", float64(n)/d.Seconds())

@@ -47,18 +47,25 @@ func benchImport(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if err := st.call(ctx, st.admin, "POST", "/api/v1/imports", rawBody{body.Bytes(), mw.FormDataContentType()}, 202, &im); err != nil {
 		return nil, err
 	}
-	for im.Status != store.JobCompleted {
-		if im.Status != store.JobRunning && im.Status != "" {
-			return nil, fmt.Errorf("the import ended %s: %s", im.Status, im.Error)
+	ended := func() (bool, error) {
+		switch im.Status {
+		case store.JobCompleted:
+			return true, nil
+		case store.JobRunning, "":
+			return false, nil
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+		return false, fmt.Errorf("the import ended %s: %s", im.Status, im.Error)
+	}
+	if err := waitUntil(ctx, 250*time.Millisecond, func() (bool, error) {
+		if ok, err := ended(); ok || err != nil {
+			return ok, err
 		}
 		if err := st.call(ctx, st.admin, "GET", "/api/v1/imports/"+im.ID, nil, 200, &im); err != nil {
-			return nil, err
+			return false, err
 		}
+		return ended()
+	}); err != nil {
+		return nil, err
 	}
 	took := time.Since(begin)
 	peak, err := procStatus("VmHWM")

@@ -69,17 +69,16 @@ func benchWebhooks(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	total := counts[lead.DeliveryPending] + counts[lead.DeliveryDelivered] + counts[lead.DeliveryFailed]
 	afterIntake := time.Since(begin)
 	deadline := time.Now().Add(30 * time.Minute)
-	for {
-		if counts, err = st.db.WebhookDeliveryCounts(ctx, sub.ID); err != nil {
-			return nil, err
-		}
-		if counts[lead.DeliveryPending] == 0 {
-			break
+	if err := waitUntil(ctx, 100*time.Millisecond, func() (bool, error) {
+		if counts, err = st.db.WebhookDeliveryCounts(ctx, sub.ID); err != nil || counts[lead.DeliveryPending] == 0 {
+			return err == nil, err
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("webhooks: %d of %d deliveries still pending after 30 min", counts[lead.DeliveryPending], total)
+			return false, fmt.Errorf("webhooks: %d of %d deliveries still pending after 30 min", counts[lead.DeliveryPending], total)
 		}
-		time.Sleep(100 * time.Millisecond)
+		return false, nil
+	}); err != nil {
+		return nil, err
 	}
 	drained := time.Since(begin)
 	if counts[lead.DeliveryDelivered] != total || got.Load() < int64(total) {
