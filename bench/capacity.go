@@ -341,16 +341,7 @@ func benchCapacity(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	rows = append(rows, Row{fmt.Sprintf("capacity: model check, %d intakes (%d× the first size)", k, k/n),
 		fmt.Sprintf("predicted %.1f CPU-s (%d × %.2f ms), measured %.1f CPU-s (%.2fx); %s", predicted.Seconds(), k, msf(intake.total()),
 			measured.Seconds(), measured.Seconds()/predicted.Seconds(), rate(k, cb.at.Sub(ca.at))), o.command("capacity", size)})
-	var mem []string
-	for _, name := range m.names {
-		pid := m.procs[name]
-		if pid < 0 {
-			continue // PostgreSQL: shared buffers, not a Go heap
-		}
-		hwm, anon, file := procMemory(pid, "VmHWM"), procMemory(pid, "RssAnon"), procMemory(pid, "RssFile")
-		mem = append(mem, fmt.Sprintf("%s %d MB (now: anonymous %d MB, file pages %d MB)", name, hwm>>20, anon>>20, file>>20))
-	}
-	rows = append(rows, Row{"capacity: peak resident set (VmHWM) of each process", strings.Join(mem, "; "), cmd})
+	rows = append(rows, Row{"capacity: peak resident set (VmHWM) of each process", peakMemory(m.names, m.procs), cmd})
 	if sp := <-split; sp != "" {
 		rows = append(rows, Row{"capacity: Temporal's CPU by service (a 10 s profile of the check's intakes)", sp, cmd})
 	}

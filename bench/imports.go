@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"mime/multipart"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/leadflow/leadflow/store"
@@ -42,6 +44,9 @@ func benchImport(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := resetPeaks(o.Processes); err != nil {
+		return nil, err
+	}
 	begin := time.Now()
 	var im store.Import
 	if err := st.call(ctx, st.admin, "POST", "/api/v1/imports", rawBody{body.Bytes(), mw.FormDataContentType()}, 202, &im); err != nil {
@@ -72,10 +77,15 @@ func benchImport(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Row{{fmt.Sprintf("import of %d rows (CSV, POST /api/v1/imports)", o.ImportRows),
+	cmd := o.command("import", fmt.Sprintf("-import-rows %d", o.ImportRows))
+	rows := []Row{{fmt.Sprintf("import of %d rows (CSV, POST /api/v1/imports)", o.ImportRows),
 		fmt.Sprintf("%s (%s, %d created, %d rejected, %d failed); peak RSS %d MB (%d MB before)", rate(o.ImportRows, took),
-			took.Round(time.Second), im.Created, im.Rejected, im.Failed, peak>>20, base>>20),
-		o.command("import", fmt.Sprintf("-import-rows %d", o.ImportRows))}}, nil
+			took.Round(time.Second), im.Created, im.Rejected, im.Failed, peak>>20, base>>20), cmd}}
+	if len(o.Processes) > 0 {
+		names := slices.Sorted(maps.Keys(o.Processes))
+		rows = append(rows, Row{"import: peak resident set (VmHWM) of each process of the installation", peakMemory(names, o.Processes), cmd})
+	}
+	return rows, nil
 }
 
 // resetPeakRSS resets this process's peak RSS (VmHWM) to its current RSS

@@ -95,3 +95,34 @@ func procMemory(pid int, field string) int64 {
 	}
 	return 0
 }
+
+// resetPeaks resets the peak resident set (VmHWM) of each process to its
+// current one, so that a later peakMemory reads the peak of what ran in
+// between.
+func resetPeaks(procs map[string]int) error {
+	for name, pid := range procs {
+		if pid < 0 {
+			continue // PostgreSQL: shared buffers, not a Go heap
+		}
+		if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+			return fmt.Errorf("reset the peak RSS of %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// peakMemory says each process's peak resident set (VmHWM) and what it
+// holds now, anonymous and file pages (the executable's, shared), in the
+// order of names.
+func peakMemory(names []string, procs map[string]int) string {
+	var mem []string
+	for _, name := range names {
+		pid := procs[name]
+		if pid < 0 {
+			continue // PostgreSQL: shared buffers, not a Go heap
+		}
+		hwm, anon, file := procMemory(pid, "VmHWM"), procMemory(pid, "RssAnon"), procMemory(pid, "RssFile")
+		mem = append(mem, fmt.Sprintf("%s %d MB (now: anonymous %d MB, file pages %d MB)", name, hwm>>20, anon>>20, file>>20))
+	}
+	return strings.Join(mem, "; ")
+}
