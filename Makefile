@@ -14,10 +14,17 @@ run:
 
 ## run-cluster: the same service as separate processes (leadflow dev -cluster): PostgreSQL in .data/pg, a standalone
 ## Temporal server persisted in that PostgreSQL (databases temporal, temporal_visibility), 2 workers, 2 APIs and a
-## round-robin proxy on the usual port; each process logs to .data/logs/NAME.log
-run-cluster:
+## round-robin proxy on the usual port; each process logs to .data/logs/NAME.log. The APIs and workers run from the
+## slim build (bin/leadflow-node: no Temporal server linked in, a smaller resident set)
+run-cluster: bin/leadflow-node
 	@$(DEPS) run
-	LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev -cluster
+	LEADFLOW_NODE_BINARY=$(CURDIR)/bin/leadflow-node LEADFLOW_CHAT=$${LEADFLOW_CHAT:-outbox} LEADFLOW_MESSAGES=$${LEADFLOW_MESSAGES:-outbox} $(GO) run ./cmd/leadflow dev -cluster
+
+## bin/leadflow-node: the slim build (go build -tags slim): api, worker, migrate, deploy, users and import, without
+## the commands that link the Temporal server (dev, temporal, bench)
+.PHONY: bin/leadflow-node
+bin/leadflow-node:
+	$(GO) build -tags slim -o bin/leadflow-node ./cmd/leadflow
 
 ## test: formatting, vet, every test (unit, integration against real PostgreSQL and Temporal, replay), then each fuzz target for 30,000 inputs;
 ## first installs what the tests need and the machine lacks (PostgreSQL, chromium, a CJK font, LibreOffice Calc)
@@ -63,11 +70,12 @@ fuzz-short:
 generate:
 	$(GO) generate ./apiclient
 
-build:
+build: bin/leadflow-node
 	$(GO) build -o bin/leadflow ./cmd/leadflow
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags slim ./cmd/leadflow
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \

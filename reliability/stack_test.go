@@ -32,8 +32,10 @@ import (
 	"github.com/leadflow/leadflow/devstack"
 )
 
-// binary is the leadflow binary TestMain builds once.
-var binary string
+// binary is the leadflow binary TestMain builds once, and nodeBinary its
+// slim build (-tags slim), which `leadflow dev -cluster` runs its APIs and
+// workers from, as make run-cluster does.
+var binary, nodeBinary string
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -46,13 +48,15 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	binary = filepath.Join(dir, "leadflow")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/leadflow")
-	build.Dir = ".."
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build leadflow:", err)
-		return 1
+	binary, nodeBinary = filepath.Join(dir, "leadflow"), filepath.Join(dir, "leadflow-node")
+	for _, args := range [][]string{{"-o", binary}, {"-tags", "slim", "-o", nodeBinary}} {
+		build := exec.Command("go", append(append([]string{"build"}, args...), "./cmd/leadflow")...)
+		build.Dir = ".."
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build leadflow:", err)
+			return 1
+		}
 	}
 	return m.Run()
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadflow/leadflow/i18n"
@@ -109,7 +110,11 @@ func When(zone *time.Location, v any) string {
 	return t.In(zone).Format("2006-01-02 15:04 -07:00")
 }
 
-var consolePages = func() map[string]*template.Template {
+// consolePages parses the console's pages on first use, not at start: a
+// worker or a Temporal server from the same binary never renders one, and
+// the parsed trees are about 17 MB of heap the collector would scan in
+// every process (BENCHMARKS.md, "Scale-out").
+var consolePages = sync.OnceValue(func() map[string]*template.Template {
 	names, err := fs.Glob(consoleFiles, "templates/console/*.html")
 	if err != nil {
 		panic(err)
@@ -130,7 +135,7 @@ var consolePages = func() map[string]*template.Template {
 		out[base] = template.Must(template.New(base).Funcs(placeholders).ParseFS(consoleFiles, append(slices.Clone(shared), n)...))
 	}
 	return out
-}()
+})
 
 // Page is what every console page gets: the signed-in user and their CSRF
 // token for the forms, the navigation item to highlight, a notice or a

@@ -42,7 +42,7 @@ type localeKey struct{ lang, zone string }
 var bound sync.Map // localeKey → *sync.Map (page name → *template.Template)
 
 func (l Locale) page(name string) (*template.Template, error) {
-	master, ok := consolePages[name]
+	master, ok := consolePages()[name]
 	if !ok {
 		return nil, fmt.Errorf("web: no page %q", name)
 	}

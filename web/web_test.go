@@ -107,10 +107,10 @@ func TestRenderPages(t *testing.T) {
 	}
 	names, _ := fs.Glob(consoleFiles, "templates/console/*.html")
 	partials, _ := fs.Glob(consoleFiles, "templates/console/_*.html")
-	if len(consolePages) != len(names)-1-len(partials) {
-		t.Fatalf("%d pages for %d files", len(consolePages), len(names))
+	if len(consolePages()) != len(names)-1-len(partials) {
+		t.Fatalf("%d pages for %d files", len(consolePages()), len(names))
 	}
-	for name := range consolePages {
+	for name := range consolePages() {
 		for _, p := range []Page{{Title: name, Data: data[name]}, {Title: name, User: u, CSRF: "tok", Notice: "n", Problem: &Problem{Title: "no", Reasons: []string{"r"}, Fields: map[string]string{"f": "bad"}}, Data: data[name]}} {
 			var b bytes.Buffer
 			if err := Render(&b, name, p); err != nil {

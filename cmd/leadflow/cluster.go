@@ -1,3 +1,5 @@
+//go:build !slim
+
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -36,11 +39,6 @@ const clusterMemLimit = "200MiB"
 // whole under 300 MB (BENCHMARKS.md, "Scale-out").
 const temporalMemLimit = "150MiB"
 
-// clusterFile, in the data directory, holds the addresses and process ids
-// of a running `leadflow dev -cluster` (KEY=VALUE lines) for scripts and
-// the fault tests.
-const clusterFile = "cluster.env"
-
 // runCluster is `leadflow dev -cluster` once PostgreSQL runs and is
 // migrated: a standalone Temporal server persisted in the same PostgreSQL
 // (`leadflow temporal`, unless TEMPORAL_ADDRESS names one), o.workers
@@ -53,7 +51,16 @@ func runCluster(ctx context.Context, cfg config, log *slog.Logger, dataDir strin
 	if err != nil {
 		return err
 	}
-	sup := &supervisor{bin: bin, logDir: filepath.Join(dataDir, "logs"), log: log}
+	// The APIs and workers run from the slim build when one is named: it
+	// links no Temporal server, so each keeps a smaller resident set.
+	node := bin
+	if nb := os.Getenv("LEADFLOW_NODE_BINARY"); nb != "" {
+		if node, err = exec.LookPath(nb); err != nil {
+			return fmt.Errorf("LEADFLOW_NODE_BINARY: %w", err)
+		}
+		log.Info("the APIs and workers run from the slim build", "binary", node)
+	}
+	sup := &supervisor{logDir: filepath.Join(dataDir, "logs"), log: log}
 	if err := os.MkdirAll(sup.logDir, 0o700); err != nil {
 		return err
 	}
@@ -87,7 +94,7 @@ func runCluster(ctx context.Context, cfg config, log *slog.Logger, dataDir strin
 		if os.Getenv("GOMEMLIMIT") == "" {
 			tenv = append(slices.Clone(env), "GOMEMLIMIT="+temporalMemLimit) // the last of a key wins
 		}
-		tp, err := sup.start(ctx, "temporal", args, tenv)
+		tp, err := sup.start(ctx, bin, "temporal", args, tenv)
 		if err != nil {
 			return err
 		}
@@ -118,7 +125,7 @@ func runCluster(ctx context.Context, cfg config, log *slog.Logger, dataDir strin
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		name := fmt.Sprintf("worker-%d", i)
-		w, err := sup.start(ctx, name, []string{"worker", "-metrics-addr", addr}, env)
+		w, err := sup.start(ctx, node, name, []string{"worker", "-metrics-addr", addr}, env)
 		if err != nil {
 			return err
 		}
@@ -139,7 +146,7 @@ func runCluster(ctx context.Context, cfg config, log *slog.Logger, dataDir strin
 			return err
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		a, err := sup.start(ctx, fmt.Sprintf("api-%d", i), []string{"api"}, append(env, "LEADFLOW_HTTP_ADDR="+addr,
+		a, err := sup.start(ctx, node, fmt.Sprintf("api-%d", i), []string{"api"}, append(env, "LEADFLOW_HTTP_ADDR="+addr,
 			"LEADFLOW_PUBLIC_URL="+cfg.PublicURL, "LEADFLOW_TRUSTED_PROXIES="+trusted))
 		if err != nil {
 			return err

@@ -1,3 +1,5 @@
+//go:build !slim
+
 package main
 
 import (
@@ -17,7 +19,6 @@ import (
 // supervisor starts the child processes of `leadflow dev -cluster` and
 // stops them, the last started first.
 type supervisor struct {
-	bin    string // this executable
 	logDir string
 	log    *slog.Logger
 
@@ -35,18 +36,18 @@ type child struct {
 	err     error
 }
 
-// start runs `leadflow ARGS` as name, with env added to this process's
+// start runs `BIN ARGS` (a leadflow executable) as name, with env added to this process's
 // environment, its output appended to logDir/name.log. The child gets
 // SIGTERM when this process dies, and is in its own process group, so a
 // Ctrl-C in the terminal reaches this process only, which stops the
 // children in order.
-func (s *supervisor) start(ctx context.Context, name string, args, env []string) (*child, error) {
+func (s *supervisor) start(ctx context.Context, bin, name string, args, env []string) (*child, error) {
 	c := &child{name: name, done: make(chan struct{}), logPath: filepath.Join(s.logDir, name+".log")}
 	lf, err := os.OpenFile(c.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	c.cmd = exec.Command(s.bin, args...)
+	c.cmd = exec.Command(bin, args...)
 	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stdout, c.cmd.Stderr = lf, lf
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}

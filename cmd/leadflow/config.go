@@ -90,6 +90,11 @@ func (c config) withDevDefaults() config {
 	return c
 }
 
+// clusterFile, in the data directory, holds the addresses and process ids
+// of a running `leadflow dev -cluster` (KEY=VALUE lines) for scripts and
+// the fault tests.
+const clusterFile = "cluster.env"
+
 // readEnvFile reads the KEY=VALUE lines of a file `leadflow dev` writes
 // (devEnvFile, clusterFile); a missing file has none.
 func readEnvFile(path string) map[string]string {
