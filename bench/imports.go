@@ -91,8 +91,8 @@ func benchImport(ctx context.Context, st *stack, o Options) ([]Row, error) {
 // resetPeakRSS resets this process's peak RSS (VmHWM) to its current RSS
 // and returns that.
 func resetPeakRSS() (int64, error) {
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		return 0, fmt.Errorf("reset the peak RSS: %w", err)
+	if err := resetPeaks(map[string]int{"this process": os.Getpid()}); err != nil {
+		return 0, err
 	}
 	return procStatus("VmRSS")
 }
