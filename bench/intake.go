@@ -40,7 +40,7 @@ func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		rate(o.Leads-failed, wall) + ", " + lat.pcts() + failures(failed, err), o.command("intake", size)}}
 
 	queue := fmt.Sprintf("bench-floor-%d", run)
-	w, err := floorWorker(st.tc, queue, func(w sdkworker.Worker) {
+	w, err := floorWorker(st.tc, queue, o.WorkflowPollers, func(w sdkworker.Worker) {
 		w.RegisterWorkflowWithOptions(floorUpdateWorkflow, workflow.RegisterOptions{Name: "BenchFloorUpdate"})
 		w.RegisterWorkflowWithOptions(floorEmptyWorkflow, workflow.RegisterOptions{Name: "BenchFloorEmpty"})
 	})
@@ -66,7 +66,7 @@ func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if failed == o.Leads {
 		return nil, fmt.Errorf("floor update-with-start: %w", err)
 	}
-	rows = append(rows, Row{fmt.Sprintf("floor: update-with-start x%d, same server, 16 pollers", o.Leads),
+	rows = append(rows, Row{fmt.Sprintf("floor: update-with-start x%d, same server, %d pollers", o.Leads, o.WorkflowPollers),
 		rate(o.Leads-failed, wall) + ", " + ulat.pcts() + failures(failed, err), o.command("intake", size)})
 	var elat latencies
 	wall, failed, err = tolerant(ctx, o.Leads, o.Concurrency, &elat, func(ctx context.Context, i int) error {
@@ -80,7 +80,7 @@ func benchIntake(ctx context.Context, st *stack, o Options) ([]Row, error) {
 	if failed == o.Leads {
 		return nil, fmt.Errorf("floor empty: %w", err)
 	}
-	rows = append(rows, Row{fmt.Sprintf("floor: empty workflow x%d, same server, 16 pollers", o.Leads),
+	rows = append(rows, Row{fmt.Sprintf("floor: empty workflow x%d, same server, %d pollers", o.Leads, o.WorkflowPollers),
 		rate(o.Leads-failed, wall) + ", " + elat.pcts() + failures(failed, err), o.command("intake", size)})
 	return rows, nil
 }

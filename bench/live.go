@@ -125,10 +125,21 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		return nil, fmt.Errorf("starting %d workflows took until %s after the reclaims were due: give fewer (-reclaims)",
 			n, started.Sub(due).Round(time.Millisecond))
 	}
+	cache := []string{"temporal_sticky_cache_hit", "temporal_sticky_cache_miss", "temporal_sticky_cache_total_forced_eviction"}
+	count0, err := st.sdkCounters(cache...)
+	if err != nil {
+		return nil, err
+	}
+	pool0 := st.db.PoolStat()
 	times, err := st.eventTimes(ctx, ids, lead.EventReclaimed, due.Add(-time.Second), settleTimeout(n))
 	if err != nil {
 		return nil, err
 	}
+	count1, err := st.sdkCounters(cache...)
+	if err != nil {
+		return nil, err
+	}
+	pool1 := st.db.PoolStat()
 	var late latencies
 	last := ""
 	for id, t := range times {
@@ -158,7 +169,19 @@ func benchReclaim(ctx context.Context, st *stack, o Options) ([]Row, error) {
 		fmt.Sprintf("last %s, p99 %s, p90 %s, p50 %s; %d tasks past the sticky timeout", ms(late.quantile(1)), ms(late.quantile(0.99)),
 			ms(late.quantile(0.9)), ms(late.quantile(0.5)), handedOn.Load()), cmd},
 		{"the last reclaim's workflow, after the due time", trail, cmd}}
-	return append(rows, Row{fmt.Sprintf("floor: %d timers due in the same second, same server, 16 pollers: lateness", n), floor, cmd}), nil
+	if st.ownsWorker {
+		// A miss is a workflow task whose workflow was not in the cache: the
+		// worker fetched and replayed its history. The leads started before
+		// the first count; their first tasks may fall either side of it.
+		rows = append(rows, Row{"the worker's workflow cache from the leads' starts to the last reclaim",
+			fmt.Sprintf("%.0f hits, %.0f misses (replays), %.0f evicted to make room", count1[cache[0]]-count0[cache[0]],
+				count1[cache[1]]-count0[cache[1]], count1[cache[2]]-count0[cache[2]]), cmd})
+		waited := pool1.EmptyAcquireCount() - pool0.EmptyAcquireCount()
+		rows = append(rows, Row{fmt.Sprintf("the API's and worker's PostgreSQL pool (%d connections), the same time", pool1.MaxConns()),
+			fmt.Sprintf("%d acquired, %d of them waited for a connection, %s waiting in all", pool1.AcquireCount()-pool0.AcquireCount(),
+				waited, ms(pool1.AcquireDuration()-pool0.AcquireDuration())), cmd})
+	}
+	return append(rows, Row{fmt.Sprintf("floor: %d timers due in the same second, same server, %d pollers: lateness", n, o.WorkflowPollers), floor, cmd}), nil
 }
 
 // timerFloor is the floor of the reclaims: n workflows on a worker of
@@ -173,7 +196,7 @@ func timerFloor(ctx context.Context, st *stack, o Options, n int) (string, error
 		at time.Time
 	}
 	fired := make(chan note, 2*n)
-	w, err := floorWorker(st.tc, queue, func(w sdkworker.Worker) {
+	w, err := floorWorker(st.tc, queue, o.WorkflowPollers, func(w sdkworker.Worker) {
 		w.RegisterWorkflowWithOptions(floorTimerWorkflow, workflow.RegisterOptions{Name: "BenchFloorTimer"})
 		w.RegisterActivityWithOptions(func(ctx context.Context) error {
 			select {

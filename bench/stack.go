@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -22,6 +23,7 @@ import (
 	"github.com/leadflow/leadflow/devstack"
 	"github.com/leadflow/leadflow/internal/quietlog"
 	"github.com/leadflow/leadflow/lead"
+	"github.com/leadflow/leadflow/metrics"
 	"github.com/leadflow/leadflow/server"
 	"github.com/leadflow/leadflow/store"
 	"github.com/leadflow/leadflow/webhook"
@@ -42,6 +44,10 @@ type stack struct {
 	http      *http.Client
 	log       *slog.Logger
 	stops     []func()
+	// sdk holds the SDK's metrics of tc, and so of the worker this process
+	// runs (none when the bench runs against an API elsewhere).
+	sdk        *prometheus.Registry
+	ownsWorker bool
 }
 
 // startStack starts (or connects to) PostgreSQL and Temporal in a
@@ -99,7 +105,8 @@ func startStack(ctx context.Context, o Options) (st *stack, err error) {
 		st.stops = append(st.stops, func() { _ = ts.Stop() })
 		address = ts.Address()
 	}
-	if st.tc, err = dial(ctx, address, st.namespace, quiet); err != nil {
+	st.sdk = prometheus.NewRegistry()
+	if st.tc, err = dial(ctx, address, st.namespace, quiet, metrics.NewTemporal(st.sdk)); err != nil {
 		return nil, err
 	}
 	st.stops = append(st.stops, st.tc.Close)
@@ -137,6 +144,7 @@ func (st *stack) serve(ctx context.Context, o Options) error {
 		return err
 	}
 	st.stops = append(st.stops, w.Stop)
+	st.ownsWorker = true
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -177,23 +185,45 @@ func sep(url string) string {
 	return "?"
 }
 
-// dial connects a Temporal client with the SDK's logs going to log.
-func dial(ctx context.Context, address, namespace string, log *slog.Logger) (client.Client, error) {
+// dial connects a Temporal client with the SDK's logs going to log and
+// its metrics to m.
+func dial(ctx context.Context, address, namespace string, log *slog.Logger, m client.MetricsHandler) (client.Client, error) {
 	c, err := client.DialContext(ctx, client.Options{HostPort: address, Namespace: namespace,
-		Logger: sdklog.NewStructuredLogger(log)})
+		Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m})
 	if err != nil {
 		return nil, fmt.Errorf("bench: connect to Temporal at %s: %w", address, err)
 	}
 	return c, nil
 }
 
-// floorWorker is a worker of its own task queue on the same server, with
-// 16 workflow-task pollers, for the floors.
-func floorWorker(c client.Client, queue string, register func(sdkworker.Worker)) (sdkworker.Worker, error) {
-	w := sdkworker.New(c, queue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 16})
+// floorWorker is a worker of its own task queue on the same server, for
+// the floors, with as many workflow-task pollers as the leads' worker.
+func floorWorker(c client.Client, queue string, pollers int, register func(sdkworker.Worker)) (sdkworker.Worker, error) {
+	w := sdkworker.New(c, queue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: pollers})
 	register(w)
 	if err := w.Start(); err != nil {
 		return nil, errors.Join(errors.New("bench: start the floor worker"), err)
 	}
 	return w, nil
+}
+
+// sdkCounters sums each of the SDK's counters named (without the _total
+// the handler appends) over all its series.
+func (st *stack) sdkCounters(names ...string) (map[string]float64, error) {
+	families, err := st.sdk.Gather()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		for _, name := range names {
+			if f.GetName() != name+"_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				out[name] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out, nil
 }

@@ -68,6 +68,14 @@ func temporalServerConfig(opts TemporalOptions, sqlConf, visibility *config.SQL)
 	return conf, nil
 }
 
+// schedulerWorkers is the size of each of the history service's task
+// schedulers (timers, transfers, visibility), and replicationWorkers that
+// of the schedulers a single cluster without archival leaves idle.
+const (
+	schedulerWorkers   = 64
+	replicationWorkers = 4
+)
+
 // temporalDynamicConfig holds the dynamic config the CLI dev server uses,
 // plus the features leadflow relies on switched on explicitly.
 func temporalDynamicConfig(historyCache int) dynamicconfig.StaticClient {
@@ -98,6 +106,18 @@ func temporalDynamicConfig(historyCache int) dynamicconfig.StaticClient {
 		// more tasks a second than this server's host can run.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// The history service's task schedulers run 512 goroutines each by
+		// default (timer, transfer, visibility queues) and 640 for
+		// replication, which a single cluster never uses: about 2,100
+		// goroutines, whose stacks (29 MB) and scanning at each collection
+		// the server's host pays for while its tasks wait on a pool of ten
+		// database connections.
+		dynamicconfig.TimerProcessorSchedulerWorkerCount.Key():                  schedulerWorkers,
+		dynamicconfig.TransferProcessorSchedulerWorkerCount.Key():               schedulerWorkers,
+		dynamicconfig.VisibilityProcessorSchedulerWorkerCount.Key():             schedulerWorkers,
+		dynamicconfig.ArchivalProcessorSchedulerWorkerCount.Key():               replicationWorkers,
+		dynamicconfig.ReplicationProcessorSchedulerWorkerCount.Key():            replicationWorkers,
+		dynamicconfig.ReplicationLowPriorityProcessorSchedulerWorkerCount.Key(): replicationWorkers,
 		// The server never stops the SDK workers of these background system
 		// workers (see the TODOs in service/worker/scanner), so each Stop would
 		// leak ~64 goroutines polling a dead frontend. A dev server needs none

@@ -54,6 +54,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // Close closes every connection.
 func (db *DB) Close() { db.pool.Close() }
 
+// PoolStat is the connection pool's counters: connections acquired, how
+// many of them waited for one, and the time spent acquiring.
+func (db *DB) PoolStat() *pgxpool.Stat { return db.pool.Stat() }
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
