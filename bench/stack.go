@@ -44,8 +44,9 @@ type stack struct {
 	http      *http.Client
 	log       *slog.Logger
 	stops     []func()
-	// sdk holds the SDK's metrics of tc, and so of the worker this process
-	// runs (none when the bench runs against an API elsewhere).
+	// sdk holds the SDK's metrics of tc, and so those of the worker when
+	// this process runs it (ownsWorker; not against an API elsewhere,
+	// whose workers run the leads).
 	sdk        *prometheus.Registry
 	ownsWorker bool
 }

@@ -109,9 +109,11 @@ func temporalDynamicConfig(historyCache int) dynamicconfig.StaticClient {
 		// The history service's task schedulers run 512 goroutines each by
 		// default (timer, transfer, visibility queues) and 640 for
 		// replication, which a single cluster never uses: about 2,100
-		// goroutines, whose stacks (29 MB) and scanning at each collection
-		// the server's host pays for while its tasks wait on a pool of ten
-		// database connections.
+		// goroutines that mostly wait, as their tasks wait on the store
+		// (ten connections per store in `leadflow temporal`). Under a large
+		// import the server held 3,450 goroutines and 29 MB of stacks with
+		// the defaults, 1,500 and 20 MB with these (BENCHMARKS.md, "The
+		// history service's schedulers").
 		dynamicconfig.TimerProcessorSchedulerWorkerCount.Key():                  schedulerWorkers,
 		dynamicconfig.TransferProcessorSchedulerWorkerCount.Key():               schedulerWorkers,
 		dynamicconfig.VisibilityProcessorSchedulerWorkerCount.Key():             schedulerWorkers,
